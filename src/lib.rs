@@ -1,1 +1,11 @@
-//! placeholder
+//! Jumpseller ODBC driver. Layers, top to bottom (calls go down only):
+//! `ffi` (C ABI) -> `odbc` (ODBC semantics) -> `engine` (SQL) ->
+//! `schema` (tables as data) and `jumpseller` (REST client).
+
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod jumpseller;
+pub mod logging;
+pub mod schema;
+pub mod timefmt;

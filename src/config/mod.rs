@@ -1,0 +1,426 @@
+//! Connection string + DSN parsing into one typed `Config`.
+//!
+//! The keys are declared once, as data (`KEYS`): canonical name, aliases and the
+//! kind of value. Parsing, validation, the completed connection string and the
+//! documentation all walk that one table.
+
+mod dsn;
+mod parse;
+
+pub use dsn::dsn_pairs;
+pub use parse::{parse_pairs, quote_value};
+
+use crate::error::{err, Kind, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    Text,
+    /// Text that must never be echoed back in messages or logs.
+    Secret,
+    Int { min: i64, max: i64 },
+    Bool,
+    Choice(&'static [&'static str]),
+}
+
+pub struct KeySpec {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub kind: ValueKind,
+}
+
+use ValueKind::*;
+
+pub const AUTH_SCHEMES: &[&str] = &["OAuth", "Basic", "None"];
+/// Schemes a user of the commercial drivers may try; Jumpseller has none of them.
+const FOREIGN_AUTH_SCHEMES: &[&str] = &["NTLM", "APIKEY", "OAUTH_CLIENT"];
+pub const INITIATE_OAUTH: &[&str] = &["OFF", "GETANDREFRESH", "REFRESH"];
+
+pub static KEYS: &[KeySpec] = &[
+    KeySpec { name: "DSN", aliases: &[], kind: Text },
+    KeySpec { name: "Driver", aliases: &[], kind: Text },
+    KeySpec { name: "Profile", aliases: &[], kind: Text },
+    KeySpec { name: "AuthScheme", aliases: &[], kind: Text },
+    KeySpec { name: "Login", aliases: &["UID", "User"], kind: Text },
+    KeySpec { name: "AuthToken", aliases: &["PWD", "Password"], kind: Secret },
+    KeySpec { name: "InitiateOAuth", aliases: &[], kind: Choice(INITIATE_OAUTH) },
+    KeySpec { name: "OAuthClientId", aliases: &[], kind: Text },
+    KeySpec { name: "OAuthClientSecret", aliases: &[], kind: Secret },
+    KeySpec { name: "CallbackURL", aliases: &[], kind: Text },
+    KeySpec { name: "OAuthAccessToken", aliases: &[], kind: Secret },
+    KeySpec { name: "OAuthRefreshToken", aliases: &[], kind: Secret },
+    KeySpec { name: "OAuthExpiresIn", aliases: &[], kind: Int { min: 0, max: i64::MAX } },
+    KeySpec { name: "OAuthTokenTimestamp", aliases: &[], kind: Int { min: 0, max: i64::MAX } },
+    KeySpec { name: "OAuthVerifier", aliases: &[], kind: Secret },
+    KeySpec { name: "OAuthSettingsLocation", aliases: &[], kind: Text },
+    KeySpec { name: "Scope", aliases: &[], kind: Text },
+    KeySpec { name: "URL", aliases: &[], kind: Text },
+    KeySpec { name: "OAuthAuthorizationURL", aliases: &[], kind: Text },
+    KeySpec { name: "OAuthAccessTokenURL", aliases: &[], kind: Text },
+    KeySpec { name: "Timeout", aliases: &[], kind: Int { min: 0, max: 86_400 } },
+    KeySpec { name: "Pagesize", aliases: &[], kind: Int { min: 1, max: 100 } },
+    KeySpec { name: "MaxRows", aliases: &[], kind: Int { min: 0, max: i64::MAX } },
+    KeySpec { name: "ReadOnly", aliases: &[], kind: Bool },
+    KeySpec { name: "MaxRequestsPerSecond", aliases: &[], kind: Int { min: 1, max: 10_000 } },
+    KeySpec { name: "MaxRequestsPerMinute", aliases: &[], kind: Int { min: 1, max: 600_000 } },
+    KeySpec { name: "Prefetch", aliases: &[], kind: Int { min: 0, max: 16 } },
+    KeySpec { name: "Logfile", aliases: &[], kind: Text },
+    KeySpec { name: "Verbosity", aliases: &[], kind: Int { min: 1, max: 5 } },
+    KeySpec { name: "ProxyServer", aliases: &[], kind: Text },
+    KeySpec { name: "ProxyPort", aliases: &[], kind: Int { min: 1, max: 65_535 } },
+    KeySpec { name: "ProxyUser", aliases: &[], kind: Text },
+    KeySpec { name: "ProxyPassword", aliases: &[], kind: Secret },
+    KeySpec { name: "ProxyAutoDetect", aliases: &[], kind: Bool },
+    KeySpec { name: "SSLServerCert", aliases: &[], kind: Text },
+];
+
+/// Keys the driver manager or common tools put in DSNs that mean nothing to us
+/// but are not mistakes (no 01S00 for them).
+const IGNORED_KEYS: &[&str] = &["Description", "Threading", "FileUsage", "Trace", "TraceFile", "Servername", "Database"];
+
+pub fn key_spec(name: &str) -> Option<&'static KeySpec> {
+    KEYS.iter().find(|k| {
+        k.name.eq_ignore_ascii_case(name) || k.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    OAuth,
+    Basic,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitiateOAuth {
+    Off,
+    GetAndRefresh,
+    Refresh,
+}
+
+pub const DEFAULT_URL: &str = "https://api.jumpseller.com/v1";
+pub const DEFAULT_AUTHORIZE_URL: &str = "https://accounts.jumpseller.com/oauth/authorize";
+pub const DEFAULT_TOKEN_URL: &str = "https://accounts.jumpseller.com/oauth/token";
+pub const DEFAULT_CALLBACK_URL: &str = "http://localhost:33333";
+
+/// The validated configuration of one connection.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Canonical key -> value, in the order first seen; what the completed
+    /// connection string is rebuilt from.
+    pub pairs: Vec<(&'static str, String)>,
+    pub profile: Option<String>,
+    pub auth_scheme: AuthScheme,
+    pub login: Option<String>,
+    pub auth_token: Option<String>,
+    pub initiate_oauth: InitiateOAuth,
+    pub oauth_client_id: Option<String>,
+    pub oauth_client_secret: Option<String>,
+    pub callback_url: String,
+    pub oauth_access_token: Option<String>,
+    pub oauth_refresh_token: Option<String>,
+    pub oauth_expires_in: Option<u64>,
+    pub oauth_token_timestamp: Option<u64>,
+    pub oauth_verifier: Option<String>,
+    pub oauth_settings_location: Option<String>,
+    pub scope: Option<String>,
+    pub url: String,
+    pub oauth_authorization_url: String,
+    pub oauth_access_token_url: String,
+    pub timeout_secs: u64,
+    pub pagesize: u32,
+    pub max_rows: u64,
+    pub read_only: bool,
+    pub max_requests_per_second: u32,
+    pub max_requests_per_minute: u32,
+    pub prefetch: Option<u32>,
+    pub logfile: Option<String>,
+    pub verbosity: u8,
+    pub proxy_server: Option<String>,
+    pub proxy_port: Option<u16>,
+    pub proxy_user: Option<String>,
+    pub proxy_password: Option<String>,
+    pub proxy_auto_detect: bool,
+    pub ssl_server_cert: Option<String>,
+}
+
+/// What parsing produced besides the config: warnings for the application.
+#[derive(Debug, Default, Clone)]
+pub struct Warnings(pub Vec<String>);
+
+impl Config {
+    /// Builds a config from the connection string's pairs and, when it names a
+    /// DSN, the DSN's pairs (the connection string wins).
+    pub fn from_connection_string(conn_str: &str) -> Result<(Config, Warnings)> {
+        let explicit = parse_pairs(conn_str)?;
+        let dsn = explicit
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("DSN"))
+            .map(|(_, v)| v.clone());
+        let mut pairs = explicit;
+        if let Some(dsn) = dsn.filter(|d| !d.is_empty()) {
+            pairs.extend(dsn_pairs(&dsn));
+        }
+        Config::from_pairs(&pairs)
+    }
+
+    /// Earlier pairs win over later ones with the same key.
+    pub fn from_pairs(raw: &[(String, String)]) -> Result<(Config, Warnings)> {
+        let mut warnings = Warnings::default();
+        let mut pairs: Vec<(&'static str, String)> = Vec::new();
+        for (k, v) in raw {
+            match key_spec(k) {
+                Some(spec) => {
+                    if !pairs.iter().any(|(n, _)| *n == spec.name) {
+                        validate(spec, v)?;
+                        pairs.push((spec.name, v.clone()));
+                    }
+                }
+                None if IGNORED_KEYS.iter().any(|i| i.eq_ignore_ascii_case(k)) => {}
+                None => warnings.0.push(format!(
+                    "Unknown connection property '{k}' was ignored; see the README for the list of properties."
+                )),
+            }
+        }
+        let get = |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+        let int = |name: &str| get(name).map(|v| v.trim().parse::<i64>().unwrap_or(0));
+        let flag = |name: &str| get(name).map(|v| parse_bool(&v).unwrap_or(false));
+
+        let login = get("Login");
+        let auth_scheme = match get("AuthScheme") {
+            Some(s) => parse_auth_scheme(&s)?,
+            None if login.is_some() => AuthScheme::Basic,
+            None => AuthScheme::OAuth,
+        };
+        let initiate_oauth = match get("InitiateOAuth").map(|s| s.to_ascii_uppercase()) {
+            Some(s) if s == "GETANDREFRESH" => InitiateOAuth::GetAndRefresh,
+            Some(s) if s == "REFRESH" => InitiateOAuth::Refresh,
+            _ => InitiateOAuth::Off,
+        };
+        let profile = get("Profile");
+        if let Some(p) = &profile {
+            if p.to_ascii_lowercase().ends_with(".apip") {
+                warnings.0.push(format!(
+                    "Profile '{p}' is a CData API profile; the built-in Jumpseller profile is used instead."
+                ));
+            }
+        }
+        let url = get("URL").unwrap_or_else(|| DEFAULT_URL.to_string());
+        check_url("URL", &url)?;
+        let cfg = Config {
+            profile,
+            auth_scheme,
+            login,
+            auth_token: get("AuthToken"),
+            initiate_oauth,
+            oauth_client_id: get("OAuthClientId"),
+            oauth_client_secret: get("OAuthClientSecret"),
+            callback_url: get("CallbackURL").unwrap_or_else(|| DEFAULT_CALLBACK_URL.to_string()),
+            oauth_access_token: get("OAuthAccessToken"),
+            oauth_refresh_token: get("OAuthRefreshToken"),
+            oauth_expires_in: int("OAuthExpiresIn").map(|v| v as u64),
+            oauth_token_timestamp: int("OAuthTokenTimestamp").map(|v| v as u64),
+            oauth_verifier: get("OAuthVerifier"),
+            oauth_settings_location: get("OAuthSettingsLocation"),
+            scope: get("Scope"),
+            url: url.trim_end_matches('/').to_string(),
+            oauth_authorization_url: get("OAuthAuthorizationURL").unwrap_or_else(|| DEFAULT_AUTHORIZE_URL.to_string()),
+            oauth_access_token_url: get("OAuthAccessTokenURL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_string()),
+            timeout_secs: int("Timeout").unwrap_or(60) as u64,
+            pagesize: int("Pagesize").unwrap_or(100) as u32,
+            max_rows: int("MaxRows").unwrap_or(0) as u64,
+            read_only: flag("ReadOnly").unwrap_or(false),
+            max_requests_per_second: int("MaxRequestsPerSecond").unwrap_or(20) as u32,
+            max_requests_per_minute: int("MaxRequestsPerMinute").unwrap_or(800) as u32,
+            prefetch: int("Prefetch").map(|v| v as u32),
+            logfile: get("Logfile"),
+            verbosity: int("Verbosity").unwrap_or(1) as u8,
+            proxy_server: get("ProxyServer"),
+            proxy_port: int("ProxyPort").map(|v| v as u16),
+            proxy_user: get("ProxyUser"),
+            proxy_password: get("ProxyPassword"),
+            proxy_auto_detect: flag("ProxyAutoDetect").unwrap_or(false),
+            ssl_server_cert: get("SSLServerCert"),
+            pairs,
+        };
+        cfg.check_auth()?;
+        Ok((cfg, warnings))
+    }
+
+    fn check_auth(&self) -> Result<()> {
+        match self.auth_scheme {
+            AuthScheme::Basic if self.login.is_none() || self.auth_token.is_none() => err(
+                Kind::Config,
+                "AuthScheme=Basic needs Login (or UID) and AuthToken (or PWD): the store's API login and auth token from the Jumpseller admin (Settings > API).",
+            ),
+            AuthScheme::OAuth
+                if self.initiate_oauth == InitiateOAuth::Off && self.oauth_access_token.is_none() =>
+            {
+                err(
+                    Kind::Config,
+                    "AuthScheme=OAuth with InitiateOAuth=OFF needs OAuthAccessToken. Give Login and AuthToken for Basic authentication, or set InitiateOAuth=GETANDREFRESH with OAuthClientId and OAuthClientSecret.",
+                )
+            }
+            AuthScheme::OAuth if self.initiate_oauth != InitiateOAuth::Off => err(
+                Kind::NotImplemented,
+                "InitiateOAuth=GETANDREFRESH and REFRESH are not available in this build; use InitiateOAuth=OFF with OAuthAccessToken, or Basic authentication.",
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// The connection string to hand back from SQLDriverConnect: every key we
+    /// understood, secrets included (the application gave them to us and needs
+    /// them to reconnect), canonical names, braced where needed.
+    pub fn completed_connection_string(&self) -> String {
+        self.pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", quote_value(v)))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// The value of a key for messages and logs: secrets masked.
+    pub fn display_value(&self, name: &str) -> Option<String> {
+        let spec = key_spec(name)?;
+        let v = self.pairs.iter().find(|(n, _)| *n == spec.name)?.1.clone();
+        Some(if spec.kind == Secret { "********".into() } else { v })
+    }
+
+    /// A key identifying the store and credential, for sharing a rate budget
+    /// between connections of this process.
+    pub fn store_key(&self) -> String {
+        let who = match self.auth_scheme {
+            AuthScheme::Basic => self.login.clone().unwrap_or_default(),
+            AuthScheme::OAuth => self.oauth_client_id.clone().unwrap_or_else(|| "oauth".into()),
+            AuthScheme::None => String::new(),
+        };
+        format!("{}|{}", self.url, who)
+    }
+}
+
+fn validate(spec: &KeySpec, value: &str) -> Result<()> {
+    let shown = if spec.kind == Secret { "********" } else { value };
+    match spec.kind {
+        Int { min, max } => match value.trim().parse::<i64>() {
+            Ok(n) if n >= min && n <= max => Ok(()),
+            _ if value.trim().is_empty() => Ok(()),
+            _ => err(Kind::Config, format!("{}={shown} is not valid: expected a whole number from {min} to {max}.", spec.name)),
+        },
+        Bool => match parse_bool(value) {
+            Some(_) => Ok(()),
+            None if value.trim().is_empty() => Ok(()),
+            None => err(Kind::Config, format!("{}={shown} is not valid: expected true or false (also 1/0, yes/no, on/off).", spec.name)),
+        },
+        Choice(allowed) => {
+            if value.trim().is_empty() || allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+                Ok(())
+            } else {
+                err(Kind::Config, format!("{}={shown} is not valid: allowed values are {}.", spec.name, allowed.join(", ")))
+            }
+        }
+        Text if spec.name == "AuthScheme" => parse_auth_scheme(value).map(|_| ()),
+        Text | Secret => Ok(()),
+    }
+}
+
+fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
+    let v = value.trim();
+    if let Some(i) = AUTH_SCHEMES.iter().position(|a| a.eq_ignore_ascii_case(v)) {
+        return Ok([AuthScheme::OAuth, AuthScheme::Basic, AuthScheme::None][i]);
+    }
+    if FOREIGN_AUTH_SCHEMES.iter().any(|a| a.eq_ignore_ascii_case(v)) {
+        return err(Kind::Config, format!("AuthScheme={v} is not offered by Jumpseller; allowed values are {}.", AUTH_SCHEMES.join(", ")));
+    }
+    err(Kind::Config, format!("AuthScheme={v} is not valid: allowed values are {}.", AUTH_SCHEMES.join(", ")))
+}
+
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" | "y" => Some(true),
+        "0" | "false" | "no" | "off" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// Plain http is only for loopback: anything else would send credentials in
+/// clear text over a network.
+pub fn check_url(key: &str, url: &str) -> Result<()> {
+    let lower = url.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("http://") {
+        let host = host_of(rest);
+        if !is_loopback(&host) {
+            return err(
+                Kind::Config,
+                format!("{key}={url} is not allowed: plain http is accepted only for loopback hosts (localhost, 127.0.0.1, ::1); use https://."),
+            );
+        }
+        Ok(())
+    } else if lower.starts_with("https://") {
+        Ok(())
+    } else {
+        err(Kind::Config, format!("{key}={url} is not valid: expected an https:// URL such as {DEFAULT_URL}."))
+    }
+}
+
+fn host_of(rest: &str) -> String {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or("");
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or("").to_string();
+    }
+    authority.split(':').next().unwrap_or("").to_string()
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(s: &str) -> Result<(Config, Warnings)> {
+        Config::from_pairs(&parse_pairs(s).unwrap())
+    }
+
+    #[test]
+    fn aliases_and_case() {
+        let (c, w) = cfg("uid=me;PWD={a;b};url=http://127.0.0.1:9/v1").unwrap();
+        assert_eq!(c.auth_scheme, AuthScheme::Basic);
+        assert_eq!(c.login.as_deref(), Some("me"));
+        assert_eq!(c.auth_token.as_deref(), Some("a;b"));
+        assert!(w.0.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_warns() {
+        let (_, w) = cfg("Login=a;AuthToken=b;Colour=blue").unwrap();
+        assert_eq!(w.0.len(), 1);
+        assert!(w.0[0].contains("Colour"));
+    }
+
+    #[test]
+    fn bad_values_name_key_value_and_allowed() {
+        let e = cfg("Login=a;AuthToken=b;Pagesize=500").unwrap_err();
+        assert!(e.message.contains("Pagesize=500") && e.message.contains("1 to 100"), "{}", e.message);
+        let e = cfg("Login=a;AuthToken=b;InitiateOAuth=SOMETIMES").unwrap_err();
+        assert!(e.message.contains("OFF, GETANDREFRESH, REFRESH"));
+        let e = cfg("AuthScheme=NTLM").unwrap_err();
+        assert!(e.message.contains("not offered by Jumpseller"));
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        assert!(cfg("Login=a;AuthToken=b;URL=http://example.com/v1").is_err());
+        assert!(cfg("Login=a;AuthToken=b;URL=http://localhost:8080/v1").is_ok());
+        assert!(cfg("Login=a;AuthToken=b;URL=http://[::1]:8080/v1").is_ok());
+        assert!(cfg("Login=a;AuthToken=b;URL=http://127.0.0.1.evil.com/v1").is_err());
+    }
+
+    #[test]
+    fn secrets_are_masked_in_errors() {
+        let e = cfg("Login=a;AuthToken=b;ProxyPassword=hunter2;ProxyPort=x").unwrap_err();
+        assert!(!e.message.contains("hunter2"));
+    }
+}

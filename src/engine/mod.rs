@@ -1,0 +1,365 @@
+//! SQL over the API: one embedded SQLite per connection, every profile table
+//! a virtual table in schema `Jumpseller`. SQLite plans and evaluates; the
+//! virtual tables (`vtab.rs`) turn what they are asked for into requests.
+
+mod escapes;
+mod plan;
+mod source;
+mod value;
+mod vtab;
+
+pub use escapes::rewrite as rewrite_escapes;
+pub use value::Value;
+
+use crate::error::{Error, Kind, Result};
+use crate::jumpseller::Client;
+use crate::schema::{Profile, SqlType};
+use rusqlite::ffi;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+use std::ffi::{CStr, CString};
+use std::os::raw::c_int;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// What the virtual tables of one connection share.
+pub struct Ctx {
+    pub profile: Arc<Profile>,
+    pub client: Arc<Client>,
+    pub pagesize: u32,
+    /// The structured error behind SQLite's last "module error" text.
+    error: Mutex<Option<Error>>,
+    /// Pages fetched by the running statement, by request path.
+    pages: Mutex<HashMap<String, source::Page>>,
+    /// Row counts learnt from count endpoints, by table (for plan costs).
+    counts: Mutex<HashMap<String, u64>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Ctx {
+    fn set_error(&self, e: Error) {
+        *lock(&self.error) = Some(e);
+    }
+    fn take_error(&self) -> Option<Error> {
+        lock(&self.error).take()
+    }
+    fn cached(&self, path: &str) -> Option<source::Page> {
+        lock(&self.pages).get(path).cloned()
+    }
+    fn remember(&self, path: String, page: source::Page) {
+        lock(&self.pages).insert(path, page);
+    }
+    fn forget_pages(&self) {
+        lock(&self.pages).clear();
+    }
+    fn known_count(&self, table: &str) -> Option<u64> {
+        lock(&self.counts).get(table).copied()
+    }
+    fn remember_count(&self, table: &str, n: u64) {
+        lock(&self.counts).insert(table.to_string(), n);
+    }
+}
+
+struct Inner {
+    conn: rusqlite::Connection,
+    ctx: Arc<Ctx>,
+}
+
+/// One connection's engine. Cloning shares it (statements hold a clone).
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Mutex<Inner>>,
+    ctx: Arc<Ctx>,
+}
+
+const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> = rusqlite::vtab::Module::read_only_module();
+
+impl Session {
+    pub fn open(profile: Arc<Profile>, client: Arc<Client>, pagesize: u32) -> Result<Session> {
+        let ctx = Arc::new(Ctx {
+            profile: profile.clone(),
+            client,
+            pagesize: pagesize.clamp(1, 100),
+            error: Mutex::new(None),
+            pages: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
+        });
+        let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
+        conn.create_module("jumpseller", &MODULE, Some(ctx.clone())).map_err(sqlite_setup)?;
+        let schema = profile.schema.replace('"', "\"\"");
+        conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\"")).map_err(sqlite_setup)?;
+        for t in &profile.tables {
+            let name = t.name.replace('"', "\"\"");
+            conn.execute_batch(&format!("CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"))
+                .map_err(sqlite_setup)?;
+        }
+        Ok(Session { inner: Arc::new(Mutex::new(Inner { conn, ctx: ctx.clone() })), ctx })
+    }
+
+    pub fn profile(&self) -> &Arc<Profile> {
+        &self.ctx.profile
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.ctx.client
+    }
+
+    /// Compiles one SQL statement. Needs no network: columns and types are
+    /// known from the profile before anything runs.
+    pub fn prepare(&self, sql: &str) -> Result<Query> {
+        let sql = escapes::rewrite(sql);
+        let inner = lock(&self.inner);
+        let db = unsafe { inner.conn.handle() };
+        let c_sql = CString::new(sql.clone()).map_err(|_| Error::new(Kind::Syntax, "The SQL text contains a NUL character."))?;
+        let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+        let mut tail: *const std::os::raw::c_char = std::ptr::null();
+        // SAFETY: db is the live connection we hold the lock of.
+        let rc = unsafe { ffi::sqlite3_prepare_v2(db, c_sql.as_ptr(), -1, &mut stmt, &mut tail) };
+        if rc != ffi::SQLITE_OK {
+            return Err(self.sqlite_error(db, rc));
+        }
+        if stmt.is_null() {
+            return Err(Error::new(Kind::Syntax, "The SQL text holds no statement."));
+        }
+        // More than one statement: refuse rather than silently run only the first.
+        let rest = unsafe { CStr::from_ptr(tail) }.to_string_lossy();
+        if !rest.trim().trim_matches(';').trim().is_empty() {
+            unsafe { ffi::sqlite3_finalize(stmt) };
+            return Err(Error::new(Kind::Syntax, "Only one SQL statement can be executed at a time."));
+        }
+        let columns = unsafe { describe(stmt, &self.ctx.profile) };
+        let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
+        Ok(Query { stmt: Stmt(stmt), session: self.clone(), columns, state: State::Ready, changes: -1, readonly })
+    }
+
+    /// Interrupts whatever runs on this connection (SQLCancel).
+    pub fn interrupt(&self) {
+        self.ctx.client.cancel_flag().store(true, std::sync::atomic::Ordering::SeqCst);
+        // sqlite3_interrupt is safe to call from any thread while a statement runs.
+        if let Ok(inner) = self.inner.try_lock() {
+            unsafe { ffi::sqlite3_interrupt(inner.conn.handle()) };
+        }
+    }
+
+    fn sqlite_error(&self, db: *mut ffi::sqlite3, rc: c_int) -> Error {
+        if let Some(e) = self.ctx.take_error() {
+            return e;
+        }
+        let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
+        classify(rc, &msg)
+    }
+}
+
+fn sqlite_setup(e: rusqlite::Error) -> Error {
+    Error::new(Kind::General, format!("Setting up the SQL engine failed: {e}"))
+}
+
+/// SQLite's messages, sorted into kinds by their stable prefixes.
+fn classify(rc: c_int, msg: &str) -> Error {
+    let kind = if msg.starts_with("no such table") {
+        Kind::NoTable
+    } else if msg.starts_with("no such column") {
+        Kind::NoColumn
+    } else if msg.contains("syntax error") || msg.starts_with("incomplete input") || msg.starts_with("unrecognized token") || msg.starts_with("no such function") || msg.contains("wrong number of arguments") {
+        Kind::Syntax
+    } else if rc == ffi::SQLITE_INTERRUPT {
+        Kind::Cancelled
+    } else if msg.contains("read-only") || msg.contains("may not be modified") {
+        Kind::NotImplemented
+    } else {
+        Kind::General
+    };
+    let text = match kind {
+        Kind::NoTable => format!("{msg}. SQLTables lists the tables; names are like Products, Orders, Customers."),
+        Kind::Cancelled => "The statement was cancelled.".into(),
+        Kind::NotImplemented => format!("{msg}: writes are not supported by this version of the driver."),
+        _ => msg.to_string(),
+    };
+    Error::new(kind, text)
+}
+
+/// A result column as the ODBC layer describes it.
+#[derive(Debug, Clone)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// The declared type when the column comes straight from a table.
+    pub declared: Option<SqlType>,
+    pub table: Option<String>,
+    pub schema: Option<String>,
+    pub base_column: Option<String>,
+    pub nullable: bool,
+}
+
+unsafe fn text(p: *const std::os::raw::c_char) -> Option<String> {
+    if p.is_null() {
+        None
+    } else {
+        Some(CStr::from_ptr(p).to_string_lossy().into_owned())
+    }
+}
+
+unsafe fn describe(stmt: *mut ffi::sqlite3_stmt, profile: &Profile) -> Vec<ColumnInfo> {
+    let n = ffi::sqlite3_column_count(stmt);
+    (0..n)
+        .map(|i| {
+            let name = text(ffi::sqlite3_column_name(stmt, i)).unwrap_or_default();
+            let decl = text(ffi::sqlite3_column_decltype(stmt, i));
+            let table = text(ffi::sqlite3_column_table_name(stmt, i));
+            let base = text(ffi::sqlite3_column_origin_name(stmt, i));
+            let nullable = match (&table, &base) {
+                (Some(t), Some(c)) => profile
+                    .table(t)
+                    .and_then(|t| t.columns.iter().find(|x| &x.name == c))
+                    .map(|c| c.nullable)
+                    .unwrap_or(true),
+                _ => true,
+            };
+            ColumnInfo {
+                name,
+                declared: decl.and_then(|d| SqlType::parse(&d, None).ok()),
+                schema: table.as_ref().map(|_| profile.schema.clone()),
+                table,
+                base_column: base,
+                nullable,
+            }
+        })
+        .collect()
+}
+
+struct Stmt(*mut ffi::sqlite3_stmt);
+// SAFETY: the statement is only touched while holding the session lock.
+unsafe impl Send for Stmt {}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum State {
+    Ready,
+    Running,
+    Done,
+}
+
+/// A compiled statement, executed and read one row at a time.
+pub struct Query {
+    stmt: Stmt,
+    session: Session,
+    columns: Vec<ColumnInfo>,
+    state: State,
+    changes: i64,
+    readonly: bool,
+}
+
+impl Drop for Query {
+    fn drop(&mut self) {
+        let _guard = lock(&self.session.inner);
+        // SAFETY: finalize once, under the lock.
+        unsafe { ffi::sqlite3_finalize(self.stmt.0) };
+    }
+}
+
+impl Query {
+    pub fn columns(&self) -> &[ColumnInfo] {
+        &self.columns
+    }
+
+    pub fn is_select(&self) -> bool {
+        !self.columns.is_empty()
+    }
+
+    pub fn readonly(&self) -> bool {
+        self.readonly
+    }
+
+    /// Rows changed by a write; -1 for a query.
+    pub fn row_count(&self) -> i64 {
+        self.changes
+    }
+
+    /// Starts (or restarts) the statement. A statement without a result set
+    /// runs to completion here.
+    pub fn execute(&mut self) -> Result<()> {
+        {
+            let _g = lock(&self.session.inner);
+            unsafe { ffi::sqlite3_reset(self.stmt.0) };
+        }
+        self.session.ctx.forget_pages();
+        self.session.ctx.take_error();
+        self.session.ctx.client.cancel_flag().store(false, std::sync::atomic::Ordering::SeqCst);
+        self.state = State::Running;
+        self.changes = -1;
+        if !self.is_select() {
+            while self.step()?.is_some() {}
+            let inner = lock(&self.session.inner);
+            self.changes = unsafe { ffi::sqlite3_changes(inner.conn.handle()) } as i64;
+        }
+        Ok(())
+    }
+
+    /// The next row, or None at the end.
+    pub fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
+        if self.state != State::Running {
+            return Ok(None);
+        }
+        self.step()
+    }
+
+    /// Closes the cursor, keeping the compiled statement.
+    pub fn close(&mut self) {
+        let _g = lock(&self.session.inner);
+        unsafe { ffi::sqlite3_reset(self.stmt.0) };
+        self.state = State::Ready;
+    }
+
+    fn step(&mut self) -> Result<Option<Vec<Value>>> {
+        let inner = lock(&self.session.inner);
+        let db = unsafe { inner.conn.handle() };
+        let rc = unsafe { ffi::sqlite3_step(self.stmt.0) };
+        match rc {
+            ffi::SQLITE_ROW => {
+                let n = self.columns.len() as c_int;
+                let row = (0..n).map(|i| unsafe { column_value(self.stmt.0, i) }).collect();
+                Ok(Some(row))
+            }
+            ffi::SQLITE_DONE => {
+                self.state = State::Done;
+                Ok(None)
+            }
+            rc => {
+                self.state = State::Done;
+                let e = self.session.sqlite_error(db, rc);
+                unsafe { ffi::sqlite3_reset(self.stmt.0) };
+                // A second take in case reset reported the module error.
+                Err(e)
+            }
+        }
+    }
+}
+
+unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
+    match ffi::sqlite3_column_type(stmt, i) {
+        ffi::SQLITE_INTEGER => Value::Int(ffi::sqlite3_column_int64(stmt, i)),
+        ffi::SQLITE_FLOAT => Value::Real(ffi::sqlite3_column_double(stmt, i)),
+        ffi::SQLITE_TEXT => {
+            let p = ffi::sqlite3_column_text(stmt, i);
+            let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+            if p.is_null() {
+                Value::Null
+            } else {
+                Value::Text(String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned())
+            }
+        }
+        ffi::SQLITE_BLOB => {
+            let p = ffi::sqlite3_column_blob(stmt, i) as *const u8;
+            let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+            if p.is_null() {
+                Value::Blob(vec![])
+            } else {
+                Value::Blob(std::slice::from_raw_parts(p, n).to_vec())
+            }
+        }
+        _ => Value::Null,
+    }
+}
+
+#[allow(dead_code)]
+fn _json(_: Json) {}

@@ -1,0 +1,139 @@
+//! xBestIndex: choosing how a table is read, with cost in API requests.
+//! The choice is written into idx_str as JSON and read back in xFilter.
+
+use crate::schema::Table;
+use rusqlite::vtab::{IndexConstraintOp as Op, IndexFlags, IndexInfo};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum Access {
+    /// The whole table: the list endpoint, or the parent's list exploded.
+    Scan,
+    /// `id = ?` / `id IN (...)`: one GET per value.
+    Get,
+    /// A pushdown route of the profile (index into `Table::pushdown`).
+    Push(usize),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    pub access: Access,
+    /// argv[0] is an IN list to iterate (all at once, `sqlite3_vtab_in`).
+    pub in_list: bool,
+    /// argv index (0-based) holding a LIMIT we may stop at.
+    pub limit_arg: Option<usize>,
+    /// No column is read: answer from a count endpoint, emit empty rows.
+    pub count_only: bool,
+}
+
+fn op_text(op: &Op) -> Option<&'static str> {
+    Some(match op {
+        Op::SQLITE_INDEX_CONSTRAINT_EQ => "=",
+        Op::SQLITE_INDEX_CONSTRAINT_GT => ">",
+        Op::SQLITE_INDEX_CONSTRAINT_GE => ">=",
+        Op::SQLITE_INDEX_CONSTRAINT_LT => "<",
+        Op::SQLITE_INDEX_CONSTRAINT_LE => "<=",
+        _ => return None,
+    })
+}
+
+/// Rows we expect in the table when nothing better is known. Real counts
+/// replace this once a count endpoint has been read on this connection.
+pub fn estimated_rows(table: &Table, known: Option<u64>) -> f64 {
+    known.map(|n| n as f64).unwrap_or(if table.source.single { 1.0 } else { 1000.0 })
+}
+
+pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexInfo) -> rusqlite::Result<bool> {
+    let pages = |rows: f64| (rows / pagesize.max(1) as f64).ceil().max(1.0);
+    struct Cand {
+        access: Access,
+        constraint: usize,
+        cost: f64,
+        rows: f64,
+        omit: bool,
+        unique: bool,
+    }
+    let mut cands: Vec<Cand> = Vec::new();
+    let mut has_limit = None;
+    let mut has_offset = false;
+    let mut others = 0usize;
+    let id_col = table.columns.iter().position(|c| c.name == "id");
+    for (i, c) in info.constraints().enumerate() {
+        if !c.is_usable() {
+            continue;
+        }
+        match c.operator() {
+            Op::SQLITE_INDEX_CONSTRAINT_LIMIT => {
+                has_limit = Some(i);
+                continue;
+            }
+            Op::SQLITE_INDEX_CONSTRAINT_OFFSET => {
+                has_offset = true;
+                continue;
+            }
+            _ => others += 1,
+        }
+        let Some(op) = op_text(&c.operator()) else { continue };
+        let col = c.column();
+        if col >= 0 && Some(col as usize) == id_col && op == "=" && table.get.is_some() {
+            cands.push(Cand { access: Access::Get, constraint: i, cost: 1.0, rows: 1.0, omit: true, unique: true });
+        }
+        for (pi, pd) in table.pushdown.iter().enumerate() {
+            let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else { continue };
+            if col >= 0 && pcol == col as usize && pd.op == op {
+                let rows = if pd.single { 1.0 } else { est_rows / 4.0 };
+                let cost = if pd.single || !pd.paged { 1.0 } else { pages(rows) + 0.5 };
+                // Exact routes whose value set is closed (or a single object)
+                // return exactly the matching rows: SQLite need not re-check.
+                let omit = pd.exact && op == "=" && (pd.single || !pd.values.is_empty() || pd.via_parent);
+                cands.push(Cand { access: Access::Push(pi), constraint: i, cost, rows, omit, unique: false });
+            }
+        }
+    }
+    let scan_cost = if table.source.single || !table.source.paged && table.source.parent.is_none() { 1.0 } else { pages(est_rows) + 1.0 };
+    let best = cands.into_iter().min_by(|a, b| a.cost.partial_cmp(&b.cost).unwrap_or(std::cmp::Ordering::Equal));
+    let mut plan = Plan { access: Access::Scan, in_list: false, limit_arg: None, count_only: false };
+    let mut next_arg = 1;
+    let mut consumed = 0usize;
+    let (cost, rows) = match best {
+        Some(c) => {
+            plan.access = c.access.clone();
+            let is_in = info.is_in_constraint(c.constraint).unwrap_or(false);
+            if is_in {
+                plan.in_list = info.set_in_constraint(c.constraint, true).unwrap_or(false);
+            }
+            let mut u = info.constraint_usage(c.constraint);
+            u.set_argv_index(next_arg);
+            u.set_omit(c.omit);
+            next_arg += 1;
+            if c.omit {
+                consumed += 1;
+            }
+            if c.unique && !is_in {
+                info.set_idx_flags(IndexFlags::SQLITE_INDEX_SCAN_UNIQUE);
+            }
+            let factor = if is_in { 5.0 } else { 1.0 };
+            (c.cost * factor, c.rows * factor)
+        }
+        None => (scan_cost, est_rows),
+    };
+    // LIMIT is ours only when SQLite has nothing left to filter or sort after us.
+    if let Some(li) = has_limit {
+        if consumed == others && !has_offset && info.num_of_order_by() == 0 {
+            plan.limit_arg = Some(next_arg as usize - 1);
+            let mut u = info.constraint_usage(li);
+            u.set_argv_index(next_arg);
+            u.set_omit(true);
+        }
+    }
+    let count_path = match &plan.access {
+        Access::Scan if table.source.parent.is_none() => table.count.is_some(),
+        Access::Push(pi) => table.pushdown[*pi].count.is_some(),
+        _ => false,
+    };
+    plan.count_only = info.col_used() == 0 && count_path && consumed == others && plan.limit_arg.is_none() && !plan.in_list;
+    info.set_estimated_cost(if plan.count_only { 1.0 } else { cost });
+    info.set_estimated_rows(rows.max(1.0) as i64);
+    info.set_idx_str(&serde_json::to_string(&plan).unwrap_or_default());
+    Ok(true)
+}

@@ -1,0 +1,176 @@
+//! Values as the engine hands them to SQLite and to the ODBC layer, and the
+//! decoding of one JSON field into the column's declared type.
+
+use crate::schema::SqlType;
+use crate::timefmt::parse_timestamp;
+use serde_json::Value as Json;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+impl From<rusqlite::types::ValueRef<'_>> for Value {
+    fn from(v: rusqlite::types::ValueRef<'_>) -> Value {
+        use rusqlite::types::ValueRef;
+        match v {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Int(i),
+            ValueRef::Real(f) => Value::Real(f),
+            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+}
+
+/// Decodes a JSON field into what SQLite should see for a column of `ty`.
+/// Nothing here fails: a field of an unexpected shape is passed on as text,
+/// so the user sees what the API sent rather than a silent NULL.
+pub fn decode(json: &Json, ty: SqlType) -> Value {
+    match (json, ty) {
+        (Json::Null, _) => Value::Null,
+        (_, SqlType::BigInt | SqlType::Integer) => integer(json),
+        (_, SqlType::Decimal(..)) => decimal(json),
+        (Json::Number(n), SqlType::Double) => n.as_f64().map(Value::Real).unwrap_or(Value::Null),
+        (Json::String(s), SqlType::Double) => s.trim().parse::<f64>().map(Value::Real).unwrap_or_else(|_| Value::Text(s.clone())),
+        (Json::Bool(b), _) if !ty.is_char() => Value::Int(*b as i64),
+        (_, SqlType::Bit) => match json {
+            Json::Number(n) => Value::Int((n.as_f64().unwrap_or(0.0) != 0.0) as i64),
+            Json::String(s) => match s.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Value::Int(1),
+                "false" | "0" | "no" | "" => Value::Int(0),
+                _ => Value::Text(s.clone()),
+            },
+            other => Value::Text(other.to_string()),
+        },
+        (Json::String(s), SqlType::Timestamp) => match parse_timestamp(s) {
+            Some(t) => Value::Text(t.to_sql_text()),
+            None if s.is_empty() => Value::Null,
+            None => Value::Text(s.clone()),
+        },
+        (Json::String(s), SqlType::Date) => match parse_timestamp(s) {
+            Some(t) => Value::Text(t.to_sql_text()[..10].to_string()),
+            None if s.is_empty() => Value::Null,
+            None => Value::Text(s.clone()),
+        },
+        (Json::String(s), _) => Value::Text(s.clone()),
+        (Json::Number(n), _) => Value::Text(n.to_string()),
+        (Json::Bool(b), _) => Value::Text(b.to_string()),
+        (other, _) => Value::Text(other.to_string()),
+    }
+}
+
+fn integer(json: &Json) -> Value {
+    match json {
+        Json::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Text(n.to_string())),
+        Json::String(s) => s.trim().parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::Text(s.clone())),
+        Json::Bool(b) => Value::Int(*b as i64),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+/// Money. The JSON text is the truth (serde_json keeps it with
+/// `arbitrary_precision`). Whole numbers go to SQLite as integers; others as
+/// REAL only when the double prints back to exactly the same decimal (true
+/// for any amount with at most 15 significant digits), so arithmetic and
+/// comparisons in SQL work and the value read back is the API's value;
+/// anything longer stays TEXT rather than lose digits.
+pub fn decimal(json: &Json) -> Value {
+    let text = match json {
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => s.trim().to_string(),
+        Json::Bool(b) => return Value::Int(*b as i64),
+        other => return Value::Text(other.to_string()),
+    };
+    if let Ok(i) = text.parse::<i64>() {
+        return Value::Int(i);
+    }
+    let normal = normalize_decimal(&text);
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => {
+            if f.fract() == 0.0 && f.abs() < 9.0e15 && normal == format!("{}", f as i64) {
+                return Value::Int(f as i64);
+            }
+            if format!("{f}") == normal {
+                Value::Real(f)
+            } else {
+                Value::Text(text)
+            }
+        }
+        _ => Value::Text(text),
+    }
+}
+
+/// `12.50` -> `12.5`, `3.0` -> `3`, `-0.10` -> `-0.1`; exponent forms untouched.
+fn normalize_decimal(t: &str) -> String {
+    if t.contains(['e', 'E']) || !t.contains('.') {
+        return t.to_string();
+    }
+    let trimmed = t.trim_end_matches('0').trim_end_matches('.');
+    let trimmed = if trimmed == "-0" { "0" } else { trimmed };
+    trimmed.to_string()
+}
+
+/// Reads a dotted path in an object. An array met on the way stands for its
+/// first element (the API sometimes sends a list where the document has one
+/// object, e.g. customer addresses).
+pub fn lookup<'a>(obj: &'a Json, path: &str) -> &'a Json {
+    let mut cur = obj;
+    for part in path.split('.') {
+        if let Json::Array(a) = cur {
+            cur = a.first().unwrap_or(&Json::Null);
+        }
+        cur = match cur.get(part) {
+            Some(v) => v,
+            None => return &Json::Null,
+        };
+    }
+    cur
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(t: &str) -> Json {
+        serde_json::from_str(t).unwrap()
+    }
+
+    #[test]
+    fn money_is_exact() {
+        assert_eq!(decimal(&num("12.10")), Value::Real(12.1));
+        assert_eq!(decimal(&num("2877")), Value::Int(2877));
+        assert_eq!(decimal(&num("2877.0")), Value::Int(2877));
+        assert_eq!(decimal(&num("\"0.0\"")), Value::Int(0));
+        assert_eq!(decimal(&num("12345678901234567.25")), Value::Text("12345678901234567.25".into()));
+    }
+
+    #[test]
+    fn lookup_paths() {
+        let v = num(r#"{"a": {"b": [{"c": 3}]}}"#);
+        assert_eq!(lookup(&v, "a.b.c"), &num("3"));
+        assert_eq!(lookup(&v, "a.x"), &Json::Null);
+    }
+
+    #[test]
+    fn timestamps_normalised() {
+        assert_eq!(decode(&num("\"2026-07-23 17:48:38 UTC\""), SqlType::Timestamp), Value::Text("2026-07-23 17:48:38".into()));
+    }
+}

@@ -1,0 +1,424 @@
+//! The one SQLite module behind every table. It reads the table's profile
+//! entry, plans with `plan.rs`, reads rows with `source.rs`.
+
+use super::plan::{self, Access, Plan};
+use super::source::{encode, fetch_count, fetch_page, Fetch, Page};
+use super::value::{decode, lookup, Value};
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::schema::{Pushdown, Table};
+use rusqlite::vtab::{Context, Filters, IndexInfo, VTab, VTabConnection, VTabCursor, sqlite3_vtab, sqlite3_vtab_cursor};
+use serde_json::Value as Json;
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::ffi::{CStr, CString};
+use std::os::raw::c_int;
+use std::sync::Arc;
+
+#[repr(C)]
+pub struct ApiTable {
+    base: sqlite3_vtab,
+    ctx: Arc<Ctx>,
+    table: usize,
+}
+
+impl ApiTable {
+    fn table(&self) -> &Table {
+        &self.ctx.profile.tables[self.table]
+    }
+}
+
+unsafe impl<'vtab> VTab<'vtab> for ApiTable {
+    type Aux = Arc<Ctx>;
+    type Cursor = ApiCursor;
+
+    fn connect(
+        _db: &mut VTabConnection,
+        aux: Option<&Arc<Ctx>>,
+        _module: &[u8],
+        _database: &[u8],
+        _table: &[u8],
+        args: &[&[u8]],
+    ) -> rusqlite::Result<(Cow<'static, CStr>, Self)> {
+        let ctx = aux.ok_or_else(|| rusqlite::Error::ModuleError("no connection context".into()))?.clone();
+        let name = args.get(3).map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
+        let table = ctx
+            .profile
+            .tables
+            .iter()
+            .position(|t| t.name == name)
+            .ok_or_else(|| rusqlite::Error::ModuleError(format!("no table {name} in the profile")))?;
+        let t = &ctx.profile.tables[table];
+        let cols: Vec<String> = t.columns.iter().map(|c| format!("\"{}\" {}", c.name.replace('"', "\"\""), c.sql_type().decl())).collect();
+        let ddl = format!("CREATE TABLE x({})", cols.join(", "));
+        let ddl = CString::new(ddl).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
+        Ok((Cow::Owned(ddl), ApiTable { base: sqlite3_vtab::default(), ctx, table }))
+    }
+
+    fn best_index(&self, info: &mut IndexInfo) -> rusqlite::Result<bool> {
+        let t = self.table();
+        let est = plan::estimated_rows(t, self.ctx.known_count(&t.name));
+        plan::best_index(t, est, self.ctx.pagesize, info)
+    }
+
+    fn open(&'vtab mut self) -> rusqlite::Result<ApiCursor> {
+        Ok(ApiCursor {
+            base: sqlite3_vtab_cursor::default(),
+            ctx: self.ctx.clone(),
+            table: self.table,
+            queue: VecDeque::new(),
+            current: None,
+            page: Arc::new(Vec::new()),
+            rec: 0,
+            child: 0,
+            emitted: 0,
+            limit: None,
+            virtual_rows: None,
+            eof: true,
+        })
+    }
+}
+
+impl rusqlite::vtab::CreateVTab<'_> for ApiTable {
+    const KIND: rusqlite::vtab::VTabKind = rusqlite::vtab::VTabKind::Default;
+}
+
+/// A source being paged through.
+struct Paging {
+    fetch: Fetch,
+    next_page: Option<u32>,
+}
+
+#[repr(C)]
+pub struct ApiCursor {
+    base: sqlite3_vtab_cursor,
+    ctx: Arc<Ctx>,
+    table: usize,
+    queue: VecDeque<Fetch>,
+    current: Option<Paging>,
+    page: Page,
+    /// Position in `page`.
+    rec: usize,
+    /// Position in the record's child array (child tables).
+    child: usize,
+    emitted: u64,
+    limit: Option<u64>,
+    /// Count-only plans: rows left to emit without content.
+    virtual_rows: Option<u64>,
+    eof: bool,
+}
+
+impl ApiCursor {
+    fn table(&self) -> &Table {
+        &self.ctx.profile.tables[self.table]
+    }
+
+    /// Surfaces an error to SQLite and keeps the structured one for the
+    /// ODBC layer (SQLite only carries a string).
+    fn fail(&self, e: Error) -> rusqlite::Error {
+        let msg = e.message.clone();
+        self.ctx.set_error(e);
+        rusqlite::Error::ModuleError(msg)
+    }
+
+    fn page_size(&self) -> u32 {
+        match self.limit {
+            Some(l) => (l.max(1) as u32).min(self.ctx.pagesize),
+            None => self.ctx.pagesize,
+        }
+    }
+
+    /// The objects a row is made of: (record, child item).
+    fn child_array(&self, rec: &Json) -> usize {
+        match &self.table().source.parent {
+            Some(p) => lookup(rec, &p.array).as_array().map(|a| a.len()).unwrap_or(0),
+            None => 1,
+        }
+    }
+
+    /// Moves to the next row, fetching pages as needed.
+    fn advance(&mut self) -> Result<()> {
+        if let Some(n) = self.virtual_rows.as_mut() {
+            if *n == 0 {
+                self.eof = true;
+            } else {
+                *n -= 1;
+            }
+            return Ok(());
+        }
+        if self.limit.is_some_and(|l| self.emitted >= l) {
+            self.eof = true;
+            return Ok(());
+        }
+        loop {
+            // Within the current record's children?
+            if self.rec < self.page.len() {
+                let rec = self.page[self.rec].clone();
+                if self.table().source.parent.is_some() {
+                    if self.child < self.child_array(&rec) {
+                        self.child += 1;
+                        self.emitted += 1;
+                        return Ok(());
+                    }
+                    self.rec += 1;
+                    self.child = 0;
+                    continue;
+                }
+                self.rec += 1;
+                self.emitted += 1;
+                return Ok(());
+            }
+            // Next page of the current source, or the next source.
+            let next = match self.current.as_mut() {
+                Some(p) if p.next_page.is_some() => {
+                    let n = p.next_page.unwrap_or(1);
+                    Some((p.fetch.clone(), n))
+                }
+                _ => match self.queue.pop_front() {
+                    Some(f) => {
+                        self.current = Some(Paging { fetch: f.clone(), next_page: Some(1) });
+                        Some((f, 1))
+                    }
+                    None => None,
+                },
+            };
+            let Some((fetch, n)) = next else {
+                self.eof = true;
+                return Ok(());
+            };
+            self.ctx.client.check_cancelled().map_err(Error::from)?;
+            let (page, more) = fetch_page(&self.ctx, &fetch, n, self.page_size())?;
+            if let Some(p) = self.current.as_mut() {
+                p.next_page = if more { Some(n + 1) } else { None };
+            }
+            self.page = page;
+            self.rec = 0;
+            self.child = 0;
+        }
+    }
+
+    /// (record, item) of the current row; the row is `page[rec-1]` for plain
+    /// tables and `page[rec]`'s child `child-1` for child tables.
+    fn current(&self) -> (&Json, Option<&Json>, usize) {
+        match &self.table().source.parent {
+            None => (&self.page[self.rec - 1], None, 0),
+            Some(p) => {
+                let rec = &self.page[self.rec];
+                let item = lookup(rec, &p.array).as_array().and_then(|a| a.get(self.child - 1)).unwrap_or(&Json::Null);
+                let item = match (&p.item_wrapper, item) {
+                    (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
+                    (_, i) => i,
+                };
+                (item, Some(rec), self.child)
+            }
+        }
+    }
+
+    fn list_fetch(&self, t: &Table) -> Fetch {
+        let list_of = |t: &Table| Fetch {
+            path: t.source.list.clone().unwrap_or_default(),
+            wrapper: t.source.wrapper.clone(),
+            single: t.source.single,
+            paged: t.source.paged,
+            missing_is_empty: false,
+        };
+        match &t.source.parent {
+            None => list_of(t),
+            Some(p) => match self.ctx.profile.table(&p.table) {
+                Some(parent) => self.list_fetch(parent),
+                None => list_of(t),
+            },
+        }
+    }
+
+    fn push_fetch(pd: &Pushdown, value: &str) -> Fetch {
+        Fetch {
+            path: pd.list.replace("{value}", &encode(value)),
+            wrapper: pd.wrapper.clone(),
+            single: pd.single,
+            paged: pd.paged && !pd.single,
+            missing_is_empty: true,
+        }
+    }
+
+    fn plan_sources(&mut self, plan: &Plan, keys: Vec<Value>) -> Result<()> {
+        let t = &self.ctx.profile.tables[self.table];
+        match &plan.access {
+            Access::Scan => {
+                if plan.count_only {
+                    let n = fetch_count(&self.ctx, t.count.as_deref().unwrap_or_default())?;
+                    self.ctx.remember_count(&t.name, n);
+                    self.virtual_rows = Some(n);
+                } else {
+                    let f = self.list_fetch(t);
+                    self.queue.push_back(f);
+                }
+            }
+            Access::Get => {
+                let path = t.get.clone().unwrap_or_default();
+                for k in keys {
+                    // Ids are integers: any other value matches no row.
+                    if let Some(id) = as_integer(&k) {
+                        self.queue.push_back(Fetch {
+                            path: path.replace("{id}", &id.to_string()),
+                            wrapper: t.source.wrapper.clone(),
+                            single: true,
+                            paged: false,
+                            missing_is_empty: true,
+                        });
+                    }
+                }
+            }
+            Access::Push(pi) => {
+                let pd = &t.pushdown[*pi];
+                let mut total = 0u64;
+                for k in keys {
+                    let Some(v) = route_value(pd, &k) else { continue };
+                    if plan.count_only {
+                        if let Some(c) = &pd.count {
+                            total += fetch_count(&self.ctx, &c.replace("{value}", &encode(&v)))?;
+                        }
+                    } else {
+                        self.queue.push_back(Self::push_fetch(pd, &v));
+                    }
+                }
+                if plan.count_only {
+                    self.virtual_rows = Some(total);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn as_integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Real(f) if f.fract() == 0.0 => Some(*f as i64),
+        Value::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The text to put in a route for a constraint value, or None when no row
+/// can match (a status the API does not know, a NULL).
+fn route_value(pd: &Pushdown, v: &Value) -> Option<String> {
+    let text = match v {
+        Value::Null | Value::Blob(_) => return None,
+        Value::Int(i) => i.to_string(),
+        Value::Real(f) => {
+            // id > 4.5 is id > 4 for integer ids.
+            if pd.op == ">" { (f.floor() as i64).to_string() } else { f.to_string() }
+        }
+        Value::Text(s) => s.clone(),
+    };
+    if !pd.values.is_empty() && !pd.values.contains(&text) {
+        return None;
+    }
+    Some(text)
+}
+
+unsafe impl VTabCursor for ApiCursor {
+    fn filter(&mut self, _idx_num: c_int, idx_str: Option<&str>, args: &Filters<'_>) -> rusqlite::Result<()> {
+        let plan: Plan = idx_str
+            .and_then(|s| serde_json::from_str(s).ok())
+            .ok_or_else(|| rusqlite::Error::ModuleError("internal: missing plan".into()))?;
+        self.queue.clear();
+        self.current = None;
+        self.page = Arc::new(Vec::new());
+        self.rec = 0;
+        self.child = 0;
+        self.emitted = 0;
+        self.virtual_rows = None;
+        self.eof = false;
+        let mut keys = Vec::new();
+        if plan.access != Access::Scan {
+            if plan.in_list {
+                let mut it = args.in_values(0)?;
+                use fallible_iterator_shim::Next;
+                while let Some(v) = it.next_value()? {
+                    keys.push(v);
+                }
+            } else {
+                keys.push(owned(args.get::<rusqlite::types::Value>(0)?));
+            }
+        }
+        self.limit = match plan.limit_arg {
+            Some(i) => args.get::<i64>(i).ok().map(|l| l.max(0) as u64),
+            None => None,
+        };
+        if let Err(e) = self.plan_sources(&plan, keys) {
+            return Err(self.fail(e));
+        }
+        self.next()
+    }
+
+    fn next(&mut self) -> rusqlite::Result<()> {
+        match self.advance() {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn eof(&self) -> bool {
+        self.eof
+    }
+
+    fn column(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
+        if self.virtual_rows.is_some() {
+            return ctx.set_result(rusqlite::types::Null);
+        }
+        let t = self.table();
+        let Some(col) = t.columns.get(i as usize) else { return ctx.set_result(rusqlite::types::Null) };
+        let (obj, parent, index) = self.current();
+        let path = col.json_path();
+        let json_owned;
+        let json = if let Some(pp) = path.strip_prefix("$parent.") {
+            parent.map(|p| lookup(p, pp)).unwrap_or(&Json::Null)
+        } else if path == "$index" {
+            json_owned = Json::from(index as i64);
+            &json_owned
+        } else {
+            lookup(obj, path)
+        };
+        match decode(json, col.sql_type()) {
+            Value::Null => ctx.set_result(rusqlite::types::Null),
+            Value::Int(v) => ctx.set_result(v),
+            Value::Real(v) => ctx.set_result(v),
+            Value::Text(v) => ctx.set_result(v),
+            Value::Blob(v) => ctx.set_result(v),
+        }
+    }
+
+    fn rowid(&self) -> rusqlite::Result<i64> {
+        Ok(self.emitted as i64)
+    }
+}
+
+/// Reading an IN list one value at a time.
+mod fallible_iterator_shim {
+    use super::Value;
+    pub trait Next {
+        fn next_value(&mut self) -> rusqlite::Result<Option<Value>>;
+    }
+    impl Next for rusqlite::vtab::InValues<'_> {
+        fn next_value(&mut self) -> rusqlite::Result<Option<Value>> {
+            use fallible_streaming_iterator::FallibleStreamingIterator;
+            match self.next()? {
+                Some(v) => Ok(Some(Value::from(v.get_raw()))),
+                None => Ok(None),
+            }
+        }
+    }
+}
+
+fn owned(v: rusqlite::types::Value) -> Value {
+    use rusqlite::types::Value as V;
+    match v {
+        V::Null => Value::Null,
+        V::Integer(i) => Value::Int(i),
+        V::Real(f) => Value::Real(f),
+        V::Text(t) => Value::Text(t),
+        V::Blob(b) => Value::Blob(b),
+    }
+}

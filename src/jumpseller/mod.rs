@@ -1,0 +1,7 @@
+//! The Jumpseller REST client: HTTP, authentication, the shared rate budget,
+//! bounded retries. It knows nothing of ODBC or SQL.
+
+mod http;
+pub mod ratelimit;
+
+pub use http::{ApiError, Auth, Client, ClientOptions};

@@ -1,0 +1,107 @@
+//! One request budget per store, shared by every connection of the process:
+//! Jumpseller counts requests per store and IP, so two connections that each
+//! kept their own budget would together overrun it.
+
+use once_cell::sync::Lazy;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Limiter {
+    per_second: usize,
+    per_minute: usize,
+    sent: Mutex<VecDeque<Instant>>,
+    /// Set from a 429 or a ban header: nobody sends before this instant.
+    hold_until: Mutex<Option<Instant>>,
+}
+
+static LIMITERS: Lazy<Mutex<HashMap<String, Arc<Limiter>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+
+impl Limiter {
+    /// The limiter of a store; the first connection's budget sets it, a later
+    /// connection asking for less lowers it.
+    pub fn for_store(key: &str, per_second: u32, per_minute: u32) -> Arc<Limiter> {
+        let mut map = LIMITERS.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map.entry(key.to_string()).or_insert_with(|| {
+            Arc::new(Limiter {
+                per_second: per_second.max(1) as usize,
+                per_minute: per_minute.max(1) as usize,
+                sent: Mutex::new(VecDeque::new()),
+                hold_until: Mutex::new(None),
+            })
+        });
+        if (per_second as usize) < entry.per_second || (per_minute as usize) < entry.per_minute {
+            let lowered = Arc::new(Limiter {
+                per_second: entry.per_second.min(per_second.max(1) as usize),
+                per_minute: entry.per_minute.min(per_minute.max(1) as usize),
+                sent: Mutex::new(entry.sent.lock().map(|s| s.clone()).unwrap_or_default()),
+                hold_until: Mutex::new(None),
+            });
+            *entry = lowered;
+        }
+        entry.clone()
+    }
+
+    /// Blocks until one more request fits both windows, then records it.
+    pub fn acquire(&self) {
+        loop {
+            let wait = {
+                let now = Instant::now();
+                if let Some(h) = *self.hold_until.lock().unwrap_or_else(|e| e.into_inner()) {
+                    if h > now {
+                        Some(h - now)
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                }
+                .or_else(|| {
+                    let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+                    while sent.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60)) {
+                        sent.pop_front();
+                    }
+                    let last_second = sent.iter().rev().take_while(|t| now.duration_since(**t) < Duration::from_secs(1)).count();
+                    if sent.len() >= self.per_minute {
+                        Some(Duration::from_secs(60).saturating_sub(now.duration_since(sent[0])))
+                    } else if last_second >= self.per_second {
+                        let oldest_in_second = sent[sent.len() - last_second];
+                        Some(Duration::from_secs(1).saturating_sub(now.duration_since(oldest_in_second)))
+                    } else {
+                        sent.push_back(now);
+                        None
+                    }
+                })
+            };
+            match wait {
+                None => return,
+                Some(d) => std::thread::sleep(d.max(Duration::from_millis(1))),
+            }
+        }
+    }
+
+    /// The server said stop: nobody sends before `d` has passed.
+    pub fn hold_for(&self, d: Duration) {
+        let until = Instant::now() + d;
+        let mut h = self.hold_until.lock().unwrap_or_else(|e| e.into_inner());
+        if h.map_or(true, |old| old < until) {
+            *h = Some(until);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_requests_per_second() {
+        let l = Limiter::for_store("test-limiter", 5, 1000);
+        let start = Instant::now();
+        for _ in 0..10 {
+            l.acquire();
+        }
+        // 10 requests at 5/s need at least one full window of waiting.
+        assert!(start.elapsed() >= Duration::from_millis(900));
+    }
+}

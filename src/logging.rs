@@ -1,0 +1,65 @@
+//! The `Logfile`/`Verbosity` log. Callers pass text that is already free of
+//! secrets; `redact` is the one helper for anything that might carry one.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// 1 queries, 2 requests, 3 headers/bodies (redacted), 4 transport, 5 everything.
+#[derive(Clone, Default)]
+pub struct Logger {
+    inner: Option<Arc<Mutex<std::fs::File>>>,
+    level: u8,
+}
+
+impl Logger {
+    pub fn open(path: Option<&str>, level: u8) -> std::io::Result<Logger> {
+        match path {
+            None => Ok(Logger::default()),
+            Some(p) => {
+                let f = OpenOptions::new().create(true).append(true).open(p)?;
+                Ok(Logger { inner: Some(Arc::new(Mutex::new(f))), level })
+            }
+        }
+    }
+
+    pub fn enabled(&self, level: u8) -> bool {
+        self.inner.is_some() && level <= self.level
+    }
+
+    pub fn log(&self, level: u8, msg: &str) {
+        if !self.enabled(level) {
+            return;
+        }
+        if let Some(f) = &self.inner {
+            let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            if let Ok(mut f) = f.lock() {
+                let _ = writeln!(f, "{}.{:03} [{level}] {msg}", t.as_secs(), t.subsec_millis());
+            }
+        }
+    }
+}
+
+/// Removes values of query parameters that carry credentials.
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_string();
+    for key in ["authtoken=", "login=", "access_token=", "refresh_token=", "client_secret=", "code="] {
+        let mut from = 0;
+        while let Some(pos) = out[from..].find(key) {
+            let start = from + pos + key.len();
+            let end = out[start..].find(['&', ' ', '"', '\n']).map(|e| start + e).unwrap_or(out.len());
+            out.replace_range(start..end, "***");
+            from = start + 3;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts() {
+        assert_eq!(super::redact("/x?login=a&authtoken=b c"), "/x?login=***&authtoken=*** c");
+    }
+}
