@@ -1,1 +1,415 @@
-//! placeholder
+//! jumpseller-sandbox: a local, deterministic simulator of the Jumpseller REST API v1
+#![recursion_limit = "512"]
+//! (plus its OAuth 2 server), for tests, benchmarks and demos of the ODBC driver.
+
+mod api;
+pub mod data;
+pub mod export;
+mod http;
+mod misc;
+mod oauth;
+pub mod prng;
+mod state;
+
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub use data::Gen;
+
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub seed: u64,
+    pub products: u64,
+    pub orders: u64,
+    pub customers: u64,
+    pub categories: u64,
+    /// number of customer categories (groups)
+    pub customer_categories: u64,
+    pub login: String,
+    pub authtoken: String,
+    /// 0 = unlimited
+    pub per_second: u32,
+    /// 0 = unlimited
+    pub per_minute: u32,
+    /// number of 429 answers after which the caller is banned
+    pub ban_after: u32,
+    /// length of a rate-limit ban
+    pub ban_secs: u64,
+    pub token_ttl_secs: u64,
+    pub rotate_refresh_tokens: bool,
+    pub oauth_deny: bool,
+    pub client_id: String,
+    pub client_secret: String,
+    /// redirect URIs accepted by /oauth/authorize and /oauth/token (exact match);
+    /// empty = any (the out-of-band URN is always accepted)
+    pub redirect_uris: Vec<String>,
+    pub latency_ms: u64,
+    pub jitter_ms: u64,
+    pub port: u16,
+    /// product whose description is 10 MB (chunked-fetch tests)
+    pub huge_description_product: Option<u64>,
+    /// faults active from the start
+    pub faults: Vec<Fault>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            seed: 42,
+            products: 120,
+            orders: 400,
+            customers: 150,
+            categories: 12,
+            customer_categories: 5,
+            login: "sandbox".into(),
+            authtoken: "sandbox-authtoken".into(),
+            per_second: 20,
+            per_minute: 800,
+            ban_after: 2000,
+            ban_secs: 60,
+            token_ttl_secs: 3600,
+            rotate_refresh_tokens: true,
+            oauth_deny: false,
+            client_id: "sandbox-client".into(),
+            client_secret: "sandbox-secret".into(),
+            redirect_uris: vec![],
+            latency_ms: 0,
+            jitter_ms: 0,
+            port: 0,
+            huge_description_product: None,
+            faults: vec![],
+        }
+    }
+}
+
+impl SandboxConfig {
+    pub fn gen(&self) -> Gen {
+        Gen {
+            seed: self.seed,
+            products: self.products,
+            orders: self.orders,
+            customers: self.customers,
+            categories: self.categories,
+            customer_categories: self.customer_categories,
+            huge_description_product: self.huge_description_product,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// glob on the request path, e.g. "/v1/products*" or "*"
+    pub route: String,
+    pub kind: FaultKind,
+    /// 0..1
+    pub probability: f64,
+    /// apply at most n times
+    pub count: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    Status(u16),
+    Reset,
+    Truncate,
+    MalformedJson,
+    Stall(u64),
+    Latency { ms: u64, jitter_ms: u64 },
+}
+
+impl Fault {
+    /// parse the CLI form `ROUTE=KIND[:ARG[:ARG2]][@PROB][#COUNT]`, e.g.
+    /// `/v1/products*=status:503@0.5`, `*=reset#3`, `*=latency:200:50`.
+    pub fn parse(s: &str) -> Result<Fault, String> {
+        let (route, rest) = s.rsplit_once('=').ok_or_else(|| format!("fault '{}': expected ROUTE=KIND", s))?;
+        let (rest, count) = match rest.split_once('#') {
+            Some((a, c)) => (a, Some(c.parse::<u64>().map_err(|_| format!("fault '{}': bad count", s))?)),
+            None => (rest, None),
+        };
+        let (kindspec, prob) = match rest.split_once('@') {
+            Some((a, p)) => (a, p.parse::<f64>().map_err(|_| format!("fault '{}': bad probability", s))?),
+            None => (rest, 1.0),
+        };
+        let mut it = kindspec.split(':');
+        let k = it.next().unwrap_or("").to_ascii_lowercase();
+        let a1 = it.next().map(|x| x.parse::<u64>().map_err(|_| format!("fault '{}': bad argument", s))).transpose()?;
+        let a2 = it.next().map(|x| x.parse::<u64>().map_err(|_| format!("fault '{}': bad argument", s))).transpose()?;
+        let kind = FaultKind::from_parts(&k, a1, a2).ok_or_else(|| format!("fault '{}': unknown kind '{}' (status:N, reset, truncate, malformed, stall:MS, latency:MS[:JITTER])", s, k))?;
+        Ok(Fault { route: route.to_string(), kind, probability: prob, count })
+    }
+
+    pub fn from_json(v: &Value) -> Result<Fault, String> {
+        if let Some(s) = v.as_str() {
+            return Fault::parse(s);
+        }
+        let route = v.get("route").and_then(|x| x.as_str()).unwrap_or("*").to_string();
+        let k = v.get("kind").and_then(|x| x.as_str()).ok_or("fault needs \"kind\"")?.to_ascii_lowercase();
+        let a1 = ["status", "ms", "arg"].iter().find_map(|n| v.get(*n).and_then(|x| x.as_u64()));
+        let a2 = v.get("jitter_ms").and_then(|x| x.as_u64());
+        let kind = FaultKind::from_parts(&k, a1, a2).ok_or_else(|| format!("unknown fault kind '{}'", k))?;
+        let probability = v.get("probability").and_then(|x| x.as_f64()).unwrap_or(1.0);
+        let count = v.get("count").and_then(|x| x.as_u64());
+        Ok(Fault { route, kind, probability, count })
+    }
+}
+
+impl FaultKind {
+    fn from_parts(k: &str, a1: Option<u64>, a2: Option<u64>) -> Option<FaultKind> {
+        Some(match k {
+            "status" => FaultKind::Status(a1.unwrap_or(500) as u16),
+            "reset" => FaultKind::Reset,
+            "truncate" => FaultKind::Truncate,
+            "malformed" | "malformed_json" | "malformedjson" => FaultKind::MalformedJson,
+            "stall" => FaultKind::Stall(a1.unwrap_or(30_000)),
+            "latency" => FaultKind::Latency { ms: a1.unwrap_or(100), jitter_ms: a2.unwrap_or(0) },
+            _ => return None,
+        })
+    }
+}
+
+pub(crate) struct FaultSlot {
+    fault: Fault,
+    applied: u64,
+    draws: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct Stats {
+    total: u64,
+    by_route: BTreeMap<String, u64>,
+}
+
+pub(crate) struct RateState {
+    hits: VecDeque<Instant>,
+    rejected: u64,
+    banned_until: Option<(Instant, u64)>,
+}
+
+pub(crate) enum RateDecision {
+    Ok { sec_left: u32, min_left: u32 },
+    Limited { sec_left: u32, min_left: u32 },
+    Banned { until_epoch: u64 },
+}
+
+pub(crate) struct Shared {
+    pub cfg: SandboxConfig,
+    pub db: state::Db,
+    pub stats: Mutex<Stats>,
+    pub faults: Mutex<Vec<FaultSlot>>,
+    pub rate: Mutex<RateState>,
+    pub oauth: Mutex<oauth::OAuthState>,
+    pub stop: AtomicBool,
+    pub latency_ctr: AtomicU64,
+}
+
+pub(crate) fn now_epoch() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+pub(crate) fn glob(pat: &str, s: &str) -> bool {
+    let (p, t) = (pat.as_bytes(), s.as_bytes());
+    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+impl Shared {
+    fn new(cfg: SandboxConfig) -> Shared {
+        let db = state::Db::new(cfg.gen());
+        let faults = cfg.faults.iter().cloned().map(|f| FaultSlot { fault: f, applied: 0, draws: 0 }).collect();
+        Shared {
+            db,
+            stats: Mutex::new(Stats::default()),
+            faults: Mutex::new(faults),
+            rate: Mutex::new(RateState { hits: VecDeque::new(), rejected: 0, banned_until: None }),
+            oauth: Mutex::new(oauth::OAuthState::new(cfg.seed)),
+            stop: AtomicBool::new(false),
+            latency_ctr: AtomicU64::new(0),
+            cfg,
+        }
+    }
+
+    pub fn count(&self, route: String) {
+        let mut s = self.stats.lock().unwrap();
+        s.total += 1;
+        *s.by_route.entry(route).or_insert(0) += 1;
+    }
+
+    /// pick the fault (if any) for this path, deterministically from the seed
+    pub fn pick_fault(&self, path: &str) -> Option<FaultKind> {
+        let mut fs = self.faults.lock().unwrap();
+        for (i, slot) in fs.iter_mut().enumerate() {
+            if !glob(&slot.fault.route, path) {
+                continue;
+            }
+            if let Some(c) = slot.fault.count {
+                if slot.applied >= c {
+                    continue;
+                }
+            }
+            slot.draws += 1;
+            let r = prng::hash3(self.cfg.seed, 0xFA17_0000 + i as u64, slot.draws);
+            let u = (r >> 11) as f64 / (1u64 << 53) as f64;
+            if u < slot.fault.probability {
+                slot.applied += 1;
+                return Some(slot.fault.kind.clone());
+            }
+        }
+        None
+    }
+
+    pub fn jitter(&self, jitter_ms: u64) -> u64 {
+        if jitter_ms == 0 {
+            return 0;
+        }
+        let n = self.latency_ctr.fetch_add(1, Ordering::SeqCst);
+        prng::hash3(self.cfg.seed, 0x1A7E, n) % (jitter_ms + 1)
+    }
+
+    pub fn sleep(&self, ms: u64) {
+        if ms > 0 {
+            http::sleep_interruptible(ms, &self.stop);
+        }
+    }
+
+    pub fn rate_check(&self) -> RateDecision {
+        let cfg = &self.cfg;
+        let mut r = self.rate.lock().unwrap();
+        let now = Instant::now();
+        if let Some((until, epoch)) = r.banned_until {
+            if now < until {
+                return RateDecision::Banned { until_epoch: epoch };
+            }
+            r.banned_until = None;
+            r.rejected = 0;
+        }
+        while let Some(f) = r.hits.front() {
+            if now.duration_since(*f) >= Duration::from_secs(60) {
+                r.hits.pop_front();
+            } else {
+                break;
+            }
+        }
+        let per_min = r.hits.len() as u32;
+        let per_sec = r.hits.iter().rev().take_while(|t| now.duration_since(**t) < Duration::from_secs(1)).count() as u32;
+        let sec_limited = cfg.per_second > 0 && per_sec >= cfg.per_second;
+        let min_limited = cfg.per_minute > 0 && per_min >= cfg.per_minute;
+        let left = |lim: u32, used: u32| if lim == 0 { u32::MAX } else { lim.saturating_sub(used) };
+        if sec_limited || min_limited {
+            r.rejected += 1;
+            if cfg.ban_after > 0 && r.rejected >= cfg.ban_after as u64 {
+                let epoch = now_epoch() + cfg.ban_secs;
+                r.banned_until = Some((now + Duration::from_secs(cfg.ban_secs), epoch));
+                return RateDecision::Banned { until_epoch: epoch };
+            }
+            return RateDecision::Limited { sec_left: left(cfg.per_second, per_sec), min_left: left(cfg.per_minute, per_min) };
+        }
+        r.hits.push_back(now);
+        RateDecision::Ok { sec_left: left(cfg.per_second, per_sec + 1), min_left: left(cfg.per_minute, per_min + 1) }
+    }
+}
+
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    server: Option<http::Server>,
+    port: u16,
+}
+
+impl Sandbox {
+    /// Bind 127.0.0.1:cfg.port (0 = any free port) and serve on background threads.
+    pub fn start(cfg: SandboxConfig) -> std::io::Result<Sandbox> {
+        let shared = Arc::new(Shared::new(cfg));
+        let sh = shared.clone();
+        let handler: http::Handler = Arc::new(move |req| api::handle(&sh, req));
+        let server = http::Server::start(shared.cfg.port, handler)?;
+        let port = server.port;
+        Ok(Sandbox { shared, server: Some(server), port })
+    }
+    /// "http://127.0.0.1:<port>/v1"
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1", self.port)
+    }
+    /// "http://127.0.0.1:<port>"
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+    pub fn config(&self) -> &SandboxConfig {
+        &self.shared.cfg
+    }
+    /// /v1 and /oauth requests served (not /__sandbox)
+    pub fn request_count(&self) -> u64 {
+        self.shared.stats.lock().unwrap().total
+    }
+    /// e.g. "GET /products/{id}.json" -> n
+    pub fn requests_by_route(&self) -> BTreeMap<String, u64> {
+        self.shared.stats.lock().unwrap().by_route.clone()
+    }
+    pub fn reset_counts(&self) {
+        *self.shared.stats.lock().unwrap() = Stats::default();
+    }
+    /// replace the fault list
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        *self.shared.faults.lock().unwrap() = faults.into_iter().map(|f| FaultSlot { fault: f, applied: 0, draws: 0 }).collect();
+    }
+    /// test helper: (access_token, refresh_token) valid now
+    pub fn issue_token(&self, scope: &str) -> (String, String) {
+        let mut o = self.shared.oauth.lock().unwrap();
+        let t = o.issue(scope, &self.shared.cfg);
+        (t.0, t.1)
+    }
+    /// test helper: every issued access token becomes expired
+    pub fn expire_access_tokens(&self) {
+        self.shared.oauth.lock().unwrap().expire_all();
+    }
+    /// forget the rate-limit window, 429 count and any ban
+    pub fn reset_rate_limits(&self) {
+        let mut r = self.shared.rate.lock().unwrap();
+        r.hits.clear();
+        r.rejected = 0;
+        r.banned_until = None;
+    }
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+    fn shutdown(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(mut s) = self.server.take() {
+            s.stop();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+pub(crate) fn stats_json(sh: &Shared) -> Value {
+    let s = sh.stats.lock().unwrap();
+    json!({"total": s.total, "by_route": s.by_route})
+}
