@@ -100,7 +100,7 @@ pub fn authorize(st: &mut OAuthState, cfg: &SandboxConfig, req: &Request) -> Res
         return Response { status: 302, headers: vec![("Location".into(), loc)], body: vec![] };
     }
     if cfg.oauth_deny {
-        let loc = with_query(redirect, &[("error", "access_denied"), ("error_description", "The resource owner or authorization server denied the request."), ("state", state)]);
+        let loc = with_query(redirect, &[("error", "access_denied"), ("state", state)]);
         return Response { status: 302, headers: vec![("Location".into(), loc)], body: vec![] };
     }
     let code = st.rand_hex(3);
