@@ -30,8 +30,12 @@ pub enum Kind {
     NoColumn,
     /// A write the API rejected as invalid, or a constraint.
     Constraint,
-    /// A value that does not fit the requested type.
+    /// A value that is not of the requested type (not a number, not a date).
     Data,
+    /// A number too large for the requested type.
+    OutOfRange,
+    /// A conversion between these types is not possible at all.
+    BadConversion,
     /// A feature we do not offer (yet).
     NotImplemented,
     /// Anything else.
@@ -42,11 +46,18 @@ pub enum Kind {
 pub struct Error {
     pub kind: Kind,
     pub message: String,
+    /// An exact SQLSTATE, set only by the ODBC layer for states that belong
+    /// to ODBC itself (function sequence, invalid cursor state, ...).
+    pub state: Option<&'static str>,
 }
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        Error { kind, message: message.into(), state: None }
+    }
+
+    pub fn odbc(state: &'static str, message: impl Into<String>) -> Self {
+        Error { kind: Kind::General, message: message.into(), state: Some(state) }
     }
 }
 

@@ -5,7 +5,9 @@
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod ffi;
 pub mod jumpseller;
 pub mod logging;
 pub mod schema;
+pub mod odbc;
 pub mod timefmt;

@@ -15,7 +15,6 @@ use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
 use crate::schema::{Profile, SqlType};
 use rusqlite::ffi;
-use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
 use std::os::raw::c_int;
@@ -64,7 +63,6 @@ impl Ctx {
 
 struct Inner {
     conn: rusqlite::Connection,
-    ctx: Arc<Ctx>,
 }
 
 /// One connection's engine. Cloning shares it (statements hold a clone).
@@ -95,7 +93,7 @@ impl Session {
             conn.execute_batch(&format!("CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"))
                 .map_err(sqlite_setup)?;
         }
-        Ok(Session { inner: Arc::new(Mutex::new(Inner { conn, ctx: ctx.clone() })), ctx })
+        Ok(Session { inner: Arc::new(Mutex::new(Inner { conn })), ctx })
     }
 
     pub fn profile(&self) -> &Arc<Profile> {
@@ -360,6 +358,3 @@ unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
         _ => Value::Null,
     }
 }
-
-#[allow(dead_code)]
-fn _json(_: Json) {}

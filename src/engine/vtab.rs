@@ -41,7 +41,7 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
         args: &[&[u8]],
     ) -> rusqlite::Result<(Cow<'static, CStr>, Self)> {
         let ctx = aux.ok_or_else(|| rusqlite::Error::ModuleError("no connection context".into()))?.clone();
-        let name = args.get(3).map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
+        let name = args.first().map(|a| rusqlite::vtab::dequote(&String::from_utf8_lossy(a)).into_owned()).unwrap_or_default();
         let table = ctx
             .profile
             .tables

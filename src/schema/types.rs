@@ -6,6 +6,7 @@
 pub enum SqlType {
     BigInt,
     Integer,
+    SmallInt,
     /// DECIMAL(precision, scale); money is DECIMAL(19,4).
     Decimal(u8, u8),
     Double,
@@ -27,6 +28,7 @@ impl SqlType {
         Ok(match base.as_str() {
             "BIGINT" => SqlType::BigInt,
             "INTEGER" | "INT" => SqlType::Integer,
+            "SMALLINT" => SqlType::SmallInt,
             "DECIMAL" | "NUMERIC" => SqlType::Decimal(num(0, 19).min(38) as u8, num(1, 4).min(38) as u8),
             "DOUBLE" | "FLOAT" | "REAL" => SqlType::Double,
             "BIT" | "BOOLEAN" => SqlType::Bit,
@@ -48,6 +50,7 @@ impl SqlType {
         match self {
             SqlType::BigInt => "BIGINT".into(),
             SqlType::Integer => "INTEGER".into(),
+            SqlType::SmallInt => "SMALLINT".into(),
             SqlType::Decimal(p, s) => format!("DECIMAL({p},{s})"),
             SqlType::Double => "DOUBLE".into(),
             SqlType::Bit => "BIT".into(),
@@ -63,6 +66,7 @@ impl SqlType {
         match self {
             SqlType::BigInt => "BIGINT",
             SqlType::Integer => "INTEGER",
+            SqlType::SmallInt => "SMALLINT",
             SqlType::Decimal(..) => "DECIMAL",
             SqlType::Double => "DOUBLE",
             SqlType::Bit => "BIT",
@@ -78,6 +82,7 @@ impl SqlType {
         match self {
             SqlType::BigInt => -5,
             SqlType::Integer => 4,
+            SqlType::SmallInt => 5,
             SqlType::Decimal(..) => 3,
             SqlType::Double => 8,
             SqlType::Bit => -7,
@@ -93,6 +98,7 @@ impl SqlType {
         match self {
             SqlType::BigInt => 19,
             SqlType::Integer => 10,
+            SqlType::SmallInt => 5,
             SqlType::Decimal(p, _) => *p as i64,
             SqlType::Double => 15,
             SqlType::Bit => 1,
@@ -106,7 +112,7 @@ impl SqlType {
     /// DECIMAL_DIGITS: scale, or seconds precision for timestamps.
     pub fn decimal_digits(&self) -> Option<i16> {
         match self {
-            SqlType::BigInt | SqlType::Integer | SqlType::Bit | SqlType::Timestamp => Some(0),
+            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt | SqlType::Bit | SqlType::Timestamp => Some(0),
             SqlType::Decimal(_, s) => Some(*s as i16),
             _ => None,
         }
@@ -117,6 +123,7 @@ impl SqlType {
         match self {
             SqlType::BigInt | SqlType::Double => 8,
             SqlType::Integer => 4,
+            SqlType::SmallInt => 2,
             SqlType::Bit => 1,
             SqlType::Decimal(p, _) => *p as i64 + 2,
             SqlType::Timestamp => 16,
@@ -131,6 +138,7 @@ impl SqlType {
         match self {
             SqlType::BigInt => 20,
             SqlType::Integer => 11,
+            SqlType::SmallInt => 6,
             SqlType::Decimal(p, _) => *p as i64 + 2,
             SqlType::Double => 24,
             SqlType::Bit => 1,
@@ -143,7 +151,7 @@ impl SqlType {
 
     pub fn num_prec_radix(&self) -> Option<i16> {
         match self {
-            SqlType::BigInt | SqlType::Integer | SqlType::Decimal(..) | SqlType::Bit => Some(10),
+            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt | SqlType::Decimal(..) | SqlType::Bit => Some(10),
             SqlType::Double => Some(2),
             _ => None,
         }

@@ -1,0 +1,64 @@
+//! The C ABI. Every export: look the handle up -> clear its diagnostics ->
+//! catch_unwind around the safe layer -> write outputs -> return code. The
+//! only module with raw pointers; no ODBC logic lives here.
+
+pub mod strings;
+mod catalog;
+mod connect;
+mod diag;
+mod handles;
+mod statement;
+
+use crate::error::{Error, Kind};
+use crate::odbc::diag::Diags;
+use crate::odbc::{finish, handles as reg, lock, Conn, Env, Stmt, ERROR, INVALID_HANDLE};
+use std::os::raw::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+
+pub type Handle = *mut c_void;
+
+fn panic_error() -> Error {
+    Error::new(Kind::General, "Internal error in the driver (a panic was caught); the operation did not complete. Please report it with the log file.")
+}
+
+/// Runs `f` for a live handle of the right kind: diagnostics cleared first,
+/// panics turned into an error record, the return code computed by `finish`.
+fn run<T, G, F>(h: Handle, get: G, diags: impl Fn(&T) -> &Mutex<Diags>, f: F) -> i16
+where
+    G: Fn(usize) -> Option<Arc<T>>,
+    F: FnOnce(&Arc<T>) -> Result<i16, Error>,
+{
+    let Some(obj) = get(h as usize) else { return INVALID_HANDLE };
+    let d = diags(&obj);
+    lock(d).clear();
+    let r = catch_unwind(AssertUnwindSafe(|| f(&obj))).unwrap_or_else(|_| Err(panic_error()));
+    finish(d, r)
+}
+
+fn with_env(h: Handle, f: impl FnOnce(&Arc<Env>) -> Result<i16, Error>) -> i16 {
+    run(h, reg::env, |e: &Env| &e.diags, f)
+}
+
+fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<i16, Error>) -> i16 {
+    run(h, reg::conn, |c: &Conn| &c.diags, f)
+}
+
+fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<i16, Error>) -> i16 {
+    run(h, reg::stmt, |s: &Stmt| &s.diags, f)
+}
+
+/// For calls that must not fail on a null output pointer silently.
+fn null_arg(name: &str) -> Error {
+    Error::odbc("HY009", format!("{name} is a null pointer (invalid use of null pointer)."))
+}
+
+/// Pushes the 01004 warning when an output string was cut short.
+fn truncated(diags: &Mutex<Diags>, t: bool) {
+    if t {
+        lock(diags).push("01004", "String data, right truncated: the buffer was too small; the full length was returned.");
+    }
+}
+
+#[allow(dead_code)]
+const _ERR: i16 = ERROR;

@@ -1,0 +1,302 @@
+//! Statement calls: prepare/execute, describe, bind, fetch, get data,
+//! statement attributes.
+
+use super::strings::{input, out_bytes, out_chars_i16, Enc, A, W};
+use super::{null_arg, truncated, with_stmt, Handle};
+use crate::error::Error;
+use crate::odbc::convert::NULL_DATA;
+use crate::odbc::{col_attribute, concise_type, lock, Attr, Stmt, NO_DATA, SUCCESS};
+use std::os::raw::c_void;
+use std::sync::Arc;
+
+unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
+    with_stmt(h, |s| {
+        let Some(sql) = input::<E>(sql, len as isize) else { return Err(null_arg("StatementText")) };
+        s.exec_direct(&sql)
+    })
+}
+
+/// # Safety
+/// `sql` as the ODBC spec gives it.
+#[no_mangle]
+pub unsafe extern "C" fn SQLExecDirect(h: Handle, sql: *const u8, len: i32) -> i16 {
+    exec_direct::<A>(h, sql, len)
+}
+
+/// # Safety
+/// `sql` as the ODBC spec gives it.
+#[no_mangle]
+pub unsafe extern "C" fn SQLExecDirectW(h: Handle, sql: *const u16, len: i32) -> i16 {
+    exec_direct::<W>(h, sql, len)
+}
+
+unsafe fn prepare<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
+    with_stmt(h, |s| {
+        let Some(sql) = input::<E>(sql, len as isize) else { return Err(null_arg("StatementText")) };
+        s.prepare(&sql)
+    })
+}
+
+/// # Safety
+/// `sql` as the ODBC spec gives it.
+#[no_mangle]
+pub unsafe extern "C" fn SQLPrepare(h: Handle, sql: *const u8, len: i32) -> i16 {
+    prepare::<A>(h, sql, len)
+}
+
+/// # Safety
+/// `sql` as the ODBC spec gives it.
+#[no_mangle]
+pub unsafe extern "C" fn SQLPrepareW(h: Handle, sql: *const u16, len: i32) -> i16 {
+    prepare::<W>(h, sql, len)
+}
+
+#[no_mangle]
+pub extern "C" fn SQLExecute(h: Handle) -> i16 {
+    with_stmt(h, |s| s.execute())
+}
+
+/// # Safety
+/// `count` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLNumResultCols(h: Handle, count: *mut i16) -> i16 {
+    with_stmt(h, |s| {
+        let n = s.num_result_cols()?;
+        if count.is_null() {
+            return Err(null_arg("ColumnCountPtr"));
+        }
+        *count = n;
+        Ok(SUCCESS)
+    })
+}
+
+fn odbc2(s: &Stmt) -> bool {
+    s.conn.env.is_odbc2()
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn describe_col<E: Enc>(h: Handle, n: u16, name: *mut E::Unit, buf_len: i16, name_len: *mut i16, data_type: *mut i16, size: *mut u64, digits: *mut i16, nullable: *mut i16) -> i16 {
+    with_stmt(h, |s| {
+        let c = s.describe(n)?;
+        truncated(&s.diags, out_chars_i16::<E>(&c.name, name as *mut c_void, buf_len, name_len));
+        if !data_type.is_null() {
+            *data_type = concise_type(c.sql_type, odbc2(s));
+        }
+        if !size.is_null() {
+            *size = c.sql_type.column_size() as u64;
+        }
+        if !digits.is_null() {
+            *digits = c.sql_type.decimal_digits().unwrap_or(0);
+        }
+        if !nullable.is_null() {
+            *nullable = c.nullable as i16;
+        }
+        Ok(SUCCESS)
+    })
+}
+
+/// # Safety
+/// Output pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLDescribeCol(h: Handle, n: u16, name: *mut u8, buf_len: i16, name_len: *mut i16, data_type: *mut i16, size: *mut u64, digits: *mut i16, nullable: *mut i16) -> i16 {
+    describe_col::<A>(h, n, name, buf_len, name_len, data_type, size, digits, nullable)
+}
+
+/// # Safety
+/// Output pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLDescribeColW(h: Handle, n: u16, name: *mut u16, buf_len: i16, name_len: *mut i16, data_type: *mut i16, size: *mut u64, digits: *mut i16, nullable: *mut i16) -> i16 {
+    describe_col::<W>(h, n, name, buf_len, name_len, data_type, size, digits, nullable)
+}
+
+unsafe fn col_attr<E: Enc>(h: Handle, n: u16, field: u16, text: *mut c_void, buf_len: i16, text_len: *mut i16, num: *mut isize) -> i16 {
+    with_stmt(h, |s| {
+        let count = s.num_result_cols()? as usize;
+        // SQL_DESC_COUNT needs no column.
+        let desc = if field == 1001 || field == 0 {
+            crate::odbc::ColDesc::new("", crate::schema::SqlType::Integer, false)
+        } else {
+            s.describe(n)?
+        };
+        match col_attribute(&desc, field, count, odbc2(s))? {
+            Attr::Num(v) => {
+                if !num.is_null() {
+                    *num = v as isize;
+                }
+            }
+            Attr::Str(t) => {
+                let (full, trunc) = out_bytes::<E>(&t, text, buf_len as isize);
+                if !text_len.is_null() {
+                    *text_len = full as i16;
+                }
+                truncated(&s.diags, trunc);
+            }
+        }
+        Ok(SUCCESS)
+    })
+}
+
+/// # Safety
+/// Output pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLColAttribute(h: Handle, n: u16, field: u16, text: *mut c_void, buf_len: i16, text_len: *mut i16, num: *mut isize) -> i16 {
+    col_attr::<A>(h, n, field, text, buf_len, text_len, num)
+}
+
+/// # Safety
+/// Output pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLColAttributeW(h: Handle, n: u16, field: u16, text: *mut c_void, buf_len: i16, text_len: *mut i16, num: *mut isize) -> i16 {
+    col_attr::<W>(h, n, field, text, buf_len, text_len, num)
+}
+
+/// # Safety
+/// The buffers stay valid while bound, per the ODBC spec.
+#[no_mangle]
+pub unsafe extern "C" fn SQLBindCol(h: Handle, n: u16, c_type: i16, ptr: *mut c_void, len: isize, ind: *mut isize) -> i16 {
+    with_stmt(h, |s| {
+        if len < 0 {
+            return Err(Error::odbc("HY090", "BufferLength must not be negative."));
+        }
+        s.bind_col(n, c_type, ptr as usize, len, ind as usize)
+    })
+}
+
+/// Copies a fetch's writes into the application's buffers.
+unsafe fn fetch(s: &Arc<Stmt>) -> Result<i16, Error> {
+    let out = s.fetch()?;
+    for w in &out.writes {
+        std::ptr::copy_nonoverlapping(w.bytes.as_ptr(), w.ptr as *mut u8, w.bytes.len());
+    }
+    for (ptr, v) in &out.indicators {
+        *(*ptr as *mut isize) = *v;
+    }
+    if out.rows_fetched_ptr != 0 {
+        *(out.rows_fetched_ptr as *mut u64) = out.rows;
+    }
+    if out.row_status_ptr != 0 {
+        // SQL_ROW_SUCCESS (0) / SQL_ROW_NOROW (3)
+        *(out.row_status_ptr as *mut u16) = if out.code == NO_DATA { 3 } else { 0 };
+    }
+    Ok(out.code)
+}
+
+#[no_mangle]
+pub extern "C" fn SQLFetch(h: Handle) -> i16 {
+    with_stmt(h, |s| unsafe { fetch(s) })
+}
+
+#[no_mangle]
+pub extern "C" fn SQLFetchScroll(h: Handle, orientation: i16, _offset: isize) -> i16 {
+    with_stmt(h, |s| {
+        if orientation != 1 {
+            return Err(Error::odbc("HY106", "Only SQL_FETCH_NEXT is supported: cursors are forward-only."));
+        }
+        unsafe { fetch(s) }
+    })
+}
+
+/// # Safety
+/// `buf` NULL or writable for `buf_len` bytes (or the C type's size);
+/// `ind` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLGetData(h: Handle, n: u16, c_type: i16, buf: *mut c_void, buf_len: isize, ind: *mut isize) -> i16 {
+    with_stmt(h, |s| {
+        if buf_len < 0 {
+            return Err(Error::odbc("HY090", "BufferLength must not be negative."));
+        }
+        let Some(p) = s.get_data(n, c_type, buf_len as usize)? else { return Ok(NO_DATA) };
+        if p.indicator == NULL_DATA && ind.is_null() {
+            return Err(Error::odbc("22002", format!("Column {n} is NULL and StrLen_or_IndPtr is a null pointer.")));
+        }
+        if !buf.is_null() && !p.bytes.is_empty() {
+            std::ptr::copy_nonoverlapping(p.bytes.as_ptr(), buf as *mut u8, p.bytes.len());
+        }
+        if !ind.is_null() {
+            *ind = p.indicator;
+        }
+        Ok(SUCCESS)
+    })
+}
+
+/// # Safety
+/// `count` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLRowCount(h: Handle, count: *mut isize) -> i16 {
+    with_stmt(h, |s| {
+        let n = s.row_count()?;
+        if count.is_null() {
+            return Err(null_arg("RowCountPtr"));
+        }
+        *count = n as isize;
+        Ok(SUCCESS)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SQLMoreResults(h: Handle) -> i16 {
+    with_stmt(h, |s| s.more_results())
+}
+
+#[no_mangle]
+pub extern "C" fn SQLCloseCursor(h: Handle) -> i16 {
+    with_stmt(h, |s| {
+        let mut st = lock(&s.state);
+        s.close_cursor(&mut st, true)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SQLCancel(h: Handle) -> i16 {
+    with_stmt(h, |s| s.cancel())
+}
+
+use crate::odbc::stmt_attrs::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
+
+unsafe fn get_stmt_attr(h: Handle, attr: i32, value: *mut c_void, _buf_len: i32, len: *mut i32) -> i16 {
+    with_stmt(h, |s| {
+        // The implicit descriptors: opaque non-null tokens. The DM asks for
+        // them at allocation; we export no descriptor functions to use them.
+        let v = if (ATTR_APP_ROW_DESC..=ATTR_IMP_PARAM_DESC).contains(&attr) {
+            Arc::as_ptr(s) as u64 + 1 + (attr - ATTR_APP_ROW_DESC) as u64
+        } else {
+            s.get_attr(attr)?
+        };
+        if !value.is_null() {
+            *(value as *mut u64) = v;
+        }
+        if !len.is_null() {
+            *len = 8;
+        }
+        Ok(SUCCESS)
+    })
+}
+
+/// # Safety
+/// `value` NULL or writable for an SQLULEN.
+#[no_mangle]
+pub unsafe extern "C" fn SQLGetStmtAttr(h: Handle, attr: i32, value: *mut c_void, buf_len: i32, len: *mut i32) -> i16 {
+    get_stmt_attr(h, attr, value, buf_len, len)
+}
+
+/// # Safety
+/// `value` NULL or writable for an SQLULEN.
+#[no_mangle]
+pub unsafe extern "C" fn SQLGetStmtAttrW(h: Handle, attr: i32, value: *mut c_void, buf_len: i32, len: *mut i32) -> i16 {
+    get_stmt_attr(h, attr, value, buf_len, len)
+}
+
+/// Statement attributes we support are all integers passed as the pointer.
+fn set_stmt_attr(h: Handle, attr: i32, value: *mut c_void) -> i16 {
+    with_stmt(h, |s| s.set_attr(attr, value as usize as u64))
+}
+
+#[no_mangle]
+pub extern "C" fn SQLSetStmtAttr(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> i16 {
+    set_stmt_attr(h, attr, value)
+}
+
+#[no_mangle]
+pub extern "C" fn SQLSetStmtAttrW(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> i16 {
+    set_stmt_attr(h, attr, value)
+}

@@ -1,0 +1,235 @@
+//! Connections: from a connection string to a verified client and an engine
+//! session; connection attributes.
+
+use super::{lock, Conn, Env, SUCCESS};
+use crate::config::{AuthScheme, Config};
+use crate::engine::Session;
+use crate::error::{err, Error, Kind, Result};
+use crate::jumpseller::{Auth, Client, ClientOptions};
+use crate::logging::Logger;
+use crate::schema::Profile;
+use std::sync::{Arc, Mutex};
+
+// Connection attributes (sqlext.h).
+pub const ATTR_ACCESS_MODE: i32 = 101;
+pub const ATTR_AUTOCOMMIT: i32 = 102;
+pub const ATTR_LOGIN_TIMEOUT: i32 = 103;
+pub const ATTR_TRACE: i32 = 104;
+pub const ATTR_TRACEFILE: i32 = 105;
+pub const ATTR_TXN_ISOLATION: i32 = 108;
+pub const ATTR_CURRENT_CATALOG: i32 = 109;
+pub const ATTR_ODBC_CURSORS: i32 = 110;
+pub const ATTR_QUIET_MODE: i32 = 111;
+pub const ATTR_PACKET_SIZE: i32 = 112;
+pub const ATTR_CONNECTION_TIMEOUT: i32 = 113;
+pub const ATTR_AUTO_IPD: i32 = 10001;
+pub const ATTR_METADATA_ID: i32 = 10014;
+pub const ATTR_CONNECTION_DEAD: i32 = 1209;
+pub const ATTR_ASYNC_ENABLE: i32 = 4;
+pub const ATTR_ANSI_APP: i32 = 115;
+
+/// What a connection attribute reads back as.
+#[derive(Debug, Clone)]
+pub enum AttrValue {
+    Int(u64),
+    Text(String),
+}
+
+pub struct Connected {
+    pub config: Config,
+    pub session: Session,
+    pub logger: Logger,
+}
+
+pub struct ConnState {
+    pub connected: Option<Connected>,
+    pub autocommit: bool,
+    pub login_timeout: u64,
+    pub connection_timeout: u64,
+    pub access_mode: u64,
+    pub metadata_id: bool,
+    pub txn_isolation: u64,
+    pub packet_size: u64,
+    pub quiet_mode: u64,
+    pub statements: usize,
+}
+
+impl Conn {
+    pub fn new(env: Arc<Env>) -> Arc<Conn> {
+        Arc::new(Conn {
+            env,
+            state: Mutex::new(ConnState {
+                connected: None,
+                autocommit: true,
+                login_timeout: 0,
+                connection_timeout: 0,
+                access_mode: 0,
+                metadata_id: false,
+                txn_isolation: 0,
+                packet_size: 0,
+                quiet_mode: 0,
+                statements: 0,
+            }),
+            diags: Mutex::new(Default::default()),
+        })
+    }
+
+    pub fn session(&self) -> Result<Session> {
+        match &lock(&self.state).connected {
+            Some(c) => Ok(c.session.clone()),
+            None => Err(Error::odbc("08003", "The connection is not open.")),
+        }
+    }
+
+    /// Connects from a full connection string; returns the completed string.
+    /// `prompt` is the SQLDriverConnect completion mode (0 = no prompt).
+    pub fn connect(&self, conn_str: &str, prompt: u16) -> Result<String> {
+        if lock(&self.state).connected.is_some() {
+            return Err(Error::odbc("08002", "The connection is already open."));
+        }
+        let (config, warnings) = Config::from_connection_string(conn_str)?;
+        for w in &warnings.0 {
+            lock(&self.diags).push("01S00", w.clone());
+        }
+        if prompt != 0 {
+            // No dialog exists; with everything given, connecting is what a
+            // dialog would have done.
+            lock(&self.diags).push("01000", "The driver has no dialog; it connected with the properties given.");
+        }
+        let profile = Profile::load(config.profile.as_deref())?;
+        let logger = Logger::open(config.logfile.as_deref(), config.verbosity)
+            .map_err(|e| Error::new(Kind::Config, format!("Logfile {} cannot be opened: {e}", config.logfile.as_deref().unwrap_or(""))))?;
+        let login_timeout = lock(&self.state).login_timeout;
+        let client = Arc::new(build_client(&config, logger.clone(), login_timeout)?);
+        logger.log(1, &format!("connect {} as {}", config.url, config.display_value("Login").unwrap_or_else(|| "(OAuth)".into())));
+        verify(&client)?;
+        let session = Session::open(profile, client, config.pagesize)?;
+        let completed = config.completed_connection_string();
+        lock(&self.state).connected = Some(Connected { config, session, logger });
+        Ok(completed)
+    }
+
+    pub fn disconnect(&self) -> Result<i16> {
+        let mut st = lock(&self.state);
+        if st.connected.is_none() {
+            return Err(Error::odbc("08003", "The connection is not open."));
+        }
+        st.connected = None;
+        Ok(SUCCESS)
+    }
+
+    pub fn set_attr(&self, attr: i32, value: u64, text: Option<String>) -> Result<i16> {
+        let mut st = lock(&self.state);
+        match attr {
+            // Reads never take part in a transaction: both modes are honest.
+            ATTR_AUTOCOMMIT => st.autocommit = value != 0,
+            ATTR_LOGIN_TIMEOUT => st.login_timeout = value,
+            ATTR_CONNECTION_TIMEOUT => st.connection_timeout = value,
+            ATTR_ACCESS_MODE => st.access_mode = value,
+            ATTR_METADATA_ID => st.metadata_id = value != 0,
+            ATTR_TXN_ISOLATION => st.txn_isolation = value,
+            ATTR_PACKET_SIZE => st.packet_size = value,
+            ATTR_QUIET_MODE => st.quiet_mode = value,
+            ATTR_CURRENT_CATALOG => {
+                if text.as_deref().is_some_and(|t| !t.is_empty()) {
+                    return err(Kind::NotImplemented, "Jumpseller has no catalogs; SQL_ATTR_CURRENT_CATALOG cannot be set.");
+                }
+            }
+            ATTR_TRACE | ATTR_TRACEFILE | ATTR_ODBC_CURSORS | ATTR_ANSI_APP | ATTR_ASYNC_ENABLE if value == 0 || text.is_some() => {}
+            ATTR_ASYNC_ENABLE => return err(Kind::NotImplemented, "Asynchronous execution is not supported."),
+            _ => return Err(Error::odbc("HY092", format!("Connection attribute {attr} is not supported."))),
+        }
+        Ok(SUCCESS)
+    }
+
+    pub fn get_attr(&self, attr: i32) -> Result<AttrValue> {
+        let st = lock(&self.state);
+        Ok(AttrValue::Int(match attr {
+            ATTR_AUTOCOMMIT => st.autocommit as u64,
+            ATTR_LOGIN_TIMEOUT => st.login_timeout,
+            ATTR_CONNECTION_TIMEOUT => st.connection_timeout,
+            ATTR_ACCESS_MODE => st.access_mode,
+            ATTR_METADATA_ID => st.metadata_id as u64,
+            ATTR_TXN_ISOLATION => st.txn_isolation,
+            ATTR_PACKET_SIZE => st.packet_size,
+            ATTR_QUIET_MODE => st.quiet_mode,
+            ATTR_AUTO_IPD => 0,
+            ATTR_ASYNC_ENABLE => 0,
+            ATTR_TRACE => 0,
+            ATTR_ODBC_CURSORS => 2,
+            // SQL_CD_TRUE (1) when the connection is closed.
+            ATTR_CONNECTION_DEAD => st.connected.is_none() as u64,
+            ATTR_CURRENT_CATALOG => return Ok(AttrValue::Text(String::new())),
+            _ => return Err(Error::odbc("HY092", format!("Connection attribute {attr} is not supported."))),
+        }))
+    }
+}
+
+fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<Client> {
+    let auth = match config.auth_scheme {
+        AuthScheme::Basic => Auth::Basic { login: config.login.clone().unwrap_or_default(), token: config.auth_token.clone().unwrap_or_default() },
+        AuthScheme::OAuth => Auth::Bearer(Arc::new(Mutex::new(config.oauth_access_token.clone().unwrap_or_default()))),
+        AuthScheme::None => Auth::None,
+    };
+    let pem = match &config.ssl_server_cert {
+        Some(p) => Some(std::fs::read(p).map_err(|e| Error::new(Kind::Config, format!("SSLServerCert {p} cannot be read: {e}")))?),
+        None => None,
+    };
+    let timeout = match (config.timeout_secs, login_timeout) {
+        (0, l) => l,
+        (t, 0) => t,
+        (t, l) => t.max(l),
+    };
+    Client::new(ClientOptions {
+        base_url: config.url.clone(),
+        auth,
+        timeout_secs: timeout,
+        per_second: config.max_requests_per_second,
+        per_minute: config.max_requests_per_minute,
+        store_key: config.store_key(),
+        logger,
+        attempts: 4,
+        proxy: config.proxy_server.as_ref().map(|s| match config.proxy_port {
+            Some(p) => format!("http://{s}:{p}"),
+            None => format!("http://{s}"),
+        }),
+        proxy_auth: config.proxy_user.clone().map(|u| (u, config.proxy_password.clone().unwrap_or_default())),
+        proxy_auto_detect: config.proxy_auto_detect,
+        extra_root_pem: pem,
+    })
+}
+
+/// One cheap request proves the URL and the credentials: the store profile.
+fn verify(client: &Client) -> Result<()> {
+    match client.get("/store/info.json") {
+        Ok(_) => Ok(()),
+        // Valid credentials without the read_store scope still connect.
+        Err(e) if e.status == Some(403) => Ok(()),
+        Err(e) if e.status == Some(404) => err(
+            Kind::Connect,
+            "The URL does not answer like the Jumpseller API (HTTP 404 for /store/info.json); check the URL property (default https://api.jumpseller.com/v1).",
+        ),
+        // While connecting, a broken connection is a failure to connect.
+        Err(e) if e.kind == Kind::Lost => Err(Error::new(Kind::Connect, e.message)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Connection attributes whose value is a string, not an integer.
+pub fn is_string_attr(attr: i32) -> bool {
+    matches!(attr, ATTR_CURRENT_CATALOG | ATTR_TRACEFILE | 106)
+}
+
+impl Conn {
+    pub fn data_source_name(&self) -> String {
+        lock(&self.state)
+            .connected
+            .as_ref()
+            .and_then(|c| c.config.pairs.iter().find(|(k, _)| *k == "DSN").map(|(_, v)| v.clone()))
+            .unwrap_or_default()
+    }
+
+    pub fn user_name(&self) -> String {
+        lock(&self.state).connected.as_ref().and_then(|c| c.config.login.clone()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,320 @@
+//! Converting a result value to the C type an application asked for, and
+//! handing it out in pieces (SQLGetData) with the spec's length rules.
+
+use crate::engine::Value;
+use crate::error::{Error, Kind, Result};
+use crate::schema::SqlType;
+use crate::timefmt::{parse_timestamp, Timestamp};
+
+// C data types (sqlext.h).
+pub const C_CHAR: i16 = 1;
+pub const C_WCHAR: i16 = -8;
+pub const C_NUMERIC: i16 = 2;
+pub const C_LONG: i16 = 4;
+pub const C_SHORT: i16 = 5;
+pub const C_FLOAT: i16 = 7;
+pub const C_DOUBLE: i16 = 8;
+pub const C_DATE: i16 = 9;
+pub const C_TIME: i16 = 10;
+pub const C_TIMESTAMP: i16 = 11;
+pub const C_TYPE_DATE: i16 = 91;
+pub const C_TYPE_TIME: i16 = 92;
+pub const C_TYPE_TIMESTAMP: i16 = 93;
+pub const C_BIT: i16 = -7;
+pub const C_TINYINT: i16 = -6;
+pub const C_BINARY: i16 = -2;
+pub const C_SLONG: i16 = -16;
+pub const C_SSHORT: i16 = -15;
+pub const C_ULONG: i16 = -18;
+pub const C_USHORT: i16 = -17;
+pub const C_SBIGINT: i16 = -25;
+pub const C_UBIGINT: i16 = -27;
+pub const C_STINYINT: i16 = -26;
+pub const C_UTINYINT: i16 = -28;
+pub const C_DEFAULT: i16 = 99;
+pub const C_ARD_TYPE: i16 = -99;
+
+pub const NULL_DATA: isize = -1;
+pub const NO_TOTAL: isize = -4;
+
+/// A value encoded for the application.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Encoded {
+    /// Fixed-size types: the bytes of the C struct or number.
+    Fixed(Vec<u8>),
+    /// Character or binary data; `unit` is 1 (char/binary) or 2 (UTF-16),
+    /// `terminated` whether a NUL terminator is appended.
+    Var { data: Vec<u8>, unit: usize, terminated: bool },
+    Null,
+}
+
+pub fn default_c_type(t: SqlType) -> i16 {
+    match t {
+        SqlType::BigInt => C_SBIGINT,
+        SqlType::Integer => C_SLONG,
+        SqlType::SmallInt => C_SSHORT,
+        SqlType::Decimal(..) => C_CHAR,
+        SqlType::Double => C_DOUBLE,
+        SqlType::Bit => C_BIT,
+        SqlType::Timestamp => C_TYPE_TIMESTAMP,
+        SqlType::Date => C_TYPE_DATE,
+        SqlType::WVarchar(_) | SqlType::WLongVarchar => C_WCHAR,
+    }
+}
+
+/// The value as text, the way SQL_C_CHAR shows it.
+pub fn as_text(v: &Value, t: SqlType) -> Option<String> {
+    Some(match v {
+        Value::Null => return None,
+        Value::Int(i) => match t {
+            SqlType::Double => format!("{}", *i as f64),
+            _ => i.to_string(),
+        },
+        Value::Real(f) => match t {
+            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt if f.fract() == 0.0 => format!("{}", *f as i64),
+            _ => format!("{f}"),
+        },
+        Value::Text(s) => s.clone(),
+        Value::Blob(b) => b.iter().map(|x| format!("{x:02X}")).collect(),
+    })
+}
+
+fn as_f64(v: &Value) -> Result<f64> {
+    match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Real(f) => Ok(*f),
+        Value::Text(s) => s.trim().parse::<f64>().map_err(|_| bad_number(s)),
+        _ => Err(Error::new(Kind::Data, "Binary data cannot be converted to a number.")),
+    }
+}
+
+fn as_i64(v: &Value) -> Result<i64> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        Value::Real(f) => {
+            if f.is_finite() && *f >= i64::MIN as f64 && *f <= i64::MAX as f64 {
+                Ok(f.trunc() as i64)
+            } else {
+                Err(out_of_range())
+            }
+        }
+        Value::Text(s) => {
+            let t = s.trim();
+            t.parse::<i64>().or_else(|_| t.parse::<f64>().map_err(|_| bad_number(s)).and_then(|f| as_i64(&Value::Real(f))))
+        }
+        _ => Err(Error::new(Kind::Data, "Binary data cannot be converted to a number.")),
+    }
+}
+
+fn bad_number(s: &str) -> Error {
+    let shown: String = s.chars().take(40).collect();
+    Error::new(Kind::Data, format!("'{shown}' is not a number (invalid character value for cast specification)."))
+}
+
+fn out_of_range() -> Error {
+    Error::new(Kind::OutOfRange, "The numeric value is out of range for the requested C type.")
+}
+
+fn int_bytes<T: TryFrom<i64>>(i: i64, to_bytes: impl Fn(T) -> Vec<u8>) -> Result<Encoded> {
+    let v = T::try_from(i).map_err(|_| out_of_range())?;
+    Ok(Encoded::Fixed(to_bytes(v)))
+}
+
+fn timestamp_of(v: &Value) -> Result<Timestamp> {
+    match v {
+        Value::Text(s) => parse_timestamp(s).ok_or_else(|| {
+            let shown: String = s.chars().take(40).collect();
+            Error::new(Kind::Data, format!("'{shown}' is not a date or timestamp."))
+        }),
+        Value::Int(i) => Ok(Timestamp::from_unix(*i, 0)),
+        _ => Err(Error::new(Kind::Data, "The value is not a date or timestamp.")),
+    }
+}
+
+pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
+    if *v == Value::Null {
+        return Ok(Encoded::Null);
+    }
+    let c_type = if c_type == C_DEFAULT || c_type == C_ARD_TYPE { default_c_type(t) } else { c_type };
+    match c_type {
+        C_CHAR => Ok(Encoded::Var { data: as_text(v, t).unwrap_or_default().into_bytes(), unit: 1, terminated: true }),
+        C_WCHAR => Ok(Encoded::Var {
+            data: as_text(v, t).unwrap_or_default().encode_utf16().flat_map(|u| u.to_ne_bytes()).collect(),
+            unit: 2,
+            terminated: true,
+        }),
+        C_BINARY => Ok(Encoded::Var {
+            data: match v {
+                Value::Blob(b) => b.clone(),
+                other => as_text(other, t).unwrap_or_default().into_bytes(),
+            },
+            unit: 1,
+            terminated: false,
+        }),
+        C_SBIGINT => Ok(Encoded::Fixed(as_i64(v)?.to_ne_bytes().to_vec())),
+        C_UBIGINT => int_bytes::<u64>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
+        C_SLONG | C_LONG => int_bytes::<i32>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
+        C_ULONG => int_bytes::<u32>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
+        C_SSHORT | C_SHORT => int_bytes::<i16>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
+        C_USHORT => int_bytes::<u16>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
+        C_STINYINT | C_TINYINT => int_bytes::<i8>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
+        C_UTINYINT => int_bytes::<u8>(as_i64(v)?, |x| vec![x]),
+        C_BIT => {
+            let f = as_f64(v)?;
+            if f == 0.0 || f == 1.0 {
+                Ok(Encoded::Fixed(vec![f as u8]))
+            } else {
+                Err(out_of_range())
+            }
+        }
+        C_DOUBLE => Ok(Encoded::Fixed(as_f64(v)?.to_ne_bytes().to_vec())),
+        C_FLOAT => Ok(Encoded::Fixed((as_f64(v)? as f32).to_ne_bytes().to_vec())),
+        C_TYPE_TIMESTAMP | C_TIMESTAMP => {
+            let ts = timestamp_of(v)?;
+            let mut b = Vec::with_capacity(16);
+            b.extend((ts.year as i16).to_ne_bytes());
+            b.extend((ts.month as u16).to_ne_bytes());
+            b.extend((ts.day as u16).to_ne_bytes());
+            b.extend((ts.hour as u16).to_ne_bytes());
+            b.extend((ts.minute as u16).to_ne_bytes());
+            b.extend((ts.second as u16).to_ne_bytes());
+            b.extend(ts.nanos.to_ne_bytes());
+            Ok(Encoded::Fixed(b))
+        }
+        C_TYPE_DATE | C_DATE => {
+            let ts = timestamp_of(v)?;
+            let mut b = Vec::with_capacity(6);
+            b.extend((ts.year as i16).to_ne_bytes());
+            b.extend((ts.month as u16).to_ne_bytes());
+            b.extend((ts.day as u16).to_ne_bytes());
+            Ok(Encoded::Fixed(b))
+        }
+        C_TYPE_TIME | C_TIME => {
+            let ts = match v {
+                Value::Text(s) if s.len() == 8 && s.as_bytes()[2] == b':' => parse_timestamp(&format!("2000-01-01 {s}")).ok_or_else(|| bad_number(s))?,
+                other => timestamp_of(other)?,
+            };
+            let mut b = Vec::with_capacity(6);
+            b.extend((ts.hour as u16).to_ne_bytes());
+            b.extend((ts.minute as u16).to_ne_bytes());
+            b.extend((ts.second as u16).to_ne_bytes());
+            Ok(Encoded::Fixed(b))
+        }
+        C_NUMERIC => numeric(v, t),
+        other => Err(Error::new(Kind::BadConversion, format!("Conversion to C type {other} is not supported for this column."))),
+    }
+}
+
+/// SQL_NUMERIC_STRUCT: precision, scale, sign (1 = positive), 16-byte
+/// little-endian magnitude scaled by 10^scale.
+fn numeric(v: &Value, t: SqlType) -> Result<Encoded> {
+    let text = as_text(v, t).unwrap_or_default();
+    let text = text.trim();
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    let scale = match t {
+        SqlType::Decimal(_, s) => s as usize,
+        _ => frac_part.len().min(38),
+    };
+    let mut frac: String = frac_part.chars().take(scale).collect();
+    while frac.len() < scale {
+        frac.push('0');
+    }
+    let all = format!("{int_part}{frac}");
+    if all.is_empty() || !all.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad_number(text));
+    }
+    let mag: u128 = all.parse().map_err(|_| out_of_range())?;
+    let mut b = vec![38u8, scale as u8, if neg { 0 } else { 1 }];
+    b.extend(mag.to_le_bytes());
+    Ok(Encoded::Fixed(b))
+}
+
+/// One SQLGetData/SQLFetch delivery: bytes to copy into the buffer, the
+/// indicator to report and whether data was truncated.
+#[derive(Debug, PartialEq)]
+pub struct Piece {
+    pub bytes: Vec<u8>,
+    pub indicator: isize,
+    pub truncated: bool,
+    /// Bytes of `data` consumed by this piece (for the next call's offset).
+    pub consumed: usize,
+}
+
+/// Cuts the next piece of a variable-length value, starting at `offset`,
+/// for a buffer of `buf_len` bytes. The indicator is the length remaining
+/// before this call (never SQL_NO_TOTAL: we always know it).
+pub fn piece(enc: &Encoded, offset: usize, buf_len: usize) -> Piece {
+    match enc {
+        Encoded::Null => Piece { bytes: vec![], indicator: NULL_DATA, truncated: false, consumed: 0 },
+        Encoded::Fixed(b) => Piece { bytes: b.clone(), indicator: b.len() as isize, truncated: false, consumed: b.len() },
+        Encoded::Var { data, unit, terminated } => {
+            let rest = &data[offset.min(data.len())..];
+            let term = if *terminated { *unit } else { 0 };
+            if rest.len() + term <= buf_len {
+                let mut bytes = rest.to_vec();
+                bytes.extend(std::iter::repeat_n(0u8, term));
+                return Piece { bytes, indicator: rest.len() as isize, truncated: false, consumed: rest.len() };
+            }
+            // Room for whole units only, and never half a surrogate pair.
+            let mut take = buf_len.saturating_sub(term) / unit * unit;
+            if *unit == 2 && take >= 2 {
+                let last = u16::from_ne_bytes([rest[take - 2], rest[take - 1]]);
+                if (0xD800..0xDC00).contains(&last) {
+                    take -= 2;
+                }
+            }
+            let mut bytes = rest[..take].to_vec();
+            if buf_len >= term && term > 0 {
+                bytes.extend(std::iter::repeat_n(0u8, term));
+            }
+            Piece { bytes, indicator: rest.len() as isize, truncated: true, consumed: take }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_pieces_with_exact_remaining_lengths() {
+        let e = encode(&Value::Text("abcdef".into()), SqlType::WVarchar(10), C_CHAR).unwrap();
+        let p = piece(&e, 0, 4);
+        assert_eq!((p.bytes.as_slice(), p.indicator, p.truncated), (&b"abc\0"[..], 6, true));
+        let p = piece(&e, 3, 4);
+        assert_eq!((p.bytes.as_slice(), p.indicator, p.truncated), (&b"def\0"[..], 3, false));
+    }
+
+    #[test]
+    fn wchar_never_splits_a_surrogate_pair() {
+        let e = encode(&Value::Text("a😀".into()), SqlType::WVarchar(10), C_WCHAR).unwrap();
+        // 'a' + pair = 6 bytes; a 6-byte buffer holds 'a' + terminator only.
+        let p = piece(&e, 0, 6);
+        assert_eq!(p.consumed, 2);
+        assert!(p.truncated);
+        assert_eq!(p.indicator, 6);
+    }
+
+    #[test]
+    fn numbers_and_ranges() {
+        assert_eq!(encode(&Value::Int(300), SqlType::BigInt, C_SLONG).unwrap(), Encoded::Fixed(300i32.to_ne_bytes().to_vec()));
+        assert!(encode(&Value::Int(300), SqlType::BigInt, C_STINYINT).is_err());
+        assert!(encode(&Value::Text("abc".into()), SqlType::WVarchar(3), C_SLONG).is_err());
+        let n = encode(&Value::Real(12.5), SqlType::Decimal(19, 4), C_NUMERIC).unwrap();
+        let Encoded::Fixed(b) = n else { panic!() };
+        assert_eq!((b[1], b[2]), (4, 1));
+        assert_eq!(u128::from_le_bytes(b[3..19].try_into().unwrap()), 125000);
+    }
+
+    #[test]
+    fn timestamps() {
+        let e = encode(&Value::Text("2026-07-23 17:48:38".into()), SqlType::Timestamp, C_TYPE_TIMESTAMP).unwrap();
+        let Encoded::Fixed(b) = e else { panic!() };
+        assert_eq!(i16::from_ne_bytes([b[0], b[1]]), 2026);
+        assert_eq!(u16::from_ne_bytes([b[10], b[11]]), 38);
+    }
+}

@@ -1,0 +1,60 @@
+//! Handles as checked tokens. The application holds the address of an
+//! `Arc`'s contents; every call looks that address up in a registry, so a
+//! null, freed or foreign pointer is `SQL_INVALID_HANDLE`, never a deref.
+
+use super::{Conn, Env, Stmt};
+use once_cell::sync::Lazy;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+pub enum Handle {
+    Env(Arc<Env>),
+    Conn(Arc<Conn>),
+    Stmt(Arc<Stmt>),
+}
+
+static REGISTRY: Lazy<Mutex<HashMap<usize, Handle>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+
+fn registry() -> std::sync::MutexGuard<'static, HashMap<usize, Handle>> {
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub fn register(h: Handle) -> usize {
+    let addr = match &h {
+        Handle::Env(a) => Arc::as_ptr(a) as usize,
+        Handle::Conn(a) => Arc::as_ptr(a) as usize,
+        Handle::Stmt(a) => Arc::as_ptr(a) as usize,
+    };
+    registry().insert(addr, h);
+    addr
+}
+
+pub fn unregister(addr: usize) -> Option<Handle> {
+    registry().remove(&addr)
+}
+
+pub fn env(addr: usize) -> Option<Arc<Env>> {
+    match registry().get(&addr) {
+        Some(Handle::Env(e)) => Some(e.clone()),
+        _ => None,
+    }
+}
+
+pub fn conn(addr: usize) -> Option<Arc<Conn>> {
+    match registry().get(&addr) {
+        Some(Handle::Conn(c)) => Some(c.clone()),
+        _ => None,
+    }
+}
+
+pub fn stmt(addr: usize) -> Option<Arc<Stmt>> {
+    match registry().get(&addr) {
+        Some(Handle::Stmt(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+pub fn any(addr: usize) -> Option<Handle> {
+    registry().get(&addr).cloned()
+}
