@@ -9,6 +9,13 @@ mod diag;
 mod handles;
 mod statement;
 
+// Re-exported so tests and the header generator see every entry point.
+pub use catalog::*;
+pub use connect::*;
+pub use diag::*;
+pub use handles::*;
+pub use statement::*;
+
 use crate::error::{Error, Kind};
 use crate::odbc::diag::Diags;
 use crate::odbc::{finish, handles as reg, lock, Conn, Env, Stmt, ERROR, INVALID_HANDLE};

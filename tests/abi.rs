@@ -1,0 +1,223 @@
+#![allow(unused_unsafe)]
+//! The driver's C entry points called directly (no driver manager):
+//! handles, diagnostics, conversions, truncation, and the query paths.
+
+mod common;
+
+use common::*;
+use jumpseller_odbc::ffi::*;
+use std::os::raw::c_void;
+use std::ptr::null_mut;
+
+#[test]
+fn null_freed_and_foreign_handles_are_invalid() {
+    unsafe {
+        assert_eq!(SQLExecDirect(null_mut(), b"SELECT 1".as_ptr(), 8), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFetch(null_mut()), SQL_INVALID_HANDLE);
+        assert_eq!(SQLDisconnect(null_mut()), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFreeHandle(3, null_mut()), SQL_INVALID_HANDLE);
+        // A pointer that was never a handle.
+        let mut junk = [0u8; 64];
+        assert_eq!(SQLFetch(junk.as_mut_ptr() as *mut c_void), SQL_INVALID_HANDLE);
+        // An environment passed where a statement is expected.
+        let e = env();
+        assert_eq!(SQLFetch(e), SQL_INVALID_HANDLE);
+        let d = dbc(e);
+        assert_eq!(SQLExecDirect(d, b"SELECT 1".as_ptr(), 8), SQL_INVALID_HANDLE);
+        // A freed handle.
+        assert_eq!(SQLFreeHandle(2, d), SQL_SUCCESS);
+        assert_eq!(SQLDisconnect(d), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFreeHandle(1, e), SQL_SUCCESS);
+        assert_eq!(SQLFreeHandle(1, e), SQL_INVALID_HANDLE);
+    }
+}
+
+#[test]
+fn statement_needs_an_open_connection() {
+    let e = env();
+    let d = dbc(e);
+    let mut h = null_mut();
+    assert_eq!(unsafe { SQLAllocHandle(3, d, &mut h) }, SQL_ERROR);
+    assert_eq!(states(2, d), vec!["08003"]);
+    unsafe { SQLFreeHandle(2, d) };
+}
+
+#[test]
+fn connect_returns_completed_string_and_warns_on_unknown_keys() {
+    let sb = sandbox();
+    let e = env();
+    let d = dbc(e);
+    let (rc, out) = driver_connect(d, &format!("{};Colour=blue;Pagesize=50", conn_str(&sb)));
+    assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
+    assert_eq!(states(2, d), vec!["01S00"]);
+    assert!(out.contains("Pagesize=50") && out.contains(&sb.url()), "{out}");
+    assert!(!out.contains("Colour"));
+    disconnect(e, d);
+}
+
+#[test]
+fn bad_connections_have_the_right_sqlstate() {
+    let sb = sandbox();
+    let cases = [
+        (format!("URL={};Login=sandbox;AuthToken=wrong", sb.url()), "28000", "refused"),
+        ("URL=http://127.0.0.1:1/v1;Login=a;AuthToken=b".to_string(), "08001", "Cannot connect"),
+        ("URL=http://example.com/v1;Login=a;AuthToken=b".to_string(), "08001", "loopback"),
+        (format!("URL={};Login=sandbox;AuthToken=x;Pagesize=500", sb.url()), "08001", "Pagesize=500"),
+        (format!("URL={};Login=sandbox", sb.url()), "08001", "AuthToken"),
+        (format!("URL={};AuthScheme=NTLM", sb.url()), "08001", "not offered by Jumpseller"),
+    ];
+    for (s, state, words) in cases {
+        let e = env();
+        let d = dbc(e);
+        let (rc, _) = driver_connect(d, &s);
+        assert_eq!(rc, SQL_ERROR, "{s}");
+        let dg = diag(2, d);
+        assert_eq!(dg[0].0, state, "{s}: {dg:?}");
+        assert!(dg[0].1.contains(words), "{s}: {dg:?}");
+        assert!(!dg[0].1.contains("sandbox-authtoken"));
+        unsafe { SQLFreeHandle(2, d) };
+    }
+}
+
+#[test]
+fn sql_errors_have_the_right_sqlstate() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    assert_eq!(query_error(d, "SELECT * FROM Nope")[0].0, "42S02");
+    assert_eq!(query_error(d, "SELECT nope FROM Products")[0].0, "42S22");
+    assert_eq!(query_error(d, "SELEC id FROM Products")[0].0, "42000");
+    disconnect(e, d);
+}
+
+#[test]
+fn prepare_describes_without_network() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    sb.reset_counts();
+    let st = stmt(d);
+    let sql = "SELECT id, price, created_at, name FROM Jumpseller.Products";
+    assert_eq!(unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) }, SQL_SUCCESS);
+    let mut n = 0i16;
+    unsafe { SQLNumResultCols(st, &mut n) };
+    assert_eq!(n, 4);
+    let expect = [("id", -5i16, 19u64, 0i16), ("price", 3, 19, 4), ("created_at", 93, 19, 0), ("name", -9, 255, 0)];
+    for (i, (name, ty, size, digits)) in expect.iter().enumerate() {
+        let mut buf = [0u8; 64];
+        let (mut len, mut t, mut sz, mut dg, mut nl) = (0i16, 0i16, 0u64, 0i16, 0i16);
+        unsafe { SQLDescribeCol(st, i as u16 + 1, buf.as_mut_ptr(), 64, &mut len, &mut t, &mut sz, &mut dg, &mut nl) };
+        assert_eq!((&buf[..len as usize], t, sz, dg), (name.as_bytes(), *ty, *size, *digits));
+    }
+    assert_eq!(sb.request_count(), 0, "describing a prepared statement made requests");
+    unsafe { SQLFreeHandle(3, st) };
+    disconnect(e, d);
+}
+
+#[test]
+fn short_buffers_truncate_with_01004_and_full_length() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    assert_eq!(exec(st, "SELECT name AS a_rather_long_column_name FROM Products WHERE id = 1"), SQL_SUCCESS);
+    let mut buf = [0u8; 8];
+    let mut len = 0i16;
+    let rc = unsafe { SQLDescribeCol(st, 1, buf.as_mut_ptr(), 8, &mut len, null_mut(), null_mut(), null_mut(), null_mut()) };
+    assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
+    assert_eq!(len, 25);
+    assert_eq!(&buf, b"a_rathe\0");
+    assert_eq!(states(3, st), vec!["01004"]);
+    // SQLGetData in pieces: each piece reports the length left before it.
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    let whole = query(d, "SELECT name FROM Products WHERE id = 1")[0][0].clone().unwrap();
+    let mut got = Vec::new();
+    let mut first_ind = 0;
+    loop {
+        let mut b = [0u8; 5];
+        let mut ind = 0isize;
+        let rc = unsafe { SQLGetData(st, 1, SQL_C_CHAR, b.as_mut_ptr() as *mut c_void, 5, &mut ind) };
+        if rc == SQL_NO_DATA {
+            break;
+        }
+        if first_ind == 0 {
+            first_ind = ind;
+        }
+        let take = if rc == SQL_SUCCESS_WITH_INFO { 4 } else { ind as usize };
+        got.extend_from_slice(&b[..take]);
+    }
+    assert_eq!(first_ind as usize, whole.len());
+    assert_eq!(String::from_utf8(got).unwrap(), whole);
+    unsafe { SQLFreeHandle(3, st) };
+    disconnect(e, d);
+}
+
+#[test]
+fn bound_columns_convert_to_c_types() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    let (mut id, mut price, mut ts) = (0i64, 0f64, [0u8; 16]);
+    let (mut i1, mut i2, mut i3) = (0isize, 0isize, 0isize);
+    unsafe {
+        SQLBindCol(st, 1, SQL_C_SBIGINT, &mut id as *mut i64 as *mut c_void, 8, &mut i1);
+        SQLBindCol(st, 2, SQL_C_DOUBLE, &mut price as *mut f64 as *mut c_void, 8, &mut i2);
+        SQLBindCol(st, 3, SQL_C_TYPE_TIMESTAMP, ts.as_mut_ptr() as *mut c_void, 16, &mut i3);
+    }
+    assert_eq!(exec(st, "SELECT id, price, created_at FROM Products WHERE id = 7"), SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    let text = query(d, "SELECT price, created_at FROM Products WHERE id = 7");
+    assert_eq!(id, 7);
+    assert_eq!(price.to_string(), text[0][0].clone().unwrap());
+    let year = i16::from_ne_bytes([ts[0], ts[1]]);
+    assert_eq!(year.to_string(), text[0][1].clone().unwrap()[..4]);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
+    unsafe { SQLFreeHandle(3, st) };
+    disconnect(e, d);
+}
+
+#[test]
+fn wide_functions_round_trip_unicode() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // Find a name with non-ASCII characters and read it back as UTF-16.
+    let rows = query(d, "SELECT id, name FROM Products");
+    let (id, name) = rows
+        .iter()
+        .map(|r| (r[0].clone().unwrap(), r[1].clone().unwrap()))
+        .find(|(_, n)| n.chars().any(|c| c as u32 > 0x7ff))
+        .expect("the sandbox has non-Latin names");
+    let st = stmt(d);
+    let sql: Vec<u16> = format!("SELECT name FROM Products WHERE id = {id}").encode_utf16().collect();
+    assert_eq!(unsafe { SQLExecDirectW(st, sql.as_ptr(), sql.len() as i32) }, SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    let mut buf = vec![0u16; 512];
+    let mut ind = 0isize;
+    assert_eq!(unsafe { SQLGetData(st, 1, SQL_C_WCHAR, buf.as_mut_ptr() as *mut c_void, 1024, &mut ind) }, SQL_SUCCESS);
+    assert_eq!(String::from_utf16(&buf[..ind as usize / 2]).unwrap(), name);
+    unsafe { SQLFreeHandle(3, st) };
+    disconnect(e, d);
+}
+
+#[test]
+fn getfunctions_matches_the_exports() {
+    let e = env();
+    let sb = sandbox();
+    let d = dbc(e);
+    driver_connect(d, &conn_str(&sb));
+    let mut map = [0u16; 250];
+    assert_eq!(unsafe { SQLGetFunctions(d, 999, map.as_mut_ptr()) }, SQL_SUCCESS);
+    for (id, _, _) in jumpseller_odbc::odbc::functions::EXPORTED {
+        assert!(map[(*id >> 4) as usize] & (1 << (id & 15)) != 0, "{id}");
+    }
+    // SQLBindParameter (72) is not exported, so it must not be flagged.
+    assert_eq!(map[72 >> 4] & (1 << (72 & 15)), 0);
+    // Every SQL* symbol of the shared library is in the list, and back.
+    let so = concat!(env!("CARGO_MANIFEST_DIR"), "/target/debug/libjumpseller_odbc.so");
+    if let Ok(out) = std::process::Command::new("nm").args(["-D", "--defined-only", so]).output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut syms: Vec<String> = text.lines().filter_map(|l| l.split_whitespace().last()).filter(|s| s.starts_with("SQL")).map(String::from).collect();
+        syms.sort();
+        if !syms.is_empty() {
+            assert_eq!(syms, jumpseller_odbc::odbc::functions::symbol_names());
+        }
+    }
+    disconnect(e, d);
+}
