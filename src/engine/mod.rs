@@ -86,6 +86,7 @@ impl Session {
         });
         let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
         conn.create_module("jumpseller", &MODULE, Some(ctx.clone())).map_err(sqlite_setup)?;
+        unicode_case_functions(&conn).map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");
         conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\"")).map_err(sqlite_setup)?;
         for t in &profile.tables {
@@ -148,6 +149,26 @@ impl Session {
         let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
         classify(rc, &msg)
     }
+}
+
+/// SQLite's upper() and lower() only know ASCII; store data is Spanish,
+/// Portuguese, Chinese: replace them with Unicode-aware versions.
+fn unicode_case_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    for (name, upper) in [("upper", true), ("lower", false)] {
+        conn.create_scalar_function(name, 1, flags, move |ctx| {
+            use rusqlite::types::ValueRef;
+            let text = match ctx.get_raw(0) {
+                ValueRef::Null => return Ok(None),
+                ValueRef::Integer(i) => i.to_string(),
+                ValueRef::Real(f) => f.to_string(),
+                ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+            };
+            Ok(Some(if upper { text.to_uppercase() } else { text.to_lowercase() }))
+        })?;
+    }
+    Ok(())
 }
 
 fn sqlite_setup(e: rusqlite::Error) -> Error {

@@ -95,6 +95,8 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
     let mut plan = Plan { access: Access::Scan, in_list: false, limit_arg: None, count_only: false };
     let mut next_arg = 1;
     let mut consumed = 0usize;
+    // Columns SQLite will not look at again: those of constraints we omit.
+    let mut omitted_cols: u64 = 0;
     let (cost, rows) = match best {
         Some(c) => {
             plan.access = c.access.clone();
@@ -108,6 +110,9 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             next_arg += 1;
             if c.omit {
                 consumed += 1;
+                if let Some(col) = info.constraints().nth(c.constraint).map(|k| k.column()) {
+                    omitted_cols |= 1u64 << (col.clamp(0, 63) as u64);
+                }
             }
             if c.unique && !is_in {
                 info.set_idx_flags(IndexFlags::SQLITE_INDEX_SCAN_UNIQUE);
@@ -131,7 +136,7 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
         Access::Push(pi) => table.pushdown[*pi].count.is_some(),
         _ => false,
     };
-    plan.count_only = info.col_used() == 0 && count_path && consumed == others && plan.limit_arg.is_none() && !plan.in_list;
+    plan.count_only = info.col_used() & !omitted_cols == 0 && count_path && consumed == others && plan.limit_arg.is_none() && !plan.in_list;
     info.set_estimated_cost(if plan.count_only { 1.0 } else { cost });
     info.set_estimated_rows(rows.max(1.0) as i64);
     info.set_idx_str(&serde_json::to_string(&plan).unwrap_or_default());

@@ -1,0 +1,222 @@
+//! What queries cost in API requests (pushdown), and what happens when the
+//! API fails: never a silent partial result.
+#![allow(unused_unsafe)]
+
+mod common;
+
+use common::*;
+use jumpseller_odbc::ffi::*;
+use jumpseller_sandbox::{Fault, FaultKind};
+use std::collections::BTreeMap;
+use std::os::raw::c_void;
+
+/// Runs `sql` and returns (rows, requests by route) for just that query.
+fn costed(sb: &jumpseller_sandbox::Sandbox, d: *mut c_void, sql: &str) -> (Vec<Vec<Option<String>>>, BTreeMap<String, u64>) {
+    sb.reset_counts();
+    let rows = query(d, sql);
+    (rows, sb.requests_by_route())
+}
+
+fn one(route: &str, n: u64) -> BTreeMap<String, u64> {
+    BTreeMap::from([(route.to_string(), n)])
+}
+
+#[test]
+fn pushdown_costs_what_it_should() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let (rows, cost) = costed(&sb, d, "SELECT id, name FROM Products WHERE id = 5");
+    assert_eq!((rows.len(), cost), (1, one("GET /products/{id}.json", 1)));
+    let (rows, cost) = costed(&sb, d, "SELECT id FROM Products WHERE id IN (3, 4, 9999)");
+    assert_eq!((rows.len(), cost), (2, one("GET /products/{id}.json", 3)));
+    let (rows, cost) = costed(&sb, d, "SELECT id FROM Products LIMIT 5");
+    assert_eq!((rows.len(), cost), (5, one("GET /products.json", 1)));
+    let (rows, cost) = costed(&sb, d, "SELECT COUNT(*) FROM Orders");
+    assert_eq!((rows[0][0].clone().unwrap(), cost), ("400".into(), one("GET /orders/count.json", 1)));
+    let (rows, cost) = costed(&sb, d, "SELECT COUNT(*) FROM Products WHERE status = 'available'");
+    assert_eq!(cost, one("GET /products/status/{status}/count.json", 1));
+    let n: u64 = rows[0][0].clone().unwrap().parse().unwrap();
+    let (rows, _) = costed(&sb, d, "SELECT id FROM Products WHERE status = 'available'");
+    assert_eq!(rows.len() as u64, n);
+    let (rows, cost) = costed(&sb, d, "SELECT id, status_enum FROM Orders WHERE status_enum = 'paid'");
+    assert!(rows.iter().all(|r| r[1].as_deref() == Some("paid")) && !rows.is_empty());
+    assert_eq!(cost.keys().collect::<Vec<_>>(), vec!["GET /orders/status/{status}.json"]);
+    let (rows, cost) = costed(&sb, d, "SELECT id FROM Orders WHERE status_enum = 'no-such-status'");
+    assert_eq!((rows.len(), cost.len()), (0, 0), "a value outside the enumeration costs nothing");
+    let (rows, cost) = costed(&sb, d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 3");
+    assert!(rows.iter().all(|r| r[0].as_deref() == Some("3")));
+    assert_eq!(cost, one("GET /products/{id}.json", 1));
+    let (rows, cost) = costed(&sb, d, "SELECT id FROM Orders WHERE id > 390");
+    assert_eq!(rows.len(), 10);
+    assert_eq!(cost.keys().collect::<Vec<_>>(), vec!["GET /orders/after/{id}.json"]);
+    let email = query(d, "SELECT email FROM Customers WHERE id = 2")[0][0].clone().unwrap();
+    let (rows, cost) = costed(&sb, d, &format!("SELECT id FROM Customers WHERE email = '{email}'"));
+    assert_eq!((rows.len(), cost), (1, one("GET /customers/email/{email}.json", 1)));
+    disconnect(e, d);
+}
+
+#[test]
+fn a_full_scan_returns_every_row_once() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let (rows, cost) = costed(&sb, d, "SELECT id FROM Orders");
+    assert_eq!(rows.len(), 400);
+    let mut ids: Vec<i64> = rows.iter().map(|r| r[0].clone().unwrap().parse().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 400);
+    // 400 rows at 100 a page: four full pages and the empty fifth that ends it.
+    assert_eq!(cost, one("GET /orders.json", 5));
+    // Child table: lines of every order, each with its order's key.
+    let lines = query(d, "SELECT order_id, line, product_id, qty FROM OrderProducts");
+    assert!(lines.len() >= 400);
+    let total: i64 = query(d, "SELECT SUM(qty) FROM OrderProducts")[0][0].clone().unwrap().parse().unwrap();
+    assert!(total >= lines.len() as i64);
+    disconnect(e, d);
+}
+
+#[test]
+fn sql_features_work_over_api_tables() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let q = |s: &str| query(d, s);
+    assert_eq!(q("SELECT 1")[0][0].as_deref(), Some("1"));
+    let joined = q("SELECT o.id, c.email FROM Orders o JOIN Customers c ON c.id = o.customer_id WHERE o.id = 10");
+    assert!(joined.len() <= 1);
+    let win = q("SELECT id, ROW_NUMBER() OVER (ORDER BY price DESC) FROM Products LIMIT 3");
+    assert_eq!(win.len(), 3);
+    let cte = q("WITH big AS (SELECT id, total FROM Orders WHERE total > 1000) SELECT COUNT(*) FROM big");
+    assert_eq!(cte.len(), 1);
+    let sub = q("SELECT COUNT(*) FROM Products WHERE id IN (SELECT product_id FROM ProductVariants)");
+    assert_eq!(sub.len(), 1);
+    let esc = q("SELECT {fn UCASE(name)} FROM Products WHERE id = 1");
+    assert_eq!(esc[0][0].clone().unwrap(), esc[0][0].clone().unwrap().to_uppercase());
+    disconnect(e, d);
+}
+
+#[test]
+fn money_is_exact() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // Compare every price the driver returns with the JSON text the API sent.
+    let http = reqwest::blocking::Client::new();
+    let body = http
+        .get(format!("{}/products.json?limit=100", sb.url()))
+        .basic_auth("sandbox", Some("sandbox-authtoken"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rows = query(d, "SELECT id, price FROM Products LIMIT 100");
+    for (row, item) in rows.iter().zip(json.as_array().unwrap()) {
+        let api = item["product"]["price"].to_string();
+        let want = api.trim_end_matches('0').trim_end_matches('.');
+        let want = if api.contains('.') { want.to_string() } else { api.clone() };
+        assert_eq!(row[1].clone().unwrap(), want, "product {:?}", row[0]);
+    }
+    disconnect(e, d);
+}
+
+#[test]
+fn server_errors_beyond_the_retry_budget_fail_the_query() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    sb.set_faults(vec![Fault { route: "/v1/products*".into(), kind: FaultKind::Status(500), probability: 1.0, count: None }]);
+    let err = query_error(d, "SELECT id FROM Products");
+    assert_eq!(err[0].0, "HY000");
+    assert!(err[0].1.contains("500"), "{err:?}");
+    // A blip within the budget is invisible: every row arrives.
+    sb.set_faults(vec![Fault { route: "/v1/products.json".into(), kind: FaultKind::Status(503), probability: 1.0, count: Some(2) }]);
+    assert_eq!(query(d, "SELECT id FROM Products").len(), 120);
+    disconnect(e, d);
+}
+
+#[test]
+fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
+    let mut got = 0;
+    for _ in 0..50 {
+        assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+        got += 1;
+    }
+    // From now on every orders page is cut short or is not JSON.
+    sb.set_faults(vec![Fault { route: "/v1/orders.json".into(), kind: FaultKind::Truncate, probability: 1.0, count: None }]);
+    let mut rc = SQL_SUCCESS;
+    while rc == SQL_SUCCESS {
+        rc = unsafe { SQLFetch(st) };
+        got += 1;
+    }
+    assert_eq!(rc, SQL_ERROR, "the scan ended quietly after {got} rows");
+    assert!(got <= 101, "only the first page could be delivered");
+    let dg = diag(3, st);
+    assert!(["08S01", "HY000"].contains(&dg[0].0.as_str()), "{dg:?}");
+    sb.set_faults(vec![Fault { route: "/v1/customers.json".into(), kind: FaultKind::MalformedJson, probability: 1.0, count: None }]);
+    let err = query_error(d, "SELECT id FROM Customers");
+    assert!(err[0].1.contains("not valid JSON"), "{err:?}");
+    unsafe { SQLFreeHandle(3, st) };
+    disconnect(e, d);
+}
+
+#[test]
+fn a_ten_megabyte_description_comes_in_chunks() {
+    let sb = sandbox_with(|c| c.huge_description_product = Some(3));
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    assert_eq!(exec(st, "SELECT description FROM Products WHERE id = 3"), SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    let mut total = 0usize;
+    let mut first = None;
+    let mut calls = 0;
+    loop {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut ind = 0isize;
+        let rc = unsafe { SQLGetData(st, 1, SQL_C_CHAR, buf.as_mut_ptr() as *mut c_void, buf.len() as isize, &mut ind) };
+        if rc == SQL_NO_DATA {
+            break;
+        }
+        calls += 1;
+        first.get_or_insert(ind);
+        total += if rc == SQL_SUCCESS_WITH_INFO { buf.len() - 1 } else { ind as usize };
+    }
+    assert!(total >= 10_000_000, "{total}");
+    assert_eq!(first, Some(total as isize));
+    assert!(calls > 100);
+    unsafe { SQLFreeHandle(3, st) };
+    disconnect(e, d);
+}
+
+#[test]
+fn many_connections_on_many_threads() {
+    let sb = sandbox();
+    let cs = conn_str(&sb);
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let cs = cs.clone();
+            std::thread::spawn(move || {
+                let e = env();
+                let d = dbc(e);
+                let (rc, _) = driver_connect(d, &cs);
+                assert_eq!(rc, SQL_SUCCESS);
+                let n = query(d, &format!("SELECT COUNT(*) FROM Products WHERE id > {i}"));
+                disconnect(e, d);
+                n[0][0].clone().unwrap().parse::<i64>().unwrap()
+            })
+        })
+        .collect();
+    let counts: Vec<i64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(counts, (0..8).map(|i| 120 - i).collect::<Vec<_>>());
+}
+
+#[test]
+fn max_rows_caps_a_select() {
+    let sb = sandbox();
+    let e = env();
+    let d = dbc(e);
+    assert_eq!(driver_connect(d, &format!("{};MaxRows=7", conn_str(&sb))).0, SQL_SUCCESS);
+    assert_eq!(query(d, "SELECT id FROM Orders").len(), 7);
+    disconnect(e, d);
+}
