@@ -17,6 +17,8 @@ pub struct Fetch {
     pub paged: bool,
     /// 404 means "no such row" (get by id, lookup by e-mail), not an error.
     pub missing_is_empty: bool,
+    /// The parent object of everything this source returns (sub-resources).
+    pub parent: Option<Arc<Json>>,
 }
 
 pub type Page = Arc<Vec<Arc<Json>>>;

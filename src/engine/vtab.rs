@@ -5,7 +5,7 @@ use super::plan::{self, Access, Plan};
 use super::source::{encode, fetch_count, fetch_page, Fetch, Page};
 use super::value::{decode, lookup, Value};
 use super::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::schema::{Pushdown, Table};
 use rusqlite::vtab::{Context, Filters, IndexInfo, VTab, VTabConnection, VTabCursor, sqlite3_vtab, sqlite3_vtab_cursor};
 use serde_json::Value as Json;
@@ -68,7 +68,10 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
             table: self.table,
             queue: VecDeque::new(),
             current: None,
+            fanout: None,
             page: Arc::new(Vec::new()),
+            page_parent: None,
+            explode: None,
             rec: 0,
             child: 0,
             emitted: 0,
@@ -89,6 +92,23 @@ struct Paging {
     next_page: Option<u32>,
 }
 
+/// How the objects of a page become rows.
+#[derive(Clone)]
+struct Explode {
+    array: String,
+    item_wrapper: Option<String>,
+}
+
+/// Scanning a sub-resource table alone: page through the parent table and
+/// queue one sub-resource fetch per parent row.
+struct FanOut {
+    parents: Paging,
+    /// Sub-resource path with `{parent}`.
+    path: String,
+    wrapper: Option<String>,
+    parent_key: String,
+}
+
 #[repr(C)]
 pub struct ApiCursor {
     base: sqlite3_vtab_cursor,
@@ -96,10 +116,15 @@ pub struct ApiCursor {
     table: usize,
     queue: VecDeque<Fetch>,
     current: Option<Paging>,
+    fanout: Option<FanOut>,
     page: Page,
+    /// The parent of every object in `page` (sub-resource fetches).
+    page_parent: Option<Arc<Json>>,
+    /// Set when page objects are parents whose array holds the rows.
+    explode: Option<Explode>,
     /// Position in `page`.
     rec: usize,
-    /// Position in the record's child array (child tables).
+    /// Position in the record's child array (exploded rows).
     child: usize,
     emitted: u64,
     limit: Option<u64>,
@@ -128,10 +153,9 @@ impl ApiCursor {
         }
     }
 
-    /// The objects a row is made of: (record, child item).
-    fn child_array(&self, rec: &Json) -> usize {
-        match &self.table().source.parent {
-            Some(p) => lookup(rec, &p.array).as_array().map(|a| a.len()).unwrap_or(0),
+    fn children(&self, rec: &Json) -> usize {
+        match &self.explode {
+            Some(x) => lookup(rec, &x.array).as_array().map(|a| a.len()).unwrap_or(0),
             None => 1,
         }
     }
@@ -151,11 +175,10 @@ impl ApiCursor {
             return Ok(());
         }
         loop {
-            // Within the current record's children?
             if self.rec < self.page.len() {
-                let rec = self.page[self.rec].clone();
-                if self.table().source.parent.is_some() {
-                    if self.child < self.child_array(&rec) {
+                if self.explode.is_some() {
+                    let rec = self.page[self.rec].clone();
+                    if self.child < self.children(&rec) {
                         self.child += 1;
                         self.emitted += 1;
                         return Ok(());
@@ -168,44 +191,58 @@ impl ApiCursor {
                 self.emitted += 1;
                 return Ok(());
             }
-            // Next page of the current source, or the next source.
-            let next = match self.current.as_mut() {
-                Some(p) if p.next_page.is_some() => {
-                    let n = p.next_page.unwrap_or(1);
-                    Some((p.fetch.clone(), n))
-                }
-                _ => match self.queue.pop_front() {
-                    Some(f) => {
-                        self.current = Some(Paging { fetch: f.clone(), next_page: Some(1) });
-                        Some((f, 1))
-                    }
-                    None => None,
-                },
-            };
-            let Some((fetch, n)) = next else {
+            if !self.next_page()? {
                 self.eof = true;
                 return Ok(());
-            };
-            self.ctx.client.check_cancelled().map_err(Error::from)?;
-            let (page, more) = fetch_page(&self.ctx, &fetch, n, self.page_size())?;
-            if let Some(p) = self.current.as_mut() {
-                p.next_page = if more { Some(n + 1) } else { None };
             }
-            self.page = page;
-            self.rec = 0;
-            self.child = 0;
         }
     }
 
-    /// (record, item) of the current row; the row is `page[rec-1]` for plain
-    /// tables and `page[rec]`'s child `child-1` for child tables.
+    /// Loads the next page of objects; false when every source is done.
+    fn next_page(&mut self) -> Result<bool> {
+        loop {
+            self.ctx.client.check_cancelled().map_err(Error::from)?;
+            let next = match self.current.as_ref() {
+                Some(p) if p.next_page.is_some() => Some((p.fetch.clone(), p.next_page.unwrap_or(1))),
+                _ => self.queue.pop_front().map(|f| (f, 1)),
+            };
+            if let Some((fetch, n)) = next {
+                let (page, more) = fetch_page(&self.ctx, &fetch, n, self.page_size())?;
+                self.page_parent = fetch.parent.clone();
+                self.current = Some(Paging { fetch, next_page: if more { Some(n + 1) } else { None } });
+                self.page = page;
+                self.rec = 0;
+                self.child = 0;
+                return Ok(true);
+            }
+            // Sources exhausted: a fan-out may have more parents.
+            let Some(fan) = self.fanout.as_mut() else { return Ok(false) };
+            let Some(n) = fan.parents.next_page else { return Ok(false) };
+            let (parents, more) = fetch_page(&self.ctx, &fan.parents.fetch, n, self.ctx.pagesize)?;
+            fan.parents.next_page = if more { Some(n + 1) } else { None };
+            for p in parents.iter() {
+                let key = key_text(lookup(p, &fan.parent_key));
+                let Some(key) = key else { continue };
+                self.queue.push_back(Fetch {
+                    path: fan.path.replace("{parent}", &encode(&key)),
+                    wrapper: fan.wrapper.clone(),
+                    single: false,
+                    paged: true,
+                    missing_is_empty: true,
+                    parent: Some(p.clone()),
+                });
+            }
+        }
+    }
+
+    /// (object, parent, 1-based position) of the current row.
     fn current(&self) -> (&Json, Option<&Json>, usize) {
-        match &self.table().source.parent {
-            None => (&self.page[self.rec - 1], None, 0),
-            Some(p) => {
+        match &self.explode {
+            None => (&self.page[self.rec - 1], self.page_parent.as_deref(), self.rec),
+            Some(x) => {
                 let rec = &self.page[self.rec];
-                let item = lookup(rec, &p.array).as_array().and_then(|a| a.get(self.child - 1)).unwrap_or(&Json::Null);
-                let item = match (&p.item_wrapper, item) {
+                let item = lookup(rec, &x.array).as_array().and_then(|a| a.get(self.child - 1)).unwrap_or(&Json::Null);
+                let item = match (&x.item_wrapper, item) {
                     (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
                     (_, i) => i,
                 };
@@ -214,35 +251,68 @@ impl ApiCursor {
         }
     }
 
-    fn list_fetch(&self, t: &Table) -> Fetch {
-        let list_of = |t: &Table| Fetch {
+    fn plain_fetch(t: &Table) -> Fetch {
+        Fetch {
             path: t.source.list.clone().unwrap_or_default(),
             wrapper: t.source.wrapper.clone(),
             single: t.source.single,
             paged: t.source.paged,
             missing_is_empty: false,
-        };
-        match &t.source.parent {
-            None => list_of(t),
-            Some(p) => match self.ctx.profile.table(&p.table) {
-                Some(parent) => self.list_fetch(parent),
-                None => list_of(t),
-            },
+            parent: None,
         }
     }
 
-    fn push_fetch(pd: &Pushdown, value: &str) -> Fetch {
+    /// A whole-table scan: the list, the parent's list exploded, or a
+    /// fan-out over the parent's rows.
+    fn scan(&mut self, t: &Table) -> Result<()> {
+        let Some(ps) = &t.source.parent else {
+            self.queue.push_back(Self::plain_fetch(t));
+            return Ok(());
+        };
+        let parent = self.ctx.profile.table(&ps.table).ok_or_else(|| Error::new(Kind::Config, format!("Parent table {} is not in the profile.", ps.table)))?;
+        if parent.source.list.is_none() {
+            return Err(Error::new(
+                Kind::General,
+                format!("{} can only be read for one {} at a time: add WHERE {} = <value> to the query.", t.name, ps.table, ps.key),
+            ));
+        }
+        match (&ps.array, &ps.list) {
+            (Some(array), _) => {
+                self.explode = Some(Explode { array: array.clone(), item_wrapper: ps.item_wrapper.clone() });
+                self.queue.push_back(Self::plain_fetch(parent));
+            }
+            (None, Some(path)) => {
+                self.fanout = Some(FanOut {
+                    parents: Paging { fetch: Self::plain_fetch(parent), next_page: Some(1) },
+                    path: path.clone(),
+                    wrapper: ps.wrapper.clone(),
+                    parent_key: ps.parent_key.clone(),
+                });
+            }
+            (None, None) => return Err(Error::new(Kind::Config, format!("Table {}: its parent source needs 'array' or 'list'.", t.name))),
+        }
+        Ok(())
+    }
+
+    fn push_fetch(t: &Table, pd: &Pushdown, value: &str) -> Fetch {
+        // Rows of a parent's sub-resource: the value is the parent's key.
+        let parent = t.source.parent.as_ref().filter(|_| pd.sets_parent).map(|ps| {
+            let v = value.parse::<i64>().map(Json::from).unwrap_or_else(|_| Json::from(value));
+            Arc::new(serde_json::json!({ ps.parent_key.as_str(): v }))
+        });
         Fetch {
             path: pd.list.replace("{value}", &encode(value)),
             wrapper: pd.wrapper.clone(),
             single: pd.single,
             paged: pd.paged && !pd.single,
             missing_is_empty: true,
+            parent,
         }
     }
 
     fn plan_sources(&mut self, plan: &Plan, keys: Vec<Value>) -> Result<()> {
-        let t = &self.ctx.profile.tables[self.table];
+        let ctx = self.ctx.clone();
+        let t = &ctx.profile.tables[self.table];
         match &plan.access {
             Access::Scan => {
                 if plan.count_only {
@@ -250,8 +320,7 @@ impl ApiCursor {
                     self.ctx.remember_count(&t.name, n);
                     self.virtual_rows = Some(n);
                 } else {
-                    let f = self.list_fetch(t);
-                    self.queue.push_back(f);
+                    self.scan(t)?;
                 }
             }
             Access::Get => {
@@ -265,12 +334,18 @@ impl ApiCursor {
                             single: true,
                             paged: false,
                             missing_is_empty: true,
+                            parent: None,
                         });
                     }
                 }
             }
             Access::Push(pi) => {
                 let pd = &t.pushdown[*pi];
+                if pd.via_parent {
+                    if let Some(ps) = &t.source.parent {
+                        self.explode = ps.array.clone().map(|array| Explode { array, item_wrapper: ps.item_wrapper.clone() });
+                    }
+                }
                 let mut total = 0u64;
                 for k in keys {
                     let Some(v) = route_value(pd, &k) else { continue };
@@ -279,7 +354,7 @@ impl ApiCursor {
                             total += fetch_count(&self.ctx, &c.replace("{value}", &encode(&v)))?;
                         }
                     } else {
-                        self.queue.push_back(Self::push_fetch(pd, &v));
+                        self.queue.push_back(Self::push_fetch(t, pd, &v));
                     }
                 }
                 if plan.count_only {
@@ -288,6 +363,15 @@ impl ApiCursor {
             }
         }
         Ok(())
+    }
+}
+
+/// A parent key as text for a URL, when it is a usable scalar.
+fn key_text(v: &Json) -> Option<String> {
+    match v {
+        Json::Number(n) => Some(n.to_string()),
+        Json::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
     }
 }
 
@@ -325,6 +409,9 @@ unsafe impl VTabCursor for ApiCursor {
             .ok_or_else(|| rusqlite::Error::ModuleError("internal: missing plan".into()))?;
         self.queue.clear();
         self.current = None;
+        self.fanout = None;
+        self.explode = None;
+        self.page_parent = None;
         self.page = Arc::new(Vec::new());
         self.rec = 0;
         self.child = 0;

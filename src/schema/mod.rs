@@ -75,8 +75,16 @@ fn yes() -> bool {
 pub struct ParentSource {
     /// The parent table's name.
     pub table: String,
-    /// The array field in the parent object.
-    pub array: String,
+    /// The array field in the parent object holding this table's rows.
+    #[serde(default)]
+    pub array: Option<String>,
+    /// Or: a sub-resource endpoint with `{parent}` for the parent's key;
+    /// scanning the table alone fans out over the parent's rows.
+    #[serde(default)]
+    pub list: Option<String>,
+    /// Wrapper of the sub-resource's objects.
+    #[serde(default)]
+    pub wrapper: Option<String>,
     /// Wrapper of each array item, when items are wrapped.
     #[serde(default)]
     pub item_wrapper: Option<String>,
@@ -157,6 +165,10 @@ pub struct Pushdown {
     /// (a child table answered by the parent's endpoint).
     #[serde(default)]
     pub via_parent: bool,
+    /// The route returns the sub-resource rows of the parent whose key is
+    /// the value (so `$parent.<key>` columns read the value).
+    #[serde(default)]
+    pub sets_parent: bool,
 }
 
 impl Profile {
@@ -234,6 +246,9 @@ impl Profile {
                     }
                     if !has(&ps.key) {
                         return err(Kind::Config, format!("{place}: parent key column '{}' is not a column.", ps.key));
+                    }
+                    if ps.array.is_some() == ps.list.is_some() {
+                        return err(Kind::Config, format!("{place}: a parent source needs exactly one of 'array' or 'list'."));
                     }
                 }
                 _ => return err(Kind::Config, format!("{place}: source needs exactly one of 'list' or 'parent'.")),
