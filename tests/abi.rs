@@ -221,3 +221,80 @@ fn getfunctions_matches_the_exports() {
     }
     disconnect(e, d);
 }
+
+#[test]
+fn oauth_access_token_connects_and_an_expired_one_is_28000() {
+    let sb = sandbox();
+    let (token, _) = sb.issue_token("read_products read_orders read_customers read_store");
+    let s = format!("URL={};AuthScheme=OAuth;InitiateOAuth=OFF;OAuthAccessToken={token};MaxRequestsPerSecond=10000", sb.url());
+    let e = env();
+    let d = dbc(e);
+    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    assert_eq!(query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(), Some("120"));
+    disconnect(e, d);
+    sb.expire_access_tokens();
+    let d = dbc(env());
+    assert_eq!(driver_connect(d, &s).0, SQL_ERROR);
+    let dg = diag(2, d);
+    assert_eq!(dg[0].0, "28000");
+    assert!(dg[0].1.contains("access token") && dg[0].1.contains("new one"), "{dg:?}");
+    assert!(!dg[0].1.contains(&token));
+}
+
+#[test]
+fn a_slow_api_times_out_with_hyt00() {
+    use jumpseller_sandbox::{Fault, FaultKind};
+    let sb = sandbox();
+    let e = env();
+    let d = dbc(e);
+    assert_eq!(driver_connect(d, &format!("{};Timeout=1", conn_str(&sb))).0, SQL_SUCCESS);
+    sb.set_faults(vec![Fault { route: "/v1/orders*".into(), kind: FaultKind::Latency { ms: 2500, jitter_ms: 0 }, probability: 1.0, count: None }]);
+    let err = query_error(d, "SELECT id FROM Orders");
+    assert_eq!(err[0].0, "HYT00", "{err:?}");
+    disconnect(e, d);
+}
+
+#[test]
+fn the_log_has_requests_but_no_secrets() {
+    let sb = sandbox();
+    let (token, _) = sb.issue_token("read_products read_store");
+    let dir = std::env::temp_dir().join(format!("js-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, auth) in [("basic.log", "Login=sandbox;AuthToken=sandbox-authtoken".to_string()), ("oauth.log", format!("AuthScheme=OAuth;OAuthAccessToken={token}"))] {
+        let log = dir.join(name);
+        let e = env();
+        let d = dbc(e);
+        let s = format!("URL={};{auth};Logfile={};Verbosity=5", sb.url(), log.display());
+        assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+        query(d, "SELECT id, name FROM Products LIMIT 3");
+        disconnect(e, d);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.contains("GET ") && text.contains("/products.json"), "{text}");
+        for secret in ["sandbox-authtoken", token.as_str()] {
+            assert!(!text.contains(secret), "{name} leaks a secret");
+        }
+    }
+}
+
+#[test]
+fn cancel_from_another_thread_stops_a_slow_query() {
+    use jumpseller_sandbox::{Fault, FaultKind};
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    sb.set_faults(vec![Fault { route: "/v1/orders.json".into(), kind: FaultKind::Latency { ms: 300, jitter_ms: 0 }, probability: 1.0, count: None }]);
+    let st = stmt(d);
+    let addr = st as usize;
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        unsafe { SQLCancel(addr as *mut c_void) }
+    });
+    let sql = "SELECT o.id FROM Orders o";
+    let mut rc = exec(st, sql);
+    while rc == SQL_SUCCESS {
+        rc = unsafe { SQLFetch(st) };
+    }
+    assert_eq!(canceller.join().unwrap(), SQL_SUCCESS);
+    assert_eq!(rc, SQL_ERROR);
+    assert_eq!(states(3, st)[0], "HY008");
+    disconnect(e, d);
+}

@@ -214,7 +214,12 @@ impl Client {
             _ => (Kind::Api, false),
         };
         let message = match status.as_u16() {
-            401 => format!("The Jumpseller API refused the credentials (HTTP 401: {api_text}). Check Login and AuthToken, or get a new OAuth access token."),
+            401 => match self.auth {
+                Auth::Bearer(_) => format!(
+                    "The Jumpseller API refused the OAuth access token (HTTP 401: {api_text}); it has expired or was revoked. Get a new one (access tokens live one hour): connect with InitiateOAuth=REFRESH and OAuthRefreshToken, or run the authorization flow again."
+                ),
+                _ => format!("The Jumpseller API refused the credentials (HTTP 401: {api_text}). Check Login and AuthToken (Jumpseller admin > Settings > API)."),
+            },
             403 => format!("HTTP 403 from the API for {}: {api_text}. The credentials lack the permission (OAuth scope) this table needs.", path_of(url)),
             s => format!("HTTP {s} from the API for {}: {api_text}", path_of(url)),
         };
