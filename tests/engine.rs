@@ -65,8 +65,9 @@ fn a_full_scan_returns_every_row_once() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 400);
-    // 400 rows at 100 a page: four full pages and the empty fifth that ends it.
-    assert_eq!(cost, one("GET /orders.json", 5));
+    // 400 rows at 100 a page: four full pages and the empty fifth that ends
+    // it; one count request bounds how far ahead pages are requested.
+    assert_eq!(cost, BTreeMap::from([("GET /orders.json".to_string(), 5), ("GET /orders/count.json".to_string(), 1)]));
     // Child table: lines of every order, each with its order's key.
     let lines = query(d, "SELECT order_id, line, product_id, qty FROM OrderProducts");
     assert!(lines.len() >= 400);
@@ -135,7 +136,10 @@ fn server_errors_beyond_the_retry_budget_fail_the_query() {
 #[test]
 fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     let sb = sandbox();
-    let (e, d) = connect(&sb);
+    // Sequential paging, so page 2 is requested only after the fault is set.
+    let e = env();
+    let d = dbc(e);
+    assert_eq!(driver_connect(d, &format!("{};Prefetch=0", conn_str(&sb))).0, SQL_SUCCESS);
     let st = stmt(d);
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
     let mut got = 0;
@@ -218,5 +222,21 @@ fn max_rows_caps_a_select() {
     let d = dbc(e);
     assert_eq!(driver_connect(d, &format!("{};MaxRows=7", conn_str(&sb))).0, SQL_SUCCESS);
     assert_eq!(query(d, "SELECT id FROM Orders").len(), 7);
+    disconnect(e, d);
+}
+
+#[test]
+fn prefetch_never_requests_pages_past_the_end() {
+    let sb = sandbox_with(|c| c.orders = 1000);
+    let (e, d) = connect(&sb);
+    for (limit, pages) in [("", 11), (" LIMIT 250", 3)] {
+        let (rows, cost) = costed(&sb, d, &format!("SELECT id FROM Orders{limit}"));
+        assert_eq!(rows.len(), if limit.is_empty() { 1000 } else { 250 });
+        assert_eq!(cost.get("GET /orders.json"), Some(&pages), "{limit}: {cost:?}");
+    }
+    // A table without a count endpoint ramps up instead; it still ends at
+    // the first short page and returns every row once.
+    let (rows, _) = costed(&sb, d, "SELECT code, name FROM StoreLanguages");
+    assert!(!rows.is_empty());
     disconnect(e, d);
 }

@@ -4,6 +4,7 @@
 
 mod escapes;
 mod plan;
+mod prefetch;
 mod source;
 mod value;
 mod vtab;
@@ -25,12 +26,16 @@ pub struct Ctx {
     pub profile: Arc<Profile>,
     pub client: Arc<Client>,
     pub pagesize: u32,
+    /// Pages requested ahead of the reader (0 = none).
+    pub prefetch: u32,
     /// The structured error behind SQLite's last "module error" text.
     error: Mutex<Option<Error>>,
     /// Pages fetched by the running statement, by request path.
     pages: Mutex<HashMap<String, source::Page>>,
     /// Row counts learnt from count endpoints, by table (for plan costs).
     counts: Mutex<HashMap<String, u64>>,
+    /// The same by count path (bounds prefetching).
+    count_paths: Mutex<HashMap<String, u64>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -59,6 +64,12 @@ impl Ctx {
     fn remember_count(&self, table: &str, n: u64) {
         lock(&self.counts).insert(table.to_string(), n);
     }
+    fn count_of(&self, path: &str) -> Option<u64> {
+        lock(&self.count_paths).get(path).copied()
+    }
+    fn remember_count_of(&self, path: &str, n: u64) {
+        lock(&self.count_paths).insert(path.to_string(), n);
+    }
 }
 
 struct Inner {
@@ -75,14 +86,16 @@ pub struct Session {
 const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> = rusqlite::vtab::Module::read_only_module();
 
 impl Session {
-    pub fn open(profile: Arc<Profile>, client: Arc<Client>, pagesize: u32) -> Result<Session> {
+    pub fn open(profile: Arc<Profile>, client: Arc<Client>, pagesize: u32, prefetch: u32) -> Result<Session> {
         let ctx = Arc::new(Ctx {
             profile: profile.clone(),
             client,
             pagesize: pagesize.clamp(1, 100),
+            prefetch,
             error: Mutex::new(None),
             pages: Mutex::new(HashMap::new()),
             counts: Mutex::new(HashMap::new()),
+            count_paths: Mutex::new(HashMap::new()),
         });
         let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
         conn.create_module("jumpseller", &MODULE, Some(ctx.clone())).map_err(sqlite_setup)?;

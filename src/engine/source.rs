@@ -19,6 +19,8 @@ pub struct Fetch {
     pub missing_is_empty: bool,
     /// The parent object of everything this source returns (sub-resources).
     pub parent: Option<Arc<Json>>,
+    /// `{"count": n}` endpoint for exactly this source, when there is one.
+    pub count: Option<String>,
 }
 
 pub type Page = Arc<Vec<Arc<Json>>>;

@@ -2,7 +2,8 @@
 //! entry, plans with `plan.rs`, reads rows with `source.rs`.
 
 use super::plan::{self, Access, Plan};
-use super::source::{encode, fetch_count, fetch_page, Fetch, Page};
+use super::prefetch::Pager;
+use super::source::{encode, fetch_count, Fetch, Page};
 use super::value::{decode, lookup, Value};
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -86,12 +87,6 @@ impl rusqlite::vtab::CreateVTab<'_> for ApiTable {
     const KIND: rusqlite::vtab::VTabKind = rusqlite::vtab::VTabKind::Default;
 }
 
-/// A source being paged through.
-struct Paging {
-    fetch: Fetch,
-    next_page: Option<u32>,
-}
-
 /// How the objects of a page become rows.
 #[derive(Clone)]
 struct Explode {
@@ -102,7 +97,7 @@ struct Explode {
 /// Scanning a sub-resource table alone: page through the parent table and
 /// queue one sub-resource fetch per parent row.
 struct FanOut {
-    parents: Paging,
+    parents: Pager,
     /// Sub-resource path with `{parent}`.
     path: String,
     wrapper: Option<String>,
@@ -115,7 +110,7 @@ pub struct ApiCursor {
     ctx: Arc<Ctx>,
     table: usize,
     queue: VecDeque<Fetch>,
-    current: Option<Paging>,
+    current: Option<Pager>,
     fanout: Option<FanOut>,
     page: Page,
     /// The parent of every object in `page` (sub-resource fetches).
@@ -200,29 +195,28 @@ impl ApiCursor {
 
     /// Loads the next page of objects; false when every source is done.
     fn next_page(&mut self) -> Result<bool> {
+        let ctx = self.ctx.clone();
         loop {
-            self.ctx.client.check_cancelled().map_err(Error::from)?;
-            let next = match self.current.as_ref() {
-                Some(p) if p.next_page.is_some() => Some((p.fetch.clone(), p.next_page.unwrap_or(1))),
-                _ => self.queue.pop_front().map(|f| (f, 1)),
-            };
-            if let Some((fetch, n)) = next {
-                let (page, more) = fetch_page(&self.ctx, &fetch, n, self.page_size())?;
-                self.page_parent = fetch.parent.clone();
-                self.current = Some(Paging { fetch, next_page: if more { Some(n + 1) } else { None } });
-                self.page = page;
-                self.rec = 0;
-                self.child = 0;
-                return Ok(true);
+            ctx.client.check_cancelled().map_err(Error::from)?;
+            if let Some(pager) = self.current.as_mut() {
+                if let Some(page) = pager.next(&ctx)? {
+                    self.page_parent = pager.fetch().parent.clone();
+                    self.page = page;
+                    self.rec = 0;
+                    self.child = 0;
+                    return Ok(true);
+                }
+                self.current = None;
+            }
+            if let Some(f) = self.queue.pop_front() {
+                self.current = Some(Pager::new(f, self.page_size(), ctx.prefetch, self.limit));
+                continue;
             }
             // Sources exhausted: a fan-out may have more parents.
             let Some(fan) = self.fanout.as_mut() else { return Ok(false) };
-            let Some(n) = fan.parents.next_page else { return Ok(false) };
-            let (parents, more) = fetch_page(&self.ctx, &fan.parents.fetch, n, self.ctx.pagesize)?;
-            fan.parents.next_page = if more { Some(n + 1) } else { None };
+            let Some(parents) = fan.parents.next(&ctx)? else { return Ok(false) };
             for p in parents.iter() {
-                let key = key_text(lookup(p, &fan.parent_key));
-                let Some(key) = key else { continue };
+                let Some(key) = key_text(lookup(p, &fan.parent_key)) else { continue };
                 self.queue.push_back(Fetch {
                     path: fan.path.replace("{parent}", &encode(&key)),
                     wrapper: fan.wrapper.clone(),
@@ -230,6 +224,7 @@ impl ApiCursor {
                     paged: true,
                     missing_is_empty: true,
                     parent: Some(p.clone()),
+                    count: None,
                 });
             }
         }
@@ -259,6 +254,7 @@ impl ApiCursor {
             paged: t.source.paged,
             missing_is_empty: false,
             parent: None,
+            count: if t.source.parent.is_none() { t.count.clone() } else { None },
         }
     }
 
@@ -283,7 +279,7 @@ impl ApiCursor {
             }
             (None, Some(path)) => {
                 self.fanout = Some(FanOut {
-                    parents: Paging { fetch: Self::plain_fetch(parent), next_page: Some(1) },
+                    parents: Pager::new(Self::plain_fetch(parent), self.ctx.pagesize, self.ctx.prefetch, None),
                     path: path.clone(),
                     wrapper: ps.wrapper.clone(),
                     parent_key: ps.parent_key.clone(),
@@ -307,6 +303,7 @@ impl ApiCursor {
             paged: pd.paged && !pd.single,
             missing_is_empty: true,
             parent,
+            count: pd.count.as_ref().map(|c| c.replace("{value}", &encode(value))),
         }
     }
 
@@ -335,6 +332,7 @@ impl ApiCursor {
                             paged: false,
                             missing_is_empty: true,
                             parent: None,
+                            count: None,
                         });
                     }
                 }

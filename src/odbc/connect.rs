@@ -28,6 +28,10 @@ pub const ATTR_CONNECTION_DEAD: i32 = 1209;
 pub const ATTR_ASYNC_ENABLE: i32 = 4;
 pub const ATTR_ANSI_APP: i32 = 115;
 
+/// Pages requested ahead when `Prefetch` is not given: enough to keep
+/// 20 requests/s busy at a few hundred milliseconds of latency.
+pub const DEFAULT_PREFETCH: u32 = 8;
+
 /// What a connection attribute reads back as.
 #[derive(Debug, Clone)]
 pub enum AttrValue {
@@ -103,7 +107,7 @@ impl Conn {
         let client = Arc::new(build_client(&config, logger.clone(), login_timeout)?);
         logger.log(1, &format!("connect {} as {}", config.url, config.display_value("Login").unwrap_or_else(|| "(OAuth)".into())));
         verify(&client)?;
-        let session = Session::open(profile, client, config.pagesize)?;
+        let session = Session::open(profile, client, config.pagesize, config.prefetch.unwrap_or(DEFAULT_PREFETCH))?;
         let completed = config.completed_connection_string();
         lock(&self.state).connected = Some(Connected { config, session, logger });
         Ok(completed)
