@@ -240,3 +240,22 @@ fn prefetch_never_requests_pages_past_the_end() {
     assert!(!rows.is_empty());
     disconnect(e, d);
 }
+
+#[test]
+fn joins_do_not_cost_a_request_per_row() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let custs: std::collections::HashSet<String> = query(d, "SELECT id FROM Customers").into_iter().map(|r| r[0].clone().unwrap()).collect();
+    let expected = query(d, "SELECT customer_id FROM Orders").into_iter().filter(|r| r[0].as_ref().is_some_and(|c| custs.contains(c))).count();
+    let (rows, cost) = costed(&sb, d, "SELECT o.id, c.email FROM Orders o JOIN Customers c ON c.id = o.customer_id");
+    assert_eq!(rows.len(), expected);
+    let total: u64 = cost.values().sum();
+    // Orders: 5 pages + count; Customers: a few lookups, then 2 pages + count.
+    assert!(total <= 20, "{total} requests: {cost:?}");
+    // A child table joined to its parent by key: same bound.
+    let (rows, cost) = costed(&sb, d, "SELECT p.id, v.id FROM Products p JOIN ProductVariants v ON v.product_id = p.id");
+    let direct = query(d, "SELECT COUNT(*) FROM ProductVariants")[0][0].clone().unwrap();
+    assert_eq!(rows.len().to_string(), direct);
+    assert!(cost.values().sum::<u64>() <= 20, "{cost:?}");
+    disconnect(e, d);
+}

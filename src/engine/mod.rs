@@ -3,6 +3,7 @@
 //! virtual tables (`vtab.rs`) turn what they are asked for into requests.
 
 mod escapes;
+mod lookup;
 mod plan;
 mod prefetch;
 mod source;
@@ -36,6 +37,8 @@ pub struct Ctx {
     counts: Mutex<HashMap<String, u64>>,
     /// The same by count path (bounds prefetching).
     count_paths: Mutex<HashMap<String, u64>>,
+    /// Keyed lookups of the running statement, by table.
+    lookups: Mutex<HashMap<String, lookup::LookupState>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -57,6 +60,10 @@ impl Ctx {
     }
     fn forget_pages(&self) {
         lock(&self.pages).clear();
+        lock(&self.lookups).clear();
+    }
+    fn lookups(&self) -> MutexGuard<'_, HashMap<String, lookup::LookupState>> {
+        lock(&self.lookups)
     }
     fn known_count(&self, table: &str) -> Option<u64> {
         lock(&self.counts).get(table).copied()
@@ -96,6 +103,7 @@ impl Session {
             pages: Mutex::new(HashMap::new()),
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
+            lookups: Mutex::new(HashMap::new()),
         });
         let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
         conn.create_module("jumpseller", &MODULE, Some(ctx.clone())).map_err(sqlite_setup)?;

@@ -2,6 +2,7 @@
 //! entry, plans with `plan.rs`, reads rows with `source.rs`.
 
 use super::plan::{self, Access, Plan};
+use super::lookup;
 use super::prefetch::Pager;
 use super::source::{encode, fetch_count, Fetch, Page};
 use super::value::{decode, lookup, Value};
@@ -94,6 +95,12 @@ struct Explode {
     item_wrapper: Option<String>,
 }
 
+/// Where the next rows come from: a request, or records already at hand.
+enum Src {
+    Fetch(Fetch),
+    Ready(Page),
+}
+
 /// Scanning a sub-resource table alone: page through the parent table and
 /// queue one sub-resource fetch per parent row.
 struct FanOut {
@@ -109,7 +116,7 @@ pub struct ApiCursor {
     base: sqlite3_vtab_cursor,
     ctx: Arc<Ctx>,
     table: usize,
-    queue: VecDeque<Fetch>,
+    queue: VecDeque<Src>,
     current: Option<Pager>,
     fanout: Option<FanOut>,
     page: Page,
@@ -208,16 +215,26 @@ impl ApiCursor {
                 }
                 self.current = None;
             }
-            if let Some(f) = self.queue.pop_front() {
-                self.current = Some(Pager::new(f, self.page_size(), ctx.prefetch, self.limit));
-                continue;
+            match self.queue.pop_front() {
+                Some(Src::Fetch(f)) => {
+                    self.current = Some(Pager::new(f, self.page_size(), ctx.prefetch, self.limit));
+                    continue;
+                }
+                Some(Src::Ready(page)) => {
+                    self.page_parent = None;
+                    self.page = page;
+                    self.rec = 0;
+                    self.child = 0;
+                    return Ok(true);
+                }
+                None => {}
             }
             // Sources exhausted: a fan-out may have more parents.
             let Some(fan) = self.fanout.as_mut() else { return Ok(false) };
             let Some(parents) = fan.parents.next(&ctx)? else { return Ok(false) };
             for p in parents.iter() {
                 let Some(key) = key_text(lookup(p, &fan.parent_key)) else { continue };
-                self.queue.push_back(Fetch {
+                self.queue.push_back(Src::Fetch(Fetch {
                     path: fan.path.replace("{parent}", &encode(&key)),
                     wrapper: fan.wrapper.clone(),
                     single: false,
@@ -225,7 +242,7 @@ impl ApiCursor {
                     missing_is_empty: true,
                     parent: Some(p.clone()),
                     count: None,
-                });
+                }));
             }
         }
     }
@@ -262,7 +279,7 @@ impl ApiCursor {
     /// fan-out over the parent's rows.
     fn scan(&mut self, t: &Table) -> Result<()> {
         let Some(ps) = &t.source.parent else {
-            self.queue.push_back(Self::plain_fetch(t));
+            self.queue.push_back(Src::Fetch(Self::plain_fetch(t)));
             return Ok(());
         };
         let parent = self.ctx.profile.table(&ps.table).ok_or_else(|| Error::new(Kind::Config, format!("Parent table {} is not in the profile.", ps.table)))?;
@@ -275,7 +292,7 @@ impl ApiCursor {
         match (&ps.array, &ps.list) {
             (Some(array), _) => {
                 self.explode = Some(Explode { array: array.clone(), item_wrapper: ps.item_wrapper.clone() });
-                self.queue.push_back(Self::plain_fetch(parent));
+                self.queue.push_back(Src::Fetch(Self::plain_fetch(parent)));
             }
             (None, Some(path)) => {
                 self.fanout = Some(FanOut {
@@ -321,20 +338,24 @@ impl ApiCursor {
                 }
             }
             Access::Get => {
+                // Ids are integers: any other value matches no row.
+                let ids: Vec<String> = keys.iter().filter_map(as_integer).map(|i| i.to_string()).collect();
+                let key_path = t.columns.iter().find(|c| c.name == "id").map(|c| c.json_path().to_string()).unwrap_or_else(|| "id".into());
+                if let Some(page) = lookup::records(&ctx, t, &key_path, &ids)? {
+                    self.queue.push_back(Src::Ready(page));
+                    return Ok(());
+                }
                 let path = t.get.clone().unwrap_or_default();
-                for k in keys {
-                    // Ids are integers: any other value matches no row.
-                    if let Some(id) = as_integer(&k) {
-                        self.queue.push_back(Fetch {
-                            path: path.replace("{id}", &id.to_string()),
-                            wrapper: t.source.wrapper.clone(),
-                            single: true,
-                            paged: false,
-                            missing_is_empty: true,
-                            parent: None,
-                            count: None,
-                        });
-                    }
+                for id in ids {
+                    self.queue.push_back(Src::Fetch(Fetch {
+                        path: path.replace("{id}", &id),
+                        wrapper: t.source.wrapper.clone(),
+                        single: true,
+                        paged: false,
+                        missing_is_empty: true,
+                        parent: None,
+                        count: None,
+                    }));
                 }
             }
             Access::Push(pi) => {
@@ -344,15 +365,27 @@ impl ApiCursor {
                         self.explode = ps.array.clone().map(|array| Explode { array, item_wrapper: ps.item_wrapper.clone() });
                     }
                 }
+                let values: Vec<String> = keys.iter().filter_map(|k| route_value(pd, k)).collect();
+                // A child answered by GET of its parent: the parent table's
+                // lookups may be cheaper from one read of the parent list.
+                if pd.via_parent && pd.single && !plan.count_only {
+                    if let Some(ps) = &t.source.parent {
+                        if let Some(parent) = ctx.profile.table(&ps.table) {
+                            if let Some(page) = lookup::records(&ctx, parent, &ps.parent_key, &values)? {
+                                self.queue.push_back(Src::Ready(page));
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
                 let mut total = 0u64;
-                for k in keys {
-                    let Some(v) = route_value(pd, &k) else { continue };
+                for v in values {
                     if plan.count_only {
                         if let Some(c) = &pd.count {
                             total += fetch_count(&self.ctx, &c.replace("{value}", &encode(&v)))?;
                         }
                     } else {
-                        self.queue.push_back(Self::push_fetch(t, pd, &v));
+                        self.queue.push_back(Src::Fetch(Self::push_fetch(t, pd, &v)));
                     }
                 }
                 if plan.count_only {
