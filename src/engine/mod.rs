@@ -9,6 +9,7 @@ mod prefetch;
 mod source;
 mod value;
 mod vtab;
+mod write;
 
 pub use escapes::rewrite as rewrite_escapes;
 pub use value::Value;
@@ -90,7 +91,7 @@ pub struct Session {
     ctx: Arc<Ctx>,
 }
 
-const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> = rusqlite::vtab::Module::read_only_module();
+const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> = rusqlite::vtab::Module::update_module();
 
 impl Session {
     pub fn open(profile: Arc<Profile>, client: Arc<Client>, pagesize: u32, prefetch: u32) -> Result<Session> {
@@ -208,13 +209,15 @@ fn classify(rc: c_int, msg: &str) -> Error {
         Kind::Cancelled
     } else if msg.contains("read-only") || msg.contains("may not be modified") {
         Kind::NotImplemented
+    } else if msg.starts_with("near ") {
+        Kind::Syntax
     } else {
         Kind::General
     };
     let text = match kind {
         Kind::NoTable => format!("{msg}. SQLTables lists the tables; names are like Products, Orders, Customers."),
         Kind::Cancelled => "The statement was cancelled.".into(),
-        Kind::NotImplemented => format!("{msg}: writes are not supported by this version of the driver."),
+        Kind::NotImplemented => format!("{msg}: this table cannot be written."),
         _ => msg.to_string(),
     };
     Error::new(kind, text)

@@ -3,6 +3,7 @@
 
 use super::plan::{self, Access, Plan};
 use super::lookup;
+use super::write;
 use super::prefetch::Pager;
 use super::source::{encode, fetch_count, Fetch, Page};
 use super::value::{decode, lookup, Value};
@@ -88,6 +89,41 @@ impl rusqlite::vtab::CreateVTab<'_> for ApiTable {
     const KIND: rusqlite::vtab::VTabKind = rusqlite::vtab::VTabKind::Default;
 }
 
+/// Column values of an xUpdate call (args[2..]); None where SQLite says the
+/// column is unchanged.
+fn row_values(args: &rusqlite::types::Values<'_>, n: usize, nochange: impl Fn(usize) -> bool) -> rusqlite::Result<Vec<Option<Value>>> {
+    (0..n).map(|i| Ok(if nochange(i + 2) { None } else { Some(owned(args.get::<rusqlite::types::Value>(i + 2)?)) })).collect()
+}
+
+impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
+    fn delete(&mut self, arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
+        let id = arg.as_i64().unwrap_or(0);
+        let ctx = self.ctx.clone();
+        write::delete(&ctx, self.table(), id).map_err(|e| fail(&ctx, e))
+    }
+
+    fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
+        let ctx = self.ctx.clone();
+        let vals = row_values(args, self.table().columns.len(), |_| false)?;
+        write::insert(&ctx, self.table(), &vals).map_err(|e| fail(&ctx, e))
+    }
+
+    fn update(&mut self, args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
+        let ctx = self.ctx.clone();
+        let id = args.get::<i64>(0)?;
+        let vals = row_values(args, self.table().columns.len(), |i| args.no_change(i))?;
+        write::update(&ctx, self.table(), id, &vals).map_err(|e| fail(&ctx, e))
+    }
+}
+
+/// Surfaces an error to SQLite and keeps the structured one for the ODBC
+/// layer (SQLite only carries a string).
+fn fail(ctx: &Ctx, e: Error) -> rusqlite::Error {
+    let msg = e.message.clone();
+    ctx.set_error(e);
+    rusqlite::Error::ModuleError(msg)
+}
+
 /// How the objects of a page become rows.
 #[derive(Clone)]
 struct Explode {
@@ -140,12 +176,8 @@ impl ApiCursor {
         &self.ctx.profile.tables[self.table]
     }
 
-    /// Surfaces an error to SQLite and keeps the structured one for the
-    /// ODBC layer (SQLite only carries a string).
     fn fail(&self, e: Error) -> rusqlite::Error {
-        let msg = e.message.clone();
-        self.ctx.set_error(e);
-        rusqlite::Error::ModuleError(msg)
+        fail(&self.ctx, e)
     }
 
     fn page_size(&self) -> u32 {
@@ -488,6 +520,11 @@ unsafe impl VTabCursor for ApiCursor {
         }
         let t = self.table();
         let Some(col) = t.columns.get(i as usize) else { return ctx.set_result(rusqlite::types::Null) };
+        // For an UPDATE, columns it does not change stay out of the PUT body,
+        // except those a write route's path needs.
+        if ctx.no_change() && !write::path_columns(t).contains(&col.name) {
+            return Ok(());
+        }
         let (obj, parent, index) = self.current();
         let path = col.json_path();
         let json_owned;
@@ -508,7 +545,14 @@ unsafe impl VTabCursor for ApiCursor {
         }
     }
 
+    /// The row's id, so UPDATE and DELETE know which object to address.
     fn rowid(&self) -> rusqlite::Result<i64> {
+        if self.virtual_rows.is_none() && self.rec > 0 || self.explode.is_some() {
+            let (obj, _, _) = self.current();
+            if let Some(id) = obj.get("id").and_then(|v| v.as_i64()) {
+                return Ok(id);
+            }
+        }
         Ok(self.emitted as i64)
     }
 }

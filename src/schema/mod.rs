@@ -43,6 +43,24 @@ pub struct Table {
     pub columns: Vec<Column>,
     #[serde(default)]
     pub pushdown: Vec<Pushdown>,
+    /// Write routes: INSERT (POST), UPDATE (PUT), DELETE. Absent = the
+    /// operation is refused with a message.
+    #[serde(default)]
+    pub insert: Option<WriteRoute>,
+    #[serde(default)]
+    pub update: Option<WriteRoute>,
+    #[serde(default)]
+    pub delete: Option<WriteRoute>,
+}
+
+/// A write endpoint: path with `{id}` / `{column}` placeholders, and the
+/// wrapper of the request body (`{"product": {...}}`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriteRoute {
+    pub path: String,
+    #[serde(default)]
+    pub wrapper: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
