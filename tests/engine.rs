@@ -259,3 +259,27 @@ fn joins_do_not_cost_a_request_per_row() {
     assert!(cost.values().sum::<u64>() <= 20, "{cost:?}");
     disconnect(e, d);
 }
+
+#[test]
+fn rate_limited_scans_wait_and_lose_nothing() {
+    // The store allows 5 requests a second; this connection thinks 50.
+    let sb = sandbox_with(|c| {
+        c.per_second = 5;
+        c.per_minute = 1000;
+        c.orders = 1500;
+    });
+    let e = env();
+    let d = dbc(e);
+    let s = format!("URL={};Login=sandbox;AuthToken=sandbox-authtoken;MaxRequestsPerSecond=50;Pagesize=100", sb.url());
+    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    sb.reset_counts();
+    let rows = query(d, "SELECT id FROM Orders");
+    // 16 pages and a count would do; more means some were answered 429.
+    assert!(sb.request_count() > 17, "the test did not provoke throttling");
+    assert_eq!(rows.len(), 1500);
+    let mut ids: Vec<String> = rows.into_iter().map(|r| r[0].clone().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1500);
+    disconnect(e, d);
+}

@@ -35,6 +35,23 @@ pub struct ClientOptions {
     pub extra_root_pem: Option<Vec<u8>>,
 }
 
+/// Most 429 answers one request may meet before the query fails; each
+/// waits for the rate window, so this bounds the wait to about a minute.
+const MAX_THROTTLED: u32 = 60;
+
+/// Whether a failed response is worth sending again.
+enum Retry {
+    Yes,
+    No,
+    /// Rate limited: wait for the window, then again.
+    Throttled,
+}
+
+fn gave_up(mut e: ApiError, tries: u32) -> ApiError {
+    e.message = format!("{} (gave up after {tries} attempts)", e.message);
+    e
+}
+
 /// An API failure with the HTTP status when there was one.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -114,14 +131,12 @@ impl Client {
 
     pub fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value, ApiError> {
         let url = format!("{}{}", self.base, path);
-        let mut last: Option<ApiError> = None;
-        for attempt in 0..self.attempts {
+        // A POST that reached the server may have been applied: it is only
+        // repeated when it provably was not (no connection, or throttled).
+        let idempotent = method != reqwest::Method::POST;
+        let (mut failures, mut throttles) = (0u32, 0u32);
+        loop {
             self.check_cancelled()?;
-            if attempt > 0 {
-                // 0.2 s, 0.4 s, 0.8 s ...: long enough for a blip to pass,
-                // short enough that a dead server fails the query quickly.
-                std::thread::sleep(Duration::from_millis(200 << (attempt - 1).min(5)));
-            }
             self.limiter.acquire();
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             let mut req = self.http.request(method.clone(), &url);
@@ -133,33 +148,39 @@ impl Client {
             if let Some(b) = body {
                 req = req.header("Content-Type", "application/json").body(b.to_string());
             }
-            match req.send() {
+            let (err, retry) = match req.send() {
                 Err(e) => {
                     let failure = transport_error(&e, &url);
                     self.logger.log(2, &format!("  failed: {}", failure.message));
-                    if failure.kind == Kind::Connect && attempt + 1 >= 2 {
-                        return Err(failure);
-                    }
-                    last = Some(failure);
+                    let retry = idempotent || failure.kind == Kind::Connect;
+                    (failure, retry)
                 }
                 Ok(resp) => match self.read(resp, &url) {
                     Ok(v) => return Ok(v),
-                    Err((e, retry)) => {
-                        if !retry {
-                            return Err(e);
+                    Err((e, Retry::Throttled)) => {
+                        throttles += 1;
+                        if throttles > MAX_THROTTLED {
+                            return Err(gave_up(e, throttles));
                         }
-                        last = Some(e);
+                        // read() set the hold from the headers; acquire() waits.
+                        continue;
                     }
+                    Err((e, Retry::Yes)) => (e, idempotent),
+                    Err((e, Retry::No)) => (e, false),
                 },
+            };
+            failures += 1;
+            if !retry || failures >= self.attempts || (err.kind == Kind::Connect && failures >= 2) {
+                return Err(if failures > 1 { gave_up(err, failures) } else { err });
             }
+            // 0.2 s, 0.4 s, 0.8 s ...: long enough for a blip to pass, short
+            // enough that a dead server fails the query quickly.
+            std::thread::sleep(Duration::from_millis(200 << (failures - 1).min(5)));
         }
-        let mut e = last.unwrap_or(ApiError { kind: Kind::General, status: None, message: "request failed".into() });
-        e.message = format!("{} (gave up after {} attempts)", e.message, self.attempts);
-        Err(e)
     }
 
     /// Reads a response: Ok(JSON), or Err((error, worth retrying)).
-    fn read(&self, resp: Response, url: &str) -> Result<Value, (ApiError, bool)> {
+    fn read(&self, resp: Response, url: &str) -> Result<Value, (ApiError, Retry)> {
         let status = resp.status();
         let headers = resp.headers().clone();
         if self.logger.enabled(3) {
@@ -169,6 +190,11 @@ impl Client {
                 .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("?")))
                 .collect();
             self.logger.log(3, &format!("  {} {}", status.as_u16(), hs.join("; ")));
+        }
+        // Other applications may share the store's budget: when the API says
+        // none is left this second, nobody here sends until it reopens.
+        if header_u64(&headers, "Jumpseller-PerSecondRateLimit-Remaining") == Some(0) {
+            self.limiter.hold_for(Duration::from_secs(1));
         }
         if let Some(reset) = headers.get("Jumpseller-BannedByRateLimit-Reset").and_then(|v| v.to_str().ok()) {
             let wait = seconds_until(reset).unwrap_or(60);
@@ -181,7 +207,7 @@ impl Client {
                 // keeps happening the query fails rather than returning less.
                 return Err((
                     ApiError { kind: Kind::Lost, status: Some(status.as_u16()), message: format!("The response from {} was cut short: {e}", redact(url)) },
-                    true,
+                    Retry::Yes,
                 ));
             }
         };
@@ -196,7 +222,7 @@ impl Client {
                         status: Some(status.as_u16()),
                         message: format!("The API answered {} with a body that is not valid JSON ({e}).", redact(url)),
                     },
-                    true,
+                    Retry::Yes,
                 )
             });
         }
@@ -204,14 +230,17 @@ impl Client {
         let throttled = status == StatusCode::TOO_MANY_REQUESTS
             || (status == StatusCode::FORBIDDEN && headers.get("Jumpseller-PerSecondRateLimit-Remaining").and_then(|v| v.to_str().ok()) == Some("0"));
         if throttled {
-            self.limiter.hold_for(Duration::from_secs(1));
-            return Err((ApiError { kind: Kind::Api, status: Some(status.as_u16()), message: format!("HTTP {} from the API: {api_text} (rate limit)", status.as_u16()) }, true));
+            // The per-second window reopens within a second; an exhausted
+            // per-minute budget takes longer (no reset time is sent).
+            let minute_out = header_u64(&headers, "Jumpseller-PerMinuteRateLimit-Remaining") == Some(0);
+            self.limiter.hold_for(Duration::from_secs(if minute_out { 5 } else { 1 }));
+            return Err((ApiError { kind: Kind::Api, status: Some(status.as_u16()), message: format!("HTTP {} from the API: {api_text} (rate limit)", status.as_u16()) }, Retry::Throttled));
         }
         let (kind, retry) = match status.as_u16() {
-            401 => (Kind::Auth, false),
-            500..=599 => (Kind::Api, true),
-            400 | 409 | 422 => (Kind::Constraint, false),
-            _ => (Kind::Api, false),
+            401 => (Kind::Auth, Retry::No),
+            500..=599 => (Kind::Api, Retry::Yes),
+            400 | 409 | 422 => (Kind::Constraint, Retry::No),
+            _ => (Kind::Api, Retry::No),
         };
         let message = match status.as_u16() {
             401 => match self.auth {
@@ -225,6 +254,10 @@ impl Client {
         };
         Err((ApiError { kind, status: Some(status.as_u16()), message }, retry))
     }
+}
+
+fn header_u64(h: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
+    h.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
 fn path_of(url: &str) -> String {
