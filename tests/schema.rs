@@ -1,0 +1,339 @@
+//! The built-in profile against the sandbox: every table answers `SELECT *`
+//! with values of its declared types, child tables cost one request when the
+//! parent key is given, a user's profile file is loaded with `Profile=`, and
+//! broken profiles are refused with a message naming the file and the place.
+#![allow(unused_unsafe)]
+
+mod common;
+
+use common::*;
+use jumpseller_odbc::ffi::*;
+use jumpseller_odbc::schema::{Profile, BUILTIN};
+use jumpseller_sandbox::Sandbox;
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::os::raw::c_void;
+
+/// Tables the engine cannot scan alone (the API needs a key the query must
+/// give): the WHERE clause used to read them.
+const NEEDS_KEY: &[(&str, &str)] = &[("ProductOptionValues", "product_id = 2")];
+
+/// Tables whose sandbox data is legitimately empty (nothing to check but
+/// that the query runs).
+const MAY_BE_EMPTY: &[&str] = &[];
+
+/// (column name, ODBC DATA_TYPE, COLUMN_SIZE) of a table, from SQLColumns.
+fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
+    let st = stmt(d);
+    let rc = unsafe { SQLColumns(st, nul(), 0, nul(), 0, table.as_ptr(), table.len() as i16, nul(), 0) };
+    assert!(rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO, "SQLColumns({table}): {:?}", diag(3, st));
+    let mut out = Vec::new();
+    while unsafe { SQLFetch(st) } != SQL_NO_DATA {
+        let name = get_text(st, 4).expect("COLUMN_NAME");
+        let ty: i16 = get_text(st, 5).expect("DATA_TYPE").parse().expect("DATA_TYPE is a number");
+        let size: i64 = get_text(st, 7).map(|s| s.parse().expect("COLUMN_SIZE")).unwrap_or(0);
+        out.push((name, ty, size));
+    }
+    unsafe { SQLFreeHandle(3, st) };
+    out
+}
+
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b' '
+        && b[13] == b':'
+        && b[16] == b':'
+        && s[..19].chars().enumerate().all(|(i, c)| [4, 7, 10, 13, 16].contains(&i) || c.is_ascii_digit())
+        && (s.len() == 19 || (b[19] == b'.' && s[20..].chars().all(|c| c.is_ascii_digit())))
+}
+
+fn is_date(s: &str) -> bool {
+    s.len() == 10 && s.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() })
+}
+
+/// Why `v` is not a value of ODBC type `ty` (size `size`), if it is not.
+fn type_problem(v: &str, ty: i16, size: i64) -> Option<String> {
+    let ok = match ty {
+        -5 | 4 | 5 => v.parse::<i64>().is_ok(),
+        3 | 2 => v.parse::<f64>().is_ok() && !v.contains(['e', 'E']),
+        8 | 6 | 7 => v.parse::<f64>().is_ok(),
+        -7 => v == "0" || v == "1",
+        93 => is_timestamp(v),
+        91 => is_date(v),
+        -9 => (v.chars().count() as i64) <= size,
+        -10 => true,
+        other => return Some(format!("unexpected DATA_TYPE {other}")),
+    };
+    (!ok).then(|| format!("{v:?} is not a value of DATA_TYPE {ty} (size {size})"))
+}
+
+fn where_for(table: &str) -> String {
+    NEEDS_KEY.iter().find(|(t, _)| *t == table).map(|(_, w)| format!(" WHERE {w}")).unwrap_or_default()
+}
+
+/// Runs `sql`, returning (rows, requests by route) for just that query.
+fn costed(sb: &Sandbox, d: *mut c_void, sql: &str) -> (Vec<Vec<Option<String>>>, BTreeMap<String, u64>) {
+    sb.reset_counts();
+    let rows = query(d, sql);
+    (rows, sb.requests_by_route())
+}
+
+#[test]
+fn every_core_table_of_the_design_exists() {
+    let p = Profile::builtin();
+    let core = [
+        "Store", "StoreLanguages", "Products", "ProductVariants", "ProductImages", "ProductCategories", "ProductOptions",
+        "ProductOptionValues", "ProductAttachments", "ProductCustomFields", "ProductDigitalProducts", "ProductReviews",
+        "Categories", "Orders", "OrderProducts", "OrderHistory", "Fulfillments", "Customers", "CustomerCategories",
+        "CustomerAdditionalFields", "Promotions", "PaymentMethods", "ShippingMethods", "Locations", "Taxes", "CustomFields",
+        "CustomFieldSelectOptions", "CheckoutCustomFields", "Countries", "Regions", "Pages", "Hooks", "JsApps",
+    ];
+    for t in core {
+        assert!(p.tables.iter().any(|x| x.name == t), "core table {t} is missing (names are exact)");
+    }
+    // Every table: a primary key, remarks on the table and on every column,
+    // foreign keys to declared columns, and child tables keyed first by the parent.
+    for t in &p.tables {
+        assert!(!t.primary_key.is_empty(), "{} has no primary key", t.name);
+        assert!(!t.remarks.is_empty(), "{} has no remarks", t.name);
+        for c in &t.columns {
+            assert!(!c.remarks.is_empty(), "{}.{} has no remarks", t.name, c.name);
+        }
+        for fk in &t.foreign_keys {
+            for c in &fk.columns {
+                assert!(t.columns.iter().any(|x| &x.name == c), "{}: foreign key column {c} is not a column", t.name);
+            }
+            let r = p.table(&fk.references).unwrap();
+            for c in &fk.ref_columns {
+                assert!(r.columns.iter().any(|x| &x.name == c), "{}: {}.{c} is not a column", t.name, r.name);
+            }
+        }
+        if let Some(ps) = &t.source.parent {
+            assert!(t.foreign_keys.iter().any(|fk| fk.references == ps.table || p.table(&fk.references).is_some_and(|r| r.source.parent.as_ref().is_some_and(|pp| pp.table == ps.table))),
+                "{}: no foreign key to its parent {}", t.name, ps.table);
+            assert!(t.columns[0].json_path().starts_with("$parent."), "{}: the first column is not the parent key", t.name);
+        }
+    }
+}
+
+#[test]
+fn select_star_from_every_table_has_values_of_the_declared_types() {
+    let sb = sandbox_with(|c| {
+        c.products = 30;
+        c.orders = 60;
+        c.customers = 40;
+    });
+    let (e, d) = connect(&sb);
+    let p = Profile::builtin();
+    let mut empty = Vec::new();
+    let mut problems = Vec::new();
+    for t in &p.tables {
+        let decl = sql_columns(d, &t.name);
+        assert_eq!(decl.len(), t.columns.len(), "SQLColumns({}) lists every column", t.name);
+        let sql = format!("SELECT * FROM {}{}", t.name, where_for(&t.name));
+        let rows = query(d, &sql);
+        if rows.is_empty() {
+            empty.push(t.name.clone());
+            continue;
+        }
+        assert_eq!(rows[0].len(), decl.len(), "{sql}: column count");
+        for r in &rows {
+            for (i, v) in r.iter().enumerate() {
+                let Some(v) = v else { continue };
+                let (name, ty, size) = &decl[i];
+                if let Some(why) = type_problem(v, *ty, *size) {
+                    problems.push(format!("{}.{name}: {why}", t.name));
+                }
+            }
+        }
+        // The key columns are always filled (a NULL key means a wrong path).
+        for k in &t.primary_key {
+            let i = decl.iter().position(|(n, _, _)| n == k).unwrap();
+            assert!(rows.iter().all(|r| r[i].is_some()), "{}: primary key column {k} has NULLs", t.name);
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "values not of their declared type:\n{}", problems.join("\n"));
+    let unexpected: Vec<_> = empty.iter().filter(|t| !MAY_BE_EMPTY.contains(&t.as_str())).collect();
+    assert!(unexpected.is_empty(), "tables without rows although the sandbox has data for them: {unexpected:?}");
+    disconnect(e, d);
+}
+
+/// `value` as an SQL literal.
+fn literal(value: &str) -> String {
+    if value.parse::<i64>().is_ok() {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "''"))
+    }
+}
+
+#[test]
+fn pushdown_routes_answer_the_scan_rows_in_one_request() {
+    let sb = sandbox_with(|c| {
+        c.products = 30;
+        c.orders = 60;
+        c.customers = 40;
+    });
+    let (e, d) = connect(&sb);
+    let p = Profile::builtin();
+    let mut children = 0;
+    let mut routes = 0;
+    for t in &p.tables {
+        let needs_key = NEEDS_KEY.iter().find(|(n, _)| *n == t.name);
+        let all = if needs_key.is_some() { Vec::new() } else { query(d, &format!("SELECT * FROM {}", t.name)) };
+        // (column, whether it is the parent key) for every `=` route, and `id` for GET.
+        let mut cols: Vec<(String, bool)> = t.pushdown.iter().filter(|pd| pd.op == "=").map(|pd| (pd.column.clone(), false)).collect();
+        if t.get.is_some() {
+            cols.push(("id".into(), false));
+        }
+        cols.dedup();
+        for (c, is_parent) in cols.iter_mut() {
+            *is_parent = t.source.parent.is_some() && *c == t.columns[0].name;
+        }
+        for (c, is_parent) in cols {
+            let i = t.columns.iter().position(|x| x.name == c).unwrap();
+            let (value, want) = match needs_key {
+                Some((_, w)) => (w.rsplit('=').next().unwrap().trim().to_string(), None),
+                None => {
+                    let Some(v) = all.iter().find_map(|r| r[i].clone()) else { panic!("{}: no value of {c} to query with", t.name) };
+                    let mut mine: Vec<_> = all.iter().filter(|r| r[i].as_deref() == Some(v.as_str())).cloned().collect();
+                    mine.sort();
+                    (v, Some(mine))
+                }
+            };
+            let sql = format!("SELECT * FROM {} WHERE {c} = {}", t.name, literal(&value));
+            let (mut rows, cost) = costed(&sb, d, &sql);
+            assert_eq!(cost.values().sum::<u64>(), 1, "{sql} cost {cost:?}");
+            assert!(!rows.is_empty(), "{sql}: no rows");
+            if let Some(want) = want {
+                rows.sort();
+                assert_eq!(rows, want, "{sql}: not the full read's rows for that value");
+            }
+            if is_parent {
+                children += 1;
+            }
+            routes += 1;
+        }
+    }
+    // Every child table can be read for one parent (a table without such a
+    // route would have to be scanned whole to answer `WHERE <parent key> = ?`).
+    for t in p.tables.iter().filter(|t| t.source.parent.is_some()) {
+        assert!(t.pushdown.iter().any(|pd| pd.op == "=" && pd.column == t.columns[0].name || NEEDS_KEY.iter().any(|(n, _)| *n == t.name)),
+            "{} has no route for one parent", t.name);
+    }
+    assert!(children >= 25 && routes >= 50, "only {children} child tables / {routes} routes checked");
+    disconnect(e, d);
+}
+
+#[test]
+fn scanning_a_table_that_needs_a_key_names_the_column() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let err = query_error(d, "SELECT * FROM ProductOptionValues");
+    assert!(err.iter().any(|(_, m)| m.contains("product_id")), "{err:?}");
+    disconnect(e, d);
+}
+
+/// Writes `text` to a fresh temp file and returns its path.
+fn temp_profile(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("jumpseller-odbc-schema-{}-{}", std::process::id(), name));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("profile.json");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Connects with `Profile=<path>`: (env, dbc, Ok or the diagnostics).
+fn connect_with_profile(sb: &Sandbox, path: &str) -> (*mut c_void, *mut c_void, Result<(), Vec<(String, String)>>) {
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(d, &format!("{};Profile={{{path}}}", conn_str(sb)));
+    if rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO {
+        (e, d, Ok(()))
+    } else {
+        (e, d, Err(diag(2, d)))
+    }
+}
+
+fn free_unconnected(e: *mut c_void, d: *mut c_void) {
+    unsafe {
+        SQLFreeHandle(2, d);
+        SQLFreeHandle(1, e);
+    }
+}
+
+#[test]
+fn a_user_profile_with_an_extra_column_and_table_is_queryable() {
+    let sb = sandbox();
+    let mut p: Json = serde_json::from_str(BUILTIN).unwrap();
+    let tables = p["tables"].as_array_mut().unwrap();
+    // A custom field column: the first checkout custom field answer of an order.
+    let orders = tables.iter_mut().find(|t| t["name"] == "Orders").unwrap();
+    orders["columns"].as_array_mut().unwrap().push(json!({
+        "name": "first_additional_value", "type": "WVARCHAR(255)", "path": "additional_fields.value",
+        "remarks": "Answer to the first checkout custom field"
+    }));
+    // A new endpoint table: the orders of one customer.
+    tables.push(json!({
+        "name": "CustomerOrders",
+        "remarks": "Orders of each customer, from /customers/{id}/orders.json",
+        "source": {"parent": {"table": "Customers", "list": "/customers/{parent}/orders.json", "wrapper": "order", "key": "customer_id"}},
+        "primary_key": ["customer_id", "id"],
+        "foreign_keys": [{"columns": ["customer_id"], "references": "Customers", "ref_columns": ["id"]}],
+        "columns": [
+            {"name": "customer_id", "type": "BIGINT", "path": "$parent.id", "remarks": "Customer"},
+            {"name": "id", "type": "BIGINT", "remarks": "Order"},
+            {"name": "total", "type": "DECIMAL(19,4)", "remarks": "Order total"},
+            {"name": "status_enum", "type": "WVARCHAR(40)", "remarks": "Order status"}
+        ],
+        "pushdown": [{"column": "customer_id", "op": "=", "list": "/customers/{value}/orders.json", "wrapper": "order", "sets_parent": true}]
+    }));
+    let path = temp_profile("custom", &serde_json::to_string_pretty(&p).unwrap());
+    let (e, d, r) = connect_with_profile(&sb, &path);
+    r.unwrap_or_else(|diag| panic!("connect with {path}: {diag:?}"));
+    let rows = query(d, "SELECT COUNT(*), COUNT(first_additional_value) FROM Orders");
+    let (n, filled): (i64, i64) = (rows[0][0].clone().unwrap().parse().unwrap(), rows[0][1].clone().unwrap().parse().unwrap());
+    assert!(n == 400 && filled > 0 && filled < n, "{rows:?}");
+    let (rows, cost) = costed(&sb, d, "SELECT customer_id, id, total FROM CustomerOrders WHERE customer_id = 3");
+    assert!(!rows.is_empty() && rows.iter().all(|r| r[0].as_deref() == Some("3")), "{rows:?}");
+    assert_eq!(cost, BTreeMap::from([("GET /customers/{id}/orders.json".to_string(), 1)]));
+    let want = query(d, "SELECT 3, id, total FROM Orders WHERE customer_id = 3 ORDER BY id");
+    let got = query(d, "SELECT customer_id, id, total FROM CustomerOrders WHERE customer_id = 3 ORDER BY id");
+    assert_eq!(got, want);
+    disconnect(e, d);
+}
+
+#[test]
+fn malformed_profiles_fail_to_connect_naming_the_file_and_the_place() {
+    let sb = sandbox();
+    let mut bad_type: Json = serde_json::from_str(BUILTIN).unwrap();
+    bad_type["tables"][2]["columns"][1]["type"] = json!("BLOB9");
+    let mut bad_push: Json = serde_json::from_str(BUILTIN).unwrap();
+    bad_push["tables"][2]["pushdown"][0]["column"] = json!("no_such_column");
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        ("json", "{\"name\": \"x\", \"schema\": \"Jumpseller\",\n \"tables\": [ {\"name\": }\n]}".into(), vec!["line 2"]),
+        ("type", serde_json::to_string_pretty(&bad_type).unwrap(), vec!["'Products'", "'name'", "BLOB9"]),
+        ("pushdown", serde_json::to_string_pretty(&bad_push).unwrap(), vec!["'Products'", "no_such_column"]),
+    ];
+    for (name, text, places) in cases {
+        let path = temp_profile(name, &text);
+        let (e, d, r) = connect_with_profile(&sb, &path);
+        let diag = r.err().unwrap_or_else(|| panic!("a {name} error in {path} was accepted"));
+        let all: String = diag.iter().map(|(s, m)| format!("{s} {m}\n")).collect();
+        assert!(all.contains(&path), "{name}: the message does not name {path}: {all}");
+        for p in places {
+            assert!(all.contains(p), "{name}: the message does not say {p}: {all}");
+        }
+        assert!(diag.iter().all(|(s, _)| s != "00000"), "{all}");
+        free_unconnected(e, d);
+    }
+    // A missing file is named too.
+    let (e, d, r) = connect_with_profile(&sb, "/nonexistent/profile.json");
+    let diag = r.err().expect("a missing profile file is refused");
+    assert!(diag.iter().any(|(_, m)| m.contains("/nonexistent/profile.json")), "{diag:?}");
+    free_unconnected(e, d);
+}
