@@ -186,7 +186,7 @@ build() {
         (cd "$REPO" && "$cargo" build --release -p jumpseller-odbc -p jumpseller-sandbox)
     fi
     local target
-    target=$(cd "$REPO" && "$cargo" metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+    target=$(cd "$REPO" && "$cargo" metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p') || target=
     RELEASE_DIR="${target:-$REPO/target}/release"
     for f in libjumpseller_odbc.so jumpseller-sandbox; do
         [ -f "$RELEASE_DIR/$f" ] || die "$RELEASE_DIR/$f is missing: the build did not produce it (rerun without --skip-build)"
@@ -259,10 +259,10 @@ render_dsn() {
 
 dsn_exists() { odbcinst -q -s "$(dsn_flag "$1")" -n "$2" >/dev/null 2>&1; }
 
-remove_dsn() {  # LEVEL NAME
+remove_dsn() {  # LEVEL NAME [quiet]
     if dsn_exists "$1" "$2"; then
         odbcinst -u -s "$(dsn_flag "$1")" -n "$2" >/dev/null
-        info "removed $1 DSN [$2]"
+        [ -n "${3:-}" ] || info "removed $1 DSN [$2]"
     fi
     if [ -f "$MANIFEST" ]; then
         grep -vxF "$1 $2" "$MANIFEST" > "$MANIFEST.new" || true
@@ -274,7 +274,7 @@ write_dsn() {  # LEVEL NAME DESCRIPTION KEY=VALUE...
     local level=$1 name=$2 desc=$3; shift 3
     local file="$TMPDIR_JS/odbc-$name.ini"
     ( umask 077; render_dsn "$name" "$desc" "$@" > "$file" )
-    remove_dsn "$level" "$name"
+    remove_dsn "$level" "$name" quiet
     odbcinst -i -s "$(dsn_flag "$level")" -f "$file" >/dev/null
     dsn_exists "$level" "$name" || die "odbcinst did not create the DSN [$name]"
     if [ "$level" = user ]; then
@@ -357,8 +357,8 @@ create_store_dsn() {
         return 0
     fi
     if [ "$CHECK" = 1 ]; then
-        step "isql -v -b $STORE_DSN: SELECT id, name, code FROM Store"
-        if isql_run "$STORE_DSN" "SELECT id, name, code FROM Store"; then
+        step "isql -v -b $STORE_DSN: SELECT code, name, currency, country FROM Store"
+        if isql_run "$STORE_DSN" "SELECT code, name, currency, country FROM Store"; then
             printf '%sConnected to your store.%s\n' "$G" "$N"
         else
             warn "the test query on [$STORE_DSN] failed (28000 = bad credentials, 08001 = cannot reach the URL; see README.md, Troubleshooting). The DSN is kept: fix it with installer/install.sh again, or edit it in odbc.ini."
