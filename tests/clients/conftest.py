@@ -33,6 +33,9 @@ DSN = "JS"
 DRIVER_LIB = Path(os.environ.get("JUMPSELLER_ODBC_DRIVER", REPO / "target" / "debug" / "libjumpseller_odbc.so"))
 SANDBOX_BIN = Path(os.environ.get("JUMPSELLER_SANDBOX_BIN", REPO / "target" / "debug" / "jumpseller-sandbox"))
 
+# The driver's built-in profile: table and column names as the spec fixes them.
+TABLES_JSON = {t["name"]: t for t in json.loads((REPO / "src" / "schema" / "jumpseller.json").read_text())["tables"]}
+
 # Generous limits so the rate limiter never slows the tests down.
 FAST_FLAGS = ["--per-second", "2000", "--per-minute", "200000"]
 

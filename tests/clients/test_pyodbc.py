@@ -1,17 +1,13 @@
 """pyodbc through the unixODBC driver manager against the sandbox."""
 
 import datetime
-import json
 from collections import Counter
 from decimal import Decimal
 
 import pyodbc
 import pytest
 
-from conftest import DRIVER_NAME, DSN, LOGIN, AUTHTOKEN, REPO
-
-SCHEMA = json.loads((REPO / "src" / "schema" / "jumpseller.json").read_text())
-TABLES = {t["name"]: t for t in SCHEMA["tables"]}
+from conftest import DRIVER_NAME, DSN, LOGIN, AUTHTOKEN, TABLES_JSON as TABLES
 CORE = ["Store", "StoreLanguages", "Products", "ProductVariants", "ProductImages",
         "ProductCategories", "Categories", "Orders", "OrderProducts", "Customers"]
 
