@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The test entry point (CI runs it through .ci/run).
+#   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc (apt); pyodbc, pytest (pip)
+#   2. cargo build --workspace --all-targets
+#   3. cargo test --workspace                 (Rust tests: driver C ABI, engine, sandbox)
+#   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI)
+# Extra arguments are passed to pytest (e.g. tests/run.sh -k isql).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+start=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+# ---- 1. system packages -------------------------------------------------------
+APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+if ((${#missing[@]})); then
+    step "installing ${missing[*]}"
+    SUDO=()
+    if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# ---- python packages ----------------------------------------------------------
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import pyodbc, pytest' 2>/dev/null; then
+    step "installing pyodbc pytest"
+    if ! "$PY" -m pip install --quiet pyodbc pytest; then
+        # a Debian system python refuses (PEP 668) unless told otherwise
+        "$PY" -m pip install --quiet --break-system-packages pyodbc pytest
+    fi
+fi
+
+# ---- 2. build -----------------------------------------------------------------
+if ! command -v cargo >/dev/null && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+fi
+step "cargo build --workspace --all-targets"
+cargo build --workspace --all-targets
+
+# the client tests find the driver and the sandbox here (honours CARGO_TARGET_DIR)
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export JUMPSELLER_ODBC_DRIVER="$TARGET_DIR/debug/libjumpseller_odbc.so"
+export JUMPSELLER_SANDBOX_BIN="$TARGET_DIR/debug/jumpseller-sandbox"
+
+# ---- 3. Rust tests ------------------------------------------------------------
+step "cargo test --workspace"
+cargo test --workspace
+
+# ---- 4. client tests through unixODBC ----------------------------------------
+step "pytest tests/clients"
+"$PY" -m pytest -q -p no:cacheprovider -rxXs tests/clients "$@"
+
+step "all tests passed"
