@@ -326,7 +326,9 @@ run_demo() {
     printf '\n%sThe driver answered through unixODBC.%s\n' "$G" "$N"
     if [ "$KEEP_SANDBOX" = 1 ]; then
         printf '\nThe sandbox keeps running at %s; in another terminal:\n    isql -v %s\nPress Ctrl-C to stop it.\n' "$SANDBOX_URL" "$DEMO_DSN"
+        trap 'true' INT   # Ctrl-C ends the wait, not the script
         wait "$SANDBOX_PID" || true
+        trap 'exit 130' INT TERM
     fi
     kill "$SANDBOX_PID" 2>/dev/null || true
     wait "$SANDBOX_PID" 2>/dev/null || true
