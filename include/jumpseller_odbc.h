@@ -43,6 +43,8 @@ int16_t SQLAllocHandle(int16_t handle_type, JumpsellerOdbcHandle input, Jumpsell
 
 int16_t SQLBindCol(JumpsellerOdbcHandle h, uint16_t n, int16_t c_type, void *ptr, intptr_t len, intptr_t *ind);
 
+int16_t SQLBindParameter(JumpsellerOdbcHandle h, uint16_t n, int16_t io_type, int16_t c_type, int16_t sql_type, uint64_t _size, int16_t _digits, void *ptr, intptr_t buf_len, intptr_t *ind);
+
 int16_t SQLCancel(JumpsellerOdbcHandle h);
 
 int16_t SQLCloseCursor(JumpsellerOdbcHandle h);
@@ -116,6 +118,8 @@ int16_t SQLMoreResults(JumpsellerOdbcHandle h);
 int16_t SQLNativeSql(JumpsellerOdbcHandle h, const uint8_t *sql, int32_t len, uint8_t *out, int32_t buf_len, int32_t *out_len);
 
 int16_t SQLNativeSqlW(JumpsellerOdbcHandle h, const uint16_t *sql, int32_t len, uint16_t *out, int32_t buf_len, int32_t *out_len);
+
+int16_t SQLNumParams(JumpsellerOdbcHandle h, int16_t *count);
 
 int16_t SQLNumResultCols(JumpsellerOdbcHandle h, int16_t *count);
 

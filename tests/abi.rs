@@ -207,8 +207,8 @@ fn getfunctions_matches_the_exports() {
     for (id, _, _) in jumpseller_odbc::odbc::functions::EXPORTED {
         assert!(map[(*id >> 4) as usize] & (1 << (id & 15)) != 0, "{id}");
     }
-    // SQLBindParameter (72) is not exported, so it must not be flagged.
-    assert_eq!(map[72 >> 4] & (1 << (72 & 15)), 0);
+    // SQLSetPos (68) is not exported, so it must not be flagged.
+    assert_eq!(map[68 >> 4] & (1 << (68 & 15)), 0);
     // Every SQL* symbol of the shared library is in the list, and back.
     let so = concat!(env!("CARGO_MANIFEST_DIR"), "/target/debug/libjumpseller_odbc.so");
     if let Ok(out) = std::process::Command::new("nm").args(["-D", "--defined-only", so]).output() {
@@ -296,5 +296,39 @@ fn cancel_from_another_thread_stops_a_slow_query() {
     assert_eq!(canceller.join().unwrap(), SQL_SUCCESS);
     assert_eq!(rc, SQL_ERROR);
     assert_eq!(states(3, st)[0], "HY008");
+    disconnect(e, d);
+}
+
+#[test]
+fn parameters_bind_and_push_down() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    let sql = "SELECT id, name FROM Products WHERE id = ? AND name <> ?";
+    assert_eq!(unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) }, SQL_SUCCESS);
+    let mut n = 0i16;
+    assert_eq!(unsafe { SQLNumParams(st, &mut n) }, SQL_SUCCESS);
+    assert_eq!(n, 2);
+    // Unbound parameters are 07002.
+    assert_eq!(unsafe { SQLExecute(st) }, SQL_ERROR);
+    assert_eq!(states(3, st), vec!["07002"]);
+    let mut id: i64 = 9;
+    let name: Vec<u16> = "zzz ñ".encode_utf16().chain([0]).collect();
+    let mut nts: isize = -3;
+    unsafe {
+        assert_eq!(SQLBindParameter(st, 1, 1, SQL_C_SBIGINT, -5, 0, 0, &mut id as *mut i64 as *mut c_void, 8, null_mut()), SQL_SUCCESS);
+        assert_eq!(SQLBindParameter(st, 2, 1, SQL_C_WCHAR, -9, 255, 0, name.as_ptr() as *mut c_void, 0, &mut nts), SQL_SUCCESS);
+    }
+    for want in [9i64, 11] {
+        id = want;
+        sb.reset_counts();
+        assert_eq!(unsafe { SQLExecute(st) }, SQL_SUCCESS, "{:?}", diag(3, st));
+        assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+        assert_eq!(get_text(st, 1).as_deref(), Some(want.to_string().as_str()));
+        assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
+        // The bound id is pushed down like a literal: one GET.
+        assert_eq!(sb.request_count(), 1);
+    }
+    unsafe { SQLFreeHandle(3, st) };
     disconnect(e, d);
 }

@@ -152,7 +152,8 @@ impl Session {
         }
         let columns = unsafe { describe(stmt, &self.ctx.profile) };
         let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
-        Ok(Query { stmt: Stmt(stmt), session: self.clone(), columns, state: State::Ready, changes: -1, readonly })
+        let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt) } as usize;
+        Ok(Query { stmt: Stmt(stmt), session: self.clone(), columns, state: State::Ready, changes: -1, readonly, params })
     }
 
     /// Interrupts whatever runs on this connection (SQLCancel).
@@ -290,6 +291,8 @@ pub struct Query {
     state: State,
     changes: i64,
     readonly: bool,
+    /// Number of `?` markers.
+    params: usize,
 }
 
 impl Drop for Query {
@@ -318,12 +321,26 @@ impl Query {
         self.changes
     }
 
-    /// Starts (or restarts) the statement. A statement without a result set
-    /// runs to completion here.
-    pub fn execute(&mut self) -> Result<()> {
+    pub fn param_count(&self) -> usize {
+        self.params
+    }
+
+    /// Starts (or restarts) the statement with these values for its `?`
+    /// markers. A statement without a result set runs to completion here.
+    pub fn execute(&mut self, params: &[Value]) -> Result<()> {
+        if params.len() < self.params {
+            return Err(Error::new(Kind::General, format!("The statement has {} parameter markers but {} values were bound (07002).", self.params, params.len())));
+        }
         {
             let _g = lock(&self.session.inner);
             unsafe { ffi::sqlite3_reset(self.stmt.0) };
+            for (i, v) in params.iter().take(self.params).enumerate() {
+                // SAFETY: statement held under the lock; SQLITE_TRANSIENT copies.
+                let rc = unsafe { bind(self.stmt.0, i as c_int + 1, v) };
+                if rc != ffi::SQLITE_OK {
+                    return Err(Error::new(Kind::General, format!("Binding parameter {} failed (SQLite code {rc}).", i + 1)));
+                }
+            }
         }
         self.session.ctx.forget_pages();
         self.session.ctx.take_error();
@@ -375,6 +392,16 @@ impl Query {
                 Err(e)
             }
         }
+    }
+}
+
+unsafe fn bind(stmt: *mut ffi::sqlite3_stmt, i: c_int, v: &Value) -> c_int {
+    match v {
+        Value::Null => ffi::sqlite3_bind_null(stmt, i),
+        Value::Int(n) => ffi::sqlite3_bind_int64(stmt, i, *n),
+        Value::Real(f) => ffi::sqlite3_bind_double(stmt, i, *f),
+        Value::Text(t) => ffi::sqlite3_bind_text(stmt, i, t.as_ptr() as *const std::os::raw::c_char, t.len() as c_int, ffi::SQLITE_TRANSIENT()),
+        Value::Blob(b) => ffi::sqlite3_bind_blob(stmt, i, b.as_ptr() as *const std::os::raw::c_void, b.len() as c_int, ffi::SQLITE_TRANSIENT()),
     }
 }
 

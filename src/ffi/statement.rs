@@ -5,14 +5,88 @@ use super::strings::{input, out_bytes, out_chars_i16, Enc, A, W};
 use super::{null_arg, truncated, with_stmt, Handle};
 use crate::error::Error;
 use crate::odbc::convert::NULL_DATA;
-use crate::odbc::{col_attribute, concise_type, lock, Attr, Stmt, NO_DATA, SUCCESS};
+use crate::odbc::{col_attribute, concise_type, lock, Attr, ParamBinding, Stmt, NO_DATA, SUCCESS};
 use std::os::raw::c_void;
 use std::sync::Arc;
 
 unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
     with_stmt(h, |s| {
         let Some(sql) = input::<E>(sql, len as isize) else { return Err(null_arg("StatementText")) };
-        s.exec_direct(&sql)
+        s.prepare(&sql)?;
+        let params = read_params(s)?;
+        s.execute_with(params)
+    })
+}
+
+/// Bytes of a fixed-size C type; None for character and binary data.
+fn fixed_size(c_type: i16) -> Option<usize> {
+    use crate::odbc::convert::*;
+    Some(match c_type {
+        C_SBIGINT | C_UBIGINT | C_DOUBLE => 8,
+        C_SLONG | C_LONG | C_ULONG | C_FLOAT => 4,
+        C_SSHORT | C_SHORT | C_USHORT => 2,
+        C_STINYINT | C_TINYINT | C_UTINYINT | C_BIT => 1,
+        C_TYPE_DATE | C_DATE | C_TYPE_TIME | C_TIME => 6,
+        C_TYPE_TIMESTAMP | C_TIMESTAMP => 16,
+        C_NUMERIC => 19,
+        _ => return None,
+    })
+}
+
+/// Reads one bound parameter's value out of the application's buffers.
+unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
+    const NTS: isize = -3;
+    let ind = if b.ind != 0 { *(b.ind as *const isize) } else { NTS };
+    if ind == NULL_DATA {
+        return Ok(None);
+    }
+    if ind == -2 || ind <= -100 {
+        return Err(Error::odbc("HYC00", "Parameters supplied at execution time (SQL_DATA_AT_EXEC) are not supported."));
+    }
+    if b.ptr == 0 {
+        return Err(null_arg("ParameterValuePtr"));
+    }
+    let p = b.ptr as *const u8;
+    let len = match fixed_size(b.c_type) {
+        Some(n) => n,
+        None if ind == NTS || ind < 0 => {
+            let unit = if b.c_type == crate::odbc::convert::C_WCHAR { 2 } else { 1 };
+            let mut n = 0usize;
+            while (0..unit).any(|k| *p.add(n + k) != 0) {
+                n += unit;
+            }
+            n
+        }
+        None => ind as usize,
+    };
+    Ok(Some(std::slice::from_raw_parts(p, len).to_vec()))
+}
+
+unsafe fn read_params(s: &Stmt) -> Result<Vec<crate::engine::Value>, Error> {
+    s.param_bindings()?
+        .iter()
+        .map(|b| crate::odbc::convert::from_c(b.c_type, b.sql_type, param_bytes(b)?.as_deref()))
+        .collect()
+}
+
+/// # Safety
+/// The buffers stay valid until the statement executes, per the ODBC spec.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn SQLBindParameter(h: Handle, n: u16, io_type: i16, c_type: i16, sql_type: i16, _size: u64, _digits: i16, ptr: *mut c_void, buf_len: isize, ind: *mut isize) -> i16 {
+    with_stmt(h, |s| s.bind_parameter(n, io_type, c_type, sql_type, ptr as usize, buf_len, ind as usize))
+}
+
+/// # Safety
+/// `count` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLNumParams(h: Handle, count: *mut i16) -> i16 {
+    with_stmt(h, |s| {
+        let n = s.num_params()?;
+        if !count.is_null() {
+            *count = n;
+        }
+        Ok(SUCCESS)
     })
 }
 
@@ -53,7 +127,10 @@ pub unsafe extern "C" fn SQLPrepareW(h: Handle, sql: *const u16, len: i32) -> i1
 
 #[no_mangle]
 pub extern "C" fn SQLExecute(h: Handle) -> i16 {
-    with_stmt(h, |s| s.execute())
+    with_stmt(h, |s| {
+        let params = unsafe { read_params(s)? };
+        s.execute_with(params)
+    })
 }
 
 /// # Safety

@@ -233,6 +233,95 @@ fn numeric(v: &Value, t: SqlType) -> Result<Encoded> {
     Ok(Encoded::Fixed(b))
 }
 
+/// A parameter value from the bytes of an application buffer of `c_type`
+/// (NULL when `bytes` is None). `sql_type` is the parameter's declared SQL
+/// type: numeric text becomes a number so comparisons with numeric columns
+/// behave.
+pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value> {
+    let Some(b) = bytes else { return Ok(Value::Null) };
+    let ne16 = |i: usize| i16::from_ne_bytes([b[i], b[i + 1]]);
+    let ne_u16 = |i: usize| u16::from_ne_bytes([b[i], b[i + 1]]);
+    let need = |n: usize| if b.len() < n { Err(Error::new(Kind::Data, format!("A parameter buffer of C type {c_type} is too short."))) } else { Ok(()) };
+    let v = match c_type {
+        C_CHAR | C_DEFAULT => Value::Text(String::from_utf8_lossy(b).into_owned()),
+        C_WCHAR => {
+            let units: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_ne_bytes([c[0], c[1]])).collect();
+            Value::Text(String::from_utf16_lossy(&units))
+        }
+        C_BINARY => Value::Blob(b.to_vec()),
+        C_SBIGINT | C_UBIGINT => {
+            need(8)?;
+            Value::Int(i64::from_ne_bytes(b[..8].try_into().unwrap_or_default()))
+        }
+        C_SLONG | C_LONG => {
+            need(4)?;
+            Value::Int(i32::from_ne_bytes(b[..4].try_into().unwrap_or_default()) as i64)
+        }
+        C_ULONG => {
+            need(4)?;
+            Value::Int(u32::from_ne_bytes(b[..4].try_into().unwrap_or_default()) as i64)
+        }
+        C_SSHORT | C_SHORT => {
+            need(2)?;
+            Value::Int(ne16(0) as i64)
+        }
+        C_USHORT => {
+            need(2)?;
+            Value::Int(ne_u16(0) as i64)
+        }
+        C_STINYINT | C_TINYINT => Value::Int(b.first().map(|x| *x as i8 as i64).unwrap_or(0)),
+        C_UTINYINT | C_BIT => Value::Int(b.first().map(|x| *x as i64).unwrap_or(0)),
+        C_DOUBLE => {
+            need(8)?;
+            Value::Real(f64::from_ne_bytes(b[..8].try_into().unwrap_or_default()))
+        }
+        C_FLOAT => {
+            need(4)?;
+            Value::Real(f32::from_ne_bytes(b[..4].try_into().unwrap_or_default()) as f64)
+        }
+        C_TYPE_DATE | C_DATE => {
+            need(6)?;
+            Value::Text(format!("{:04}-{:02}-{:02}", ne16(0), ne_u16(2), ne_u16(4)))
+        }
+        C_TYPE_TIME | C_TIME => {
+            need(6)?;
+            Value::Text(format!("{:02}:{:02}:{:02}", ne_u16(0), ne_u16(2), ne_u16(4)))
+        }
+        C_TYPE_TIMESTAMP | C_TIMESTAMP => {
+            need(16)?;
+            let frac = u32::from_ne_bytes(b[12..16].try_into().unwrap_or_default());
+            let ts = Timestamp { year: ne16(0) as i32, month: ne_u16(2) as u32, day: ne_u16(4) as u32, hour: ne_u16(6) as u32, minute: ne_u16(8) as u32, second: ne_u16(10) as u32, nanos: frac };
+            Value::Text(ts.to_sql_text())
+        }
+        C_NUMERIC => {
+            need(19)?;
+            let scale = b[1] as i8;
+            let mag = u128::from_le_bytes(b[3..19].try_into().unwrap_or_default());
+            let digits = mag.to_string();
+            let text = if scale > 0 {
+                let s = scale as usize;
+                let padded = format!("{digits:0>width$}", width = s + 1);
+                format!("{}.{}", &padded[..padded.len() - s], &padded[padded.len() - s..])
+            } else {
+                digits
+            };
+            Value::Text(if b[2] == 0 { format!("-{text}") } else { text })
+        }
+        other => return Err(Error::new(Kind::BadConversion, format!("Parameters of C type {other} are not supported."))),
+    };
+    // Numeric SQL types: numbers, so `price > ?` compares as numbers.
+    const NUMERIC_SQL: &[i16] = &[2, 3, 4, 5, 6, 7, 8, -5, -6, -7];
+    if let (Value::Text(t), true) = (&v, NUMERIC_SQL.contains(&sql_type)) {
+        if let Ok(i) = t.trim().parse::<i64>() {
+            return Ok(Value::Int(i));
+        }
+        if let Ok(f) = t.trim().parse::<f64>() {
+            return Ok(Value::Real(f));
+        }
+    }
+    Ok(v)
+}
+
 /// One SQLGetData/SQLFetch delivery: bytes to copy into the buffer, the
 /// indicator to report and whether data was truncated.
 #[derive(Debug, PartialEq)]

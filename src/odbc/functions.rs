@@ -5,6 +5,7 @@
 /// (SQL_API_* id, name without the W suffix, has a W form)
 pub const EXPORTED: &[(u16, &str, bool)] = &[
     (1001, "SQLAllocHandle", false),
+    (72, "SQLBindParameter", false),
     (4, "SQLBindCol", false),
     (5, "SQLCancel", false),
     (1003, "SQLCloseCursor", false),
@@ -34,6 +35,7 @@ pub const EXPORTED: &[(u16, &str, bool)] = &[
     (47, "SQLGetTypeInfo", true),
     (61, "SQLMoreResults", false),
     (62, "SQLNativeSql", true),
+    (63, "SQLNumParams", false),
     (18, "SQLNumResultCols", false),
     (19, "SQLPrepare", true),
     (65, "SQLPrimaryKeys", true),
