@@ -337,3 +337,30 @@ fn malformed_profiles_fail_to_connect_naming_the_file_and_the_place() {
     assert!(diag.iter().any(|(_, m)| m.contains("/nonexistent/profile.json")), "{diag:?}");
     free_unconnected(e, d);
 }
+
+#[test]
+fn joins_from_a_parent_to_a_listed_child_do_not_cost_a_request_per_row() {
+    // A per-parent route on a table that has its own list (Orders.customer_id ->
+    // /customers/{id}/orders.json) would make SQLite ask once per parent row.
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    query(d, "SELECT COUNT(*) FROM Customers");
+    query(d, "SELECT COUNT(*) FROM Orders");
+    for sql in [
+        "SELECT c.id, o.id FROM Customers c JOIN Orders o ON o.customer_id = c.id",
+        "SELECT o.id, c.email FROM Orders o JOIN Customers c ON c.id = o.customer_id",
+        "SELECT o.id, f.id FROM Orders o JOIN Fulfillments f ON f.order_id = o.id",
+        "SELECT o.id, x.public_id FROM Orders o JOIN Documents x ON x.order_id = o.id",
+        "SELECT p.id, r.id FROM Products p JOIN ProductReviews r ON r.product_id = p.id",
+    ] {
+        let (rows, cost) = costed(&sb, d, sql);
+        assert!(!rows.is_empty(), "{sql}");
+        // Lookups of the parent by id are the engine's to batch; no other
+        // route may be asked once per row.
+        let gets: Vec<String> = Profile::builtin().tables.iter().filter_map(|t| t.get.as_ref().map(|g| format!("GET {g}"))).collect();
+        for (route, n) in &cost {
+            assert!(*n <= 10 || gets.contains(route), "{sql}: {route} asked {n} times ({cost:?})");
+        }
+    }
+    disconnect(e, d);
+}
