@@ -283,3 +283,20 @@ fn rate_limited_scans_wait_and_lose_nothing() {
     assert_eq!(ids.len(), 1500);
     disconnect(e, d);
 }
+
+#[test]
+fn lookups_on_any_key_route_batch_into_one_read() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // One customer: the route answers it in one request.
+    let (rows, cost) = costed(&sb, d, "SELECT id FROM Orders WHERE customer_id = 3");
+    assert_eq!(cost, one("GET /customers/{id}/orders.json", 1));
+    let direct = query(d, "SELECT COUNT(*) FROM Orders WHERE customer_id + 0 = 3")[0][0].clone().unwrap();
+    assert_eq!(rows.len().to_string(), direct);
+    // Every customer (a join's inner side): bounded, not one per customer.
+    let (rows, cost) = costed(&sb, d, "SELECT c.id, o.id FROM Customers c JOIN Orders o ON o.customer_id = c.id");
+    let expected = query(d, "SELECT COUNT(*) FROM Orders o WHERE o.customer_id IN (SELECT id FROM Customers)")[0][0].clone().unwrap();
+    assert_eq!(rows.len().to_string(), expected);
+    assert!(cost.values().sum::<u64>() <= 25, "{cost:?}");
+    disconnect(e, d);
+}

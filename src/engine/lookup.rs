@@ -1,6 +1,6 @@
 //! Keyed lookups that stop being one request each. A nested-loop join asks
 //! the inner table for one key per outer row (`Customers.id = ?` for every
-//! order): N requests. Within one statement, once the lookups so far reach
+//! order, `Orders.customer_id = ?` for every customer): N requests. Within one statement, once the lookups so far reach
 //! half the pages a full scan of the table would take, the table is read
 //! once and answered from memory. The requests spent are then at most about
 //! three times the cheaper of the two strategies, without knowing N ahead.
@@ -39,9 +39,10 @@ fn key_of(v: &Json) -> Option<String> {
 /// The records of `table` whose `key_path` equals each of `keys`, from a
 /// statement-wide index; None while answering by requests is cheaper.
 pub fn records(ctx: &Arc<Ctx>, table: &Table, key_path: &str, keys: &[String]) -> Result<Option<Page>> {
+    let slot = format!("{}:{key_path}", table.name);
     let index = {
         let mut all = ctx.lookups();
-        let st = all.entry(table.name.clone()).or_default();
+        let st = all.entry(slot.clone()).or_default();
         st.calls += keys.len() as u64;
         if st.index.is_none() && !st.refused && st.calls > MIN_LOOKUPS {
             st.refused = table.source.list.is_none() || table.source.parent.is_some() || table.count.is_none();
@@ -65,14 +66,14 @@ pub fn records(ctx: &Arc<Ctx>, table: &Table, key_path: &str, keys: &[String]) -
             };
             let pages = total / ctx.pagesize as u64 + 1;
             if total > MAX_INDEXED_ROWS {
-                ctx.lookups().entry(table.name.clone()).or_default().refused = true;
+                ctx.lookups().entry(slot).or_default().refused = true;
                 return Ok(None);
             }
             if pages > 2 * calls {
                 return Ok(None);
             }
             let ix = Arc::new(build(ctx, table, key_path)?);
-            ctx.lookups().entry(table.name.clone()).or_default().index = Some(ix.clone());
+            ctx.lookups().entry(slot).or_default().index = Some(ix.clone());
             ix
         }
     };

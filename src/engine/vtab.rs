@@ -398,6 +398,16 @@ impl ApiCursor {
                     }
                 }
                 let values: Vec<String> = keys.iter().filter_map(|k| route_value(pd, k)).collect();
+                // Repeated '=' lookups on a listable table (a join's inner
+                // side) may be cheaper from one read of the table.
+                if pd.op == "=" && !pd.via_parent && !pd.sets_parent && !plan.count_only && t.source.parent.is_none() {
+                    if let Some(col) = t.columns.iter().find(|c| c.name == pd.column) {
+                        if let Some(page) = lookup::records(&ctx, t, col.json_path(), &values)? {
+                            self.queue.push_back(Src::Ready(page));
+                            return Ok(());
+                        }
+                    }
+                }
                 // A child answered by GET of its parent: the parent table's
                 // lookups may be cheaper from one read of the parent list.
                 if pd.via_parent && pd.single && !plan.count_only {
