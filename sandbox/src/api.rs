@@ -2,6 +2,7 @@
 
 use crate::data::{money, parse_date, parse_ts, ts, FULFILLMENT_OFFSET, ORDER_STATUS_ENUM, ORDER_STATUS_LABEL, PRODUCT_STATUS, SHIP_ENUM, SHIP_LABEL};
 use crate::http::{Action, Request, Response};
+use crate::jw::W;
 use crate::state::{Coll, Filter};
 use crate::{now_epoch, oauth, stats_json, Fault, FaultKind, RateDecision, Shared};
 use serde_json::{json, Map, Value};
@@ -27,6 +28,58 @@ fn wrap(w: &str, v: Value) -> Value {
 }
 fn list(w: &str, vs: Vec<Value>) -> R {
     ok(Value::Array(vs.into_iter().map(|v| wrap(w, v)).collect()))
+}
+
+/// a list page written straight as JSON text: `fast` writes a record that no write touched
+/// (returning false when it cannot), `slow` builds the `Value` otherwise; both give the same bytes
+fn list_ids(w: &str, ids: Vec<u64>, fast: &dyn Fn(u64, &mut W) -> bool, slow: &dyn Fn(u64) -> Option<Value>) -> R {
+    let mut out = W::with_capacity(ids.len() * 4096 + 2);
+    out.arr();
+    for id in ids {
+        let mark = out.buf.len();
+        out.obj();
+        out.key(w);
+        if !fast(id, &mut out) {
+            match slow(id) {
+                Some(v) => out.value(&v),
+                None => {
+                    out.buf.truncate(mark);
+                    out.set_comma(mark > 1);
+                    continue;
+                }
+            }
+        }
+        out.end_obj();
+    }
+    out.end_arr();
+    R { status: 200, headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())], body: out.buf }
+}
+
+/// a product page: untouched products are generated as text, the rest assembled from the overlay
+fn product_page(sh: &Shared, ids: Vec<u64>) -> R {
+    let db = &sh.db;
+    let fast = |id: u64, w: &mut W| {
+        let ok = id < crate::state::NESTED_ID_BASE / 10
+            && db.pristine(&[(Coll::Products, Some(id)), (Coll::Categories, None), (Coll::Images(id), None), (Coll::Variants(id), None), (Coll::DigitalProducts(id), None)]);
+        if ok {
+            db.gen.write_product_full(id, w);
+        }
+        ok
+    };
+    list_ids("product", ids, &fast, &|id| db.get(Coll::Products, id).map(|v| product_full(sh, v)))
+}
+
+/// an order page (no `fields` projection): untouched orders are generated as text
+fn order_page(sh: &Shared, ids: Vec<u64>) -> R {
+    let db = &sh.db;
+    let fast = |id: u64, w: &mut W| {
+        let ok = db.pristine(&[(Coll::Orders, Some(id))]);
+        if ok {
+            db.gen.write_order(id, w);
+        }
+        ok
+    };
+    list_ids("order", ids, &fast, &|id| db.get(Coll::Orders, id))
 }
 
 /// normalised route key for statistics, e.g. "GET /products/{id}/variants.json"
@@ -1013,10 +1066,13 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
     let m = req.method.as_str();
     let plist = |f: Filter, desc: bool| -> R {
         let (off, lim) = paging(req, 100);
-        let vs = db.ids(Coll::Products, desc, off, lim, Some(f)).into_iter().filter_map(|id| db.get(Coll::Products, id)).map(|v| product_full(sh, v)).collect();
-        list("product", vs)
+        product_page(sh, db.ids(Coll::Products, desc, off, lim, Some(f)))
     };
     match (m, rest) {
+        ("GET", []) => {
+            let (off, lim) = paging(req, 100);
+            product_page(sh, db.ids(Coll::Products, false, off, lim, None))
+        }
         ("POST", []) => {
             let raw: Option<Value> = serde_json::from_slice(&req.body).ok();
             let r = crud(sh, req, Coll::Products, "product", "Product", rest, 100, false, &same);
@@ -1197,6 +1253,14 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
         let (off, lim) = paging(req, 100);
         db.ids(Coll::Orders, desc, off, lim, Some(f)).into_iter().filter_map(|id| db.get(Coll::Orders, id)).map(|v| project(req, v)).collect()
     };
+    let projected = req.q("fields").map(|f| !f.trim().is_empty()).unwrap_or(false);
+    let opage = |f: Filter, desc: bool| -> R {
+        if projected {
+            return list("order", olist(f, desc));
+        }
+        let (off, lim) = paging(req, 100);
+        order_page(sh, db.ids(Coll::Orders, desc, off, lim, Some(f)))
+    };
     match (m, rest) {
         ("GET", []) | ("GET", ["search"]) => {
             let (sts, ful, range) = match order_filter(req) {
@@ -1237,6 +1301,13 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 true
             };
             let nofilter = sts.is_empty() && ful.is_empty() && range.is_none() && query.as_deref().map(|q| q.is_empty()).unwrap_or(true);
+            if rest.is_empty() && !projected {
+                if nofilter {
+                    let (off, lim) = paging(req, 100);
+                    return order_page(sh, db.ids(Coll::Orders, true, off, lim, None));
+                }
+                return opage(&f, true);
+            }
             let vs = if nofilter {
                 let (off, lim) = paging(req, 100);
                 db.ids(Coll::Orders, true, off, lim, None).into_iter().filter_map(|id| db.get(Coll::Orders, id)).map(|v| project(req, v)).collect()
@@ -1255,12 +1326,12 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
         ("GET", ["status", s]) => {
             let Some(si) = norm_status(s) else { return msg(404, &format!("Invalid status: {}", s)) };
             let f = move |id: u64, ov: Option<&Value>| order_lite(sh, id, ov).status == si;
-            list("order", olist(&f, true))
+            opage(&f, true)
         }
         ("GET", ["after", n]) => {
             let Some(n) = pid(n) else { return nf("Order") };
             let f = move |id: u64, _: Option<&Value>| id > n;
-            list("order", olist(&f, false))
+            opage(&f, false)
         }
         (_, [id, "history", t @ ..]) => {
             let Some(o) = pid(id) else { return nf("Order") };
@@ -1604,6 +1675,55 @@ fn customers(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 v
             };
             crud(sh, req, Coll::Customers, "customer", "Customer", rest, 100, false, &asm)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SandboxConfig;
+
+    fn slow_products(sh: &Shared, ids: &[u64]) -> Vec<u8> {
+        let vs = ids.iter().filter_map(|id| sh.db.get(Coll::Products, *id)).map(|v| product_full(sh, v)).collect();
+        list("product", vs).body
+    }
+    fn slow_orders(sh: &Shared, ids: &[u64]) -> Vec<u8> {
+        list("order", ids.iter().filter_map(|id| sh.db.get(Coll::Orders, *id)).collect()).body
+    }
+
+    /// the text fast path of list pages gives exactly the bytes of the `Value` path
+    #[test]
+    fn fast_pages_match_value_pages() {
+        for seed in [42, 7] {
+            let sh = Shared::new(SandboxConfig { seed, products: 700, orders: 900, categories: 20, huge_description_product: Some(3), ..Default::default() });
+            let pids: Vec<u64> = (1..=700).collect();
+            let oids: Vec<u64> = (1..=900).rev().collect();
+            for chunk in pids.chunks(100) {
+                assert_eq!(String::from_utf8(product_page(&sh, chunk.to_vec()).body).unwrap(), String::from_utf8(slow_products(&sh, chunk)).unwrap());
+            }
+            for chunk in oids.chunks(100) {
+                assert_eq!(String::from_utf8(order_page(&sh, chunk.to_vec()).body).unwrap(), String::from_utf8(slow_orders(&sh, chunk)).unwrap());
+            }
+            // with writes in the overlay: touched records take the Value path, deleted ones drop out
+            let db = &sh.db;
+            let mut p = db.get(Coll::Products, 5).unwrap();
+            p["name"] = json!("Renamed \"quoted\"");
+            db.put(Coll::Products, 5, p);
+            db.put(Coll::Variants(7), db.next_id(Coll::Variants(7)), json!({"id": 1, "price": 1.5}));
+            db.delete(Coll::Products, 9);
+            let mut o = db.get(Coll::Orders, 800).unwrap();
+            o["status"] = json!("Paid");
+            db.put(Coll::Orders, 800, o);
+            let ids: Vec<u64> = (1..=100).collect();
+            assert_eq!(product_page(&sh, ids.clone()).body, slow_products(&sh, &ids));
+            let ids: Vec<u64> = (750..=850).rev().collect();
+            assert_eq!(order_page(&sh, ids.clone()).body, slow_orders(&sh, &ids));
+            let mut c = db.get(Coll::Categories, 2).unwrap();
+            c["name"] = json!("Otra");
+            db.put(Coll::Categories, 2, c);
+            let ids: Vec<u64> = (1..=100).collect();
+            assert_eq!(product_page(&sh, ids.clone()).body, slow_products(&sh, &ids));
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Deterministic data: every record is a pure function of (seed, id).
 //! Nothing here holds state; the overlay of writes lives in `state.rs`.
 
+use crate::jw::W;
 use crate::prng::{hash3, Rng};
-use serde_json::{json, Map, Number, Value};
+use serde_json::{json, Number, Value};
 use std::str::FromStr;
 
 pub const PRODUCT_T0: u64 = 1_640_995_200; // 2022-01-01 00:00:00 UTC
@@ -341,6 +342,12 @@ impl Gen {
     // ---------------- full records -------------------------------------------
 
     pub fn description(&self, id: u64) -> String {
+        let mut s = String::new();
+        self.description_pieces(id, &mut |p| s.push_str(p));
+        s
+    }
+    /// the description as a sequence of text pieces (so it can be escaped straight into JSON)
+    fn description_pieces(&self, id: u64, out: &mut dyn FnMut(&str)) {
         if self.huge_description_product == Some(id) {
             let mut s = String::with_capacity(10 * 1024 * 1024 + 64);
             s.push_str("<div class=\"huge\">");
@@ -352,7 +359,8 @@ impl Gen {
                 i += 1;
             }
             s.push_str("</div>");
-            return s;
+            out(&s);
+            return;
         }
         let mut r = Rng::new(self.seed, K_PROD + 200, id);
         let paras = match r.below(20) {
@@ -360,65 +368,128 @@ impl Gen {
             1..=5 => 10 + r.below(15),
             _ => 1 + r.below(3),
         };
-        let mut s = String::from("<div class=\"product-description\">\n<h2>Descripción</h2>\n");
+        out("<div class=\"product-description\">\n<h2>Descripción</h2>\n");
         for i in 0..paras {
             let l = r.pick(LOREM);
             if i % 7 == 3 {
-                s.push_str("<ul><li>");
-                s.push_str(l);
-                s.push_str("</li><li>100% <strong>algodón</strong> &amp; lino</li></ul>\n");
+                out("<ul><li>");
+                out(l);
+                out("</li><li>100% <strong>algodón</strong> &amp; lino</li></ul>\n");
             } else {
-                s.push_str("<p>");
-                s.push_str(l);
-                s.push_str("</p>\n");
+                out("<p>");
+                out(l);
+                out("</p>\n");
             }
         }
-        s.push_str("</div>");
-        s
+        out("</div>");
+    }
+    fn write_description(&self, id: u64, w: &mut W) {
+        w.begin_str();
+        self.description_pieces(id, &mut |p| w.str_piece(p));
+        w.end_str();
     }
 
     pub fn category(&self, id: u64) -> Value {
+        let mut w = W::with_capacity(128);
+        self.write_category(id, &mut w);
+        w.into_value()
+    }
+    pub fn write_category(&self, id: u64, w: &mut W) {
         let mut r = Rng::new(self.seed, K_CAT, id);
         let base = CATEGORY_NAMES[((id - 1) % CATEGORY_NAMES.len() as u64) as usize];
         let name = if id as usize > CATEGORY_NAMES.len() { format!("{} {}", base, id) } else { base.to_string() };
-        let parent = if id <= 4 { Value::Null } else { json!(r.range(1, (id - 1).min(4))) };
-        json!({"id": id, "name": name, "parent_id": parent, "permalink": slug(&name)})
+        w.obj();
+        w.key("id").u64(id);
+        w.key("name").str(&name);
+        w.key("parent_id");
+        if id <= 4 {
+            w.null()
+        } else {
+            w.u64(r.range(1, (id - 1).min(4)))
+        }
+        w.key("permalink").str(&slug(&name));
+        w.end_obj();
     }
 
     pub fn image(&self, pid: u64, k: u64) -> Value {
-        json!({"id": pid * 10 + k, "position": k,
-               "url": format!("https://cdn.jumpseller.com/sandbox/image/{}/{}.jpg?{}", pid, k, 1_600_000_000 + pid)})
+        let mut w = W::with_capacity(128);
+        self.write_image(pid, k, &mut w);
+        w.into_value()
+    }
+    pub fn write_image(&self, pid: u64, k: u64, w: &mut W) {
+        w.obj();
+        w.key("id").u64(pid * 10 + k);
+        w.key("position").u64(k);
+        w.key("url").str_fmt(format_args!("https://cdn.jumpseller.com/sandbox/image/{}/{}.jpg?{}", pid, k, 1_600_000_000 + pid));
+        w.end_obj();
     }
 
     pub fn variant(&self, pid: u64, k: u64) -> Value {
+        let mut w = W::with_capacity(512);
+        self.write_variant(pid, k, &mut w);
+        w.into_value()
+    }
+    pub fn write_variant(&self, pid: u64, k: u64, w: &mut W) {
         let mut r = Rng::new(self.seed, K_PVAR + 500, pid * 10 + k);
         let base = self.product_price_cents(pid);
         let price = if r.pct(50) { base } else { base + (k as i64) * 500 };
         let unlimited = r.pct(15);
         let nimg = self.product_image_count(pid);
-        let image = if nimg > 0 && r.pct(60) { self.image(pid, 1 + (k - 1) % nimg) } else { Value::Null };
+        let image = if nimg > 0 && r.pct(60) { Some(1 + (k - 1) % nimg) } else { None };
         let size = SIZES[((k - 1) % SIZES.len() as u64) as usize];
         let color = *r.pick(COLORS);
-        let mut opts = vec![json!({"name": "Talla", "option_type": "option", "value": size, "custom": null,
-            "product_option_position": 1, "product_value_position": k})];
-        if pid % 2 == 0 {
-            opts.push(json!({"name": "Color", "option_type": "color", "value": color, "custom": null,
-                "product_option_position": 2, "product_value_position": 1}));
+        w.obj();
+        w.key("id").u64(pid * 10 + k);
+        w.key("price").money(price);
+        w.key("sku").str_fmt(format_args!("SKU-{}-{}", pid, size));
+        w.key("barcode");
+        if r.pct(30) {
+            w.null()
+        } else {
+            w.str_fmt(format_args!("78{:011}", pid * 10 + k))
         }
-        json!({
-            "id": pid * 10 + k,
-            "price": money(price),
-            "sku": format!("SKU-{}-{}", pid, size),
-            "barcode": if r.pct(30) { Value::Null } else { json!(format!("78{:011}", pid * 10 + k)) },
-            "stock": if unlimited { 0 } else { r.below(200) },
-            "stock_unlimited": unlimited,
-            "stock_threshold": r.below(5),
-            "stock_notification": r.pct(20),
-            "cost_per_item": if r.pct(40) { Value::Null } else { money(price * 55 / 100) },
-            "compare_at_price": if r.pct(70) { Value::Null } else { money(price * 120 / 100) },
-            "options": opts,
-            "image": image,
-        })
+        w.key("stock").u64(if unlimited { 0 } else { r.below(200) });
+        w.key("stock_unlimited").bool(unlimited);
+        w.key("stock_threshold").u64(r.below(5));
+        w.key("stock_notification").bool(r.pct(20));
+        w.key("cost_per_item");
+        if r.pct(40) {
+            w.null()
+        } else {
+            w.money(price * 55 / 100)
+        }
+        w.key("compare_at_price");
+        if r.pct(70) {
+            w.null()
+        } else {
+            w.money(price * 120 / 100)
+        }
+        w.key("options").arr();
+        w.obj();
+        w.key("name").str("Talla");
+        w.key("option_type").str("option");
+        w.key("value").str(size);
+        w.key("custom").null();
+        w.key("product_option_position").u64(1);
+        w.key("product_value_position").u64(k);
+        w.end_obj();
+        if pid % 2 == 0 {
+            w.obj();
+            w.key("name").str("Color");
+            w.key("option_type").str("color");
+            w.key("value").str(color);
+            w.key("custom").null();
+            w.key("product_option_position").u64(2);
+            w.key("product_value_position").u64(1);
+            w.end_obj();
+        }
+        w.end_arr();
+        w.key("image");
+        match image {
+            Some(i) => self.write_image(pid, i, w),
+            None => w.null(),
+        }
+        w.end_obj();
     }
 
     pub fn option(&self, pid: u64, k: u64, with_values: bool) -> Value {
@@ -464,6 +535,40 @@ impl Gen {
     /// product without the sub-collection arrays (images, variants, digital_products),
     /// which the state layer assembles (so writes to sub-resources show up).
     pub fn product_core(&self, id: u64) -> Value {
+        let mut w = W::with_capacity(4096);
+        w.obj();
+        self.write_product_core_fields(id, &mut w);
+        w.end_obj();
+        w.into_value()
+    }
+
+    /// the whole product as served by lists and gets when nothing about it was written:
+    /// the core plus its base images, variants and digital products
+    pub fn write_product_full(&self, id: u64, w: &mut W) {
+        w.obj();
+        let digital = self.write_product_core_fields(id, w);
+        w.key("images").arr();
+        for k in 1..=self.product_image_count(id) {
+            self.write_image(id, k, w);
+        }
+        w.end_arr();
+        w.key("variants").arr();
+        for k in 1..=self.product_variant_count(id) {
+            self.write_variant(id, k, w);
+        }
+        w.end_arr();
+        w.key("digital_products").arr();
+        if digital {
+            for k in 1..=2 {
+                self.write_digital_product(id, k, w);
+            }
+        }
+        w.end_arr();
+        w.end_obj();
+    }
+
+    /// writes the core keys; returns whether the product is digital
+    fn write_product_core_fields(&self, id: u64, w: &mut W) -> bool {
         let mut r = Rng::new(self.seed, K_PROD, id);
         let name = self.product_name(id);
         let price = self.product_price_cents(id);
@@ -471,52 +576,130 @@ impl Gen {
         let unlimited = r.pct(10);
         let created = PRODUCT_T0 + id * 3_600 + r.below(3_000);
         let updated = created + if r.pct(30) { 0 } else { r.below(200 * 86_400) };
-        let cats: Vec<Value> = self.product_category_ids(id).into_iter().map(|c| self.category(c)).collect();
+        let cats = self.product_category_ids(id);
         let fmt = if r.pct(80) { "box" } else { "cylinder" };
         let cyl = fmt == "cylinder";
-        json!({
-            "id": id,
-            "name": name,
-            "page_title": if r.pct(50) { Value::Null } else { json!(format!("{} | Tienda Ñandú", name)) },
-            "description": self.description(id),
-            "type": if digital { "digital" } else if r.pct(3) { "gift_card" } else { "physical" },
-            "days_to_expire": if digital { json!(30) } else { Value::Null },
-            "price": money(price),
-            "discount": if r.pct(80) { money(0) } else { money(price / 10) },
-            "weight": num(&format!("{}.{}", r.below(5), r.below(100))),
-            "stock": if unlimited { 0 } else { r.below(500) },
-            "stock_unlimited": unlimited,
-            "stock_threshold": r.below(10),
-            "stock_notification": r.pct(30),
-            "back_in_stock_enabled": r.pct(20),
-            "cost_per_item": if r.pct(50) { Value::Null } else { money(price * 6 / 10) },
-            "compare_at_price": if r.pct(75) { Value::Null } else { money(price * 13 / 10) },
-            "sku": if r.pct(15) { Value::Null } else { json!(format!("SKU-{:06}", id)) },
-            "brand": if r.pct(40) { Value::Null } else { json!(*r.pick(BRANDS)) },
-            "barcode": if r.pct(50) { Value::Null } else { json!(format!("789{:010}", id)) },
-            "google_product_category_text": if r.pct(70) { Value::Null } else { json!("Apparel & Accessories > Clothing") },
-            "quotable": r.pct(5),
-            "featured": r.pct(15),
-            "reviews_enabled": r.pct(60),
-            "status": self.product_status(id),
-            "created_at": ts(created),
-            "updated_at": ts(updated),
-            "package_format": fmt,
-            "length": if cyl { Value::Null } else { num(&format!("{}.5", 10 + r.below(40))) },
-            "width": if cyl { Value::Null } else { json!(5 + r.below(30)) },
-            "height": num(&format!("{}.{}", 1 + r.below(30), r.below(10))),
-            "diameter": if cyl { num(&format!("{}.25", 3 + r.below(20))) } else { Value::Null },
-            "permalink": format!("{}-{}", slug(&name), id),
-            "categories": cats,
-        })
+        w.key("id").u64(id);
+        w.key("name").str(&name);
+        w.key("page_title");
+        if r.pct(50) {
+            w.null()
+        } else {
+            w.str_fmt(format_args!("{} | Tienda Ñandú", name))
+        }
+        w.key("description");
+        self.write_description(id, w);
+        w.key("type").str(if digital {
+            "digital"
+        } else if r.pct(3) {
+            "gift_card"
+        } else {
+            "physical"
+        });
+        w.key("days_to_expire");
+        if digital {
+            w.u64(30)
+        } else {
+            w.null()
+        }
+        w.key("price").money(price);
+        w.key("discount").money(if r.pct(80) { 0 } else { price / 10 });
+        let (a, b) = (r.below(5), r.below(100));
+        w.key("weight").num_fmt(format_args!("{}.{}", a, b));
+        w.key("stock").u64(if unlimited { 0 } else { r.below(500) });
+        w.key("stock_unlimited").bool(unlimited);
+        w.key("stock_threshold").u64(r.below(10));
+        w.key("stock_notification").bool(r.pct(30));
+        w.key("back_in_stock_enabled").bool(r.pct(20));
+        w.key("cost_per_item");
+        if r.pct(50) {
+            w.null()
+        } else {
+            w.money(price * 6 / 10)
+        }
+        w.key("compare_at_price");
+        if r.pct(75) {
+            w.null()
+        } else {
+            w.money(price * 13 / 10)
+        }
+        w.key("sku");
+        if r.pct(15) {
+            w.null()
+        } else {
+            w.str_fmt(format_args!("SKU-{:06}", id))
+        }
+        w.key("brand");
+        if r.pct(40) {
+            w.null()
+        } else {
+            w.str(*r.pick(BRANDS))
+        }
+        w.key("barcode");
+        if r.pct(50) {
+            w.null()
+        } else {
+            w.str_fmt(format_args!("789{:010}", id))
+        }
+        w.key("google_product_category_text");
+        if r.pct(70) {
+            w.null()
+        } else {
+            w.str("Apparel & Accessories > Clothing")
+        }
+        w.key("quotable").bool(r.pct(5));
+        w.key("featured").bool(r.pct(15));
+        w.key("reviews_enabled").bool(r.pct(60));
+        w.key("status").str(self.product_status(id));
+        w.key("created_at");
+        w_ts(w, created);
+        w.key("updated_at");
+        w_ts(w, updated);
+        w.key("package_format").str(fmt);
+        w.key("length");
+        if cyl {
+            w.null()
+        } else {
+            w.num_fmt(format_args!("{}.5", 10 + r.below(40)))
+        }
+        w.key("width");
+        if cyl {
+            w.null()
+        } else {
+            w.u64(5 + r.below(30))
+        }
+        let (a, b) = (1 + r.below(30), r.below(10));
+        w.key("height").num_fmt(format_args!("{}.{}", a, b));
+        w.key("diameter");
+        if cyl {
+            w.num_fmt(format_args!("{}.25", 3 + r.below(20)))
+        } else {
+            w.null()
+        }
+        w.key("permalink").str_fmt(format_args!("{}-{}", slug(&name), id));
+        w.key("categories").arr();
+        for c in cats {
+            self.write_category(c, w);
+        }
+        w.end_arr();
+        digital
     }
 
     pub fn is_digital(&self, core: &Value) -> bool {
         core.get("type").and_then(|v| v.as_str()) == Some("digital")
     }
     pub fn digital_product(&self, pid: u64, k: u64) -> Value {
-        json!({"id": pid * 10 + k, "url": format!("https://cdn.jumpseller.com/sandbox/files/{}-{}.pdf", pid, k),
-               "expiration_seconds": 86_400 * 3, "external": k == 2})
+        let mut w = W::with_capacity(128);
+        self.write_digital_product(pid, k, &mut w);
+        w.into_value()
+    }
+    fn write_digital_product(&self, pid: u64, k: u64, w: &mut W) {
+        w.obj();
+        w.key("id").u64(pid * 10 + k);
+        w.key("url").str_fmt(format_args!("https://cdn.jumpseller.com/sandbox/files/{}-{}.pdf", pid, k));
+        w.key("expiration_seconds").u64(86_400 * 3);
+        w.key("external").bool(k == 2);
+        w.end_obj();
     }
     pub fn attachment_count(&self, pid: u64) -> u64 {
         hash3(self.seed, K_MISC + 1, pid) % 3
@@ -552,37 +735,10 @@ impl Gen {
     }
 
     fn address(&self, r: &mut Rng, first: &str, last: &str, billing: bool, order: bool) -> Value {
-        let (city, region, rcode, country, ccode) = *r.pick(CITIES);
-        let street = *r.pick(STREETS);
-        let num_ = r.range(1, 9_999);
-        let mut m = Map::new();
-        m.insert("name".into(), json!(first));
-        m.insert("surname".into(), json!(last));
-        if billing {
-            m.insert("taxid".into(), if r.pct(40) { Value::Null } else { json!(format!("{}.{:03}.{:03}-{}", r.range(5, 25), r.below(1000), r.below(1000), r.below(10))) });
-        }
-        m.insert("address".into(), json!(format!("{} {}", street, num_)));
-        m.insert("city".into(), json!(city));
-        m.insert("postal".into(), if r.pct(30) { Value::Null } else { json!(format!("{:07}", r.below(9_999_999))) });
-        if order {
-            m.insert("region".into(), json!(region));
-            m.insert("country".into(), json!(country));
-            m.insert("country_code".into(), json!(ccode));
-            m.insert("region_code".into(), json!(rcode));
-            m.insert("street_number".into(), json!(num_));
-            m.insert("complement".into(), if r.pct(60) { Value::Null } else { json!(format!("Depto. {}", r.range(1, 2_000))) });
-            if !billing {
-                m.insert("latitude".into(), if r.pct(50) { Value::Null } else { num(&format!("-33.{:06}", r.below(999_999))) });
-                m.insert("longitude".into(), if r.pct(50) { Value::Null } else { num(&format!("-70.{:06}", r.below(999_999))) });
-            }
-            m.insert("municipality".into(), json!(city));
-            m.insert("neighbourhood".into(), if r.pct(70) { Value::Null } else { json!("Barrio Italia") });
-        } else {
-            m.insert("municipality".into(), json!(city));
-            m.insert("region".into(), json!(region));
-            m.insert("country".into(), json!(ccode));
-        }
-        Value::Object(m)
+        let a = Addr::draw(r, billing, order);
+        let mut w = W::with_capacity(512);
+        a.write(&mut w, first, last);
+        w.into_value()
     }
 
     pub fn customer_category(&self, id: u64) -> Value {
@@ -630,6 +786,19 @@ impl Gen {
     }
 
     pub fn order(&self, id: u64) -> Value {
+        let mut w = W::with_capacity(4096);
+        self.write_order(id, &mut w);
+        w.into_value()
+    }
+    pub fn write_order(&self, id: u64, w: &mut W) {
+        struct Line {
+            pid: u64,
+            vk: Option<u64>,
+            price: i64,
+            qty: i64,
+            disc: i64,
+            weight: u64,
+        }
         let mut r = Rng::new(self.seed, K_ORD, id);
         let st = self.order_status_idx(id);
         let created = self.order_created(id);
@@ -642,11 +811,10 @@ impl Gen {
             None => ("Invitado", "Anónimo", format!("guest{}@example.com", id)),
         };
         let nlines = r.range(1, 5);
-        let mut lines = Vec::new();
+        let mut lines: [Option<Line>; 5] = [None, None, None, None, None];
         let mut subtotal: i64 = 0;
         let mut tax: i64 = 0;
-        let mut weight_total = 0;
-        for _ in 0..nlines {
+        for slot in lines.iter_mut().take(nlines as usize) {
             let pid = if self.products > 0 { r.range(1, self.products) } else { 1 };
             let nv = self.product_variant_count(pid);
             let vk = if nv > 0 { Some(r.range(1, nv)) } else { None };
@@ -656,24 +824,9 @@ impl Gen {
             let line_tax = (price - disc) * qty * 19 / 100;
             subtotal += (price - disc) * qty;
             tax += line_tax;
-            let w = r.below(3_000);
-            weight_total += w;
-            let size = vk.map(|k| SIZES[((k - 1) % SIZES.len() as u64) as usize]);
-            lines.push(json!({
-                "id": pid,
-                "variant_id": vk.map(|k| json!(pid * 10 + k)).unwrap_or(Value::Null),
-                "sku": format!("SKU-{}-{}", pid, size.unwrap_or("U")),
-                "name": self.product_name(pid),
-                "image": if self.product_image_count(pid) > 0 { json!(format!("https://cdn.jumpseller.com/sandbox/image/{}/1.jpg", pid)) } else { Value::Null },
-                "qty": qty,
-                "price": money(price),
-                "discount": money(disc),
-                "weight": num(&format!("{}.{:03}", w / 1000, w % 1000)),
-                "taxes": [{"id": 1, "name": "IVA", "rate": num("0.19"), "fixed": false, "tax_on_product_price": true}],
-                "stock_locations": [{"location_id": 1, "stock": qty}],
-            }));
+            let weight = r.below(3_000);
+            *slot = Some(Line { pid, vk, price, qty, disc, weight });
         }
-        let _ = weight_total;
         let pickup = r.pct(15);
         let shipping: i64 = if pickup { 0 } else { [0, 2_990, 349_000, 4_500, 1_250][r.below(5) as usize] };
         let shipping_tax = shipping * 19 / 100;
@@ -681,72 +834,214 @@ impl Gen {
         let total = subtotal + tax + shipping + shipping_tax - discount;
         let ship_idx = self.order_ship_idx(id);
         let fulfilled = ship_idx >= 2;
-        let completed = if st == 3 || st == 1 { json!(ts(created + 600 + r.below(7_200))) } else { Value::Null };
+        let completed = if st == 3 || st == 1 { Some(created + 600 + r.below(7_200)) } else { None };
         let tracking = fulfilled && !pickup;
-        let ship_addr = self.address(&mut r, first, last, false, true);
-        let bill_addr = self.address(&mut r, first, last, true, true);
+        let ship_addr = Addr::draw(&mut r, false, true);
+        let bill_addr = Addr::draw(&mut r, true, true);
         let coupon = r.pct(10);
-        json!({
-            "id": id,
-            "source": {"created_from": *r.pick(&["checkout", "checkout", "checkout", "admin", "api", "pos"]),
-                       "created_from_app_code": null, "source_name": if r.pct(50) { json!("google") } else { Value::Null },
-                       "medium": if r.pct(50) { json!("organic") } else { Value::Null }, "campaign": null,
-                       "referral_url": if r.pct(70) { Value::Null } else { json!("https://www.google.com/") }, "referral_code": null,
-                       "user_agent": "Mozilla/5.0 (X11; Linux x86_64)", "first_page_visited": "/",
-                       "first_page_visited_at": ts(created.saturating_sub(900)), "referral_source": null},
-            "created_at": ts(created),
-            "completed_at": completed,
-            "currency": "USD",
-            "subtotal": money(subtotal),
-            "tax": money(tax),
-            "shipping_tax": money(shipping_tax),
-            "shipping": money(shipping),
-            "shipping_required": !pickup,
-            "total": money(total),
-            "discount": money(discount),
-            "shipping_discount": money(0),
-            "gift_cards_discount": money(0),
-            "fulfillment_status": if fulfilled { "fulfilled" } else { "unfulfilled" },
-            "shipping_method_id": if pickup { Value::Null } else { json!(1 + r.below(3)) },
-            "shipping_service_id": null,
-            "shipping_method_name": if pickup { "Retiro en tienda" } else { "Envío a domicilio 🚚" },
-            "payment_method_name": *r.pick(&["Transferencia bancaria", "Webpay Plus", "Mercado Pago", "PayPal"]),
-            "payment_method_type": *r.pick(&["manual", "webpay_plus", "mercado_pago", "paypal"]),
-            "payment_information": if r.pct(60) { Value::Null } else { json!("Transferencia nº 000123") },
-            "payment_notification_id": null,
-            "additional_information": if r.pct(75) { Value::Null } else { json!("Por favor dejar en conserjería. ¡Gracias! 🙏") },
-            "duplicate_url": format!("https://sandbox.jumpseller.com/admin/orders/{}/duplicate", id),
-            "recovery_url": if st == 0 { json!(format!("https://sandbox.jumpseller.com/cart/recover/{:x}", hash3(self.seed, 99, id))) } else { Value::Null },
-            "review_url": null,
-            "checkout_url": format!("https://sandbox.jumpseller.com/checkout/{}", id),
-            "coupons": if coupon { json!("VERANO10") } else { Value::Null },
-            "promotions": if coupon { json!([{"id": 1, "name": "Verano 10%", "discount_amount": money(discount)}]) } else { json!([]) },
-            "customer": {"id": cust, "email": email, "phone": format!("+56 9 {:08}", id % 100_000_000), "phone_prefix": "+56",
-                         "ip": format!("190.{}.{}.{}", id % 255, (id / 255) % 255, r.below(255)), "fullname": format!("{} {}", first, last)},
-            "shipping_branch": null,
-            "shipping_address": ship_addr,
-            "billing_address": bill_addr,
-            "pickup_address": if pickup { json!({"name": "Tienda Providencia", "surname": null, "address": "Av. Providencia 1234", "city": "Santiago",
-                 "postal": null, "region": "Región Metropolitana", "country": "Chile", "country_code": "CL", "region_code": "RM",
-                 "street_number": 1234, "complement": null, "municipality": "Providencia", "pickup_place_name": "Local 1"}) } else { Value::Null },
-            "products": lines,
-            "additional_fields": if r.pct(70) { json!([]) } else { json!([{"label": "RUT", "value": "12.345.678-5", "id": 1, "area": "billing_shipping"}]) },
-            "shipping_taxes": if shipping > 0 { json!([{"id": 2, "name": "IVA envío", "country": "CL", "region": null, "rate": num("0.19"), "fixed": false, "tax_on_shipping_price": true}]) } else { json!([]) },
-            "status": ORDER_STATUS_LABEL[st],
-            "status_name": ORDER_STATUS_LABEL[st],
-            "status_enum": ORDER_STATUS_ENUM[st],
-            "tracking_url": if tracking { json!(format!("https://tracking.example.com/{}", id)) } else { Value::Null },
-            "tracking_company": if tracking { json!("Chilexpress") } else { Value::Null },
-            "tracking_number": if tracking { json!(format!("CX{:09}", id)) } else { Value::Null },
-            "shipping_option": if pickup { "store_pickup" } else { "delivery" },
-            "same_day_delivery": false,
-            "shipment_status": SHIP_LABEL[ship_idx],
-            "shipment_status_enum": SHIP_ENUM[ship_idx],
-            "recovered_from": null,
-            "external_shipping_rate_id": null,
-            "external_shipping_rate_description": null,
-            "billing_information": if r.pct(80) { Value::Null } else { json!({"business_activity": "Comercio al por menor", "company_name": "Comercial Ñuñoa SpA", "taxpayer_type": "company"}) },
-        })
+
+        w.obj();
+        w.key("id").u64(id);
+        w.key("source").obj();
+        w.key("created_from").str(*r.pick::<&str>(&["checkout", "checkout", "checkout", "admin", "api", "pos"]));
+        w.key("created_from_app_code").null();
+        w.key("source_name").opt_str(if r.pct(50) { Some("google") } else { None });
+        w.key("medium").opt_str(if r.pct(50) { Some("organic") } else { None });
+        w.key("campaign").null();
+        w.key("referral_url").opt_str(if r.pct(70) { None } else { Some("https://www.google.com/") });
+        w.key("referral_code").null();
+        w.key("user_agent").str("Mozilla/5.0 (X11; Linux x86_64)");
+        w.key("first_page_visited").str("/");
+        w.key("first_page_visited_at");
+        w_ts(w, created.saturating_sub(900));
+        w.key("referral_source").null();
+        w.end_obj();
+        w.key("created_at");
+        w_ts(w, created);
+        w.key("completed_at");
+        match completed {
+            Some(t) => w_ts(w, t),
+            None => w.null(),
+        }
+        w.key("currency").str("USD");
+        w.key("subtotal").money(subtotal);
+        w.key("tax").money(tax);
+        w.key("shipping_tax").money(shipping_tax);
+        w.key("shipping").money(shipping);
+        w.key("shipping_required").bool(!pickup);
+        w.key("total").money(total);
+        w.key("discount").money(discount);
+        w.key("shipping_discount").money(0);
+        w.key("gift_cards_discount").money(0);
+        w.key("fulfillment_status").str(if fulfilled { "fulfilled" } else { "unfulfilled" });
+        w.key("shipping_method_id");
+        if pickup {
+            w.null()
+        } else {
+            w.u64(1 + r.below(3))
+        }
+        w.key("shipping_service_id").null();
+        w.key("shipping_method_name").str(if pickup { "Retiro en tienda" } else { "Envío a domicilio 🚚" });
+        w.key("payment_method_name").str(*r.pick::<&str>(&["Transferencia bancaria", "Webpay Plus", "Mercado Pago", "PayPal"]));
+        w.key("payment_method_type").str(*r.pick::<&str>(&["manual", "webpay_plus", "mercado_pago", "paypal"]));
+        w.key("payment_information").opt_str(if r.pct(60) { None } else { Some("Transferencia nº 000123") });
+        w.key("payment_notification_id").null();
+        w.key("additional_information").opt_str(if r.pct(75) { None } else { Some("Por favor dejar en conserjería. ¡Gracias! 🙏") });
+        w.key("duplicate_url").str_fmt(format_args!("https://sandbox.jumpseller.com/admin/orders/{}/duplicate", id));
+        w.key("recovery_url");
+        if st == 0 {
+            w.str_fmt(format_args!("https://sandbox.jumpseller.com/cart/recover/{:x}", hash3(self.seed, 99, id)))
+        } else {
+            w.null()
+        }
+        w.key("review_url").null();
+        w.key("checkout_url").str_fmt(format_args!("https://sandbox.jumpseller.com/checkout/{}", id));
+        w.key("coupons").opt_str(if coupon { Some("VERANO10") } else { None });
+        w.key("promotions");
+        if coupon {
+            w.arr();
+            w.obj();
+            w.key("id").u64(1);
+            w.key("name").str("Verano 10%");
+            w.key("discount_amount").money(discount);
+            w.end_obj();
+            w.end_arr();
+        } else {
+            w.empty_arr();
+        }
+        w.key("customer").obj();
+        w.key("id").opt_u64(cust);
+        w.key("email").str(&email);
+        w.key("phone").str_fmt(format_args!("+56 9 {:08}", id % 100_000_000));
+        w.key("phone_prefix").str("+56");
+        w.key("ip").str_fmt(format_args!("190.{}.{}.{}", id % 255, (id / 255) % 255, r.below(255)));
+        w.key("fullname").str_fmt(format_args!("{} {}", first, last));
+        w.end_obj();
+        w.key("shipping_branch").null();
+        w.key("shipping_address");
+        ship_addr.write(w, first, last);
+        w.key("billing_address");
+        bill_addr.write(w, first, last);
+        w.key("pickup_address");
+        if pickup {
+            w.obj();
+            w.key("name").str("Tienda Providencia");
+            w.key("surname").null();
+            w.key("address").str("Av. Providencia 1234");
+            w.key("city").str("Santiago");
+            w.key("postal").null();
+            w.key("region").str("Región Metropolitana");
+            w.key("country").str("Chile");
+            w.key("country_code").str("CL");
+            w.key("region_code").str("RM");
+            w.key("street_number").u64(1234);
+            w.key("complement").null();
+            w.key("municipality").str("Providencia");
+            w.key("pickup_place_name").str("Local 1");
+            w.end_obj();
+        } else {
+            w.null();
+        }
+        w.key("products").arr();
+        for l in lines.iter().flatten() {
+            let pid = l.pid;
+            let size = l.vk.map(|k| SIZES[((k - 1) % SIZES.len() as u64) as usize]);
+            w.obj();
+            w.key("id").u64(pid);
+            w.key("variant_id").opt_u64(l.vk.map(|k| pid * 10 + k));
+            w.key("sku").str_fmt(format_args!("SKU-{}-{}", pid, size.unwrap_or("U")));
+            w.key("name").str(&self.product_name(pid));
+            w.key("image");
+            if self.product_image_count(pid) > 0 {
+                w.str_fmt(format_args!("https://cdn.jumpseller.com/sandbox/image/{}/1.jpg", pid))
+            } else {
+                w.null()
+            }
+            w.key("qty").i64(l.qty);
+            w.key("price").money(l.price);
+            w.key("discount").money(l.disc);
+            w.key("weight").num_fmt(format_args!("{}.{:03}", l.weight / 1000, l.weight % 1000));
+            w.key("taxes").arr();
+            w.obj();
+            w.key("id").u64(1);
+            w.key("name").str("IVA");
+            w.key("rate").num("0.19");
+            w.key("fixed").bool(false);
+            w.key("tax_on_product_price").bool(true);
+            w.end_obj();
+            w.end_arr();
+            w.key("stock_locations").arr();
+            w.obj();
+            w.key("location_id").u64(1);
+            w.key("stock").i64(l.qty);
+            w.end_obj();
+            w.end_arr();
+            w.end_obj();
+        }
+        w.end_arr();
+        w.key("additional_fields");
+        if r.pct(70) {
+            w.empty_arr();
+        } else {
+            w.arr();
+            w.obj();
+            w.key("label").str("RUT");
+            w.key("value").str("12.345.678-5");
+            w.key("id").u64(1);
+            w.key("area").str("billing_shipping");
+            w.end_obj();
+            w.end_arr();
+        }
+        w.key("shipping_taxes");
+        if shipping > 0 {
+            w.arr();
+            w.obj();
+            w.key("id").u64(2);
+            w.key("name").str("IVA envío");
+            w.key("country").str("CL");
+            w.key("region").null();
+            w.key("rate").num("0.19");
+            w.key("fixed").bool(false);
+            w.key("tax_on_shipping_price").bool(true);
+            w.end_obj();
+            w.end_arr();
+        } else {
+            w.empty_arr();
+        }
+        w.key("status").str(ORDER_STATUS_LABEL[st]);
+        w.key("status_name").str(ORDER_STATUS_LABEL[st]);
+        w.key("status_enum").str(ORDER_STATUS_ENUM[st]);
+        w.key("tracking_url");
+        if tracking {
+            w.str_fmt(format_args!("https://tracking.example.com/{}", id))
+        } else {
+            w.null()
+        }
+        w.key("tracking_company").opt_str(if tracking { Some("Chilexpress") } else { None });
+        w.key("tracking_number");
+        if tracking {
+            w.str_fmt(format_args!("CX{:09}", id))
+        } else {
+            w.null()
+        }
+        w.key("shipping_option").str(if pickup { "store_pickup" } else { "delivery" });
+        w.key("same_day_delivery").bool(false);
+        w.key("shipment_status").str(SHIP_LABEL[ship_idx]);
+        w.key("shipment_status_enum").str(SHIP_ENUM[ship_idx]);
+        w.key("recovered_from").null();
+        w.key("external_shipping_rate_id").null();
+        w.key("external_shipping_rate_description").null();
+        w.key("billing_information");
+        if r.pct(80) {
+            w.null();
+        } else {
+            w.obj();
+            w.key("business_activity").str("Comercio al por menor");
+            w.key("company_name").str("Comercial Ñuñoa SpA");
+            w.key("taxpayer_type").str("company");
+            w.end_obj();
+        }
+        w.end_obj();
     }
 
     pub fn order_history_count(&self, oid: u64) -> u64 {
@@ -785,5 +1080,116 @@ impl Gen {
                "address": {"address": "Av. Providencia 1234, Of. 56", "city": "Santiago", "postal": "7500000", "region": "Región Metropolitana",
                            "country": "Chile", "region_code": "RM", "country_code": "CL"},
                "whatsapp_phone": "+56 9 1234 5678"})
+    }
+}
+
+
+/// "YYYY-MM-DD HH:MM:SS UTC" as a JSON string
+fn w_ts(w: &mut W, secs: u64) {
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let r = secs % 86_400;
+    w.str_fmt(format_args!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", y, m, d, r / 3600, (r / 60) % 60, r % 60));
+}
+
+/// an address's random draws, taken in the order the generator has always taken them
+struct Addr {
+    billing: bool,
+    order: bool,
+    city: (&'static str, &'static str, &'static str, &'static str, &'static str),
+    street: &'static str,
+    num: u64,
+    taxid: Option<(u64, u64, u64, u64)>,
+    postal: Option<u64>,
+    complement: Option<u64>,
+    lat: Option<u64>,
+    lon: Option<u64>,
+    neighbourhood: bool,
+}
+
+impl Addr {
+    fn draw(r: &mut Rng, billing: bool, order: bool) -> Addr {
+        let city = *r.pick(CITIES);
+        let street = *r.pick(STREETS);
+        let num = r.range(1, 9_999);
+        let taxid = if billing {
+            if r.pct(40) {
+                None
+            } else {
+                let a = r.range(5, 25);
+                let b = r.below(1000);
+                let c = r.below(1000);
+                Some((a, b, c, r.below(10)))
+            }
+        } else {
+            None
+        };
+        let postal = if r.pct(30) { None } else { Some(r.below(9_999_999)) };
+        let (mut complement, mut lat, mut lon, mut neighbourhood) = (None, None, None, false);
+        if order {
+            complement = if r.pct(60) { None } else { Some(r.range(1, 2_000)) };
+            if !billing {
+                lat = if r.pct(50) { None } else { Some(r.below(999_999)) };
+                lon = if r.pct(50) { None } else { Some(r.below(999_999)) };
+            }
+            neighbourhood = !r.pct(70);
+        }
+        Addr { billing, order, city, street, num, taxid, postal, complement, lat, lon, neighbourhood }
+    }
+
+    fn write(&self, w: &mut W, first: &str, last: &str) {
+        let (city, region, rcode, country, ccode) = self.city;
+        w.obj();
+        w.key("name").str(first);
+        w.key("surname").str(last);
+        if self.billing {
+            w.key("taxid");
+            match self.taxid {
+                Some((a, b, c, d)) => w.str_fmt(format_args!("{}.{:03}.{:03}-{}", a, b, c, d)),
+                None => w.null(),
+            }
+        }
+        w.key("address").str_fmt(format_args!("{} {}", self.street, self.num));
+        w.key("city").str(city);
+        w.key("postal");
+        match self.postal {
+            Some(p) => w.str_fmt(format_args!("{:07}", p)),
+            None => w.null(),
+        }
+        if self.order {
+            w.key("region").str(region);
+            w.key("country").str(country);
+            w.key("country_code").str(ccode);
+            w.key("region_code").str(rcode);
+            w.key("street_number").u64(self.num);
+            w.key("complement");
+            match self.complement {
+                Some(c) => w.str_fmt(format_args!("Depto. {}", c)),
+                None => w.null(),
+            }
+            if !self.billing {
+                w.key("latitude");
+                match self.lat {
+                    Some(v) => w.num_fmt(format_args!("-33.{:06}", v)),
+                    None => w.null(),
+                }
+                w.key("longitude");
+                match self.lon {
+                    Some(v) => w.num_fmt(format_args!("-70.{:06}", v)),
+                    None => w.null(),
+                }
+            }
+            w.key("municipality").str(city);
+            w.key("neighbourhood");
+            if self.neighbourhood {
+                w.str("Barrio Italia")
+            } else {
+                w.null()
+            }
+        } else {
+            w.key("municipality").str(city);
+            w.key("region").str(region);
+            w.key("country").str(ccode);
+        }
+        w.end_obj();
     }
 }

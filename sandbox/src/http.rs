@@ -264,10 +264,16 @@ fn serve_conn(stream: TcpStream, h: Handler, stop: Arc<AtomicBool>) {
         match h(&req) {
             Action::Respond(r) => {
                 let mut buf = head_bytes(&r, r.body.len(), close);
-                if !head_only {
+                let sent = if head_only {
+                    wr.write_all(&buf)
+                } else if r.body.len() <= 16 * 1024 {
                     buf.extend_from_slice(&r.body);
-                }
-                if wr.write_all(&buf).is_err() {
+                    wr.write_all(&buf)
+                } else {
+                    // large bodies (list pages): no copy into the head buffer
+                    wr.write_all(&buf).and_then(|_| wr.write_all(&r.body))
+                };
+                if sent.is_err() {
                     break;
                 }
                 let _ = wr.flush();

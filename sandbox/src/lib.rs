@@ -6,6 +6,7 @@ mod api;
 pub mod data;
 pub mod export;
 mod http;
+pub mod jw;
 mod misc;
 mod oauth;
 pub mod prng;

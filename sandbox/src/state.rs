@@ -153,6 +153,17 @@ impl Db {
         }
     }
 
+    /// true when no write touched collection `c` (at `id`, or anywhere in it for `None`), so the
+    /// generated base record is what a read returns
+    pub fn pristine(&self, checks: &[(Coll, Option<u64>)]) -> bool {
+        let ov = self.ov.read().unwrap();
+        checks.iter().all(|(c, id)| match (ov.colls.get(c), id) {
+            (None, _) => true,
+            (Some(m), Some(id)) => !m.contains_key(id),
+            (Some(m), None) => m.is_empty(),
+        })
+    }
+
     pub fn exists(&self, c: Coll, id: u64) -> bool {
         let ov = self.ov.read().unwrap();
         if let Some(e) = ov.colls.get(&c).and_then(|m| m.get(&id)) {
