@@ -252,18 +252,20 @@ impl Config {
                 Kind::Config,
                 "AuthScheme=Basic needs Login (or UID) and AuthToken (or PWD): the store's API login and auth token from the Jumpseller admin (Settings > API).",
             ),
+            // OFF without OAuthAccessToken connects without verifying, so the
+            // OAuth stored procedures can fetch a token (the connection warns).
             AuthScheme::OAuth
-                if self.initiate_oauth == InitiateOAuth::Off && self.oauth_access_token.is_none() =>
+                if self.initiate_oauth != InitiateOAuth::Off
+                    && (self.oauth_client_id.is_none() || self.oauth_client_secret.is_none()) =>
             {
                 err(
                     Kind::Config,
-                    "AuthScheme=OAuth with InitiateOAuth=OFF needs OAuthAccessToken. Give Login and AuthToken for Basic authentication, or set InitiateOAuth=GETANDREFRESH with OAuthClientId and OAuthClientSecret.",
+                    format!(
+                        "InitiateOAuth={} needs OAuthClientId and OAuthClientSecret: the credentials of your Jumpseller app (store admin > Apps > Developers).",
+                        if self.initiate_oauth == InitiateOAuth::Refresh { "REFRESH" } else { "GETANDREFRESH" }
+                    ),
                 )
             }
-            AuthScheme::OAuth if self.initiate_oauth != InitiateOAuth::Off => err(
-                Kind::NotImplemented,
-                "InitiateOAuth=GETANDREFRESH and REFRESH are not available in this build; use InitiateOAuth=OFF with OAuthAccessToken, or Basic authentication.",
-            ),
             _ => Ok(()),
         }
     }

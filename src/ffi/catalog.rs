@@ -104,18 +104,20 @@ unsafe fn special_columns<E: Enc>(h: Handle, id_type: u16, _c: *const U<E>, _cl:
 }
 pair!(SQLSpecialColumns, SQLSpecialColumnsW, special_columns, (id_type: w, c: s, cl: n, s: s, sl: n, t: s, tl: n, scope: w, nullable: w));
 
-unsafe fn procedures<E: Enc>(h: Handle, _c: *const U<E>, _cl: i16, _s: *const U<E>, _sl: i16, _p: *const U<E>, _pl: i16) -> i16 {
+unsafe fn procedures<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, p: *const U<E>, pl: i16) -> i16 {
     with_stmt(h, |st| {
-        let (cols, rows) = catalog::procedures();
+        let pr = profile(st)?;
+        let (cols, rows) = catalog::procedures(&pr, &arg::<E>(st, c, cl), &arg::<E>(st, s, sl), &arg::<E>(st, p, pl));
         st.set_rows(cols, rows)
     })
 }
 pair!(SQLProcedures, SQLProceduresW, procedures, (c: s, cl: n, s: s, sl: n, p: s, pl: n));
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn procedure_columns<E: Enc>(h: Handle, _c: *const U<E>, _cl: i16, _s: *const U<E>, _sl: i16, _p: *const U<E>, _pl: i16, _col: *const U<E>, _coll: i16) -> i16 {
+unsafe fn procedure_columns<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, p: *const U<E>, pl: i16, col: *const U<E>, coll: i16) -> i16 {
     with_stmt(h, |st| {
-        let (cols, rows) = catalog::procedure_columns();
+        let pr = profile(st)?;
+        let (cols, rows) = catalog::procedure_columns(&pr, &arg::<E>(st, c, cl), &arg::<E>(st, s, sl), &arg::<E>(st, p, pl), &arg::<E>(st, col, coll));
         st.set_rows(cols, rows)
     })
 }

@@ -16,6 +16,9 @@ use std::time::Duration;
 pub enum Auth {
     Basic { login: String, token: String },
     Bearer(Arc<Mutex<String>>),
+    /// OAuth with a token manager: asked for the token before each request,
+    /// told when the API refuses it (refresh + one retry when allowed).
+    OAuth(Arc<super::oauth::TokenManager>),
     None,
 }
 
@@ -124,6 +127,19 @@ impl Client {
         Ok(())
     }
 
+    /// The underlying HTTP client (OAuth token requests share its proxy and TLS settings).
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
+    /// The OAuth token manager, when the connection uses OAuth.
+    pub fn oauth(&self) -> Option<&Arc<super::oauth::TokenManager>> {
+        match &self.auth {
+            Auth::OAuth(m) => Some(m),
+            _ => None,
+        }
+    }
+
     /// `GET base + path` (path carries its own query), parsed as JSON.
     pub fn get(&self, path: &str) -> Result<Value, ApiError> {
         self.send(reqwest::Method::GET, path, None)
@@ -135,14 +151,24 @@ impl Client {
         // repeated when it provably was not (no connection, or throttled).
         let idempotent = method != reqwest::Method::POST;
         let (mut failures, mut throttles) = (0u32, 0u32);
+        // A refused OAuth token is refreshed and the request sent once more.
+        let mut renewed = false;
         loop {
             self.check_cancelled()?;
             self.limiter.acquire();
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             let mut req = self.http.request(method.clone(), &url);
+            let mut used_token = String::new();
             req = match &self.auth {
                 Auth::Basic { login, token } => req.basic_auth(login, Some(token)),
                 Auth::Bearer(t) => req.bearer_auth(t.lock().map(|t| t.clone()).unwrap_or_default()),
+                Auth::OAuth(m) => match m.bearer(&self.http).map_err(auth_failure)? {
+                    Some(t) => {
+                        used_token = t.clone();
+                        req.bearer_auth(t)
+                    }
+                    None => req,
+                },
                 Auth::None => req,
             };
             if let Some(b) = body {
@@ -166,6 +192,14 @@ impl Client {
                         continue;
                     }
                     Err((e, Retry::Yes)) => (e, idempotent),
+                    Err((e, Retry::No)) if e.kind == Kind::Auth && !renewed && self.renews() => {
+                        renewed = true;
+                        if let Auth::OAuth(m) = &self.auth {
+                            m.after_refusal(&self.http, &used_token).map_err(auth_failure)?;
+                        }
+                        // A 401 was not applied: the same request again, not a failure.
+                        continue;
+                    }
                     Err((e, Retry::No)) => (e, false),
                 },
             };
@@ -177,6 +211,11 @@ impl Client {
             // enough that a dead server fails the query quickly.
             std::thread::sleep(Duration::from_millis(200 << (failures - 1).min(5)));
         }
+    }
+
+    /// Whether a refused token is renewed (OAuth with InitiateOAuth REFRESH/GETANDREFRESH).
+    fn renews(&self) -> bool {
+        matches!(&self.auth, Auth::OAuth(m) if m.renewal == super::oauth::Renewal::Refresh)
     }
 
     /// Reads a response: Ok(JSON), or Err((error, worth retrying)).
@@ -244,7 +283,13 @@ impl Client {
         };
         let message = match status.as_u16() {
             401 => match self.auth {
-                Auth::Bearer(_) => format!(
+                Auth::OAuth(ref m) if m.renewal == super::oauth::Renewal::Refresh => format!(
+                    "The Jumpseller API refused the OAuth access token (HTTP 401: {api_text}) even after it was refreshed. The app's authorization may have been revoked or lack a scope: authorize again with InitiateOAuth=GETANDREFRESH (or `jumpseller-odbc auth`)."
+                ),
+                Auth::OAuth(ref m) if !m.has_token() => format!(
+                    "The Jumpseller API refused the request (HTTP 401: {api_text}): the connection has no OAuth access token yet. Get one with the stored procedure GetOAuthAccessToken, or connect with OAuthAccessToken, or with InitiateOAuth=GETANDREFRESH."
+                ),
+                Auth::Bearer(_) | Auth::OAuth(_) => format!(
                     "The Jumpseller API refused the OAuth access token (HTTP 401: {api_text}); it has expired or was revoked. Get a new one (access tokens live one hour): connect with InitiateOAuth=REFRESH and OAuthRefreshToken, or run the authorization flow again."
                 ),
                 _ => format!("The Jumpseller API refused the credentials (HTTP 401: {api_text}). Check Login and AuthToken (Jumpseller admin > Settings > API)."),
@@ -258,6 +303,11 @@ impl Client {
 
 fn header_u64(h: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
     h.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// A failure to get or renew a token, as the request's error.
+fn auth_failure(e: Error) -> ApiError {
+    ApiError { kind: e.kind, status: None, message: e.message }
 }
 
 fn path_of(url: &str) -> String {

@@ -2,6 +2,8 @@
 //! bounded retries. It knows nothing of ODBC or SQL.
 
 mod http;
+pub mod oauth;
+pub mod tokenstore;
 pub mod ratelimit;
 
 pub use http::{ApiError, Auth, Client, ClientOptions};

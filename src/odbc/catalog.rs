@@ -333,47 +333,90 @@ pub fn special_columns(p: &Profile, id_type: u16, table: &Arg) -> (Vec<ColDesc>,
     (layout, rows)
 }
 
-pub fn procedures() -> (Vec<ColDesc>, Rows) {
-    (
-        cols(&[
-            ("PROCEDURE_CAT", NAME, true),
-            ("PROCEDURE_SCHEM", NAME, true),
-            ("PROCEDURE_NAME", NAME, false),
-            ("NUM_INPUT_PARAMS", SqlType::Integer, true),
-            ("NUM_OUTPUT_PARAMS", SqlType::Integer, true),
-            ("NUM_RESULT_SETS", SqlType::Integer, true),
-            ("REMARKS", SqlType::WVarchar(254), true),
-            ("PROCEDURE_TYPE", SqlType::SmallInt, true),
-        ]),
-        vec![],
-    )
+/// SQLProcedures: the driver's stored procedures (odbc/procedures.rs).
+pub fn procedures(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg) -> (Vec<ColDesc>, Rows) {
+    let layout = cols(&[
+        ("PROCEDURE_CAT", NAME, true),
+        ("PROCEDURE_SCHEM", NAME, true),
+        ("PROCEDURE_NAME", NAME, false),
+        ("NUM_INPUT_PARAMS", SqlType::Integer, true),
+        ("NUM_OUTPUT_PARAMS", SqlType::Integer, true),
+        ("NUM_RESULT_SETS", SqlType::Integer, true),
+        ("REMARKS", SqlType::WVarchar(254), true),
+        ("PROCEDURE_TYPE", SqlType::SmallInt, true),
+    ]);
+    if !catalog_ok(catalog) || !schema.matches(&p.schema) {
+        return (layout, vec![]);
+    }
+    let mut procs: Vec<_> = super::procedures::PROCEDURES.iter().filter(|d| proc.matches(d.name)).collect();
+    procs.sort_by(|a, b| a.name.cmp(b.name));
+    // PROCEDURE_TYPE 1 = SQL_PT_PROCEDURE: each returns one result set.
+    let rows = procs.into_iter().map(|d| vec![Value::Null, s(&p.schema), s(d.name), i(d.params.len() as i64), i(0), i(1), s(d.remarks), i(1)]).collect();
+    (layout, rows)
 }
 
-pub fn procedure_columns() -> (Vec<ColDesc>, Rows) {
-    (
-        cols(&[
-            ("PROCEDURE_CAT", NAME, true),
-            ("PROCEDURE_SCHEM", NAME, true),
-            ("PROCEDURE_NAME", NAME, false),
-            ("COLUMN_NAME", NAME, false),
-            ("COLUMN_TYPE", SqlType::SmallInt, false),
-            ("DATA_TYPE", SqlType::SmallInt, false),
-            ("TYPE_NAME", NAME, false),
-            ("COLUMN_SIZE", SqlType::Integer, true),
-            ("BUFFER_LENGTH", SqlType::Integer, true),
-            ("DECIMAL_DIGITS", SqlType::SmallInt, true),
-            ("NUM_PREC_RADIX", SqlType::SmallInt, true),
-            ("NULLABLE", SqlType::SmallInt, false),
-            ("REMARKS", SqlType::WVarchar(254), true),
-            ("COLUMN_DEF", SqlType::WVarchar(254), true),
-            ("SQL_DATA_TYPE", SqlType::SmallInt, false),
-            ("SQL_DATETIME_SUB", SqlType::SmallInt, true),
-            ("CHAR_OCTET_LENGTH", SqlType::Integer, true),
-            ("ORDINAL_POSITION", SqlType::Integer, false),
-            ("IS_NULLABLE", SqlType::WVarchar(3), true),
-        ]),
-        vec![],
-    )
+/// SQLProcedureColumns: inputs (COLUMN_TYPE 1, SQL_PARAM_INPUT) and result
+/// columns (3, SQL_RESULT_COL) of each procedure.
+pub fn procedure_columns(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg, column: &Arg) -> (Vec<ColDesc>, Rows) {
+    let layout = cols(&[
+        ("PROCEDURE_CAT", NAME, true),
+        ("PROCEDURE_SCHEM", NAME, true),
+        ("PROCEDURE_NAME", NAME, false),
+        ("COLUMN_NAME", NAME, false),
+        ("COLUMN_TYPE", SqlType::SmallInt, false),
+        ("DATA_TYPE", SqlType::SmallInt, false),
+        ("TYPE_NAME", NAME, false),
+        ("COLUMN_SIZE", SqlType::Integer, true),
+        ("BUFFER_LENGTH", SqlType::Integer, true),
+        ("DECIMAL_DIGITS", SqlType::SmallInt, true),
+        ("NUM_PREC_RADIX", SqlType::SmallInt, true),
+        ("NULLABLE", SqlType::SmallInt, false),
+        ("REMARKS", SqlType::WVarchar(254), true),
+        ("COLUMN_DEF", SqlType::WVarchar(254), true),
+        ("SQL_DATA_TYPE", SqlType::SmallInt, false),
+        ("SQL_DATETIME_SUB", SqlType::SmallInt, true),
+        ("CHAR_OCTET_LENGTH", SqlType::Integer, true),
+        ("ORDINAL_POSITION", SqlType::Integer, false),
+        ("IS_NULLABLE", SqlType::WVarchar(3), true),
+    ]);
+    if !catalog_ok(catalog) || !schema.matches(&p.schema) {
+        return (layout, vec![]);
+    }
+    let mut procs: Vec<_> = super::procedures::PROCEDURES.iter().filter(|d| proc.matches(d.name)).collect();
+    procs.sort_by(|a, b| a.name.cmp(b.name));
+    let mut rows = Vec::new();
+    for d in procs {
+        let inputs = d.params.iter().map(|x| (x.name, SqlType::WVarchar(2000), x.remarks, 1));
+        let results = d.results.iter().map(|x| (x.name, x.sql_type, x.remarks, 3));
+        for (n, (name, ty, remarks, kind)) in inputs.enumerate().chain(results.enumerate()) {
+            if !column.matches(name) {
+                continue;
+            }
+            let char_octets = if ty.is_char() { i(ty.octet_length()) } else { Value::Null };
+            rows.push(vec![
+                Value::Null,
+                s(&p.schema),
+                s(d.name),
+                s(name),
+                i(kind),
+                i(ty.odbc_code() as i64),
+                s(ty.type_name()),
+                i(ty.column_size()),
+                i(ty.octet_length()),
+                opt_i(ty.decimal_digits()),
+                opt_i(ty.num_prec_radix()),
+                i(1),
+                s(remarks),
+                Value::Null,
+                i(ty.odbc_code() as i64),
+                Value::Null,
+                char_octets,
+                i(n as i64 + 1),
+                s("YES"),
+            ]);
+        }
+    }
+    (layout, rows)
 }
 
 /// Every table can be read (SELECT) by whoever connected.

@@ -106,7 +106,11 @@ impl Conn {
         let login_timeout = lock(&self.state).login_timeout;
         let client = Arc::new(build_client(&config, logger.clone(), login_timeout)?);
         logger.log(1, &format!("connect {} as {}", config.url, config.display_value("Login").unwrap_or_else(|| "(OAuth)".into())));
-        verify(&client)?;
+        // OAuth: tokens from the store, a refresh or the authorization flow.
+        match super::oauth::establish(&config, &client, prompt, login_timeout)? {
+            None => verify(&client)?,
+            Some(warning) => lock(&self.diags).push("01000", warning),
+        }
         let session = Session::open(profile, client, config.pagesize, config.prefetch.unwrap_or(DEFAULT_PREFETCH))?;
         let completed = config.completed_connection_string();
         lock(&self.state).connected = Some(Connected { config, session, logger });
@@ -172,7 +176,7 @@ impl Conn {
 fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<Client> {
     let auth = match config.auth_scheme {
         AuthScheme::Basic => Auth::Basic { login: config.login.clone().unwrap_or_default(), token: config.auth_token.clone().unwrap_or_default() },
-        AuthScheme::OAuth => Auth::Bearer(Arc::new(Mutex::new(config.oauth_access_token.clone().unwrap_or_default()))),
+        AuthScheme::OAuth => Auth::OAuth(super::oauth::manager(config, &logger)?),
         AuthScheme::None => Auth::None,
     };
     let pem = match &config.ssl_server_cert {

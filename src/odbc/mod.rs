@@ -13,6 +13,8 @@ mod connect;
 pub mod connect_attrs {
     pub use super::connect::is_string_attr;
 }
+mod oauth;
+pub mod procedures;
 mod stmt;
 pub mod stmt_attrs {
     pub use super::stmt::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};

@@ -104,6 +104,8 @@ pub struct StmtState {
     executed: bool,
     row_count: i64,
     pub bindings: BTreeMap<u16, Binding>,
+    /// A stored-procedure call prepared instead of SQL (`{call ...}`, EXEC).
+    pub call: Option<super::procedures::Call>,
     /// SQLGetData progress: (column, bytes of the encoded value consumed, done).
     getdata: Option<(u16, usize, bool)>,
     getdata_cache: Option<(u16, i16, Encoded)>,
@@ -135,6 +137,7 @@ impl StmtState {
             executed: false,
             row_count: -1,
             bindings: BTreeMap::new(),
+            call: None,
             getdata: None,
             getdata_cache: None,
             max_rows: 0,
@@ -209,6 +212,14 @@ impl Stmt {
         self.close_cursor(&mut st, false)?;
         st.query = None;
         st.executed = false;
+        st.call = None;
+        // Stored procedures never reach SQLite; their arguments may be secrets.
+        if let Some(call) = super::procedures::parse(sql)? {
+            self.log(1, &format!("prepare: call {} (arguments not logged)", call.name()));
+            st.cols = call.columns();
+            st.call = Some(call);
+            return Ok(SUCCESS);
+        }
         self.log(1, &format!("prepare: {}", sql.trim()));
         let q = session.prepare(sql)?;
         st.cols = describe(&q);
@@ -219,6 +230,16 @@ impl Stmt {
     pub fn execute(&self) -> Result<i16> {
         self.cancelled.store(false, Ordering::SeqCst);
         let mut st = lock(&self.state);
+        if let Some(call) = st.call.clone() {
+            self.close_cursor(&mut st, false)?;
+            let (cols, rows) = super::procedures::run(&self.conn, &call)?;
+            st.cols = cols;
+            st.rows = Rows::Static(rows.into());
+            st.fetched = 0;
+            st.executed = true;
+            st.row_count = -1;
+            return Ok(SUCCESS);
+        }
         if st.query.is_none() {
             return Err(Error::odbc("HY010", "SQLExecute needs a statement prepared with SQLPrepare first (function sequence error)."));
         }
@@ -262,6 +283,7 @@ impl Stmt {
         let mut st = lock(&self.state);
         self.close_cursor(&mut st, false)?;
         st.query = None;
+        st.call = None;
         st.cols = cols;
         st.rows = Rows::Static(rows.into());
         st.fetched = 0;
