@@ -300,3 +300,28 @@ fn lookups_on_any_key_route_batch_into_one_read() {
     assert!(cost.values().sum::<u64>() <= 25, "{cost:?}");
     disconnect(e, d);
 }
+
+#[test]
+fn created_at_ranges_use_the_date_filter() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let all = query(d, "SELECT id, created_at FROM Orders");
+    let (lo, hi) = ("2024-06-01", "2024-09-15 12:00:00");
+    let mut expected: Vec<String> = all
+        .iter()
+        .filter(|r| r[1].as_deref().is_some_and(|c| c >= lo && c < hi))
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty() && expected.len() < all.len());
+    let (rows, cost) = costed(&sb, d, &format!("SELECT id FROM Orders WHERE created_at >= '{lo}' AND created_at < '{hi}'"));
+    let mut got: Vec<String> = rows.into_iter().map(|r| r[0].clone().unwrap()).collect();
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(cost.keys().collect::<Vec<_>>(), vec!["GET /orders.json"]);
+    assert!(cost["GET /orders.json"] < 5, "a date range reads fewer pages than the whole table: {cost:?}");
+    // One bound only works too.
+    let (rows, _) = costed(&sb, d, &format!("SELECT id FROM Orders WHERE created_at > '{hi}'"));
+    assert_eq!(rows.len(), all.iter().filter(|r| r[1].as_deref().is_some_and(|c| c > hi)).count());
+    disconnect(e, d);
+}

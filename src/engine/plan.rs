@@ -13,6 +13,9 @@ pub enum Access {
     Get,
     /// A pushdown route of the profile (index into `Table::pushdown`).
     Push(usize),
+    /// A `between` route (a date range) with the argv positions of its
+    /// lower and upper bounds.
+    Range { route: usize, lo: Option<usize>, hi: Option<usize> },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,6 +93,31 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             }
         }
     }
+    // Date ranges: a lower and/or upper bound on a `between` route's column.
+    // The route returns a superset (whole days), so nothing is omitted.
+    let mut range: Option<(usize, Vec<(usize, bool)>)> = None;
+    for (pi, pd) in table.pushdown.iter().enumerate().filter(|(_, pd)| pd.op == "between") {
+        let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else { continue };
+        let bounds: Vec<(usize, bool)> = info
+            .constraints()
+            .enumerate()
+            .filter(|(_, c)| c.is_usable() && c.column() >= 0 && c.column() as usize == pcol)
+            .filter_map(|(i, c)| match c.operator() {
+                Op::SQLITE_INDEX_CONSTRAINT_GT | Op::SQLITE_INDEX_CONSTRAINT_GE => Some((i, true)),
+                Op::SQLITE_INDEX_CONSTRAINT_LT | Op::SQLITE_INDEX_CONSTRAINT_LE => Some((i, false)),
+                _ => None,
+            })
+            .collect();
+        let lo = bounds.iter().find(|b| b.1).copied();
+        let hi = bounds.iter().find(|b| !b.1).copied();
+        if lo.is_some() || hi.is_some() {
+            let picked: Vec<(usize, bool)> = lo.into_iter().chain(hi).collect();
+            // Two bounds narrow more than one.
+            let rows = est_rows / if picked.len() == 2 { 8.0 } else { 2.0 };
+            cands.push(Cand { access: Access::Range { route: pi, lo: None, hi: None }, constraint: picked[0].0, cost: pages(rows) + 0.5, rows, omit: false, unique: false });
+            range = Some((pi, picked));
+        }
+    }
     let scan_cost = if table.source.single || !table.source.paged && table.source.parent.is_none() { 1.0 } else { pages(est_rows) + 1.0 };
     let best = cands.into_iter().min_by(|a, b| a.cost.partial_cmp(&b.cost).unwrap_or(std::cmp::Ordering::Equal));
     let mut plan = Plan { access: Access::Scan, in_list: false, limit_arg: None, count_only: false };
@@ -98,6 +126,21 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
     // Columns SQLite will not look at again: those of constraints we omit.
     let mut omitted_cols: u64 = 0;
     let (cost, rows) = match best {
+        Some(c) if matches!(c.access, Access::Range { .. }) => {
+            let (route, picked) = range.clone().unwrap_or_default();
+            let (mut lo, mut hi) = (None, None);
+            for (ci, is_lo) in picked {
+                info.constraint_usage(ci).set_argv_index(next_arg);
+                if is_lo {
+                    lo = Some(next_arg as usize - 1);
+                } else {
+                    hi = Some(next_arg as usize - 1);
+                }
+                next_arg += 1;
+            }
+            plan.access = Access::Range { route, lo, hi };
+            (c.cost, c.rows)
+        }
         Some(c) => {
             plan.access = c.access.clone();
             let is_in = info.is_in_constraint(c.constraint).unwrap_or(false);

@@ -390,6 +390,23 @@ impl ApiCursor {
                     }));
                 }
             }
+            Access::Range { route, .. } => {
+                let pd = &t.pushdown[*route];
+                let (from, to) = (keys.first().and_then(|k| day(k, -1)), keys.get(1).and_then(|k| day(k, 1)));
+                let path = pd
+                    .list
+                    .replace("{from}", from.as_deref().unwrap_or("1970-01-01"))
+                    .replace("{to}", to.as_deref().unwrap_or("9999-12-31"));
+                self.queue.push_back(Src::Fetch(Fetch {
+                    path,
+                    wrapper: pd.wrapper.clone(),
+                    single: false,
+                    paged: pd.paged,
+                    missing_is_empty: true,
+                    parent: None,
+                    count: None,
+                }));
+            }
             Access::Push(pi) => {
                 let pd = &t.pushdown[*pi];
                 if pd.via_parent {
@@ -437,6 +454,17 @@ impl ApiCursor {
         }
         Ok(())
     }
+}
+
+/// The day of a bound, moved by `shift` days (YYYY-MM-DD), for date routes.
+fn day(v: &Value, shift: i64) -> Option<String> {
+    let ts = match v {
+        Value::Text(s) => crate::timefmt::parse_timestamp(s)?,
+        Value::Int(secs) => crate::timefmt::Timestamp::from_unix(*secs, 0),
+        _ => return None,
+    };
+    let moved = crate::timefmt::Timestamp::from_unix(ts.unix_seconds() + shift * 86_400, 0);
+    Some(moved.to_sql_text()[..10].to_string())
 }
 
 /// A parent key as text for a URL, when it is a usable scalar.
@@ -492,7 +520,15 @@ unsafe impl VTabCursor for ApiCursor {
         self.virtual_rows = None;
         self.eof = false;
         let mut keys = Vec::new();
-        if plan.access != Access::Scan {
+        if let Access::Range { lo, hi, .. } = plan.access {
+            // keys[0] = lower bound, keys[1] = upper bound (Null when absent).
+            for pos in [lo, hi] {
+                keys.push(match pos {
+                    Some(i) => owned(args.get::<rusqlite::types::Value>(i)?),
+                    None => Value::Null,
+                });
+            }
+        } else if plan.access != Access::Scan {
             if plan.in_list {
                 let mut it = args.in_values(0)?;
                 use fallible_iterator_shim::Next;

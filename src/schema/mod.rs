@@ -160,7 +160,9 @@ impl Column {
 #[serde(deny_unknown_fields)]
 pub struct Pushdown {
     pub column: String,
-    /// `=`, `>`, `>=`, `<`, `<=`.
+    /// `=`, `>`, `>=`, `<`, `<=`; or `between`: a date range whose
+    /// `{from}`/`{to}` (YYYY-MM-DD) come from bounds on the column, widened
+    /// by a day each way so any store time zone stays inside.
     pub op: String,
     /// Endpoint path with `{value}`; or with `?param={value}` style queries.
     pub list: String,
@@ -252,8 +254,17 @@ impl Profile {
                 if !has(&pd.column) {
                     return err(Kind::Config, format!("{place}: pushdown on '{}', which is not a column.", pd.column));
                 }
-                if !["=", ">", ">=", "<", "<="].contains(&pd.op.as_str()) {
-                    return err(Kind::Config, format!("{place}: pushdown operator '{}' is not one of = > >= < <=.", pd.op));
+                if !["=", ">", ">=", "<", "<=", "between"].contains(&pd.op.as_str()) {
+                    return err(Kind::Config, format!("{place}: pushdown operator '{}' is not one of = > >= < <= between.", pd.op));
+                }
+                let needs: &[&str] = if pd.op == "between" { &["{from}", "{to}"] } else { &["{value}"] };
+                if pd.op == "between" && pd.exact {
+                    return err(Kind::Config, format!("{place}: a 'between' route returns whole days, so it must be declared \"exact\": false."));
+                }
+                for n in needs {
+                    if !pd.list.contains(n) {
+                        return err(Kind::Config, format!("{place}: pushdown route '{}' lacks the placeholder {n}.", pd.list));
+                    }
                 }
             }
             match (&t.source.list, &t.source.parent) {
