@@ -26,6 +26,31 @@ fn profile_with_writes() -> std::path::PathBuf {
 }
 
 #[test]
+fn child_rows_are_written_through_their_parent_routes() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    // A variant: PUT /products/{product_id}/variants/{id}.json.
+    let v = query(d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 2 LIMIT 1");
+    let (pid, vid) = (v[0][0].clone().unwrap(), v[0][1].clone().unwrap());
+    assert_eq!(exec(st, &format!("UPDATE ProductVariants SET price = 12.34 WHERE product_id = {pid} AND id = {vid}")), SQL_SUCCESS, "{:?}", diag(3, st));
+    let price = query(d, &format!("SELECT price FROM ProductVariants WHERE product_id = {pid} AND id = {vid}"));
+    assert_eq!(price[0][0].as_deref(), Some("12.34"));
+    // An image: DELETE /products/{product_id}/images/{id}.json.
+    let imgs = query(d, "SELECT product_id, id FROM ProductImages WHERE product_id = 2");
+    if let Some(first) = imgs.first() {
+        let (p, i) = (first[0].clone().unwrap(), first[1].clone().unwrap());
+        assert_eq!(exec(st, &format!("DELETE FROM ProductImages WHERE product_id = {p} AND id = {i}")), SQL_SUCCESS, "{:?}", diag(3, st));
+        assert_eq!(query(d, "SELECT id FROM ProductImages WHERE product_id = 2").len(), imgs.len() - 1);
+    }
+    // An insert into a child names its parent in the row.
+    assert_eq!(exec(st, "INSERT INTO OrderHistory (order_id, message) VALUES (5, 'Called the customer')"), SQL_SUCCESS, "{:?}", diag(3, st));
+    let msgs = query(d, "SELECT message FROM OrderHistory WHERE order_id = 5");
+    assert!(msgs.iter().any(|r| r[0].as_deref() == Some("Called the customer")), "{msgs:?}");
+    disconnect(e, d);
+}
+
+#[test]
 fn insert_update_delete_reach_the_api() {
     let sb = sandbox();
     let e = env();

@@ -40,6 +40,9 @@ pub struct Ctx {
     count_paths: Mutex<HashMap<String, u64>>,
     /// Keyed lookups of the running statement, by table.
     lookups: Mutex<HashMap<String, lookup::LookupState>>,
+    /// Values of write-route path columns of rows read by the running
+    /// statement, by (table, rowid): what UPDATE/DELETE of a child row need.
+    rows_seen: Mutex<HashMap<(usize, i64), Vec<Option<Value>>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -62,6 +65,13 @@ impl Ctx {
     fn forget_pages(&self) {
         lock(&self.pages).clear();
         lock(&self.lookups).clear();
+        lock(&self.rows_seen).clear();
+    }
+    fn remember_row(&self, table: usize, rowid: i64, vals: Vec<Option<Value>>) {
+        lock(&self.rows_seen).insert((table, rowid), vals);
+    }
+    fn row_seen(&self, table: usize, rowid: i64) -> Option<Vec<Option<Value>>> {
+        lock(&self.rows_seen).get(&(table, rowid)).cloned()
     }
     fn lookups(&self) -> MutexGuard<'_, HashMap<String, lookup::LookupState>> {
         lock(&self.lookups)
@@ -105,6 +115,7 @@ impl Session {
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
+            rows_seen: Mutex::new(HashMap::new()),
         });
         let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
         conn.create_module("jumpseller", &MODULE, Some(ctx.clone())).map_err(sqlite_setup)?;

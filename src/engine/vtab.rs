@@ -97,9 +97,10 @@ fn row_values(args: &rusqlite::types::Values<'_>, n: usize, nochange: impl Fn(us
 
 impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
     fn delete(&mut self, arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
-        let id = arg.as_i64().unwrap_or(0);
+        let rowid = arg.as_i64().unwrap_or(0);
         let ctx = self.ctx.clone();
-        write::delete(&ctx, self.table(), id).map_err(|e| fail(&ctx, e))
+        let seen = ctx.row_seen(self.table, rowid);
+        write::delete(&ctx, self.table(), rowid, seen).map_err(|e| fail(&ctx, e))
     }
 
     fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
@@ -110,9 +111,10 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
 
     fn update(&mut self, args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
         let ctx = self.ctx.clone();
-        let id = args.get::<i64>(0)?;
+        let rowid = args.get::<i64>(0)?;
         let vals = row_values(args, self.table().columns.len(), |i| args.no_change(i))?;
-        write::update(&ctx, self.table(), id, &vals).map_err(|e| fail(&ctx, e))
+        let seen = ctx.row_seen(self.table, rowid);
+        write::update(&ctx, self.table(), rowid, seen, &vals).map_err(|e| fail(&ctx, e))
     }
 }
 
@@ -571,18 +573,7 @@ unsafe impl VTabCursor for ApiCursor {
         if ctx.no_change() && !write::path_columns(t).contains(&col.name) {
             return Ok(());
         }
-        let (obj, parent, index) = self.current();
-        let path = col.json_path();
-        let json_owned;
-        let json = if let Some(pp) = path.strip_prefix("$parent.") {
-            parent.map(|p| lookup(p, pp)).unwrap_or(&Json::Null)
-        } else if path == "$index" {
-            json_owned = Json::from(index as i64);
-            &json_owned
-        } else {
-            lookup(obj, path)
-        };
-        match decode(json, col.sql_type()) {
+        match self.value(col) {
             Value::Null => ctx.set_result(rusqlite::types::Null),
             Value::Int(v) => ctx.set_result(v),
             Value::Real(v) => ctx.set_result(v),
@@ -591,15 +582,24 @@ unsafe impl VTabCursor for ApiCursor {
         }
     }
 
-    /// The row's id, so UPDATE and DELETE know which object to address.
+    /// A plain table's row is its object id; a child row (whose id may
+    /// repeat under different parents) is its position in this scan. Either
+    /// way the values a write route's path needs are kept for xUpdate.
     fn rowid(&self) -> rusqlite::Result<i64> {
-        if self.virtual_rows.is_none() && self.rec > 0 || self.explode.is_some() {
-            let (obj, _, _) = self.current();
-            if let Some(id) = obj.get("id").and_then(|v| v.as_i64()) {
-                return Ok(id);
-            }
+        if self.virtual_rows.is_some() || self.rec == 0 && self.explode.is_none() {
+            return Ok(self.emitted as i64);
         }
-        Ok(self.emitted as i64)
+        let t = self.table();
+        let rowid = match (&t.source.parent, self.value_by_name("id")) {
+            (None, Some(Value::Int(id))) => id,
+            _ => self.emitted as i64,
+        };
+        let keys = write::path_columns(t);
+        if !keys.is_empty() {
+            let vals = t.columns.iter().map(|c| if keys.contains(&c.name) { Some(self.value(c)) } else { None }).collect();
+            self.ctx.remember_row(self.table, rowid, vals);
+        }
+        Ok(rowid)
     }
 }
 
@@ -617,6 +617,25 @@ mod fallible_iterator_shim {
                 None => Ok(None),
             }
         }
+    }
+}
+
+impl ApiCursor {
+    /// The current row's value of a column.
+    fn value(&self, col: &crate::schema::Column) -> Value {
+        let (obj, parent, index) = self.current();
+        let path = col.json_path();
+        if let Some(pp) = path.strip_prefix("$parent.") {
+            decode(parent.map(|p| lookup(p, pp)).unwrap_or(&Json::Null), col.sql_type())
+        } else if path == "$index" {
+            Value::Int(index as i64)
+        } else {
+            decode(lookup(obj, path), col.sql_type())
+        }
+    }
+
+    fn value_by_name(&self, name: &str) -> Option<Value> {
+        self.table().columns.iter().find(|c| c.name == name).map(|c| self.value(c))
     }
 }
 

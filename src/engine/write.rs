@@ -109,10 +109,29 @@ pub fn insert(ctx: &Ctx, t: &Table, values: &[Option<Value>]) -> Result<i64> {
     Ok(obj.get("id").and_then(|i| i.as_i64()).unwrap_or(0))
 }
 
+/// The row's identity for a route: the values remembered when the row was
+/// read (child tables), else the rowid as `{id}`.
+fn identity(t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>, given: &[Option<Value>]) -> (Option<i64>, Vec<Option<Value>>) {
+    match seen {
+        Some(vals) => {
+            let id = t.columns.iter().zip(&vals).find(|(c, _)| c.name == "id").and_then(|(_, v)| match v {
+                Some(Value::Int(i)) => Some(*i),
+                _ => None,
+            });
+            // Placeholders from what was read; the statement's own values win.
+            let merged = vals.into_iter().zip(given.iter().cloned().chain(std::iter::repeat(None))).map(|(s, g)| g.or(s)).collect();
+            (id, merged)
+        }
+        None if t.source.parent.is_none() => (Some(rowid), given.to_vec()),
+        None => (None, given.to_vec()),
+    }
+}
+
 /// UPDATE: PUT of the changed columns only (None = unchanged).
-pub fn update(ctx: &Ctx, t: &Table, id: i64, values: &[Option<Value>]) -> Result<()> {
+pub fn update(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>, values: &[Option<Value>]) -> Result<()> {
     let r = route(t, &t.update, "UPDATE")?;
-    let path = fill_path(t, &r.path, Some(id), values)?;
+    let (id, keys) = identity(t, rowid, seen, values);
+    let path = fill_path(t, &r.path, id, &keys)?;
     let changed: Vec<Option<Value>> = t
         .columns
         .iter()
@@ -123,10 +142,11 @@ pub fn update(ctx: &Ctx, t: &Table, id: i64, values: &[Option<Value>]) -> Result
     Ok(())
 }
 
-/// DELETE of the row with this id.
-pub fn delete(ctx: &Ctx, t: &Table, id: i64) -> Result<()> {
+/// DELETE of the row read with this rowid.
+pub fn delete(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>) -> Result<()> {
     let r = route(t, &t.delete, "DELETE")?;
-    let path = fill_path(t, &r.path, Some(id), &vec![None; t.columns.len()])?;
+    let (id, keys) = identity(t, rowid, seen, &vec![None; t.columns.len()]);
+    let path = fill_path(t, &r.path, id, &keys)?;
     send(ctx, reqwest::Method::DELETE, &path, None)?;
     Ok(())
 }
