@@ -22,7 +22,7 @@ pub mod stmt_attrs {
 
 pub use colattr::{col_attribute, concise_type, Attr};
 pub use connect::{AttrValue, ConnState};
-pub use stmt::{ColDesc, FetchOut, StmtState, Write};
+pub use stmt::{ColDesc, FetchOut, ParamBinding, StmtState, Write};
 
 use crate::error::Error;
 use diag::Diags;

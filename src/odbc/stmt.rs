@@ -69,6 +69,17 @@ pub struct Binding {
     pub ind: usize,
 }
 
+/// An input parameter bound with SQLBindParameter. The addresses are
+/// opaque here; the FFI layer reads them at execute time.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamBinding {
+    pub c_type: i16,
+    pub sql_type: i16,
+    pub ptr: usize,
+    pub buf_len: isize,
+    pub ind: usize,
+}
+
 /// A write the FFI layer performs into application memory.
 #[derive(Debug)]
 pub struct Write {
@@ -106,6 +117,8 @@ pub struct StmtState {
     pub bindings: BTreeMap<u16, Binding>,
     /// A stored-procedure call prepared instead of SQL (`{call ...}`, EXEC).
     pub call: Option<super::procedures::Call>,
+    /// SQLBindParameter bindings by parameter number.
+    pub params: BTreeMap<u16, ParamBinding>,
     /// SQLGetData progress: (column, bytes of the encoded value consumed, done).
     getdata: Option<(u16, usize, bool)>,
     getdata_cache: Option<(u16, i16, Encoded)>,
@@ -138,6 +151,7 @@ impl StmtState {
             row_count: -1,
             bindings: BTreeMap::new(),
             call: None,
+            params: BTreeMap::new(),
             getdata: None,
             getdata_cache: None,
             max_rows: 0,
@@ -228,6 +242,12 @@ impl Stmt {
     }
 
     pub fn execute(&self) -> Result<i16> {
+        self.execute_with(Vec::new())
+    }
+
+    /// Executes with the values of the bound parameters (read by the FFI
+    /// layer from the application's buffers, converted by `convert`).
+    pub fn execute_with(&self, params: Vec<Value>) -> Result<i16> {
         self.cancelled.store(false, Ordering::SeqCst);
         let mut st = lock(&self.state);
         if let Some(call) = st.call.clone() {
@@ -249,7 +269,7 @@ impl Stmt {
         if read_only && !q.readonly() {
             return Err(Error::new(Kind::NotImplemented, "The connection is ReadOnly: INSERT, UPDATE and DELETE are refused."));
         }
-        q.execute()?;
+        q.execute(&params)?;
         st.executed = true;
         st.fetched = 0;
         if st.query.as_ref().is_some_and(|q| q.is_select()) {
@@ -290,6 +310,37 @@ impl Stmt {
         st.executed = true;
         st.row_count = -1;
         Ok(SUCCESS)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn bind_parameter(&self, n: u16, io_type: i16, c_type: i16, sql_type: i16, ptr: usize, buf_len: isize, ind: usize) -> Result<i16> {
+        if n == 0 {
+            return Err(Error::odbc("07009", "Parameters are numbered from 1."));
+        }
+        if io_type != 1 {
+            return Err(Error::odbc("HYC00", "Only input parameters are supported."));
+        }
+        check_c_type(c_type)?;
+        lock(&self.state).params.insert(n, ParamBinding { c_type, sql_type, ptr, buf_len, ind });
+        Ok(SUCCESS)
+    }
+
+    /// The bindings the statement's markers need, in order; an unbound one
+    /// is 07002.
+    pub fn param_bindings(&self) -> Result<Vec<ParamBinding>> {
+        let st = lock(&self.state);
+        let n = st.query.as_ref().map(|q| q.param_count()).unwrap_or(0);
+        (1..=n as u16)
+            .map(|i| st.params.get(&i).copied().ok_or_else(|| Error::odbc("07002", format!("Parameter {i} has no value bound (SQLBindParameter)."))))
+            .collect()
+    }
+
+    pub fn num_params(&self) -> Result<i16> {
+        let st = lock(&self.state);
+        match &st.query {
+            Some(q) => Ok(q.param_count() as i16),
+            None => Err(Error::odbc("HY010", "SQLNumParams needs a prepared statement (function sequence error).")),
+        }
     }
 
     pub fn num_result_cols(&self) -> Result<i16> {
@@ -458,7 +509,10 @@ impl Stmt {
                 st.bindings.clear();
                 Ok(SUCCESS)
             }
-            3 => Ok(SUCCESS),
+            3 => {
+                st.params.clear();
+                Ok(SUCCESS)
+            }
             _ => Err(Error::odbc("HY092", format!("SQLFreeStmt option {option} is not valid."))),
         }
     }
