@@ -167,7 +167,7 @@ class Sandbox:
         """A full DSN-less connection string for this sandbox."""
         parts = {"DRIVER": "{%s}" % DRIVER_NAME, "URL": self.url, "UID": LOGIN, "PWD": AUTHTOKEN,
                  "MaxRequestsPerSecond": "1000", "MaxRequestsPerMinute": "100000"}
-        parts.update({k: str(v) for k, v in extra.items()})
+        parts.update(extra)  # a None value drops the key
         return ";".join(f"{k}={v}" for k, v in parts.items() if v is not None)
 
 
