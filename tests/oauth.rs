@@ -504,3 +504,57 @@ fn stored_procedures_get_and_refresh_tokens() {
         assert!(!text.contains(secret), "the log leaks a secret");
     }
 }
+
+#[test]
+fn the_auth_command_writes_a_store_the_driver_uses() {
+    let sb = sandbox();
+    let dir = tmpdir("cli");
+    let bin = env!("CARGO_BIN_EXE_jumpseller-odbc");
+    let b = sb.base_url();
+    let run = |extra: &[&str], store: &Path, callback: &str, browser: Option<&Path>| {
+        let mut c = std::process::Command::new(bin);
+        c.args(["auth", "--client-id", "sandbox-client", "--client-secret", "sandbox-secret", "--callback-url", callback, "--url", &sb.url()])
+            .args(["--authorization-url", &format!("{b}/oauth/authorize"), "--token-url", &format!("{b}/oauth/token")])
+            .args(["--settings-location", store.to_str().unwrap(), "--timeout", "30"])
+            .args(extra)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        match browser {
+            Some(p) => c.env("BROWSER", p),
+            None => c.env_remove("BROWSER"),
+        };
+        c.output().unwrap()
+    };
+    // With a code from a browser elsewhere.
+    let callback = "http://localhost:33333";
+    let mut app_url = format!("{b}/oauth/authorize?client_id=sandbox-client&response_type=code&scope=read_products+read_store&redirect_uri=");
+    app_url.push_str("http%3A%2F%2Flocalhost%3A33333");
+    let code = code_from(&app_url);
+    let store = dir.join("a").join("store.json");
+    let out = run(&["--verifier", &code], &store, callback, None);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(store.to_str().unwrap()), "{stdout}");
+    let v = store_json(&store);
+    assert!(!stdout.contains(&field(&v, "access_token")) && !stdout.contains(&field(&v, "refresh_token")) && !stdout.contains(&code));
+    assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o600);
+    let (e, d) = connected(&oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), callback), 0);
+    assert_eq!(count_products(d), "120");
+    disconnect(e, d);
+
+    // With a browser: the command listens on the callback.
+    let store2 = dir.join("b.json");
+    let callback2 = format!("http://127.0.0.1:{}/cb", free_port());
+    let script = browser_script(&dir, "s/x/x/");
+    let out = run(&[], &store2, &callback2, Some(&script));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/oauth/authorize?"));
+    let (e, d) = connected(&oauth_str(&sb, "REFRESH", store2.to_str().unwrap(), &callback2), 0);
+    assert_eq!(count_products(d), "120");
+    disconnect(e, d);
+
+    // No browser and no verifier: the URL and the --verifier way.
+    let out = run(&[], &dir.join("c.json"), "http://example.com/cb", None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("/oauth/authorize?") && err.contains("--verifier"), "{err}");
+}

@@ -480,6 +480,20 @@ fn respond(s: &mut TcpStream, status: &str, title: &str, text: &str) {
 /// open the authorization URL, wait (at most `wait`) for the redirect,
 /// check `state`, exchange the code.
 pub fn browser_flow(http: &Http, app: &OAuthApp, wait: Duration, logger: &Logger) -> std::result::Result<Tokens, FlowError> {
+    browser_flow_with(http, app, wait, logger, true, &|_| {})
+}
+
+/// The flow, telling `announce` the authorization URL; with
+/// `need_browser` false a browser that cannot be opened is no failure
+/// (the person opens the announced URL themselves).
+pub fn browser_flow_with(
+    http: &Http,
+    app: &OAuthApp,
+    wait: Duration,
+    logger: &Logger,
+    need_browser: bool,
+    announce: &dyn Fn(&str),
+) -> std::result::Result<Tokens, FlowError> {
     check_app(app)?;
     let (host, port, path) = loopback_callback(&app.callback_url).map_err(FlowError::CannotPrompt)?;
     let listeners = bind(&host, port).map_err(|e| {
@@ -494,7 +508,12 @@ pub fn browser_flow(http: &Http, app: &OAuthApp, wait: Duration, logger: &Logger
     let state = random_state();
     let url = authorization_url(app, &state)?;
     logger.log(1, &format!("OAuth: opening the browser for authorization; waiting on {host}:{port}{path} for at most {} s", wait.as_secs()));
-    open_browser(&url).map_err(FlowError::CannotPrompt)?;
+    announce(&url);
+    if let Err(reason) = open_browser(&url) {
+        if need_browser {
+            return Err(FlowError::CannotPrompt(reason));
+        }
+    }
     let deadline = Instant::now() + wait;
     loop {
         if Instant::now() >= deadline {
