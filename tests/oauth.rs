@@ -204,11 +204,19 @@ fn noprompt_without_tokens_gives_the_url_and_the_verifier_way_works() {
     let store = dir.join("store.json");
     let callback = format!("http://127.0.0.1:{}/cb", free_port());
     let s = oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), &callback);
-    let (state, msg) = connect_error(&s, 0);
-    assert_eq!(state, "28000");
+    let e = env();
+    let d = dbc(e);
+    assert_eq!(connect_mode(d, &s, 0).0, SQL_ERROR);
+    let dg = diag(2, d);
+    unsafe { SQLFreeHandle(2, d) };
+    // Two records, each short enough for applications that show 512
+    // characters: the URL with what to do, then the whole explanation.
+    assert_eq!(dg.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["28000", "28000"], "{dg:?}");
+    let (url_msg, msg) = (&dg[0].1, &dg[1].1);
+    assert!(url_msg.contains("OAuthVerifier"), "{url_msg}");
     assert!(msg.contains("OAuthVerifier") && msg.contains("SQL_DRIVER_NOPROMPT") && msg.contains("jumpseller-odbc auth"), "{msg}");
-    assert!(!msg.contains("sandbox-secret"));
-    let url = msg.split_whitespace().find(|w| w.contains("/oauth/authorize?")).unwrap().to_string();
+    assert!(dg.iter().all(|r| r.1.len() < 512 && !r.1.contains("sandbox-secret")), "{dg:?}");
+    let url = url_msg.split_whitespace().find(|w| w.contains("/oauth/authorize?")).unwrap().to_string();
     assert!(url.contains("client_id=sandbox-client") && url.contains("redirect_uri="), "{url}");
 
     // The headless way: open the URL elsewhere, copy the code, reconnect.

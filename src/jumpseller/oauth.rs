@@ -572,17 +572,45 @@ pub fn browser_flow_with(
     }
 }
 
-/// The message for a flow that cannot prompt here: the URL and the
-/// headless way to finish.
-pub fn headless_message(app: &OAuthApp, store: &str, reason: &str) -> String {
-    let url = authorization_url(app, &random_state()).unwrap_or_else(|e| e.message);
+/// The authorization URL for the headless way, without `state` (nobody
+/// receives that redirect to check it; and the URL stays short).
+pub fn headless_url(app: &OAuthApp) -> String {
+    let full = match authorization_url(app, "") {
+        Ok(u) => u,
+        Err(e) => return e.message,
+    };
+    match oauth2::url::Url::parse(&full) {
+        Ok(mut u) => {
+            let kept: Vec<(String, String)> = u.query_pairs().filter(|(k, _)| k != "state").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            u.query_pairs_mut().clear().extend_pairs(kept);
+            u.to_string()
+        }
+        Err(_) => full,
+    }
+}
+
+/// The first thing to read when the flow cannot run here: the URL and what
+/// to do with it, in one short record (some applications show only the
+/// first diagnostic record, and only 512 characters of it).
+pub fn headless_short(app: &OAuthApp) -> String {
+    format!("Open in a browser, approve, reconnect with OAuthVerifier=<code> from the redirect: {}", headless_url(app))
+}
+
+/// Why the flow cannot run here and the headless way to finish, without the
+/// URL: short enough for one diagnostic record (applications often show 512
+/// characters of each).
+pub fn headless_explanation(app: &OAuthApp, store: &str, reason: &str) -> String {
     format!(
-        "InitiateOAuth=GETANDREFRESH found no OAuth tokens (token store: {store}) and cannot run the browser authorization: {reason}. \
-To authorize without a browser on this machine: 1) open this URL in a browser on any machine: {url} 2) sign in and approve; the browser is sent to {cb}?code=...&state=... (that page may fail to load; that is fine) \
-3) copy the value of `code` from the address bar and connect again with OAuthVerifier=<code> added to the connection string (a code is single-use and expires quickly). \
-Or run `jumpseller-odbc auth` on a machine with a browser and copy the token store it writes to {store}.",
-        cb = app.callback_url
+        "No OAuth tokens stored ({store}) and no browser can be opened: {reason}. \
+Open the URL of the previous message on any machine, approve, copy `code` from the address it is sent to \
+({}?code=...; the page may not load) and reconnect with OAuthVerifier=<code>. Or run `jumpseller-odbc auth` elsewhere and copy its token store here.",
+        app.callback_url
     )
+}
+
+/// Explanation and URL in one text.
+pub fn headless_message(app: &OAuthApp, store: &str, reason: &str) -> String {
+    format!("{} OAuth authorization URL: {}", headless_explanation(app, store, reason).replace("the URL of the previous message", "this URL"), headless_url(app))
 }
 
 // --------------------------------------------------------- token manager

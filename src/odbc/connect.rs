@@ -107,7 +107,7 @@ impl Conn {
         let client = Arc::new(build_client(&config, logger.clone(), login_timeout)?);
         logger.log(1, &format!("connect {} as {}", config.url, config.display_value("Login").unwrap_or_else(|| "(OAuth)".into())));
         // OAuth: tokens from the store, a refresh or the authorization flow.
-        match super::oauth::establish(&config, &client, prompt, login_timeout)? {
+        match super::oauth::establish(&config, &client, prompt, login_timeout, &self.diags)? {
             None => verify(&client)?,
             Some(warning) => lock(&self.diags).push("01000", warning),
         }

@@ -9,7 +9,8 @@ use crate::jumpseller::oauth::{self, FlowError, OAuthApp, Renewal, TokenManager,
 use crate::jumpseller::tokenstore::{default_location, stable_hash, TokenStore};
 use crate::jumpseller::Client;
 use crate::logging::Logger;
-use std::sync::Arc;
+use super::diag::Diags;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The OAuth app as the connection describes it.
@@ -68,7 +69,7 @@ fn flow_wait(config: &Config, login_timeout: u64) -> Duration {
 
 /// Gets the connection its tokens. Ok(None): verify the connection as
 /// usual; Ok(Some(warning)): connected without verifying (OFF, no token).
-pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u64) -> Result<Option<String>> {
+pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u64, diags: &Mutex<Diags>) -> Result<Option<String>> {
     if config.auth_scheme != AuthScheme::OAuth {
         return Ok(None);
     }
@@ -128,7 +129,13 @@ pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u
         };
         match result {
             Ok(t) => m.adopt(t)?,
-            Err(FlowError::CannotPrompt(r)) => return Err(Error::new(Kind::Auth, oauth::headless_message(&m.app, &store.describe(), &r))),
+            Err(FlowError::CannotPrompt(r)) => {
+                // Two records: the URL with the least to do with it (some
+                // applications show only the first record, 512 characters of
+                // it), then the whole explanation.
+                super::lock(diags).push("28000", oauth::headless_short(&m.app));
+                return Err(Error::new(Kind::Auth, oauth::headless_explanation(&m.app, &store.describe(), &r)));
+            }
             Err(FlowError::Failed(e)) => return Err(e),
         }
     }
