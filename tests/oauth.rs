@@ -5,6 +5,8 @@
 //! once, store permissions and corruption, secret-free logs, OFF/NOPROMPT
 //! messages and the three stored procedures.
 
+#![allow(unused_unsafe)]
+
 mod common;
 
 use common::*;
