@@ -399,13 +399,47 @@ def test_maxrows_caps_result(sandbox):
         assert len(c.execute("SELECT id FROM Products ORDER BY id DESC").fetchall()) == 10
 
 
-def test_maxrows_stops_paging(sandbox):
-    # MaxRows=10 must not read the whole table (400 orders = 4 pages of 100)
-    with pyodbc.connect(sandbox.conn_str(MaxRows=10)) as c:
-        rows, routes = cost(sandbox, c.cursor(), "SELECT id FROM Orders")
-        sandbox.reset()  # waits for read-ahead to settle
-        assert len(rows) == 10
-        assert routes.get("GET /orders.json", 0) <= 2, routes
+@pytest.mark.xfail(
+    reason="driver bug: MaxRows is not used to stop paging - with MaxRows=10, 'SELECT id FROM Orders' "
+           "(5000 orders, Pagesize 100) costs 1 count + ~9-10 GET /orders.json (the read-ahead window) "
+           "where 'SELECT id FROM Orders LIMIT 10' costs one request; on 400 orders it reads 2-5 pages "
+           "depending on timing",
+    strict=True)
+def test_maxrows_stops_paging(start_sandbox):
+    sb = start_sandbox("--orders", "5000")
+    with pyodbc.connect(sb.conn_str(MaxRows=10)) as c:
+        sb.reset()
+        rows = c.execute("SELECT id FROM Orders").fetchall()
+    assert [r[0] for r in rows] == list(range(5000, 4990, -1))
+    routes = settled_stats(sb)["by_route"]
+    assert routes.get("GET /orders.json", 0) <= 2, routes
+
+
+def settled_stats(sb, quiet=0.3, within=5.0):
+    """The request counts once no request has arrived for `quiet` seconds."""
+    import time
+    last, deadline = sb.stats(), time.monotonic() + within
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = sb.stats()
+        if now["total"] == last["total"]:
+            return now
+        last = now
+    return last
+
+
+def test_limit_stops_paging_on_a_big_table(start_sandbox):
+    sb = start_sandbox("--orders", "5000")
+    with pyodbc.connect(sb.conn_str()) as c:
+        sb.reset()
+        rows = c.execute("SELECT id FROM Orders LIMIT 10").fetchall()
+        assert [r[0] for r in rows] == list(range(5000, 4990, -1))
+        # reading a few rows of a big scan and closing the cursor must not read the whole table
+        cr = c.execute("SELECT id FROM Orders")
+        assert cr.fetchone()[0] == 5000
+        cr.close()
+    routes = settled_stats(sb)["by_route"]
+    assert routes.get("GET /orders.json", 0) <= 1 + 12, routes  # 1 for LIMIT + read-ahead window
 
 
 # ---------------------------------------------------------------- catalog
@@ -666,3 +700,92 @@ def test_connections_in_parallel_threads(sandbox, api_products, api_orders):
     assert not errors, errors
     for i in range(6):
         assert results[i] == (want_products if i % 2 else want_orders), i
+
+
+# ---------------------------------------------------------------- more pushdown / correctness
+
+def test_order_by_then_limit_is_not_the_api_order(cur, sandbox):
+    # the API lists orders newest first: a LIMIT taken before ORDER BY would give 400..396
+    rows, routes = cost(sandbox, cur, "SELECT id FROM Orders ORDER BY id LIMIT 5")
+    assert [r.id for r in rows] == [1, 2, 3, 4, 5]
+    rows, routes = cost(sandbox, cur, "SELECT id FROM Orders LIMIT 3")
+    assert [r.id for r in rows] == [400, 399, 398]
+    assert routes == {"GET /orders.json": 1}
+
+
+def test_limit_offset(cur):
+    assert [r[0] for r in cur.execute("SELECT id FROM Products LIMIT 5 OFFSET 100")] == [101, 102, 103, 104, 105]
+    assert [r[0] for r in cur.execute("SELECT id FROM Products ORDER BY id DESC LIMIT 2 OFFSET 1")] == [119, 118]
+
+
+def test_order_status_pushdown(cur, sandbox, api_orders):
+    rows, routes = cost(sandbox, cur, "SELECT id FROM Orders WHERE status_enum = 'paid'")
+    assert sorted(r.id for r in rows) == sorted(o["id"] for o in api_orders if o["status_enum"] == "paid")
+    assert set(routes) == {"GET /orders/status/{status}.json"}, routes
+
+
+def test_id_greater_pushdown(cur, sandbox):
+    rows, routes = cost(sandbox, cur, "SELECT id FROM Products WHERE id > 110")
+    assert sorted(r.id for r in rows) == list(range(111, 121))
+    assert sum(routes.values()) <= 2 and "GET /products.json" not in routes, routes
+
+
+def test_category_pushdown(cur, sandbox, api_products):
+    rows, routes = cost(sandbox, cur, "SELECT product_id FROM ProductCategories WHERE category_id = 3")
+    want = sorted(p["id"] for p in api_products if any(c["id"] == 3 for c in p["categories"]))
+    assert sorted(r.product_id for r in rows) == want and want
+    assert "GET /products.json" not in routes and sum(routes.values()) <= 2, routes
+
+
+def test_created_at_range(cur, sandbox, api_orders):
+    lo, hi = datetime.datetime(2024, 6, 1), datetime.datetime(2024, 6, 30, 23, 59, 59)
+    rows, routes = cost(sandbox, cur, "SELECT id, created_at FROM Orders WHERE created_at BETWEEN "
+                                      "'2024-06-01 00:00:00' AND '2024-06-30 23:59:59'")
+    want = sorted(o["id"] for o in api_orders if lo <= ts(o["created_at"]) <= hi)
+    assert sorted(r.id for r in rows) == want and want
+    assert all(lo <= r.created_at <= hi for r in rows)
+    assert sum(routes.values()) <= 2, routes  # one date-filtered page, not the 4 pages of all orders
+
+
+def test_quoted_identifiers(cur):
+    assert cur.execute('SELECT "id", [name] FROM "Jumpseller"."Products" WHERE "id" = 1').fetchone()[0] == 1
+
+
+def test_getinfo(conn):
+    assert conn.getinfo(pyodbc.SQL_IDENTIFIER_QUOTE_CHAR) == '"'
+    assert conn.getinfo(pyodbc.SQL_DRIVER_ODBC_VER) == "03.80"
+    assert conn.getinfo(pyodbc.SQL_DATA_SOURCE_NAME) == DSN
+
+
+def test_fetchmany_and_rowcount(cur):
+    cur.execute("SELECT id FROM Orders")
+    assert cur.rowcount == -1
+    first = cur.fetchmany(150)
+    rest = cur.fetchall()
+    assert len(first) == 150 and len(first) + len(rest) == 400
+    assert cur.fetchone() is None
+
+
+def test_stalled_server_times_out(sandbox, faults):
+    with pyodbc.connect(sandbox.conn_str(Timeout=1)) as c:
+        faults({"route": "/v1/customers*", "kind": "stall", "ms": 4000})
+        t = __import__("time").monotonic()
+        with pytest.raises(pyodbc.Error) as e:
+            c.execute("SELECT id FROM Customers").fetchall()
+        took = __import__("time").monotonic() - t
+    assert sqlstate(e) in ("HYT00", "08S01"), message(e)
+    assert took < 15, took
+
+
+def test_connection_resets_are_retried(cur, sandbox, faults):
+    faults({"route": "/v1/categories*", "kind": "reset", "count": 2})
+    rows = cur.execute("SELECT id FROM Categories").fetchall()
+    assert sorted(r.id for r in rows) == list(range(1, 13))
+    assert sandbox.get_faults()[0]["applied"] == 2
+
+
+def test_connection_reset_everywhere_is_08S01(cur, faults):
+    faults({"route": "/v1/categories*", "kind": "reset"})
+    with pytest.raises(pyodbc.Error) as e:
+        cur.execute("SELECT id FROM Categories").fetchall()
+    assert sqlstate(e) in ("08S01", "HY000"), message(e)
