@@ -12,7 +12,7 @@ Usage: python3 bench/run.py [--orders N] [--latency MS] [--jitter MS] [--repeat 
 Needs: a release build (cargo build --release -p jumpseller-odbc -p jumpseller-sandbox),
 unixODBC, pyodbc, libsqliteodbc. Prints a table; paste it into bench/README.md.
 """
-import argparse, os, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, time, urllib.request
 
 import pyodbc
 
@@ -44,7 +44,7 @@ def timed(conn_str, sql, repeat):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--orders", type=int, default=3000)
+    ap.add_argument("--orders", type=int, default=10000)
     ap.add_argument("--latency", type=int, default=150)
     ap.add_argument("--jitter", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=3)
@@ -64,9 +64,12 @@ def main():
     try:
         ceiling = 20 * 100
         base = f"Driver={{Jumpseller ODBC Driver}};URL={url};{creds}"
+        stats = url.rsplit("/v1", 1)[0] + "/__sandbox/stats"
         for label, extra in (("prefetch (default)", ""), ("sequential (Prefetch=0)", ";Prefetch=0")):
+            before = json.load(urllib.request.urlopen(stats))["total"]
             rows, dt = timed(base + extra, "SELECT * FROM Orders", 1)
-            out.append((f"scan Orders, {label}", rows, dt, rows / dt, f"{rows / dt / ceiling:.2f} of the ceiling ({ceiling} rows/s)"))
+            sent = json.load(urllib.request.urlopen(stats))["total"] - before - 1  # minus the connect check
+            out.append((f"scan Orders, {label} ({sent} requests for {rows // 100 + 1} pages)", rows, dt, rows / dt, f"{rows / dt / ceiling:.2f} of the ceiling ({ceiling} rows/s)"))
     finally:
         sb.kill()
 

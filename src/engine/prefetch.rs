@@ -26,12 +26,34 @@ pub struct Pager {
     /// No page beyond this one is wanted (a pushed-down LIMIT).
     max_pages: Option<u32>,
     ahead: BTreeMap<u32, Receiver<Result<(Page, bool)>>>,
+    /// The count request, sent together with page 1.
+    counting: Option<Receiver<Result<u64>>>,
 }
 
 impl Pager {
     pub fn new(fetch: Fetch, limit: u32, depth: u32, max_rows: Option<u64>) -> Pager {
         let max_pages = max_rows.map(|r| r.div_ceil(limit.max(1) as u64).max(1) as u32);
-        Pager { fetch, next: Some(1), limit, depth, window: 1, last_needed: None, max_pages, ahead: BTreeMap::new() }
+        Pager { fetch, next: Some(1), limit, depth, window: 1, last_needed: None, max_pages, ahead: BTreeMap::new(), counting: None }
+    }
+
+    /// Sends the count request beside page 2 (page 1 was full, so the
+    /// source has more than one page): knowing the size then costs no round
+    /// trip of its own, and a one-page answer never pays for a count.
+    fn start_count(&mut self, ctx: &Arc<Ctx>) {
+        let Some(path) = self.fetch.count.clone() else { return };
+        if ctx.count_of(&path).is_some() {
+            return;
+        }
+        let (tx, rx) = channel();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let r = fetch_count(&ctx, &path);
+            if let Ok(n) = r {
+                ctx.remember_count_of(&path, n);
+            }
+            let _ = tx.send(r);
+        });
+        self.counting = Some(rx);
     }
 
     pub fn fetch(&self) -> &Fetch {
@@ -63,20 +85,23 @@ impl Pager {
         if self.depth == 0 || self.fetch.single || !self.fetch.paged {
             return Ok(());
         }
-        if n == 1 && self.last_needed.is_none() {
-            if let Some(path) = &self.fetch.count {
+        if self.last_needed.is_none() {
+            if let Some(path) = self.fetch.count.clone() {
                 // One count request bounds the window exactly: with total
                 // rows, page total/limit + 1 is the first one that is short.
-                let total = match ctx.count_of(path) {
-                    Some(t) => t,
-                    None => {
-                        let t = fetch_count(ctx, path)?;
-                        ctx.remember_count_of(path, t);
-                        t
+                // Page 2 is needed either way, so it goes out with the count.
+                let total = match (ctx.count_of(&path), self.counting.take()) {
+                    (Some(t), _) => Some(t),
+                    (None, Some(rx)) => Some(rx.recv().unwrap_or_else(|_| fetch_count(ctx, &path))?),
+                    (None, None) => {
+                        self.start_count(ctx);
+                        None
                     }
                 };
-                self.last_needed = Some((total / self.limit.max(1) as u64) as u32 + 1);
-                self.window = self.depth;
+                if let Some(total) = total {
+                    self.last_needed = Some((total / self.limit.max(1) as u64) as u32 + 1);
+                    self.window = self.depth;
+                }
             }
         }
         let mut hi = n + self.window;

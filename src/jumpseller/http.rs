@@ -232,8 +232,13 @@ impl Client {
         }
         // Other applications may share the store's budget: when the API says
         // none is left this second, nobody here sends until it reopens.
+        // A sliding one-second window reopens as soon as its oldest request
+        // ages out, typically one request interval later: hold that long,
+        // not a whole second (which would halve a scan's throughput).
+        let per_second = header_u64(&headers, "Jumpseller-PerSecondRateLimit-Limit").unwrap_or(20).max(1);
+        let interval = Duration::from_millis(1000 / per_second);
         if header_u64(&headers, "Jumpseller-PerSecondRateLimit-Remaining") == Some(0) {
-            self.limiter.hold_for(Duration::from_secs(1));
+            self.limiter.hold_for(interval);
         }
         if let Some(reset) = headers.get("Jumpseller-BannedByRateLimit-Reset").and_then(|v| v.to_str().ok()) {
             let wait = seconds_until(reset).unwrap_or(60);
@@ -272,7 +277,7 @@ impl Client {
             // The per-second window reopens within a second; an exhausted
             // per-minute budget takes longer (no reset time is sent).
             let minute_out = header_u64(&headers, "Jumpseller-PerMinuteRateLimit-Remaining") == Some(0);
-            self.limiter.hold_for(Duration::from_secs(if minute_out { 5 } else { 1 }));
+            self.limiter.hold_for(if minute_out { Duration::from_secs(5) } else { interval });
             return Err((ApiError { kind: Kind::Api, status: Some(status.as_u16()), message: format!("HTTP {} from the API: {api_text} (rate limit)", status.as_u16()) }, Retry::Throttled));
         }
         let (kind, retry) = match status.as_u16() {

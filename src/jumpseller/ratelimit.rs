@@ -15,6 +15,12 @@ pub struct Limiter {
     hold_until: Mutex<Option<Instant>>,
 }
 
+/// The server counts arrivals, we count departures: a request that leaves
+/// a little late lands in the server's next window with its successor. A
+/// margin on each window keeps such pairs apart (25 ms is ~2.5% of the rate).
+const SECOND: Duration = Duration::from_millis(1_025);
+const MINUTE: Duration = Duration::from_millis(60_250);
+
 static LIMITERS: Lazy<Mutex<HashMap<String, Arc<Limiter>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 
 impl Limiter {
@@ -58,15 +64,15 @@ impl Limiter {
                 }
                 .or_else(|| {
                     let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-                    while sent.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60)) {
+                    while sent.front().is_some_and(|t| now.duration_since(*t) >= MINUTE) {
                         sent.pop_front();
                     }
-                    let last_second = sent.iter().rev().take_while(|t| now.duration_since(**t) < Duration::from_secs(1)).count();
+                    let last_second = sent.iter().rev().take_while(|t| now.duration_since(**t) < SECOND).count();
                     if sent.len() >= self.per_minute {
-                        Some(Duration::from_secs(60).saturating_sub(now.duration_since(sent[0])))
+                        Some(MINUTE.saturating_sub(now.duration_since(sent[0])))
                     } else if last_second >= self.per_second {
                         let oldest_in_second = sent[sent.len() - last_second];
-                        Some(Duration::from_secs(1).saturating_sub(now.duration_since(oldest_in_second)))
+                        Some(SECOND.saturating_sub(now.duration_since(oldest_in_second)))
                     } else {
                         sent.push_back(now);
                         None
