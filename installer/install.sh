@@ -50,8 +50,9 @@ A DSN for your own store (implies --no-demo unless --demo is given):
   --oauth-access-token TOK  OAuth instead of Basic: an access token you obtained
                             (AuthScheme=OAuth, InitiateOAuth=OFF)
   --oauth-client-id ID      OAuth app credentials, stored in the DSN. Without an access
-  --oauth-client-secret S   token the DSN uses InitiateOAuth=GETANDREFRESH, which is
-  --callback-url URL        PLANNED (not in this build): connecting then fails with HYC00
+  --oauth-client-secret S   token the DSN uses InitiateOAuth=GETANDREFRESH: the first
+  --callback-url URL        connection signs in through the browser (or run
+                            `jumpseller-odbc auth` once on a machine with a browser)
   --user-dsn                as root, write the DSN to root's ~/.odbc.ini (mode 600)
                             instead of the system-wide /etc/odbc.ini
   --no-check                do not test the new DSN with a query
@@ -355,7 +356,7 @@ create_store_dsn() {
         warn "the system DSN [$STORE_DSN] holds your credentials in $(odbcinst -j | sed -n 's/^SYSTEM DATA SOURCES: //p'), readable by every local user; use --user-dsn to keep them in ~/.odbc.ini (mode 600) instead"
     fi
     if [ -z "$LOGIN" ] && [ -z "$ACCESS_TOKEN" ]; then
-        warn "InitiateOAuth=GETANDREFRESH (browser sign-in) is planned, not in this build: connections to [$STORE_DSN] fail with HYC00 until then. Rerun with --oauth-access-token TOKEN, or use --login/--authtoken."
+        warn "InitiateOAuth=GETANDREFRESH: the first connection to [$STORE_DSN] signs in through the browser (an application using SQL_DRIVER_NOPROMPT, like pyodbc, gets the sign-in URL and the OAuthVerifier way instead); on a server without a browser run 'jumpseller-odbc auth' once. Not tested here."
         return 0
     fi
     if [ "$CHECK" = 1 ]; then
