@@ -189,7 +189,7 @@ build() {
     local target
     target=$(cd "$REPO" && "$cargo" metadata --format-version 1 --no-deps 2>/dev/null | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p') || target=
     RELEASE_DIR="${target:-$REPO/target}/release"
-    for f in libjumpseller_odbc.so jumpseller-sandbox; do
+    for f in libjumpseller_odbc.so jumpseller-sandbox jumpseller-odbc; do
         [ -f "$RELEASE_DIR/$f" ] || die "$RELEASE_DIR/$f is missing: the build did not produce it (rerun without --skip-build)"
     done
 }
@@ -199,6 +199,8 @@ install_files() {
     # install(1) writes a new file and renames it: safe while an old copy is loaded.
     install -m 0755 "$RELEASE_DIR/libjumpseller_odbc.so" "$DRIVER_LIB"
     install -m 0755 "$RELEASE_DIR/jumpseller-sandbox" "$SANDBOX_BIN"
+    # The OAuth sign-in command for machines without a browser.
+    install -m 0755 "$RELEASE_DIR/jumpseller-odbc" "$LIBDIR/jumpseller-odbc"
     install -m 0644 "$REPO/include/jumpseller_odbc.h" "$LIBDIR/jumpseller_odbc.h"
     install -m 0644 "$SCRIPT_DIR/odbcinst.ini.template" "$SCRIPT_DIR/odbc.ini.template" "$LIBDIR/"
     touch "$MANIFEST"
@@ -390,6 +392,7 @@ next_steps() {
     Python: pip install pyodbc; python3 examples/query.py --dsn $DEFAULT_STORE_DSN
     C without a driver manager: examples/query.c with $LIBDIR/jumpseller_odbc.h
     Every connection key is documented in $LIBDIR/odbc.ini.template and README.md.
+    OAuth sign-in once, on a machine with a browser: $LIBDIR/jumpseller-odbc auth --help
     Remove everything: installer/install.sh --uninstall
 NEXT
 }
