@@ -133,12 +133,9 @@ fn selected_tables<'a>(p: &'a Profile, catalog: &Arg, schema: &Arg, table: &Arg)
     ts
 }
 
-pub fn columns(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, column: &Arg, odbc2: bool) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
-        ("TABLE_CAT", NAME, true),
-        ("TABLE_SCHEM", NAME, true),
-        ("TABLE_NAME", NAME, false),
-        ("COLUMN_NAME", NAME, false),
+/// The columns SQLColumns and SQLProcedureColumns share, after the names:
+/// a value's type, size, nullability and position.
+const DESCRIBED_COLUMN: &[(&str, SqlType, bool)] = &[
         ("DATA_TYPE", SqlType::SmallInt, false),
         ("TYPE_NAME", NAME, false),
         ("COLUMN_SIZE", SqlType::Integer, true),
@@ -153,35 +150,41 @@ pub fn columns(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, column: &A
         ("CHAR_OCTET_LENGTH", SqlType::Integer, true),
         ("ORDINAL_POSITION", SqlType::Integer, false),
         ("IS_NULLABLE", SqlType::WVarchar(3), true),
-    ]);
+];
+
+/// The values for DESCRIBED_COLUMN.
+fn described(ty: SqlType, odbc2: bool, nullable: bool, remarks: &str, position: usize) -> Vec<Value> {
+    let (sql_data_type, sub) = verbose_type(ty);
+    vec![
+        i(data_type(ty, odbc2)),
+        s(ty.type_name()),
+        i(ty.column_size()),
+        i(ty.octet_length()),
+        opt_i(ty.decimal_digits()),
+        opt_i(ty.num_prec_radix()),
+        i(nullable as i64),
+        s(remarks),
+        Value::Null,
+        i(sql_data_type),
+        sub,
+        if ty.is_char() { i(ty.octet_length()) } else { Value::Null },
+        i(position as i64),
+        s(if nullable { "YES" } else { "NO" }),
+    ]
+}
+
+pub fn columns(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, column: &Arg, odbc2: bool) -> (Vec<ColDesc>, Rows) {
+    let mut layout = cols(&[("TABLE_CAT", NAME, true), ("TABLE_SCHEM", NAME, true), ("TABLE_NAME", NAME, false), ("COLUMN_NAME", NAME, false)]);
+    layout.extend(cols(DESCRIBED_COLUMN));
     let mut rows = Vec::new();
     for t in selected_tables(p, catalog, schema, table) {
         for (pos, c) in t.columns.iter().enumerate() {
             if !column.matches(&c.name) {
                 continue;
             }
-            let ty = c.sql_type();
-            let (sql_data_type, sub) = verbose_type(ty);
-            rows.push(vec![
-                Value::Null,
-                s(&p.schema),
-                s(&t.name),
-                s(&c.name),
-                i(data_type(ty, odbc2)),
-                s(ty.type_name()),
-                i(ty.column_size()),
-                i(ty.octet_length()),
-                opt_i(ty.decimal_digits()),
-                opt_i(ty.num_prec_radix()),
-                i(c.nullable as i64),
-                s(&c.remarks),
-                Value::Null,
-                i(sql_data_type),
-                sub,
-                if ty.is_char() { i(ty.octet_length()) } else { Value::Null },
-                i(pos as i64 + 1),
-                s(if c.nullable { "YES" } else { "NO" }),
-            ]);
+            let mut row = vec![Value::Null, s(&p.schema), s(&t.name), s(&c.name)];
+            row.extend(described(c.sql_type(), odbc2, c.nullable, &c.remarks, pos + 1));
+            rows.push(row);
         }
     }
     (layout, rows)
@@ -358,27 +361,14 @@ pub fn procedures(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg) -> (Vec<
 /// SQLProcedureColumns: inputs (COLUMN_TYPE 1, SQL_PARAM_INPUT) and result
 /// columns (3, SQL_RESULT_COL) of each procedure.
 pub fn procedure_columns(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg, column: &Arg) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let mut layout = cols(&[
         ("PROCEDURE_CAT", NAME, true),
         ("PROCEDURE_SCHEM", NAME, true),
         ("PROCEDURE_NAME", NAME, false),
         ("COLUMN_NAME", NAME, false),
         ("COLUMN_TYPE", SqlType::SmallInt, false),
-        ("DATA_TYPE", SqlType::SmallInt, false),
-        ("TYPE_NAME", NAME, false),
-        ("COLUMN_SIZE", SqlType::Integer, true),
-        ("BUFFER_LENGTH", SqlType::Integer, true),
-        ("DECIMAL_DIGITS", SqlType::SmallInt, true),
-        ("NUM_PREC_RADIX", SqlType::SmallInt, true),
-        ("NULLABLE", SqlType::SmallInt, false),
-        ("REMARKS", SqlType::WVarchar(254), true),
-        ("COLUMN_DEF", SqlType::WVarchar(254), true),
-        ("SQL_DATA_TYPE", SqlType::SmallInt, false),
-        ("SQL_DATETIME_SUB", SqlType::SmallInt, true),
-        ("CHAR_OCTET_LENGTH", SqlType::Integer, true),
-        ("ORDINAL_POSITION", SqlType::Integer, false),
-        ("IS_NULLABLE", SqlType::WVarchar(3), true),
     ]);
+    layout.extend(cols(DESCRIBED_COLUMN));
     if !catalog_ok(catalog) || !schema.matches(&p.schema) {
         return (layout, vec![]);
     }
@@ -392,28 +382,9 @@ pub fn procedure_columns(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg, c
             if !column.matches(name) {
                 continue;
             }
-            let char_octets = if ty.is_char() { i(ty.octet_length()) } else { Value::Null };
-            rows.push(vec![
-                Value::Null,
-                s(&p.schema),
-                s(d.name),
-                s(name),
-                i(kind),
-                i(ty.odbc_code() as i64),
-                s(ty.type_name()),
-                i(ty.column_size()),
-                i(ty.octet_length()),
-                opt_i(ty.decimal_digits()),
-                opt_i(ty.num_prec_radix()),
-                i(1),
-                s(remarks),
-                Value::Null,
-                i(ty.odbc_code() as i64),
-                Value::Null,
-                char_octets,
-                i(n as i64 + 1),
-                s("YES"),
-            ]);
+            let mut row = vec![Value::Null, s(&p.schema), s(d.name), s(name), i(kind)];
+            row.extend(described(ty, false, true, remarks, n + 1));
+            rows.push(row);
         }
     }
     (layout, rows)
