@@ -325,3 +325,36 @@ fn created_at_ranges_use_the_date_filter() {
     assert_eq!(rows.len(), all.iter().filter(|r| r[1].as_deref().is_some_and(|c| c > hi)).count());
     disconnect(e, d);
 }
+
+#[test]
+fn nested_fan_out_and_batched_key_routes() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // Municipalities: regions of every country, municipalities of every region.
+    let m = query(d, "SELECT country_code, region_code, code, name FROM Municipalities");
+    assert!(!m.is_empty());
+    assert!(m.iter().all(|r| r[0].is_some() && r[1].is_some() && r[2].is_some()), "{:?}", &m[..3]);
+    let regions = query(d, "SELECT country_code, code FROM Regions");
+    assert!(m.iter().all(|r| regions.contains(&vec![r[0].clone(), r[1].clone()])));
+    // Stock per location: one request per 100 products, locations filled in.
+    let locations = query(d, "SELECT COUNT(*) FROM Locations")[0][0].clone().unwrap();
+    let (rows, cost) = costed(&sb, d, "SELECT product_id, variant_id, location_id, stock FROM ProductLocations");
+    assert!(!rows.is_empty());
+    assert_eq!(cost.get("GET /products_locations"), Some(&2), "{cost:?}");
+    let distinct_locs: std::collections::HashSet<_> = rows.iter().map(|r| r[2].clone()).collect();
+    assert_eq!(distinct_locs.len().to_string(), locations);
+    let (one, cost) = costed(&sb, d, "SELECT location_id, stock FROM ProductLocations WHERE product_id = 7");
+    assert_eq!(cost.get("GET /products_locations"), Some(&1));
+    assert_eq!(one.len(), rows.iter().filter(|r| r[0].as_deref() == Some("7")).count());
+    // Option values scanned alone (options are themselves a fan-out), and by product.
+    let all = query(d, "SELECT product_id, option_id, id FROM ProductOptionValues");
+    assert!(all.iter().all(|r| r[0].is_some() && r[1].is_some()));
+    let some = all.iter().find(|r| r[0].is_some()).map(|r| r[0].clone().unwrap());
+    if let Some(pid) = some {
+        let (by, cost) = costed(&sb, d, &format!("SELECT product_id, option_id, id FROM ProductOptionValues WHERE product_id = {pid}"));
+        assert!(by.iter().all(|r| r[0].as_deref() == Some(pid.as_str())), "{by:?}");
+        assert_eq!(by.len(), all.iter().filter(|r| r[0].as_deref() == Some(pid.as_str())).count());
+        assert_eq!(cost.values().sum::<u64>(), 1);
+    }
+    disconnect(e, d);
+}

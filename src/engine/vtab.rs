@@ -65,23 +65,7 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
     }
 
     fn open(&'vtab mut self) -> rusqlite::Result<ApiCursor> {
-        Ok(ApiCursor {
-            base: sqlite3_vtab_cursor::default(),
-            ctx: self.ctx.clone(),
-            table: self.table,
-            queue: VecDeque::new(),
-            current: None,
-            fanout: None,
-            page: Arc::new(Vec::new()),
-            page_parent: None,
-            explode: None,
-            rec: 0,
-            child: 0,
-            emitted: 0,
-            limit: None,
-            virtual_rows: None,
-            eof: true,
-        })
+        Ok(ApiCursor::new(self.ctx.clone(), self.table))
     }
 }
 
@@ -139,15 +123,26 @@ enum Src {
     Ready(Page),
 }
 
-/// Scanning a sub-resource table alone: page through the parent table and
-/// queue one sub-resource fetch per parent row.
+/// Scanning a sub-resource table alone: read the parent table (itself any
+/// table, a child too) and queue one sub-resource fetch per parent row, or
+/// one per batch of parents when the path takes `{parent*}`.
 struct FanOut {
-    parents: Pager,
-    /// Sub-resource path with `{parent}`.
+    parents: Box<ApiCursor>,
+    /// Sub-resource path: `{parent}` (the parent's key), `{column}` (any
+    /// column of the parent row), `{parent*}` (the keys of up to 100 parent
+    /// rows, comma-separated), `{Table.column*}` (every value of another
+    /// table's column, resolved once).
     path: String,
     wrapper: Option<String>,
     parent_key: String,
+    paged: bool,
+    /// The rows are in an array of each parent row (no request per parent):
+    /// each parent row becomes a one-object page to explode.
+    rows_in_parent: bool,
 }
+
+/// Most parent keys put into one `{parent*}` request.
+const BATCH: usize = 100;
 
 #[repr(C)]
 pub struct ApiCursor {
@@ -265,18 +260,34 @@ impl ApiCursor {
             }
             // Sources exhausted: a fan-out may have more parents.
             let Some(fan) = self.fanout.as_mut() else { return Ok(false) };
-            let Some(parents) = fan.parents.next(&ctx)? else { return Ok(false) };
-            for p in parents.iter() {
-                let Some(key) = key_text(lookup(p, &fan.parent_key)) else { continue };
-                self.queue.push_back(Src::Fetch(Fetch {
-                    path: fan.path.replace("{parent}", &encode(&key)),
-                    wrapper: fan.wrapper.clone(),
-                    single: false,
-                    paged: true,
-                    missing_is_empty: true,
-                    parent: Some(p.clone()),
-                    count: None,
-                }));
+            if fan.parents.eof {
+                return Ok(false);
+            }
+            if fan.rows_in_parent {
+                let row = Arc::new(fan.parents.row_json());
+                fan.parents.advance()?;
+                self.queue.push_back(Src::Ready(Arc::new(vec![row])));
+                continue;
+            }
+            if fan.path.contains("{parent*}") {
+                let mut keys = Vec::new();
+                while !fan.parents.eof && keys.len() < BATCH {
+                    if let Some(k) = fan.parents.value_by_name(&fan.parent_key).and_then(|v| value_text(&v)) {
+                        keys.push(encode(&k));
+                    }
+                    fan.parents.advance()?;
+                }
+                if !keys.is_empty() {
+                    let path = fan.path.replace("{parent*}", &keys.join(","));
+                    self.queue.push_back(Src::Fetch(Fetch { path, wrapper: fan.wrapper.clone(), single: false, paged: fan.paged, missing_is_empty: true, parent: None, count: None }));
+                }
+                continue;
+            }
+            let parent = Arc::new(fan.parents.row_json());
+            let path = fill_from_row(&fan.path, &fan.parents, &fan.parent_key);
+            fan.parents.advance()?;
+            if let Some(path) = path {
+                self.queue.push_back(Src::Fetch(Fetch { path, wrapper: fan.wrapper.clone(), single: false, paged: fan.paged, missing_is_empty: true, parent: Some(parent), count: None }));
             }
         }
     }
@@ -316,36 +327,51 @@ impl ApiCursor {
             self.queue.push_back(Src::Fetch(Self::plain_fetch(t)));
             return Ok(());
         };
-        let parent = self.ctx.profile.table(&ps.table).ok_or_else(|| Error::new(Kind::Config, format!("Parent table {} is not in the profile.", ps.table)))?;
-        if parent.source.list.is_none() {
-            return Err(Error::new(
-                Kind::General,
-                format!("{} can only be read for one {} at a time: add WHERE {} = <value> to the query.", t.name, ps.table, ps.key),
-            ));
-        }
+        let pidx = self.ctx.profile.tables.iter().position(|x| x.name == ps.table);
+        let Some(pidx) = pidx else { return Err(Error::new(Kind::Config, format!("Parent table {} is not in the profile.", ps.table))) };
+        let parent = &self.ctx.profile.tables[pidx];
         match (&ps.array, &ps.list) {
             (Some(array), _) => {
                 self.explode = Some(Explode { array: array.clone(), item_wrapper: ps.item_wrapper.clone() });
-                self.queue.push_back(Src::Fetch(Self::plain_fetch(parent)));
+                if parent.source.list.is_some() && parent.source.parent.is_none() {
+                    self.queue.push_back(Src::Fetch(Self::plain_fetch(parent)));
+                } else {
+                    // The parent is itself read through its parent: walk its rows.
+                    let parents = self.parent_rows(pidx)?;
+                    self.fanout = Some(FanOut { parents, path: String::new(), wrapper: None, parent_key: ps.parent_key.clone(), paged: false, rows_in_parent: true });
+                }
             }
             (None, Some(path)) => {
-                self.fanout = Some(FanOut {
-                    parents: Pager::new(Self::plain_fetch(parent), self.ctx.pagesize, self.ctx.prefetch, None),
-                    path: path.clone(),
-                    wrapper: ps.wrapper.clone(),
-                    parent_key: ps.parent_key.clone(),
-                });
+                let parents = self.parent_rows(pidx)?;
+                let path = resolve_all_placeholders(&self.ctx, path)?;
+                self.fanout = Some(FanOut { parents, path, wrapper: ps.wrapper.clone(), parent_key: ps.parent_key.clone(), paged: ps.paged, rows_in_parent: false });
             }
             (None, None) => return Err(Error::new(Kind::Config, format!("Table {}: its parent source needs 'array' or 'list'.", t.name))),
         }
         Ok(())
     }
 
+    /// A cursor over every row of another table, positioned on the first.
+    fn parent_rows(&self, table: usize) -> Result<Box<ApiCursor>> {
+        let mut c = ApiCursor::new(self.ctx.clone(), table);
+        c.scan(&self.ctx.profile.tables[table])?;
+        c.eof = false;
+        c.advance()?;
+        Ok(Box::new(c))
+    }
+
     fn push_fetch(t: &Table, pd: &Pushdown, value: &str) -> Fetch {
         // Rows of a parent's sub-resource: the value is the parent's key.
+        // The value is known under the parent's key field and under the
+        // name this table's key column reads it by (`$parent.<name>`).
         let parent = t.source.parent.as_ref().filter(|_| pd.sets_parent).map(|ps| {
             let v = value.parse::<i64>().map(Json::from).unwrap_or_else(|_| Json::from(value));
-            Arc::new(serde_json::json!({ ps.parent_key.as_str(): v }))
+            let mut m = serde_json::Map::new();
+            m.insert(ps.parent_key.clone(), v.clone());
+            if let Some(p) = t.columns.iter().find(|c| c.name == ps.key).and_then(|c| c.json_path().strip_prefix("$parent.")) {
+                m.insert(p.to_string(), v);
+            }
+            Arc::new(Json::Object(m))
         });
         Fetch {
             path: pd.list.replace("{value}", &encode(value)),
@@ -446,7 +472,11 @@ impl ApiCursor {
                             total += fetch_count(&self.ctx, &c.replace("{value}", &encode(&v)))?;
                         }
                     } else {
-                        self.queue.push_back(Src::Fetch(Self::push_fetch(t, pd, &v)));
+                        let mut f = Self::push_fetch(t, pd, &v);
+                        if f.path.contains("*}") {
+                            f.path = resolve_all_placeholders(&ctx, &f.path)?;
+                        }
+                        self.queue.push_back(Src::Fetch(f));
                     }
                 }
                 if plan.count_only {
@@ -469,13 +499,74 @@ fn day(v: &Value, shift: i64) -> Option<String> {
     Some(moved.to_sql_text()[..10].to_string())
 }
 
-/// A parent key as text for a URL, when it is a usable scalar.
-fn key_text(v: &Json) -> Option<String> {
+fn value_text(v: &Value) -> Option<String> {
     match v {
-        Json::Number(n) => Some(n.to_string()),
-        Json::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Real(f) => Some(f.to_string()),
+        Value::Text(t) if !t.is_empty() => Some(t.clone()),
         _ => None,
     }
+}
+
+fn value_json(v: &Value) -> Json {
+    match v {
+        Value::Null | Value::Blob(_) => Json::Null,
+        Value::Int(i) => Json::from(*i),
+        Value::Real(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Text(t) => Json::from(t.clone()),
+    }
+}
+
+/// Fills `{parent}` and `{column}` placeholders from a parent row; None
+/// when one of them is empty (no request can name that row).
+fn fill_from_row(path: &str, row: &ApiCursor, parent_key: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(i) = rest.find('{') {
+        let j = rest[i..].find('}')? + i;
+        let name = &rest[i + 1..j];
+        let col = if name == "parent" { parent_key } else { name };
+        out.push_str(&rest[..i]);
+        out.push_str(&encode(&value_text(&row.value_by_name(col)?)?));
+        rest = &rest[j + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Replaces `{Table.column*}` with every value of that column (a scan of
+/// that table, done once when the fan-out starts); other placeholders stay.
+fn resolve_all_placeholders(ctx: &Arc<Ctx>, path: &str) -> Result<String> {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}').map(|j| j + i) else { break };
+        out.push_str(&rest[..i]);
+        let name = &rest[i + 1..j];
+        match name.strip_suffix('*').and_then(|n| n.split_once('.')) {
+            Some((table, column)) => out.push_str(&all_values(ctx, path, table, column)?.join(",")),
+            None => out.push_str(&rest[i..=j]),
+        }
+        rest = &rest[j + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn all_values(ctx: &Arc<Ctx>, path: &str, table: &str, column: &str) -> Result<Vec<String>> {
+    let tidx = ctx.profile.tables.iter().position(|t| t.name == table).ok_or_else(|| Error::new(Kind::Config, format!("Route {path} names unknown table {table}.")))?;
+    let mut c = ApiCursor::new(ctx.clone(), tidx);
+    c.scan(&ctx.profile.tables[tidx])?;
+    c.eof = false;
+    c.advance()?;
+    let mut vals = Vec::new();
+    while !c.eof {
+        if let Some(v) = c.value_by_name(column).and_then(|v| value_text(&v)) {
+            vals.push(encode(&v));
+        }
+        c.advance()?;
+    }
+    Ok(vals)
 }
 
 fn as_integer(v: &Value) -> Option<i64> {
@@ -621,12 +712,57 @@ mod fallible_iterator_shim {
 }
 
 impl ApiCursor {
+    fn new(ctx: Arc<Ctx>, table: usize) -> ApiCursor {
+        ApiCursor {
+            base: sqlite3_vtab_cursor::default(),
+            ctx,
+            table,
+            queue: VecDeque::new(),
+            current: None,
+            fanout: None,
+            page: Arc::new(Vec::new()),
+            page_parent: None,
+            explode: None,
+            rec: 0,
+            child: 0,
+            emitted: 0,
+            limit: None,
+            virtual_rows: None,
+            eof: true,
+        }
+    }
+
+    /// The current row as an object for its children's `$parent.` paths:
+    /// the API object, plus each column by name where the object lacks it
+    /// (keys that came from the row's own parent, flattened fields).
+    fn row_json(&self) -> Json {
+        let (obj, _, _) = self.current();
+        let mut m = match obj {
+            Json::Object(m) => m.clone(),
+            _ => serde_json::Map::new(),
+        };
+        for c in &self.table().columns {
+            if !m.contains_key(&c.name) {
+                m.insert(c.name.clone(), value_json(&self.value(c)));
+            }
+        }
+        Json::Object(m)
+    }
+
     /// The current row's value of a column.
     fn value(&self, col: &crate::schema::Column) -> Value {
         let (obj, parent, index) = self.current();
         let path = col.json_path();
         if let Some(pp) = path.strip_prefix("$parent.") {
-            decode(parent.map(|p| lookup(p, pp)).unwrap_or(&Json::Null), col.sql_type())
+            let mut j = parent.map(|p| lookup(p, pp)).unwrap_or(&Json::Null);
+            // Exploded rows of a sub-resource: the object's parent is the
+            // page's object, and its own parent (the route's key) is behind.
+            if j.is_null() && self.explode.is_some() {
+                if let Some(pp2) = self.page_parent.as_deref() {
+                    j = lookup(pp2, pp);
+                }
+            }
+            decode(j, col.sql_type())
         } else if path == "$index" {
             Value::Int(index as i64)
         } else {

@@ -103,6 +103,9 @@ pub struct ParentSource {
     /// Wrapper of the sub-resource's objects.
     #[serde(default)]
     pub wrapper: Option<String>,
+    /// Whether the sub-resource takes page/limit.
+    #[serde(default = "yes")]
+    pub paged: bool,
     /// Wrapper of each array item, when items are wrapped.
     #[serde(default)]
     pub item_wrapper: Option<String>,
