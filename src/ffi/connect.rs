@@ -3,7 +3,6 @@
 
 use super::strings::{input, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
 use super::{null_arg, truncated, with_conn, Handle};
-use crate::config::quote_value;
 use crate::odbc::connect_attrs::is_string_attr;
 use crate::odbc::info::{self, Info};
 use crate::odbc::{functions, AttrValue, Conn, SUCCESS};
@@ -14,14 +13,7 @@ use std::sync::Arc;
 unsafe fn connect<E: Enc>(h: Handle, dsn: *const E::Unit, l1: i16, uid: *const E::Unit, l2: i16, pwd: *const E::Unit, l3: i16) -> i16 {
     with_conn(h, |c| {
         let dsn = input::<E>(dsn, l1 as isize).unwrap_or_default();
-        let mut s = format!("DSN={}", quote_value(&dsn));
-        if let Some(u) = input::<E>(uid, l2 as isize).filter(|u| !u.is_empty()) {
-            s.push_str(&format!(";UID={}", quote_value(&u)));
-        }
-        if let Some(p) = input::<E>(pwd, l3 as isize).filter(|p| !p.is_empty()) {
-            s.push_str(&format!(";PWD={}", quote_value(&p)));
-        }
-        c.connect(&s, 0)?;
+        c.connect_dsn(&dsn, input::<E>(uid, l2 as isize), input::<E>(pwd, l3 as isize))?;
         Ok(SUCCESS)
     })
 }

@@ -85,6 +85,17 @@ impl Conn {
         }
     }
 
+    /// SQLConnect: a DSN, with UID/PWD overriding the DSN's when given.
+    pub fn connect_dsn(&self, dsn: &str, uid: Option<String>, pwd: Option<String>) -> Result<String> {
+        let mut s = format!("DSN={}", crate::config::quote_value(dsn));
+        for (k, v) in [("UID", uid), ("PWD", pwd)] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                s.push_str(&format!(";{k}={}", crate::config::quote_value(&v)));
+            }
+        }
+        self.connect(&s, 0)
+    }
+
     /// Connects from a full connection string; returns the completed string.
     /// `prompt` is the SQLDriverConnect completion mode (0 = no prompt).
     pub fn connect(&self, conn_str: &str, prompt: u16) -> Result<String> {
