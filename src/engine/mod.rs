@@ -33,7 +33,7 @@ pub struct Ctx {
     /// The structured error behind SQLite's last "module error" text.
     error: Mutex<Option<Error>>,
     /// Pages fetched by the running statement, by request path.
-    pages: Mutex<HashMap<String, source::Page>>,
+    pages: Mutex<PageMemo>,
     /// Row counts learnt from count endpoints, by table (for plan costs).
     counts: Mutex<HashMap<String, u64>>,
     /// The same by count path (bounds prefetching).
@@ -57,7 +57,7 @@ impl Ctx {
         lock(&self.error).take()
     }
     fn cached(&self, path: &str) -> Option<source::Page> {
-        lock(&self.pages).get(path).cloned()
+        lock(&self.pages).map.get(path).cloned()
     }
     fn remember(&self, path: String, page: source::Page) {
         lock(&self.pages).insert(path, page);
@@ -90,6 +90,36 @@ impl Ctx {
     }
 }
 
+/// The per-statement page memo, bounded so a scan of a million orders does
+/// not keep them all: the oldest pages go first. A self-join over a table
+/// larger than this re-reads pages instead of holding the whole table.
+#[derive(Default)]
+struct PageMemo {
+    map: HashMap<String, source::Page>,
+    order: std::collections::VecDeque<String>,
+}
+
+/// Pages kept per statement (at 100 rows a page, 25,600 rows).
+const MEMO_PAGES: usize = 256;
+
+impl PageMemo {
+    fn insert(&mut self, path: String, page: source::Page) {
+        if self.map.insert(path.clone(), page).is_none() {
+            self.order.push_back(path);
+        }
+        while self.order.len() > MEMO_PAGES {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+        self.order.clear();
+    }
+}
+
 struct Inner {
     conn: rusqlite::Connection,
 }
@@ -111,7 +141,7 @@ impl Session {
             pagesize: pagesize.clamp(1, 100),
             prefetch,
             error: Mutex::new(None),
-            pages: Mutex::new(HashMap::new()),
+            pages: Mutex::new(PageMemo::default()),
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
@@ -439,5 +469,21 @@ unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
             }
         }
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_memo_is_bounded() {
+        let mut m = PageMemo::default();
+        for i in 0..MEMO_PAGES + 44 {
+            m.insert(format!("/orders.json?page={i}"), Arc::new(Vec::new()));
+        }
+        assert_eq!(m.map.len(), MEMO_PAGES);
+        assert!(!m.map.contains_key("/orders.json?page=0"), "the oldest page goes first");
+        assert!(m.map.contains_key(&format!("/orders.json?page={}", MEMO_PAGES + 43)));
     }
 }
