@@ -320,7 +320,8 @@ fn parameters_bind_and_push_down() {
         assert_eq!(SQLBindParameter(st, 2, 1, SQL_C_WCHAR, -9, 255, 0, name.as_ptr() as *mut c_void, 0, &mut nts), SQL_SUCCESS);
     }
     for want in [9i64, 11] {
-        id = want;
+        // The driver reads `id` through the pointer bound above.
+        unsafe { std::ptr::write_volatile(&mut id, want) };
         sb.reset_counts();
         assert_eq!(unsafe { SQLExecute(st) }, SQL_SUCCESS, "{:?}", diag(3, st));
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
