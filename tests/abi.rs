@@ -333,3 +333,73 @@ fn parameters_bind_and_push_down() {
     unsafe { SQLFreeHandle(3, st) };
     disconnect(e, d);
 }
+
+#[test]
+fn block_cursors_fill_row_arrays_column_and_row_wise() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // Column-wise: ten ids and ten names per SQLFetch.
+    let st = stmt(d);
+    let (mut ids, mut id_ind) = ([0i64; 10], [0isize; 10]);
+    let (mut names, mut name_ind) = ([0u8; 10 * 32], [0isize; 10]);
+    let (mut fetched, mut status) = (0u64, [9u16; 10]);
+    unsafe {
+        assert_eq!(SQLSetStmtAttr(st, 27, 10 as *mut c_void, 0), SQL_SUCCESS); // ROW_ARRAY_SIZE
+        assert_eq!(SQLSetStmtAttr(st, 26, &mut fetched as *mut u64 as *mut c_void, 0), SQL_SUCCESS); // ROWS_FETCHED_PTR
+        assert_eq!(SQLSetStmtAttr(st, 25, status.as_mut_ptr() as *mut c_void, 0), SQL_SUCCESS); // ROW_STATUS_PTR
+        SQLBindCol(st, 1, SQL_C_SBIGINT, ids.as_mut_ptr() as *mut c_void, 8, id_ind.as_mut_ptr());
+        SQLBindCol(st, 2, SQL_C_CHAR, names.as_mut_ptr() as *mut c_void, 32, name_ind.as_mut_ptr());
+    }
+    assert_eq!(exec(st, "SELECT id, substr(name, 1, 20) FROM Products WHERE id <= 25 ORDER BY id"), SQL_SUCCESS);
+    let mut seen = Vec::new();
+    loop {
+        let rc = unsafe { SQLFetch(st) };
+        if rc == SQL_NO_DATA {
+            break;
+        }
+        assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(3, st));
+        for i in 0..fetched as usize {
+            assert_eq!(status[i], 0);
+            let n = &names[i * 32..i * 32 + name_ind[i] as usize];
+            seen.push((ids[i], String::from_utf8(n.to_vec()).unwrap()));
+        }
+        if fetched < 10 {
+            assert_eq!(status[fetched as usize], 3, "rows past the end are SQL_ROW_NOROW");
+        }
+    }
+    let want: Vec<(i64, String)> = query(d, "SELECT id, substr(name, 1, 20) FROM Products WHERE id <= 25 ORDER BY id")
+        .into_iter()
+        .map(|r| (r[0].clone().unwrap().parse().unwrap(), r[1].clone().unwrap()))
+        .collect();
+    assert_eq!(seen, want);
+    // Row-wise: an array of structs.
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Row {
+        id: i64,
+        id_ind: isize,
+        qty: i32,
+        qty_ind: isize,
+    }
+    let st2 = stmt(d);
+    let mut rows = [Row { id: 0, id_ind: 0, qty: 0, qty_ind: 0 }; 4];
+    let size = std::mem::size_of::<Row>();
+    let mut got = 0u64;
+    unsafe {
+        SQLSetStmtAttr(st2, 27, 4 as *mut c_void, 0);
+        SQLSetStmtAttr(st2, 5, size as *mut c_void, 0); // ROW_BIND_TYPE = struct size
+        SQLSetStmtAttr(st2, 26, &mut got as *mut u64 as *mut c_void, 0);
+        let base = rows.as_mut_ptr() as *mut u8;
+        SQLBindCol(st2, 1, SQL_C_SBIGINT, base as *mut c_void, 8, base.add(8) as *mut isize);
+        SQLBindCol(st2, 2, SQL_C_SLONG, base.add(16) as *mut c_void, 4, base.add(24) as *mut isize);
+    }
+    assert_eq!(exec(st2, "SELECT line, qty FROM OrderProducts WHERE order_id = 3"), SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st2) }, SQL_SUCCESS);
+    let direct = query(d, "SELECT line, qty FROM OrderProducts WHERE order_id = 3");
+    assert_eq!(got as usize, direct.len().min(4));
+    for (i, r) in direct.iter().take(got as usize).enumerate() {
+        assert_eq!(rows[i].id.to_string(), r[0].clone().unwrap());
+        assert_eq!(rows[i].qty.to_string(), r[1].clone().unwrap());
+    }
+    disconnect(e, d);
+}

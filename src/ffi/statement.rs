@@ -242,18 +242,20 @@ pub unsafe extern "C" fn SQLBindCol(h: Handle, n: u16, c_type: i16, ptr: *mut c_
 /// Copies a fetch's writes into the application's buffers.
 unsafe fn fetch(s: &Arc<Stmt>) -> Result<i16, Error> {
     let out = s.fetch()?;
+    let offset = if out.bind_offset_ptr != 0 { *(out.bind_offset_ptr as *const isize) as usize } else { 0 };
     for w in &out.writes {
-        std::ptr::copy_nonoverlapping(w.bytes.as_ptr(), w.ptr as *mut u8, w.bytes.len());
+        std::ptr::copy_nonoverlapping(w.bytes.as_ptr(), (w.ptr + offset) as *mut u8, w.bytes.len());
     }
     for (ptr, v) in &out.indicators {
-        *(*ptr as *mut isize) = *v;
+        *((*ptr + offset) as *mut isize) = *v;
     }
     if out.rows_fetched_ptr != 0 {
         *(out.rows_fetched_ptr as *mut u64) = out.rows;
     }
     if out.row_status_ptr != 0 {
-        // SQL_ROW_SUCCESS (0) / SQL_ROW_NOROW (3)
-        *(out.row_status_ptr as *mut u16) = if out.code == NO_DATA { 3 } else { 0 };
+        for (i, st) in out.row_status.iter().enumerate() {
+            *(out.row_status_ptr as *mut u16).add(i) = *st;
+        }
     }
     Ok(out.code)
 }

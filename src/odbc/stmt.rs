@@ -95,6 +95,11 @@ pub struct FetchOut {
     pub indicators: Vec<(usize, isize)>,
     pub rows_fetched_ptr: usize,
     pub row_status_ptr: usize,
+    /// SQL_ATTR_ROW_BIND_OFFSET_PTR: the FFI layer adds the offset it
+    /// points at to every address.
+    pub bind_offset_ptr: usize,
+    /// SQL_ROW_SUCCESS (0) or SQL_ROW_NOROW (3) for each row of the block.
+    pub row_status: Vec<u16>,
     pub rows: u64,
 }
 
@@ -131,6 +136,7 @@ pub struct StmtState {
     pub row_status_ptr: usize,
     pub row_bind_offset_ptr: usize,
     pub row_bind_type: u64,
+    pub row_array_size: u64,
     pub retrieve_data: u64,
     pub cursor_type: u64,
     pub concurrency: u64,
@@ -163,6 +169,7 @@ impl StmtState {
             row_status_ptr: 0,
             row_bind_offset_ptr: 0,
             row_bind_type: 0,
+            row_array_size: 1,
             retrieve_data: 1,
             cursor_type: 0,
             concurrency: 1,
@@ -391,63 +398,52 @@ impl Stmt {
     /// buffers (the FFI layer copies `writes` out).
     pub fn fetch(&self) -> Result<FetchOut> {
         let mut st = lock(&self.state);
-        let mut out = FetchOut { rows_fetched_ptr: st.rows_fetched_ptr, row_status_ptr: st.row_status_ptr, ..Default::default() };
+        let mut out = FetchOut {
+            rows_fetched_ptr: st.rows_fetched_ptr,
+            row_status_ptr: st.row_status_ptr,
+            bind_offset_ptr: st.row_bind_offset_ptr,
+            ..Default::default()
+        };
         if !st.cursor_open() {
             return Err(no_cursor());
         }
         st.getdata = None;
         st.getdata_cache = None;
         let limit = self.max_rows(&st);
-        let row = if limit > 0 && st.fetched >= limit {
-            None
-        } else {
-            match self.next_row(&mut st) {
-                Ok(r) => r,
-                Err(e) => {
-                    st.rows = Rows::None;
-                    if self.cancelled.swap(false, Ordering::SeqCst) {
-                        return Err(Error::new(Kind::Cancelled, "The statement was cancelled."));
+        let size = st.row_array_size.max(1) as usize;
+        let mut truncated = false;
+        for i in 0..size {
+            let row = if limit > 0 && st.fetched >= limit {
+                None
+            } else {
+                match self.next_row(&mut st) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        st.rows = Rows::None;
+                        if self.cancelled.swap(false, Ordering::SeqCst) {
+                            return Err(Error::new(Kind::Cancelled, "The statement was cancelled."));
+                        }
+                        // Rows already placed in this block are delivered;
+                        // the error comes with the next fetch.
+                        if i > 0 {
+                            lock(&self.diags).push(e.state.unwrap_or_else(|| super::diag::sqlstate(e.kind)), e.message.clone());
+                            break;
+                        }
+                        return Err(e);
                     }
-                    return Err(e);
                 }
-            }
-        };
-        let Some(row) = row else {
+            };
+            let Some(row) = row else { break };
+            st.fetched += 1;
+            out.rows += 1;
+            truncated |= place_row(&st, &row, i, &mut out)?;
+            st.current = Some(row);
+        }
+        out.row_status = (0..size).map(|i| if (i as u64) < out.rows { 0 } else { 3 }).collect();
+        if out.rows == 0 {
             st.current = None;
             out.code = NO_DATA;
             return Ok(out);
-        };
-        st.fetched += 1;
-        out.rows = 1;
-        let mut first_err = None;
-        let mut truncated = false;
-        for (&n, b) in st.bindings.iter() {
-            let Some(col) = st.cols.get(n as usize - 1) else { continue };
-            let v = &row[n as usize - 1];
-            match convert::encode(v, col.sql_type, b.c_type) {
-                Ok(enc) => {
-                    if enc == Encoded::Null && b.ind == 0 {
-                        first_err.get_or_insert(Error::odbc("22002", format!("Column {n} is NULL and no indicator was bound for it.")));
-                        continue;
-                    }
-                    let buf = if matches!(enc, Encoded::Fixed(_)) { usize::MAX } else { b.len.max(0) as usize };
-                    let p = convert::piece(&enc, 0, buf);
-                    truncated |= p.truncated;
-                    if b.ptr != 0 && !p.bytes.is_empty() {
-                        out.writes.push(Write { ptr: b.ptr, bytes: p.bytes });
-                    }
-                    if b.ind != 0 {
-                        out.indicators.push((b.ind, p.indicator));
-                    }
-                }
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
-            }
-        }
-        st.current = Some(row);
-        if let Some(e) = first_err {
-            return Err(e);
         }
         if truncated {
             lock(&self.diags).push("01004", "String data, right truncated: a bound buffer was too small for a value.");
@@ -540,9 +536,18 @@ impl Stmt {
             ATTR_ROW_BIND_TYPE => st.row_bind_type = value,
             ATTR_RETRIEVE_DATA => st.retrieve_data = value,
             ATTR_PARAMS_PROCESSED_PTR => st.params_processed_ptr = value as usize,
-            ATTR_ROW_ARRAY_SIZE | ATTR_ROWSET_SIZE | ATTR_PARAMSET_SIZE => {
+            ATTR_ROW_ARRAY_SIZE => {
+                if value == 0 {
+                    return Err(Error::odbc("HY024", "SQL_ATTR_ROW_ARRAY_SIZE must be at least 1."));
+                }
+                st.row_array_size = value.min(100_000);
+                if value > 100_000 {
+                    lock(&self.diags).push("01S02", "The row array size was capped at 100000.");
+                }
+            }
+            ATTR_ROWSET_SIZE | ATTR_PARAMSET_SIZE => {
                 if value != 1 {
-                    lock(&self.diags).push("01S02", "Only one row per fetch is supported; the row array size stays 1.");
+                    lock(&self.diags).push("01S02", "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1.");
                 }
             }
             ATTR_CURSOR_TYPE => {
@@ -588,7 +593,8 @@ impl Stmt {
             ATTR_ROW_BIND_OFFSET_PTR => st.row_bind_offset_ptr as u64,
             ATTR_ROW_BIND_TYPE => st.row_bind_type,
             ATTR_RETRIEVE_DATA => st.retrieve_data,
-            ATTR_ROW_ARRAY_SIZE | ATTR_ROWSET_SIZE | ATTR_PARAMSET_SIZE => 1,
+            ATTR_ROW_ARRAY_SIZE => st.row_array_size,
+            ATTR_ROWSET_SIZE | ATTR_PARAMSET_SIZE => 1,
             ATTR_CURSOR_TYPE => 0,
             ATTR_CONCURRENCY => 1,
             ATTR_CURSOR_SCROLLABLE | ATTR_CURSOR_SENSITIVITY | ATTR_ASYNC_ENABLE | ATTR_USE_BOOKMARKS | ATTR_KEYSET_SIZE | ATTR_ENABLE_AUTO_IPD => 0,
@@ -599,6 +605,35 @@ impl Stmt {
             _ => return Err(Error::odbc("HY092", format!("Statement attribute {attr} is not supported."))),
         })
     }
+}
+
+/// Converts one row into the bound buffers at row `i` of the block:
+/// column-wise binding puts element i at `ptr + i * BufferLength` (and the
+/// indicator at `ind + i * sizeof(SQLLEN)`); row-wise binding at
+/// `ptr + i * SQL_ATTR_ROW_BIND_TYPE`. Returns whether a value was cut.
+fn place_row(st: &StmtState, row: &[Value], i: usize, out: &mut FetchOut) -> Result<bool> {
+    let mut truncated = false;
+    for (&n, b) in st.bindings.iter() {
+        let Some(col) = st.cols.get(n as usize - 1) else { continue };
+        let enc = convert::encode(&row[n as usize - 1], col.sql_type, b.c_type)?;
+        if enc == Encoded::Null && b.ind == 0 {
+            return Err(Error::odbc("22002", format!("Column {n} is NULL and no indicator was bound for it.")));
+        }
+        let (stride, ind_stride) = match st.row_bind_type {
+            0 => (b.len.max(0) as usize, std::mem::size_of::<isize>()),
+            row_size => (row_size as usize, row_size as usize),
+        };
+        let buf = if matches!(enc, Encoded::Fixed(_)) { usize::MAX } else { b.len.max(0) as usize };
+        let p = convert::piece(&enc, 0, buf);
+        truncated |= p.truncated;
+        if b.ptr != 0 && !p.bytes.is_empty() {
+            out.writes.push(Write { ptr: b.ptr + i * stride, bytes: p.bytes });
+        }
+        if b.ind != 0 {
+            out.indicators.push((b.ind + i * ind_stride, p.indicator));
+        }
+    }
+    Ok(truncated)
 }
 
 fn check_c_type(c_type: i16) -> Result<()> {
