@@ -358,3 +358,22 @@ fn nested_fan_out_and_batched_key_routes() {
     }
     disconnect(e, d);
 }
+
+#[test]
+fn two_key_routes_answer_in_one_request() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let m = query(d, "SELECT country_code, region_code, code FROM Municipalities");
+    let (cc, rc) = (m[0][0].clone().unwrap(), m[0][1].clone().unwrap());
+    let (rows, cost) = costed(&sb, d, &format!("SELECT country_code, region_code, code FROM Municipalities WHERE country_code = '{cc}' AND region_code = '{rc}'"));
+    assert_eq!(cost.values().sum::<u64>(), 1, "{cost:?}");
+    let want: Vec<_> = m.iter().filter(|r| r[0].as_deref() == Some(cc.as_str()) && r[1].as_deref() == Some(rc.as_str())).cloned().collect();
+    assert_eq!(rows, want);
+    let v = query(d, "SELECT product_id, option_id, id, name FROM ProductOptionValues");
+    let (pid, oid) = (v[0][0].clone().unwrap(), v[0][1].clone().unwrap());
+    let (rows, cost) = costed(&sb, d, &format!("SELECT product_id, option_id, id, name FROM ProductOptionValues WHERE product_id = {pid} AND option_id = {oid}"));
+    assert_eq!(cost.keys().collect::<Vec<_>>(), vec!["GET /products/{id}/options/{id}/values.json"]);
+    let want: Vec<_> = v.iter().filter(|r| r[0].as_deref() == Some(pid.as_str()) && r[1].as_deref() == Some(oid.as_str())).cloned().collect();
+    assert_eq!(rows, want);
+    disconnect(e, d);
+}

@@ -27,6 +27,9 @@ pub struct Plan {
     pub limit_arg: Option<usize>,
     /// No column is read: answer from a count endpoint, emit empty rows.
     pub count_only: bool,
+    /// argv positions of the values of a route's `also` columns.
+    #[serde(default)]
+    pub also_args: Vec<usize>,
 }
 
 fn op_text(op: &Op) -> Option<&'static str> {
@@ -51,11 +54,20 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
     struct Cand {
         access: Access,
         constraint: usize,
+        /// Constraints giving the route's `also` columns, in order.
+        also: Vec<usize>,
         cost: f64,
         rows: f64,
         omit: bool,
         unique: bool,
     }
+    // An equality constraint on each column, for routes that need several.
+    let eq_on: Vec<(usize, i32)> = info
+        .constraints()
+        .enumerate()
+        .filter(|(_, c)| c.is_usable() && c.operator() == Op::SQLITE_INDEX_CONSTRAINT_EQ)
+        .map(|(i, c)| (i, c.column()))
+        .collect();
     let mut cands: Vec<Cand> = Vec::new();
     let mut has_limit = None;
     let mut has_offset = false;
@@ -79,17 +91,28 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
         let Some(op) = op_text(&c.operator()) else { continue };
         let col = c.column();
         if col >= 0 && Some(col as usize) == id_col && op == "=" && table.get.is_some() {
-            cands.push(Cand { access: Access::Get, constraint: i, cost: 1.0, rows: 1.0, omit: true, unique: true });
+            cands.push(Cand { access: Access::Get, constraint: i, also: vec![], cost: 1.0, rows: 1.0, omit: true, unique: true });
         }
         for (pi, pd) in table.pushdown.iter().enumerate() {
             let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else { continue };
             if col >= 0 && pcol == col as usize && pd.op == op {
-                let rows = if pd.single { 1.0 } else { est_rows / 4.0 };
+                // Every `also` column needs its own equality.
+                let also: Option<Vec<usize>> = pd
+                    .also
+                    .iter()
+                    .map(|a| {
+                        let ac = table.columns.iter().position(|x| &x.name == a)? as i32;
+                        eq_on.iter().find(|(_, c)| *c == ac).map(|(k, _)| *k)
+                    })
+                    .collect();
+                let Some(also) = also else { continue };
+                let rows = if pd.single { 1.0 } else { est_rows / 4.0 / (1 + also.len()) as f64 };
                 let cost = if pd.single || !pd.paged { 1.0 } else { pages(rows) + 0.5 };
                 // Exact routes whose value set is closed (or a single object)
                 // return exactly the matching rows: SQLite need not re-check.
                 let omit = pd.exact && op == "=" && (pd.single || !pd.values.is_empty() || pd.via_parent);
-                cands.push(Cand { access: Access::Push(pi), constraint: i, cost, rows, omit, unique: false });
+                let cost = cost - also.len() as f64 * 0.1;
+                cands.push(Cand { access: Access::Push(pi), constraint: i, also, cost, rows, omit, unique: false });
             }
         }
     }
@@ -114,13 +137,13 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             let picked: Vec<(usize, bool)> = lo.into_iter().chain(hi).collect();
             // Two bounds narrow more than one.
             let rows = est_rows / if picked.len() == 2 { 8.0 } else { 2.0 };
-            cands.push(Cand { access: Access::Range { route: pi, lo: None, hi: None }, constraint: picked[0].0, cost: pages(rows) + 0.5, rows, omit: false, unique: false });
+            cands.push(Cand { access: Access::Range { route: pi, lo: None, hi: None }, constraint: picked[0].0, also: vec![], cost: pages(rows) + 0.5, rows, omit: false, unique: false });
             range = Some((pi, picked));
         }
     }
     let scan_cost = if table.source.single || !table.source.paged && table.source.parent.is_none() { 1.0 } else { pages(est_rows) + 1.0 };
     let best = cands.into_iter().min_by(|a, b| a.cost.partial_cmp(&b.cost).unwrap_or(std::cmp::Ordering::Equal));
-    let mut plan = Plan { access: Access::Scan, in_list: false, limit_arg: None, count_only: false };
+    let mut plan = Plan { access: Access::Scan, in_list: false, limit_arg: None, count_only: false, also_args: vec![] };
     let mut next_arg = 1;
     let mut consumed = 0usize;
     // Columns SQLite will not look at again: those of constraints we omit.
@@ -151,6 +174,12 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             u.set_argv_index(next_arg);
             u.set_omit(c.omit);
             next_arg += 1;
+            // The other keys of a several-key route follow, re-checked by SQLite.
+            for a in &c.also {
+                plan.also_args.push(next_arg as usize - 1);
+                info.constraint_usage(*a).set_argv_index(next_arg);
+                next_arg += 1;
+            }
             if c.omit {
                 consumed += 1;
                 if let Some(col) = info.constraints().nth(c.constraint).map(|k| k.column()) {

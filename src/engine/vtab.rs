@@ -165,6 +165,8 @@ pub struct ApiCursor {
     limit: Option<u64>,
     /// Count-only plans: rows left to emit without content.
     virtual_rows: Option<u64>,
+    /// Values of the chosen route's `also` columns.
+    also: Vec<Value>,
     eof: bool,
 }
 
@@ -360,28 +362,43 @@ impl ApiCursor {
         Ok(Box::new(c))
     }
 
-    fn push_fetch(t: &Table, pd: &Pushdown, value: &str) -> Fetch {
+    /// The request for one value of a route (and the route's other key
+    /// values); None when a key cannot name any row.
+    fn push_fetch(t: &Table, pd: &Pushdown, value: &str, also: &[Value]) -> Option<Fetch> {
         // Rows of a parent's sub-resource: the value is the parent's key.
         // The value is known under the parent's key field and under the
         // name this table's key column reads it by (`$parent.<name>`).
+        let as_json = |v: &str| v.parse::<i64>().map(Json::from).unwrap_or_else(|_| Json::from(v));
+        let mut path = pd.list.replace("{value}", &encode(value));
+        let mut keys = vec![(pd.column.as_str(), value.to_string())];
+        for (name, v) in pd.also.iter().zip(also) {
+            let text = value_text(v)?;
+            path = path.replace(&format!("{{{name}}}"), &encode(&text));
+            keys.push((name.as_str(), text));
+        }
         let parent = t.source.parent.as_ref().filter(|_| pd.sets_parent).map(|ps| {
-            let v = value.parse::<i64>().map(Json::from).unwrap_or_else(|_| Json::from(value));
             let mut m = serde_json::Map::new();
-            m.insert(ps.parent_key.clone(), v.clone());
+            m.insert(ps.parent_key.clone(), as_json(value));
+            // Each key under the name this table's columns read it by.
+            for (name, v) in &keys {
+                if let Some(p) = t.columns.iter().find(|c| c.name == *name).and_then(|c| c.json_path().strip_prefix("$parent.")) {
+                    m.insert(p.to_string(), as_json(v));
+                }
+            }
             if let Some(p) = t.columns.iter().find(|c| c.name == ps.key).and_then(|c| c.json_path().strip_prefix("$parent.")) {
-                m.insert(p.to_string(), v);
+                m.entry(p.to_string()).or_insert_with(|| as_json(value));
             }
             Arc::new(Json::Object(m))
         });
-        Fetch {
-            path: pd.list.replace("{value}", &encode(value)),
+        Some(Fetch {
+            path,
             wrapper: pd.wrapper.clone(),
             single: pd.single,
             paged: pd.paged && !pd.single,
             missing_is_empty: true,
             parent,
-            count: pd.count.as_ref().map(|c| c.replace("{value}", &encode(value))),
-        }
+            count: pd.count.as_ref().filter(|_| pd.also.is_empty()).map(|c| c.replace("{value}", &encode(value))),
+        })
     }
 
     fn plan_sources(&mut self, plan: &Plan, keys: Vec<Value>) -> Result<()> {
@@ -445,7 +462,7 @@ impl ApiCursor {
                 let values: Vec<String> = keys.iter().filter_map(|k| route_value(pd, k)).collect();
                 // Repeated '=' lookups on a listable table (a join's inner
                 // side) may be cheaper from one read of the table.
-                if pd.op == "=" && !pd.via_parent && !pd.sets_parent && !plan.count_only && t.source.parent.is_none() {
+                if pd.op == "=" && pd.also.is_empty() && !pd.via_parent && !pd.sets_parent && !plan.count_only && t.source.parent.is_none() {
                     if let Some(col) = t.columns.iter().find(|c| c.name == pd.column) {
                         if let Some(page) = lookup::records(&ctx, t, col.json_path(), &values)? {
                             self.queue.push_back(Src::Ready(page));
@@ -472,7 +489,7 @@ impl ApiCursor {
                             total += fetch_count(&self.ctx, &c.replace("{value}", &encode(&v)))?;
                         }
                     } else {
-                        let mut f = Self::push_fetch(t, pd, &v);
+                        let Some(mut f) = Self::push_fetch(t, pd, &v, &self.also) else { continue };
                         if f.path.contains("*}") {
                             f.path = resolve_all_placeholders(&ctx, &f.path)?;
                         }
@@ -632,6 +649,8 @@ unsafe impl VTabCursor for ApiCursor {
                 keys.push(owned(args.get::<rusqlite::types::Value>(0)?));
             }
         }
+        let also: Vec<Value> = plan.also_args.iter().map(|i| args.get::<rusqlite::types::Value>(*i).map(owned)).collect::<rusqlite::Result<_>>()?;
+        self.also = also;
         self.limit = match plan.limit_arg {
             Some(i) => args.get::<i64>(i).ok().map(|l| l.max(0) as u64),
             None => None,
@@ -728,6 +747,7 @@ impl ApiCursor {
             emitted: 0,
             limit: None,
             virtual_rows: None,
+            also: Vec::new(),
             eof: true,
         }
     }

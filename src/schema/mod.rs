@@ -163,6 +163,11 @@ impl Column {
 #[serde(deny_unknown_fields)]
 pub struct Pushdown {
     pub column: String,
+    /// Further columns the route needs an equality on, each filling the
+    /// `{column}` placeholder of the same name (two-key routes such as
+    /// `/countries/{value}/regions/{region_code}/municipalities.json`).
+    #[serde(default)]
+    pub also: Vec<String>,
     /// `=`, `>`, `>=`, `<`, `<=`; or `between`: a date range whose
     /// `{from}`/`{to}` (YYYY-MM-DD) come from bounds on the column, widened
     /// by a day each way so any store time zone stays inside.
@@ -256,6 +261,11 @@ impl Profile {
             for pd in &t.pushdown {
                 if !has(&pd.column) {
                     return err(Kind::Config, format!("{place}: pushdown on '{}', which is not a column.", pd.column));
+                }
+                for a in &pd.also {
+                    if !has(a) || !pd.list.contains(&format!("{{{a}}}")) {
+                        return err(Kind::Config, format!("{place}: pushdown 'also' column '{a}' must be a column with a {{{a}}} placeholder in the route."));
+                    }
                 }
                 if !["=", ">", ">=", "<", "<=", "between"].contains(&pd.op.as_str()) {
                     return err(Kind::Config, format!("{place}: pushdown operator '{}' is not one of = > >= < <= between.", pd.op));
