@@ -377,3 +377,26 @@ fn two_key_routes_answer_in_one_request() {
     assert_eq!(rows, want);
     disconnect(e, d);
 }
+
+#[test]
+fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
+    use jumpseller_sandbox::{Fault, FaultKind};
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // The real API answers 404 when a store has no JsApps.
+    sb.set_faults(vec![Fault { route: "/v1/jsapps.json".into(), kind: FaultKind::Status(404), probability: 1.0, count: None }]);
+    assert!(query(d, "SELECT * FROM JsApps").is_empty());
+    // SQL_DATA_SOURCE_READ_ONLY follows ReadOnly / SQL_ATTR_ACCESS_MODE.
+    let info = |d| {
+        let mut b = [0u8; 4];
+        let mut l = 0i16;
+        unsafe { jumpseller_odbc::ffi::SQLGetInfo(d, 25, b.as_mut_ptr() as *mut std::os::raw::c_void, 4, &mut l) };
+        String::from_utf8_lossy(&b[..l as usize]).into_owned()
+    };
+    assert_eq!(info(d), "N");
+    unsafe { jumpseller_odbc::ffi::SQLSetConnectAttr(d, 101, 1 as *mut std::os::raw::c_void, 0) };
+    assert_eq!(info(d), "Y");
+    let err = query_error(d, "DELETE FROM Categories WHERE id = 1");
+    assert!(err[0].1.contains("read-only"), "{err:?}");
+    disconnect(e, d);
+}

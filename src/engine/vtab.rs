@@ -316,7 +316,7 @@ impl ApiCursor {
             wrapper: t.source.wrapper.clone(),
             single: t.source.single,
             paged: t.source.paged,
-            missing_is_empty: false,
+            missing_is_empty: t.source.empty_on_404,
             parent: None,
             count: if t.source.parent.is_none() { t.count.clone() } else { None },
         }

@@ -4,9 +4,8 @@
 use super::strings::{input, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
 use super::{null_arg, truncated, with_conn, Handle};
 use crate::odbc::connect_attrs::is_string_attr;
-use crate::odbc::info::{self, Info};
+use crate::odbc::info::Info;
 use crate::odbc::{functions, AttrValue, Conn, SUCCESS};
-use crate::error::Error;
 use std::os::raw::c_void;
 use std::sync::Arc;
 
@@ -123,25 +122,19 @@ pub unsafe extern "C" fn SQLGetConnectAttrW(h: Handle, attr: i32, value: *mut c_
     get_connect_attr::<W>(h, attr, value, buf_len, len)
 }
 
+unsafe fn write_info_text<E: Enc>(c: &Conn, text: &str, value: *mut c_void, buf_len: i16, len: *mut i16) {
+    let (full, trunc) = out_bytes::<E>(text, value, buf_len as isize);
+    if !len.is_null() {
+        *len = full as i16;
+    }
+    truncated(&c.diags, trunc);
+}
+
 unsafe fn get_info<E: Enc>(h: Handle, info_type: u16, value: *mut c_void, buf_len: i16, len: *mut i16) -> i16 {
     with_conn(h, |c| {
-        let answer = match info_type {
-            2 => Info::Str(""),
-            _ => info::get(info_type).ok_or_else(|| Error::odbc("HY096", format!("Information type {info_type} is not valid.")))?,
-        };
-        match answer {
-            Info::Str(s) => {
-                let text = match info_type {
-                    2 => c.data_source_name(),
-                    47 => c.user_name(),
-                    _ => s.to_string(),
-                };
-                let (full, trunc) = out_bytes::<E>(&text, value, buf_len as isize);
-                if !len.is_null() {
-                    *len = full as i16;
-                }
-                truncated(&c.diags, trunc);
-            }
+        match c.info(info_type)? {
+            Info::Text(text) => write_info_text::<E>(c, &text, value, buf_len, len),
+            Info::Str(text) => write_info_text::<E>(c, text, value, buf_len, len),
             Info::U16(v) => {
                 if !value.is_null() {
                     *(value as *mut u16) = v;

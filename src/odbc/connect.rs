@@ -248,6 +248,27 @@ impl Conn {
             .unwrap_or_default()
     }
 
+    /// SQLGetInfo: the static answers, with the ones that depend on this
+    /// connection filled in; strings always as `Info::Text`.
+    pub fn info(&self, info_type: u16) -> Result<super::info::Info> {
+        use super::info::{get, Info};
+        let answer = get(info_type).ok_or_else(|| Error::odbc("HY096", format!("Information type {info_type} is not valid.")))?;
+        Ok(match (info_type, answer) {
+            (2, _) => Info::Text(self.data_source_name()),
+            (47, _) => Info::Text(self.user_name()),
+            // Writes go through unless the connection is read-only.
+            (25, _) => Info::Text(if self.read_only() { "Y" } else { "N" }.into()),
+            (_, Info::Str(s)) => Info::Text(s.to_string()),
+            (_, other) => other,
+        })
+    }
+
+    /// ReadOnly=true, or SQL_ATTR_ACCESS_MODE = SQL_MODE_READ_ONLY.
+    pub fn read_only(&self) -> bool {
+        let st = lock(&self.state);
+        st.access_mode == 1 || st.connected.as_ref().is_some_and(|c| c.config.read_only)
+    }
+
     pub fn user_name(&self) -> String {
         lock(&self.state).connected.as_ref().and_then(|c| c.config.login.clone()).unwrap_or_default()
     }

@@ -4,6 +4,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum Info {
     Str(&'static str),
+    /// An answer that depends on the connection (data source name, user).
+    Text(String),
     U16(u16),
     U32(u32),
 }

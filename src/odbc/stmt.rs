@@ -271,10 +271,10 @@ impl Stmt {
             return Err(Error::odbc("HY010", "SQLExecute needs a statement prepared with SQLPrepare first (function sequence error)."));
         }
         self.close_cursor(&mut st, false)?;
-        let read_only = lock(&self.conn.state).connected.as_ref().map(|c| c.config.read_only).unwrap_or(false);
+        let read_only = self.conn.read_only();
         let q = st.query.as_mut().ok_or_else(no_cursor)?;
         if read_only && !q.readonly() {
-            return Err(Error::new(Kind::NotImplemented, "The connection is ReadOnly: INSERT, UPDATE and DELETE are refused."));
+            return Err(Error::new(Kind::NotImplemented, "The connection is read-only (ReadOnly=true or SQL_ATTR_ACCESS_MODE): INSERT, UPDATE and DELETE are refused."));
         }
         q.execute(&params)?;
         st.executed = true;

@@ -79,6 +79,10 @@ pub struct Source {
     /// Whether the list takes `page`/`limit` (false: one request returns all).
     #[serde(default = "yes")]
     pub paged: bool,
+    /// The endpoint answers 404 when there is nothing (JsApps): no rows,
+    /// not an error.
+    #[serde(default)]
+    pub empty_on_404: bool,
     /// Rows come from an array inside each row of a parent table.
     #[serde(default)]
     pub parent: Option<ParentSource>,
