@@ -109,7 +109,7 @@ impl Conn {
         if prompt != 0 {
             // No dialog exists; with everything given, connecting is what a
             // dialog would have done.
-            lock(&self.diags).push("01000", "The driver has no dialog; it connected with the properties given.");
+            lock(&self.diags).push("01000", "The driver has no connection dialog: it used the properties given (and the browser, for an OAuth sign-in).");
         }
         let profile = Profile::load(config.profile.as_deref())?;
         let logger = Logger::open(config.logfile.as_deref(), config.verbosity)
