@@ -41,17 +41,28 @@ impl Logger {
     }
 }
 
-/// Removes values of query parameters that carry credentials.
+/// Removes credentials from text bound for a log: values of query
+/// parameters that carry them (any letter case), and `user:password@` in URLs.
 pub fn redact(text: &str) -> String {
     let mut out = text.to_string();
-    for key in ["authtoken=", "login=", "access_token=", "refresh_token=", "client_secret=", "code="] {
+    for key in ["authtoken=", "auth_token=", "login=", "access_token=", "refresh_token=", "client_secret=", "code=", "token=", "password="] {
         let mut from = 0;
-        while let Some(pos) = out[from..].find(key) {
+        while let Some(pos) = out.to_ascii_lowercase()[from..].find(key) {
             let start = from + pos + key.len();
-            let end = out[start..].find(['&', ' ', '"', '\n']).map(|e| start + e).unwrap_or(out.len());
+            let end = out[start..].find(['&', ' ', '"', '\n', ';']).map(|e| start + e).unwrap_or(out.len());
             out.replace_range(start..end, "***");
             from = start + 3;
         }
+    }
+    // scheme://user:secret@host
+    let mut from = 0;
+    while let Some(p) = out[from..].find("://") {
+        let start = from + p + 3;
+        let end_host = out[start..].find(['/', ' ', '"', '\n']).map(|e| start + e).unwrap_or(out.len());
+        if let Some(at) = out[start..end_host].rfind('@') {
+            out.replace_range(start..start + at, "***");
+        }
+        from = start;
     }
     out
 }
@@ -61,5 +72,7 @@ mod tests {
     #[test]
     fn redacts() {
         assert_eq!(super::redact("/x?login=a&authtoken=b c"), "/x?login=***&authtoken=*** c");
+        assert_eq!(super::redact("/x?AuthToken=b"), "/x?AuthToken=***");
+        assert_eq!(super::redact("https://me:pw@host/v1"), "https://***@host/v1");
     }
 }

@@ -77,7 +77,8 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     if t.len() < 10 {
         return None;
     }
-    let (date, rest) = t.split_at(10);
+    // `get` rather than `split_at`: byte 10 may fall inside a character.
+    let (date, rest) = (t.get(..10)?, t.get(10..)?);
     let mut dp = date.split('-');
     let year = num(dp.next()?)? as i32;
     let month = num(dp.next()?)?;

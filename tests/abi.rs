@@ -403,3 +403,59 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     }
     disconnect(e, d);
 }
+
+#[test]
+fn disconnect_frees_the_statements() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    assert_eq!(exec(st, "SELECT id FROM Products"), SQL_SUCCESS);
+    assert_eq!(unsafe { SQLDisconnect(d) }, SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_INVALID_HANDLE);
+    unsafe {
+        SQLFreeHandle(2, d);
+        SQLFreeHandle(1, e);
+    }
+}
+
+#[test]
+fn odd_values_never_crash_the_process() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // A date bound whose 10th byte falls inside a character.
+    assert!(query(d, "SELECT id FROM Orders WHERE created_at > 'añññññññ'").len() <= 400);
+    // A pathological catalog pattern is matched without backtracking.
+    let st = stmt(d);
+    let p = "%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%b";
+    assert_eq!(unsafe { SQLTables(st, std::ptr::null(), 0, std::ptr::null(), 0, p.as_ptr(), p.len() as i16, std::ptr::null(), 0) }, SQL_SUCCESS);
+    disconnect(e, d);
+}
+
+#[test]
+fn or_branches_of_a_child_table_keep_every_row() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let both = query(d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 1 OR product_id = 2");
+    let one = query(d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 1");
+    let two = query(d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 2");
+    assert_eq!(both.len(), one.len() + two.len());
+    disconnect(e, d);
+}
+
+#[test]
+fn block_fetch_of_fixed_types_ignores_buffer_length() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    let mut ids = [0i64; 5];
+    let mut ind = [0isize; 5];
+    unsafe {
+        SQLSetStmtAttr(st, 27, 5 as *mut c_void, 0);
+        // BufferLength 0: the spec says it is ignored for fixed-size types.
+        SQLBindCol(st, 1, SQL_C_SBIGINT, ids.as_mut_ptr() as *mut c_void, 0, ind.as_mut_ptr());
+    }
+    assert_eq!(exec(st, "SELECT id FROM Products WHERE id <= 5 ORDER BY id"), SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    assert_eq!(ids, [1, 2, 3, 4, 5]);
+    disconnect(e, d);
+}

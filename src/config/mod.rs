@@ -206,6 +206,12 @@ impl Config {
         }
         let url = get("URL").unwrap_or_else(|| DEFAULT_URL.to_string());
         check_url("URL", &url)?;
+        // The token endpoints carry the client secret, codes and tokens.
+        for key in ["OAuthAuthorizationURL", "OAuthAccessTokenURL"] {
+            if let Some(u) = get(key) {
+                check_url(key, &u)?;
+            }
+        }
         let cfg = Config {
             profile,
             auth_scheme,

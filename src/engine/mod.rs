@@ -38,6 +38,8 @@ pub struct Ctx {
     counts: Mutex<HashMap<String, u64>>,
     /// The same by count path (bounds prefetching).
     count_paths: Mutex<HashMap<String, u64>>,
+    /// Rowids handed to rows without an id of their own.
+    rowids: std::sync::atomic::AtomicI64,
     /// Keyed lookups of the running statement, by table.
     lookups: Mutex<HashMap<String, lookup::LookupState>>,
     /// Values of write-route path columns of rows read by the running
@@ -66,6 +68,9 @@ impl Ctx {
         lock(&self.pages).clear();
         lock(&self.lookups).clear();
         lock(&self.rows_seen).clear();
+    }
+    fn next_rowid(&self) -> i64 {
+        self.rowids.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
     fn remember_row(&self, table: usize, rowid: i64, vals: Vec<Option<Value>>) {
         lock(&self.rows_seen).insert((table, rowid), vals);
@@ -129,7 +134,16 @@ struct Inner {
 pub struct Session {
     inner: Arc<Mutex<Inner>>,
     ctx: Arc<Ctx>,
+    /// The raw handle, for sqlite3_interrupt only.
+    db: Db,
 }
+
+#[derive(Clone, Copy)]
+struct Db(*mut ffi::sqlite3);
+// SAFETY: used only for sqlite3_interrupt, which SQLite allows from any
+// thread; the connection outlives it (Inner is kept by every clone).
+unsafe impl Send for Db {}
+unsafe impl Sync for Db {}
 
 const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> = rusqlite::vtab::Module::update_module();
 
@@ -145,6 +159,7 @@ impl Session {
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
+            rowids: std::sync::atomic::AtomicI64::new(1),
             rows_seen: Mutex::new(HashMap::new()),
         });
         let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
@@ -157,7 +172,8 @@ impl Session {
             conn.execute_batch(&format!("CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"))
                 .map_err(sqlite_setup)?;
         }
-        Ok(Session { inner: Arc::new(Mutex::new(Inner { conn })), ctx })
+        let db = Db(unsafe { conn.handle() });
+        Ok(Session { inner: Arc::new(Mutex::new(Inner { conn })), ctx, db })
     }
 
     pub fn profile(&self) -> &Arc<Profile> {
@@ -200,10 +216,10 @@ impl Session {
     /// Interrupts whatever runs on this connection (SQLCancel).
     pub fn interrupt(&self) {
         self.ctx.client.cancel_flag().store(true, std::sync::atomic::Ordering::SeqCst);
-        // sqlite3_interrupt is safe to call from any thread while a statement runs.
-        if let Ok(inner) = self.inner.try_lock() {
-            unsafe { ffi::sqlite3_interrupt(inner.conn.handle()) };
-        }
+        // sqlite3_interrupt is meant to be called from another thread while
+        // a statement runs, so it takes the handle without the lock (which
+        // the running statement holds).
+        unsafe { ffi::sqlite3_interrupt(self.db.0) };
     }
 
     fn sqlite_error(&self, db: *mut ffi::sqlite3, rc: c_int) -> Error {

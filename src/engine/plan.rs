@@ -182,8 +182,9 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             }
             if c.omit {
                 consumed += 1;
-                if let Some(col) = info.constraints().nth(c.constraint).map(|k| k.column()) {
-                    omitted_cols |= 1u64 << (col.clamp(0, 63) as u64);
+                // Bit 63 stands for every column from 63 on: never clear it.
+                if let Some(col) = info.constraints().nth(c.constraint).map(|k| k.column()).filter(|c| (0..63).contains(c)) {
+                    omitted_cols |= 1u64 << col;
                 }
             }
             if c.unique && !is_in {

@@ -26,14 +26,15 @@ pub struct Pager {
     /// No page beyond this one is wanted (a pushed-down LIMIT).
     max_pages: Option<u32>,
     ahead: BTreeMap<u32, Receiver<Result<(Page, bool)>>>,
-    /// The count request, sent together with page 1.
+    /// The count request, sent together with page 2.
     counting: Option<Receiver<Result<u64>>>,
+    count_asked: bool,
 }
 
 impl Pager {
     pub fn new(fetch: Fetch, limit: u32, depth: u32, max_rows: Option<u64>) -> Pager {
         let max_pages = max_rows.map(|r| r.div_ceil(limit.max(1) as u64).max(1) as u32);
-        Pager { fetch, next: Some(1), limit, depth, window: 1, last_needed: None, max_pages, ahead: BTreeMap::new(), counting: None }
+        Pager { fetch, next: Some(1), limit, depth, window: 1, last_needed: None, max_pages, ahead: BTreeMap::new(), counting: None, count_asked: false }
     }
 
     /// Sends the count request beside page 2 (page 1 was full, so the
@@ -44,6 +45,7 @@ impl Pager {
         if ctx.count_of(&path).is_some() {
             return;
         }
+        self.count_asked = true;
         let (tx, rx) = channel();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
@@ -90,17 +92,24 @@ impl Pager {
                 // One count request bounds the window exactly: with total
                 // rows, page total/limit + 1 is the first one that is short.
                 // Page 2 is needed either way, so it goes out with the count.
+                // The count only sizes the window: if it fails, the size is
+                // unknown and the window ramps instead; the scan goes on.
                 let total = match (ctx.count_of(&path), self.counting.take()) {
                     (Some(t), _) => Some(t),
-                    (None, Some(rx)) => Some(rx.recv().unwrap_or_else(|_| fetch_count(ctx, &path))?),
+                    (None, Some(rx)) => rx.recv().ok().and_then(|r| r.ok()),
                     (None, None) => {
                         self.start_count(ctx);
                         None
                     }
                 };
-                if let Some(total) = total {
-                    self.last_needed = Some((total / self.limit.max(1) as u64) as u32 + 1);
-                    self.window = self.depth;
+                match total {
+                    Some(total) => {
+                        self.last_needed = Some((total / self.limit.max(1) as u64) as u32 + 1);
+                        self.window = self.depth;
+                    }
+                    // The count was asked for and failed: do not ask again.
+                    None if self.counting.is_none() && ctx.count_of(&path).is_none() && self.count_asked => self.fetch.count = None,
+                    None => {}
                 }
             }
         }

@@ -87,11 +87,13 @@ fn integer(json: &Json) -> Value {
 }
 
 /// Money. The JSON text is the truth (serde_json keeps it with
-/// `arbitrary_precision`). Whole numbers go to SQLite as integers; others as
-/// REAL only when the double prints back to exactly the same decimal (true
-/// for any amount with at most 15 significant digits), so arithmetic and
-/// comparisons in SQL work and the value read back is the API's value;
-/// anything longer stays TEXT rather than lose digits.
+/// `arbitrary_precision`). Amounts go to SQLite as REAL when the double
+/// prints back to exactly the same decimal (any amount with at most 15
+/// significant digits), so arithmetic and comparisons in SQL work and the
+/// value read back is the API's value; anything longer stays TEXT rather
+/// than lose digits. Always REAL, whole amounts too: an expression over
+/// money (`price * 2`) then has one type in every row, and a column typed
+/// from its first row cannot truncate a later 6.5 to 6.
 pub fn decimal(json: &Json) -> Value {
     let text = match json {
         Json::Number(n) => n.to_string(),
@@ -99,15 +101,9 @@ pub fn decimal(json: &Json) -> Value {
         Json::Bool(b) => return Value::Int(*b as i64),
         other => return Value::Text(other.to_string()),
     };
-    if let Ok(i) = text.parse::<i64>() {
-        return Value::Int(i);
-    }
     let normal = normalize_decimal(&text);
     match text.parse::<f64>() {
         Ok(f) if f.is_finite() => {
-            if f.fract() == 0.0 && f.abs() < 9.0e15 && normal == format!("{}", f as i64) {
-                return Value::Int(f as i64);
-            }
             if format!("{f}") == normal {
                 Value::Real(f)
             } else {
@@ -156,9 +152,9 @@ mod tests {
     #[test]
     fn money_is_exact() {
         assert_eq!(decimal(&num("12.10")), Value::Real(12.1));
-        assert_eq!(decimal(&num("2877")), Value::Int(2877));
-        assert_eq!(decimal(&num("2877.0")), Value::Int(2877));
-        assert_eq!(decimal(&num("\"0.0\"")), Value::Int(0));
+        assert_eq!(decimal(&num("2877")), Value::Real(2877.0));
+        assert_eq!(decimal(&num("2877.0")), Value::Real(2877.0));
+        assert_eq!(decimal(&num("\"0.0\"")), Value::Real(0.0));
         assert_eq!(decimal(&num("12345678901234567.25")), Value::Text("12345678901234567.25".into()));
     }
 

@@ -84,13 +84,13 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
         let rowid = arg.as_i64().unwrap_or(0);
         let ctx = self.ctx.clone();
         let seen = ctx.row_seen(self.table, rowid);
-        write::delete(&ctx, self.table(), rowid, seen).map_err(|e| fail(&ctx, e))
+        guard(&ctx, || write::delete(&ctx, self.table(), rowid, seen).map_err(|e| fail(&ctx, e)))
     }
 
     fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
         let ctx = self.ctx.clone();
         let vals = row_values(args, self.table().columns.len(), |_| false)?;
-        write::insert(&ctx, self.table(), &vals).map_err(|e| fail(&ctx, e))
+        guard(&ctx, || write::insert(&ctx, self.table(), &vals).map_err(|e| fail(&ctx, e)))
     }
 
     fn update(&mut self, args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
@@ -98,7 +98,7 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
         let rowid = args.get::<i64>(0)?;
         let vals = row_values(args, self.table().columns.len(), |i| args.no_change(i))?;
         let seen = ctx.row_seen(self.table, rowid);
-        write::update(&ctx, self.table(), rowid, seen, &vals).map_err(|e| fail(&ctx, e))
+        guard(&ctx, || write::update(&ctx, self.table(), rowid, seen, &vals).map_err(|e| fail(&ctx, e)))
     }
 }
 
@@ -167,6 +167,10 @@ pub struct ApiCursor {
     virtual_rows: Option<u64>,
     /// Values of the chosen route's `also` columns.
     also: Vec<Value>,
+    /// The current row's rowid when it has no id of its own: unique over
+    /// the connection, so rows of different xFilter calls (an OR's
+    /// branches, which SQLite de-duplicates by rowid) never collide.
+    row_id: i64,
     eof: bool,
 }
 
@@ -200,6 +204,7 @@ impl ApiCursor {
                 self.eof = true;
             } else {
                 *n -= 1;
+                self.row_id = self.ctx.next_rowid();
             }
             return Ok(());
         }
@@ -214,6 +219,7 @@ impl ApiCursor {
                     if self.child < self.children(&rec) {
                         self.child += 1;
                         self.emitted += 1;
+                        self.row_id = self.ctx.next_rowid();
                         return Ok(());
                     }
                     self.rec += 1;
@@ -222,6 +228,7 @@ impl ApiCursor {
                 }
                 self.rec += 1;
                 self.emitted += 1;
+                self.row_id = self.ctx.next_rowid();
                 return Ok(());
             }
             if !self.next_page()? {
@@ -613,8 +620,40 @@ fn route_value(pd: &Pushdown, v: &Value) -> Option<String> {
     Some(text)
 }
 
+/// A panic inside a SQLite callback would abort the host process (no
+/// unwinding across SQLite's C frames): it becomes an error instead.
+fn guard<T>(ctx: &Ctx, f: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(fail(ctx, Error::new(Kind::General, "Internal error in the driver (a panic was caught while reading a table); please report it with the log file.")))
+    })
+}
+
 unsafe impl VTabCursor for ApiCursor {
-    fn filter(&mut self, _idx_num: c_int, idx_str: Option<&str>, args: &Filters<'_>) -> rusqlite::Result<()> {
+    fn filter(&mut self, idx_num: c_int, idx_str: Option<&str>, args: &Filters<'_>) -> rusqlite::Result<()> {
+        let ctx = self.ctx.clone();
+        guard(&ctx, || self.filter_inner(idx_num, idx_str, args))
+    }
+
+    fn next(&mut self) -> rusqlite::Result<()> {
+        let ctx = self.ctx.clone();
+        guard(&ctx, || self.next_inner())
+    }
+
+    fn eof(&self) -> bool {
+        self.eof
+    }
+
+    fn column(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
+        guard(&self.ctx.clone(), || self.column_inner(ctx, i))
+    }
+
+    fn rowid(&self) -> rusqlite::Result<i64> {
+        guard(&self.ctx.clone(), || self.rowid_inner())
+    }
+}
+
+impl ApiCursor {
+    fn filter_inner(&mut self, _idx_num: c_int, idx_str: Option<&str>, args: &Filters<'_>) -> rusqlite::Result<()> {
         let plan: Plan = idx_str
             .and_then(|s| serde_json::from_str(s).ok())
             .ok_or_else(|| rusqlite::Error::ModuleError("internal: missing plan".into()))?;
@@ -658,21 +697,17 @@ unsafe impl VTabCursor for ApiCursor {
         if let Err(e) = self.plan_sources(&plan, keys) {
             return Err(self.fail(e));
         }
-        self.next()
+        self.next_inner()
     }
 
-    fn next(&mut self) -> rusqlite::Result<()> {
+    fn next_inner(&mut self) -> rusqlite::Result<()> {
         match self.advance() {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail(e)),
         }
     }
 
-    fn eof(&self) -> bool {
-        self.eof
-    }
-
-    fn column(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
+    fn column_inner(&self, ctx: &mut Context, i: c_int) -> rusqlite::Result<()> {
         if self.virtual_rows.is_some() {
             return ctx.set_result(rusqlite::types::Null);
         }
@@ -695,14 +730,14 @@ unsafe impl VTabCursor for ApiCursor {
     /// A plain table's row is its object id; a child row (whose id may
     /// repeat under different parents) is its position in this scan. Either
     /// way the values a write route's path needs are kept for xUpdate.
-    fn rowid(&self) -> rusqlite::Result<i64> {
+    fn rowid_inner(&self) -> rusqlite::Result<i64> {
         if self.virtual_rows.is_some() || self.rec == 0 && self.explode.is_none() {
-            return Ok(self.emitted as i64);
+            return Ok(self.row_id);
         }
         let t = self.table();
         let rowid = match (&t.source.parent, self.value_by_name("id")) {
             (None, Some(Value::Int(id))) => id,
-            _ => self.emitted as i64,
+            _ => self.row_id,
         };
         let keys = write::path_columns(t);
         if !keys.is_empty() {
@@ -748,6 +783,7 @@ impl ApiCursor {
             limit: None,
             virtual_rows: None,
             also: Vec::new(),
+            row_id: 0,
             eof: true,
         }
     }

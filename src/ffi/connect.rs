@@ -190,7 +190,7 @@ pub unsafe extern "C" fn SQLGetFunctions(h: Handle, id: u16, supported: *mut u16
 unsafe fn native_sql<E: Enc>(h: Handle, sql: *const E::Unit, len: i32, out: *mut E::Unit, buf_len: i32, out_len: *mut i32) -> i16 {
     with_conn(h, |c| {
         let Some(text) = input::<E>(sql, len as isize) else { return Err(null_arg("InStatementText")) };
-        let native = crate::engine::rewrite_escapes(&text);
+        let native = c.native_sql(&text);
         truncated(&c.diags, out_chars_i32::<E>(&native, out as *mut c_void, buf_len, out_len));
         Ok(SUCCESS)
     })

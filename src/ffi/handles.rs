@@ -50,9 +50,13 @@ pub unsafe extern "C" fn SQLAllocHandle(handle_type: i16, input: Handle, out: *m
         }),
         HANDLE_DESC => with_conn(input, |_| Err(Error::odbc("HYC00", "Explicit descriptors are not supported."))),
         _ => match reg::any(input as usize) {
-            Some(_) => {
-                if let Some(e) = reg::env(input as usize) {
-                    lock(&e.diags).push("HY092", format!("Handle type {handle_type} is not valid."));
+            Some(h) => {
+                // Never SQL_ERROR without a record: on whatever was passed.
+                let msg = format!("Handle type {handle_type} is not valid.");
+                match h {
+                    H::Env(e) => lock(&e.diags).push("HY092", msg),
+                    H::Conn(c) => lock(&c.diags).push("HY092", msg),
+                    H::Stmt(s) => lock(&s.diags).push("HY092", msg),
                 }
                 ERROR
             }

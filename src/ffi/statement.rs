@@ -18,21 +18,6 @@ unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
     })
 }
 
-/// Bytes of a fixed-size C type; None for character and binary data.
-fn fixed_size(c_type: i16) -> Option<usize> {
-    use crate::odbc::convert::*;
-    Some(match c_type {
-        C_SBIGINT | C_UBIGINT | C_DOUBLE => 8,
-        C_SLONG | C_LONG | C_ULONG | C_FLOAT => 4,
-        C_SSHORT | C_SHORT | C_USHORT => 2,
-        C_STINYINT | C_TINYINT | C_UTINYINT | C_BIT => 1,
-        C_TYPE_DATE | C_DATE | C_TYPE_TIME | C_TIME => 6,
-        C_TYPE_TIMESTAMP | C_TIMESTAMP => 16,
-        C_NUMERIC => 19,
-        _ => return None,
-    })
-}
-
 /// Reads one bound parameter's value out of the application's buffers.
 unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
     const NTS: isize = -3;
@@ -47,7 +32,7 @@ unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
         return Err(null_arg("ParameterValuePtr"));
     }
     let p = b.ptr as *const u8;
-    let len = match fixed_size(b.c_type) {
+    let len = match crate::odbc::convert::fixed_size(b.c_type) {
         Some(n) => n,
         None if ind == NTS || ind < 0 => {
             let unit = if b.c_type == crate::odbc::convert::C_WCHAR { 2 } else { 1 };

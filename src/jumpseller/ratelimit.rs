@@ -4,12 +4,13 @@
 
 use once_cell::sync::Lazy;
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct Limiter {
-    per_second: usize,
-    per_minute: usize,
+    per_second: AtomicUsize,
+    per_minute: AtomicUsize,
     sent: Mutex<VecDeque<Instant>>,
     /// Set from a 429 or a ban header: nobody sends before this instant.
     hold_until: Mutex<Option<Instant>>,
@@ -25,26 +26,20 @@ static LIMITERS: Lazy<Mutex<HashMap<String, Arc<Limiter>>>> = Lazy::new(|| Mutex
 
 impl Limiter {
     /// The limiter of a store; the first connection's budget sets it, a later
-    /// connection asking for less lowers it.
+    /// connection asking for less lowers it, in place, for everyone (two
+    /// budgets for one store would overrun it together).
     pub fn for_store(key: &str, per_second: u32, per_minute: u32) -> Arc<Limiter> {
         let mut map = LIMITERS.lock().unwrap_or_else(|e| e.into_inner());
         let entry = map.entry(key.to_string()).or_insert_with(|| {
             Arc::new(Limiter {
-                per_second: per_second.max(1) as usize,
-                per_minute: per_minute.max(1) as usize,
+                per_second: AtomicUsize::new(per_second.max(1) as usize),
+                per_minute: AtomicUsize::new(per_minute.max(1) as usize),
                 sent: Mutex::new(VecDeque::new()),
                 hold_until: Mutex::new(None),
             })
         });
-        if (per_second as usize) < entry.per_second || (per_minute as usize) < entry.per_minute {
-            let lowered = Arc::new(Limiter {
-                per_second: entry.per_second.min(per_second.max(1) as usize),
-                per_minute: entry.per_minute.min(per_minute.max(1) as usize),
-                sent: Mutex::new(entry.sent.lock().map(|s| s.clone()).unwrap_or_default()),
-                hold_until: Mutex::new(None),
-            });
-            *entry = lowered;
-        }
+        entry.per_second.fetch_min(per_second.max(1) as usize, Ordering::SeqCst);
+        entry.per_minute.fetch_min(per_minute.max(1) as usize, Ordering::SeqCst);
         entry.clone()
     }
 
@@ -68,9 +63,9 @@ impl Limiter {
                         sent.pop_front();
                     }
                     let last_second = sent.iter().rev().take_while(|t| now.duration_since(**t) < SECOND).count();
-                    if sent.len() >= self.per_minute {
+                    if sent.len() >= self.per_minute.load(Ordering::Relaxed) {
                         Some(MINUTE.saturating_sub(now.duration_since(sent[0])))
-                    } else if last_second >= self.per_second {
+                    } else if last_second >= self.per_second.load(Ordering::Relaxed) {
                         let oldest_in_second = sent[sent.len() - last_second];
                         Some(SECOND.saturating_sub(now.duration_since(oldest_in_second)))
                     } else {

@@ -57,18 +57,44 @@ impl Arg {
 
 /// LIKE with `%`, `_` and `\` as escape.
 pub fn like(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match p.first() {
-            None => t.is_empty(),
-            Some('%') => (0..=t.len()).any(|k| go(&p[1..], &t[k..])),
-            Some('_') => !t.is_empty() && go(&p[1..], &t[1..]),
-            Some('\\') if p.len() > 1 => !t.is_empty() && t[0] == p[1] && go(&p[2..], &t[1..]),
-            Some(c) => !t.is_empty() && t[0] == *c && go(&p[1..], &t[1..]),
-        }
+    // Tokens: Some(c) a literal (escapes resolved), None for '_', and a
+    // separate flag for '%'. Matched by dynamic programming over positions,
+    // so an application's pattern cannot make it backtrack exponentially.
+    enum Tok {
+        Any,
+        One,
+        Lit(char),
     }
-    let p: Vec<char> = pattern.chars().collect();
+    let mut toks = Vec::new();
+    let mut it = pattern.chars().peekable();
+    while let Some(c) = it.next() {
+        toks.push(match c {
+            '%' => Tok::Any,
+            '_' => Tok::One,
+            '\\' => Tok::Lit(it.next().unwrap_or('\\')),
+            c => Tok::Lit(c),
+        });
+    }
     let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
+    // reach[j]: the pattern so far can match exactly t[..j].
+    let mut reach = vec![false; t.len() + 1];
+    reach[0] = true;
+    for tok in &toks {
+        let mut next = vec![false; t.len() + 1];
+        match tok {
+            Tok::Any => {
+                let mut on = false;
+                for j in 0..=t.len() {
+                    on |= reach[j];
+                    next[j] = on;
+                }
+            }
+            Tok::One => (0..t.len()).for_each(|j| next[j + 1] = reach[j]),
+            Tok::Lit(c) => (0..t.len()).for_each(|j| next[j + 1] = reach[j] && t[j] == *c),
+        }
+        reach = next;
+    }
+    reach[t.len()]
 }
 
 /// Catalog arguments must name no catalog (Jumpseller has none).

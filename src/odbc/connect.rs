@@ -116,7 +116,7 @@ impl Conn {
             .map_err(|e| Error::new(Kind::Config, format!("Logfile {} cannot be opened: {e}", config.logfile.as_deref().unwrap_or(""))))?;
         let login_timeout = lock(&self.state).login_timeout;
         let client = Arc::new(build_client(&config, logger.clone(), login_timeout)?);
-        logger.log(1, &format!("connect {} as {}", config.url, config.display_value("Login").unwrap_or_else(|| "(OAuth)".into())));
+        logger.log(1, &format!("connect {} as {}", crate::logging::redact(&config.url), config.display_value("Login").unwrap_or_else(|| "(OAuth)".into())));
         // OAuth: tokens from the store, a refresh or the authorization flow.
         match super::oauth::establish(&config, &client, prompt, login_timeout, &self.diags)? {
             None => verify(&client)?,
@@ -129,12 +129,19 @@ impl Conn {
     }
 
     pub fn disconnect(&self) -> Result<i16> {
-        let mut st = lock(&self.state);
-        if st.connected.is_none() {
+        if lock(&self.state).connected.is_none() {
             return Err(Error::odbc("08003", "The connection is not open."));
         }
+        super::handles::free_statements_of(self);
+        let mut st = lock(&self.state);
         st.connected = None;
+        st.statements = 0;
         Ok(SUCCESS)
+    }
+
+    /// SQLNativeSql: the SQL as the engine will run it (escapes rewritten).
+    pub fn native_sql(&self, sql: &str) -> String {
+        crate::engine::rewrite_escapes(sql)
     }
 
     pub fn set_attr(&self, attr: i32, value: u64, text: Option<String>) -> Result<i16> {

@@ -233,6 +233,21 @@ fn numeric(v: &Value, t: SqlType) -> Result<Encoded> {
     Ok(Encoded::Fixed(b))
 }
 
+/// Bytes of a fixed-size C type (whose BufferLength the spec says to
+/// ignore); None for character and binary data.
+pub fn fixed_size(c_type: i16) -> Option<usize> {
+    Some(match c_type {
+        C_SBIGINT | C_UBIGINT | C_DOUBLE => 8,
+        C_SLONG | C_LONG | C_ULONG | C_FLOAT => 4,
+        C_SSHORT | C_SHORT | C_USHORT => 2,
+        C_STINYINT | C_TINYINT | C_UTINYINT | C_BIT => 1,
+        C_TYPE_DATE | C_DATE | C_TYPE_TIME | C_TIME => 6,
+        C_TYPE_TIMESTAMP | C_TIMESTAMP => 16,
+        C_NUMERIC => 19,
+        _ => return None,
+    })
+}
+
 /// A parameter value from the bytes of an application buffer of `c_type`
 /// (NULL when `bytes` is None). `sql_type` is the parameter's declared SQL
 /// type: numeric text becomes a number so comparisons with numeric columns
@@ -309,14 +324,19 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
         }
         other => return Err(Error::new(Kind::BadConversion, format!("Parameters of C type {other} are not supported."))),
     };
-    // Numeric SQL types: numbers, so `price > ?` compares as numbers.
+    // Numeric SQL types: numbers, so `price > ?` compares as numbers; a
+    // DECIMAL stays text unless the double is exactly the same decimal.
     const NUMERIC_SQL: &[i16] = &[2, 3, 4, 5, 6, 7, 8, -5, -6, -7];
     if let (Value::Text(t), true) = (&v, NUMERIC_SQL.contains(&sql_type)) {
-        if let Ok(i) = t.trim().parse::<i64>() {
+        let t = t.trim();
+        if let Ok(i) = t.parse::<i64>() {
             return Ok(Value::Int(i));
         }
-        if let Ok(f) = t.trim().parse::<f64>() {
-            return Ok(Value::Real(f));
+        if let Ok(f) = t.parse::<f64>() {
+            let exact = !matches!(sql_type, 2 | 3) || format!("{f}") == t.trim_end_matches('0').trim_end_matches('.');
+            if exact {
+                return Ok(Value::Real(f));
+            }
         }
     }
     Ok(v)

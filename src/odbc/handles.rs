@@ -55,6 +55,18 @@ pub fn stmt(addr: usize) -> Option<Arc<Stmt>> {
     }
 }
 
+/// SQLDisconnect frees the connection's statements: they leave the
+/// registry (their handles become invalid) and their queries end.
+pub fn free_statements_of(conn: &super::Conn) {
+    let gone: Vec<Handle> = {
+        let mut reg = registry();
+        let keys: Vec<usize> = reg.iter().filter(|(_, h)| matches!(h, Handle::Stmt(s) if std::ptr::eq(&*s.conn, conn))).map(|(k, _)| *k).collect();
+        keys.iter().filter_map(|k| reg.remove(k)).collect()
+    };
+    // Dropped outside the registry lock: a statement's drop finalizes SQL.
+    drop(gone);
+}
+
 pub fn any(addr: usize) -> Option<Handle> {
     registry().get(&addr).cloned()
 }

@@ -98,8 +98,11 @@ pub struct FetchOut {
     /// SQL_ATTR_ROW_BIND_OFFSET_PTR: the FFI layer adds the offset it
     /// points at to every address.
     pub bind_offset_ptr: usize,
-    /// SQL_ROW_SUCCESS (0) or SQL_ROW_NOROW (3) for each row of the block.
+    /// SQL_ROW_SUCCESS (0), SQL_ROW_ERROR (5) or SQL_ROW_NOROW (3) for
+    /// each row of the block.
     pub row_status: Vec<u16>,
+    /// The slot where reading failed after earlier rows of the block.
+    pub error_row: Option<usize>,
     pub rows: u64,
 }
 
@@ -124,6 +127,9 @@ pub struct StmtState {
     pub call: Option<super::procedures::Call>,
     /// SQLBindParameter bindings by parameter number.
     pub params: BTreeMap<u16, ParamBinding>,
+    /// An error met after a block fetch already delivered rows: the answer
+    /// to the next fetch.
+    pending_error: Option<Error>,
     /// SQLGetData progress: (column, bytes of the encoded value consumed, done).
     getdata: Option<(u16, usize, bool)>,
     getdata_cache: Option<(u16, i16, Encoded)>,
@@ -158,6 +164,7 @@ impl StmtState {
             bindings: BTreeMap::new(),
             call: None,
             params: BTreeMap::new(),
+            pending_error: None,
             getdata: None,
             getdata_cache: None,
             max_rows: 0,
@@ -220,6 +227,7 @@ impl Stmt {
             q.close();
         }
         st.rows = Rows::None;
+        st.pending_error = None;
         st.peeked.clear();
         st.current = None;
         st.getdata = None;
@@ -280,9 +288,9 @@ impl Stmt {
         st.executed = true;
         st.fetched = 0;
         if st.query.as_ref().is_some_and(|q| q.is_select()) {
-            st.rows = Rows::Query;
             st.row_count = -1;
             // Computed columns have no declared type; the first row tells.
+            // (The cursor opens only once that read has worked.)
             if st.cols.iter().any(|c| !c.declared) {
                 if let Some(row) = st.query.as_mut().ok_or_else(no_cursor)?.next_row()? {
                     for (c, v) in st.cols.iter_mut().zip(&row) {
@@ -293,6 +301,7 @@ impl Stmt {
                     st.peeked.push_back(row);
                 }
             }
+            st.rows = Rows::Query;
         } else {
             st.rows = Rows::None;
             st.row_count = st.query.as_ref().map(|q| q.row_count()).unwrap_or(-1);
@@ -404,6 +413,9 @@ impl Stmt {
             bind_offset_ptr: st.row_bind_offset_ptr,
             ..Default::default()
         };
+        if let Some(e) = st.pending_error.take() {
+            return Err(e);
+        }
         if !st.cursor_open() {
             return Err(no_cursor());
         }
@@ -423,10 +435,12 @@ impl Stmt {
                         if self.cancelled.swap(false, Ordering::SeqCst) {
                             return Err(Error::new(Kind::Cancelled, "The statement was cancelled."));
                         }
-                        // Rows already placed in this block are delivered;
-                        // the error comes with the next fetch.
+                        // Rows already placed in this block are delivered
+                        // (the failed slot marked SQL_ROW_ERROR); the error
+                        // itself is the answer to the next fetch.
                         if i > 0 {
-                            lock(&self.diags).push(e.state.unwrap_or_else(|| super::diag::sqlstate(e.kind)), e.message.clone());
+                            st.pending_error = Some(e);
+                            out.error_row = Some(i);
                             break;
                         }
                         return Err(e);
@@ -439,7 +453,7 @@ impl Stmt {
             truncated |= place_row(&st, &row, i, &mut out)?;
             st.current = Some(row);
         }
-        out.row_status = (0..size).map(|i| if (i as u64) < out.rows { 0 } else { 3 }).collect();
+        out.row_status = (0..size).map(|i| if (i as u64) < out.rows { 0 } else if out.error_row == Some(i) { 5 } else { 3 }).collect();
         if out.rows == 0 {
             st.current = None;
             out.code = NO_DATA;
@@ -472,16 +486,15 @@ impl Stmt {
         if done {
             return Ok(None);
         }
-        let enc = match &st.getdata_cache {
-            Some((col, ct, e)) if *col == n && *ct == c_type => e.clone(),
-            _ => {
-                let e = convert::encode(&row[n as usize - 1], st.cols[n as usize - 1].sql_type, c_type)?;
-                st.getdata_cache = Some((n, c_type, e.clone()));
-                e
-            }
-        };
+        // Encode once per column; later pieces borrow it (a 10 MB value read
+        // in 64 KB pieces must not be copied 160 times).
+        if !matches!(&st.getdata_cache, Some((col, ct, _)) if *col == n && *ct == c_type) {
+            let e = convert::encode(&row[n as usize - 1], st.cols[n as usize - 1].sql_type, c_type)?;
+            st.getdata_cache = Some((n, c_type, e));
+        }
+        let Some((_, _, enc)) = st.getdata_cache.as_ref() else { return Err(no_cursor()) };
         let buf = if matches!(enc, Encoded::Fixed(_)) { usize::MAX } else { buf_len };
-        let p = convert::piece(&enc, offset, buf);
+        let p = convert::piece(enc, offset, buf);
         let finished = !p.truncated;
         st.getdata = Some((n, offset + p.consumed, finished));
         if p.truncated {
@@ -619,8 +632,14 @@ fn place_row(st: &StmtState, row: &[Value], i: usize, out: &mut FetchOut) -> Res
         if enc == Encoded::Null && b.ind == 0 {
             return Err(Error::odbc("22002", format!("Column {n} is NULL and no indicator was bound for it.")));
         }
+        let elem = match b.c_type {
+            convert::C_DEFAULT | convert::C_ARD_TYPE => convert::default_c_type(col.sql_type),
+            c => c,
+        };
         let (stride, ind_stride) = match st.row_bind_type {
-            0 => (b.len.max(0) as usize, std::mem::size_of::<isize>()),
+            // Fixed-size types ignore BufferLength: their elements are
+            // their own size apart.
+            0 => (convert::fixed_size(elem).unwrap_or(b.len.max(0) as usize), std::mem::size_of::<isize>()),
             row_size => (row_size as usize, row_size as usize),
         };
         let buf = if matches!(enc, Encoded::Fixed(_)) { usize::MAX } else { b.len.max(0) as usize };
