@@ -459,3 +459,28 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
     assert_eq!(ids, [1, 2, 3, 4, 5]);
     disconnect(e, d);
 }
+
+#[test]
+fn query_timeout_bounds_a_whole_query() {
+    use jumpseller_sandbox::{Fault, FaultKind};
+    let sb = sandbox();
+    let e = env();
+    let d = dbc(e);
+    assert_eq!(driver_connect(d, &format!("{};Prefetch=0", conn_str(&sb))).0, SQL_SUCCESS);
+    sb.set_faults(vec![Fault { route: "/v1/orders.json".into(), kind: FaultKind::Latency { ms: 400, jitter_ms: 0 }, probability: 1.0, count: None }]);
+    let st = stmt(d);
+    assert_eq!(unsafe { SQLSetStmtAttr(st, 0, 1 as *mut c_void, 0) }, SQL_SUCCESS); // QUERY_TIMEOUT = 1 s
+    let mut rc = exec(st, "SELECT id FROM Orders");
+    while rc == SQL_SUCCESS {
+        rc = unsafe { SQLFetch(st) };
+    }
+    assert_eq!(rc, SQL_ERROR);
+    let dg = diag(3, st);
+    assert_eq!(dg[0].0, "HYT00", "{dg:?}");
+    assert!(dg[0].1.contains("QUERY_TIMEOUT"), "{dg:?}");
+    // Without the timeout the same query completes.
+    unsafe { SQLSetStmtAttr(st, 0, 0 as *mut c_void, 0) };
+    sb.set_faults(vec![]);
+    assert_eq!(exec(st, "SELECT COUNT(*) FROM Orders"), SQL_SUCCESS);
+    disconnect(e, d);
+}

@@ -77,6 +77,8 @@ pub struct Client {
     logger: Logger,
     attempts: u32,
     cancel: Arc<AtomicBool>,
+    /// (deadline, the timeout it came from) of the running query.
+    deadline: Mutex<Option<(std::time::Instant, Duration)>>,
 }
 
 impl Client {
@@ -112,7 +114,14 @@ impl Client {
             logger: opts.logger,
             attempts: opts.attempts.max(1),
             cancel: Arc::new(AtomicBool::new(false)),
+            deadline: Mutex::new(None),
         })
+    }
+
+    /// A time by which the running query must be done (its query timeout);
+    /// checked before every request, like the cancel flag.
+    pub fn set_deadline(&self, timeout: Option<Duration>) {
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = timeout.map(|t| (std::time::Instant::now() + t, t));
     }
 
     /// A flag the ODBC layer raises to cancel: checked between attempts and pages.
@@ -123,6 +132,15 @@ impl Client {
     pub fn check_cancelled(&self) -> Result<(), ApiError> {
         if self.cancel.load(Ordering::SeqCst) {
             return Err(ApiError { kind: Kind::Cancelled, status: None, message: "The statement was cancelled.".into() });
+        }
+        if let Some((at, t)) = *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) {
+            if std::time::Instant::now() >= at {
+                return Err(ApiError {
+                    kind: Kind::Timeout,
+                    status: None,
+                    message: format!("The query ran longer than its timeout of {} s (SQL_ATTR_QUERY_TIMEOUT).", t.as_secs()),
+                });
+            }
         }
         Ok(())
     }

@@ -284,6 +284,13 @@ impl Stmt {
         if read_only && !q.readonly() {
             return Err(Error::new(Kind::NotImplemented, "The connection is read-only (ReadOnly=true or SQL_ATTR_ACCESS_MODE): INSERT, UPDATE and DELETE are refused."));
         }
+        // SQL_ATTR_QUERY_TIMEOUT bounds the whole query, checked before
+        // every request (HYT00 when passed).
+        let timeout = (st.query_timeout > 0).then(|| std::time::Duration::from_secs(st.query_timeout));
+        if let Ok(s) = self.conn.session() {
+            s.client().set_deadline(timeout);
+        }
+        let q = st.query.as_mut().ok_or_else(no_cursor)?;
         q.execute(&params)?;
         st.executed = true;
         st.fetched = 0;
