@@ -484,3 +484,22 @@ fn query_timeout_bounds_a_whole_query() {
     assert_eq!(exec(st, "SELECT COUNT(*) FROM Orders"), SQL_SUCCESS);
     disconnect(e, d);
 }
+
+#[test]
+fn two_statements_of_one_connection_interleave() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let (a, b) = (stmt(d), stmt(d));
+    assert_eq!(exec(a, "SELECT id FROM Products WHERE id <= 3 ORDER BY id"), SQL_SUCCESS);
+    let mut seen = Vec::new();
+    while unsafe { SQLFetch(a) } == SQL_SUCCESS {
+        let id = get_text(a, 1).unwrap();
+        // For each row of A, B runs a lookup on the same connection.
+        assert_eq!(exec(b, &format!("SELECT COUNT(*) FROM ProductVariants WHERE product_id = {id}")), SQL_SUCCESS);
+        assert_eq!(unsafe { SQLFetch(b) }, SQL_SUCCESS);
+        seen.push((id, get_text(b, 1).unwrap()));
+        unsafe { SQLCloseCursor(b) };
+    }
+    assert_eq!(seen.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
+    disconnect(e, d);
+}

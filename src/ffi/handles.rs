@@ -44,7 +44,6 @@ pub unsafe extern "C" fn SQLAllocHandle(handle_type: i16, input: Handle, out: *m
             }
             conn.session()?;
             let addr = reg::register(H::Stmt(Stmt::new(conn.clone())));
-            lock(&conn.state).statements += 1;
             *out = addr as Handle;
             Ok(SUCCESS)
         }),
@@ -88,10 +87,10 @@ fn free_handle(handle_type: i16, handle: Handle) -> i16 {
             Ok(SUCCESS)
         }),
         HANDLE_STMT => {
-            let Some(stmt) = reg::stmt(addr) else { return INVALID_HANDLE };
+            if reg::stmt(addr).is_none() {
+                return INVALID_HANDLE;
+            }
             reg::unregister(addr);
-            let mut st = lock(&stmt.conn.state);
-            st.statements = st.statements.saturating_sub(1);
             SUCCESS
         }
         HANDLE_DESC => INVALID_HANDLE,

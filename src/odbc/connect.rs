@@ -55,7 +55,6 @@ pub struct ConnState {
     pub txn_isolation: u64,
     pub packet_size: u64,
     pub quiet_mode: u64,
-    pub statements: usize,
 }
 
 impl Conn {
@@ -72,7 +71,6 @@ impl Conn {
                 txn_isolation: 0,
                 packet_size: 0,
                 quiet_mode: 0,
-                statements: 0,
             }),
             diags: Mutex::new(Default::default()),
         })
@@ -135,7 +133,6 @@ impl Conn {
         super::handles::free_statements_of(self);
         let mut st = lock(&self.state);
         st.connected = None;
-        st.statements = 0;
         Ok(SUCCESS)
     }
 

@@ -23,7 +23,7 @@ const SQL_FN_SYS: u32 = 0x1 /*USERNAME*/ | 0x2 /*DBNAME*/ | 0x4 /*IFNULL*/;
 pub fn get(info_type: u16) -> Option<Info> {
     Some(match info_type {
         0 => U16(0),                       // MAX_DRIVER_CONNECTIONS: no limit
-        1 => U16(1),                       // MAX_CONCURRENT_ACTIVITIES: one active statement per connection is safest
+        1 => U16(0),                       // MAX_CONCURRENT_ACTIVITIES: no limit (statements of one connection interleave)
         2 => Str(""),                      // DATA_SOURCE_NAME (the connection fills it in)
         6 => Str("libjumpseller_odbc.so"), // DRIVER_NAME
         7 => Str("00.01.0000"),            // DRIVER_VER
