@@ -400,3 +400,37 @@ fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
     assert!(err[0].1.contains("read-only"), "{err:?}");
     disconnect(e, d);
 }
+
+#[test]
+fn an_order_placed_during_a_scan_does_not_repeat_a_row() {
+    let sb = sandbox();
+    let e = env();
+    let d = dbc(e);
+    assert_eq!(driver_connect(d, &format!("{};Prefetch=0", conn_str(&sb))).0, SQL_SUCCESS);
+    let st = stmt(d);
+    assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
+    let mut ids = Vec::new();
+    for _ in 0..100 {
+        assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+        ids.push(get_text(st, 1).unwrap());
+    }
+    // A customer orders while page 1 is being read: orders are newest first,
+    // so every later page shifts by one.
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{}/orders.json", sb.url()))
+        .basic_auth("sandbox", Some("sandbox-authtoken"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"order": {"status": "Paid", "products": [{"id": 1, "qty": 1}]}}"#)
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().unwrap());
+    while unsafe { SQLFetch(st) } == SQL_SUCCESS {
+        ids.push(get_text(st, 1).unwrap());
+    }
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "a row was read twice");
+    assert_eq!(ids.len(), 400, "every order that existed when the scan began");
+    disconnect(e, d);
+}

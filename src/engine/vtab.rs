@@ -167,6 +167,8 @@ pub struct ApiCursor {
     virtual_rows: Option<u64>,
     /// Values of the chosen route's `also` columns.
     also: Vec<Value>,
+    /// Ids of the previous page of the same source (see `without_repeats`).
+    prev_ids: std::collections::HashSet<i64>,
     /// The current row's rowid when it has no id of its own: unique over
     /// the connection, so rows of different xFilter calls (an OR's
     /// branches, which SQLite de-duplicates by rowid) never collide.
@@ -246,6 +248,7 @@ impl ApiCursor {
             if let Some(pager) = self.current.as_mut() {
                 if let Some(page) = pager.next(&ctx)? {
                     self.page_parent = pager.fetch().parent.clone();
+                    let page = without_repeats(page, &mut self.prev_ids);
                     self.page = page;
                     self.rec = 0;
                     self.child = 0;
@@ -255,6 +258,7 @@ impl ApiCursor {
             }
             match self.queue.pop_front() {
                 Some(Src::Fetch(f)) => {
+                    self.prev_ids.clear();
                     self.current = Some(Pager::new(f, self.page_size(), ctx.prefetch, self.limit));
                     continue;
                 }
@@ -523,6 +527,20 @@ fn day(v: &Value, shift: i64) -> Option<String> {
     Some(moved.to_sql_text()[..10].to_string())
 }
 
+/// Offset paging under a store that changes: an object added at the front
+/// of a list (orders are newest first) pushes the last objects of page N to
+/// the top of page N+1, where they would be read twice. Objects of a page
+/// whose id was on the previous page of the same source are dropped, so no
+/// row is invented; memory stays one page of ids.
+fn without_repeats(page: Page, prev_ids: &mut std::collections::HashSet<i64>) -> Page {
+    let id = |o: &Json| o.get("id").and_then(|v| v.as_i64());
+    let repeats = page.iter().any(|o| id(o).is_some_and(|i| prev_ids.contains(&i)));
+    let page = if repeats { Arc::new(page.iter().filter(|o| !id(o).is_some_and(|i| prev_ids.contains(&i))).cloned().collect()) } else { page };
+    prev_ids.clear();
+    prev_ids.extend(page.iter().filter_map(|o| id(o)));
+    page
+}
+
 fn value_text(v: &Value) -> Option<String> {
     match v {
         Value::Int(i) => Some(i.to_string()),
@@ -783,6 +801,7 @@ impl ApiCursor {
             limit: None,
             virtual_rows: None,
             also: Vec::new(),
+            prev_ids: std::collections::HashSet::new(),
             row_id: 0,
             eof: true,
         }
