@@ -65,6 +65,11 @@ impl Pager {
     /// The next page, or None at the end of the source.
     pub fn next(&mut self, ctx: &Arc<Ctx>) -> Result<Option<Page>> {
         let Some(n) = self.next else { return Ok(None) };
+        if n == 2 && self.counting.is_some() {
+            // The count went out with page 2 and answers about as fast: with
+            // it, pages 3.. can leave now instead of after page 2 arrives.
+            self.schedule(ctx, 1)?;
+        }
         let (page, more) = match self.ahead.remove(&n) {
             Some(rx) => match rx.recv() {
                 Ok(r) => r?,
