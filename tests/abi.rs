@@ -503,3 +503,26 @@ fn two_statements_of_one_connection_interleave() {
     assert_eq!(seen.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
     disconnect(e, d);
 }
+
+#[test]
+fn max_length_and_retrieve_data_are_applied() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    unsafe { SQLSetStmtAttr(st, 3, 4 as *mut c_void, 0) }; // MAX_LENGTH = 4 bytes
+    assert_eq!(exec(st, "SELECT 'abcdefgh'"), SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    assert_eq!(get_text(st, 1).as_deref(), Some("abcd"));
+    unsafe { SQLCloseCursor(st) };
+    unsafe { SQLSetStmtAttr(st, 3, 0 as *mut c_void, 0) };
+    let mut id = -1i64;
+    let mut ind = 0isize;
+    unsafe {
+        SQLSetStmtAttr(st, 11, 0 as *mut c_void, 0); // RETRIEVE_DATA = OFF
+        SQLBindCol(st, 1, SQL_C_SBIGINT, &mut id as *mut i64 as *mut c_void, 8, &mut ind);
+    }
+    assert_eq!(exec(st, "SELECT id FROM Products WHERE id = 5"), SQL_SUCCESS);
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    assert_eq!(unsafe { std::ptr::read_volatile(&id) }, -1, "no data with SQL_RD_OFF");
+    disconnect(e, d);
+}

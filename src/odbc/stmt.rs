@@ -496,7 +496,7 @@ impl Stmt {
         // Encode once per column; later pieces borrow it (a 10 MB value read
         // in 64 KB pieces must not be copied 160 times).
         if !matches!(&st.getdata_cache, Some((col, ct, _)) if *col == n && *ct == c_type) {
-            let e = convert::encode(&row[n as usize - 1], st.cols[n as usize - 1].sql_type, c_type)?;
+            let e = max_length(convert::encode(&row[n as usize - 1], st.cols[n as usize - 1].sql_type, c_type)?, st.max_length);
             st.getdata_cache = Some((n, c_type, e));
         }
         let Some((_, _, enc)) = st.getdata_cache.as_ref() else { return Err(no_cursor()) };
@@ -633,9 +633,13 @@ impl Stmt {
 /// `ptr + i * SQL_ATTR_ROW_BIND_TYPE`. Returns whether a value was cut.
 fn place_row(st: &StmtState, row: &[Value], i: usize, out: &mut FetchOut) -> Result<bool> {
     let mut truncated = false;
+    // SQL_RD_OFF: the cursor moves, no data is returned.
+    if st.retrieve_data == 0 {
+        return Ok(false);
+    }
     for (&n, b) in st.bindings.iter() {
         let Some(col) = st.cols.get(n as usize - 1) else { continue };
-        let enc = convert::encode(&row[n as usize - 1], col.sql_type, b.c_type)?;
+        let enc = max_length(convert::encode(&row[n as usize - 1], col.sql_type, b.c_type)?, st.max_length);
         if enc == Encoded::Null && b.ind == 0 {
             return Err(Error::odbc("22002", format!("Column {n} is NULL and no indicator was bound for it.")));
         }
@@ -660,6 +664,26 @@ fn place_row(st: &StmtState, row: &[Value], i: usize, out: &mut FetchOut) -> Res
         }
     }
     Ok(truncated)
+}
+
+/// SQL_ATTR_MAX_LENGTH: character and binary data beyond this many bytes
+/// is cut off, silently (the spec gives no warning for it).
+fn max_length(enc: Encoded, max: u64) -> Encoded {
+    match enc {
+        Encoded::Var { mut data, unit, terminated } if max > 0 && data.len() as u64 > max => {
+            let keep = (max as usize / unit) * unit;
+            // Whole UTF-8 characters only, for SQL_C_CHAR.
+            let mut keep = keep;
+            if unit == 1 && terminated {
+                while keep > 0 && keep < data.len() && (data[keep] & 0xC0) == 0x80 {
+                    keep -= 1;
+                }
+            }
+            data.truncate(keep);
+            Encoded::Var { data, unit, terminated }
+        }
+        other => other,
+    }
 }
 
 fn check_c_type(c_type: i16) -> Result<()> {
