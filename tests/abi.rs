@@ -526,3 +526,45 @@ fn max_length_and_retrieve_data_are_applied() {
     assert_eq!(unsafe { std::ptr::read_volatile(&id) }, -1, "no data with SQL_RD_OFF");
     disconnect(e, d);
 }
+
+#[test]
+fn null_pointers_everywhere_never_crash() {
+    use std::ptr::{null, null_mut};
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    unsafe {
+        // Inputs that must not be NULL give HY009; optional outputs are skipped.
+        assert_eq!(SQLExecDirect(st, null(), 0), SQL_ERROR);
+        assert_eq!(states(3, st), vec!["HY009"]);
+        assert_eq!(SQLPrepare(st, null(), -3), SQL_ERROR);
+        assert_eq!(SQLNumResultCols(st, null_mut()), SQL_ERROR);
+        assert_eq!(SQLRowCount(st, null_mut()), SQL_ERROR);
+        assert_eq!(SQLGetFunctions(d, 999, null_mut()), SQL_ERROR);
+        assert_eq!(exec(st, "SELECT id, name FROM Products WHERE id = 1"), SQL_SUCCESS);
+        assert_eq!(SQLDescribeCol(st, 1, null_mut(), 0, null_mut(), null_mut(), null_mut(), null_mut(), null_mut()), SQL_SUCCESS);
+        assert_eq!(SQLColAttribute(st, 2, 14, null_mut(), 0, null_mut(), null_mut()), SQL_SUCCESS);
+        assert_eq!(SQLFetch(st), SQL_SUCCESS);
+        // NULL buffer with an indicator: only the length comes back.
+        let mut ind = 0isize;
+        assert!(matches!(SQLGetData(st, 2, SQL_C_CHAR, null_mut(), 0, &mut ind), SQL_SUCCESS | SQL_SUCCESS_WITH_INFO));
+        assert!(ind > 0);
+        assert_eq!(SQLGetInfo(d, 17, null_mut(), 0, null_mut()), SQL_SUCCESS);
+        assert_eq!(SQLGetConnectAttr(d, 102, null_mut(), 0, null_mut()), SQL_SUCCESS);
+        assert_eq!(SQLGetStmtAttr(st, 1, null_mut(), 0, null_mut()), SQL_SUCCESS);
+        assert_eq!(SQLTables(st, null(), 0, null(), 0, null(), 0, null(), 0), SQL_SUCCESS);
+        assert_eq!(SQLColumns(st, null(), 0, null(), 0, null(), 0, null(), 0), SQL_SUCCESS);
+        assert_eq!(SQLGetDiagRec(3, st, 1, null_mut(), null_mut(), null_mut(), 0, null_mut()), SQL_NO_DATA);
+        assert_eq!(SQLGetDiagField(3, st, 0, 2, null_mut(), 0, null_mut()), SQL_SUCCESS);
+        // An empty connection string: OAuth without a token connects only for
+        // the OAuth procedures, and says so.
+        let d2 = dbc(env());
+        let (rc, _) = driver_connect(d2, "");
+        assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
+        assert!(diag(2, d2).iter().any(|(s, m)| s == "01000" && m.contains("OAuthAccessToken")));
+        let mut h = null_mut();
+        assert_eq!(SQLAllocHandle(2, null_mut(), &mut h), SQL_INVALID_HANDLE);
+        assert_eq!(SQLAllocHandle(1, null_mut(), null_mut()), SQL_ERROR);
+    }
+    disconnect(e, d);
+}
