@@ -568,3 +568,19 @@ fn null_pointers_everywhere_never_crash() {
     }
     disconnect(e, d);
 }
+
+#[test]
+fn a_token_without_the_scope_is_28000_naming_the_scope_problem() {
+    let sb = sandbox();
+    // Enough to connect (store info), not to read orders.
+    let (token, _) = sb.issue_token("read_store read_products");
+    let e = env();
+    let d = dbc(e);
+    let s = format!("URL={};AuthScheme=OAuth;OAuthAccessToken={token};MaxRequestsPerSecond=10000", sb.url());
+    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    assert_eq!(query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(), Some("120"));
+    let err = query_error(d, "SELECT id FROM Orders");
+    assert_eq!(err[0].0, "28000", "{err:?}");
+    assert!(err[0].1.contains("403") && err[0].1.contains("scope"), "{err:?}");
+    disconnect(e, d);
+}

@@ -300,6 +300,8 @@ impl Client {
         }
         let (kind, retry) = match status.as_u16() {
             401 => (Kind::Auth, Retry::No),
+            // A valid token without the scope this endpoint needs: refused.
+            403 => (Kind::Auth, Retry::No),
             500..=599 => (Kind::Api, Retry::Yes),
             400 | 409 | 422 => (Kind::Constraint, Retry::No),
             _ => (Kind::Api, Retry::No),
