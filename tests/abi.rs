@@ -245,9 +245,7 @@ fn oauth_access_token_connects_and_an_expired_one_is_28000() {
 fn a_slow_api_times_out_with_hyt00() {
     use jumpseller_sandbox::{Fault, FaultKind};
     let sb = sandbox();
-    let e = env();
-    let d = dbc(e);
-    assert_eq!(driver_connect(d, &format!("{};Timeout=1", conn_str(&sb))).0, SQL_SUCCESS);
+    let (e, d) = connect_with(&sb, "Timeout=1");
     sb.set_faults(vec![Fault { route: "/v1/orders*".into(), kind: FaultKind::Latency { ms: 2500, jitter_ms: 0 }, probability: 1.0, count: None }]);
     let err = query_error(d, "SELECT id FROM Orders");
     assert_eq!(err[0].0, "HYT00", "{err:?}");
@@ -464,9 +462,7 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
 fn query_timeout_bounds_a_whole_query() {
     use jumpseller_sandbox::{Fault, FaultKind};
     let sb = sandbox();
-    let e = env();
-    let d = dbc(e);
-    assert_eq!(driver_connect(d, &format!("{};Prefetch=0", conn_str(&sb))).0, SQL_SUCCESS);
+    let (e, d) = connect_with(&sb, "Prefetch=0");
     sb.set_faults(vec![Fault { route: "/v1/orders.json".into(), kind: FaultKind::Latency { ms: 400, jitter_ms: 0 }, probability: 1.0, count: None }]);
     let st = stmt(d);
     assert_eq!(unsafe { SQLSetStmtAttr(st, 0, 1 as *mut c_void, 0) }, SQL_SUCCESS); // QUERY_TIMEOUT = 1 s

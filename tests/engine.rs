@@ -137,9 +137,7 @@ fn server_errors_beyond_the_retry_budget_fail_the_query() {
 fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     let sb = sandbox();
     // Sequential paging, so page 2 is requested only after the fault is set.
-    let e = env();
-    let d = dbc(e);
-    assert_eq!(driver_connect(d, &format!("{};Prefetch=0", conn_str(&sb))).0, SQL_SUCCESS);
+    let (e, d) = connect_with(&sb, "Prefetch=0");
     let st = stmt(d);
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
     let mut got = 0;
@@ -218,9 +216,7 @@ fn many_connections_on_many_threads() {
 #[test]
 fn max_rows_caps_a_select() {
     let sb = sandbox();
-    let e = env();
-    let d = dbc(e);
-    assert_eq!(driver_connect(d, &format!("{};MaxRows=7", conn_str(&sb))).0, SQL_SUCCESS);
+    let (e, d) = connect_with(&sb, "MaxRows=7");
     assert_eq!(query(d, "SELECT id FROM Orders").len(), 7);
     disconnect(e, d);
 }
@@ -404,9 +400,7 @@ fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
 #[test]
 fn an_order_placed_during_a_scan_does_not_repeat_a_row() {
     let sb = sandbox();
-    let e = env();
-    let d = dbc(e);
-    assert_eq!(driver_connect(d, &format!("{};Prefetch=0", conn_str(&sb))).0, SQL_SUCCESS);
+    let (e, d) = connect_with(&sb, "Prefetch=0");
     let st = stmt(d);
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
     let mut ids = Vec::new();

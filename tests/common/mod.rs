@@ -67,6 +67,15 @@ pub fn connect(sb: &Sandbox) -> (*mut c_void, *mut c_void) {
     (e, d)
 }
 
+/// A connected (env, dbc) pair with extra connection properties.
+pub fn connect_with(sb: &Sandbox, extra: &str) -> (*mut c_void, *mut c_void) {
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(d, &format!("{};{extra}", conn_str(sb)));
+    assert_eq!(rc, SQL_SUCCESS, "connect with {extra} failed: {:?}", diag(2, d));
+    (e, d)
+}
+
 pub fn stmt(dbc: *mut c_void) -> *mut c_void {
     let mut h = null_mut();
     assert_eq!(unsafe { SQLAllocHandle(3, dbc, &mut h) }, SQL_SUCCESS);
