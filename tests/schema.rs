@@ -125,13 +125,18 @@ fn every_core_table_of_the_design_exists() {
     }
 }
 
-#[test]
-fn select_star_from_every_table_has_values_of_the_declared_types() {
-    let sb = sandbox_with(|c| {
+/// Enough rows for every table, few enough that reading them all is quick.
+fn small_sandbox() -> jumpseller_sandbox::Sandbox {
+    sandbox_with(|c| {
         c.products = 30;
         c.orders = 60;
         c.customers = 40;
-    });
+    })
+}
+
+#[test]
+fn select_star_from_every_table_has_values_of_the_declared_types() {
+    let sb = small_sandbox();
     let (e, d) = connect(&sb);
     let p = Profile::builtin();
     let mut empty = Vec::new();
@@ -184,11 +189,7 @@ fn literal(value: &str) -> String {
 
 #[test]
 fn pushdown_routes_answer_the_scan_rows_in_one_request() {
-    let sb = sandbox_with(|c| {
-        c.products = 30;
-        c.orders = 60;
-        c.customers = 40;
-    });
+    let sb = small_sandbox();
     let (e, d) = connect(&sb);
     let p = Profile::builtin();
     let mut children = 0;

@@ -115,6 +115,26 @@ pub fn route_key(method: &str, path: &str) -> String {
     format!("{} {}", method, out.join("/"))
 }
 
+/// One page of a store-wide list of sub-resources (every order's documents,
+/// every product's reviews), parents in id order.
+fn children_page(db: &crate::state::Db, parents: Coll, child: fn(u64) -> Coll, off: u64, lim: u64) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    for p in db.ids(parents, false, 0, u64::MAX, None) {
+        for c in db.all(child(p)) {
+            if skipped < off {
+                skipped += 1;
+                continue;
+            }
+            out.push(c);
+            if out.len() as u64 >= lim {
+                return out;
+            }
+        }
+    }
+    out
+}
+
 pub fn handle(sh: &Shared, req: &Request) -> Action {
     if let Some(rest) = req.path.strip_prefix("/__sandbox/") {
         return Action::Respond(control(sh, req, rest));
@@ -1002,21 +1022,7 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
         }
         ["documents"] if m == "GET" => {
             let (off, lim) = paging(req, 100);
-            let mut out = Vec::new();
-            let mut skipped = 0;
-            'outer: for oid in db.ids(Coll::Orders, false, 0, u64::MAX, None) {
-                for d in db.all(Coll::Documents(oid)) {
-                    if skipped < off {
-                        skipped += 1;
-                        continue;
-                    }
-                    out.push(d);
-                    if out.len() as u64 >= lim {
-                        break 'outer;
-                    }
-                }
-            }
-            list("document", out)
+            list("document", children_page(db, Coll::Orders, Coll::Documents, off, lim))
         }
         ["products_locations"] => {
             if m == "PUT" {
@@ -1168,21 +1174,7 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
         }
         ("GET", ["reviews"]) => {
             let (off, lim) = paging(req, 100);
-            let mut out = Vec::new();
-            let mut skipped = 0;
-            'o: for p in db.ids(Coll::Products, false, 0, u64::MAX, None) {
-                for r in db.all(Coll::Reviews(p)) {
-                    if skipped < off {
-                        skipped += 1;
-                        continue;
-                    }
-                    out.push(r);
-                    if out.len() as u64 >= lim {
-                        break 'o;
-                    }
-                }
-            }
-            list("review", out)
+            list("review", children_page(db, Coll::Products, Coll::Reviews, off, lim))
         }
         ("GET", ["reviews", rid]) => {
             let Some(rid) = pid(rid) else { return nf("Review") };

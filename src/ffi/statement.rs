@@ -5,7 +5,7 @@ use super::strings::{input, out_bytes, out_chars_i16, Enc, A, W};
 use super::{null_arg, truncated, with_stmt, Handle};
 use crate::error::Error;
 use crate::odbc::convert::NULL_DATA;
-use crate::odbc::{col_attribute, concise_type, lock, Attr, ParamBinding, Stmt, NO_DATA, SUCCESS};
+use crate::odbc::{concise_type, lock, Attr, ParamBinding, Stmt, NO_DATA, SUCCESS};
 use std::os::raw::c_void;
 use std::sync::Arc;
 
@@ -173,14 +173,7 @@ pub unsafe extern "C" fn SQLDescribeColW(h: Handle, n: u16, name: *mut u16, buf_
 
 unsafe fn col_attr<E: Enc>(h: Handle, n: u16, field: u16, text: *mut c_void, buf_len: i16, text_len: *mut i16, num: *mut isize) -> i16 {
     with_stmt(h, |s| {
-        let count = s.num_result_cols()? as usize;
-        // SQL_DESC_COUNT needs no column.
-        let desc = if field == 1001 || field == 0 {
-            crate::odbc::ColDesc::new("", crate::schema::SqlType::Integer, false)
-        } else {
-            s.describe(n)?
-        };
-        match col_attribute(&desc, field, count, odbc2(s))? {
+        match s.col_attribute(n, field)? {
             Attr::Num(v) => {
                 if !num.is_null() {
                     *num = v as isize;

@@ -378,6 +378,13 @@ impl Stmt {
         Ok(st.cols[n as usize - 1].clone())
     }
 
+    /// SQLColAttribute: one field of column `n` (SQL_DESC_COUNT needs no column).
+    pub fn col_attribute(&self, n: u16, field: u16) -> Result<super::Attr> {
+        let count = lock(&self.state).cols.len();
+        let desc = if field == 1001 || field == 0 { ColDesc::new("", SqlType::Integer, false) } else { self.describe(n)? };
+        super::col_attribute(&desc, field, count, self.conn.env.is_odbc2())
+    }
+
     pub fn row_count(&self) -> Result<i64> {
         Ok(lock(&self.state).row_count)
     }
