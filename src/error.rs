@@ -53,11 +53,19 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), state: None }
+        Error {
+            kind,
+            message: message.into(),
+            state: None,
+        }
     }
 
     pub fn odbc(state: &'static str, message: impl Into<String>) -> Self {
-        Error { kind: Kind::General, message: message.into(), state: Some(state) }
+        Error {
+            kind: Kind::General,
+            message: message.into(),
+            state: Some(state),
+        }
     }
 }
 

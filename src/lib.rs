@@ -8,6 +8,6 @@ pub mod error;
 pub mod ffi;
 pub mod jumpseller;
 pub mod logging;
-pub mod schema;
 pub mod odbc;
+pub mod schema;
 pub mod timefmt;

@@ -19,7 +19,10 @@ impl Logger {
             None => Ok(Logger::default()),
             Some(p) => {
                 let f = OpenOptions::new().create(true).append(true).open(p)?;
-                Ok(Logger { inner: Some(Arc::new(Mutex::new(f))), level })
+                Ok(Logger {
+                    inner: Some(Arc::new(Mutex::new(f))),
+                    level,
+                })
             }
         }
     }
@@ -33,9 +36,16 @@ impl Logger {
             return;
         }
         if let Some(f) = &self.inner {
-            let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            let t = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
             if let Ok(mut f) = f.lock() {
-                let _ = writeln!(f, "{}.{:03} [{level}] {msg}", t.as_secs(), t.subsec_millis());
+                let _ = writeln!(
+                    f,
+                    "{}.{:03} [{level}] {msg}",
+                    t.as_secs(),
+                    t.subsec_millis()
+                );
             }
         }
     }
@@ -45,11 +55,24 @@ impl Logger {
 /// parameters that carry them (any letter case), and `user:password@` in URLs.
 pub fn redact(text: &str) -> String {
     let mut out = text.to_string();
-    for key in ["authtoken=", "auth_token=", "login=", "access_token=", "refresh_token=", "client_secret=", "code=", "token=", "password="] {
+    for key in [
+        "authtoken=",
+        "auth_token=",
+        "login=",
+        "access_token=",
+        "refresh_token=",
+        "client_secret=",
+        "code=",
+        "token=",
+        "password=",
+    ] {
         let mut from = 0;
         while let Some(pos) = out.to_ascii_lowercase()[from..].find(key) {
             let start = from + pos + key.len();
-            let end = out[start..].find(['&', ' ', '"', '\n', ';']).map(|e| start + e).unwrap_or(out.len());
+            let end = out[start..]
+                .find(['&', ' ', '"', '\n', ';'])
+                .map(|e| start + e)
+                .unwrap_or(out.len());
             out.replace_range(start..end, "***");
             from = start + 3;
         }
@@ -58,7 +81,10 @@ pub fn redact(text: &str) -> String {
     let mut from = 0;
     while let Some(p) = out[from..].find("://") {
         let start = from + p + 3;
-        let end_host = out[start..].find(['/', ' ', '"', '\n']).map(|e| start + e).unwrap_or(out.len());
+        let end_host = out[start..]
+            .find(['/', ' ', '"', '\n'])
+            .map(|e| start + e)
+            .unwrap_or(out.len());
         if let Some(at) = out[start..end_host].rfind('@') {
             out.replace_range(start..start + at, "***");
         }
@@ -71,8 +97,14 @@ pub fn redact(text: &str) -> String {
 mod tests {
     #[test]
     fn redacts() {
-        assert_eq!(super::redact("/x?login=a&authtoken=b c"), "/x?login=***&authtoken=*** c");
+        assert_eq!(
+            super::redact("/x?login=a&authtoken=b c"),
+            "/x?login=***&authtoken=*** c"
+        );
         assert_eq!(super::redact("/x?AuthToken=b"), "/x?AuthToken=***");
-        assert_eq!(super::redact("https://me:pw@host/v1"), "https://***@host/v1");
+        assert_eq!(
+            super::redact("https://me:pw@host/v1"),
+            "https://***@host/v1"
+        );
     }
 }

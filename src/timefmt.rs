@@ -48,12 +48,23 @@ impl Timestamp {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
-        Timestamp { year, month, day, hour: (rem / 3600) as u32, minute: (rem % 3600 / 60) as u32, second: (rem % 60) as u32, nanos }
+        Timestamp {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u32,
+            minute: (rem % 3600 / 60) as u32,
+            second: (rem % 60) as u32,
+            nanos,
+        }
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.fff]`
     pub fn to_sql_text(&self) -> String {
-        let mut s = format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", self.year, self.month, self.day, self.hour, self.minute, self.second);
+        let mut s = format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        );
         if self.nanos != 0 {
             let frac = format!("{:09}", self.nanos);
             s.push('.');
@@ -87,7 +98,15 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         return None;
     }
     let rest = rest.trim_start_matches(['T', ' ']);
-    let mut ts = Timestamp { year, month, day, hour: 0, minute: 0, second: 0, nanos: 0 };
+    let mut ts = Timestamp {
+        year,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanos: 0,
+    };
     if rest.is_empty() {
         return Some(ts);
     }
@@ -118,7 +137,10 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     if !zone.is_empty() {
         let sign = if zone.starts_with('-') { -1 } else { 1 };
         let z = &zone[1..];
-        let (h, m) = z.split_once(':').unwrap_or((&z[..z.len().min(2)], if z.len() > 2 { &z[2..] } else { "0" }));
+        let (h, m) = z.split_once(':').unwrap_or((
+            &z[..z.len().min(2)],
+            if z.len() > 2 { &z[2..] } else { "0" },
+        ));
         let offset = sign * (num(h)? as i64 * 3600 + num(m)? as i64 * 60);
         return Some(Timestamp::from_unix(ts.unix_seconds() - offset, ts.nanos));
     }
@@ -131,12 +153,40 @@ mod tests {
 
     #[test]
     fn api_and_iso_forms() {
-        assert_eq!(parse_timestamp("2026-07-23 17:48:38 UTC").unwrap().to_sql_text(), "2026-07-23 17:48:38");
-        assert_eq!(parse_timestamp("2014-03-01T01:43:16+00:00").unwrap().to_sql_text(), "2014-03-01 01:43:16");
-        assert_eq!(parse_timestamp("2014-03-01T01:43:16-03:00").unwrap().to_sql_text(), "2014-03-01 04:43:16");
-        assert_eq!(parse_timestamp("2023-10-15T14:30:00Z").unwrap().to_sql_text(), "2023-10-15 14:30:00");
-        assert_eq!(parse_timestamp("2024-02-29").unwrap().to_sql_text(), "2024-02-29 00:00:00");
-        assert_eq!(parse_timestamp("2025-01-01 10:18:51.829 UTC").unwrap().nanos, 829_000_000);
+        assert_eq!(
+            parse_timestamp("2026-07-23 17:48:38 UTC")
+                .unwrap()
+                .to_sql_text(),
+            "2026-07-23 17:48:38"
+        );
+        assert_eq!(
+            parse_timestamp("2014-03-01T01:43:16+00:00")
+                .unwrap()
+                .to_sql_text(),
+            "2014-03-01 01:43:16"
+        );
+        assert_eq!(
+            parse_timestamp("2014-03-01T01:43:16-03:00")
+                .unwrap()
+                .to_sql_text(),
+            "2014-03-01 04:43:16"
+        );
+        assert_eq!(
+            parse_timestamp("2023-10-15T14:30:00Z")
+                .unwrap()
+                .to_sql_text(),
+            "2023-10-15 14:30:00"
+        );
+        assert_eq!(
+            parse_timestamp("2024-02-29").unwrap().to_sql_text(),
+            "2024-02-29 00:00:00"
+        );
+        assert_eq!(
+            parse_timestamp("2025-01-01 10:18:51.829 UTC")
+                .unwrap()
+                .nanos,
+            829_000_000
+        );
         assert!(parse_timestamp("not a date").is_none());
     }
 

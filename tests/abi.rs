@@ -12,18 +12,27 @@ use std::ptr::null_mut;
 #[test]
 fn null_freed_and_foreign_handles_are_invalid() {
     unsafe {
-        assert_eq!(SQLExecDirect(null_mut(), b"SELECT 1".as_ptr(), 8), SQL_INVALID_HANDLE);
+        assert_eq!(
+            SQLExecDirect(null_mut(), b"SELECT 1".as_ptr(), 8),
+            SQL_INVALID_HANDLE
+        );
         assert_eq!(SQLFetch(null_mut()), SQL_INVALID_HANDLE);
         assert_eq!(SQLDisconnect(null_mut()), SQL_INVALID_HANDLE);
         assert_eq!(SQLFreeHandle(3, null_mut()), SQL_INVALID_HANDLE);
         // A pointer that was never a handle.
         let mut junk = [0u8; 64];
-        assert_eq!(SQLFetch(junk.as_mut_ptr() as *mut c_void), SQL_INVALID_HANDLE);
+        assert_eq!(
+            SQLFetch(junk.as_mut_ptr() as *mut c_void),
+            SQL_INVALID_HANDLE
+        );
         // An environment passed where a statement is expected.
         let e = env();
         assert_eq!(SQLFetch(e), SQL_INVALID_HANDLE);
         let d = dbc(e);
-        assert_eq!(SQLExecDirect(d, b"SELECT 1".as_ptr(), 8), SQL_INVALID_HANDLE);
+        assert_eq!(
+            SQLExecDirect(d, b"SELECT 1".as_ptr(), 8),
+            SQL_INVALID_HANDLE
+        );
         // A freed handle.
         assert_eq!(SQLFreeHandle(2, d), SQL_SUCCESS);
         assert_eq!(SQLDisconnect(d), SQL_INVALID_HANDLE);
@@ -50,7 +59,10 @@ fn connect_returns_completed_string_and_warns_on_unknown_keys() {
     let (rc, out) = driver_connect(d, &format!("{};Colour=blue;Pagesize=50", conn_str(&sb)));
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
     assert_eq!(states(2, d), vec!["01S00"]);
-    assert!(out.contains("Pagesize=50") && out.contains(&sb.url()), "{out}");
+    assert!(
+        out.contains("Pagesize=50") && out.contains(&sb.url()),
+        "{out}"
+    );
     assert!(!out.contains("Colour"));
     disconnect(e, d);
 }
@@ -59,12 +71,36 @@ fn connect_returns_completed_string_and_warns_on_unknown_keys() {
 fn bad_connections_have_the_right_sqlstate() {
     let sb = sandbox();
     let cases = [
-        (format!("URL={};Login=sandbox;AuthToken=wrong", sb.url()), "28000", "refused"),
-        ("URL=http://127.0.0.1:1/v1;Login=a;AuthToken=b".to_string(), "08001", "Cannot connect"),
-        ("URL=http://example.com/v1;Login=a;AuthToken=b".to_string(), "08001", "loopback"),
-        (format!("URL={};Login=sandbox;AuthToken=x;Pagesize=500", sb.url()), "08001", "Pagesize=500"),
-        (format!("URL={};Login=sandbox", sb.url()), "08001", "AuthToken"),
-        (format!("URL={};AuthScheme=NTLM", sb.url()), "08001", "not offered by Jumpseller"),
+        (
+            format!("URL={};Login=sandbox;AuthToken=wrong", sb.url()),
+            "28000",
+            "refused",
+        ),
+        (
+            "URL=http://127.0.0.1:1/v1;Login=a;AuthToken=b".to_string(),
+            "08001",
+            "Cannot connect",
+        ),
+        (
+            "URL=http://example.com/v1;Login=a;AuthToken=b".to_string(),
+            "08001",
+            "loopback",
+        ),
+        (
+            format!("URL={};Login=sandbox;AuthToken=x;Pagesize=500", sb.url()),
+            "08001",
+            "Pagesize=500",
+        ),
+        (
+            format!("URL={};Login=sandbox", sb.url()),
+            "08001",
+            "AuthToken",
+        ),
+        (
+            format!("URL={};AuthScheme=NTLM", sb.url()),
+            "08001",
+            "not offered by Jumpseller",
+        ),
     ];
     for (s, state, words) in cases {
         let e = env();
@@ -96,18 +132,45 @@ fn prepare_describes_without_network() {
     sb.reset_counts();
     let st = stmt(d);
     let sql = "SELECT id, price, created_at, name FROM Jumpseller.Products";
-    assert_eq!(unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) },
+        SQL_SUCCESS
+    );
     let mut n = 0i16;
     unsafe { SQLNumResultCols(st, &mut n) };
     assert_eq!(n, 4);
-    let expect = [("id", -5i16, 19u64, 0i16), ("price", 3, 19, 4), ("created_at", 93, 19, 0), ("name", -9, 255, 0)];
+    let expect = [
+        ("id", -5i16, 19u64, 0i16),
+        ("price", 3, 19, 4),
+        ("created_at", 93, 19, 0),
+        ("name", -9, 255, 0),
+    ];
     for (i, (name, ty, size, digits)) in expect.iter().enumerate() {
         let mut buf = [0u8; 64];
         let (mut len, mut t, mut sz, mut dg, mut nl) = (0i16, 0i16, 0u64, 0i16, 0i16);
-        unsafe { SQLDescribeCol(st, i as u16 + 1, buf.as_mut_ptr(), 64, &mut len, &mut t, &mut sz, &mut dg, &mut nl) };
-        assert_eq!((&buf[..len as usize], t, sz, dg), (name.as_bytes(), *ty, *size, *digits));
+        unsafe {
+            SQLDescribeCol(
+                st,
+                i as u16 + 1,
+                buf.as_mut_ptr(),
+                64,
+                &mut len,
+                &mut t,
+                &mut sz,
+                &mut dg,
+                &mut nl,
+            )
+        };
+        assert_eq!(
+            (&buf[..len as usize], t, sz, dg),
+            (name.as_bytes(), *ty, *size, *digits)
+        );
     }
-    assert_eq!(sb.request_count(), 0, "describing a prepared statement made requests");
+    assert_eq!(
+        sb.request_count(),
+        0,
+        "describing a prepared statement made requests"
+    );
     unsafe { SQLFreeHandle(3, st) };
     disconnect(e, d);
 }
@@ -117,30 +180,63 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
-    assert_eq!(exec(st, "SELECT name AS a_rather_long_column_name FROM Products WHERE id = 1"), SQL_SUCCESS);
+    assert_eq!(
+        exec(
+            st,
+            "SELECT name AS a_rather_long_column_name FROM Products WHERE id = 1"
+        ),
+        SQL_SUCCESS
+    );
     let mut buf = [0u8; 8];
     let mut len = 0i16;
-    let rc = unsafe { SQLDescribeCol(st, 1, buf.as_mut_ptr(), 8, &mut len, null_mut(), null_mut(), null_mut(), null_mut()) };
+    let rc = unsafe {
+        SQLDescribeCol(
+            st,
+            1,
+            buf.as_mut_ptr(),
+            8,
+            &mut len,
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            null_mut(),
+        )
+    };
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
     assert_eq!(len, 25);
     assert_eq!(&buf, b"a_rathe\0");
     assert_eq!(states(3, st), vec!["01004"]);
     // SQLGetData in pieces: each piece reports the length left before it.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
-    let whole = query(d, "SELECT name FROM Products WHERE id = 1")[0][0].clone().unwrap();
+    let whole = query(d, "SELECT name FROM Products WHERE id = 1")[0][0]
+        .clone()
+        .unwrap();
     let mut got = Vec::new();
     let mut first_ind = 0;
     loop {
         let mut b = [0u8; 5];
         let mut ind = 0isize;
-        let rc = unsafe { SQLGetData(st, 1, SQL_C_CHAR, b.as_mut_ptr() as *mut c_void, 5, &mut ind) };
+        let rc = unsafe {
+            SQLGetData(
+                st,
+                1,
+                SQL_C_CHAR,
+                b.as_mut_ptr() as *mut c_void,
+                5,
+                &mut ind,
+            )
+        };
         if rc == SQL_NO_DATA {
             break;
         }
         if first_ind == 0 {
             first_ind = ind;
         }
-        let take = if rc == SQL_SUCCESS_WITH_INFO { 4 } else { ind as usize };
+        let take = if rc == SQL_SUCCESS_WITH_INFO {
+            4
+        } else {
+            ind as usize
+        };
         got.extend_from_slice(&b[..take]);
     }
     assert_eq!(first_ind as usize, whole.len());
@@ -157,11 +253,38 @@ fn bound_columns_convert_to_c_types() {
     let (mut id, mut price, mut ts) = (0i64, 0f64, [0u8; 16]);
     let (mut i1, mut i2, mut i3) = (0isize, 0isize, 0isize);
     unsafe {
-        SQLBindCol(st, 1, SQL_C_SBIGINT, &mut id as *mut i64 as *mut c_void, 8, &mut i1);
-        SQLBindCol(st, 2, SQL_C_DOUBLE, &mut price as *mut f64 as *mut c_void, 8, &mut i2);
-        SQLBindCol(st, 3, SQL_C_TYPE_TIMESTAMP, ts.as_mut_ptr() as *mut c_void, 16, &mut i3);
+        SQLBindCol(
+            st,
+            1,
+            SQL_C_SBIGINT,
+            &mut id as *mut i64 as *mut c_void,
+            8,
+            &mut i1,
+        );
+        SQLBindCol(
+            st,
+            2,
+            SQL_C_DOUBLE,
+            &mut price as *mut f64 as *mut c_void,
+            8,
+            &mut i2,
+        );
+        SQLBindCol(
+            st,
+            3,
+            SQL_C_TYPE_TIMESTAMP,
+            ts.as_mut_ptr() as *mut c_void,
+            16,
+            &mut i3,
+        );
     }
-    assert_eq!(exec(st, "SELECT id, price, created_at FROM Products WHERE id = 7"), SQL_SUCCESS);
+    assert_eq!(
+        exec(
+            st,
+            "SELECT id, price, created_at FROM Products WHERE id = 7"
+        ),
+        SQL_SUCCESS
+    );
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let text = query(d, "SELECT price, created_at FROM Products WHERE id = 7");
     assert_eq!(id, 7);
@@ -185,12 +308,29 @@ fn wide_functions_round_trip_unicode() {
         .find(|(_, n)| n.chars().any(|c| c as u32 > 0x7ff))
         .expect("the sandbox has non-Latin names");
     let st = stmt(d);
-    let sql: Vec<u16> = format!("SELECT name FROM Products WHERE id = {id}").encode_utf16().collect();
-    assert_eq!(unsafe { SQLExecDirectW(st, sql.as_ptr(), sql.len() as i32) }, SQL_SUCCESS);
+    let sql: Vec<u16> = format!("SELECT name FROM Products WHERE id = {id}")
+        .encode_utf16()
+        .collect();
+    assert_eq!(
+        unsafe { SQLExecDirectW(st, sql.as_ptr(), sql.len() as i32) },
+        SQL_SUCCESS
+    );
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let mut buf = vec![0u16; 512];
     let mut ind = 0isize;
-    assert_eq!(unsafe { SQLGetData(st, 1, SQL_C_WCHAR, buf.as_mut_ptr() as *mut c_void, 1024, &mut ind) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe {
+            SQLGetData(
+                st,
+                1,
+                SQL_C_WCHAR,
+                buf.as_mut_ptr() as *mut c_void,
+                1024,
+                &mut ind,
+            )
+        },
+        SQL_SUCCESS
+    );
     assert_eq!(String::from_utf16(&buf[..ind as usize / 2]).unwrap(), name);
     unsafe { SQLFreeHandle(3, st) };
     disconnect(e, d);
@@ -203,17 +343,31 @@ fn getfunctions_matches_the_exports() {
     let d = dbc(e);
     driver_connect(d, &conn_str(&sb));
     let mut map = [0u16; 250];
-    assert_eq!(unsafe { SQLGetFunctions(d, 999, map.as_mut_ptr()) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe { SQLGetFunctions(d, 999, map.as_mut_ptr()) },
+        SQL_SUCCESS
+    );
     for (id, _, _) in jumpseller_odbc::odbc::functions::EXPORTED {
         assert!(map[(*id >> 4) as usize] & (1 << (id & 15)) != 0, "{id}");
     }
     // SQLSetPos (68) is not exported, so it must not be flagged.
     assert_eq!(map[68 >> 4] & (1 << (68 & 15)), 0);
     // Every SQL* symbol of the shared library is in the list, and back.
-    let so = concat!(env!("CARGO_MANIFEST_DIR"), "/target/debug/libjumpseller_odbc.so");
-    if let Ok(out) = std::process::Command::new("nm").args(["-D", "--defined-only", so]).output() {
+    let so = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/target/debug/libjumpseller_odbc.so"
+    );
+    if let Ok(out) = std::process::Command::new("nm")
+        .args(["-D", "--defined-only", so])
+        .output()
+    {
         let text = String::from_utf8_lossy(&out.stdout);
-        let mut syms: Vec<String> = text.lines().filter_map(|l| l.split_whitespace().last()).filter(|s| s.starts_with("SQL")).map(String::from).collect();
+        let mut syms: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.split_whitespace().last())
+            .filter(|s| s.starts_with("SQL"))
+            .map(String::from)
+            .collect();
         syms.sort();
         if !syms.is_empty() {
             assert_eq!(syms, jumpseller_odbc::odbc::functions::symbol_names());
@@ -230,14 +384,20 @@ fn oauth_access_token_connects_and_an_expired_one_is_28000() {
     let e = env();
     let d = dbc(e);
     assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
-    assert_eq!(query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(), Some("120"));
+    assert_eq!(
+        query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(),
+        Some("120")
+    );
     disconnect(e, d);
     sb.expire_access_tokens();
     let d = dbc(env());
     assert_eq!(driver_connect(d, &s).0, SQL_ERROR);
     let dg = diag(2, d);
     assert_eq!(dg[0].0, "28000");
-    assert!(dg[0].1.contains("access token") && dg[0].1.contains("new one"), "{dg:?}");
+    assert!(
+        dg[0].1.contains("access token") && dg[0].1.contains("new one"),
+        "{dg:?}"
+    );
     assert!(!dg[0].1.contains(&token));
 }
 
@@ -246,7 +406,15 @@ fn a_slow_api_times_out_with_hyt00() {
     use jumpseller_sandbox::{Fault, FaultKind};
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Timeout=1");
-    sb.set_faults(vec![Fault { route: "/v1/orders*".into(), kind: FaultKind::Latency { ms: 2500, jitter_ms: 0 }, probability: 1.0, count: None }]);
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders*".into(),
+        kind: FaultKind::Latency {
+            ms: 2500,
+            jitter_ms: 0,
+        },
+        probability: 1.0,
+        count: None,
+    }]);
     let err = query_error(d, "SELECT id FROM Orders");
     assert_eq!(err[0].0, "HYT00", "{err:?}");
     disconnect(e, d);
@@ -258,16 +426,32 @@ fn the_log_has_requests_but_no_secrets() {
     let (token, _) = sb.issue_token("read_products read_store");
     let dir = std::env::temp_dir().join(format!("js-log-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, auth) in [("basic.log", "Login=sandbox;AuthToken=sandbox-authtoken".to_string()), ("oauth.log", format!("AuthScheme=OAuth;OAuthAccessToken={token}"))] {
+    for (name, auth) in [
+        (
+            "basic.log",
+            "Login=sandbox;AuthToken=sandbox-authtoken".to_string(),
+        ),
+        (
+            "oauth.log",
+            format!("AuthScheme=OAuth;OAuthAccessToken={token}"),
+        ),
+    ] {
         let log = dir.join(name);
         let e = env();
         let d = dbc(e);
-        let s = format!("URL={};{auth};Logfile={};Verbosity=5", sb.url(), log.display());
+        let s = format!(
+            "URL={};{auth};Logfile={};Verbosity=5",
+            sb.url(),
+            log.display()
+        );
         assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
         query(d, "SELECT id, name FROM Products LIMIT 3");
         disconnect(e, d);
         let text = std::fs::read_to_string(&log).unwrap();
-        assert!(text.contains("GET ") && text.contains("/products.json"), "{text}");
+        assert!(
+            text.contains("GET ") && text.contains("/products.json"),
+            "{text}"
+        );
         for secret in ["sandbox-authtoken", token.as_str()] {
             assert!(!text.contains(secret), "{name} leaks a secret");
         }
@@ -279,7 +463,15 @@ fn cancel_from_another_thread_stops_a_slow_query() {
     use jumpseller_sandbox::{Fault, FaultKind};
     let sb = sandbox();
     let (e, d) = connect(&sb);
-    sb.set_faults(vec![Fault { route: "/v1/orders.json".into(), kind: FaultKind::Latency { ms: 300, jitter_ms: 0 }, probability: 1.0, count: None }]);
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders.json".into(),
+        kind: FaultKind::Latency {
+            ms: 300,
+            jitter_ms: 0,
+        },
+        probability: 1.0,
+        count: None,
+    }]);
     let st = stmt(d);
     let addr = st as usize;
     let canceller = std::thread::spawn(move || {
@@ -303,7 +495,10 @@ fn parameters_bind_and_push_down() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     let sql = "SELECT id, name FROM Products WHERE id = ? AND name <> ?";
-    assert_eq!(unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) },
+        SQL_SUCCESS
+    );
     let mut n = 0i16;
     assert_eq!(unsafe { SQLNumParams(st, &mut n) }, SQL_SUCCESS);
     assert_eq!(n, 2);
@@ -314,8 +509,36 @@ fn parameters_bind_and_push_down() {
     let name: Vec<u16> = "zzz ñ".encode_utf16().chain([0]).collect();
     let mut nts: isize = -3;
     unsafe {
-        assert_eq!(SQLBindParameter(st, 1, 1, SQL_C_SBIGINT, -5, 0, 0, &mut id as *mut i64 as *mut c_void, 8, null_mut()), SQL_SUCCESS);
-        assert_eq!(SQLBindParameter(st, 2, 1, SQL_C_WCHAR, -9, 255, 0, name.as_ptr() as *mut c_void, 0, &mut nts), SQL_SUCCESS);
+        assert_eq!(
+            SQLBindParameter(
+                st,
+                1,
+                1,
+                SQL_C_SBIGINT,
+                -5,
+                0,
+                0,
+                &mut id as *mut i64 as *mut c_void,
+                8,
+                null_mut()
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLBindParameter(
+                st,
+                2,
+                1,
+                SQL_C_WCHAR,
+                -9,
+                255,
+                0,
+                name.as_ptr() as *mut c_void,
+                0,
+                &mut nts
+            ),
+            SQL_SUCCESS
+        );
     }
     for want in [9i64, 11] {
         // The driver reads `id` through the pointer bound above.
@@ -343,12 +566,38 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     let (mut fetched, mut status) = (0u64, [9u16; 10]);
     unsafe {
         assert_eq!(SQLSetStmtAttr(st, 27, 10 as *mut c_void, 0), SQL_SUCCESS); // ROW_ARRAY_SIZE
-        assert_eq!(SQLSetStmtAttr(st, 26, &mut fetched as *mut u64 as *mut c_void, 0), SQL_SUCCESS); // ROWS_FETCHED_PTR
-        assert_eq!(SQLSetStmtAttr(st, 25, status.as_mut_ptr() as *mut c_void, 0), SQL_SUCCESS); // ROW_STATUS_PTR
-        SQLBindCol(st, 1, SQL_C_SBIGINT, ids.as_mut_ptr() as *mut c_void, 8, id_ind.as_mut_ptr());
-        SQLBindCol(st, 2, SQL_C_CHAR, names.as_mut_ptr() as *mut c_void, 32, name_ind.as_mut_ptr());
+        assert_eq!(
+            SQLSetStmtAttr(st, 26, &mut fetched as *mut u64 as *mut c_void, 0),
+            SQL_SUCCESS
+        ); // ROWS_FETCHED_PTR
+        assert_eq!(
+            SQLSetStmtAttr(st, 25, status.as_mut_ptr() as *mut c_void, 0),
+            SQL_SUCCESS
+        ); // ROW_STATUS_PTR
+        SQLBindCol(
+            st,
+            1,
+            SQL_C_SBIGINT,
+            ids.as_mut_ptr() as *mut c_void,
+            8,
+            id_ind.as_mut_ptr(),
+        );
+        SQLBindCol(
+            st,
+            2,
+            SQL_C_CHAR,
+            names.as_mut_ptr() as *mut c_void,
+            32,
+            name_ind.as_mut_ptr(),
+        );
     }
-    assert_eq!(exec(st, "SELECT id, substr(name, 1, 20) FROM Products WHERE id <= 25 ORDER BY id"), SQL_SUCCESS);
+    assert_eq!(
+        exec(
+            st,
+            "SELECT id, substr(name, 1, 20) FROM Products WHERE id <= 25 ORDER BY id"
+        ),
+        SQL_SUCCESS
+    );
     let mut seen = Vec::new();
     loop {
         let rc = unsafe { SQLFetch(st) };
@@ -362,13 +611,24 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
             seen.push((ids[i], String::from_utf8(n.to_vec()).unwrap()));
         }
         if fetched < 10 {
-            assert_eq!(status[fetched as usize], 3, "rows past the end are SQL_ROW_NOROW");
+            assert_eq!(
+                status[fetched as usize], 3,
+                "rows past the end are SQL_ROW_NOROW"
+            );
         }
     }
-    let want: Vec<(i64, String)> = query(d, "SELECT id, substr(name, 1, 20) FROM Products WHERE id <= 25 ORDER BY id")
-        .into_iter()
-        .map(|r| (r[0].clone().unwrap().parse().unwrap(), r[1].clone().unwrap()))
-        .collect();
+    let want: Vec<(i64, String)> = query(
+        d,
+        "SELECT id, substr(name, 1, 20) FROM Products WHERE id <= 25 ORDER BY id",
+    )
+    .into_iter()
+    .map(|r| {
+        (
+            r[0].clone().unwrap().parse().unwrap(),
+            r[1].clone().unwrap(),
+        )
+    })
+    .collect();
     assert_eq!(seen, want);
     // Row-wise: an array of structs.
     #[repr(C)]
@@ -380,7 +640,12 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         qty_ind: isize,
     }
     let st2 = stmt(d);
-    let mut rows = [Row { id: 0, id_ind: 0, qty: 0, qty_ind: 0 }; 4];
+    let mut rows = [Row {
+        id: 0,
+        id_ind: 0,
+        qty: 0,
+        qty_ind: 0,
+    }; 4];
     let size = std::mem::size_of::<Row>();
     let mut got = 0u64;
     unsafe {
@@ -388,10 +653,30 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         SQLSetStmtAttr(st2, 5, size as *mut c_void, 0); // ROW_BIND_TYPE = struct size
         SQLSetStmtAttr(st2, 26, &mut got as *mut u64 as *mut c_void, 0);
         let base = rows.as_mut_ptr() as *mut u8;
-        SQLBindCol(st2, 1, SQL_C_SBIGINT, base as *mut c_void, 8, base.add(8) as *mut isize);
-        SQLBindCol(st2, 2, SQL_C_SLONG, base.add(16) as *mut c_void, 4, base.add(24) as *mut isize);
+        SQLBindCol(
+            st2,
+            1,
+            SQL_C_SBIGINT,
+            base as *mut c_void,
+            8,
+            base.add(8) as *mut isize,
+        );
+        SQLBindCol(
+            st2,
+            2,
+            SQL_C_SLONG,
+            base.add(16) as *mut c_void,
+            4,
+            base.add(24) as *mut isize,
+        );
     }
-    assert_eq!(exec(st2, "SELECT line, qty FROM OrderProducts WHERE order_id = 3"), SQL_SUCCESS);
+    assert_eq!(
+        exec(
+            st2,
+            "SELECT line, qty FROM OrderProducts WHERE order_id = 3"
+        ),
+        SQL_SUCCESS
+    );
     assert_eq!(unsafe { SQLFetch(st2) }, SQL_SUCCESS);
     let direct = query(d, "SELECT line, qty FROM OrderProducts WHERE order_id = 3");
     assert_eq!(got as usize, direct.len().min(4));
@@ -425,7 +710,22 @@ fn odd_values_never_crash_the_process() {
     // A pathological catalog pattern is matched without backtracking.
     let st = stmt(d);
     let p = "%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%b";
-    assert_eq!(unsafe { SQLTables(st, std::ptr::null(), 0, std::ptr::null(), 0, p.as_ptr(), p.len() as i16, std::ptr::null(), 0) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe {
+            SQLTables(
+                st,
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+                0,
+                p.as_ptr(),
+                p.len() as i16,
+                std::ptr::null(),
+                0,
+            )
+        },
+        SQL_SUCCESS
+    );
     disconnect(e, d);
 }
 
@@ -433,9 +733,18 @@ fn odd_values_never_crash_the_process() {
 fn or_branches_of_a_child_table_keep_every_row() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
-    let both = query(d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 1 OR product_id = 2");
-    let one = query(d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 1");
-    let two = query(d, "SELECT product_id, id FROM ProductVariants WHERE product_id = 2");
+    let both = query(
+        d,
+        "SELECT product_id, id FROM ProductVariants WHERE product_id = 1 OR product_id = 2",
+    );
+    let one = query(
+        d,
+        "SELECT product_id, id FROM ProductVariants WHERE product_id = 1",
+    );
+    let two = query(
+        d,
+        "SELECT product_id, id FROM ProductVariants WHERE product_id = 2",
+    );
     assert_eq!(both.len(), one.len() + two.len());
     disconnect(e, d);
 }
@@ -450,9 +759,19 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
     unsafe {
         SQLSetStmtAttr(st, 27, 5 as *mut c_void, 0);
         // BufferLength 0: the spec says it is ignored for fixed-size types.
-        SQLBindCol(st, 1, SQL_C_SBIGINT, ids.as_mut_ptr() as *mut c_void, 0, ind.as_mut_ptr());
+        SQLBindCol(
+            st,
+            1,
+            SQL_C_SBIGINT,
+            ids.as_mut_ptr() as *mut c_void,
+            0,
+            ind.as_mut_ptr(),
+        );
     }
-    assert_eq!(exec(st, "SELECT id FROM Products WHERE id <= 5 ORDER BY id"), SQL_SUCCESS);
+    assert_eq!(
+        exec(st, "SELECT id FROM Products WHERE id <= 5 ORDER BY id"),
+        SQL_SUCCESS
+    );
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(ids, [1, 2, 3, 4, 5]);
     disconnect(e, d);
@@ -463,9 +782,20 @@ fn query_timeout_bounds_a_whole_query() {
     use jumpseller_sandbox::{Fault, FaultKind};
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Prefetch=0");
-    sb.set_faults(vec![Fault { route: "/v1/orders.json".into(), kind: FaultKind::Latency { ms: 400, jitter_ms: 0 }, probability: 1.0, count: None }]);
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders.json".into(),
+        kind: FaultKind::Latency {
+            ms: 400,
+            jitter_ms: 0,
+        },
+        probability: 1.0,
+        count: None,
+    }]);
     let st = stmt(d);
-    assert_eq!(unsafe { SQLSetStmtAttr(st, 0, 1 as *mut c_void, 0) }, SQL_SUCCESS); // QUERY_TIMEOUT = 1 s
+    assert_eq!(
+        unsafe { SQLSetStmtAttr(st, 0, 1 as *mut c_void, 0) },
+        SQL_SUCCESS
+    ); // QUERY_TIMEOUT = 1 s
     let mut rc = exec(st, "SELECT id FROM Orders");
     while rc == SQL_SUCCESS {
         rc = unsafe { SQLFetch(st) };
@@ -486,17 +816,29 @@ fn two_statements_of_one_connection_interleave() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let (a, b) = (stmt(d), stmt(d));
-    assert_eq!(exec(a, "SELECT id FROM Products WHERE id <= 3 ORDER BY id"), SQL_SUCCESS);
+    assert_eq!(
+        exec(a, "SELECT id FROM Products WHERE id <= 3 ORDER BY id"),
+        SQL_SUCCESS
+    );
     let mut seen = Vec::new();
     while unsafe { SQLFetch(a) } == SQL_SUCCESS {
         let id = get_text(a, 1).unwrap();
         // For each row of A, B runs a lookup on the same connection.
-        assert_eq!(exec(b, &format!("SELECT COUNT(*) FROM ProductVariants WHERE product_id = {id}")), SQL_SUCCESS);
+        assert_eq!(
+            exec(
+                b,
+                &format!("SELECT COUNT(*) FROM ProductVariants WHERE product_id = {id}")
+            ),
+            SQL_SUCCESS
+        );
         assert_eq!(unsafe { SQLFetch(b) }, SQL_SUCCESS);
         seen.push((id, get_text(b, 1).unwrap()));
         unsafe { SQLCloseCursor(b) };
     }
-    assert_eq!(seen.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
+    assert_eq!(
+        seen.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["1", "2", "3"]
+    );
     disconnect(e, d);
 }
 
@@ -515,11 +857,25 @@ fn max_length_and_retrieve_data_are_applied() {
     let mut ind = 0isize;
     unsafe {
         SQLSetStmtAttr(st, 11, 0 as *mut c_void, 0); // RETRIEVE_DATA = OFF
-        SQLBindCol(st, 1, SQL_C_SBIGINT, &mut id as *mut i64 as *mut c_void, 8, &mut ind);
+        SQLBindCol(
+            st,
+            1,
+            SQL_C_SBIGINT,
+            &mut id as *mut i64 as *mut c_void,
+            8,
+            &mut ind,
+        );
     }
-    assert_eq!(exec(st, "SELECT id FROM Products WHERE id = 5"), SQL_SUCCESS);
+    assert_eq!(
+        exec(st, "SELECT id FROM Products WHERE id = 5"),
+        SQL_SUCCESS
+    );
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
-    assert_eq!(unsafe { std::ptr::read_volatile(&id) }, -1, "no data with SQL_RD_OFF");
+    assert_eq!(
+        unsafe { std::ptr::read_volatile(&id) },
+        -1,
+        "no data with SQL_RD_OFF"
+    );
     disconnect(e, d);
 }
 
@@ -537,27 +893,69 @@ fn null_pointers_everywhere_never_crash() {
         assert_eq!(SQLNumResultCols(st, null_mut()), SQL_ERROR);
         assert_eq!(SQLRowCount(st, null_mut()), SQL_ERROR);
         assert_eq!(SQLGetFunctions(d, 999, null_mut()), SQL_ERROR);
-        assert_eq!(exec(st, "SELECT id, name FROM Products WHERE id = 1"), SQL_SUCCESS);
-        assert_eq!(SQLDescribeCol(st, 1, null_mut(), 0, null_mut(), null_mut(), null_mut(), null_mut(), null_mut()), SQL_SUCCESS);
-        assert_eq!(SQLColAttribute(st, 2, 14, null_mut(), 0, null_mut(), null_mut()), SQL_SUCCESS);
+        assert_eq!(
+            exec(st, "SELECT id, name FROM Products WHERE id = 1"),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLDescribeCol(
+                st,
+                1,
+                null_mut(),
+                0,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                null_mut()
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLColAttribute(st, 2, 14, null_mut(), 0, null_mut(), null_mut()),
+            SQL_SUCCESS
+        );
         assert_eq!(SQLFetch(st), SQL_SUCCESS);
         // NULL buffer with an indicator: only the length comes back.
         let mut ind = 0isize;
-        assert!(matches!(SQLGetData(st, 2, SQL_C_CHAR, null_mut(), 0, &mut ind), SQL_SUCCESS | SQL_SUCCESS_WITH_INFO));
+        assert!(matches!(
+            SQLGetData(st, 2, SQL_C_CHAR, null_mut(), 0, &mut ind),
+            SQL_SUCCESS | SQL_SUCCESS_WITH_INFO
+        ));
         assert!(ind > 0);
         assert_eq!(SQLGetInfo(d, 17, null_mut(), 0, null_mut()), SQL_SUCCESS);
-        assert_eq!(SQLGetConnectAttr(d, 102, null_mut(), 0, null_mut()), SQL_SUCCESS);
-        assert_eq!(SQLGetStmtAttr(st, 1, null_mut(), 0, null_mut()), SQL_SUCCESS);
-        assert_eq!(SQLTables(st, null(), 0, null(), 0, null(), 0, null(), 0), SQL_SUCCESS);
-        assert_eq!(SQLColumns(st, null(), 0, null(), 0, null(), 0, null(), 0), SQL_SUCCESS);
-        assert_eq!(SQLGetDiagRec(3, st, 1, null_mut(), null_mut(), null_mut(), 0, null_mut()), SQL_NO_DATA);
-        assert_eq!(SQLGetDiagField(3, st, 0, 2, null_mut(), 0, null_mut()), SQL_SUCCESS);
+        assert_eq!(
+            SQLGetConnectAttr(d, 102, null_mut(), 0, null_mut()),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLGetStmtAttr(st, 1, null_mut(), 0, null_mut()),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLTables(st, null(), 0, null(), 0, null(), 0, null(), 0),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLColumns(st, null(), 0, null(), 0, null(), 0, null(), 0),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLGetDiagRec(3, st, 1, null_mut(), null_mut(), null_mut(), 0, null_mut()),
+            SQL_NO_DATA
+        );
+        assert_eq!(
+            SQLGetDiagField(3, st, 0, 2, null_mut(), 0, null_mut()),
+            SQL_SUCCESS
+        );
         // An empty connection string: OAuth without a token connects only for
         // the OAuth procedures, and says so.
         let d2 = dbc(env());
         let (rc, _) = driver_connect(d2, "");
         assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
-        assert!(diag(2, d2).iter().any(|(s, m)| s == "01000" && m.contains("OAuthAccessToken")));
+        assert!(diag(2, d2)
+            .iter()
+            .any(|(s, m)| s == "01000" && m.contains("OAuthAccessToken")));
         let mut h = null_mut();
         assert_eq!(SQLAllocHandle(2, null_mut(), &mut h), SQL_INVALID_HANDLE);
         assert_eq!(SQLAllocHandle(1, null_mut(), null_mut()), SQL_ERROR);
@@ -572,11 +970,20 @@ fn a_token_without_the_scope_is_28000_naming_the_scope_problem() {
     let (token, _) = sb.issue_token("read_store read_products");
     let e = env();
     let d = dbc(e);
-    let s = format!("URL={};AuthScheme=OAuth;OAuthAccessToken={token};MaxRequestsPerSecond=10000", sb.url());
+    let s = format!(
+        "URL={};AuthScheme=OAuth;OAuthAccessToken={token};MaxRequestsPerSecond=10000",
+        sb.url()
+    );
     assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
-    assert_eq!(query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(), Some("120"));
+    assert_eq!(
+        query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(),
+        Some("120")
+    );
     let err = query_error(d, "SELECT id FROM Orders");
     assert_eq!(err[0].0, "28000", "{err:?}");
-    assert!(err[0].1.contains("403") && err[0].1.contains("scope"), "{err:?}");
+    assert!(
+        err[0].1.contains("403") && err[0].1.contains("scope"),
+        "{err:?}"
+    );
     disconnect(e, d);
 }

@@ -17,7 +17,10 @@ fn every_connection_key_is_in_the_readme() {
         .flat_map(|k| std::iter::once(k.name).chain(k.aliases.iter().copied()))
         .filter(|name| !readme.contains(&format!("`{name}`")))
         .collect();
-    assert!(missing.is_empty(), "README.md's connection-key table lacks {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "README.md's connection-key table lacks {missing:?}"
+    );
 }
 
 #[test]
@@ -31,9 +34,15 @@ fn every_connection_key_is_in_the_odbc_ini_template() {
             // a key line (`Key = ...` or `;Key = ...`) or a mention in a comment
             !template.lines().any(|l| {
                 let l = l.trim_start_matches([';', '#', ' ']);
-                l.starts_with(&format!("{name} =")) || l.starts_with(&format!("{name}:")) || l.contains(&format!(" {name},")) || l.contains(&format!("{name} ("))
+                l.starts_with(&format!("{name} ="))
+                    || l.starts_with(&format!("{name}:"))
+                    || l.contains(&format!(" {name},"))
+                    || l.contains(&format!("{name} ("))
             })
         })
         .collect();
-    assert!(missing.is_empty(), "installer/odbc.ini.template does not document {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "installer/odbc.ini.template does not document {missing:?}"
+    );
 }

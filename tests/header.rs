@@ -31,10 +31,19 @@ fn catalog_declarations(handle: &str) -> String {
         "the pair! macro in src/ffi/catalog.rs changed shape; update catalog_declarations() in tests/header.rs"
     );
     let mut decls: Vec<(String, String)> = Vec::new();
-    for line in src.lines().map(str::trim).filter(|l| l.starts_with("pair!(") && l.ends_with(");")) {
+    for line in src
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("pair!(") && l.ends_with(");"))
+    {
         let inner = &line["pair!(".len()..line.len() - 2];
         let mut parts = inner.splitn(4, ',').map(str::trim);
-        let (a, w, _body, params) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let (a, w, _body, params) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
         let params: Vec<(&str, &str)> = params
             .trim_start_matches('(')
             .trim_end_matches(')')
@@ -55,10 +64,16 @@ fn catalog_declarations(handle: &str) -> String {
                 };
                 args.push(format!("{ty}{n}"));
             }
-            decls.push((name.to_string(), format!("int16_t {name}({});", args.join(", "))));
+            decls.push((
+                name.to_string(),
+                format!("int16_t {name}({});", args.join(", ")),
+            ));
         }
     }
-    assert!(!decls.is_empty(), "no pair!(...) invocations found in src/ffi/catalog.rs");
+    assert!(
+        !decls.is_empty(),
+        "no pair!(...) invocations found in src/ffi/catalog.rs"
+    );
     decls.sort();
     let mut out = String::from(
         "/* Catalog functions: declared in src/ffi/catalog.rs through the pair! macro, which\n * cbindgen does not expand; tests/header.rs expands them. */\n\n#ifndef JUMPSELLER_ODBC_CATALOG_H\n#define JUMPSELLER_ODBC_CATALOG_H\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif  // __cplusplus\n",
@@ -74,8 +89,14 @@ fn catalog_declarations(handle: &str) -> String {
 
 fn generate() -> String {
     let dir = crate_dir();
-    let mut config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("cbindgen.toml parses");
-    let handle = config.export.rename.get("Handle").cloned().unwrap_or_else(|| "Handle".into());
+    let mut config =
+        cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("cbindgen.toml parses");
+    let handle = config
+        .export
+        .rename
+        .get("Handle")
+        .cloned()
+        .unwrap_or_else(|| "Handle".into());
     config.trailer = Some(catalog_declarations(&handle));
     let bindings = cbindgen::Builder::new()
         .with_crate(&dir)
@@ -127,10 +148,15 @@ fn header_declares_every_export() {
     let text = generate();
     let mut declared: Vec<String> = text
         .lines()
-        .filter(|l| !l.starts_with(' ') && !l.starts_with('/') && !l.starts_with('#') && l.contains('('))
+        .filter(|l| {
+            !l.starts_with(' ') && !l.starts_with('/') && !l.starts_with('#') && l.contains('(')
+        })
         .filter_map(|l| {
             let before = l.split('(').next()?;
-            let name = before.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|s| !s.is_empty()).last()?;
+            let name = before
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|s| !s.is_empty())
+                .last()?;
             name.starts_with("SQL").then(|| name.to_string())
         })
         .collect();

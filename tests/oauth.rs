@@ -34,7 +34,11 @@ fn tmpdir(name: &str) -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The OAuth part of a connection string for the sandbox's app.
@@ -50,7 +54,18 @@ fn oauth_str(sb: &Sandbox, initiate: &str, store: &str, callback: &str) -> Strin
 fn connect_mode(dbc: *mut c_void, s: &str, mode: u16) -> (i16, String) {
     let mut out = vec![0u8; 8192];
     let mut len = 0i16;
-    let rc = unsafe { SQLDriverConnect(dbc, null_mut(), s.as_ptr(), s.len() as i16, out.as_mut_ptr(), out.len() as i16, &mut len, mode) };
+    let rc = unsafe {
+        SQLDriverConnect(
+            dbc,
+            null_mut(),
+            s.as_ptr(),
+            s.len() as i16,
+            out.as_mut_ptr(),
+            out.len() as i16,
+            &mut len,
+            mode,
+        )
+    };
     let n = (len.max(0) as usize).min(out.len());
     (rc, String::from_utf8_lossy(&out[..n]).into_owned())
 }
@@ -108,19 +123,26 @@ fn browser_script(dir: &Path, sed: &str) -> PathBuf {
 
 fn query_param(url: &str, k: &str) -> Option<String> {
     let q = url.split_once('?')?.1;
-    q.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}="))).map(|v| v.to_string())
+    q.split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+        .map(|v| v.to_string())
 }
 
 /// Follows an authorization URL like a browser would, without going to
 /// the redirect: the `code` in it.
 fn code_from(url: &str) -> String {
-    let out = std::process::Command::new("curl").args(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", url]).output().unwrap();
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", url])
+        .output()
+        .unwrap();
     let loc = String::from_utf8(out.stdout).unwrap();
     query_param(&loc, "code").unwrap_or_else(|| panic!("no code in {loc}"))
 }
 
 fn count_products(d: *mut c_void) -> String {
-    query(d, "SELECT COUNT(*) FROM Products")[0][0].clone().unwrap()
+    query(d, "SELECT COUNT(*) FROM Products")[0][0]
+        .clone()
+        .unwrap()
 }
 
 #[test]
@@ -133,7 +155,11 @@ fn getandrefresh_runs_the_browser_flow_stores_tokens_and_logs_no_secret() {
     let callback = format!("http://127.0.0.1:{}/callback", free_port());
     let script = browser_script(&dir, "s/x/x/");
     std::env::set_var("BROWSER", &script);
-    let s = format!("{};Logfile={};Verbosity=5", oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), &callback), log.display());
+    let s = format!(
+        "{};Logfile={};Verbosity=5",
+        oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), &callback),
+        log.display()
+    );
     // SQL_DRIVER_COMPLETE: the driver may prompt (open the browser).
     let (e, d) = connected(&s, 1);
     assert_eq!(count_products(d), "120");
@@ -145,8 +171,18 @@ fn getandrefresh_runs_the_browser_flow_stores_tokens_and_logs_no_secret() {
     let (access, refresh) = (field(&v, "access_token"), field(&v, "refresh_token"));
     assert!(!access.is_empty() && !refresh.is_empty());
     assert!(v["expires_at"].as_u64().unwrap() > v["created_at"].as_u64().unwrap());
-    assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::metadata(store.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(&store).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(store.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o700
+    );
 
     // The redirect went to our CallbackURL with the state the driver made.
     let loc = std::fs::read_to_string(dir.join("location")).unwrap();
@@ -162,10 +198,21 @@ fn getandrefresh_runs_the_browser_flow_stores_tokens_and_logs_no_secret() {
     disconnect(e, d);
     let v2 = store_json(&store);
     assert_ne!(field(&v2, "access_token"), access);
-    assert_ne!(field(&v2, "refresh_token"), refresh, "the rotated refresh token is stored");
+    assert_ne!(
+        field(&v2, "refresh_token"),
+        refresh,
+        "the rotated refresh token is stored"
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("refresh"), "{text}");
-    for secret in ["sandbox-secret", &code, &access, &refresh, &field(&v2, "access_token"), &field(&v2, "refresh_token")] {
+    for secret in [
+        "sandbox-secret",
+        &code,
+        &access,
+        &refresh,
+        &field(&v2, "access_token"),
+        &field(&v2, "refresh_token"),
+    ] {
         assert!(!text.contains(secret), "the log leaks a secret");
     }
 }
@@ -179,7 +226,10 @@ fn a_state_mismatch_is_refused() {
     let callback = format!("http://localhost:{}/cb", free_port());
     let script = browser_script(&dir, "s/state=[^&]*/state=forged/");
     std::env::set_var("BROWSER", &script);
-    let (state, msg) = connect_error(&oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), &callback), 1);
+    let (state, msg) = connect_error(
+        &oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), &callback),
+        1,
+    );
     std::env::remove_var("BROWSER");
     assert_eq!(state, "28000");
     assert!(msg.contains("state") && msg.contains("refused"), "{msg}");
@@ -193,7 +243,15 @@ fn a_denied_authorization_is_28000() {
     let dir = tmpdir("deny");
     let callback = format!("http://127.0.0.1:{}/cb", free_port());
     std::env::set_var("BROWSER", browser_script(&dir, "s/x/x/"));
-    let (state, msg) = connect_error(&oauth_str(&sb, "GETANDREFRESH", dir.join("s.json").to_str().unwrap(), &callback), 1);
+    let (state, msg) = connect_error(
+        &oauth_str(
+            &sb,
+            "GETANDREFRESH",
+            dir.join("s.json").to_str().unwrap(),
+            &callback,
+        ),
+        1,
+    );
     std::env::remove_var("BROWSER");
     assert_eq!(state, "28000");
     assert!(msg.contains("access_denied"), "{msg}");
@@ -213,13 +271,33 @@ fn noprompt_without_tokens_gives_the_url_and_the_verifier_way_works() {
     unsafe { SQLFreeHandle(2, d) };
     // Two records, each short enough for applications that show 512
     // characters: the URL with what to do, then the whole explanation.
-    assert_eq!(dg.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["28000", "28000"], "{dg:?}");
+    assert_eq!(
+        dg.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ["28000", "28000"],
+        "{dg:?}"
+    );
     let (url_msg, msg) = (&dg[0].1, &dg[1].1);
     assert!(url_msg.contains("OAuthVerifier"), "{url_msg}");
-    assert!(msg.contains("OAuthVerifier") && msg.contains("SQL_DRIVER_NOPROMPT") && msg.contains("jumpseller-odbc auth"), "{msg}");
-    assert!(dg.iter().all(|r| r.1.len() < 512 && !r.1.contains("sandbox-secret")), "{dg:?}");
-    let url = url_msg.split_whitespace().find(|w| w.contains("/oauth/authorize?")).unwrap().to_string();
-    assert!(url.contains("client_id=sandbox-client") && url.contains("redirect_uri="), "{url}");
+    assert!(
+        msg.contains("OAuthVerifier")
+            && msg.contains("SQL_DRIVER_NOPROMPT")
+            && msg.contains("jumpseller-odbc auth"),
+        "{msg}"
+    );
+    assert!(
+        dg.iter()
+            .all(|r| r.1.len() < 512 && !r.1.contains("sandbox-secret")),
+        "{dg:?}"
+    );
+    let url = url_msg
+        .split_whitespace()
+        .find(|w| w.contains("/oauth/authorize?"))
+        .unwrap()
+        .to_string();
+    assert!(
+        url.contains("client_id=sandbox-client") && url.contains("redirect_uri="),
+        "{url}"
+    );
 
     // The headless way: open the URL elsewhere, copy the code, reconnect.
     let code = code_from(&url);
@@ -239,7 +317,12 @@ fn refresh_when_the_supplied_token_has_expired() {
     let dir = tmpdir("expired");
     let store = dir.join("store.json");
     let (access, refresh) = sb.issue_token("read_products read_store");
-    let issued_ms = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 7200) * 1000;
+    let issued_ms = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 7200)
+        * 1000;
     let s = format!(
         "{};OAuthAccessToken={access};OAuthRefreshToken={refresh};OAuthExpiresIn=3600;OAuthTokenTimestamp={issued_ms}",
         oauth_str(&sb, "REFRESH", store.to_str().unwrap(), "http://localhost:33333")
@@ -263,7 +346,10 @@ fn refresh_on_expiry_by_time() {
     let dir = tmpdir("ttl");
     let store = dir.join("store.json");
     let (access, refresh) = sb.issue_token("read_products read_store");
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
     let s = format!(
         "{};OAuthAccessToken={access};OAuthRefreshToken={refresh};OAuthExpiresIn=2;OAuthTokenTimestamp={now_ms}",
         oauth_str(&sb, "REFRESH", store.to_str().unwrap(), "http://localhost:33333")
@@ -274,7 +360,11 @@ fn refresh_on_expiry_by_time() {
     assert_eq!(count_products(d), "120");
     // Refreshed before the request: no 401 was needed.
     let by_route = sb.requests_by_route();
-    assert_eq!(by_route.get("GET /products/count.json"), Some(&1), "{by_route:?}");
+    assert_eq!(
+        by_route.get("GET /products/count.json"),
+        Some(&1),
+        "{by_route:?}"
+    );
     assert_eq!(by_route.get("POST /oauth/token"), Some(&1), "{by_route:?}");
     disconnect(e, d);
     assert_ne!(field(&store_json(&store), "access_token"), access);
@@ -288,7 +378,12 @@ fn refresh_on_401_in_the_middle_of_a_scan_loses_no_row() {
     let (access, refresh) = sb.issue_token("read_products read_store");
     let s = format!(
         "{};OAuthAccessToken={access};OAuthRefreshToken={refresh};Prefetch=0;Pagesize=10",
-        oauth_str(&sb, "REFRESH", store.to_str().unwrap(), "http://localhost:33333")
+        oauth_str(
+            &sb,
+            "REFRESH",
+            store.to_str().unwrap(),
+            "http://localhost:33333"
+        )
     );
     let (e, d) = connected(&s, 0);
     let st = stmt(d);
@@ -322,7 +417,10 @@ fn off_with_an_expired_token_is_28000_also_mid_session() {
     sb.expire_access_tokens();
     let err = query_error(d, "SELECT id FROM Products");
     assert_eq!(err[0].0, "28000", "{err:?}");
-    assert!(err[0].1.contains("refused the OAuth access token") && err[0].1.contains("new one"), "{err:?}");
+    assert!(
+        err[0].1.contains("refused the OAuth access token") && err[0].1.contains("new one"),
+        "{err:?}"
+    );
     assert!(!err[0].1.contains(&token));
     disconnect(e, d);
     let (state, msg) = connect_error(&s, 0);
@@ -334,10 +432,24 @@ fn off_with_an_expired_token_is_28000_also_mid_session() {
 fn refresh_without_tokens_is_28000_and_getandrefresh_needs_the_app() {
     let sb = sandbox();
     let dir = tmpdir("none");
-    let (state, msg) = connect_error(&oauth_str(&sb, "REFRESH", dir.join("s.json").to_str().unwrap(), "http://localhost:33333"), 1);
+    let (state, msg) = connect_error(
+        &oauth_str(
+            &sb,
+            "REFRESH",
+            dir.join("s.json").to_str().unwrap(),
+            "http://localhost:33333",
+        ),
+        1,
+    );
     assert_eq!(state, "28000");
     assert!(msg.contains("OAuthRefreshToken"), "{msg}");
-    let (state, msg) = connect_error(&format!("URL={};AuthScheme=OAuth;InitiateOAuth=GETANDREFRESH", sb.url()), 0);
+    let (state, msg) = connect_error(
+        &format!(
+            "URL={};AuthScheme=OAuth;InitiateOAuth=GETANDREFRESH",
+            sb.url()
+        ),
+        0,
+    );
     assert_eq!(state, "08001");
     assert!(msg.contains("OAuthClientId"), "{msg}");
 }
@@ -348,10 +460,24 @@ fn a_corrupt_store_is_reported_and_left_alone() {
     let dir = tmpdir("corrupt");
     let store = dir.join("store.json");
     std::fs::write(&store, "{\"access_token\": \"abc").unwrap();
-    let (state, msg) = connect_error(&oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), "http://localhost:33333"), 0);
+    let (state, msg) = connect_error(
+        &oauth_str(
+            &sb,
+            "GETANDREFRESH",
+            store.to_str().unwrap(),
+            "http://localhost:33333",
+        ),
+        0,
+    );
     assert_eq!(state, "08001");
-    assert!(msg.contains(store.to_str().unwrap()) && msg.contains("corrupt") && msg.contains("delete"), "{msg}");
-    assert_eq!(std::fs::read_to_string(&store).unwrap(), "{\"access_token\": \"abc");
+    assert!(
+        msg.contains(store.to_str().unwrap()) && msg.contains("corrupt") && msg.contains("delete"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&store).unwrap(),
+        "{\"access_token\": \"abc"
+    );
 }
 
 #[test]
@@ -359,10 +485,16 @@ fn memory_stores_share_tokens_within_the_process() {
     let sb = sandbox();
     let (access, refresh) = sb.issue_token("read_products read_store");
     let name = format!("memory://oauth-test-{}", std::process::id());
-    let first = format!("{};OAuthAccessToken={access};OAuthRefreshToken={refresh}", oauth_str(&sb, "REFRESH", &name, "http://localhost:33333"));
+    let first = format!(
+        "{};OAuthAccessToken={access};OAuthRefreshToken={refresh}",
+        oauth_str(&sb, "REFRESH", &name, "http://localhost:33333")
+    );
     let (e1, d1) = connected(&first, 0);
     // A second connection with no tokens of its own finds them in memory.
-    let (e2, d2) = connected(&oauth_str(&sb, "REFRESH", &name, "http://localhost:33333"), 0);
+    let (e2, d2) = connected(
+        &oauth_str(&sb, "REFRESH", &name, "http://localhost:33333"),
+        0,
+    );
     sb.expire_access_tokens();
     assert_eq!(count_products(d1), "120");
     // d2's token was refused too; it takes the one d1 refreshed (the old
@@ -376,7 +508,9 @@ fn memory_stores_share_tokens_within_the_process() {
 /// run as an ordinary test).
 #[test]
 fn child_refresher() {
-    let Ok(conn) = std::env::var("JS_OAUTH_CHILD_CONN") else { return };
+    let Ok(conn) = std::env::var("JS_OAUTH_CHILD_CONN") else {
+        return;
+    };
     let dir = PathBuf::from(std::env::var("JS_OAUTH_CHILD_DIR").unwrap());
     let (e, d) = connected(&conn, 0);
     std::fs::write(dir.join(format!("ready.{}", std::process::id())), "").unwrap();
@@ -396,16 +530,34 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
     let store = dir.join("store.json");
     let (access, refresh) = sb.issue_token("read_products read_store");
     // Seed the store through a connection with the tokens.
-    let seed = format!("{};OAuthAccessToken={access};OAuthRefreshToken={refresh}", oauth_str(&sb, "REFRESH", store.to_str().unwrap(), "http://localhost:33333"));
+    let seed = format!(
+        "{};OAuthAccessToken={access};OAuthRefreshToken={refresh}",
+        oauth_str(
+            &sb,
+            "REFRESH",
+            store.to_str().unwrap(),
+            "http://localhost:33333"
+        )
+    );
     let (e, d) = connected(&seed, 0);
     disconnect(e, d);
     // The children take their tokens from the store only.
-    let conn = oauth_str(&sb, "REFRESH", store.to_str().unwrap(), "http://localhost:33333");
+    let conn = oauth_str(
+        &sb,
+        "REFRESH",
+        store.to_str().unwrap(),
+        "http://localhost:33333",
+    );
     let exe = std::env::current_exe().unwrap();
     let children: Vec<_> = (0..2)
         .map(|_| {
             std::process::Command::new(&exe)
-                .args(["child_refresher", "--exact", "--nocapture", "--test-threads=1"])
+                .args([
+                    "child_refresher",
+                    "--exact",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
                 .env("JS_OAUTH_CHILD_CONN", &conn)
                 .env("JS_OAUTH_CHILD_DIR", &dir)
                 .stdout(std::process::Stdio::piped())
@@ -415,7 +567,18 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
         })
         .collect();
     let until = Instant::now() + Duration::from_secs(60);
-    while std::fs::read_dir(&dir).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("ready.")).count() < 2 {
+    while std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("ready.")
+        })
+        .count()
+        < 2
+    {
         assert!(Instant::now() < until, "children did not get ready");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -436,7 +599,11 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
     let (e, d) = connected(&conn, 0);
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
-    assert_eq!(field(&store_json(&store), "access_token"), field(&v, "access_token"), "no further refresh was needed");
+    assert_eq!(
+        field(&store_json(&store), "access_token"),
+        field(&v, "access_token"),
+        "no further refresh was needed"
+    );
 }
 
 fn stmt_rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
@@ -457,36 +624,90 @@ fn stored_procedures_get_and_refresh_tokens() {
     let callback = "http://localhost:33999/cb";
     let log = dir.join("sp.log");
     // OFF without a token: connects unverified, with a warning.
-    let s = format!("{};Logfile={};Verbosity=5", oauth_str(&sb, "OFF", store.to_str().unwrap(), callback), log.display());
+    let s = format!(
+        "{};Logfile={};Verbosity=5",
+        oauth_str(&sb, "OFF", store.to_str().unwrap(), callback),
+        log.display()
+    );
     let e = env();
     let d = dbc(e);
-    assert_eq!(connect_mode(d, &s, 0).0, SQL_SUCCESS_WITH_INFO, "{:?}", diag(2, d));
+    assert_eq!(
+        connect_mode(d, &s, 0).0,
+        SQL_SUCCESS_WITH_INFO,
+        "{:?}",
+        diag(2, d)
+    );
     let w = diag(2, d);
-    assert!(w.iter().any(|(st, m)| st == "01000" && m.contains("GetOAuthAccessToken")), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|(st, m)| st == "01000" && m.contains("GetOAuthAccessToken")),
+        "{w:?}"
+    );
     let err = query_error(d, "SELECT id FROM Products");
     assert_eq!(err[0].0, "28000", "{err:?}");
 
     // SQLProcedures / SQLProcedureColumns describe them.
     let st = stmt(d);
-    assert_eq!(unsafe { SQLProcedures(st, nul(), 0, nul(), 0, nul(), 0) }, SQL_SUCCESS);
-    let names: Vec<String> = stmt_rows(st).into_iter().map(|r| r[2].clone().unwrap()).collect();
-    assert_eq!(names, ["GetOAuthAccessToken", "GetOAuthAuthorizationURL", "RefreshOAuthAccessToken"]);
-    let p = "GetOAuthAccessToken";
-    assert_eq!(unsafe { SQLProcedureColumns(st, nul(), 0, nul(), 0, p.as_ptr(), p.len() as i16, nul(), 0) }, SQL_SUCCESS);
-    let cols: Vec<(String, String)> = stmt_rows(st).into_iter().map(|r| (r[3].clone().unwrap(), r[4].clone().unwrap())).collect();
-    let want: Vec<(String, String)> = [("AuthMode", "1"), ("Verifier", "1"), ("CallbackURL", "1"), ("Scope", "1"), ("State", "1"), ("OAuthAccessToken", "3"), ("OAuthRefreshToken", "3"), ("ExpiresIn", "3")]
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
+    assert_eq!(
+        unsafe { SQLProcedures(st, nul(), 0, nul(), 0, nul(), 0) },
+        SQL_SUCCESS
+    );
+    let names: Vec<String> = stmt_rows(st)
+        .into_iter()
+        .map(|r| r[2].clone().unwrap())
         .collect();
+    assert_eq!(
+        names,
+        [
+            "GetOAuthAccessToken",
+            "GetOAuthAuthorizationURL",
+            "RefreshOAuthAccessToken"
+        ]
+    );
+    let p = "GetOAuthAccessToken";
+    assert_eq!(
+        unsafe {
+            SQLProcedureColumns(st, nul(), 0, nul(), 0, p.as_ptr(), p.len() as i16, nul(), 0)
+        },
+        SQL_SUCCESS
+    );
+    let cols: Vec<(String, String)> = stmt_rows(st)
+        .into_iter()
+        .map(|r| (r[3].clone().unwrap(), r[4].clone().unwrap()))
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("AuthMode", "1"),
+        ("Verifier", "1"),
+        ("CallbackURL", "1"),
+        ("Scope", "1"),
+        ("State", "1"),
+        ("OAuthAccessToken", "3"),
+        ("OAuthRefreshToken", "3"),
+        ("ExpiresIn", "3"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
     assert_eq!(cols, want);
     unsafe { SQLFreeHandle(3, st) };
 
     // The URL, with our state; a browser elsewhere gives the code.
-    let rows = query(d, "{call GetOAuthAuthorizationURL(NULL, 'read_products read_store', 'my-state')}");
+    let rows = query(
+        d,
+        "{call GetOAuthAuthorizationURL(NULL, 'read_products read_store', 'my-state')}",
+    );
     let url = rows[0][0].clone().unwrap();
-    assert!(url.contains("state=my-state") && url.contains("scope=read_products+read_store") && url.contains("redirect_uri=http%3A%2F%2Flocalhost%3A33999%2Fcb"), "{url}");
+    assert!(
+        url.contains("state=my-state")
+            && url.contains("scope=read_products+read_store")
+            && url.contains("redirect_uri=http%3A%2F%2Flocalhost%3A33999%2Fcb"),
+        "{url}"
+    );
     let code = code_from(&url);
-    let rows = query(d, &format!("EXEC GetOAuthAccessToken @AuthMode='WEB', @Verifier='{code}'"));
+    let rows = query(
+        d,
+        &format!("EXEC GetOAuthAccessToken @AuthMode='WEB', @Verifier='{code}'"),
+    );
     let (access, refresh) = (rows[0][0].clone().unwrap(), rows[0][1].clone().unwrap());
     assert_eq!(rows[0][2].as_deref(), Some("3600"));
     assert_eq!(field(&store_json(&store), "access_token"), access, "stored");
@@ -499,7 +720,11 @@ fn stored_procedures_get_and_refresh_tokens() {
     assert_eq!(field(&store_json(&store), "refresh_token"), refresh2);
     sb.expire_access_tokens();
     let rows = query(d, "EXEC RefreshOAuthAccessToken");
-    assert_ne!(rows[0][1].clone().unwrap(), refresh2, "the current refresh token is used by default");
+    assert_ne!(
+        rows[0][1].clone().unwrap(),
+        refresh2,
+        "the current refresh token is used by default"
+    );
 
     // A spent code and unknown names are errors with a message.
     let err = query_error(d, &format!("EXEC GetOAuthAccessToken @Verifier='{code}'"));
@@ -510,7 +735,14 @@ fn stored_procedures_get_and_refresh_tokens() {
     assert!(err[0].1.contains("GetOAuthAuthorizationURL"), "{err:?}");
     disconnect(e, d);
     let text = std::fs::read_to_string(&log).unwrap();
-    for secret in ["sandbox-secret", &code, &access, &refresh, &access2, &refresh2] {
+    for secret in [
+        "sandbox-secret",
+        &code,
+        &access,
+        &refresh,
+        &access2,
+        &refresh2,
+    ] {
         assert!(!text.contains(secret), "the log leaks a secret");
     }
 }
@@ -523,12 +755,32 @@ fn the_auth_command_writes_a_store_the_driver_uses() {
     let b = sb.base_url();
     let run = |extra: &[&str], store: &Path, callback: &str, browser: Option<&Path>| {
         let mut c = std::process::Command::new(bin);
-        c.args(["auth", "--client-id", "sandbox-client", "--client-secret", "sandbox-secret", "--callback-url", callback, "--url", &sb.url()])
-            .args(["--authorization-url", &format!("{b}/oauth/authorize"), "--token-url", &format!("{b}/oauth/token")])
-            .args(["--settings-location", store.to_str().unwrap(), "--timeout", "30"])
-            .args(extra)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY");
+        c.args([
+            "auth",
+            "--client-id",
+            "sandbox-client",
+            "--client-secret",
+            "sandbox-secret",
+            "--callback-url",
+            callback,
+            "--url",
+            &sb.url(),
+        ])
+        .args([
+            "--authorization-url",
+            &format!("{b}/oauth/authorize"),
+            "--token-url",
+            &format!("{b}/oauth/token"),
+        ])
+        .args([
+            "--settings-location",
+            store.to_str().unwrap(),
+            "--timeout",
+            "30",
+        ])
+        .args(extra)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
         match browser {
             Some(p) => c.env("BROWSER", p),
             None => c.env_remove("BROWSER"),
@@ -543,12 +795,26 @@ fn the_auth_command_writes_a_store_the_driver_uses() {
     let store = dir.join("a").join("store.json");
     let out = run(&["--verifier", &code], &store, callback, None);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains(store.to_str().unwrap()), "{stdout}");
     let v = store_json(&store);
-    assert!(!stdout.contains(&field(&v, "access_token")) && !stdout.contains(&field(&v, "refresh_token")) && !stdout.contains(&code));
-    assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o600);
-    let (e, d) = connected(&oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), callback), 0);
+    assert!(
+        !stdout.contains(&field(&v, "access_token"))
+            && !stdout.contains(&field(&v, "refresh_token"))
+            && !stdout.contains(&code)
+    );
+    assert_eq!(
+        std::fs::metadata(&store).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let (e, d) = connected(
+        &oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), callback),
+        0,
+    );
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
 
@@ -557,14 +823,24 @@ fn the_auth_command_writes_a_store_the_driver_uses() {
     let callback2 = format!("http://127.0.0.1:{}/cb", free_port());
     let script = browser_script(&dir, "s/x/x/");
     let out = run(&[], &store2, &callback2, Some(&script));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("/oauth/authorize?"));
-    let (e, d) = connected(&oauth_str(&sb, "REFRESH", store2.to_str().unwrap(), &callback2), 0);
+    let (e, d) = connected(
+        &oauth_str(&sb, "REFRESH", store2.to_str().unwrap(), &callback2),
+        0,
+    );
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
 
     // No browser and no verifier: the URL and the --verifier way.
     let out = run(&[], &dir.join("c.json"), "http://example.com/cb", None);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("/oauth/authorize?") && err.contains("--verifier"), "{err}");
+    assert!(
+        !out.status.success() && err.contains("/oauth/authorize?") && err.contains("--verifier"),
+        "{err}"
+    );
 }

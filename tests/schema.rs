@@ -31,13 +31,34 @@ const MAY_BE_EMPTY: &[&str] = &[];
 /// (column name, ODBC DATA_TYPE, COLUMN_SIZE) of a table, from SQLColumns.
 fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
     let st = stmt(d);
-    let rc = unsafe { SQLColumns(st, nul(), 0, nul(), 0, table.as_ptr(), table.len() as i16, nul(), 0) };
-    assert!(rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO, "SQLColumns({table}): {:?}", diag(3, st));
+    let rc = unsafe {
+        SQLColumns(
+            st,
+            nul(),
+            0,
+            nul(),
+            0,
+            table.as_ptr(),
+            table.len() as i16,
+            nul(),
+            0,
+        )
+    };
+    assert!(
+        rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
+        "SQLColumns({table}): {:?}",
+        diag(3, st)
+    );
     let mut out = Vec::new();
     while unsafe { SQLFetch(st) } != SQL_NO_DATA {
         let name = get_text(st, 4).expect("COLUMN_NAME");
-        let ty: i16 = get_text(st, 5).expect("DATA_TYPE").parse().expect("DATA_TYPE is a number");
-        let size: i64 = get_text(st, 7).map(|s| s.parse().expect("COLUMN_SIZE")).unwrap_or(0);
+        let ty: i16 = get_text(st, 5)
+            .expect("DATA_TYPE")
+            .parse()
+            .expect("DATA_TYPE is a number");
+        let size: i64 = get_text(st, 7)
+            .map(|s| s.parse().expect("COLUMN_SIZE"))
+            .unwrap_or(0);
         out.push((name, ty, size));
     }
     unsafe { SQLFreeHandle(3, st) };
@@ -52,12 +73,22 @@ fn is_timestamp(s: &str) -> bool {
         && b[10] == b' '
         && b[13] == b':'
         && b[16] == b':'
-        && s[..19].chars().enumerate().all(|(i, c)| [4, 7, 10, 13, 16].contains(&i) || c.is_ascii_digit())
+        && s[..19]
+            .chars()
+            .enumerate()
+            .all(|(i, c)| [4, 7, 10, 13, 16].contains(&i) || c.is_ascii_digit())
         && (s.len() == 19 || (b[19] == b'.' && s[20..].chars().all(|c| c.is_ascii_digit())))
 }
 
 fn is_date(s: &str) -> bool {
-    s.len() == 10 && s.chars().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() })
+    s.len() == 10
+        && s.chars().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// Why `v` is not a value of ODBC type `ty` (size `size`), if it is not.
@@ -77,11 +108,19 @@ fn type_problem(v: &str, ty: i16, size: i64) -> Option<String> {
 }
 
 fn where_for(table: &str) -> String {
-    NEEDS_KEY.iter().find(|(t, _)| *t == table).map(|(_, w)| format!(" WHERE {w}")).unwrap_or_default()
+    NEEDS_KEY
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, w)| format!(" WHERE {w}"))
+        .unwrap_or_default()
 }
 
 /// Runs `sql`, returning (rows, requests by route) for just that query.
-fn costed(sb: &Sandbox, d: *mut c_void, sql: &str) -> (Vec<Vec<Option<String>>>, BTreeMap<String, u64>) {
+fn costed(
+    sb: &Sandbox,
+    d: *mut c_void,
+    sql: &str,
+) -> (Vec<Vec<Option<String>>>, BTreeMap<String, u64>) {
     sb.reset_counts();
     let rows = query(d, sql);
     (rows, sb.requests_by_route())
@@ -91,14 +130,45 @@ fn costed(sb: &Sandbox, d: *mut c_void, sql: &str) -> (Vec<Vec<Option<String>>>,
 fn every_core_table_of_the_design_exists() {
     let p = Profile::builtin();
     let core = [
-        "Store", "StoreLanguages", "Products", "ProductVariants", "ProductImages", "ProductCategories", "ProductOptions",
-        "ProductOptionValues", "ProductAttachments", "ProductCustomFields", "ProductDigitalProducts", "ProductReviews",
-        "Categories", "Orders", "OrderProducts", "OrderHistory", "Fulfillments", "Customers", "CustomerCategories",
-        "CustomerAdditionalFields", "Promotions", "PaymentMethods", "ShippingMethods", "Locations", "Taxes", "CustomFields",
-        "CustomFieldSelectOptions", "CheckoutCustomFields", "Countries", "Regions", "Pages", "Hooks", "JsApps",
+        "Store",
+        "StoreLanguages",
+        "Products",
+        "ProductVariants",
+        "ProductImages",
+        "ProductCategories",
+        "ProductOptions",
+        "ProductOptionValues",
+        "ProductAttachments",
+        "ProductCustomFields",
+        "ProductDigitalProducts",
+        "ProductReviews",
+        "Categories",
+        "Orders",
+        "OrderProducts",
+        "OrderHistory",
+        "Fulfillments",
+        "Customers",
+        "CustomerCategories",
+        "CustomerAdditionalFields",
+        "Promotions",
+        "PaymentMethods",
+        "ShippingMethods",
+        "Locations",
+        "Taxes",
+        "CustomFields",
+        "CustomFieldSelectOptions",
+        "CheckoutCustomFields",
+        "Countries",
+        "Regions",
+        "Pages",
+        "Hooks",
+        "JsApps",
     ];
     for t in core {
-        assert!(p.tables.iter().any(|x| x.name == t), "core table {t} is missing (names are exact)");
+        assert!(
+            p.tables.iter().any(|x| x.name == t),
+            "core table {t} is missing (names are exact)"
+        );
     }
     // Every table: a primary key, remarks on the table and on every column,
     // foreign keys to declared columns, and child tables keyed first by the parent.
@@ -106,21 +176,48 @@ fn every_core_table_of_the_design_exists() {
         assert!(!t.primary_key.is_empty(), "{} has no primary key", t.name);
         assert!(!t.remarks.is_empty(), "{} has no remarks", t.name);
         for c in &t.columns {
-            assert!(!c.remarks.is_empty(), "{}.{} has no remarks", t.name, c.name);
+            assert!(
+                !c.remarks.is_empty(),
+                "{}.{} has no remarks",
+                t.name,
+                c.name
+            );
         }
         for fk in &t.foreign_keys {
             for c in &fk.columns {
-                assert!(t.columns.iter().any(|x| &x.name == c), "{}: foreign key column {c} is not a column", t.name);
+                assert!(
+                    t.columns.iter().any(|x| &x.name == c),
+                    "{}: foreign key column {c} is not a column",
+                    t.name
+                );
             }
             let r = p.table(&fk.references).unwrap();
             for c in &fk.ref_columns {
-                assert!(r.columns.iter().any(|x| &x.name == c), "{}: {}.{c} is not a column", t.name, r.name);
+                assert!(
+                    r.columns.iter().any(|x| &x.name == c),
+                    "{}: {}.{c} is not a column",
+                    t.name,
+                    r.name
+                );
             }
         }
         if let Some(ps) = &t.source.parent {
-            assert!(t.foreign_keys.iter().any(|fk| fk.references == ps.table || p.table(&fk.references).is_some_and(|r| r.source.parent.as_ref().is_some_and(|pp| pp.table == ps.table))),
-                "{}: no foreign key to its parent {}", t.name, ps.table);
-            assert!(t.columns[0].json_path().starts_with("$parent.") || t.columns[0].name == ps.key, "{}: the first column is not the parent key", t.name);
+            assert!(
+                t.foreign_keys.iter().any(|fk| fk.references == ps.table
+                    || p.table(&fk.references).is_some_and(|r| r
+                        .source
+                        .parent
+                        .as_ref()
+                        .is_some_and(|pp| pp.table == ps.table))),
+                "{}: no foreign key to its parent {}",
+                t.name,
+                ps.table
+            );
+            assert!(
+                t.columns[0].json_path().starts_with("$parent.") || t.columns[0].name == ps.key,
+                "{}: the first column is not the parent key",
+                t.name
+            );
         }
     }
 }
@@ -143,7 +240,12 @@ fn select_star_from_every_table_has_values_of_the_declared_types() {
     let mut problems = Vec::new();
     for t in &p.tables {
         let decl = sql_columns(d, &t.name);
-        assert_eq!(decl.len(), t.columns.len(), "SQLColumns({}) lists every column", t.name);
+        assert_eq!(
+            decl.len(),
+            t.columns.len(),
+            "SQLColumns({}) lists every column",
+            t.name
+        );
         let sql = format!("SELECT * FROM {}{}", t.name, where_for(&t.name));
         let rows = query(d, &sql);
         if rows.is_empty() {
@@ -168,13 +270,27 @@ fn select_star_from_every_table_has_values_of_the_declared_types() {
                 continue;
             }
             let i = decl.iter().position(|(n, _, _)| n == k).unwrap();
-            assert!(rows.iter().all(|r| r[i].is_some()), "{}: primary key column {k} has NULLs", t.name);
+            assert!(
+                rows.iter().all(|r| r[i].is_some()),
+                "{}: primary key column {k} has NULLs",
+                t.name
+            );
         }
     }
     problems.dedup();
-    assert!(problems.is_empty(), "values not of their declared type:\n{}", problems.join("\n"));
-    let unexpected: Vec<_> = empty.iter().filter(|t| !MAY_BE_EMPTY.contains(&t.as_str())).collect();
-    assert!(unexpected.is_empty(), "tables without rows although the sandbox has data for them: {unexpected:?}");
+    assert!(
+        problems.is_empty(),
+        "values not of their declared type:\n{}",
+        problems.join("\n")
+    );
+    let unexpected: Vec<_> = empty
+        .iter()
+        .filter(|t| !MAY_BE_EMPTY.contains(&t.as_str()))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "tables without rows although the sandbox has data for them: {unexpected:?}"
+    );
     disconnect(e, d);
 }
 
@@ -196,19 +312,35 @@ fn pushdown_routes_answer_the_scan_rows_in_one_request() {
     let mut routes = 0;
     for t in &p.tables {
         let needs_key = NEEDS_KEY.iter().find(|(n, _)| *n == t.name);
-        let all = if needs_key.is_some() { Vec::new() } else { query(d, &format!("SELECT * FROM {}", t.name)) };
+        let all = if needs_key.is_some() {
+            Vec::new()
+        } else {
+            query(d, &format!("SELECT * FROM {}", t.name))
+        };
         // (column, whether it is the parent key) for every `=` route, and `id` for GET.
-        let mut cols: Vec<(String, bool)> = t.pushdown.iter().filter(|pd| pd.op == "=" && pd.also.is_empty()).map(|pd| (pd.column.clone(), false)).collect();
+        let mut cols: Vec<(String, bool)> = t
+            .pushdown
+            .iter()
+            .filter(|pd| pd.op == "=" && pd.also.is_empty())
+            .map(|pd| (pd.column.clone(), false))
+            .collect();
         // Several-key routes: every key of one row of the full read.
         for pd in t.pushdown.iter().filter(|pd| !pd.also.is_empty()) {
             let row = all.first().unwrap_or_else(|| panic!("{}: no rows", t.name));
             let keys: Vec<&String> = std::iter::once(&pd.column).chain(&pd.also).collect();
             let at = |k: &String| t.columns.iter().position(|x| &x.name == k).unwrap();
-            let cond: Vec<String> = keys.iter().map(|k| format!("{k} = {}", literal(row[at(k)].as_deref().unwrap()))).collect();
+            let cond: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k} = {}", literal(row[at(k)].as_deref().unwrap())))
+                .collect();
             let sql = format!("SELECT * FROM {} WHERE {}", t.name, cond.join(" AND "));
             let (mut rows, cost) = costed(&sb, d, &sql);
             assert_eq!(cost.values().sum::<u64>(), 1, "{sql} cost {cost:?}");
-            let mut want: Vec<_> = all.iter().filter(|r| keys.iter().all(|k| r[at(k)] == row[at(k)])).cloned().collect();
+            let mut want: Vec<_> = all
+                .iter()
+                .filter(|r| keys.iter().all(|k| r[at(k)] == row[at(k)]))
+                .cloned()
+                .collect();
             rows.sort();
             want.sort();
             assert_eq!(rows, want, "{sql}");
@@ -226,8 +358,14 @@ fn pushdown_routes_answer_the_scan_rows_in_one_request() {
             let (value, want) = match needs_key {
                 Some((_, w)) => (w.rsplit('=').next().unwrap().trim().to_string(), None),
                 None => {
-                    let Some(v) = all.iter().find_map(|r| r[i].clone()) else { panic!("{}: no value of {c} to query with", t.name) };
-                    let mut mine: Vec<_> = all.iter().filter(|r| r[i].as_deref() == Some(v.as_str())).cloned().collect();
+                    let Some(v) = all.iter().find_map(|r| r[i].clone()) else {
+                        panic!("{}: no value of {c} to query with", t.name)
+                    };
+                    let mut mine: Vec<_> = all
+                        .iter()
+                        .filter(|r| r[i].as_deref() == Some(v.as_str()))
+                        .cloned()
+                        .collect();
                     mine.sort();
                     (v, Some(mine))
                 }
@@ -236,8 +374,18 @@ fn pushdown_routes_answer_the_scan_rows_in_one_request() {
             let (mut rows, cost) = costed(&sb, d, &sql);
             // A route that lists another table's keys ({Locations.id*})
             // reads that table too; the route itself is still one request.
-            let reads_other = t.pushdown.iter().any(|pd| pd.column == c && pd.list.contains("*}"));
-            let spent: u64 = if reads_other { cost.iter().filter(|(k, _)| !k.contains("locations.json")).map(|(_, n)| n).sum() } else { cost.values().sum() };
+            let reads_other = t
+                .pushdown
+                .iter()
+                .any(|pd| pd.column == c && pd.list.contains("*}"));
+            let spent: u64 = if reads_other {
+                cost.iter()
+                    .filter(|(k, _)| !k.contains("locations.json"))
+                    .map(|(_, n)| n)
+                    .sum()
+            } else {
+                cost.values().sum()
+            };
             assert_eq!(spent, 1, "{sql} cost {cost:?}");
             assert!(!rows.is_empty(), "{sql}: no rows");
             if let Some(want) = want {
@@ -255,13 +403,19 @@ fn pushdown_routes_answer_the_scan_rows_in_one_request() {
     for t in p.tables.iter().filter(|t| t.source.parent.is_some()) {
         let key = &t.source.parent.as_ref().unwrap().key;
         assert!(
-            t.pushdown.iter().any(|pd| pd.op == "=" && (pd.column == t.columns[0].name || &pd.column == key))
+            t.pushdown
+                .iter()
+                .any(|pd| pd.op == "=" && (pd.column == t.columns[0].name || &pd.column == key))
                 || NEEDS_KEY.iter().any(|(n, _)| *n == t.name)
                 || SCAN_ONLY.contains(&t.name.as_str()),
-            "{} has no route for one parent", t.name
+            "{} has no route for one parent",
+            t.name
         );
     }
-    assert!(children >= 25 && routes >= 50, "only {children} child tables / {routes} routes checked");
+    assert!(
+        children >= 25 && routes >= 50,
+        "only {children} child tables / {routes} routes checked"
+    );
     disconnect(e, d);
 }
 
@@ -270,14 +424,25 @@ fn a_table_whose_parent_is_itself_a_child_is_scanned_through_it() {
     // Option values live in each option, options under each product.
     let sb = sandbox();
     let (e, d) = connect(&sb);
-    let rows = query(d, "SELECT product_id, option_id, id FROM ProductOptionValues");
-    assert!(!rows.is_empty() && rows.iter().all(|r| r.iter().all(|v| v.is_some())), "{:?}", rows.first());
+    let rows = query(
+        d,
+        "SELECT product_id, option_id, id FROM ProductOptionValues",
+    );
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.iter().all(|v| v.is_some())),
+        "{:?}",
+        rows.first()
+    );
     disconnect(e, d);
 }
 
 /// Writes `text` to a fresh temp file and returns its path.
 fn temp_profile(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("jumpseller-odbc-schema-{}-{}", std::process::id(), name));
+    let dir = std::env::temp_dir().join(format!(
+        "jumpseller-odbc-schema-{}-{}",
+        std::process::id(),
+        name
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("profile.json");
     std::fs::write(&path, text).unwrap();
@@ -285,7 +450,10 @@ fn temp_profile(name: &str, text: &str) -> String {
 }
 
 /// Connects with `Profile=<path>`: (env, dbc, Ok or the diagnostics).
-fn connect_with_profile(sb: &Sandbox, path: &str) -> (*mut c_void, *mut c_void, Result<(), Vec<(String, String)>>) {
+fn connect_with_profile(
+    sb: &Sandbox,
+    path: &str,
+) -> (*mut c_void, *mut c_void, Result<(), Vec<(String, String)>>) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = driver_connect(d, &format!("{};Profile={{{path}}}", conn_str(sb)));
@@ -332,14 +500,36 @@ fn a_user_profile_with_an_extra_column_and_table_is_queryable() {
     let path = temp_profile("custom", &serde_json::to_string_pretty(&p).unwrap());
     let (e, d, r) = connect_with_profile(&sb, &path);
     r.unwrap_or_else(|diag| panic!("connect with {path}: {diag:?}"));
-    let rows = query(d, "SELECT COUNT(*), COUNT(first_additional_value) FROM Orders");
-    let (n, filled): (i64, i64) = (rows[0][0].clone().unwrap().parse().unwrap(), rows[0][1].clone().unwrap().parse().unwrap());
+    let rows = query(
+        d,
+        "SELECT COUNT(*), COUNT(first_additional_value) FROM Orders",
+    );
+    let (n, filled): (i64, i64) = (
+        rows[0][0].clone().unwrap().parse().unwrap(),
+        rows[0][1].clone().unwrap().parse().unwrap(),
+    );
     assert!(n == 400 && filled > 0 && filled < n, "{rows:?}");
-    let (rows, cost) = costed(&sb, d, "SELECT customer_id, id, total FROM CustomerOrders WHERE customer_id = 3");
-    assert!(!rows.is_empty() && rows.iter().all(|r| r[0].as_deref() == Some("3")), "{rows:?}");
-    assert_eq!(cost, BTreeMap::from([("GET /customers/{id}/orders.json".to_string(), 1)]));
-    let want = query(d, "SELECT 3, id, total FROM Orders WHERE customer_id = 3 ORDER BY id");
-    let got = query(d, "SELECT customer_id, id, total FROM CustomerOrders WHERE customer_id = 3 ORDER BY id");
+    let (rows, cost) = costed(
+        &sb,
+        d,
+        "SELECT customer_id, id, total FROM CustomerOrders WHERE customer_id = 3",
+    );
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r[0].as_deref() == Some("3")),
+        "{rows:?}"
+    );
+    assert_eq!(
+        cost,
+        BTreeMap::from([("GET /customers/{id}/orders.json".to_string(), 1)])
+    );
+    let want = query(
+        d,
+        "SELECT 3, id, total FROM Orders WHERE customer_id = 3 ORDER BY id",
+    );
+    let got = query(
+        d,
+        "SELECT customer_id, id, total FROM CustomerOrders WHERE customer_id = 3 ORDER BY id",
+    );
     assert_eq!(got, want);
     disconnect(e, d);
 }
@@ -352,26 +542,53 @@ fn malformed_profiles_fail_to_connect_naming_the_file_and_the_place() {
     let mut bad_push: Json = serde_json::from_str(BUILTIN).unwrap();
     bad_push["tables"][2]["pushdown"][0]["column"] = json!("no_such_column");
     let cases: Vec<(&str, String, Vec<&str>)> = vec![
-        ("json", "{\"name\": \"x\", \"schema\": \"Jumpseller\",\n \"tables\": [ {\"name\": }\n]}".into(), vec!["line 2"]),
-        ("type", serde_json::to_string_pretty(&bad_type).unwrap(), vec!["'Products'", "'name'", "BLOB9"]),
-        ("pushdown", serde_json::to_string_pretty(&bad_push).unwrap(), vec!["'Products'", "no_such_column"]),
+        (
+            "json",
+            "{\"name\": \"x\", \"schema\": \"Jumpseller\",\n \"tables\": [ {\"name\": }\n]}".into(),
+            vec!["line 2"],
+        ),
+        (
+            "type",
+            serde_json::to_string_pretty(&bad_type).unwrap(),
+            vec!["'Products'", "'name'", "BLOB9"],
+        ),
+        (
+            "pushdown",
+            serde_json::to_string_pretty(&bad_push).unwrap(),
+            vec!["'Products'", "no_such_column"],
+        ),
     ];
     for (name, text, places) in cases {
         let path = temp_profile(name, &text);
         let (e, d, r) = connect_with_profile(&sb, &path);
-        let diag = r.err().unwrap_or_else(|| panic!("a {name} error in {path} was accepted"));
+        let diag = r
+            .err()
+            .unwrap_or_else(|| panic!("a {name} error in {path} was accepted"));
         let all: String = diag.iter().map(|(s, m)| format!("{s} {m}\n")).collect();
-        assert!(all.contains(&path), "{name}: the message does not name {path}: {all}");
+        assert!(
+            all.contains(&path),
+            "{name}: the message does not name {path}: {all}"
+        );
         for p in places {
-            assert!(all.contains(p), "{name}: the message does not say {p}: {all}");
+            assert!(
+                all.contains(p),
+                "{name}: the message does not say {p}: {all}"
+            );
         }
-        assert!(diag.iter().any(|(s, _)| s == "08001"), "{name}: not SQLSTATE 08001: {all}");
+        assert!(
+            diag.iter().any(|(s, _)| s == "08001"),
+            "{name}: not SQLSTATE 08001: {all}"
+        );
         free_unconnected(e, d);
     }
     // A missing file is named too.
     let (e, d, r) = connect_with_profile(&sb, "/nonexistent/profile.json");
     let diag = r.err().expect("a missing profile file is refused");
-    assert!(diag.iter().any(|(_, m)| m.contains("/nonexistent/profile.json")), "{diag:?}");
+    assert!(
+        diag.iter()
+            .any(|(_, m)| m.contains("/nonexistent/profile.json")),
+        "{diag:?}"
+    );
     free_unconnected(e, d);
 }
 
@@ -394,9 +611,16 @@ fn joins_from_a_parent_to_a_listed_child_do_not_cost_a_request_per_row() {
         assert!(!rows.is_empty(), "{sql}");
         // Lookups of the parent by id are the engine's to batch; no other
         // route may be asked once per row.
-        let gets: Vec<String> = Profile::builtin().tables.iter().filter_map(|t| t.get.as_ref().map(|g| format!("GET {g}"))).collect();
+        let gets: Vec<String> = Profile::builtin()
+            .tables
+            .iter()
+            .filter_map(|t| t.get.as_ref().map(|g| format!("GET {g}")))
+            .collect();
         for (route, n) in &cost {
-            assert!(*n <= 10 || gets.contains(route), "{sql}: {route} asked {n} times ({cost:?})");
+            assert!(
+                *n <= 10 || gets.contains(route),
+                "{sql}: {route} asked {n} times ({cost:?})"
+            );
         }
     }
     disconnect(e, d);

@@ -26,7 +26,12 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let opt = |n: &str| args.iter().position(|a| a == n).and_then(|i| args.get(i + 1)).cloned();
+    let opt = |n: &str| {
+        args.iter()
+            .position(|a| a == n)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let route = opt("--route").unwrap_or_else(|| "products".into());
     let secs: f64 = opt("--secs").map(|s| s.parse().unwrap()).unwrap_or(5.0);
     let limit: u64 = opt("--limit").map(|s| s.parse().unwrap()).unwrap_or(100);
@@ -38,10 +43,32 @@ fn main() {
         None => {
             let server = opt("--server").unwrap_or_else(|| {
                 let exe = std::env::current_exe().unwrap();
-                exe.parent().unwrap().parent().unwrap().join("jumpseller-sandbox").to_string_lossy().into_owned()
+                exe.parent()
+                    .unwrap()
+                    .parent()
+                    .unwrap()
+                    .join("jumpseller-sandbox")
+                    .to_string_lossy()
+                    .into_owned()
             });
-            let sargs = ["serve", "--products", "100000", "--orders", "1000000", "--per-second", "0", "--per-minute", "0"];
-            let use_taskset = Command::new("taskset").arg("-V").stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false);
+            let sargs = [
+                "serve",
+                "--products",
+                "100000",
+                "--orders",
+                "1000000",
+                "--per-second",
+                "0",
+                "--per-minute",
+                "0",
+            ];
+            let use_taskset = Command::new("taskset")
+                .arg("-V")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
             let mut cmd = if use_taskset {
                 let mut c = Command::new("taskset");
                 c.arg("-c").arg(&cpu).arg(&server);
@@ -49,23 +76,44 @@ fn main() {
             } else {
                 Command::new(&server)
             };
-            let mut ch = cmd.args(sargs).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap_or_else(|e| panic!("cannot start {}: {}", server, e));
+            let mut ch = cmd
+                .args(sargs)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {}", server, e));
             let mut line = String::new();
-            BufReader::new(ch.stdout.take().unwrap()).read_line(&mut line).unwrap();
-            let url = line.trim().strip_prefix("JUMPSELLER_SANDBOX_URL=").expect("URL line").to_string();
+            BufReader::new(ch.stdout.take().unwrap())
+                .read_line(&mut line)
+                .unwrap();
+            let url = line
+                .trim()
+                .strip_prefix("JUMPSELLER_SANDBOX_URL=")
+                .expect("URL line")
+                .to_string();
             let pid = ch.id(); // taskset execs the server, so the pid is the server's
             child = Some(ch);
             (url, Some(pid))
         }
     };
-    let hostport = url.strip_prefix("http://").unwrap().split('/').next().unwrap().to_string();
+    let hostport = url
+        .strip_prefix("http://")
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
     let s = TcpStream::connect(&hostport).unwrap();
     s.set_nodelay(true).unwrap();
     let mut wr = s.try_clone().unwrap();
     let mut rd = BufReader::with_capacity(256 * 1024, s);
     // base64("sandbox:sandbox-authtoken")
     let auth = "c2FuZGJveDpzYW5kYm94LWF1dGh0b2tlbg==";
-    let total_rows: u64 = if route == "orders" { 1_000_000 } else { 100_000 };
+    let total_rows: u64 = if route == "orders" {
+        1_000_000
+    } else {
+        100_000
+    };
     let pages = total_rows / limit;
 
     let mut body = Vec::new();
@@ -115,7 +163,13 @@ fn main() {
     );
     if let (Some(a), Some(b)) = (c0, c1) {
         let cpu = (b - a) as f64 / hz;
-        println!("{}: server CPU {:.2} s ({:.0}% of one core) -> {:.0} rows per server-CPU-second", route, cpu, 100.0 * cpu / el, rows as f64 / cpu.max(0.01));
+        println!(
+            "{}: server CPU {:.2} s ({:.0}% of one core) -> {:.0} rows per server-CPU-second",
+            route,
+            cpu,
+            100.0 * cpu / el,
+            rows as f64 / cpu.max(0.01)
+        );
     }
     if let Some(mut ch) = child {
         let _ = ch.kill();

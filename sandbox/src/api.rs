@@ -1,6 +1,9 @@
 //! Request handling: control API, faults, auth, rate limits and the /v1 routes.
 
-use crate::data::{money, parse_date, parse_ts, ts, FULFILLMENT_OFFSET, ORDER_STATUS_ENUM, ORDER_STATUS_LABEL, PRODUCT_STATUS, SHIP_ENUM, SHIP_LABEL};
+use crate::data::{
+    money, parse_date, parse_ts, ts, FULFILLMENT_OFFSET, ORDER_STATUS_ENUM, ORDER_STATUS_LABEL,
+    PRODUCT_STATUS, SHIP_ENUM, SHIP_LABEL,
+};
 use crate::http::{Action, Request, Response};
 use crate::jw::W;
 use crate::state::{Coll, Filter};
@@ -32,7 +35,12 @@ fn list(w: &str, vs: Vec<Value>) -> R {
 
 /// a list page written straight as JSON text: `fast` writes a record that no write touched
 /// (returning false when it cannot), `slow` builds the `Value` otherwise; both give the same bytes
-fn list_ids(w: &str, ids: Vec<u64>, fast: &dyn Fn(u64, &mut W) -> bool, slow: &dyn Fn(u64) -> Option<Value>) -> R {
+fn list_ids(
+    w: &str,
+    ids: Vec<u64>,
+    fast: &dyn Fn(u64, &mut W) -> bool,
+    slow: &dyn Fn(u64) -> Option<Value>,
+) -> R {
     let mut out = W::with_capacity(ids.len() * 4096 + 2);
     out.arr();
     for id in ids {
@@ -52,7 +60,14 @@ fn list_ids(w: &str, ids: Vec<u64>, fast: &dyn Fn(u64, &mut W) -> bool, slow: &d
         out.end_obj();
     }
     out.end_arr();
-    R { status: 200, headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())], body: out.buf }
+    R {
+        status: 200,
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body: out.buf,
+    }
 }
 
 /// a product page: untouched products are generated as text, the rest assembled from the overlay
@@ -60,13 +75,21 @@ fn product_page(sh: &Shared, ids: Vec<u64>) -> R {
     let db = &sh.db;
     let fast = |id: u64, w: &mut W| {
         let ok = id < crate::state::NESTED_ID_BASE / 10
-            && db.pristine(&[(Coll::Products, Some(id)), (Coll::Categories, None), (Coll::Images(id), None), (Coll::Variants(id), None), (Coll::DigitalProducts(id), None)]);
+            && db.pristine(&[
+                (Coll::Products, Some(id)),
+                (Coll::Categories, None),
+                (Coll::Images(id), None),
+                (Coll::Variants(id), None),
+                (Coll::DigitalProducts(id), None),
+            ]);
         if ok {
             db.gen.write_product_full(id, w);
         }
         ok
     };
-    list_ids("product", ids, &fast, &|id| db.get(Coll::Products, id).map(|v| product_full(sh, v)))
+    list_ids("product", ids, &fast, &|id| {
+        db.get(Coll::Products, id).map(|v| product_full(sh, v))
+    })
 }
 
 /// an order page (no `fields` projection): untouched orders are generated as text
@@ -117,7 +140,13 @@ pub fn route_key(method: &str, path: &str) -> String {
 
 /// One page of a store-wide list of sub-resources (every order's documents,
 /// every product's reviews), parents in id order.
-fn children_page(db: &crate::state::Db, parents: Coll, child: fn(u64) -> Coll, off: u64, lim: u64) -> Vec<Value> {
+fn children_page(
+    db: &crate::state::Db,
+    parents: Coll,
+    child: fn(u64) -> Coll,
+    off: u64,
+    lim: u64,
+) -> Vec<Value> {
     let mut out = Vec::new();
     let mut skipped = 0;
     for p in db.ids(parents, false, 0, u64::MAX, None) {
@@ -156,15 +185,30 @@ pub fn handle(sh: &Shared, req: &Request) -> Action {
         Some(FaultKind::Reset) => return Action::Reset,
         Some(FaultKind::Status(code)) => {
             let r = msg(*code, &format!("Sandbox fault: HTTP {}", code));
-            return Action::Respond(if is_v1 { rate_headers(r, sh.cfg.per_second, sh.cfg.per_minute, sh) } else { r });
+            return Action::Respond(if is_v1 {
+                rate_headers(r, sh.cfg.per_second, sh.cfg.per_minute, sh)
+            } else {
+                r
+            });
         }
         Some(FaultKind::MalformedJson) => {
             let body = b"[{\"product\": {\"id\": 1, \"name\": \"Camiseta\", \"price\": 12.99,, \"status\": \"availa".to_vec();
-            return Action::Respond(R { status: 200, headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())], body });
+            return Action::Respond(R {
+                status: 200,
+                headers: vec![(
+                    "Content-Type".into(),
+                    "application/json; charset=utf-8".into(),
+                )],
+                body,
+            });
         }
         _ => {}
     }
-    let resp = if is_oauth { oauth_route(sh, req) } else { v1(sh, req) };
+    let resp = if is_oauth {
+        oauth_route(sh, req)
+    } else {
+        v1(sh, req)
+    };
     match fault {
         Some(FaultKind::Truncate) => Action::Truncate(resp),
         Some(FaultKind::Stall(ms)) => Action::Stall(resp, ms),
@@ -201,7 +245,9 @@ fn control(sh: &Shared, req: &Request, rest: &str) -> R {
             };
             let items = match v {
                 Value::Array(a) => a,
-                Value::Object(ref m) if m.contains_key("faults") => m["faults"].as_array().cloned().unwrap_or_default(),
+                Value::Object(ref m) if m.contains_key("faults") => {
+                    m["faults"].as_array().cloned().unwrap_or_default()
+                }
                 other => vec![other],
             };
             let mut faults: Vec<Fault> = Vec::new();
@@ -212,7 +258,14 @@ fn control(sh: &Shared, req: &Request, rest: &str) -> R {
                 }
             }
             let n = faults.len();
-            *sh.faults.lock().unwrap() = faults.into_iter().map(|f| crate::FaultSlot { fault: f, applied: 0, draws: 0 }).collect();
+            *sh.faults.lock().unwrap() = faults
+                .into_iter()
+                .map(|f| crate::FaultSlot {
+                    fault: f,
+                    applied: 0,
+                    draws: 0,
+                })
+                .collect();
             ok(json!({"ok": true, "faults": n}))
         }
         _ => msg(404, "Unknown control endpoint"),
@@ -231,12 +284,30 @@ fn oauth_route(sh: &Shared, req: &Request) -> R {
 
 fn rate_headers(r: R, sec_left: u32, min_left: u32, sh: &Shared) -> R {
     let c = &sh.cfg;
-    let lim = |l: u32| if l == 0 { "unlimited".to_string() } else { l.to_string() };
-    let left = |l: u32, x: u32| if l == 0 { "unlimited".to_string() } else { x.min(l).to_string() };
+    let lim = |l: u32| {
+        if l == 0 {
+            "unlimited".to_string()
+        } else {
+            l.to_string()
+        }
+    };
+    let left = |l: u32, x: u32| {
+        if l == 0 {
+            "unlimited".to_string()
+        } else {
+            x.min(l).to_string()
+        }
+    };
     r.header("Jumpseller-PerMinuteRateLimit-Limit", lim(c.per_minute))
-        .header("Jumpseller-PerMinuteRateLimit-Remaining", left(c.per_minute, min_left))
+        .header(
+            "Jumpseller-PerMinuteRateLimit-Remaining",
+            left(c.per_minute, min_left),
+        )
         .header("Jumpseller-PerSecondRateLimit-Limit", lim(c.per_second))
-        .header("Jumpseller-PerSecondRateLimit-Remaining", left(c.per_second, sec_left))
+        .header(
+            "Jumpseller-PerSecondRateLimit-Remaining",
+            left(c.per_second, sec_left),
+        )
 }
 
 /// (read scope, write scope, alternative specific area)
@@ -268,7 +339,9 @@ fn scope_ok(granted: &str, area: &str, alt: Option<&str>, write: bool, apps: boo
     let g: Vec<&str> = granted.split_whitespace().collect();
     let has = |a: &str| {
         if apps {
-            return g.contains(&"read_apps") || g.contains(&"read_jsapps") || g.contains(&"write_jsapps");
+            return g.contains(&"read_apps")
+                || g.contains(&"read_jsapps")
+                || g.contains(&"write_jsapps");
         }
         let w = format!("write_{}", a);
         let r = format!("read_{}", a);
@@ -302,7 +375,11 @@ fn auth(sh: &Shared, req: &Request, segs: &[&str]) -> Result<(), R> {
         };
     }
     if let Some((l, t)) = oauth::basic_credentials(req) {
-        return if l == c.login && t == c.authtoken { Ok(()) } else { Err(msg(401, "Unauthorized: invalid login or authtoken")) };
+        return if l == c.login && t == c.authtoken {
+            Ok(())
+        } else {
+            Err(msg(401, "Unauthorized: invalid login or authtoken"))
+        };
     }
     if req.header("Authorization").is_some() {
         return Err(msg(401, "Unauthorized: unsupported Authorization scheme"));
@@ -316,7 +393,11 @@ fn auth(sh: &Shared, req: &Request, segs: &[&str]) -> Result<(), R> {
 
 fn v1(sh: &Shared, req: &Request) -> R {
     let p = &req.path[3..];
-    let mut segs: Vec<&str> = p.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let mut segs: Vec<&str> = p
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     if let Some(last) = segs.last_mut() {
         if let Some(s) = last.strip_suffix(".json") {
             *last = s;
@@ -330,9 +411,14 @@ fn v1(sh: &Shared, req: &Request) -> R {
             let r = route(sh, req, &segs);
             rate_headers(r, sec_left, min_left, sh)
         }
-        RateDecision::Limited { sec_left, min_left } => rate_headers(msg(429, "Rate Limit Exceeded"), sec_left, min_left, sh),
+        RateDecision::Limited { sec_left, min_left } => {
+            rate_headers(msg(429, "Rate Limit Exceeded"), sec_left, min_left, sh)
+        }
         RateDecision::Banned { until_epoch } => {
-            rate_headers(msg(429, "Rate Limit Exceeded"), 0, 0, sh).header("Jumpseller-BannedByRateLimit-Reset", crate::data::iso(until_epoch))
+            rate_headers(msg(429, "Rate Limit Exceeded"), 0, 0, sh).header(
+                "Jumpseller-BannedByRateLimit-Reset",
+                crate::data::iso(until_epoch),
+            )
         }
     }
 }
@@ -340,8 +426,17 @@ fn v1(sh: &Shared, req: &Request) -> R {
 // ------------------------------------------------------------------ helpers
 
 fn paging(req: &Request, max: u64) -> (u64, u64) {
-    let page = req.q("page").and_then(|v| v.trim().parse::<u64>().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let limit = req.q("limit").and_then(|v| v.trim().parse::<u64>().ok()).filter(|l| *l >= 1).unwrap_or(50).min(max);
+    let page = req
+        .q("page")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let limit = req
+        .q("limit")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|l| *l >= 1)
+        .unwrap_or(50)
+        .min(max);
     ((page - 1).saturating_mul(limit), limit)
 }
 
@@ -351,9 +446,13 @@ fn pid(s: &str) -> Option<u64> {
 
 fn body_obj(req: &Request, w: &str) -> Result<Map<String, Value>, R> {
     if req.body.is_empty() {
-        return Err(msg(400, &format!("Missing request body: expected {{\"{}\": {{...}}}}", w)));
+        return Err(msg(
+            400,
+            &format!("Missing request body: expected {{\"{}\": {{...}}}}", w),
+        ));
     }
-    let v: Value = serde_json::from_slice(&req.body).map_err(|e| msg(400, &format!("Invalid JSON body: {}", e)))?;
+    let v: Value = serde_json::from_slice(&req.body)
+        .map_err(|e| msg(400, &format!("Invalid JSON body: {}", e)))?;
     match v {
         Value::Object(mut m) => {
             if let Some(inner) = m.remove(w) {
@@ -365,7 +464,10 @@ fn body_obj(req: &Request, w: &str) -> Result<Map<String, Value>, R> {
                 Ok(m) // unwrapped bodies are accepted too
             }
         }
-        _ => Err(msg(400, &format!("Body must be a JSON object {{\"{}\": {{...}}}}", w))),
+        _ => Err(msg(
+            400,
+            &format!("Body must be a JSON object {{\"{}\": {{...}}}}", w),
+        )),
     }
 }
 
@@ -378,8 +480,18 @@ fn nullify(v: &Value) -> Value {
 
 fn blank(sh: &Shared, c: Coll) -> Value {
     let sample_id = match c {
-        Coll::Variants(_) | Coll::Images(_) | Coll::Options(_) | Coll::Attachments(_) | Coll::DigitalProducts(_) | Coll::Fields(_)
-        | Coll::Reviews(_) | Coll::History(_) | Coll::Documents(_) | Coll::CustomerFields(_) | Coll::PageImages(_) | Coll::SelectOptions(_) => 11,
+        Coll::Variants(_)
+        | Coll::Images(_)
+        | Coll::Options(_)
+        | Coll::Attachments(_)
+        | Coll::DigitalProducts(_)
+        | Coll::Fields(_)
+        | Coll::Reviews(_)
+        | Coll::History(_)
+        | Coll::Documents(_)
+        | Coll::CustomerFields(_)
+        | Coll::PageImages(_)
+        | Coll::SelectOptions(_) => 11,
         Coll::Values(_, _) => 111,
         Coll::Fulfillments => FULFILLMENT_OFFSET + 1,
         _ => 1,
@@ -423,7 +535,10 @@ fn merge(base: &mut Value, patch: &Map<String, Value>) {
 }
 
 fn is_num(v: &Value) -> bool {
-    v.is_number() || v.as_str().map(|s| s.trim().parse::<f64>().is_ok()).unwrap_or(false)
+    v.is_number()
+        || v.as_str()
+            .map(|s| s.trim().parse::<f64>().is_ok())
+            .unwrap_or(false)
 }
 fn to_num(v: &Value) -> Value {
     match v {
@@ -438,7 +553,11 @@ fn str_of<'a>(m: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
 fn check_enum(m: &Map<String, Value>, k: &str, allowed: &[&str], errs: &mut Vec<String>) {
     if let Some(v) = m.get(k) {
         if !v.is_null() && !v.as_str().map(|s| allowed.contains(&s)).unwrap_or(false) {
-            errs.push(format!("{} is not included in the list ({})", k, allowed.join(", ")));
+            errs.push(format!(
+                "{} is not included in the list ({})",
+                k,
+                allowed.join(", ")
+            ));
         }
     }
 }
@@ -473,14 +592,34 @@ fn required(m: &Map<String, Value>, keys: &[&str], errs: &mut Vec<String>) {
 }
 
 /// per-resource validation and normalisation of a write body
-fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: Option<u64>) -> Result<(), R> {
+fn validate(
+    sh: &Shared,
+    c: Coll,
+    m: &mut Map<String, Value>,
+    create: bool,
+    id: Option<u64>,
+) -> Result<(), R> {
     let mut e: Vec<String> = Vec::new();
     match c {
         Coll::Products => {
             if create {
                 required(m, &["name", "price"], &mut e);
             }
-            check_numbers(m, &["price", "discount", "weight", "cost_per_item", "compare_at_price", "length", "width", "height", "diameter"], &mut e);
+            check_numbers(
+                m,
+                &[
+                    "price",
+                    "discount",
+                    "weight",
+                    "cost_per_item",
+                    "compare_at_price",
+                    "length",
+                    "width",
+                    "height",
+                    "diameter",
+                ],
+                &mut e,
+            );
             check_enum(m, "status", PRODUCT_STATUS, &mut e);
             check_enum(m, "package_format", &["box", "cylinder"], &mut e);
             if let Some(s) = m.get("stock") {
@@ -491,7 +630,9 @@ fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: 
             if let Some(cats) = m.get("categories").cloned() {
                 let mut out = Vec::new();
                 for cv in cats.as_array().cloned().unwrap_or_default() {
-                    let cid = cv.as_u64().or_else(|| cv.get("id").and_then(|x| x.as_u64()));
+                    let cid = cv
+                        .as_u64()
+                        .or_else(|| cv.get("id").and_then(|x| x.as_u64()));
                     match cid.and_then(|cid| sh.db.get(Coll::Categories, cid)) {
                         Some(cat) => out.push(cat),
                         None => e.push(format!("category {} does not exist", cv)),
@@ -509,7 +650,11 @@ fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: 
             }
             if c == Coll::Categories {
                 if let Some(p) = m.get("parent_id") {
-                    if !p.is_null() && p.as_u64().map(|p| !sh.db.exists(Coll::Categories, p)).unwrap_or(true) {
+                    if !p.is_null()
+                        && p.as_u64()
+                            .map(|p| !sh.db.exists(Coll::Categories, p))
+                            .unwrap_or(true)
+                    {
                         e.push("parent_id does not exist".into());
                     }
                 }
@@ -532,7 +677,10 @@ fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: 
             if let Some(cc) = m.remove("customer_category") {
                 let mut out = Vec::new();
                 for x in cc.as_array().cloned().unwrap_or_default() {
-                    if let Some(cid) = x.as_u64().or_else(|| x.as_str().and_then(|s| s.parse().ok())) {
+                    if let Some(cid) = x
+                        .as_u64()
+                        .or_else(|| x.as_str().and_then(|s| s.parse().ok()))
+                    {
                         match sh.db.get(Coll::CustomerCategories, cid) {
                             Some(v) => out.push(json!({"customer_category": v})),
                             None => e.push(format!("customer category {} does not exist", cid)),
@@ -546,8 +694,26 @@ fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: 
             if create {
                 required(m, &["event", "url"], &mut e);
             }
-            check_enum(m, "event", &["order_updated", "order_pending_payment", "order_paid", "order_shipped", "order_canceled", "order_abandoned",
-                "product_created", "product_updated", "product_deleted", "product_stock_updated", "customer_created", "customer_updated", "customer_deleted"], &mut e);
+            check_enum(
+                m,
+                "event",
+                &[
+                    "order_updated",
+                    "order_pending_payment",
+                    "order_paid",
+                    "order_shipped",
+                    "order_canceled",
+                    "order_abandoned",
+                    "product_created",
+                    "product_updated",
+                    "product_deleted",
+                    "product_stock_updated",
+                    "customer_created",
+                    "customer_updated",
+                    "customer_deleted",
+                ],
+                &mut e,
+            );
         }
         Coll::Pages => {
             if create {
@@ -555,13 +721,31 @@ fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: 
             }
             check_enum(m, "status", &["public", "draft", "hidden"], &mut e);
             if let Some(cats) = m.get("categories").cloned() {
-                let a: Vec<Value> = cats.as_array().cloned().unwrap_or_default().into_iter()
-                    .map(|x| if x.is_object() { x } else { json!({"position": 1, "id": x, "name": "Blog"}) }).collect();
+                let a: Vec<Value> = cats
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|x| {
+                        if x.is_object() {
+                            x
+                        } else {
+                            json!({"position": 1, "id": x, "name": "Blog"})
+                        }
+                    })
+                    .collect();
                 m.insert("categories".into(), Value::Array(a));
             }
             if let Some(t) = m.get("template").cloned() {
                 if !t.is_object() {
-                    m.insert("template".into(), if t.is_null() { Value::Null } else { json!({"id": 1, "name": t.as_str().unwrap_or("page")}) });
+                    m.insert(
+                        "template".into(),
+                        if t.is_null() {
+                            Value::Null
+                        } else {
+                            json!({"id": 1, "name": t.as_str().unwrap_or("page")})
+                        },
+                    );
                 }
             }
         }
@@ -569,7 +753,15 @@ fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: 
             if create {
                 required(m, &["name"], &mut e);
             }
-            check_numbers(m, &["discount_amount_fix", "discount_amount_percent", "condition_price"], &mut e);
+            check_numbers(
+                m,
+                &[
+                    "discount_amount_fix",
+                    "discount_amount_percent",
+                    "condition_price",
+                ],
+                &mut e,
+            );
         }
         Coll::CustomFields => {
             if create {
@@ -581,7 +773,12 @@ fn validate(sh: &Shared, c: Coll, m: &mut Map<String, Value>, create: bool, id: 
             if create {
                 required(m, &["label", "type"], &mut e);
             }
-            check_enum(m, "type", &["text", "select", "input", "checkbox", "date"], &mut e);
+            check_enum(
+                m,
+                "type",
+                &["text", "select", "input", "checkbox", "date"],
+                &mut e,
+            );
             check_enum(m, "area", &["contact", "billing_shipping", "other"], &mut e);
         }
         Coll::Taxes => {
@@ -627,18 +824,39 @@ fn defaults(c: Coll, v: &mut Value, id: u64) {
     v["id"] = json!(id);
     match c {
         Coll::Products => {
-            for (k, d) in [("status", json!("available")), ("type", json!("physical")), ("stock", json!(0)), ("stock_unlimited", json!(false)),
-                ("discount", json!(0)), ("featured", json!(false)), ("quotable", json!(false)), ("reviews_enabled", json!(false)),
-                ("stock_notification", json!(false)), ("back_in_stock_enabled", json!(false)), ("stock_threshold", json!(0)),
-                ("package_format", json!("box")), ("created_at", json!(now.clone())), ("updated_at", json!(now.clone()))] {
+            for (k, d) in [
+                ("status", json!("available")),
+                ("type", json!("physical")),
+                ("stock", json!(0)),
+                ("stock_unlimited", json!(false)),
+                ("discount", json!(0)),
+                ("featured", json!(false)),
+                ("quotable", json!(false)),
+                ("reviews_enabled", json!(false)),
+                ("stock_notification", json!(false)),
+                ("back_in_stock_enabled", json!(false)),
+                ("stock_threshold", json!(0)),
+                ("package_format", json!("box")),
+                ("created_at", json!(now.clone())),
+                ("updated_at", json!(now.clone())),
+            ] {
                 set(v, k, d);
             }
             let name = v["name"].as_str().unwrap_or("product").to_string();
-            set(v, "permalink", json!(format!("{}-{}", crate::data::slug(&name), id)));
+            set(
+                v,
+                "permalink",
+                json!(format!("{}-{}", crate::data::slug(&name), id)),
+            );
             set(v, "description", json!(""));
         }
         Coll::Categories | Coll::CustomerCategories | Coll::Pages => {
-            let name = v.get("name").or_else(|| v.get("title")).and_then(|x| x.as_str()).unwrap_or("item").to_string();
+            let name = v
+                .get("name")
+                .or_else(|| v.get("title"))
+                .and_then(|x| x.as_str())
+                .unwrap_or("item")
+                .to_string();
             if c == Coll::CustomerCategories {
                 set(v, "code", json!(crate::data::slug(&name)));
             } else {
@@ -675,12 +893,27 @@ fn defaults(c: Coll, v: &mut Value, id: u64) {
 
 /// generic list / count / get / create / update / delete over one collection
 #[allow(clippy::too_many_arguments)]
-fn crud(sh: &Shared, req: &Request, c: Coll, w: &str, what: &str, rest: &[&str], max: u64, desc: bool, assemble: &dyn Fn(&Shared, Value) -> Value) -> R {
+fn crud(
+    sh: &Shared,
+    req: &Request,
+    c: Coll,
+    w: &str,
+    what: &str,
+    rest: &[&str],
+    max: u64,
+    desc: bool,
+    assemble: &dyn Fn(&Shared, Value) -> Value,
+) -> R {
     let db = &sh.db;
     match (req.method.as_str(), rest) {
         ("GET", []) => {
             let (off, lim) = paging(req, max);
-            let vs = db.ids(c, desc, off, lim, None).into_iter().filter_map(|id| db.get(c, id)).map(|v| assemble(sh, v)).collect();
+            let vs = db
+                .ids(c, desc, off, lim, None)
+                .into_iter()
+                .filter_map(|id| db.get(c, id))
+                .map(|v| assemble(sh, v))
+                .collect();
             list(w, vs)
         }
         ("POST", []) => {
@@ -701,7 +934,9 @@ fn crud(sh: &Shared, req: &Request, c: Coll, w: &str, what: &str, rest: &[&str],
         ("GET", ["count"]) => ok(json!({"count": db.count(c, None)})),
         (m, [id]) => {
             let Some(id) = pid(id) else { return nf(what) };
-            let Some(mut cur) = db.get(c, id) else { return nf(what) };
+            let Some(mut cur) = db.get(c, id) else {
+                return nf(what);
+            };
             match m {
                 "GET" => ok(wrap(w, assemble(sh, cur))),
                 "PUT" => {
@@ -750,7 +985,11 @@ fn product_full(sh: &Shared, mut v: Value) -> Value {
     let id = v["id"].as_u64().unwrap_or(0);
     let db = &sh.db;
     if let Some(cats) = v.get("categories").and_then(|c| c.as_array()).cloned() {
-        let fresh: Vec<Value> = cats.iter().filter_map(|c| c.get("id").and_then(|i| i.as_u64())).filter_map(|cid| db.get(Coll::Categories, cid)).collect();
+        let fresh: Vec<Value> = cats
+            .iter()
+            .filter_map(|c| c.get("id").and_then(|i| i.as_u64()))
+            .filter_map(|cid| db.get(Coll::Categories, cid))
+            .collect();
         v["categories"] = Value::Array(fresh);
     }
     v["images"] = Value::Array(db.all(Coll::Images(id)));
@@ -763,10 +1002,16 @@ fn find_customer_by_email(sh: &Shared, email: &str) -> Option<u64> {
     let e = email.trim().to_lowercase();
     let g = &sh.db.gen;
     let f = |id: u64, ov: Option<&Value>| match ov {
-        Some(v) => v["email"].as_str().map(|s| s.to_lowercase() == e).unwrap_or(false),
+        Some(v) => v["email"]
+            .as_str()
+            .map(|s| s.to_lowercase() == e)
+            .unwrap_or(false),
         None => g.customer_email(id).to_lowercase() == e,
     };
-    sh.db.ids(Coll::Customers, false, 0, 1, Some(&f)).first().copied()
+    sh.db
+        .ids(Coll::Customers, false, 0, 1, Some(&f))
+        .first()
+        .copied()
 }
 
 fn norm_status(s: &str) -> Option<usize> {
@@ -790,7 +1035,12 @@ fn order_lite(sh: &Shared, id: u64, ov: Option<&Value>) -> OrderLite {
             customer: v["customer"]["id"].as_u64(),
             fulfilled: v["fulfillment_status"].as_str() == Some("fulfilled"),
         },
-        None => OrderLite { status: g.order_status_idx(id), created: g.order_created(id), customer: g.order_customer(id), fulfilled: g.order_fulfilled(id) },
+        None => OrderLite {
+            status: g.order_status_idx(id),
+            created: g.order_created(id),
+            customer: g.order_customer(id),
+            fulfilled: g.order_fulfilled(id),
+        },
     }
 }
 
@@ -836,7 +1086,12 @@ fn order_filter(req: &Request) -> Result<(Vec<usize>, Vec<bool>, Option<(u64, u6
             let b = req.q("finalDate").and_then(parse_date);
             match (a, b) {
                 (Some(a), Some(b)) => Some((a, b + day - 1)),
-                _ => return Err(msg(400, "customDate needs initialDate and finalDate as YYYY-MM-DD")),
+                _ => {
+                    return Err(msg(
+                        400,
+                        "customDate needs initialDate and finalDate as YYYY-MM-DD",
+                    ))
+                }
             }
         }
         Some(other) => return Err(msg(400, &format!("Invalid dateFilter: {}", other))),
@@ -849,7 +1104,11 @@ fn project(req: &Request, v: Value) -> Value {
         Some(f) if !f.trim().is_empty() => {
             let keys: Vec<&str> = f.split(',').map(|s| s.trim()).collect();
             match v {
-                Value::Object(m) => Value::Object(m.into_iter().filter(|(k, _)| keys.contains(&k.as_str())).collect()),
+                Value::Object(m) => Value::Object(
+                    m.into_iter()
+                        .filter(|(k, _)| keys.contains(&k.as_str()))
+                        .collect(),
+                ),
                 o => o,
             }
         }
@@ -865,13 +1124,29 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
     let m = req.method.as_str();
     match segs {
         ["store", "info"] if m == "GET" => ok(json!({"store": g.store()})),
-        ["store", "languages"] if m == "GET" => ok(json!([{"code": "es", "name": "Español"}, {"code": "en", "name": "English"}, {"code": "pt-BR", "name": "Português (Brasil)"}])),
-        ["transaction_ledger", "balance"] if m == "GET" => ok(json!([{"balance": money(123_456_78), "currency": "USD", "balance_formatted": "$123.456,78"}])),
+        ["store", "languages"] if m == "GET" => ok(
+            json!([{"code": "es", "name": "Español"}, {"code": "en", "name": "English"}, {"code": "pt-BR", "name": "Português (Brasil)"}]),
+        ),
+        ["transaction_ledger", "balance"] if m == "GET" => ok(
+            json!([{"balance": money(123_456_78), "currency": "USD", "balance_formatted": "$123.456,78"}]),
+        ),
         ["products", rest @ ..] => products(sh, req, rest),
-        ["categories", rest @ ..] => crud(sh, req, Coll::Categories, "category", "Category", rest, 100, false, &same),
+        ["categories", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::Categories,
+            "category",
+            "Category",
+            rest,
+            100,
+            false,
+            &same,
+        ),
         ["orders", rest @ ..] => orders(sh, req, rest),
         ["order", oid, "fulfillments"] if m == "GET" => {
-            let Some(oid) = pid(oid) else { return nf("Order") };
+            let Some(oid) = pid(oid) else {
+                return nf("Order");
+            };
             if !db.exists(Coll::Orders, oid) {
                 return nf("Order");
             }
@@ -879,7 +1154,11 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
                 Some(v) => v["order_id"].as_u64() == Some(oid),
                 None => fid - FULFILLMENT_OFFSET == oid,
             };
-            let vs = db.ids(Coll::Fulfillments, false, 0, u64::MAX, Some(&f)).into_iter().filter_map(|id| db.get(Coll::Fulfillments, id)).collect();
+            let vs = db
+                .ids(Coll::Fulfillments, false, 0, u64::MAX, Some(&f))
+                .into_iter()
+                .filter_map(|id| db.get(Coll::Fulfillments, id))
+                .collect();
             list("fulfillment", vs)
         }
         ["carts", id] if m == "GET" => {
@@ -892,7 +1171,9 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
         ["fulfillments", rest @ ..] => fulfillments(sh, req, rest),
         ["customers", rest @ ..] => customers(sh, req, rest),
         ["customer_categories", id, "customers"] => {
-            let Some(cc) = pid(id) else { return nf("Customer category") };
+            let Some(cc) = pid(id) else {
+                return nf("Customer category");
+            };
             if !db.exists(Coll::CustomerCategories, cc) {
                 return nf("Customer category");
             }
@@ -901,15 +1182,35 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
                     Ok(v) => v,
                     Err(e) => return msg(400, &format!("Invalid JSON body: {}", e)),
                 };
-                let items = v.get("customers").and_then(|x| x.as_array()).cloned().unwrap_or_default();
+                let items = v
+                    .get("customers")
+                    .and_then(|x| x.as_array())
+                    .cloned()
+                    .unwrap_or_default();
                 let mut out = Vec::new();
                 for it in items {
-                    let cid = it.get("id").and_then(|x| x.as_u64()).or_else(|| it.get("email").and_then(|e| e.as_str()).and_then(|e| find_customer_by_email(sh, e)));
-                    let Some(cid) = cid else { return nf("Customer") };
-                    let Some(mut cu) = db.get(Coll::Customers, cid) else { return nf("Customer") };
-                    let mut cats = cu["customer_categories"].as_array().cloned().unwrap_or_default();
-                    if !cats.iter().any(|c| c["customer_category"]["id"].as_u64() == Some(cc)) {
-                        cats.push(json!({"customer_category": db.get(Coll::CustomerCategories, cc)}));
+                    let cid = it.get("id").and_then(|x| x.as_u64()).or_else(|| {
+                        it.get("email")
+                            .and_then(|e| e.as_str())
+                            .and_then(|e| find_customer_by_email(sh, e))
+                    });
+                    let Some(cid) = cid else {
+                        return nf("Customer");
+                    };
+                    let Some(mut cu) = db.get(Coll::Customers, cid) else {
+                        return nf("Customer");
+                    };
+                    let mut cats = cu["customer_categories"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    if !cats
+                        .iter()
+                        .any(|c| c["customer_category"]["id"].as_u64() == Some(cc))
+                    {
+                        cats.push(
+                            json!({"customer_category": db.get(Coll::CustomerCategories, cc)}),
+                        );
                     }
                     cu["customer_categories"] = Value::Array(cats);
                     db.put(Coll::Customers, cid, cu.clone());
@@ -921,45 +1222,177 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
                 return msg(405, "Method Not Allowed");
             }
             let f = |id: u64, ov: Option<&Value>| match ov {
-                Some(v) => v["customer_categories"].as_array().map(|a| a.iter().any(|c| c["customer_category"]["id"].as_u64() == Some(cc))).unwrap_or(false),
+                Some(v) => v["customer_categories"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .any(|c| c["customer_category"]["id"].as_u64() == Some(cc))
+                    })
+                    .unwrap_or(false),
                 None => g.customer_category_ids(id).contains(&cc),
             };
             let (off, lim) = paging(req, 100);
-            let vs = db.ids(Coll::Customers, false, off, lim, Some(&f)).into_iter().filter_map(|id| db.get(Coll::Customers, id)).collect();
+            let vs = db
+                .ids(Coll::Customers, false, off, lim, Some(&f))
+                .into_iter()
+                .filter_map(|id| db.get(Coll::Customers, id))
+                .collect();
             list("customer", vs)
         }
         ["customer_categories", id, "customers", cid] if m == "DELETE" => {
-            let (Some(cc), Some(cid)) = (pid(id), pid(cid)) else { return nf("Customer") };
-            let Some(mut cu) = db.get(Coll::Customers, cid) else { return nf("Customer") };
-            let cats: Vec<Value> = cu["customer_categories"].as_array().cloned().unwrap_or_default().into_iter().filter(|c| c["customer_category"]["id"].as_u64() != Some(cc)).collect();
+            let (Some(cc), Some(cid)) = (pid(id), pid(cid)) else {
+                return nf("Customer");
+            };
+            let Some(mut cu) = db.get(Coll::Customers, cid) else {
+                return nf("Customer");
+            };
+            let cats: Vec<Value> = cu["customer_categories"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| c["customer_category"]["id"].as_u64() != Some(cc))
+                .collect();
             cu["customer_categories"] = Value::Array(cats);
             db.put(Coll::Customers, cid, cu);
             ok(json!("Customer removed from category"))
         }
-        ["customer_categories", rest @ ..] => crud(sh, req, Coll::CustomerCategories, "customer_category", "Customer category", rest, 100, false, &same),
-        ["promotions", rest @ ..] => crud(sh, req, Coll::Promotions, "promotion", "Promotion", rest, 200, false, &same),
+        ["customer_categories", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::CustomerCategories,
+            "customer_category",
+            "Customer category",
+            rest,
+            100,
+            false,
+            &same,
+        ),
+        ["promotions", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::Promotions,
+            "promotion",
+            "Promotion",
+            rest,
+            200,
+            false,
+            &same,
+        ),
         ["pages", id, "images", rest @ ..] => {
             let Some(pg) = pid(id) else { return nf("Page") };
             if !db.exists(Coll::Pages, pg) {
                 return nf("Page");
             }
-            crud(sh, req, Coll::PageImages(pg), "image", "Image", rest, 100, false, &same)
+            crud(
+                sh,
+                req,
+                Coll::PageImages(pg),
+                "image",
+                "Image",
+                rest,
+                100,
+                false,
+                &same,
+            )
         }
-        ["pages", rest @ ..] => crud(sh, req, Coll::Pages, "page", "Page", rest, 100, false, &same),
-        ["payment_methods", rest @ ..] => crud(sh, req, Coll::PaymentMethods, "payment_method", "Payment method", rest, 100, false, &same),
-        ["shipping_methods", rest @ ..] => crud(sh, req, Coll::ShippingMethods, "shipping_method", "Shipping method", rest, 100, false, &same),
-        ["locations", rest @ ..] => crud(sh, req, Coll::Locations, "location", "Location", rest, 100, false, &same),
+        ["pages", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::Pages,
+            "page",
+            "Page",
+            rest,
+            100,
+            false,
+            &same,
+        ),
+        ["payment_methods", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::PaymentMethods,
+            "payment_method",
+            "Payment method",
+            rest,
+            100,
+            false,
+            &same,
+        ),
+        ["shipping_methods", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::ShippingMethods,
+            "shipping_method",
+            "Shipping method",
+            rest,
+            100,
+            false,
+            &same,
+        ),
+        ["locations", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::Locations,
+            "location",
+            "Location",
+            rest,
+            100,
+            false,
+            &same,
+        ),
         ["taxes", rest @ ..] => crud(sh, req, Coll::Taxes, "tax", "Tax", rest, 100, false, &same),
         ["custom_fields", id, "select_options", rest @ ..] => {
-            let Some(cf) = pid(id) else { return nf("Custom field") };
+            let Some(cf) = pid(id) else {
+                return nf("Custom field");
+            };
             if !db.exists(Coll::CustomFields, cf) {
                 return nf("Custom field");
             }
-            crud(sh, req, Coll::SelectOptions(cf), "custom_field_select_option", "Custom field select option", rest, 100, false, &same)
+            crud(
+                sh,
+                req,
+                Coll::SelectOptions(cf),
+                "custom_field_select_option",
+                "Custom field select option",
+                rest,
+                100,
+                false,
+                &same,
+            )
         }
-        ["custom_fields", rest @ ..] => crud(sh, req, Coll::CustomFields, "custom_field", "Custom field", rest, 100, false, &same),
-        ["checkout_custom_fields", rest @ ..] => crud(sh, req, Coll::CheckoutCustomFields, "checkout_custom_field", "Checkout custom field", rest, 100, false, &same),
-        ["hooks", rest @ ..] => crud(sh, req, Coll::Hooks, "hook", "Hook", rest, 100, false, &same),
+        ["custom_fields", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::CustomFields,
+            "custom_field",
+            "Custom field",
+            rest,
+            100,
+            false,
+            &same,
+        ),
+        ["checkout_custom_fields", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::CheckoutCustomFields,
+            "checkout_custom_field",
+            "Checkout custom field",
+            rest,
+            100,
+            false,
+            &same,
+        ),
+        ["hooks", rest @ ..] => crud(
+            sh,
+            req,
+            Coll::Hooks,
+            "hook",
+            "Hook",
+            rest,
+            100,
+            false,
+            &same,
+        ),
         ["jsapps"] if m == "POST" => {
             let mut b = match body_obj(req, "app") {
                 Ok(b) => b,
@@ -967,7 +1400,14 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
             };
             let mut e = Vec::new();
             required(&b, &["url", "template", "element"], &mut e);
-            check_enum(&b, "template", &["layout", "home", "product", "page", "category", "cart", "checkout"], &mut e);
+            check_enum(
+                &b,
+                "template",
+                &[
+                    "layout", "home", "product", "page", "category", "cart", "checkout",
+                ],
+                &mut e,
+            );
             check_enum(&b, "element", &["body", "head"], &mut e);
             if !e.is_empty() {
                 return errors(400, e);
@@ -994,35 +1434,58 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
             list("js_app", vs)
         }
         ["jsapps", id] if m == "DELETE" => {
-            let Some(id) = pid(id) else { return msg(404, "JsApp not found") };
+            let Some(id) = pid(id) else {
+                return msg(404, "JsApp not found");
+            };
             if !db.exists(Coll::JsApps, id) {
                 return msg(404, "JsApp not found");
             }
             db.delete(Coll::JsApps, id);
             ok(json!({"message": "JsApp deleted"}))
         }
-        ["countries"] if m == "GET" => ok(Value::Array(crate::misc::COUNTRIES.iter().map(|(c, n)| json!({"code": c, "name": n})).collect())),
+        ["countries"] if m == "GET" => ok(Value::Array(
+            crate::misc::COUNTRIES
+                .iter()
+                .map(|(c, n)| json!({"code": c, "name": n}))
+                .collect(),
+        )),
         ["countries", cc, rest @ ..] if m == "GET" => {
             let cc = cc.to_uppercase();
-            let Some((code, name)) = crate::misc::COUNTRIES.iter().find(|(c, _)| *c == cc) else { return nf("Country") };
+            let Some((code, name)) = crate::misc::COUNTRIES.iter().find(|(c, _)| *c == cc) else {
+                return nf("Country");
+            };
             let regs = crate::misc::regions(code);
             match rest {
                 [] => ok(json!({"code": code, "name": name})),
-                ["regions"] => ok(Value::Array(regs.iter().map(|(c, n, i)| json!({"code": c, "name": n, "iso": i})).collect())),
+                ["regions"] => ok(Value::Array(
+                    regs.iter()
+                        .map(|(c, n, i)| json!({"code": c, "name": n, "iso": i}))
+                        .collect(),
+                )),
                 ["regions", rc] => match regs.iter().find(|(c, _, _)| c.eq_ignore_ascii_case(rc)) {
                     Some((c, n, i)) => ok(json!({"code": c, "name": n, "iso": i})),
                     None => nf("Region"),
                 },
-                ["regions", rc, "municipalities"] => match regs.iter().find(|(c, _, _)| c.eq_ignore_ascii_case(rc)) {
-                    Some((c, _, _)) => ok(Value::Array(crate::misc::municipalities(code, c).iter().map(|(c, n)| json!({"code": c, "name": n})).collect())),
-                    None => nf("Region"),
-                },
+                ["regions", rc, "municipalities"] => {
+                    match regs.iter().find(|(c, _, _)| c.eq_ignore_ascii_case(rc)) {
+                        Some((c, _, _)) => ok(Value::Array(
+                            crate::misc::municipalities(code, c)
+                                .iter()
+                                .map(|(c, n)| json!({"code": c, "name": n}))
+                                .collect(),
+                        )),
+                        None => nf("Region"),
+                    }
+                }
                 _ => msg(404, "Not Found"),
             }
         }
         ["documents"] if m == "GET" => {
             let (off, lim) = paging(req, 100);
-            list("document", children_page(db, Coll::Orders, Coll::Documents, off, lim))
+            list(
+                "document",
+                children_page(db, Coll::Orders, Coll::Documents, off, lim),
+            )
         }
         ["products_locations"] => {
             if m == "PUT" {
@@ -1035,7 +1498,11 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
                 }
                 return ok(json!({"message": "Stock updated"}));
             }
-            let ids = |k: &str| -> Vec<u64> { req.q(k).map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_default() };
+            let ids = |k: &str| -> Vec<u64> {
+                req.q(k)
+                    .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+                    .unwrap_or_default()
+            };
             let (locs, prods, vars) = (ids("location_ids"), ids("product_ids"), ids("variant_ids"));
             if locs.is_empty() || prods.is_empty() {
                 return msg(404, "location_ids and product_ids are required");
@@ -1046,7 +1513,9 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
                     continue;
                 }
                 for p in &prods {
-                    let Some(prod) = db.get(Coll::Products, *p) else { continue };
+                    let Some(prod) = db.get(Coll::Products, *p) else {
+                        continue;
+                    };
                     let vs = db.all(Coll::Variants(*p));
                     if vs.is_empty() {
                         out.push(json!({"location_id": l, "product_id": p, "variant_id": null, "stock": prod["stock"].as_i64().unwrap_or(0) / (*l as i64)}));
@@ -1081,12 +1550,25 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
         }
         ("POST", []) => {
             let raw: Option<Value> = serde_json::from_slice(&req.body).ok();
-            let r = crud(sh, req, Coll::Products, "product", "Product", rest, 100, false, &same);
+            let r = crud(
+                sh,
+                req,
+                Coll::Products,
+                "product",
+                "Product",
+                rest,
+                100,
+                false,
+                &same,
+            );
             if r.status == 200 {
                 // inline variants on create
                 let v: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
                 let id = v["product"]["id"].as_u64().unwrap_or(0);
-                if let Some(vars) = raw.as_ref().and_then(|b| b["product"]["variants"].as_array()) {
+                if let Some(vars) = raw
+                    .as_ref()
+                    .and_then(|b| b["product"]["variants"].as_array())
+                {
                     for vv in vars {
                         let inner = vv.get("variant").unwrap_or(vv);
                         if let Value::Object(mut vm) = inner.clone() {
@@ -1108,13 +1590,21 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
             r
         }
         ("GET", ["after", n]) => {
-            let Some(n) = pid(n) else { return nf("Product") };
+            let Some(n) = pid(n) else {
+                return nf("Product");
+            };
             plist(&|id, _| id > n, false)
         }
         ("GET", ["status", s]) | ("GET", ["status", s, "count"]) => {
             let s = s.to_lowercase();
             if !PRODUCT_STATUS.contains(&s.as_str()) {
-                return msg(404, &format!("Invalid status: {} (use available, not-available or disabled)", s));
+                return msg(
+                    404,
+                    &format!(
+                        "Invalid status: {} (use available, not-available or disabled)",
+                        s
+                    ),
+                );
             }
             let f = |id: u64, ov: Option<&Value>| match ov {
                 Some(v) => v["status"].as_str() == Some(s.as_str()),
@@ -1126,12 +1616,17 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
             plist(&f, false)
         }
         ("GET", ["category", c]) | ("GET", ["category", c, "count"]) => {
-            let Some(cid) = pid(c) else { return nf("Category") };
+            let Some(cid) = pid(c) else {
+                return nf("Category");
+            };
             if !db.exists(Coll::Categories, cid) {
                 return nf("Category");
             }
             let f = |id: u64, ov: Option<&Value>| match ov {
-                Some(v) => v["categories"].as_array().map(|a| a.iter().any(|c| c["id"].as_u64() == Some(cid))).unwrap_or(false),
+                Some(v) => v["categories"]
+                    .as_array()
+                    .map(|a| a.iter().any(|c| c["id"].as_u64() == Some(cid)))
+                    .unwrap_or(false),
                 None => g.product_category_ids(id).contains(&cid),
             };
             if rest.len() == 3 {
@@ -1140,10 +1635,25 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
             plist(&f, false)
         }
         ("GET", ["search"]) => {
-            let Some(q) = req.q("query").map(|q| q.trim().to_lowercase()) else { return msg(404, "Invalid search: query is required") };
-            let fields: Vec<String> = req.q("fields").map(|f| f.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_else(|| vec!["name".into(), "sku".into(), "brand".into(), "barcode".into()]);
+            let Some(q) = req.q("query").map(|q| q.trim().to_lowercase()) else {
+                return msg(404, "Invalid search: query is required");
+            };
+            let fields: Vec<String> = req
+                .q("fields")
+                .map(|f| f.split(',').map(|s| s.trim().to_string()).collect())
+                .unwrap_or_else(|| {
+                    vec![
+                        "name".into(),
+                        "sku".into(),
+                        "brand".into(),
+                        "barcode".into(),
+                    ]
+                });
             let status = req.q("status").map(|s| s.to_string());
-            let cats: Vec<u64> = req.q("categories").map(|c| c.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_default();
+            let cats: Vec<u64> = req
+                .q("categories")
+                .map(|c| c.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+                .unwrap_or_default();
             let f = |id: u64, ov: Option<&Value>| {
                 let owned;
                 let v = match ov {
@@ -1160,24 +1670,48 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                     }
                 };
                 if let Some(s) = &status {
-                    let okst = if s == "featured" { v["featured"] == true } else { v["status"].as_str() == Some(s.as_str()) };
+                    let okst = if s == "featured" {
+                        v["featured"] == true
+                    } else {
+                        v["status"].as_str() == Some(s.as_str())
+                    };
                     if !okst {
                         return false;
                     }
                 }
-                if !cats.is_empty() && !v["categories"].as_array().map(|a| a.iter().any(|c| c["id"].as_u64().map(|i| cats.contains(&i)).unwrap_or(false))).unwrap_or(false) {
+                if !cats.is_empty()
+                    && !v["categories"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter().any(|c| {
+                                c["id"].as_u64().map(|i| cats.contains(&i)).unwrap_or(false)
+                            })
+                        })
+                        .unwrap_or(false)
+                {
                     return false;
                 }
-                q.is_empty() || fields.iter().any(|k| v.get(k.as_str()).and_then(|x| x.as_str()).map(|s| s.to_lowercase().contains(&q)).unwrap_or(false))
+                q.is_empty()
+                    || fields.iter().any(|k| {
+                        v.get(k.as_str())
+                            .and_then(|x| x.as_str())
+                            .map(|s| s.to_lowercase().contains(&q))
+                            .unwrap_or(false)
+                    })
             };
             plist(&f, false)
         }
         ("GET", ["reviews"]) => {
             let (off, lim) = paging(req, 100);
-            list("review", children_page(db, Coll::Products, Coll::Reviews, off, lim))
+            list(
+                "review",
+                children_page(db, Coll::Products, Coll::Reviews, off, lim),
+            )
         }
         ("GET", ["reviews", rid]) => {
-            let Some(rid) = pid(rid) else { return nf("Review") };
+            let Some(rid) = pid(rid) else {
+                return nf("Review");
+            };
             match db.get(Coll::Reviews(rid / 10), rid) {
                 Some(r) => ok(json!({"review": r})),
                 None => nf("Review"),
@@ -1189,39 +1723,119 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 return nf("Product");
             }
             match (*sub, tail) {
-                ("variants", t) => crud(sh, req, Coll::Variants(p), "variant", "Variant", t, 100, false, &same),
-                ("images", t) => crud(sh, req, Coll::Images(p), "image", "Image", t, 100, false, &same),
-                ("attachments", t) => crud(sh, req, Coll::Attachments(p), "attachment", "Attachment", t, 100, false, &same),
-                ("digital_products", t) => crud(sh, req, Coll::DigitalProducts(p), "digital_product", "Digital product", t, 100, false, &same),
-                ("reviews", t) if m == "GET" => crud(sh, req, Coll::Reviews(p), "review", "Review", t, 100, false, &same),
+                ("variants", t) => crud(
+                    sh,
+                    req,
+                    Coll::Variants(p),
+                    "variant",
+                    "Variant",
+                    t,
+                    100,
+                    false,
+                    &same,
+                ),
+                ("images", t) => crud(
+                    sh,
+                    req,
+                    Coll::Images(p),
+                    "image",
+                    "Image",
+                    t,
+                    100,
+                    false,
+                    &same,
+                ),
+                ("attachments", t) => crud(
+                    sh,
+                    req,
+                    Coll::Attachments(p),
+                    "attachment",
+                    "Attachment",
+                    t,
+                    100,
+                    false,
+                    &same,
+                ),
+                ("digital_products", t) => crud(
+                    sh,
+                    req,
+                    Coll::DigitalProducts(p),
+                    "digital_product",
+                    "Digital product",
+                    t,
+                    100,
+                    false,
+                    &same,
+                ),
+                ("reviews", t) if m == "GET" => crud(
+                    sh,
+                    req,
+                    Coll::Reviews(p),
+                    "review",
+                    "Review",
+                    t,
+                    100,
+                    false,
+                    &same,
+                ),
                 ("fields", []) if m == "POST" => {
                     let b = match body_obj(req, "field") {
                         Ok(b) => b,
                         Err(r) => return r,
                     };
-                    let Some(cfid) = b.get("id").and_then(|x| x.as_u64()) else { return errors(400, vec!["id can't be blank".into()]) };
-                    let Some(cf) = db.get(Coll::CustomFields, cfid) else { return nf("Custom field") };
+                    let Some(cfid) = b.get("id").and_then(|x| x.as_u64()) else {
+                        return errors(400, vec!["id can't be blank".into()]);
+                    };
+                    let Some(cf) = db.get(Coll::CustomFields, cfid) else {
+                        return nf("Custom field");
+                    };
                     let fid = db.next_id(Coll::Fields(p));
                     let v = json!({"id": fid, "custom_field_id": cfid, "type": cf["type"], "label": cf["label"], "value": b.get("value").cloned().unwrap_or(Value::Null),
                                    "value_id": null, "variant_id": b.get("variants").and_then(|v| v.as_array()).and_then(|a| a.first()).cloned().unwrap_or(Value::Null)});
                     db.put(Coll::Fields(p), fid, v);
-                    ok(json!({"product": product_full(sh, db.get(Coll::Products, p).unwrap_or(Value::Null))}))
+                    ok(
+                        json!({"product": product_full(sh, db.get(Coll::Products, p).unwrap_or(Value::Null))}),
+                    )
                 }
                 ("fields", [fid]) if m == "DELETE" => {
-                    let Some(fid) = pid(fid) else { return nf("Field") };
+                    let Some(fid) = pid(fid) else {
+                        return nf("Field");
+                    };
                     if !db.exists(Coll::Fields(p), fid) {
                         return nf("Field");
                     }
                     db.delete(Coll::Fields(p), fid);
                     ok(json!({"message": "Field deleted"}))
                 }
-                ("fields", t) => crud(sh, req, Coll::Fields(p), "field", "Field", t, 100, false, &same),
+                ("fields", t) => crud(
+                    sh,
+                    req,
+                    Coll::Fields(p),
+                    "field",
+                    "Field",
+                    t,
+                    100,
+                    false,
+                    &same,
+                ),
                 ("options", [oid, "values", t @ ..]) => {
-                    let Some(o) = pid(oid) else { return nf("Option") };
+                    let Some(o) = pid(oid) else {
+                        return nf("Option");
+                    };
                     if !db.exists(Coll::Options(p), o) {
                         return nf("Option");
                     }
-                    crud(sh, req, Coll::Values(p, o), "value", "Option value", t, 100, false, &same)
+                    crud(
+                        sh,
+                        req,
+                        Coll::Values(p, o),
+                        "value",
+                        "Option value",
+                        t,
+                        100,
+                        false,
+                        &same,
+                    )
                 }
                 ("options", t) => {
                     let asm = move |sh: &Shared, mut v: Value| {
@@ -1229,12 +1843,32 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                         v["values"] = Value::Array(sh.db.all(Coll::Values(p, o)));
                         v
                     };
-                    crud(sh, req, Coll::Options(p), "option", "Option", t, 100, false, &asm)
+                    crud(
+                        sh,
+                        req,
+                        Coll::Options(p),
+                        "option",
+                        "Option",
+                        t,
+                        100,
+                        false,
+                        &asm,
+                    )
                 }
                 _ => msg(404, "Not Found"),
             }
         }
-        _ => crud(sh, req, Coll::Products, "product", "Product", rest, 100, false, &product_full),
+        _ => crud(
+            sh,
+            req,
+            Coll::Products,
+            "product",
+            "Product",
+            rest,
+            100,
+            false,
+            &product_full,
+        ),
     }
 }
 
@@ -1243,9 +1877,16 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
     let m = req.method.as_str();
     let olist = |f: Filter, desc: bool| -> Vec<Value> {
         let (off, lim) = paging(req, 100);
-        db.ids(Coll::Orders, desc, off, lim, Some(f)).into_iter().filter_map(|id| db.get(Coll::Orders, id)).map(|v| project(req, v)).collect()
+        db.ids(Coll::Orders, desc, off, lim, Some(f))
+            .into_iter()
+            .filter_map(|id| db.get(Coll::Orders, id))
+            .map(|v| project(req, v))
+            .collect()
     };
-    let projected = req.q("fields").map(|f| !f.trim().is_empty()).unwrap_or(false);
+    let projected = req
+        .q("fields")
+        .map(|f| !f.trim().is_empty())
+        .unwrap_or(false);
     let opage = |f: Filter, desc: bool| -> R {
         if projected {
             return list("order", olist(f, desc));
@@ -1259,7 +1900,11 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 Ok(x) => x,
                 Err(r) => return r,
             };
-            let query = if rest.is_empty() { None } else { Some(req.q("query").unwrap_or("").trim().to_lowercase()) };
+            let query = if rest.is_empty() {
+                None
+            } else {
+                Some(req.q("query").unwrap_or("").trim().to_lowercase())
+            };
             let g = &db.gen;
             let f = |id: u64, ov: Option<&Value>| {
                 let l = order_lite(sh, id, ov);
@@ -1278,12 +1923,26 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                     if !q.is_empty() {
                         let hit = id.to_string() == *q
                             || match ov {
-                                Some(v) => v["customer"]["email"].as_str().map(|e| e.to_lowercase().contains(q.as_str())).unwrap_or(false)
-                                    || v["customer"]["fullname"].as_str().map(|e| e.to_lowercase().contains(q.as_str())).unwrap_or(false),
-                                None => l.customer.map(|c| {
-                                    let n = g.customer_name(c);
-                                    g.customer_email(c).to_lowercase().contains(q.as_str()) || format!("{} {}", n.first, n.last).to_lowercase().contains(q.as_str())
-                                }).unwrap_or(false),
+                                Some(v) => {
+                                    v["customer"]["email"]
+                                        .as_str()
+                                        .map(|e| e.to_lowercase().contains(q.as_str()))
+                                        .unwrap_or(false)
+                                        || v["customer"]["fullname"]
+                                            .as_str()
+                                            .map(|e| e.to_lowercase().contains(q.as_str()))
+                                            .unwrap_or(false)
+                                }
+                                None => l
+                                    .customer
+                                    .map(|c| {
+                                        let n = g.customer_name(c);
+                                        g.customer_email(c).to_lowercase().contains(q.as_str())
+                                            || format!("{} {}", n.first, n.last)
+                                                .to_lowercase()
+                                                .contains(q.as_str())
+                                    })
+                                    .unwrap_or(false),
                             };
                         if !hit {
                             return false;
@@ -1292,7 +1951,10 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 }
                 true
             };
-            let nofilter = sts.is_empty() && ful.is_empty() && range.is_none() && query.as_deref().map(|q| q.is_empty()).unwrap_or(true);
+            let nofilter = sts.is_empty()
+                && ful.is_empty()
+                && range.is_none()
+                && query.as_deref().map(|q| q.is_empty()).unwrap_or(true);
             if rest.is_empty() && !projected {
                 if nofilter {
                     let (off, lim) = paging(req, 100);
@@ -1302,21 +1964,33 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
             }
             let vs = if nofilter {
                 let (off, lim) = paging(req, 100);
-                db.ids(Coll::Orders, true, off, lim, None).into_iter().filter_map(|id| db.get(Coll::Orders, id)).map(|v| project(req, v)).collect()
+                db.ids(Coll::Orders, true, off, lim, None)
+                    .into_iter()
+                    .filter_map(|id| db.get(Coll::Orders, id))
+                    .map(|v| project(req, v))
+                    .collect()
             } else {
                 olist(&f, true)
             };
             if rest.is_empty() {
                 list("order", vs)
             } else {
-                let count = if nofilter { db.count(Coll::Orders, None) } else { db.count(Coll::Orders, Some(&f)) };
-                ok(json!({"orders": vs.into_iter().map(|v| json!({"order": v})).collect::<Vec<_>>(), "count": count}))
+                let count = if nofilter {
+                    db.count(Coll::Orders, None)
+                } else {
+                    db.count(Coll::Orders, Some(&f))
+                };
+                ok(
+                    json!({"orders": vs.into_iter().map(|v| json!({"order": v})).collect::<Vec<_>>(), "count": count}),
+                )
             }
         }
         ("POST", []) => create_order(sh, req),
         ("GET", ["count"]) => ok(json!({"count": db.count(Coll::Orders, None)})),
         ("GET", ["status", s]) => {
-            let Some(si) = norm_status(s) else { return msg(404, &format!("Invalid status: {}", s)) };
+            let Some(si) = norm_status(s) else {
+                return msg(404, &format!("Invalid status: {}", s));
+            };
             let f = move |id: u64, ov: Option<&Value>| order_lite(sh, id, ov).status == si;
             opage(&f, true)
         }
@@ -1333,7 +2007,17 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
             if !t.is_empty() {
                 return msg(404, "Not Found");
             }
-            crud(sh, req, Coll::History(o), "order_history", "Order history", t, 100, false, &same)
+            crud(
+                sh,
+                req,
+                Coll::History(o),
+                "order_history",
+                "Order history",
+                t,
+                100,
+                false,
+                &same,
+            )
         }
         (_, [id, "documents", t @ ..]) => {
             let Some(o) = pid(id) else { return nf("Order") };
@@ -1355,8 +2039,17 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                     ok(json!({"document": v}))
                 }
                 (_, [public]) => {
-                    let found = db.ids(Coll::Documents(o), false, 0, u64::MAX, None).into_iter().find(|k| db.get(Coll::Documents(o), *k).map(|d| d["public_id"] == *public).unwrap_or(false));
-                    let Some(k) = found else { return nf("Document") };
+                    let found = db
+                        .ids(Coll::Documents(o), false, 0, u64::MAX, None)
+                        .into_iter()
+                        .find(|k| {
+                            db.get(Coll::Documents(o), *k)
+                                .map(|d| d["public_id"] == *public)
+                                .unwrap_or(false)
+                        });
+                    let Some(k) = found else {
+                        return nf("Document");
+                    };
                     if m == "DELETE" {
                         db.delete(Coll::Documents(o), k);
                         return ok(json!("Document deleted"));
@@ -1378,17 +2071,35 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
         }
         ("PUT", [id]) => {
             let Some(o) = pid(id) else { return nf("Order") };
-            let Some(mut cur) = db.get(Coll::Orders, o) else { return nf("Order") };
+            let Some(mut cur) = db.get(Coll::Orders, o) else {
+                return nf("Order");
+            };
             let b = match body_obj(req, "order") {
                 Ok(b) => b,
                 Err(r) => return r,
             };
-            let allowed = ["status", "shipment_status", "tracking_number", "tracking_company", "tracking_url", "additional_information", "additional_fields"];
+            let allowed = [
+                "status",
+                "shipment_status",
+                "tracking_number",
+                "tracking_company",
+                "tracking_url",
+                "additional_information",
+                "additional_fields",
+            ];
             if !b.keys().any(|k| allowed.contains(&k.as_str())) {
                 return msg(400, "No se encontraron parámetros permitidos");
             }
             if let Some(s) = b.get("status") {
-                let Some(si) = s.as_str().and_then(norm_status) else { return errors(400, vec![format!("status is not included in the list ({})", ORDER_STATUS_LABEL.join(", "))]) };
+                let Some(si) = s.as_str().and_then(norm_status) else {
+                    return errors(
+                        400,
+                        vec![format!(
+                            "status is not included in the list ({})",
+                            ORDER_STATUS_LABEL.join(", ")
+                        )],
+                    );
+                };
                 cur["status"] = json!(ORDER_STATUS_LABEL[si]);
                 cur["status_name"] = json!(ORDER_STATUS_LABEL[si]);
                 cur["status_enum"] = json!(ORDER_STATUS_ENUM[si]);
@@ -1404,7 +2115,13 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 cur["shipment_status"] = json!(SHIP_LABEL[i]);
                 cur["shipment_status_enum"] = json!(SHIP_ENUM[i]);
             }
-            for k in ["tracking_number", "tracking_company", "tracking_url", "additional_information", "additional_fields"] {
+            for k in [
+                "tracking_number",
+                "tracking_company",
+                "tracking_url",
+                "additional_information",
+                "additional_fields",
+            ] {
                 if let Some(v) = b.get(k) {
                     cur[k] = v.clone();
                 }
@@ -1435,16 +2152,26 @@ fn create_order(sh: &Shared, req: &Request) -> R {
         Some(s) => match norm_status(s) {
             Some(i) => i,
             None => {
-                e.push(format!("status is not included in the list ({})", ORDER_STATUS_LABEL.join(", ")));
+                e.push(format!(
+                    "status is not included in the list ({})",
+                    ORDER_STATUS_LABEL.join(", ")
+                ));
                 2
             }
         },
     };
-    let lines_in = b.get("products").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+    let lines_in = b
+        .get("products")
+        .and_then(|p| p.as_array())
+        .cloned()
+        .unwrap_or_default();
     if lines_in.is_empty() {
         e.push("products can't be blank".into());
     }
-    let allow_missing = b.get("allow_missing_products").and_then(|x| x.as_bool()).unwrap_or(false);
+    let allow_missing = b
+        .get("allow_missing_products")
+        .and_then(|x| x.as_bool())
+        .unwrap_or(false);
     let mut lines = Vec::new();
     let (mut subtotal_c, mut disc_c) = (0i64, 0i64);
     let cents = |v: &Value| -> Option<i64> {
@@ -1512,14 +2239,26 @@ fn create_order(sh: &Shared, req: &Request) -> R {
     v["gift_cards_discount"] = money(0);
     v["fulfillment_status"] = json!("unfulfilled");
     v["shipping_method_id"] = b.get("shipping_method_id").cloned().unwrap_or(Value::Null);
-    v["shipping_method_name"] = b.get("shipping_method_name").cloned().unwrap_or(Value::Null);
+    v["shipping_method_name"] = b
+        .get("shipping_method_name")
+        .cloned()
+        .unwrap_or(Value::Null);
     v["source"] = json!({"created_from": "api", "created_from_app_code": null, "source_name": null, "medium": null, "campaign": null, "referral_url": null,
                          "referral_code": null, "user_agent": null, "first_page_visited": null, "first_page_visited_at": null, "referral_source": null});
     v["customer"] = match &cust_rec {
-        Some(c) => json!({"id": c["id"], "email": c["email"], "phone": c["phone"], "phone_prefix": null, "ip": null, "fullname": c["fullname"]}),
-        None => json!({"id": null, "email": cust_in.get("email").cloned().unwrap_or(Value::Null), "phone": null, "phone_prefix": null, "ip": null, "fullname": null}),
+        Some(c) => {
+            json!({"id": c["id"], "email": c["email"], "phone": c["phone"], "phone_prefix": null, "ip": null, "fullname": c["fullname"]})
+        }
+        None => {
+            json!({"id": null, "email": cust_in.get("email").cloned().unwrap_or(Value::Null), "phone": null, "phone_prefix": null, "ip": null, "fullname": null})
+        }
     };
-    for k in ["shipping_address", "billing_address", "billing_information", "additional_information"] {
+    for k in [
+        "shipping_address",
+        "billing_address",
+        "billing_information",
+        "additional_information",
+    ] {
         if let Some(x) = b.get(k).or_else(|| cust_in.get(k)) {
             v[k] = x.clone();
         }
@@ -1540,14 +2279,22 @@ fn fulfillments(sh: &Shared, req: &Request, rest: &[&str]) -> R {
     let db = &sh.db;
     let m = req.method.as_str();
     match (m, rest) {
-        ("POST", ["rates"]) => ok(json!([{"fulfillment_company": "Chilexpress", "service_label": "Día hábil siguiente", "service_type": "express", "amount": money(3_990)},
-                                         {"fulfillment_company": "Starken", "service_label": "Normal", "service_type": "normal", "amount": money(2_500)}])),
+        ("POST", ["rates"]) => ok(
+            json!([{"fulfillment_company": "Chilexpress", "service_label": "Día hábil siguiente", "service_type": "express", "amount": money(3_990)},
+                                         {"fulfillment_company": "Starken", "service_label": "Normal", "service_type": "normal", "amount": money(2_500)}]),
+        ),
         ("GET", [id, "label"]) => {
-            let Some(f) = pid(id) else { return nf("Fulfillment") };
+            let Some(f) = pid(id) else {
+                return nf("Fulfillment");
+            };
             match db.get(Coll::Fulfillments, f) {
                 None => nf("Fulfillment"),
-                Some(v) if v["type"] == "manual" && f % 2 == 0 => R::json(400, &json!({"error": "Invalid Label."})),
-                Some(_) => ok(json!({"url": format!("https://labels.example.com/{}.pdf?sig=abc", f), "expires_at": crate::data::iso(now_epoch() + 86_400).replace("+00:00", "Z")})),
+                Some(v) if v["type"] == "manual" && f % 2 == 0 => {
+                    R::json(400, &json!({"error": "Invalid Label."}))
+                }
+                Some(_) => ok(
+                    json!({"url": format!("https://labels.example.com/{}.pdf?sig=abc", f), "expires_at": crate::data::iso(now_epoch() + 86_400).replace("+00:00", "Z")}),
+                ),
             }
         }
         ("POST", []) => {
@@ -1557,12 +2304,32 @@ fn fulfillments(sh: &Shared, req: &Request, rest: &[&str]) -> R {
             };
             let mut e = Vec::new();
             required(&b, &["type", "location_id", "order_id"], &mut e);
-            check_enum(&b, "type", &["manual", "shipit", "chilexpress", "ctt", "dpd", "mrw", "correos_chile", "dhl", "servientrega", "starken", "bluexpress", "correos_express"], &mut e);
+            check_enum(
+                &b,
+                "type",
+                &[
+                    "manual",
+                    "shipit",
+                    "chilexpress",
+                    "ctt",
+                    "dpd",
+                    "mrw",
+                    "correos_chile",
+                    "dhl",
+                    "servientrega",
+                    "starken",
+                    "bluexpress",
+                    "correos_express",
+                ],
+                &mut e,
+            );
             if !e.is_empty() {
                 return errors(400, e);
             }
             let oid = b["order_id"].as_u64().unwrap_or(0);
-            let Some(mut order) = db.get(Coll::Orders, oid) else { return nf("Order") };
+            let Some(mut order) = db.get(Coll::Orders, oid) else {
+                return nf("Order");
+            };
             let id = db.next_id(Coll::Fulfillments);
             let now = ts(now_epoch());
             b.remove("order");
@@ -1585,7 +2352,17 @@ fn fulfillments(sh: &Shared, req: &Request, rest: &[&str]) -> R {
             db.put(Coll::Orders, oid, order);
             ok(json!({"fulfillment": v}))
         }
-        _ => crud(sh, req, Coll::Fulfillments, "fulfillment", "Fulfillment", rest, 100, false, &same),
+        _ => crud(
+            sh,
+            req,
+            Coll::Fulfillments,
+            "fulfillment",
+            "Fulfillment",
+            rest,
+            100,
+            false,
+            &same,
+        ),
     }
 }
 
@@ -1600,25 +2377,42 @@ fn customers(sh: &Shared, req: &Request, rest: &[&str]) -> R {
         },
         ("GET", ["search"]) => {
             let q = req.q("query").unwrap_or("").trim().to_lowercase();
-            let desc = req.q("order").map(|o| o.starts_with("desc")).unwrap_or(false);
+            let desc = req
+                .q("order")
+                .map(|o| o.starts_with("desc"))
+                .unwrap_or(false);
             let f = |id: u64, ov: Option<&Value>| {
                 if q.is_empty() {
                     return true;
                 }
                 match ov {
-                    Some(v) => ["email", "fullname", "phone"].iter().any(|k| v[*k].as_str().map(|s| s.to_lowercase().contains(&q)).unwrap_or(false)),
+                    Some(v) => ["email", "fullname", "phone"].iter().any(|k| {
+                        v[*k]
+                            .as_str()
+                            .map(|s| s.to_lowercase().contains(&q))
+                            .unwrap_or(false)
+                    }),
                     None => {
                         let n = g.customer_name(id);
-                        g.customer_email(id).to_lowercase().contains(&q) || format!("{} {}", n.first, n.last).to_lowercase().contains(&q)
+                        g.customer_email(id).to_lowercase().contains(&q)
+                            || format!("{} {}", n.first, n.last)
+                                .to_lowercase()
+                                .contains(&q)
                     }
                 }
             };
             let (off, lim) = paging(req, 100);
-            let vs = db.ids(Coll::Customers, desc, off, lim, Some(&f)).into_iter().filter_map(|id| db.get(Coll::Customers, id)).collect();
+            let vs = db
+                .ids(Coll::Customers, desc, off, lim, Some(&f))
+                .into_iter()
+                .filter_map(|id| db.get(Coll::Customers, id))
+                .collect();
             list("customer", vs)
         }
         ("GET", [id, "orders"]) | ("GET", [id, "orders", "status", _]) => {
-            let Some(c) = pid(id) else { return nf("Customer") };
+            let Some(c) = pid(id) else {
+                return nf("Customer");
+            };
             if !db.exists(Coll::Customers, c) {
                 return nf("Customer");
             }
@@ -1635,11 +2429,17 @@ fn customers(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 l.customer == Some(c) && st.map(|s| s == l.status).unwrap_or(true)
             };
             let (off, lim) = paging(req, 100);
-            let vs = db.ids(Coll::Orders, true, off, lim, Some(&f)).into_iter().filter_map(|id| db.get(Coll::Orders, id)).collect();
+            let vs = db
+                .ids(Coll::Orders, true, off, lim, Some(&f))
+                .into_iter()
+                .filter_map(|id| db.get(Coll::Orders, id))
+                .collect();
             list("order", vs)
         }
         (_, [id, "fields", t @ ..]) => {
-            let Some(c) = pid(id) else { return nf("Customer") };
+            let Some(c) = pid(id) else {
+                return nf("Customer");
+            };
             if !db.exists(Coll::Customers, c) {
                 return nf("Customer");
             }
@@ -1650,23 +2450,51 @@ fn customers(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                 };
                 let fid = db.next_id(Coll::CustomerFields(c));
                 let ccf = b.get("checkout_custom_field_id").and_then(|x| x.as_u64());
-                let label = ccf.and_then(|i| db.get(Coll::CheckoutCustomFields, i)).map(|f| f["label"].clone()).unwrap_or(b.get("label").cloned().unwrap_or(Value::Null));
+                let label = ccf
+                    .and_then(|i| db.get(Coll::CheckoutCustomFields, i))
+                    .map(|f| f["label"].clone())
+                    .unwrap_or(b.get("label").cloned().unwrap_or(Value::Null));
                 let v = json!({"id": fid, "label": label, "value": b.get("value").cloned().unwrap_or(Value::Null), "area": b.get("area").cloned().unwrap_or(json!("other")),
                                "customer_id": c, "checkout_custom_field_id": ccf});
                 db.put(Coll::CustomerFields(c), fid, v.clone());
                 return ok(json!({"customer_additional_field": v}));
             }
-            crud(sh, req, Coll::CustomerFields(c), "customer_additional_field", "Customer additional field", t, 100, false, &same)
+            crud(
+                sh,
+                req,
+                Coll::CustomerFields(c),
+                "customer_additional_field",
+                "Customer additional field",
+                t,
+                100,
+                false,
+                &same,
+            )
         }
         _ => {
             let asm = |sh: &Shared, mut v: Value| {
                 let id = v["id"].as_u64().unwrap_or(0);
                 // additional fields are a sub-collection; reflect its writes in the customer
-                let fields: Vec<Value> = sh.db.all(Coll::CustomerFields(id)).into_iter().map(|f| json!({"customer_additional_field": f})).collect();
+                let fields: Vec<Value> = sh
+                    .db
+                    .all(Coll::CustomerFields(id))
+                    .into_iter()
+                    .map(|f| json!({"customer_additional_field": f}))
+                    .collect();
                 v["customer_additional_fields"] = Value::Array(fields);
                 v
             };
-            crud(sh, req, Coll::Customers, "customer", "Customer", rest, 100, false, &asm)
+            crud(
+                sh,
+                req,
+                Coll::Customers,
+                "customer",
+                "Customer",
+                rest,
+                100,
+                false,
+                &asm,
+            )
         }
     }
 }
@@ -1677,45 +2505,78 @@ mod tests {
     use crate::SandboxConfig;
 
     fn slow_products(sh: &Shared, ids: &[u64]) -> Vec<u8> {
-        let vs = ids.iter().filter_map(|id| sh.db.get(Coll::Products, *id)).map(|v| product_full(sh, v)).collect();
+        let vs = ids
+            .iter()
+            .filter_map(|id| sh.db.get(Coll::Products, *id))
+            .map(|v| product_full(sh, v))
+            .collect();
         list("product", vs).body
     }
     fn slow_orders(sh: &Shared, ids: &[u64]) -> Vec<u8> {
-        list("order", ids.iter().filter_map(|id| sh.db.get(Coll::Orders, *id)).collect()).body
+        list(
+            "order",
+            ids.iter()
+                .filter_map(|id| sh.db.get(Coll::Orders, *id))
+                .collect(),
+        )
+        .body
     }
 
     /// the text fast path of list pages gives exactly the bytes of the `Value` path
     #[test]
     fn fast_pages_match_value_pages() {
         for seed in [42, 7] {
-            let sh = Shared::new(SandboxConfig { seed, products: 700, orders: 900, categories: 20, huge_description_product: Some(3), ..Default::default() });
+            let sh = Shared::new(SandboxConfig {
+                seed,
+                products: 700,
+                orders: 900,
+                categories: 20,
+                huge_description_product: Some(3),
+                ..Default::default()
+            });
             let pids: Vec<u64> = (1..=700).collect();
             let oids: Vec<u64> = (1..=900).rev().collect();
             for chunk in pids.chunks(100) {
-                assert_eq!(String::from_utf8(product_page(&sh, chunk.to_vec()).body).unwrap(), String::from_utf8(slow_products(&sh, chunk)).unwrap());
+                assert_eq!(
+                    String::from_utf8(product_page(&sh, chunk.to_vec()).body).unwrap(),
+                    String::from_utf8(slow_products(&sh, chunk)).unwrap()
+                );
             }
             for chunk in oids.chunks(100) {
-                assert_eq!(String::from_utf8(order_page(&sh, chunk.to_vec()).body).unwrap(), String::from_utf8(slow_orders(&sh, chunk)).unwrap());
+                assert_eq!(
+                    String::from_utf8(order_page(&sh, chunk.to_vec()).body).unwrap(),
+                    String::from_utf8(slow_orders(&sh, chunk)).unwrap()
+                );
             }
             // with writes in the overlay: touched records take the Value path, deleted ones drop out
             let db = &sh.db;
             let mut p = db.get(Coll::Products, 5).unwrap();
             p["name"] = json!("Renamed \"quoted\"");
             db.put(Coll::Products, 5, p);
-            db.put(Coll::Variants(7), db.next_id(Coll::Variants(7)), json!({"id": 1, "price": 1.5}));
+            db.put(
+                Coll::Variants(7),
+                db.next_id(Coll::Variants(7)),
+                json!({"id": 1, "price": 1.5}),
+            );
             db.delete(Coll::Products, 9);
             let mut o = db.get(Coll::Orders, 800).unwrap();
             o["status"] = json!("Paid");
             db.put(Coll::Orders, 800, o);
             let ids: Vec<u64> = (1..=100).collect();
-            assert_eq!(product_page(&sh, ids.clone()).body, slow_products(&sh, &ids));
+            assert_eq!(
+                product_page(&sh, ids.clone()).body,
+                slow_products(&sh, &ids)
+            );
             let ids: Vec<u64> = (750..=850).rev().collect();
             assert_eq!(order_page(&sh, ids.clone()).body, slow_orders(&sh, &ids));
             let mut c = db.get(Coll::Categories, 2).unwrap();
             c["name"] = json!("Otra");
             db.put(Coll::Categories, 2, c);
             let ids: Vec<u64> = (1..=100).collect();
-            assert_eq!(product_page(&sh, ids.clone()).body, slow_products(&sh, &ids));
+            assert_eq!(
+                product_page(&sh, ids.clone()).body,
+                slow_products(&sh, &ids)
+            );
         }
     }
 }

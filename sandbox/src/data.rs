@@ -88,12 +88,28 @@ pub fn ts(secs: u64) -> String {
 pub fn ts_plain(secs: u64) -> String {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let r = secs % 86_400;
-    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", y, m, d, r / 3600, (r / 60) % 60, r % 60)
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        y,
+        m,
+        d,
+        r / 3600,
+        (r / 60) % 60,
+        r % 60
+    )
 }
 pub fn iso(secs: u64) -> String {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let r = secs % 86_400;
-    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00", y, m, d, r / 3600, (r / 60) % 60, r % 60)
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
+        y,
+        m,
+        d,
+        r / 3600,
+        (r / 60) % 60,
+        r % 60
+    )
 }
 /// parse "YYYY-MM-DD" (optionally followed by time) to unix seconds of that day start
 pub fn parse_date(s: &str) -> Option<u64> {
@@ -124,46 +140,166 @@ pub fn parse_ts(s: &str) -> Option<u64> {
 }
 
 const FIRST: &[&str] = &[
-    "María José", "João", "Ana", "José Luis", "Conceição", "Lucía", "Sebastián", "Camila", "Matías", "Valentina",
-    "Gonçalo", "Inês", "Beatriz", "Tomás", "Martín", "Sofía", "Renée", "Zoë", "伟", "芳", "Xiù Yīng", "Ñusta",
-    "Joaquín", "Antônio", "Françoise", "Ólafur", "Chloé", "Agustín", "Isabel", "Pedro",
+    "María José",
+    "João",
+    "Ana",
+    "José Luis",
+    "Conceição",
+    "Lucía",
+    "Sebastián",
+    "Camila",
+    "Matías",
+    "Valentina",
+    "Gonçalo",
+    "Inês",
+    "Beatriz",
+    "Tomás",
+    "Martín",
+    "Sofía",
+    "Renée",
+    "Zoë",
+    "伟",
+    "芳",
+    "Xiù Yīng",
+    "Ñusta",
+    "Joaquín",
+    "Antônio",
+    "Françoise",
+    "Ólafur",
+    "Chloé",
+    "Agustín",
+    "Isabel",
+    "Pedro",
 ];
 const LAST: &[&str] = &[
-    "González", "Muñoz", "Rojas", "Díaz", "Pérez", "Soto", "da Silva", "Gonçalves", "Conceição", "Araújo",
-    "Fernández", "López", "Núñez", "O'Brien", "van der Berg", "王", "李", "张", "Castañeda", "Ibáñez",
-    "Magalhães", "Peña", "Sánchez-Villalobos", "Ruiz", "Ng",
+    "González",
+    "Muñoz",
+    "Rojas",
+    "Díaz",
+    "Pérez",
+    "Soto",
+    "da Silva",
+    "Gonçalves",
+    "Conceição",
+    "Araújo",
+    "Fernández",
+    "López",
+    "Núñez",
+    "O'Brien",
+    "van der Berg",
+    "王",
+    "李",
+    "张",
+    "Castañeda",
+    "Ibáñez",
+    "Magalhães",
+    "Peña",
+    "Sánchez-Villalobos",
+    "Ruiz",
+    "Ng",
 ];
 const ADJ: &[&str] = &[
-    "Orgánico", "Artesanal", "Clásico", "Premium", "Ecológico", "Vintage", "Bordado", "Tejido a mano",
-    "de Algodão", "Térmico", "Minimalista", "Edición Limitada", "Reciclado", "Impermeable", "经典",
+    "Orgánico",
+    "Artesanal",
+    "Clásico",
+    "Premium",
+    "Ecológico",
+    "Vintage",
+    "Bordado",
+    "Tejido a mano",
+    "de Algodão",
+    "Térmico",
+    "Minimalista",
+    "Edición Limitada",
+    "Reciclado",
+    "Impermeable",
+    "经典",
 ];
 const NOUN: &[&str] = &[
-    "Camiseta", "Taza de café", "Mochila", "Bufanda", "Poncho", "Chaqueta", "Zapatillas", "Gorro", "Cuaderno",
-    "Vela aromática", "Cerâmica", "Jarrón", "Sombrero", "Alfombra", "Lámpara", "茶杯", "Chocolate 70%",
-    "Mate & Bombilla", "Cojín", "Pulsera",
+    "Camiseta",
+    "Taza de café",
+    "Mochila",
+    "Bufanda",
+    "Poncho",
+    "Chaqueta",
+    "Zapatillas",
+    "Gorro",
+    "Cuaderno",
+    "Vela aromática",
+    "Cerâmica",
+    "Jarrón",
+    "Sombrero",
+    "Alfombra",
+    "Lámpara",
+    "茶杯",
+    "Chocolate 70%",
+    "Mate & Bombilla",
+    "Cojín",
+    "Pulsera",
 ];
-const BRANDS: &[&str] = &["Andes Co.", "Pachamama", "Ñandú", "Casa Lusitana", "龙井", "Sur & Norte"];
+const BRANDS: &[&str] = &[
+    "Andes Co.",
+    "Pachamama",
+    "Ñandú",
+    "Casa Lusitana",
+    "龙井",
+    "Sur & Norte",
+];
 const CITIES: &[(&str, &str, &str, &str, &str)] = &[
     ("Santiago", "Región Metropolitana", "RM", "Chile", "CL"),
     ("Valparaíso", "Valparaíso", "VS", "Chile", "CL"),
     ("São Paulo", "São Paulo", "SP", "Brazil", "BR"),
     ("Lisboa", "Lisboa", "11", "Portugal", "PT"),
     ("Porto", "Porto", "13", "Portugal", "PT"),
-    ("Ciudad de México", "Ciudad de México", "CMX", "Mexico", "MX"),
+    (
+        "Ciudad de México",
+        "Ciudad de México",
+        "CMX",
+        "Mexico",
+        "MX",
+    ),
     ("Bogotá", "Bogotá D.C.", "DC", "Colombia", "CO"),
     ("Madrid", "Madrid", "MD", "Spain", "ES"),
     ("上海", "上海市", "SH", "China", "CN"),
     ("Concepción", "Biobío", "BI", "Chile", "CL"),
 ];
 const STREETS: &[&str] = &[
-    "Av. Providencia", "Rua Augusta", "Calle Mayor", "Av. Libertador Bernardo O'Higgins", "Rua das Flores",
-    "Paseo de la Reforma", "南京路", "Pasaje Los Aromos",
+    "Av. Providencia",
+    "Rua Augusta",
+    "Calle Mayor",
+    "Av. Libertador Bernardo O'Higgins",
+    "Rua das Flores",
+    "Paseo de la Reforma",
+    "南京路",
+    "Pasaje Los Aromos",
 ];
 const SIZES: &[&str] = &["XS", "S", "M", "L", "XL", "XXL"];
-const COLORS: &[&str] = &["Rojo", "Azul", "Verde Oliva", "Negro", "Blanco", "Café", "Amarelo"];
+const COLORS: &[&str] = &[
+    "Rojo",
+    "Azul",
+    "Verde Oliva",
+    "Negro",
+    "Blanco",
+    "Café",
+    "Amarelo",
+];
 const CATEGORY_NAMES: &[&str] = &[
-    "Ropa", "Hogar", "Cocina", "Accesorios", "Calzado", "Papelería", "Decoração", "Regalos 🎁", "Ofertas",
-    "Nuevos", "Invierno", "Verano", "茶具", "Niños", "Mascotas", "Outlet",
+    "Ropa",
+    "Hogar",
+    "Cocina",
+    "Accesorios",
+    "Calzado",
+    "Papelería",
+    "Decoração",
+    "Regalos 🎁",
+    "Ofertas",
+    "Nuevos",
+    "Invierno",
+    "Verano",
+    "茶具",
+    "Niños",
+    "Mascotas",
+    "Outlet",
 ];
 const LOREM: &[&str] = &[
     "Confeccionado con materiales de primera calidad, pensado para durar muchos años.",
@@ -212,8 +348,22 @@ pub struct PersonName {
 
 pub const ORDER_STATUS_ENUM: &[&str] = &["abandoned", "canceled", "pending_payment", "paid"];
 pub const ORDER_STATUS_LABEL: &[&str] = &["Abandoned", "Canceled", "Pending Payment", "Paid"];
-pub const SHIP_ENUM: &[&str] = &["unfulfilled", "requested", "in_transit", "delivered", "failed", "pickup_available"];
-pub const SHIP_LABEL: &[&str] = &["Unfulfilled", "Requested", "In Transit", "Delivered", "Failed", "Pickup Available"];
+pub const SHIP_ENUM: &[&str] = &[
+    "unfulfilled",
+    "requested",
+    "in_transit",
+    "delivered",
+    "failed",
+    "pickup_available",
+];
+pub const SHIP_LABEL: &[&str] = &[
+    "Unfulfilled",
+    "Requested",
+    "In Transit",
+    "Delivered",
+    "Failed",
+    "Pickup Available",
+];
 pub const PRODUCT_STATUS: &[&str] = &["available", "not-available", "disabled"];
 
 impl Gen {
@@ -240,7 +390,11 @@ impl Gen {
             return vec![];
         }
         let mut r = Rng::new(self.seed, K_PCATS, id);
-        let n = if r.pct(15) { 0 } else { r.range(1, 3.min(self.categories)) };
+        let n = if r.pct(15) {
+            0
+        } else {
+            r.range(1, 3.min(self.categories))
+        };
         let mut v: Vec<u64> = Vec::new();
         while (v.len() as u64) < n {
             let c = r.range(1, self.categories);
@@ -266,7 +420,7 @@ impl Gen {
         let mut r = Rng::new(self.seed, K_PROD + 100, id);
         match r.below(4) {
             0 => (r.range(1, 60) * 1000 - 10) as i64 * 100, // CLP-like whole numbers e.g. 19990
-            1 => r.range(100, 9_999) as i64,                 // 12.99
+            1 => r.range(100, 9_999) as i64,                // 12.99
             2 => (r.range(1, 4_000) * 50) as i64 + r.range(0, 1) as i64 * 5, // 19990.5 style
             _ => r.range(1_000, 2_000_000) as i64,
         }
@@ -290,7 +444,11 @@ impl Gen {
         }
         // orders cluster on a subset of customers (some customers order a lot)
         let h = hash3(self.seed, K_OCUST, id);
-        let c = if h % 3 == 0 { (h >> 8) % (self.customers.div_ceil(10)) + 1 } else { (h >> 8) % self.customers + 1 };
+        let c = if h % 3 == 0 {
+            (h >> 8) % (self.customers.div_ceil(10)) + 1
+        } else {
+            (h >> 8) % self.customers + 1
+        };
         Some(c)
     }
     pub fn order_created(&self, id: u64) -> u64 {
@@ -310,13 +468,21 @@ impl Gen {
 
     pub fn customer_name(&self, id: u64) -> PersonName {
         let mut r = Rng::new(self.seed, K_CUST, id);
-        PersonName { first: *r.pick(FIRST), last: *r.pick(LAST) }
+        PersonName {
+            first: *r.pick(FIRST),
+            last: *r.pick(LAST),
+        }
     }
     pub fn customer_email(&self, id: u64) -> String {
         let n = self.customer_name(id);
         let first = slug(n.first);
         let last = slug(n.last);
-        let dom = ["example.com", "correo.cl", "exemplo.com.br", "mail.example.org"][(hash3(self.seed, K_CUST + 7, id) % 4) as usize];
+        let dom = [
+            "example.com",
+            "correo.cl",
+            "exemplo.com.br",
+            "mail.example.org",
+        ][(hash3(self.seed, K_CUST + 7, id) % 4) as usize];
         format!("{}.{}{}@{}", first, last, id, dom)
     }
     pub fn customer_category_ids(&self, id: u64) -> Vec<u64> {
@@ -397,7 +563,11 @@ impl Gen {
     pub fn write_category(&self, id: u64, w: &mut W) {
         let mut r = Rng::new(self.seed, K_CAT, id);
         let base = CATEGORY_NAMES[((id - 1) % CATEGORY_NAMES.len() as u64) as usize];
-        let name = if id as usize > CATEGORY_NAMES.len() { format!("{} {}", base, id) } else { base.to_string() };
+        let name = if id as usize > CATEGORY_NAMES.len() {
+            format!("{} {}", base, id)
+        } else {
+            base.to_string()
+        };
         w.obj();
         w.key("id").u64(id);
         w.key("name").str(&name);
@@ -420,7 +590,12 @@ impl Gen {
         w.obj();
         w.key("id").u64(pid * 10 + k);
         w.key("position").u64(k);
-        w.key("url").str_fmt(format_args!("https://cdn.jumpseller.com/sandbox/image/{}/{}.jpg?{}", pid, k, 1_600_000_000 + pid));
+        w.key("url").str_fmt(format_args!(
+            "https://cdn.jumpseller.com/sandbox/image/{}/{}.jpg?{}",
+            pid,
+            k,
+            1_600_000_000 + pid
+        ));
         w.end_obj();
     }
 
@@ -432,10 +607,18 @@ impl Gen {
     pub fn write_variant(&self, pid: u64, k: u64, w: &mut W) {
         let mut r = Rng::new(self.seed, K_PVAR + 500, pid * 10 + k);
         let base = self.product_price_cents(pid);
-        let price = if r.pct(50) { base } else { base + (k as i64) * 500 };
+        let price = if r.pct(50) {
+            base
+        } else {
+            base + (k as i64) * 500
+        };
         let unlimited = r.pct(15);
         let nimg = self.product_image_count(pid);
-        let image = if nimg > 0 && r.pct(60) { Some(1 + (k - 1) % nimg) } else { None };
+        let image = if nimg > 0 && r.pct(60) {
+            Some(1 + (k - 1) % nimg)
+        } else {
+            None
+        };
         let size = SIZES[((k - 1) % SIZES.len() as u64) as usize];
         let color = *r.pick(COLORS);
         w.obj();
@@ -493,11 +676,17 @@ impl Gen {
     }
 
     pub fn option(&self, pid: u64, k: u64, with_values: bool) -> Value {
-        let (name, ty) = if k == 1 { ("Talla", "option") } else { ("Color", "color") };
+        let (name, ty) = if k == 1 {
+            ("Talla", "option")
+        } else {
+            ("Color", "color")
+        };
         let mut o = json!({"id": pid * 10 + k, "name": name, "position": k, "option_type": ty,
             "addon_price": if k == 2 { money(150) } else { Value::Null }});
         if with_values {
-            let vals: Vec<Value> = (1..=self.option_value_count(pid, k)).map(|v| self.option_value(pid, k, v, false)).collect();
+            let vals: Vec<Value> = (1..=self.option_value_count(pid, k))
+                .map(|v| self.option_value(pid, k, v, false))
+                .collect();
             o["values"] = Value::Array(vals);
         }
         o
@@ -520,12 +709,20 @@ impl Gen {
     }
     pub fn option_value(&self, pid: u64, k: u64, v: u64, nested: bool) -> Value {
         let oid = pid * 10 + k;
-        let name = if k == 1 { SIZES[((v - 1) % SIZES.len() as u64) as usize].to_string() } else { "Rojo".to_string() };
+        let name = if k == 1 {
+            SIZES[((v - 1) % SIZES.len() as u64) as usize].to_string()
+        } else {
+            "Rojo".to_string()
+        };
         let mut val = json!({"id": oid * 10 + v, "name": name, "custom": null, "position": v});
         if nested || true {
             val["product_option"] = json!({"option": self.option(pid, k, false)});
-            let vars: Vec<Value> = if k == 1 { vec![json!({"variant": self.variant(pid, v)})] } else {
-                (1..=self.product_variant_count(pid)).map(|x| json!({"variant": self.variant(pid, x)})).collect()
+            let vars: Vec<Value> = if k == 1 {
+                vec![json!({"variant": self.variant(pid, v)})]
+            } else {
+                (1..=self.product_variant_count(pid))
+                    .map(|x| json!({"variant": self.variant(pid, x)}))
+                    .collect()
             };
             val["variants"] = Value::Array(vars);
         }
@@ -603,7 +800,8 @@ impl Gen {
             w.null()
         }
         w.key("price").money(price);
-        w.key("discount").money(if r.pct(80) { 0 } else { price / 10 });
+        w.key("discount")
+            .money(if r.pct(80) { 0 } else { price / 10 });
         let (a, b) = (r.below(5), r.below(100));
         w.key("weight").num_fmt(format_args!("{}.{}", a, b));
         w.key("stock").u64(if unlimited { 0 } else { r.below(500) });
@@ -676,7 +874,8 @@ impl Gen {
         } else {
             w.null()
         }
-        w.key("permalink").str_fmt(format_args!("{}-{}", slug(&name), id));
+        w.key("permalink")
+            .str_fmt(format_args!("{}-{}", slug(&name), id));
         w.key("categories").arr();
         for c in cats {
             self.write_category(c, w);
@@ -696,7 +895,10 @@ impl Gen {
     fn write_digital_product(&self, pid: u64, k: u64, w: &mut W) {
         w.obj();
         w.key("id").u64(pid * 10 + k);
-        w.key("url").str_fmt(format_args!("https://cdn.jumpseller.com/sandbox/files/{}-{}.pdf", pid, k));
+        w.key("url").str_fmt(format_args!(
+            "https://cdn.jumpseller.com/sandbox/files/{}-{}.pdf",
+            pid, k
+        ));
         w.key("expiration_seconds").u64(86_400 * 3);
         w.key("external").bool(k == 2);
         w.end_obj();
@@ -711,7 +913,11 @@ impl Gen {
         hash3(self.seed, K_MISC + 2, pid) % 3
     }
     pub fn product_field(&self, pid: u64, k: u64) -> Value {
-        let (label, ty, value) = if k == 1 { ("Material", "input", "Algodón orgánico") } else { ("Origen", "selection", "Hecho en Chile 🇨🇱") };
+        let (label, ty, value) = if k == 1 {
+            ("Material", "input", "Algodón orgánico")
+        } else {
+            ("Origen", "selection", "Hecho en Chile 🇨🇱")
+        };
         json!({"id": pid * 10 + k, "custom_field_id": k, "type": ty, "label": label, "value": value,
                "value_id": if k == 2 { json!("2") } else { Value::Null }, "variant_id": null})
     }
@@ -725,7 +931,11 @@ impl Gen {
     }
     pub fn review(&self, pid: u64, k: u64) -> Value {
         let mut r = Rng::new(self.seed, K_MISC + 4, pid * 10 + k);
-        let c = if self.customers > 0 { r.range(1, self.customers) } else { 1 };
+        let c = if self.customers > 0 {
+            r.range(1, self.customers)
+        } else {
+            1
+        };
         json!({"id": pid * 10 + k, "status": *r.pick(&["unread", "unpublished", "published"]), "rating": r.range(1, 5),
                "review": *r.pick(&["¡Excelente calidad! 😍", "Chegou rápido, recomendo.", "No era lo que esperaba.", "很好", "Muy bueno pero la talla es pequeña."]),
                "date": ts(PRODUCT_T0 + pid * 3_600 + 86_400 * (k + 10)),
@@ -742,8 +952,19 @@ impl Gen {
     }
 
     pub fn customer_category(&self, id: u64) -> Value {
-        let names = ["Mayoristas", "VIP ⭐", "Clientes Frecuentes", "Revendedores", "Funcionários", "会员"];
-        let name = if id as usize <= names.len() { names[id as usize - 1].to_string() } else { format!("Grupo {}", id) };
+        let names = [
+            "Mayoristas",
+            "VIP ⭐",
+            "Clientes Frecuentes",
+            "Revendedores",
+            "Funcionários",
+            "会员",
+        ];
+        let name = if id as usize <= names.len() {
+            names[id as usize - 1].to_string()
+        } else {
+            format!("Grupo {}", id)
+        };
         json!({"id": id, "name": name, "code": slug(&name)})
     }
 
@@ -757,10 +978,24 @@ impl Gen {
         };
         let accepts = r.pct(40);
         let mk = ts(PRODUCT_T0 + id * 7_200);
-        let cats: Vec<Value> = self.customer_category_ids(id).into_iter().map(|c| json!({"customer_category": self.customer_category(c)})).collect();
-        let fields: Vec<Value> = (1..=self.customer_field_count(id)).map(|k| json!({"customer_additional_field": self.customer_field(id, k)})).collect();
-        let ship = if r.pct(15) { Value::Null } else { self.address(&mut r, n.first, n.last, false, false) };
-        let bill = if r.pct(35) { Value::Null } else { self.address(&mut r, n.first, n.last, true, false) };
+        let cats: Vec<Value> = self
+            .customer_category_ids(id)
+            .into_iter()
+            .map(|c| json!({"customer_category": self.customer_category(c)}))
+            .collect();
+        let fields: Vec<Value> = (1..=self.customer_field_count(id))
+            .map(|k| json!({"customer_additional_field": self.customer_field(id, k)}))
+            .collect();
+        let ship = if r.pct(15) {
+            Value::Null
+        } else {
+            self.address(&mut r, n.first, n.last, false, false)
+        };
+        let bill = if r.pct(35) {
+            Value::Null
+        } else {
+            self.address(&mut r, n.first, n.last, true, false)
+        };
         json!({
             "id": id,
             "email": self.customer_email(id),
@@ -780,7 +1015,11 @@ impl Gen {
         hash3(self.seed, K_CUST + 2, id) % 3
     }
     pub fn customer_field(&self, cid: u64, k: u64) -> Value {
-        let (label, value) = if k == 1 { ("RUT", format!("{}-{}", 10_000_000 + cid, cid % 10)) } else { ("Fecha de nacimiento", "1990-05-17".to_string()) };
+        let (label, value) = if k == 1 {
+            ("RUT", format!("{}-{}", 10_000_000 + cid, cid % 10))
+        } else {
+            ("Fecha de nacimiento", "1990-05-17".to_string())
+        };
         json!({"id": cid * 10 + k, "label": label, "value": value, "area": if k == 1 { "billing_shipping" } else { "contact" },
                "customer_id": cid, "checkout_custom_field_id": k})
     }
@@ -815,7 +1054,11 @@ impl Gen {
         let mut subtotal: i64 = 0;
         let mut tax: i64 = 0;
         for slot in lines.iter_mut().take(nlines as usize) {
-            let pid = if self.products > 0 { r.range(1, self.products) } else { 1 };
+            let pid = if self.products > 0 {
+                r.range(1, self.products)
+            } else {
+                1
+            };
             let nv = self.product_variant_count(pid);
             let vk = if nv > 0 { Some(r.range(1, nv)) } else { None };
             let price = self.product_price_cents(pid);
@@ -825,16 +1068,31 @@ impl Gen {
             subtotal += (price - disc) * qty;
             tax += line_tax;
             let weight = r.below(3_000);
-            *slot = Some(Line { pid, vk, price, qty, disc, weight });
+            *slot = Some(Line {
+                pid,
+                vk,
+                price,
+                qty,
+                disc,
+                weight,
+            });
         }
         let pickup = r.pct(15);
-        let shipping: i64 = if pickup { 0 } else { [0, 2_990, 349_000, 4_500, 1_250][r.below(5) as usize] };
+        let shipping: i64 = if pickup {
+            0
+        } else {
+            [0, 2_990, 349_000, 4_500, 1_250][r.below(5) as usize]
+        };
         let shipping_tax = shipping * 19 / 100;
         let discount: i64 = if r.pct(85) { 0 } else { subtotal / 20 };
         let total = subtotal + tax + shipping + shipping_tax - discount;
         let ship_idx = self.order_ship_idx(id);
         let fulfilled = ship_idx >= 2;
-        let completed = if st == 3 || st == 1 { Some(created + 600 + r.below(7_200)) } else { None };
+        let completed = if st == 3 || st == 1 {
+            Some(created + 600 + r.below(7_200))
+        } else {
+            None
+        };
         let tracking = fulfilled && !pickup;
         let ship_addr = Addr::draw(&mut r, false, true);
         let bill_addr = Addr::draw(&mut r, true, true);
@@ -843,12 +1101,19 @@ impl Gen {
         w.obj();
         w.key("id").u64(id);
         w.key("source").obj();
-        w.key("created_from").str(*r.pick::<&str>(&["checkout", "checkout", "checkout", "admin", "api", "pos"]));
+        w.key("created_from")
+            .str(*r.pick::<&str>(&["checkout", "checkout", "checkout", "admin", "api", "pos"]));
         w.key("created_from_app_code").null();
-        w.key("source_name").opt_str(if r.pct(50) { Some("google") } else { None });
-        w.key("medium").opt_str(if r.pct(50) { Some("organic") } else { None });
+        w.key("source_name")
+            .opt_str(if r.pct(50) { Some("google") } else { None });
+        w.key("medium")
+            .opt_str(if r.pct(50) { Some("organic") } else { None });
         w.key("campaign").null();
-        w.key("referral_url").opt_str(if r.pct(70) { None } else { Some("https://www.google.com/") });
+        w.key("referral_url").opt_str(if r.pct(70) {
+            None
+        } else {
+            Some("https://www.google.com/")
+        });
         w.key("referral_code").null();
         w.key("user_agent").str("Mozilla/5.0 (X11; Linux x86_64)");
         w.key("first_page_visited").str("/");
@@ -873,7 +1138,11 @@ impl Gen {
         w.key("discount").money(discount);
         w.key("shipping_discount").money(0);
         w.key("gift_cards_discount").money(0);
-        w.key("fulfillment_status").str(if fulfilled { "fulfilled" } else { "unfulfilled" });
+        w.key("fulfillment_status").str(if fulfilled {
+            "fulfilled"
+        } else {
+            "unfulfilled"
+        });
         w.key("shipping_method_id");
         if pickup {
             w.null()
@@ -881,22 +1150,54 @@ impl Gen {
             w.u64(1 + r.below(3))
         }
         w.key("shipping_service_id").null();
-        w.key("shipping_method_name").str(if pickup { "Retiro en tienda" } else { "Envío a domicilio 🚚" });
-        w.key("payment_method_name").str(*r.pick::<&str>(&["Transferencia bancaria", "Webpay Plus", "Mercado Pago", "PayPal"]));
-        w.key("payment_method_type").str(*r.pick::<&str>(&["manual", "webpay_plus", "mercado_pago", "paypal"]));
-        w.key("payment_information").opt_str(if r.pct(60) { None } else { Some("Transferencia nº 000123") });
+        w.key("shipping_method_name").str(if pickup {
+            "Retiro en tienda"
+        } else {
+            "Envío a domicilio 🚚"
+        });
+        w.key("payment_method_name").str(*r.pick::<&str>(&[
+            "Transferencia bancaria",
+            "Webpay Plus",
+            "Mercado Pago",
+            "PayPal",
+        ]));
+        w.key("payment_method_type").str(*r.pick::<&str>(&[
+            "manual",
+            "webpay_plus",
+            "mercado_pago",
+            "paypal",
+        ]));
+        w.key("payment_information").opt_str(if r.pct(60) {
+            None
+        } else {
+            Some("Transferencia nº 000123")
+        });
         w.key("payment_notification_id").null();
-        w.key("additional_information").opt_str(if r.pct(75) { None } else { Some("Por favor dejar en conserjería. ¡Gracias! 🙏") });
-        w.key("duplicate_url").str_fmt(format_args!("https://sandbox.jumpseller.com/admin/orders/{}/duplicate", id));
+        w.key("additional_information").opt_str(if r.pct(75) {
+            None
+        } else {
+            Some("Por favor dejar en conserjería. ¡Gracias! 🙏")
+        });
+        w.key("duplicate_url").str_fmt(format_args!(
+            "https://sandbox.jumpseller.com/admin/orders/{}/duplicate",
+            id
+        ));
         w.key("recovery_url");
         if st == 0 {
-            w.str_fmt(format_args!("https://sandbox.jumpseller.com/cart/recover/{:x}", hash3(self.seed, 99, id)))
+            w.str_fmt(format_args!(
+                "https://sandbox.jumpseller.com/cart/recover/{:x}",
+                hash3(self.seed, 99, id)
+            ))
         } else {
             w.null()
         }
         w.key("review_url").null();
-        w.key("checkout_url").str_fmt(format_args!("https://sandbox.jumpseller.com/checkout/{}", id));
-        w.key("coupons").opt_str(if coupon { Some("VERANO10") } else { None });
+        w.key("checkout_url").str_fmt(format_args!(
+            "https://sandbox.jumpseller.com/checkout/{}",
+            id
+        ));
+        w.key("coupons")
+            .opt_str(if coupon { Some("VERANO10") } else { None });
         w.key("promotions");
         if coupon {
             w.arr();
@@ -912,10 +1213,17 @@ impl Gen {
         w.key("customer").obj();
         w.key("id").opt_u64(cust);
         w.key("email").str(&email);
-        w.key("phone").str_fmt(format_args!("+56 9 {:08}", id % 100_000_000));
+        w.key("phone")
+            .str_fmt(format_args!("+56 9 {:08}", id % 100_000_000));
         w.key("phone_prefix").str("+56");
-        w.key("ip").str_fmt(format_args!("190.{}.{}.{}", id % 255, (id / 255) % 255, r.below(255)));
-        w.key("fullname").str_fmt(format_args!("{} {}", first, last));
+        w.key("ip").str_fmt(format_args!(
+            "190.{}.{}.{}",
+            id % 255,
+            (id / 255) % 255,
+            r.below(255)
+        ));
+        w.key("fullname")
+            .str_fmt(format_args!("{} {}", first, last));
         w.end_obj();
         w.key("shipping_branch").null();
         w.key("shipping_address");
@@ -949,18 +1257,23 @@ impl Gen {
             w.obj();
             w.key("id").u64(pid);
             w.key("variant_id").opt_u64(l.vk.map(|k| pid * 10 + k));
-            w.key("sku").str_fmt(format_args!("SKU-{}-{}", pid, size.unwrap_or("U")));
+            w.key("sku")
+                .str_fmt(format_args!("SKU-{}-{}", pid, size.unwrap_or("U")));
             w.key("name").str(&self.product_name(pid));
             w.key("image");
             if self.product_image_count(pid) > 0 {
-                w.str_fmt(format_args!("https://cdn.jumpseller.com/sandbox/image/{}/1.jpg", pid))
+                w.str_fmt(format_args!(
+                    "https://cdn.jumpseller.com/sandbox/image/{}/1.jpg",
+                    pid
+                ))
             } else {
                 w.null()
             }
             w.key("qty").i64(l.qty);
             w.key("price").money(l.price);
             w.key("discount").money(l.disc);
-            w.key("weight").num_fmt(format_args!("{}.{:03}", l.weight / 1000, l.weight % 1000));
+            w.key("weight")
+                .num_fmt(format_args!("{}.{:03}", l.weight / 1000, l.weight % 1000));
             w.key("taxes").arr();
             w.obj();
             w.key("id").u64(1);
@@ -1017,14 +1330,16 @@ impl Gen {
         } else {
             w.null()
         }
-        w.key("tracking_company").opt_str(if tracking { Some("Chilexpress") } else { None });
+        w.key("tracking_company")
+            .opt_str(if tracking { Some("Chilexpress") } else { None });
         w.key("tracking_number");
         if tracking {
             w.str_fmt(format_args!("CX{:09}", id))
         } else {
             w.null()
         }
-        w.key("shipping_option").str(if pickup { "store_pickup" } else { "delivery" });
+        w.key("shipping_option")
+            .str(if pickup { "store_pickup" } else { "delivery" });
         w.key("same_day_delivery").bool(false);
         w.key("shipment_status").str(SHIP_LABEL[ship_idx]);
         w.key("shipment_status_enum").str(SHIP_ENUM[ship_idx]);
@@ -1048,7 +1363,12 @@ impl Gen {
         1 + hash3(self.seed, K_MISC + 5, oid) % 3
     }
     pub fn order_history(&self, oid: u64, k: u64) -> Value {
-        let msgs = ["Pedido creado", "Pago confirmado ✅", "Pedido enviado al cliente", "Nota: cliente pidió factura"];
+        let msgs = [
+            "Pedido creado",
+            "Pago confirmado ✅",
+            "Pedido enviado al cliente",
+            "Nota: cliente pidió factura",
+        ];
         json!({"id": oid * 10 + k, "message": msgs[((k - 1) % 4) as usize], "created_at": ts(self.order_created(oid) + k * 3_600)})
     }
     pub fn order_has_document(&self, oid: u64) -> bool {
@@ -1083,19 +1403,32 @@ impl Gen {
     }
 }
 
-
 /// "YYYY-MM-DD HH:MM:SS UTC" as a JSON string
 fn w_ts(w: &mut W, secs: u64) {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let r = secs % 86_400;
-    w.str_fmt(format_args!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", y, m, d, r / 3600, (r / 60) % 60, r % 60));
+    w.str_fmt(format_args!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        y,
+        m,
+        d,
+        r / 3600,
+        (r / 60) % 60,
+        r % 60
+    ));
 }
 
 /// an address's random draws, taken in the order the generator has always taken them
 struct Addr {
     billing: bool,
     order: bool,
-    city: (&'static str, &'static str, &'static str, &'static str, &'static str),
+    city: (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ),
     street: &'static str,
     num: u64,
     taxid: Option<(u64, u64, u64, u64)>,
@@ -1123,17 +1456,45 @@ impl Addr {
         } else {
             None
         };
-        let postal = if r.pct(30) { None } else { Some(r.below(9_999_999)) };
+        let postal = if r.pct(30) {
+            None
+        } else {
+            Some(r.below(9_999_999))
+        };
         let (mut complement, mut lat, mut lon, mut neighbourhood) = (None, None, None, false);
         if order {
-            complement = if r.pct(60) { None } else { Some(r.range(1, 2_000)) };
+            complement = if r.pct(60) {
+                None
+            } else {
+                Some(r.range(1, 2_000))
+            };
             if !billing {
-                lat = if r.pct(50) { None } else { Some(r.below(999_999)) };
-                lon = if r.pct(50) { None } else { Some(r.below(999_999)) };
+                lat = if r.pct(50) {
+                    None
+                } else {
+                    Some(r.below(999_999))
+                };
+                lon = if r.pct(50) {
+                    None
+                } else {
+                    Some(r.below(999_999))
+                };
             }
             neighbourhood = !r.pct(70);
         }
-        Addr { billing, order, city, street, num, taxid, postal, complement, lat, lon, neighbourhood }
+        Addr {
+            billing,
+            order,
+            city,
+            street,
+            num,
+            taxid,
+            postal,
+            complement,
+            lat,
+            lon,
+            neighbourhood,
+        }
     }
 
     fn write(&self, w: &mut W, first: &str, last: &str) {
@@ -1148,7 +1509,8 @@ impl Addr {
                 None => w.null(),
             }
         }
-        w.key("address").str_fmt(format_args!("{} {}", self.street, self.num));
+        w.key("address")
+            .str_fmt(format_args!("{} {}", self.street, self.num));
         w.key("city").str(city);
         w.key("postal");
         match self.postal {

@@ -40,11 +40,21 @@ impl Out {
     }
 }
 
-fn flatten(prefix: &str, v: &Value, row: &mut Row, children: &mut Vec<(String, Vec<Value>)>, top: bool) {
+fn flatten(
+    prefix: &str,
+    v: &Value,
+    row: &mut Row,
+    children: &mut Vec<(String, Vec<Value>)>,
+    top: bool,
+) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let name = if prefix.is_empty() { k.clone() } else { format!("{}_{}", prefix, k) };
+                let name = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{}_{}", prefix, k)
+                };
                 flatten(&name, x, row, children, top && prefix.is_empty());
             }
         }
@@ -58,12 +68,22 @@ fn flatten(prefix: &str, v: &Value, row: &mut Row, children: &mut Vec<(String, V
 
 fn unwrap1(v: &Value) -> &Value {
     match v {
-        Value::Object(m) if m.len() == 1 && m.values().next().map(|x| x.is_object()).unwrap_or(false) => m.values().next().unwrap(),
+        Value::Object(m)
+            if m.len() == 1 && m.values().next().map(|x| x.is_object()).unwrap_or(false) =>
+        {
+            m.values().next().unwrap()
+        }
         o => o,
     }
 }
 
-fn emit(out: &mut Out, table: &str, parent: Option<(&str, &Value)>, v: &Value, child_names: &[(&str, &str)]) {
+fn emit(
+    out: &mut Out,
+    table: &str,
+    parent: Option<(&str, &Value)>,
+    v: &Value,
+    child_names: &[(&str, &str)],
+) {
     let mut row: Row = Vec::new();
     if let Some((k, pv)) = parent {
         row.push((k.to_string(), pv.clone()));
@@ -72,7 +92,10 @@ fn emit(out: &mut Out, table: &str, parent: Option<(&str, &Value)>, v: &Value, c
     flatten("", v, &mut row, &mut children, true);
     let pk = v.get("id").cloned().unwrap_or(Value::Null);
     for (field, items) in children {
-        let child_table = child_names.iter().find(|(f, _)| *f == field).map(|(_, t)| t.to_string());
+        let child_table = child_names
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, t)| t.to_string());
         match child_table {
             Some(t) => {
                 let pkname = format!("{}_id", parent_key_name(table));
@@ -109,7 +132,11 @@ fn sql_value(v: &Value, decimal_col: bool) -> rusqlite::types::Value {
             S::Text(n.to_string())
         }
         Value::String(s) => {
-            if s.len() == 23 && s.ends_with(" UTC") && s.as_bytes()[4] == b'-' && s.as_bytes()[13] == b':' {
+            if s.len() == 23
+                && s.ends_with(" UTC")
+                && s.as_bytes()[4] == b'-'
+                && s.as_bytes()[13] == b':'
+            {
                 S::Text(s[..19].to_string())
             } else {
                 S::Text(s.clone())
@@ -123,41 +150,101 @@ pub fn export_sqlite(cfg: &SandboxConfig, path: &Path) -> Result<u64, String> {
     let db = Db::new(cfg.gen());
     let mut out = Out::default();
     emit(&mut out, "Store", None, &db.gen.store(), &[]);
-    for (code, name) in [("es", "Español"), ("en", "English"), ("pt-BR", "Português (Brasil)")] {
-        out.add("StoreLanguages", vec![("code".into(), Value::from(code)), ("name".into(), Value::from(name))]);
+    for (code, name) in [
+        ("es", "Español"),
+        ("en", "English"),
+        ("pt-BR", "Português (Brasil)"),
+    ] {
+        out.add(
+            "StoreLanguages",
+            vec![
+                ("code".into(), Value::from(code)),
+                ("name".into(), Value::from(name)),
+            ],
+        );
     }
     for c in db.all(Coll::Categories) {
         emit(&mut out, "Categories", None, &c, &[]);
     }
     for id in db.ids(Coll::Products, false, 0, u64::MAX, None) {
-        let Some(mut p) = db.get(Coll::Products, id) else { continue };
+        let Some(mut p) = db.get(Coll::Products, id) else {
+            continue;
+        };
         p["images"] = Value::Array(db.all(Coll::Images(id)));
         p["variants"] = Value::Array(db.all(Coll::Variants(id)));
         p["digital_products"] = Value::Array(db.all(Coll::DigitalProducts(id)));
-        emit(&mut out, "Products", None, &p, &[("categories", "ProductCategories"), ("images", "ProductImages"), ("variants", "ProductVariants"), ("digital_products", "ProductDigitalProducts")]);
+        emit(
+            &mut out,
+            "Products",
+            None,
+            &p,
+            &[
+                ("categories", "ProductCategories"),
+                ("images", "ProductImages"),
+                ("variants", "ProductVariants"),
+                ("digital_products", "ProductDigitalProducts"),
+            ],
+        );
         for o in db.all(Coll::Options(id)) {
-            emit(&mut out, "ProductOptions", Some(("product_id", &Value::from(id))), &o, &[]);
+            emit(
+                &mut out,
+                "ProductOptions",
+                Some(("product_id", &Value::from(id))),
+                &o,
+                &[],
+            );
         }
     }
     for id in db.ids(Coll::Orders, false, 0, u64::MAX, None) {
-        let Some(o) = db.get(Coll::Orders, id) else { continue };
-        emit(&mut out, "Orders", None, &o, &[("products", "OrderProducts"), ("additional_fields", "OrderAdditionalFields"), ("shipping_taxes", "OrderShippingTaxes")]);
+        let Some(o) = db.get(Coll::Orders, id) else {
+            continue;
+        };
+        emit(
+            &mut out,
+            "Orders",
+            None,
+            &o,
+            &[
+                ("products", "OrderProducts"),
+                ("additional_fields", "OrderAdditionalFields"),
+                ("shipping_taxes", "OrderShippingTaxes"),
+            ],
+        );
     }
     for c in db.all(Coll::Customers) {
-        emit(&mut out, "Customers", None, &c, &[("customer_categories", "CustomerCategoryMembers"), ("customer_additional_fields", "CustomerAdditionalFields")]);
+        emit(
+            &mut out,
+            "Customers",
+            None,
+            &c,
+            &[
+                ("customer_categories", "CustomerCategoryMembers"),
+                ("customer_additional_fields", "CustomerAdditionalFields"),
+            ],
+        );
     }
     for c in db.all(Coll::CustomerCategories) {
         emit(&mut out, "CustomerCategories", None, &c, &[]);
     }
-    for (t, c) in [("Promotions", Coll::Promotions), ("Pages", Coll::Pages), ("PaymentMethods", Coll::PaymentMethods), ("ShippingMethods", Coll::ShippingMethods),
-        ("Locations", Coll::Locations), ("Taxes", Coll::Taxes), ("CustomFields", Coll::CustomFields), ("CheckoutCustomFields", Coll::CheckoutCustomFields), ("Hooks", Coll::Hooks)] {
+    for (t, c) in [
+        ("Promotions", Coll::Promotions),
+        ("Pages", Coll::Pages),
+        ("PaymentMethods", Coll::PaymentMethods),
+        ("ShippingMethods", Coll::ShippingMethods),
+        ("Locations", Coll::Locations),
+        ("Taxes", Coll::Taxes),
+        ("CustomFields", Coll::CustomFields),
+        ("CheckoutCustomFields", Coll::CheckoutCustomFields),
+        ("Hooks", Coll::Hooks),
+    ] {
         for v in db.all(c) {
             emit(&mut out, t, None, &v, &[]);
         }
     }
 
     if path.exists() {
-        std::fs::remove_file(path).map_err(|e| format!("cannot replace {}: {}", path.display(), e))?;
+        std::fs::remove_file(path)
+            .map_err(|e| format!("cannot replace {}: {}", path.display(), e))?;
     }
     let mut conn = Connection::open(path).map_err(|e| e.to_string())?;
     let tx = conn.transaction().map_err(|e| e.to_string())?;
@@ -195,17 +282,33 @@ pub fn export_sqlite(cfg: &SandboxConfig, path: &Path) -> Result<u64, String> {
                 kinds[i] = "TEXT";
             }
         }
-        let cols_sql: Vec<String> = t.cols.iter().zip(&kinds).map(|(c, k)| format!("\"{}\" {}", c, k)).collect();
-        tx.execute(&format!("CREATE TABLE \"{}\" ({})", name, cols_sql.join(", ")), []).map_err(|e| e.to_string())?;
+        let cols_sql: Vec<String> = t
+            .cols
+            .iter()
+            .zip(&kinds)
+            .map(|(c, k)| format!("\"{}\" {}", c, k))
+            .collect();
+        tx.execute(
+            &format!("CREATE TABLE \"{}\" ({})", name, cols_sql.join(", ")),
+            [],
+        )
+        .map_err(|e| e.to_string())?;
         let ph: Vec<String> = (1..=t.cols.len()).map(|i| format!("?{}", i)).collect();
-        let mut st = tx.prepare(&format!("INSERT INTO \"{}\" VALUES ({})", name, ph.join(", "))).map_err(|e| e.to_string())?;
+        let mut st = tx
+            .prepare(&format!(
+                "INSERT INTO \"{}\" VALUES ({})",
+                name,
+                ph.join(", ")
+            ))
+            .map_err(|e| e.to_string())?;
         for r in &t.rows {
             let mut vals = vec![rusqlite::types::Value::Null; t.cols.len()];
             for (c, v) in r {
                 let i = t.cols.iter().position(|x| x == c).unwrap();
                 vals[i] = sql_value(v, decimal[i]);
             }
-            st.execute(params_from_iter(vals)).map_err(|e| e.to_string())?;
+            st.execute(params_from_iter(vals))
+                .map_err(|e| e.to_string())?;
             total += 1;
         }
     }

@@ -19,13 +19,23 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn q(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
     pub fn q_all(&self, name: &str) -> Vec<&str> {
-        self.query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 }
 
@@ -37,7 +47,14 @@ pub struct Response {
 
 impl Response {
     pub fn json(status: u16, v: &serde_json::Value) -> Response {
-        Response { status, headers: vec![("Content-Type".into(), "application/json; charset=utf-8".into())], body: serde_json::to_vec(v).unwrap() }
+        Response {
+            status,
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: serde_json::to_vec(v).unwrap(),
+        }
     }
     pub fn header(mut self, k: &str, v: impl Into<String>) -> Response {
         self.headers.push((k.to_string(), v.into()));
@@ -62,7 +79,9 @@ pub fn percent_decode(s: &str, plus_space: bool) -> String {
     while i < b.len() {
         match b[i] {
             b'%' if i + 2 < b.len() => {
-                let h = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(v) => {
                         out.push(v);
@@ -112,7 +131,12 @@ fn reason(s: u16) -> &'static str {
 }
 
 fn head_bytes(r: &Response, content_length: usize, close: bool) -> Vec<u8> {
-    let mut h = format!("HTTP/1.1 {} {}\r\nContent-Length: {}\r\n", r.status, reason(r.status), content_length);
+    let mut h = format!(
+        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\n",
+        r.status,
+        reason(r.status),
+        content_length
+    );
     for (k, v) in &r.headers {
         h.push_str(k);
         h.push_str(": ");
@@ -126,7 +150,10 @@ fn head_bytes(r: &Response, content_length: usize, close: bool) -> Vec<u8> {
     h.into_bytes()
 }
 
-fn read_request(rd: &mut BufReader<TcpStream>, wr: &mut TcpStream) -> std::io::Result<Option<Request>> {
+fn read_request(
+    rd: &mut BufReader<TcpStream>,
+    wr: &mut TcpStream,
+) -> std::io::Result<Option<Request>> {
     let mut line = String::new();
     loop {
         line.clear();
@@ -157,19 +184,31 @@ fn read_request(rd: &mut BufReader<TcpStream>, wr: &mut TcpStream) -> std::io::R
             return Ok(None);
         }
     }
-    let get = |n: &str| headers.iter().find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
-    if get("Expect").map(|v| v.eq_ignore_ascii_case("100-continue")).unwrap_or(false) {
+    let get = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.clone())
+    };
+    if get("Expect")
+        .map(|v| v.eq_ignore_ascii_case("100-continue"))
+        .unwrap_or(false)
+    {
         wr.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     }
     let mut body = Vec::new();
     if let Some(cl) = get("Content-Length").and_then(|v| v.parse::<usize>().ok()) {
         body.resize(cl.min(64 * 1024 * 1024), 0);
         rd.read_exact(&mut body)?;
-    } else if get("Transfer-Encoding").map(|v| v.to_ascii_lowercase().contains("chunked")).unwrap_or(false) {
+    } else if get("Transfer-Encoding")
+        .map(|v| v.to_ascii_lowercase().contains("chunked"))
+        .unwrap_or(false)
+    {
         loop {
             let mut sz = String::new();
             rd.read_line(&mut sz)?;
-            let n = usize::from_str_radix(sz.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            let n =
+                usize::from_str_radix(sz.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
             if n == 0 {
                 let mut t = String::new();
                 rd.read_line(&mut t)?;
@@ -186,7 +225,13 @@ fn read_request(rd: &mut BufReader<TcpStream>, wr: &mut TcpStream) -> std::io::R
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (target.clone(), String::new()),
     };
-    Ok(Some(Request { method, path: percent_decode(&path, false), query: parse_query(&q), headers, body }))
+    Ok(Some(Request {
+        method,
+        path: percent_decode(&path, false),
+        query: parse_query(&q),
+        headers,
+        body,
+    }))
 }
 
 pub type Handler = Arc<dyn Fn(&Request) -> Action + Send + Sync>;
@@ -206,24 +251,33 @@ impl Server {
         let conns: Arc<Mutex<HashMap<u64, TcpStream>>> = Arc::new(Mutex::new(HashMap::new()));
         let (st, cs) = (stop.clone(), conns.clone());
         let next = AtomicU64::new(0);
-        let accept = std::thread::Builder::new().name("sandbox-accept".into()).spawn(move || {
-            for s in listener.incoming() {
-                if st.load(Ordering::SeqCst) {
-                    break;
+        let accept = std::thread::Builder::new()
+            .name("sandbox-accept".into())
+            .spawn(move || {
+                for s in listener.incoming() {
+                    if st.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(s) = s else { continue };
+                    let id = next.fetch_add(1, Ordering::SeqCst);
+                    if let Ok(c) = s.try_clone() {
+                        cs.lock().unwrap().insert(id, c);
+                    }
+                    let (h, cs2, st2) = (handler.clone(), cs.clone(), st.clone());
+                    let _ = std::thread::Builder::new()
+                        .name("sandbox-conn".into())
+                        .spawn(move || {
+                            serve_conn(s, h, st2);
+                            cs2.lock().unwrap().remove(&id);
+                        });
                 }
-                let Ok(s) = s else { continue };
-                let id = next.fetch_add(1, Ordering::SeqCst);
-                if let Ok(c) = s.try_clone() {
-                    cs.lock().unwrap().insert(id, c);
-                }
-                let (h, cs2, st2) = (handler.clone(), cs.clone(), st.clone());
-                let _ = std::thread::Builder::new().name("sandbox-conn".into()).spawn(move || {
-                    serve_conn(s, h, st2);
-                    cs2.lock().unwrap().remove(&id);
-                });
-            }
-        })?;
-        Ok(Server { port, stop, conns, accept: Some(accept) })
+            })?;
+        Ok(Server {
+            port,
+            stop,
+            conns,
+            accept: Some(accept),
+        })
     }
 
     pub fn stop(&mut self) {
@@ -259,7 +313,10 @@ fn serve_conn(stream: TcpStream, h: Handler, stop: Arc<AtomicBool>) {
             Ok(Some(r)) => r,
             _ => break,
         };
-        let close = req.header("Connection").map(|v| v.eq_ignore_ascii_case("close")).unwrap_or(false);
+        let close = req
+            .header("Connection")
+            .map(|v| v.eq_ignore_ascii_case("close"))
+            .unwrap_or(false);
         let head_only = req.method == "HEAD";
         match h(&req) {
             Action::Respond(r) => {

@@ -16,7 +16,11 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl W {
     pub fn with_capacity(n: usize) -> W {
-        W { buf: Vec::with_capacity(n), comma: false, scratch: String::new() }
+        W {
+            buf: Vec::with_capacity(n),
+            comma: false,
+            scratch: String::new(),
+        }
     }
     #[inline]
     fn pre(&mut self) {
@@ -78,7 +82,8 @@ impl W {
     #[inline]
     pub fn bool(&mut self, b: bool) {
         self.pre();
-        self.buf.extend_from_slice(if b { b"true" } else { b"false" });
+        self.buf
+            .extend_from_slice(if b { b"true" } else { b"false" });
         self.comma = true;
     }
     #[inline]
@@ -223,7 +228,14 @@ pub fn escape_into(buf: &mut Vec<u8>, s: &str) {
             b'\t' => buf.extend_from_slice(b"\\t"),
             0x08 => buf.extend_from_slice(b"\\b"),
             0x0c => buf.extend_from_slice(b"\\f"),
-            c => buf.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(c >> 4) as usize], HEX[(c & 0xf) as usize]]),
+            c => buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 0xf) as usize],
+            ]),
         }
         start = i + 1;
     }
@@ -236,7 +248,13 @@ mod tests {
 
     #[test]
     fn escaping_matches_serde_json() {
-        let samples = ["plain", "quote \" back \\ slash", "nl\ncr\rtab\tbs\u{8}ff\u{c}nul\u{0}us\u{1f}del\u{7f}", "ñ 🎉 中", ""];
+        let samples = [
+            "plain",
+            "quote \" back \\ slash",
+            "nl\ncr\rtab\tbs\u{8}ff\u{c}nul\u{0}us\u{1f}del\u{7f}",
+            "ñ 🎉 中",
+            "",
+        ];
         for s in samples {
             let mut w = W::with_capacity(16);
             w.str(s);
@@ -246,10 +264,30 @@ mod tests {
 
     #[test]
     fn money_matches_data_money() {
-        for c in [0i64, 5, 10, 99, 100, 1299, 1990, 199905, 2999000, -5, -10, -1299, -100, i64::MAX / 3] {
+        for c in [
+            0i64,
+            5,
+            10,
+            99,
+            100,
+            1299,
+            1990,
+            199905,
+            2999000,
+            -5,
+            -10,
+            -1299,
+            -100,
+            i64::MAX / 3,
+        ] {
             let mut w = W::with_capacity(16);
             w.money(c);
-            assert_eq!(w.buf, serde_json::to_vec(&crate::data::money(c)).unwrap(), "{}", c);
+            assert_eq!(
+                w.buf,
+                serde_json::to_vec(&crate::data::money(c)).unwrap(),
+                "{}",
+                c
+            );
         }
     }
 }

@@ -125,35 +125,80 @@ impl Fault {
     /// parse the CLI form `ROUTE=KIND[:ARG[:ARG2]][@PROB][#COUNT]`, e.g.
     /// `/v1/products*=status:503@0.5`, `*=reset#3`, `*=latency:200:50`.
     pub fn parse(s: &str) -> Result<Fault, String> {
-        let (route, rest) = s.rsplit_once('=').ok_or_else(|| format!("fault '{}': expected ROUTE=KIND", s))?;
+        let (route, rest) = s
+            .rsplit_once('=')
+            .ok_or_else(|| format!("fault '{}': expected ROUTE=KIND", s))?;
         let (rest, count) = match rest.split_once('#') {
-            Some((a, c)) => (a, Some(c.parse::<u64>().map_err(|_| format!("fault '{}': bad count", s))?)),
+            Some((a, c)) => (
+                a,
+                Some(
+                    c.parse::<u64>()
+                        .map_err(|_| format!("fault '{}': bad count", s))?,
+                ),
+            ),
             None => (rest, None),
         };
         let (kindspec, prob) = match rest.split_once('@') {
-            Some((a, p)) => (a, p.parse::<f64>().map_err(|_| format!("fault '{}': bad probability", s))?),
+            Some((a, p)) => (
+                a,
+                p.parse::<f64>()
+                    .map_err(|_| format!("fault '{}': bad probability", s))?,
+            ),
             None => (rest, 1.0),
         };
         let mut it = kindspec.split(':');
         let k = it.next().unwrap_or("").to_ascii_lowercase();
-        let a1 = it.next().map(|x| x.parse::<u64>().map_err(|_| format!("fault '{}': bad argument", s))).transpose()?;
-        let a2 = it.next().map(|x| x.parse::<u64>().map_err(|_| format!("fault '{}': bad argument", s))).transpose()?;
+        let a1 = it
+            .next()
+            .map(|x| {
+                x.parse::<u64>()
+                    .map_err(|_| format!("fault '{}': bad argument", s))
+            })
+            .transpose()?;
+        let a2 = it
+            .next()
+            .map(|x| {
+                x.parse::<u64>()
+                    .map_err(|_| format!("fault '{}': bad argument", s))
+            })
+            .transpose()?;
         let kind = FaultKind::from_parts(&k, a1, a2).ok_or_else(|| format!("fault '{}': unknown kind '{}' (status:N, reset, truncate, malformed, stall:MS, latency:MS[:JITTER])", s, k))?;
-        Ok(Fault { route: route.to_string(), kind, probability: prob, count })
+        Ok(Fault {
+            route: route.to_string(),
+            kind,
+            probability: prob,
+            count,
+        })
     }
 
     pub fn from_json(v: &Value) -> Result<Fault, String> {
         if let Some(s) = v.as_str() {
             return Fault::parse(s);
         }
-        let route = v.get("route").and_then(|x| x.as_str()).unwrap_or("*").to_string();
-        let k = v.get("kind").and_then(|x| x.as_str()).ok_or("fault needs \"kind\"")?.to_ascii_lowercase();
-        let a1 = ["status", "ms", "arg"].iter().find_map(|n| v.get(*n).and_then(|x| x.as_u64()));
+        let route = v
+            .get("route")
+            .and_then(|x| x.as_str())
+            .unwrap_or("*")
+            .to_string();
+        let k = v
+            .get("kind")
+            .and_then(|x| x.as_str())
+            .ok_or("fault needs \"kind\"")?
+            .to_ascii_lowercase();
+        let a1 = ["status", "ms", "arg"]
+            .iter()
+            .find_map(|n| v.get(*n).and_then(|x| x.as_u64()));
         let a2 = v.get("jitter_ms").and_then(|x| x.as_u64());
-        let kind = FaultKind::from_parts(&k, a1, a2).ok_or_else(|| format!("unknown fault kind '{}'", k))?;
+        let kind = FaultKind::from_parts(&k, a1, a2)
+            .ok_or_else(|| format!("unknown fault kind '{}'", k))?;
         let probability = v.get("probability").and_then(|x| x.as_f64()).unwrap_or(1.0);
         let count = v.get("count").and_then(|x| x.as_u64());
-        Ok(Fault { route, kind, probability, count })
+        Ok(Fault {
+            route,
+            kind,
+            probability,
+            count,
+        })
     }
 }
 
@@ -165,7 +210,10 @@ impl FaultKind {
             "truncate" => FaultKind::Truncate,
             "malformed" | "malformed_json" | "malformedjson" => FaultKind::MalformedJson,
             "stall" => FaultKind::Stall(a1.unwrap_or(30_000)),
-            "latency" => FaultKind::Latency { ms: a1.unwrap_or(100), jitter_ms: a2.unwrap_or(0) },
+            "latency" => FaultKind::Latency {
+                ms: a1.unwrap_or(100),
+                jitter_ms: a2.unwrap_or(0),
+            },
             _ => return None,
         })
     }
@@ -207,7 +255,10 @@ pub(crate) struct Shared {
 }
 
 pub(crate) fn now_epoch() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 pub(crate) fn glob(pat: &str, s: &str) -> bool {
@@ -238,12 +289,25 @@ pub(crate) fn glob(pat: &str, s: &str) -> bool {
 impl Shared {
     fn new(cfg: SandboxConfig) -> Shared {
         let db = state::Db::new(cfg.gen());
-        let faults = cfg.faults.iter().cloned().map(|f| FaultSlot { fault: f, applied: 0, draws: 0 }).collect();
+        let faults = cfg
+            .faults
+            .iter()
+            .cloned()
+            .map(|f| FaultSlot {
+                fault: f,
+                applied: 0,
+                draws: 0,
+            })
+            .collect();
         Shared {
             db,
             stats: Mutex::new(Stats::default()),
             faults: Mutex::new(faults),
-            rate: Mutex::new(RateState { hits: VecDeque::new(), rejected: 0, banned_until: None }),
+            rate: Mutex::new(RateState {
+                hits: VecDeque::new(),
+                rejected: 0,
+                banned_until: None,
+            }),
             oauth: Mutex::new(oauth::OAuthState::new(cfg.seed)),
             stop: AtomicBool::new(false),
             latency_ctr: AtomicU64::new(0),
@@ -313,10 +377,21 @@ impl Shared {
             }
         }
         let per_min = r.hits.len() as u32;
-        let per_sec = r.hits.iter().rev().take_while(|t| now.duration_since(**t) < Duration::from_secs(1)).count() as u32;
+        let per_sec = r
+            .hits
+            .iter()
+            .rev()
+            .take_while(|t| now.duration_since(**t) < Duration::from_secs(1))
+            .count() as u32;
         let sec_limited = cfg.per_second > 0 && per_sec >= cfg.per_second;
         let min_limited = cfg.per_minute > 0 && per_min >= cfg.per_minute;
-        let left = |lim: u32, used: u32| if lim == 0 { u32::MAX } else { lim.saturating_sub(used) };
+        let left = |lim: u32, used: u32| {
+            if lim == 0 {
+                u32::MAX
+            } else {
+                lim.saturating_sub(used)
+            }
+        };
         if sec_limited || min_limited {
             r.rejected += 1;
             if cfg.ban_after > 0 && r.rejected >= cfg.ban_after as u64 {
@@ -324,10 +399,16 @@ impl Shared {
                 r.banned_until = Some((now + Duration::from_secs(cfg.ban_secs), epoch));
                 return RateDecision::Banned { until_epoch: epoch };
             }
-            return RateDecision::Limited { sec_left: left(cfg.per_second, per_sec), min_left: left(cfg.per_minute, per_min) };
+            return RateDecision::Limited {
+                sec_left: left(cfg.per_second, per_sec),
+                min_left: left(cfg.per_minute, per_min),
+            };
         }
         r.hits.push_back(now);
-        RateDecision::Ok { sec_left: left(cfg.per_second, per_sec + 1), min_left: left(cfg.per_minute, per_min + 1) }
+        RateDecision::Ok {
+            sec_left: left(cfg.per_second, per_sec + 1),
+            min_left: left(cfg.per_minute, per_min + 1),
+        }
     }
 }
 
@@ -345,7 +426,11 @@ impl Sandbox {
         let handler: http::Handler = Arc::new(move |req| api::handle(&sh, req));
         let server = http::Server::start(shared.cfg.port, handler)?;
         let port = server.port;
-        Ok(Sandbox { shared, server: Some(server), port })
+        Ok(Sandbox {
+            shared,
+            server: Some(server),
+            port,
+        })
     }
     /// "http://127.0.0.1:<port>/v1"
     pub fn url(&self) -> String {
@@ -374,7 +459,14 @@ impl Sandbox {
     }
     /// replace the fault list
     pub fn set_faults(&self, faults: Vec<Fault>) {
-        *self.shared.faults.lock().unwrap() = faults.into_iter().map(|f| FaultSlot { fault: f, applied: 0, draws: 0 }).collect();
+        *self.shared.faults.lock().unwrap() = faults
+            .into_iter()
+            .map(|f| FaultSlot {
+                fault: f,
+                applied: 0,
+                draws: 0,
+            })
+            .collect();
     }
     /// test helper: (access_token, refresh_token) valid now
     pub fn issue_token(&self, scope: &str) -> (String, String) {

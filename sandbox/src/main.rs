@@ -17,12 +17,15 @@ fn parse(args: &[String]) -> Result<(SandboxConfig, Option<String>), String> {
         let a = args[i].as_str();
         let mut val = || -> Result<String, String> {
             i += 1;
-            args.get(i).cloned().ok_or_else(|| format!("{} needs a value", a))
+            args.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{} needs a value", a))
         };
         macro_rules! n {
             () => {{
                 let v = val()?;
-                v.parse().map_err(|_| format!("{}: '{}' is not a number", a, v))?
+                v.parse()
+                    .map_err(|_| format!("{}: '{}' is not a number", a, v))?
             }};
         }
         match a {

@@ -4,7 +4,13 @@ use crate::data::{money, num, ts, Gen, PRODUCT_T0};
 use serde_json::{json, Value};
 
 pub fn promotion(g: &Gen, id: u64) -> Value {
-    let names = ["Verano 10%", "Envío gratis sobre $50", "2x1 en tazas ☕", "Black Friday", "Clientes VIP"];
+    let names = [
+        "Verano 10%",
+        "Envío gratis sobre $50",
+        "2x1 en tazas ☕",
+        "Black Friday",
+        "Clientes VIP",
+    ];
     let name = names[((id - 1) % 5) as usize];
     let begins = PRODUCT_T0 + id * 86_400 * 30;
     json!({"id": id, "name": name, "status": if id % 2 == 0 { "expired" } else { "active" }, "enabled": id != 4,
@@ -25,7 +31,14 @@ pub fn promotion(g: &Gen, id: u64) -> Value {
 }
 
 pub fn page(_g: &Gen, id: u64) -> Value {
-    let titles = ["Sobre nosotros", "Términos y condiciones", "Política de privacidade", "Preguntas frecuentes ❓", "Blog: recetas con mate", "常见问题"];
+    let titles = [
+        "Sobre nosotros",
+        "Términos y condiciones",
+        "Política de privacidade",
+        "Preguntas frecuentes ❓",
+        "Blog: recetas con mate",
+        "常见问题",
+    ];
     let t = titles[((id - 1) % 6) as usize];
     json!({"id": id, "title": t, "body": format!("<h1>{}</h1><p>Contenido de la página {} — con acentos, ñ y emoji 🌎.</p>", t, id),
            "status": (["public", "public", "draft", "hidden", "public", "draft"][((id - 1) % 6) as usize]), "legal": id == 2 || id == 3,
@@ -36,26 +49,37 @@ pub fn page(_g: &Gen, id: u64) -> Value {
 }
 
 pub fn payment_method(id: u64) -> Value {
-    let m = [("manual", "Transferencia bancaria"), ("mercado_pago", "Mercado Pago"), ("paypal", "PayPal"), ("webpay_cl", "Webpay Plus")];
+    let m = [
+        ("manual", "Transferencia bancaria"),
+        ("mercado_pago", "Mercado Pago"),
+        ("paypal", "PayPal"),
+        ("webpay_cl", "Webpay Plus"),
+    ];
     let (t, n) = m[((id - 1) % 4) as usize];
     json!({"id": id, "type": t, "name": n})
 }
 
 pub fn shipping_method(id: u64) -> Value {
     match id {
-        1 => json!({"id": 1, "type": "flat", "name": "Envío a domicilio 🚚", "enabled": true, "free_shipping": false,
+        1 => {
+            json!({"id": 1, "type": "flat", "name": "Envío a domicilio 🚚", "enabled": true, "free_shipping": false,
                     "free_shipping_minimum_purchase": false, "fee": [{"type": "fixed", "value": money(2_990)}], "callback_url": null,
-                    "fetch_services_url": null, "state": null, "city": null, "postal": null, "services": [], "tables": []}),
-        2 => json!({"id": 2, "type": "tables", "name": "Despacho por peso", "enabled": true, "free_shipping": false,
+                    "fetch_services_url": null, "state": null, "city": null, "postal": null, "services": [], "tables": []})
+        }
+        2 => {
+            json!({"id": 2, "type": "tables", "name": "Despacho por peso", "enabled": true, "free_shipping": false,
                     "free_shipping_minimum_purchase": false, "fee": [], "callback_url": null, "fetch_services_url": null,
                     "state": null, "city": null, "postal": null, "services": [],
                     "tables": [{"basedon": "weight", "values": {"amount": num("1.5"), "price": money(4_500)},
-                                "locations": {"country": "CL", "region": 13, "municipality": "Santiago", "postal_code_range_start": null, "postal_code_range_end": null}}]}),
-        _ => json!({"id": id, "type": "external", "name": "Courier Externo", "enabled": false, "free_shipping": false,
+                                "locations": {"country": "CL", "region": 13, "municipality": "Santiago", "postal_code_range_start": null, "postal_code_range_end": null}}]})
+        }
+        _ => {
+            json!({"id": id, "type": "external", "name": "Courier Externo", "enabled": false, "free_shipping": false,
                     "free_shipping_minimum_purchase": false, "fee": [], "callback_url": "https://shipping.example.com/rates",
                     "fetch_services_url": "https://shipping.example.com/services", "state": "RM", "city": "Santiago", "postal": "7500000",
                     "services": [{"id": 1, "service_name": "Express", "service_code": "EXP", "name": "Express 24h", "enabled": true, "original_service_name": "Express"}],
-                    "tables": []}),
+                    "tables": []})
+        }
     }
 }
 
@@ -69,7 +93,11 @@ pub fn location(id: u64) -> Value {
 }
 
 pub fn tax(id: u64) -> Value {
-    let t = [("IVA", "CL", "0.19"), ("IVA Portugal", "PT", "23.0"), ("Impuesto fijo bolsas", "CL", "10")];
+    let t = [
+        ("IVA", "CL", "0.19"),
+        ("IVA Portugal", "PT", "23.0"),
+        ("Impuesto fijo bolsas", "CL", "10"),
+    ];
     let (n, c, a) = t[((id - 1) % 3) as usize];
     json!({"id": id, "name": n, "country": c, "region": null, "category_id": if id == 3 { json!(1) } else { Value::Null },
            "tax_amount": num(a), "fixed": id == 3, "shipping": id == 1})
@@ -84,7 +112,11 @@ pub fn custom_field(id: u64) -> Value {
 }
 
 pub fn checkout_custom_field(id: u64) -> Value {
-    let f = [("RUT", "input", "billing_shipping"), ("Fecha de nacimiento", "text", "contact"), ("¿Cómo nos conociste?", "select", "other")];
+    let f = [
+        ("RUT", "input", "billing_shipping"),
+        ("Fecha de nacimiento", "text", "contact"),
+        ("¿Cómo nos conociste?", "select", "other"),
+    ];
     let (l, t, a) = f[((id - 1) % 3) as usize];
     json!({"id": id, "label": l, "type": t, "area": a, "required": id == 1, "position": id, "deletable": id != 1,
            "custom_field_select_options": if t == "select" { json!(["Instagram", "Un amigo", "Google"]) } else { json!([]) }})
@@ -95,12 +127,28 @@ pub fn hook(id: u64) -> Value {
            "url": format!("https://hooks.example.com/jumpseller/{}", id), "created_at": ts(PRODUCT_T0 + id * 86_400)})
 }
 
-pub const COUNTRIES: &[(&str, &str)] = &[("CL", "Chile"), ("BR", "Brazil"), ("PT", "Portugal"), ("MX", "Mexico"), ("CO", "Colombia"), ("ES", "Spain"), ("CN", "China")];
+pub const COUNTRIES: &[(&str, &str)] = &[
+    ("CL", "Chile"),
+    ("BR", "Brazil"),
+    ("PT", "Portugal"),
+    ("MX", "Mexico"),
+    ("CO", "Colombia"),
+    ("ES", "Spain"),
+    ("CN", "China"),
+];
 
 pub fn regions(cc: &str) -> Vec<(&'static str, &'static str, &'static str)> {
     match cc {
-        "CL" => vec![("RM", "Región Metropolitana de Santiago", "CL-RM"), ("VS", "Valparaíso", "CL-VS"), ("BI", "Biobío", "CL-BI"), ("AR", "La Araucanía", "CL-AR")],
-        "BR" => vec![("SP", "São Paulo", "BR-SP"), ("RJ", "Rio de Janeiro", "BR-RJ")],
+        "CL" => vec![
+            ("RM", "Región Metropolitana de Santiago", "CL-RM"),
+            ("VS", "Valparaíso", "CL-VS"),
+            ("BI", "Biobío", "CL-BI"),
+            ("AR", "La Araucanía", "CL-AR"),
+        ],
+        "BR" => vec![
+            ("SP", "São Paulo", "BR-SP"),
+            ("RJ", "Rio de Janeiro", "BR-RJ"),
+        ],
         "PT" => vec![("11", "Lisboa", "PT-11"), ("13", "Porto", "PT-13")],
         "MX" => vec![("CMX", "Ciudad de México", "MX-CMX")],
         "CO" => vec![("DC", "Bogotá D.C.", "CO-DC")],
@@ -112,7 +160,12 @@ pub fn regions(cc: &str) -> Vec<(&'static str, &'static str, &'static str)> {
 
 pub fn municipalities(cc: &str, rc: &str) -> Vec<(&'static str, &'static str)> {
     match (cc, rc) {
-        ("CL", "RM") => vec![("13101", "Santiago"), ("13123", "Providencia"), ("13120", "Ñuñoa"), ("13114", "Las Condes")],
+        ("CL", "RM") => vec![
+            ("13101", "Santiago"),
+            ("13123", "Providencia"),
+            ("13120", "Ñuñoa"),
+            ("13114", "Las Condes"),
+        ],
         ("CL", "VS") => vec![("5101", "Valparaíso"), ("5109", "Viña del Mar")],
         _ => vec![("0001", "Centro")],
     }

@@ -30,7 +30,13 @@ pub struct OAuthState {
 
 impl OAuthState {
     pub fn new(seed: u64) -> OAuthState {
-        OAuthState { seed, ctr: 0, codes: HashMap::new(), access: HashMap::new(), refresh: HashMap::new() }
+        OAuthState {
+            seed,
+            ctr: 0,
+            codes: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+        }
     }
     fn rand_hex(&mut self, tag: u64) -> String {
         self.ctr += 1;
@@ -42,7 +48,15 @@ impl OAuthState {
         let at = self.rand_hex(1);
         let rt = self.rand_hex(2);
         let now = now_epoch();
-        self.access.insert(at.clone(), Token { scope: scope.to_string(), created_at: now, expires_at: now + cfg.token_ttl_secs, expired: false });
+        self.access.insert(
+            at.clone(),
+            Token {
+                scope: scope.to_string(),
+                created_at: now,
+                expires_at: now + cfg.token_ttl_secs,
+                expired: false,
+            },
+        );
         self.refresh.insert(rt.clone(), scope.to_string());
         (at, rt, now)
     }
@@ -62,7 +76,8 @@ impl OAuthState {
 }
 
 fn oauth_err(status: u16, err: &str, desc: &str) -> Response {
-    Response::json(status, &json!({"error": err, "error_description": desc})).header("Cache-Control", "no-store")
+    Response::json(status, &json!({"error": err, "error_description": desc}))
+        .header("Cache-Control", "no-store")
 }
 
 fn redirect_ok(cfg: &SandboxConfig, uri: &str) -> bool {
@@ -81,8 +96,16 @@ fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
         }
         o
     };
-    let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", k, enc(v))).collect();
-    format!("{}{}{}", uri, if uri.contains('?') { '&' } else { '?' }, q.join("&"))
+    let q: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, enc(v)))
+        .collect();
+    format!(
+        "{}{}{}",
+        uri,
+        if uri.contains('?') { '&' } else { '?' },
+        q.join("&")
+    )
 }
 
 pub fn authorize(st: &mut OAuthState, cfg: &SandboxConfig, req: &Request) -> Response {
@@ -90,22 +113,58 @@ pub fn authorize(st: &mut OAuthState, cfg: &SandboxConfig, req: &Request) -> Res
     let redirect = req.q("redirect_uri").unwrap_or("");
     let state = req.q("state").unwrap_or("");
     if client_id != cfg.client_id {
-        return Response::json(401, &json!({"error": "invalid_client", "error_description": "Client authentication failed due to unknown client."}));
+        return Response::json(
+            401,
+            &json!({"error": "invalid_client", "error_description": "Client authentication failed due to unknown client."}),
+        );
     }
     if redirect.is_empty() || !redirect_ok(cfg, redirect) {
-        return Response::json(400, &json!({"error": "invalid_redirect_uri", "error_description": "The requested redirect uri is malformed or doesn't match client redirect URI."}));
+        return Response::json(
+            400,
+            &json!({"error": "invalid_redirect_uri", "error_description": "The requested redirect uri is malformed or doesn't match client redirect URI."}),
+        );
     }
     if req.q("response_type") != Some("code") {
-        let loc = with_query(redirect, &[("error", "unsupported_response_type"), ("error_description", "The authorization server does not support this response type."), ("state", state)]);
-        return Response { status: 302, headers: vec![("Location".into(), loc)], body: vec![] };
+        let loc = with_query(
+            redirect,
+            &[
+                ("error", "unsupported_response_type"),
+                (
+                    "error_description",
+                    "The authorization server does not support this response type.",
+                ),
+                ("state", state),
+            ],
+        );
+        return Response {
+            status: 302,
+            headers: vec![("Location".into(), loc)],
+            body: vec![],
+        };
     }
     if cfg.oauth_deny {
         let loc = with_query(redirect, &[("error", "access_denied"), ("state", state)]);
-        return Response { status: 302, headers: vec![("Location".into(), loc)], body: vec![] };
+        return Response {
+            status: 302,
+            headers: vec![("Location".into(), loc)],
+            body: vec![],
+        };
     }
     let code = st.rand_hex(3);
-    let scope = req.q("scope").unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
-    st.codes.insert(code.clone(), Code { client_id: client_id.to_string(), redirect_uri: redirect.to_string(), scope });
+    let scope = req
+        .q("scope")
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    st.codes.insert(
+        code.clone(),
+        Code {
+            client_id: client_id.to_string(),
+            redirect_uri: redirect.to_string(),
+            scope,
+        },
+    );
     if redirect == OOB {
         return Response::json(200, &json!({"code": code, "state": state}));
     }
@@ -113,11 +172,20 @@ pub fn authorize(st: &mut OAuthState, cfg: &SandboxConfig, req: &Request) -> Res
     if !state.is_empty() {
         pairs.push(("state", state));
     }
-    Response { status: 302, headers: vec![("Location".into(), with_query(redirect, &pairs))], body: vec![] }
+    Response {
+        status: 302,
+        headers: vec![("Location".into(), with_query(redirect, &pairs))],
+        body: vec![],
+    }
 }
 
 fn parse_multipart(body: &[u8], ctype: &str) -> Vec<(String, String)> {
-    let Some(b) = ctype.split(';').find_map(|p| p.trim().strip_prefix("boundary=")) else { return vec![] };
+    let Some(b) = ctype
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+    else {
+        return vec![];
+    };
     let b = b.trim_matches('"');
     let text = String::from_utf8_lossy(body);
     let delim = format!("--{}", b);
@@ -138,10 +206,23 @@ fn parse_multipart(body: &[u8], ctype: &str) -> Vec<(String, String)> {
 }
 
 pub fn form_params(req: &Request) -> Vec<(String, String)> {
-    let ct = req.header("Content-Type").unwrap_or("").to_ascii_lowercase();
+    let ct = req
+        .header("Content-Type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let mut p = if ct.starts_with("application/json") {
         match serde_json::from_slice::<Value>(&req.body) {
-            Ok(Value::Object(m)) => m.into_iter().map(|(k, v)| (k, v.as_str().map(|s| s.to_string()).unwrap_or_else(|| v.to_string()))).collect(),
+            Ok(Value::Object(m)) => m
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        v.as_str()
+                            .map(|s| s.to_string())
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect(),
             _ => vec![],
         }
     } else if ct.starts_with("multipart/form-data") {
@@ -177,7 +258,10 @@ pub fn b64decode(s: &str) -> Option<Vec<u8>> {
             _ => return None,
         })
     };
-    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()).collect();
+    let bytes: Vec<u8> = s
+        .bytes()
+        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
+        .collect();
     let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
     for chunk in bytes.chunks(4) {
         let mut acc = 0u32;
@@ -203,13 +287,17 @@ pub fn token(st: &mut OAuthState, cfg: &SandboxConfig, req: &Request) -> Respons
         cid = Some(a);
         secret = Some(b);
     }
-    if cid.as_deref() != Some(cfg.client_id.as_str()) || secret.as_deref() != Some(cfg.client_secret.as_str()) {
+    if cid.as_deref() != Some(cfg.client_id.as_str())
+        || secret.as_deref() != Some(cfg.client_secret.as_str())
+    {
         return oauth_err(401, "invalid_client", "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.");
     }
     let grant = get("grant_type").unwrap_or_default();
     let scope = match grant.as_str() {
         "authorization_code" => {
-            let Some(code) = get("code") else { return oauth_err(400, "invalid_request", "Missing required parameter: code.") };
+            let Some(code) = get("code") else {
+                return oauth_err(400, "invalid_request", "Missing required parameter: code.");
+            };
             let redirect = get("redirect_uri").unwrap_or_default();
             // codes are single use: remove on any attempt
             match st.codes.remove(&code) {
@@ -218,7 +306,13 @@ pub fn token(st: &mut OAuthState, cfg: &SandboxConfig, req: &Request) -> Respons
             }
         }
         "refresh_token" => {
-            let Some(rt) = get("refresh_token") else { return oauth_err(400, "invalid_request", "Missing required parameter: refresh_token.") };
+            let Some(rt) = get("refresh_token") else {
+                return oauth_err(
+                    400,
+                    "invalid_request",
+                    "Missing required parameter: refresh_token.",
+                );
+            };
             let sc = match st.refresh.get(&rt) {
                 Some(s) => s.clone(),
                 None => return oauth_err(400, "invalid_grant", "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."),
@@ -230,18 +324,42 @@ pub fn token(st: &mut OAuthState, cfg: &SandboxConfig, req: &Request) -> Respons
                 // keep the same refresh token: issue an access token only
                 let at = st.rand_hex(1);
                 let now = now_epoch();
-                st.access.insert(at.clone(), Token { scope: sc.clone(), created_at: now, expires_at: now + cfg.token_ttl_secs, expired: false });
+                st.access.insert(
+                    at.clone(),
+                    Token {
+                        scope: sc.clone(),
+                        created_at: now,
+                        expires_at: now + cfg.token_ttl_secs,
+                        expired: false,
+                    },
+                );
                 return Response::json(200, &json!({"access_token": at, "token_type": "bearer", "expires_in": cfg.token_ttl_secs,
                     "refresh_token": rt, "created_at": now, "scope": sc})).header("Cache-Control", "no-store");
             }
             sc
         }
-        "" => return oauth_err(400, "invalid_request", "Missing required parameter: grant_type."),
-        _ => return oauth_err(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server."),
+        "" => {
+            return oauth_err(
+                400,
+                "invalid_request",
+                "Missing required parameter: grant_type.",
+            )
+        }
+        _ => {
+            return oauth_err(
+                400,
+                "unsupported_grant_type",
+                "The authorization grant type is not supported by the authorization server.",
+            )
+        }
     };
     let (at, rt, now) = st.issue(&scope, cfg);
-    Response::json(200, &json!({"access_token": at, "token_type": "bearer", "expires_in": cfg.token_ttl_secs,
-        "refresh_token": rt, "created_at": now, "scope": scope})).header("Cache-Control", "no-store")
+    Response::json(
+        200,
+        &json!({"access_token": at, "token_type": "bearer", "expires_in": cfg.token_ttl_secs,
+        "refresh_token": rt, "created_at": now, "scope": scope}),
+    )
+    .header("Cache-Control", "no-store")
 }
 
 pub fn token_info(st: &OAuthState, req: &Request) -> Response {

@@ -22,7 +22,10 @@ pub struct Rng {
 
 impl Rng {
     pub fn new(seed: u64, kind: u64, id: u64) -> Rng {
-        Rng { base: hash3(seed, kind, id), ctr: 0 }
+        Rng {
+            base: hash3(seed, kind, id),
+            ctr: 0,
+        }
     }
     #[inline]
     pub fn next(&mut self) -> u64 {

@@ -56,13 +56,25 @@ pub struct Db {
 
 impl Db {
     pub fn new(gen: Gen) -> Db {
-        Db { gen, ov: RwLock::new(Overlay { next_nested: NESTED_ID_BASE, ..Default::default() }) }
+        Db {
+            gen,
+            ov: RwLock::new(Overlay {
+                next_nested: NESTED_ID_BASE,
+                ..Default::default()
+            }),
+        }
     }
 
     /// base id range (inclusive) and whether ids in it need an existence check
     pub fn base(&self, c: Coll) -> (u64, u64) {
         let g = &self.gen;
-        let sub = |p: u64, n: u64| if n == 0 || p >= NESTED_ID_BASE / 10 { (1, 0) } else { (p * 10 + 1, p * 10 + n) };
+        let sub = |p: u64, n: u64| {
+            if n == 0 || p >= NESTED_ID_BASE / 10 {
+                (1, 0)
+            } else {
+                (p * 10 + 1, p * 10 + n)
+            }
+        };
         let prod_ok = |p: u64| p >= 1 && p <= g.products;
         match c {
             Coll::Products => (1, g.products),
@@ -73,7 +85,9 @@ impl Db {
             Coll::Variants(p) if prod_ok(p) => sub(p, g.product_variant_count(p)),
             Coll::Images(p) if prod_ok(p) => sub(p, g.product_image_count(p)),
             Coll::Options(p) if prod_ok(p) => sub(p, g.option_count(p)),
-            Coll::Values(p, o) if prod_ok(p) && o > p * 10 && o <= p * 10 + g.option_count(p) => sub(o, g.option_value_count(p, o - p * 10)),
+            Coll::Values(p, o) if prod_ok(p) && o > p * 10 && o <= p * 10 + g.option_count(p) => {
+                sub(o, g.option_value_count(p, o - p * 10))
+            }
             Coll::Attachments(p) if prod_ok(p) => sub(p, g.attachment_count(p)),
             Coll::DigitalProducts(p) if prod_ok(p) => {
                 let digital = g.is_digital(&g.product_core_type_probe(p));
@@ -82,9 +96,13 @@ impl Db {
             Coll::Fields(p) if prod_ok(p) => sub(p, g.product_field_count(p)),
             Coll::Reviews(p) if prod_ok(p) => sub(p, g.review_count(p)),
             Coll::History(o) if o >= 1 && o <= g.orders => sub(o, g.order_history_count(o)),
-            Coll::Documents(o) if o >= 1 && o <= g.orders => sub(o, if g.order_has_document(o) { 1 } else { 0 }),
+            Coll::Documents(o) if o >= 1 && o <= g.orders => {
+                sub(o, if g.order_has_document(o) { 1 } else { 0 })
+            }
             Coll::Fulfillments => (FULFILLMENT_OFFSET + 1, FULFILLMENT_OFFSET + g.orders),
-            Coll::CustomerFields(cu) if cu >= 1 && cu <= g.customers => sub(cu, g.customer_field_count(cu)),
+            Coll::CustomerFields(cu) if cu >= 1 && cu <= g.customers => {
+                sub(cu, g.customer_field_count(cu))
+            }
             Coll::Promotions => (1, 5),
             Coll::Pages => (1, 6),
             Coll::PageImages(pg) if (1..=6).contains(&pg) => sub(pg, pg % 3),
@@ -140,16 +158,22 @@ impl Db {
             Coll::CustomerFields(_) => g.customer_field(p, k),
             Coll::Promotions => crate::misc::promotion(g, id),
             Coll::Pages => crate::misc::page(g, id),
-            Coll::PageImages(_) => json!({"id": id, "url": format!("https://cdn.jumpseller.com/sandbox/pages/{}/{}.png", p, k)}),
+            Coll::PageImages(_) => {
+                json!({"id": id, "url": format!("https://cdn.jumpseller.com/sandbox/pages/{}/{}.png", p, k)})
+            }
             Coll::PaymentMethods => crate::misc::payment_method(id),
             Coll::ShippingMethods => crate::misc::shipping_method(id),
             Coll::Locations => crate::misc::location(id),
             Coll::Taxes => crate::misc::tax(id),
             Coll::CustomFields => crate::misc::custom_field(id),
-            Coll::SelectOptions(_) => json!({"id": id, "value": (["Hecho en Chile 🇨🇱", "Feito no Brasil", "中国制造"][(k as usize + 2) % 3])}),
+            Coll::SelectOptions(_) => {
+                json!({"id": id, "value": (["Hecho en Chile 🇨🇱", "Feito no Brasil", "中国制造"][(k as usize + 2) % 3])})
+            }
             Coll::CheckoutCustomFields => crate::misc::checkout_custom_field(id),
             Coll::Hooks => crate::misc::hook(id),
-            Coll::JsApps => json!({"id": id, "url": "https://apps.example.com/widget.js", "template": "layout", "element": "body", "application_id": 4242}),
+            Coll::JsApps => {
+                json!({"id": id, "url": "https://apps.example.com/widget.js", "template": "layout", "element": "body", "application_id": 4242})
+            }
         }
     }
 
@@ -189,15 +213,30 @@ impl Db {
 
     /// ids visible in the collection, in order, skipping `offset`, at most `limit`,
     /// optionally filtered. Returns (ids, more_available_hint).
-    pub fn ids(&self, c: Coll, desc: bool, offset: u64, limit: u64, filter: Option<Filter>) -> Vec<u64> {
+    pub fn ids(
+        &self,
+        c: Coll,
+        desc: bool,
+        offset: u64,
+        limit: u64,
+        filter: Option<Filter>,
+    ) -> Vec<u64> {
         let ov = self.ov.read().unwrap();
         let empty = BTreeMap::new();
         let m = ov.colls.get(&c).unwrap_or(&empty);
         let (lo, hi) = self.base(c);
-        let created: Vec<u64> = m.range((hi.max(lo.saturating_sub(1)) + 1)..).filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
+        let created: Vec<u64> = m
+            .range((hi.max(lo.saturating_sub(1)) + 1)..)
+            .filter(|(_, v)| v.is_some())
+            .map(|(k, _)| *k)
+            .collect();
         let created: Vec<u64> = {
             // also created ids below lo (never for our id schemes, but be safe)
-            let mut v: Vec<u64> = m.range(..lo).filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
+            let mut v: Vec<u64> = m
+                .range(..lo)
+                .filter(|(_, v)| v.is_some())
+                .map(|(k, _)| *k)
+                .collect();
             v.extend(created);
             v
         };
@@ -207,8 +246,19 @@ impl Db {
         }
         if filter.is_none() && !Self::needs_scan(c) {
             // arithmetic paging over the base with deletions
-            let deleted: Vec<u64> = if hi >= lo { m.range(lo..=hi).filter(|(_, v)| v.is_none()).map(|(k, _)| *k).collect() } else { vec![] };
-            let nbase = if hi >= lo { hi - lo + 1 - deleted.len() as u64 } else { 0 };
+            let deleted: Vec<u64> = if hi >= lo {
+                m.range(lo..=hi)
+                    .filter(|(_, v)| v.is_none())
+                    .map(|(k, _)| *k)
+                    .collect()
+            } else {
+                vec![]
+            };
+            let nbase = if hi >= lo {
+                hi - lo + 1 - deleted.len() as u64
+            } else {
+                0
+            };
             let total = nbase + created.len() as u64;
             let nth_asc = |i: u64| -> u64 {
                 if i < nbase {
@@ -306,27 +356,50 @@ impl Db {
     }
 
     pub fn all(&self, c: Coll) -> Vec<Value> {
-        self.ids(c, false, 0, u64::MAX, None).into_iter().filter_map(|id| self.get(c, id)).collect()
+        self.ids(c, false, 0, u64::MAX, None)
+            .into_iter()
+            .filter_map(|id| self.get(c, id))
+            .collect()
     }
 
     pub fn next_id(&self, c: Coll) -> u64 {
         let mut ov = self.ov.write().unwrap();
         let top = matches!(
             c,
-            Coll::Products | Coll::Orders | Coll::Customers | Coll::Categories | Coll::CustomerCategories | Coll::Promotions | Coll::Pages
-                | Coll::PaymentMethods | Coll::ShippingMethods | Coll::Locations | Coll::Taxes | Coll::CustomFields
-                | Coll::CheckoutCustomFields | Coll::Hooks | Coll::JsApps
+            Coll::Products
+                | Coll::Orders
+                | Coll::Customers
+                | Coll::Categories
+                | Coll::CustomerCategories
+                | Coll::Promotions
+                | Coll::Pages
+                | Coll::PaymentMethods
+                | Coll::ShippingMethods
+                | Coll::Locations
+                | Coll::Taxes
+                | Coll::CustomFields
+                | Coll::CheckoutCustomFields
+                | Coll::Hooks
+                | Coll::JsApps
         );
         if top {
             let (_, hi) = self.base(c);
-            let maxov = ov.colls.get(&c).and_then(|m| m.keys().next_back().copied()).unwrap_or(0);
+            let maxov = ov
+                .colls
+                .get(&c)
+                .and_then(|m| m.keys().next_back().copied())
+                .unwrap_or(0);
             let e = ov.next_top.entry(c).or_insert(0);
             let id = (*e).max(hi).max(maxov) + 1;
             *e = id;
             id
         } else if c == Coll::Fulfillments {
             let (_, hi) = self.base(c);
-            let maxov = ov.colls.get(&c).and_then(|m| m.keys().next_back().copied()).unwrap_or(0);
+            let maxov = ov
+                .colls
+                .get(&c)
+                .and_then(|m| m.keys().next_back().copied())
+                .unwrap_or(0);
             let e = ov.next_top.entry(c).or_insert(0);
             let id = (*e).max(hi).max(maxov) + 1;
             *e = id;
@@ -338,10 +411,22 @@ impl Db {
     }
 
     pub fn put(&self, c: Coll, id: u64, v: Value) {
-        self.ov.write().unwrap().colls.entry(c).or_default().insert(id, Some(v));
+        self.ov
+            .write()
+            .unwrap()
+            .colls
+            .entry(c)
+            .or_default()
+            .insert(id, Some(v));
     }
     pub fn delete(&self, c: Coll, id: u64) {
-        self.ov.write().unwrap().colls.entry(c).or_default().insert(id, None);
+        self.ov
+            .write()
+            .unwrap()
+            .colls
+            .entry(c)
+            .or_default()
+            .insert(id, None);
     }
 }
 

@@ -3,7 +3,11 @@ use jumpseller_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
 pub fn unlimited() -> SandboxConfig {
-    SandboxConfig { per_second: 0, per_minute: 0, ..Default::default() }
+    SandboxConfig {
+        per_second: 0,
+        per_minute: 0,
+        ..Default::default()
+    }
 }
 
 pub fn start(cfg: SandboxConfig) -> Sandbox {
@@ -11,21 +15,48 @@ pub fn start(cfg: SandboxConfig) -> Sandbox {
 }
 
 pub fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(20)).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 pub fn get(sb: &Sandbox, path: &str) -> (u16, Value) {
-    let r = client().get(format!("{}{}", sb.url(), path)).basic_auth("sandbox", Some("sandbox-authtoken")).send().unwrap();
+    let r = client()
+        .get(format!("{}{}", sb.url(), path))
+        .basic_auth("sandbox", Some("sandbox-authtoken"))
+        .send()
+        .unwrap();
     let st = r.status().as_u16();
     let body = r.text().unwrap();
-    (st, serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {} -> {} not JSON ({}): {}", path, st, e, &body[..body.len().min(300)])))
+    (
+        st,
+        serde_json::from_str(&body).unwrap_or_else(|e| {
+            panic!(
+                "GET {} -> {} not JSON ({}): {}",
+                path,
+                st,
+                e,
+                &body[..body.len().min(300)]
+            )
+        }),
+    )
 }
 
 pub fn send(sb: &Sandbox, method: &str, path: &str, body: &Value) -> (u16, Value) {
     let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let r = client().request(m, format!("{}{}", sb.url(), path)).basic_auth("sandbox", Some("sandbox-authtoken"))
-        .header("Content-Type", "application/json").body(body.to_string()).send().unwrap();
+    let r = client()
+        .request(m, format!("{}{}", sb.url(), path))
+        .basic_auth("sandbox", Some("sandbox-authtoken"))
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .unwrap();
     let st = r.status().as_u16();
     let text = r.text().unwrap();
-    (st, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        st,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 fn spec() -> Value {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let local = dir.join("tests/data/jumpseller-openapi.json");
-    let p = if local.exists() { local } else { dir.join("../../shared/jumpseller-openapi.json") };
+    let p = if local.exists() {
+        local
+    } else {
+        dir.join("../../shared/jumpseller-openapi.json")
+    };
     serde_json::from_str(&std::fs::read_to_string(&p).expect("openapi document")).unwrap()
 }
 
@@ -59,33 +63,116 @@ fn every_route_matches_the_openapi_document() {
     let doc = spec();
     let mut comps = doc["components"].clone();
     relax(&mut comps);
-    let sb = start(jumpseller_sandbox::SandboxConfig { products: 40, orders: 60, customers: 30, ..unlimited() });
+    let sb = start(jumpseller_sandbox::SandboxConfig {
+        products: 40,
+        orders: 60,
+        customers: 30,
+        ..unlimited()
+    });
     // make sure the sub-resources we walk exist: pick a product that has variants, images, options...
     let (_, p) = get(&sb, "/products.json?limit=40");
     let prods = p.as_array().unwrap();
-    let pick = |f: &dyn Fn(&Value) -> bool| prods.iter().map(|x| &x["product"]).find(|x| f(x)).map(|x| x["id"].as_u64().unwrap()).expect("product");
-    let pv = pick(&|x| !x["variants"].as_array().unwrap().is_empty() && !x["images"].as_array().unwrap().is_empty());
-    let vid = get(&sb, &format!("/products/{}/variants.json", pv)).1[0]["variant"]["id"].as_u64().unwrap();
-    let iid = get(&sb, &format!("/products/{}/images.json", pv)).1[0]["image"]["id"].as_u64().unwrap();
-    let oid = get(&sb, &format!("/products/{}/options.json", pv)).1[0]["option"]["id"].as_u64().unwrap();
-    let valid = get(&sb, &format!("/products/{}/options/{}/values.json", pv, oid)).1[0]["value"]["id"].as_u64().unwrap();
-    let pa = (1..=40).find(|i| get(&sb, &format!("/products/{}/attachments/count.json", i)).1["count"].as_u64().unwrap() > 0).unwrap();
-    let aid = get(&sb, &format!("/products/{}/attachments.json", pa)).1[0]["attachment"]["id"].as_u64().unwrap();
-    let pf = (1..=40).find(|i| get(&sb, &format!("/products/{}/fields/count.json", i)).1["count"].as_u64().unwrap() > 0).unwrap();
-    let pr = (1..=40).find(|i| !get(&sb, &format!("/products/{}/reviews.json", i)).1.as_array().unwrap().is_empty()).unwrap();
-    let rid = get(&sb, &format!("/products/{}/reviews.json", pr)).1[0]["review"]["id"].as_u64().unwrap();
+    let pick = |f: &dyn Fn(&Value) -> bool| {
+        prods
+            .iter()
+            .map(|x| &x["product"])
+            .find(|x| f(x))
+            .map(|x| x["id"].as_u64().unwrap())
+            .expect("product")
+    };
+    let pv = pick(&|x| {
+        !x["variants"].as_array().unwrap().is_empty() && !x["images"].as_array().unwrap().is_empty()
+    });
+    let vid = get(&sb, &format!("/products/{}/variants.json", pv)).1[0]["variant"]["id"]
+        .as_u64()
+        .unwrap();
+    let iid = get(&sb, &format!("/products/{}/images.json", pv)).1[0]["image"]["id"]
+        .as_u64()
+        .unwrap();
+    let oid = get(&sb, &format!("/products/{}/options.json", pv)).1[0]["option"]["id"]
+        .as_u64()
+        .unwrap();
+    let valid = get(
+        &sb,
+        &format!("/products/{}/options/{}/values.json", pv, oid),
+    )
+    .1[0]["value"]["id"]
+        .as_u64()
+        .unwrap();
+    let pa = (1..=40)
+        .find(|i| {
+            get(&sb, &format!("/products/{}/attachments/count.json", i)).1["count"]
+                .as_u64()
+                .unwrap()
+                > 0
+        })
+        .unwrap();
+    let aid = get(&sb, &format!("/products/{}/attachments.json", pa)).1[0]["attachment"]["id"]
+        .as_u64()
+        .unwrap();
+    let pf = (1..=40)
+        .find(|i| {
+            get(&sb, &format!("/products/{}/fields/count.json", i)).1["count"]
+                .as_u64()
+                .unwrap()
+                > 0
+        })
+        .unwrap();
+    let pr = (1..=40)
+        .find(|i| {
+            !get(&sb, &format!("/products/{}/reviews.json", i))
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        })
+        .unwrap();
+    let rid = get(&sb, &format!("/products/{}/reviews.json", pr)).1[0]["review"]["id"]
+        .as_u64()
+        .unwrap();
     // a digital product (create one if the seed has none in range)
-    let (_, dp) = send(&sb, "POST", &format!("/products/{}/digital_products.json", pv), &json!({"digital_product": {"url": "https://x.example/f.pdf", "expiration_seconds": 60, "external": false}}));
+    let (_, dp) = send(
+        &sb,
+        "POST",
+        &format!("/products/{}/digital_products.json", pv),
+        &json!({"digital_product": {"url": "https://x.example/f.pdf", "expiration_seconds": 60, "external": false}}),
+    );
     let did = dp["digital_product"]["id"].as_u64().unwrap();
     let (_, f) = get(&sb, "/fulfillments.json?limit=1");
     let fid = f[0]["fulfillment"]["id"].as_u64().unwrap();
     let ford = f[0]["fulfillment"]["order_id"].as_u64().unwrap();
-    let cat = get(&sb, "/orders/status/abandoned.json?limit=1").1[0]["order"]["id"].as_u64().unwrap();
-    let cust_email = get(&sb, "/customers/3.json").1["customer"]["email"].as_str().unwrap().to_string();
-    let cf = (1..=30).find(|i| get(&sb, &format!("/customers/{}/fields", i)).1.as_array().map(|a| !a.is_empty()).unwrap_or(false)).unwrap();
-    let cfid = get(&sb, &format!("/customers/{}/fields", cf)).1[0]["customer_additional_field"]["id"].as_u64().unwrap();
-    let pimg = (1..=6).find(|i| !get(&sb, &format!("/pages/{}/images.json", i)).1.as_array().unwrap().is_empty()).unwrap();
-    let pimgid = get(&sb, &format!("/pages/{}/images.json", pimg)).1[0]["image"]["id"].as_u64().unwrap();
+    let cat = get(&sb, "/orders/status/abandoned.json?limit=1").1[0]["order"]["id"]
+        .as_u64()
+        .unwrap();
+    let cust_email = get(&sb, "/customers/3.json").1["customer"]["email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cf = (1..=30)
+        .find(|i| {
+            get(&sb, &format!("/customers/{}/fields", i))
+                .1
+                .as_array()
+                .map(|a| !a.is_empty())
+                .unwrap_or(false)
+        })
+        .unwrap();
+    let cfid = get(&sb, &format!("/customers/{}/fields", cf)).1[0]["customer_additional_field"]
+        ["id"]
+        .as_u64()
+        .unwrap();
+    let pimg = (1..=6)
+        .find(|i| {
+            !get(&sb, &format!("/pages/{}/images.json", i))
+                .1
+                .as_array()
+                .unwrap()
+                .is_empty()
+        })
+        .unwrap();
+    let pimgid = get(&sb, &format!("/pages/{}/images.json", pimg)).1[0]["image"]["id"]
+        .as_u64()
+        .unwrap();
     let docs = get(&sb, "/documents.json?limit=1").1;
     let doc_order = docs[0]["document"]["order_id"].as_u64().unwrap();
 
@@ -190,28 +277,52 @@ fn every_route_matches_the_openapi_document() {
     ];
     let mut failures = Vec::new();
     for (tpl, url, mode) in &routes {
-        let ptr = format!("/paths/{}/get/responses/200/content/application~1json/schema", tpl.replace('~', "~0").replace('/', "~1"));
-        let mut schema = doc.pointer(&ptr).unwrap_or_else(|| panic!("no schema for {}", tpl)).clone();
+        let ptr = format!(
+            "/paths/{}/get/responses/200/content/application~1json/schema",
+            tpl.replace('~', "~0").replace('/', "~1")
+        );
+        let mut schema = doc
+            .pointer(&ptr)
+            .unwrap_or_else(|| panic!("no schema for {}", tpl))
+            .clone();
         relax(&mut schema);
         let root = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "components": comps, "$defs": {"route": schema}, "$ref": "#/$defs/route"});
-        let v = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).should_validate_formats(false).build(&root).expect("schema compiles");
+        let v = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(false)
+            .build(&root)
+            .expect("schema compiles");
         if *tpl == "/products.json" {
             // negative control: the validator really checks types
-            assert!(!v.is_valid(&json!([{"product": {"id": "not-a-number", "price": "12"}}])), "validator accepted a bad product");
+            assert!(
+                !v.is_valid(&json!([{"product": {"id": "not-a-number", "price": "12"}}])),
+                "validator accepted a bad product"
+            );
         }
         let (st, body) = get(&sb, url);
         assert_eq!(st, 200, "GET {} -> {} {}", url, st, body);
         let instances: Vec<Value> = match mode {
             Mode::Direct => vec![body.clone()],
             Mode::EachItem => {
-                let a = body.as_array().unwrap_or_else(|| panic!("{} should be a list", url)).clone();
-                assert!(!a.is_empty(), "{} returned an empty list; nothing validated", url);
+                let a = body
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{} should be a list", url))
+                    .clone();
+                assert!(
+                    !a.is_empty(),
+                    "{} returned an empty list; nothing validated",
+                    url
+                );
                 a
             }
             Mode::Inner(k) => vec![body[*k].clone()],
         };
         if let Value::Array(a) = &body {
-            assert!(!a.is_empty() || url.contains("documents"), "{} returned an empty list; nothing validated", url);
+            assert!(
+                !a.is_empty() || url.contains("documents"),
+                "{} returned an empty list; nothing validated",
+                url
+            );
         }
         for inst in &instances {
             for e in v.iter_errors(inst) {
@@ -221,35 +332,154 @@ fn every_route_matches_the_openapi_document() {
     }
     // write endpoints: validate a few create/update answers too
     let writes: Vec<(&str, &str, &str, String, Value)> = vec![
-        ("/products.json", "post", "POST", "/products.json".into(), json!({"product": {"name": "Nuevo 🎉", "price": 12.10, "variants": [{"variant": {"price": 13.5, "sku": "N-1"}}]}})),
-        ("/products/{id}.json", "put", "PUT", format!("/products/{}.json", pv), json!({"product": {"price": 24.99, "stock": 85}})),
-        ("/customers.json", "post", "POST", "/customers.json".into(), json!({"customer": {"email": "nuevo.cliente@example.com", "phone": "+56 9 1111 2222", "customer_category": [1]}})),
-        ("/orders.json", "post", "POST", "/orders.json".into(), json!({"order": {"status": "paid", "products": [{"id": 1, "qty": 2, "price": 10.5}], "customer": {"id": 2}}})),
-        ("/orders/{id}.json", "put", "PUT", "/orders/3.json".into(), json!({"order": {"status": "Canceled"}})),
-        ("/categories.json", "post", "POST", "/categories.json".into(), json!({"category": {"name": "Temporada", "parent_id": 1}})),
-        ("/hooks.json", "post", "POST", "/hooks.json".into(), json!({"hook": {"event": "order_paid", "url": "https://h.example.com/x"}})),
-        ("/orders/{id}/history.json", "post", "POST", "/orders/3/history.json".into(), json!({"order_history": {"message": "hola"}})),
-        ("/fulfillments.json", "post", "POST", "/fulfillments.json".into(), json!({"fulfillment": {"order_id": 3, "type": "manual", "location_id": 1}})),
-        ("/promotions.json", "post", "POST", "/promotions.json".into(), json!({"promotion": {"name": "Nueva", "discount_amount_percent": 15}})),
-        ("/pages.json", "post", "POST", "/pages.json".into(), json!({"page": {"title": "Nueva página", "status": "public", "categories": [1], "template": "page"}})),
-        ("/taxes.json", "post", "POST", "/taxes.json".into(), json!({"tax": {"name": "Nuevo", "tax": 5.5, "country": "CL"}})),
-        ("/custom_fields.json", "post", "POST", "/custom_fields.json".into(), json!({"custom_field": {"label": "Talla zapato", "type": "input"}})),
-        ("/checkout_custom_fields.json", "post", "POST", "/checkout_custom_fields.json".into(), json!({"checkout_custom_field": {"label": "Empresa", "type": "input", "area": "other"}})),
-        ("/customer_categories.json", "post", "POST", "/customer_categories.json".into(), json!({"customer_category": {"name": "Nueva"}})),
-        ("/products/{id}/variants.json", "post", "POST", format!("/products/{}/variants.json", pv), json!({"variant": {"price": 99.9, "sku": "X"}})),
-        ("/products/{id}/options.json", "post", "POST", format!("/products/{}/options.json", pv), json!({"option": {"name": "Material", "option_type": "option"}})),
+        (
+            "/products.json",
+            "post",
+            "POST",
+            "/products.json".into(),
+            json!({"product": {"name": "Nuevo 🎉", "price": 12.10, "variants": [{"variant": {"price": 13.5, "sku": "N-1"}}]}}),
+        ),
+        (
+            "/products/{id}.json",
+            "put",
+            "PUT",
+            format!("/products/{}.json", pv),
+            json!({"product": {"price": 24.99, "stock": 85}}),
+        ),
+        (
+            "/customers.json",
+            "post",
+            "POST",
+            "/customers.json".into(),
+            json!({"customer": {"email": "nuevo.cliente@example.com", "phone": "+56 9 1111 2222", "customer_category": [1]}}),
+        ),
+        (
+            "/orders.json",
+            "post",
+            "POST",
+            "/orders.json".into(),
+            json!({"order": {"status": "paid", "products": [{"id": 1, "qty": 2, "price": 10.5}], "customer": {"id": 2}}}),
+        ),
+        (
+            "/orders/{id}.json",
+            "put",
+            "PUT",
+            "/orders/3.json".into(),
+            json!({"order": {"status": "Canceled"}}),
+        ),
+        (
+            "/categories.json",
+            "post",
+            "POST",
+            "/categories.json".into(),
+            json!({"category": {"name": "Temporada", "parent_id": 1}}),
+        ),
+        (
+            "/hooks.json",
+            "post",
+            "POST",
+            "/hooks.json".into(),
+            json!({"hook": {"event": "order_paid", "url": "https://h.example.com/x"}}),
+        ),
+        (
+            "/orders/{id}/history.json",
+            "post",
+            "POST",
+            "/orders/3/history.json".into(),
+            json!({"order_history": {"message": "hola"}}),
+        ),
+        (
+            "/fulfillments.json",
+            "post",
+            "POST",
+            "/fulfillments.json".into(),
+            json!({"fulfillment": {"order_id": 3, "type": "manual", "location_id": 1}}),
+        ),
+        (
+            "/promotions.json",
+            "post",
+            "POST",
+            "/promotions.json".into(),
+            json!({"promotion": {"name": "Nueva", "discount_amount_percent": 15}}),
+        ),
+        (
+            "/pages.json",
+            "post",
+            "POST",
+            "/pages.json".into(),
+            json!({"page": {"title": "Nueva página", "status": "public", "categories": [1], "template": "page"}}),
+        ),
+        (
+            "/taxes.json",
+            "post",
+            "POST",
+            "/taxes.json".into(),
+            json!({"tax": {"name": "Nuevo", "tax": 5.5, "country": "CL"}}),
+        ),
+        (
+            "/custom_fields.json",
+            "post",
+            "POST",
+            "/custom_fields.json".into(),
+            json!({"custom_field": {"label": "Talla zapato", "type": "input"}}),
+        ),
+        (
+            "/checkout_custom_fields.json",
+            "post",
+            "POST",
+            "/checkout_custom_fields.json".into(),
+            json!({"checkout_custom_field": {"label": "Empresa", "type": "input", "area": "other"}}),
+        ),
+        (
+            "/customer_categories.json",
+            "post",
+            "POST",
+            "/customer_categories.json".into(),
+            json!({"customer_category": {"name": "Nueva"}}),
+        ),
+        (
+            "/products/{id}/variants.json",
+            "post",
+            "POST",
+            format!("/products/{}/variants.json", pv),
+            json!({"variant": {"price": 99.9, "sku": "X"}}),
+        ),
+        (
+            "/products/{id}/options.json",
+            "post",
+            "POST",
+            format!("/products/{}/options.json", pv),
+            json!({"option": {"name": "Material", "option_type": "option"}}),
+        ),
     ];
     for (tpl, lm, m, url, body) in &writes {
-        let ptr = format!("/paths/{}/{}/responses/200/content/application~1json/schema", tpl.replace('/', "~1"), lm);
-        let mut schema = doc.pointer(&ptr).unwrap_or_else(|| panic!("no schema for {} {}", m, tpl)).clone();
+        let ptr = format!(
+            "/paths/{}/{}/responses/200/content/application~1json/schema",
+            tpl.replace('/', "~1"),
+            lm
+        );
+        let mut schema = doc
+            .pointer(&ptr)
+            .unwrap_or_else(|| panic!("no schema for {} {}", m, tpl))
+            .clone();
         relax(&mut schema);
-        let root = json!({"components": comps, "$defs": {"route": schema}, "$ref": "#/$defs/route"});
-        let v = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).should_validate_formats(false).build(&root).unwrap();
+        let root =
+            json!({"components": comps, "$defs": {"route": schema}, "$ref": "#/$defs/route"});
+        let v = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(false)
+            .build(&root)
+            .unwrap();
         let (st, resp) = send(&sb, m, url, body);
         assert_eq!(st, 200, "{} {} -> {} {}", m, url, st, resp);
         for e in v.iter_errors(&resp) {
             failures.push(format!("{} {}: {} at {}", m, url, e, e.instance_path()));
         }
     }
-    assert!(failures.is_empty(), "{} schema violations:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} schema violations:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

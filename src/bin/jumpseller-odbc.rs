@@ -78,7 +78,9 @@ fn auth(args: &[String]) -> Result<(), String> {
             Some(v) => v,
             None => {
                 i += 1;
-                args.get(i).cloned().ok_or_else(|| format!("{name} needs a value (see --help)"))?
+                args.get(i)
+                    .cloned()
+                    .ok_or_else(|| format!("{name} needs a value (see --help)"))?
             }
         };
         let key = match name {
@@ -101,7 +103,11 @@ fn auth(args: &[String]) -> Result<(), String> {
                 continue;
             }
             "--timeout" => {
-                wait = Duration::from_secs(value.parse().map_err(|_| format!("--timeout {value} is not a number of seconds"))?);
+                wait = Duration::from_secs(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--timeout {value} is not a number of seconds"))?,
+                );
                 i += 1;
                 continue;
             }
@@ -117,7 +123,10 @@ fn auth(args: &[String]) -> Result<(), String> {
     pairs.retain(|(k, _)| !k.eq_ignore_ascii_case("InitiateOAuth"));
     pairs.push(("AuthScheme".into(), "OAuth".into()));
     let (config, _) = Config::from_pairs(&pairs).map_err(|e| e.message)?;
-    let client_id = config.oauth_client_id.clone().ok_or("--client-id (OAuthClientId) is required")?;
+    let client_id = config
+        .oauth_client_id
+        .clone()
+        .ok_or("--client-id (OAuthClientId) is required")?;
     if config.oauth_client_secret.is_none() {
         return Err("--client-secret (OAuthClientSecret) is required".into());
     }
@@ -127,7 +136,10 @@ fn auth(args: &[String]) -> Result<(), String> {
         authorization_url: config.oauth_authorization_url.clone(),
         token_url: config.oauth_access_token_url.clone(),
         callback_url: config.callback_url.clone(),
-        scope: config.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
+        scope: config
+            .scope
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
     };
     let location = match &config.oauth_settings_location {
         Some(l) => l.clone(),
@@ -144,17 +156,23 @@ fn auth(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot set up HTTPS: {e}"))?;
     let logger = Logger::default();
     let tokens = match verifier {
-        Some(code) => oauth::exchange_code(&http, &app, &code, &app.callback_url, &logger).map_err(|e| e.message)?,
+        Some(code) => oauth::exchange_code(&http, &app, &code, &app.callback_url, &logger)
+            .map_err(|e| e.message)?,
         None => {
             let announce = |url: &str| {
                 eprintln!("Open this URL in a browser and approve the access (opening it for you if a browser is available):\n\n  {url}\n");
-                eprintln!("Waiting up to {} s for the redirect to {} ...", wait.as_secs(), app.callback_url);
+                eprintln!(
+                    "Waiting up to {} s for the redirect to {} ...",
+                    wait.as_secs(),
+                    app.callback_url
+                );
             };
             match oauth::browser_flow_with(&http, &app, wait, &logger, false, &announce) {
                 Ok(t) => t,
                 Err(FlowError::Failed(e)) => return Err(e.message),
                 Err(FlowError::CannotPrompt(reason)) => {
-                    let url = oauth::authorization_url(&app, &oauth::random_state()).map_err(|e| e.message)?;
+                    let url = oauth::authorization_url(&app, &oauth::random_state())
+                        .map_err(|e| e.message)?;
                     return Err(format!(
                         "{reason}.\nOpen this URL in a browser on any machine:\n\n  {url}\n\nApprove, copy the value of `code` from the address the browser is sent to, and run this command again with --verifier CODE."
                     ));
@@ -164,7 +182,9 @@ fn auth(args: &[String]) -> Result<(), String> {
     };
     {
         let _g = store.lock().map_err(|e| e.message)?;
-        store.save(&StoredTokens::new(&client_id, None, &tokens)).map_err(|e| e.message)?;
+        store
+            .save(&StoredTokens::new(&client_id, None, &tokens))
+            .map_err(|e| e.message)?;
     }
     println!("OAuth tokens written to {}", store.describe());
     if let Some(secs) = tokens.remaining() {
@@ -174,6 +194,8 @@ fn auth(args: &[String]) -> Result<(), String> {
         "Connect with: AuthScheme=OAuth;InitiateOAuth=GETANDREFRESH;OAuthClientId={client_id};OAuthClientSecret=...;OAuthSettingsLocation={}",
         store.describe()
     );
-    println!("(copy the file to the same path on the server, with mode 0600, if you ran this elsewhere)");
+    println!(
+        "(copy the file to the same path on the server, with mode 0600, if you ran this elsewhere)"
+    );
     Ok(())
 }

@@ -6,8 +6,14 @@
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
 
-type GetPrivateProfileString =
-    unsafe extern "C" fn(*const c_char, *const c_char, *const c_char, *mut c_char, c_int, *const c_char) -> c_int;
+type GetPrivateProfileString = unsafe extern "C" fn(
+    *const c_char,
+    *const c_char,
+    *const c_char,
+    *mut c_char,
+    c_int,
+    *const c_char,
+) -> c_int;
 
 /// The DSN's key/value pairs, or nothing when the DSN is unknown.
 pub fn dsn_pairs(dsn: &str) -> Vec<(String, String)> {
@@ -42,7 +48,14 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
     let mut buf = vec![0u8; 8192];
     // A null key asks for the list of keys, NUL separated.
     let n = unsafe {
-        f(section.as_ptr(), std::ptr::null(), empty.as_ptr(), buf.as_mut_ptr() as *mut c_char, buf.len() as c_int, file.as_ptr())
+        f(
+            section.as_ptr(),
+            std::ptr::null(),
+            empty.as_ptr(),
+            buf.as_mut_ptr() as *mut c_char,
+            buf.len() as c_int,
+            file.as_ptr(),
+        )
     };
     if n <= 0 {
         return Some(Vec::new());
@@ -57,10 +70,19 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
         let ckey = CString::new(key.clone()).ok()?;
         let mut val = vec![0u8; 4096];
         let n = unsafe {
-            f(section.as_ptr(), ckey.as_ptr(), empty.as_ptr(), val.as_mut_ptr() as *mut c_char, val.len() as c_int, file.as_ptr())
+            f(
+                section.as_ptr(),
+                ckey.as_ptr(),
+                empty.as_ptr(),
+                val.as_mut_ptr() as *mut c_char,
+                val.len() as c_int,
+                file.as_ptr(),
+            )
         };
         if n >= 0 {
-            let v = unsafe { CStr::from_ptr(val.as_ptr() as *const c_char) }.to_string_lossy().into_owned();
+            let v = unsafe { CStr::from_ptr(val.as_ptr() as *const c_char) }
+                .to_string_lossy()
+                .into_owned();
             out.push((key, v));
         }
     }
@@ -109,6 +131,9 @@ mod tests {
     #[test]
     fn reads_one_section() {
         let t = "[a]\nX=1\n[B]\n; c\nLogin = me \n";
-        assert_eq!(super::section_pairs(t, "b"), vec![("Login".to_string(), "me".to_string())]);
+        assert_eq!(
+            super::section_pairs(t, "b"),
+            vec![("Login".to_string(), "me".to_string())]
+        );
     }
 }

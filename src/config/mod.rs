@@ -17,7 +17,10 @@ pub enum ValueKind {
     Text,
     /// Text that must never be echoed back in messages or logs.
     Secret,
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Bool,
     Choice(&'static [&'static str]),
 }
@@ -36,46 +39,215 @@ const FOREIGN_AUTH_SCHEMES: &[&str] = &["NTLM", "APIKEY", "OAUTH_CLIENT"];
 pub const INITIATE_OAUTH: &[&str] = &["OFF", "GETANDREFRESH", "REFRESH"];
 
 pub static KEYS: &[KeySpec] = &[
-    KeySpec { name: "DSN", aliases: &[], kind: Text },
-    KeySpec { name: "Driver", aliases: &[], kind: Text },
-    KeySpec { name: "Profile", aliases: &[], kind: Text },
-    KeySpec { name: "AuthScheme", aliases: &[], kind: Text },
-    KeySpec { name: "Login", aliases: &["UID", "User"], kind: Text },
-    KeySpec { name: "AuthToken", aliases: &["PWD", "Password"], kind: Secret },
-    KeySpec { name: "InitiateOAuth", aliases: &[], kind: Choice(INITIATE_OAUTH) },
-    KeySpec { name: "OAuthClientId", aliases: &[], kind: Text },
-    KeySpec { name: "OAuthClientSecret", aliases: &[], kind: Secret },
-    KeySpec { name: "CallbackURL", aliases: &[], kind: Text },
-    KeySpec { name: "OAuthAccessToken", aliases: &[], kind: Secret },
-    KeySpec { name: "OAuthRefreshToken", aliases: &[], kind: Secret },
-    KeySpec { name: "OAuthExpiresIn", aliases: &[], kind: Int { min: 0, max: i64::MAX } },
-    KeySpec { name: "OAuthTokenTimestamp", aliases: &[], kind: Int { min: 0, max: i64::MAX } },
-    KeySpec { name: "OAuthVerifier", aliases: &[], kind: Secret },
-    KeySpec { name: "OAuthSettingsLocation", aliases: &[], kind: Text },
-    KeySpec { name: "Scope", aliases: &[], kind: Text },
-    KeySpec { name: "URL", aliases: &[], kind: Text },
-    KeySpec { name: "OAuthAuthorizationURL", aliases: &[], kind: Text },
-    KeySpec { name: "OAuthAccessTokenURL", aliases: &[], kind: Text },
-    KeySpec { name: "Timeout", aliases: &[], kind: Int { min: 0, max: 86_400 } },
-    KeySpec { name: "Pagesize", aliases: &[], kind: Int { min: 1, max: 100 } },
-    KeySpec { name: "MaxRows", aliases: &[], kind: Int { min: 0, max: i64::MAX } },
-    KeySpec { name: "ReadOnly", aliases: &[], kind: Bool },
-    KeySpec { name: "MaxRequestsPerSecond", aliases: &[], kind: Int { min: 1, max: 10_000 } },
-    KeySpec { name: "MaxRequestsPerMinute", aliases: &[], kind: Int { min: 1, max: 600_000 } },
-    KeySpec { name: "Prefetch", aliases: &[], kind: Int { min: 0, max: 16 } },
-    KeySpec { name: "Logfile", aliases: &[], kind: Text },
-    KeySpec { name: "Verbosity", aliases: &[], kind: Int { min: 1, max: 5 } },
-    KeySpec { name: "ProxyServer", aliases: &[], kind: Text },
-    KeySpec { name: "ProxyPort", aliases: &[], kind: Int { min: 1, max: 65_535 } },
-    KeySpec { name: "ProxyUser", aliases: &[], kind: Text },
-    KeySpec { name: "ProxyPassword", aliases: &[], kind: Secret },
-    KeySpec { name: "ProxyAutoDetect", aliases: &[], kind: Bool },
-    KeySpec { name: "SSLServerCert", aliases: &[], kind: Text },
+    KeySpec {
+        name: "DSN",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "Driver",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "Profile",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "AuthScheme",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "Login",
+        aliases: &["UID", "User"],
+        kind: Text,
+    },
+    KeySpec {
+        name: "AuthToken",
+        aliases: &["PWD", "Password"],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "InitiateOAuth",
+        aliases: &[],
+        kind: Choice(INITIATE_OAUTH),
+    },
+    KeySpec {
+        name: "OAuthClientId",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "OAuthClientSecret",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "CallbackURL",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "OAuthAccessToken",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "OAuthRefreshToken",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "OAuthExpiresIn",
+        aliases: &[],
+        kind: Int {
+            min: 0,
+            max: i64::MAX,
+        },
+    },
+    KeySpec {
+        name: "OAuthTokenTimestamp",
+        aliases: &[],
+        kind: Int {
+            min: 0,
+            max: i64::MAX,
+        },
+    },
+    KeySpec {
+        name: "OAuthVerifier",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "OAuthSettingsLocation",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "Scope",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "URL",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "OAuthAuthorizationURL",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "OAuthAccessTokenURL",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "Timeout",
+        aliases: &[],
+        kind: Int {
+            min: 0,
+            max: 86_400,
+        },
+    },
+    KeySpec {
+        name: "Pagesize",
+        aliases: &[],
+        kind: Int { min: 1, max: 100 },
+    },
+    KeySpec {
+        name: "MaxRows",
+        aliases: &[],
+        kind: Int {
+            min: 0,
+            max: i64::MAX,
+        },
+    },
+    KeySpec {
+        name: "ReadOnly",
+        aliases: &[],
+        kind: Bool,
+    },
+    KeySpec {
+        name: "MaxRequestsPerSecond",
+        aliases: &[],
+        kind: Int {
+            min: 1,
+            max: 10_000,
+        },
+    },
+    KeySpec {
+        name: "MaxRequestsPerMinute",
+        aliases: &[],
+        kind: Int {
+            min: 1,
+            max: 600_000,
+        },
+    },
+    KeySpec {
+        name: "Prefetch",
+        aliases: &[],
+        kind: Int { min: 0, max: 16 },
+    },
+    KeySpec {
+        name: "Logfile",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "Verbosity",
+        aliases: &[],
+        kind: Int { min: 1, max: 5 },
+    },
+    KeySpec {
+        name: "ProxyServer",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "ProxyPort",
+        aliases: &[],
+        kind: Int {
+            min: 1,
+            max: 65_535,
+        },
+    },
+    KeySpec {
+        name: "ProxyUser",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "ProxyPassword",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "ProxyAutoDetect",
+        aliases: &[],
+        kind: Bool,
+    },
+    KeySpec {
+        name: "SSLServerCert",
+        aliases: &[],
+        kind: Text,
+    },
 ];
 
 /// Keys the driver manager or common tools put in DSNs that mean nothing to us
 /// but are not mistakes (no 01S00 for them).
-const IGNORED_KEYS: &[&str] = &["Description", "Threading", "FileUsage", "Trace", "TraceFile", "Servername", "Database"];
+const IGNORED_KEYS: &[&str] = &[
+    "Description",
+    "Threading",
+    "FileUsage",
+    "Trace",
+    "TraceFile",
+    "Servername",
+    "Database",
+];
 
 pub fn key_spec(name: &str) -> Option<&'static KeySpec> {
     KEYS.iter().find(|k| {
@@ -181,7 +353,13 @@ impl Config {
                 )),
             }
         }
-        let get = |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.is_empty())
+        };
         let int = |name: &str| get(name).map(|v| v.trim().parse::<i64>().unwrap_or(0));
         let flag = |name: &str| get(name).map(|v| parse_bool(&v).unwrap_or(false));
 
@@ -229,8 +407,10 @@ impl Config {
             oauth_settings_location: get("OAuthSettingsLocation"),
             scope: get("Scope"),
             url: url.trim_end_matches('/').to_string(),
-            oauth_authorization_url: get("OAuthAuthorizationURL").unwrap_or_else(|| DEFAULT_AUTHORIZE_URL.to_string()),
-            oauth_access_token_url: get("OAuthAccessTokenURL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_string()),
+            oauth_authorization_url: get("OAuthAuthorizationURL")
+                .unwrap_or_else(|| DEFAULT_AUTHORIZE_URL.to_string()),
+            oauth_access_token_url: get("OAuthAccessTokenURL")
+                .unwrap_or_else(|| DEFAULT_TOKEN_URL.to_string()),
             timeout_secs: int("Timeout").unwrap_or(60) as u64,
             pagesize: int("Pagesize").unwrap_or(100) as u32,
             max_rows: int("MaxRows").unwrap_or(0) as u64,
@@ -291,7 +471,11 @@ impl Config {
     pub fn display_value(&self, name: &str) -> Option<String> {
         let spec = key_spec(name)?;
         let v = self.pairs.iter().find(|(n, _)| *n == spec.name)?.1.clone();
-        Some(if spec.kind == Secret { "********".into() } else { v })
+        Some(if spec.kind == Secret {
+            "********".into()
+        } else {
+            v
+        })
     }
 
     /// A key identifying the store and credential, for sharing a rate budget
@@ -299,7 +483,10 @@ impl Config {
     pub fn store_key(&self) -> String {
         let who = match self.auth_scheme {
             AuthScheme::Basic => self.login.clone().unwrap_or_default(),
-            AuthScheme::OAuth => self.oauth_client_id.clone().unwrap_or_else(|| "oauth".into()),
+            AuthScheme::OAuth => self
+                .oauth_client_id
+                .clone()
+                .unwrap_or_else(|| "oauth".into()),
             AuthScheme::None => String::new(),
         };
         format!("{}|{}", self.url, who)
@@ -307,23 +494,48 @@ impl Config {
 }
 
 fn validate(spec: &KeySpec, value: &str) -> Result<()> {
-    let shown = if spec.kind == Secret { "********" } else { value };
+    let shown = if spec.kind == Secret {
+        "********"
+    } else {
+        value
+    };
     match spec.kind {
         Int { min, max } => match value.trim().parse::<i64>() {
             Ok(n) if n >= min && n <= max => Ok(()),
             _ if value.trim().is_empty() => Ok(()),
-            _ => err(Kind::Config, format!("{}={shown} is not valid: expected a whole number from {min} to {max}.", spec.name)),
+            _ => err(
+                Kind::Config,
+                format!(
+                    "{}={shown} is not valid: expected a whole number from {min} to {max}.",
+                    spec.name
+                ),
+            ),
         },
         Bool => match parse_bool(value) {
             Some(_) => Ok(()),
             None if value.trim().is_empty() => Ok(()),
-            None => err(Kind::Config, format!("{}={shown} is not valid: expected true or false (also 1/0, yes/no, on/off).", spec.name)),
+            None => err(
+                Kind::Config,
+                format!(
+                    "{}={shown} is not valid: expected true or false (also 1/0, yes/no, on/off).",
+                    spec.name
+                ),
+            ),
         },
         Choice(allowed) => {
-            if value.trim().is_empty() || allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim())) {
+            if value.trim().is_empty()
+                || allowed.iter().any(|a| a.eq_ignore_ascii_case(value.trim()))
+            {
                 Ok(())
             } else {
-                err(Kind::Config, format!("{}={shown} is not valid: allowed values are {}.", spec.name, allowed.join(", ")))
+                err(
+                    Kind::Config,
+                    format!(
+                        "{}={shown} is not valid: allowed values are {}.",
+                        spec.name,
+                        allowed.join(", ")
+                    ),
+                )
             }
         }
         Text if spec.name == "AuthScheme" => parse_auth_scheme(value).map(|_| ()),
@@ -336,10 +548,25 @@ fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
     if let Some(i) = AUTH_SCHEMES.iter().position(|a| a.eq_ignore_ascii_case(v)) {
         return Ok([AuthScheme::OAuth, AuthScheme::Basic, AuthScheme::None][i]);
     }
-    if FOREIGN_AUTH_SCHEMES.iter().any(|a| a.eq_ignore_ascii_case(v)) {
-        return err(Kind::Config, format!("AuthScheme={v} is not offered by Jumpseller; allowed values are {}.", AUTH_SCHEMES.join(", ")));
+    if FOREIGN_AUTH_SCHEMES
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(v))
+    {
+        return err(
+            Kind::Config,
+            format!(
+                "AuthScheme={v} is not offered by Jumpseller; allowed values are {}.",
+                AUTH_SCHEMES.join(", ")
+            ),
+        );
     }
-    err(Kind::Config, format!("AuthScheme={v} is not valid: allowed values are {}.", AUTH_SCHEMES.join(", ")))
+    err(
+        Kind::Config,
+        format!(
+            "AuthScheme={v} is not valid: allowed values are {}.",
+            AUTH_SCHEMES.join(", ")
+        ),
+    )
 }
 
 pub fn parse_bool(v: &str) -> Option<bool> {
@@ -366,7 +593,10 @@ pub fn check_url(key: &str, url: &str) -> Result<()> {
     } else if lower.starts_with("https://") {
         Ok(())
     } else {
-        err(Kind::Config, format!("{key}={url} is not valid: expected an https:// URL such as {DEFAULT_URL}."))
+        err(
+            Kind::Config,
+            format!("{key}={url} is not valid: expected an https:// URL such as {DEFAULT_URL}."),
+        )
     }
 }
 
@@ -381,7 +611,10 @@ fn host_of(rest: &str) -> String {
 
 pub fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -411,7 +644,11 @@ mod tests {
     #[test]
     fn bad_values_name_key_value_and_allowed() {
         let e = cfg("Login=a;AuthToken=b;Pagesize=500").unwrap_err();
-        assert!(e.message.contains("Pagesize=500") && e.message.contains("1 to 100"), "{}", e.message);
+        assert!(
+            e.message.contains("Pagesize=500") && e.message.contains("1 to 100"),
+            "{}",
+            e.message
+        );
         let e = cfg("Login=a;AuthToken=b;InitiateOAuth=SOMETIMES").unwrap_err();
         assert!(e.message.contains("OFF, GETANDREFRESH, REFRESH"));
         let e = cfg("AuthScheme=NTLM").unwrap_err();

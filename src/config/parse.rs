@@ -13,7 +13,11 @@ pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
         while i < chars.len() && chars[i] != '=' && chars[i] != ';' {
             i += 1;
         }
-        let key: String = chars[start..i].iter().collect::<String>().trim().to_string();
+        let key: String = chars[start..i]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_string();
         if i >= chars.len() || chars[i] == ';' {
             if !key.is_empty() {
                 return err(Kind::Config, format!("Connection string: '{key}' has no value; expected key=value pairs separated by ';'."));
@@ -46,7 +50,12 @@ pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
             }
             while i < chars.len() && chars[i] != ';' {
                 if !chars[i].is_whitespace() {
-                    return err(Kind::Config, format!("Connection string: unexpected text after the braced value of '{key}'."));
+                    return err(
+                        Kind::Config,
+                        format!(
+                            "Connection string: unexpected text after the braced value of '{key}'."
+                        ),
+                    );
                 }
                 i += 1;
             }
@@ -56,11 +65,18 @@ pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
             while i < chars.len() && chars[i] != ';' {
                 i += 1;
             }
-            chars[vstart..i].iter().collect::<String>().trim().to_string()
+            chars[vstart..i]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
         };
         i += 1; // ';'
         if key.is_empty() {
-            return err(Kind::Config, "Connection string: a value without a key (text before '=' is empty).");
+            return err(
+                Kind::Config,
+                "Connection string: a value without a key (text before '=' is empty).",
+            );
         }
         out.push((key, value));
     }
@@ -83,7 +99,14 @@ mod tests {
     #[test]
     fn braces_and_escapes() {
         let p = parse_pairs("A=1; b = {x;y}}z} ;c=;").unwrap();
-        assert_eq!(p, vec![("A".into(), "1".into()), ("b".into(), "x;y}z".into()), ("c".into(), "".into())]);
+        assert_eq!(
+            p,
+            vec![
+                ("A".into(), "1".into()),
+                ("b".into(), "x;y}z".into()),
+                ("c".into(), "".into())
+            ]
+        );
     }
 
     #[test]

@@ -111,7 +111,9 @@ pub fn rewrite(sql: &str) -> String {
                             }
                             b.get(m) == Some(&')')
                         };
-                        if let Some(expr) = special(&name).filter(|_| empty_args || b.get(k) != Some(&'(')) {
+                        if let Some(expr) =
+                            special(&name).filter(|_| empty_args || b.get(k) != Some(&'('))
+                        {
                             out.push_str(expr);
                             if empty_args {
                                 while b[k] != ')' {
@@ -119,7 +121,9 @@ pub fn rewrite(sql: &str) -> String {
                                 }
                                 j = k + 1;
                             }
-                        } else if let Some((_, to)) = FUNCTIONS.iter().find(|(from, _)| *from == name) {
+                        } else if let Some((_, to)) =
+                            FUNCTIONS.iter().find(|(from, _)| *from == name)
+                        {
                             out.push_str(to);
                         } else {
                             out.push_str(&name.to_ascii_lowercase());
@@ -167,16 +171,34 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(rewrite("SELECT {fn UCASE(name)} FROM t"), "SELECT upper(name) FROM t");
-        assert_eq!(rewrite("WHERE d > {d '2024-01-01'}"), "WHERE d >  '2024-01-01'");
-        assert_eq!(rewrite("WHERE d > {ts '2024-01-01 10:00:00'}"), "WHERE d >  '2024-01-01 10:00:00'");
+        assert_eq!(
+            rewrite("SELECT {fn UCASE(name)} FROM t"),
+            "SELECT upper(name) FROM t"
+        );
+        assert_eq!(
+            rewrite("WHERE d > {d '2024-01-01'}"),
+            "WHERE d >  '2024-01-01'"
+        );
+        assert_eq!(
+            rewrite("WHERE d > {ts '2024-01-01 10:00:00'}"),
+            "WHERE d >  '2024-01-01 10:00:00'"
+        );
         assert_eq!(rewrite("SELECT {fn NOW()}"), "SELECT datetime('now')");
-        assert_eq!(rewrite("FROM {oj a LEFT OUTER JOIN b ON a.x=b.y}"), "FROM  a LEFT OUTER JOIN b ON a.x=b.y");
-        assert_eq!(rewrite("x LIKE 'a\\_%' {escape '\\'}"), "x LIKE 'a\\_%' ESCAPE '\\'");
+        assert_eq!(
+            rewrite("FROM {oj a LEFT OUTER JOIN b ON a.x=b.y}"),
+            "FROM  a LEFT OUTER JOIN b ON a.x=b.y"
+        );
+        assert_eq!(
+            rewrite("x LIKE 'a\\_%' {escape '\\'}"),
+            "x LIKE 'a\\_%' ESCAPE '\\'"
+        );
     }
 
     #[test]
     fn literals_untouched() {
-        assert_eq!(rewrite("SELECT '{fn x}', \"{d\" -- {fn y}\n"), "SELECT '{fn x}', \"{d\" -- {fn y}\n");
+        assert_eq!(
+            rewrite("SELECT '{fn x}', \"{d\" -- {fn y}\n"),
+            "SELECT '{fn x}', \"{d\" -- {fn y}\n"
+        );
     }
 }

@@ -40,14 +40,21 @@ fn key_of(v: &Json) -> Option<String> {
 
 /// The records of `table` whose `key_path` equals each of `keys`, from a
 /// statement-wide index; None while answering by requests is cheaper.
-pub fn records(ctx: &Arc<Ctx>, table: &Table, key_path: &str, keys: &[String]) -> Result<Option<Page>> {
+pub fn records(
+    ctx: &Arc<Ctx>,
+    table: &Table,
+    key_path: &str,
+    keys: &[String],
+) -> Result<Option<Page>> {
     let slot = format!("{}:{key_path}", table.name);
     let index = {
         let mut all = ctx.lookups();
         let st = all.entry(slot.clone()).or_default();
         st.calls += keys.len() as u64;
         if st.index.is_none() && !st.refused && st.calls > MIN_LOOKUPS {
-            st.refused = table.source.list.is_none() || table.source.parent.is_some() || table.count.is_none();
+            st.refused = table.source.list.is_none()
+                || table.source.parent.is_some()
+                || table.count.is_none();
         }
         if st.index.is_none() && (st.refused || st.calls <= MIN_LOOKUPS) {
             return Ok(None);

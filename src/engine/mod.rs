@@ -70,7 +70,8 @@ impl Ctx {
         lock(&self.rows_seen).clear();
     }
     fn next_rowid(&self) -> i64 {
-        self.rowids.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        self.rowids
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
     fn remember_row(&self, table: usize, rowid: i64, vals: Vec<Option<Value>>) {
         lock(&self.rows_seen).insert((table, rowid), vals);
@@ -145,10 +146,16 @@ struct Db(*mut ffi::sqlite3);
 unsafe impl Send for Db {}
 unsafe impl Sync for Db {}
 
-const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> = rusqlite::vtab::Module::update_module();
+const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> =
+    rusqlite::vtab::Module::update_module();
 
 impl Session {
-    pub fn open(profile: Arc<Profile>, client: Arc<Client>, pagesize: u32, prefetch: u32) -> Result<Session> {
+    pub fn open(
+        profile: Arc<Profile>,
+        client: Arc<Client>,
+        pagesize: u32,
+        prefetch: u32,
+    ) -> Result<Session> {
         let ctx = Arc::new(Ctx {
             profile: profile.clone(),
             client,
@@ -163,17 +170,25 @@ impl Session {
             rows_seen: Mutex::new(HashMap::new()),
         });
         let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
-        conn.create_module("jumpseller", &MODULE, Some(ctx.clone())).map_err(sqlite_setup)?;
+        conn.create_module("jumpseller", &MODULE, Some(ctx.clone()))
+            .map_err(sqlite_setup)?;
         unicode_case_functions(&conn).map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");
-        conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\"")).map_err(sqlite_setup)?;
+        conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\""))
+            .map_err(sqlite_setup)?;
         for t in &profile.tables {
             let name = t.name.replace('"', "\"\"");
-            conn.execute_batch(&format!("CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"))
-                .map_err(sqlite_setup)?;
+            conn.execute_batch(&format!(
+                "CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"
+            ))
+            .map_err(sqlite_setup)?;
         }
         let db = Db(unsafe { conn.handle() });
-        Ok(Session { inner: Arc::new(Mutex::new(Inner { conn })), ctx, db })
+        Ok(Session {
+            inner: Arc::new(Mutex::new(Inner { conn })),
+            ctx,
+            db,
+        })
     }
 
     pub fn profile(&self) -> &Arc<Profile> {
@@ -190,7 +205,8 @@ impl Session {
         let sql = escapes::rewrite(sql);
         let inner = lock(&self.inner);
         let db = unsafe { inner.conn.handle() };
-        let c_sql = CString::new(sql.clone()).map_err(|_| Error::new(Kind::Syntax, "The SQL text contains a NUL character."))?;
+        let c_sql = CString::new(sql.clone())
+            .map_err(|_| Error::new(Kind::Syntax, "The SQL text contains a NUL character."))?;
         let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
         let mut tail: *const std::os::raw::c_char = std::ptr::null();
         // SAFETY: db is the live connection we hold the lock of.
@@ -205,17 +221,31 @@ impl Session {
         let rest = unsafe { CStr::from_ptr(tail) }.to_string_lossy();
         if !rest.trim().trim_matches(';').trim().is_empty() {
             unsafe { ffi::sqlite3_finalize(stmt) };
-            return Err(Error::new(Kind::Syntax, "Only one SQL statement can be executed at a time."));
+            return Err(Error::new(
+                Kind::Syntax,
+                "Only one SQL statement can be executed at a time.",
+            ));
         }
         let columns = unsafe { describe(stmt, &self.ctx.profile) };
         let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
         let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt) } as usize;
-        Ok(Query { stmt: Stmt(stmt), session: self.clone(), columns, state: State::Ready, changes: -1, readonly, params })
+        Ok(Query {
+            stmt: Stmt(stmt),
+            session: self.clone(),
+            columns,
+            state: State::Ready,
+            changes: -1,
+            readonly,
+            params,
+        })
     }
 
     /// Interrupts whatever runs on this connection (SQLCancel).
     pub fn interrupt(&self) {
-        self.ctx.client.cancel_flag().store(true, std::sync::atomic::Ordering::SeqCst);
+        self.ctx
+            .client
+            .cancel_flag()
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         // sqlite3_interrupt is meant to be called from another thread while
         // a statement runs, so it takes the handle without the lock (which
         // the running statement holds).
@@ -226,7 +256,9 @@ impl Session {
         if let Some(e) = self.ctx.take_error() {
             return e;
         }
-        let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
+        let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
+            .to_string_lossy()
+            .into_owned();
         classify(rc, &msg)
     }
 }
@@ -245,14 +277,21 @@ fn unicode_case_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
                 ValueRef::Real(f) => f.to_string(),
                 ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
             };
-            Ok(Some(if upper { text.to_uppercase() } else { text.to_lowercase() }))
+            Ok(Some(if upper {
+                text.to_uppercase()
+            } else {
+                text.to_lowercase()
+            }))
         })?;
     }
     Ok(())
 }
 
 fn sqlite_setup(e: rusqlite::Error) -> Error {
-    Error::new(Kind::General, format!("Setting up the SQL engine failed: {e}"))
+    Error::new(
+        Kind::General,
+        format!("Setting up the SQL engine failed: {e}"),
+    )
 }
 
 /// SQLite's messages, sorted into kinds by their stable prefixes.
@@ -261,7 +300,12 @@ fn classify(rc: c_int, msg: &str) -> Error {
         Kind::NoTable
     } else if msg.starts_with("no such column") {
         Kind::NoColumn
-    } else if msg.contains("syntax error") || msg.starts_with("incomplete input") || msg.starts_with("unrecognized token") || msg.starts_with("no such function") || msg.contains("wrong number of arguments") {
+    } else if msg.contains("syntax error")
+        || msg.starts_with("incomplete input")
+        || msg.starts_with("unrecognized token")
+        || msg.starts_with("no such function")
+        || msg.contains("wrong number of arguments")
+    {
         Kind::Syntax
     } else if rc == ffi::SQLITE_INTERRUPT {
         Kind::Cancelled
@@ -273,7 +317,9 @@ fn classify(rc: c_int, msg: &str) -> Error {
         Kind::General
     };
     let text = match kind {
-        Kind::NoTable => format!("{msg}. SQLTables lists the tables; names are like Products, Orders, Customers."),
+        Kind::NoTable => format!(
+            "{msg}. SQLTables lists the tables; names are like Products, Orders, Customers."
+        ),
         Kind::Cancelled => "The statement was cancelled.".into(),
         Kind::NotImplemented => format!("{msg}: this table cannot be written."),
         _ => msg.to_string(),
@@ -386,7 +432,14 @@ impl Query {
     /// markers. A statement without a result set runs to completion here.
     pub fn execute(&mut self, params: &[Value]) -> Result<()> {
         if params.len() < self.params {
-            return Err(Error::new(Kind::General, format!("The statement has {} parameter markers but {} values were bound (07002).", self.params, params.len())));
+            return Err(Error::new(
+                Kind::General,
+                format!(
+                    "The statement has {} parameter markers but {} values were bound (07002).",
+                    self.params,
+                    params.len()
+                ),
+            ));
         }
         {
             let _g = lock(&self.session.inner);
@@ -395,13 +448,20 @@ impl Query {
                 // SAFETY: statement held under the lock; SQLITE_TRANSIENT copies.
                 let rc = unsafe { bind(self.stmt.0, i as c_int + 1, v) };
                 if rc != ffi::SQLITE_OK {
-                    return Err(Error::new(Kind::General, format!("Binding parameter {} failed (SQLite code {rc}).", i + 1)));
+                    return Err(Error::new(
+                        Kind::General,
+                        format!("Binding parameter {} failed (SQLite code {rc}).", i + 1),
+                    ));
                 }
             }
         }
         self.session.ctx.forget_pages();
         self.session.ctx.take_error();
-        self.session.ctx.client.cancel_flag().store(false, std::sync::atomic::Ordering::SeqCst);
+        self.session
+            .ctx
+            .client
+            .cancel_flag()
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         self.state = State::Running;
         self.changes = -1;
         if !self.is_select() {
@@ -434,7 +494,9 @@ impl Query {
         match rc {
             ffi::SQLITE_ROW => {
                 let n = self.columns.len() as c_int;
-                let row = (0..n).map(|i| unsafe { column_value(self.stmt.0, i) }).collect();
+                let row = (0..n)
+                    .map(|i| unsafe { column_value(self.stmt.0, i) })
+                    .collect();
                 Ok(Some(row))
             }
             ffi::SQLITE_DONE => {
@@ -457,8 +519,20 @@ unsafe fn bind(stmt: *mut ffi::sqlite3_stmt, i: c_int, v: &Value) -> c_int {
         Value::Null => ffi::sqlite3_bind_null(stmt, i),
         Value::Int(n) => ffi::sqlite3_bind_int64(stmt, i, *n),
         Value::Real(f) => ffi::sqlite3_bind_double(stmt, i, *f),
-        Value::Text(t) => ffi::sqlite3_bind_text(stmt, i, t.as_ptr() as *const std::os::raw::c_char, t.len() as c_int, ffi::SQLITE_TRANSIENT()),
-        Value::Blob(b) => ffi::sqlite3_bind_blob(stmt, i, b.as_ptr() as *const std::os::raw::c_void, b.len() as c_int, ffi::SQLITE_TRANSIENT()),
+        Value::Text(t) => ffi::sqlite3_bind_text(
+            stmt,
+            i,
+            t.as_ptr() as *const std::os::raw::c_char,
+            t.len() as c_int,
+            ffi::SQLITE_TRANSIENT(),
+        ),
+        Value::Blob(b) => ffi::sqlite3_bind_blob(
+            stmt,
+            i,
+            b.as_ptr() as *const std::os::raw::c_void,
+            b.len() as c_int,
+            ffi::SQLITE_TRANSIENT(),
+        ),
     }
 }
 
@@ -499,7 +573,12 @@ mod tests {
             m.insert(format!("/orders.json?page={i}"), Arc::new(Vec::new()));
         }
         assert_eq!(m.map.len(), MEMO_PAGES);
-        assert!(!m.map.contains_key("/orders.json?page=0"), "the oldest page goes first");
-        assert!(m.map.contains_key(&format!("/orders.json?page={}", MEMO_PAGES + 43)));
+        assert!(
+            !m.map.contains_key("/orders.json?page=0"),
+            "the oldest page goes first"
+        );
+        assert!(m
+            .map
+            .contains_key(&format!("/orders.json?page={}", MEMO_PAGES + 43)));
     }
 }

@@ -15,7 +15,11 @@ pub enum Access {
     Push(usize),
     /// A `between` route (a date range) with the argv positions of its
     /// lower and upper bounds.
-    Range { route: usize, lo: Option<usize>, hi: Option<usize> },
+    Range {
+        route: usize,
+        lo: Option<usize>,
+        hi: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,10 +50,17 @@ fn op_text(op: &Op) -> Option<&'static str> {
 /// Rows we expect in the table when nothing better is known. Real counts
 /// replace this once a count endpoint has been read on this connection.
 pub fn estimated_rows(table: &Table, known: Option<u64>) -> f64 {
-    known.map(|n| n as f64).unwrap_or(if table.source.single { 1.0 } else { 1000.0 })
+    known
+        .map(|n| n as f64)
+        .unwrap_or(if table.source.single { 1.0 } else { 1000.0 })
 }
 
-pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexInfo) -> rusqlite::Result<bool> {
+pub fn best_index(
+    table: &Table,
+    est_rows: f64,
+    pagesize: u32,
+    info: &mut IndexInfo,
+) -> rusqlite::Result<bool> {
     let pages = |rows: f64| (rows / pagesize.max(1) as f64).ceil().max(1.0);
     struct Cand {
         access: Access,
@@ -88,13 +99,25 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             }
             _ => others += 1,
         }
-        let Some(op) = op_text(&c.operator()) else { continue };
+        let Some(op) = op_text(&c.operator()) else {
+            continue;
+        };
         let col = c.column();
         if col >= 0 && Some(col as usize) == id_col && op == "=" && table.get.is_some() {
-            cands.push(Cand { access: Access::Get, constraint: i, also: vec![], cost: 1.0, rows: 1.0, omit: true, unique: true });
+            cands.push(Cand {
+                access: Access::Get,
+                constraint: i,
+                also: vec![],
+                cost: 1.0,
+                rows: 1.0,
+                omit: true,
+                unique: true,
+            });
         }
         for (pi, pd) in table.pushdown.iter().enumerate() {
-            let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else { continue };
+            let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else {
+                continue;
+            };
             if col >= 0 && pcol == col as usize && pd.op == op {
                 // Every `also` column needs its own equality.
                 let also: Option<Vec<usize>> = pd
@@ -106,21 +129,45 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
                     })
                     .collect();
                 let Some(also) = also else { continue };
-                let rows = if pd.single { 1.0 } else { est_rows / 4.0 / (1 + also.len()) as f64 };
-                let cost = if pd.single || !pd.paged { 1.0 } else { pages(rows) + 0.5 };
+                let rows = if pd.single {
+                    1.0
+                } else {
+                    est_rows / 4.0 / (1 + also.len()) as f64
+                };
+                let cost = if pd.single || !pd.paged {
+                    1.0
+                } else {
+                    pages(rows) + 0.5
+                };
                 // Exact routes whose value set is closed (or a single object)
                 // return exactly the matching rows: SQLite need not re-check.
-                let omit = pd.exact && op == "=" && (pd.single || !pd.values.is_empty() || pd.via_parent);
+                let omit =
+                    pd.exact && op == "=" && (pd.single || !pd.values.is_empty() || pd.via_parent);
                 let cost = cost - also.len() as f64 * 0.1;
-                cands.push(Cand { access: Access::Push(pi), constraint: i, also, cost, rows, omit, unique: false });
+                cands.push(Cand {
+                    access: Access::Push(pi),
+                    constraint: i,
+                    also,
+                    cost,
+                    rows,
+                    omit,
+                    unique: false,
+                });
             }
         }
     }
     // Date ranges: a lower and/or upper bound on a `between` route's column.
     // The route returns a superset (whole days), so nothing is omitted.
     let mut range: Option<(usize, Vec<(usize, bool)>)> = None;
-    for (pi, pd) in table.pushdown.iter().enumerate().filter(|(_, pd)| pd.op == "between") {
-        let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else { continue };
+    for (pi, pd) in table
+        .pushdown
+        .iter()
+        .enumerate()
+        .filter(|(_, pd)| pd.op == "between")
+    {
+        let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else {
+            continue;
+        };
         let bounds: Vec<(usize, bool)> = info
             .constraints()
             .enumerate()
@@ -137,13 +184,39 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             let picked: Vec<(usize, bool)> = lo.into_iter().chain(hi).collect();
             // Two bounds narrow more than one.
             let rows = est_rows / if picked.len() == 2 { 8.0 } else { 2.0 };
-            cands.push(Cand { access: Access::Range { route: pi, lo: None, hi: None }, constraint: picked[0].0, also: vec![], cost: pages(rows) + 0.5, rows, omit: false, unique: false });
+            cands.push(Cand {
+                access: Access::Range {
+                    route: pi,
+                    lo: None,
+                    hi: None,
+                },
+                constraint: picked[0].0,
+                also: vec![],
+                cost: pages(rows) + 0.5,
+                rows,
+                omit: false,
+                unique: false,
+            });
             range = Some((pi, picked));
         }
     }
-    let scan_cost = if table.source.single || !table.source.paged && table.source.parent.is_none() { 1.0 } else { pages(est_rows) + 1.0 };
-    let best = cands.into_iter().min_by(|a, b| a.cost.partial_cmp(&b.cost).unwrap_or(std::cmp::Ordering::Equal));
-    let mut plan = Plan { access: Access::Scan, in_list: false, limit_arg: None, count_only: false, also_args: vec![] };
+    let scan_cost = if table.source.single || !table.source.paged && table.source.parent.is_none() {
+        1.0
+    } else {
+        pages(est_rows) + 1.0
+    };
+    let best = cands.into_iter().min_by(|a, b| {
+        a.cost
+            .partial_cmp(&b.cost)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut plan = Plan {
+        access: Access::Scan,
+        in_list: false,
+        limit_arg: None,
+        count_only: false,
+        also_args: vec![],
+    };
     let mut next_arg = 1;
     let mut consumed = 0usize;
     // Columns SQLite will not look at again: those of constraints we omit.
@@ -183,7 +256,12 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
             if c.omit {
                 consumed += 1;
                 // Bit 63 stands for every column from 63 on: never clear it.
-                if let Some(col) = info.constraints().nth(c.constraint).map(|k| k.column()).filter(|c| (0..63).contains(c)) {
+                if let Some(col) = info
+                    .constraints()
+                    .nth(c.constraint)
+                    .map(|k| k.column())
+                    .filter(|c| (0..63).contains(c))
+                {
                     omitted_cols |= 1u64 << col;
                 }
             }
@@ -209,7 +287,11 @@ pub fn best_index(table: &Table, est_rows: f64, pagesize: u32, info: &mut IndexI
         Access::Push(pi) => table.pushdown[*pi].count.is_some(),
         _ => false,
     };
-    plan.count_only = info.col_used() & !omitted_cols == 0 && count_path && consumed == others && plan.limit_arg.is_none() && !plan.in_list;
+    plan.count_only = info.col_used() & !omitted_cols == 0
+        && count_path
+        && consumed == others
+        && plan.limit_arg.is_none()
+        && !plan.in_list;
     info.set_estimated_cost(if plan.count_only { 1.0 } else { cost });
     info.set_estimated_rows(rows.max(1.0) as i64);
     info.set_idx_str(&serde_json::to_string(&plan).unwrap_or_default());

@@ -34,14 +34,27 @@ pub struct Pager {
 impl Pager {
     pub fn new(fetch: Fetch, limit: u32, depth: u32, max_rows: Option<u64>) -> Pager {
         let max_pages = max_rows.map(|r| r.div_ceil(limit.max(1) as u64).max(1) as u32);
-        Pager { fetch, next: Some(1), limit, depth, window: 1, last_needed: None, max_pages, ahead: BTreeMap::new(), counting: None, count_asked: false }
+        Pager {
+            fetch,
+            next: Some(1),
+            limit,
+            depth,
+            window: 1,
+            last_needed: None,
+            max_pages,
+            ahead: BTreeMap::new(),
+            counting: None,
+            count_asked: false,
+        }
     }
 
     /// Sends the count request beside page 2 (page 1 was full, so the
     /// source has more than one page): knowing the size then costs no round
     /// trip of its own, and a one-page answer never pays for a count.
     fn start_count(&mut self, ctx: &Arc<Ctx>) {
-        let Some(path) = self.fetch.count.clone() else { return };
+        let Some(path) = self.fetch.count.clone() else {
+            return;
+        };
         if ctx.count_of(&path).is_some() {
             return;
         }
@@ -113,7 +126,12 @@ impl Pager {
                         self.window = self.depth;
                     }
                     // The count was asked for and failed: do not ask again.
-                    None if self.counting.is_none() && ctx.count_of(&path).is_none() && self.count_asked => self.fetch.count = None,
+                    None if self.counting.is_none()
+                        && ctx.count_of(&path).is_none()
+                        && self.count_asked =>
+                    {
+                        self.fetch.count = None
+                    }
                     None => {}
                 }
             }

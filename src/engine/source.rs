@@ -57,7 +57,11 @@ fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Json>>> {
         other => {
             return Err(Error::new(
                 Kind::Malformed,
-                format!("The API answered {} with {} where a list was expected.", f.path, kind_of(&other)),
+                format!(
+                    "The API answered {} with {} where a list was expected.",
+                    f.path,
+                    kind_of(&other)
+                ),
             ))
         }
     };
@@ -65,7 +69,9 @@ fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Json>>> {
         .into_iter()
         .map(|item| {
             Arc::new(match (&f.wrapper, item) {
-                (Some(w), Json::Object(mut m)) if m.contains_key(w.as_str()) => m.remove(w.as_str()).unwrap_or(Json::Null),
+                (Some(w), Json::Object(mut m)) if m.contains_key(w.as_str()) => {
+                    m.remove(w.as_str()).unwrap_or(Json::Null)
+                }
                 (_, other) => other,
             })
         })
@@ -87,8 +93,16 @@ fn kind_of(v: &Json) -> &'static str {
 pub fn fetch_count(ctx: &Ctx, path: &str) -> Result<u64> {
     let body = ctx.client.get(path).map_err(Error::from)?;
     body.get("count")
-        .and_then(|c| c.as_u64().or_else(|| c.as_str().and_then(|s| s.parse().ok())))
-        .ok_or_else(|| Error::new(Kind::Malformed, format!("The API answered {path} without a count.")))
+        .and_then(|c| {
+            c.as_u64()
+                .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+        })
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Malformed,
+                format!("The API answered {path} without a count."),
+            )
+        })
 }
 
 /// Percent-encodes a value for a URL path segment or query value.
@@ -96,7 +110,9 @@ pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -49,7 +49,11 @@ pub fn decode(json: &Json, ty: SqlType) -> Value {
         (_, SqlType::BigInt | SqlType::Integer) => integer(json),
         (_, SqlType::Decimal(..)) => decimal(json),
         (Json::Number(n), SqlType::Double) => n.as_f64().map(Value::Real).unwrap_or(Value::Null),
-        (Json::String(s), SqlType::Double) => s.trim().parse::<f64>().map(Value::Real).unwrap_or_else(|_| Value::Text(s.clone())),
+        (Json::String(s), SqlType::Double) => s
+            .trim()
+            .parse::<f64>()
+            .map(Value::Real)
+            .unwrap_or_else(|_| Value::Text(s.clone())),
         (Json::Bool(b), _) if !ty.is_char() => Value::Int(*b as i64),
         (_, SqlType::Bit) => match json {
             Json::Number(n) => Value::Int((n.as_f64().unwrap_or(0.0) != 0.0) as i64),
@@ -79,8 +83,15 @@ pub fn decode(json: &Json, ty: SqlType) -> Value {
 
 fn integer(json: &Json) -> Value {
     match json {
-        Json::Number(n) => n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Text(n.to_string())),
-        Json::String(s) => s.trim().parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::Text(s.clone())),
+        Json::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .unwrap_or_else(|| Value::Text(n.to_string())),
+        Json::String(s) => s
+            .trim()
+            .parse::<i64>()
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::Text(s.clone())),
         Json::Bool(b) => Value::Int(*b as i64),
         other => Value::Text(other.to_string()),
     }
@@ -155,7 +166,10 @@ mod tests {
         assert_eq!(decimal(&num("2877")), Value::Real(2877.0));
         assert_eq!(decimal(&num("2877.0")), Value::Real(2877.0));
         assert_eq!(decimal(&num("\"0.0\"")), Value::Real(0.0));
-        assert_eq!(decimal(&num("12345678901234567.25")), Value::Text("12345678901234567.25".into()));
+        assert_eq!(
+            decimal(&num("12345678901234567.25")),
+            Value::Text("12345678901234567.25".into())
+        );
     }
 
     #[test]
@@ -167,6 +181,9 @@ mod tests {
 
     #[test]
     fn timestamps_normalised() {
-        assert_eq!(decode(&num("\"2026-07-23 17:48:38 UTC\""), SqlType::Timestamp), Value::Text("2026-07-23 17:48:38".into()));
+        assert_eq!(
+            decode(&num("\"2026-07-23 17:48:38 UTC\""), SqlType::Timestamp),
+            Value::Text("2026-07-23 17:48:38".into())
+        );
     }
 }

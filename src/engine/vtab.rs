@@ -1,16 +1,19 @@
 //! The one SQLite module behind every table. It reads the table's profile
 //! entry, plans with `plan.rs`, reads rows with `source.rs`.
 
-use super::plan::{self, Access, Plan};
 use super::lookup;
-use super::write;
+use super::plan::{self, Access, Plan};
 use super::prefetch::Pager;
 use super::source::{encode, fetch_count, Fetch, Page};
 use super::value::{decode, lookup, Value};
+use super::write;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Pushdown, Table};
-use rusqlite::vtab::{Context, Filters, IndexInfo, VTab, VTabConnection, VTabCursor, sqlite3_vtab, sqlite3_vtab_cursor};
+use rusqlite::vtab::{
+    sqlite3_vtab, sqlite3_vtab_cursor, Context, Filters, IndexInfo, VTab, VTabConnection,
+    VTabCursor,
+};
 use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -43,19 +46,43 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
         _table: &[u8],
         args: &[&[u8]],
     ) -> rusqlite::Result<(Cow<'static, CStr>, Self)> {
-        let ctx = aux.ok_or_else(|| rusqlite::Error::ModuleError("no connection context".into()))?.clone();
-        let name = args.first().map(|a| rusqlite::vtab::dequote(&String::from_utf8_lossy(a)).into_owned()).unwrap_or_default();
+        let ctx = aux
+            .ok_or_else(|| rusqlite::Error::ModuleError("no connection context".into()))?
+            .clone();
+        let name = args
+            .first()
+            .map(|a| rusqlite::vtab::dequote(&String::from_utf8_lossy(a)).into_owned())
+            .unwrap_or_default();
         let table = ctx
             .profile
             .tables
             .iter()
             .position(|t| t.name == name)
-            .ok_or_else(|| rusqlite::Error::ModuleError(format!("no table {name} in the profile")))?;
+            .ok_or_else(|| {
+                rusqlite::Error::ModuleError(format!("no table {name} in the profile"))
+            })?;
         let t = &ctx.profile.tables[table];
-        let cols: Vec<String> = t.columns.iter().map(|c| format!("\"{}\" {}", c.name.replace('"', "\"\""), c.sql_type().decl())).collect();
+        let cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "\"{}\" {}",
+                    c.name.replace('"', "\"\""),
+                    c.sql_type().decl()
+                )
+            })
+            .collect();
         let ddl = format!("CREATE TABLE x({})", cols.join(", "));
         let ddl = CString::new(ddl).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
-        Ok((Cow::Owned(ddl), ApiTable { base: sqlite3_vtab::default(), ctx, table }))
+        Ok((
+            Cow::Owned(ddl),
+            ApiTable {
+                base: sqlite3_vtab::default(),
+                ctx,
+                table,
+            },
+        ))
     }
 
     fn best_index(&self, info: &mut IndexInfo) -> rusqlite::Result<bool> {
@@ -75,8 +102,20 @@ impl rusqlite::vtab::CreateVTab<'_> for ApiTable {
 
 /// Column values of an xUpdate call (args[2..]); None where SQLite says the
 /// column is unchanged.
-fn row_values(args: &rusqlite::types::Values<'_>, n: usize, nochange: impl Fn(usize) -> bool) -> rusqlite::Result<Vec<Option<Value>>> {
-    (0..n).map(|i| Ok(if nochange(i + 2) { None } else { Some(owned(args.get::<rusqlite::types::Value>(i + 2)?)) })).collect()
+fn row_values(
+    args: &rusqlite::types::Values<'_>,
+    n: usize,
+    nochange: impl Fn(usize) -> bool,
+) -> rusqlite::Result<Vec<Option<Value>>> {
+    (0..n)
+        .map(|i| {
+            Ok(if nochange(i + 2) {
+                None
+            } else {
+                Some(owned(args.get::<rusqlite::types::Value>(i + 2)?))
+            })
+        })
+        .collect()
 }
 
 impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
@@ -84,13 +123,17 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
         let rowid = arg.as_i64().unwrap_or(0);
         let ctx = self.ctx.clone();
         let seen = ctx.row_seen(self.table, rowid);
-        guard(&ctx, || write::delete(&ctx, self.table(), rowid, seen).map_err(|e| fail(&ctx, e)))
+        guard(&ctx, || {
+            write::delete(&ctx, self.table(), rowid, seen).map_err(|e| fail(&ctx, e))
+        })
     }
 
     fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
         let ctx = self.ctx.clone();
         let vals = row_values(args, self.table().columns.len(), |_| false)?;
-        guard(&ctx, || write::insert(&ctx, self.table(), &vals).map_err(|e| fail(&ctx, e)))
+        guard(&ctx, || {
+            write::insert(&ctx, self.table(), &vals).map_err(|e| fail(&ctx, e))
+        })
     }
 
     fn update(&mut self, args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
@@ -98,7 +141,9 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
         let rowid = args.get::<i64>(0)?;
         let vals = row_values(args, self.table().columns.len(), |i| args.no_change(i))?;
         let seen = ctx.row_seen(self.table, rowid);
-        guard(&ctx, || write::update(&ctx, self.table(), rowid, seen, &vals).map_err(|e| fail(&ctx, e)))
+        guard(&ctx, || {
+            write::update(&ctx, self.table(), rowid, seen, &vals).map_err(|e| fail(&ctx, e))
+        })
     }
 }
 
@@ -194,7 +239,10 @@ impl ApiCursor {
 
     fn children(&self, rec: &Json) -> usize {
         match &self.explode {
-            Some(x) => lookup(rec, &x.array).as_array().map(|a| a.len()).unwrap_or(0),
+            Some(x) => lookup(rec, &x.array)
+                .as_array()
+                .map(|a| a.len())
+                .unwrap_or(0),
             None => 1,
         }
     }
@@ -272,7 +320,9 @@ impl ApiCursor {
                 None => {}
             }
             // Sources exhausted: a fan-out may have more parents.
-            let Some(fan) = self.fanout.as_mut() else { return Ok(false) };
+            let Some(fan) = self.fanout.as_mut() else {
+                return Ok(false);
+            };
             if fan.parents.eof {
                 return Ok(false);
             }
@@ -285,14 +335,26 @@ impl ApiCursor {
             if fan.path.contains("{parent*}") {
                 let mut keys = Vec::new();
                 while !fan.parents.eof && keys.len() < BATCH {
-                    if let Some(k) = fan.parents.value_by_name(&fan.parent_key).and_then(|v| value_text(&v)) {
+                    if let Some(k) = fan
+                        .parents
+                        .value_by_name(&fan.parent_key)
+                        .and_then(|v| value_text(&v))
+                    {
                         keys.push(encode(&k));
                     }
                     fan.parents.advance()?;
                 }
                 if !keys.is_empty() {
                     let path = fan.path.replace("{parent*}", &keys.join(","));
-                    self.queue.push_back(Src::Fetch(Fetch { path, wrapper: fan.wrapper.clone(), single: false, paged: fan.paged, missing_is_empty: true, parent: None, count: None }));
+                    self.queue.push_back(Src::Fetch(Fetch {
+                        path,
+                        wrapper: fan.wrapper.clone(),
+                        single: false,
+                        paged: fan.paged,
+                        missing_is_empty: true,
+                        parent: None,
+                        count: None,
+                    }));
                 }
                 continue;
             }
@@ -300,7 +362,15 @@ impl ApiCursor {
             let path = fill_from_row(&fan.path, &fan.parents, &fan.parent_key);
             fan.parents.advance()?;
             if let Some(path) = path {
-                self.queue.push_back(Src::Fetch(Fetch { path, wrapper: fan.wrapper.clone(), single: false, paged: fan.paged, missing_is_empty: true, parent: Some(parent), count: None }));
+                self.queue.push_back(Src::Fetch(Fetch {
+                    path,
+                    wrapper: fan.wrapper.clone(),
+                    single: false,
+                    paged: fan.paged,
+                    missing_is_empty: true,
+                    parent: Some(parent),
+                    count: None,
+                }));
             }
         }
     }
@@ -308,10 +378,17 @@ impl ApiCursor {
     /// (object, parent, 1-based position) of the current row.
     fn current(&self) -> (&Json, Option<&Json>, usize) {
         match &self.explode {
-            None => (&self.page[self.rec - 1], self.page_parent.as_deref(), self.rec),
+            None => (
+                &self.page[self.rec - 1],
+                self.page_parent.as_deref(),
+                self.rec,
+            ),
             Some(x) => {
                 let rec = &self.page[self.rec];
-                let item = lookup(rec, &x.array).as_array().and_then(|a| a.get(self.child - 1)).unwrap_or(&Json::Null);
+                let item = lookup(rec, &x.array)
+                    .as_array()
+                    .and_then(|a| a.get(self.child - 1))
+                    .unwrap_or(&Json::Null);
                 let item = match (&x.item_wrapper, item) {
                     (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
                     (_, i) => i,
@@ -329,7 +406,11 @@ impl ApiCursor {
             paged: t.source.paged,
             missing_is_empty: t.source.empty_on_404,
             parent: None,
-            count: if t.source.parent.is_none() { t.count.clone() } else { None },
+            count: if t.source.parent.is_none() {
+                t.count.clone()
+            } else {
+                None
+            },
         }
     }
 
@@ -340,26 +421,61 @@ impl ApiCursor {
             self.queue.push_back(Src::Fetch(Self::plain_fetch(t)));
             return Ok(());
         };
-        let pidx = self.ctx.profile.tables.iter().position(|x| x.name == ps.table);
-        let Some(pidx) = pidx else { return Err(Error::new(Kind::Config, format!("Parent table {} is not in the profile.", ps.table))) };
+        let pidx = self
+            .ctx
+            .profile
+            .tables
+            .iter()
+            .position(|x| x.name == ps.table);
+        let Some(pidx) = pidx else {
+            return Err(Error::new(
+                Kind::Config,
+                format!("Parent table {} is not in the profile.", ps.table),
+            ));
+        };
         let parent = &self.ctx.profile.tables[pidx];
         match (&ps.array, &ps.list) {
             (Some(array), _) => {
-                self.explode = Some(Explode { array: array.clone(), item_wrapper: ps.item_wrapper.clone() });
+                self.explode = Some(Explode {
+                    array: array.clone(),
+                    item_wrapper: ps.item_wrapper.clone(),
+                });
                 if parent.source.list.is_some() && parent.source.parent.is_none() {
                     self.queue.push_back(Src::Fetch(Self::plain_fetch(parent)));
                 } else {
                     // The parent is itself read through its parent: walk its rows.
                     let parents = self.parent_rows(pidx)?;
-                    self.fanout = Some(FanOut { parents, path: String::new(), wrapper: None, parent_key: ps.parent_key.clone(), paged: false, rows_in_parent: true });
+                    self.fanout = Some(FanOut {
+                        parents,
+                        path: String::new(),
+                        wrapper: None,
+                        parent_key: ps.parent_key.clone(),
+                        paged: false,
+                        rows_in_parent: true,
+                    });
                 }
             }
             (None, Some(path)) => {
                 let parents = self.parent_rows(pidx)?;
                 let path = resolve_all_placeholders(&self.ctx, path)?;
-                self.fanout = Some(FanOut { parents, path, wrapper: ps.wrapper.clone(), parent_key: ps.parent_key.clone(), paged: ps.paged, rows_in_parent: false });
+                self.fanout = Some(FanOut {
+                    parents,
+                    path,
+                    wrapper: ps.wrapper.clone(),
+                    parent_key: ps.parent_key.clone(),
+                    paged: ps.paged,
+                    rows_in_parent: false,
+                });
             }
-            (None, None) => return Err(Error::new(Kind::Config, format!("Table {}: its parent source needs 'array' or 'list'.", t.name))),
+            (None, None) => {
+                return Err(Error::new(
+                    Kind::Config,
+                    format!(
+                        "Table {}: its parent source needs 'array' or 'list'.",
+                        t.name
+                    ),
+                ))
+            }
         }
         Ok(())
     }
@@ -379,7 +495,11 @@ impl ApiCursor {
         // Rows of a parent's sub-resource: the value is the parent's key.
         // The value is known under the parent's key field and under the
         // name this table's key column reads it by (`$parent.<name>`).
-        let as_json = |v: &str| v.parse::<i64>().map(Json::from).unwrap_or_else(|_| Json::from(v));
+        let as_json = |v: &str| {
+            v.parse::<i64>()
+                .map(Json::from)
+                .unwrap_or_else(|_| Json::from(v))
+        };
         let mut path = pd.list.replace("{value}", &encode(value));
         let mut keys = vec![(pd.column.as_str(), value.to_string())];
         for (name, v) in pd.also.iter().zip(also) {
@@ -387,20 +507,35 @@ impl ApiCursor {
             path = path.replace(&format!("{{{name}}}"), &encode(&text));
             keys.push((name.as_str(), text));
         }
-        let parent = t.source.parent.as_ref().filter(|_| pd.sets_parent).map(|ps| {
-            let mut m = serde_json::Map::new();
-            m.insert(ps.parent_key.clone(), as_json(value));
-            // Each key under the name this table's columns read it by.
-            for (name, v) in &keys {
-                if let Some(p) = t.columns.iter().find(|c| c.name == *name).and_then(|c| c.json_path().strip_prefix("$parent.")) {
-                    m.insert(p.to_string(), as_json(v));
+        let parent = t
+            .source
+            .parent
+            .as_ref()
+            .filter(|_| pd.sets_parent)
+            .map(|ps| {
+                let mut m = serde_json::Map::new();
+                m.insert(ps.parent_key.clone(), as_json(value));
+                // Each key under the name this table's columns read it by.
+                for (name, v) in &keys {
+                    if let Some(p) = t
+                        .columns
+                        .iter()
+                        .find(|c| c.name == *name)
+                        .and_then(|c| c.json_path().strip_prefix("$parent."))
+                    {
+                        m.insert(p.to_string(), as_json(v));
+                    }
                 }
-            }
-            if let Some(p) = t.columns.iter().find(|c| c.name == ps.key).and_then(|c| c.json_path().strip_prefix("$parent.")) {
-                m.entry(p.to_string()).or_insert_with(|| as_json(value));
-            }
-            Arc::new(Json::Object(m))
-        });
+                if let Some(p) = t
+                    .columns
+                    .iter()
+                    .find(|c| c.name == ps.key)
+                    .and_then(|c| c.json_path().strip_prefix("$parent."))
+                {
+                    m.entry(p.to_string()).or_insert_with(|| as_json(value));
+                }
+                Arc::new(Json::Object(m))
+            });
         Some(Fetch {
             path,
             wrapper: pd.wrapper.clone(),
@@ -408,7 +543,11 @@ impl ApiCursor {
             paged: pd.paged && !pd.single,
             missing_is_empty: true,
             parent,
-            count: pd.count.as_ref().filter(|_| pd.also.is_empty()).map(|c| c.replace("{value}", &encode(value))),
+            count: pd
+                .count
+                .as_ref()
+                .filter(|_| pd.also.is_empty())
+                .map(|c| c.replace("{value}", &encode(value))),
         })
     }
 
@@ -427,8 +566,17 @@ impl ApiCursor {
             }
             Access::Get => {
                 // Ids are integers: any other value matches no row.
-                let ids: Vec<String> = keys.iter().filter_map(as_integer).map(|i| i.to_string()).collect();
-                let key_path = t.columns.iter().find(|c| c.name == "id").map(|c| c.json_path().to_string()).unwrap_or_else(|| "id".into());
+                let ids: Vec<String> = keys
+                    .iter()
+                    .filter_map(as_integer)
+                    .map(|i| i.to_string())
+                    .collect();
+                let key_path = t
+                    .columns
+                    .iter()
+                    .find(|c| c.name == "id")
+                    .map(|c| c.json_path().to_string())
+                    .unwrap_or_else(|| "id".into());
                 if let Some(page) = lookup::records(&ctx, t, &key_path, &ids)? {
                     self.queue.push_back(Src::Ready(page));
                     return Ok(());
@@ -448,7 +596,10 @@ impl ApiCursor {
             }
             Access::Range { route, .. } => {
                 let pd = &t.pushdown[*route];
-                let (from, to) = (keys.first().and_then(|k| day(k, -1)), keys.get(1).and_then(|k| day(k, 1)));
+                let (from, to) = (
+                    keys.first().and_then(|k| day(k, -1)),
+                    keys.get(1).and_then(|k| day(k, 1)),
+                );
                 let path = pd
                     .list
                     .replace("{from}", from.as_deref().unwrap_or("1970-01-01"))
@@ -467,13 +618,22 @@ impl ApiCursor {
                 let pd = &t.pushdown[*pi];
                 if pd.via_parent {
                     if let Some(ps) = &t.source.parent {
-                        self.explode = ps.array.clone().map(|array| Explode { array, item_wrapper: ps.item_wrapper.clone() });
+                        self.explode = ps.array.clone().map(|array| Explode {
+                            array,
+                            item_wrapper: ps.item_wrapper.clone(),
+                        });
                     }
                 }
                 let values: Vec<String> = keys.iter().filter_map(|k| route_value(pd, k)).collect();
                 // Repeated '=' lookups on a listable table (a join's inner
                 // side) may be cheaper from one read of the table.
-                if pd.op == "=" && pd.also.is_empty() && !pd.via_parent && !pd.sets_parent && !plan.count_only && t.source.parent.is_none() {
+                if pd.op == "="
+                    && pd.also.is_empty()
+                    && !pd.via_parent
+                    && !pd.sets_parent
+                    && !plan.count_only
+                    && t.source.parent.is_none()
+                {
                     if let Some(col) = t.columns.iter().find(|c| c.name == pd.column) {
                         if let Some(page) = lookup::records(&ctx, t, col.json_path(), &values)? {
                             self.queue.push_back(Src::Ready(page));
@@ -486,7 +646,9 @@ impl ApiCursor {
                 if pd.via_parent && pd.single && !plan.count_only {
                     if let Some(ps) = &t.source.parent {
                         if let Some(parent) = ctx.profile.table(&ps.table) {
-                            if let Some(page) = lookup::records(&ctx, parent, &ps.parent_key, &values)? {
+                            if let Some(page) =
+                                lookup::records(&ctx, parent, &ps.parent_key, &values)?
+                            {
                                 self.queue.push_back(Src::Ready(page));
                                 return Ok(());
                             }
@@ -500,7 +662,9 @@ impl ApiCursor {
                             total += fetch_count(&self.ctx, &c.replace("{value}", &encode(&v)))?;
                         }
                     } else {
-                        let Some(mut f) = Self::push_fetch(t, pd, &v, &self.also) else { continue };
+                        let Some(mut f) = Self::push_fetch(t, pd, &v, &self.also) else {
+                            continue;
+                        };
                         if f.path.contains("*}") {
                             f.path = resolve_all_placeholders(&ctx, &f.path)?;
                         }
@@ -534,8 +698,19 @@ fn day(v: &Value, shift: i64) -> Option<String> {
 /// row is invented; memory stays one page of ids.
 fn without_repeats(page: Page, prev_ids: &mut std::collections::HashSet<i64>) -> Page {
     let id = |o: &Json| o.get("id").and_then(|v| v.as_i64());
-    let repeats = page.iter().any(|o| id(o).is_some_and(|i| prev_ids.contains(&i)));
-    let page = if repeats { Arc::new(page.iter().filter(|o| !id(o).is_some_and(|i| prev_ids.contains(&i))).cloned().collect()) } else { page };
+    let repeats = page
+        .iter()
+        .any(|o| id(o).is_some_and(|i| prev_ids.contains(&i)));
+    let page = if repeats {
+        Arc::new(
+            page.iter()
+                .filter(|o| !id(o).is_some_and(|i| prev_ids.contains(&i)))
+                .cloned()
+                .collect(),
+        )
+    } else {
+        page
+    };
     prev_ids.clear();
     prev_ids.extend(page.iter().filter_map(|o| id(o)));
     page
@@ -554,7 +729,9 @@ fn value_json(v: &Value) -> Json {
     match v {
         Value::Null | Value::Blob(_) => Json::Null,
         Value::Int(i) => Json::from(*i),
-        Value::Real(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Real(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         Value::Text(t) => Json::from(t.clone()),
     }
 }
@@ -582,7 +759,9 @@ fn resolve_all_placeholders(ctx: &Arc<Ctx>, path: &str) -> Result<String> {
     let mut out = String::new();
     let mut rest = path;
     while let Some(i) = rest.find('{') {
-        let Some(j) = rest[i..].find('}').map(|j| j + i) else { break };
+        let Some(j) = rest[i..].find('}').map(|j| j + i) else {
+            break;
+        };
         out.push_str(&rest[..i]);
         let name = &rest[i + 1..j];
         match name.strip_suffix('*').and_then(|n| n.split_once('.')) {
@@ -596,7 +775,17 @@ fn resolve_all_placeholders(ctx: &Arc<Ctx>, path: &str) -> Result<String> {
 }
 
 fn all_values(ctx: &Arc<Ctx>, path: &str, table: &str, column: &str) -> Result<Vec<String>> {
-    let tidx = ctx.profile.tables.iter().position(|t| t.name == table).ok_or_else(|| Error::new(Kind::Config, format!("Route {path} names unknown table {table}.")))?;
+    let tidx = ctx
+        .profile
+        .tables
+        .iter()
+        .position(|t| t.name == table)
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Config,
+                format!("Route {path} names unknown table {table}."),
+            )
+        })?;
     let mut c = ApiCursor::new(ctx.clone(), tidx);
     c.scan(&ctx.profile.tables[tidx])?;
     c.eof = false;
@@ -628,7 +817,11 @@ fn route_value(pd: &Pushdown, v: &Value) -> Option<String> {
         Value::Int(i) => i.to_string(),
         Value::Real(f) => {
             // id > 4.5 is id > 4 for integer ids.
-            if pd.op == ">" { (f.floor() as i64).to_string() } else { f.to_string() }
+            if pd.op == ">" {
+                (f.floor() as i64).to_string()
+            } else {
+                f.to_string()
+            }
         }
         Value::Text(s) => s.clone(),
     };
@@ -647,7 +840,12 @@ fn guard<T>(ctx: &Ctx, f: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Res
 }
 
 unsafe impl VTabCursor for ApiCursor {
-    fn filter(&mut self, idx_num: c_int, idx_str: Option<&str>, args: &Filters<'_>) -> rusqlite::Result<()> {
+    fn filter(
+        &mut self,
+        idx_num: c_int,
+        idx_str: Option<&str>,
+        args: &Filters<'_>,
+    ) -> rusqlite::Result<()> {
         let ctx = self.ctx.clone();
         guard(&ctx, || self.filter_inner(idx_num, idx_str, args))
     }
@@ -671,7 +869,12 @@ unsafe impl VTabCursor for ApiCursor {
 }
 
 impl ApiCursor {
-    fn filter_inner(&mut self, _idx_num: c_int, idx_str: Option<&str>, args: &Filters<'_>) -> rusqlite::Result<()> {
+    fn filter_inner(
+        &mut self,
+        _idx_num: c_int,
+        idx_str: Option<&str>,
+        args: &Filters<'_>,
+    ) -> rusqlite::Result<()> {
         let plan: Plan = idx_str
             .and_then(|s| serde_json::from_str(s).ok())
             .ok_or_else(|| rusqlite::Error::ModuleError("internal: missing plan".into()))?;
@@ -706,7 +909,11 @@ impl ApiCursor {
                 keys.push(owned(args.get::<rusqlite::types::Value>(0)?));
             }
         }
-        let also: Vec<Value> = plan.also_args.iter().map(|i| args.get::<rusqlite::types::Value>(*i).map(owned)).collect::<rusqlite::Result<_>>()?;
+        let also: Vec<Value> = plan
+            .also_args
+            .iter()
+            .map(|i| args.get::<rusqlite::types::Value>(*i).map(owned))
+            .collect::<rusqlite::Result<_>>()?;
         self.also = also;
         self.limit = match plan.limit_arg {
             Some(i) => args.get::<i64>(i).ok().map(|l| l.max(0) as u64),
@@ -730,7 +937,9 @@ impl ApiCursor {
             return ctx.set_result(rusqlite::types::Null);
         }
         let t = self.table();
-        let Some(col) = t.columns.get(i as usize) else { return ctx.set_result(rusqlite::types::Null) };
+        let Some(col) = t.columns.get(i as usize) else {
+            return ctx.set_result(rusqlite::types::Null);
+        };
         // For an UPDATE, columns it does not change stay out of the PUT body,
         // except those a write route's path needs.
         if ctx.no_change() && !write::path_columns(t).contains(&col.name) {
@@ -759,7 +968,17 @@ impl ApiCursor {
         };
         let keys = write::path_columns(t);
         if !keys.is_empty() {
-            let vals = t.columns.iter().map(|c| if keys.contains(&c.name) { Some(self.value(c)) } else { None }).collect();
+            let vals = t
+                .columns
+                .iter()
+                .map(|c| {
+                    if keys.contains(&c.name) {
+                        Some(self.value(c))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             self.ctx.remember_row(self.table, rowid, vals);
         }
         Ok(rowid)
@@ -846,7 +1065,11 @@ impl ApiCursor {
     }
 
     fn value_by_name(&self, name: &str) -> Option<Value> {
-        self.table().columns.iter().find(|c| c.name == name).map(|c| self.value(c))
+        self.table()
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| self.value(c))
     }
 }
 

@@ -25,7 +25,15 @@ pub fn path_columns(t: &Table) -> Vec<String> {
 }
 
 fn route<'a>(t: &'a Table, r: &'a Option<WriteRoute>, what: &str) -> Result<&'a WriteRoute> {
-    r.as_ref().ok_or_else(|| Error::new(Kind::NotImplemented, format!("{} does not support {what}: the Jumpseller API has no such operation for it.", t.name)))
+    r.as_ref().ok_or_else(|| {
+        Error::new(
+            Kind::NotImplemented,
+            format!(
+                "{} does not support {what}: the Jumpseller API has no such operation for it.",
+                t.name
+            ),
+        )
+    })
 }
 
 fn fill_path(t: &Table, path: &str, id: Option<i64>, values: &[Option<Value>]) -> Result<String> {
@@ -40,13 +48,21 @@ fn fill_path(t: &Table, path: &str, id: Option<i64>, values: &[Option<Value>]) -
                 Some(Value::Int(i)) => i.to_string(),
                 Some(Value::Text(s)) if !s.is_empty() => super::source::encode(s),
                 Some(Value::Real(f)) if f.fract() == 0.0 => (*f as i64).to_string(),
-                _ => return Err(Error::new(Kind::Constraint, format!("{}.{} is needed to write this row.", t.name, c.name))),
+                _ => {
+                    return Err(Error::new(
+                        Kind::Constraint,
+                        format!("{}.{} is needed to write this row.", t.name, c.name),
+                    ))
+                }
             };
             p = p.replace(&key, &text);
         }
     }
     if p.contains('{') {
-        return Err(Error::new(Kind::Constraint, format!("The row lacks a value the route {path} needs.")));
+        return Err(Error::new(
+            Kind::Constraint,
+            format!("The row lacks a value the route {path} needs."),
+        ));
     }
     Ok(p)
 }
@@ -56,11 +72,23 @@ fn to_json(v: &Value, c: &Column) -> Json {
         (Value::Null, _) => Json::Null,
         (Value::Int(i), SqlType::Bit) => Json::Bool(*i != 0),
         (Value::Int(i), _) => Json::from(*i),
-        (Value::Real(f), _) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
-        (Value::Text(s), SqlType::Bit) => Json::Bool(matches!(s.to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
-        (Value::Text(s), SqlType::BigInt | SqlType::Integer | SqlType::SmallInt | SqlType::Decimal(..) | SqlType::Double) => {
-            serde_json::from_str::<serde_json::Number>(s.trim()).map(Json::Number).unwrap_or_else(|_| Json::String(s.clone()))
-        }
+        (Value::Real(f), _) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        (Value::Text(s), SqlType::Bit) => Json::Bool(matches!(
+            s.to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes"
+        )),
+        (
+            Value::Text(s),
+            SqlType::BigInt
+            | SqlType::Integer
+            | SqlType::SmallInt
+            | SqlType::Decimal(..)
+            | SqlType::Double,
+        ) => serde_json::from_str::<serde_json::Number>(s.trim())
+            .map(Json::Number)
+            .unwrap_or_else(|_| Json::String(s.clone())),
         (Value::Text(s), _) => Json::String(s.clone()),
         (Value::Blob(b), _) => Json::String(String::from_utf8_lossy(b).into_owned()),
     }
@@ -79,7 +107,9 @@ fn body(t: &Table, wrapper: &Option<String>, values: &[Option<Value>], skip_null
         let mut cur = &mut obj;
         let parts: Vec<&str> = path.split('.').collect();
         for p in &parts[..parts.len() - 1] {
-            let entry = cur.entry(p.to_string()).or_insert_with(|| Json::Object(Map::new()));
+            let entry = cur
+                .entry(p.to_string())
+                .or_insert_with(|| Json::Object(Map::new()));
             if !entry.is_object() {
                 *entry = Json::Object(Map::new());
             }
@@ -101,7 +131,12 @@ fn send(ctx: &Ctx, method: reqwest::Method, path: &str, body: Option<&Json>) -> 
 pub fn insert(ctx: &Ctx, t: &Table, values: &[Option<Value>]) -> Result<i64> {
     let r = route(t, &t.insert, "INSERT")?;
     let path = fill_path(t, &r.path, None, values)?;
-    let answer = send(ctx, reqwest::Method::POST, &path, Some(&body(t, &r.wrapper, values, true)))?;
+    let answer = send(
+        ctx,
+        reqwest::Method::POST,
+        &path,
+        Some(&body(t, &r.wrapper, values, true)),
+    )?;
     let obj = match (&r.wrapper, &answer) {
         (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
         _ => &answer,
@@ -111,15 +146,29 @@ pub fn insert(ctx: &Ctx, t: &Table, values: &[Option<Value>]) -> Result<i64> {
 
 /// The row's identity for a route: the values remembered when the row was
 /// read (child tables), else the rowid as `{id}`.
-fn identity(t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>, given: &[Option<Value>]) -> (Option<i64>, Vec<Option<Value>>) {
+fn identity(
+    t: &Table,
+    rowid: i64,
+    seen: Option<Vec<Option<Value>>>,
+    given: &[Option<Value>],
+) -> (Option<i64>, Vec<Option<Value>>) {
     match seen {
         Some(vals) => {
-            let id = t.columns.iter().zip(&vals).find(|(c, _)| c.name == "id").and_then(|(_, v)| match v {
-                Some(Value::Int(i)) => Some(*i),
-                _ => None,
-            });
+            let id = t
+                .columns
+                .iter()
+                .zip(&vals)
+                .find(|(c, _)| c.name == "id")
+                .and_then(|(_, v)| match v {
+                    Some(Value::Int(i)) => Some(*i),
+                    _ => None,
+                });
             // Placeholders from what was read; the statement's own values win.
-            let merged = vals.into_iter().zip(given.iter().cloned().chain(std::iter::repeat(None))).map(|(s, g)| g.or(s)).collect();
+            let merged = vals
+                .into_iter()
+                .zip(given.iter().cloned().chain(std::iter::repeat(None)))
+                .map(|(s, g)| g.or(s))
+                .collect();
             (id, merged)
         }
         None if t.source.parent.is_none() => (Some(rowid), given.to_vec()),
@@ -128,7 +177,13 @@ fn identity(t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>, given: &[Op
 }
 
 /// UPDATE: PUT of the changed columns only (None = unchanged).
-pub fn update(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>, values: &[Option<Value>]) -> Result<()> {
+pub fn update(
+    ctx: &Ctx,
+    t: &Table,
+    rowid: i64,
+    seen: Option<Vec<Option<Value>>>,
+    values: &[Option<Value>],
+) -> Result<()> {
     let r = route(t, &t.update, "UPDATE")?;
     let (id, keys) = identity(t, rowid, seen, values);
     let path = fill_path(t, &r.path, id, &keys)?;
@@ -136,9 +191,20 @@ pub fn update(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>
         .columns
         .iter()
         .zip(values)
-        .map(|(c, v)| if r.path.contains(&format!("{{{}}}", c.name)) { None } else { v.clone() })
+        .map(|(c, v)| {
+            if r.path.contains(&format!("{{{}}}", c.name)) {
+                None
+            } else {
+                v.clone()
+            }
+        })
         .collect();
-    send(ctx, reqwest::Method::PUT, &path, Some(&body(t, &r.wrapper, &changed, false)))?;
+    send(
+        ctx,
+        reqwest::Method::PUT,
+        &path,
+        Some(&body(t, &r.wrapper, &changed, false)),
+    )?;
     Ok(())
 }
 

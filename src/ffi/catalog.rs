@@ -39,28 +39,69 @@ macro_rules! pair {
     (@ty $u:ty, w) => { u16 };
 }
 
-unsafe fn tables<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, t: *const U<E>, tl: i16, ty: *const U<E>, tyl: i16) -> i16 {
+unsafe fn tables<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    t: *const U<E>,
+    tl: i16,
+    ty: *const U<E>,
+    tyl: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
         // Enumeration calls compare with "%" exactly, so no identifier mode.
         let raw = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), false);
-        let (cols, rows) = catalog::tables(&p, &raw(c, cl), &raw(s, sl), &arg::<E>(st, t, tl), input::<E>(ty, tyl as isize).as_deref());
+        let (cols, rows) = catalog::tables(
+            &p,
+            &raw(c, cl),
+            &raw(s, sl),
+            &arg::<E>(st, t, tl),
+            input::<E>(ty, tyl as isize).as_deref(),
+        );
         st.set_rows(cols, rows)
     })
 }
 pair!(SQLTables, SQLTablesW, tables, (c: s, cl: n, s: s, sl: n, t: s, tl: n, ty: s, tyl: n));
 
-unsafe fn columns<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, t: *const U<E>, tl: i16, col: *const U<E>, coll: i16) -> i16 {
+unsafe fn columns<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    t: *const U<E>,
+    tl: i16,
+    col: *const U<E>,
+    coll: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
         let odbc2 = st.conn.env.is_odbc2();
-        let (cols, rows) = catalog::columns(&p, &arg::<E>(st, c, cl), &arg::<E>(st, s, sl), &arg::<E>(st, t, tl), &arg::<E>(st, col, coll), odbc2);
+        let (cols, rows) = catalog::columns(
+            &p,
+            &arg::<E>(st, c, cl),
+            &arg::<E>(st, s, sl),
+            &arg::<E>(st, t, tl),
+            &arg::<E>(st, col, coll),
+            odbc2,
+        );
         st.set_rows(cols, rows)
     })
 }
 pair!(SQLColumns, SQLColumnsW, columns, (c: s, cl: n, s: s, sl: n, t: s, tl: n, col: s, coll: n));
 
-unsafe fn primary_keys<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, t: *const U<E>, tl: i16) -> i16 {
+unsafe fn primary_keys<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    t: *const U<E>,
+    tl: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
         // Primary keys take identifiers, never patterns.
@@ -72,11 +113,30 @@ unsafe fn primary_keys<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E
 pair!(SQLPrimaryKeys, SQLPrimaryKeysW, primary_keys, (c: s, cl: n, s: s, sl: n, t: s, tl: n));
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn foreign_keys<E: Enc>(h: Handle, _pc: *const U<E>, _pcl: i16, ps: *const U<E>, psl: i16, pt: *const U<E>, ptl: i16, _fc: *const U<E>, _fcl: i16, fs: *const U<E>, fsl: i16, ft: *const U<E>, ftl: i16) -> i16 {
+unsafe fn foreign_keys<E: Enc>(
+    h: Handle,
+    _pc: *const U<E>,
+    _pcl: i16,
+    ps: *const U<E>,
+    psl: i16,
+    pt: *const U<E>,
+    ptl: i16,
+    _fc: *const U<E>,
+    _fcl: i16,
+    fs: *const U<E>,
+    fsl: i16,
+    ft: *const U<E>,
+    ftl: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
         let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
-        let schema_ok = [id(ps, psl), id(fs, fsl)].iter().all(|a| a.value.as_deref().map(|v| v.is_empty() || a.matches(&p.schema)).unwrap_or(true));
+        let schema_ok = [id(ps, psl), id(fs, fsl)].iter().all(|a| {
+            a.value
+                .as_deref()
+                .map(|v| v.is_empty() || a.matches(&p.schema))
+                .unwrap_or(true)
+        });
         let (cols, rows) = catalog::foreign_keys(&p, &id(pt, ptl), &id(ft, ftl), schema_ok);
         st.set_rows(cols, rows)
     })
@@ -84,7 +144,17 @@ unsafe fn foreign_keys<E: Enc>(h: Handle, _pc: *const U<E>, _pcl: i16, ps: *cons
 pair!(SQLForeignKeys, SQLForeignKeysW, foreign_keys, (pc: s, pcl: n, ps: s, psl: n, pt: s, ptl: n, fc: s, fcl: n, fs: s, fsl: n, ft: s, ftl: n));
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn statistics<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, t: *const U<E>, tl: i16, _unique: u16, _reserved: u16) -> i16 {
+unsafe fn statistics<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    t: *const U<E>,
+    tl: i16,
+    _unique: u16,
+    _reserved: u16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
         let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
@@ -95,49 +165,119 @@ unsafe fn statistics<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>,
 pair!(SQLStatistics, SQLStatisticsW, statistics, (c: s, cl: n, s: s, sl: n, t: s, tl: n, unique: w, reserved: w));
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn special_columns<E: Enc>(h: Handle, id_type: u16, _c: *const U<E>, _cl: i16, _s: *const U<E>, _sl: i16, t: *const U<E>, tl: i16, _scope: u16, _nullable: u16) -> i16 {
+unsafe fn special_columns<E: Enc>(
+    h: Handle,
+    id_type: u16,
+    _c: *const U<E>,
+    _cl: i16,
+    _s: *const U<E>,
+    _sl: i16,
+    t: *const U<E>,
+    tl: i16,
+    _scope: u16,
+    _nullable: u16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
-        let (cols, rows) = catalog::special_columns(&p, id_type, &Arg::new(input::<E>(t, tl as isize), true));
+        let (cols, rows) =
+            catalog::special_columns(&p, id_type, &Arg::new(input::<E>(t, tl as isize), true));
         st.set_rows(cols, rows)
     })
 }
 pair!(SQLSpecialColumns, SQLSpecialColumnsW, special_columns, (id_type: w, c: s, cl: n, s: s, sl: n, t: s, tl: n, scope: w, nullable: w));
 
-unsafe fn procedures<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, p: *const U<E>, pl: i16) -> i16 {
+unsafe fn procedures<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    p: *const U<E>,
+    pl: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let pr = profile(st)?;
-        let (cols, rows) = catalog::procedures(&pr, &arg::<E>(st, c, cl), &arg::<E>(st, s, sl), &arg::<E>(st, p, pl));
+        let (cols, rows) = catalog::procedures(
+            &pr,
+            &arg::<E>(st, c, cl),
+            &arg::<E>(st, s, sl),
+            &arg::<E>(st, p, pl),
+        );
         st.set_rows(cols, rows)
     })
 }
 pair!(SQLProcedures, SQLProceduresW, procedures, (c: s, cl: n, s: s, sl: n, p: s, pl: n));
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn procedure_columns<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, p: *const U<E>, pl: i16, col: *const U<E>, coll: i16) -> i16 {
+unsafe fn procedure_columns<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    p: *const U<E>,
+    pl: i16,
+    col: *const U<E>,
+    coll: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let pr = profile(st)?;
-        let (cols, rows) = catalog::procedure_columns(&pr, &arg::<E>(st, c, cl), &arg::<E>(st, s, sl), &arg::<E>(st, p, pl), &arg::<E>(st, col, coll));
+        let (cols, rows) = catalog::procedure_columns(
+            &pr,
+            &arg::<E>(st, c, cl),
+            &arg::<E>(st, s, sl),
+            &arg::<E>(st, p, pl),
+            &arg::<E>(st, col, coll),
+        );
         st.set_rows(cols, rows)
     })
 }
 pair!(SQLProcedureColumns, SQLProcedureColumnsW, procedure_columns, (c: s, cl: n, s: s, sl: n, p: s, pl: n, col: s, coll: n));
 
-unsafe fn table_privileges<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, t: *const U<E>, tl: i16) -> i16 {
+unsafe fn table_privileges<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    t: *const U<E>,
+    tl: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
-        let (cols, rows) = catalog::table_privileges(&p, &arg::<E>(st, c, cl), &arg::<E>(st, s, sl), &arg::<E>(st, t, tl));
+        let (cols, rows) = catalog::table_privileges(
+            &p,
+            &arg::<E>(st, c, cl),
+            &arg::<E>(st, s, sl),
+            &arg::<E>(st, t, tl),
+        );
         st.set_rows(cols, rows)
     })
 }
 pair!(SQLTablePrivileges, SQLTablePrivilegesW, table_privileges, (c: s, cl: n, s: s, sl: n, t: s, tl: n));
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn column_privileges<E: Enc>(h: Handle, c: *const U<E>, cl: i16, s: *const U<E>, sl: i16, t: *const U<E>, tl: i16, col: *const U<E>, coll: i16) -> i16 {
+unsafe fn column_privileges<E: Enc>(
+    h: Handle,
+    c: *const U<E>,
+    cl: i16,
+    s: *const U<E>,
+    sl: i16,
+    t: *const U<E>,
+    tl: i16,
+    col: *const U<E>,
+    coll: i16,
+) -> i16 {
     with_stmt(h, |st| {
         let p = profile(st)?;
         let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
-        let (cols, rows) = catalog::column_privileges(&p, &id(c, cl), &id(s, sl), &id(t, tl), &arg::<E>(st, col, coll));
+        let (cols, rows) = catalog::column_privileges(
+            &p,
+            &id(c, cl),
+            &id(s, sl),
+            &id(t, tl),
+            &arg::<E>(st, col, coll),
+        );
         st.set_rows(cols, rows)
     })
 }

@@ -9,10 +9,22 @@ use crate::odbc::{functions, AttrValue, Conn, SUCCESS};
 use std::os::raw::c_void;
 use std::sync::Arc;
 
-unsafe fn connect<E: Enc>(h: Handle, dsn: *const E::Unit, l1: i16, uid: *const E::Unit, l2: i16, pwd: *const E::Unit, l3: i16) -> i16 {
+unsafe fn connect<E: Enc>(
+    h: Handle,
+    dsn: *const E::Unit,
+    l1: i16,
+    uid: *const E::Unit,
+    l2: i16,
+    pwd: *const E::Unit,
+    l3: i16,
+) -> i16 {
     with_conn(h, |c| {
         let dsn = input::<E>(dsn, l1 as isize).unwrap_or_default();
-        c.connect_dsn(&dsn, input::<E>(uid, l2 as isize), input::<E>(pwd, l3 as isize))?;
+        c.connect_dsn(
+            &dsn,
+            input::<E>(uid, l2 as isize),
+            input::<E>(pwd, l3 as isize),
+        )?;
         Ok(SUCCESS)
     })
 }
@@ -20,23 +32,50 @@ unsafe fn connect<E: Enc>(h: Handle, dsn: *const E::Unit, l1: i16, uid: *const E
 /// # Safety
 /// Strings as the ODBC spec gives them.
 #[no_mangle]
-pub unsafe extern "C" fn SQLConnect(h: Handle, dsn: *const u8, l1: i16, uid: *const u8, l2: i16, pwd: *const u8, l3: i16) -> i16 {
+pub unsafe extern "C" fn SQLConnect(
+    h: Handle,
+    dsn: *const u8,
+    l1: i16,
+    uid: *const u8,
+    l2: i16,
+    pwd: *const u8,
+    l3: i16,
+) -> i16 {
     connect::<A>(h, dsn, l1, uid, l2, pwd, l3)
 }
 
 /// # Safety
 /// Strings as the ODBC spec gives them.
 #[no_mangle]
-pub unsafe extern "C" fn SQLConnectW(h: Handle, dsn: *const u16, l1: i16, uid: *const u16, l2: i16, pwd: *const u16, l3: i16) -> i16 {
+pub unsafe extern "C" fn SQLConnectW(
+    h: Handle,
+    dsn: *const u16,
+    l1: i16,
+    uid: *const u16,
+    l2: i16,
+    pwd: *const u16,
+    l3: i16,
+) -> i16 {
     connect::<W>(h, dsn, l1, uid, l2, pwd, l3)
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn driver_connect<E: Enc>(h: Handle, in_str: *const E::Unit, in_len: i16, out: *mut E::Unit, out_len: i16, out_len_ptr: *mut i16, completion: u16) -> i16 {
+unsafe fn driver_connect<E: Enc>(
+    h: Handle,
+    in_str: *const E::Unit,
+    in_len: i16,
+    out: *mut E::Unit,
+    out_len: i16,
+    out_len_ptr: *mut i16,
+    completion: u16,
+) -> i16 {
     with_conn(h, |c: &Arc<Conn>| {
         let s = input::<E>(in_str, in_len as isize).unwrap_or_default();
         let completed = c.connect(&s, completion)?;
-        truncated(&c.diags, out_chars_i16::<E>(&completed, out as *mut c_void, out_len, out_len_ptr));
+        truncated(
+            &c.diags,
+            out_chars_i16::<E>(&completed, out as *mut c_void, out_len, out_len_ptr),
+        );
         Ok(SUCCESS)
     })
 }
@@ -44,14 +83,32 @@ unsafe fn driver_connect<E: Enc>(h: Handle, in_str: *const E::Unit, in_len: i16,
 /// # Safety
 /// Strings as the ODBC spec gives them.
 #[no_mangle]
-pub unsafe extern "C" fn SQLDriverConnect(h: Handle, _hwnd: *mut c_void, in_str: *const u8, in_len: i16, out: *mut u8, out_len: i16, out_len_ptr: *mut i16, completion: u16) -> i16 {
+pub unsafe extern "C" fn SQLDriverConnect(
+    h: Handle,
+    _hwnd: *mut c_void,
+    in_str: *const u8,
+    in_len: i16,
+    out: *mut u8,
+    out_len: i16,
+    out_len_ptr: *mut i16,
+    completion: u16,
+) -> i16 {
     driver_connect::<A>(h, in_str, in_len, out, out_len, out_len_ptr, completion)
 }
 
 /// # Safety
 /// Strings as the ODBC spec gives them.
 #[no_mangle]
-pub unsafe extern "C" fn SQLDriverConnectW(h: Handle, _hwnd: *mut c_void, in_str: *const u16, in_len: i16, out: *mut u16, out_len: i16, out_len_ptr: *mut i16, completion: u16) -> i16 {
+pub unsafe extern "C" fn SQLDriverConnectW(
+    h: Handle,
+    _hwnd: *mut c_void,
+    in_str: *const u16,
+    in_len: i16,
+    out: *mut u16,
+    out_len: i16,
+    out_len_ptr: *mut i16,
+    completion: u16,
+) -> i16 {
     driver_connect::<W>(h, in_str, in_len, out, out_len, out_len_ptr, completion)
 }
 
@@ -63,7 +120,14 @@ pub extern "C" fn SQLDisconnect(h: Handle) -> i16 {
 unsafe fn set_connect_attr<E: Enc>(h: Handle, attr: i32, value: *mut c_void, len: i32) -> i16 {
     with_conn(h, |c| {
         if is_string_attr(attr) {
-            let text = input::<E>(value as *const E::Unit, if len < 0 { -3 } else { len as isize / E::SIZE as isize });
+            let text = input::<E>(
+                value as *const E::Unit,
+                if len < 0 {
+                    -3
+                } else {
+                    len as isize / E::SIZE as isize
+                },
+            );
             c.set_attr(attr, 0, Some(text.unwrap_or_default()))
         } else {
             c.set_attr(attr, value as usize as u64, None)
@@ -74,18 +138,34 @@ unsafe fn set_connect_attr<E: Enc>(h: Handle, attr: i32, value: *mut c_void, len
 /// # Safety
 /// `value` per the attribute: an integer or a string pointer.
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetConnectAttr(h: Handle, attr: i32, value: *mut c_void, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetConnectAttr(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    len: i32,
+) -> i16 {
     set_connect_attr::<A>(h, attr, value, len)
 }
 
 /// # Safety
 /// `value` per the attribute: an integer or a string pointer.
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetConnectAttrW(h: Handle, attr: i32, value: *mut c_void, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetConnectAttrW(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    len: i32,
+) -> i16 {
     set_connect_attr::<W>(h, attr, value, len)
 }
 
-unsafe fn get_connect_attr<E: Enc>(h: Handle, attr: i32, value: *mut c_void, buf_len: i32, len: *mut i32) -> i16 {
+unsafe fn get_connect_attr<E: Enc>(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    buf_len: i32,
+    len: *mut i32,
+) -> i16 {
     with_conn(h, |c| {
         match c.get_attr(attr)? {
             AttrValue::Int(v) => {
@@ -111,18 +191,36 @@ unsafe fn get_connect_attr<E: Enc>(h: Handle, attr: i32, value: *mut c_void, buf
 /// # Safety
 /// Output pointers NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetConnectAttr(h: Handle, attr: i32, value: *mut c_void, buf_len: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetConnectAttr(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    buf_len: i32,
+    len: *mut i32,
+) -> i16 {
     get_connect_attr::<A>(h, attr, value, buf_len, len)
 }
 
 /// # Safety
 /// Output pointers NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetConnectAttrW(h: Handle, attr: i32, value: *mut c_void, buf_len: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetConnectAttrW(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    buf_len: i32,
+    len: *mut i32,
+) -> i16 {
     get_connect_attr::<W>(h, attr, value, buf_len, len)
 }
 
-unsafe fn write_info_text<E: Enc>(c: &Conn, text: &str, value: *mut c_void, buf_len: i16, len: *mut i16) {
+unsafe fn write_info_text<E: Enc>(
+    c: &Conn,
+    text: &str,
+    value: *mut c_void,
+    buf_len: i16,
+    len: *mut i16,
+) {
     let (full, trunc) = out_bytes::<E>(text, value, buf_len as isize);
     if !len.is_null() {
         *len = full as i16;
@@ -130,7 +228,13 @@ unsafe fn write_info_text<E: Enc>(c: &Conn, text: &str, value: *mut c_void, buf_
     truncated(&c.diags, trunc);
 }
 
-unsafe fn get_info<E: Enc>(h: Handle, info_type: u16, value: *mut c_void, buf_len: i16, len: *mut i16) -> i16 {
+unsafe fn get_info<E: Enc>(
+    h: Handle,
+    info_type: u16,
+    value: *mut c_void,
+    buf_len: i16,
+    len: *mut i16,
+) -> i16 {
     with_conn(h, |c| {
         match c.info(info_type)? {
             Info::Text(text) => write_info_text::<E>(c, &text, value, buf_len, len),
@@ -159,14 +263,26 @@ unsafe fn get_info<E: Enc>(h: Handle, info_type: u16, value: *mut c_void, buf_le
 /// # Safety
 /// Output pointers NULL or writable for `buf_len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetInfo(h: Handle, info_type: u16, value: *mut c_void, buf_len: i16, len: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLGetInfo(
+    h: Handle,
+    info_type: u16,
+    value: *mut c_void,
+    buf_len: i16,
+    len: *mut i16,
+) -> i16 {
     get_info::<A>(h, info_type, value, buf_len, len)
 }
 
 /// # Safety
 /// Output pointers NULL or writable for `buf_len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetInfoW(h: Handle, info_type: u16, value: *mut c_void, buf_len: i16, len: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLGetInfoW(
+    h: Handle,
+    info_type: u16,
+    value: *mut c_void,
+    buf_len: i16,
+    len: *mut i16,
+) -> i16 {
     get_info::<W>(h, info_type, value, buf_len, len)
 }
 
@@ -179,7 +295,9 @@ pub unsafe extern "C" fn SQLGetFunctions(h: Handle, id: u16, supported: *mut u16
             return Err(null_arg("SupportedPtr"));
         }
         match id {
-            999 => std::ptr::copy_nonoverlapping(functions::odbc3_bitmap().as_ptr(), supported, 250),
+            999 => {
+                std::ptr::copy_nonoverlapping(functions::odbc3_bitmap().as_ptr(), supported, 250)
+            }
             0 => std::ptr::copy_nonoverlapping(functions::odbc2_array().as_ptr(), supported, 100),
             id => *supported = functions::supported(id) as u16,
         }
@@ -187,11 +305,23 @@ pub unsafe extern "C" fn SQLGetFunctions(h: Handle, id: u16, supported: *mut u16
     })
 }
 
-unsafe fn native_sql<E: Enc>(h: Handle, sql: *const E::Unit, len: i32, out: *mut E::Unit, buf_len: i32, out_len: *mut i32) -> i16 {
+unsafe fn native_sql<E: Enc>(
+    h: Handle,
+    sql: *const E::Unit,
+    len: i32,
+    out: *mut E::Unit,
+    buf_len: i32,
+    out_len: *mut i32,
+) -> i16 {
     with_conn(h, |c| {
-        let Some(text) = input::<E>(sql, len as isize) else { return Err(null_arg("InStatementText")) };
+        let Some(text) = input::<E>(sql, len as isize) else {
+            return Err(null_arg("InStatementText"));
+        };
         let native = c.native_sql(&text);
-        truncated(&c.diags, out_chars_i32::<E>(&native, out as *mut c_void, buf_len, out_len));
+        truncated(
+            &c.diags,
+            out_chars_i32::<E>(&native, out as *mut c_void, buf_len, out_len),
+        );
         Ok(SUCCESS)
     })
 }
@@ -199,13 +329,27 @@ unsafe fn native_sql<E: Enc>(h: Handle, sql: *const E::Unit, len: i32, out: *mut
 /// # Safety
 /// Strings as the ODBC spec gives them.
 #[no_mangle]
-pub unsafe extern "C" fn SQLNativeSql(h: Handle, sql: *const u8, len: i32, out: *mut u8, buf_len: i32, out_len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLNativeSql(
+    h: Handle,
+    sql: *const u8,
+    len: i32,
+    out: *mut u8,
+    buf_len: i32,
+    out_len: *mut i32,
+) -> i16 {
     native_sql::<A>(h, sql, len, out, buf_len, out_len)
 }
 
 /// # Safety
 /// Strings as the ODBC spec gives them.
 #[no_mangle]
-pub unsafe extern "C" fn SQLNativeSqlW(h: Handle, sql: *const u16, len: i32, out: *mut u16, buf_len: i32, out_len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLNativeSqlW(
+    h: Handle,
+    sql: *const u16,
+    len: i32,
+    out: *mut u16,
+    buf_len: i32,
+    out_len: *mut i32,
+) -> i16 {
     native_sql::<W>(h, sql, len, out, buf_len, out_len)
 }

@@ -47,7 +47,12 @@ pub unsafe extern "C" fn SQLAllocHandle(handle_type: i16, input: Handle, out: *m
             *out = addr as Handle;
             Ok(SUCCESS)
         }),
-        HANDLE_DESC => with_conn(input, |_| Err(Error::odbc("HYC00", "Explicit descriptors are not supported."))),
+        HANDLE_DESC => with_conn(input, |_| {
+            Err(Error::odbc(
+                "HYC00",
+                "Explicit descriptors are not supported.",
+            ))
+        }),
         _ => match reg::any(input as usize) {
             Some(h) => {
                 // Never SQL_ERROR without a record: on whatever was passed.
@@ -79,13 +84,15 @@ fn free_handle(handle_type: i16, handle: Handle) -> i16 {
             reg::unregister(addr);
             SUCCESS
         }
-        HANDLE_DBC => with_conn(handle, |conn| {
-            if lock(&conn.state).connected.is_some() {
-                return Err(Error::odbc("HY010", "Disconnect before freeing the connection handle (function sequence error)."));
-            }
-            reg::unregister(addr);
-            Ok(SUCCESS)
-        }),
+        HANDLE_DBC => {
+            with_conn(handle, |conn| {
+                if lock(&conn.state).connected.is_some() {
+                    return Err(Error::odbc("HY010", "Disconnect before freeing the connection handle (function sequence error)."));
+                }
+                reg::unregister(addr);
+                Ok(SUCCESS)
+            })
+        }
         HANDLE_STMT => {
             if reg::stmt(addr).is_none() {
                 return INVALID_HANDLE;
@@ -113,7 +120,12 @@ pub extern "C" fn SQLFreeStmt(stmt: Handle, option: u16) -> i16 {
 /// # Safety
 /// `value` is an integer passed as a pointer, per the ODBC spec.
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetEnvAttr(env: Handle, attr: i32, value: *mut c_void, _len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetEnvAttr(
+    env: Handle,
+    attr: i32,
+    value: *mut c_void,
+    _len: i32,
+) -> i16 {
     if env.is_null() && attr == crate::odbc::ENV_CONNECTION_POOLING {
         // Process-level pooling setting: nothing to pool here, accept it.
         return SUCCESS;
@@ -124,7 +136,13 @@ pub unsafe extern "C" fn SQLSetEnvAttr(env: Handle, attr: i32, value: *mut c_voi
 /// # Safety
 /// `value` NULL or writable for 4 bytes; `len` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetEnvAttr(env: Handle, attr: i32, value: *mut c_void, _buf_len: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetEnvAttr(
+    env: Handle,
+    attr: i32,
+    value: *mut c_void,
+    _buf_len: i32,
+    len: *mut i32,
+) -> i16 {
     with_env(env, |e| {
         let v = e.get_attr(attr)?;
         if !value.is_null() {
@@ -140,7 +158,16 @@ pub unsafe extern "C" fn SQLGetEnvAttr(env: Handle, attr: i32, value: *mut c_voi
 /// Reads never open a transaction; commit and rollback succeed as no-ops.
 #[no_mangle]
 pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> i16 {
-    let check = |c: i16| if c == 0 || c == 1 { Ok(SUCCESS) } else { Err(Error::odbc("HY012", format!("Completion type {c} is not valid."))) };
+    let check = |c: i16| {
+        if c == 0 || c == 1 {
+            Ok(SUCCESS)
+        } else {
+            Err(Error::odbc(
+                "HY012",
+                format!("Completion type {c} is not valid."),
+            ))
+        }
+    };
     match handle_type {
         HANDLE_ENV => with_env(handle, |_| check(completion)),
         HANDLE_DBC => with_conn(handle, |_| check(completion)),

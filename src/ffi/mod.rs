@@ -2,12 +2,12 @@
 //! catch_unwind around the safe layer -> write outputs -> return code. The
 //! only module with raw pointers; no ODBC logic lives here.
 
-pub mod strings;
 mod catalog;
 mod connect;
 mod diag;
 mod handles;
 mod statement;
+pub mod strings;
 
 // Re-exported so tests and the header generator see every entry point.
 pub use catalog::*;
@@ -36,7 +36,9 @@ where
     G: Fn(usize) -> Option<Arc<T>>,
     F: FnOnce(&Arc<T>) -> Result<i16, Error>,
 {
-    let Some(obj) = get(h as usize) else { return INVALID_HANDLE };
+    let Some(obj) = get(h as usize) else {
+        return INVALID_HANDLE;
+    };
     let d = diags(&obj);
     lock(d).clear();
     let r = catch_unwind(AssertUnwindSafe(|| f(&obj))).unwrap_or_else(|_| Err(panic_error()));
@@ -57,13 +59,19 @@ fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<i16, Error>) -> i16
 
 /// For calls that must not fail on a null output pointer silently.
 fn null_arg(name: &str) -> Error {
-    Error::odbc("HY009", format!("{name} is a null pointer (invalid use of null pointer)."))
+    Error::odbc(
+        "HY009",
+        format!("{name} is a null pointer (invalid use of null pointer)."),
+    )
 }
 
 /// Pushes the 01004 warning when an output string was cut short.
 fn truncated(diags: &Mutex<Diags>, t: bool) {
     if t {
-        lock(diags).push("01004", "String data, right truncated: the buffer was too small; the full length was returned.");
+        lock(diags).push(
+            "01004",
+            "String data, right truncated: the buffer was too small; the full length was returned.",
+        );
     }
 }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
     with_stmt(h, |s| {
-        let Some(sql) = input::<E>(sql, len as isize) else { return Err(null_arg("StatementText")) };
+        let Some(sql) = input::<E>(sql, len as isize) else {
+            return Err(null_arg("StatementText"));
+        };
         s.prepare(&sql)?;
         let params = read_params(s)?;
         s.execute_with(params)
@@ -21,12 +23,19 @@ unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
 /// Reads one bound parameter's value out of the application's buffers.
 unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
     const NTS: isize = -3;
-    let ind = if b.ind != 0 { *(b.ind as *const isize) } else { NTS };
+    let ind = if b.ind != 0 {
+        *(b.ind as *const isize)
+    } else {
+        NTS
+    };
     if ind == NULL_DATA {
         return Ok(None);
     }
     if ind == -2 || ind <= -100 {
-        return Err(Error::odbc("HYC00", "Parameters supplied at execution time (SQL_DATA_AT_EXEC) are not supported."));
+        return Err(Error::odbc(
+            "HYC00",
+            "Parameters supplied at execution time (SQL_DATA_AT_EXEC) are not supported.",
+        ));
     }
     if b.ptr == 0 {
         return Err(null_arg("ParameterValuePtr"));
@@ -35,7 +44,11 @@ unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
     let len = match crate::odbc::convert::fixed_size(b.c_type) {
         Some(n) => n,
         None if ind == NTS || ind < 0 => {
-            let unit = if b.c_type == crate::odbc::convert::C_WCHAR { 2 } else { 1 };
+            let unit = if b.c_type == crate::odbc::convert::C_WCHAR {
+                2
+            } else {
+                1
+            };
             let mut n = 0usize;
             while (0..unit).any(|k| *p.add(n + k) != 0) {
                 n += unit;
@@ -58,8 +71,29 @@ unsafe fn read_params(s: &Stmt) -> Result<Vec<crate::engine::Value>, Error> {
 /// The buffers stay valid until the statement executes, per the ODBC spec.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLBindParameter(h: Handle, n: u16, io_type: i16, c_type: i16, sql_type: i16, _size: u64, _digits: i16, ptr: *mut c_void, buf_len: isize, ind: *mut isize) -> i16 {
-    with_stmt(h, |s| s.bind_parameter(n, io_type, c_type, sql_type, ptr as usize, buf_len, ind as usize))
+pub unsafe extern "C" fn SQLBindParameter(
+    h: Handle,
+    n: u16,
+    io_type: i16,
+    c_type: i16,
+    sql_type: i16,
+    _size: u64,
+    _digits: i16,
+    ptr: *mut c_void,
+    buf_len: isize,
+    ind: *mut isize,
+) -> i16 {
+    with_stmt(h, |s| {
+        s.bind_parameter(
+            n,
+            io_type,
+            c_type,
+            sql_type,
+            ptr as usize,
+            buf_len,
+            ind as usize,
+        )
+    })
 }
 
 /// # Safety
@@ -91,7 +125,9 @@ pub unsafe extern "C" fn SQLExecDirectW(h: Handle, sql: *const u16, len: i32) ->
 
 unsafe fn prepare<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
     with_stmt(h, |s| {
-        let Some(sql) = input::<E>(sql, len as isize) else { return Err(null_arg("StatementText")) };
+        let Some(sql) = input::<E>(sql, len as isize) else {
+            return Err(null_arg("StatementText"));
+        };
         s.prepare(&sql)
     })
 }
@@ -137,10 +173,23 @@ fn odbc2(s: &Stmt) -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn describe_col<E: Enc>(h: Handle, n: u16, name: *mut E::Unit, buf_len: i16, name_len: *mut i16, data_type: *mut i16, size: *mut u64, digits: *mut i16, nullable: *mut i16) -> i16 {
+unsafe fn describe_col<E: Enc>(
+    h: Handle,
+    n: u16,
+    name: *mut E::Unit,
+    buf_len: i16,
+    name_len: *mut i16,
+    data_type: *mut i16,
+    size: *mut u64,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> i16 {
     with_stmt(h, |s| {
         let c = s.describe(n)?;
-        truncated(&s.diags, out_chars_i16::<E>(&c.name, name as *mut c_void, buf_len, name_len));
+        truncated(
+            &s.diags,
+            out_chars_i16::<E>(&c.name, name as *mut c_void, buf_len, name_len),
+        );
         if !data_type.is_null() {
             *data_type = concise_type(c.sql_type, odbc2(s));
         }
@@ -160,18 +209,50 @@ unsafe fn describe_col<E: Enc>(h: Handle, n: u16, name: *mut E::Unit, buf_len: i
 /// # Safety
 /// Output pointers NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLDescribeCol(h: Handle, n: u16, name: *mut u8, buf_len: i16, name_len: *mut i16, data_type: *mut i16, size: *mut u64, digits: *mut i16, nullable: *mut i16) -> i16 {
-    describe_col::<A>(h, n, name, buf_len, name_len, data_type, size, digits, nullable)
+pub unsafe extern "C" fn SQLDescribeCol(
+    h: Handle,
+    n: u16,
+    name: *mut u8,
+    buf_len: i16,
+    name_len: *mut i16,
+    data_type: *mut i16,
+    size: *mut u64,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> i16 {
+    describe_col::<A>(
+        h, n, name, buf_len, name_len, data_type, size, digits, nullable,
+    )
 }
 
 /// # Safety
 /// Output pointers NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLDescribeColW(h: Handle, n: u16, name: *mut u16, buf_len: i16, name_len: *mut i16, data_type: *mut i16, size: *mut u64, digits: *mut i16, nullable: *mut i16) -> i16 {
-    describe_col::<W>(h, n, name, buf_len, name_len, data_type, size, digits, nullable)
+pub unsafe extern "C" fn SQLDescribeColW(
+    h: Handle,
+    n: u16,
+    name: *mut u16,
+    buf_len: i16,
+    name_len: *mut i16,
+    data_type: *mut i16,
+    size: *mut u64,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> i16 {
+    describe_col::<W>(
+        h, n, name, buf_len, name_len, data_type, size, digits, nullable,
+    )
 }
 
-unsafe fn col_attr<E: Enc>(h: Handle, n: u16, field: u16, text: *mut c_void, buf_len: i16, text_len: *mut i16, num: *mut isize) -> i16 {
+unsafe fn col_attr<E: Enc>(
+    h: Handle,
+    n: u16,
+    field: u16,
+    text: *mut c_void,
+    buf_len: i16,
+    text_len: *mut i16,
+    num: *mut isize,
+) -> i16 {
     with_stmt(h, |s| {
         match s.col_attribute(n, field)? {
             Attr::Num(v) => {
@@ -194,21 +275,44 @@ unsafe fn col_attr<E: Enc>(h: Handle, n: u16, field: u16, text: *mut c_void, buf
 /// # Safety
 /// Output pointers NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLColAttribute(h: Handle, n: u16, field: u16, text: *mut c_void, buf_len: i16, text_len: *mut i16, num: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLColAttribute(
+    h: Handle,
+    n: u16,
+    field: u16,
+    text: *mut c_void,
+    buf_len: i16,
+    text_len: *mut i16,
+    num: *mut isize,
+) -> i16 {
     col_attr::<A>(h, n, field, text, buf_len, text_len, num)
 }
 
 /// # Safety
 /// Output pointers NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLColAttributeW(h: Handle, n: u16, field: u16, text: *mut c_void, buf_len: i16, text_len: *mut i16, num: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLColAttributeW(
+    h: Handle,
+    n: u16,
+    field: u16,
+    text: *mut c_void,
+    buf_len: i16,
+    text_len: *mut i16,
+    num: *mut isize,
+) -> i16 {
     col_attr::<W>(h, n, field, text, buf_len, text_len, num)
 }
 
 /// # Safety
 /// The buffers stay valid while bound, per the ODBC spec.
 #[no_mangle]
-pub unsafe extern "C" fn SQLBindCol(h: Handle, n: u16, c_type: i16, ptr: *mut c_void, len: isize, ind: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLBindCol(
+    h: Handle,
+    n: u16,
+    c_type: i16,
+    ptr: *mut c_void,
+    len: isize,
+    ind: *mut isize,
+) -> i16 {
     with_stmt(h, |s| {
         if len < 0 {
             return Err(Error::odbc("HY090", "BufferLength must not be negative."));
@@ -220,7 +324,11 @@ pub unsafe extern "C" fn SQLBindCol(h: Handle, n: u16, c_type: i16, ptr: *mut c_
 /// Copies a fetch's writes into the application's buffers.
 unsafe fn fetch(s: &Arc<Stmt>) -> Result<i16, Error> {
     let out = s.fetch()?;
-    let offset = if out.bind_offset_ptr != 0 { *(out.bind_offset_ptr as *const isize) as usize } else { 0 };
+    let offset = if out.bind_offset_ptr != 0 {
+        *(out.bind_offset_ptr as *const isize) as usize
+    } else {
+        0
+    };
     for w in &out.writes {
         std::ptr::copy_nonoverlapping(w.bytes.as_ptr(), (w.ptr + offset) as *mut u8, w.bytes.len());
     }
@@ -247,7 +355,10 @@ pub extern "C" fn SQLFetch(h: Handle) -> i16 {
 pub extern "C" fn SQLFetchScroll(h: Handle, orientation: i16, _offset: isize) -> i16 {
     with_stmt(h, |s| {
         if orientation != 1 {
-            return Err(Error::odbc("HY106", "Only SQL_FETCH_NEXT is supported: cursors are forward-only."));
+            return Err(Error::odbc(
+                "HY106",
+                "Only SQL_FETCH_NEXT is supported: cursors are forward-only.",
+            ));
         }
         unsafe { fetch(s) }
     })
@@ -257,14 +368,26 @@ pub extern "C" fn SQLFetchScroll(h: Handle, orientation: i16, _offset: isize) ->
 /// `buf` NULL or writable for `buf_len` bytes (or the C type's size);
 /// `ind` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetData(h: Handle, n: u16, c_type: i16, buf: *mut c_void, buf_len: isize, ind: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLGetData(
+    h: Handle,
+    n: u16,
+    c_type: i16,
+    buf: *mut c_void,
+    buf_len: isize,
+    ind: *mut isize,
+) -> i16 {
     with_stmt(h, |s| {
         if buf_len < 0 {
             return Err(Error::odbc("HY090", "BufferLength must not be negative."));
         }
-        let Some(p) = s.get_data(n, c_type, buf_len as usize)? else { return Ok(NO_DATA) };
+        let Some(p) = s.get_data(n, c_type, buf_len as usize)? else {
+            return Ok(NO_DATA);
+        };
         if p.indicator == NULL_DATA && ind.is_null() {
-            return Err(Error::odbc("22002", format!("Column {n} is NULL and StrLen_or_IndPtr is a null pointer.")));
+            return Err(Error::odbc(
+                "22002",
+                format!("Column {n} is NULL and StrLen_or_IndPtr is a null pointer."),
+            ));
         }
         if !buf.is_null() && !p.bytes.is_empty() {
             std::ptr::copy_nonoverlapping(p.bytes.as_ptr(), buf as *mut u8, p.bytes.len());
@@ -310,7 +433,13 @@ pub extern "C" fn SQLCancel(h: Handle) -> i16 {
 
 use crate::odbc::stmt_attrs::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 
-unsafe fn get_stmt_attr(h: Handle, attr: i32, value: *mut c_void, _buf_len: i32, len: *mut i32) -> i16 {
+unsafe fn get_stmt_attr(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    _buf_len: i32,
+    len: *mut i32,
+) -> i16 {
     with_stmt(h, |s| {
         // The implicit descriptors: opaque non-null tokens. The DM asks for
         // them at allocation; we export no descriptor functions to use them.
@@ -332,14 +461,26 @@ unsafe fn get_stmt_attr(h: Handle, attr: i32, value: *mut c_void, _buf_len: i32,
 /// # Safety
 /// `value` NULL or writable for an SQLULEN.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetStmtAttr(h: Handle, attr: i32, value: *mut c_void, buf_len: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetStmtAttr(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    buf_len: i32,
+    len: *mut i32,
+) -> i16 {
     get_stmt_attr(h, attr, value, buf_len, len)
 }
 
 /// # Safety
 /// `value` NULL or writable for an SQLULEN.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetStmtAttrW(h: Handle, attr: i32, value: *mut c_void, buf_len: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetStmtAttrW(
+    h: Handle,
+    attr: i32,
+    value: *mut c_void,
+    buf_len: i32,
+    len: *mut i32,
+) -> i16 {
     get_stmt_attr(h, attr, value, buf_len, len)
 }
 

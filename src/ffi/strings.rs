@@ -101,7 +101,12 @@ fn boundary<E: Enc>(units: &[E::Unit], at: usize) -> bool {
 ///
 /// # Safety
 /// Pointers as for `output`; `len_out` NULL or writable.
-pub unsafe fn out_chars_i16<E: Enc>(s: &str, buf: *mut c_void, buf_len: i16, len_out: *mut i16) -> bool {
+pub unsafe fn out_chars_i16<E: Enc>(
+    s: &str,
+    buf: *mut c_void,
+    buf_len: i16,
+    len_out: *mut i16,
+) -> bool {
     let (full, trunc) = output::<E>(s, buf, buf_len.max(0) as usize);
     if !len_out.is_null() {
         *len_out = full.min(i16::MAX as usize) as i16;
@@ -113,7 +118,12 @@ pub unsafe fn out_chars_i16<E: Enc>(s: &str, buf: *mut c_void, buf_len: i16, len
 ///
 /// # Safety
 /// As `out_chars_i16`.
-pub unsafe fn out_chars_i32<E: Enc>(s: &str, buf: *mut c_void, buf_len: i32, len_out: *mut i32) -> bool {
+pub unsafe fn out_chars_i32<E: Enc>(
+    s: &str,
+    buf: *mut c_void,
+    buf_len: i32,
+    len_out: *mut i32,
+) -> bool {
     let (full, trunc) = output::<E>(s, buf, buf_len.max(0) as usize);
     if !len_out.is_null() {
         *len_out = full.min(i32::MAX as usize) as i32;
@@ -151,7 +161,10 @@ mod tests {
     #[test]
     fn reads_nts_and_lengths() {
         let s = b"abc\0";
-        assert_eq!(unsafe { input::<A>(s.as_ptr(), SQL_NTS) }.as_deref(), Some("abc"));
+        assert_eq!(
+            unsafe { input::<A>(s.as_ptr(), SQL_NTS) }.as_deref(),
+            Some("abc")
+        );
         assert_eq!(unsafe { input::<A>(s.as_ptr(), 2) }.as_deref(), Some("ab"));
         assert_eq!(unsafe { input::<A>(std::ptr::null(), 2) }, None);
     }

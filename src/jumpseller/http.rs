@@ -14,7 +14,10 @@ use std::time::Duration;
 
 #[derive(Clone)]
 pub enum Auth {
-    Basic { login: String, token: String },
+    Basic {
+        login: String,
+        token: String,
+    },
     Bearer(Arc<Mutex<String>>),
     /// OAuth with a token manager: asked for the token before each request,
     /// told when the API refuses it (refresh + one retry when allowed).
@@ -86,26 +89,42 @@ impl Client {
         let mut b = Http::builder()
             .user_agent(concat!("jumpseller-odbc/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(60))
-            .connect_timeout(Duration::from_secs(if opts.timeout_secs == 0 { 30 } else { opts.timeout_secs.min(30) }));
-        b = b.timeout(if opts.timeout_secs == 0 { None } else { Some(Duration::from_secs(opts.timeout_secs)) });
+            .connect_timeout(Duration::from_secs(if opts.timeout_secs == 0 {
+                30
+            } else {
+                opts.timeout_secs.min(30)
+            }));
+        b = b.timeout(if opts.timeout_secs == 0 {
+            None
+        } else {
+            Some(Duration::from_secs(opts.timeout_secs))
+        });
         if !opts.proxy_auto_detect {
             b = b.no_proxy();
         }
         if let Some(p) = &opts.proxy {
-            let mut proxy = reqwest::Proxy::all(p).map_err(|e| Error::new(Kind::Config, format!("ProxyServer {p} is not usable: {e}")))?;
+            let mut proxy = reqwest::Proxy::all(p).map_err(|e| {
+                Error::new(Kind::Config, format!("ProxyServer {p} is not usable: {e}"))
+            })?;
             if let Some((u, pw)) = &opts.proxy_auth {
                 proxy = proxy.basic_auth(u, pw);
             }
             b = b.proxy(proxy);
         }
         if let Some(pem) = &opts.extra_root_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::new(Kind::Config, format!("SSLServerCert is not a PEM certificate: {e}")))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::new(
+                    Kind::Config,
+                    format!("SSLServerCert is not a PEM certificate: {e}"),
+                )
+            })?;
             for c in certs {
                 b = b.add_root_certificate(c);
             }
         }
-        let http = b.build().map_err(|e| Error::new(Kind::Connect, format!("Cannot set up HTTPS: {e}")))?;
+        let http = b
+            .build()
+            .map_err(|e| Error::new(Kind::Connect, format!("Cannot set up HTTPS: {e}")))?;
         Ok(Client {
             http,
             base: opts.base_url.trim_end_matches('/').to_string(),
@@ -121,7 +140,8 @@ impl Client {
     /// A time by which the running query must be done (its query timeout);
     /// checked before every request, like the cancel flag.
     pub fn set_deadline(&self, timeout: Option<Duration>) {
-        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = timeout.map(|t| (std::time::Instant::now() + t, t));
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) =
+            timeout.map(|t| (std::time::Instant::now() + t, t));
     }
 
     /// A flag the ODBC layer raises to cancel: checked between attempts and pages.
@@ -131,14 +151,21 @@ impl Client {
 
     pub fn check_cancelled(&self) -> Result<(), ApiError> {
         if self.cancel.load(Ordering::SeqCst) {
-            return Err(ApiError { kind: Kind::Cancelled, status: None, message: "The statement was cancelled.".into() });
+            return Err(ApiError {
+                kind: Kind::Cancelled,
+                status: None,
+                message: "The statement was cancelled.".into(),
+            });
         }
         if let Some((at, t)) = *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) {
             if std::time::Instant::now() >= at {
                 return Err(ApiError {
                     kind: Kind::Timeout,
                     status: None,
-                    message: format!("The query ran longer than its timeout of {} s (SQL_ATTR_QUERY_TIMEOUT).", t.as_secs()),
+                    message: format!(
+                        "The query ran longer than its timeout of {} s (SQL_ATTR_QUERY_TIMEOUT).",
+                        t.as_secs()
+                    ),
                 });
             }
         }
@@ -163,7 +190,12 @@ impl Client {
         self.send(reqwest::Method::GET, path, None)
     }
 
-    pub fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value, ApiError> {
+    pub fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ApiError> {
         let url = format!("{}{}", self.base, path);
         // A POST that reached the server may have been applied: it is only
         // repeated when it provably was not (no connection, or throttled).
@@ -190,12 +222,15 @@ impl Client {
                 Auth::None => req,
             };
             if let Some(b) = body {
-                req = req.header("Content-Type", "application/json").body(b.to_string());
+                req = req
+                    .header("Content-Type", "application/json")
+                    .body(b.to_string());
             }
             let (err, retry) = match req.send() {
                 Err(e) => {
                     let failure = transport_error(&e, &url);
-                    self.logger.log(2, &format!("  failed: {}", failure.message));
+                    self.logger
+                        .log(2, &format!("  failed: {}", failure.message));
                     let retry = idempotent || failure.kind == Kind::Connect;
                     (failure, retry)
                 }
@@ -213,7 +248,8 @@ impl Client {
                     Err((e, Retry::No)) if e.kind == Kind::Auth && !renewed && self.renews() => {
                         renewed = true;
                         if let Auth::OAuth(m) = &self.auth {
-                            m.after_refusal(&self.http, &used_token).map_err(auth_failure)?;
+                            m.after_refusal(&self.http, &used_token)
+                                .map_err(auth_failure)?;
                         }
                         // A 401 was not applied: the same request again, not a failure.
                         continue;
@@ -223,7 +259,11 @@ impl Client {
             };
             failures += 1;
             if !retry || failures >= self.attempts || (err.kind == Kind::Connect && failures >= 2) {
-                return Err(if failures > 1 { gave_up(err, failures) } else { err });
+                return Err(if failures > 1 {
+                    gave_up(err, failures)
+                } else {
+                    err
+                });
             }
             // 0.2 s, 0.4 s, 0.8 s ...: long enough for a blip to pass, short
             // enough that a dead server fails the query quickly.
@@ -243,22 +283,30 @@ impl Client {
         if self.logger.enabled(3) {
             let hs: Vec<String> = headers
                 .iter()
-                .filter(|(k, _)| k.as_str().starts_with("jumpseller-") || k.as_str() == "content-type")
+                .filter(|(k, _)| {
+                    k.as_str().starts_with("jumpseller-") || k.as_str() == "content-type"
+                })
                 .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("?")))
                 .collect();
-            self.logger.log(3, &format!("  {} {}", status.as_u16(), hs.join("; ")));
+            self.logger
+                .log(3, &format!("  {} {}", status.as_u16(), hs.join("; ")));
         }
         // Other applications may share the store's budget: when the API says
         // none is left this second, nobody here sends until it reopens.
         // A sliding one-second window reopens as soon as its oldest request
         // ages out, typically one request interval later: hold that long,
         // not a whole second (which would halve a scan's throughput).
-        let per_second = header_u64(&headers, "Jumpseller-PerSecondRateLimit-Limit").unwrap_or(20).max(1);
+        let per_second = header_u64(&headers, "Jumpseller-PerSecondRateLimit-Limit")
+            .unwrap_or(20)
+            .max(1);
         let interval = Duration::from_millis(1000 / per_second);
         if header_u64(&headers, "Jumpseller-PerSecondRateLimit-Remaining") == Some(0) {
             self.limiter.hold_for(interval);
         }
-        if let Some(reset) = headers.get("Jumpseller-BannedByRateLimit-Reset").and_then(|v| v.to_str().ok()) {
+        if let Some(reset) = headers
+            .get("Jumpseller-BannedByRateLimit-Reset")
+            .and_then(|v| v.to_str().ok())
+        {
             let wait = seconds_until(reset).unwrap_or(60);
             self.limiter.hold_for(Duration::from_secs(wait.min(3600)));
         }
@@ -268,13 +316,23 @@ impl Client {
                 // A body cut short: the connection broke under us. Retry; if it
                 // keeps happening the query fails rather than returning less.
                 return Err((
-                    ApiError { kind: Kind::Lost, status: Some(status.as_u16()), message: format!("The response from {} was cut short: {e}", redact(url)) },
+                    ApiError {
+                        kind: Kind::Lost,
+                        status: Some(status.as_u16()),
+                        message: format!("The response from {} was cut short: {e}", redact(url)),
+                    },
                     Retry::Yes,
                 ));
             }
         };
         if self.logger.enabled(5) {
-            self.logger.log(5, &format!("  body: {}", redact(&body.chars().take(2000).collect::<String>())));
+            self.logger.log(
+                5,
+                &format!(
+                    "  body: {}",
+                    redact(&body.chars().take(2000).collect::<String>())
+                ),
+            );
         }
         if status.is_success() {
             return serde_json::from_str(&body).map_err(|e| {
@@ -282,7 +340,10 @@ impl Client {
                     ApiError {
                         kind: Kind::Malformed,
                         status: Some(status.as_u16()),
-                        message: format!("The API answered {} with a body that is not valid JSON ({e}).", redact(url)),
+                        message: format!(
+                            "The API answered {} with a body that is not valid JSON ({e}).",
+                            redact(url)
+                        ),
                     },
                     Retry::Yes,
                 )
@@ -290,13 +351,32 @@ impl Client {
         }
         let api_text = api_message(&body);
         let throttled = status == StatusCode::TOO_MANY_REQUESTS
-            || (status == StatusCode::FORBIDDEN && headers.get("Jumpseller-PerSecondRateLimit-Remaining").and_then(|v| v.to_str().ok()) == Some("0"));
+            || (status == StatusCode::FORBIDDEN
+                && headers
+                    .get("Jumpseller-PerSecondRateLimit-Remaining")
+                    .and_then(|v| v.to_str().ok())
+                    == Some("0"));
         if throttled {
             // The per-second window reopens within a second; an exhausted
             // per-minute budget takes longer (no reset time is sent).
-            let minute_out = header_u64(&headers, "Jumpseller-PerMinuteRateLimit-Remaining") == Some(0);
-            self.limiter.hold_for(if minute_out { Duration::from_secs(5) } else { interval });
-            return Err((ApiError { kind: Kind::Api, status: Some(status.as_u16()), message: format!("HTTP {} from the API: {api_text} (rate limit)", status.as_u16()) }, Retry::Throttled));
+            let minute_out =
+                header_u64(&headers, "Jumpseller-PerMinuteRateLimit-Remaining") == Some(0);
+            self.limiter.hold_for(if minute_out {
+                Duration::from_secs(5)
+            } else {
+                interval
+            });
+            return Err((
+                ApiError {
+                    kind: Kind::Api,
+                    status: Some(status.as_u16()),
+                    message: format!(
+                        "HTTP {} from the API: {api_text} (rate limit)",
+                        status.as_u16()
+                    ),
+                },
+                Retry::Throttled,
+            ));
         }
         let (kind, retry) = match status.as_u16() {
             401 => (Kind::Auth, Retry::No),
@@ -322,7 +402,14 @@ impl Client {
             403 => format!("HTTP 403 from the API for {}: {api_text}. The credentials lack the permission (OAuth scope) this table needs.", path_of(url)),
             s => format!("HTTP {s} from the API for {}: {api_text}", path_of(url)),
         };
-        Err((ApiError { kind, status: Some(status.as_u16()), message }, retry))
+        Err((
+            ApiError {
+                kind,
+                status: Some(status.as_u16()),
+                message,
+            },
+            retry,
+        ))
     }
 }
 
@@ -332,7 +419,11 @@ fn header_u64(h: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
 
 /// A failure to get or renew a token, as the request's error.
 fn auth_failure(e: Error) -> ApiError {
-    ApiError { kind: e.kind, status: None, message: e.message }
+    ApiError {
+        kind: e.kind,
+        status: None,
+        message: e.message,
+    }
 }
 
 fn path_of(url: &str) -> String {
@@ -364,11 +455,23 @@ fn api_message(body: &str) -> String {
 fn transport_error(e: &reqwest::Error, url: &str) -> ApiError {
     let shown = redact(url);
     if e.is_timeout() {
-        ApiError { kind: Kind::Timeout, status: None, message: format!("The request to {shown} timed out (Timeout property).") }
+        ApiError {
+            kind: Kind::Timeout,
+            status: None,
+            message: format!("The request to {shown} timed out (Timeout property)."),
+        }
     } else if e.is_connect() {
-        ApiError { kind: Kind::Connect, status: None, message: format!("Cannot connect to {shown}: {}", source_chain(e)) }
+        ApiError {
+            kind: Kind::Connect,
+            status: None,
+            message: format!("Cannot connect to {shown}: {}", source_chain(e)),
+        }
     } else {
-        ApiError { kind: Kind::Lost, status: None, message: format!("The connection to {shown} failed: {}", source_chain(e)) }
+        ApiError {
+            kind: Kind::Lost,
+            status: None,
+            message: format!("The connection to {shown} failed: {}", source_chain(e)),
+        }
     }
 }
 
@@ -386,6 +489,9 @@ fn source_chain(e: &dyn std::error::Error) -> String {
 /// Seconds from now until an ISO-8601 UTC time like 2024-05-23T16:13:47+00:00.
 fn seconds_until(iso: &str) -> Option<u64> {
     let t = crate::timefmt::parse_timestamp(iso)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
     Some((t.unix_seconds() - now).max(0) as u64)
 }

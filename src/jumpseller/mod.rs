@@ -3,7 +3,7 @@
 
 mod http;
 pub mod oauth;
-pub mod tokenstore;
 pub mod ratelimit;
+pub mod tokenstore;
 
 pub use http::{ApiError, Auth, Client, ClientOptions};

@@ -9,10 +9,14 @@
 use super::tokenstore::{StoredTokens, TokenStore};
 use crate::error::{Error, Kind, Result};
 use crate::logging::Logger;
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields, RedirectUrl,
-    RefreshToken, RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, ExtraTokenFields, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use reqwest::blocking::Client as Http;
 use serde::{Deserialize, Serialize};
@@ -29,7 +33,10 @@ pub const DEFAULT_SCOPE: &str = "read_products read_orders read_customers read_s
 pub const DEFAULT_FLOW_WAIT: Duration = Duration::from_secs(120);
 
 pub fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The OAuth application and its endpoints.
@@ -47,7 +54,10 @@ impl std::fmt::Debug for OAuthApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuthApp")
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "********"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "********"),
+            )
             .field("authorization_url", &self.authorization_url)
             .field("token_url", &self.token_url)
             .field("callback_url", &self.callback_url)
@@ -73,7 +83,10 @@ impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tokens")
             .field("access_token", &"********")
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "********"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "********"),
+            )
             .field("expires_in", &self.expires_in)
             .field("created_at", &self.created_at)
             .field("expires_at", &self.expires_at)
@@ -84,13 +97,25 @@ impl std::fmt::Debug for Tokens {
 impl Tokens {
     /// Tokens the user supplied: `OAuthExpiresIn` seconds from
     /// `OAuthTokenTimestamp` (Unix ms), when both are known.
-    pub fn supplied(access: Option<String>, refresh: Option<String>, expires_in: Option<u64>, timestamp_ms: Option<u64>) -> Tokens {
+    pub fn supplied(
+        access: Option<String>,
+        refresh: Option<String>,
+        expires_in: Option<u64>,
+        timestamp_ms: Option<u64>,
+    ) -> Tokens {
         let created_at = timestamp_ms.map(|ms| ms / 1000);
         let expires_at = match (expires_in, created_at) {
             (Some(e), Some(c)) => Some(c + e),
             _ => None,
         };
-        Tokens { access_token: access.unwrap_or_default(), refresh_token: refresh, expires_in, created_at, expires_at, scope: None }
+        Tokens {
+            access_token: access.unwrap_or_default(),
+            refresh_token: refresh,
+            expires_in,
+            created_at,
+            expires_at,
+            scope: None,
+        }
     }
 
     /// Whether the access token is known to be expired, or about to be:
@@ -154,7 +179,10 @@ impl std::fmt::Display for TransportError {
 impl std::error::Error for TransportError {}
 
 /// Runs one oauth2 request through our reqwest client.
-fn send(http: &Http, req: oauth2::HttpRequest) -> std::result::Result<oauth2::HttpResponse, TransportError> {
+fn send(
+    http: &Http,
+    req: oauth2::HttpRequest,
+) -> std::result::Result<oauth2::HttpResponse, TransportError> {
     let (parts, body) = req.into_parts();
     let url = parts.uri.to_string();
     let mut rb = http.request(parts.method, &url);
@@ -170,26 +198,58 @@ fn send(http: &Http, req: oauth2::HttpRequest) -> std::result::Result<oauth2::Ht
         } else {
             (Kind::Lost, "the connection failed".to_string())
         };
-        TransportError { kind, message: format!("The OAuth token request to {shown} failed: {what}.") }
+        TransportError {
+            kind,
+            message: format!("The OAuth token request to {shown} failed: {what}."),
+        }
     })?;
     let mut out = oauth2::http::Response::builder().status(resp.status());
     for (k, v) in resp.headers().iter() {
         out = out.header(k, v);
     }
-    let bytes = resp.bytes().map_err(|_| TransportError { kind: Kind::Lost, message: format!("The answer of the OAuth token endpoint {} was cut short.", crate::logging::redact(&url)) })?;
-    out.body(bytes.to_vec()).map_err(|_| TransportError { kind: Kind::Malformed, message: "The OAuth token endpoint answered an unusable HTTP response.".into() })
+    let bytes = resp.bytes().map_err(|_| TransportError {
+        kind: Kind::Lost,
+        message: format!(
+            "The answer of the OAuth token endpoint {} was cut short.",
+            crate::logging::redact(&url)
+        ),
+    })?;
+    out.body(bytes.to_vec()).map_err(|_| TransportError {
+        kind: Kind::Malformed,
+        message: "The OAuth token endpoint answered an unusable HTTP response.".into(),
+    })
 }
 
 fn oclient(app: &OAuthApp, redirect: &str) -> Result<OClient> {
-    let auth = AuthUrl::new(app.authorization_url.clone())
-        .map_err(|_| Error::new(Kind::Config, format!("OAuthAuthorizationURL={} is not a valid URL.", app.authorization_url)))?;
-    let token = TokenUrl::new(app.token_url.clone()).map_err(|_| Error::new(Kind::Config, format!("OAuthAccessTokenURL={} is not a valid URL.", app.token_url)))?;
-    let mut c = oauth2::Client::new(ClientId::new(app.client_id.clone())).set_auth_uri(auth).set_token_uri(token).set_auth_type(AuthType::RequestBody);
+    let auth = AuthUrl::new(app.authorization_url.clone()).map_err(|_| {
+        Error::new(
+            Kind::Config,
+            format!(
+                "OAuthAuthorizationURL={} is not a valid URL.",
+                app.authorization_url
+            ),
+        )
+    })?;
+    let token = TokenUrl::new(app.token_url.clone()).map_err(|_| {
+        Error::new(
+            Kind::Config,
+            format!("OAuthAccessTokenURL={} is not a valid URL.", app.token_url),
+        )
+    })?;
+    let mut c = oauth2::Client::new(ClientId::new(app.client_id.clone()))
+        .set_auth_uri(auth)
+        .set_token_uri(token)
+        .set_auth_type(AuthType::RequestBody);
     if let Some(s) = &app.client_secret {
         c = c.set_client_secret(ClientSecret::new(s.clone()));
     }
     if !redirect.is_empty() {
-        let r = RedirectUrl::new(redirect.to_string()).map_err(|_| Error::new(Kind::Config, format!("CallbackURL={redirect} is not a valid URL.")))?;
+        let r = RedirectUrl::new(redirect.to_string()).map_err(|_| {
+            Error::new(
+                Kind::Config,
+                format!("CallbackURL={redirect} is not a valid URL."),
+            )
+        })?;
         c = c.set_redirect_uri(r);
     }
     Ok(c)
@@ -223,7 +283,13 @@ pub fn random_state() -> String {
     let mut filled = 0;
     while filled < buf.len() {
         // SAFETY: writes at most the remaining length into our buffer.
-        let n = unsafe { libc::getrandom(buf[filled..].as_mut_ptr() as *mut libc::c_void, buf.len() - filled, 0) };
+        let n = unsafe {
+            libc::getrandom(
+                buf[filled..].as_mut_ptr() as *mut libc::c_void,
+                buf.len() - filled,
+                0,
+            )
+        };
         if n <= 0 {
             break;
         }
@@ -240,7 +306,10 @@ pub fn random_state() -> String {
 fn to_tokens(r: TokenResp, old_refresh: Option<&str>) -> Result<Tokens> {
     let access = r.access_token().secret().clone();
     if access.is_empty() {
-        return Err(Error::new(Kind::Malformed, "The OAuth token endpoint answered without an access token."));
+        return Err(Error::new(
+            Kind::Malformed,
+            "The OAuth token endpoint answered without an access token.",
+        ));
     }
     let expires_in = r.expires_in().map(|d| d.as_secs());
     let created_at = r.extra_fields().created_at.as_ref().and_then(|v| match v {
@@ -249,12 +318,32 @@ fn to_tokens(r: TokenResp, old_refresh: Option<&str>) -> Result<Tokens> {
         _ => None,
     });
     let expires_at = expires_in.map(|e| created_at.unwrap_or_else(now_secs) + e);
-    let refresh = r.refresh_token().map(|t| t.secret().clone()).filter(|t| !t.is_empty()).or_else(|| old_refresh.map(str::to_string));
-    let scope = r.scopes().map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(" "));
-    Ok(Tokens { access_token: access, refresh_token: refresh, expires_in, created_at, expires_at, scope })
+    let refresh = r
+        .refresh_token()
+        .map(|t| t.secret().clone())
+        .filter(|t| !t.is_empty())
+        .or_else(|| old_refresh.map(str::to_string));
+    let scope = r.scopes().map(|v| {
+        v.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    Ok(Tokens {
+        access_token: access,
+        refresh_token: refresh,
+        expires_in,
+        created_at,
+        expires_at,
+        scope,
+    })
 }
 
-fn request_error(e: RequestTokenError<TransportError, BasicErrorResponse>, app: &OAuthApp, what: &str) -> Error {
+fn request_error(
+    e: RequestTokenError<TransportError, BasicErrorResponse>,
+    app: &OAuthApp,
+    what: &str,
+) -> Error {
     match e {
         RequestTokenError::ServerResponse(r) => {
             let code = r.error().as_ref().to_string();
@@ -281,30 +370,67 @@ fn request_error(e: RequestTokenError<TransportError, BasicErrorResponse>, app: 
 
 /// Exchanges an authorization code, sent with `redirect_uri` (the
 /// CallbackURL the code was issued for).
-pub fn exchange_code(http: &Http, app: &OAuthApp, code: &str, redirect_uri: &str, logger: &Logger) -> Result<Tokens> {
+pub fn exchange_code(
+    http: &Http,
+    app: &OAuthApp,
+    code: &str,
+    redirect_uri: &str,
+    logger: &Logger,
+) -> Result<Tokens> {
     check_app(app)?;
     let c = oclient(app, redirect_uri)?;
-    logger.log(2, &format!("POST {} (grant_type=authorization_code)", app.token_url));
-    let r = c.exchange_code(AuthorizationCode::new(code.trim().to_string())).request(&|req| send(http, req)).map_err(|e| request_error(e, app, "code"))?;
+    logger.log(
+        2,
+        &format!("POST {} (grant_type=authorization_code)", app.token_url),
+    );
+    let r = c
+        .exchange_code(AuthorizationCode::new(code.trim().to_string()))
+        .request(&|req| send(http, req))
+        .map_err(|e| request_error(e, app, "code"))?;
     let t = to_tokens(r, None)?;
-    logger.log(2, &format!("  new access token, expires in {} s", t.expires_in.map(|e| e.to_string()).unwrap_or_else(|| "?".into())));
+    logger.log(
+        2,
+        &format!(
+            "  new access token, expires in {} s",
+            t.expires_in
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "?".into())
+        ),
+    );
     Ok(t)
 }
 
 /// Refreshes; keeps `refresh_token` when the answer carries no new one.
-pub fn refresh(http: &Http, app: &OAuthApp, refresh_token: &str, logger: &Logger) -> Result<Tokens> {
+pub fn refresh(
+    http: &Http,
+    app: &OAuthApp,
+    refresh_token: &str,
+    logger: &Logger,
+) -> Result<Tokens> {
     check_app(app)?;
     let c = oclient(app, "")?;
-    logger.log(2, &format!("POST {} (grant_type=refresh_token)", app.token_url));
+    logger.log(
+        2,
+        &format!("POST {} (grant_type=refresh_token)", app.token_url),
+    );
     let rt = RefreshToken::new(refresh_token.to_string());
-    let r = c.exchange_refresh_token(&rt).request(&|req| send(http, req)).map_err(|e| request_error(e, app, "refresh"))?;
+    let r = c
+        .exchange_refresh_token(&rt)
+        .request(&|req| send(http, req))
+        .map_err(|e| request_error(e, app, "refresh"))?;
     let t = to_tokens(r, Some(refresh_token))?;
     logger.log(
         2,
         &format!(
             "  refreshed: new access token, expires in {} s{}",
-            t.expires_in.map(|e| e.to_string()).unwrap_or_else(|| "?".into()),
-            if t.refresh_token.as_deref() != Some(refresh_token) { ", refresh token rotated" } else { "" }
+            t.expires_in
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "?".into()),
+            if t.refresh_token.as_deref() != Some(refresh_token) {
+                ", refresh token rotated"
+            } else {
+                ""
+            }
         ),
     );
     Ok(t)
@@ -329,7 +455,8 @@ impl From<Error> for FlowError {
 
 /// Host, port and path the CallbackURL names, when it is a loopback http URL.
 pub fn loopback_callback(callback: &str) -> std::result::Result<(String, u16, String), String> {
-    let u = oauth2::url::Url::parse(callback).map_err(|_| format!("CallbackURL={callback} is not a valid URL"))?;
+    let u = oauth2::url::Url::parse(callback)
+        .map_err(|_| format!("CallbackURL={callback} is not a valid URL"))?;
     if u.scheme() != "http" {
         return Err(format!("CallbackURL={callback} is not a plain http:// loopback URL, so the driver cannot receive the redirect itself"));
     }
@@ -345,7 +472,11 @@ pub fn loopback_callback(callback: &str) -> std::result::Result<(String, u16, St
         ));
     }
     let port = u.port_or_known_default().unwrap_or(80);
-    let path = if u.path().is_empty() { "/".to_string() } else { u.path().to_string() };
+    let path = if u.path().is_empty() {
+        "/".to_string()
+    } else {
+        u.path().to_string()
+    };
     Ok((host, port, path))
 }
 
@@ -399,8 +530,20 @@ pub fn open_browser(url: &str) -> std::result::Result<(), String> {
     };
     if let Ok(b) = std::env::var("BROWSER") {
         for cmd in b.split(':').map(str::trim).filter(|c| !c.is_empty()) {
-            let script = if cmd.contains("%s") { cmd.replace("%s", "\"$1\"") } else { format!("{cmd} \"$1\"") };
-            let child = Command::new("sh").arg("-c").arg(script).arg("sh").arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+            let script = if cmd.contains("%s") {
+                cmd.replace("%s", "\"$1\"")
+            } else {
+                format!("{cmd} \"$1\"")
+            };
+            let child = Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .arg("sh")
+                .arg(url)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn();
             if let Ok(c) = child {
                 if started(c) {
                     return Ok(());
@@ -414,13 +557,21 @@ pub fn open_browser(url: &str) -> std::result::Result<(), String> {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
-        let graphical = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+        let graphical = ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
         if !graphical {
             return Err("no web browser can be opened here (no graphical session: DISPLAY is not set, and $BROWSER is not set)".into());
         }
         "xdg-open"
     };
-    match Command::new(opener).arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
+    match Command::new(opener)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
         Ok(mut c) => {
             let until = Instant::now() + Duration::from_secs(3);
             loop {
@@ -438,7 +589,9 @@ pub fn open_browser(url: &str) -> std::result::Result<(), String> {
                 }
             }
         }
-        Err(_) => Err(format!("no web browser can be opened here ({opener} is not available and $BROWSER is not set)")),
+        Err(_) => Err(format!(
+            "no web browser can be opened here ({opener} is not available and $BROWSER is not set)"
+        )),
     }
 }
 
@@ -460,12 +613,18 @@ fn read_request(s: &mut TcpStream) -> Option<(String, Vec<(String, String)>)> {
     let _method = parts.next()?;
     let target = parts.next()?;
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let pairs = oauth2::url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let pairs = oauth2::url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
     Some((path.to_string(), pairs))
 }
 
 fn respond(s: &mut TcpStream, status: &str, title: &str, text: &str) {
-    let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let esc = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body style=\"font-family:sans-serif\"><h2>{}</h2><p>{}</p></body></html>",
         esc(title),
@@ -479,7 +638,12 @@ fn respond(s: &mut TcpStream, status: &str, title: &str, text: &str) {
 /// The authorization-code flow with a browser: listen on the CallbackURL,
 /// open the authorization URL, wait (at most `wait`) for the redirect,
 /// check `state`, exchange the code.
-pub fn browser_flow(http: &Http, app: &OAuthApp, wait: Duration, logger: &Logger) -> std::result::Result<Tokens, FlowError> {
+pub fn browser_flow(
+    http: &Http,
+    app: &OAuthApp,
+    wait: Duration,
+    logger: &Logger,
+) -> std::result::Result<Tokens, FlowError> {
     browser_flow_with(http, app, wait, logger, true, &|_| {})
 }
 
@@ -495,7 +659,8 @@ pub fn browser_flow_with(
     announce: &dyn Fn(&str),
 ) -> std::result::Result<Tokens, FlowError> {
     check_app(app)?;
-    let (host, port, path) = loopback_callback(&app.callback_url).map_err(FlowError::CannotPrompt)?;
+    let (host, port, path) =
+        loopback_callback(&app.callback_url).map_err(FlowError::CannotPrompt)?;
     let listeners = bind(&host, port).map_err(|e| {
         FlowError::Failed(Error::new(
             Kind::Auth,
@@ -537,10 +702,17 @@ pub fn browser_flow_with(
             std::thread::sleep(Duration::from_millis(25));
             continue;
         };
-        let Some((req_path, q)) = read_request(&mut s) else { continue };
+        let Some((req_path, q)) = read_request(&mut s) else {
+            continue;
+        };
         let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         if req_path != path || (get("code").is_none() && get("error").is_none()) {
-            respond(&mut s, "404 Not Found", "Not found", "This address only receives the OAuth redirect.");
+            respond(
+                &mut s,
+                "404 Not Found",
+                "Not found",
+                "This address only receives the OAuth redirect.",
+            );
             continue;
         }
         if get("state").as_deref() != Some(state.as_str()) {
@@ -551,8 +723,15 @@ pub fn browser_flow_with(
             )));
         }
         if let Some(e) = get("error") {
-            let desc = get("error_description").map(|d| format!(": {d}")).unwrap_or_default();
-            respond(&mut s, "200 OK", "Authorization not granted", &format!("The authorization server answered {e}{desc}. You can close this window."));
+            let desc = get("error_description")
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            respond(
+                &mut s,
+                "200 OK",
+                "Authorization not granted",
+                &format!("The authorization server answered {e}{desc}. You can close this window."),
+            );
             return Err(FlowError::Failed(Error::new(
                 Kind::Auth,
                 format!("The authorization was not granted ({e}{desc}). Connect again and approve the access in the browser."),
@@ -581,7 +760,11 @@ pub fn headless_url(app: &OAuthApp) -> String {
     };
     match oauth2::url::Url::parse(&full) {
         Ok(mut u) => {
-            let kept: Vec<(String, String)> = u.query_pairs().filter(|(k, _)| k != "state").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            let kept: Vec<(String, String)> = u
+                .query_pairs()
+                .filter(|(k, _)| k != "state")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
             u.query_pairs_mut().clear().extend_pairs(kept);
             u.to_string()
         }
@@ -593,7 +776,10 @@ pub fn headless_url(app: &OAuthApp) -> String {
 /// to do with it, in one short record (some applications show only the
 /// first diagnostic record, and only 512 characters of it).
 pub fn headless_short(app: &OAuthApp) -> String {
-    format!("Open in a browser, approve, reconnect with OAuthVerifier=<code> from the redirect: {}", headless_url(app))
+    format!(
+        "Open in a browser, approve, reconnect with OAuthVerifier=<code> from the redirect: {}",
+        headless_url(app)
+    )
 }
 
 /// Why the flow cannot run here and the headless way to finish, without the
@@ -610,7 +796,12 @@ Open the URL of the previous message on any machine, approve, copy `code` from t
 
 /// Explanation and URL in one text.
 pub fn headless_message(app: &OAuthApp, store: &str, reason: &str) -> String {
-    format!("{} OAuth authorization URL: {}", headless_explanation(app, store, reason).replace("the URL of the previous message", "this URL"), headless_url(app))
+    format!(
+        "{} OAuth authorization URL: {}",
+        headless_explanation(app, store, reason)
+            .replace("the URL of the previous message", "this URL"),
+        headless_url(app)
+    )
 }
 
 // --------------------------------------------------------- token manager
@@ -641,7 +832,10 @@ pub struct TokenManager {
 
 impl std::fmt::Debug for TokenManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenManager").field("app", &self.app).field("renewal", &self.renewal).finish()
+        f.debug_struct("TokenManager")
+            .field("app", &self.app)
+            .field("renewal", &self.renewal)
+            .finish()
     }
 }
 
@@ -650,8 +844,22 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl TokenManager {
-    pub fn new(app: OAuthApp, renewal: Renewal, store: Option<TokenStore>, origin: Option<String>, logger: Logger) -> TokenManager {
-        TokenManager { app, renewal, store, origin, current: Mutex::new(None), refreshing: Mutex::new(()), logger }
+    pub fn new(
+        app: OAuthApp,
+        renewal: Renewal,
+        store: Option<TokenStore>,
+        origin: Option<String>,
+        logger: Logger,
+    ) -> TokenManager {
+        TokenManager {
+            app,
+            renewal,
+            store,
+            origin,
+            current: Mutex::new(None),
+            refreshing: Mutex::new(()),
+            logger,
+        }
     }
 
     pub fn logger(&self) -> &Logger {
@@ -667,7 +875,9 @@ impl TokenManager {
     }
 
     pub fn has_token(&self) -> bool {
-        lock(&self.current).as_ref().is_some_and(|t| !t.access_token.is_empty())
+        lock(&self.current)
+            .as_ref()
+            .is_some_and(|t| !t.access_token.is_empty())
     }
 
     fn record(&self, t: &Tokens) -> StoredTokens {
@@ -691,7 +901,8 @@ impl TokenManager {
         match cur {
             None => Ok(None),
             Some(t) if self.renewal == Renewal::Refresh && t.expired() => {
-                self.logger.log(2, "OAuth: the access token has expired; refreshing");
+                self.logger
+                    .log(2, "OAuth: the access token has expired; refreshing");
                 Ok(Some(self.refresh_from(http, &t.access_token)?.access_token))
             }
             Some(t) => Ok(Some(t.access_token)),
@@ -704,7 +915,10 @@ impl TokenManager {
         if self.renewal != Renewal::Refresh {
             return Err(Error::new(Kind::Auth, "renewal disabled"));
         }
-        self.logger.log(2, "OAuth: the API refused the access token; refreshing and retrying once");
+        self.logger.log(
+            2,
+            "OAuth: the API refused the access token; refreshing and retrying once",
+        );
         self.refresh_from(http, used).map(|_| ())
     }
 
@@ -724,12 +938,18 @@ impl TokenManager {
             None => None,
         };
         let stored = match &self.store {
-            Some(s) => s.load()?.filter(|r| r.client_id == self.app.client_id).map(|r| r.tokens()),
+            Some(s) => s
+                .load()?
+                .filter(|r| r.client_id == self.app.client_id)
+                .map(|r| r.tokens()),
             None => None,
         };
         if let Some(t) = &stored {
             if t.access_token != stale && !t.expired() {
-                self.logger.log(2, "OAuth: using the access token another connection refreshed");
+                self.logger.log(
+                    2,
+                    "OAuth: using the access token another connection refreshed",
+                );
                 self.set_current(Some(t.clone()));
                 return Ok(t.clone());
             }
@@ -772,7 +992,13 @@ mod tests {
     fn authorization_url_has_the_parameters() {
         let u = authorization_url(&app(), "abc").unwrap();
         assert!(u.starts_with("http://127.0.0.1:9/oauth/authorize?"), "{u}");
-        for p in ["client_id=cid", "response_type=code", "state=abc", "redirect_uri=http%3A%2F%2Flocalhost%3A33333", "read_products+read_orders"] {
+        for p in [
+            "client_id=cid",
+            "response_type=code",
+            "state=abc",
+            "redirect_uri=http%3A%2F%2Flocalhost%3A33333",
+            "read_products+read_orders",
+        ] {
             assert!(u.contains(p), "{p} in {u}");
         }
         assert!(!u.contains("sec"));
@@ -787,7 +1013,10 @@ mod tests {
 
     #[test]
     fn callback_must_be_loopback() {
-        assert_eq!(loopback_callback("http://localhost:33333").unwrap(), ("localhost".into(), 33333, "/".into()));
+        assert_eq!(
+            loopback_callback("http://localhost:33333").unwrap(),
+            ("localhost".into(), 33333, "/".into())
+        );
         assert_eq!(loopback_callback("http://127.0.0.1:8/cb").unwrap().2, "/cb");
         assert!(loopback_callback("http://example.com:8/cb").is_err());
         assert!(loopback_callback("https://localhost:8/cb").is_err());

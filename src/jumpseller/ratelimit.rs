@@ -22,7 +22,8 @@ pub struct Limiter {
 const SECOND: Duration = Duration::from_millis(1_025);
 const MINUTE: Duration = Duration::from_millis(60_250);
 
-static LIMITERS: Lazy<Mutex<HashMap<String, Arc<Limiter>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+static LIMITERS: Lazy<Mutex<HashMap<String, Arc<Limiter>>>> =
+    Lazy::new(|| Mutex::new(HashMap::new()));
 
 impl Limiter {
     /// The limiter of a store; the first connection's budget sets it, a later
@@ -38,8 +39,12 @@ impl Limiter {
                 hold_until: Mutex::new(None),
             })
         });
-        entry.per_second.fetch_min(per_second.max(1) as usize, Ordering::SeqCst);
-        entry.per_minute.fetch_min(per_minute.max(1) as usize, Ordering::SeqCst);
+        entry
+            .per_second
+            .fetch_min(per_second.max(1) as usize, Ordering::SeqCst);
+        entry
+            .per_minute
+            .fetch_min(per_minute.max(1) as usize, Ordering::SeqCst);
         entry.clone()
     }
 
@@ -59,10 +64,17 @@ impl Limiter {
                 }
                 .or_else(|| {
                     let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-                    while sent.front().is_some_and(|t| now.duration_since(*t) >= MINUTE) {
+                    while sent
+                        .front()
+                        .is_some_and(|t| now.duration_since(*t) >= MINUTE)
+                    {
                         sent.pop_front();
                     }
-                    let last_second = sent.iter().rev().take_while(|t| now.duration_since(**t) < SECOND).count();
+                    let last_second = sent
+                        .iter()
+                        .rev()
+                        .take_while(|t| now.duration_since(**t) < SECOND)
+                        .count();
                     if sent.len() >= self.per_minute.load(Ordering::Relaxed) {
                         Some(MINUTE.saturating_sub(now.duration_since(sent[0])))
                     } else if last_second >= self.per_second.load(Ordering::Relaxed) {

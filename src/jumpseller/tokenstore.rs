@@ -52,7 +52,10 @@ pub struct StoredTokens {
 
 impl std::fmt::Debug for StoredTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoredTokens").field("client_id", &self.client_id).field("expires_at", &self.expires_at).finish()
+        f.debug_struct("StoredTokens")
+            .field("client_id", &self.client_id)
+            .field("expires_at", &self.expires_at)
+            .finish()
     }
 }
 
@@ -106,7 +109,12 @@ pub fn default_location(client_id: &str, url: &str) -> Result<String> {
             Error::new(Kind::Config, "No place for the OAuth token store: neither XDG_CONFIG_HOME nor HOME is set. Set OAuthSettingsLocation to a file path.")
         })?;
     let name = stable_hash(&format!("{client_id}\n{url}"));
-    Ok(base.join("jumpseller-odbc").join("oauth").join(format!("{name}.json")).to_string_lossy().into_owned())
+    Ok(base
+        .join("jumpseller-odbc")
+        .join("oauth")
+        .join(format!("{name}.json"))
+        .to_string_lossy()
+        .into_owned())
 }
 
 struct Shared {
@@ -146,14 +154,29 @@ impl TokenStore {
             (Place::Memory(name.to_string()), location.to_string())
         } else {
             if location.is_empty() {
-                return Err(Error::new(Kind::Config, "OAuthSettingsLocation is empty: give a file path or memory://NAME."));
+                return Err(Error::new(
+                    Kind::Config,
+                    "OAuthSettingsLocation is empty: give a file path or memory://NAME.",
+                ));
             }
             let p = PathBuf::from(location);
-            let p = if p.is_absolute() { p } else { std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p) };
+            let p = if p.is_absolute() {
+                p
+            } else {
+                std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+            };
             let key = p.to_string_lossy().into_owned();
             (Place::File(p), key)
         };
-        let shared = plock(&STORES).entry(key).or_insert_with(|| Arc::new(Shared { lock: Mutex::new(()), memory: Mutex::new(None) })).clone();
+        let shared = plock(&STORES)
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Shared {
+                    lock: Mutex::new(()),
+                    memory: Mutex::new(None),
+                })
+            })
+            .clone();
         Ok(TokenStore { place, shared })
     }
 
@@ -217,7 +240,10 @@ impl TokenStore {
                 Some(f)
             }
         };
-        Ok(StoreGuard { _local: local, _file: file })
+        Ok(StoreGuard {
+            _local: local,
+            _file: file,
+        })
     }
 
     fn corrupt(&self, what: &str) -> Error {
@@ -247,7 +273,13 @@ impl TokenStore {
             return Err(self.corrupt("the file is empty"));
         }
         // serde's messages may quote values (secrets): report the place only.
-        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| self.corrupt(&format!("not valid JSON at line {}, column {}", e.line(), e.column())))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            self.corrupt(&format!(
+                "not valid JSON at line {}, column {}",
+                e.line(),
+                e.column()
+            ))
+        })?;
         if !v.is_object() {
             return Err(self.corrupt("the file is not a JSON object"));
         }
@@ -268,13 +300,37 @@ impl TokenStore {
             Place::File(p) => p,
         };
         self.ensure_dir(p)?;
-        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-        let fail = |e: std::io::Error| Error::new(Kind::Config, format!("The OAuth token store {} cannot be written: {e}. Check OAuthSettingsLocation.", p.display()));
-        let text = serde_json::to_string_pretty(t).map_err(|e| fail(std::io::Error::other(e.to_string())))?;
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tokens".into());
-        let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), &super::oauth::random_state()[..8]));
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let fail = |e: std::io::Error| {
+            Error::new(
+                Kind::Config,
+                format!(
+                    "The OAuth token store {} cannot be written: {e}. Check OAuthSettingsLocation.",
+                    p.display()
+                ),
+            )
+        };
+        let text = serde_json::to_string_pretty(t)
+            .map_err(|e| fail(std::io::Error::other(e.to_string())))?;
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "tokens".into());
+        let tmp = dir.join(format!(
+            ".{name}.{}.{}.tmp",
+            std::process::id(),
+            &super::oauth::random_state()[..8]
+        ));
         let write = || -> std::io::Result<()> {
-            let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)?;
             f.set_permissions(fs::Permissions::from_mode(0o600))?;
             f.write_all(text.as_bytes())?;
             f.write_all(b"\n")?;
@@ -298,7 +354,14 @@ mod tests {
     use super::*;
 
     fn tokens(a: &str) -> Tokens {
-        Tokens { access_token: a.into(), refresh_token: Some("r".into()), expires_in: Some(3600), created_at: Some(1), expires_at: Some(3601), scope: None }
+        Tokens {
+            access_token: a.into(),
+            refresh_token: Some("r".into()),
+            expires_in: Some(3600),
+            created_at: Some(1),
+            expires_at: Some(3601),
+            scope: None,
+        }
     }
 
     #[test]
@@ -310,14 +373,31 @@ mod tests {
         assert!(s.load().unwrap().is_none());
         {
             let _g = s.lock().unwrap();
-            s.save(&StoredTokens::new("c", None, &tokens("a1"))).unwrap();
+            s.save(&StoredTokens::new("c", None, &tokens("a1")))
+                .unwrap();
         }
         assert_eq!(s.load().unwrap().unwrap().access_token, "a1");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(fs::metadata(p.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::metadata(p.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
         fs::write(&p, "{\"access_token\": \"secret-value\", ").unwrap();
         let e = s.load().unwrap_err();
-        assert!(e.message.contains(p.to_str().unwrap()) && e.message.contains("corrupt") && !e.message.contains("secret-value"), "{}", e.message);
+        assert!(
+            e.message.contains(p.to_str().unwrap())
+                && e.message.contains("corrupt")
+                && !e.message.contains("secret-value"),
+            "{}",
+            e.message
+        );
         let _ = fs::remove_dir_all(&dir);
     }
 
@@ -325,16 +405,27 @@ mod tests {
     fn memory_stores_are_shared_by_name() {
         let a = TokenStore::open("memory://unit-shared").unwrap();
         let b = TokenStore::open("memory://unit-shared").unwrap();
-        a.save(&StoredTokens::new("c", None, &tokens("m1"))).unwrap();
+        a.save(&StoredTokens::new("c", None, &tokens("m1")))
+            .unwrap();
         assert_eq!(b.load().unwrap().unwrap().access_token, "m1");
-        assert!(TokenStore::open("memory://unit-other").unwrap().load().unwrap().is_none());
+        assert!(TokenStore::open("memory://unit-other")
+            .unwrap()
+            .load()
+            .unwrap()
+            .is_none());
     }
 
     #[test]
     fn default_location_is_stable() {
         let a = default_location("cid", "https://api.jumpseller.com/v1").unwrap();
-        assert_eq!(a, default_location("cid", "https://api.jumpseller.com/v1").unwrap());
-        assert_ne!(a, default_location("cid2", "https://api.jumpseller.com/v1").unwrap());
+        assert_eq!(
+            a,
+            default_location("cid", "https://api.jumpseller.com/v1").unwrap()
+        );
+        assert_ne!(
+            a,
+            default_location("cid2", "https://api.jumpseller.com/v1").unwrap()
+        );
         assert!(a.contains("jumpseller-odbc/oauth/") && a.ends_with(".json"));
     }
 }

@@ -10,7 +10,9 @@ type Rows = Vec<Vec<Value>>;
 const NAME: SqlType = SqlType::WVarchar(128);
 
 fn cols(spec: &[(&str, SqlType, bool)]) -> Vec<ColDesc> {
-    spec.iter().map(|(n, t, nullable)| ColDesc::new(n, *t, *nullable)).collect()
+    spec.iter()
+        .map(|(n, t, nullable)| ColDesc::new(n, *t, *nullable))
+        .collect()
 }
 
 fn s(v: &str) -> Value {
@@ -43,7 +45,10 @@ impl Arg {
             None => true,
             Some(p) if self.identifier => {
                 let p = p.trim();
-                let unquoted = p.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(p);
+                let unquoted = p
+                    .strip_prefix('"')
+                    .and_then(|x| x.strip_suffix('"'))
+                    .unwrap_or(p);
                 unquoted.eq_ignore_ascii_case(name)
             }
             Some(p) => like(&p.to_lowercase(), &name.to_lowercase()),
@@ -122,8 +127,20 @@ fn verbose_type(t: SqlType) -> (i64, Value) {
     }
 }
 
-pub fn tables(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, types: Option<&str>) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[("TABLE_CAT", NAME, true), ("TABLE_SCHEM", NAME, true), ("TABLE_NAME", NAME, true), ("TABLE_TYPE", NAME, true), ("REMARKS", SqlType::WVarchar(254), true)]);
+pub fn tables(
+    p: &Profile,
+    catalog: &Arg,
+    schema: &Arg,
+    table: &Arg,
+    types: Option<&str>,
+) -> (Vec<ColDesc>, Rows) {
+    let layout = cols(&[
+        ("TABLE_CAT", NAME, true),
+        ("TABLE_SCHEM", NAME, true),
+        ("TABLE_NAME", NAME, true),
+        ("TABLE_TYPE", NAME, true),
+        ("REMARKS", SqlType::WVarchar(254), true),
+    ]);
     let all = |a: &Arg| a.value.as_deref() == Some("%");
     let types_all = types.map(|t| t.trim() == "%").unwrap_or(false);
     // The three enumeration calls.
@@ -131,22 +148,54 @@ pub fn tables(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, types: Opti
         return (layout, vec![]);
     }
     if all(schema) && catalog.is_exact_empty() && table.is_exact_empty() {
-        return (layout, vec![vec![Value::Null, s(&p.schema), Value::Null, Value::Null, Value::Null]]);
+        return (
+            layout,
+            vec![vec![
+                Value::Null,
+                s(&p.schema),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]],
+        );
     }
     if types_all && catalog.is_exact_empty() && schema.is_exact_empty() && table.is_exact_empty() {
-        return (layout, vec![vec![Value::Null, Value::Null, Value::Null, s("TABLE"), Value::Null]]);
+        return (
+            layout,
+            vec![vec![
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                s("TABLE"),
+                Value::Null,
+            ]],
+        );
     }
     let wants_tables = match types {
         None => true,
         Some(t) if t.trim().is_empty() || types_all => true,
-        Some(t) => t.split(',').map(|x| x.trim().trim_matches('\'').trim().to_ascii_uppercase()).any(|x| x == "TABLE"),
+        Some(t) => t
+            .split(',')
+            .map(|x| x.trim().trim_matches('\'').trim().to_ascii_uppercase())
+            .any(|x| x == "TABLE"),
     };
     if !wants_tables || !catalog_ok(catalog) || !schema.matches(&p.schema) {
         return (layout, vec![]);
     }
     let mut names: Vec<&Table> = p.tables.iter().filter(|t| table.matches(&t.name)).collect();
     names.sort_by(|a, b| a.name.cmp(&b.name));
-    let rows = names.into_iter().map(|t| vec![Value::Null, s(&p.schema), s(&t.name), s("TABLE"), s(&t.remarks)]).collect();
+    let rows = names
+        .into_iter()
+        .map(|t| {
+            vec![
+                Value::Null,
+                s(&p.schema),
+                s(&t.name),
+                s("TABLE"),
+                s(&t.remarks),
+            ]
+        })
+        .collect();
     (layout, rows)
 }
 
@@ -162,24 +211,30 @@ fn selected_tables<'a>(p: &'a Profile, catalog: &Arg, schema: &Arg, table: &Arg)
 /// The columns SQLColumns and SQLProcedureColumns share, after the names:
 /// a value's type, size, nullability and position.
 const DESCRIBED_COLUMN: &[(&str, SqlType, bool)] = &[
-        ("DATA_TYPE", SqlType::SmallInt, false),
-        ("TYPE_NAME", NAME, false),
-        ("COLUMN_SIZE", SqlType::Integer, true),
-        ("BUFFER_LENGTH", SqlType::Integer, true),
-        ("DECIMAL_DIGITS", SqlType::SmallInt, true),
-        ("NUM_PREC_RADIX", SqlType::SmallInt, true),
-        ("NULLABLE", SqlType::SmallInt, false),
-        ("REMARKS", SqlType::WVarchar(254), true),
-        ("COLUMN_DEF", SqlType::WVarchar(254), true),
-        ("SQL_DATA_TYPE", SqlType::SmallInt, false),
-        ("SQL_DATETIME_SUB", SqlType::SmallInt, true),
-        ("CHAR_OCTET_LENGTH", SqlType::Integer, true),
-        ("ORDINAL_POSITION", SqlType::Integer, false),
-        ("IS_NULLABLE", SqlType::WVarchar(3), true),
+    ("DATA_TYPE", SqlType::SmallInt, false),
+    ("TYPE_NAME", NAME, false),
+    ("COLUMN_SIZE", SqlType::Integer, true),
+    ("BUFFER_LENGTH", SqlType::Integer, true),
+    ("DECIMAL_DIGITS", SqlType::SmallInt, true),
+    ("NUM_PREC_RADIX", SqlType::SmallInt, true),
+    ("NULLABLE", SqlType::SmallInt, false),
+    ("REMARKS", SqlType::WVarchar(254), true),
+    ("COLUMN_DEF", SqlType::WVarchar(254), true),
+    ("SQL_DATA_TYPE", SqlType::SmallInt, false),
+    ("SQL_DATETIME_SUB", SqlType::SmallInt, true),
+    ("CHAR_OCTET_LENGTH", SqlType::Integer, true),
+    ("ORDINAL_POSITION", SqlType::Integer, false),
+    ("IS_NULLABLE", SqlType::WVarchar(3), true),
 ];
 
 /// The values for DESCRIBED_COLUMN.
-fn described(ty: SqlType, odbc2: bool, nullable: bool, remarks: &str, position: usize) -> Vec<Value> {
+fn described(
+    ty: SqlType,
+    odbc2: bool,
+    nullable: bool,
+    remarks: &str,
+    position: usize,
+) -> Vec<Value> {
     let (sql_data_type, sub) = verbose_type(ty);
     vec![
         i(data_type(ty, odbc2)),
@@ -193,14 +248,30 @@ fn described(ty: SqlType, odbc2: bool, nullable: bool, remarks: &str, position: 
         Value::Null,
         i(sql_data_type),
         sub,
-        if ty.is_char() { i(ty.octet_length()) } else { Value::Null },
+        if ty.is_char() {
+            i(ty.octet_length())
+        } else {
+            Value::Null
+        },
         i(position as i64),
         s(if nullable { "YES" } else { "NO" }),
     ]
 }
 
-pub fn columns(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, column: &Arg, odbc2: bool) -> (Vec<ColDesc>, Rows) {
-    let mut layout = cols(&[("TABLE_CAT", NAME, true), ("TABLE_SCHEM", NAME, true), ("TABLE_NAME", NAME, false), ("COLUMN_NAME", NAME, false)]);
+pub fn columns(
+    p: &Profile,
+    catalog: &Arg,
+    schema: &Arg,
+    table: &Arg,
+    column: &Arg,
+    odbc2: bool,
+) -> (Vec<ColDesc>, Rows) {
+    let mut layout = cols(&[
+        ("TABLE_CAT", NAME, true),
+        ("TABLE_SCHEM", NAME, true),
+        ("TABLE_NAME", NAME, false),
+        ("COLUMN_NAME", NAME, false),
+    ]);
     layout.extend(cols(DESCRIBED_COLUMN));
     let mut rows = Vec::new();
     for t in selected_tables(p, catalog, schema, table) {
@@ -209,7 +280,13 @@ pub fn columns(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, column: &A
                 continue;
             }
             let mut row = vec![Value::Null, s(&p.schema), s(&t.name), s(&c.name)];
-            row.extend(described(c.sql_type(), odbc2, c.nullable, &c.remarks, pos + 1));
+            row.extend(described(
+                c.sql_type(),
+                odbc2,
+                c.nullable,
+                &c.remarks,
+                pos + 1,
+            ));
             rows.push(row);
         }
     }
@@ -228,7 +305,14 @@ pub fn primary_keys(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (V
     let mut rows = Vec::new();
     for t in selected_tables(p, catalog, schema, table) {
         for (k, c) in t.primary_key.iter().enumerate() {
-            rows.push(vec![Value::Null, s(&p.schema), s(&t.name), s(c), i(k as i64 + 1), s(&format!("PK_{}", t.name))]);
+            rows.push(vec![
+                Value::Null,
+                s(&p.schema),
+                s(&t.name),
+                s(c),
+                i(k as i64 + 1),
+                s(&format!("PK_{}", t.name)),
+            ]);
         }
     }
     (layout, rows)
@@ -236,7 +320,12 @@ pub fn primary_keys(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (V
 
 /// Foreign keys: with a primary-key table, the keys pointing at it; with a
 /// foreign-key table, the keys it holds; with both, the ones between them.
-pub fn foreign_keys(p: &Profile, pk_table: &Arg, fk_table: &Arg, schema_ok: bool) -> (Vec<ColDesc>, Rows) {
+pub fn foreign_keys(
+    p: &Profile,
+    pk_table: &Arg,
+    fk_table: &Arg,
+    schema_ok: bool,
+) -> (Vec<ColDesc>, Rows) {
     let layout = cols(&[
         ("PKTABLE_CAT", NAME, true),
         ("PKTABLE_SCHEM", NAME, true),
@@ -257,7 +346,12 @@ pub fn foreign_keys(p: &Profile, pk_table: &Arg, fk_table: &Arg, schema_ok: bool
     if !schema_ok {
         return (layout, rows);
     }
-    let exact = |a: &Arg, n: &str| a.value.as_deref().map(|v| v.trim_matches('"').eq_ignore_ascii_case(n)).unwrap_or(true);
+    let exact = |a: &Arg, n: &str| {
+        a.value
+            .as_deref()
+            .map(|v| v.trim_matches('"').eq_ignore_ascii_case(n))
+            .unwrap_or(true)
+    };
     for t in &p.tables {
         if !exact(fk_table, &t.name) {
             continue;
@@ -287,7 +381,15 @@ pub fn foreign_keys(p: &Profile, pk_table: &Arg, fk_table: &Arg, schema_ok: bool
         }
     }
     // Ordered by FKTABLE_* for a PK-table call, by PKTABLE_* otherwise.
-    let key = |r: &Vec<Value>, a: usize, b: usize| (format!("{:?}", r[a]), match r[b] { Value::Int(x) => x, _ => 0 });
+    let key = |r: &Vec<Value>, a: usize, b: usize| {
+        (
+            format!("{:?}", r[a]),
+            match r[b] {
+                Value::Int(x) => x,
+                _ => 0,
+            },
+        )
+    };
     if pk_table.value.is_some() {
         rows.sort_by_key(|r| key(r, 6, 8));
     } else {
@@ -354,7 +456,16 @@ pub fn special_columns(p: &Profile, id_type: u16, table: &Arg) -> (Vec<ColDesc>,
             for k in &t.primary_key {
                 if let Some(c) = t.columns.iter().find(|c| &c.name == k) {
                     let ty = c.sql_type();
-                    rows.push(vec![i(2), s(&c.name), i(ty.odbc_code() as i64), s(ty.type_name()), i(ty.column_size()), i(ty.octet_length()), opt_i(ty.decimal_digits()), i(1)]);
+                    rows.push(vec![
+                        i(2),
+                        s(&c.name),
+                        i(ty.odbc_code() as i64),
+                        s(ty.type_name()),
+                        i(ty.column_size()),
+                        i(ty.octet_length()),
+                        opt_i(ty.decimal_digits()),
+                        i(1),
+                    ]);
                 }
             }
         }
@@ -377,16 +488,39 @@ pub fn procedures(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg) -> (Vec<
     if !catalog_ok(catalog) || !schema.matches(&p.schema) {
         return (layout, vec![]);
     }
-    let mut procs: Vec<_> = super::procedures::PROCEDURES.iter().filter(|d| proc.matches(d.name)).collect();
+    let mut procs: Vec<_> = super::procedures::PROCEDURES
+        .iter()
+        .filter(|d| proc.matches(d.name))
+        .collect();
     procs.sort_by(|a, b| a.name.cmp(b.name));
     // PROCEDURE_TYPE 1 = SQL_PT_PROCEDURE: each returns one result set.
-    let rows = procs.into_iter().map(|d| vec![Value::Null, s(&p.schema), s(d.name), i(d.params.len() as i64), i(0), i(1), s(d.remarks), i(1)]).collect();
+    let rows = procs
+        .into_iter()
+        .map(|d| {
+            vec![
+                Value::Null,
+                s(&p.schema),
+                s(d.name),
+                i(d.params.len() as i64),
+                i(0),
+                i(1),
+                s(d.remarks),
+                i(1),
+            ]
+        })
+        .collect();
     (layout, rows)
 }
 
 /// SQLProcedureColumns: inputs (COLUMN_TYPE 1, SQL_PARAM_INPUT) and result
 /// columns (3, SQL_RESULT_COL) of each procedure.
-pub fn procedure_columns(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg, column: &Arg) -> (Vec<ColDesc>, Rows) {
+pub fn procedure_columns(
+    p: &Profile,
+    catalog: &Arg,
+    schema: &Arg,
+    proc: &Arg,
+    column: &Arg,
+) -> (Vec<ColDesc>, Rows) {
     let mut layout = cols(&[
         ("PROCEDURE_CAT", NAME, true),
         ("PROCEDURE_SCHEM", NAME, true),
@@ -398,11 +532,17 @@ pub fn procedure_columns(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg, c
     if !catalog_ok(catalog) || !schema.matches(&p.schema) {
         return (layout, vec![]);
     }
-    let mut procs: Vec<_> = super::procedures::PROCEDURES.iter().filter(|d| proc.matches(d.name)).collect();
+    let mut procs: Vec<_> = super::procedures::PROCEDURES
+        .iter()
+        .filter(|d| proc.matches(d.name))
+        .collect();
     procs.sort_by(|a, b| a.name.cmp(b.name));
     let mut rows = Vec::new();
     for d in procs {
-        let inputs = d.params.iter().map(|x| (x.name, SqlType::WVarchar(2000), x.remarks, 1));
+        let inputs = d
+            .params
+            .iter()
+            .map(|x| (x.name, SqlType::WVarchar(2000), x.remarks, 1));
         let results = d.results.iter().map(|x| (x.name, x.sql_type, x.remarks, 3));
         for (n, (name, ty, remarks, kind)) in inputs.enumerate().chain(results.enumerate()) {
             if !column.matches(name) {
@@ -417,7 +557,12 @@ pub fn procedure_columns(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg, c
 }
 
 /// Every table can be read (SELECT) by whoever connected.
-pub fn table_privileges(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (Vec<ColDesc>, Rows) {
+pub fn table_privileges(
+    p: &Profile,
+    catalog: &Arg,
+    schema: &Arg,
+    table: &Arg,
+) -> (Vec<ColDesc>, Rows) {
     let layout = cols(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
@@ -429,12 +574,28 @@ pub fn table_privileges(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -
     ]);
     let rows = selected_tables(p, catalog, schema, table)
         .into_iter()
-        .map(|t| vec![Value::Null, s(&p.schema), s(&t.name), Value::Null, s("PUBLIC"), s("SELECT"), s("NO")])
+        .map(|t| {
+            vec![
+                Value::Null,
+                s(&p.schema),
+                s(&t.name),
+                Value::Null,
+                s("PUBLIC"),
+                s("SELECT"),
+                s("NO"),
+            ]
+        })
         .collect();
     (layout, rows)
 }
 
-pub fn column_privileges(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, column: &Arg) -> (Vec<ColDesc>, Rows) {
+pub fn column_privileges(
+    p: &Profile,
+    catalog: &Arg,
+    schema: &Arg,
+    table: &Arg,
+    column: &Arg,
+) -> (Vec<ColDesc>, Rows) {
     let layout = cols(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
@@ -448,7 +609,16 @@ pub fn column_privileges(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg, 
     let mut rows = Vec::new();
     for t in selected_tables(p, catalog, schema, table) {
         for c in t.columns.iter().filter(|c| column.matches(&c.name)) {
-            rows.push(vec![Value::Null, s(&p.schema), s(&t.name), s(&c.name), Value::Null, s("PUBLIC"), s("SELECT"), s("NO")]);
+            rows.push(vec![
+                Value::Null,
+                s(&p.schema),
+                s(&t.name),
+                s(&c.name),
+                Value::Null,
+                s("PUBLIC"),
+                s("SELECT"),
+                s("NO"),
+            ]);
         }
     }
     (layout, rows)
@@ -480,20 +650,202 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
     ]);
     // (name, type code, size, prefix, suffix, create params, case sensitive,
     //  searchable, unsigned, fixed prec, min scale, max scale, radix)
-    type T = (&'static str, i16, i64, Option<&'static str>, Option<&'static str>, Option<&'static str>, i64, i64, Option<i64>, i64, Option<i64>, Option<i64>, Option<i64>);
+    type T = (
+        &'static str,
+        i16,
+        i64,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        i64,
+        i64,
+        Option<i64>,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
     let ts: &[T] = &[
-        ("WLONGVARCHAR", -10, 1_073_741_823, Some("'"), Some("'"), None, 1, 3, None, 0, None, None, None),
-        ("WVARCHAR", -9, 65_535, Some("'"), Some("'"), Some("max length"), 1, 3, None, 0, None, None, None),
-        ("BIT", -7, 1, None, None, None, 0, 2, None, 0, Some(0), Some(0), Some(10)),
-        ("BIGINT", -5, 19, None, None, None, 0, 2, Some(0), 0, Some(0), Some(0), Some(10)),
-        ("LONGVARCHAR", -1, 1_073_741_823, Some("'"), Some("'"), None, 1, 3, None, 0, None, None, None),
-        ("DECIMAL", 3, 38, None, None, Some("precision,scale"), 0, 2, Some(0), 0, Some(0), Some(38), Some(10)),
-        ("INTEGER", 4, 10, None, None, None, 0, 2, Some(0), 0, Some(0), Some(0), Some(10)),
-        ("SMALLINT", 5, 5, None, None, None, 0, 2, Some(0), 0, Some(0), Some(0), Some(10)),
-        ("DOUBLE", 8, 15, None, None, None, 0, 2, Some(0), 0, None, None, Some(2)),
-        ("VARCHAR", 12, 65_535, Some("'"), Some("'"), Some("max length"), 1, 3, None, 0, None, None, None),
-        ("DATE", 91, 10, Some("'"), Some("'"), None, 0, 2, None, 0, None, None, None),
-        ("TIMESTAMP", 93, 19, Some("'"), Some("'"), None, 0, 2, None, 0, Some(0), Some(0), None),
+        (
+            "WLONGVARCHAR",
+            -10,
+            1_073_741_823,
+            Some("'"),
+            Some("'"),
+            None,
+            1,
+            3,
+            None,
+            0,
+            None,
+            None,
+            None,
+        ),
+        (
+            "WVARCHAR",
+            -9,
+            65_535,
+            Some("'"),
+            Some("'"),
+            Some("max length"),
+            1,
+            3,
+            None,
+            0,
+            None,
+            None,
+            None,
+        ),
+        (
+            "BIT",
+            -7,
+            1,
+            None,
+            None,
+            None,
+            0,
+            2,
+            None,
+            0,
+            Some(0),
+            Some(0),
+            Some(10),
+        ),
+        (
+            "BIGINT",
+            -5,
+            19,
+            None,
+            None,
+            None,
+            0,
+            2,
+            Some(0),
+            0,
+            Some(0),
+            Some(0),
+            Some(10),
+        ),
+        (
+            "LONGVARCHAR",
+            -1,
+            1_073_741_823,
+            Some("'"),
+            Some("'"),
+            None,
+            1,
+            3,
+            None,
+            0,
+            None,
+            None,
+            None,
+        ),
+        (
+            "DECIMAL",
+            3,
+            38,
+            None,
+            None,
+            Some("precision,scale"),
+            0,
+            2,
+            Some(0),
+            0,
+            Some(0),
+            Some(38),
+            Some(10),
+        ),
+        (
+            "INTEGER",
+            4,
+            10,
+            None,
+            None,
+            None,
+            0,
+            2,
+            Some(0),
+            0,
+            Some(0),
+            Some(0),
+            Some(10),
+        ),
+        (
+            "SMALLINT",
+            5,
+            5,
+            None,
+            None,
+            None,
+            0,
+            2,
+            Some(0),
+            0,
+            Some(0),
+            Some(0),
+            Some(10),
+        ),
+        (
+            "DOUBLE",
+            8,
+            15,
+            None,
+            None,
+            None,
+            0,
+            2,
+            Some(0),
+            0,
+            None,
+            None,
+            Some(2),
+        ),
+        (
+            "VARCHAR",
+            12,
+            65_535,
+            Some("'"),
+            Some("'"),
+            Some("max length"),
+            1,
+            3,
+            None,
+            0,
+            None,
+            None,
+            None,
+        ),
+        (
+            "DATE",
+            91,
+            10,
+            Some("'"),
+            Some("'"),
+            None,
+            0,
+            2,
+            None,
+            0,
+            None,
+            None,
+            None,
+        ),
+        (
+            "TIMESTAMP",
+            93,
+            19,
+            Some("'"),
+            Some("'"),
+            None,
+            0,
+            2,
+            None,
+            0,
+            Some(0),
+            Some(0),
+            None,
+        ),
     ];
     let rows = ts
         .iter()
@@ -513,11 +865,34 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
             };
             let o = |v: Option<&str>| v.map(s).unwrap_or(Value::Null);
             let oi = |v: Option<i64>| v.map(i).unwrap_or(Value::Null);
-            Some(vec![s(t.0), i(code as i64), i(t.2), o(t.3), o(t.4), o(t.5), i(1), i(t.6), i(t.7), oi(t.8), i(t.9), oi(if t.8.is_some() { Some(0) } else { None }), s(t.0), oi(t.10), oi(t.11), i(sql_data_type), sub, oi(t.12), Value::Null])
+            Some(vec![
+                s(t.0),
+                i(code as i64),
+                i(t.2),
+                o(t.3),
+                o(t.4),
+                o(t.5),
+                i(1),
+                i(t.6),
+                i(t.7),
+                oi(t.8),
+                i(t.9),
+                oi(if t.8.is_some() { Some(0) } else { None }),
+                s(t.0),
+                oi(t.10),
+                oi(t.11),
+                i(sql_data_type),
+                sub,
+                oi(t.12),
+                Value::Null,
+            ])
         })
         .collect::<Vec<_>>();
     let mut rows = rows;
-    rows.sort_by_key(|r| match r[1] { Value::Int(x) => x, _ => 0 });
+    rows.sort_by_key(|r| match r[1] {
+        Value::Int(x) => x,
+        _ => 0,
+    });
     (layout, rows)
 }
 

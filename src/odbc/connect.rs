@@ -84,7 +84,12 @@ impl Conn {
     }
 
     /// SQLConnect: a DSN, with UID/PWD overriding the DSN's when given.
-    pub fn connect_dsn(&self, dsn: &str, uid: Option<String>, pwd: Option<String>) -> Result<String> {
+    pub fn connect_dsn(
+        &self,
+        dsn: &str,
+        uid: Option<String>,
+        pwd: Option<String>,
+    ) -> Result<String> {
         let mut s = format!("DSN={}", crate::config::quote_value(dsn));
         for (k, v) in [("UID", uid), ("PWD", pwd)] {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -110,19 +115,44 @@ impl Conn {
             lock(&self.diags).push("01000", "The driver has no connection dialog: it used the properties given (and the browser, for an OAuth sign-in).");
         }
         let profile = Profile::load(config.profile.as_deref())?;
-        let logger = Logger::open(config.logfile.as_deref(), config.verbosity)
-            .map_err(|e| Error::new(Kind::Config, format!("Logfile {} cannot be opened: {e}", config.logfile.as_deref().unwrap_or(""))))?;
+        let logger = Logger::open(config.logfile.as_deref(), config.verbosity).map_err(|e| {
+            Error::new(
+                Kind::Config,
+                format!(
+                    "Logfile {} cannot be opened: {e}",
+                    config.logfile.as_deref().unwrap_or("")
+                ),
+            )
+        })?;
         let login_timeout = lock(&self.state).login_timeout;
         let client = Arc::new(build_client(&config, logger.clone(), login_timeout)?);
-        logger.log(1, &format!("connect {} as {}", crate::logging::redact(&config.url), config.display_value("Login").unwrap_or_else(|| "(OAuth)".into())));
+        logger.log(
+            1,
+            &format!(
+                "connect {} as {}",
+                crate::logging::redact(&config.url),
+                config
+                    .display_value("Login")
+                    .unwrap_or_else(|| "(OAuth)".into())
+            ),
+        );
         // OAuth: tokens from the store, a refresh or the authorization flow.
         match super::oauth::establish(&config, &client, prompt, login_timeout, &self.diags)? {
             None => verify(&client)?,
             Some(warning) => lock(&self.diags).push("01000", warning),
         }
-        let session = Session::open(profile, client, config.pagesize, config.prefetch.unwrap_or(DEFAULT_PREFETCH))?;
+        let session = Session::open(
+            profile,
+            client,
+            config.pagesize,
+            config.prefetch.unwrap_or(DEFAULT_PREFETCH),
+        )?;
         let completed = config.completed_connection_string();
-        lock(&self.state).connected = Some(Connected { config, session, logger });
+        lock(&self.state).connected = Some(Connected {
+            config,
+            session,
+            logger,
+        });
         Ok(completed)
     }
 
@@ -155,12 +185,26 @@ impl Conn {
             ATTR_QUIET_MODE => st.quiet_mode = value,
             ATTR_CURRENT_CATALOG => {
                 if text.as_deref().is_some_and(|t| !t.is_empty()) {
-                    return err(Kind::NotImplemented, "Jumpseller has no catalogs; SQL_ATTR_CURRENT_CATALOG cannot be set.");
+                    return err(
+                        Kind::NotImplemented,
+                        "Jumpseller has no catalogs; SQL_ATTR_CURRENT_CATALOG cannot be set.",
+                    );
                 }
             }
-            ATTR_TRACE | ATTR_TRACEFILE | ATTR_ODBC_CURSORS | ATTR_ANSI_APP | ATTR_ASYNC_ENABLE if value == 0 || text.is_some() => {}
-            ATTR_ASYNC_ENABLE => return err(Kind::NotImplemented, "Asynchronous execution is not supported."),
-            _ => return Err(Error::odbc("HY092", format!("Connection attribute {attr} is not supported."))),
+            ATTR_TRACE | ATTR_TRACEFILE | ATTR_ODBC_CURSORS | ATTR_ANSI_APP | ATTR_ASYNC_ENABLE
+                if value == 0 || text.is_some() => {}
+            ATTR_ASYNC_ENABLE => {
+                return err(
+                    Kind::NotImplemented,
+                    "Asynchronous execution is not supported.",
+                )
+            }
+            _ => {
+                return Err(Error::odbc(
+                    "HY092",
+                    format!("Connection attribute {attr} is not supported."),
+                ))
+            }
         }
         Ok(SUCCESS)
     }
@@ -183,19 +227,32 @@ impl Conn {
             // SQL_CD_TRUE (1) when the connection is closed.
             ATTR_CONNECTION_DEAD => st.connected.is_none() as u64,
             ATTR_CURRENT_CATALOG => return Ok(AttrValue::Text(String::new())),
-            _ => return Err(Error::odbc("HY092", format!("Connection attribute {attr} is not supported."))),
+            _ => {
+                return Err(Error::odbc(
+                    "HY092",
+                    format!("Connection attribute {attr} is not supported."),
+                ))
+            }
         }))
     }
 }
 
 fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<Client> {
     let auth = match config.auth_scheme {
-        AuthScheme::Basic => Auth::Basic { login: config.login.clone().unwrap_or_default(), token: config.auth_token.clone().unwrap_or_default() },
+        AuthScheme::Basic => Auth::Basic {
+            login: config.login.clone().unwrap_or_default(),
+            token: config.auth_token.clone().unwrap_or_default(),
+        },
         AuthScheme::OAuth => Auth::OAuth(super::oauth::manager(config, &logger)?),
         AuthScheme::None => Auth::None,
     };
     let pem = match &config.ssl_server_cert {
-        Some(p) => Some(std::fs::read(p).map_err(|e| Error::new(Kind::Config, format!("SSLServerCert {p} cannot be read: {e}")))?),
+        Some(p) => Some(std::fs::read(p).map_err(|e| {
+            Error::new(
+                Kind::Config,
+                format!("SSLServerCert {p} cannot be read: {e}"),
+            )
+        })?),
         None => None,
     };
     let timeout = match (config.timeout_secs, login_timeout) {
@@ -212,11 +269,17 @@ fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<C
         store_key: config.store_key(),
         logger,
         attempts: 4,
-        proxy: config.proxy_server.as_ref().map(|s| match config.proxy_port {
-            Some(p) => format!("http://{s}:{p}"),
-            None => format!("http://{s}"),
-        }),
-        proxy_auth: config.proxy_user.clone().map(|u| (u, config.proxy_password.clone().unwrap_or_default())),
+        proxy: config
+            .proxy_server
+            .as_ref()
+            .map(|s| match config.proxy_port {
+                Some(p) => format!("http://{s}:{p}"),
+                None => format!("http://{s}"),
+            }),
+        proxy_auth: config
+            .proxy_user
+            .clone()
+            .map(|u| (u, config.proxy_password.clone().unwrap_or_default())),
         proxy_auto_detect: config.proxy_auto_detect,
         extra_root_pem: pem,
     })
@@ -248,7 +311,13 @@ impl Conn {
         lock(&self.state)
             .connected
             .as_ref()
-            .and_then(|c| c.config.pairs.iter().find(|(k, _)| *k == "DSN").map(|(_, v)| v.clone()))
+            .and_then(|c| {
+                c.config
+                    .pairs
+                    .iter()
+                    .find(|(k, _)| *k == "DSN")
+                    .map(|(_, v)| v.clone())
+            })
             .unwrap_or_default()
     }
 
@@ -256,7 +325,12 @@ impl Conn {
     /// connection filled in; strings always as `Info::Text`.
     pub fn info(&self, info_type: u16) -> Result<super::info::Info> {
         use super::info::{get, Info};
-        let answer = get(info_type).ok_or_else(|| Error::odbc("HY096", format!("Information type {info_type} is not valid.")))?;
+        let answer = get(info_type).ok_or_else(|| {
+            Error::odbc(
+                "HY096",
+                format!("Information type {info_type} is not valid."),
+            )
+        })?;
         Ok(match (info_type, answer) {
             (2, _) => Info::Text(self.data_source_name()),
             (47, _) => Info::Text(self.user_name()),
@@ -274,6 +348,10 @@ impl Conn {
     }
 
     pub fn user_name(&self) -> String {
-        lock(&self.state).connected.as_ref().and_then(|c| c.config.login.clone()).unwrap_or_default()
+        lock(&self.state)
+            .connected
+            .as_ref()
+            .and_then(|c| c.config.login.clone())
+            .unwrap_or_default()
     }
 }

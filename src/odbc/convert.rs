@@ -44,7 +44,11 @@ pub enum Encoded {
     Fixed(Vec<u8>),
     /// Character or binary data; `unit` is 1 (char/binary) or 2 (UTF-16),
     /// `terminated` whether a NUL terminator is appended.
-    Var { data: Vec<u8>, unit: usize, terminated: bool },
+    Var {
+        data: Vec<u8>,
+        unit: usize,
+        terminated: bool,
+    },
     Null,
 }
 
@@ -71,7 +75,9 @@ pub fn as_text(v: &Value, t: SqlType) -> Option<String> {
             _ => i.to_string(),
         },
         Value::Real(f) => match t {
-            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt if f.fract() == 0.0 => format!("{}", *f as i64),
+            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt if f.fract() == 0.0 => {
+                format!("{}", *f as i64)
+            }
             _ => format!("{f}"),
         },
         Value::Text(s) => s.clone(),
@@ -84,7 +90,10 @@ fn as_f64(v: &Value) -> Result<f64> {
         Value::Int(i) => Ok(*i as f64),
         Value::Real(f) => Ok(*f),
         Value::Text(s) => s.trim().parse::<f64>().map_err(|_| bad_number(s)),
-        _ => Err(Error::new(Kind::Data, "Binary data cannot be converted to a number.")),
+        _ => Err(Error::new(
+            Kind::Data,
+            "Binary data cannot be converted to a number.",
+        )),
     }
 }
 
@@ -100,19 +109,32 @@ fn as_i64(v: &Value) -> Result<i64> {
         }
         Value::Text(s) => {
             let t = s.trim();
-            t.parse::<i64>().or_else(|_| t.parse::<f64>().map_err(|_| bad_number(s)).and_then(|f| as_i64(&Value::Real(f))))
+            t.parse::<i64>().or_else(|_| {
+                t.parse::<f64>()
+                    .map_err(|_| bad_number(s))
+                    .and_then(|f| as_i64(&Value::Real(f)))
+            })
         }
-        _ => Err(Error::new(Kind::Data, "Binary data cannot be converted to a number.")),
+        _ => Err(Error::new(
+            Kind::Data,
+            "Binary data cannot be converted to a number.",
+        )),
     }
 }
 
 fn bad_number(s: &str) -> Error {
     let shown: String = s.chars().take(40).collect();
-    Error::new(Kind::Data, format!("'{shown}' is not a number (invalid character value for cast specification)."))
+    Error::new(
+        Kind::Data,
+        format!("'{shown}' is not a number (invalid character value for cast specification)."),
+    )
 }
 
 fn out_of_range() -> Error {
-    Error::new(Kind::OutOfRange, "The numeric value is out of range for the requested C type.")
+    Error::new(
+        Kind::OutOfRange,
+        "The numeric value is out of range for the requested C type.",
+    )
 }
 
 fn int_bytes<T: TryFrom<i64>>(i: i64, to_bytes: impl Fn(T) -> Vec<u8>) -> Result<Encoded> {
@@ -127,7 +149,10 @@ fn timestamp_of(v: &Value) -> Result<Timestamp> {
             Error::new(Kind::Data, format!("'{shown}' is not a date or timestamp."))
         }),
         Value::Int(i) => Ok(Timestamp::from_unix(*i, 0)),
-        _ => Err(Error::new(Kind::Data, "The value is not a date or timestamp.")),
+        _ => Err(Error::new(
+            Kind::Data,
+            "The value is not a date or timestamp.",
+        )),
     }
 }
 
@@ -135,11 +160,23 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
     if *v == Value::Null {
         return Ok(Encoded::Null);
     }
-    let c_type = if c_type == C_DEFAULT || c_type == C_ARD_TYPE { default_c_type(t) } else { c_type };
+    let c_type = if c_type == C_DEFAULT || c_type == C_ARD_TYPE {
+        default_c_type(t)
+    } else {
+        c_type
+    };
     match c_type {
-        C_CHAR => Ok(Encoded::Var { data: as_text(v, t).unwrap_or_default().into_bytes(), unit: 1, terminated: true }),
+        C_CHAR => Ok(Encoded::Var {
+            data: as_text(v, t).unwrap_or_default().into_bytes(),
+            unit: 1,
+            terminated: true,
+        }),
         C_WCHAR => Ok(Encoded::Var {
-            data: as_text(v, t).unwrap_or_default().encode_utf16().flat_map(|u| u.to_ne_bytes()).collect(),
+            data: as_text(v, t)
+                .unwrap_or_default()
+                .encode_utf16()
+                .flat_map(|u| u.to_ne_bytes())
+                .collect(),
             unit: 2,
             terminated: true,
         }),
@@ -191,7 +228,9 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
         }
         C_TYPE_TIME | C_TIME => {
             let ts = match v {
-                Value::Text(s) if s.len() == 8 && s.as_bytes()[2] == b':' => parse_timestamp(&format!("2000-01-01 {s}")).ok_or_else(|| bad_number(s))?,
+                Value::Text(s) if s.len() == 8 && s.as_bytes()[2] == b':' => {
+                    parse_timestamp(&format!("2000-01-01 {s}")).ok_or_else(|| bad_number(s))?
+                }
                 other => timestamp_of(other)?,
             };
             let mut b = Vec::with_capacity(6);
@@ -201,7 +240,10 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
             Ok(Encoded::Fixed(b))
         }
         C_NUMERIC => numeric(v, t),
-        other => Err(Error::new(Kind::BadConversion, format!("Conversion to C type {other} is not supported for this column."))),
+        other => Err(Error::new(
+            Kind::BadConversion,
+            format!("Conversion to C type {other} is not supported for this column."),
+        )),
     }
 }
 
@@ -253,14 +295,28 @@ pub fn fixed_size(c_type: i16) -> Option<usize> {
 /// type: numeric text becomes a number so comparisons with numeric columns
 /// behave.
 pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value> {
-    let Some(b) = bytes else { return Ok(Value::Null) };
+    let Some(b) = bytes else {
+        return Ok(Value::Null);
+    };
     let ne16 = |i: usize| i16::from_ne_bytes([b[i], b[i + 1]]);
     let ne_u16 = |i: usize| u16::from_ne_bytes([b[i], b[i + 1]]);
-    let need = |n: usize| if b.len() < n { Err(Error::new(Kind::Data, format!("A parameter buffer of C type {c_type} is too short."))) } else { Ok(()) };
+    let need = |n: usize| {
+        if b.len() < n {
+            Err(Error::new(
+                Kind::Data,
+                format!("A parameter buffer of C type {c_type} is too short."),
+            ))
+        } else {
+            Ok(())
+        }
+    };
     let v = match c_type {
         C_CHAR | C_DEFAULT => Value::Text(String::from_utf8_lossy(b).into_owned()),
         C_WCHAR => {
-            let units: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_ne_bytes([c[0], c[1]])).collect();
+            let units: Vec<u16> = b
+                .chunks_exact(2)
+                .map(|c| u16::from_ne_bytes([c[0], c[1]]))
+                .collect();
             Value::Text(String::from_utf16_lossy(&units))
         }
         C_BINARY => Value::Blob(b.to_vec()),
@@ -300,12 +356,25 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
         }
         C_TYPE_TIME | C_TIME => {
             need(6)?;
-            Value::Text(format!("{:02}:{:02}:{:02}", ne_u16(0), ne_u16(2), ne_u16(4)))
+            Value::Text(format!(
+                "{:02}:{:02}:{:02}",
+                ne_u16(0),
+                ne_u16(2),
+                ne_u16(4)
+            ))
         }
         C_TYPE_TIMESTAMP | C_TIMESTAMP => {
             need(16)?;
             let frac = u32::from_ne_bytes(b[12..16].try_into().unwrap_or_default());
-            let ts = Timestamp { year: ne16(0) as i32, month: ne_u16(2) as u32, day: ne_u16(4) as u32, hour: ne_u16(6) as u32, minute: ne_u16(8) as u32, second: ne_u16(10) as u32, nanos: frac };
+            let ts = Timestamp {
+                year: ne16(0) as i32,
+                month: ne_u16(2) as u32,
+                day: ne_u16(4) as u32,
+                hour: ne_u16(6) as u32,
+                minute: ne_u16(8) as u32,
+                second: ne_u16(10) as u32,
+                nanos: frac,
+            };
             Value::Text(ts.to_sql_text())
         }
         C_NUMERIC => {
@@ -316,13 +385,22 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
             let text = if scale > 0 {
                 let s = scale as usize;
                 let padded = format!("{digits:0>width$}", width = s + 1);
-                format!("{}.{}", &padded[..padded.len() - s], &padded[padded.len() - s..])
+                format!(
+                    "{}.{}",
+                    &padded[..padded.len() - s],
+                    &padded[padded.len() - s..]
+                )
             } else {
                 digits
             };
             Value::Text(if b[2] == 0 { format!("-{text}") } else { text })
         }
-        other => return Err(Error::new(Kind::BadConversion, format!("Parameters of C type {other} are not supported."))),
+        other => {
+            return Err(Error::new(
+                Kind::BadConversion,
+                format!("Parameters of C type {other} are not supported."),
+            ))
+        }
     };
     // Numeric SQL types: numbers, so `price > ?` compares as numbers; a
     // DECIMAL stays text unless the double is exactly the same decimal.
@@ -333,7 +411,8 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
             return Ok(Value::Int(i));
         }
         if let Ok(f) = t.parse::<f64>() {
-            let exact = !matches!(sql_type, 2 | 3) || format!("{f}") == t.trim_end_matches('0').trim_end_matches('.');
+            let exact = !matches!(sql_type, 2 | 3)
+                || format!("{f}") == t.trim_end_matches('0').trim_end_matches('.');
             if exact {
                 return Ok(Value::Real(f));
             }
@@ -358,15 +437,34 @@ pub struct Piece {
 /// before this call (never SQL_NO_TOTAL: we always know it).
 pub fn piece(enc: &Encoded, offset: usize, buf_len: usize) -> Piece {
     match enc {
-        Encoded::Null => Piece { bytes: vec![], indicator: NULL_DATA, truncated: false, consumed: 0 },
-        Encoded::Fixed(b) => Piece { bytes: b.clone(), indicator: b.len() as isize, truncated: false, consumed: b.len() },
-        Encoded::Var { data, unit, terminated } => {
+        Encoded::Null => Piece {
+            bytes: vec![],
+            indicator: NULL_DATA,
+            truncated: false,
+            consumed: 0,
+        },
+        Encoded::Fixed(b) => Piece {
+            bytes: b.clone(),
+            indicator: b.len() as isize,
+            truncated: false,
+            consumed: b.len(),
+        },
+        Encoded::Var {
+            data,
+            unit,
+            terminated,
+        } => {
             let rest = &data[offset.min(data.len())..];
             let term = if *terminated { *unit } else { 0 };
             if rest.len() + term <= buf_len {
                 let mut bytes = rest.to_vec();
                 bytes.extend(std::iter::repeat_n(0u8, term));
-                return Piece { bytes, indicator: rest.len() as isize, truncated: false, consumed: rest.len() };
+                return Piece {
+                    bytes,
+                    indicator: rest.len() as isize,
+                    truncated: false,
+                    consumed: rest.len(),
+                };
             }
             // Room for whole units only, and never half a surrogate pair.
             let mut take = buf_len.saturating_sub(term) / unit * unit;
@@ -380,7 +478,12 @@ pub fn piece(enc: &Encoded, offset: usize, buf_len: usize) -> Piece {
             if buf_len >= term && term > 0 {
                 bytes.extend(std::iter::repeat_n(0u8, term));
             }
-            Piece { bytes, indicator: rest.len() as isize, truncated: true, consumed: take }
+            Piece {
+                bytes,
+                indicator: rest.len() as isize,
+                truncated: true,
+                consumed: take,
+            }
         }
     }
 }
@@ -393,9 +496,15 @@ mod tests {
     fn char_pieces_with_exact_remaining_lengths() {
         let e = encode(&Value::Text("abcdef".into()), SqlType::WVarchar(10), C_CHAR).unwrap();
         let p = piece(&e, 0, 4);
-        assert_eq!((p.bytes.as_slice(), p.indicator, p.truncated), (&b"abc\0"[..], 6, true));
+        assert_eq!(
+            (p.bytes.as_slice(), p.indicator, p.truncated),
+            (&b"abc\0"[..], 6, true)
+        );
         let p = piece(&e, 3, 4);
-        assert_eq!((p.bytes.as_slice(), p.indicator, p.truncated), (&b"def\0"[..], 3, false));
+        assert_eq!(
+            (p.bytes.as_slice(), p.indicator, p.truncated),
+            (&b"def\0"[..], 3, false)
+        );
     }
 
     #[test]
@@ -410,7 +519,10 @@ mod tests {
 
     #[test]
     fn numbers_and_ranges() {
-        assert_eq!(encode(&Value::Int(300), SqlType::BigInt, C_SLONG).unwrap(), Encoded::Fixed(300i32.to_ne_bytes().to_vec()));
+        assert_eq!(
+            encode(&Value::Int(300), SqlType::BigInt, C_SLONG).unwrap(),
+            Encoded::Fixed(300i32.to_ne_bytes().to_vec())
+        );
         assert!(encode(&Value::Int(300), SqlType::BigInt, C_STINYINT).is_err());
         assert!(encode(&Value::Text("abc".into()), SqlType::WVarchar(3), C_SLONG).is_err());
         let n = encode(&Value::Real(12.5), SqlType::Decimal(19, 4), C_NUMERIC).unwrap();
@@ -421,7 +533,12 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        let e = encode(&Value::Text("2026-07-23 17:48:38".into()), SqlType::Timestamp, C_TYPE_TIMESTAMP).unwrap();
+        let e = encode(
+            &Value::Text("2026-07-23 17:48:38".into()),
+            SqlType::Timestamp,
+            C_TYPE_TIMESTAMP,
+        )
+        .unwrap();
         let Encoded::Fixed(b) = e else { panic!() };
         assert_eq!(i16::from_ne_bytes([b[0], b[1]]), 2026);
         assert_eq!(u16::from_ne_bytes([b[10], b[11]]), 38);

@@ -29,11 +29,18 @@ impl Diags {
     }
 
     pub fn push(&mut self, sqlstate: &str, message: impl Into<String>) {
-        self.records.push(Record { sqlstate: sqlstate.to_string(), native: 0, message: format!("{VENDOR} {}", message.into()) });
+        self.records.push(Record {
+            sqlstate: sqlstate.to_string(),
+            native: 0,
+            message: format!("{VENDOR} {}", message.into()),
+        });
     }
 
     pub fn push_error(&mut self, e: &Error) {
-        self.push(e.state.unwrap_or_else(|| sqlstate(e.kind)), e.message.clone());
+        self.push(
+            e.state.unwrap_or_else(|| sqlstate(e.kind)),
+            e.message.clone(),
+        );
     }
 }
 

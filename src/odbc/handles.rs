@@ -60,7 +60,11 @@ pub fn stmt(addr: usize) -> Option<Arc<Stmt>> {
 pub fn free_statements_of(conn: &super::Conn) {
     let gone: Vec<Handle> = {
         let mut reg = registry();
-        let keys: Vec<usize> = reg.iter().filter(|(_, h)| matches!(h, Handle::Stmt(s) if std::ptr::eq(&*s.conn, conn))).map(|(k, _)| *k).collect();
+        let keys: Vec<usize> = reg
+            .iter()
+            .filter(|(_, h)| matches!(h, Handle::Stmt(s) if std::ptr::eq(&*s.conn, conn)))
+            .map(|(k, _)| *k)
+            .collect();
         keys.iter().filter_map(|k| reg.remove(k)).collect()
     };
     // Dropped outside the registry lock: a statement's drop finalizes SQL.

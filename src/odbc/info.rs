@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn clients_questions_have_answers() {
         // pyodbc, Power BI, Tableau and isql ask these (odbc-notes §3).
-        for id in [6u16, 7, 10, 14, 17, 18, 28, 29, 41, 42, 45, 46, 77, 81, 87, 88, 90, 94, 115, 152, 180, 1750, 10002, 10003, 10005] {
+        for id in [
+            6u16, 7, 10, 14, 17, 18, 28, 29, 41, 42, 45, 46, 77, 81, 87, 88, 90, 94, 115, 152, 180,
+            1750, 10002, 10003, 10005,
+        ] {
             assert!(super::get(id).is_some(), "{id}");
         }
     }

@@ -3,13 +3,13 @@
 //! result sets. Nothing here touches a raw pointer; `ffi/` marshals.
 
 pub mod catalog;
+mod colattr;
+mod connect;
 pub mod convert;
 pub mod diag;
 pub mod functions;
 pub mod handles;
 pub mod info;
-mod colattr;
-mod connect;
 pub mod connect_attrs {
     pub use super::connect::is_string_attr;
 }
@@ -70,7 +70,12 @@ pub struct Env {
 impl Env {
     pub fn new() -> Arc<Env> {
         Arc::new(Env {
-            state: Mutex::new(EnvState { odbc_version: 3, connection_pooling: 0, cp_match: 0, output_nts: 1 }),
+            state: Mutex::new(EnvState {
+                odbc_version: 3,
+                connection_pooling: 0,
+                cp_match: 0,
+                output_nts: 1,
+            }),
             diags: Mutex::new(Diags::default()),
         })
     }
@@ -105,16 +110,29 @@ impl Env {
         match attr {
             ENV_ODBC_VERSION => match value {
                 2 | 3 | 380 => st.odbc_version = value as i32,
-                _ => return Err(Error::odbc("HY024", format!("SQL_ATTR_ODBC_VERSION {value} is not valid; use 2, 3 or 380."))),
+                _ => {
+                    return Err(Error::odbc(
+                        "HY024",
+                        format!("SQL_ATTR_ODBC_VERSION {value} is not valid; use 2, 3 or 380."),
+                    ))
+                }
             },
             ENV_CONNECTION_POOLING => st.connection_pooling = value as u32,
             ENV_CP_MATCH => st.cp_match = value as u32,
             ENV_OUTPUT_NTS => {
                 if value != 1 {
-                    return Err(Error::odbc("HYC00", "SQL_ATTR_OUTPUT_NTS can only be SQL_TRUE."));
+                    return Err(Error::odbc(
+                        "HYC00",
+                        "SQL_ATTR_OUTPUT_NTS can only be SQL_TRUE.",
+                    ));
                 }
             }
-            _ => return Err(Error::odbc("HY092", format!("Environment attribute {attr} is not valid."))),
+            _ => {
+                return Err(Error::odbc(
+                    "HY092",
+                    format!("Environment attribute {attr} is not valid."),
+                ))
+            }
         }
         Ok(SUCCESS)
     }
@@ -126,7 +144,12 @@ impl Env {
             ENV_CONNECTION_POOLING => st.connection_pooling,
             ENV_CP_MATCH => st.cp_match,
             ENV_OUTPUT_NTS => 1,
-            _ => return Err(Error::odbc("HY092", format!("Environment attribute {attr} is not valid."))),
+            _ => {
+                return Err(Error::odbc(
+                    "HY092",
+                    format!("Environment attribute {attr} is not valid."),
+                ))
+            }
         })
     }
 }

@@ -3,13 +3,15 @@
 //! (stored tokens, refresh, OAuthVerifier, the browser flow). The ODBC part
 //! is only the prompt decision (SQL_DRIVER_NOPROMPT) and the warning.
 
+use super::diag::Diags;
 use crate::config::{AuthScheme, Config, InitiateOAuth};
 use crate::error::{Error, Kind, Result};
-use crate::jumpseller::oauth::{self, FlowError, OAuthApp, Renewal, TokenManager, Tokens, DEFAULT_FLOW_WAIT, DEFAULT_SCOPE};
+use crate::jumpseller::oauth::{
+    self, FlowError, OAuthApp, Renewal, TokenManager, Tokens, DEFAULT_FLOW_WAIT, DEFAULT_SCOPE,
+};
 use crate::jumpseller::tokenstore::{default_location, stable_hash, TokenStore};
 use crate::jumpseller::Client;
 use crate::logging::Logger;
-use super::diag::Diags;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,7 +23,10 @@ pub fn app(config: &Config) -> OAuthApp {
         authorization_url: config.oauth_authorization_url.clone(),
         token_url: config.oauth_access_token_url.clone(),
         callback_url: config.callback_url.clone(),
-        scope: config.scope.clone().unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
+        scope: config
+            .scope
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
     }
 }
 
@@ -40,7 +45,11 @@ pub fn store(config: &Config) -> Result<TokenStore> {
 /// What the stored tokens descend from: the refresh token, access token or
 /// code of the connection string (a fingerprint, not the secret).
 fn origin(config: &Config) -> Option<String> {
-    let seed = config.oauth_refresh_token.as_ref().or(config.oauth_access_token.as_ref()).or(config.oauth_verifier.as_ref())?;
+    let seed = config
+        .oauth_refresh_token
+        .as_ref()
+        .or(config.oauth_access_token.as_ref())
+        .or(config.oauth_verifier.as_ref())?;
     Some(stable_hash(&format!("origin\n{seed}")))
 }
 
@@ -51,7 +60,13 @@ pub fn manager(config: &Config, logger: &Logger) -> Result<Arc<TokenManager>> {
         InitiateOAuth::Off => (Renewal::Never, store(config).ok()),
         _ => (Renewal::Refresh, Some(store(config)?)),
     };
-    Ok(Arc::new(TokenManager::new(app(config), renewal, store, origin(config), logger.clone())))
+    Ok(Arc::new(TokenManager::new(
+        app(config),
+        renewal,
+        store,
+        origin(config),
+        logger.clone(),
+    )))
 }
 
 /// How long the browser flow waits: two minutes, or less when Timeout
@@ -69,13 +84,26 @@ fn flow_wait(config: &Config, login_timeout: u64) -> Duration {
 
 /// Gets the connection its tokens. Ok(None): verify the connection as
 /// usual; Ok(Some(warning)): connected without verifying (OFF, no token).
-pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u64, diags: &Mutex<Diags>) -> Result<Option<String>> {
+pub fn establish(
+    config: &Config,
+    client: &Client,
+    prompt: u16,
+    login_timeout: u64,
+    diags: &Mutex<Diags>,
+) -> Result<Option<String>> {
     if config.auth_scheme != AuthScheme::OAuth {
         return Ok(None);
     }
-    let Some(m) = client.oauth() else { return Ok(None) };
+    let Some(m) = client.oauth() else {
+        return Ok(None);
+    };
     let supplied = || {
-        Tokens::supplied(config.oauth_access_token.clone(), config.oauth_refresh_token.clone(), config.oauth_expires_in, config.oauth_token_timestamp)
+        Tokens::supplied(
+            config.oauth_access_token.clone(),
+            config.oauth_refresh_token.clone(),
+            config.oauth_expires_in,
+            config.oauth_token_timestamp,
+        )
     };
     if config.initiate_oauth == InitiateOAuth::Off {
         if config.oauth_access_token.is_none() {
@@ -86,7 +114,12 @@ pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u
         m.set_current(Some(supplied()));
         return Ok(None);
     }
-    let store = m.store.as_ref().ok_or_else(|| Error::new(Kind::Config, "No OAuth token store; set OAuthSettingsLocation."))?;
+    let store = m.store.as_ref().ok_or_else(|| {
+        Error::new(
+            Kind::Config,
+            "No OAuth token store; set OAuthSettingsLocation.",
+        )
+    })?;
     let stored = store.load()?;
     if let Some(s) = &stored {
         if s.client_id != m.app.client_id {
@@ -102,7 +135,8 @@ pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u
         }
     }
     let http = client.http();
-    let fresh_from_connection = m.origin.is_some() && stored.as_ref().and_then(|s| s.origin.clone()) != m.origin;
+    let fresh_from_connection =
+        m.origin.is_some() && stored.as_ref().and_then(|s| s.origin.clone()) != m.origin;
     if fresh_from_connection {
         // Tokens or a code given in the connection string, new to the store.
         if config.oauth_access_token.is_some() || config.oauth_refresh_token.is_some() {
@@ -122,7 +156,11 @@ pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u
             ),
         ));
     } else {
-        let reason = if prompt == 0 { Some("the application asked the driver not to prompt (SQL_DRIVER_NOPROMPT)".to_string()) } else { None };
+        let reason = if prompt == 0 {
+            Some("the application asked the driver not to prompt (SQL_DRIVER_NOPROMPT)".to_string())
+        } else {
+            None
+        };
         let result = match reason {
             Some(r) => Err(FlowError::CannotPrompt(r)),
             None => oauth::browser_flow(http, &m.app, flow_wait(config, login_timeout), m.logger()),
@@ -134,7 +172,10 @@ pub fn establish(config: &Config, client: &Client, prompt: u16, login_timeout: u
                 // applications show only the first record, 512 characters of
                 // it), then the whole explanation.
                 super::lock(diags).push("28000", oauth::headless_short(&m.app));
-                return Err(Error::new(Kind::Auth, oauth::headless_explanation(&m.app, &store.describe(), &r)));
+                return Err(Error::new(
+                    Kind::Auth,
+                    oauth::headless_explanation(&m.app, &store.describe(), &r),
+                ));
             }
             Err(FlowError::Failed(e)) => return Err(e),
         }

@@ -32,9 +32,21 @@ pub struct ProcDef {
 const TEXT: SqlType = SqlType::WVarchar(2000);
 
 const TOKEN_RESULTS: &[ResultDef] = &[
-    ResultDef { name: "OAuthAccessToken", sql_type: TEXT, remarks: "The access token (bearer token for the API)." },
-    ResultDef { name: "OAuthRefreshToken", sql_type: TEXT, remarks: "The refresh token (renews the access token)." },
-    ResultDef { name: "ExpiresIn", sql_type: SqlType::Integer, remarks: "Seconds the access token lives." },
+    ResultDef {
+        name: "OAuthAccessToken",
+        sql_type: TEXT,
+        remarks: "The access token (bearer token for the API).",
+    },
+    ResultDef {
+        name: "OAuthRefreshToken",
+        sql_type: TEXT,
+        remarks: "The refresh token (renews the access token).",
+    },
+    ResultDef {
+        name: "ExpiresIn",
+        sql_type: SqlType::Integer,
+        remarks: "Seconds the access token lives.",
+    },
 ];
 
 /// The procedures, their inputs and their result columns.
@@ -89,12 +101,24 @@ impl Call {
     }
 
     pub fn columns(&self) -> Vec<ColDesc> {
-        self.proc.results.iter().map(|r| ColDesc::new(r.name, r.sql_type, true)).collect()
+        self.proc
+            .results
+            .iter()
+            .map(|r| ColDesc::new(r.name, r.sql_type, true))
+            .collect()
     }
 
     fn arg(&self, name: &str) -> Option<String> {
-        let i = self.proc.params.iter().position(|p| p.name.eq_ignore_ascii_case(name))?;
-        self.args.get(i).cloned().flatten().filter(|v| !v.is_empty())
+        let i = self
+            .proc
+            .params
+            .iter()
+            .position(|p| p.name.eq_ignore_ascii_case(name))?;
+        self.args
+            .get(i)
+            .cloned()
+            .flatten()
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -103,7 +127,11 @@ fn syntax(msg: impl Into<String>) -> Error {
 }
 
 fn known_names() -> String {
-    PROCEDURES.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+    PROCEDURES
+        .iter()
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 struct Lexer<'a> {
@@ -158,12 +186,16 @@ impl Lexer<'_> {
             }
             out.push(c);
         }
-        Err(syntax("A quoted value in the procedure call is not closed."))
+        Err(syntax(
+            "A quoted value in the procedure call is not closed.",
+        ))
     }
 
     fn next(&mut self) -> Result<Option<Tok>> {
         self.skip_space();
-        let Some(&c) = self.s.get(self.i) else { return Ok(None) };
+        let Some(&c) = self.s.get(self.i) else {
+            return Ok(None);
+        };
         Ok(Some(match c {
             '\'' => Tok::Str(self.quoted('\'')?),
             'N' | 'n' if self.s.get(self.i + 1) == Some(&'\'') => {
@@ -179,7 +211,9 @@ impl Lexer<'_> {
             c if c.is_alphanumeric() || c == '_' || c == '@' || c == '-' || c == '+' => {
                 let start = self.i;
                 self.i += 1;
-                while self.i < self.s.len() && (self.s[self.i].is_alphanumeric() || "_.@$".contains(self.s[self.i])) {
+                while self.i < self.s.len()
+                    && (self.s[self.i].is_alphanumeric() || "_.@$".contains(self.s[self.i]))
+                {
                     // A dot separates schema and name; keep it in the word.
                     self.i += 1;
                 }
@@ -220,17 +254,37 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
             }
         }
         Some(Tok::Word(w)) if w.eq_ignore_ascii_case("call") => "call",
-        Some(Tok::Word(w)) if w.eq_ignore_ascii_case("exec") || w.eq_ignore_ascii_case("execute") => "exec",
+        Some(Tok::Word(w))
+            if w.eq_ignore_ascii_case("exec") || w.eq_ignore_ascii_case("execute") =>
+        {
+            "exec"
+        }
         _ => return Ok(None),
     };
     let name = match lx.next()? {
         Some(Tok::Word(w)) => w,
-        _ => return Err(syntax(format!("A procedure name must follow {}. The driver offers {}.", first.to_uppercase(), known_names()))),
+        _ => {
+            return Err(syntax(format!(
+                "A procedure name must follow {}. The driver offers {}.",
+                first.to_uppercase(),
+                known_names()
+            )))
+        }
     };
-    let short = name.rsplit('.').next().unwrap_or(&name).trim_matches(|c| c == '"' || c == '[' || c == ']');
-    let proc = PROCEDURES.iter().find(|p| p.name.eq_ignore_ascii_case(short)).ok_or_else(|| {
-        syntax(format!("There is no stored procedure named {short}. The driver offers {}.", known_names()))
-    })?;
+    let short = name
+        .rsplit('.')
+        .next()
+        .unwrap_or(&name)
+        .trim_matches(|c| c == '"' || c == '[' || c == ']');
+    let proc = PROCEDURES
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(short))
+        .ok_or_else(|| {
+            syntax(format!(
+                "There is no stored procedure named {short}. The driver offers {}.",
+                known_names()
+            ))
+        })?;
     // Arguments: (a, b) for call, a, b for EXEC; either may be @Name = 'v'.
     let mut positional: Vec<Option<String>> = Vec::new();
     let mut named: Vec<(String, Option<String>)> = Vec::new();
@@ -251,7 +305,9 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
         let (pname, value_tok) = match tok {
             Tok::Word(w) if w.starts_with('@') => {
                 if lx.next()? != Some(Tok::Punct('=')) {
-                    return Err(syntax(format!("Named argument {w} needs = and a value, as in {w}='value'.")));
+                    return Err(syntax(format!(
+                        "Named argument {w} needs = and a value, as in {w}='value'."
+                    )));
                 }
                 (Some(w[1..].to_string()), lx.next()?)
             }
@@ -272,18 +328,27 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
         };
         match pname {
             Some(n) => named.push((n, value)),
-            None if !named.is_empty() => return Err(syntax("Positional arguments must come before named (@Name=) arguments.")),
+            None if !named.is_empty() => {
+                return Err(syntax(
+                    "Positional arguments must come before named (@Name=) arguments.",
+                ))
+            }
             None => positional.push(value),
         }
         t = lx.next()?;
         match t {
             Some(Tok::Punct(',')) => t = lx.next()?,
-            Some(Tok::Punct(')')) if parens => return finish(&mut lx, braced, proc, positional, named),
+            Some(Tok::Punct(')')) if parens => {
+                return finish(&mut lx, braced, proc, positional, named)
+            }
             _ => break,
         }
     }
     if parens {
-        return Err(syntax(format!("The argument list of {} is not closed with ).", proc.name)));
+        return Err(syntax(format!(
+            "The argument list of {} is not closed with ).",
+            proc.name
+        )));
     }
     // What is left must be the end (a closing brace, a semicolon).
     if let Some(tok) = t {
@@ -293,35 +358,68 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
         if tok == Tok::Punct(';') {
             return finish(&mut lx, braced, proc, positional, named);
         }
-        return Err(syntax(format!("Unexpected text after the call of {}.", proc.name)));
+        return Err(syntax(format!(
+            "Unexpected text after the call of {}.",
+            proc.name
+        )));
     }
     finish(&mut lx, braced, proc, positional, named)
 }
 
-fn finish(lx: &mut Lexer, mut braced: bool, proc: &'static ProcDef, positional: Vec<Option<String>>, named: Vec<(String, Option<String>)>) -> Result<Option<Call>> {
+fn finish(
+    lx: &mut Lexer,
+    mut braced: bool,
+    proc: &'static ProcDef,
+    positional: Vec<Option<String>>,
+    named: Vec<(String, Option<String>)>,
+) -> Result<Option<Call>> {
     loop {
         match lx.next()? {
             None => break,
             Some(Tok::Punct('}')) if braced => braced = false,
             Some(Tok::Punct(';')) => {}
-            Some(_) => return Err(syntax(format!("Unexpected text after the call of {}.", proc.name))),
+            Some(_) => {
+                return Err(syntax(format!(
+                    "Unexpected text after the call of {}.",
+                    proc.name
+                )))
+            }
         }
     }
     if braced {
         return Err(syntax("The {call ...} escape is not closed with }."));
     }
-    let names = || proc.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+    let names = || {
+        proc.params
+            .iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if positional.len() > proc.params.len() {
-        return Err(syntax(format!("{} takes at most {} argument(s): {}.", proc.name, proc.params.len(), names())));
+        return Err(syntax(format!(
+            "{} takes at most {} argument(s): {}.",
+            proc.name,
+            proc.params.len(),
+            names()
+        )));
     }
     let mut args = vec![None; proc.params.len()];
     for (i, v) in positional.into_iter().enumerate() {
         args[i] = v;
     }
     for (n, v) in named {
-        let i = proc.params.iter().position(|p| p.name.eq_ignore_ascii_case(&n)).ok_or_else(|| {
-            syntax(format!("{} has no parameter {n}; its parameters are {}.", proc.name, names()))
-        })?;
+        let i = proc
+            .params
+            .iter()
+            .position(|p| p.name.eq_ignore_ascii_case(&n))
+            .ok_or_else(|| {
+                syntax(format!(
+                    "{} has no parameter {n}; its parameters are {}.",
+                    proc.name,
+                    names()
+                ))
+            })?;
         args[i] = v;
     }
     Ok(Some(Call { proc, args }))
@@ -335,7 +433,10 @@ fn token_row(t: &Tokens) -> Vec<Value> {
     vec![
         text(&t.access_token),
         t.refresh_token.as_deref().map(text).unwrap_or(Value::Null),
-        t.expires_in.map(|e| Value::Int(e as i64)).or_else(|| t.remaining().map(|r| Value::Int(r as i64))).unwrap_or(Value::Null),
+        t.expires_in
+            .map(|e| Value::Int(e as i64))
+            .or_else(|| t.remaining().map(|r| Value::Int(r as i64)))
+            .unwrap_or(Value::Null),
     ]
 }
 
@@ -366,7 +467,11 @@ pub fn run(conn: &Conn, call: &Call) -> Result<(Vec<ColDesc>, Vec<Vec<Value>>)> 
             crate::logging::Logger::default(),
         )),
     };
-    let store_name = manager.store.as_ref().map(|s| s.describe()).unwrap_or_else(|| "(none)".into());
+    let store_name = manager
+        .store
+        .as_ref()
+        .map(|s| s.describe())
+        .unwrap_or_else(|| "(none)".into());
     let rows = match call.proc.name {
         "GetOAuthAuthorizationURL" => {
             let state = call.arg("State").unwrap_or_else(oauth::random_state);
@@ -374,20 +479,49 @@ pub fn run(conn: &Conn, call: &Call) -> Result<(Vec<ColDesc>, Vec<Vec<Value>>)> 
         }
         "GetOAuthAccessToken" => {
             let verifier = call.arg("Verifier");
-            let mode = call.arg("AuthMode").map(|m| m.to_ascii_uppercase()).unwrap_or_else(|| if verifier.is_some() { "WEB".into() } else { "APP".into() });
+            let mode = call
+                .arg("AuthMode")
+                .map(|m| m.to_ascii_uppercase())
+                .unwrap_or_else(|| {
+                    if verifier.is_some() {
+                        "WEB".into()
+                    } else {
+                        "APP".into()
+                    }
+                });
             let t = match mode.as_str() {
                 "WEB" => {
                     let code = verifier.ok_or_else(|| {
                         syntax("GetOAuthAccessToken with AuthMode=WEB needs Verifier: the code from the address the browser was sent to after approving (call GetOAuthAuthorizationURL for the URL to open).")
                     })?;
-                    oauth::exchange_code(client.http(), &app, &code, &app.callback_url, manager.logger())?
+                    oauth::exchange_code(
+                        client.http(),
+                        &app,
+                        &code,
+                        &app.callback_url,
+                        manager.logger(),
+                    )?
                 }
-                "APP" => match oauth::browser_flow(client.http(), &app, oauth::DEFAULT_FLOW_WAIT, manager.logger()) {
+                "APP" => match oauth::browser_flow(
+                    client.http(),
+                    &app,
+                    oauth::DEFAULT_FLOW_WAIT,
+                    manager.logger(),
+                ) {
                     Ok(t) => t,
-                    Err(FlowError::CannotPrompt(r)) => return Err(Error::new(Kind::Auth, oauth::headless_message(&app, &store_name, &r))),
+                    Err(FlowError::CannotPrompt(r)) => {
+                        return Err(Error::new(
+                            Kind::Auth,
+                            oauth::headless_message(&app, &store_name, &r),
+                        ))
+                    }
                     Err(FlowError::Failed(e)) => return Err(e),
                 },
-                other => return Err(syntax(format!("AuthMode={other} is not valid: use WEB (with Verifier) or APP."))),
+                other => {
+                    return Err(syntax(format!(
+                        "AuthMode={other} is not valid: use WEB (with Verifier) or APP."
+                    )))
+                }
             };
             manager.adopt(t.clone())?;
             vec![token_row(&t)]
@@ -420,9 +554,18 @@ mod tests {
     fn call_forms() {
         assert!(parse("SELECT 1").unwrap().is_none());
         assert!(parse("{fn NOW()}").unwrap().is_none());
-        let (n, a) = args("{call GetOAuthAuthorizationURL('http://localhost:1/cb', 'read_products', 'st''x')}");
+        let (n, a) = args(
+            "{call GetOAuthAuthorizationURL('http://localhost:1/cb', 'read_products', 'st''x')}",
+        );
         assert_eq!(n, "GetOAuthAuthorizationURL");
-        assert_eq!(a, vec![Some("http://localhost:1/cb".into()), Some("read_products".into()), Some("st'x".into())]);
+        assert_eq!(
+            a,
+            vec![
+                Some("http://localhost:1/cb".into()),
+                Some("read_products".into()),
+                Some("st'x".into())
+            ]
+        );
         let (_, a) = args("{ CALL jumpseller.getoauthauthorizationurl }");
         assert_eq!(a, vec![None, None, None]);
         let (_, a) = args("{call GetOAuthAuthorizationURL()}");

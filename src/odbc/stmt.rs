@@ -57,7 +57,15 @@ pub struct ColDesc {
 
 impl ColDesc {
     pub fn new(name: &str, sql_type: SqlType, nullable: bool) -> ColDesc {
-        ColDesc { name: name.into(), sql_type, nullable, table: String::new(), schema: String::new(), base_column: String::new(), declared: true }
+        ColDesc {
+            name: name.into(),
+            sql_type,
+            nullable,
+            table: String::new(),
+            schema: String::new(),
+            base_column: String::new(),
+            declared: true,
+        }
     }
 }
 
@@ -191,21 +199,36 @@ impl StmtState {
 }
 
 fn no_cursor() -> Error {
-    Error::odbc("24000", "No result set is open on this statement (invalid cursor state).")
+    Error::odbc(
+        "24000",
+        "No result set is open on this statement (invalid cursor state).",
+    )
 }
 
 fn bad_column(n: u16, cols: usize) -> Error {
-    Error::odbc("07009", format!("Column {n} does not exist; the result has {cols} column(s), numbered from 1."))
+    Error::odbc(
+        "07009",
+        format!("Column {n} does not exist; the result has {cols} column(s), numbered from 1."),
+    )
 }
 
 impl Stmt {
     pub fn new(conn: Arc<Conn>) -> Arc<Stmt> {
         let metadata_id = lock(&conn.state).metadata_id;
-        Arc::new(Stmt { conn, state: Mutex::new(StmtState::new(metadata_id)), diags: Mutex::new(Default::default()), cancelled: AtomicBool::new(false) })
+        Arc::new(Stmt {
+            conn,
+            state: Mutex::new(StmtState::new(metadata_id)),
+            diags: Mutex::new(Default::default()),
+            cancelled: AtomicBool::new(false),
+        })
     }
 
     fn max_rows(&self, st: &StmtState) -> u64 {
-        let cfg = lock(&self.conn.state).connected.as_ref().map(|c| c.config.max_rows).unwrap_or(0);
+        let cfg = lock(&self.conn.state)
+            .connected
+            .as_ref()
+            .map(|c| c.config.max_rows)
+            .unwrap_or(0);
         match (st.max_rows, cfg) {
             (0, c) => c,
             (s, 0) => s,
@@ -244,7 +267,10 @@ impl Stmt {
         st.call = None;
         // Stored procedures never reach SQLite; their arguments may be secrets.
         if let Some(call) = super::procedures::parse(sql)? {
-            self.log(1, &format!("prepare: call {} (arguments not logged)", call.name()));
+            self.log(
+                1,
+                &format!("prepare: call {} (arguments not logged)", call.name()),
+            );
             st.cols = call.columns();
             st.call = Some(call);
             return Ok(SUCCESS);
@@ -286,7 +312,8 @@ impl Stmt {
         }
         // SQL_ATTR_QUERY_TIMEOUT bounds the whole query, checked before
         // every request (HYT00 when passed).
-        let timeout = (st.query_timeout > 0).then(|| std::time::Duration::from_secs(st.query_timeout));
+        let timeout =
+            (st.query_timeout > 0).then(|| std::time::Duration::from_secs(st.query_timeout));
         if let Ok(s) = self.conn.session() {
             s.client().set_deadline(timeout);
         }
@@ -336,7 +363,16 @@ impl Stmt {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn bind_parameter(&self, n: u16, io_type: i16, c_type: i16, sql_type: i16, ptr: usize, buf_len: isize, ind: usize) -> Result<i16> {
+    pub fn bind_parameter(
+        &self,
+        n: u16,
+        io_type: i16,
+        c_type: i16,
+        sql_type: i16,
+        ptr: usize,
+        buf_len: isize,
+        ind: usize,
+    ) -> Result<i16> {
         if n == 0 {
             return Err(Error::odbc("07009", "Parameters are numbered from 1."));
         }
@@ -344,7 +380,16 @@ impl Stmt {
             return Err(Error::odbc("HYC00", "Only input parameters are supported."));
         }
         check_c_type(c_type)?;
-        lock(&self.state).params.insert(n, ParamBinding { c_type, sql_type, ptr, buf_len, ind });
+        lock(&self.state).params.insert(
+            n,
+            ParamBinding {
+                c_type,
+                sql_type,
+                ptr,
+                buf_len,
+                ind,
+            },
+        );
         Ok(SUCCESS)
     }
 
@@ -354,7 +399,14 @@ impl Stmt {
         let st = lock(&self.state);
         let n = st.query.as_ref().map(|q| q.param_count()).unwrap_or(0);
         (1..=n as u16)
-            .map(|i| st.params.get(&i).copied().ok_or_else(|| Error::odbc("07002", format!("Parameter {i} has no value bound (SQLBindParameter)."))))
+            .map(|i| {
+                st.params.get(&i).copied().ok_or_else(|| {
+                    Error::odbc(
+                        "07002",
+                        format!("Parameter {i} has no value bound (SQLBindParameter)."),
+                    )
+                })
+            })
             .collect()
     }
 
@@ -362,7 +414,10 @@ impl Stmt {
         let st = lock(&self.state);
         match &st.query {
             Some(q) => Ok(q.param_count() as i16),
-            None => Err(Error::odbc("HY010", "SQLNumParams needs a prepared statement (function sequence error).")),
+            None => Err(Error::odbc(
+                "HY010",
+                "SQLNumParams needs a prepared statement (function sequence error).",
+            )),
         }
     }
 
@@ -381,7 +436,11 @@ impl Stmt {
     /// SQLColAttribute: one field of column `n` (SQL_DESC_COUNT needs no column).
     pub fn col_attribute(&self, n: u16, field: u16) -> Result<super::Attr> {
         let count = lock(&self.state).cols.len();
-        let desc = if field == 1001 || field == 0 { ColDesc::new("", SqlType::Integer, false) } else { self.describe(n)? };
+        let desc = if field == 1001 || field == 0 {
+            ColDesc::new("", SqlType::Integer, false)
+        } else {
+            self.describe(n)?
+        };
         super::col_attribute(&desc, field, count, self.conn.env.is_odbc2())
     }
 
@@ -398,7 +457,15 @@ impl Stmt {
             st.bindings.remove(&n);
         } else {
             check_c_type(c_type)?;
-            st.bindings.insert(n, Binding { c_type, ptr, len, ind });
+            st.bindings.insert(
+                n,
+                Binding {
+                    c_type,
+                    ptr,
+                    len,
+                    ind,
+                },
+            );
         }
         Ok(SUCCESS)
     }
@@ -447,7 +514,10 @@ impl Stmt {
                     Err(e) => {
                         st.rows = Rows::None;
                         if self.cancelled.swap(false, Ordering::SeqCst) {
-                            return Err(Error::new(Kind::Cancelled, "The statement was cancelled."));
+                            return Err(Error::new(
+                                Kind::Cancelled,
+                                "The statement was cancelled.",
+                            ));
                         }
                         // Rows already placed in this block are delivered
                         // (the failed slot marked SQL_ROW_ERROR); the error
@@ -467,14 +537,27 @@ impl Stmt {
             truncated |= place_row(&st, &row, i, &mut out)?;
             st.current = Some(row);
         }
-        out.row_status = (0..size).map(|i| if (i as u64) < out.rows { 0 } else if out.error_row == Some(i) { 5 } else { 3 }).collect();
+        out.row_status = (0..size)
+            .map(|i| {
+                if (i as u64) < out.rows {
+                    0
+                } else if out.error_row == Some(i) {
+                    5
+                } else {
+                    3
+                }
+            })
+            .collect();
         if out.rows == 0 {
             st.current = None;
             out.code = NO_DATA;
             return Ok(out);
         }
         if truncated {
-            lock(&self.diags).push("01004", "String data, right truncated: a bound buffer was too small for a value.");
+            lock(&self.diags).push(
+                "01004",
+                "String data, right truncated: a bound buffer was too small for a value.",
+            );
         }
         out.code = SUCCESS;
         Ok(out)
@@ -487,7 +570,10 @@ impl Stmt {
             return Err(no_cursor());
         }
         let Some(row) = st.current.as_ref() else {
-            return Err(Error::odbc("24000", "SQLGetData needs a fetched row (call SQLFetch first)."));
+            return Err(Error::odbc(
+                "24000",
+                "SQLGetData needs a fetched row (call SQLFetch first).",
+            ));
         };
         if n == 0 || n as usize > st.cols.len() {
             return Err(bad_column(n, st.cols.len()));
@@ -503,16 +589,32 @@ impl Stmt {
         // Encode once per column; later pieces borrow it (a 10 MB value read
         // in 64 KB pieces must not be copied 160 times).
         if !matches!(&st.getdata_cache, Some((col, ct, _)) if *col == n && *ct == c_type) {
-            let e = max_length(convert::encode(&row[n as usize - 1], st.cols[n as usize - 1].sql_type, c_type)?, st.max_length);
+            let e = max_length(
+                convert::encode(
+                    &row[n as usize - 1],
+                    st.cols[n as usize - 1].sql_type,
+                    c_type,
+                )?,
+                st.max_length,
+            );
             st.getdata_cache = Some((n, c_type, e));
         }
-        let Some((_, _, enc)) = st.getdata_cache.as_ref() else { return Err(no_cursor()) };
-        let buf = if matches!(enc, Encoded::Fixed(_)) { usize::MAX } else { buf_len };
+        let Some((_, _, enc)) = st.getdata_cache.as_ref() else {
+            return Err(no_cursor());
+        };
+        let buf = if matches!(enc, Encoded::Fixed(_)) {
+            usize::MAX
+        } else {
+            buf_len
+        };
         let p = convert::piece(enc, offset, buf);
         let finished = !p.truncated;
         st.getdata = Some((n, offset + p.consumed, finished));
         if p.truncated {
-            lock(&self.diags).push("01004", "String data, right truncated: call SQLGetData again for the rest.");
+            lock(&self.diags).push(
+                "01004",
+                "String data, right truncated: call SQLGetData again for the rest.",
+            );
         }
         Ok(Some(p))
     }
@@ -536,7 +638,10 @@ impl Stmt {
                 st.params.clear();
                 Ok(SUCCESS)
             }
-            _ => Err(Error::odbc("HY092", format!("SQLFreeStmt option {option} is not valid."))),
+            _ => Err(Error::odbc(
+                "HY092",
+                format!("SQLFreeStmt option {option} is not valid."),
+            )),
         }
     }
 
@@ -565,7 +670,10 @@ impl Stmt {
             ATTR_PARAMS_PROCESSED_PTR => st.params_processed_ptr = value as usize,
             ATTR_ROW_ARRAY_SIZE => {
                 if value == 0 {
-                    return Err(Error::odbc("HY024", "SQL_ATTR_ROW_ARRAY_SIZE must be at least 1."));
+                    return Err(Error::odbc(
+                        "HY024",
+                        "SQL_ATTR_ROW_ARRAY_SIZE must be at least 1.",
+                    ));
                 }
                 st.row_array_size = value.min(100_000);
                 if value > 100_000 {
@@ -589,20 +697,37 @@ impl Stmt {
             }
             ATTR_CURSOR_SCROLLABLE => {
                 if value != 0 {
-                    return Err(Error::odbc("HYC00", "Scrollable cursors are not supported."));
+                    return Err(Error::odbc(
+                        "HYC00",
+                        "Scrollable cursors are not supported.",
+                    ));
                 }
             }
             ATTR_ASYNC_ENABLE => {
                 if value != 0 {
-                    return Err(Error::odbc("HYC00", "Asynchronous execution is not supported."));
+                    return Err(Error::odbc(
+                        "HYC00",
+                        "Asynchronous execution is not supported.",
+                    ));
                 }
             }
-            ATTR_CURSOR_SENSITIVITY | ATTR_SIMULATE_CURSOR | ATTR_USE_BOOKMARKS | ATTR_KEYSET_SIZE | ATTR_ENABLE_AUTO_IPD | ATTR_PARAM_BIND_TYPE | ATTR_PARAM_STATUS_PTR => {
+            ATTR_CURSOR_SENSITIVITY
+            | ATTR_SIMULATE_CURSOR
+            | ATTR_USE_BOOKMARKS
+            | ATTR_KEYSET_SIZE
+            | ATTR_ENABLE_AUTO_IPD
+            | ATTR_PARAM_BIND_TYPE
+            | ATTR_PARAM_STATUS_PTR => {
                 if value != 0 {
                     lock(&self.diags).push("01S02", format!("Statement attribute {attr} is not supported; its default stays in force."));
                 }
             }
-            _ => return Err(Error::odbc("HY092", format!("Statement attribute {attr} is not supported."))),
+            _ => {
+                return Err(Error::odbc(
+                    "HY092",
+                    format!("Statement attribute {attr} is not supported."),
+                ))
+            }
         }
         Ok(SUCCESS)
     }
@@ -624,12 +749,22 @@ impl Stmt {
             ATTR_ROWSET_SIZE | ATTR_PARAMSET_SIZE => 1,
             ATTR_CURSOR_TYPE => 0,
             ATTR_CONCURRENCY => 1,
-            ATTR_CURSOR_SCROLLABLE | ATTR_CURSOR_SENSITIVITY | ATTR_ASYNC_ENABLE | ATTR_USE_BOOKMARKS | ATTR_KEYSET_SIZE | ATTR_ENABLE_AUTO_IPD => 0,
+            ATTR_CURSOR_SCROLLABLE
+            | ATTR_CURSOR_SENSITIVITY
+            | ATTR_ASYNC_ENABLE
+            | ATTR_USE_BOOKMARKS
+            | ATTR_KEYSET_SIZE
+            | ATTR_ENABLE_AUTO_IPD => 0,
             ATTR_SIMULATE_CURSOR => 0,
             ATTR_ROW_NUMBER => st.fetched,
             ATTR_PARAMS_PROCESSED_PTR => st.params_processed_ptr as u64,
             ATTR_PARAM_BIND_TYPE | ATTR_PARAM_STATUS_PTR => 0,
-            _ => return Err(Error::odbc("HY092", format!("Statement attribute {attr} is not supported."))),
+            _ => {
+                return Err(Error::odbc(
+                    "HY092",
+                    format!("Statement attribute {attr} is not supported."),
+                ))
+            }
         })
     }
 }
@@ -645,10 +780,18 @@ fn place_row(st: &StmtState, row: &[Value], i: usize, out: &mut FetchOut) -> Res
         return Ok(false);
     }
     for (&n, b) in st.bindings.iter() {
-        let Some(col) = st.cols.get(n as usize - 1) else { continue };
-        let enc = max_length(convert::encode(&row[n as usize - 1], col.sql_type, b.c_type)?, st.max_length);
+        let Some(col) = st.cols.get(n as usize - 1) else {
+            continue;
+        };
+        let enc = max_length(
+            convert::encode(&row[n as usize - 1], col.sql_type, b.c_type)?,
+            st.max_length,
+        );
         if enc == Encoded::Null && b.ind == 0 {
-            return Err(Error::odbc("22002", format!("Column {n} is NULL and no indicator was bound for it.")));
+            return Err(Error::odbc(
+                "22002",
+                format!("Column {n} is NULL and no indicator was bound for it."),
+            ));
         }
         let elem = match b.c_type {
             convert::C_DEFAULT | convert::C_ARD_TYPE => convert::default_c_type(col.sql_type),
@@ -657,14 +800,24 @@ fn place_row(st: &StmtState, row: &[Value], i: usize, out: &mut FetchOut) -> Res
         let (stride, ind_stride) = match st.row_bind_type {
             // Fixed-size types ignore BufferLength: their elements are
             // their own size apart.
-            0 => (convert::fixed_size(elem).unwrap_or(b.len.max(0) as usize), std::mem::size_of::<isize>()),
+            0 => (
+                convert::fixed_size(elem).unwrap_or(b.len.max(0) as usize),
+                std::mem::size_of::<isize>(),
+            ),
             row_size => (row_size as usize, row_size as usize),
         };
-        let buf = if matches!(enc, Encoded::Fixed(_)) { usize::MAX } else { b.len.max(0) as usize };
+        let buf = if matches!(enc, Encoded::Fixed(_)) {
+            usize::MAX
+        } else {
+            b.len.max(0) as usize
+        };
         let p = convert::piece(&enc, 0, buf);
         truncated |= p.truncated;
         if b.ptr != 0 && !p.bytes.is_empty() {
-            out.writes.push(Write { ptr: b.ptr + i * stride, bytes: p.bytes });
+            out.writes.push(Write {
+                ptr: b.ptr + i * stride,
+                bytes: p.bytes,
+            });
         }
         if b.ind != 0 {
             out.indicators.push((b.ind + i * ind_stride, p.indicator));
@@ -677,7 +830,11 @@ fn place_row(st: &StmtState, row: &[Value], i: usize, out: &mut FetchOut) -> Res
 /// is cut off, silently (the spec gives no warning for it).
 fn max_length(enc: Encoded, max: u64) -> Encoded {
     match enc {
-        Encoded::Var { mut data, unit, terminated } if max > 0 && data.len() as u64 > max => {
+        Encoded::Var {
+            mut data,
+            unit,
+            terminated,
+        } if max > 0 && data.len() as u64 > max => {
             let keep = (max as usize / unit) * unit;
             // Whole UTF-8 characters only, for SQL_C_CHAR.
             let mut keep = keep;
@@ -687,7 +844,11 @@ fn max_length(enc: Encoded, max: u64) -> Encoded {
                 }
             }
             data.truncate(keep);
-            Encoded::Var { data, unit, terminated }
+            Encoded::Var {
+                data,
+                unit,
+                terminated,
+            }
         }
         other => other,
     }
@@ -696,13 +857,40 @@ fn max_length(enc: Encoded, max: u64) -> Encoded {
 fn check_c_type(c_type: i16) -> Result<()> {
     use convert::*;
     const KNOWN: &[i16] = &[
-        C_CHAR, C_WCHAR, C_NUMERIC, C_LONG, C_SHORT, C_FLOAT, C_DOUBLE, C_DATE, C_TIME, C_TIMESTAMP, C_TYPE_DATE, C_TYPE_TIME, C_TYPE_TIMESTAMP,
-        C_BIT, C_TINYINT, C_BINARY, C_SLONG, C_SSHORT, C_ULONG, C_USHORT, C_SBIGINT, C_UBIGINT, C_STINYINT, C_UTINYINT, C_DEFAULT, C_ARD_TYPE,
+        C_CHAR,
+        C_WCHAR,
+        C_NUMERIC,
+        C_LONG,
+        C_SHORT,
+        C_FLOAT,
+        C_DOUBLE,
+        C_DATE,
+        C_TIME,
+        C_TIMESTAMP,
+        C_TYPE_DATE,
+        C_TYPE_TIME,
+        C_TYPE_TIMESTAMP,
+        C_BIT,
+        C_TINYINT,
+        C_BINARY,
+        C_SLONG,
+        C_SSHORT,
+        C_ULONG,
+        C_USHORT,
+        C_SBIGINT,
+        C_UBIGINT,
+        C_STINYINT,
+        C_UTINYINT,
+        C_DEFAULT,
+        C_ARD_TYPE,
     ];
     if KNOWN.contains(&c_type) {
         Ok(())
     } else {
-        Err(Error::odbc("HY003", format!("C data type {c_type} is not valid.")))
+        Err(Error::odbc(
+            "HY003",
+            format!("C data type {c_type} is not valid."),
+        ))
     }
 }
 

@@ -209,7 +209,11 @@ impl Profile {
         let mut p: Profile = serde_json::from_str(text).map_err(|e| {
             crate::error::Error::new(
                 Kind::Config,
-                format!("Profile {origin} is malformed at line {}, column {}: {e}", e.line(), e.column()),
+                format!(
+                    "Profile {origin} is malformed at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
             )
         })?;
         p.check(origin)?;
@@ -218,8 +222,9 @@ impl Profile {
 
     pub fn builtin() -> Arc<Profile> {
         use once_cell::sync::Lazy;
-        static P: Lazy<Arc<Profile>> =
-            Lazy::new(|| Arc::new(Profile::parse(BUILTIN, "(built-in)").expect("the built-in profile is valid")));
+        static P: Lazy<Arc<Profile>> = Lazy::new(|| {
+            Arc::new(Profile::parse(BUILTIN, "(built-in)").expect("the built-in profile is valid"))
+        });
         P.clone()
     }
 
@@ -230,41 +235,70 @@ impl Profile {
             None => Ok(Self::builtin()),
             Some(p) if p.to_ascii_lowercase().ends_with(".apip") => Ok(Self::builtin()),
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| crate::error::Error::new(Kind::Config, format!("Profile {p} cannot be read: {e}")))?;
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    crate::error::Error::new(
+                        Kind::Config,
+                        format!("Profile {p} cannot be read: {e}"),
+                    )
+                })?;
                 Ok(Arc::new(Profile::parse(&text, p)?))
             }
         }
     }
 
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+        self.tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
     fn check(&mut self, origin: &str) -> Result<()> {
         let names: Vec<String> = self.tables.iter().map(|t| t.name.clone()).collect();
         for (ti, t) in self.tables.iter_mut().enumerate() {
             let place = format!("Profile {origin}, table '{}' (tables[{ti}])", t.name);
-            if names.iter().filter(|n| n.eq_ignore_ascii_case(&t.name)).count() > 1 {
-                return err(Kind::Config, format!("{place}: the table name is declared twice."));
+            if names
+                .iter()
+                .filter(|n| n.eq_ignore_ascii_case(&t.name))
+                .count()
+                > 1
+            {
+                return err(
+                    Kind::Config,
+                    format!("{place}: the table name is declared twice."),
+                );
             }
             if t.columns.is_empty() {
-                return err(Kind::Config, format!("{place}: a table needs at least one column."));
+                return err(
+                    Kind::Config,
+                    format!("{place}: a table needs at least one column."),
+                );
             }
             for c in t.columns.iter_mut() {
                 c.sql_type = Some(SqlType::parse(&c.type_name, c.size).map_err(|m| {
-                    crate::error::Error::new(Kind::Config, format!("{place}, column '{}': {m}", c.name))
+                    crate::error::Error::new(
+                        Kind::Config,
+                        format!("{place}, column '{}': {m}", c.name),
+                    )
                 })?);
             }
             let has = |n: &str| t.columns.iter().any(|c| c.name == n);
             for k in &t.primary_key {
                 if !has(k) {
-                    return err(Kind::Config, format!("{place}: primary key column '{k}' is not a column of the table."));
+                    return err(
+                        Kind::Config,
+                        format!("{place}: primary key column '{k}' is not a column of the table."),
+                    );
                 }
             }
             for pd in &t.pushdown {
                 if !has(&pd.column) {
-                    return err(Kind::Config, format!("{place}: pushdown on '{}', which is not a column.", pd.column));
+                    return err(
+                        Kind::Config,
+                        format!(
+                            "{place}: pushdown on '{}', which is not a column.",
+                            pd.column
+                        ),
+                    );
                 }
                 for a in &pd.also {
                     if !has(a) || !pd.list.contains(&format!("{{{a}}}")) {
@@ -272,15 +306,31 @@ impl Profile {
                     }
                 }
                 if !["=", ">", ">=", "<", "<=", "between"].contains(&pd.op.as_str()) {
-                    return err(Kind::Config, format!("{place}: pushdown operator '{}' is not one of = > >= < <= between.", pd.op));
+                    return err(
+                        Kind::Config,
+                        format!(
+                            "{place}: pushdown operator '{}' is not one of = > >= < <= between.",
+                            pd.op
+                        ),
+                    );
                 }
-                let needs: &[&str] = if pd.op == "between" { &["{from}", "{to}"] } else { &["{value}"] };
+                let needs: &[&str] = if pd.op == "between" {
+                    &["{from}", "{to}"]
+                } else {
+                    &["{value}"]
+                };
                 if pd.op == "between" && pd.exact {
                     return err(Kind::Config, format!("{place}: a 'between' route returns whole days, so it must be declared \"exact\": false."));
                 }
                 for n in needs {
                     if !pd.list.contains(n) {
-                        return err(Kind::Config, format!("{place}: pushdown route '{}' lacks the placeholder {n}.", pd.list));
+                        return err(
+                            Kind::Config,
+                            format!(
+                                "{place}: pushdown route '{}' lacks the placeholder {n}.",
+                                pd.list
+                            ),
+                        );
                     }
                 }
             }
@@ -288,16 +338,32 @@ impl Profile {
                 (Some(_), None) => {}
                 (None, Some(ps)) => {
                     if !names.iter().any(|n| n == &ps.table) {
-                        return err(Kind::Config, format!("{place}: parent table '{}' is not declared.", ps.table));
+                        return err(
+                            Kind::Config,
+                            format!("{place}: parent table '{}' is not declared.", ps.table),
+                        );
                     }
                     if !has(&ps.key) {
-                        return err(Kind::Config, format!("{place}: parent key column '{}' is not a column.", ps.key));
+                        return err(
+                            Kind::Config,
+                            format!("{place}: parent key column '{}' is not a column.", ps.key),
+                        );
                     }
                     if ps.array.is_some() == ps.list.is_some() {
-                        return err(Kind::Config, format!("{place}: a parent source needs exactly one of 'array' or 'list'."));
+                        return err(
+                            Kind::Config,
+                            format!(
+                                "{place}: a parent source needs exactly one of 'array' or 'list'."
+                            ),
+                        );
                     }
                 }
-                _ => return err(Kind::Config, format!("{place}: source needs exactly one of 'list' or 'parent'.")),
+                _ => {
+                    return err(
+                        Kind::Config,
+                        format!("{place}: source needs exactly one of 'list' or 'parent'."),
+                    )
+                }
             }
         }
         for t in &self.tables {
@@ -318,17 +384,39 @@ mod tests {
     #[test]
     fn builtin_parses() {
         let p = Profile::builtin();
-        for t in ["Store", "Products", "ProductVariants", "ProductImages", "ProductCategories", "Categories", "Orders", "OrderProducts", "Customers"] {
+        for t in [
+            "Store",
+            "Products",
+            "ProductVariants",
+            "ProductImages",
+            "ProductCategories",
+            "Categories",
+            "Orders",
+            "OrderProducts",
+            "Customers",
+        ] {
             assert!(p.table(t).is_some(), "{t}");
         }
     }
 
     #[test]
     fn malformed_profile_names_place() {
-        let e = Profile::parse("{\"name\": \"x\", \"schema\": \"s\", \"tables\": [", "x.json").unwrap_err();
-        assert!(e.message.contains("x.json") && e.message.contains("line 1"), "{}", e.message);
+        let e = Profile::parse(
+            "{\"name\": \"x\", \"schema\": \"s\", \"tables\": [",
+            "x.json",
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("x.json") && e.message.contains("line 1"),
+            "{}",
+            e.message
+        );
         let bad = r#"{"name":"x","schema":"s","tables":[{"name":"T","source":{"list":"/t.json"},"columns":[{"name":"a","type":"BLOB9"}]}]}"#;
         let e = Profile::parse(bad, "y.json").unwrap_err();
-        assert!(e.message.contains("y.json") && e.message.contains("'T'") && e.message.contains("'a'"), "{}", e.message);
+        assert!(
+            e.message.contains("y.json") && e.message.contains("'T'") && e.message.contains("'a'"),
+            "{}",
+            e.message
+        );
     }
 }

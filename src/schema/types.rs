@@ -21,7 +21,13 @@ impl SqlType {
     pub fn parse(name: &str, size: Option<u32>) -> Result<SqlType, String> {
         let upper = name.trim().to_ascii_uppercase();
         let (base, args) = match upper.split_once('(') {
-            Some((b, rest)) => (b.trim().to_string(), rest.trim_end_matches(')').split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>()),
+            Some((b, rest)) => (
+                b.trim().to_string(),
+                rest.trim_end_matches(')')
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect::<Vec<_>>(),
+            ),
             None => (upper.clone(), vec![]),
         };
         let num = |i: usize, d: u32| args.get(i).and_then(|a| a.parse::<u32>().ok()).unwrap_or(d);
@@ -112,7 +118,11 @@ impl SqlType {
     /// DECIMAL_DIGITS: scale, or seconds precision for timestamps.
     pub fn decimal_digits(&self) -> Option<i16> {
         match self {
-            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt | SqlType::Bit | SqlType::Timestamp => Some(0),
+            SqlType::BigInt
+            | SqlType::Integer
+            | SqlType::SmallInt
+            | SqlType::Bit
+            | SqlType::Timestamp => Some(0),
             SqlType::Decimal(_, s) => Some(*s as i16),
             _ => None,
         }
@@ -151,7 +161,11 @@ impl SqlType {
 
     pub fn num_prec_radix(&self) -> Option<i16> {
         match self {
-            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt | SqlType::Decimal(..) | SqlType::Bit => Some(10),
+            SqlType::BigInt
+            | SqlType::Integer
+            | SqlType::SmallInt
+            | SqlType::Decimal(..)
+            | SqlType::Bit => Some(10),
             SqlType::Double => Some(2),
             _ => None,
         }
@@ -162,7 +176,14 @@ impl SqlType {
     }
 
     pub fn is_unsigned(&self) -> bool {
-        matches!(self, SqlType::Bit | SqlType::Timestamp | SqlType::Date | SqlType::WVarchar(_) | SqlType::WLongVarchar)
+        matches!(
+            self,
+            SqlType::Bit
+                | SqlType::Timestamp
+                | SqlType::Date
+                | SqlType::WVarchar(_)
+                | SqlType::WLongVarchar
+        )
     }
 }
 
@@ -172,7 +193,13 @@ mod tests {
 
     #[test]
     fn decl_round_trips() {
-        for t in [SqlType::BigInt, SqlType::Decimal(19, 4), SqlType::WVarchar(80), SqlType::WLongVarchar, SqlType::Timestamp] {
+        for t in [
+            SqlType::BigInt,
+            SqlType::Decimal(19, 4),
+            SqlType::WVarchar(80),
+            SqlType::WLongVarchar,
+            SqlType::Timestamp,
+        ] {
             assert_eq!(SqlType::parse(&t.decl(), None).unwrap(), t);
         }
     }

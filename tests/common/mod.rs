@@ -27,7 +27,11 @@ pub fn sandbox() -> Sandbox {
 
 /// A sandbox without rate limits (tests measure requests, not time).
 pub fn sandbox_with(f: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
-    let mut cfg = SandboxConfig { per_second: 0, per_minute: 0, ..Default::default() };
+    let mut cfg = SandboxConfig {
+        per_second: 0,
+        per_minute: 0,
+        ..Default::default()
+    };
     f(&mut cfg);
     Sandbox::start(cfg).expect("sandbox starts")
 }
@@ -38,8 +42,14 @@ pub fn conn_str(sb: &Sandbox) -> String {
 
 pub fn env() -> *mut c_void {
     let mut h = null_mut();
-    assert_eq!(unsafe { SQLAllocHandle(1, null_mut(), &mut h) }, SQL_SUCCESS);
-    assert_eq!(unsafe { SQLSetEnvAttr(h, 200, 3 as *mut c_void, 0) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe { SQLAllocHandle(1, null_mut(), &mut h) },
+        SQL_SUCCESS
+    );
+    assert_eq!(
+        unsafe { SQLSetEnvAttr(h, 200, 3 as *mut c_void, 0) },
+        SQL_SUCCESS
+    );
     h
 }
 
@@ -53,7 +63,18 @@ pub fn dbc(env: *mut c_void) -> *mut c_void {
 pub fn driver_connect(dbc: *mut c_void, s: &str) -> (i16, String) {
     let mut out = vec![0u8; 4096];
     let mut len = 0i16;
-    let rc = unsafe { SQLDriverConnect(dbc, null_mut(), s.as_ptr(), s.len() as i16, out.as_mut_ptr(), out.len() as i16, &mut len, 0) };
+    let rc = unsafe {
+        SQLDriverConnect(
+            dbc,
+            null_mut(),
+            s.as_ptr(),
+            s.len() as i16,
+            out.as_mut_ptr(),
+            out.len() as i16,
+            &mut len,
+            0,
+        )
+    };
     let n = (len.max(0) as usize).min(out.len());
     (rc, String::from_utf8_lossy(&out[..n]).into_owned())
 }
@@ -63,7 +84,11 @@ pub fn connect(sb: &Sandbox) -> (*mut c_void, *mut c_void) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = driver_connect(d, &conn_str(sb));
-    assert!(rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO, "connect failed: {:?}", diag(2, d));
+    assert!(
+        rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
+        "connect failed: {:?}",
+        diag(2, d)
+    );
     (e, d)
 }
 
@@ -72,7 +97,12 @@ pub fn connect_with(sb: &Sandbox, extra: &str) -> (*mut c_void, *mut c_void) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = driver_connect(d, &format!("{};{extra}", conn_str(sb)));
-    assert_eq!(rc, SQL_SUCCESS, "connect with {extra} failed: {:?}", diag(2, d));
+    assert_eq!(
+        rc,
+        SQL_SUCCESS,
+        "connect with {extra} failed: {:?}",
+        diag(2, d)
+    );
     (e, d)
 }
 
@@ -90,11 +120,25 @@ pub fn diag(handle_type: i16, h: *mut c_void) -> Vec<(String, String)> {
         let mut native = 0i32;
         let mut msg = vec![0u8; 2048];
         let mut len = 0i16;
-        let rc = unsafe { SQLGetDiagRec(handle_type, h, rec, state.as_mut_ptr(), &mut native, msg.as_mut_ptr(), msg.len() as i16, &mut len) };
+        let rc = unsafe {
+            SQLGetDiagRec(
+                handle_type,
+                h,
+                rec,
+                state.as_mut_ptr(),
+                &mut native,
+                msg.as_mut_ptr(),
+                msg.len() as i16,
+                &mut len,
+            )
+        };
         if rc != SQL_SUCCESS && rc != SQL_SUCCESS_WITH_INFO {
             break;
         }
-        out.push((String::from_utf8_lossy(&state[..5]).into_owned(), String::from_utf8_lossy(&msg[..len as usize]).into_owned()));
+        out.push((
+            String::from_utf8_lossy(&state[..5]).into_owned(),
+            String::from_utf8_lossy(&msg[..len as usize]).into_owned(),
+        ));
     }
     out
 }
@@ -113,14 +157,27 @@ pub fn get_text(st: *mut c_void, n: u16) -> Option<String> {
     loop {
         let mut buf = vec![0u8; 1024];
         let mut ind = 0isize;
-        let rc = unsafe { SQLGetData(st, n, SQL_C_CHAR, buf.as_mut_ptr() as *mut c_void, buf.len() as isize, &mut ind) };
+        let rc = unsafe {
+            SQLGetData(
+                st,
+                n,
+                SQL_C_CHAR,
+                buf.as_mut_ptr() as *mut c_void,
+                buf.len() as isize,
+                &mut ind,
+            )
+        };
         match rc {
             SQL_NO_DATA => break,
             SQL_SUCCESS | SQL_SUCCESS_WITH_INFO => {
                 if ind == -1 {
                     return None;
                 }
-                let got = if rc == SQL_SUCCESS { ind as usize } else { buf.len() - 1 };
+                let got = if rc == SQL_SUCCESS {
+                    ind as usize
+                } else {
+                    buf.len() - 1
+                };
                 all.extend_from_slice(&buf[..got]);
                 if rc == SQL_SUCCESS {
                     break;
@@ -136,7 +193,11 @@ pub fn get_text(st: *mut c_void, n: u16) -> Option<String> {
 pub fn query(dbc: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
     let st = stmt(dbc);
     let rc = exec(st, sql);
-    assert!(rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO, "{sql}: {:?}", diag(3, st));
+    assert!(
+        rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
+        "{sql}: {:?}",
+        diag(3, st)
+    );
     let mut ncols = 0i16;
     unsafe { SQLNumResultCols(st, &mut ncols) };
     let mut rows = Vec::new();
@@ -145,7 +206,11 @@ pub fn query(dbc: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
         if rc == SQL_NO_DATA {
             break;
         }
-        assert!(rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO, "fetch: {:?}", diag(3, st));
+        assert!(
+            rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
+            "fetch: {:?}",
+            diag(3, st)
+        );
         rows.push((1..=ncols as u16).map(|i| get_text(st, i)).collect());
     }
     unsafe { SQLFreeHandle(3, st) };
