@@ -793,7 +793,7 @@ fn query_timeout_bounds_a_whole_query() {
     }]);
     let st = stmt(d);
     assert_eq!(
-        unsafe { SQLSetStmtAttr(st, 0, 1 as *mut c_void, 0) },
+        unsafe { SQLSetStmtAttr(st, 0, std::ptr::dangling_mut::<c_void>(), 0) },
         SQL_SUCCESS
     ); // QUERY_TIMEOUT = 1 s
     let mut rc = exec(st, "SELECT id FROM Orders");
@@ -805,7 +805,7 @@ fn query_timeout_bounds_a_whole_query() {
     assert_eq!(dg[0].0, "HYT00", "{dg:?}");
     assert!(dg[0].1.contains("QUERY_TIMEOUT"), "{dg:?}");
     // Without the timeout the same query completes.
-    unsafe { SQLSetStmtAttr(st, 0, 0 as *mut c_void, 0) };
+    unsafe { SQLSetStmtAttr(st, 0, std::ptr::null_mut::<c_void>(), 0) };
     sb.set_faults(vec![]);
     assert_eq!(exec(st, "SELECT COUNT(*) FROM Orders"), SQL_SUCCESS);
     disconnect(e, d);
@@ -852,11 +852,11 @@ fn max_length_and_retrieve_data_are_applied() {
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(get_text(st, 1).as_deref(), Some("abcd"));
     unsafe { SQLCloseCursor(st) };
-    unsafe { SQLSetStmtAttr(st, 3, 0 as *mut c_void, 0) };
+    unsafe { SQLSetStmtAttr(st, 3, std::ptr::null_mut::<c_void>(), 0) };
     let mut id = -1i64;
     let mut ind = 0isize;
     unsafe {
-        SQLSetStmtAttr(st, 11, 0 as *mut c_void, 0); // RETRIEVE_DATA = OFF
+        SQLSetStmtAttr(st, 11, std::ptr::null_mut::<c_void>(), 0); // RETRIEVE_DATA = OFF
         SQLBindCol(
             st,
             1,

@@ -528,10 +528,7 @@ fn nested_fan_out_and_batched_key_routes() {
         "SELECT product_id, option_id, id FROM ProductOptionValues",
     );
     assert!(all.iter().all(|r| r[0].is_some() && r[1].is_some()));
-    let some = all
-        .iter()
-        .find(|r| r[0].is_some())
-        .map(|r| r[0].clone().unwrap());
+    let some = all.iter().find_map(|r| r[0].clone());
     if let Some(pid) = some {
         let (by, cost) = costed(&sb, d, &format!("SELECT product_id, option_id, id FROM ProductOptionValues WHERE product_id = {pid}"));
         assert!(
@@ -614,7 +611,14 @@ fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
         String::from_utf8_lossy(&b[..l as usize]).into_owned()
     };
     assert_eq!(info(d), "N");
-    unsafe { jumpseller_odbc::ffi::SQLSetConnectAttr(d, 101, 1 as *mut std::os::raw::c_void, 0) };
+    unsafe {
+        jumpseller_odbc::ffi::SQLSetConnectAttr(
+            d,
+            101,
+            std::ptr::dangling_mut::<std::os::raw::c_void>(),
+            0,
+        )
+    };
     assert_eq!(info(d), "Y");
     let err = query_error(d, "DELETE FROM Categories WHERE id = 1");
     assert!(err[0].1.contains("read-only"), "{err:?}");

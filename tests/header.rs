@@ -155,8 +155,7 @@ fn header_declares_every_export() {
             let before = l.split('(').next()?;
             let name = before
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .filter(|s| !s.is_empty())
-                .last()?;
+                .rfind(|s| !s.is_empty())?;
             name.starts_with("SQL").then(|| name.to_string())
         })
         .collect();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test entry point (CI runs it through .ci/run).
 #   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc (apt); pyodbc, pytest (pip)
-#   2. cargo build --workspace --all-targets
+#   2. gates: cargo fmt --check, cargo clippy --workspace --all-targets -D warnings;
+#      then cargo build --workspace --all-targets
 #   3. cargo test --workspace                 (Rust tests: driver C ABI, engine, sandbox)
 #   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI)
 # Extra arguments are passed to pytest (e.g. tests/run.sh -k isql).
@@ -42,6 +43,10 @@ fi
 if ! command -v cargo >/dev/null && [ -x "$HOME/.cargo/bin/cargo" ]; then
     export PATH="$HOME/.cargo/bin:$PATH"
 fi
+step "cargo fmt --all --check"
+cargo fmt --all --check
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
 step "cargo build --workspace --all-targets"
 cargo build --workspace --all-targets
 

@@ -96,7 +96,7 @@ fn type_problem(v: &str, ty: i16, size: i64) -> Option<String> {
     let ok = match ty {
         -5 | 4 | 5 => v.parse::<i64>().is_ok(),
         3 | 2 => v.parse::<f64>().is_ok() && !v.contains(['e', 'E']),
-        8 | 6 | 7 => v.parse::<f64>().is_ok(),
+        6..=8 => v.parse::<f64>().is_ok(),
         -7 => v == "0" || v == "1",
         93 => is_timestamp(v),
         91 => is_date(v),
@@ -449,11 +449,14 @@ fn temp_profile(name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// (SQLSTATE, message) pairs of a handle's diagnostic records.
+type Diagnostics = Vec<(String, String)>;
+
 /// Connects with `Profile=<path>`: (env, dbc, Ok or the diagnostics).
 fn connect_with_profile(
     sb: &Sandbox,
     path: &str,
-) -> (*mut c_void, *mut c_void, Result<(), Vec<(String, String)>>) {
+) -> (*mut c_void, *mut c_void, Result<(), Diagnostics>) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = driver_connect(d, &format!("{};Profile={{{path}}}", conn_str(sb)));
@@ -583,7 +586,7 @@ fn malformed_profiles_fail_to_connect_naming_the_file_and_the_place() {
     }
     // A missing file is named too.
     let (e, d, r) = connect_with_profile(&sb, "/nonexistent/profile.json");
-    let diag = r.err().expect("a missing profile file is refused");
+    let diag = r.expect_err("a missing profile file is refused");
     assert!(
         diag.iter()
             .any(|(_, m)| m.contains("/nonexistent/profile.json")),

@@ -790,21 +790,13 @@ fn validate(
             }
             check_numbers(m, &["tax_amount"], &mut e);
         }
-        Coll::Images(_) | Coll::Attachments(_) | Coll::PageImages(_) => {
-            if create && str_of(m, "url").is_none() && m.get("attachment").is_none() {
-                required(m, &["url"], &mut e);
-            }
+        Coll::Images(_) | Coll::Attachments(_) | Coll::PageImages(_)
+            if create && str_of(m, "url").is_none() && m.get("attachment").is_none() =>
+        {
+            required(m, &["url"], &mut e);
         }
-        Coll::History(_) => {
-            if create {
-                required(m, &["message"], &mut e);
-            }
-        }
-        Coll::Locations => {
-            if create {
-                required(m, &["name"], &mut e);
-            }
-        }
+        Coll::History(_) if create => required(m, &["message"], &mut e),
+        Coll::Locations if create => required(m, &["name"], &mut e),
         _ => {}
     }
     if e.is_empty() {
@@ -1044,8 +1036,15 @@ fn order_lite(sh: &Shared, id: u64, ov: Option<&Value>) -> OrderLite {
     }
 }
 
+/// The filters of an order list: statuses, fulfilment states and a created_at range (epoch s).
+struct OrderFilter {
+    statuses: Vec<usize>,
+    fulfilled: Vec<bool>,
+    range: Option<(u64, u64)>,
+}
+
 /// order filters shared by /orders.json and /orders/search.json; Err = bad parameter
-fn order_filter(req: &Request) -> Result<(Vec<usize>, Vec<bool>, Option<(u64, u64)>), R> {
+fn order_filter(req: &Request) -> Result<OrderFilter, R> {
     let mut sts = Vec::new();
     let mut raw: Vec<&str> = req.q_all("status_filters[]");
     raw.extend(req.q_all("status_filters"));
@@ -1096,7 +1095,11 @@ fn order_filter(req: &Request) -> Result<(Vec<usize>, Vec<bool>, Option<(u64, u6
         }
         Some(other) => return Err(msg(400, &format!("Invalid dateFilter: {}", other))),
     };
-    Ok((sts, ful, range))
+    Ok(OrderFilter {
+        statuses: sts,
+        fulfilled: ful,
+        range,
+    })
 }
 
 fn project(req: &Request, v: Value) -> Value {
@@ -1128,7 +1131,7 @@ fn route(sh: &Shared, req: &Request, segs: &[&str]) -> R {
             json!([{"code": "es", "name": "Español"}, {"code": "en", "name": "English"}, {"code": "pt-BR", "name": "Português (Brasil)"}]),
         ),
         ["transaction_ledger", "balance"] if m == "GET" => ok(
-            json!([{"balance": money(123_456_78), "currency": "USD", "balance_formatted": "$123.456,78"}]),
+            json!([{"balance": money(12_345_678), "currency": "USD", "balance_formatted": "$123.456,78"}]),
         ),
         ["products", rest @ ..] => products(sh, req, rest),
         ["categories", rest @ ..] => crud(
@@ -1660,10 +1663,11 @@ fn products(sh: &Shared, req: &Request, rest: &[&str]) -> R {
                     Some(v) => v,
                     None => {
                         // cheap pre-check: name only needs the light function
-                        if fields.len() == 1 && fields[0] == "name" {
-                            if !g.product_name(id).to_lowercase().contains(&q) {
-                                return false;
-                            }
+                        if fields.len() == 1
+                            && fields[0] == "name"
+                            && !g.product_name(id).to_lowercase().contains(&q)
+                        {
+                            return false;
                         }
                         owned = db.base_gen(Coll::Products, id);
                         &owned
@@ -1896,7 +1900,11 @@ fn orders(sh: &Shared, req: &Request, rest: &[&str]) -> R {
     };
     match (m, rest) {
         ("GET", []) | ("GET", ["search"]) => {
-            let (sts, ful, range) = match order_filter(req) {
+            let OrderFilter {
+                statuses: sts,
+                fulfilled: ful,
+                range,
+            } = match order_filter(req) {
                 Ok(x) => x,
                 Err(r) => return r,
             };

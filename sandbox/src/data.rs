@@ -45,7 +45,7 @@ pub fn money(cents: i64) -> Value {
     let frac = c % 100;
     let s = if frac == 0 {
         format!("{}{}", if neg { "-" } else { "" }, whole)
-    } else if frac % 10 == 0 {
+    } else if frac.is_multiple_of(10) {
         format!("{}{}.{}", if neg { "-" } else { "" }, whole, frac / 10)
     } else {
         format!("{}{}.{:02}", if neg { "-" } else { "" }, whole, frac)
@@ -444,7 +444,7 @@ impl Gen {
         }
         // orders cluster on a subset of customers (some customers order a lot)
         let h = hash3(self.seed, K_OCUST, id);
-        let c = if h % 3 == 0 {
+        let c = if h.is_multiple_of(3) {
             (h >> 8) % (self.customers.div_ceil(10)) + 1
         } else {
             (h >> 8) % self.customers + 1
@@ -469,8 +469,8 @@ impl Gen {
     pub fn customer_name(&self, id: u64) -> PersonName {
         let mut r = Rng::new(self.seed, K_CUST, id);
         PersonName {
-            first: *r.pick(FIRST),
-            last: *r.pick(LAST),
+            first: r.pick(FIRST),
+            last: r.pick(LAST),
         }
     }
     pub fn customer_email(&self, id: u64) -> String {
@@ -620,7 +620,7 @@ impl Gen {
             None
         };
         let size = SIZES[((k - 1) % SIZES.len() as u64) as usize];
-        let color = *r.pick(COLORS);
+        let color = r.pick(COLORS);
         w.obj();
         w.key("id").u64(pid * 10 + k);
         w.key("price").money(price);
@@ -656,7 +656,7 @@ impl Gen {
         w.key("product_option_position").u64(1);
         w.key("product_value_position").u64(k);
         w.end_obj();
-        if pid % 2 == 0 {
+        if pid.is_multiple_of(2) {
             w.obj();
             w.key("name").str("Color");
             w.key("option_type").str("color");
@@ -685,7 +685,7 @@ impl Gen {
             "addon_price": if k == 2 { money(150) } else { Value::Null }});
         if with_values {
             let vals: Vec<Value> = (1..=self.option_value_count(pid, k))
-                .map(|v| self.option_value(pid, k, v, false))
+                .map(|v| self.option_value(pid, k, v))
                 .collect();
             o["values"] = Value::Array(vals);
         }
@@ -694,7 +694,7 @@ impl Gen {
     pub fn option_count(&self, pid: u64) -> u64 {
         if self.product_variant_count(pid) == 0 {
             0
-        } else if pid % 2 == 0 {
+        } else if pid.is_multiple_of(2) {
             2
         } else {
             1
@@ -707,7 +707,9 @@ impl Gen {
             1
         }
     }
-    pub fn option_value(&self, pid: u64, k: u64, v: u64, nested: bool) -> Value {
+    /// A value as the spec's ProductOptionValueFields has it: always with its option and
+    /// variants, whether listed alone or inside its option.
+    pub fn option_value(&self, pid: u64, k: u64, v: u64) -> Value {
         let oid = pid * 10 + k;
         let name = if k == 1 {
             SIZES[((v - 1) % SIZES.len() as u64) as usize].to_string()
@@ -715,17 +717,15 @@ impl Gen {
             "Rojo".to_string()
         };
         let mut val = json!({"id": oid * 10 + v, "name": name, "custom": null, "position": v});
-        if nested || true {
-            val["product_option"] = json!({"option": self.option(pid, k, false)});
-            let vars: Vec<Value> = if k == 1 {
-                vec![json!({"variant": self.variant(pid, v)})]
-            } else {
-                (1..=self.product_variant_count(pid))
-                    .map(|x| json!({"variant": self.variant(pid, x)}))
-                    .collect()
-            };
-            val["variants"] = Value::Array(vars);
-        }
+        val["product_option"] = json!({"option": self.option(pid, k, false)});
+        let vars: Vec<Value> = if k == 1 {
+            vec![json!({"variant": self.variant(pid, v)})]
+        } else {
+            (1..=self.product_variant_count(pid))
+                .map(|x| json!({"variant": self.variant(pid, x)}))
+                .collect()
+        };
+        val["variants"] = Value::Array(vars);
         val
     }
 
@@ -831,7 +831,7 @@ impl Gen {
         if r.pct(40) {
             w.null()
         } else {
-            w.str(*r.pick(BRANDS))
+            w.str(r.pick(BRANDS))
         }
         w.key("barcode");
         if r.pct(50) {
@@ -936,8 +936,8 @@ impl Gen {
         } else {
             1
         };
-        json!({"id": pid * 10 + k, "status": *r.pick(&["unread", "unpublished", "published"]), "rating": r.range(1, 5),
-               "review": *r.pick(&["¡Excelente calidad! 😍", "Chegou rápido, recomendo.", "No era lo que esperaba.", "很好", "Muy bueno pero la talla es pequeña."]),
+        json!({"id": pid * 10 + k, "status": r.pick(&["unread", "unpublished", "published"]), "rating": r.range(1, 5),
+               "review": r.pick(&["¡Excelente calidad! 😍", "Chegou rápido, recomendo.", "No era lo que esperaba.", "很好", "Muy bueno pero la talla es pequeña."]),
                "date": ts(PRODUCT_T0 + pid * 3_600 + 86_400 * (k + 10)),
                "product_id": pid, "product_name": self.product_name(pid),
                "order_id": if r.pct(50) { Value::Null } else { json!(r.range(1, self.orders.max(1))) },
@@ -1102,7 +1102,7 @@ impl Gen {
         w.key("id").u64(id);
         w.key("source").obj();
         w.key("created_from")
-            .str(*r.pick::<&str>(&["checkout", "checkout", "checkout", "admin", "api", "pos"]));
+            .str(r.pick::<&str>(&["checkout", "checkout", "checkout", "admin", "api", "pos"]));
         w.key("created_from_app_code").null();
         w.key("source_name")
             .opt_str(if r.pct(50) { Some("google") } else { None });
@@ -1155,13 +1155,13 @@ impl Gen {
         } else {
             "Envío a domicilio 🚚"
         });
-        w.key("payment_method_name").str(*r.pick::<&str>(&[
+        w.key("payment_method_name").str(r.pick::<&str>(&[
             "Transferencia bancaria",
             "Webpay Plus",
             "Mercado Pago",
             "PayPal",
         ]));
-        w.key("payment_method_type").str(*r.pick::<&str>(&[
+        w.key("payment_method_type").str(r.pick::<&str>(&[
             "manual",
             "webpay_plus",
             "mercado_pago",
@@ -1441,8 +1441,8 @@ struct Addr {
 
 impl Addr {
     fn draw(r: &mut Rng, billing: bool, order: bool) -> Addr {
-        let city = *r.pick(CITIES);
-        let street = *r.pick(STREETS);
+        let city = r.pick(CITIES);
+        let street = r.pick(STREETS);
         let num = r.range(1, 9_999);
         let taxid = if billing {
             if r.pct(40) {

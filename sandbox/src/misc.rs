@@ -13,14 +13,14 @@ pub fn promotion(g: &Gen, id: u64) -> Value {
     ];
     let name = names[((id - 1) % 5) as usize];
     let begins = PRODUCT_T0 + id * 86_400 * 30;
-    json!({"id": id, "name": name, "status": if id % 2 == 0 { "expired" } else { "active" }, "enabled": id != 4,
+    json!({"id": id, "name": name, "status": if id.is_multiple_of(2) { "expired" } else { "active" }, "enabled": id != 4,
            "discount_target": (["order", "shipping", "buy_x_get_y", "order", "categories"][((id - 1) % 5) as usize]),
            "condition_price": if id == 2 { money(5_000) } else { Value::Null }, "condition_qty": if id == 3 { json!(2) } else { Value::Null },
            "quantity_x": if id == 3 { json!(1) } else { Value::Null },
            "discount_amount_fix": if id == 4 { money(1_999) } else { Value::Null },
            "discount_amount_percent": if id == 4 { Value::Null } else { num("10.5") },
-           "lasts": if id % 2 == 0 { "date" } else { "none" }, "begins_at": ts(begins),
-           "expires_at": if id % 2 == 0 { json!(ts(begins + 86_400 * 7)) } else { Value::Null },
+           "lasts": if id.is_multiple_of(2) { "date" } else { "none" }, "begins_at": ts(begins),
+           "expires_at": if id.is_multiple_of(2) { json!(ts(begins + 86_400 * 7)) } else { Value::Null },
            "times_used": id * 13, "max_times_used": if id == 5 { json!(100) } else { Value::Null }, "cumulative": id == 1,
            "categories": if id == 5 && g.categories > 0 { json!([{"id": 1}]) } else { json!([]) },
            "customer_categories": if id == 5 && g.customer_categories > 0 { json!([{"id": 2}]) } else { json!([]) },
@@ -42,10 +42,10 @@ pub fn page(_g: &Gen, id: u64) -> Value {
     let t = titles[((id - 1) % 6) as usize];
     json!({"id": id, "title": t, "body": format!("<h1>{}</h1><p>Contenido de la página {} — con acentos, ñ y emoji 🌎.</p>", t, id),
            "status": (["public", "public", "draft", "hidden", "public", "draft"][((id - 1) % 6) as usize]), "legal": id == 2 || id == 3,
-           "page_title": if id % 2 == 0 { Value::Null } else { json!(t) }, "meta_description": null,
+           "page_title": if id.is_multiple_of(2) { Value::Null } else { json!(t) }, "meta_description": null,
            "categories": if id == 5 { json!([{"position": 1, "id": 1, "name": "Blog"}]) } else { json!([]) },
            "template": {"id": 1, "name": "page"}, "permalink": crate::data::slug(t),
-           "image": if id % 3 == 0 { Value::Null } else { json!({"id": id * 10 + 1, "url": format!("https://cdn.jumpseller.com/sandbox/pages/{}/1.png", id)}) }})
+           "image": if id.is_multiple_of(3) { Value::Null } else { json!({"id": id * 10 + 1, "url": format!("https://cdn.jumpseller.com/sandbox/pages/{}/1.png", id)}) }})
 }
 
 pub fn payment_method(id: u64) -> Value {

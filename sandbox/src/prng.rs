@@ -28,7 +28,7 @@ impl Rng {
         }
     }
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.ctr += 1;
         splitmix(self.base ^ self.ctr.wrapping_mul(0xD6E8_FEB8_6659_FD93))
     }
@@ -38,7 +38,7 @@ impl Rng {
         if n == 0 {
             0
         } else {
-            self.next() % n
+            self.next_u64() % n
         }
     }
     /// uniform in [lo, hi]
@@ -53,9 +53,9 @@ impl Rng {
     }
     /// uniform f64 in [0,1)
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len() as u64) as usize]
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len() as u64) as usize]
     }
 }

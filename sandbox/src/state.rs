@@ -147,7 +147,7 @@ impl Db {
             Coll::Variants(_) => g.variant(p, k),
             Coll::Images(_) => g.image(p, k),
             Coll::Options(_) => g.option(p, k, false),
-            Coll::Values(pid, o) => g.option_value(pid, o - pid * 10, k, true),
+            Coll::Values(pid, o) => g.option_value(pid, o - pid * 10, k),
             Coll::Attachments(_) => g.attachment(p, k),
             Coll::DigitalProducts(_) => g.digital_product(p, k),
             Coll::Fields(_) => g.product_field(p, k),

@@ -44,8 +44,11 @@ pub struct Ctx {
     lookups: Mutex<HashMap<String, lookup::LookupState>>,
     /// Values of write-route path columns of rows read by the running
     /// statement, by (table, rowid): what UPDATE/DELETE of a child row need.
-    rows_seen: Mutex<HashMap<(usize, i64), Vec<Option<Value>>>>,
+    rows_seen: Mutex<HashMap<(usize, i64), RowKeys>>,
 }
+
+/// The write-route path column values of one row (None where the row had NULL).
+type RowKeys = Vec<Option<Value>>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -73,10 +76,10 @@ impl Ctx {
         self.rowids
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
-    fn remember_row(&self, table: usize, rowid: i64, vals: Vec<Option<Value>>) {
+    fn remember_row(&self, table: usize, rowid: i64, vals: RowKeys) {
         lock(&self.rows_seen).insert((table, rowid), vals);
     }
-    fn row_seen(&self, table: usize, rowid: i64) -> Option<Vec<Option<Value>>> {
+    fn row_seen(&self, table: usize, rowid: i64) -> Option<RowKeys> {
         lock(&self.rows_seen).get(&(table, rowid)).cloned()
     }
     fn lookups(&self) -> MutexGuard<'_, HashMap<String, lookup::LookupState>> {

@@ -97,7 +97,7 @@ impl Limiter {
     pub fn hold_for(&self, d: Duration) {
         let until = Instant::now() + d;
         let mut h = self.hold_until.lock().unwrap_or_else(|e| e.into_inner());
-        if h.map_or(true, |old| old < until) {
+        if h.is_none_or(|old| old < until) {
             *h = Some(until);
         }
     }

@@ -296,8 +296,7 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
             return finish(&mut lx, braced, proc, positional, named);
         }
     }
-    loop {
-        let Some(tok) = t else { break };
+    while let Some(tok) = t.take() {
         if !parens && matches!(tok, Tok::Punct('}') | Tok::Punct(';')) {
             t = Some(tok);
             break;
