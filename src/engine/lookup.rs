@@ -7,6 +7,7 @@
 //! times the cheaper of the two strategies, without knowing N ahead.
 
 use super::prefetch::Pager;
+use super::scope::Scope;
 use super::source::{fetch_count, Fetch, Page};
 use super::value::lookup as json_at;
 use super::Ctx;
@@ -47,8 +48,9 @@ pub fn records(
     keys: &[String],
 ) -> Result<Option<Page>> {
     let slot = format!("{}:{key_path}", table.name);
+    let scope = ctx.scope();
     let index = {
-        let mut all = ctx.lookups();
+        let mut all = scope.lookups();
         let st = all.entry(slot.clone()).or_default();
         st.calls += keys.len() as u64;
         if st.index.is_none() && !st.refused && st.calls > MIN_LOOKUPS {
@@ -68,21 +70,21 @@ pub fn records(
             let total = match ctx.count_of(&count_path) {
                 Some(t) => t,
                 None => {
-                    let t = fetch_count(ctx, &count_path)?;
+                    let t = fetch_count(ctx, &scope, &count_path)?;
                     ctx.remember_count_of(&count_path, t);
                     t
                 }
             };
             let pages = total / ctx.pagesize as u64 + 1;
             if total > MAX_INDEXED_ROWS {
-                ctx.lookups().entry(slot).or_default().refused = true;
+                scope.lookups().entry(slot).or_default().refused = true;
                 return Ok(None);
             }
             if pages > 2 * calls {
                 return Ok(None);
             }
-            let ix = Arc::new(build(ctx, table, key_path)?);
-            ctx.lookups().entry(slot).or_default().index = Some(ix.clone());
+            let ix = Arc::new(build(ctx, &scope, table, key_path)?);
+            scope.lookups().entry(slot).or_default().index = Some(ix.clone());
             ix
         }
     };
@@ -95,7 +97,12 @@ pub fn records(
     Ok(Some(Arc::new(out)))
 }
 
-fn build(ctx: &Arc<Ctx>, table: &Table, key_path: &str) -> Result<HashMap<String, Vec<Arc<Json>>>> {
+fn build(
+    ctx: &Arc<Ctx>,
+    scope: &Arc<Scope>,
+    table: &Table,
+    key_path: &str,
+) -> Result<HashMap<String, Vec<Arc<Json>>>> {
     let fetch = Fetch {
         path: table.source.list.clone().unwrap_or_default(),
         wrapper: table.source.wrapper.clone(),
@@ -105,7 +112,7 @@ fn build(ctx: &Arc<Ctx>, table: &Table, key_path: &str) -> Result<HashMap<String
         parent: None,
         count: table.count.clone(),
     };
-    let mut pager = Pager::new(fetch, ctx.pagesize, ctx.prefetch, None);
+    let mut pager = Pager::new(fetch, scope.clone(), ctx.pagesize, ctx.prefetch, None);
     let mut map: HashMap<String, Vec<Arc<Json>>> = HashMap::new();
     while let Some(page) = pager.next(ctx)? {
         for r in page.iter() {

@@ -6,6 +6,7 @@ mod escapes;
 mod lookup;
 mod plan;
 mod prefetch;
+mod scope;
 mod source;
 mod value;
 mod vtab;
@@ -16,12 +17,15 @@ pub use value::Value;
 
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
+pub use crate::jumpseller::Interrupt;
 use crate::schema::{Profile, SqlType};
 use rusqlite::ffi;
+use scope::lock;
+use scope::{DbLock, Scope};
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
 use std::os::raw::c_int;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 /// What the virtual tables of one connection share.
 pub struct Ctx {
@@ -30,60 +34,25 @@ pub struct Ctx {
     pub pagesize: u32,
     /// Pages requested ahead of the reader (0 = none).
     pub prefetch: u32,
-    /// The structured error behind SQLite's last "module error" text.
-    error: Mutex<Option<Error>>,
-    /// Pages fetched by the running statement, by request path.
-    pages: Mutex<PageMemo>,
+    /// The scope of the statement being stepped (see `scope.rs`).
+    current: scope::Current,
     /// Row counts learnt from count endpoints, by table (for plan costs).
     counts: Mutex<HashMap<String, u64>>,
     /// The same by count path (bounds prefetching).
     count_paths: Mutex<HashMap<String, u64>>,
     /// Rowids handed to rows without an id of their own.
     rowids: std::sync::atomic::AtomicI64,
-    /// Keyed lookups of the running statement, by table.
-    lookups: Mutex<HashMap<String, lookup::LookupState>>,
-    /// Values of write-route path columns of rows read by the running
-    /// statement, by (table, rowid): what UPDATE/DELETE of a child row need.
-    rows_seen: Mutex<HashMap<(usize, i64), RowKeys>>,
-}
-
-/// The write-route path column values of one row (None where the row had NULL).
-type RowKeys = Vec<Option<Value>>;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Ctx {
-    fn set_error(&self, e: Error) {
-        *lock(&self.error) = Some(e);
-    }
-    fn take_error(&self) -> Option<Error> {
-        lock(&self.error).take()
-    }
-    fn cached(&self, path: &str) -> Option<source::Page> {
-        lock(&self.pages).map.get(path).cloned()
-    }
-    fn remember(&self, path: String, page: source::Page) {
-        lock(&self.pages).insert(path, page);
-    }
-    fn forget_pages(&self) {
-        lock(&self.pages).clear();
-        lock(&self.lookups).clear();
-        lock(&self.rows_seen).clear();
+    /// The running statement's scope: valid in a callback of its step. A
+    /// thread a callback starts must capture it, not call this.
+    fn scope(&self) -> Arc<Scope> {
+        self.current.get()
     }
     fn next_rowid(&self) -> i64 {
         self.rowids
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    }
-    fn remember_row(&self, table: usize, rowid: i64, vals: RowKeys) {
-        lock(&self.rows_seen).insert((table, rowid), vals);
-    }
-    fn row_seen(&self, table: usize, rowid: i64) -> Option<RowKeys> {
-        lock(&self.rows_seen).get(&(table, rowid)).cloned()
-    }
-    fn lookups(&self) -> MutexGuard<'_, HashMap<String, lookup::LookupState>> {
-        lock(&self.lookups)
     }
     fn known_count(&self, table: &str) -> Option<u64> {
         lock(&self.counts).get(table).copied()
@@ -99,55 +68,31 @@ impl Ctx {
     }
 }
 
-/// The per-statement page memo, bounded so a scan of a million orders does
-/// not keep them all: the oldest pages go first. A self-join over a table
-/// larger than this re-reads pages instead of holding the whole table.
-#[derive(Default)]
-struct PageMemo {
-    map: HashMap<String, source::Page>,
-    order: std::collections::VecDeque<String>,
-}
-
-/// Pages kept per statement (at 100 rows a page, 25,600 rows).
-const MEMO_PAGES: usize = 256;
-
-impl PageMemo {
-    fn insert(&mut self, path: String, page: source::Page) {
-        if self.map.insert(path.clone(), page).is_none() {
-            self.order.push_back(path);
-        }
-        while self.order.len() > MEMO_PAGES {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
-            }
-        }
-    }
-
-    fn clear(&mut self) {
-        self.map.clear();
-        self.order.clear();
-    }
-}
-
+/// Owns the SQLite connection; it is used through its raw handle only, under
+/// SQLite's own connection mutex (`DbLock`).
 struct Inner {
-    conn: rusqlite::Connection,
+    _conn: rusqlite::Connection,
 }
 
 /// One connection's engine. Cloning shares it (statements hold a clone).
 #[derive(Clone)]
 pub struct Session {
-    inner: Arc<Mutex<Inner>>,
+    // Field order matters: the connection closes before the context its
+    // callbacks and progress handler point at is released.
+    _inner: Arc<Inner>,
     ctx: Arc<Ctx>,
-    /// The raw handle, for sqlite3_interrupt only.
     db: Db,
 }
 
 #[derive(Clone, Copy)]
 struct Db(*mut ffi::sqlite3);
-// SAFETY: used only for sqlite3_interrupt, which SQLite allows from any
-// thread; the connection outlives it (Inner is kept by every clone).
+// SAFETY: the connection is opened with SQLITE_OPEN_FULL_MUTEX (serialized
+// mode), in which SQLite allows its handle to be used from any thread; every
+// Session clone keeps it open (`_inner`).
 unsafe impl Send for Db {}
 unsafe impl Sync for Db {}
+// SAFETY: Inner is only kept alive, never used: the handle is used as `Db`.
+unsafe impl Sync for Inner {}
 
 const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> =
     rusqlite::vtab::Module::update_module();
@@ -164,15 +109,19 @@ impl Session {
             client,
             pagesize: pagesize.clamp(1, 100),
             prefetch,
-            error: Mutex::new(None),
-            pages: Mutex::new(PageMemo::default()),
+            current: scope::Current::default(),
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
-            lookups: Mutex::new(HashMap::new()),
             rowids: std::sync::atomic::AtomicI64::new(1),
-            rows_seen: Mutex::new(HashMap::new()),
         });
-        let conn = rusqlite::Connection::open_in_memory().map_err(sqlite_setup)?;
+        // Serialized mode: statements of one connection may run on several
+        // threads; SQLite's connection mutex orders them (see DbLock).
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_FULL_MUTEX;
+        let conn = rusqlite::Connection::open_in_memory_with_flags(flags).map_err(sqlite_setup)?;
         conn.create_module("jumpseller", &MODULE, Some(ctx.clone()))
             .map_err(sqlite_setup)?;
         unicode_case_functions(&conn).map_err(sqlite_setup)?;
@@ -186,9 +135,22 @@ impl Session {
             ))
             .map_err(sqlite_setup)?;
         }
+        // SAFETY: the handle stays valid as long as `conn`, which Inner keeps.
         let db = Db(unsafe { conn.handle() });
+        // A cancelled statement that is busy in SQLite itself (sorting, a big
+        // join over rows already read) stops within this many VM steps.
+        // SAFETY: the context outlives the connection (field order of Session),
+        // and the handler only reads it.
+        unsafe {
+            ffi::sqlite3_progress_handler(
+                db.0,
+                10_000,
+                Some(cancelled_handler),
+                Arc::as_ptr(&ctx) as *mut std::os::raw::c_void,
+            )
+        };
         Ok(Session {
-            inner: Arc::new(Mutex::new(Inner { conn })),
+            _inner: Arc::new(Inner { _conn: conn }),
             ctx,
             db,
         })
@@ -206,8 +168,12 @@ impl Session {
     /// known from the profile before anything runs.
     pub fn prepare(&self, sql: &str) -> Result<Query> {
         let sql = escapes::rewrite(sql);
-        let inner = lock(&self.inner);
-        let db = unsafe { inner.conn.handle() };
+        let db = self.db.0;
+        // SAFETY: db is open while self lives.
+        let _db = unsafe { DbLock::enter(db) };
+        // Planning errors (xBestIndex) land in the new statement's scope.
+        let scope = Scope::new(Interrupt::none());
+        let _installed = self.ctx.current.install(scope.clone());
         let c_sql = CString::new(sql.clone())
             .map_err(|_| Error::new(Kind::Syntax, "The SQL text contains a NUL character."))?;
         let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
@@ -215,7 +181,7 @@ impl Session {
         // SAFETY: db is the live connection we hold the lock of.
         let rc = unsafe { ffi::sqlite3_prepare_v2(db, c_sql.as_ptr(), -1, &mut stmt, &mut tail) };
         if rc != ffi::SQLITE_OK {
-            return Err(self.sqlite_error(db, rc));
+            return Err(sqlite_error(&scope, db, rc));
         }
         if stmt.is_null() {
             return Err(Error::new(Kind::Syntax, "The SQL text holds no statement."));
@@ -235,6 +201,7 @@ impl Session {
         Ok(Query {
             stmt: Stmt(stmt),
             session: self.clone(),
+            scope,
             columns,
             state: State::Ready,
             changes: -1,
@@ -242,28 +209,32 @@ impl Session {
             params,
         })
     }
+}
 
-    /// Interrupts whatever runs on this connection (SQLCancel).
-    pub fn interrupt(&self) {
-        self.ctx
-            .client
-            .cancel_flag()
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        // sqlite3_interrupt is meant to be called from another thread while
-        // a statement runs, so it takes the handle without the lock (which
-        // the running statement holds).
-        unsafe { ffi::sqlite3_interrupt(self.db.0) };
+/// SQLite's error after a failed call: the structured error a callback left
+/// in the scope when there is one, else SQLite's message, classified.
+fn sqlite_error(scope: &Scope, db: *mut ffi::sqlite3, rc: c_int) -> Error {
+    if let Some(e) = scope.take_error() {
+        return e;
     }
+    // SAFETY: db is open (callers hold it) and errmsg returns a valid C string.
+    let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
+        .to_string_lossy()
+        .into_owned();
+    classify(rc, &msg)
+}
 
-    fn sqlite_error(&self, db: *mut ffi::sqlite3, rc: c_int) -> Error {
-        if let Some(e) = self.ctx.take_error() {
-            return e;
-        }
-        let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
-            .to_string_lossy()
-            .into_owned();
-        classify(rc, &msg)
-    }
+/// The progress handler: non-zero interrupts the statement being stepped,
+/// which is the one whose scope is installed.
+extern "C" fn cancelled_handler(ctx: *mut std::os::raw::c_void) -> c_int {
+    // SAFETY: registered with a pointer to the connection's Ctx, which
+    // outlives the connection (see Session::open).
+    let ctx = unsafe { &*(ctx as *const Ctx) };
+    // A panic must not unwind into SQLite.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        c_int::from(ctx.scope().interrupt.is_cancelled())
+    }))
+    .unwrap_or(1)
 }
 
 /// SQLite's upper() and lower() only know ASCII; store data is Spanish,
@@ -379,7 +350,8 @@ unsafe fn describe(stmt: *mut ffi::sqlite3_stmt, profile: &Profile) -> Vec<Colum
 }
 
 struct Stmt(*mut ffi::sqlite3_stmt);
-// SAFETY: the statement is only touched while holding the session lock.
+// SAFETY: the statement is only touched under the connection's mutex
+// (DbLock), which serialized mode provides for use from any thread.
 unsafe impl Send for Stmt {}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -393,6 +365,8 @@ enum State {
 pub struct Query {
     stmt: Stmt,
     session: Session,
+    /// This statement's run: interrupt, error, page memo, lookups.
+    scope: Arc<Scope>,
     columns: Vec<ColumnInfo>,
     state: State,
     changes: i64,
@@ -401,10 +375,18 @@ pub struct Query {
     params: usize,
 }
 
+impl Query {
+    /// SQLite's connection mutex, held while this statement is touched.
+    fn lock_db(&self) -> DbLock {
+        // SAFETY: the session keeps the connection open while self lives.
+        unsafe { DbLock::enter(self.session.db.0) }
+    }
+}
+
 impl Drop for Query {
     fn drop(&mut self) {
-        let _guard = lock(&self.session.inner);
-        // SAFETY: finalize once, under the lock.
+        let _db = self.lock_db();
+        // SAFETY: finalized once, here, under the connection's mutex.
         unsafe { ffi::sqlite3_finalize(self.stmt.0) };
     }
 }
@@ -433,7 +415,9 @@ impl Query {
 
     /// Starts (or restarts) the statement with these values for its `?`
     /// markers. A statement without a result set runs to completion here.
-    pub fn execute(&mut self, params: &[Value]) -> Result<()> {
+    /// `interrupt` is the statement's: a cancel or its deadline stops this
+    /// run and no other statement's; it is kept for the fetches that follow.
+    pub fn execute(&mut self, params: &[Value], interrupt: &Interrupt) -> Result<()> {
         if params.len() < self.params {
             return Err(Error::new(
                 Kind::General,
@@ -445,7 +429,8 @@ impl Query {
             ));
         }
         {
-            let _g = lock(&self.session.inner);
+            let _db = self.lock_db();
+            // SAFETY: the statement is live and we hold the connection's mutex.
             unsafe { ffi::sqlite3_reset(self.stmt.0) };
             for (i, v) in params.iter().take(self.params).enumerate() {
                 // SAFETY: statement held under the lock; SQLITE_TRANSIENT copies.
@@ -458,19 +443,16 @@ impl Query {
                 }
             }
         }
-        self.session.ctx.forget_pages();
-        self.session.ctx.take_error();
-        self.session
-            .ctx
-            .client
-            .cancel_flag()
-            .store(false, std::sync::atomic::Ordering::SeqCst);
+        // A new run starts with nothing remembered from the last one.
+        self.scope = Scope::new(interrupt.clone());
         self.state = State::Running;
         self.changes = -1;
         if !self.is_select() {
             while self.step()?.is_some() {}
-            let inner = lock(&self.session.inner);
-            self.changes = unsafe { ffi::sqlite3_changes(inner.conn.handle()) } as i64;
+            let _db = self.lock_db();
+            // SAFETY: the connection is open and we hold its mutex, so the
+            // count is this statement's.
+            self.changes = unsafe { ffi::sqlite3_changes(self.session.db.0) } as i64;
         }
         Ok(())
     }
@@ -485,14 +467,18 @@ impl Query {
 
     /// Closes the cursor, keeping the compiled statement.
     pub fn close(&mut self) {
-        let _g = lock(&self.session.inner);
+        let _db = self.lock_db();
+        // SAFETY: the statement is live and we hold the connection's mutex.
         unsafe { ffi::sqlite3_reset(self.stmt.0) };
         self.state = State::Ready;
     }
 
     fn step(&mut self) -> Result<Option<Vec<Value>>> {
-        let inner = lock(&self.session.inner);
-        let db = unsafe { inner.conn.handle() };
+        let db = self.session.db.0;
+        let _db = self.lock_db();
+        // Every callback of this step (the requests) sees this statement's scope.
+        let _installed = self.session.ctx.current.install(self.scope.clone());
+        // SAFETY: the statement is live and we hold the connection's mutex.
         let rc = unsafe { ffi::sqlite3_step(self.stmt.0) };
         match rc {
             ffi::SQLITE_ROW => {
@@ -508,7 +494,8 @@ impl Query {
             }
             rc => {
                 self.state = State::Done;
-                let e = self.session.sqlite_error(db, rc);
+                let e = sqlite_error(&self.scope, db, rc);
+                // SAFETY: as above.
                 unsafe { ffi::sqlite3_reset(self.stmt.0) };
                 // A second take in case reset reported the module error.
                 Err(e)
@@ -562,26 +549,5 @@ unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
             }
         }
         _ => Value::Null,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_page_memo_is_bounded() {
-        let mut m = PageMemo::default();
-        for i in 0..MEMO_PAGES + 44 {
-            m.insert(format!("/orders.json?page={i}"), Arc::new(Vec::new()));
-        }
-        assert_eq!(m.map.len(), MEMO_PAGES);
-        assert!(
-            !m.map.contains_key("/orders.json?page=0"),
-            "the oldest page goes first"
-        );
-        assert!(m
-            .map
-            .contains_key(&format!("/orders.json?page={}", MEMO_PAGES + 43)));
     }
 }

@@ -4,6 +4,7 @@
 //! (memory does not grow with the table) and, where a count endpoint exists,
 //! never runs past the last page.
 
+use super::scope::Scope;
 use super::source::{fetch_count, fetch_page, Fetch, Page};
 use super::Ctx;
 use crate::error::Result;
@@ -13,6 +14,9 @@ use std::sync::Arc;
 
 pub struct Pager {
     fetch: Fetch,
+    /// The run this source reads for: its threads use it, not whichever
+    /// statement is being stepped when they run.
+    scope: Arc<Scope>,
     /// The next page to hand out; None when the source is exhausted.
     next: Option<u32>,
     limit: u32,
@@ -32,10 +36,17 @@ pub struct Pager {
 }
 
 impl Pager {
-    pub fn new(fetch: Fetch, limit: u32, depth: u32, max_rows: Option<u64>) -> Pager {
+    pub fn new(
+        fetch: Fetch,
+        scope: Arc<Scope>,
+        limit: u32,
+        depth: u32,
+        max_rows: Option<u64>,
+    ) -> Pager {
         let max_pages = max_rows.map(|r| r.div_ceil(limit.max(1) as u64).max(1) as u32);
         Pager {
             fetch,
+            scope,
             next: Some(1),
             limit,
             depth,
@@ -60,9 +71,9 @@ impl Pager {
         }
         self.count_asked = true;
         let (tx, rx) = channel();
-        let ctx = ctx.clone();
+        let (ctx, scope) = (ctx.clone(), self.scope.clone());
         std::thread::spawn(move || {
-            let r = fetch_count(&ctx, &path);
+            let r = fetch_count(&ctx, &scope, &path);
             if let Ok(n) = r {
                 ctx.remember_count_of(&path, n);
             }
@@ -86,9 +97,9 @@ impl Pager {
         let (page, more) = match self.ahead.remove(&n) {
             Some(rx) => match rx.recv() {
                 Ok(r) => r?,
-                Err(_) => fetch_page(ctx, &self.fetch, n, self.limit)?,
+                Err(_) => fetch_page(ctx, &self.scope, &self.fetch, n, self.limit)?,
             },
-            None => fetch_page(ctx, &self.fetch, n, self.limit)?,
+            None => fetch_page(ctx, &self.scope, &self.fetch, n, self.limit)?,
         };
         if more && self.max_pages.is_none_or(|m| n < m) {
             self.next = Some(n + 1);
@@ -155,9 +166,10 @@ impl Pager {
                 continue;
             }
             let (tx, rx) = channel();
-            let (ctx, f, limit) = (ctx.clone(), self.fetch.clone(), self.limit);
+            let (ctx, scope) = (ctx.clone(), self.scope.clone());
+            let (f, limit) = (self.fetch.clone(), self.limit);
             std::thread::spawn(move || {
-                let _ = tx.send(fetch_page(&ctx, &f, p, limit));
+                let _ = tx.send(fetch_page(&ctx, &scope, &f, p, limit));
             });
             self.ahead.insert(p, rx);
         }

@@ -2,6 +2,7 @@
 //! page, unwrapping `{"product": {...}}`, and the per-statement page memo (a
 //! self-join or a correlated subquery never fetches the same page twice).
 
+use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use serde_json::Value as Json;
@@ -27,18 +28,26 @@ pub type Page = Arc<Vec<Arc<Json>>>;
 
 /// Fetches page `page` (1-based) of a source; a single-object source has only
 /// page 1. Returns the objects and whether more pages may follow.
-pub fn fetch_page(ctx: &Ctx, f: &Fetch, page: u32, limit: u32) -> Result<(Page, bool)> {
+/// `scope` is the run's (page memo, interrupt); a prefetch thread passes the
+/// one it captured.
+pub fn fetch_page(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    page: u32,
+    limit: u32,
+) -> Result<(Page, bool)> {
     let path = if f.paged && !f.single {
         let sep = if f.path.contains('?') { '&' } else { '?' };
         format!("{}{sep}page={page}&limit={limit}", f.path)
     } else {
         f.path.clone()
     };
-    if let Some(hit) = ctx.cached(&path) {
+    if let Some(hit) = scope.cached(&path) {
         let more = f.paged && !f.single && hit.len() as u32 >= limit;
         return Ok((hit, more));
     }
-    let body = match ctx.client.get(&path) {
+    let body = match ctx.client.get(&path, &scope.interrupt) {
         Ok(b) => b,
         Err(e) if e.status == Some(404) && f.missing_is_empty => Json::Array(vec![]),
         Err(e) => return Err(e.into()),
@@ -46,7 +55,7 @@ pub fn fetch_page(ctx: &Ctx, f: &Fetch, page: u32, limit: u32) -> Result<(Page, 
     let items = unwrap_body(body, f)?;
     let more = f.paged && !f.single && items.len() as u32 >= limit;
     let items: Page = Arc::new(items);
-    ctx.remember(path, items.clone());
+    scope.remember(path, items.clone());
     Ok((items, more))
 }
 
@@ -90,8 +99,11 @@ fn kind_of(v: &Json) -> &'static str {
 }
 
 /// `{"count": n}`
-pub fn fetch_count(ctx: &Ctx, path: &str) -> Result<u64> {
-    let body = ctx.client.get(path).map_err(Error::from)?;
+pub fn fetch_count(ctx: &Ctx, scope: &Scope, path: &str) -> Result<u64> {
+    let body = ctx
+        .client
+        .get(path, &scope.interrupt)
+        .map_err(Error::from)?;
     body.get("count")
         .and_then(|c| {
             c.as_u64()

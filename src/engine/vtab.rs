@@ -122,7 +122,7 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
     fn delete(&mut self, arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
         let rowid = arg.as_i64().unwrap_or(0);
         let ctx = self.ctx.clone();
-        let seen = ctx.row_seen(self.table, rowid);
+        let seen = ctx.scope().row_seen(self.table, rowid);
         guard(&ctx, || {
             write::delete(&ctx, self.table(), rowid, seen).map_err(|e| fail(&ctx, e))
         })
@@ -140,7 +140,7 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
         let ctx = self.ctx.clone();
         let rowid = args.get::<i64>(0)?;
         let vals = row_values(args, self.table().columns.len(), |i| args.no_change(i))?;
-        let seen = ctx.row_seen(self.table, rowid);
+        let seen = ctx.scope().row_seen(self.table, rowid);
         guard(&ctx, || {
             write::update(&ctx, self.table(), rowid, seen, &vals).map_err(|e| fail(&ctx, e))
         })
@@ -151,7 +151,7 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
 /// layer (SQLite only carries a string).
 fn fail(ctx: &Ctx, e: Error) -> rusqlite::Error {
     let msg = e.message.clone();
-    ctx.set_error(e);
+    ctx.scope().set_error(e);
     rusqlite::Error::ModuleError(msg)
 }
 
@@ -292,7 +292,7 @@ impl ApiCursor {
     fn next_page(&mut self) -> Result<bool> {
         let ctx = self.ctx.clone();
         loop {
-            ctx.client.check_cancelled().map_err(Error::from)?;
+            ctx.scope().interrupt.check().map_err(Error::from)?;
             if let Some(pager) = self.current.as_mut() {
                 if let Some(page) = pager.next(&ctx)? {
                     self.page_parent = pager.fetch().parent.clone();
@@ -307,7 +307,13 @@ impl ApiCursor {
             match self.queue.pop_front() {
                 Some(Src::Fetch(f)) => {
                     self.prev_ids.clear();
-                    self.current = Some(Pager::new(f, self.page_size(), ctx.prefetch, self.limit));
+                    self.current = Some(Pager::new(
+                        f,
+                        ctx.scope(),
+                        self.page_size(),
+                        ctx.prefetch,
+                        self.limit,
+                    ));
                     continue;
                 }
                 Some(Src::Ready(page)) => {
@@ -557,7 +563,11 @@ impl ApiCursor {
         match &plan.access {
             Access::Scan => {
                 if plan.count_only {
-                    let n = fetch_count(&self.ctx, t.count.as_deref().unwrap_or_default())?;
+                    let n = fetch_count(
+                        &self.ctx,
+                        &self.ctx.scope(),
+                        t.count.as_deref().unwrap_or_default(),
+                    )?;
                     self.ctx.remember_count(&t.name, n);
                     self.virtual_rows = Some(n);
                 } else {
@@ -659,7 +669,8 @@ impl ApiCursor {
                 for v in values {
                     if plan.count_only {
                         if let Some(c) = &pd.count {
-                            total += fetch_count(&self.ctx, &c.replace("{value}", &encode(&v)))?;
+                            let path = c.replace("{value}", &encode(&v));
+                            total += fetch_count(&self.ctx, &self.ctx.scope(), &path)?;
                         }
                     } else {
                         let Some(mut f) = Self::push_fetch(t, pd, &v, &self.also) else {
@@ -979,7 +990,7 @@ impl ApiCursor {
                     }
                 })
                 .collect();
-            self.ctx.remember_row(self.table, rowid, vals);
+            self.ctx.scope().remember_row(self.table, rowid, vals);
         }
         Ok(rowid)
     }

@@ -6,6 +6,7 @@
 use super::value::Value;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
+use crate::jumpseller::Method;
 use crate::schema::{Column, SqlType, Table, WriteRoute};
 use serde_json::{Map, Value as Json};
 
@@ -123,8 +124,11 @@ fn body(t: &Table, wrapper: &Option<String>, values: &[Option<Value>], skip_null
     }
 }
 
-fn send(ctx: &Ctx, method: reqwest::Method, path: &str, body: Option<&Json>) -> Result<Json> {
-    ctx.client.send(method, path, body).map_err(Error::from)
+fn send(ctx: &Ctx, method: Method, path: &str, body: Option<&Json>) -> Result<Json> {
+    let scope = ctx.scope();
+    ctx.client
+        .send(method, path, body, &scope.interrupt)
+        .map_err(Error::from)
 }
 
 /// INSERT: POST; returns the new row's id (the rowid).
@@ -133,7 +137,7 @@ pub fn insert(ctx: &Ctx, t: &Table, values: &[Option<Value>]) -> Result<i64> {
     let path = fill_path(t, &r.path, None, values)?;
     let answer = send(
         ctx,
-        reqwest::Method::POST,
+        Method::Post,
         &path,
         Some(&body(t, &r.wrapper, values, true)),
     )?;
@@ -201,7 +205,7 @@ pub fn update(
         .collect();
     send(
         ctx,
-        reqwest::Method::PUT,
+        Method::Put,
         &path,
         Some(&body(t, &r.wrapper, &changed, false)),
     )?;
@@ -213,6 +217,6 @@ pub fn delete(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>
     let r = route(t, &t.delete, "DELETE")?;
     let (id, keys) = identity(t, rowid, seen, &vec![None; t.columns.len()]);
     let path = fill_path(t, &r.path, id, &keys)?;
-    send(ctx, reqwest::Method::DELETE, &path, None)?;
+    send(ctx, Method::Delete, &path, None)?;
     Ok(())
 }

@@ -2,13 +2,13 @@
 //! the store's rate budget and an honest retry policy: a request either returns
 //! the API's answer or an error; it never quietly gives up on part of a scan.
 
+use super::interrupt::Interrupt;
 use super::ratelimit::Limiter;
 use crate::error::{Error, Kind};
 use crate::logging::{redact, Logger};
 use reqwest::blocking::{Client as Http, Response};
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -79,9 +79,27 @@ pub struct Client {
     limiter: Arc<Limiter>,
     logger: Logger,
     attempts: u32,
-    cancel: Arc<AtomicBool>,
-    /// (deadline, the timeout it came from) of the running query.
-    deadline: Mutex<Option<(std::time::Instant, Duration)>>,
+}
+
+/// The HTTP methods the API is called with (callers above this layer name no
+/// HTTP library type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
 }
 
 impl Client {
@@ -132,44 +150,7 @@ impl Client {
             limiter: Limiter::for_store(&opts.store_key, opts.per_second, opts.per_minute),
             logger: opts.logger,
             attempts: opts.attempts.max(1),
-            cancel: Arc::new(AtomicBool::new(false)),
-            deadline: Mutex::new(None),
         })
-    }
-
-    /// A time by which the running query must be done (its query timeout);
-    /// checked before every request, like the cancel flag.
-    pub fn set_deadline(&self, timeout: Option<Duration>) {
-        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) =
-            timeout.map(|t| (std::time::Instant::now() + t, t));
-    }
-
-    /// A flag the ODBC layer raises to cancel: checked between attempts and pages.
-    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
-        self.cancel.clone()
-    }
-
-    pub fn check_cancelled(&self) -> Result<(), ApiError> {
-        if self.cancel.load(Ordering::SeqCst) {
-            return Err(ApiError {
-                kind: Kind::Cancelled,
-                status: None,
-                message: "The statement was cancelled.".into(),
-            });
-        }
-        if let Some((at, t)) = *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) {
-            if std::time::Instant::now() >= at {
-                return Err(ApiError {
-                    kind: Kind::Timeout,
-                    status: None,
-                    message: format!(
-                        "The query ran longer than its timeout of {} s (SQL_ATTR_QUERY_TIMEOUT).",
-                        t.as_secs()
-                    ),
-                });
-            }
-        }
-        Ok(())
     }
 
     /// The underlying HTTP client (OAuth token requests share its proxy and TLS settings).
@@ -186,25 +167,29 @@ impl Client {
     }
 
     /// `GET base + path` (path carries its own query), parsed as JSON.
-    pub fn get(&self, path: &str) -> Result<Value, ApiError> {
-        self.send(reqwest::Method::GET, path, None)
+    pub fn get(&self, path: &str, interrupt: &Interrupt) -> Result<Value, ApiError> {
+        self.send(Method::Get, path, None, interrupt)
     }
 
+    /// Sends one request (retried within the policy) and parses the answer.
+    /// `interrupt` is the statement's: checked before every attempt.
     pub fn send(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<&Value>,
+        interrupt: &Interrupt,
     ) -> Result<Value, ApiError> {
         let url = format!("{}{}", self.base, path);
         // A POST that reached the server may have been applied: it is only
         // repeated when it provably was not (no connection, or throttled).
-        let idempotent = method != reqwest::Method::POST;
+        let idempotent = method != Method::Post;
+        let method = method.to_reqwest();
         let (mut failures, mut throttles) = (0u32, 0u32);
         // A refused OAuth token is refreshed and the request sent once more.
         let mut renewed = false;
         loop {
-            self.check_cancelled()?;
+            interrupt.check()?;
             self.limiter.acquire();
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             let mut req = self.http.request(method.clone(), &url);

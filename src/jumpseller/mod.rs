@@ -2,8 +2,10 @@
 //! bounded retries. It knows nothing of ODBC or SQL.
 
 mod http;
+mod interrupt;
 pub mod oauth;
 pub mod ratelimit;
 pub mod tokenstore;
 
-pub use http::{ApiError, Auth, Client, ClientOptions};
+pub use http::{ApiError, Auth, Client, ClientOptions, Method};
+pub use interrupt::Interrupt;

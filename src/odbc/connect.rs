@@ -3,6 +3,7 @@
 
 use super::{lock, Conn, Env, SUCCESS};
 use crate::config::{AuthScheme, Config};
+use crate::engine::Interrupt;
 use crate::engine::Session;
 use crate::error::{err, Error, Kind, Result};
 use crate::jumpseller::{Auth, Client, ClientOptions};
@@ -287,7 +288,7 @@ fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<C
 
 /// One cheap request proves the URL and the credentials: the store profile.
 fn verify(client: &Client) -> Result<()> {
-    match client.get("/store/info.json") {
+    match client.get("/store/info.json", &Interrupt::none()) {
         Ok(_) => Ok(()),
         // Valid credentials without the read_store scope still connect.
         Err(e) if e.status == Some(403) => Ok(()),

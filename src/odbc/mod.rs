@@ -26,7 +26,6 @@ pub use stmt::{ColDesc, FetchOut, ParamBinding, StmtState, Write};
 
 use crate::error::Error;
 use diag::Diags;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub const SUCCESS: i16 = 0;
@@ -95,7 +94,9 @@ pub struct Stmt {
     pub conn: Arc<Conn>,
     pub state: Mutex<StmtState>,
     pub diags: Mutex<Diags>,
-    pub cancelled: AtomicBool,
+    /// This statement's cancel flag and deadline, handed to the engine with
+    /// every execution (SQLCancel raises it from any thread).
+    pub interrupt: crate::engine::Interrupt,
 }
 
 // Environment attributes (sqlext.h).

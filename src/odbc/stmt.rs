@@ -8,7 +8,6 @@ use crate::engine::{Query, Value};
 use crate::error::{Error, Kind, Result};
 use crate::schema::SqlType;
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 // Statement attributes (sqlext.h).
@@ -219,7 +218,7 @@ impl Stmt {
             conn,
             state: Mutex::new(StmtState::new(metadata_id)),
             diags: Mutex::new(Default::default()),
-            cancelled: AtomicBool::new(false),
+            interrupt: Default::default(),
         })
     }
 
@@ -289,7 +288,6 @@ impl Stmt {
     /// Executes with the values of the bound parameters (read by the FFI
     /// layer from the application's buffers, converted by `convert`).
     pub fn execute_with(&self, params: Vec<Value>) -> Result<i16> {
-        self.cancelled.store(false, Ordering::SeqCst);
         let mut st = lock(&self.state);
         if let Some(call) = st.call.clone() {
             self.close_cursor(&mut st, false)?;
@@ -314,11 +312,9 @@ impl Stmt {
         // every request (HYT00 when passed).
         let timeout =
             (st.query_timeout > 0).then(|| std::time::Duration::from_secs(st.query_timeout));
-        if let Ok(s) = self.conn.session() {
-            s.client().set_deadline(timeout);
-        }
+        self.interrupt.start(timeout);
         let q = st.query.as_mut().ok_or_else(no_cursor)?;
-        q.execute(&params)?;
+        q.execute(&params, &self.interrupt)?;
         st.executed = true;
         st.fetched = 0;
         if st.query.as_ref().is_some_and(|q| q.is_select()) {
@@ -513,7 +509,7 @@ impl Stmt {
                     Ok(r) => r,
                     Err(e) => {
                         st.rows = Rows::None;
-                        if self.cancelled.swap(false, Ordering::SeqCst) {
+                        if self.interrupt.is_cancelled() {
                             return Err(Error::new(
                                 Kind::Cancelled,
                                 "The statement was cancelled.",
@@ -645,12 +641,10 @@ impl Stmt {
         }
     }
 
-    /// SQLCancel: stops a running request from another thread.
+    /// SQLCancel: stops this statement's running request from another
+    /// thread; other statements of the connection go on.
     pub fn cancel(&self) -> Result<i16> {
-        self.cancelled.store(true, Ordering::SeqCst);
-        if let Ok(s) = self.conn.session() {
-            s.interrupt();
-        }
+        self.interrupt.cancel();
         Ok(SUCCESS)
     }
 

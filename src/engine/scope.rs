@@ -1,0 +1,192 @@
+//! What belongs to one statement's run rather than to the connection: its
+//! interrupt token, the error behind SQLite's last "module error", the page
+//! memo, the join lookups and the path columns of rows read for a write.
+//!
+//! SQLite runs one statement of a connection at a time (it holds the
+//! connection's mutex across `sqlite3_step`, which is where the virtual
+//! tables make their requests). A statement installs its scope while it holds
+//! that mutex, so every callback of the step sees the scope of the statement
+//! being stepped. Threads a callback starts (prefetch, counts) capture the
+//! scope instead of reading the installed one.
+
+use super::lookup::LookupState;
+use super::source::Page;
+use super::value::Value;
+use crate::error::Error;
+use crate::jumpseller::Interrupt;
+use rusqlite::ffi;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The write-route path column values of one row (None where the row had NULL).
+pub type RowKeys = Vec<Option<Value>>;
+
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every value guarded here stays valid if a holder panicked mid-update
+    // (a panic is turned into an error by the callback guard).
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Default)]
+pub struct Scope {
+    pub interrupt: Interrupt,
+    /// The structured error behind SQLite's last "module error" text.
+    error: Mutex<Option<Error>>,
+    /// Pages fetched by this run, by request path.
+    pages: Mutex<PageMemo>,
+    /// Keyed lookups of this run, by table.
+    lookups: Mutex<HashMap<String, LookupState>>,
+    /// Values of write-route path columns of rows read by this run, by
+    /// (table, rowid): what UPDATE/DELETE of a child row need.
+    rows_seen: Mutex<HashMap<(usize, i64), RowKeys>>,
+}
+
+impl Scope {
+    pub fn new(interrupt: Interrupt) -> Arc<Scope> {
+        Arc::new(Scope {
+            interrupt,
+            ..Default::default()
+        })
+    }
+
+    pub fn set_error(&self, e: Error) {
+        *lock(&self.error) = Some(e);
+    }
+    pub fn take_error(&self) -> Option<Error> {
+        lock(&self.error).take()
+    }
+    pub fn cached(&self, path: &str) -> Option<Page> {
+        lock(&self.pages).map.get(path).cloned()
+    }
+    pub fn remember(&self, path: String, page: Page) {
+        lock(&self.pages).insert(path, page);
+    }
+    pub fn remember_row(&self, table: usize, rowid: i64, vals: RowKeys) {
+        lock(&self.rows_seen).insert((table, rowid), vals);
+    }
+    pub fn row_seen(&self, table: usize, rowid: i64) -> Option<RowKeys> {
+        lock(&self.rows_seen).get(&(table, rowid)).cloned()
+    }
+    pub fn lookups(&self) -> MutexGuard<'_, HashMap<String, LookupState>> {
+        lock(&self.lookups)
+    }
+}
+
+/// The page memo of one run, bounded so a scan of a million orders does not
+/// keep them all: the oldest pages go first. A self-join over a table larger
+/// than this re-reads pages instead of holding the whole table.
+#[derive(Default)]
+pub struct PageMemo {
+    pub map: HashMap<String, Page>,
+    order: VecDeque<String>,
+}
+
+/// Pages kept per run (at 100 rows a page, 25,600 rows).
+pub const MEMO_PAGES: usize = 256;
+
+impl PageMemo {
+    pub fn insert(&mut self, path: String, page: Page) {
+        if self.map.insert(path.clone(), page).is_none() {
+            self.order.push_back(path);
+        }
+        while self.order.len() > MEMO_PAGES {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+}
+
+/// SQLite's own connection mutex, held for the life of the guard. It is
+/// recursive, and SQLite takes it in every API call on the connection, so
+/// holding it across a prepare or step adds no wait beyond what the engine
+/// imposes anyway.
+pub struct DbLock(*mut ffi::sqlite3_mutex);
+
+impl DbLock {
+    /// # Safety
+    /// `db` is an open connection, opened with SQLITE_OPEN_FULL_MUTEX (else
+    /// the mutex is null and nothing is locked), that outlives the guard.
+    pub unsafe fn enter(db: *mut ffi::sqlite3) -> DbLock {
+        // SAFETY: db is open (the caller's duty); entering a null mutex is a no-op.
+        let m = unsafe { ffi::sqlite3_db_mutex(db) };
+        // SAFETY: m is the connection's mutex (or null), valid while db is open.
+        unsafe { ffi::sqlite3_mutex_enter(m) };
+        DbLock(m)
+    }
+}
+
+impl Drop for DbLock {
+    fn drop(&mut self) {
+        // SAFETY: entered once in `enter`; left once here, on the same thread
+        // (the guard is neither Send nor Sync: it holds a raw pointer).
+        unsafe { ffi::sqlite3_mutex_leave(self.0) };
+    }
+}
+
+/// The scope of the statement being stepped on a connection.
+#[derive(Default)]
+pub struct Current(Mutex<Option<Arc<Scope>>>);
+
+impl Current {
+    /// The installed scope; outside any statement (setting the connection up)
+    /// a fresh one, so errors are still captured somewhere.
+    pub fn get(&self) -> Arc<Scope> {
+        lock(&self.0).clone().unwrap_or_default()
+    }
+
+    /// Installs `scope` until the returned guard drops (which restores the
+    /// one before: a callback may run a statement of its own).
+    pub fn install(&self, scope: Arc<Scope>) -> Installed<'_> {
+        let before = lock(&self.0).replace(scope);
+        Installed {
+            current: self,
+            before,
+        }
+    }
+}
+
+pub struct Installed<'a> {
+    current: &'a Current,
+    before: Option<Arc<Scope>>,
+}
+
+impl Drop for Installed<'_> {
+    fn drop(&mut self) {
+        *lock(&self.current.0) = self.before.take();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_memo_is_bounded() {
+        let mut m = PageMemo::default();
+        for i in 0..MEMO_PAGES + 44 {
+            m.insert(format!("/orders.json?page={i}"), Arc::new(Vec::new()));
+        }
+        assert_eq!(m.map.len(), MEMO_PAGES);
+        assert!(
+            !m.map.contains_key("/orders.json?page=0"),
+            "the oldest page goes first"
+        );
+        assert!(m
+            .map
+            .contains_key(&format!("/orders.json?page={}", MEMO_PAGES + 43)));
+    }
+
+    #[test]
+    fn installing_a_scope_restores_the_one_before() {
+        let current = Current::default();
+        let outer = Scope::new(Interrupt::none());
+        let inner = Scope::new(Interrupt::none());
+        let _a = current.install(outer.clone());
+        {
+            let _b = current.install(inner.clone());
+            assert!(Arc::ptr_eq(&current.get(), &inner));
+        }
+        assert!(Arc::ptr_eq(&current.get(), &outer));
+    }
+}
