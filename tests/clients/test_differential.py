@@ -1,0 +1,156 @@
+"""Differential tests: the driver's answers equal plain SQLite's on the same rows
+(see differential.py). DIFF_SEED and DIFF_COUNT override the corpus' seed and size."""
+
+import os
+import subprocess
+import sys
+
+import pyodbc
+import pytest
+
+from conftest import SANDBOX_BIN, Sandbox, FAST_FLAGS, _ensure_built
+import differential as D
+
+SEED = int(os.environ.get("DIFF_SEED", "20261207"))
+COUNT = int(os.environ.get("DIFF_COUNT", "1000"))
+
+
+@pytest.fixture(scope="module")
+def diff_sandbox(workdir):
+    """A sandbox of its own: other tests write to the shared one."""
+    _ensure_built()
+    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture(scope="module")
+def diff_conn(diff_sandbox):
+    conn = pyodbc.connect(diff_sandbox.conn_str(), autocommit=True)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def exported(workdir):
+    path = workdir / "differential-export.db"
+    subprocess.run([str(SANDBOX_BIN), "export", "--sqlite", str(path)], check=True, capture_output=True)
+    return D.export_rows(str(path))
+
+
+def scan_costs(sandbox, cursor):
+    """Requests a plain SELECT * of each table takes: the yardstick for pushdown."""
+    costs = {}
+    for t in D.TABLES:
+        sandbox.reset()
+        cursor.execute(f"SELECT * FROM {t}").fetchall()
+        costs[t] = sandbox.stats()["total"]
+    return costs
+
+
+def run_corpus(sandbox, conn, oracle, seed, count, costs):
+    gen = D.Generator(oracle, seed)
+    cursor = conn.cursor()
+    mismatches, refused, kinds = [], 0, {}
+    sandbox.reset()
+    plain = 0
+    for _ in range(count):
+        stmt = gen.statement()
+        kinds[stmt.kind] = kinds.get(stmt.kind, 0) + 1
+        plain += costs.get(stmt.table, 1) + sum(costs.get(t, 0) for t in D.TABLES if f"JOIN {t} " in stmt.extra_from
+                                                or f"FROM {t} c" in str(stmt.preds))
+        outcome, sql, params = D.run_one(cursor, oracle, stmt)
+        if outcome.detail.startswith("oracle refused"):
+            refused += 1
+        if not outcome.ok:
+            mismatches.append((stmt, outcome, sql, params))
+    used = sandbox.stats()["total"]
+    print(f"\ndifferential corpus (seed {seed}): {count} statements {sorted(kinds.items())}, "
+          f"{len(mismatches)} mismatches, {refused} refused by the oracle too; "
+          f"{used} requests where plain scans would take {plain} ({used / max(plain, 1):.2f})")
+    reports = []
+    for stmt, outcome, sql, params in mismatches[:8]:
+        small = D.shrink(cursor, oracle, stmt)
+        o2, sql2, params2 = D.run_one(cursor, oracle, small)
+        reports.append(f"  {sql!r} {params!r}\n    -> {outcome.detail}\n"
+                       f"    minimal: {sql2!r} {params2!r}\n    -> {o2.detail}")
+    return mismatches, reports
+
+
+@pytest.mark.xfail(strict=True, reason="the export strips ' UTC' from text columns and drops arrays it "
+                   "turns into child tables (sandbox export fix pending)")
+def test_plain_scans_equal_the_export(diff_conn, exported):
+    """Anchors the scan-based part of the oracle: where the export has a table,
+    the driver's plain SELECT * holds the same rows on the columns both have."""
+    cursor = diff_conn.cursor()
+    problems = []
+    for table, (ecols, erows) in sorted(exported.items()):
+        dcols, drows = D.scan_rows(cursor, table)
+        kinds = {c["name"]: D.kind_of(c["type"]) for c in D.TABLES[table]["columns"]}
+        common = [c for c in ecols if c in dcols and c in kinds]
+        assert common, table
+        key = lambda r: tuple(D.norm(D.stored(r.get(c), kinds[c])) for c in common)  # noqa: E731
+        e = sorted((key(r) for r in erows), key=D.multiset_key)
+        d = sorted((key(r) for r in drows), key=D.multiset_key)
+        if e != d:
+            problems.append(f"{table}: {D.diff(d, e)}")
+    assert not problems, "\n".join(problems)
+
+
+KNOWN = ("issue 8: timestamps compared as text, text pushdown trusted, LIMIT pushed into the parent "
+         "pages of exploded child rows")
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN)
+def test_differential_corpus(diff_sandbox, diff_conn, exported):
+    cursor = diff_conn.cursor()
+    costs = scan_costs(diff_sandbox, cursor)
+    oracle = D.build_oracle(cursor, exported)
+    mismatches, reports = run_corpus(diff_sandbox, diff_conn, oracle, SEED, COUNT, costs)
+    assert not mismatches, f"{len(mismatches)} wrong answers; first ones:\n" + "\n".join(reports)
+
+
+def random_writes(conn, oracle, seed, n=40):
+    """Creates, changes and deletes records through the driver."""
+    import random
+    rnd = random.Random(seed)
+    cur = conn.cursor()
+    done = []
+    for i in range(n):
+        op = rnd.choice(["cat+", "cat~", "cat-", "cust+", "cust~", "prod~"])
+        try:
+            if op == "cat+":
+                cur.execute("INSERT INTO Categories (name) VALUES (?)", f"Diff {seed}-{i} ñ 😀")
+            elif op == "cat~":
+                ids = [r["id"] for r in oracle.rows["Categories"]]
+                cur.execute("UPDATE Categories SET name = ? WHERE id = ?", f"Renamed {i} Ça", rnd.choice(ids))
+            elif op == "cat-":
+                cur.execute("DELETE FROM Categories WHERE id = (SELECT MAX(id) FROM Categories)")
+            elif op == "cust+":
+                cur.execute("INSERT INTO Customers (email, phone, shipping_address_name) VALUES (?, ?, ?)",
+                            f"diff{seed}.{i}@Example.COM", "+56 9 1234", "Zoë Ñúñez")
+            elif op == "cust~":
+                ids = [r["id"] for r in oracle.rows["Customers"]]
+                cur.execute("UPDATE Customers SET phone = ? WHERE id = ?", f"+56 {i}", rnd.choice(ids))
+            elif op == "prod~":
+                ids = [r["id"] for r in oracle.rows["Products"]]
+                cur.execute("UPDATE Products SET stock = ? WHERE id = ?", rnd.randint(0, 50), rnd.choice(ids))
+            done.append(op)
+        except pyodbc.Error as e:
+            pytest.fail(f"write {op} failed: {e}")
+    return done
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN)
+def test_differential_corpus_after_writes(diff_sandbox, diff_conn):
+    cursor = diff_conn.cursor()
+    before = D.build_oracle(cursor)
+    random_writes(diff_conn, before, SEED)
+    costs = scan_costs(diff_sandbox, cursor)
+    oracle = D.build_oracle(cursor)  # the export does not see writes: plain scans
+    mismatches, reports = run_corpus(diff_sandbox, diff_conn, oracle, SEED + 1, max(COUNT // 3, 100), costs)
+    assert not mismatches, f"{len(mismatches)} wrong answers after writes; first ones:\n" + "\n".join(reports)
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-s"]))
