@@ -90,8 +90,7 @@ impl Db {
             }
             Coll::Attachments(p) if prod_ok(p) => sub(p, g.attachment_count(p)),
             Coll::DigitalProducts(p) if prod_ok(p) => {
-                let digital = g.is_digital(&g.product_core_type_probe(p));
-                sub(p, if digital { 2 } else { 0 })
+                sub(p, if g.product_is_digital(p) { 2 } else { 0 })
             }
             Coll::Fields(p) if prod_ok(p) => sub(p, g.product_field_count(p)),
             Coll::Reviews(p) if prod_ok(p) => sub(p, g.review_count(p)),
@@ -427,15 +426,5 @@ impl Db {
             .entry(c)
             .or_default()
             .insert(id, None);
-    }
-}
-
-impl Gen {
-    /// cheap probe used only for the product `type`
-    pub fn product_core_type_probe(&self, id: u64) -> Value {
-        let mut r = crate::prng::Rng::new(self.seed, 14, id);
-        let _name_unused = 0;
-        let digital = r.pct(8);
-        json!({"type": if digital { "digital" } else { "physical" }})
     }
 }
