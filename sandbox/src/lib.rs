@@ -219,10 +219,22 @@ impl FaultKind {
     }
 }
 
+/// A fault and how often it was drawn for (its probability draws are numbered, so which
+/// requests it hits is a function of the seed) and applied (against its `count`).
 pub(crate) struct FaultSlot {
     fault: Fault,
     applied: u64,
     draws: u64,
+}
+
+impl FaultSlot {
+    fn new(fault: Fault) -> FaultSlot {
+        FaultSlot {
+            fault,
+            applied: 0,
+            draws: 0,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -289,16 +301,7 @@ pub(crate) fn glob(pat: &str, s: &str) -> bool {
 impl Shared {
     fn new(cfg: SandboxConfig) -> Shared {
         let db = state::Db::new(cfg.gen());
-        let faults = cfg
-            .faults
-            .iter()
-            .cloned()
-            .map(|f| FaultSlot {
-                fault: f,
-                applied: 0,
-                draws: 0,
-            })
-            .collect();
+        let faults = cfg.faults.iter().cloned().map(FaultSlot::new).collect();
         Shared {
             db,
             stats: Mutex::new(Stats::default()),
@@ -313,6 +316,23 @@ impl Shared {
             latency_ctr: AtomicU64::new(0),
             cfg,
         }
+    }
+
+    pub fn reset_stats(&self) {
+        *self.stats.lock().unwrap() = Stats::default();
+    }
+
+    /// forget the rate-limit window, 429 count and any ban
+    pub fn reset_rate_limits(&self) {
+        let mut rate = self.rate.lock().unwrap();
+        rate.hits.clear();
+        rate.rejected = 0;
+        rate.banned_until = None;
+    }
+
+    /// replace the fault list; counts of applied faults and draws start again
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        *self.faults.lock().unwrap() = faults.into_iter().map(FaultSlot::new).collect();
     }
 
     pub fn count(&self, route: String) {
@@ -422,8 +442,8 @@ impl Sandbox {
     /// Bind 127.0.0.1:cfg.port (0 = any free port) and serve on background threads.
     pub fn start(cfg: SandboxConfig) -> std::io::Result<Sandbox> {
         let shared = Arc::new(Shared::new(cfg));
-        let sh = shared.clone();
-        let handler: http::Handler = Arc::new(move |req| api::handle(&sh, req));
+        let for_handler = shared.clone();
+        let handler: http::Handler = Arc::new(move |req| api::handle(&for_handler, req));
         let server = http::Server::start(shared.cfg.port, handler)?;
         let port = server.port;
         Ok(Sandbox {
@@ -455,18 +475,11 @@ impl Sandbox {
         self.shared.stats.lock().unwrap().by_route.clone()
     }
     pub fn reset_counts(&self) {
-        *self.shared.stats.lock().unwrap() = Stats::default();
+        self.shared.reset_stats();
     }
     /// replace the fault list
     pub fn set_faults(&self, faults: Vec<Fault>) {
-        *self.shared.faults.lock().unwrap() = faults
-            .into_iter()
-            .map(|f| FaultSlot {
-                fault: f,
-                applied: 0,
-                draws: 0,
-            })
-            .collect();
+        self.shared.set_faults(faults);
     }
     /// test helper: (access_token, refresh_token) valid now
     pub fn issue_token(&self, scope: &str) -> (String, String) {
@@ -480,10 +493,7 @@ impl Sandbox {
     }
     /// forget the rate-limit window, 429 count and any ban
     pub fn reset_rate_limits(&self) {
-        let mut r = self.shared.rate.lock().unwrap();
-        r.hits.clear();
-        r.rejected = 0;
-        r.banned_until = None;
+        self.shared.reset_rate_limits();
     }
     pub fn stop(mut self) {
         self.shutdown();
@@ -502,7 +512,7 @@ impl Drop for Sandbox {
     }
 }
 
-pub(crate) fn stats_json(sh: &Shared) -> Value {
-    let s = sh.stats.lock().unwrap();
-    json!({"total": s.total, "by_route": s.by_route})
+pub(crate) fn stats_json(shared: &Shared) -> Value {
+    let stats = shared.stats.lock().unwrap();
+    json!({"total": stats.total, "by_route": stats.by_route})
 }

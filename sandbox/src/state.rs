@@ -40,32 +40,39 @@ pub enum Coll {
 
 pub const NESTED_ID_BASE: u64 = 900_000_000;
 
+/// Whether a record belongs in a filtered list: called with its id and, if a write touched it,
+/// the stored record (else the filter reads the generator's cheap functions).
 pub type Filter<'a> = &'a dyn Fn(u64, Option<&Value>) -> bool;
 
+/// The writes: what differs from the generated base.
 #[derive(Default)]
 struct Overlay {
+    /// per collection, id -> Some(record) created or updated, None deleted
     colls: HashMap<Coll, BTreeMap<u64, Option<Value>>>,
+    /// the last id given to a created child record (ids from NESTED_ID_BASE up)
     next_nested: u64,
+    /// the last id given to a created top-level record, per collection
     next_top: HashMap<Coll, u64>,
 }
 
 pub struct Db {
     pub gen: Gen,
-    ov: RwLock<Overlay>,
+    overlay: RwLock<Overlay>,
 }
 
 impl Db {
     pub fn new(gen: Gen) -> Db {
         Db {
             gen,
-            ov: RwLock::new(Overlay {
+            overlay: RwLock::new(Overlay {
                 next_nested: NESTED_ID_BASE,
                 ..Default::default()
             }),
         }
     }
 
-    /// base id range (inclusive) and whether ids in it need an existence check
+    /// the base id range (inclusive; empty when lo > hi). Fulfillments need a further
+    /// existence check within it (see `base_exists`).
     pub fn base(&self, c: Coll) -> (u64, u64) {
         let g = &self.gen;
         let sub = |p: u64, n: u64| {
@@ -90,8 +97,7 @@ impl Db {
             }
             Coll::Attachments(p) if prod_ok(p) => sub(p, g.attachment_count(p)),
             Coll::DigitalProducts(p) if prod_ok(p) => {
-                let digital = g.is_digital(&g.product_core_type_probe(p));
-                sub(p, if digital { 2 } else { 0 })
+                sub(p, if g.product_is_digital(p) { 2 } else { 0 })
             }
             Coll::Fields(p) if prod_ok(p) => sub(p, g.product_field_count(p)),
             Coll::Reviews(p) if prod_ok(p) => sub(p, g.review_count(p)),
@@ -180,28 +186,30 @@ impl Db {
     /// true when no write touched collection `c` (at `id`, or anywhere in it for `None`), so the
     /// generated base record is what a read returns
     pub fn pristine(&self, checks: &[(Coll, Option<u64>)]) -> bool {
-        let ov = self.ov.read().unwrap();
-        checks.iter().all(|(c, id)| match (ov.colls.get(c), id) {
-            (None, _) => true,
-            (Some(m), Some(id)) => !m.contains_key(id),
-            (Some(m), None) => m.is_empty(),
-        })
+        let overlay = self.overlay.read().unwrap();
+        checks
+            .iter()
+            .all(|(c, id)| match (overlay.colls.get(c), id) {
+                (None, _) => true,
+                (Some(m), Some(id)) => !m.contains_key(id),
+                (Some(m), None) => m.is_empty(),
+            })
     }
 
     pub fn exists(&self, c: Coll, id: u64) -> bool {
-        let ov = self.ov.read().unwrap();
-        if let Some(e) = ov.colls.get(&c).and_then(|m| m.get(&id)) {
-            return e.is_some();
+        let overlay = self.overlay.read().unwrap();
+        if let Some(entry) = overlay.colls.get(&c).and_then(|m| m.get(&id)) {
+            return entry.is_some();
         }
-        drop(ov);
+        drop(overlay);
         self.base_exists(c, id)
     }
 
     pub fn get(&self, c: Coll, id: u64) -> Option<Value> {
         {
-            let ov = self.ov.read().unwrap();
-            if let Some(e) = ov.colls.get(&c).and_then(|m| m.get(&id)) {
-                return e.clone();
+            let overlay = self.overlay.read().unwrap();
+            if let Some(entry) = overlay.colls.get(&c).and_then(|m| m.get(&id)) {
+                return entry.clone();
             }
         }
         if self.base_exists(c, id) {
@@ -212,7 +220,7 @@ impl Db {
     }
 
     /// ids visible in the collection, in order, skipping `offset`, at most `limit`,
-    /// optionally filtered. Returns (ids, more_available_hint).
+    /// optionally filtered.
     pub fn ids(
         &self,
         c: Coll,
@@ -221,9 +229,9 @@ impl Db {
         limit: u64,
         filter: Option<Filter>,
     ) -> Vec<u64> {
-        let ov = self.ov.read().unwrap();
+        let overlay = self.overlay.read().unwrap();
         let empty = BTreeMap::new();
-        let m = ov.colls.get(&c).unwrap_or(&empty);
+        let m = overlay.colls.get(&c).unwrap_or(&empty);
         let (lo, hi) = self.base(c);
         let created: Vec<u64> = m
             .range((hi.max(lo.saturating_sub(1)) + 1)..)
@@ -285,8 +293,7 @@ impl Db {
         }
         let mut skipped = 0u64;
         let mut visit = |id: u64, out: &mut Vec<u64>| -> bool {
-            let ovv = m.get(&id);
-            let ok = match ovv {
+            let ok = match m.get(&id) {
                 Some(None) => false,
                 Some(Some(v)) => filter.map(|f| f(id, Some(v))).unwrap_or(true),
                 None => self.base_exists(c, id) && filter.map(|f| f(id, None)).unwrap_or(true),
@@ -337,10 +344,10 @@ impl Db {
 
     pub fn count(&self, c: Coll, filter: Option<Filter>) -> u64 {
         if filter.is_none() && !Self::needs_scan(c) {
-            let ov = self.ov.read().unwrap();
+            let overlay = self.overlay.read().unwrap();
             let (lo, hi) = self.base(c);
             let mut n = if hi >= lo { hi - lo + 1 } else { 0 };
-            if let Some(m) = ov.colls.get(&c) {
+            if let Some(m) = overlay.colls.get(&c) {
                 for (k, v) in m {
                     let in_base = *k >= lo && *k <= hi;
                     match (in_base, v.is_some()) {
@@ -363,7 +370,7 @@ impl Db {
     }
 
     pub fn next_id(&self, c: Coll) -> u64 {
-        let mut ov = self.ov.write().unwrap();
+        let mut overlay = self.overlay.write().unwrap();
         let top = matches!(
             c,
             Coll::Products
@@ -382,36 +389,27 @@ impl Db {
                 | Coll::Hooks
                 | Coll::JsApps
         );
-        if top {
+        // top-level records (and fulfillments, whose ids are not nested in their order's)
+        // continue after the base range and anything stored; children share one counter
+        if top || c == Coll::Fulfillments {
             let (_, hi) = self.base(c);
-            let maxov = ov
+            let highest_stored = overlay
                 .colls
                 .get(&c)
                 .and_then(|m| m.keys().next_back().copied())
                 .unwrap_or(0);
-            let e = ov.next_top.entry(c).or_insert(0);
-            let id = (*e).max(hi).max(maxov) + 1;
-            *e = id;
-            id
-        } else if c == Coll::Fulfillments {
-            let (_, hi) = self.base(c);
-            let maxov = ov
-                .colls
-                .get(&c)
-                .and_then(|m| m.keys().next_back().copied())
-                .unwrap_or(0);
-            let e = ov.next_top.entry(c).or_insert(0);
-            let id = (*e).max(hi).max(maxov) + 1;
-            *e = id;
+            let last = overlay.next_top.entry(c).or_insert(0);
+            let id = (*last).max(hi).max(highest_stored) + 1;
+            *last = id;
             id
         } else {
-            ov.next_nested += 1;
-            ov.next_nested
+            overlay.next_nested += 1;
+            overlay.next_nested
         }
     }
 
     pub fn put(&self, c: Coll, id: u64, v: Value) {
-        self.ov
+        self.overlay
             .write()
             .unwrap()
             .colls
@@ -420,22 +418,12 @@ impl Db {
             .insert(id, Some(v));
     }
     pub fn delete(&self, c: Coll, id: u64) {
-        self.ov
+        self.overlay
             .write()
             .unwrap()
             .colls
             .entry(c)
             .or_default()
             .insert(id, None);
-    }
-}
-
-impl Gen {
-    /// cheap probe used only for the product `type`
-    pub fn product_core_type_probe(&self, id: u64) -> Value {
-        let mut r = crate::prng::Rng::new(self.seed, 14, id);
-        let _name_unused = 0;
-        let digital = r.pct(8);
-        json!({"type": if digital { "digital" } else { "physical" }})
     }
 }

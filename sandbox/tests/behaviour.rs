@@ -788,10 +788,11 @@ fn export_matches_served_data() {
         customers: 20,
         ..unlimited()
     };
-    let path = std::env::temp_dir().join(format!("sandbox-export-{}.sqlite", std::process::id()));
-    jumpseller_sandbox::export::export_sqlite(&cfg, &path).unwrap();
+    let file = TempFile::new("sandbox-export", "sqlite");
+    let path = &file.0;
+    jumpseller_sandbox::export::export_sqlite(&cfg, path).unwrap();
     let sb = start(cfg);
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(path).unwrap();
     let n: i64 = conn
         .query_row("SELECT count(*) FROM Products", [], |r| r.get(0))
         .unwrap();
@@ -857,7 +858,6 @@ fn export_matches_served_data() {
             .query_row(&format!("SELECT count(*) FROM {}", t), [], |r| r.get(0))
             .unwrap_or_else(|e| panic!("table {}: {}", t, e));
     }
-    let _ = std::fs::remove_file(&path);
 }
 
 #[test]

@@ -60,3 +60,20 @@ pub fn send(sb: &Sandbox, method: &str, path: &str, body: &Value) -> (u16, Value
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
+
+/// A file under the temp dir that is removed when the test ends, whether it passes or panics.
+/// Declare it before anything that holds the file open (locals drop in reverse order).
+pub struct TempFile(pub std::path::PathBuf);
+
+impl TempFile {
+    /// a unique name per process and test
+    pub fn new(stem: &str, ext: &str) -> TempFile {
+        TempFile(std::env::temp_dir().join(format!("{}-{}.{}", stem, std::process::id(), ext)))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

@@ -1,0 +1,68 @@
+//! The control API under /__sandbox/ (statistics, resets, faults). It is not the Jumpseller
+//! API: no auth, no rate limit, not counted.
+
+use super::respond::{message, ok};
+use crate::http::{Request, Response};
+use crate::{stats_json, Fault, Shared};
+use serde_json::{json, Value};
+
+pub(super) fn control(shared: &Shared, req: &Request, rest: &str) -> Response {
+    match (req.method.as_str(), rest.trim_end_matches('/')) {
+        ("GET", "stats") => ok(stats_json(shared)),
+        ("POST", "reset") => {
+            shared.reset_stats();
+            ok(json!({"ok": true}))
+        }
+        ("POST", "reset-rate-limits") => {
+            shared.reset_rate_limits();
+            ok(json!({"ok": true}))
+        }
+        ("POST", "expire-tokens") => {
+            shared.oauth.lock().unwrap().expire_all();
+            ok(json!({"ok": true}))
+        }
+        ("GET", "faults") => list_faults(shared),
+        ("POST", "faults") => replace_faults(shared, req),
+        _ => message(404, "Unknown control endpoint"),
+    }
+}
+
+fn list_faults(shared: &Shared) -> Response {
+    let slots = shared.faults.lock().unwrap();
+    ok(Value::Array(
+        slots
+            .iter()
+            .map(|slot| {
+                json!({"route": slot.fault.route, "kind": format!("{:?}", slot.fault.kind),
+                       "probability": slot.fault.probability, "count": slot.fault.count,
+                       "applied": slot.applied})
+            })
+            .collect(),
+    ))
+}
+
+/// The body is a fault, an array of them or `{"faults": [...]}`; each is the CLI string form or
+/// an object (see `Fault::from_json`). Nothing changes unless every fault parses.
+fn replace_faults(shared: &Shared, req: &Request) -> Response {
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return message(400, &format!("invalid JSON: {}", e)),
+    };
+    let items = match body {
+        Value::Array(items) => items,
+        Value::Object(ref object) if object.contains_key("faults") => {
+            object["faults"].as_array().cloned().unwrap_or_default()
+        }
+        other => vec![other],
+    };
+    let mut faults: Vec<Fault> = Vec::new();
+    for item in &items {
+        match Fault::from_json(item) {
+            Ok(fault) => faults.push(fault),
+            Err(why) => return message(400, &why),
+        }
+    }
+    let count = faults.len();
+    shared.set_faults(faults);
+    ok(json!({"ok": true, "faults": count}))
+}
