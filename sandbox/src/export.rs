@@ -96,15 +96,15 @@ fn emit(
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, t)| t.to_string());
-        match child_table {
-            Some(t) => {
-                let pkname = format!("{}_id", parent_key_name(table));
-                for it in items {
-                    emit(out, &t, Some((&pkname, &pk)), unwrap1(&it), &[]);
-                }
+        // The array stays a JSON text column of the parent as well, as the
+        // driver's catalog has it, whether or not it also becomes a child table.
+        if let Some(t) = child_table {
+            let pkname = format!("{}_id", parent_key_name(table));
+            for it in &items {
+                emit(out, &t, Some((&pkname, &pk)), unwrap1(it), &[]);
             }
-            None => row.push((field, Value::String(Value::Array(items).to_string()))),
         }
+        row.push((field, Value::String(Value::Array(items).to_string())));
     }
     out.add(table, row);
 }
@@ -118,7 +118,21 @@ fn parent_key_name(table: &str) -> &'static str {
     }
 }
 
-fn sql_value(v: &Value, decimal_col: bool) -> rusqlite::types::Value {
+/// The fields the API documents as timestamps (`YYYY-MM-DD HH:MM:SS UTC`): exported in
+/// SQL form. Other strings, including other dates the API writes as free text
+/// (`accepted_marketing_at`), stay as the API has them.
+const TIMESTAMP_FIELDS: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "begins_at",
+    "expires_at",
+    "date",
+    "expected_arrival_from",
+    "expected_arrival_to",
+];
+
+fn sql_value(v: &Value, decimal_col: bool, column: &str) -> rusqlite::types::Value {
     use rusqlite::types::Value as S;
     match v {
         Value::Null => S::Null,
@@ -132,7 +146,8 @@ fn sql_value(v: &Value, decimal_col: bool) -> rusqlite::types::Value {
             S::Text(n.to_string())
         }
         Value::String(s) => {
-            if s.len() == 23
+            if TIMESTAMP_FIELDS.contains(&column)
+                && s.len() == 23
                 && s.ends_with(" UTC")
                 && s.as_bytes()[4] == b'-'
                 && s.as_bytes()[13] == b':'
@@ -147,7 +162,11 @@ fn sql_value(v: &Value, decimal_col: bool) -> rusqlite::types::Value {
 }
 
 pub fn export_sqlite(cfg: &SandboxConfig, path: &Path) -> Result<u64, String> {
-    let db = Db::new(cfg.gen());
+    export_db(&Db::new(cfg.gen()), path)
+}
+
+/// Exports a store as it is now, writes included (the control API's `export`).
+pub fn export_db(db: &Db, path: &Path) -> Result<u64, String> {
     let mut out = Out::default();
     emit(&mut out, "Store", None, &db.gen.store(), &[]);
     for (code, name) in [
@@ -305,7 +324,7 @@ pub fn export_sqlite(cfg: &SandboxConfig, path: &Path) -> Result<u64, String> {
             let mut vals = vec![rusqlite::types::Value::Null; t.cols.len()];
             for (c, v) in r {
                 let i = t.cols.iter().position(|x| x == c).unwrap();
-                vals[i] = sql_value(v, decimal[i]);
+                vals[i] = sql_value(v, decimal[i], c);
             }
             st.execute(params_from_iter(vals))
                 .map_err(|e| e.to_string())?;

@@ -141,6 +141,10 @@ class Sandbox:
     def get_faults(self):
         return self._control("GET", "/__sandbox/faults")
 
+    def export_sqlite(self, path):
+        """The store as it is now (writes included) as a SQLite file, like `export --sqlite`."""
+        return self._control("POST", "/__sandbox/export", {"sqlite": str(path)})
+
     def reset_rate_limits(self):
         return self._control("POST", "/__sandbox/reset-rate-limits", {})
 

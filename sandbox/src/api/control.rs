@@ -23,6 +23,7 @@ pub(super) fn control(shared: &Shared, req: &Request, rest: &str) -> Response {
         }
         ("GET", "faults") => list_faults(shared),
         ("POST", "faults") => replace_faults(shared, req),
+        ("POST", "export") => export(shared, req),
         _ => message(404, "Unknown control endpoint"),
     }
 }
@@ -65,4 +66,21 @@ fn replace_faults(shared: &Shared, req: &Request) -> Response {
     let count = faults.len();
     shared.set_faults(faults);
     ok(json!({"ok": true, "faults": count}))
+}
+
+/// `{"sqlite": "/path"}`: the store as it is now (writes included) as a SQLite file shaped like
+/// `export --sqlite` (the oracle of the driver's differential tests after writes).
+fn export(shared: &Shared, req: &Request) -> Response {
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return message(400, &format!("invalid JSON: {}", e)),
+    };
+    let Some(path) = body.get("sqlite").and_then(Value::as_str) else {
+        return message(400, "export needs {\"sqlite\": \"/path/of/file\"}");
+    };
+    let _ = std::fs::remove_file(path);
+    match crate::export::export_db(&shared.db, std::path::Path::new(path)) {
+        Ok(rows) => ok(json!({"ok": true, "rows": rows})),
+        Err(e) => message(500, &format!("export failed: {}", e)),
+    }
 }
