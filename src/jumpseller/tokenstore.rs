@@ -224,7 +224,10 @@ impl TokenStore {
                 })?;
                 let until = Instant::now() + LOCK_WAIT;
                 loop {
-                    // SAFETY: a valid descriptor we own.
+                    // SAFETY: `f` is an open File owned by this frame and alive
+                    // for the whole call, so its descriptor is valid; flock reads
+                    // only that integer and touches no memory of ours. The lock
+                    // ends when `f` is closed (StoreGuard drops it).
                     let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
                     if r == 0 {
                         break;
@@ -352,6 +355,7 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jumpseller::test_support::TempDir;
 
     fn tokens(a: &str) -> Tokens {
         Tokens {
@@ -366,9 +370,8 @@ mod tests {
 
     #[test]
     fn file_round_trip_modes_and_corruption() {
-        let dir = std::env::temp_dir().join(format!("js-store-unit-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let p = dir.join("sub").join("t.json");
+        let dir = TempDir::new("token-store");
+        let p = dir.path().join("sub").join("t.json");
         let s = TokenStore::open(p.to_str().unwrap()).unwrap();
         assert!(s.load().unwrap().is_none());
         {
@@ -398,7 +401,6 @@ mod tests {
             "{}",
             e.message
         );
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -5,28 +5,26 @@ use std::io::Read;
 
 /// 32 hex digits from the kernel's random source.
 pub fn random_state() -> String {
-    let mut buf = [0u8; 16];
+    let mut bytes = [0u8; 16];
     let mut filled = 0;
-    while filled < buf.len() {
-        // SAFETY: writes at most the remaining length into our buffer.
-        let n = unsafe {
-            libc::getrandom(
-                buf[filled..].as_mut_ptr() as *mut libc::c_void,
-                buf.len() - filled,
-                0,
-            )
-        };
-        if n <= 0 {
+    while filled < bytes.len() {
+        let rest = &mut bytes[filled..];
+        // SAFETY: `rest` is a live, writable slice we borrow exclusively for
+        // the call, and getrandom writes at most `rest.len()` bytes into it
+        // and keeps no pointer after returning.
+        let written = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        if written <= 0 {
             break;
         }
-        filled += n as usize;
+        filled += written as usize;
     }
-    if filled < buf.len() {
-        if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-            let _ = f.read_exact(&mut buf);
+    // Kernels without getrandom(2): the same source through the device.
+    if filled < bytes.len() {
+        if let Ok(mut device) = std::fs::File::open("/dev/urandom") {
+            let _ = device.read_exact(&mut bytes);
         }
     }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]
