@@ -31,6 +31,8 @@ impl std::fmt::Debug for OAuthApp {
     }
 }
 
+/// Every grant needs the app's identity; saying so up front beats the
+/// token endpoint's terse `invalid_client`.
 pub(super) fn check_app(app: &OAuthApp) -> Result<()> {
     if app.client_id.is_empty() {
         return Err(Error::new(

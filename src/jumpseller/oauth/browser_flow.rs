@@ -7,11 +7,13 @@ use super::app::{check_app, OAuthApp};
 use super::browser::open_browser;
 use super::flow::{authorization_url, exchange_code};
 use super::loopback::{bind, loopback_callback, read_request, respond};
+use super::messages;
 use super::state::random_state;
 use super::tokens::Tokens;
 use crate::error::{Error, Kind};
 use crate::logging::Logger;
 use reqwest::blocking::Client as Http;
+use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 /// Why the browser flow could not run here (the caller explains the
@@ -55,15 +57,9 @@ pub fn browser_flow_with(
     check_app(app)?;
     let (host, port, path) =
         loopback_callback(&app.callback_url).map_err(FlowError::CannotPrompt)?;
-    let listeners = bind(&host, port).map_err(|e| {
-        FlowError::Failed(Error::new(
-            Kind::Auth,
-            format!(
-                "Cannot listen on {host}:{port} (CallbackURL={}) for the OAuth redirect: {e}. Close the program that uses this port, or register another loopback redirect URL with the app and set CallbackURL to it.",
-                app.callback_url
-            ),
-        ))
-    })?;
+    // Listen before the browser opens: a fast approval must find us ready.
+    let listeners = bind(&host, port)
+        .map_err(|error| failed(messages::cannot_listen(app, &host, port, &error)))?;
     let state = random_state();
     let url = authorization_url(app, &state)?;
     logger.log(1, &format!("OAuth: opening the browser for authorization; waiting on {host}:{port}{path} for at most {} s", wait.as_secs()));
@@ -76,71 +72,111 @@ pub fn browser_flow_with(
     let deadline = Instant::now() + wait;
     loop {
         if Instant::now() >= deadline {
-            return Err(FlowError::Failed(Error::new(
-                Kind::Auth,
-                format!(
-                    "No authorization arrived at CallbackURL={} within {} s. Approve the access in the browser sooner, or finish without a browser here: open {url} on any machine, copy the `code` from the address it is sent to, and connect with OAuthVerifier=<code>.",
-                    app.callback_url,
-                    wait.as_secs()
-                ),
-            )));
+            return Err(failed(messages::no_redirect_in_time(app, wait, &url)));
         }
-        let mut conn = None;
-        for l in &listeners {
-            if let Ok((s, _)) = l.accept() {
-                conn = Some(s);
-                break;
-            }
-        }
-        let Some(mut s) = conn else {
-            std::thread::sleep(Duration::from_millis(25));
+        let Some(mut stream) = accept_any(&listeners) else {
+            std::thread::sleep(POLL);
             continue;
         };
-        let Some((req_path, q)) = read_request(&mut s) else {
+        let Some((request_path, query)) = read_request(&mut stream) else {
             continue;
         };
-        let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        if req_path != path || (get("code").is_none() && get("error").is_none()) {
+        let redirect = Redirect(query);
+        // Browsers also ask for /favicon.ico and the like: not our answer.
+        if request_path != path || !redirect.is_answer() {
             respond(
-                &mut s,
+                &mut stream,
                 "404 Not Found",
                 "Not found",
                 "This address only receives the OAuth redirect.",
             );
             continue;
         }
-        if get("state").as_deref() != Some(state.as_str()) {
-            respond(&mut s, "400 Bad Request", "Authorization refused", "The state parameter does not match the request the driver made. Nothing was stored.");
-            return Err(FlowError::Failed(Error::new(
-                Kind::Auth,
-                "The OAuth redirect carried a state that does not match the one the driver sent (a forged or stale redirect); the authorization was refused and nothing was stored. Connect again to start a new authorization.",
-            )));
-        }
-        if let Some(e) = get("error") {
-            let desc = get("error_description")
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default();
+        return conclude(http, app, logger, &state, &redirect, &mut stream);
+    }
+}
+
+/// How often the non-blocking listeners are polled while waiting.
+const POLL: Duration = Duration::from_millis(25);
+
+fn failed(message: String) -> FlowError {
+    FlowError::Failed(Error::new(Kind::Auth, message))
+}
+
+/// The first pending connection on any of the listeners (IPv4 and IPv6 for
+/// `localhost`, since the browser may pick either).
+fn accept_any(listeners: &[TcpListener]) -> Option<TcpStream> {
+    listeners
+        .iter()
+        .find_map(|listener| listener.accept().ok().map(|(stream, _)| stream))
+}
+
+/// The query of the redirect the authorization server sent the browser to.
+struct Redirect(Vec<(String, String)>);
+
+impl Redirect {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    }
+
+    /// A redirect carries either a code or an error.
+    fn is_answer(&self) -> bool {
+        self.get("code").is_some() || self.get("error").is_some()
+    }
+}
+
+/// Settles the flow on the redirect: a forged or stale state is refused
+/// before anything else, then a refusal is reported, then the code is
+/// exchanged. The browser is told the outcome in each case.
+fn conclude(
+    http: &Http,
+    app: &OAuthApp,
+    logger: &Logger,
+    state: &str,
+    redirect: &Redirect,
+    stream: &mut TcpStream,
+) -> std::result::Result<Tokens, FlowError> {
+    if redirect.get("state").as_deref() != Some(state) {
+        respond(
+            stream,
+            "400 Bad Request",
+            "Authorization refused",
+            "The state parameter does not match the request the driver made. Nothing was stored.",
+        );
+        return Err(failed(messages::STATE_MISMATCH.to_string()));
+    }
+    if let Some(error) = redirect.get("error") {
+        let description = redirect
+            .get("error_description")
+            .map(|text| format!(": {text}"))
+            .unwrap_or_default();
+        respond(
+            stream,
+            "200 OK",
+            "Authorization not granted",
+            &format!(
+                "The authorization server answered {error}{description}. You can close this window."
+            ),
+        );
+        return Err(failed(format!("The authorization was not granted ({error}{description}). Connect again and approve the access in the browser.")));
+    }
+    let code = redirect.get("code").unwrap_or_default();
+    match exchange_code(http, app, &code, &app.callback_url, logger) {
+        Ok(tokens) => {
             respond(
-                &mut s,
+                stream,
                 "200 OK",
-                "Authorization not granted",
-                &format!("The authorization server answered {e}{desc}. You can close this window."),
+                "Authorization complete",
+                "The Jumpseller ODBC driver received the authorization. You can close this window.",
             );
-            return Err(FlowError::Failed(Error::new(
-                Kind::Auth,
-                format!("The authorization was not granted ({e}{desc}). Connect again and approve the access in the browser."),
-            )));
+            Ok(tokens)
         }
-        let code = get("code").unwrap_or_default();
-        return match exchange_code(http, app, &code, &app.callback_url, logger) {
-            Ok(t) => {
-                respond(&mut s, "200 OK", "Authorization complete", "The Jumpseller ODBC driver received the authorization. You can close this window.");
-                Ok(t)
-            }
-            Err(e) => {
-                respond(&mut s, "200 OK", "Authorization failed", &e.message);
-                Err(FlowError::Failed(e))
-            }
-        };
+        Err(error) => {
+            respond(stream, "200 OK", "Authorization failed", &error.message);
+            Err(FlowError::Failed(error))
+        }
     }
 }

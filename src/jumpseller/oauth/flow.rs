@@ -5,9 +5,10 @@
 //! TLS settings; secrets never reach a log line or an error message.
 
 use super::app::{check_app, OAuthApp};
+use super::messages;
 use super::tokens::{now_secs, Tokens};
 use crate::error::{Error, Kind, Result};
-use crate::logging::Logger;
+use crate::logging::{redact, Logger};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -30,10 +31,12 @@ pub struct JumpsellerExtra {
 }
 impl ExtraTokenFields for JumpsellerExtra {}
 
-type TokenResp = StandardTokenResponse<JumpsellerExtra, BasicTokenType>;
-type OClient = oauth2::Client<
+type JumpsellerTokenResponse = StandardTokenResponse<JumpsellerExtra, BasicTokenType>;
+/// The oauth2 client as we configure it: authorization and token endpoints
+/// set, the others (device, introspection, revocation) unused.
+type OAuthClient = oauth2::Client<
     BasicErrorResponse,
-    TokenResp,
+    JumpsellerTokenResponse,
     BasicTokenIntrospectionResponse,
     StandardRevocableToken,
     BasicRevocationErrorResponse,
@@ -43,6 +46,13 @@ type OClient = oauth2::Client<
     EndpointNotSet,
     EndpointSet,
 >;
+
+/// The grant a token request makes; the advice on a refusal depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Grant {
+    AuthorizationCode,
+    RefreshToken,
+}
 
 /// A transport failure of a token request (text already free of secrets).
 #[derive(Debug)]
@@ -57,118 +67,118 @@ impl std::fmt::Display for TransportError {
 }
 impl std::error::Error for TransportError {}
 
-/// Runs one oauth2 request through our reqwest client.
+/// Runs one oauth2 request through our reqwest client, so token requests
+/// share the connection's proxy and TLS settings. reqwest's own error text
+/// is left out: it quotes the URL, which may carry a code.
 fn send(
     http: &Http,
-    req: oauth2::HttpRequest,
+    request: oauth2::HttpRequest,
 ) -> std::result::Result<oauth2::HttpResponse, TransportError> {
-    let (parts, body) = req.into_parts();
+    let (parts, body) = request.into_parts();
     let url = parts.uri.to_string();
-    let mut rb = http.request(parts.method, &url);
-    for (k, v) in parts.headers.iter() {
-        rb = rb.header(k, v);
+    let shown = redact(&url);
+    let mut outgoing = http.request(parts.method, &url);
+    for (name, value) in parts.headers.iter() {
+        outgoing = outgoing.header(name, value);
     }
-    let resp = rb.body(body).send().map_err(|e| {
-        let shown = crate::logging::redact(&url);
-        let (kind, what) = if e.is_timeout() {
-            (Kind::Timeout, "timed out".to_string())
-        } else if e.is_connect() {
-            (Kind::Connect, "cannot connect".to_string())
+    let response = outgoing.body(body).send().map_err(|error| {
+        let (kind, what) = if error.is_timeout() {
+            (Kind::Timeout, "timed out")
+        } else if error.is_connect() {
+            (Kind::Connect, "cannot connect")
         } else {
-            (Kind::Lost, "the connection failed".to_string())
+            (Kind::Lost, "the connection failed")
         };
         TransportError {
             kind,
             message: format!("The OAuth token request to {shown} failed: {what}."),
         }
     })?;
-    let mut out = oauth2::http::Response::builder().status(resp.status());
-    for (k, v) in resp.headers().iter() {
-        out = out.header(k, v);
+    let mut answer = oauth2::http::Response::builder().status(response.status());
+    for (name, value) in response.headers().iter() {
+        answer = answer.header(name, value);
     }
-    let bytes = resp.bytes().map_err(|_| TransportError {
+    let bytes = response.bytes().map_err(|_| TransportError {
         kind: Kind::Lost,
-        message: format!(
-            "The answer of the OAuth token endpoint {} was cut short.",
-            crate::logging::redact(&url)
-        ),
+        message: format!("The answer of the OAuth token endpoint {shown} was cut short."),
     })?;
-    out.body(bytes.to_vec()).map_err(|_| TransportError {
+    answer.body(bytes.to_vec()).map_err(|_| TransportError {
         kind: Kind::Malformed,
         message: "The OAuth token endpoint answered an unusable HTTP response.".into(),
     })
 }
 
-fn oclient(app: &OAuthApp, redirect: &str) -> Result<OClient> {
-    let auth = AuthUrl::new(app.authorization_url.clone()).map_err(|_| {
-        Error::new(
-            Kind::Config,
-            format!(
-                "OAuthAuthorizationURL={} is not a valid URL.",
-                app.authorization_url
-            ),
-        )
-    })?;
-    let token = TokenUrl::new(app.token_url.clone()).map_err(|_| {
-        Error::new(
-            Kind::Config,
-            format!("OAuthAccessTokenURL={} is not a valid URL.", app.token_url),
-        )
-    })?;
-    let mut c = oauth2::Client::new(ClientId::new(app.client_id.clone()))
-        .set_auth_uri(auth)
-        .set_token_uri(token)
+/// The oauth2 client for `app`; `redirect` empty for grants that send no
+/// redirect_uri (refresh).
+fn oauth_client(app: &OAuthApp, redirect: &str) -> Result<OAuthClient> {
+    let invalid = |key: &str, value: &str| {
+        Error::new(Kind::Config, format!("{key}={value} is not a valid URL."))
+    };
+    let authorize_endpoint = AuthUrl::new(app.authorization_url.clone())
+        .map_err(|_| invalid("OAuthAuthorizationURL", &app.authorization_url))?;
+    let token_endpoint = TokenUrl::new(app.token_url.clone())
+        .map_err(|_| invalid("OAuthAccessTokenURL", &app.token_url))?;
+    let mut client = oauth2::Client::new(ClientId::new(app.client_id.clone()))
+        .set_auth_uri(authorize_endpoint)
+        .set_token_uri(token_endpoint)
+        // Jumpseller reads the client credentials from the form body.
         .set_auth_type(AuthType::RequestBody);
-    if let Some(s) = &app.client_secret {
-        c = c.set_client_secret(ClientSecret::new(s.clone()));
+    if let Some(secret) = &app.client_secret {
+        client = client.set_client_secret(ClientSecret::new(secret.clone()));
     }
     if !redirect.is_empty() {
-        let r = RedirectUrl::new(redirect.to_string()).map_err(|_| {
-            Error::new(
-                Kind::Config,
-                format!("CallbackURL={redirect} is not a valid URL."),
-            )
-        })?;
-        c = c.set_redirect_uri(r);
+        let redirect_url =
+            RedirectUrl::new(redirect.to_string()).map_err(|_| invalid("CallbackURL", redirect))?;
+        client = client.set_redirect_uri(redirect_url);
     }
-    Ok(c)
+    Ok(client)
 }
 
 /// The URL the user opens to approve access.
 pub fn authorization_url(app: &OAuthApp, state: &str) -> Result<String> {
     check_app(app)?;
-    let c = oclient(app, &app.callback_url)?;
-    let st = state.to_string();
-    let mut req = c.authorize_url(move || CsrfToken::new(st));
-    for s in app.scope.split_whitespace() {
-        req = req.add_scope(Scope::new(s.to_string()));
+    let client = oauth_client(app, &app.callback_url)?;
+    let state = state.to_string();
+    let mut request = client.authorize_url(move || CsrfToken::new(state));
+    for scope in app.scope.split_whitespace() {
+        request = request.add_scope(Scope::new(scope.to_string()));
     }
-    Ok(req.url().0.to_string())
+    Ok(request.url().0.to_string())
 }
 
-fn to_tokens(r: TokenResp, old_refresh: Option<&str>) -> Result<Tokens> {
-    let access = r.access_token().secret().clone();
+/// The tokens of an answer; `old_refresh` is kept when the server does not
+/// rotate the refresh token (its answer then carries none).
+fn to_tokens(response: JumpsellerTokenResponse, old_refresh: Option<&str>) -> Result<Tokens> {
+    let access = response.access_token().secret().clone();
     if access.is_empty() {
         return Err(Error::new(
             Kind::Malformed,
             "The OAuth token endpoint answered without an access token.",
         ));
     }
-    let expires_in = r.expires_in().map(|d| d.as_secs());
-    let created_at = r.extra_fields().created_at.as_ref().and_then(|v| match v {
-        serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f as u64)),
-        serde_json::Value::String(s) => s.trim().parse::<u64>().ok(),
-        _ => None,
-    });
-    let expires_at = expires_in.map(|e| created_at.unwrap_or_else(now_secs) + e);
-    let refresh = r
+    let expires_in = response.expires_in().map(|lifetime| lifetime.as_secs());
+    let created_at = response
+        .extra_fields()
+        .created_at
+        .as_ref()
+        .and_then(|value| match value {
+            serde_json::Value::Number(number) => number
+                .as_u64()
+                .or_else(|| number.as_f64().map(|float| float as u64)),
+            serde_json::Value::String(text) => text.trim().parse::<u64>().ok(),
+            _ => None,
+        });
+    // Without the server's issue time, now is the best estimate.
+    let expires_at = expires_in.map(|lifetime| created_at.unwrap_or_else(now_secs) + lifetime);
+    let refresh = response
         .refresh_token()
-        .map(|t| t.secret().clone())
-        .filter(|t| !t.is_empty())
+        .map(|token| token.secret().clone())
+        .filter(|token| !token.is_empty())
         .or_else(|| old_refresh.map(str::to_string));
-    let scope = r.scopes().map(|v| {
-        v.iter()
-            .map(|s| s.to_string())
+    let scope = response.scopes().map(|scopes| {
+        scopes
+            .iter()
+            .map(|scope| scope.to_string())
             .collect::<Vec<_>>()
             .join(" ")
     });
@@ -183,32 +193,37 @@ fn to_tokens(r: TokenResp, old_refresh: Option<&str>) -> Result<Tokens> {
 }
 
 fn request_error(
-    e: RequestTokenError<TransportError, BasicErrorResponse>,
+    error: RequestTokenError<TransportError, BasicErrorResponse>,
     app: &OAuthApp,
-    what: &str,
+    grant: Grant,
 ) -> Error {
-    match e {
-        RequestTokenError::ServerResponse(r) => {
-            let code = r.error().as_ref().to_string();
-            let desc = r.error_description().map(|d| format!(": {d}")).unwrap_or_default();
-            let advice = match code.as_str() {
-                "invalid_client" => "Check OAuthClientId and OAuthClientSecret (the app's credentials in the Jumpseller admin).".to_string(),
-                "invalid_grant" if what == "refresh" => "The refresh token was already used, revoked or belongs to another app. Authorize again: connect with InitiateOAuth=GETANDREFRESH, or run `jumpseller-odbc auth`.".to_string(),
-                "invalid_grant" => format!("Authorization codes are single-use and short-lived, and CallbackURL must be the same redirect URL ({}) the code was issued for. Get a new code and try again.", app.callback_url),
-                _ => "See the message of the authorization server.".to_string(),
-            };
-            let verb = if what == "refresh" { "refreshing the access token" } else { "exchanging the authorization code" };
-            Error::new(Kind::Auth, format!("The OAuth server at {} refused {verb} ({code}{desc}). {advice}", app.token_url))
+    match error {
+        RequestTokenError::ServerResponse(refusal) => {
+            let code = refusal.error().as_ref().to_string();
+            let description = refusal.error_description().map(String::as_str);
+            Error::new(
+                Kind::Auth,
+                messages::grant_refused(app, grant, &code, description),
+            )
         }
-        RequestTokenError::Request(t) => Error::new(t.kind, t.message),
+        RequestTokenError::Request(transport) => Error::new(transport.kind, transport.message),
         RequestTokenError::Parse(_, _) => Error::new(
             Kind::Malformed,
             format!("The OAuth token endpoint {} did not answer with a token response; check OAuthAccessTokenURL.", app.token_url),
         ),
-        RequestTokenError::Other(m) => {
-            Error::new(Kind::Auth, format!("The OAuth token request to {} failed ({}); check OAuthAccessTokenURL.", app.token_url, crate::logging::redact(&m)))
-        }
+        RequestTokenError::Other(text) => Error::new(
+            Kind::Auth,
+            format!("The OAuth token request to {} failed ({}); check OAuthAccessTokenURL.", app.token_url, redact(&text)),
+        ),
     }
+}
+
+/// The access token's lifetime for the log ("?" when the server gave none).
+fn lifetime_text(tokens: &Tokens) -> String {
+    tokens
+        .expires_in
+        .map(|lifetime| lifetime.to_string())
+        .unwrap_or_else(|| "?".into())
 }
 
 /// Exchanges an authorization code, sent with `redirect_uri` (the
@@ -221,26 +236,24 @@ pub fn exchange_code(
     logger: &Logger,
 ) -> Result<Tokens> {
     check_app(app)?;
-    let c = oclient(app, redirect_uri)?;
+    let client = oauth_client(app, redirect_uri)?;
     logger.log(
         2,
         &format!("POST {} (grant_type=authorization_code)", app.token_url),
     );
-    let r = c
+    let response = client
         .exchange_code(AuthorizationCode::new(code.trim().to_string()))
-        .request(&|req| send(http, req))
-        .map_err(|e| request_error(e, app, "code"))?;
-    let t = to_tokens(r, None)?;
+        .request(&|request| send(http, request))
+        .map_err(|error| request_error(error, app, Grant::AuthorizationCode))?;
+    let tokens = to_tokens(response, None)?;
     logger.log(
         2,
         &format!(
             "  new access token, expires in {} s",
-            t.expires_in
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| "?".into())
+            lifetime_text(&tokens)
         ),
     );
-    Ok(t)
+    Ok(tokens)
 }
 
 /// Refreshes; keeps `refresh_token` when the answer carries no new one.
@@ -251,32 +264,30 @@ pub fn refresh(
     logger: &Logger,
 ) -> Result<Tokens> {
     check_app(app)?;
-    let c = oclient(app, "")?;
+    let client = oauth_client(app, "")?;
     logger.log(
         2,
         &format!("POST {} (grant_type=refresh_token)", app.token_url),
     );
-    let rt = RefreshToken::new(refresh_token.to_string());
-    let r = c
-        .exchange_refresh_token(&rt)
-        .request(&|req| send(http, req))
-        .map_err(|e| request_error(e, app, "refresh"))?;
-    let t = to_tokens(r, Some(refresh_token))?;
+    let response = client
+        .exchange_refresh_token(&RefreshToken::new(refresh_token.to_string()))
+        .request(&|request| send(http, request))
+        .map_err(|error| request_error(error, app, Grant::RefreshToken))?;
+    let tokens = to_tokens(response, Some(refresh_token))?;
+    let rotated = tokens.refresh_token.as_deref() != Some(refresh_token);
     logger.log(
         2,
         &format!(
             "  refreshed: new access token, expires in {} s{}",
-            t.expires_in
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| "?".into()),
-            if t.refresh_token.as_deref() != Some(refresh_token) {
+            lifetime_text(&tokens),
+            if rotated {
                 ", refresh token rotated"
             } else {
                 ""
             }
         ),
     );
-    Ok(t)
+    Ok(tokens)
 }
 
 #[cfg(test)]
@@ -314,7 +325,7 @@ mod tests {
     #[test]
     fn created_at_survives_arbitrary_precision() {
         let body = br#"{"access_token":"a","token_type":"bearer","expires_in":3600,"refresh_token":"r","created_at":1502473092}"#;
-        let r: TokenResp = serde_json::from_slice(body).unwrap();
+        let r: JumpsellerTokenResponse = serde_json::from_slice(body).unwrap();
         let t = to_tokens(r, None).unwrap();
         assert_eq!(t.created_at, Some(1502473092));
         assert_eq!(t.expires_at, Some(1502473092 + 3600));

@@ -6,17 +6,22 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
+/// How long a connected browser may take to send its request line.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Most bytes of a request head read.
+const MAX_HEAD: usize = 32 * 1024;
+
 /// Host, port and path the CallbackURL names, when it is a loopback http URL.
 pub fn loopback_callback(callback: &str) -> std::result::Result<(String, u16, String), String> {
-    let u = oauth2::url::Url::parse(callback)
+    let url = oauth2::url::Url::parse(callback)
         .map_err(|_| format!("CallbackURL={callback} is not a valid URL"))?;
-    if u.scheme() != "http" {
+    if url.scheme() != "http" {
         return Err(format!("CallbackURL={callback} is not a plain http:// loopback URL, so the driver cannot receive the redirect itself"));
     }
-    let host = match u.host() {
-        Some(oauth2::url::Host::Domain(d)) => d.to_string(),
-        Some(oauth2::url::Host::Ipv4(a)) => a.to_string(),
-        Some(oauth2::url::Host::Ipv6(a)) => a.to_string(),
+    let host = match url.host() {
+        Some(oauth2::url::Host::Domain(name)) => name.to_string(),
+        Some(oauth2::url::Host::Ipv4(address)) => address.to_string(),
+        Some(oauth2::url::Host::Ipv6(address)) => address.to_string(),
         None => String::new(),
     };
     if !crate::config::is_loopback(&host) {
@@ -24,55 +29,60 @@ pub fn loopback_callback(callback: &str) -> std::result::Result<(String, u16, St
             "CallbackURL={callback} is not on this machine (only localhost, 127.0.0.1 and [::1] are listened on), so the driver cannot receive the redirect"
         ));
     }
-    let port = u.port_or_known_default().unwrap_or(80);
-    let path = if u.path().is_empty() {
+    let port = url.port_or_known_default().unwrap_or(80);
+    let path = if url.path().is_empty() {
         "/".to_string()
     } else {
-        u.path().to_string()
+        url.path().to_string()
     };
     Ok((host, port, path))
 }
 
+/// Non-blocking listeners on the callback's host: both loopback families
+/// for `localhost` (the browser may resolve it either way); fails only when
+/// no address could be bound.
 pub(super) fn bind(host: &str, port: u16) -> std::io::Result<Vec<TcpListener>> {
-    let addrs: Vec<String> = if host.eq_ignore_ascii_case("localhost") {
+    let addresses: Vec<String> = if host.eq_ignore_ascii_case("localhost") {
         vec![format!("127.0.0.1:{port}"), format!("[::1]:{port}")]
     } else if host.contains(':') {
         vec![format!("[{host}]:{port}")]
     } else {
         vec![format!("{host}:{port}")]
     };
-    let mut out = Vec::new();
-    let mut first_err = None;
-    for a in addrs {
-        match TcpListener::bind(&a) {
-            Ok(l) => {
-                l.set_nonblocking(true)?;
-                out.push(l);
+    let mut listeners = Vec::new();
+    let mut first_error = None;
+    for address in addresses {
+        match TcpListener::bind(&address) {
+            Ok(listener) => {
+                listener.set_nonblocking(true)?;
+                listeners.push(listener);
             }
-            Err(e) => {
-                first_err.get_or_insert(e);
+            Err(error) => {
+                first_error.get_or_insert(error);
             }
         }
     }
-    if out.is_empty() {
-        return Err(first_err.unwrap_or_else(|| std::io::Error::other("no address")));
+    if listeners.is_empty() {
+        return Err(first_error.unwrap_or_else(|| std::io::Error::other("no address")));
     }
-    Ok(out)
+    Ok(listeners)
 }
 
-/// Reads the request line of one HTTP request: (path, query pairs).
-pub(super) fn read_request(s: &mut TcpStream) -> Option<(String, Vec<(String, String)>)> {
-    s.set_nonblocking(false).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut buf = Vec::new();
+/// Reads the request line of one HTTP request: (path, query pairs). Only
+/// the head is read, bounded in time and size: whatever connects to the
+/// port cannot stall or flood the flow.
+pub(super) fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<(String, String)>)> {
+    stream.set_nonblocking(false).ok()?;
+    stream.set_read_timeout(Some(READ_TIMEOUT)).ok()?;
+    let mut head = Vec::new();
     let mut chunk = [0u8; 2048];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 32 * 1024 {
-        match s.read(&mut chunk) {
+    while !head.windows(4).any(|window| window == b"\r\n\r\n") && head.len() < MAX_HEAD {
+        match stream.read(&mut chunk) {
             Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Ok(read) => head.extend_from_slice(&chunk[..read]),
         }
     }
-    let text = String::from_utf8_lossy(&buf);
+    let text = String::from_utf8_lossy(&head);
     let line = text.lines().next()?;
     let mut parts = line.split_whitespace();
     let _method = parts.next()?;
@@ -84,20 +94,22 @@ pub(super) fn read_request(s: &mut TcpStream) -> Option<(String, Vec<(String, St
     Some((path.to_string(), pairs))
 }
 
-pub(super) fn respond(s: &mut TcpStream, status: &str, title: &str, text: &str) {
-    let esc = |t: &str| {
-        t.replace('&', "&amp;")
+/// Answers the browser with a short page (escaped: `text` may quote the
+/// authorization server).
+pub(super) fn respond(stream: &mut TcpStream, status: &str, title: &str, text: &str) {
+    let escape = |raw: &str| {
+        raw.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
     };
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body style=\"font-family:sans-serif\"><h2>{}</h2><p>{}</p></body></html>",
-        esc(title),
-        esc(title),
-        esc(text)
+        escape(title),
+        escape(title),
+        escape(text)
     );
-    let _ = write!(s, "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n{body}", body.len());
-    let _ = s.flush();
+    let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n{body}", body.len());
+    let _ = stream.flush();
 }
 
 #[cfg(test)]

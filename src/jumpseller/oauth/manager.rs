@@ -5,6 +5,7 @@
 
 use super::app::OAuthApp;
 use super::flow::refresh;
+use super::messages;
 use super::tokens::Tokens;
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::tokenstore::{StoredTokens, TokenStore};
@@ -45,8 +46,11 @@ impl std::fmt::Debug for TokenManager {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+/// The tokens are plain data: a poisoned lock still holds valid ones.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl TokenManager {
@@ -76,48 +80,49 @@ impl TokenManager {
         lock(&self.current).clone()
     }
 
-    pub fn set_current(&self, t: Option<Tokens>) {
-        *lock(&self.current) = t;
+    pub fn set_current(&self, tokens: Option<Tokens>) {
+        *lock(&self.current) = tokens;
     }
 
     pub fn has_token(&self) -> bool {
         lock(&self.current)
             .as_ref()
-            .is_some_and(|t| !t.access_token.is_empty())
+            .is_some_and(|tokens| !tokens.access_token.is_empty())
     }
 
-    fn record(&self, t: &Tokens) -> StoredTokens {
-        StoredTokens::new(&self.app.client_id, self.origin.clone(), t)
+    fn record(&self, tokens: &Tokens) -> StoredTokens {
+        StoredTokens::new(&self.app.client_id, self.origin.clone(), tokens)
     }
 
     /// Writes tokens to the store (if any) and makes them current.
-    pub fn adopt(&self, t: Tokens) -> Result<()> {
+    pub fn adopt(&self, tokens: Tokens) -> Result<()> {
         if let Some(store) = &self.store {
-            let _g = store.lock()?;
-            store.save(&self.record(&t))?;
+            let _store_lock = store.lock()?;
+            store.save(&self.record(&tokens))?;
         }
-        self.set_current(Some(t));
+        self.set_current(Some(tokens));
         Ok(())
     }
 
     /// The access token to send now; refreshes first when it is known to
-    /// have expired and renewal is allowed.
+    /// have expired and renewal is allowed (a request with a dead token
+    /// would cost a round trip and a refusal).
     pub fn bearer(&self, http: &Http) -> Result<Option<String>> {
-        let cur = self.current();
-        match cur {
+        match self.current() {
             None => Ok(None),
-            Some(t) if self.renewal == Renewal::Refresh && t.expired() => {
+            Some(tokens) if self.renewal == Renewal::Refresh && tokens.expired() => {
                 self.logger
                     .log(2, "OAuth: the access token has expired; refreshing");
-                Ok(Some(self.refresh_from(http, &t.access_token)?.access_token))
+                let fresh = self.refresh_from(http, &tokens.access_token)?;
+                Ok(Some(fresh.access_token))
             }
-            Some(t) => Ok(Some(t.access_token)),
+            Some(tokens) => Ok(Some(tokens.access_token)),
         }
     }
 
-    /// The API refused `used`: renew when allowed. Ok = retry with the
-    /// current token.
-    pub fn after_refusal(&self, http: &Http, used: &str) -> Result<()> {
+    /// The API refused `refused_token`: renew when allowed. Ok = retry with
+    /// the current token.
+    pub fn after_refusal(&self, http: &Http, refused_token: &str) -> Result<()> {
         if self.renewal != Renewal::Refresh {
             return Err(Error::new(Kind::Auth, "renewal disabled"));
         }
@@ -125,7 +130,7 @@ impl TokenManager {
             2,
             "OAuth: the API refused the access token; refreshing and retrying once",
         );
-        self.refresh_from(http, used).map(|_| ())
+        self.refresh_from(http, refused_token).map(|_| ())
     }
 
     /// Refreshes unless someone (a thread of this process or another
@@ -133,48 +138,56 @@ impl TokenManager {
     /// the store's lock from reading to writing, so a rotated refresh token
     /// is never lost.
     pub fn refresh_from(&self, http: &Http, stale: &str) -> Result<Tokens> {
-        let _local = lock(&self.refreshing);
-        if let Some(t) = self.current() {
-            if t.access_token != stale && !t.expired() {
-                return Ok(t);
+        let _this_connection = lock(&self.refreshing);
+        if let Some(tokens) = self.current() {
+            if replaces(&tokens, stale) {
+                return Ok(tokens);
             }
         }
-        let _guard = match &self.store {
-            Some(s) => Some(s.lock()?),
+        let _store_lock = match &self.store {
+            Some(store) => Some(store.lock()?),
             None => None,
         };
-        let stored = match &self.store {
-            Some(s) => s
-                .load()?
-                .filter(|r| r.client_id == self.app.client_id)
-                .map(|r| r.tokens()),
-            None => None,
-        };
-        if let Some(t) = &stored {
-            if t.access_token != stale && !t.expired() {
+        let stored = self.load_own()?;
+        if let Some(tokens) = &stored {
+            if replaces(tokens, stale) {
                 self.logger.log(
                     2,
                     "OAuth: using the access token another connection refreshed",
                 );
-                self.set_current(Some(t.clone()));
-                return Ok(t.clone());
+                self.set_current(Some(tokens.clone()));
+                return Ok(tokens.clone());
             }
         }
+        // The store's refresh token is the newest (another process may have
+        // rotated it); ours is the fallback.
         let refresh_token = stored
-            .as_ref()
-            .and_then(|t| t.refresh_token.clone())
-            .or_else(|| self.current().and_then(|t| t.refresh_token))
-            .ok_or_else(|| {
-                Error::new(
-                    Kind::Auth,
-                    "The OAuth access token has expired or was refused and there is no refresh token to renew it. Give OAuthRefreshToken, or connect with InitiateOAuth=GETANDREFRESH to authorize again.",
-                )
-            })?;
+            .and_then(|tokens| tokens.refresh_token)
+            .or_else(|| self.current().and_then(|tokens| tokens.refresh_token))
+            .ok_or_else(|| Error::new(Kind::Auth, messages::NO_REFRESH_TOKEN))?;
         let fresh = refresh(http, &self.app, &refresh_token, &self.logger)?;
-        if let Some(s) = &self.store {
-            s.save(&self.record(&fresh))?;
+        if let Some(store) = &self.store {
+            store.save(&self.record(&fresh))?;
         }
         self.set_current(Some(fresh.clone()));
         Ok(fresh)
     }
+
+    /// The stored tokens when they belong to this app (a store shared by
+    /// mistake with another app must not lend it tokens).
+    fn load_own(&self) -> Result<Option<Tokens>> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        Ok(store
+            .load()?
+            .filter(|record| record.client_id == self.app.client_id)
+            .map(|record| record.tokens()))
+    }
+}
+
+/// Whether `tokens` already replace the `stale` access token: different and
+/// still good, so refreshing again would only waste a refresh token.
+fn replaces(tokens: &Tokens, stale: &str) -> bool {
+    tokens.access_token != stale && !tokens.expired()
 }

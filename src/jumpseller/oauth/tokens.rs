@@ -3,10 +3,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The Unix time in seconds (0 on a clock set before 1970, which makes
+/// every token look expired rather than valid forever).
 pub fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|since_epoch| since_epoch.as_secs())
         .unwrap_or(0)
 }
 
@@ -49,7 +51,7 @@ impl Tokens {
     ) -> Tokens {
         let created_at = timestamp_ms.map(|ms| ms / 1000);
         let expires_at = match (expires_in, created_at) {
-            (Some(e), Some(c)) => Some(c + e),
+            (Some(lifetime), Some(issued)) => Some(issued + lifetime),
             _ => None,
         };
         Tokens {
@@ -71,7 +73,10 @@ impl Tokens {
         match self.expires_at {
             None => false,
             Some(at) => {
-                let margin = self.expires_in.map(|e| (e / 10).min(60)).unwrap_or(0);
+                let margin = self
+                    .expires_in
+                    .map(|lifetime| (lifetime / 10).min(60))
+                    .unwrap_or(0);
                 now_secs() + margin >= at
             }
         }
