@@ -1,5 +1,8 @@
-//! The Jumpseller REST client: HTTP, authentication, the shared rate budget,
-//! bounded retries. It knows nothing of ODBC or SQL.
+//! The Jumpseller REST client: HTTP with bounded retries (`http`), the rate
+//! budget shared per store (`ratelimit`), a statement's cancel flag and
+//! deadline (`interrupt`), OAuth 2 (`oauth`) and the token store
+//! (`tokenstore`). It knows nothing of ODBC or SQL; callers above name no
+//! HTTP library type except the reqwest client the OAuth calls share.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -1,13 +1,12 @@
 //! The OAuth token store (`OAuthSettingsLocation`): a JSON file, or
-//! `memory://NAME` shared within the process.
-//!
-//! A file is created with mode 0600 (in a 0700 directory when the driver
-//! creates the directory) and replaced atomically: a temporary file in the
-//! same directory, fsync, rename, fsync of the directory. A lock (`flock` on
-//! a sibling `.lock` file, plus a mutex for the threads of this process) is
-//! held from reading to writing when tokens are refreshed, so two processes
-//! refreshing at once cannot lose a rotated refresh token. A file that
-//! cannot be read as a token store is reported, never overwritten.
+//! `memory://NAME` shared within the process. A file is created with mode
+//! 0600 (in a 0700 directory when the driver creates the directory) and
+//! replaced atomically (temporary file, fsync, rename, fsync of the
+//! directory); a lock (`flock` on a sibling `.lock` file, plus a mutex for
+//! this process's threads) is held from reading to writing when tokens are
+//! refreshed, so two processes refreshing at once cannot lose a rotated
+//! refresh token; and a file that cannot be read as a token store is
+//! reported, never overwritten.
 
 use super::oauth::{now_secs, Tokens};
 use crate::error::{Error, Kind, Result};
