@@ -17,10 +17,10 @@ impl Logger {
     pub fn open(path: Option<&str>, level: u8) -> std::io::Result<Logger> {
         match path {
             None => Ok(Logger::default()),
-            Some(p) => {
-                let f = OpenOptions::new().create(true).append(true).open(p)?;
+            Some(path) => {
+                let file = OpenOptions::new().create(true).append(true).open(path)?;
                 Ok(Logger {
-                    inner: Some(Arc::new(Mutex::new(f))),
+                    inner: Some(Arc::new(Mutex::new(file))),
                     level,
                 })
             }
@@ -35,16 +35,17 @@ impl Logger {
         if !self.enabled(level) {
             return;
         }
-        if let Some(f) = &self.inner {
-            let t = SystemTime::now()
+        if let Some(shared) = &self.inner {
+            let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default();
-            if let Ok(mut f) = f.lock() {
+            // A poisoned log file is skipped: logging never fails a query.
+            if let Ok(mut file) = shared.lock() {
                 let _ = writeln!(
-                    f,
+                    file,
                     "{}.{:03} [{level}] {msg}",
-                    t.as_secs(),
-                    t.subsec_millis()
+                    now.as_secs(),
+                    now.subsec_millis()
                 );
             }
         }
@@ -71,7 +72,7 @@ pub fn redact(text: &str) -> String {
             let start = from + pos + key.len();
             let end = out[start..]
                 .find(['&', ' ', '"', '\n', ';'])
-                .map(|e| start + e)
+                .map(|offset| start + offset)
                 .unwrap_or(out.len());
             out.replace_range(start..end, "***");
             from = start + 3;
@@ -79,11 +80,11 @@ pub fn redact(text: &str) -> String {
     }
     // scheme://user:secret@host
     let mut from = 0;
-    while let Some(p) = out[from..].find("://") {
-        let start = from + p + 3;
+    while let Some(scheme_end) = out[from..].find("://") {
+        let start = from + scheme_end + 3;
         let end_host = out[start..]
             .find(['/', ' ', '"', '\n'])
-            .map(|e| start + e)
+            .map(|offset| start + offset)
             .unwrap_or(out.len());
         if let Some(at) = out[start..end_host].rfind('@') {
             out.replace_range(start..start + at, "***");

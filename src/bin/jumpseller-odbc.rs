@@ -41,8 +41,8 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("auth") => match auth(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("jumpseller-odbc auth: {e}");
+            Err(message) => {
+                eprintln!("jumpseller-odbc auth: {message}");
                 ExitCode::from(1)
             }
         },
@@ -63,22 +63,22 @@ fn auth(args: &[String]) -> Result<(), String> {
     let mut conn: Option<String> = None;
     let mut verifier: Option<String> = None;
     let mut wait = Duration::from_secs(300);
-    let mut i = 0;
-    while i < args.len() {
-        let flag = args[i].as_str();
+    let mut index = 0;
+    while index < args.len() {
+        let flag = args[index].as_str();
         if flag == "-h" || flag == "--help" {
             println!("{USAGE}");
             return Ok(());
         }
         let (name, inline) = match flag.split_once('=') {
-            Some((n, v)) => (n, Some(v.to_string())),
+            Some((name, value)) => (name, Some(value.to_string())),
             None => (flag, None),
         };
         let value = match inline {
-            Some(v) => v,
+            Some(value) => value,
             None => {
-                i += 1;
-                args.get(i)
+                index += 1;
+                args.get(index)
                     .cloned()
                     .ok_or_else(|| format!("{name} needs a value (see --help)"))?
             }
@@ -94,12 +94,12 @@ fn auth(args: &[String]) -> Result<(), String> {
             "--settings-location" => "OAuthSettingsLocation",
             "--connection-string" => {
                 conn = Some(value);
-                i += 1;
+                index += 1;
                 continue;
             }
             "--verifier" => {
                 verifier = Some(value);
-                i += 1;
+                index += 1;
                 continue;
             }
             "--timeout" => {
@@ -108,16 +108,16 @@ fn auth(args: &[String]) -> Result<(), String> {
                         .parse()
                         .map_err(|_| format!("--timeout {value} is not a number of seconds"))?,
                 );
-                i += 1;
+                index += 1;
                 continue;
             }
             other => return Err(format!("unknown option {other} (see --help)")),
         };
         pairs.push((key.to_string(), value));
-        i += 1;
+        index += 1;
     }
-    if let Some(c) = &conn {
-        pairs.extend(parse_pairs(c).map_err(|e| e.message)?);
+    if let Some(connection_string) = &conn {
+        pairs.extend(parse_pairs(connection_string).map_err(|e| e.message)?);
     }
     // Authentication keys of the connection string do not matter here.
     pairs.retain(|(k, _)| !k.eq_ignore_ascii_case("InitiateOAuth"));

@@ -1,13 +1,12 @@
 //! The OAuth token store (`OAuthSettingsLocation`): a JSON file, or
-//! `memory://NAME` shared within the process.
-//!
-//! A file is created with mode 0600 (in a 0700 directory when the driver
-//! creates the directory) and replaced atomically: a temporary file in the
-//! same directory, fsync, rename, fsync of the directory. A lock (`flock` on
-//! a sibling `.lock` file, plus a mutex for the threads of this process) is
-//! held from reading to writing when tokens are refreshed, so two processes
-//! refreshing at once cannot lose a rotated refresh token. A file that
-//! cannot be read as a token store is reported, never overwritten.
+//! `memory://NAME` shared within the process. A file is created with mode
+//! 0600 (in a 0700 directory when the driver creates the directory) and
+//! replaced atomically (temporary file, fsync, rename, fsync of the
+//! directory); a lock (`flock` on a sibling `.lock` file, plus a mutex for
+//! this process's threads) is held from reading to writing when tokens are
+//! refreshed, so two processes refreshing at once cannot lose a rotated
+//! refresh token; and a file that cannot be read as a token store is
+//! reported, never overwritten.
 
 use super::oauth::{now_secs, Tokens};
 use crate::error::{Error, Kind, Result};
@@ -26,6 +25,8 @@ pub const MEMORY_PREFIX: &str = "memory://";
 
 /// How long to wait for another process holding the store's lock.
 const LOCK_WAIT: Duration = Duration::from_secs(120);
+/// How often a held lock is tried again.
+const LOCK_POLL: Duration = Duration::from_millis(20);
 
 /// What a token store holds.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -90,12 +91,12 @@ impl StoredTokens {
 /// FNV-1a, 64 bits: stable across builds and platforms (file names,
 /// fingerprints).
 pub fn stable_hash(text: &str) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in text.bytes() {
+        hash ^= byte as u64;
+        hash = hash.wrapping_mul(0x100000001b3);
     }
-    format!("{h:016x}")
+    format!("{hash:016x}")
 }
 
 /// `$XDG_CONFIG_HOME/jumpseller-odbc/oauth/<hash of client id + URL>.json`
@@ -103,8 +104,8 @@ pub fn stable_hash(text: &str) -> String {
 pub fn default_location(client_id: &str, url: &str) -> Result<String> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".config")))
+        .filter(|config_home| config_home.is_absolute())
+        .or_else(|| std::env::var_os("HOME").filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(".config")))
         .ok_or_else(|| {
             Error::new(Kind::Config, "No place for the OAuth token store: neither XDG_CONFIG_HOME nor HOME is set. Set OAuthSettingsLocation to a file path.")
         })?;
@@ -124,8 +125,11 @@ struct Shared {
 
 static STORES: Lazy<Mutex<HashMap<String, Arc<Shared>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 
-fn plock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+/// The guarded values are plain data: a poisoned lock still holds valid ones.
+fn plock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Clone)]
@@ -159,14 +163,17 @@ impl TokenStore {
                     "OAuthSettingsLocation is empty: give a file path or memory://NAME.",
                 ));
             }
-            let p = PathBuf::from(location);
-            let p = if p.is_absolute() {
-                p
+            // Absolute, so two spellings of one file share one in-process lock.
+            let path = PathBuf::from(location);
+            let path = if path.is_absolute() {
+                path
             } else {
-                std::env::current_dir().map(|d| d.join(&p)).unwrap_or(p)
+                std::env::current_dir()
+                    .map(|cwd| cwd.join(&path))
+                    .unwrap_or(path)
             };
-            let key = p.to_string_lossy().into_owned();
-            (Place::File(p), key)
+            let key = path.to_string_lossy().into_owned();
+            (Place::File(path), key)
         };
         let shared = plock(&STORES)
             .entry(key)
@@ -183,31 +190,33 @@ impl TokenStore {
     /// The path (or memory:// name), for messages.
     pub fn describe(&self) -> String {
         match &self.place {
-            Place::File(p) => p.display().to_string(),
-            Place::Memory(n) => format!("{MEMORY_PREFIX}{n}"),
+            Place::File(path) => path.display().to_string(),
+            Place::Memory(name) => format!("{MEMORY_PREFIX}{name}"),
         }
     }
 
     pub fn path(&self) -> Option<&Path> {
         match &self.place {
-            Place::File(p) => Some(p),
+            Place::File(path) => Some(path),
             Place::Memory(_) => None,
         }
     }
 
-    fn lock_path(p: &Path) -> PathBuf {
-        let mut s = p.as_os_str().to_owned();
-        s.push(".lock");
-        PathBuf::from(s)
+    /// The lock is a sibling file, not the store itself: the store is
+    /// replaced by rename, which would drop a lock held on the old inode.
+    fn lock_path(path: &Path) -> PathBuf {
+        let mut lock_path = path.as_os_str().to_owned();
+        lock_path.push(".lock");
+        PathBuf::from(lock_path)
     }
 
-    fn ensure_dir(&self, p: &Path) -> Result<()> {
-        let dir = p.parent().unwrap_or(Path::new("."));
+    fn ensure_dir(&self, path: &Path) -> Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
         if dir.as_os_str().is_empty() || dir.is_dir() {
             return Ok(());
         }
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| {
-            Error::new(Kind::Config, format!("The OAuth token store directory {} cannot be created: {e}. Check OAuthSettingsLocation.", dir.display()))
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|error| {
+            Error::new(Kind::Config, format!("The OAuth token store directory {} cannot be created: {error}. Check OAuthSettingsLocation.", dir.display()))
         })
     }
 
@@ -216,28 +225,9 @@ impl TokenStore {
         let local = plock(&self.shared.lock);
         let file = match &self.place {
             Place::Memory(_) => None,
-            Place::File(p) => {
-                self.ensure_dir(p)?;
-                let lp = Self::lock_path(p);
-                let f = OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(&lp).map_err(|e| {
-                    Error::new(Kind::Config, format!("The OAuth token store lock {} cannot be opened: {e}. Check OAuthSettingsLocation.", lp.display()))
-                })?;
-                let until = Instant::now() + LOCK_WAIT;
-                loop {
-                    // SAFETY: a valid descriptor we own.
-                    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-                    if r == 0 {
-                        break;
-                    }
-                    if Instant::now() >= until {
-                        return Err(Error::new(
-                            Kind::Timeout,
-                            format!("The OAuth token store {} stayed locked by another process for {} s.", p.display(), LOCK_WAIT.as_secs()),
-                        ));
-                    }
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Some(f)
+            Place::File(path) => {
+                self.ensure_dir(path)?;
+                Some(lock_file(path)?)
             }
         };
         Ok(StoreGuard {
@@ -258,100 +248,141 @@ impl TokenStore {
 
     /// The stored tokens, None when the store is empty or does not exist.
     pub fn load(&self) -> Result<Option<StoredTokens>> {
-        let p = match &self.place {
+        let path = match &self.place {
             Place::Memory(_) => return Ok(plock(&self.shared.memory).clone()),
-            Place::File(p) => p,
+            Place::File(path) => path,
         };
-        let bytes = match fs::read(p) {
-            Ok(b) => b,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(Error::new(Kind::Config, format!("The OAuth token store {} cannot be read: {e}. Check OAuthSettingsLocation and the file's permissions.", p.display())))
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(Error::new(Kind::Config, format!("The OAuth token store {} cannot be read: {error}. Check OAuthSettingsLocation and the file's permissions.", path.display())))
             }
         };
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        if bytes.iter().all(|byte| byte.is_ascii_whitespace()) {
             return Err(self.corrupt("the file is empty"));
         }
         // serde's messages may quote values (secrets): report the place only.
-        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|error| {
             self.corrupt(&format!(
                 "not valid JSON at line {}, column {}",
-                e.line(),
-                e.column()
+                error.line(),
+                error.column()
             ))
         })?;
-        if !v.is_object() {
+        if !json.is_object() {
             return Err(self.corrupt("the file is not a JSON object"));
         }
-        let s: StoredTokens = serde_json::from_value(v).map_err(|_| self.corrupt("a field is missing or has the wrong type; expected version, client_id, access_token, refresh_token, expires_at"))?;
-        if s.access_token.is_empty() {
+        let stored: StoredTokens = serde_json::from_value(json).map_err(|_| self.corrupt("a field is missing or has the wrong type; expected version, client_id, access_token, refresh_token, expires_at"))?;
+        if stored.access_token.is_empty() {
             return Err(self.corrupt("access_token is empty"));
         }
-        Ok(Some(s))
+        Ok(Some(stored))
     }
 
-    /// Replaces the stored tokens atomically.
-    pub fn save(&self, t: &StoredTokens) -> Result<()> {
-        let p = match &self.place {
+    /// Replaces the stored tokens atomically: a reader (or a crash) sees
+    /// the old file or the new one, never half of one.
+    pub fn save(&self, record: &StoredTokens) -> Result<()> {
+        let path = match &self.place {
             Place::Memory(_) => {
-                *plock(&self.shared.memory) = Some(t.clone());
+                *plock(&self.shared.memory) = Some(record.clone());
                 return Ok(());
             }
-            Place::File(p) => p,
+            Place::File(path) => path,
         };
-        self.ensure_dir(p)?;
-        let dir = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        let fail = |e: std::io::Error| {
+        self.ensure_dir(path)?;
+        let fail = |error: std::io::Error| {
             Error::new(
                 Kind::Config,
                 format!(
-                    "The OAuth token store {} cannot be written: {e}. Check OAuthSettingsLocation.",
-                    p.display()
+                    "The OAuth token store {} cannot be written: {error}. Check OAuthSettingsLocation.",
+                    path.display()
                 ),
             )
         };
-        let text = serde_json::to_string_pretty(t)
-            .map_err(|e| fail(std::io::Error::other(e.to_string())))?;
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "tokens".into());
-        let tmp = dir.join(format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            &super::oauth::random_state()[..8]
-        ));
-        let write = || -> std::io::Result<()> {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.set_permissions(fs::Permissions::from_mode(0o600))?;
-            f.write_all(text.as_bytes())?;
-            f.write_all(b"\n")?;
-            f.sync_all()?;
-            drop(f);
-            fs::rename(&tmp, p)?;
-            if let Ok(d) = File::open(&dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            fail(e)
-        })
+        let text = serde_json::to_string_pretty(record)
+            .map_err(|error| fail(std::io::Error::other(error.to_string())))?;
+        replace_file(path, text.as_bytes()).map_err(fail)
     }
+}
+
+/// Opens the `.lock` sibling of `path` and takes its `flock`, waiting up to
+/// LOCK_WAIT for another process; the lock lasts as long as the File.
+fn lock_file(path: &Path) -> Result<File> {
+    let lock_path = TokenStore::lock_path(path);
+    let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(&lock_path).map_err(|error| {
+        Error::new(Kind::Config, format!("The OAuth token store lock {} cannot be opened: {error}. Check OAuthSettingsLocation.", lock_path.display()))
+    })?;
+    let until = Instant::now() + LOCK_WAIT;
+    loop {
+        // SAFETY: `file` is an open File owned by this frame and alive for
+        // the whole call, so its descriptor is valid; flock reads only that
+        // integer and touches no memory of ours. The lock ends when `file`
+        // is closed (StoreGuard drops it).
+        let status = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if status == 0 {
+            return Ok(file);
+        }
+        if Instant::now() >= until {
+            return Err(Error::new(
+                Kind::Timeout,
+                format!(
+                    "The OAuth token store {} stayed locked by another process for {} s.",
+                    path.display(),
+                    LOCK_WAIT.as_secs()
+                ),
+            ));
+        }
+        std::thread::sleep(LOCK_POLL);
+    }
+}
+
+/// Writes `contents` to a fresh 0600 file beside `path`, fsyncs it, renames
+/// it over `path` and fsyncs the directory, so the rename itself survives
+/// a crash. The temporary file is removed when any step fails.
+fn replace_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tokens".into());
+    // Unique per process and attempt: two writers never share a temp file.
+    let temporary = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        &super::oauth::random_state()[..8]
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)?;
+        // open()'s mode passes through the umask: set exactly the mode promised.
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        file.write_all(contents)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temporary, path)?;
+        if let Ok(dir_handle) = File::open(&dir) {
+            let _ = dir_handle.sync_all();
+        }
+        Ok(())
+    };
+    write().inspect_err(|_| {
+        let _ = fs::remove_file(&temporary);
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jumpseller::test_support::TempDir;
 
     fn tokens(a: &str) -> Tokens {
         Tokens {
@@ -366,9 +397,8 @@ mod tests {
 
     #[test]
     fn file_round_trip_modes_and_corruption() {
-        let dir = std::env::temp_dir().join(format!("js-store-unit-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let p = dir.join("sub").join("t.json");
+        let dir = TempDir::new("token-store");
+        let p = dir.path().join("sub").join("t.json");
         let s = TokenStore::open(p.to_str().unwrap()).unwrap();
         assert!(s.load().unwrap().is_none());
         {
@@ -398,7 +428,6 @@ mod tests {
             "{}",
             e.message
         );
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

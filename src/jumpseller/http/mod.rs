@@ -1,0 +1,210 @@
+//! One blocking HTTP client per connection (keep-alive inside reqwest), with
+//! the store's rate budget and an honest retry policy: a request either
+//! returns the API's answer or an error; it never quietly gives up on part of
+//! a scan. This file sends and sequences; the policy (`retry`), the reading
+//! of answers (`response`, `throttle`), the errors (`error`) and the client's
+//! construction (`setup`) live beside it.
+
+mod error;
+mod response;
+mod retry;
+mod setup;
+mod throttle;
+
+pub use error::ApiError;
+
+use super::interrupt::Interrupt;
+use super::oauth::{Renewal, TokenManager};
+use super::ratelimit::Limiter;
+use crate::error::{Error, Kind};
+use crate::logging::{redact, Logger};
+use error::{auth_failure, transport_error, with_tries};
+use reqwest::blocking::{Client as Http, RequestBuilder};
+use retry::{Failure, Next, RetryPolicy};
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+pub enum Auth {
+    Basic {
+        login: String,
+        token: String,
+    },
+    Bearer(Arc<Mutex<String>>),
+    /// OAuth with a token manager: asked for the token before each request,
+    /// told when the API refuses it (refresh + one retry when allowed).
+    OAuth(Arc<TokenManager>),
+    None,
+}
+
+pub struct ClientOptions {
+    pub base_url: String,
+    pub auth: Auth,
+    pub timeout_secs: u64,
+    pub per_second: u32,
+    pub per_minute: u32,
+    pub store_key: String,
+    pub logger: Logger,
+    /// Attempts per request for retryable failures (5xx, resets, timeouts, 429).
+    pub attempts: u32,
+    pub proxy: Option<String>,
+    pub proxy_auth: Option<(String, String)>,
+    pub proxy_auto_detect: bool,
+    pub extra_root_pem: Option<Vec<u8>>,
+}
+
+pub struct Client {
+    http: Http,
+    base: String,
+    auth: Auth,
+    limiter: Arc<Limiter>,
+    logger: Logger,
+    attempts: u32,
+}
+
+/// The HTTP methods the API is called with (callers above this layer name no
+/// HTTP library type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+
+    /// A POST that reached the server may have been applied; the others
+    /// can be repeated without changing the outcome.
+    fn is_idempotent(self) -> bool {
+        self != Method::Post
+    }
+}
+
+impl Client {
+    pub fn new(opts: ClientOptions) -> Result<Client, Error> {
+        let http = setup::build_http(&opts)?;
+        Ok(Client {
+            http,
+            base: opts.base_url.trim_end_matches('/').to_string(),
+            auth: opts.auth,
+            limiter: Limiter::for_store(&opts.store_key, opts.per_second, opts.per_minute),
+            logger: opts.logger,
+            attempts: opts.attempts.max(1),
+        })
+    }
+
+    /// The underlying HTTP client (OAuth token requests share its proxy and TLS settings).
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
+    /// The OAuth token manager, when the connection uses OAuth.
+    pub fn oauth(&self) -> Option<&Arc<TokenManager>> {
+        match &self.auth {
+            Auth::OAuth(manager) => Some(manager),
+            _ => None,
+        }
+    }
+
+    /// `GET base + path` (path carries its own query), parsed as JSON.
+    pub fn get(&self, path: &str, interrupt: &Interrupt) -> Result<Value, ApiError> {
+        self.send(Method::Get, path, None, interrupt)
+    }
+
+    /// Sends one request (retried within the policy) and parses the answer.
+    /// `interrupt` is the statement's: checked before every attempt.
+    pub fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        interrupt: &Interrupt,
+    ) -> Result<Value, ApiError> {
+        let url = format!("{}{}", self.base, path);
+        let mut policy = RetryPolicy::new(method.is_idempotent(), self.attempts);
+        let method = method.to_reqwest();
+        // A refused OAuth token is refreshed and the request sent once more.
+        let mut renewed = false;
+        loop {
+            interrupt.check()?;
+            self.limiter.acquire();
+            self.logger.log(2, &format!("{method} {}", redact(&url)));
+            let (request, used_token) = self.authorize(self.http.request(method.clone(), &url))?;
+            let (error, failure) = match with_body(request, body).send() {
+                Err(transport) => {
+                    let (error, failure) = transport_error(&transport, &url);
+                    self.logger.log(2, &format!("  failed: {}", error.message));
+                    (error, failure)
+                }
+                Ok(response) => match self.read(response, &url) {
+                    Ok(json) => return Ok(json),
+                    Err((error, Failure::Final))
+                        if error.kind == Kind::Auth && !renewed && self.renews() =>
+                    {
+                        renewed = true;
+                        self.renew_after_refusal(&used_token)?;
+                        // A 401 was not applied: the same request again, not a failure.
+                        continue;
+                    }
+                    Err(refusal) => refusal,
+                },
+            };
+            match policy.after(failure) {
+                // The limiter's hold, set from the answer's headers, paces it.
+                Next::Resend => continue,
+                Next::ResendAfter(pause) => std::thread::sleep(pause),
+                Next::GiveUp { tries } => return Err(with_tries(error, tries)),
+            }
+        }
+    }
+
+    /// Adds the credentials; returns the bearer token sent, if any, so a
+    /// refusal can tell the manager which token was refused.
+    fn authorize(&self, request: RequestBuilder) -> Result<(RequestBuilder, String), ApiError> {
+        Ok(match &self.auth {
+            Auth::Basic { login, token } => (request.basic_auth(login, Some(token)), String::new()),
+            Auth::Bearer(shared) => {
+                // The token is plain data: a poisoned lock still holds a valid one.
+                let token = shared.lock().map(|t| t.clone()).unwrap_or_default();
+                (request.bearer_auth(token), String::new())
+            }
+            Auth::OAuth(manager) => match manager.bearer(&self.http).map_err(auth_failure)? {
+                Some(token) => (request.bearer_auth(&token), token),
+                None => (request, String::new()),
+            },
+            Auth::None => (request, String::new()),
+        })
+    }
+
+    /// Whether a refused token is renewed (OAuth with InitiateOAuth REFRESH/GETANDREFRESH).
+    fn renews(&self) -> bool {
+        matches!(&self.auth, Auth::OAuth(manager) if manager.renewal == Renewal::Refresh)
+    }
+
+    fn renew_after_refusal(&self, used_token: &str) -> Result<(), ApiError> {
+        if let Auth::OAuth(manager) = &self.auth {
+            manager
+                .after_refusal(&self.http, used_token)
+                .map_err(auth_failure)?;
+        }
+        Ok(())
+    }
+}
+
+fn with_body(request: RequestBuilder, body: Option<&Value>) -> RequestBuilder {
+    match body {
+        Some(json) => request
+            .header("Content-Type", "application/json")
+            .body(json.to_string()),
+        None => request,
+    }
+}
