@@ -274,8 +274,12 @@ impl TokenStore {
             return Err(self.corrupt("the file is not a JSON object"));
         }
         let stored: StoredTokens = serde_json::from_value(json).map_err(|_| self.corrupt("a field is missing or has the wrong type; expected version, client_id, access_token, refresh_token, expires_at"))?;
-        if stored.access_token.is_empty() {
-            return Err(self.corrupt("access_token is empty"));
+        // A refresh token alone is a valid store (the access token is got
+        // by refreshing); a record with neither token is of no use to anyone.
+        if stored.access_token.is_empty()
+            && stored.refresh_token.as_deref().unwrap_or("").is_empty()
+        {
+            return Err(self.corrupt("it holds neither an access token nor a refresh token"));
         }
         Ok(Some(stored))
     }

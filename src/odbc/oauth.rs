@@ -140,7 +140,7 @@ pub fn establish(
     if fresh_from_connection {
         // Tokens or a code given in the connection string, new to the store.
         if config.oauth_access_token.is_some() || config.oauth_refresh_token.is_some() {
-            m.adopt(supplied())?;
+            m.adopt_supplied(supplied())?;
         } else if let Some(code) = &config.oauth_verifier {
             let t = oauth::exchange_code(http, &m.app, code, &m.app.callback_url, m.logger())?;
             m.adopt(t)?;

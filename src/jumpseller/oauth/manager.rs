@@ -94,6 +94,33 @@ impl TokenManager {
         StoredTokens::new(&self.app.client_id, self.origin.clone(), tokens)
     }
 
+    /// Tokens given in the connection string: written to the store unless the
+    /// store, re-read under its lock, already holds tokens descended from the
+    /// same ones (another connection or process adopted and maybe refreshed
+    /// them, rotating the refresh token): those are newer and win. Without
+    /// the re-read, a late starter would put back a refresh token the server
+    /// has already retired.
+    pub fn adopt_supplied(&self, tokens: Tokens) -> Result<()> {
+        if let Some(store) = &self.store {
+            let _store_lock = store.lock()?;
+            let stored = store.load()?.filter(|record| {
+                record.client_id == self.app.client_id
+                    && record.origin.is_some()
+                    && record.origin == self.origin
+            });
+            match stored {
+                Some(record) => self.set_current(Some(record.tokens())),
+                None => {
+                    store.save(&self.record(&tokens))?;
+                    self.set_current(Some(tokens));
+                }
+            }
+            return Ok(());
+        }
+        self.set_current(Some(tokens));
+        Ok(())
+    }
+
     /// Writes tokens to the store (if any) and makes them current.
     pub fn adopt(&self, tokens: Tokens) -> Result<()> {
         if let Some(store) = &self.store {
@@ -148,7 +175,14 @@ impl TokenManager {
             Some(store) => Some(store.lock()?),
             None => None,
         };
-        let stored = self.load_own()?;
+        let record = self.load_own()?;
+        // Refreshed tokens descend from what the refresh token descends
+        // from: the store's origin when its token is used, else ours.
+        let origin = match &record {
+            Some(r) if r.refresh_token.is_some() => r.origin.clone(),
+            _ => self.origin.clone(),
+        };
+        let stored = record.map(|r| r.tokens());
         if let Some(tokens) = &stored {
             if replaces(tokens, stale) {
                 self.logger.log(
@@ -167,7 +201,7 @@ impl TokenManager {
             .ok_or_else(|| Error::new(Kind::Auth, messages::NO_REFRESH_TOKEN))?;
         let fresh = refresh(http, &self.app, &refresh_token, &self.logger)?;
         if let Some(store) = &self.store {
-            store.save(&self.record(&fresh))?;
+            store.save(&StoredTokens::new(&self.app.client_id, origin, &fresh))?;
         }
         self.set_current(Some(fresh.clone()));
         Ok(fresh)
@@ -175,14 +209,13 @@ impl TokenManager {
 
     /// The stored tokens when they belong to this app (a store shared by
     /// mistake with another app must not lend it tokens).
-    fn load_own(&self) -> Result<Option<Tokens>> {
+    fn load_own(&self) -> Result<Option<StoredTokens>> {
         let Some(store) = &self.store else {
             return Ok(None);
         };
         Ok(store
             .load()?
-            .filter(|record| record.client_id == self.app.client_id)
-            .map(|record| record.tokens()))
+            .filter(|record| record.client_id == self.app.client_id))
     }
 }
 
