@@ -43,7 +43,7 @@ int16_t SQLAllocHandle(int16_t handle_type, JumpsellerOdbcHandle input, Jumpsell
 
 int16_t SQLBindCol(JumpsellerOdbcHandle h, uint16_t n, int16_t c_type, void *ptr, intptr_t len, intptr_t *ind);
 
-int16_t SQLBindParameter(JumpsellerOdbcHandle h, uint16_t n, int16_t io_type, int16_t c_type, int16_t sql_type, uint64_t _size, int16_t _digits, void *ptr, intptr_t buf_len, intptr_t *ind);
+int16_t SQLBindParameter(JumpsellerOdbcHandle h, uint16_t n, int16_t io_type, int16_t c_type, int16_t sql_type, uintptr_t _size, int16_t _digits, void *ptr, intptr_t buf_len, intptr_t *ind);
 
 int16_t SQLCancel(JumpsellerOdbcHandle h);
 
@@ -57,9 +57,9 @@ int16_t SQLConnect(JumpsellerOdbcHandle h, const uint8_t *dsn, int16_t l1, const
 
 int16_t SQLConnectW(JumpsellerOdbcHandle h, const uint16_t *dsn, int16_t l1, const uint16_t *uid, int16_t l2, const uint16_t *pwd, int16_t l3);
 
-int16_t SQLDescribeCol(JumpsellerOdbcHandle h, uint16_t n, uint8_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uint64_t *size, int16_t *digits, int16_t *nullable);
+int16_t SQLDescribeCol(JumpsellerOdbcHandle h, uint16_t n, uint8_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
-int16_t SQLDescribeColW(JumpsellerOdbcHandle h, uint16_t n, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uint64_t *size, int16_t *digits, int16_t *nullable);
+int16_t SQLDescribeColW(JumpsellerOdbcHandle h, uint16_t n, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
 int16_t SQLDisconnect(JumpsellerOdbcHandle h);
 

@@ -18,7 +18,10 @@ fn null_freed_and_foreign_handles_are_invalid() {
         );
         assert_eq!(SQLFetch(null_mut()), SQL_INVALID_HANDLE);
         assert_eq!(SQLDisconnect(null_mut()), SQL_INVALID_HANDLE);
-        assert_eq!(SQLFreeHandle(3, null_mut()), SQL_INVALID_HANDLE);
+        assert_eq!(
+            SQLFreeHandle(HandleType::Stmt as i16, null_mut()),
+            SQL_INVALID_HANDLE
+        );
         // A pointer that was never a handle.
         let mut junk = [0u8; 64];
         assert_eq!(
@@ -34,10 +37,10 @@ fn null_freed_and_foreign_handles_are_invalid() {
             SQL_INVALID_HANDLE
         );
         // A freed handle.
-        assert_eq!(SQLFreeHandle(2, d), SQL_SUCCESS);
+        assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d), SQL_SUCCESS);
         assert_eq!(SQLDisconnect(d), SQL_INVALID_HANDLE);
-        assert_eq!(SQLFreeHandle(1, e), SQL_SUCCESS);
-        assert_eq!(SQLFreeHandle(1, e), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_SUCCESS);
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_INVALID_HANDLE);
     }
 }
 
@@ -46,9 +49,12 @@ fn statement_needs_an_open_connection() {
     let e = env();
     let d = dbc(e);
     let mut h = null_mut();
-    assert_eq!(unsafe { SQLAllocHandle(3, d, &mut h) }, SQL_ERROR);
-    assert_eq!(states(2, d), vec!["08003"]);
-    unsafe { SQLFreeHandle(2, d) };
+    assert_eq!(
+        unsafe { SQLAllocHandle(HandleType::Stmt as i16, d, &mut h) },
+        SQL_ERROR
+    );
+    assert_eq!(states(HandleType::Dbc, d), vec!["08003"]);
+    unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
 }
 
 #[test]
@@ -58,7 +64,7 @@ fn connect_returns_completed_string_and_warns_on_unknown_keys() {
     let d = dbc(e);
     let (rc, out) = driver_connect(d, &format!("{};Colour=blue;Pagesize=50", conn_str(&sb)));
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
-    assert_eq!(states(2, d), vec!["01S00"]);
+    assert_eq!(states(HandleType::Dbc, d), vec!["01S00"]);
     assert!(
         out.contains("Pagesize=50") && out.contains(&sb.url()),
         "{out}"
@@ -107,11 +113,11 @@ fn bad_connections_have_the_right_sqlstate() {
         let d = dbc(e);
         let (rc, _) = driver_connect(d, &s);
         assert_eq!(rc, SQL_ERROR, "{s}");
-        let dg = diag(2, d);
+        let dg = diag(HandleType::Dbc, d);
         assert_eq!(dg[0].0, state, "{s}: {dg:?}");
         assert!(dg[0].1.contains(words), "{s}: {dg:?}");
         assert!(!dg[0].1.contains("sandbox-authtoken"));
-        unsafe { SQLFreeHandle(2, d) };
+        unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
     }
 }
 
@@ -140,14 +146,14 @@ fn prepare_describes_without_network() {
     unsafe { SQLNumResultCols(st, &mut n) };
     assert_eq!(n, 4);
     let expect = [
-        ("id", -5i16, 19u64, 0i16),
-        ("price", 3, 19, 4),
-        ("created_at", 93, 19, 0),
-        ("name", -9, 255, 0),
+        ("id", SqlDataType::EXT_BIG_INT, 19 as ULen, 0i16),
+        ("price", SqlDataType::DECIMAL, 19, 4),
+        ("created_at", SqlDataType::TIMESTAMP, 19, 0),
+        ("name", SqlDataType::EXT_W_VARCHAR, 255, 0),
     ];
     for (i, (name, ty, size, digits)) in expect.iter().enumerate() {
         let mut buf = [0u8; 64];
-        let (mut len, mut t, mut sz, mut dg, mut nl) = (0i16, 0i16, 0u64, 0i16, 0i16);
+        let (mut len, mut t, mut sz, mut dg, mut nl) = (0i16, 0i16, 0 as ULen, 0i16, 0i16);
         unsafe {
             SQLDescribeCol(
                 st,
@@ -163,7 +169,7 @@ fn prepare_describes_without_network() {
         };
         assert_eq!(
             (&buf[..len as usize], t, sz, dg),
-            (name.as_bytes(), *ty, *size, *digits)
+            (name.as_bytes(), ty.0, *size, *digits)
         );
     }
     assert_eq!(
@@ -171,7 +177,7 @@ fn prepare_describes_without_network() {
         0,
         "describing a prepared statement made requests"
     );
-    unsafe { SQLFreeHandle(3, st) };
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -205,7 +211,7 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
     assert_eq!(len, 25);
     assert_eq!(&buf, b"a_rathe\0");
-    assert_eq!(states(3, st), vec!["01004"]);
+    assert_eq!(states(HandleType::Stmt, st), vec!["01004"]);
     // SQLGetData in pieces: each piece reports the length left before it.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let whole = query(d, "SELECT name FROM Products WHERE id = 1")[0][0]
@@ -215,12 +221,12 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     let mut first_ind = 0;
     loop {
         let mut b = [0u8; 5];
-        let mut ind = 0isize;
+        let mut ind = 0 as Len;
         let rc = unsafe {
             SQLGetData(
                 st,
                 1,
-                SQL_C_CHAR,
+                CDataType::Char as i16,
                 b.as_mut_ptr() as *mut c_void,
                 5,
                 &mut ind,
@@ -241,7 +247,7 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     }
     assert_eq!(first_ind as usize, whole.len());
     assert_eq!(String::from_utf8(got).unwrap(), whole);
-    unsafe { SQLFreeHandle(3, st) };
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -251,12 +257,12 @@ fn bound_columns_convert_to_c_types() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     let (mut id, mut price, mut ts) = (0i64, 0f64, [0u8; 16]);
-    let (mut i1, mut i2, mut i3) = (0isize, 0isize, 0isize);
+    let (mut i1, mut i2, mut i3) = (0 as Len, 0 as Len, 0 as Len);
     unsafe {
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             &mut id as *mut i64 as *mut c_void,
             8,
             &mut i1,
@@ -264,7 +270,7 @@ fn bound_columns_convert_to_c_types() {
         SQLBindCol(
             st,
             2,
-            SQL_C_DOUBLE,
+            CDataType::Double as i16,
             &mut price as *mut f64 as *mut c_void,
             8,
             &mut i2,
@@ -272,7 +278,7 @@ fn bound_columns_convert_to_c_types() {
         SQLBindCol(
             st,
             3,
-            SQL_C_TYPE_TIMESTAMP,
+            CDataType::TypeTimestamp as i16,
             ts.as_mut_ptr() as *mut c_void,
             16,
             &mut i3,
@@ -292,7 +298,7 @@ fn bound_columns_convert_to_c_types() {
     let year = i16::from_ne_bytes([ts[0], ts[1]]);
     assert_eq!(year.to_string(), text[0][1].clone().unwrap()[..4]);
     assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
-    unsafe { SQLFreeHandle(3, st) };
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -317,13 +323,13 @@ fn wide_functions_round_trip_unicode() {
     );
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let mut buf = vec![0u16; 512];
-    let mut ind = 0isize;
+    let mut ind = 0 as Len;
     assert_eq!(
         unsafe {
             SQLGetData(
                 st,
                 1,
-                SQL_C_WCHAR,
+                CDataType::WChar as i16,
                 buf.as_mut_ptr() as *mut c_void,
                 1024,
                 &mut ind,
@@ -332,7 +338,7 @@ fn wide_functions_round_trip_unicode() {
         SQL_SUCCESS
     );
     assert_eq!(String::from_utf16(&buf[..ind as usize / 2]).unwrap(), name);
-    unsafe { SQLFreeHandle(3, st) };
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -342,9 +348,9 @@ fn getfunctions_matches_the_exports() {
     let sb = sandbox();
     let d = dbc(e);
     driver_connect(d, &conn_str(&sb));
-    let mut map = [0u16; 250];
+    let mut map = [0u16; SQL_API_ODBC3_ALL_FUNCTIONS_SIZE];
     assert_eq!(
-        unsafe { SQLGetFunctions(d, 999, map.as_mut_ptr()) },
+        unsafe { SQLGetFunctions(d, SQL_API_ODBC3_ALL_FUNCTIONS, map.as_mut_ptr()) },
         SQL_SUCCESS
     );
     for (id, _, _) in jumpseller_odbc::odbc::functions::EXPORTED {
@@ -383,7 +389,12 @@ fn oauth_access_token_connects_and_an_expired_one_is_28000() {
     let s = format!("URL={};AuthScheme=OAuth;InitiateOAuth=OFF;OAuthAccessToken={token};MaxRequestsPerSecond=10000", sb.url());
     let e = env();
     let d = dbc(e);
-    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    assert_eq!(
+        driver_connect(d, &s).0,
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Dbc, d)
+    );
     assert_eq!(
         query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(),
         Some("120")
@@ -392,7 +403,7 @@ fn oauth_access_token_connects_and_an_expired_one_is_28000() {
     sb.expire_access_tokens();
     let d = dbc(env());
     assert_eq!(driver_connect(d, &s).0, SQL_ERROR);
-    let dg = diag(2, d);
+    let dg = diag(HandleType::Dbc, d);
     assert_eq!(dg[0].0, "28000");
     assert!(
         dg[0].1.contains("access token") && dg[0].1.contains("new one"),
@@ -444,7 +455,12 @@ fn the_log_has_requests_but_no_secrets() {
             sb.url(),
             log.display()
         );
-        assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+        assert_eq!(
+            driver_connect(d, &s).0,
+            SQL_SUCCESS,
+            "{:?}",
+            diag(HandleType::Dbc, d)
+        );
         query(d, "SELECT id, name FROM Products LIMIT 3");
         disconnect(e, d);
         let text = std::fs::read_to_string(&log).unwrap();
@@ -485,7 +501,7 @@ fn cancel_from_another_thread_stops_a_slow_query() {
     }
     assert_eq!(canceller.join().unwrap(), SQL_SUCCESS);
     assert_eq!(rc, SQL_ERROR);
-    assert_eq!(states(3, st)[0], "HY008");
+    assert_eq!(states(HandleType::Stmt, st)[0], "HY008");
     disconnect(e, d);
 }
 
@@ -504,18 +520,18 @@ fn parameters_bind_and_push_down() {
     assert_eq!(n, 2);
     // Unbound parameters are 07002.
     assert_eq!(unsafe { SQLExecute(st) }, SQL_ERROR);
-    assert_eq!(states(3, st), vec!["07002"]);
+    assert_eq!(states(HandleType::Stmt, st), vec!["07002"]);
     let mut id: i64 = 9;
     let name: Vec<u16> = "zzz ñ".encode_utf16().chain([0]).collect();
-    let mut nts: isize = -3;
+    let mut nts: Len = NTS;
     unsafe {
         assert_eq!(
             SQLBindParameter(
                 st,
                 1,
-                1,
-                SQL_C_SBIGINT,
-                -5,
+                ParamType::Input as i16,
+                CDataType::SBigInt as i16,
+                SqlDataType::EXT_BIG_INT.0,
                 0,
                 0,
                 &mut id as *mut i64 as *mut c_void,
@@ -528,9 +544,9 @@ fn parameters_bind_and_push_down() {
             SQLBindParameter(
                 st,
                 2,
-                1,
-                SQL_C_WCHAR,
-                -9,
+                ParamType::Input as i16,
+                CDataType::WChar as i16,
+                SqlDataType::EXT_W_VARCHAR.0,
                 255,
                 0,
                 name.as_ptr() as *mut c_void,
@@ -544,14 +560,19 @@ fn parameters_bind_and_push_down() {
         // The driver reads `id` through the pointer bound above.
         unsafe { std::ptr::write_volatile(&mut id, want) };
         sb.reset_counts();
-        assert_eq!(unsafe { SQLExecute(st) }, SQL_SUCCESS, "{:?}", diag(3, st));
+        assert_eq!(
+            unsafe { SQLExecute(st) },
+            SQL_SUCCESS,
+            "{:?}",
+            diag(HandleType::Stmt, st)
+        );
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
         assert_eq!(get_text(st, 1).as_deref(), Some(want.to_string().as_str()));
         assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
         // The bound id is pushed down like a literal: one GET.
         assert_eq!(sb.request_count(), 1);
     }
-    unsafe { SQLFreeHandle(3, st) };
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -561,23 +582,41 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     let (e, d) = connect(&sb);
     // Column-wise: ten ids and ten names per SQLFetch.
     let st = stmt(d);
-    let (mut ids, mut id_ind) = ([0i64; 10], [0isize; 10]);
-    let (mut names, mut name_ind) = ([0u8; 10 * 32], [0isize; 10]);
-    let (mut fetched, mut status) = (0u64, [9u16; 10]);
+    let (mut ids, mut id_ind) = ([0i64; 10], [0 as Len; 10]);
+    let (mut names, mut name_ind) = ([0u8; 10 * 32], [0 as Len; 10]);
+    let (mut fetched, mut status) = (0 as ULen, [9u16; 10]);
     unsafe {
-        assert_eq!(SQLSetStmtAttr(st, 27, 10 as *mut c_void, 0), SQL_SUCCESS); // ROW_ARRAY_SIZE
         assert_eq!(
-            SQLSetStmtAttr(st, 26, &mut fetched as *mut u64 as *mut c_void, 0),
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::RowArraySize as i32,
+                10 as *mut c_void,
+                0
+            ),
+            SQL_SUCCESS
+        ); // ROW_ARRAY_SIZE
+        assert_eq!(
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::RowsFetchedPtr as i32,
+                &mut fetched as *mut ULen as *mut c_void,
+                0
+            ),
             SQL_SUCCESS
         ); // ROWS_FETCHED_PTR
         assert_eq!(
-            SQLSetStmtAttr(st, 25, status.as_mut_ptr() as *mut c_void, 0),
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::RowStatusPtr as i32,
+                status.as_mut_ptr() as *mut c_void,
+                0
+            ),
             SQL_SUCCESS
         ); // ROW_STATUS_PTR
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             ids.as_mut_ptr() as *mut c_void,
             8,
             id_ind.as_mut_ptr(),
@@ -585,7 +624,7 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         SQLBindCol(
             st,
             2,
-            SQL_C_CHAR,
+            CDataType::Char as i16,
             names.as_mut_ptr() as *mut c_void,
             32,
             name_ind.as_mut_ptr(),
@@ -604,17 +643,14 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         if rc == SQL_NO_DATA {
             break;
         }
-        assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(3, st));
-        for i in 0..fetched as usize {
+        assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Stmt, st));
+        for i in 0..fetched {
             assert_eq!(status[i], 0);
             let n = &names[i * 32..i * 32 + name_ind[i] as usize];
             seen.push((ids[i], String::from_utf8(n.to_vec()).unwrap()));
         }
         if fetched < 10 {
-            assert_eq!(
-                status[fetched as usize], 3,
-                "rows past the end are SQL_ROW_NOROW"
-            );
+            assert_eq!(status[fetched], 3, "rows past the end are SQL_ROW_NOROW");
         }
     }
     let want: Vec<(i64, String)> = query(
@@ -635,9 +671,9 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     #[derive(Clone, Copy)]
     struct Row {
         id: i64,
-        id_ind: isize,
+        id_ind: Len,
         qty: i32,
-        qty_ind: isize,
+        qty_ind: Len,
     }
     let st2 = stmt(d);
     let mut rows = [Row {
@@ -647,27 +683,42 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         qty_ind: 0,
     }; 4];
     let size = std::mem::size_of::<Row>();
-    let mut got = 0u64;
+    let mut got = 0 as ULen;
     unsafe {
-        SQLSetStmtAttr(st2, 27, 4 as *mut c_void, 0);
-        SQLSetStmtAttr(st2, 5, size as *mut c_void, 0); // ROW_BIND_TYPE = struct size
-        SQLSetStmtAttr(st2, 26, &mut got as *mut u64 as *mut c_void, 0);
+        SQLSetStmtAttr(
+            st2,
+            StatementAttribute::RowArraySize as i32,
+            4 as *mut c_void,
+            0,
+        );
+        SQLSetStmtAttr(
+            st2,
+            StatementAttribute::RowBindType as i32,
+            size as *mut c_void,
+            0,
+        ); // ROW_BIND_TYPE = struct size
+        SQLSetStmtAttr(
+            st2,
+            StatementAttribute::RowsFetchedPtr as i32,
+            &mut got as *mut ULen as *mut c_void,
+            0,
+        );
         let base = rows.as_mut_ptr() as *mut u8;
         SQLBindCol(
             st2,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             base as *mut c_void,
             8,
-            base.add(8) as *mut isize,
+            base.add(8) as *mut Len,
         );
         SQLBindCol(
             st2,
             2,
-            SQL_C_SLONG,
+            CDataType::SLong as i16,
             base.add(16) as *mut c_void,
             4,
-            base.add(24) as *mut isize,
+            base.add(24) as *mut Len,
         );
     }
     assert_eq!(
@@ -696,8 +747,8 @@ fn disconnect_frees_the_statements() {
     assert_eq!(unsafe { SQLDisconnect(d) }, SQL_SUCCESS);
     assert_eq!(unsafe { SQLFetch(st) }, SQL_INVALID_HANDLE);
     unsafe {
-        SQLFreeHandle(2, d);
-        SQLFreeHandle(1, e);
+        SQLFreeHandle(HandleType::Dbc as i16, d);
+        SQLFreeHandle(HandleType::Env as i16, e);
     }
 }
 
@@ -755,14 +806,19 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     let mut ids = [0i64; 5];
-    let mut ind = [0isize; 5];
+    let mut ind = [0 as Len; 5];
     unsafe {
-        SQLSetStmtAttr(st, 27, 5 as *mut c_void, 0);
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::RowArraySize as i32,
+            5 as *mut c_void,
+            0,
+        );
         // BufferLength 0: the spec says it is ignored for fixed-size types.
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             ids.as_mut_ptr() as *mut c_void,
             0,
             ind.as_mut_ptr(),
@@ -793,7 +849,14 @@ fn query_timeout_bounds_a_whole_query() {
     }]);
     let st = stmt(d);
     assert_eq!(
-        unsafe { SQLSetStmtAttr(st, 0, std::ptr::dangling_mut::<c_void>(), 0) },
+        unsafe {
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::QueryTimeout as i32,
+                std::ptr::dangling_mut::<c_void>(),
+                0,
+            )
+        },
         SQL_SUCCESS
     ); // QUERY_TIMEOUT = 1 s
     let mut rc = exec(st, "SELECT id FROM Orders");
@@ -801,11 +864,18 @@ fn query_timeout_bounds_a_whole_query() {
         rc = unsafe { SQLFetch(st) };
     }
     assert_eq!(rc, SQL_ERROR);
-    let dg = diag(3, st);
+    let dg = diag(HandleType::Stmt, st);
     assert_eq!(dg[0].0, "HYT00", "{dg:?}");
     assert!(dg[0].1.contains("QUERY_TIMEOUT"), "{dg:?}");
     // Without the timeout the same query completes.
-    unsafe { SQLSetStmtAttr(st, 0, std::ptr::null_mut::<c_void>(), 0) };
+    unsafe {
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::QueryTimeout as i32,
+            std::ptr::null_mut::<c_void>(),
+            0,
+        )
+    };
     sb.set_faults(vec![]);
     assert_eq!(exec(st, "SELECT COUNT(*) FROM Orders"), SQL_SUCCESS);
     disconnect(e, d);
@@ -847,20 +917,39 @@ fn max_length_and_retrieve_data_are_applied() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
-    unsafe { SQLSetStmtAttr(st, 3, 4 as *mut c_void, 0) }; // MAX_LENGTH = 4 bytes
+    unsafe {
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::MaxLength as i32,
+            4 as *mut c_void,
+            0,
+        )
+    }; // MAX_LENGTH = 4 bytes
     assert_eq!(exec(st, "SELECT 'abcdefgh'"), SQL_SUCCESS);
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(get_text(st, 1).as_deref(), Some("abcd"));
     unsafe { SQLCloseCursor(st) };
-    unsafe { SQLSetStmtAttr(st, 3, std::ptr::null_mut::<c_void>(), 0) };
-    let mut id = -1i64;
-    let mut ind = 0isize;
     unsafe {
-        SQLSetStmtAttr(st, 11, std::ptr::null_mut::<c_void>(), 0); // RETRIEVE_DATA = OFF
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::MaxLength as i32,
+            std::ptr::null_mut::<c_void>(),
+            0,
+        )
+    };
+    let mut id = -1i64;
+    let mut ind = 0 as Len;
+    unsafe {
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::RetrieveData as i32,
+            std::ptr::null_mut::<c_void>(),
+            0,
+        ); // RETRIEVE_DATA = OFF
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             &mut id as *mut i64 as *mut c_void,
             8,
             &mut ind,
@@ -888,11 +977,14 @@ fn null_pointers_everywhere_never_crash() {
     unsafe {
         // Inputs that must not be NULL give HY009; optional outputs are skipped.
         assert_eq!(SQLExecDirect(st, null(), 0), SQL_ERROR);
-        assert_eq!(states(3, st), vec!["HY009"]);
-        assert_eq!(SQLPrepare(st, null(), -3), SQL_ERROR);
+        assert_eq!(states(HandleType::Stmt, st), vec!["HY009"]);
+        assert_eq!(SQLPrepare(st, null(), NTS as i32), SQL_ERROR);
         assert_eq!(SQLNumResultCols(st, null_mut()), SQL_ERROR);
         assert_eq!(SQLRowCount(st, null_mut()), SQL_ERROR);
-        assert_eq!(SQLGetFunctions(d, 999, null_mut()), SQL_ERROR);
+        assert_eq!(
+            SQLGetFunctions(d, SQL_API_ODBC3_ALL_FUNCTIONS, null_mut()),
+            SQL_ERROR
+        );
         assert_eq!(
             exec(st, "SELECT id, name FROM Products WHERE id = 1"),
             SQL_SUCCESS
@@ -912,24 +1004,47 @@ fn null_pointers_everywhere_never_crash() {
             SQL_SUCCESS
         );
         assert_eq!(
-            SQLColAttribute(st, 2, 14, null_mut(), 0, null_mut(), null_mut()),
+            SQLColAttribute(
+                st,
+                2,
+                Desc::TypeName as u16,
+                null_mut(),
+                0,
+                null_mut(),
+                null_mut()
+            ),
             SQL_SUCCESS
         );
         assert_eq!(SQLFetch(st), SQL_SUCCESS);
         // NULL buffer with an indicator: only the length comes back.
-        let mut ind = 0isize;
+        let mut ind = 0 as Len;
         assert!(matches!(
-            SQLGetData(st, 2, SQL_C_CHAR, null_mut(), 0, &mut ind),
+            SQLGetData(st, 2, CDataType::Char as i16, null_mut(), 0, &mut ind),
             SQL_SUCCESS | SQL_SUCCESS_WITH_INFO
         ));
         assert!(ind > 0);
-        assert_eq!(SQLGetInfo(d, 17, null_mut(), 0, null_mut()), SQL_SUCCESS);
         assert_eq!(
-            SQLGetConnectAttr(d, 102, null_mut(), 0, null_mut()),
+            SQLGetInfo(d, InfoType::DbmsName as u16, null_mut(), 0, null_mut()),
             SQL_SUCCESS
         );
         assert_eq!(
-            SQLGetStmtAttr(st, 1, null_mut(), 0, null_mut()),
+            SQLGetConnectAttr(
+                d,
+                ConnectionAttribute::AUTOCOMMIT.0,
+                null_mut(),
+                0,
+                null_mut()
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLGetStmtAttr(
+                st,
+                StatementAttribute::MaxRows as i32,
+                null_mut(),
+                0,
+                null_mut()
+            ),
             SQL_SUCCESS
         );
         assert_eq!(
@@ -941,11 +1056,28 @@ fn null_pointers_everywhere_never_crash() {
             SQL_SUCCESS
         );
         assert_eq!(
-            SQLGetDiagRec(3, st, 1, null_mut(), null_mut(), null_mut(), 0, null_mut()),
+            SQLGetDiagRec(
+                HandleType::Stmt as i16,
+                st,
+                1,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                null_mut()
+            ),
             SQL_NO_DATA
         );
         assert_eq!(
-            SQLGetDiagField(3, st, 0, 2, null_mut(), 0, null_mut()),
+            SQLGetDiagField(
+                HandleType::Stmt as i16,
+                st,
+                0,
+                HeaderDiagnosticIdentifier::Number as i16,
+                null_mut(),
+                0,
+                null_mut()
+            ),
             SQL_SUCCESS
         );
         // An empty connection string: OAuth without a token connects only for
@@ -953,12 +1085,18 @@ fn null_pointers_everywhere_never_crash() {
         let d2 = dbc(env());
         let (rc, _) = driver_connect(d2, "");
         assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
-        assert!(diag(2, d2)
+        assert!(diag(HandleType::Dbc, d2)
             .iter()
             .any(|(s, m)| s == "01000" && m.contains("OAuthAccessToken")));
         let mut h = null_mut();
-        assert_eq!(SQLAllocHandle(2, null_mut(), &mut h), SQL_INVALID_HANDLE);
-        assert_eq!(SQLAllocHandle(1, null_mut(), null_mut()), SQL_ERROR);
+        assert_eq!(
+            SQLAllocHandle(HandleType::Dbc as i16, null_mut(), &mut h),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLAllocHandle(HandleType::Env as i16, null_mut(), null_mut()),
+            SQL_ERROR
+        );
     }
     disconnect(e, d);
 }
@@ -974,7 +1112,12 @@ fn a_token_without_the_scope_is_28000_naming_the_scope_problem() {
         "URL={};AuthScheme=OAuth;OAuthAccessToken={token};MaxRequestsPerSecond=10000",
         sb.url()
     );
-    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    assert_eq!(
+        driver_connect(d, &s).0,
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Dbc, d)
+    );
     assert_eq!(
         query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(),
         Some("120")

@@ -141,7 +141,14 @@ fn metadata_id_makes_arguments_identifiers() {
     assert!(tables(st, None, None, Some("Order%"), None).len() > 1);
     // With SQL_ATTR_METADATA_ID a '%' is a character, not a pattern.
     assert_eq!(
-        unsafe { SQLSetStmtAttr(st, 10014, std::ptr::dangling_mut::<c_void>(), 0) },
+        unsafe {
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::MetadataId as i32,
+                std::ptr::dangling_mut::<c_void>(),
+                0,
+            )
+        },
         SQL_SUCCESS
     );
     assert!(tables(st, None, None, Some("Order%"), None).is_empty());
@@ -246,7 +253,20 @@ fn columns_keys_and_foreign_keys_both_ways() {
     assert_eq!(col_names(st).len(), 13);
     assert_eq!(rows(st)[0][8].as_deref(), Some("id"));
     assert_eq!(
-        unsafe { SQLSpecialColumns(st, 1, null(), 0, null(), 0, o, ol, 0, 1) },
+        unsafe {
+            SQLSpecialColumns(
+                st,
+                SQL_BEST_ROWID,
+                null(),
+                0,
+                null(),
+                0,
+                o,
+                ol,
+                SQL_SCOPE_CURROW,
+                Nullability::NULLABLE.0 as u16,
+            )
+        },
         SQL_SUCCESS
     );
     assert_eq!(rows(st)[0][1].as_deref(), Some("id"));
@@ -258,7 +278,10 @@ fn type_info_is_sorted_and_filterable() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
-    assert_eq!(unsafe { SQLGetTypeInfo(st, 0) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe { SQLGetTypeInfo(st, SqlDataType::UNKNOWN_TYPE.0) },
+        SQL_SUCCESS
+    );
     assert_eq!(col_names(st).len(), 19);
     let codes: Vec<i64> = rows(st)
         .into_iter()
@@ -267,7 +290,14 @@ fn type_info_is_sorted_and_filterable() {
     let mut sorted = codes.clone();
     sorted.sort();
     assert_eq!(codes, sorted);
-    for t in [-9i16, 12, 93, -5, 3] {
+    for t in [
+        SqlDataType::EXT_W_VARCHAR,
+        SqlDataType::VARCHAR,
+        SqlDataType::TIMESTAMP,
+        SqlDataType::EXT_BIG_INT,
+        SqlDataType::DECIMAL,
+    ] {
+        let t = t.0;
         assert_eq!(unsafe { SQLGetTypeInfo(st, t) }, SQL_SUCCESS);
         let r = rows(st);
         assert!(
@@ -290,7 +320,7 @@ fn a_cdata_profile_path_means_the_builtin_profile_with_01s00() {
         &format!("{};Profile=C:\\CData\\Jumpseller.apip", conn_str(&sb)),
     );
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
-    let dg = diag(2, d);
+    let dg = diag(HandleType::Dbc, d);
     assert_eq!(dg[0].0, "01S00");
     assert!(dg[0].1.contains("built-in"), "{dg:?}");
     assert_eq!(

@@ -47,7 +47,7 @@ fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
     assert!(
         rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
         "SQLColumns({table}): {:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     let mut out = Vec::new();
     while unsafe { SQLFetch(st) } != SQL_NO_DATA {
@@ -61,7 +61,7 @@ fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
             .unwrap_or(0);
         out.push((name, ty, size));
     }
-    unsafe { SQLFreeHandle(3, st) };
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     out
 }
 
@@ -463,14 +463,14 @@ fn connect_with_profile(
     if rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO {
         (e, d, Ok(()))
     } else {
-        (e, d, Err(diag(2, d)))
+        (e, d, Err(diag(HandleType::Dbc, d)))
     }
 }
 
 fn free_unconnected(e: *mut c_void, d: *mut c_void) {
     unsafe {
-        SQLFreeHandle(2, d);
-        SQLFreeHandle(1, e);
+        SQLFreeHandle(HandleType::Dbc as i16, d);
+        SQLFreeHandle(HandleType::Env as i16, e);
     }
 }
 

@@ -46,7 +46,7 @@ fn child_rows_are_written_through_their_parent_routes() {
         ),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     let price = query(
         d,
@@ -67,7 +67,7 @@ fn child_rows_are_written_through_their_parent_routes() {
             ),
             SQL_SUCCESS,
             "{:?}",
-            diag(3, st)
+            diag(HandleType::Stmt, st)
         );
         assert_eq!(
             query(d, "SELECT id FROM ProductImages WHERE product_id = 2").len(),
@@ -82,7 +82,7 @@ fn child_rows_are_written_through_their_parent_routes() {
         ),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     let msgs = query(d, "SELECT message FROM OrderHistory WHERE order_id = 5");
     assert!(
@@ -103,7 +103,7 @@ fn insert_update_delete_reach_the_api() {
         driver_connect(d, &format!("{};Profile={}", conn_str(&sb), prof.display())).0,
         SQL_SUCCESS,
         "{:?}",
-        diag(2, d)
+        diag(HandleType::Dbc, d)
     );
     let before = query(d, "SELECT COUNT(*) FROM Categories")[0][0]
         .clone()
@@ -113,9 +113,9 @@ fn insert_update_delete_reach_the_api() {
         exec(st, "INSERT INTO Categories (name) VALUES ('Té y café ☕')"),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
-    let mut n = 0isize;
+    let mut n: Len = 0;
     unsafe { jumpseller_odbc::ffi::SQLRowCount(st, &mut n) };
     assert_eq!(n, 1);
     let after = query(d, "SELECT COUNT(*) FROM Categories")[0][0]
@@ -135,7 +135,7 @@ fn insert_update_delete_reach_the_api() {
         ),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     assert_eq!(
         query(d, &format!("SELECT name FROM Categories WHERE id = {id}"))[0][0].as_deref(),
@@ -147,7 +147,7 @@ fn insert_update_delete_reach_the_api() {
         exec(st, "UPDATE Products SET name = 'Renamed' WHERE id = 4"),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     assert_eq!(
         query(d, "SELECT name, price FROM Products WHERE id = 4")[0],
@@ -157,7 +157,7 @@ fn insert_update_delete_reach_the_api() {
         exec(st, &format!("DELETE FROM Categories WHERE id = {id}")),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     assert!(query(d, &format!("SELECT id FROM Categories WHERE id = {id}")).is_empty());
     // A table without write routes refuses with a message.

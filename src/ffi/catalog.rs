@@ -10,6 +10,7 @@ use super::{with_stmt, Handle};
 use crate::odbc::catalog::{self, Arg};
 use crate::odbc::{lock, Stmt};
 use crate::schema::Profile;
+use odbc_sys::{Char, Len, RetCode, WChar};
 use std::sync::Arc;
 
 type U<E> = <E as Enc>::Unit;
@@ -20,7 +21,7 @@ fn profile(s: &Stmt) -> Result<Arc<Profile>, crate::error::Error> {
 
 /// Pattern (or identifier, with SQL_ATTR_METADATA_ID) arguments.
 unsafe fn arg<E: Enc>(s: &Stmt, p: *const U<E>, len: i16) -> Arg {
-    Arg::new(input::<E>(p, len as isize), lock(&s.state).metadata_id)
+    Arg::new(input::<E>(p, len as Len), lock(&s.state).metadata_id)
 }
 
 macro_rules! pair {
@@ -28,13 +29,13 @@ macro_rules! pair {
         /// # Safety
         /// Strings as the ODBC spec gives them.
         #[no_mangle]
-        pub unsafe extern "C" fn $a(h: Handle, $($p: pair!(@ty u8, $t)),*) -> i16 {
+        pub unsafe extern "C" fn $a(h: Handle, $($p: pair!(@ty Char, $t)),*) -> RetCode {
             $body::<A>(h, $($p),*)
         }
         /// # Safety
         /// Strings as the ODBC spec gives them.
         #[no_mangle]
-        pub unsafe extern "C" fn $w(h: Handle, $($p: pair!(@ty u16, $t)),*) -> i16 {
+        pub unsafe extern "C" fn $w(h: Handle, $($p: pair!(@ty WChar, $t)),*) -> RetCode {
             $body::<W>(h, $($p),*)
         }
     };
@@ -53,17 +54,17 @@ unsafe fn tables<E: Enc>(
     tl: i16,
     ty: *const U<E>,
     tyl: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
         // Enumeration calls compare with "%" exactly, so no identifier mode.
-        let raw = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), false);
+        let raw = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), false);
         let (cols, rows) = catalog::tables(
             &p,
             &raw(c, cl),
             &raw(s, sl),
             &arg::<E>(st, t, tl),
-            input::<E>(ty, tyl as isize).as_deref(),
+            input::<E>(ty, tyl as Len).as_deref(),
         );
         st.set_rows(cols, rows)
     })
@@ -80,7 +81,7 @@ unsafe fn columns<E: Enc>(
     tl: i16,
     col: *const U<E>,
     coll: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
         let odbc2 = st.conn.env.is_odbc2();
@@ -105,11 +106,11 @@ unsafe fn primary_keys<E: Enc>(
     sl: i16,
     t: *const U<E>,
     tl: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
         // Primary keys take identifiers, never patterns.
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
+        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
         let (cols, rows) = catalog::primary_keys(&p, &id(c, cl), &id(s, sl), &id(t, tl));
         st.set_rows(cols, rows)
     })
@@ -131,10 +132,10 @@ unsafe fn foreign_keys<E: Enc>(
     fsl: i16,
     ft: *const U<E>,
     ftl: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
+        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
         let schema_ok = [id(ps, psl), id(fs, fsl)].iter().all(|a| {
             a.value
                 .as_deref()
@@ -158,10 +159,10 @@ unsafe fn statistics<E: Enc>(
     tl: i16,
     _unique: u16,
     _reserved: u16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
+        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
         let (cols, rows) = catalog::statistics(&p, &id(c, cl), &id(s, sl), &id(t, tl));
         st.set_rows(cols, rows)
     })
@@ -180,11 +181,11 @@ unsafe fn special_columns<E: Enc>(
     tl: i16,
     _scope: u16,
     _nullable: u16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
         let (cols, rows) =
-            catalog::special_columns(&p, id_type, &Arg::new(input::<E>(t, tl as isize), true));
+            catalog::special_columns(&p, id_type, &Arg::new(input::<E>(t, tl as Len), true));
         st.set_rows(cols, rows)
     })
 }
@@ -198,7 +199,7 @@ unsafe fn procedures<E: Enc>(
     sl: i16,
     p: *const U<E>,
     pl: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let pr = profile(st)?;
         let (cols, rows) = catalog::procedures(
@@ -223,7 +224,7 @@ unsafe fn procedure_columns<E: Enc>(
     pl: i16,
     col: *const U<E>,
     coll: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let pr = profile(st)?;
         let (cols, rows) = catalog::procedure_columns(
@@ -246,7 +247,7 @@ unsafe fn table_privileges<E: Enc>(
     sl: i16,
     t: *const U<E>,
     tl: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
         let (cols, rows) = catalog::table_privileges(
@@ -271,10 +272,10 @@ unsafe fn column_privileges<E: Enc>(
     tl: i16,
     col: *const U<E>,
     coll: i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |st| {
         let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
+        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
         let (cols, rows) = catalog::column_privileges(
             &p,
             &id(c, cl),
@@ -287,7 +288,7 @@ unsafe fn column_privileges<E: Enc>(
 }
 pair!(SQLColumnPrivileges, SQLColumnPrivilegesW, column_privileges, (c: s, cl: n, s: s, sl: n, t: s, tl: n, col: s, coll: n));
 
-fn type_info(h: Handle, data_type: i16) -> i16 {
+fn type_info(h: Handle, data_type: i16) -> RetCode {
     with_stmt(h, |st| {
         let (cols, rows) = catalog::type_info(data_type, st.conn.env.is_odbc2());
         st.set_rows(cols, rows)
@@ -295,11 +296,11 @@ fn type_info(h: Handle, data_type: i16) -> i16 {
 }
 
 #[no_mangle]
-pub extern "C" fn SQLGetTypeInfo(h: Handle, data_type: i16) -> i16 {
+pub extern "C" fn SQLGetTypeInfo(h: Handle, data_type: i16) -> RetCode {
     type_info(h, data_type)
 }
 
 #[no_mangle]
-pub extern "C" fn SQLGetTypeInfoW(h: Handle, data_type: i16) -> i16 {
+pub extern "C" fn SQLGetTypeInfoW(h: Handle, data_type: i16) -> RetCode {
     type_info(h, data_type)
 }

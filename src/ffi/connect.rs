@@ -2,11 +2,19 @@
 //! SQLNativeSql.
 
 use super::strings::{input, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
-use super::{null_arg, truncated, with_conn, Handle};
+use super::{null_arg, truncated, with_conn, Handle, SQL_SUCCESS};
 use crate::odbc::connect_attrs::is_string_attr;
 use crate::odbc::info::Info;
-use crate::odbc::{functions, AttrValue, Conn, SUCCESS};
+use crate::odbc::{functions, AttrValue, Conn};
+use odbc_sys::{Char, Len, RetCode, WChar, NTS};
 use std::os::raw::c_void;
+
+/// SQL_API_ALL_FUNCTIONS (sqlext.h): SQLGetFunctions' ODBC 2 form, an array
+/// of 100 SQLUSMALLINTs. odbc-sys does not define it.
+const SQL_API_ALL_FUNCTIONS: u16 = 0;
+/// SQL_API_ODBC3_ALL_FUNCTIONS (sqlext.h): SQLGetFunctions' ODBC 3 form, a
+/// bitmap of SQL_API_ODBC3_ALL_FUNCTIONS_SIZE (250) words. Not in odbc-sys.
+const SQL_API_ODBC3_ALL_FUNCTIONS: u16 = 999;
 use std::sync::Arc;
 
 unsafe fn connect<E: Enc>(
@@ -17,15 +25,11 @@ unsafe fn connect<E: Enc>(
     l2: i16,
     pwd: *const E::Unit,
     l3: i16,
-) -> i16 {
+) -> RetCode {
     with_conn(h, |c| {
-        let dsn = input::<E>(dsn, l1 as isize).unwrap_or_default();
-        c.connect_dsn(
-            &dsn,
-            input::<E>(uid, l2 as isize),
-            input::<E>(pwd, l3 as isize),
-        )?;
-        Ok(SUCCESS)
+        let dsn = input::<E>(dsn, l1 as Len).unwrap_or_default();
+        c.connect_dsn(&dsn, input::<E>(uid, l2 as Len), input::<E>(pwd, l3 as Len))?;
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -34,13 +38,13 @@ unsafe fn connect<E: Enc>(
 #[no_mangle]
 pub unsafe extern "C" fn SQLConnect(
     h: Handle,
-    dsn: *const u8,
+    dsn: *const Char,
     l1: i16,
-    uid: *const u8,
+    uid: *const Char,
     l2: i16,
-    pwd: *const u8,
+    pwd: *const Char,
     l3: i16,
-) -> i16 {
+) -> RetCode {
     connect::<A>(h, dsn, l1, uid, l2, pwd, l3)
 }
 
@@ -49,13 +53,13 @@ pub unsafe extern "C" fn SQLConnect(
 #[no_mangle]
 pub unsafe extern "C" fn SQLConnectW(
     h: Handle,
-    dsn: *const u16,
+    dsn: *const WChar,
     l1: i16,
-    uid: *const u16,
+    uid: *const WChar,
     l2: i16,
-    pwd: *const u16,
+    pwd: *const WChar,
     l3: i16,
-) -> i16 {
+) -> RetCode {
     connect::<W>(h, dsn, l1, uid, l2, pwd, l3)
 }
 
@@ -68,15 +72,15 @@ unsafe fn driver_connect<E: Enc>(
     out_len: i16,
     out_len_ptr: *mut i16,
     completion: u16,
-) -> i16 {
+) -> RetCode {
     with_conn(h, |c: &Arc<Conn>| {
-        let s = input::<E>(in_str, in_len as isize).unwrap_or_default();
+        let s = input::<E>(in_str, in_len as Len).unwrap_or_default();
         let completed = c.connect(&s, completion)?;
         truncated(
             &c.diags,
             out_chars_i16::<E>(&completed, out as *mut c_void, out_len, out_len_ptr),
         );
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -86,13 +90,13 @@ unsafe fn driver_connect<E: Enc>(
 pub unsafe extern "C" fn SQLDriverConnect(
     h: Handle,
     _hwnd: *mut c_void,
-    in_str: *const u8,
+    in_str: *const Char,
     in_len: i16,
-    out: *mut u8,
+    out: *mut Char,
     out_len: i16,
     out_len_ptr: *mut i16,
     completion: u16,
-) -> i16 {
+) -> RetCode {
     driver_connect::<A>(h, in_str, in_len, out, out_len, out_len_ptr, completion)
 }
 
@@ -102,30 +106,30 @@ pub unsafe extern "C" fn SQLDriverConnect(
 pub unsafe extern "C" fn SQLDriverConnectW(
     h: Handle,
     _hwnd: *mut c_void,
-    in_str: *const u16,
+    in_str: *const WChar,
     in_len: i16,
-    out: *mut u16,
+    out: *mut WChar,
     out_len: i16,
     out_len_ptr: *mut i16,
     completion: u16,
-) -> i16 {
+) -> RetCode {
     driver_connect::<W>(h, in_str, in_len, out, out_len, out_len_ptr, completion)
 }
 
 #[no_mangle]
-pub extern "C" fn SQLDisconnect(h: Handle) -> i16 {
+pub extern "C" fn SQLDisconnect(h: Handle) -> RetCode {
     with_conn(h, |c| c.disconnect())
 }
 
-unsafe fn set_connect_attr<E: Enc>(h: Handle, attr: i32, value: *mut c_void, len: i32) -> i16 {
+unsafe fn set_connect_attr<E: Enc>(h: Handle, attr: i32, value: *mut c_void, len: i32) -> RetCode {
     with_conn(h, |c| {
         if is_string_attr(attr) {
             let text = input::<E>(
                 value as *const E::Unit,
                 if len < 0 {
-                    -3
+                    NTS
                 } else {
-                    len as isize / E::SIZE as isize
+                    len as Len / E::SIZE as Len
                 },
             );
             c.set_attr(attr, 0, Some(text.unwrap_or_default()))
@@ -143,7 +147,7 @@ pub unsafe extern "C" fn SQLSetConnectAttr(
     attr: i32,
     value: *mut c_void,
     len: i32,
-) -> i16 {
+) -> RetCode {
     set_connect_attr::<A>(h, attr, value, len)
 }
 
@@ -155,7 +159,7 @@ pub unsafe extern "C" fn SQLSetConnectAttrW(
     attr: i32,
     value: *mut c_void,
     len: i32,
-) -> i16 {
+) -> RetCode {
     set_connect_attr::<W>(h, attr, value, len)
 }
 
@@ -165,7 +169,7 @@ unsafe fn get_connect_attr<E: Enc>(
     value: *mut c_void,
     buf_len: i32,
     len: *mut i32,
-) -> i16 {
+) -> RetCode {
     with_conn(h, |c| {
         match c.get_attr(attr)? {
             AttrValue::Int(v) => {
@@ -173,18 +177,18 @@ unsafe fn get_connect_attr<E: Enc>(
                     *(value as *mut u32) = v as u32;
                 }
                 if !len.is_null() {
-                    *len = 4;
+                    *len = size_of::<u32>() as i32;
                 }
             }
             AttrValue::Text(t) => {
-                let (full, trunc) = out_bytes::<E>(&t, value, buf_len as isize);
+                let (full, trunc) = out_bytes::<E>(&t, value, buf_len as Len);
                 if !len.is_null() {
                     *len = full as i32;
                 }
                 truncated(&c.diags, trunc);
             }
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -197,7 +201,7 @@ pub unsafe extern "C" fn SQLGetConnectAttr(
     value: *mut c_void,
     buf_len: i32,
     len: *mut i32,
-) -> i16 {
+) -> RetCode {
     get_connect_attr::<A>(h, attr, value, buf_len, len)
 }
 
@@ -210,7 +214,7 @@ pub unsafe extern "C" fn SQLGetConnectAttrW(
     value: *mut c_void,
     buf_len: i32,
     len: *mut i32,
-) -> i16 {
+) -> RetCode {
     get_connect_attr::<W>(h, attr, value, buf_len, len)
 }
 
@@ -221,7 +225,7 @@ unsafe fn write_info_text<E: Enc>(
     buf_len: i16,
     len: *mut i16,
 ) {
-    let (full, trunc) = out_bytes::<E>(text, value, buf_len as isize);
+    let (full, trunc) = out_bytes::<E>(text, value, buf_len as Len);
     if !len.is_null() {
         *len = full as i16;
     }
@@ -234,7 +238,7 @@ unsafe fn get_info<E: Enc>(
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
+) -> RetCode {
     with_conn(h, |c| {
         match c.info(info_type)? {
             Info::Text(text) => write_info_text::<E>(c, &text, value, buf_len, len),
@@ -244,7 +248,7 @@ unsafe fn get_info<E: Enc>(
                     *(value as *mut u16) = v;
                 }
                 if !len.is_null() {
-                    *len = 2;
+                    *len = size_of::<u16>() as i16;
                 }
             }
             Info::U32(v) => {
@@ -252,11 +256,11 @@ unsafe fn get_info<E: Enc>(
                     *(value as *mut u32) = v;
                 }
                 if !len.is_null() {
-                    *len = 4;
+                    *len = size_of::<u32>() as i16;
                 }
             }
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -269,7 +273,7 @@ pub unsafe extern "C" fn SQLGetInfo(
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
+) -> RetCode {
     get_info::<A>(h, info_type, value, buf_len, len)
 }
 
@@ -282,26 +286,30 @@ pub unsafe extern "C" fn SQLGetInfoW(
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
+) -> RetCode {
     get_info::<W>(h, info_type, value, buf_len, len)
 }
 
 /// # Safety
 /// `supported` must hold 250 words for 999, 100 for 0, else one.
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetFunctions(h: Handle, id: u16, supported: *mut u16) -> i16 {
+pub unsafe extern "C" fn SQLGetFunctions(h: Handle, id: u16, supported: *mut u16) -> RetCode {
     with_conn(h, |_| {
         if supported.is_null() {
             return Err(null_arg("SupportedPtr"));
         }
         match id {
-            999 => {
-                std::ptr::copy_nonoverlapping(functions::odbc3_bitmap().as_ptr(), supported, 250)
+            SQL_API_ODBC3_ALL_FUNCTIONS => {
+                let bitmap = functions::odbc3_bitmap();
+                std::ptr::copy_nonoverlapping(bitmap.as_ptr(), supported, bitmap.len())
             }
-            0 => std::ptr::copy_nonoverlapping(functions::odbc2_array().as_ptr(), supported, 100),
+            SQL_API_ALL_FUNCTIONS => {
+                let array = functions::odbc2_array();
+                std::ptr::copy_nonoverlapping(array.as_ptr(), supported, array.len())
+            }
             id => *supported = functions::supported(id) as u16,
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -312,9 +320,9 @@ unsafe fn native_sql<E: Enc>(
     out: *mut E::Unit,
     buf_len: i32,
     out_len: *mut i32,
-) -> i16 {
+) -> RetCode {
     with_conn(h, |c| {
-        let Some(text) = input::<E>(sql, len as isize) else {
+        let Some(text) = input::<E>(sql, len as Len) else {
             return Err(null_arg("InStatementText"));
         };
         let native = c.native_sql(&text);
@@ -322,7 +330,7 @@ unsafe fn native_sql<E: Enc>(
             &c.diags,
             out_chars_i32::<E>(&native, out as *mut c_void, buf_len, out_len),
         );
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -331,12 +339,12 @@ unsafe fn native_sql<E: Enc>(
 #[no_mangle]
 pub unsafe extern "C" fn SQLNativeSql(
     h: Handle,
-    sql: *const u8,
+    sql: *const Char,
     len: i32,
-    out: *mut u8,
+    out: *mut Char,
     buf_len: i32,
     out_len: *mut i32,
-) -> i16 {
+) -> RetCode {
     native_sql::<A>(h, sql, len, out, buf_len, out_len)
 }
 
@@ -345,11 +353,11 @@ pub unsafe extern "C" fn SQLNativeSql(
 #[no_mangle]
 pub unsafe extern "C" fn SQLNativeSqlW(
     h: Handle,
-    sql: *const u16,
+    sql: *const WChar,
     len: i32,
-    out: *mut u16,
+    out: *mut WChar,
     buf_len: i32,
     out_len: *mut i32,
-) -> i16 {
+) -> RetCode {
     native_sql::<W>(h, sql, len, out, buf_len, out_len)
 }

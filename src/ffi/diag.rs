@@ -2,19 +2,22 @@
 //! never clear them.
 
 use super::strings::{out_bytes, out_chars_i16, output, Enc, A, W};
-use super::Handle;
+use super::{handle_kind, Handle};
+use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
 use crate::odbc::diag::{odbc2_state, Diags};
 use crate::odbc::handles::{self as reg, Handle as H};
-use crate::odbc::{lock, ERROR, INVALID_HANDLE, NO_DATA, SUCCESS, SUCCESS_WITH_INFO};
+use crate::odbc::lock;
+use odbc_sys::SQLSTATE_SIZE;
+use odbc_sys::{Char, HandleType, HeaderDiagnosticIdentifier as Field, Len, RetCode, WChar};
 use std::os::raw::c_void;
 
 /// The diagnostics of any live handle, and whether its environment is ODBC 2.
 fn diags_of(handle_type: i16, h: Handle) -> Option<(Diags, bool)> {
     let found = reg::any(h as usize)?;
-    let (d, odbc2) = match (handle_type, &found) {
-        (1, H::Env(e)) => (lock(&e.diags).clone(), e.is_odbc2()),
-        (2, H::Conn(c)) => (lock(&c.diags).clone(), c.env.is_odbc2()),
-        (3, H::Stmt(s)) => (lock(&s.diags).clone(), s.conn.env.is_odbc2()),
+    let (d, odbc2) = match (handle_kind(handle_type)?, &found) {
+        (HandleType::Env, H::Env(e)) => (lock(&e.diags).clone(), e.is_odbc2()),
+        (HandleType::Dbc, H::Conn(c)) => (lock(&c.diags).clone(), c.env.is_odbc2()),
+        (HandleType::Stmt, H::Stmt(s)) => (lock(&s.diags).clone(), s.conn.env.is_odbc2()),
         _ => return None,
     };
     Some((d, odbc2))
@@ -30,19 +33,19 @@ unsafe fn get_diag_rec<E: Enc>(
     msg: *mut E::Unit,
     buf_len: i16,
     msg_len: *mut i16,
-) -> i16 {
+) -> RetCode {
     let r = std::panic::catch_unwind(|| diags_of(handle_type, h));
     let Ok(Some((d, odbc2))) = r else {
-        return INVALID_HANDLE;
+        return SQL_INVALID_HANDLE;
     };
     if rec <= 0 {
-        return ERROR;
+        return SQL_ERROR;
     }
     if buf_len < 0 {
-        return ERROR;
+        return SQL_ERROR;
     }
     let Some(r) = d.records.get(rec as usize - 1) else {
-        return NO_DATA;
+        return SQL_NO_DATA;
     };
     let code = if odbc2 {
         odbc2_state(&r.sqlstate)
@@ -50,15 +53,15 @@ unsafe fn get_diag_rec<E: Enc>(
         r.sqlstate.clone()
     };
     if !state.is_null() {
-        output::<E>(&code, state as *mut c_void, 6);
+        output::<E>(&code, state as *mut c_void, SQLSTATE_SIZE + 1);
     }
     if !native.is_null() {
         *native = r.native;
     }
     if out_chars_i16::<E>(&r.message, msg as *mut c_void, buf_len, msg_len) {
-        SUCCESS_WITH_INFO
+        SQL_SUCCESS_WITH_INFO
     } else {
-        SUCCESS
+        SQL_SUCCESS
     }
 }
 
@@ -69,12 +72,12 @@ pub unsafe extern "C" fn SQLGetDiagRec(
     handle_type: i16,
     h: Handle,
     rec: i16,
-    state: *mut u8,
+    state: *mut Char,
     native: *mut i32,
-    msg: *mut u8,
+    msg: *mut Char,
     buf_len: i16,
     msg_len: *mut i16,
-) -> i16 {
+) -> RetCode {
     get_diag_rec::<A>(handle_type, h, rec, state, native, msg, buf_len, msg_len)
 }
 
@@ -85,12 +88,12 @@ pub unsafe extern "C" fn SQLGetDiagRecW(
     handle_type: i16,
     h: Handle,
     rec: i16,
-    state: *mut u16,
+    state: *mut WChar,
     native: *mut i32,
-    msg: *mut u16,
+    msg: *mut WChar,
     buf_len: i16,
     msg_len: *mut i16,
-) -> i16 {
+) -> RetCode {
     get_diag_rec::<W>(handle_type, h, rec, state, native, msg, buf_len, msg_len)
 }
 
@@ -102,52 +105,63 @@ unsafe fn get_diag_field<E: Enc>(
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
+) -> RetCode {
     let r = std::panic::catch_unwind(|| diags_of(handle_type, h));
     let Ok(Some((d, odbc2))) = r else {
-        return INVALID_HANDLE;
+        return SQL_INVALID_HANDLE;
     };
-    let text = |s: &str| -> i16 {
-        let (full, trunc) = out_bytes::<E>(s, value, buf_len as isize);
+    let text = |s: &str| -> RetCode {
+        let (full, trunc) = out_bytes::<E>(s, value, buf_len as Len);
         if !len.is_null() {
             *len = full as i16;
         }
         if trunc {
-            SUCCESS_WITH_INFO
+            SQL_SUCCESS_WITH_INFO
         } else {
-            SUCCESS
+            SQL_SUCCESS
         }
     };
-    let put = |bytes: &[u8]| -> i16 {
+    let put = |bytes: &[u8]| -> RetCode {
         if !value.is_null() {
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), value as *mut u8, bytes.len());
         }
-        SUCCESS
+        SQL_SUCCESS
     };
+    let is = |field: Field| id == field as i16;
     // Header fields (record number ignored).
-    match id {
-        1 => return put(&d.return_code.to_ne_bytes()), // SQL_DIAG_RETURNCODE
-        2 => return put(&(d.records.len() as i32).to_ne_bytes()), // SQL_DIAG_NUMBER
-        3 | -1249 => return put(&(d.row_count as isize).to_ne_bytes()), // ROW_COUNT / CURSOR_ROW_COUNT
-        7 => return text(""),                                           // DYNAMIC_FUNCTION
-        12 => return put(&0i32.to_ne_bytes()),                          // DYNAMIC_FUNCTION_CODE
-        _ => {}
+    if is(Field::ReturnCode) {
+        return put(&d.return_code.to_ne_bytes());
+    }
+    if is(Field::Number) {
+        return put(&(d.records.len() as i32).to_ne_bytes());
+    }
+    if is(Field::RowCount) || is(Field::CursorRowCount) {
+        return put(&(d.row_count as Len).to_ne_bytes());
+    }
+    if is(Field::DynamicFunction) {
+        return text("");
+    }
+    if is(Field::DynamicFunctionCode) {
+        return put(&0i32.to_ne_bytes());
     }
     if rec <= 0 {
-        return ERROR;
+        return SQL_ERROR;
     }
     let Some(r) = d.records.get(rec as usize - 1) else {
-        return NO_DATA;
+        return SQL_NO_DATA;
     };
-    match id {
-        4 => text(&if odbc2 {
+    if is(Field::SqlState) {
+        text(&if odbc2 {
             odbc2_state(&r.sqlstate)
         } else {
             r.sqlstate.clone()
-        }), // SQLSTATE
-        5 => put(&r.native.to_ne_bytes()), // NATIVE
-        6 => text(&r.message),             // MESSAGE_TEXT
-        8 | 9 => text(
+        })
+    } else if is(Field::Native) {
+        put(&r.native.to_ne_bytes())
+    } else if is(Field::MessageText) {
+        text(&r.message)
+    } else if is(Field::ClassOrigin) || is(Field::SubclassOrigin) {
+        text(
             if r.sqlstate.starts_with("IM")
                 || r.sqlstate.starts_with("HY")
                 || r.sqlstate.starts_with("01S")
@@ -156,12 +170,19 @@ unsafe fn get_diag_field<E: Enc>(
             } else {
                 "ISO 9075"
             },
-        ), // CLASS/SUBCLASS_ORIGIN
-        10 => text(""),                    // CONNECTION_NAME
-        11 => text("Jumpseller"),          // SERVER_NAME
-        -1248 => put(&(-1isize).to_ne_bytes()), // ROW_NUMBER: unknown
-        -1247 => put(&(-1i32).to_ne_bytes()), // COLUMN_NUMBER: unknown
-        _ => ERROR,
+        )
+    } else if is(Field::ConnectionName) {
+        text("")
+    } else if is(Field::ServerName) {
+        text("Jumpseller")
+    } else if is(Field::RowNumber) {
+        // Unknown.
+        put(&(-1 as Len).to_ne_bytes())
+    } else if is(Field::ColumnNumber) {
+        // Unknown.
+        put(&(-1i32).to_ne_bytes())
+    } else {
+        SQL_ERROR
     }
 }
 
@@ -176,7 +197,7 @@ pub unsafe extern "C" fn SQLGetDiagField(
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
+) -> RetCode {
     get_diag_field::<A>(handle_type, h, rec, id, value, buf_len, len)
 }
 
@@ -191,6 +212,6 @@ pub unsafe extern "C" fn SQLGetDiagFieldW(
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
+) -> RetCode {
     get_diag_field::<W>(handle_type, h, rec, id, value, buf_len, len)
 }

@@ -1,53 +1,58 @@
 //! SQLAllocHandle, SQLFreeHandle, SQLFreeStmt, environment attributes,
 //! SQLEndTran.
 
-use super::{null_arg, with_conn, with_env, with_stmt, Handle};
+use super::{handle_kind, null_arg, with_conn, with_env, with_stmt, Handle};
+use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_SUCCESS};
 use crate::error::Error;
 use crate::odbc::handles::{self as reg, Handle as H};
-use crate::odbc::{lock, Conn, Env, Stmt, ERROR, INVALID_HANDLE, SUCCESS};
+use crate::odbc::{lock, Conn, Env, Stmt};
+use odbc_sys::{CompletionType, EnvironmentAttribute, HandleType, RetCode};
 use std::os::raw::c_void;
 
-const HANDLE_ENV: i16 = 1;
-const HANDLE_DBC: i16 = 2;
-const HANDLE_STMT: i16 = 3;
-const HANDLE_DESC: i16 = 4;
+/// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the handle. odbc-sys
+/// leaves it out of `FreeStmtOption` as deprecated.
+const SQL_DROP: u16 = 1;
 
 /// # Safety
 /// `out` must be NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLAllocHandle(handle_type: i16, input: Handle, out: *mut Handle) -> i16 {
-    match handle_type {
-        HANDLE_ENV => {
+pub unsafe extern "C" fn SQLAllocHandle(
+    handle_type: i16,
+    input: Handle,
+    out: *mut Handle,
+) -> RetCode {
+    match handle_kind(handle_type) {
+        Some(HandleType::Env) => {
             if out.is_null() {
-                return ERROR;
+                return SQL_ERROR;
             }
             let r = std::panic::catch_unwind(|| reg::register(H::Env(Env::new())));
             match r {
                 Ok(addr) => {
                     *out = addr as Handle;
-                    SUCCESS
+                    SQL_SUCCESS
                 }
-                Err(_) => ERROR,
+                Err(_) => SQL_ERROR,
             }
         }
-        HANDLE_DBC => with_env(input, |env| {
+        Some(HandleType::Dbc) => with_env(input, |env| {
             if out.is_null() {
                 return Err(null_arg("OutputHandlePtr"));
             }
             let addr = reg::register(H::Conn(Conn::new(env.clone())));
             *out = addr as Handle;
-            Ok(SUCCESS)
+            Ok(SQL_SUCCESS)
         }),
-        HANDLE_STMT => with_conn(input, |conn| {
+        Some(HandleType::Stmt) => with_conn(input, |conn| {
             if out.is_null() {
                 return Err(null_arg("OutputHandlePtr"));
             }
             conn.session()?;
             let addr = reg::register(H::Stmt(Stmt::new(conn.clone())));
             *out = addr as Handle;
-            Ok(SUCCESS)
+            Ok(SQL_SUCCESS)
         }),
-        HANDLE_DESC => with_conn(input, |_| {
+        Some(HandleType::Desc) => with_conn(input, |_| {
             Err(Error::odbc(
                 "HYC00",
                 "Explicit descriptors are not supported.",
@@ -62,57 +67,57 @@ pub unsafe extern "C" fn SQLAllocHandle(handle_type: i16, input: Handle, out: *m
                     H::Conn(c) => lock(&c.diags).push("HY092", msg),
                     H::Stmt(s) => lock(&s.diags).push("HY092", msg),
                 }
-                ERROR
+                SQL_ERROR
             }
-            None => INVALID_HANDLE,
+            None => SQL_INVALID_HANDLE,
         },
     }
 }
 
 #[no_mangle]
-pub extern "C" fn SQLFreeHandle(handle_type: i16, handle: Handle) -> i16 {
+pub extern "C" fn SQLFreeHandle(handle_type: i16, handle: Handle) -> RetCode {
     free_handle(handle_type, handle)
 }
 
-fn free_handle(handle_type: i16, handle: Handle) -> i16 {
+fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
     let addr = handle as usize;
-    match handle_type {
-        HANDLE_ENV => {
+    match handle_kind(handle_type) {
+        Some(HandleType::Env) => {
             if reg::env(addr).is_none() {
-                return INVALID_HANDLE;
+                return SQL_INVALID_HANDLE;
             }
             reg::unregister(addr);
-            SUCCESS
+            SQL_SUCCESS
         }
-        HANDLE_DBC => {
+        Some(HandleType::Dbc) => {
             with_conn(handle, |conn| {
                 if lock(&conn.state).connected.is_some() {
                     return Err(Error::odbc("HY010", "Disconnect before freeing the connection handle (function sequence error)."));
                 }
                 reg::unregister(addr);
-                Ok(SUCCESS)
+                Ok(SQL_SUCCESS)
             })
         }
-        HANDLE_STMT => {
+        Some(HandleType::Stmt) => {
             if reg::stmt(addr).is_none() {
-                return INVALID_HANDLE;
+                return SQL_INVALID_HANDLE;
             }
             reg::unregister(addr);
-            SUCCESS
+            SQL_SUCCESS
         }
-        HANDLE_DESC => INVALID_HANDLE,
+        Some(HandleType::Desc) => SQL_INVALID_HANDLE,
         _ => match reg::any(addr) {
-            Some(_) => ERROR,
-            None => INVALID_HANDLE,
+            Some(_) => SQL_ERROR,
+            None => SQL_INVALID_HANDLE,
         },
     }
 }
 
 #[no_mangle]
-pub extern "C" fn SQLFreeStmt(stmt: Handle, option: u16) -> i16 {
-    if option == 1 {
-        // SQL_DROP (ODBC 2): the same as SQLFreeHandle.
-        return free_handle(HANDLE_STMT, stmt);
+pub extern "C" fn SQLFreeStmt(stmt: Handle, option: u16) -> RetCode {
+    if option == SQL_DROP {
+        // ODBC 2: the same as SQLFreeHandle.
+        return free_handle(HandleType::Stmt as i16, stmt);
     }
     with_stmt(stmt, |s| s.free_stmt(option))
 }
@@ -125,10 +130,10 @@ pub unsafe extern "C" fn SQLSetEnvAttr(
     attr: i32,
     value: *mut c_void,
     _len: i32,
-) -> i16 {
-    if env.is_null() && attr == crate::odbc::ENV_CONNECTION_POOLING {
+) -> RetCode {
+    if env.is_null() && attr == EnvironmentAttribute::ConnectionPooling as i32 {
         // Process-level pooling setting: nothing to pool here, accept it.
-        return SUCCESS;
+        return SQL_SUCCESS;
     }
     with_env(env, |e| e.set_attr(attr, value as usize))
 }
@@ -142,25 +147,25 @@ pub unsafe extern "C" fn SQLGetEnvAttr(
     value: *mut c_void,
     _buf_len: i32,
     len: *mut i32,
-) -> i16 {
+) -> RetCode {
     with_env(env, |e| {
         let v = e.get_attr(attr)?;
         if !value.is_null() {
             *(value as *mut u32) = v;
         }
         if !len.is_null() {
-            *len = 4;
+            *len = size_of::<u32>() as i32;
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// Reads never open a transaction; commit and rollback succeed as no-ops.
 #[no_mangle]
-pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> i16 {
+pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> RetCode {
     let check = |c: i16| {
-        if c == 0 || c == 1 {
-            Ok(SUCCESS)
+        if c == CompletionType::Commit as i16 || c == CompletionType::Rollback as i16 {
+            Ok(SQL_SUCCESS)
         } else {
             Err(Error::odbc(
                 "HY012",
@@ -168,9 +173,9 @@ pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) 
             ))
         }
     };
-    match handle_type {
-        HANDLE_ENV => with_env(handle, |_| check(completion)),
-        HANDLE_DBC => with_conn(handle, |_| check(completion)),
-        _ => INVALID_HANDLE,
+    match handle_kind(handle_type) {
+        Some(HandleType::Env) => with_env(handle, |_| check(completion)),
+        Some(HandleType::Dbc) => with_conn(handle, |_| check(completion)),
+        _ => SQL_INVALID_HANDLE,
     }
 }

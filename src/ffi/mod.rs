@@ -18,12 +18,35 @@ pub use statement::*;
 
 use crate::error::{Error, Kind};
 use crate::odbc::diag::Diags;
-use crate::odbc::{finish, handles as reg, lock, Conn, Env, Stmt, ERROR, INVALID_HANDLE};
+use crate::odbc::{finish, handles as reg, lock, Conn, Env, Stmt};
+use odbc_sys::{HandleType, RetCode, SqlReturn};
 use std::os::raw::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
+/// Any ODBC handle as the exports take it (SQLHANDLE / SQLHENV / SQLHDBC /
+/// SQLHSTMT): an opaque pointer, looked up in the registry before any use.
 pub type Handle = *mut c_void;
+
+// SQLRETURN values as the exports return them. odbc-sys's `SqlReturn` is a
+// struct (not plain C for the header); its `.0` is the SQLRETURN itself.
+const SQL_SUCCESS: RetCode = SqlReturn::SUCCESS.0;
+const SQL_SUCCESS_WITH_INFO: RetCode = SqlReturn::SUCCESS_WITH_INFO.0;
+const SQL_NO_DATA: RetCode = SqlReturn::NO_DATA.0;
+const SQL_ERROR: RetCode = SqlReturn::ERROR.0;
+const SQL_INVALID_HANDLE: RetCode = SqlReturn::INVALID_HANDLE.0;
+
+/// The handle type an SQLSMALLINT names, if it is one of ours.
+fn handle_kind(raw: i16) -> Option<HandleType> {
+    [
+        HandleType::Env,
+        HandleType::Dbc,
+        HandleType::Stmt,
+        HandleType::Desc,
+    ]
+    .into_iter()
+    .find(|t| *t as i16 == raw)
+}
 
 fn panic_error() -> Error {
     Error::new(Kind::General, "Internal error in the driver (a panic was caught); the operation did not complete. Please report it with the log file.")
@@ -31,13 +54,13 @@ fn panic_error() -> Error {
 
 /// Runs `f` for a live handle of the right kind: diagnostics cleared first,
 /// panics turned into an error record, the return code computed by `finish`.
-fn run<T, G, F>(h: Handle, get: G, diags: impl Fn(&T) -> &Mutex<Diags>, f: F) -> i16
+fn run<T, G, F>(h: Handle, get: G, diags: impl Fn(&T) -> &Mutex<Diags>, f: F) -> RetCode
 where
     G: Fn(usize) -> Option<Arc<T>>,
-    F: FnOnce(&Arc<T>) -> Result<i16, Error>,
+    F: FnOnce(&Arc<T>) -> Result<RetCode, Error>,
 {
     let Some(obj) = get(h as usize) else {
-        return INVALID_HANDLE;
+        return SQL_INVALID_HANDLE;
     };
     let d = diags(&obj);
     lock(d).clear();
@@ -45,15 +68,15 @@ where
     finish(d, r)
 }
 
-fn with_env(h: Handle, f: impl FnOnce(&Arc<Env>) -> Result<i16, Error>) -> i16 {
+fn with_env(h: Handle, f: impl FnOnce(&Arc<Env>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::env, |e: &Env| &e.diags, f)
 }
 
-fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<i16, Error>) -> i16 {
+fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::conn, |c: &Conn| &c.diags, f)
 }
 
-fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<i16, Error>) -> i16 {
+fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::stmt, |s: &Stmt| &s.diags, f)
 }
 
@@ -74,6 +97,3 @@ fn truncated(diags: &Mutex<Diags>, t: bool) {
         );
     }
 }
-
-#[allow(dead_code)]
-const _ERR: i16 = ERROR;

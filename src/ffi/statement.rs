@@ -2,16 +2,21 @@
 //! statement attributes.
 
 use super::strings::{input, out_bytes, out_chars_i16, Enc, A, W};
-use super::{null_arg, truncated, with_stmt, Handle};
+use super::{null_arg, truncated, with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
 use crate::error::Error;
-use crate::odbc::convert::NULL_DATA;
-use crate::odbc::{concise_type, lock, Attr, ParamBinding, Stmt, NO_DATA, SUCCESS};
+use crate::odbc::{concise_type, lock, Attr, ParamBinding, Stmt};
+use odbc_sys::{CDataType, Char, FetchOrientation, Len, RetCode, StatementAttribute, ULen, WChar};
+use odbc_sys::{DATA_AT_EXEC, NTS, NULL_DATA};
 use std::os::raw::c_void;
+
+/// SQL_LEN_DATA_AT_EXEC_OFFSET (sqlext.h): indicators at or below it are
+/// SQL_LEN_DATA_AT_EXEC(length). odbc-sys keeps it private to `len_data_at_exec`.
+const SQL_LEN_DATA_AT_EXEC_OFFSET: Len = -100;
 use std::sync::Arc;
 
-unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
+unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> RetCode {
     with_stmt(h, |s| {
-        let Some(sql) = input::<E>(sql, len as isize) else {
+        let Some(sql) = input::<E>(sql, len as Len) else {
             return Err(null_arg("StatementText"));
         };
         s.prepare(&sql)?;
@@ -22,16 +27,15 @@ unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
 
 /// Reads one bound parameter's value out of the application's buffers.
 unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
-    const NTS: isize = -3;
     let ind = if b.ind != 0 {
-        *(b.ind as *const isize)
+        *(b.ind as *const Len)
     } else {
         NTS
     };
     if ind == NULL_DATA {
         return Ok(None);
     }
-    if ind == -2 || ind <= -100 {
+    if ind == DATA_AT_EXEC || ind <= SQL_LEN_DATA_AT_EXEC_OFFSET {
         return Err(Error::odbc(
             "HYC00",
             "Parameters supplied at execution time (SQL_DATA_AT_EXEC) are not supported.",
@@ -44,10 +48,10 @@ unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
     let len = match crate::odbc::convert::fixed_size(b.c_type) {
         Some(n) => n,
         None if ind == NTS || ind < 0 => {
-            let unit = if b.c_type == crate::odbc::convert::C_WCHAR {
-                2
+            let unit = if b.c_type == CDataType::WChar as i16 {
+                size_of::<WChar>()
             } else {
-                1
+                size_of::<Char>()
             };
             let mut n = 0usize;
             while (0..unit).any(|k| *p.add(n + k) != 0) {
@@ -77,12 +81,12 @@ pub unsafe extern "C" fn SQLBindParameter(
     io_type: i16,
     c_type: i16,
     sql_type: i16,
-    _size: u64,
+    _size: ULen,
     _digits: i16,
     ptr: *mut c_void,
-    buf_len: isize,
-    ind: *mut isize,
-) -> i16 {
+    buf_len: Len,
+    ind: *mut Len,
+) -> RetCode {
     with_stmt(h, |s| {
         s.bind_parameter(
             n,
@@ -99,33 +103,33 @@ pub unsafe extern "C" fn SQLBindParameter(
 /// # Safety
 /// `count` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLNumParams(h: Handle, count: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLNumParams(h: Handle, count: *mut i16) -> RetCode {
     with_stmt(h, |s| {
         let n = s.num_params()?;
         if !count.is_null() {
             *count = n;
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// # Safety
 /// `sql` as the ODBC spec gives it.
 #[no_mangle]
-pub unsafe extern "C" fn SQLExecDirect(h: Handle, sql: *const u8, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLExecDirect(h: Handle, sql: *const Char, len: i32) -> RetCode {
     exec_direct::<A>(h, sql, len)
 }
 
 /// # Safety
 /// `sql` as the ODBC spec gives it.
 #[no_mangle]
-pub unsafe extern "C" fn SQLExecDirectW(h: Handle, sql: *const u16, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLExecDirectW(h: Handle, sql: *const WChar, len: i32) -> RetCode {
     exec_direct::<W>(h, sql, len)
 }
 
-unsafe fn prepare<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
+unsafe fn prepare<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> RetCode {
     with_stmt(h, |s| {
-        let Some(sql) = input::<E>(sql, len as isize) else {
+        let Some(sql) = input::<E>(sql, len as Len) else {
             return Err(null_arg("StatementText"));
         };
         s.prepare(&sql)
@@ -135,19 +139,19 @@ unsafe fn prepare<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
 /// # Safety
 /// `sql` as the ODBC spec gives it.
 #[no_mangle]
-pub unsafe extern "C" fn SQLPrepare(h: Handle, sql: *const u8, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLPrepare(h: Handle, sql: *const Char, len: i32) -> RetCode {
     prepare::<A>(h, sql, len)
 }
 
 /// # Safety
 /// `sql` as the ODBC spec gives it.
 #[no_mangle]
-pub unsafe extern "C" fn SQLPrepareW(h: Handle, sql: *const u16, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLPrepareW(h: Handle, sql: *const WChar, len: i32) -> RetCode {
     prepare::<W>(h, sql, len)
 }
 
 #[no_mangle]
-pub extern "C" fn SQLExecute(h: Handle) -> i16 {
+pub extern "C" fn SQLExecute(h: Handle) -> RetCode {
     with_stmt(h, |s| {
         let params = unsafe { read_params(s)? };
         s.execute_with(params)
@@ -157,14 +161,14 @@ pub extern "C" fn SQLExecute(h: Handle) -> i16 {
 /// # Safety
 /// `count` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLNumResultCols(h: Handle, count: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLNumResultCols(h: Handle, count: *mut i16) -> RetCode {
     with_stmt(h, |s| {
         let n = s.num_result_cols()?;
         if count.is_null() {
             return Err(null_arg("ColumnCountPtr"));
         }
         *count = n;
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -180,10 +184,10 @@ unsafe fn describe_col<E: Enc>(
     buf_len: i16,
     name_len: *mut i16,
     data_type: *mut i16,
-    size: *mut u64,
+    size: *mut ULen,
     digits: *mut i16,
     nullable: *mut i16,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |s| {
         let c = s.describe(n)?;
         truncated(
@@ -194,7 +198,7 @@ unsafe fn describe_col<E: Enc>(
             *data_type = concise_type(c.sql_type, odbc2(s));
         }
         if !size.is_null() {
-            *size = c.sql_type.column_size() as u64;
+            *size = c.sql_type.column_size() as ULen;
         }
         if !digits.is_null() {
             *digits = c.sql_type.decimal_digits().unwrap_or(0);
@@ -202,7 +206,7 @@ unsafe fn describe_col<E: Enc>(
         if !nullable.is_null() {
             *nullable = c.nullable as i16;
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -212,14 +216,14 @@ unsafe fn describe_col<E: Enc>(
 pub unsafe extern "C" fn SQLDescribeCol(
     h: Handle,
     n: u16,
-    name: *mut u8,
+    name: *mut Char,
     buf_len: i16,
     name_len: *mut i16,
     data_type: *mut i16,
-    size: *mut u64,
+    size: *mut ULen,
     digits: *mut i16,
     nullable: *mut i16,
-) -> i16 {
+) -> RetCode {
     describe_col::<A>(
         h, n, name, buf_len, name_len, data_type, size, digits, nullable,
     )
@@ -231,14 +235,14 @@ pub unsafe extern "C" fn SQLDescribeCol(
 pub unsafe extern "C" fn SQLDescribeColW(
     h: Handle,
     n: u16,
-    name: *mut u16,
+    name: *mut WChar,
     buf_len: i16,
     name_len: *mut i16,
     data_type: *mut i16,
-    size: *mut u64,
+    size: *mut ULen,
     digits: *mut i16,
     nullable: *mut i16,
-) -> i16 {
+) -> RetCode {
     describe_col::<W>(
         h, n, name, buf_len, name_len, data_type, size, digits, nullable,
     )
@@ -251,24 +255,24 @@ unsafe fn col_attr<E: Enc>(
     text: *mut c_void,
     buf_len: i16,
     text_len: *mut i16,
-    num: *mut isize,
-) -> i16 {
+    num: *mut Len,
+) -> RetCode {
     with_stmt(h, |s| {
         match s.col_attribute(n, field)? {
             Attr::Num(v) => {
                 if !num.is_null() {
-                    *num = v as isize;
+                    *num = v as Len;
                 }
             }
             Attr::Str(t) => {
-                let (full, trunc) = out_bytes::<E>(&t, text, buf_len as isize);
+                let (full, trunc) = out_bytes::<E>(&t, text, buf_len as Len);
                 if !text_len.is_null() {
                     *text_len = full as i16;
                 }
                 truncated(&s.diags, trunc);
             }
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -282,8 +286,8 @@ pub unsafe extern "C" fn SQLColAttribute(
     text: *mut c_void,
     buf_len: i16,
     text_len: *mut i16,
-    num: *mut isize,
-) -> i16 {
+    num: *mut Len,
+) -> RetCode {
     col_attr::<A>(h, n, field, text, buf_len, text_len, num)
 }
 
@@ -297,8 +301,8 @@ pub unsafe extern "C" fn SQLColAttributeW(
     text: *mut c_void,
     buf_len: i16,
     text_len: *mut i16,
-    num: *mut isize,
-) -> i16 {
+    num: *mut Len,
+) -> RetCode {
     col_attr::<W>(h, n, field, text, buf_len, text_len, num)
 }
 
@@ -310,9 +314,9 @@ pub unsafe extern "C" fn SQLBindCol(
     n: u16,
     c_type: i16,
     ptr: *mut c_void,
-    len: isize,
-    ind: *mut isize,
-) -> i16 {
+    len: Len,
+    ind: *mut Len,
+) -> RetCode {
     with_stmt(h, |s| {
         if len < 0 {
             return Err(Error::odbc("HY090", "BufferLength must not be negative."));
@@ -322,21 +326,25 @@ pub unsafe extern "C" fn SQLBindCol(
 }
 
 /// Copies a fetch's writes into the application's buffers.
-unsafe fn fetch(s: &Arc<Stmt>) -> Result<i16, Error> {
+unsafe fn fetch(s: &Arc<Stmt>) -> Result<RetCode, Error> {
     let out = s.fetch()?;
     let offset = if out.bind_offset_ptr != 0 {
-        *(out.bind_offset_ptr as *const isize) as usize
+        *(out.bind_offset_ptr as *const Len) as usize
     } else {
         0
     };
     for w in &out.writes {
-        std::ptr::copy_nonoverlapping(w.bytes.as_ptr(), (w.ptr + offset) as *mut u8, w.bytes.len());
+        std::ptr::copy_nonoverlapping(
+            w.bytes.as_ptr(),
+            (w.ptr + offset) as *mut Char,
+            w.bytes.len(),
+        );
     }
     for (ptr, v) in &out.indicators {
-        *((*ptr + offset) as *mut isize) = *v;
+        *((*ptr + offset) as *mut Len) = *v;
     }
     if out.rows_fetched_ptr != 0 {
-        *(out.rows_fetched_ptr as *mut u64) = out.rows;
+        *(out.rows_fetched_ptr as *mut ULen) = out.rows as ULen;
     }
     if out.row_status_ptr != 0 {
         for (i, st) in out.row_status.iter().enumerate() {
@@ -347,14 +355,14 @@ unsafe fn fetch(s: &Arc<Stmt>) -> Result<i16, Error> {
 }
 
 #[no_mangle]
-pub extern "C" fn SQLFetch(h: Handle) -> i16 {
+pub extern "C" fn SQLFetch(h: Handle) -> RetCode {
     with_stmt(h, |s| unsafe { fetch(s) })
 }
 
 #[no_mangle]
-pub extern "C" fn SQLFetchScroll(h: Handle, orientation: i16, _offset: isize) -> i16 {
+pub extern "C" fn SQLFetchScroll(h: Handle, orientation: i16, _offset: Len) -> RetCode {
     with_stmt(h, |s| {
-        if orientation != 1 {
+        if orientation != FetchOrientation::Next as i16 {
             return Err(Error::odbc(
                 "HY106",
                 "Only SQL_FETCH_NEXT is supported: cursors are forward-only.",
@@ -373,15 +381,15 @@ pub unsafe extern "C" fn SQLGetData(
     n: u16,
     c_type: i16,
     buf: *mut c_void,
-    buf_len: isize,
-    ind: *mut isize,
-) -> i16 {
+    buf_len: Len,
+    ind: *mut Len,
+) -> RetCode {
     with_stmt(h, |s| {
         if buf_len < 0 {
             return Err(Error::odbc("HY090", "BufferLength must not be negative."));
         }
         let Some(p) = s.get_data(n, c_type, buf_len as usize)? else {
-            return Ok(NO_DATA);
+            return Ok(SQL_NO_DATA);
         };
         if p.indicator == NULL_DATA && ind.is_null() {
             return Err(Error::odbc(
@@ -390,36 +398,36 @@ pub unsafe extern "C" fn SQLGetData(
             ));
         }
         if !buf.is_null() && !p.bytes.is_empty() {
-            std::ptr::copy_nonoverlapping(p.bytes.as_ptr(), buf as *mut u8, p.bytes.len());
+            std::ptr::copy_nonoverlapping(p.bytes.as_ptr(), buf as *mut Char, p.bytes.len());
         }
         if !ind.is_null() {
             *ind = p.indicator;
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// # Safety
 /// `count` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLRowCount(h: Handle, count: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLRowCount(h: Handle, count: *mut Len) -> RetCode {
     with_stmt(h, |s| {
         let n = s.row_count()?;
         if count.is_null() {
             return Err(null_arg("RowCountPtr"));
         }
-        *count = n as isize;
-        Ok(SUCCESS)
+        *count = n as Len;
+        Ok(SQL_SUCCESS)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn SQLMoreResults(h: Handle) -> i16 {
+pub extern "C" fn SQLMoreResults(h: Handle) -> RetCode {
     with_stmt(h, |s| s.more_results())
 }
 
 #[no_mangle]
-pub extern "C" fn SQLCloseCursor(h: Handle) -> i16 {
+pub extern "C" fn SQLCloseCursor(h: Handle) -> RetCode {
     with_stmt(h, |s| {
         let mut st = lock(&s.state);
         s.close_cursor(&mut st, true)
@@ -427,11 +435,9 @@ pub extern "C" fn SQLCloseCursor(h: Handle) -> i16 {
 }
 
 #[no_mangle]
-pub extern "C" fn SQLCancel(h: Handle) -> i16 {
+pub extern "C" fn SQLCancel(h: Handle) -> RetCode {
     with_stmt(h, |s| s.cancel())
 }
-
-use crate::odbc::stmt_attrs::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 
 unsafe fn get_stmt_attr(
     h: Handle,
@@ -439,22 +445,23 @@ unsafe fn get_stmt_attr(
     value: *mut c_void,
     _buf_len: i32,
     len: *mut i32,
-) -> i16 {
+) -> RetCode {
     with_stmt(h, |s| {
         // The implicit descriptors: opaque non-null tokens. The DM asks for
         // them at allocation; we export no descriptor functions to use them.
-        let v = if (ATTR_APP_ROW_DESC..=ATTR_IMP_PARAM_DESC).contains(&attr) {
-            Arc::as_ptr(s) as u64 + 1 + (attr - ATTR_APP_ROW_DESC) as u64
+        let first = StatementAttribute::AppRowDesc as i32;
+        let v = if (first..=StatementAttribute::ImpParamDesc as i32).contains(&attr) {
+            Arc::as_ptr(s) as u64 + 1 + (attr - first) as u64
         } else {
             s.get_attr(attr)?
         };
         if !value.is_null() {
-            *(value as *mut u64) = v;
+            *(value as *mut ULen) = v as ULen;
         }
         if !len.is_null() {
-            *len = 8;
+            *len = size_of::<ULen>() as i32;
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
@@ -467,7 +474,7 @@ pub unsafe extern "C" fn SQLGetStmtAttr(
     value: *mut c_void,
     buf_len: i32,
     len: *mut i32,
-) -> i16 {
+) -> RetCode {
     get_stmt_attr(h, attr, value, buf_len, len)
 }
 
@@ -480,21 +487,21 @@ pub unsafe extern "C" fn SQLGetStmtAttrW(
     value: *mut c_void,
     buf_len: i32,
     len: *mut i32,
-) -> i16 {
+) -> RetCode {
     get_stmt_attr(h, attr, value, buf_len, len)
 }
 
 /// Statement attributes we support are all integers passed as the pointer.
-fn set_stmt_attr(h: Handle, attr: i32, value: *mut c_void) -> i16 {
+fn set_stmt_attr(h: Handle, attr: i32, value: *mut c_void) -> RetCode {
     with_stmt(h, |s| s.set_attr(attr, value as usize as u64))
 }
 
 #[no_mangle]
-pub extern "C" fn SQLSetStmtAttr(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> i16 {
+pub extern "C" fn SQLSetStmtAttr(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> RetCode {
     set_stmt_attr(h, attr, value)
 }
 
 #[no_mangle]
-pub extern "C" fn SQLSetStmtAttrW(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> i16 {
+pub extern "C" fn SQLSetStmtAttrW(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> RetCode {
     set_stmt_attr(h, attr, value)
 }

@@ -2,9 +2,8 @@
 //! SQLWCHAR) inputs with SQL_NTS, and outputs with truncation reported in
 //! characters or bytes as each function's spec demands.
 
+use odbc_sys::{Char, Len, WChar, NTS};
 use std::os::raw::c_void;
-
-pub const SQL_NTS: isize = -3;
 
 /// The two string encodings of the API; every A/W pair shares one body
 /// generic over this.
@@ -20,23 +19,23 @@ pub struct A;
 pub struct W;
 
 impl Enc for A {
-    type Unit = u8;
-    const SIZE: usize = 1;
-    fn encode(s: &str) -> Vec<u8> {
+    type Unit = Char;
+    const SIZE: usize = size_of::<Char>();
+    fn encode(s: &str) -> Vec<Char> {
         s.as_bytes().to_vec()
     }
-    fn decode(units: &[u8]) -> String {
+    fn decode(units: &[Char]) -> String {
         String::from_utf8_lossy(units).into_owned()
     }
 }
 
 impl Enc for W {
-    type Unit = u16;
-    const SIZE: usize = 2;
-    fn encode(s: &str) -> Vec<u16> {
+    type Unit = WChar;
+    const SIZE: usize = size_of::<WChar>();
+    fn encode(s: &str) -> Vec<WChar> {
         s.encode_utf16().collect()
     }
-    fn decode(units: &[u16]) -> String {
+    fn decode(units: &[WChar]) -> String {
         String::from_utf16_lossy(units)
     }
 }
@@ -45,11 +44,11 @@ impl Enc for W {
 ///
 /// # Safety
 /// `p` must be NULL or point to `len` units (or a NUL-terminated string).
-pub unsafe fn input<E: Enc>(p: *const E::Unit, len: isize) -> Option<String> {
+pub unsafe fn input<E: Enc>(p: *const E::Unit, len: Len) -> Option<String> {
     if p.is_null() {
         return None;
     }
-    let n = if len == SQL_NTS || len < 0 {
+    let n = if len == NTS || len < 0 {
         let mut n = 0;
         while *p.add(n) != E::Unit::default() {
             n += 1;
@@ -136,7 +135,7 @@ pub unsafe fn out_chars_i32<E: Enc>(
 ///
 /// # Safety
 /// As `output`, with `buf_len` in bytes.
-pub unsafe fn out_bytes<E: Enc>(s: &str, buf: *mut c_void, buf_len: isize) -> (usize, bool) {
+pub unsafe fn out_bytes<E: Enc>(s: &str, buf: *mut c_void, buf_len: Len) -> (usize, bool) {
     let units = buf_len.max(0) as usize / E::SIZE;
     let (full, trunc) = output::<E>(s, buf, units);
     (full * E::SIZE, trunc)
@@ -162,7 +161,7 @@ mod tests {
     fn reads_nts_and_lengths() {
         let s = b"abc\0";
         assert_eq!(
-            unsafe { input::<A>(s.as_ptr(), SQL_NTS) }.as_deref(),
+            unsafe { input::<A>(s.as_ptr(), NTS) }.as_deref(),
             Some("abc")
         );
         assert_eq!(unsafe { input::<A>(s.as_ptr(), 2) }.as_deref(), Some("ab"));
