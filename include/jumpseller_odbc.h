@@ -155,45 +155,45 @@ int16_t SQLSetStmtAttrW(JumpsellerOdbcHandle h, int32_t attr, void *value, int32
 extern "C" {
 #endif  // __cplusplus
 
-int16_t SQLColumnPrivileges(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, const uint8_t *col, int16_t coll);
+int16_t SQLColumnPrivileges(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, const uint8_t *column, int16_t column_len);
 
-int16_t SQLColumnPrivilegesW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, const uint16_t *col, int16_t coll);
+int16_t SQLColumnPrivilegesW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, const uint16_t *column, int16_t column_len);
 
-int16_t SQLColumns(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, const uint8_t *col, int16_t coll);
+int16_t SQLColumns(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, const uint8_t *column, int16_t column_len);
 
-int16_t SQLColumnsW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, const uint16_t *col, int16_t coll);
+int16_t SQLColumnsW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, const uint16_t *column, int16_t column_len);
 
-int16_t SQLForeignKeys(JumpsellerOdbcHandle h, const uint8_t *pc, int16_t pcl, const uint8_t *ps, int16_t psl, const uint8_t *pt, int16_t ptl, const uint8_t *fc, int16_t fcl, const uint8_t *fs, int16_t fsl, const uint8_t *ft, int16_t ftl);
+int16_t SQLForeignKeys(JumpsellerOdbcHandle h, const uint8_t *pk_catalog, int16_t pk_catalog_len, const uint8_t *pk_schema, int16_t pk_schema_len, const uint8_t *pk_table, int16_t pk_table_len, const uint8_t *fk_catalog, int16_t fk_catalog_len, const uint8_t *fk_schema, int16_t fk_schema_len, const uint8_t *fk_table, int16_t fk_table_len);
 
-int16_t SQLForeignKeysW(JumpsellerOdbcHandle h, const uint16_t *pc, int16_t pcl, const uint16_t *ps, int16_t psl, const uint16_t *pt, int16_t ptl, const uint16_t *fc, int16_t fcl, const uint16_t *fs, int16_t fsl, const uint16_t *ft, int16_t ftl);
+int16_t SQLForeignKeysW(JumpsellerOdbcHandle h, const uint16_t *pk_catalog, int16_t pk_catalog_len, const uint16_t *pk_schema, int16_t pk_schema_len, const uint16_t *pk_table, int16_t pk_table_len, const uint16_t *fk_catalog, int16_t fk_catalog_len, const uint16_t *fk_schema, int16_t fk_schema_len, const uint16_t *fk_table, int16_t fk_table_len);
 
-int16_t SQLPrimaryKeys(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl);
+int16_t SQLPrimaryKeys(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len);
 
-int16_t SQLPrimaryKeysW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl);
+int16_t SQLPrimaryKeysW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len);
 
-int16_t SQLProcedureColumns(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *p, int16_t pl, const uint8_t *col, int16_t coll);
+int16_t SQLProcedureColumns(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *procedure, int16_t procedure_len, const uint8_t *column, int16_t column_len);
 
-int16_t SQLProcedureColumnsW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *p, int16_t pl, const uint16_t *col, int16_t coll);
+int16_t SQLProcedureColumnsW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *procedure, int16_t procedure_len, const uint16_t *column, int16_t column_len);
 
-int16_t SQLProcedures(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *p, int16_t pl);
+int16_t SQLProcedures(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *procedure, int16_t procedure_len);
 
-int16_t SQLProceduresW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *p, int16_t pl);
+int16_t SQLProceduresW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *procedure, int16_t procedure_len);
 
-int16_t SQLSpecialColumns(JumpsellerOdbcHandle h, uint16_t id_type, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, uint16_t scope, uint16_t nullable);
+int16_t SQLSpecialColumns(JumpsellerOdbcHandle h, uint16_t identifier_type, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, uint16_t scope, uint16_t nullable);
 
-int16_t SQLSpecialColumnsW(JumpsellerOdbcHandle h, uint16_t id_type, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, uint16_t scope, uint16_t nullable);
+int16_t SQLSpecialColumnsW(JumpsellerOdbcHandle h, uint16_t identifier_type, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, uint16_t scope, uint16_t nullable);
 
-int16_t SQLStatistics(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, uint16_t unique, uint16_t reserved);
+int16_t SQLStatistics(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, uint16_t unique, uint16_t reserved);
 
-int16_t SQLStatisticsW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, uint16_t unique, uint16_t reserved);
+int16_t SQLStatisticsW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, uint16_t unique, uint16_t reserved);
 
-int16_t SQLTablePrivileges(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl);
+int16_t SQLTablePrivileges(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len);
 
-int16_t SQLTablePrivilegesW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl);
+int16_t SQLTablePrivilegesW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len);
 
-int16_t SQLTables(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, const uint8_t *ty, int16_t tyl);
+int16_t SQLTables(JumpsellerOdbcHandle h, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, const uint8_t *types, int16_t types_len);
 
-int16_t SQLTablesW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, const uint16_t *ty, int16_t tyl);
+int16_t SQLTablesW(JumpsellerOdbcHandle h, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, const uint16_t *types, int16_t types_len);
 
 #ifdef __cplusplus
 }  // extern "C"

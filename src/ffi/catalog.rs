@@ -1,5 +1,5 @@
-//! Catalog functions: arguments decoded, result sets built by
-//! `odbc::catalog` from the profile (no network), installed on the statement.
+//! Catalog functions: the (text, length) arguments decoded, then
+//! `odbc::catalog_args` decides what they mean and installs the result set.
 #![allow(
     clippy::too_many_arguments,
     reason = "ODBC's catalog functions take a (text, length) pair per name; these mirror them"
@@ -7,21 +7,13 @@
 
 use super::strings::{input, Enc, A, W};
 use super::{with_stmt, Handle};
-use crate::odbc::catalog::{self, Arg};
-use crate::odbc::{lock, Stmt};
-use crate::schema::Profile;
 use odbc_sys::{Char, Len, RetCode, WChar};
-use std::sync::Arc;
 
 type U<E> = <E as Enc>::Unit;
 
-fn profile(s: &Stmt) -> Result<Arc<Profile>, crate::error::Error> {
-    Ok(s.conn.session()?.profile().clone())
-}
-
-/// Pattern (or identifier, with SQL_ATTR_METADATA_ID) arguments.
-unsafe fn arg<E: Enc>(s: &Stmt, p: *const U<E>, len: i16) -> Arg {
-    Arg::new(input::<E>(p, len as Len), lock(&s.state).metadata_id)
+/// One (text, length) argument: NULL stays `None`; `len` may be SQL_NTS.
+unsafe fn text<E: Enc>(ptr: *const U<E>, len: i16) -> Option<String> {
+    input::<E>(ptr, len as Len)
 }
 
 macro_rules! pair {
@@ -46,253 +38,216 @@ macro_rules! pair {
 
 unsafe fn tables<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-    ty: *const U<E>,
-    tyl: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+    types: *const U<E>,
+    types_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        // Enumeration calls compare with "%" exactly, so no identifier mode.
-        let raw = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), false);
-        let (cols, rows) = catalog::tables(
-            &p,
-            &raw(c, cl),
-            &raw(s, sl),
-            &arg::<E>(st, t, tl),
-            input::<E>(ty, tyl as Len).as_deref(),
-        );
-        st.set_rows(cols, rows)
+        st.catalog_tables(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(table, table_len),
+            text::<E>(types, types_len),
+        )
     })
 }
-pair!(SQLTables, SQLTablesW, tables, (c: s, cl: n, s: s, sl: n, t: s, tl: n, ty: s, tyl: n));
+pair!(SQLTables, SQLTablesW, tables, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, types: s, types_len: n));
 
 unsafe fn columns<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-    col: *const U<E>,
-    coll: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+    column: *const U<E>,
+    column_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        let odbc2 = st.conn.env.is_odbc2();
-        let (cols, rows) = catalog::columns(
-            &p,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, t, tl),
-            &arg::<E>(st, col, coll),
-            odbc2,
-        );
-        st.set_rows(cols, rows)
+        st.catalog_columns(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(table, table_len),
+            text::<E>(column, column_len),
+        )
     })
 }
-pair!(SQLColumns, SQLColumnsW, columns, (c: s, cl: n, s: s, sl: n, t: s, tl: n, col: s, coll: n));
+pair!(SQLColumns, SQLColumnsW, columns, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, column: s, column_len: n));
 
 unsafe fn primary_keys<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        // Primary keys take identifiers, never patterns.
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
-        let (cols, rows) = catalog::primary_keys(&p, &id(c, cl), &id(s, sl), &id(t, tl));
-        st.set_rows(cols, rows)
+        st.catalog_primary_keys(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(table, table_len),
+        )
     })
 }
-pair!(SQLPrimaryKeys, SQLPrimaryKeysW, primary_keys, (c: s, cl: n, s: s, sl: n, t: s, tl: n));
+pair!(SQLPrimaryKeys, SQLPrimaryKeysW, primary_keys, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n));
 
-#[allow(clippy::too_many_arguments)]
 unsafe fn foreign_keys<E: Enc>(
     h: Handle,
-    _pc: *const U<E>,
-    _pcl: i16,
-    ps: *const U<E>,
-    psl: i16,
-    pt: *const U<E>,
-    ptl: i16,
-    _fc: *const U<E>,
-    _fcl: i16,
-    fs: *const U<E>,
-    fsl: i16,
-    ft: *const U<E>,
-    ftl: i16,
+    _pk_catalog: *const U<E>,
+    _pk_catalog_len: i16,
+    pk_schema: *const U<E>,
+    pk_schema_len: i16,
+    pk_table: *const U<E>,
+    pk_table_len: i16,
+    _fk_catalog: *const U<E>,
+    _fk_catalog_len: i16,
+    fk_schema: *const U<E>,
+    fk_schema_len: i16,
+    fk_table: *const U<E>,
+    fk_table_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
-        let schema_ok = [id(ps, psl), id(fs, fsl)].iter().all(|a| {
-            a.value
-                .as_deref()
-                .map(|v| v.is_empty() || a.matches(&p.schema))
-                .unwrap_or(true)
-        });
-        let (cols, rows) = catalog::foreign_keys(&p, &id(pt, ptl), &id(ft, ftl), schema_ok);
-        st.set_rows(cols, rows)
+        st.catalog_foreign_keys(
+            text::<E>(pk_schema, pk_schema_len),
+            text::<E>(pk_table, pk_table_len),
+            text::<E>(fk_schema, fk_schema_len),
+            text::<E>(fk_table, fk_table_len),
+        )
     })
 }
-pair!(SQLForeignKeys, SQLForeignKeysW, foreign_keys, (pc: s, pcl: n, ps: s, psl: n, pt: s, ptl: n, fc: s, fcl: n, fs: s, fsl: n, ft: s, ftl: n));
+pair!(SQLForeignKeys, SQLForeignKeysW, foreign_keys, (pk_catalog: s, pk_catalog_len: n, pk_schema: s, pk_schema_len: n, pk_table: s, pk_table_len: n, fk_catalog: s, fk_catalog_len: n, fk_schema: s, fk_schema_len: n, fk_table: s, fk_table_len: n));
 
-#[allow(clippy::too_many_arguments)]
 unsafe fn statistics<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
     _unique: u16,
     _reserved: u16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
-        let (cols, rows) = catalog::statistics(&p, &id(c, cl), &id(s, sl), &id(t, tl));
-        st.set_rows(cols, rows)
+        st.catalog_statistics(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(table, table_len),
+        )
     })
 }
-pair!(SQLStatistics, SQLStatisticsW, statistics, (c: s, cl: n, s: s, sl: n, t: s, tl: n, unique: w, reserved: w));
+pair!(SQLStatistics, SQLStatisticsW, statistics, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, unique: w, reserved: w));
 
-#[allow(clippy::too_many_arguments)]
 unsafe fn special_columns<E: Enc>(
     h: Handle,
-    id_type: u16,
-    _c: *const U<E>,
-    _cl: i16,
-    _s: *const U<E>,
-    _sl: i16,
-    t: *const U<E>,
-    tl: i16,
+    identifier_type: u16,
+    _catalog: *const U<E>,
+    _catalog_len: i16,
+    _schema: *const U<E>,
+    _schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
     _scope: u16,
     _nullable: u16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        let (cols, rows) =
-            catalog::special_columns(&p, id_type, &Arg::new(input::<E>(t, tl as Len), true));
-        st.set_rows(cols, rows)
+        st.catalog_special_columns(identifier_type, text::<E>(table, table_len))
     })
 }
-pair!(SQLSpecialColumns, SQLSpecialColumnsW, special_columns, (id_type: w, c: s, cl: n, s: s, sl: n, t: s, tl: n, scope: w, nullable: w));
+pair!(SQLSpecialColumns, SQLSpecialColumnsW, special_columns, (identifier_type: w, catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, scope: w, nullable: w));
 
 unsafe fn procedures<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    p: *const U<E>,
-    pl: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    procedure: *const U<E>,
+    procedure_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let pr = profile(st)?;
-        let (cols, rows) = catalog::procedures(
-            &pr,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, p, pl),
-        );
-        st.set_rows(cols, rows)
+        st.catalog_procedures(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(procedure, procedure_len),
+        )
     })
 }
-pair!(SQLProcedures, SQLProceduresW, procedures, (c: s, cl: n, s: s, sl: n, p: s, pl: n));
+pair!(SQLProcedures, SQLProceduresW, procedures, (catalog: s, catalog_len: n, schema: s, schema_len: n, procedure: s, procedure_len: n));
 
-#[allow(clippy::too_many_arguments)]
 unsafe fn procedure_columns<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    p: *const U<E>,
-    pl: i16,
-    col: *const U<E>,
-    coll: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    procedure: *const U<E>,
+    procedure_len: i16,
+    column: *const U<E>,
+    column_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let pr = profile(st)?;
-        let (cols, rows) = catalog::procedure_columns(
-            &pr,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, p, pl),
-            &arg::<E>(st, col, coll),
-        );
-        st.set_rows(cols, rows)
+        st.catalog_procedure_columns(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(procedure, procedure_len),
+            text::<E>(column, column_len),
+        )
     })
 }
-pair!(SQLProcedureColumns, SQLProcedureColumnsW, procedure_columns, (c: s, cl: n, s: s, sl: n, p: s, pl: n, col: s, coll: n));
+pair!(SQLProcedureColumns, SQLProcedureColumnsW, procedure_columns, (catalog: s, catalog_len: n, schema: s, schema_len: n, procedure: s, procedure_len: n, column: s, column_len: n));
 
 unsafe fn table_privileges<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        let (cols, rows) = catalog::table_privileges(
-            &p,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, t, tl),
-        );
-        st.set_rows(cols, rows)
+        st.catalog_table_privileges(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(table, table_len),
+        )
     })
 }
-pair!(SQLTablePrivileges, SQLTablePrivilegesW, table_privileges, (c: s, cl: n, s: s, sl: n, t: s, tl: n));
+pair!(SQLTablePrivileges, SQLTablePrivilegesW, table_privileges, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n));
 
-#[allow(clippy::too_many_arguments)]
 unsafe fn column_privileges<E: Enc>(
     h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-    col: *const U<E>,
-    coll: i16,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+    column: *const U<E>,
+    column_len: i16,
 ) -> RetCode {
     with_stmt(h, |st| {
-        let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as Len), true);
-        let (cols, rows) = catalog::column_privileges(
-            &p,
-            &id(c, cl),
-            &id(s, sl),
-            &id(t, tl),
-            &arg::<E>(st, col, coll),
-        );
-        st.set_rows(cols, rows)
+        st.catalog_column_privileges(
+            text::<E>(catalog, catalog_len),
+            text::<E>(schema, schema_len),
+            text::<E>(table, table_len),
+            text::<E>(column, column_len),
+        )
     })
 }
-pair!(SQLColumnPrivileges, SQLColumnPrivilegesW, column_privileges, (c: s, cl: n, s: s, sl: n, t: s, tl: n, col: s, coll: n));
+pair!(SQLColumnPrivileges, SQLColumnPrivilegesW, column_privileges, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, column: s, column_len: n));
 
 fn type_info(h: Handle, data_type: i16) -> RetCode {
-    with_stmt(h, |st| {
-        let (cols, rows) = catalog::type_info(data_type, st.conn.env.is_odbc2());
-        st.set_rows(cols, rows)
-    })
+    with_stmt(h, |st| st.catalog_type_info(data_type))
 }
 
 #[no_mangle]

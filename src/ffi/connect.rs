@@ -2,7 +2,8 @@
 //! SQLNativeSql.
 
 use super::strings::{input, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
-use super::{null_arg, truncated, with_conn, Handle, SQL_SUCCESS};
+use super::{with_conn, Handle, SQL_SUCCESS};
+use crate::odbc::arg_errors::{null_pointer, report_truncation};
 use crate::odbc::connect_attrs::is_string_attr;
 use crate::odbc::info::Info;
 use crate::odbc::{functions, AttrValue, Conn};
@@ -76,7 +77,7 @@ unsafe fn driver_connect<E: Enc>(
     with_conn(h, |c: &Arc<Conn>| {
         let s = input::<E>(in_str, in_len as Len).unwrap_or_default();
         let completed = c.connect(&s, completion)?;
-        truncated(
+        report_truncation(
             &c.diags,
             out_chars_i16::<E>(&completed, out as *mut c_void, out_len, out_len_ptr),
         );
@@ -185,7 +186,7 @@ unsafe fn get_connect_attr<E: Enc>(
                 if !len.is_null() {
                     *len = full as i32;
                 }
-                truncated(&c.diags, trunc);
+                report_truncation(&c.diags, trunc);
             }
         }
         Ok(SQL_SUCCESS)
@@ -229,7 +230,7 @@ unsafe fn write_info_text<E: Enc>(
     if !len.is_null() {
         *len = full as i16;
     }
-    truncated(&c.diags, trunc);
+    report_truncation(&c.diags, trunc);
 }
 
 unsafe fn get_info<E: Enc>(
@@ -296,7 +297,7 @@ pub unsafe extern "C" fn SQLGetInfoW(
 pub unsafe extern "C" fn SQLGetFunctions(h: Handle, id: u16, supported: *mut u16) -> RetCode {
     with_conn(h, |_| {
         if supported.is_null() {
-            return Err(null_arg("SupportedPtr"));
+            return Err(null_pointer("SupportedPtr"));
         }
         match id {
             SQL_API_ODBC3_ALL_FUNCTIONS => {
@@ -323,10 +324,10 @@ unsafe fn native_sql<E: Enc>(
 ) -> RetCode {
     with_conn(h, |c| {
         let Some(text) = input::<E>(sql, len as Len) else {
-            return Err(null_arg("InStatementText"));
+            return Err(null_pointer("InStatementText"));
         };
         let native = c.native_sql(&text);
-        truncated(
+        report_truncation(
             &c.diags,
             out_chars_i32::<E>(&native, out as *mut c_void, buf_len, out_len),
         );

@@ -4,11 +4,11 @@
 use super::strings::{out_bytes, out_chars_i16, output, Enc, A, W};
 use super::{handle_kind, Handle};
 use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
-use crate::odbc::diag::{odbc2_state, Diags};
+use crate::odbc::diag::Diags;
+use crate::odbc::diag_fields::{self, Answer, DiagValue};
 use crate::odbc::handles::{self as reg, Handle as H};
 use crate::odbc::lock;
-use odbc_sys::SQLSTATE_SIZE;
-use odbc_sys::{Char, HandleType, HeaderDiagnosticIdentifier as Field, Len, RetCode, WChar};
+use odbc_sys::{Char, HandleType, Len, RetCode, WChar, SQLSTATE_SIZE};
 use std::os::raw::c_void;
 
 /// The diagnostics of any live handle, and whether its environment is ODBC 2.
@@ -38,22 +38,16 @@ unsafe fn get_diag_rec<E: Enc>(
     let Ok(Some((d, odbc2))) = r else {
         return SQL_INVALID_HANDLE;
     };
-    if rec <= 0 {
-        return SQL_ERROR;
-    }
     if buf_len < 0 {
         return SQL_ERROR;
     }
-    let Some(r) = d.records.get(rec as usize - 1) else {
-        return SQL_NO_DATA;
-    };
-    let code = if odbc2 {
-        odbc2_state(&r.sqlstate)
-    } else {
-        r.sqlstate.clone()
+    let r = match diag_fields::record(&d, odbc2, rec) {
+        Answer::Found(r) => r,
+        Answer::NoData => return SQL_NO_DATA,
+        Answer::Error => return SQL_ERROR,
     };
     if !state.is_null() {
-        output::<E>(&code, state as *mut c_void, SQLSTATE_SIZE + 1);
+        output::<E>(&r.sqlstate, state as *mut c_void, SQLSTATE_SIZE + 1);
     }
     if !native.is_null() {
         *native = r.native;
@@ -110,79 +104,29 @@ unsafe fn get_diag_field<E: Enc>(
     let Ok(Some((d, odbc2))) = r else {
         return SQL_INVALID_HANDLE;
     };
-    let text = |s: &str| -> RetCode {
-        let (full, trunc) = out_bytes::<E>(s, value, buf_len as Len);
-        if !len.is_null() {
-            *len = full as i16;
-        }
-        if trunc {
-            SQL_SUCCESS_WITH_INFO
-        } else {
-            SQL_SUCCESS
-        }
-    };
     let put = |bytes: &[u8]| -> RetCode {
         if !value.is_null() {
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), value as *mut u8, bytes.len());
         }
         SQL_SUCCESS
     };
-    let is = |field: Field| id == field as i16;
-    // Header fields (record number ignored).
-    if is(Field::ReturnCode) {
-        return put(&d.return_code.to_ne_bytes());
-    }
-    if is(Field::Number) {
-        return put(&(d.records.len() as i32).to_ne_bytes());
-    }
-    if is(Field::RowCount) || is(Field::CursorRowCount) {
-        return put(&(d.row_count as Len).to_ne_bytes());
-    }
-    if is(Field::DynamicFunction) {
-        return text("");
-    }
-    if is(Field::DynamicFunctionCode) {
-        return put(&0i32.to_ne_bytes());
-    }
-    if rec <= 0 {
-        return SQL_ERROR;
-    }
-    let Some(r) = d.records.get(rec as usize - 1) else {
-        return SQL_NO_DATA;
-    };
-    if is(Field::SqlState) {
-        text(&if odbc2 {
-            odbc2_state(&r.sqlstate)
-        } else {
-            r.sqlstate.clone()
-        })
-    } else if is(Field::Native) {
-        put(&r.native.to_ne_bytes())
-    } else if is(Field::MessageText) {
-        text(&r.message)
-    } else if is(Field::ClassOrigin) || is(Field::SubclassOrigin) {
-        text(
-            if r.sqlstate.starts_with("IM")
-                || r.sqlstate.starts_with("HY")
-                || r.sqlstate.starts_with("01S")
-            {
-                "ODBC 3.0"
+    match diag_fields::field(&d, odbc2, rec, id) {
+        Answer::Found(DiagValue::Text(s)) => {
+            let (full, trunc) = out_bytes::<E>(&s, value, buf_len as Len);
+            if !len.is_null() {
+                *len = full as i16;
+            }
+            if trunc {
+                SQL_SUCCESS_WITH_INFO
             } else {
-                "ISO 9075"
-            },
-        )
-    } else if is(Field::ConnectionName) {
-        text("")
-    } else if is(Field::ServerName) {
-        text("Jumpseller")
-    } else if is(Field::RowNumber) {
-        // Unknown.
-        put(&(-1 as Len).to_ne_bytes())
-    } else if is(Field::ColumnNumber) {
-        // Unknown.
-        put(&(-1i32).to_ne_bytes())
-    } else {
-        SQL_ERROR
+                SQL_SUCCESS
+            }
+        }
+        Answer::Found(DiagValue::ReturnCode(v)) => put(&v.to_ne_bytes()),
+        Answer::Found(DiagValue::Integer(v)) => put(&v.to_ne_bytes()),
+        Answer::Found(DiagValue::Len(v)) => put(&(v as Len).to_ne_bytes()),
+        Answer::NoData => SQL_NO_DATA,
+        Answer::Error => SQL_ERROR,
     }
 }
 

@@ -1,12 +1,12 @@
 //! SQLAllocHandle, SQLFreeHandle, SQLFreeStmt, environment attributes,
 //! SQLEndTran.
 
-use super::{handle_kind, null_arg, with_conn, with_env, with_stmt, Handle};
+use super::{handle_kind, with_conn, with_env, with_stmt, Handle};
 use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_SUCCESS};
-use crate::error::Error;
+use crate::odbc::arg_errors::{null_pointer, report_invalid_handle_type};
 use crate::odbc::handles::{self as reg, Handle as H};
-use crate::odbc::{lock, Conn, Env, Stmt};
-use odbc_sys::{CompletionType, EnvironmentAttribute, HandleType, RetCode};
+use crate::odbc::{call_rules, descriptor, Conn, Env, Stmt};
+use odbc_sys::{HandleType, RetCode};
 use std::os::raw::c_void;
 
 /// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the handle. odbc-sys
@@ -37,7 +37,7 @@ pub unsafe extern "C" fn SQLAllocHandle(
         }
         Some(HandleType::Dbc) => with_env(input, |env| {
             if out.is_null() {
-                return Err(null_arg("OutputHandlePtr"));
+                return Err(null_pointer("OutputHandlePtr"));
             }
             let addr = reg::register(H::Conn(Conn::new(env.clone())));
             *out = addr as Handle;
@@ -45,28 +45,17 @@ pub unsafe extern "C" fn SQLAllocHandle(
         }),
         Some(HandleType::Stmt) => with_conn(input, |conn| {
             if out.is_null() {
-                return Err(null_arg("OutputHandlePtr"));
+                return Err(null_pointer("OutputHandlePtr"));
             }
             conn.session()?;
             let addr = reg::register(H::Stmt(Stmt::new(conn.clone())));
             *out = addr as Handle;
             Ok(SQL_SUCCESS)
         }),
-        Some(HandleType::Desc) => with_conn(input, |_| {
-            Err(Error::odbc(
-                "HYC00",
-                "Explicit descriptors are not supported.",
-            ))
-        }),
+        Some(HandleType::Desc) => with_conn(input, |_| Err(descriptor::explicit_unsupported())),
         _ => match reg::any(input as usize) {
             Some(h) => {
-                // Never SQL_ERROR without a record: on whatever was passed.
-                let msg = format!("Handle type {handle_type} is not valid.");
-                match h {
-                    H::Env(e) => lock(&e.diags).push("HY092", msg),
-                    H::Conn(c) => lock(&c.diags).push("HY092", msg),
-                    H::Stmt(s) => lock(&s.diags).push("HY092", msg),
-                }
+                report_invalid_handle_type(&h, handle_type);
                 SQL_ERROR
             }
             None => SQL_INVALID_HANDLE,
@@ -89,15 +78,11 @@ fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
             reg::unregister(addr);
             SQL_SUCCESS
         }
-        Some(HandleType::Dbc) => {
-            with_conn(handle, |conn| {
-                if lock(&conn.state).connected.is_some() {
-                    return Err(Error::odbc("HY010", "Disconnect before freeing the connection handle (function sequence error)."));
-                }
-                reg::unregister(addr);
-                Ok(SQL_SUCCESS)
-            })
-        }
+        Some(HandleType::Dbc) => with_conn(handle, |conn| {
+            conn.check_can_free()?;
+            reg::unregister(addr);
+            Ok(SQL_SUCCESS)
+        }),
         Some(HandleType::Stmt) => {
             if reg::stmt(addr).is_none() {
                 return SQL_INVALID_HANDLE;
@@ -131,8 +116,7 @@ pub unsafe extern "C" fn SQLSetEnvAttr(
     value: *mut c_void,
     _len: i32,
 ) -> RetCode {
-    if env.is_null() && attr == EnvironmentAttribute::ConnectionPooling as i32 {
-        // Process-level pooling setting: nothing to pool here, accept it.
+    if env.is_null() && call_rules::accepted_without_env(attr) {
         return SQL_SUCCESS;
     }
     with_env(env, |e| e.set_attr(attr, value as usize))
@@ -160,22 +144,11 @@ pub unsafe extern "C" fn SQLGetEnvAttr(
     })
 }
 
-/// Reads never open a transaction; commit and rollback succeed as no-ops.
 #[no_mangle]
 pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> RetCode {
-    let check = |c: i16| {
-        if c == CompletionType::Commit as i16 || c == CompletionType::Rollback as i16 {
-            Ok(SQL_SUCCESS)
-        } else {
-            Err(Error::odbc(
-                "HY012",
-                format!("Completion type {c} is not valid."),
-            ))
-        }
-    };
     match handle_kind(handle_type) {
-        Some(HandleType::Env) => with_env(handle, |_| check(completion)),
-        Some(HandleType::Dbc) => with_conn(handle, |_| check(completion)),
+        Some(HandleType::Env) => with_env(handle, |_| call_rules::end_tran(completion)),
+        Some(HandleType::Dbc) => with_conn(handle, |_| call_rules::end_tran(completion)),
         _ => SQL_INVALID_HANDLE,
     }
 }

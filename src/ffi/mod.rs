@@ -79,21 +79,3 @@ fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>) ->
 fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::stmt, |s: &Stmt| &s.diags, f)
 }
-
-/// For calls that must not fail on a null output pointer silently.
-fn null_arg(name: &str) -> Error {
-    Error::odbc(
-        "HY009",
-        format!("{name} is a null pointer (invalid use of null pointer)."),
-    )
-}
-
-/// Pushes the 01004 warning when an output string was cut short.
-fn truncated(diags: &Mutex<Diags>, t: bool) {
-    if t {
-        lock(diags).push(
-            "01004",
-            "String data, right truncated: the buffer was too small; the full length was returned.",
-        );
-    }
-}

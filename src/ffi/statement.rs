@@ -2,22 +2,21 @@
 //! statement attributes.
 
 use super::strings::{input, out_bytes, out_chars_i16, Enc, A, W};
-use super::{null_arg, truncated, with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
+use super::{with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
 use crate::error::Error;
+use crate::odbc::arg_errors::{
+    negative_buffer_length, null_pointer, null_without_indicator, report_truncation,
+};
+use crate::odbc::param_input::{param_source, ParamSource};
+use crate::odbc::FetchOut;
 use crate::odbc::{concise_type, lock, Attr, ParamBinding, Stmt};
-use odbc_sys::{CDataType, Char, FetchOrientation, Len, RetCode, StatementAttribute, ULen, WChar};
-use odbc_sys::{DATA_AT_EXEC, NTS, NULL_DATA};
+use odbc_sys::{Char, Len, RetCode, ULen, WChar, NULL_DATA};
 use std::os::raw::c_void;
-
-/// SQL_LEN_DATA_AT_EXEC_OFFSET (sqlext.h): indicators at or below it are
-/// SQL_LEN_DATA_AT_EXEC(length). odbc-sys keeps it private to `len_data_at_exec`.
-const SQL_LEN_DATA_AT_EXEC_OFFSET: Len = -100;
-use std::sync::Arc;
 
 unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> RetCode {
     with_stmt(h, |s| {
         let Some(sql) = input::<E>(sql, len as Len) else {
-            return Err(null_arg("StatementText"));
+            return Err(null_pointer("StatementText"));
         };
         s.prepare(&sql)?;
         let params = read_params(s)?;
@@ -27,39 +26,25 @@ unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> RetCo
 
 /// Reads one bound parameter's value out of the application's buffers.
 unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
-    let ind = if b.ind != 0 {
-        *(b.ind as *const Len)
-    } else {
-        NTS
-    };
-    if ind == NULL_DATA {
+    let indicator = (b.ind != 0).then(|| *(b.ind as *const Len));
+    let source = param_source(b, indicator)?;
+    if source == ParamSource::Null {
         return Ok(None);
     }
-    if ind == DATA_AT_EXEC || ind <= SQL_LEN_DATA_AT_EXEC_OFFSET {
-        return Err(Error::odbc(
-            "HYC00",
-            "Parameters supplied at execution time (SQL_DATA_AT_EXEC) are not supported.",
-        ));
-    }
     if b.ptr == 0 {
-        return Err(null_arg("ParameterValuePtr"));
+        return Err(null_pointer("ParameterValuePtr"));
     }
     let p = b.ptr as *const u8;
-    let len = match crate::odbc::convert::fixed_size(b.c_type) {
-        Some(n) => n,
-        None if ind == NTS || ind < 0 => {
-            let unit = if b.c_type == CDataType::WChar as i16 {
-                size_of::<WChar>()
-            } else {
-                size_of::<Char>()
-            };
+    let len = match source {
+        ParamSource::Null => 0,
+        ParamSource::Bytes(n) => n,
+        ParamSource::Terminated { unit } => {
             let mut n = 0usize;
             while (0..unit).any(|k| *p.add(n + k) != 0) {
                 n += unit;
             }
             n
         }
-        None => ind as usize,
     };
     Ok(Some(std::slice::from_raw_parts(p, len).to_vec()))
 }
@@ -130,7 +115,7 @@ pub unsafe extern "C" fn SQLExecDirectW(h: Handle, sql: *const WChar, len: i32) 
 unsafe fn prepare<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> RetCode {
     with_stmt(h, |s| {
         let Some(sql) = input::<E>(sql, len as Len) else {
-            return Err(null_arg("StatementText"));
+            return Err(null_pointer("StatementText"));
         };
         s.prepare(&sql)
     })
@@ -165,7 +150,7 @@ pub unsafe extern "C" fn SQLNumResultCols(h: Handle, count: *mut i16) -> RetCode
     with_stmt(h, |s| {
         let n = s.num_result_cols()?;
         if count.is_null() {
-            return Err(null_arg("ColumnCountPtr"));
+            return Err(null_pointer("ColumnCountPtr"));
         }
         *count = n;
         Ok(SQL_SUCCESS)
@@ -190,7 +175,7 @@ unsafe fn describe_col<E: Enc>(
 ) -> RetCode {
     with_stmt(h, |s| {
         let c = s.describe(n)?;
-        truncated(
+        report_truncation(
             &s.diags,
             out_chars_i16::<E>(&c.name, name as *mut c_void, buf_len, name_len),
         );
@@ -269,7 +254,7 @@ unsafe fn col_attr<E: Enc>(
                 if !text_len.is_null() {
                     *text_len = full as i16;
                 }
-                truncated(&s.diags, trunc);
+                report_truncation(&s.diags, trunc);
             }
         }
         Ok(SQL_SUCCESS)
@@ -319,15 +304,14 @@ pub unsafe extern "C" fn SQLBindCol(
 ) -> RetCode {
     with_stmt(h, |s| {
         if len < 0 {
-            return Err(Error::odbc("HY090", "BufferLength must not be negative."));
+            return Err(negative_buffer_length());
         }
         s.bind_col(n, c_type, ptr as usize, len, ind as usize)
     })
 }
 
 /// Copies a fetch's writes into the application's buffers.
-unsafe fn fetch(s: &Arc<Stmt>) -> Result<RetCode, Error> {
-    let out = s.fetch()?;
+unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
     let offset = if out.bind_offset_ptr != 0 {
         *(out.bind_offset_ptr as *const Len) as usize
     } else {
@@ -356,20 +340,12 @@ unsafe fn fetch(s: &Arc<Stmt>) -> Result<RetCode, Error> {
 
 #[no_mangle]
 pub extern "C" fn SQLFetch(h: Handle) -> RetCode {
-    with_stmt(h, |s| unsafe { fetch(s) })
+    with_stmt(h, |s| unsafe { write_fetch(s.fetch()?) })
 }
 
 #[no_mangle]
 pub extern "C" fn SQLFetchScroll(h: Handle, orientation: i16, _offset: Len) -> RetCode {
-    with_stmt(h, |s| {
-        if orientation != FetchOrientation::Next as i16 {
-            return Err(Error::odbc(
-                "HY106",
-                "Only SQL_FETCH_NEXT is supported: cursors are forward-only.",
-            ));
-        }
-        unsafe { fetch(s) }
-    })
+    with_stmt(h, |s| unsafe { write_fetch(s.fetch_scroll(orientation)?) })
 }
 
 /// # Safety
@@ -386,16 +362,13 @@ pub unsafe extern "C" fn SQLGetData(
 ) -> RetCode {
     with_stmt(h, |s| {
         if buf_len < 0 {
-            return Err(Error::odbc("HY090", "BufferLength must not be negative."));
+            return Err(negative_buffer_length());
         }
         let Some(p) = s.get_data(n, c_type, buf_len as usize)? else {
             return Ok(SQL_NO_DATA);
         };
         if p.indicator == NULL_DATA && ind.is_null() {
-            return Err(Error::odbc(
-                "22002",
-                format!("Column {n} is NULL and StrLen_or_IndPtr is a null pointer."),
-            ));
+            return Err(null_without_indicator(n));
         }
         if !buf.is_null() && !p.bytes.is_empty() {
             std::ptr::copy_nonoverlapping(p.bytes.as_ptr(), buf as *mut Char, p.bytes.len());
@@ -414,7 +387,7 @@ pub unsafe extern "C" fn SQLRowCount(h: Handle, count: *mut Len) -> RetCode {
     with_stmt(h, |s| {
         let n = s.row_count()?;
         if count.is_null() {
-            return Err(null_arg("RowCountPtr"));
+            return Err(null_pointer("RowCountPtr"));
         }
         *count = n as Len;
         Ok(SQL_SUCCESS)
@@ -447,14 +420,7 @@ unsafe fn get_stmt_attr(
     len: *mut i32,
 ) -> RetCode {
     with_stmt(h, |s| {
-        // The implicit descriptors: opaque non-null tokens. The DM asks for
-        // them at allocation; we export no descriptor functions to use them.
-        let first = StatementAttribute::AppRowDesc as i32;
-        let v = if (first..=StatementAttribute::ImpParamDesc as i32).contains(&attr) {
-            Arc::as_ptr(s) as u64 + 1 + (attr - first) as u64
-        } else {
-            s.get_attr(attr)?
-        };
+        let v = s.attr_or_descriptor(attr)?;
         if !value.is_null() {
             *(value as *mut ULen) = v as ULen;
         }
