@@ -44,6 +44,124 @@ fn null_freed_and_foreign_handles_are_invalid() {
     }
 }
 
+/// Every branch of SQLAllocHandle / SQLFreeHandle / SQLFreeStmt(SQL_DROP) /
+/// SQLEndTran answers with the right code, and an error carries a record
+/// wherever there is a handle to hold one.
+#[test]
+fn handle_types_and_freeing_give_the_right_codes() {
+    const NOT_A_TYPE: i16 = 99;
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let mut h = null_mut();
+    unsafe {
+        // Allocation.
+        assert_eq!(SQLAllocHandle(NOT_A_TYPE, e, &mut h), SQL_ERROR);
+        assert_eq!(states(HandleType::Env, e), vec!["HY092"]);
+        assert_eq!(
+            SQLAllocHandle(NOT_A_TYPE, null_mut(), &mut h),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLAllocHandle(HandleType::Desc as i16, d, &mut h),
+            SQL_ERROR
+        );
+        assert_eq!(states(HandleType::Dbc, d), vec!["HYC00"]);
+        assert_eq!(
+            SQLAllocHandle(HandleType::Dbc as i16, e, null_mut()),
+            SQL_ERROR
+        );
+        assert_eq!(states(HandleType::Env, e), vec!["HY009"]);
+
+        // Freeing: wrong kinds and unknown types.
+        assert_eq!(SQLFreeHandle(NOT_A_TYPE, e), SQL_ERROR);
+        assert_eq!(SQLFreeHandle(NOT_A_TYPE, null_mut()), SQL_INVALID_HANDLE);
+        assert_eq!(
+            SQLFreeHandle(HandleType::Desc as i16, e),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLFreeHandle(HandleType::Stmt as i16, d),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, d), SQL_INVALID_HANDLE);
+        // A connected connection cannot be freed.
+        assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d), SQL_ERROR);
+        assert_eq!(states(HandleType::Dbc, d), vec!["HY010"]);
+
+        // SQLFreeStmt: SQL_CLOSE keeps the handle, SQL_DROP frees it.
+        let st = stmt(d);
+        assert_eq!(SQLFreeStmt(st, FreeStmtOption::Close as u16), SQL_SUCCESS);
+        assert_eq!(SQLFreeStmt(st, SQL_DROP), SQL_SUCCESS);
+        assert_eq!(SQLFreeStmt(st, SQL_DROP), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFetch(st), SQL_INVALID_HANDLE);
+
+        // SQLEndTran.
+        assert_eq!(
+            SQLEndTran(HandleType::Dbc as i16, d, CompletionType::Commit as i16),
+            SQL_SUCCESS
+        );
+        assert_eq!(SQLEndTran(HandleType::Dbc as i16, d, 7), SQL_ERROR);
+        assert_eq!(states(HandleType::Dbc, d), vec!["HY012"]);
+        assert_eq!(
+            SQLEndTran(HandleType::Stmt as i16, d, CompletionType::Commit as i16),
+            SQL_INVALID_HANDLE
+        );
+
+        // The diagnostic getters: a handle of another type is invalid.
+        assert_eq!(
+            SQLGetDiagRec(
+                HandleType::Stmt as i16,
+                d,
+                1,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                null_mut()
+            ),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLGetDiagField(
+                NOT_A_TYPE,
+                d,
+                0,
+                HeaderDiagnosticIdentifier::Number as i16,
+                null_mut(),
+                0,
+                null_mut()
+            ),
+            SQL_INVALID_HANDLE
+        );
+
+        // Process-level pooling needs no environment; nothing else does.
+        assert_eq!(
+            SQLSetEnvAttr(
+                null_mut(),
+                EnvironmentAttribute::ConnectionPooling as i32,
+                AttrConnectionPooling::Off.into(),
+                0
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLSetEnvAttr(
+                null_mut(),
+                EnvironmentAttribute::OdbcVersion as i32,
+                AttrOdbcVersion::Odbc3.into(),
+                0
+            ),
+            SQL_INVALID_HANDLE
+        );
+    }
+    disconnect(e, d);
+    unsafe {
+        // Freed: every further free is invalid.
+        assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_INVALID_HANDLE);
+    }
+}
+
 #[test]
 fn statement_needs_an_open_connection() {
     let e = env();

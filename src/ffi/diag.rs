@@ -2,7 +2,7 @@
 //! never clear them.
 
 use super::strings::{out_bytes, out_chars_i16, output, Enc, A, W};
-use super::{handle_kind, Handle};
+use super::{guard, handle_kind, Handle};
 use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
 use crate::odbc::diag::Diags;
 use crate::odbc::diag_fields::{self, Answer, DiagValue};
@@ -34,8 +34,7 @@ unsafe fn get_diag_rec<E: Enc>(
     buf_len: i16,
     msg_len: *mut i16,
 ) -> RetCode {
-    let r = std::panic::catch_unwind(|| diags_of(handle_type, h));
-    let Ok(Some((d, odbc2))) = r else {
+    let Some((d, odbc2)) = diags_of(handle_type, h) else {
         return SQL_INVALID_HANDLE;
     };
     if buf_len < 0 {
@@ -72,7 +71,7 @@ pub unsafe extern "C" fn SQLGetDiagRec(
     buf_len: i16,
     msg_len: *mut i16,
 ) -> RetCode {
-    get_diag_rec::<A>(handle_type, h, rec, state, native, msg, buf_len, msg_len)
+    guard(|| get_diag_rec::<A>(handle_type, h, rec, state, native, msg, buf_len, msg_len))
 }
 
 /// # Safety
@@ -88,7 +87,7 @@ pub unsafe extern "C" fn SQLGetDiagRecW(
     buf_len: i16,
     msg_len: *mut i16,
 ) -> RetCode {
-    get_diag_rec::<W>(handle_type, h, rec, state, native, msg, buf_len, msg_len)
+    guard(|| get_diag_rec::<W>(handle_type, h, rec, state, native, msg, buf_len, msg_len))
 }
 
 unsafe fn get_diag_field<E: Enc>(
@@ -100,8 +99,7 @@ unsafe fn get_diag_field<E: Enc>(
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    let r = std::panic::catch_unwind(|| diags_of(handle_type, h));
-    let Ok(Some((d, odbc2))) = r else {
+    let Some((d, odbc2)) = diags_of(handle_type, h) else {
         return SQL_INVALID_HANDLE;
     };
     let put = |bytes: &[u8]| -> RetCode {
@@ -142,7 +140,7 @@ pub unsafe extern "C" fn SQLGetDiagField(
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    get_diag_field::<A>(handle_type, h, rec, id, value, buf_len, len)
+    guard(|| get_diag_field::<A>(handle_type, h, rec, id, value, buf_len, len))
 }
 
 /// # Safety
@@ -157,5 +155,5 @@ pub unsafe extern "C" fn SQLGetDiagFieldW(
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    get_diag_field::<W>(handle_type, h, rec, id, value, buf_len, len)
+    guard(|| get_diag_field::<W>(handle_type, h, rec, id, value, buf_len, len))
 }

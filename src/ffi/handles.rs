@@ -1,7 +1,7 @@
 //! SQLAllocHandle, SQLFreeHandle, SQLFreeStmt, environment attributes,
 //! SQLEndTran.
 
-use super::{handle_kind, with_conn, with_env, with_stmt, Handle};
+use super::{guard, handle_kind, with_conn, with_env, with_stmt, Handle};
 use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_SUCCESS};
 use crate::odbc::arg_errors::{null_pointer, report_invalid_handle_type};
 use crate::odbc::handles::{self as reg, Handle as H};
@@ -21,19 +21,13 @@ pub unsafe extern "C" fn SQLAllocHandle(
     input: Handle,
     out: *mut Handle,
 ) -> RetCode {
-    match handle_kind(handle_type) {
+    guard(|| match handle_kind(handle_type) {
         Some(HandleType::Env) => {
             if out.is_null() {
                 return SQL_ERROR;
             }
-            let r = std::panic::catch_unwind(|| reg::register(H::Env(Env::new())));
-            match r {
-                Ok(addr) => {
-                    *out = addr as Handle;
-                    SQL_SUCCESS
-                }
-                Err(_) => SQL_ERROR,
-            }
+            *out = reg::register(H::Env(Env::new())) as Handle;
+            SQL_SUCCESS
         }
         Some(HandleType::Dbc) => with_env(input, |env| {
             if out.is_null() {
@@ -60,7 +54,7 @@ pub unsafe extern "C" fn SQLAllocHandle(
             }
             None => SQL_INVALID_HANDLE,
         },
-    }
+    })
 }
 
 #[no_mangle]
@@ -68,14 +62,16 @@ pub extern "C" fn SQLFreeHandle(handle_type: i16, handle: Handle) -> RetCode {
     free_handle(handle_type, handle)
 }
 
+/// SQLFreeHandle's body, shared with SQLFreeStmt(SQL_DROP). The handle
+/// leaves the registry and is dropped inside the guard.
 fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
     let addr = handle as usize;
-    match handle_kind(handle_type) {
+    guard(|| match handle_kind(handle_type) {
         Some(HandleType::Env) => {
             if reg::env(addr).is_none() {
                 return SQL_INVALID_HANDLE;
             }
-            reg::unregister(addr);
+            drop(reg::unregister(addr));
             SQL_SUCCESS
         }
         Some(HandleType::Dbc) => with_conn(handle, |conn| {
@@ -87,7 +83,7 @@ fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
             if reg::stmt(addr).is_none() {
                 return SQL_INVALID_HANDLE;
             }
-            reg::unregister(addr);
+            drop(reg::unregister(addr));
             SQL_SUCCESS
         }
         Some(HandleType::Desc) => SQL_INVALID_HANDLE,
@@ -95,7 +91,7 @@ fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
             Some(_) => SQL_ERROR,
             None => SQL_INVALID_HANDLE,
         },
-    }
+    })
 }
 
 #[no_mangle]
@@ -116,8 +112,15 @@ pub unsafe extern "C" fn SQLSetEnvAttr(
     value: *mut c_void,
     _len: i32,
 ) -> RetCode {
-    if env.is_null() && call_rules::accepted_without_env(attr) {
-        return SQL_SUCCESS;
+    if env.is_null() {
+        // No environment to carry a record.
+        return guard(|| {
+            if call_rules::accepted_without_env(attr) {
+                SQL_SUCCESS
+            } else {
+                SQL_INVALID_HANDLE
+            }
+        });
     }
     with_env(env, |e| e.set_attr(attr, value as usize))
 }
@@ -146,9 +149,9 @@ pub unsafe extern "C" fn SQLGetEnvAttr(
 
 #[no_mangle]
 pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> RetCode {
-    match handle_kind(handle_type) {
+    guard(|| match handle_kind(handle_type) {
         Some(HandleType::Env) => with_env(handle, |_| call_rules::end_tran(completion)),
         Some(HandleType::Dbc) => with_conn(handle, |_| call_rules::end_tran(completion)),
         _ => SQL_INVALID_HANDLE,
-    }
+    })
 }

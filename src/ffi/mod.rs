@@ -53,19 +53,31 @@ fn panic_error() -> Error {
 }
 
 /// Runs `f` for a live handle of the right kind: diagnostics cleared first,
-/// panics turned into an error record, the return code computed by `finish`.
+/// a panic in `f` turned into an error record, the return code computed by
+/// `finish`. The lookup, `finish` and the last drop of the handle (after a
+/// free) sit inside `guard` too, so nothing unwinds into the caller.
 fn run<T, G, F>(h: Handle, get: G, diags: impl Fn(&T) -> &Mutex<Diags>, f: F) -> RetCode
 where
     G: Fn(usize) -> Option<Arc<T>>,
     F: FnOnce(&Arc<T>) -> Result<RetCode, Error>,
 {
-    let Some(obj) = get(h as usize) else {
-        return SQL_INVALID_HANDLE;
-    };
-    let d = diags(&obj);
-    lock(d).clear();
-    let r = catch_unwind(AssertUnwindSafe(|| f(&obj))).unwrap_or_else(|_| Err(panic_error()));
-    finish(d, r)
+    guard(|| {
+        let Some(obj) = get(h as usize) else {
+            return SQL_INVALID_HANDLE;
+        };
+        let d = diags(&obj);
+        lock(d).clear();
+        let r = catch_unwind(AssertUnwindSafe(|| f(&obj))).unwrap_or_else(|_| Err(panic_error()));
+        finish(d, r)
+    })
+}
+
+/// The handle-free sibling of `run`, for calls and branches that have no
+/// live handle to carry a record (allocating an environment, freeing,
+/// the diagnostic getters, an invalid handle type): a panic becomes a bare
+/// SQL_ERROR instead of unwinding into the caller.
+fn guard(f: impl FnOnce() -> RetCode) -> RetCode {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(SQL_ERROR)
 }
 
 fn with_env(h: Handle, f: impl FnOnce(&Arc<Env>) -> Result<RetCode, Error>) -> RetCode {

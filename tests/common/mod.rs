@@ -10,9 +10,10 @@ use std::ptr::{null, null_mut};
 
 // The ODBC vocabulary comes from odbc-sys; the tests see it through `common::*`.
 pub use odbc_sys::{
-    AttrOdbcVersion, CDataType, ConnectionAttribute, Desc, DriverConnectOption,
-    EnvironmentAttribute, FetchOrientation, HandleType, HeaderDiagnosticIdentifier, InfoType, Len,
-    Nullability, ParamType, SqlDataType, SqlReturn, StatementAttribute, ULen, NTS, NULL_DATA,
+    AttrConnectionPooling, AttrOdbcVersion, CDataType, CompletionType, ConnectionAttribute, Desc,
+    DriverConnectOption, EnvironmentAttribute, FetchOrientation, FreeStmtOption, HandleType,
+    HeaderDiagnosticIdentifier, InfoType, Len, Nullability, ParamType, SqlDataType, SqlReturn,
+    StatementAttribute, ULen, NTS, NULL_DATA,
 };
 
 // sqlext.h names odbc-sys does not define.
@@ -20,6 +21,8 @@ pub use odbc_sys::{
 pub const SQL_API_ODBC3_ALL_FUNCTIONS: u16 = 999;
 /// SQL_API_ODBC3_ALL_FUNCTIONS_SIZE: the bitmap's length in SQLUSMALLINTs.
 pub const SQL_API_ODBC3_ALL_FUNCTIONS_SIZE: usize = 250;
+/// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the statement.
+pub const SQL_DROP: u16 = 1;
 /// SQL_BEST_ROWID: SQLSpecialColumns' IdentifierType for the row identifier.
 pub const SQL_BEST_ROWID: u16 = 1;
 /// SQL_SCOPE_CURROW: SQLSpecialColumns' narrowest Scope.
