@@ -12,21 +12,24 @@ use odbc_sys::{Char, HandleType, Len, RetCode, WChar, SQLSTATE_SIZE};
 use std::os::raw::c_void;
 
 /// The diagnostics of any live handle, and whether its environment is ODBC 2.
-fn diags_of(handle_type: i16, h: Handle) -> Option<(Diags, bool)> {
-    let found = reg::any(h as usize)?;
-    let (d, odbc2) = match (handle_kind(handle_type)?, &found) {
-        (HandleType::Env, H::Env(e)) => (lock(&e.diags).clone(), e.is_odbc2()),
-        (HandleType::Dbc, H::Conn(c)) => (lock(&c.diags).clone(), c.env.is_odbc2()),
-        (HandleType::Stmt, H::Stmt(s)) => (lock(&s.diags).clone(), s.conn.env.is_odbc2()),
+fn diags_of(handle_type: i16, handle: Handle) -> Option<(Diags, bool)> {
+    let found = reg::any(handle as usize)?;
+    let (diags, odbc2) = match (handle_kind(handle_type)?, &found) {
+        (HandleType::Env, H::Env(env)) => (lock(&env.diags).clone(), env.is_odbc2()),
+        (HandleType::Dbc, H::Conn(conn)) => (lock(&conn.diags).clone(), conn.env.is_odbc2()),
+        (HandleType::Stmt, H::Stmt(stmt)) => (lock(&stmt.diags).clone(), stmt.conn.env.is_odbc2()),
         _ => return None,
     };
-    Some((d, odbc2))
+    Some((diags, odbc2))
 }
 
+/// # Safety
+/// `state` NULL or writable for 6 units; `native` and `msg_len` NULL or
+/// writable; `msg` NULL or writable for `buf_len` units.
 #[allow(clippy::too_many_arguments)]
 unsafe fn get_diag_rec<E: Enc>(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
     state: *mut E::Unit,
     native: *mut i32,
@@ -34,24 +37,28 @@ unsafe fn get_diag_rec<E: Enc>(
     buf_len: i16,
     msg_len: *mut i16,
 ) -> RetCode {
-    let Some((d, odbc2)) = diags_of(handle_type, h) else {
+    let Some((diags, odbc2)) = diags_of(handle_type, handle) else {
         return SQL_INVALID_HANDLE;
     };
     if buf_len < 0 {
         return SQL_ERROR;
     }
-    let r = match diag_fields::record(&d, odbc2, rec) {
-        Answer::Found(r) => r,
+    let record = match diag_fields::record(&diags, odbc2, rec) {
+        Answer::Found(record) => record,
         Answer::NoData => return SQL_NO_DATA,
         Answer::Error => return SQL_ERROR,
     };
     if !state.is_null() {
-        output::<E>(&r.sqlstate, state as *mut c_void, SQLSTATE_SIZE + 1);
+        // SAFETY: non-null, and the caller's SQLSTATE buffer holds the 5
+        // characters and the NUL (SQL_SQLSTATE_SIZE + 1 units).
+        unsafe { output::<E>(&record.sqlstate, state.cast(), SQLSTATE_SIZE + 1) };
     }
     if !native.is_null() {
-        *native = r.native;
+        // SAFETY: non-null and writable by the caller's promise.
+        unsafe { *native = record.native };
     }
-    if out_chars_i16::<E>(&r.message, msg as *mut c_void, buf_len, msg_len) {
+    // SAFETY: `msg` holds `buf_len` units and `msg_len` is NULL or writable.
+    if unsafe { out_chars_i16::<E>(&record.message, msg.cast(), buf_len, msg_len) } {
         SQL_SUCCESS_WITH_INFO
     } else {
         SQL_SUCCESS
@@ -59,11 +66,13 @@ unsafe fn get_diag_rec<E: Enc>(
 }
 
 /// # Safety
-/// Output pointers NULL or writable (SQLState for 6 units).
+/// `state` is NULL or writable for 6 bytes (5 characters and a NUL);
+/// `native` and `msg_len` are NULL or writable; `msg` is NULL or writable
+/// for `buf_len` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagRec(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
     state: *mut Char,
     native: *mut i32,
@@ -71,15 +80,28 @@ pub unsafe extern "C" fn SQLGetDiagRec(
     buf_len: i16,
     msg_len: *mut i16,
 ) -> RetCode {
-    guard(|| get_diag_rec::<A>(handle_type, h, rec, state, native, msg, buf_len, msg_len))
+    // SAFETY: the caller's duties above are `get_diag_rec`'s.
+    guard(|| unsafe {
+        get_diag_rec::<A>(
+            handle_type,
+            handle,
+            rec,
+            state,
+            native,
+            msg,
+            buf_len,
+            msg_len,
+        )
+    })
 }
 
 /// # Safety
-/// Output pointers NULL or writable (SQLState for 6 units).
+/// As [`SQLGetDiagRec`], with `state` and `msg` in SQLWCHARs (`state` 6
+/// units, `buf_len` in units).
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagRecW(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
     state: *mut WChar,
     native: *mut i32,
@@ -87,34 +109,53 @@ pub unsafe extern "C" fn SQLGetDiagRecW(
     buf_len: i16,
     msg_len: *mut i16,
 ) -> RetCode {
-    guard(|| get_diag_rec::<W>(handle_type, h, rec, state, native, msg, buf_len, msg_len))
+    // SAFETY: the caller's duties above are `get_diag_rec`'s.
+    guard(|| unsafe {
+        get_diag_rec::<W>(
+            handle_type,
+            handle,
+            rec,
+            state,
+            native,
+            msg,
+            buf_len,
+            msg_len,
+        )
+    })
 }
 
+/// # Safety
+/// `value` NULL or writable for the field's type (`buf_len` bytes for
+/// text); `len` NULL or writable.
 unsafe fn get_diag_field<E: Enc>(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    id: i16,
+    field: i16,
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    let Some((d, odbc2)) = diags_of(handle_type, h) else {
+    let Some((diags, odbc2)) = diags_of(handle_type, handle) else {
         return SQL_INVALID_HANDLE;
     };
     let put = |bytes: &[u8]| -> RetCode {
         if !value.is_null() {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), value as *mut u8, bytes.len());
+            // SAFETY: non-null, and the caller's buffer holds a value of the
+            // field's type, whose size `bytes` has; `bytes` is our own.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), value.cast(), bytes.len()) };
         }
         SQL_SUCCESS
     };
-    match diag_fields::field(&d, odbc2, rec, id) {
-        Answer::Found(DiagValue::Text(s)) => {
-            let (full, trunc) = out_bytes::<E>(&s, value, buf_len as Len);
+    match diag_fields::field(&diags, odbc2, rec, field) {
+        Answer::Found(DiagValue::Text(text)) => {
+            // SAFETY: `value` is NULL or holds `buf_len` bytes.
+            let (full, cut) = unsafe { out_bytes::<E>(&text, value, buf_len as Len) };
             if !len.is_null() {
-                *len = full as i16;
+                // SAFETY: non-null and writable by the caller's promise.
+                unsafe { *len = full as i16 };
             }
-            if trunc {
+            if cut {
                 SQL_SUCCESS_WITH_INFO
             } else {
                 SQL_SUCCESS
@@ -129,31 +170,35 @@ unsafe fn get_diag_field<E: Enc>(
 }
 
 /// # Safety
-/// `value` NULL or writable for the field's type (`buf_len` bytes for text).
+/// `value` is NULL or writable for the field's type: `buf_len` bytes for a
+/// text field, else the SQLSMALLINT / SQLINTEGER / SQLLEN the ODBC
+/// reference gives the field; `len` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagField(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    id: i16,
+    field: i16,
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    guard(|| get_diag_field::<A>(handle_type, h, rec, id, value, buf_len, len))
+    // SAFETY: the caller's duties above are `get_diag_field`'s.
+    guard(|| unsafe { get_diag_field::<A>(handle_type, handle, rec, field, value, buf_len, len) })
 }
 
 /// # Safety
-/// `value` NULL or writable for the field's type (`buf_len` bytes for text).
+/// As [`SQLGetDiagField`] (`buf_len` in bytes).
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagFieldW(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    id: i16,
+    field: i16,
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    guard(|| get_diag_field::<W>(handle_type, h, rec, id, value, buf_len, len))
+    // SAFETY: the caller's duties above are `get_diag_field`'s.
+    guard(|| unsafe { get_diag_field::<W>(handle_type, handle, rec, field, value, buf_len, len) })
 }

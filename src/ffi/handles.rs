@@ -14,7 +14,8 @@ use std::os::raw::c_void;
 const SQL_DROP: u16 = 1;
 
 /// # Safety
-/// `out` must be NULL or writable.
+/// `out` must be NULL or valid for writing one handle. `input` may be
+/// anything: it is looked up before use.
 #[no_mangle]
 pub unsafe extern "C" fn SQLAllocHandle(
     handle_type: i16,
@@ -26,7 +27,8 @@ pub unsafe extern "C" fn SQLAllocHandle(
             if out.is_null() {
                 return SQL_ERROR;
             }
-            *out = reg::register(H::Env(Env::new())) as Handle;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *out = reg::register(H::Env(Env::new())) as Handle };
             SQL_SUCCESS
         }
         Some(HandleType::Dbc) => with_env(input, |env| {
@@ -34,7 +36,8 @@ pub unsafe extern "C" fn SQLAllocHandle(
                 return Err(null_pointer("OutputHandlePtr"));
             }
             let addr = reg::register(H::Conn(Conn::new(env.clone())));
-            *out = addr as Handle;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *out = addr as Handle };
             Ok(SQL_SUCCESS)
         }),
         Some(HandleType::Stmt) => with_conn(input, |conn| {
@@ -43,13 +46,14 @@ pub unsafe extern "C" fn SQLAllocHandle(
             }
             conn.session()?;
             let addr = reg::register(H::Stmt(Stmt::new(conn.clone())));
-            *out = addr as Handle;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *out = addr as Handle };
             Ok(SQL_SUCCESS)
         }),
         Some(HandleType::Desc) => with_conn(input, |_| Err(descriptor::explicit_unsupported())),
         _ => match reg::any(input as usize) {
-            Some(h) => {
-                report_invalid_handle_type(&h, handle_type);
+            Some(live) => {
+                report_invalid_handle_type(&live, handle_type);
                 SQL_ERROR
             }
             None => SQL_INVALID_HANDLE,
@@ -95,24 +99,19 @@ fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
 }
 
 #[no_mangle]
-pub extern "C" fn SQLFreeStmt(stmt: Handle, option: u16) -> RetCode {
+pub extern "C" fn SQLFreeStmt(hstmt: Handle, option: u16) -> RetCode {
     if option == SQL_DROP {
         // ODBC 2: the same as SQLFreeHandle.
-        return free_handle(HandleType::Stmt as i16, stmt);
+        return free_handle(HandleType::Stmt as i16, hstmt);
     }
-    with_stmt(stmt, |s| s.free_stmt(option))
+    with_stmt(hstmt, |stmt| stmt.free_stmt(option))
 }
 
-/// # Safety
-/// `value` is an integer passed as a pointer, per the ODBC spec.
+/// Every environment attribute is an integer passed in `value` itself,
+/// which is never dereferenced.
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetEnvAttr(
-    env: Handle,
-    attr: i32,
-    value: *mut c_void,
-    _len: i32,
-) -> RetCode {
-    if env.is_null() {
+pub extern "C" fn SQLSetEnvAttr(henv: Handle, attr: i32, value: *mut c_void, _len: i32) -> RetCode {
+    if henv.is_null() {
         // No environment to carry a record.
         return guard(|| {
             if call_rules::accepted_without_env(attr) {
@@ -122,26 +121,30 @@ pub unsafe extern "C" fn SQLSetEnvAttr(
             }
         });
     }
-    with_env(env, |e| e.set_attr(attr, value as usize))
+    with_env(henv, |env| env.set_attr(attr, value as usize))
 }
 
 /// # Safety
-/// `value` NULL or writable for 4 bytes; `len` NULL or writable.
+/// `value` is NULL or writable for an SQLUINTEGER (every environment
+/// attribute is one); `len` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetEnvAttr(
-    env: Handle,
+    henv: Handle,
     attr: i32,
     value: *mut c_void,
     _buf_len: i32,
     len: *mut i32,
 ) -> RetCode {
-    with_env(env, |e| {
-        let v = e.get_attr(attr)?;
+    with_env(henv, |env| {
+        let v = env.get_attr(attr)?;
         if !value.is_null() {
-            *(value as *mut u32) = v;
+            // SAFETY: non-null, and writable for an SQLUINTEGER by the
+            // caller's promise.
+            unsafe { *value.cast::<u32>() = v };
         }
         if !len.is_null() {
-            *len = size_of::<u32>() as i32;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *len = size_of::<u32>() as i32 };
         }
         Ok(SQL_SUCCESS)
     })

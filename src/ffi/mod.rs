@@ -1,3 +1,4 @@
+#![deny(unsafe_op_in_unsafe_fn)]
 //! The C ABI. Every export: look the handle up -> clear its diagnostics ->
 //! catch_unwind around the safe layer -> write outputs -> return code. The
 //! only module with raw pointers; no ODBC logic lives here.
