@@ -553,8 +553,7 @@ fn a_slow_api_times_out_with_hyt00() {
 fn the_log_has_requests_but_no_secrets() {
     let sb = sandbox();
     let (token, _) = sb.issue_token("read_products read_store");
-    let dir = std::env::temp_dir().join(format!("js-log-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("log");
     for (name, auth) in [
         (
             "basic.log",

@@ -26,11 +26,8 @@ fn browser_lock() -> std::sync::MutexGuard<'static, ()> {
     BROWSER.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("js-oauth-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmpdir(name: &str) -> TempDir {
+    TempDir::new(&format!("oauth-{name}"))
 }
 
 fn free_port() -> u16 {
@@ -577,7 +574,7 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
                     "--test-threads=1",
                 ])
                 .env("JS_OAUTH_CHILD_CONN", &conn)
-                .env("JS_OAUTH_CHILD_DIR", &dir)
+                .env("JS_OAUTH_CHILD_DIR", dir.as_os_str())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()

@@ -436,17 +436,14 @@ fn a_table_whose_parent_is_itself_a_child_is_scanned_through_it() {
     disconnect(e, d);
 }
 
-/// Writes `text` to a fresh temp file and returns its path.
-fn temp_profile(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!(
-        "jumpseller-odbc-schema-{}-{}",
-        std::process::id(),
-        name
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+/// Writes `text` to a fresh temp file and returns its path, with the
+/// guard that removes it.
+fn temp_profile(name: &str, text: &str) -> (TempDir, String) {
+    let dir = TempDir::new(&format!("schema-{name}"));
     let path = dir.join("profile.json");
     std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+    let path = path.to_string_lossy().into_owned();
+    (dir, path)
 }
 
 /// (SQLSTATE, message) pairs of a handle's diagnostic records.
@@ -500,7 +497,7 @@ fn a_user_profile_with_an_extra_column_and_table_is_queryable() {
         ],
         "pushdown": [{"column": "customer_id", "op": "=", "list": "/customers/{value}/orders.json", "wrapper": "order", "sets_parent": true}]
     }));
-    let path = temp_profile("custom", &serde_json::to_string_pretty(&p).unwrap());
+    let (_dir, path) = temp_profile("custom", &serde_json::to_string_pretty(&p).unwrap());
     let (e, d, r) = connect_with_profile(&sb, &path);
     r.unwrap_or_else(|diag| panic!("connect with {path}: {diag:?}"));
     let rows = query(
@@ -562,7 +559,7 @@ fn malformed_profiles_fail_to_connect_naming_the_file_and_the_place() {
         ),
     ];
     for (name, text, places) in cases {
-        let path = temp_profile(name, &text);
+        let (_dir, path) = temp_profile(name, &text);
         let (e, d, r) = connect_with_profile(&sb, &path);
         let diag = r
             .err()

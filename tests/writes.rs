@@ -7,7 +7,9 @@ use common::*;
 
 /// The built-in profile with write routes on Categories and Products, as a
 /// user's profile file would declare them.
-fn profile_with_writes() -> std::path::PathBuf {
+/// The built-in profile with write routes for Categories and Products, in a
+/// temp file (removed when the returned guard drops).
+fn profile_with_writes() -> (TempDir, std::path::PathBuf) {
     let mut p: serde_json::Value = serde_json::from_str(jumpseller_odbc::schema::BUILTIN).unwrap();
     for t in p["tables"].as_array_mut().unwrap() {
         let name = t["name"].as_str().unwrap().to_string();
@@ -21,9 +23,10 @@ fn profile_with_writes() -> std::path::PathBuf {
             serde_json::json!({"path": format!("/{plural}/{{id}}.json"), "wrapper": wrapper});
         t["delete"] = serde_json::json!({"path": format!("/{plural}/{{id}}.json")});
     }
-    let path = std::env::temp_dir().join(format!("js-writes-{}.json", std::process::id()));
+    let dir = TempDir::new("writes");
+    let path = dir.join("profile.json");
     std::fs::write(&path, p.to_string()).unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
@@ -98,7 +101,7 @@ fn insert_update_delete_reach_the_api() {
     let sb = sandbox();
     let e = env();
     let d = dbc(e);
-    let prof = profile_with_writes();
+    let (_dir, prof) = profile_with_writes();
     assert_eq!(
         driver_connect(d, &format!("{};Profile={}", conn_str(&sb), prof.display())).0,
         SQL_SUCCESS,
@@ -177,7 +180,7 @@ fn read_only_connections_refuse_writes() {
     let sb = sandbox();
     let e = env();
     let d = dbc(e);
-    let prof = profile_with_writes();
+    let (_dir, prof) = profile_with_writes();
     assert_eq!(
         driver_connect(
             d,

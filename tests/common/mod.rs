@@ -6,7 +6,9 @@
 use jumpseller_odbc::ffi::*;
 use jumpseller_sandbox::{Sandbox, SandboxConfig};
 use std::os::raw::c_void;
+use std::path::{Path, PathBuf};
 use std::ptr::{null, null_mut};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 // The ODBC vocabulary comes from odbc-sys; the tests see it through `common::*`.
 pub use odbc_sys::{
@@ -268,4 +270,42 @@ pub fn disconnect(env: *mut c_void, dbc: *mut c_void) {
 
 pub fn nul() -> *const u8 {
     null()
+}
+
+/// A fresh, empty directory under the system temp dir, removed with all it
+/// holds when the guard is dropped (at the end of the test, or when it
+/// panics). Derefs to its `Path`.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// `name` says which test made it; the process id and a counter keep
+    /// tests running in parallel apart.
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("jumpseller-odbc-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create a temp dir");
+        TempDir(path)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
