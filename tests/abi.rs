@@ -11,6 +11,7 @@ use std::ptr::null_mut;
 
 #[test]
 fn null_freed_and_foreign_handles_are_invalid() {
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     unsafe {
         assert_eq!(
             SQLExecDirect(null_mut(), b"SELECT 1".as_ptr(), 8),
@@ -53,6 +54,7 @@ fn handle_types_and_freeing_give_the_right_codes() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let mut h = null_mut();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     unsafe {
         // Allocation.
         assert_eq!(SQLAllocHandle(NOT_A_TYPE, e, &mut h), SQL_ERROR);
@@ -155,6 +157,7 @@ fn handle_types_and_freeing_give_the_right_codes() {
         );
     }
     disconnect(e, d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         // Freed: every further free is invalid.
         assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d), SQL_INVALID_HANDLE);
@@ -168,10 +171,12 @@ fn statement_needs_an_open_connection() {
     let d = dbc(e);
     let mut h = null_mut();
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLAllocHandle(HandleType::Stmt as i16, d, &mut h) },
         SQL_ERROR
     );
     assert_eq!(states(HandleType::Dbc, d), vec!["08003"]);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
 }
 
@@ -235,6 +240,7 @@ fn bad_connections_have_the_right_sqlstate() {
         assert_eq!(dg[0].0, state, "{s}: {dg:?}");
         assert!(dg[0].1.contains(words), "{s}: {dg:?}");
         assert!(!dg[0].1.contains("sandbox-authtoken"));
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
     }
 }
@@ -257,10 +263,12 @@ fn prepare_describes_without_network() {
     let st = stmt(d);
     let sql = "SELECT id, price, created_at, name FROM Jumpseller.Products";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) },
         SQL_SUCCESS
     );
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut n) };
     assert_eq!(n, 4);
     let expect = [
@@ -272,6 +280,7 @@ fn prepare_describes_without_network() {
     for (i, (name, ty, size, digits)) in expect.iter().enumerate() {
         let mut buf = [0u8; 64];
         let (mut len, mut t, mut sz, mut dg, mut nl) = (0i16, 0i16, 0 as ULen, 0i16, 0i16);
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLDescribeCol(
                 st,
@@ -295,6 +304,7 @@ fn prepare_describes_without_network() {
         0,
         "describing a prepared statement made requests"
     );
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
@@ -313,6 +323,7 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     );
     let mut buf = [0u8; 8];
     let mut len = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLDescribeCol(
             st,
@@ -331,6 +342,7 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     assert_eq!(&buf, b"a_rathe\0");
     assert_eq!(states(HandleType::Stmt, st), vec!["01004"]);
     // SQLGetData in pieces: each piece reports the length left before it.
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let whole = query(d, "SELECT name FROM Products WHERE id = 1")[0][0]
         .clone()
@@ -340,6 +352,7 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     loop {
         let mut b = [0u8; 5];
         let mut ind = 0 as Len;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetData(
                 st,
@@ -365,6 +378,7 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     }
     assert_eq!(first_ind as usize, whole.len());
     assert_eq!(String::from_utf8(got).unwrap(), whole);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
@@ -376,6 +390,7 @@ fn bound_columns_convert_to_c_types() {
     let st = stmt(d);
     let (mut id, mut price, mut ts) = (0i64, 0f64, [0u8; 16]);
     let (mut i1, mut i2, mut i3) = (0 as Len, 0 as Len, 0 as Len);
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLBindCol(
             st,
@@ -409,13 +424,16 @@ fn bound_columns_convert_to_c_types() {
         ),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let text = query(d, "SELECT price, created_at FROM Products WHERE id = 7");
     assert_eq!(id, 7);
     assert_eq!(price.to_string(), text[0][0].clone().unwrap());
     let year = i16::from_ne_bytes([ts[0], ts[1]]);
     assert_eq!(year.to_string(), text[0][1].clone().unwrap()[..4]);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
@@ -436,13 +454,16 @@ fn wide_functions_round_trip_unicode() {
         .encode_utf16()
         .collect();
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLExecDirectW(st, sql.as_ptr(), sql.len() as i32) },
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let mut buf = vec![0u16; 512];
     let mut ind = 0 as Len;
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLGetData(
                 st,
@@ -456,6 +477,7 @@ fn wide_functions_round_trip_unicode() {
         SQL_SUCCESS
     );
     assert_eq!(String::from_utf16(&buf[..ind as usize / 2]).unwrap(), name);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
@@ -468,6 +490,7 @@ fn getfunctions_matches_the_exports() {
     driver_connect(d, &conn_str(&sb));
     let mut map = [0u16; SQL_API_ODBC3_ALL_FUNCTIONS_SIZE];
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLGetFunctions(d, SQL_API_ODBC3_ALL_FUNCTIONS, map.as_mut_ptr()) },
         SQL_SUCCESS
     );
@@ -609,11 +632,13 @@ fn cancel_from_another_thread_stops_a_slow_query() {
     let addr = st as usize;
     let canceller = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(100));
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLCancel(addr as *mut c_void) }
     });
     let sql = "SELECT o.id FROM Orders o";
     let mut rc = exec(st, sql);
     while rc == SQL_SUCCESS {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
     }
     assert_eq!(canceller.join().unwrap(), SQL_SUCCESS);
@@ -629,18 +654,22 @@ fn parameters_bind_and_push_down() {
     let st = stmt(d);
     let sql = "SELECT id, name FROM Products WHERE id = ? AND name <> ?";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) },
         SQL_SUCCESS
     );
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     assert_eq!(unsafe { SQLNumParams(st, &mut n) }, SQL_SUCCESS);
     assert_eq!(n, 2);
     // Unbound parameters are 07002.
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLExecute(st) }, SQL_ERROR);
     assert_eq!(states(HandleType::Stmt, st), vec!["07002"]);
     let mut id: i64 = 9;
     let name: Vec<u16> = "zzz ñ".encode_utf16().chain([0]).collect();
     let mut nts: Len = NTS;
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         assert_eq!(
             SQLBindParameter(
@@ -675,20 +704,25 @@ fn parameters_bind_and_push_down() {
     }
     for want in [9i64, 11] {
         // The driver reads `id` through the pointer bound above.
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { std::ptr::write_volatile(&mut id, want) };
         sb.reset_counts();
         assert_eq!(
+            // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
             unsafe { SQLExecute(st) },
             SQL_SUCCESS,
             "{:?}",
             diag(HandleType::Stmt, st)
         );
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
         assert_eq!(get_text(st, 1).as_deref(), Some(want.to_string().as_str()));
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
         // The bound id is pushed down like a literal: one GET.
         assert_eq!(sb.request_count(), 1);
     }
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
@@ -702,6 +736,7 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     let (mut ids, mut id_ind) = ([0i64; 10], [0 as Len; 10]);
     let (mut names, mut name_ind) = ([0u8; 10 * 32], [0 as Len; 10]);
     let (mut fetched, mut status) = (0 as ULen, [9u16; 10]);
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         assert_eq!(
             SQLSetStmtAttr(
@@ -756,6 +791,7 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     );
     let mut seen = Vec::new();
     loop {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         let rc = unsafe { SQLFetch(st) };
         if rc == SQL_NO_DATA {
             break;
@@ -801,6 +837,7 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     }; 4];
     let size = std::mem::size_of::<Row>();
     let mut got = 0 as ULen;
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLSetStmtAttr(
             st2,
@@ -845,6 +882,7 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         ),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st2) }, SQL_SUCCESS);
     let direct = query(d, "SELECT line, qty FROM OrderProducts WHERE order_id = 3");
     assert_eq!(got as usize, direct.len().min(4));
@@ -861,8 +899,11 @@ fn disconnect_frees_the_statements() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     assert_eq!(exec(st, "SELECT id FROM Products"), SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     assert_eq!(unsafe { SQLDisconnect(d) }, SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_INVALID_HANDLE);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         SQLFreeHandle(HandleType::Dbc as i16, d);
         SQLFreeHandle(HandleType::Env as i16, e);
@@ -879,6 +920,7 @@ fn odd_values_never_crash_the_process() {
     let st = stmt(d);
     let p = "%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%b";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLTables(
                 st,
@@ -924,6 +966,7 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
     let st = stmt(d);
     let mut ids = [0i64; 5];
     let mut ind = [0 as Len; 5];
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLSetStmtAttr(
             st,
@@ -945,6 +988,7 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
         exec(st, "SELECT id FROM Products WHERE id <= 5 ORDER BY id"),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(ids, [1, 2, 3, 4, 5]);
     disconnect(e, d);
@@ -966,6 +1010,7 @@ fn query_timeout_bounds_a_whole_query() {
     }]);
     let st = stmt(d);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
         unsafe {
             SQLSetStmtAttr(
                 st,
@@ -978,6 +1023,7 @@ fn query_timeout_bounds_a_whole_query() {
     ); // QUERY_TIMEOUT = 1 s
     let mut rc = exec(st, "SELECT id FROM Orders");
     while rc == SQL_SUCCESS {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
     }
     assert_eq!(rc, SQL_ERROR);
@@ -985,6 +1031,7 @@ fn query_timeout_bounds_a_whole_query() {
     assert_eq!(dg[0].0, "HYT00", "{dg:?}");
     assert!(dg[0].1.contains("QUERY_TIMEOUT"), "{dg:?}");
     // Without the timeout the same query completes.
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLSetStmtAttr(
             st,
@@ -1008,6 +1055,7 @@ fn two_statements_of_one_connection_interleave() {
         SQL_SUCCESS
     );
     let mut seen = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(a) } == SQL_SUCCESS {
         let id = get_text(a, 1).unwrap();
         // For each row of A, B runs a lookup on the same connection.
@@ -1018,8 +1066,10 @@ fn two_statements_of_one_connection_interleave() {
             ),
             SQL_SUCCESS
         );
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(b) }, SQL_SUCCESS);
         seen.push((id, get_text(b, 1).unwrap()));
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLCloseCursor(b) };
     }
     assert_eq!(
@@ -1034,6 +1084,7 @@ fn max_length_and_retrieve_data_are_applied() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLSetStmtAttr(
             st,
@@ -1043,9 +1094,12 @@ fn max_length_and_retrieve_data_are_applied() {
         )
     }; // MAX_LENGTH = 4 bytes
     assert_eq!(exec(st, "SELECT 'abcdefgh'"), SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(get_text(st, 1).as_deref(), Some("abcd"));
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLCloseCursor(st) };
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLSetStmtAttr(
             st,
@@ -1056,6 +1110,7 @@ fn max_length_and_retrieve_data_are_applied() {
     };
     let mut id = -1i64;
     let mut ind = 0 as Len;
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLSetStmtAttr(
             st,
@@ -1076,8 +1131,10 @@ fn max_length_and_retrieve_data_are_applied() {
         exec(st, "SELECT id FROM Products WHERE id = 5"),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { std::ptr::read_volatile(&id) },
         -1,
         "no data with SQL_RD_OFF"
@@ -1091,6 +1148,7 @@ fn null_pointers_everywhere_never_crash() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     unsafe {
         // Inputs that must not be NULL give HY009; optional outputs are skipped.
         assert_eq!(SQLExecDirect(st, null(), 0), SQL_ERROR);

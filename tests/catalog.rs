@@ -17,8 +17,10 @@ fn s(x: &str) -> (*const u8, i16) {
 /// Every row of the statement's current result, as text.
 fn rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut n) };
     let mut out = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } == SQL_SUCCESS {
         out.push((1..=n as u16).map(|i| get_text(st, i)).collect());
     }
@@ -27,11 +29,13 @@ fn rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
 
 fn col_names(st: *mut c_void) -> Vec<String> {
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut n) };
     (1..=n as u16)
         .map(|i| {
             let mut b = [0u8; 64];
             let mut l = 0i16;
+            // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
             unsafe {
                 SQLDescribeCol(
                     st,
@@ -63,6 +67,7 @@ fn tables(
     let (t, tl) = a(table);
     let (ty, tyl) = a(types);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLTables(st, c, cl, sc, sl, t, tl, ty, tyl) },
         SQL_SUCCESS
     );
@@ -141,6 +146,7 @@ fn metadata_id_makes_arguments_identifiers() {
     assert!(tables(st, None, None, Some("Order%"), None).len() > 1);
     // With SQL_ATTR_METADATA_ID a '%' is a character, not a pattern.
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
         unsafe {
             SQLSetStmtAttr(
                 st,
@@ -163,6 +169,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     let st = stmt(d);
     let (t, tl) = s("OrderProducts");
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLColumns(st, null(), 0, null(), 0, t, tl, null(), 0) },
         SQL_SUCCESS
     );
@@ -171,6 +178,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     assert_eq!(cols[0][3].as_deref(), Some("order_id"));
     assert_eq!(cols[0][16].as_deref(), Some("1"), "ORDINAL_POSITION");
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLPrimaryKeys(st, null(), 0, null(), 0, t, tl) },
         SQL_SUCCESS
     );
@@ -187,6 +195,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     );
     // Keys this table holds (FK table given).
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLForeignKeys(
                 st,
@@ -218,6 +227,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     // Keys pointing at Orders (PK table given).
     let (o, ol) = s("Orders");
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLForeignKeys(
                 st,
@@ -247,12 +257,14 @@ fn columns_keys_and_foreign_keys_both_ways() {
         "{referencing:?}"
     );
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLStatistics(st, null(), 0, null(), 0, o, ol, 0, 0) },
         SQL_SUCCESS
     );
     assert_eq!(col_names(st).len(), 13);
     assert_eq!(rows(st)[0][8].as_deref(), Some("id"));
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLSpecialColumns(
                 st,
@@ -279,6 +291,7 @@ fn type_info_is_sorted_and_filterable() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLGetTypeInfo(st, SqlDataType::UNKNOWN_TYPE.0) },
         SQL_SUCCESS
     );
@@ -298,6 +311,7 @@ fn type_info_is_sorted_and_filterable() {
         SqlDataType::DECIMAL,
     ] {
         let t = t.0;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         assert_eq!(unsafe { SQLGetTypeInfo(st, t) }, SQL_SUCCESS);
         let r = rows(st);
         assert!(

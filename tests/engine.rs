@@ -220,6 +220,7 @@ fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
     let mut got = 0;
     for _ in 0..50 {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
         got += 1;
     }
@@ -232,6 +233,7 @@ fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     }]);
     let mut rc = SQL_SUCCESS;
     while rc == SQL_SUCCESS {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
         got += 1;
     }
@@ -247,6 +249,7 @@ fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     }]);
     let err = query_error(d, "SELECT id FROM Customers");
     assert!(err[0].1.contains("not valid JSON"), "{err:?}");
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
@@ -260,6 +263,7 @@ fn a_ten_megabyte_description_comes_in_chunks() {
         exec(st, "SELECT description FROM Products WHERE id = 3"),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let mut total = 0usize;
     let mut first = None;
@@ -267,6 +271,7 @@ fn a_ten_megabyte_description_comes_in_chunks() {
     loop {
         let mut buf = vec![0u8; 64 * 1024];
         let mut ind: Len = 0;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetData(
                 st,
@@ -291,6 +296,7 @@ fn a_ten_megabyte_description_comes_in_chunks() {
     assert!(total >= 10_000_000, "{total}");
     assert_eq!(first, Some(total as Len));
     assert!(calls > 100);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
@@ -604,6 +610,7 @@ fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
     let info = |d| {
         let mut b = [0u8; 4];
         let mut l = 0i16;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             jumpseller_odbc::ffi::SQLGetInfo(
                 d,
@@ -616,6 +623,7 @@ fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
         String::from_utf8_lossy(&b[..l as usize]).into_owned()
     };
     assert_eq!(info(d), "N");
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         jumpseller_odbc::ffi::SQLSetConnectAttr(
             d,
@@ -638,6 +646,7 @@ fn an_order_placed_during_a_scan_does_not_repeat_a_row() {
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
     let mut ids = Vec::new();
     for _ in 0..100 {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
         ids.push(get_text(st, 1).unwrap());
     }
@@ -651,6 +660,7 @@ fn an_order_placed_during_a_scan_does_not_repeat_a_row() {
         .send()
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().unwrap());
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } == SQL_SUCCESS {
         ids.push(get_text(st, 1).unwrap());
     }

@@ -51,6 +51,7 @@ fn oauth_str(sb: &Sandbox, initiate: &str, store: &str, callback: &str) -> Strin
 fn connect_mode(dbc: *mut c_void, s: &str, mode: DriverConnectOption) -> (i16, String) {
     let mut out = vec![0u8; 8192];
     let mut len = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLDriverConnect(
             dbc,
@@ -85,6 +86,7 @@ fn connect_error(s: &str, mode: DriverConnectOption) -> (String, String) {
     let (rc, _) = connect_mode(d, s, mode);
     assert_eq!(rc, SQL_ERROR, "connect was expected to fail");
     let dg = diag(HandleType::Dbc, d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         SQLFreeHandle(HandleType::Dbc as i16, d);
         SQLFreeHandle(HandleType::Env as i16, e);
@@ -268,6 +270,7 @@ fn noprompt_without_tokens_gives_the_url_and_the_verifier_way_works() {
         SQL_ERROR
     );
     let dg = diag(HandleType::Dbc, d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
     // Two records, each short enough for applications that show 512
     // characters: the URL with what to do, then the whole explanation.
@@ -400,6 +403,7 @@ fn refresh_on_401_in_the_middle_of_a_scan_loses_no_row() {
     );
     let mut ids = Vec::new();
     loop {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         let rc = unsafe { SQLFetch(st) };
         if rc == SQL_NO_DATA {
             break;
@@ -416,6 +420,7 @@ fn refresh_on_401_in_the_middle_of_a_scan_loses_no_row() {
         }
     }
     assert_eq!(ids, (1..=120).collect::<Vec<_>>());
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
     let v = store_json(&store);
@@ -623,8 +628,10 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
 
 fn stmt_rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
     let mut ncols = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut ncols) };
     let mut rows = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } == SQL_SUCCESS {
         rows.push((1..=ncols as u16).map(|i| get_text(st, i)).collect());
     }
@@ -664,6 +671,7 @@ fn stored_procedures_get_and_refresh_tokens() {
     // SQLProcedures / SQLProcedureColumns describe them.
     let st = stmt(d);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLProcedures(st, nul(), 0, nul(), 0, nul(), 0) },
         SQL_SUCCESS
     );
@@ -681,6 +689,7 @@ fn stored_procedures_get_and_refresh_tokens() {
     );
     let p = "GetOAuthAccessToken";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLProcedureColumns(st, nul(), 0, nul(), 0, p.as_ptr(), p.len() as i16, nul(), 0)
         },
@@ -704,6 +713,7 @@ fn stored_procedures_get_and_refresh_tokens() {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(cols, want);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
 
     // The URL, with our state; a browser elsewhere gives the code.

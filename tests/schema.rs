@@ -31,6 +31,7 @@ const MAY_BE_EMPTY: &[&str] = &[];
 /// (column name, ODBC DATA_TYPE, COLUMN_SIZE) of a table, from SQLColumns.
 fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
     let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLColumns(
             st,
@@ -50,6 +51,7 @@ fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
         diag(HandleType::Stmt, st)
     );
     let mut out = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } != SQL_NO_DATA {
         let name = get_text(st, 4).expect("COLUMN_NAME");
         let ty: i16 = get_text(st, 5)
@@ -61,6 +63,7 @@ fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
             .unwrap_or(0);
         out.push((name, ty, size));
     }
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     out
 }
@@ -465,6 +468,7 @@ fn connect_with_profile(
 }
 
 fn free_unconnected(e: *mut c_void, d: *mut c_void) {
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         SQLFreeHandle(HandleType::Dbc as i16, d);
         SQLFreeHandle(HandleType::Env as i16, e);

@@ -119,6 +119,7 @@ fn insert_update_delete_reach_the_api() {
         diag(HandleType::Stmt, st)
     );
     let mut n: Len = 0;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { jumpseller_odbc::ffi::SQLRowCount(st, &mut n) };
     assert_eq!(n, 1);
     let after = query(d, "SELECT COUNT(*) FROM Categories")[0][0]

@@ -1,6 +1,21 @@
 //! Helpers for tests that call the driver's C entry points directly (no
 //! driver manager): a sandbox, handles, and small wrappers that return
 //! Rust values and the SQLSTATEs of failures.
+//!
+//! # Calling the exports
+//!
+//! The tests' `unsafe` blocks rely on three things, which every call keeps:
+//! - handles are ones the driver gave out, or deliberately bad ones (null,
+//!   freed, of another type, random memory): the driver looks every handle
+//!   up in its registry, so a bad one is SQL_INVALID_HANDLE, never a
+//!   dereference;
+//! - every pointer argument is NULL or a live local (array, Vec, string,
+//!   variable) at least as long as the length passed with it, and strings
+//!   passed with SQL_NTS end with a NUL;
+//! - buffers bound with SQLBindCol / SQLBindParameter or set as row-set
+//!   attributes are locals that outlive the fetches and executions that use
+//!   them; integer attributes travel in the pointer and are never read
+//!   through it.
 #![allow(dead_code, unused_imports, unused_unsafe)]
 
 use jumpseller_odbc::ffi::*;
@@ -60,10 +75,12 @@ pub fn conn_str(sb: &Sandbox) -> String {
 pub fn env() -> *mut c_void {
     let mut h = null_mut();
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLAllocHandle(HandleType::Env as i16, null_mut(), &mut h) },
         SQL_SUCCESS
     );
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLSetEnvAttr(
                 h,
@@ -80,6 +97,7 @@ pub fn env() -> *mut c_void {
 pub fn dbc(env: *mut c_void) -> *mut c_void {
     let mut h = null_mut();
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLAllocHandle(HandleType::Dbc as i16, env, &mut h) },
         SQL_SUCCESS
     );
@@ -90,6 +108,7 @@ pub fn dbc(env: *mut c_void) -> *mut c_void {
 pub fn driver_connect(dbc: *mut c_void, s: &str) -> (i16, String) {
     let mut out = vec![0u8; 4096];
     let mut len = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLDriverConnect(
             dbc,
@@ -136,6 +155,7 @@ pub fn connect_with(sb: &Sandbox, extra: &str) -> (*mut c_void, *mut c_void) {
 pub fn stmt(dbc: *mut c_void) -> *mut c_void {
     let mut h = null_mut();
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLAllocHandle(HandleType::Stmt as i16, dbc, &mut h) },
         SQL_SUCCESS
     );
@@ -150,6 +170,7 @@ pub fn diag(handle_type: HandleType, h: *mut c_void) -> Vec<(String, String)> {
         let mut native = 0i32;
         let mut msg = vec![0u8; 2048];
         let mut len = 0i16;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetDiagRec(
                 handle_type as i16,
@@ -178,6 +199,7 @@ pub fn states(handle_type: HandleType, h: *mut c_void) -> Vec<String> {
 }
 
 pub fn exec(st: *mut c_void, sql: &str) -> i16 {
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLExecDirect(st, sql.as_ptr(), sql.len() as i32) }
 }
 
@@ -187,6 +209,7 @@ pub fn get_text(st: *mut c_void, n: u16) -> Option<String> {
     loop {
         let mut buf = vec![0u8; 1024];
         let mut ind: Len = 0;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetData(
                 st,
@@ -229,9 +252,11 @@ pub fn query(dbc: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
         diag(HandleType::Stmt, st)
     );
     let mut ncols = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut ncols) };
     let mut rows = Vec::new();
     loop {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         let rc = unsafe { SQLFetch(st) };
         if rc == SQL_NO_DATA {
             break;
@@ -243,6 +268,7 @@ pub fn query(dbc: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
         );
         rows.push((1..=ncols as u16).map(|i| get_text(st, i)).collect());
     }
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     rows
 }
@@ -252,15 +278,18 @@ pub fn query_error(dbc: *mut c_void, sql: &str) -> Vec<(String, String)> {
     let st = stmt(dbc);
     let mut rc = exec(st, sql);
     while rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
     }
     assert_eq!(rc, SQL_ERROR, "{sql} was expected to fail");
     let d = diag(HandleType::Stmt, st);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     d
 }
 
 pub fn disconnect(env: *mut c_void, dbc: *mut c_void) {
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         SQLDisconnect(dbc);
         SQLFreeHandle(HandleType::Dbc as i16, dbc);
