@@ -117,3 +117,52 @@ pub fn field(diags: &Diags, odbc2: bool, rec: i16, id: i16) -> Answer<DiagValue>
     };
     Answer::Found(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_records() -> Diags {
+        let mut d = Diags::default();
+        d.push("HY000", "first");
+        d.push("42S02", "second");
+        d.return_code = -1;
+        d
+    }
+
+    #[test]
+    fn records_are_one_based_and_odbc2_gets_s1_states() {
+        let d = two_records();
+        assert_eq!(record(&d, false, 0), Answer::Error);
+        assert_eq!(record(&d, false, 3), Answer::NoData);
+        let Answer::Found(r) = record(&d, true, 2) else {
+            panic!("record 2")
+        };
+        assert_eq!(r.sqlstate, "S0002");
+        assert!(r.message.ends_with("second"));
+    }
+
+    #[test]
+    fn header_fields_ignore_the_record_number() {
+        let d = two_records();
+        let id = |f: Field| f as i16;
+        assert_eq!(
+            field(&d, false, 0, id(Field::Number)),
+            Answer::Found(DiagValue::Integer(2))
+        );
+        assert_eq!(
+            field(&d, false, -5, id(Field::ReturnCode)),
+            Answer::Found(DiagValue::ReturnCode(-1))
+        );
+        assert_eq!(field(&d, false, 0, id(Field::SqlState)), Answer::Error);
+        assert_eq!(
+            field(&d, false, 1, id(Field::ClassOrigin)),
+            Answer::Found(DiagValue::Text("ODBC 3.0".into()))
+        );
+        assert_eq!(
+            field(&d, false, 2, id(Field::SubclassOrigin)),
+            Answer::Found(DiagValue::Text("ISO 9075".into()))
+        );
+        assert_eq!(field(&d, false, 1, 999), Answer::Error);
+    }
+}

@@ -48,3 +48,45 @@ pub fn param_source(binding: &ParamBinding, indicator: Option<Len>) -> Result<Pa
         None => ParamSource::Bytes(ind as usize),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use odbc_sys::{len_data_at_exec, SqlDataType};
+
+    fn binding(c_type: CDataType) -> ParamBinding {
+        ParamBinding {
+            c_type: c_type as i16,
+            sql_type: SqlDataType::VARCHAR.0,
+            ptr: 0,
+            buf_len: 0,
+            ind: 0,
+        }
+    }
+
+    #[test]
+    fn indicators_say_where_the_value_is() {
+        let text = binding(CDataType::Char);
+        let wide = binding(CDataType::WChar);
+        let int = binding(CDataType::SBigInt);
+        assert_eq!(
+            param_source(&text, Some(NULL_DATA)).unwrap(),
+            ParamSource::Null
+        );
+        assert_eq!(
+            param_source(&text, None).unwrap(),
+            ParamSource::Terminated { unit: 1 }
+        );
+        assert_eq!(
+            param_source(&wide, Some(NTS)).unwrap(),
+            ParamSource::Terminated { unit: 2 }
+        );
+        assert_eq!(param_source(&text, Some(7)).unwrap(), ParamSource::Bytes(7));
+        // Fixed-size types ignore the length.
+        assert_eq!(param_source(&int, Some(3)).unwrap(), ParamSource::Bytes(8));
+        for at_exec in [DATA_AT_EXEC, len_data_at_exec(10)] {
+            let err = param_source(&text, Some(at_exec)).unwrap_err();
+            assert_eq!(err.state, Some("HYC00"));
+        }
+    }
+}
