@@ -41,103 +41,103 @@ extern "C" {
 
 int16_t SQLAllocHandle(int16_t handle_type, JumpsellerOdbcHandle input, JumpsellerOdbcHandle *out);
 
-int16_t SQLBindCol(JumpsellerOdbcHandle h, uint16_t n, int16_t c_type, void *ptr, intptr_t len, intptr_t *ind);
+int16_t SQLBindCol(JumpsellerOdbcHandle hstmt, uint16_t column, int16_t c_type, void *value, intptr_t buf_len, intptr_t *ind);
 
-int16_t SQLBindParameter(JumpsellerOdbcHandle h, uint16_t n, int16_t io_type, int16_t c_type, int16_t sql_type, uint64_t _size, int16_t _digits, void *ptr, intptr_t buf_len, intptr_t *ind);
+int16_t SQLBindParameter(JumpsellerOdbcHandle hstmt, uint16_t param, int16_t io_type, int16_t c_type, int16_t sql_type, uintptr_t _size, int16_t _digits, void *value, intptr_t buf_len, intptr_t *ind);
 
-int16_t SQLCancel(JumpsellerOdbcHandle h);
+int16_t SQLCancel(JumpsellerOdbcHandle hstmt);
 
-int16_t SQLCloseCursor(JumpsellerOdbcHandle h);
+int16_t SQLCloseCursor(JumpsellerOdbcHandle hstmt);
 
-int16_t SQLColAttribute(JumpsellerOdbcHandle h, uint16_t n, uint16_t field, void *text, int16_t buf_len, int16_t *text_len, intptr_t *num);
+int16_t SQLColAttribute(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t field, void *text, int16_t buf_len, int16_t *text_len, intptr_t *num);
 
-int16_t SQLColAttributeW(JumpsellerOdbcHandle h, uint16_t n, uint16_t field, void *text, int16_t buf_len, int16_t *text_len, intptr_t *num);
+int16_t SQLColAttributeW(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t field, void *text, int16_t buf_len, int16_t *text_len, intptr_t *num);
 
-int16_t SQLConnect(JumpsellerOdbcHandle h, const uint8_t *dsn, int16_t l1, const uint8_t *uid, int16_t l2, const uint8_t *pwd, int16_t l3);
+int16_t SQLConnect(JumpsellerOdbcHandle hdbc, const uint8_t *dsn, int16_t dsn_len, const uint8_t *user, int16_t user_len, const uint8_t *auth, int16_t auth_len);
 
-int16_t SQLConnectW(JumpsellerOdbcHandle h, const uint16_t *dsn, int16_t l1, const uint16_t *uid, int16_t l2, const uint16_t *pwd, int16_t l3);
+int16_t SQLConnectW(JumpsellerOdbcHandle hdbc, const uint16_t *dsn, int16_t dsn_len, const uint16_t *user, int16_t user_len, const uint16_t *auth, int16_t auth_len);
 
-int16_t SQLDescribeCol(JumpsellerOdbcHandle h, uint16_t n, uint8_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uint64_t *size, int16_t *digits, int16_t *nullable);
+int16_t SQLDescribeCol(JumpsellerOdbcHandle hstmt, uint16_t column, uint8_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
-int16_t SQLDescribeColW(JumpsellerOdbcHandle h, uint16_t n, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uint64_t *size, int16_t *digits, int16_t *nullable);
+int16_t SQLDescribeColW(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
-int16_t SQLDisconnect(JumpsellerOdbcHandle h);
+int16_t SQLDisconnect(JumpsellerOdbcHandle hdbc);
 
-int16_t SQLDriverConnect(JumpsellerOdbcHandle h, void *_hwnd, const uint8_t *in_str, int16_t in_len, uint8_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);
+int16_t SQLDriverConnect(JumpsellerOdbcHandle hdbc, void *_hwnd, const uint8_t *in_str, int16_t in_len, uint8_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);
 
-int16_t SQLDriverConnectW(JumpsellerOdbcHandle h, void *_hwnd, const uint16_t *in_str, int16_t in_len, uint16_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);
+int16_t SQLDriverConnectW(JumpsellerOdbcHandle hdbc, void *_hwnd, const uint16_t *in_str, int16_t in_len, uint16_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);
 
 int16_t SQLEndTran(int16_t handle_type, JumpsellerOdbcHandle handle, int16_t completion);
 
-int16_t SQLExecDirect(JumpsellerOdbcHandle h, const uint8_t *sql, int32_t len);
+int16_t SQLExecDirect(JumpsellerOdbcHandle hstmt, const uint8_t *sql, int32_t len);
 
-int16_t SQLExecDirectW(JumpsellerOdbcHandle h, const uint16_t *sql, int32_t len);
+int16_t SQLExecDirectW(JumpsellerOdbcHandle hstmt, const uint16_t *sql, int32_t len);
 
-int16_t SQLExecute(JumpsellerOdbcHandle h);
+int16_t SQLExecute(JumpsellerOdbcHandle hstmt);
 
-int16_t SQLFetch(JumpsellerOdbcHandle h);
+int16_t SQLFetch(JumpsellerOdbcHandle hstmt);
 
-int16_t SQLFetchScroll(JumpsellerOdbcHandle h, int16_t orientation, intptr_t _offset);
+int16_t SQLFetchScroll(JumpsellerOdbcHandle hstmt, int16_t orientation, intptr_t _offset);
 
 int16_t SQLFreeHandle(int16_t handle_type, JumpsellerOdbcHandle handle);
 
-int16_t SQLFreeStmt(JumpsellerOdbcHandle stmt, uint16_t option);
+int16_t SQLFreeStmt(JumpsellerOdbcHandle hstmt, uint16_t option);
 
-int16_t SQLGetConnectAttr(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t buf_len, int32_t *len);
+int16_t SQLGetConnectAttr(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, int32_t buf_len, int32_t *len);
 
-int16_t SQLGetConnectAttrW(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t buf_len, int32_t *len);
+int16_t SQLGetConnectAttrW(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, int32_t buf_len, int32_t *len);
 
-int16_t SQLGetData(JumpsellerOdbcHandle h, uint16_t n, int16_t c_type, void *buf, intptr_t buf_len, intptr_t *ind);
+int16_t SQLGetData(JumpsellerOdbcHandle hstmt, uint16_t column, int16_t c_type, void *value, intptr_t buf_len, intptr_t *ind);
 
-int16_t SQLGetDiagField(int16_t handle_type, JumpsellerOdbcHandle h, int16_t rec, int16_t id, void *value, int16_t buf_len, int16_t *len);
+int16_t SQLGetDiagField(int16_t handle_type, JumpsellerOdbcHandle handle, int16_t rec, int16_t field, void *value, int16_t buf_len, int16_t *len);
 
-int16_t SQLGetDiagFieldW(int16_t handle_type, JumpsellerOdbcHandle h, int16_t rec, int16_t id, void *value, int16_t buf_len, int16_t *len);
+int16_t SQLGetDiagFieldW(int16_t handle_type, JumpsellerOdbcHandle handle, int16_t rec, int16_t field, void *value, int16_t buf_len, int16_t *len);
 
-int16_t SQLGetDiagRec(int16_t handle_type, JumpsellerOdbcHandle h, int16_t rec, uint8_t *state, int32_t *native, uint8_t *msg, int16_t buf_len, int16_t *msg_len);
+int16_t SQLGetDiagRec(int16_t handle_type, JumpsellerOdbcHandle handle, int16_t rec, uint8_t *state, int32_t *native, uint8_t *msg, int16_t buf_len, int16_t *msg_len);
 
-int16_t SQLGetDiagRecW(int16_t handle_type, JumpsellerOdbcHandle h, int16_t rec, uint16_t *state, int32_t *native, uint16_t *msg, int16_t buf_len, int16_t *msg_len);
+int16_t SQLGetDiagRecW(int16_t handle_type, JumpsellerOdbcHandle handle, int16_t rec, uint16_t *state, int32_t *native, uint16_t *msg, int16_t buf_len, int16_t *msg_len);
 
-int16_t SQLGetEnvAttr(JumpsellerOdbcHandle env, int32_t attr, void *value, int32_t _buf_len, int32_t *len);
+int16_t SQLGetEnvAttr(JumpsellerOdbcHandle henv, int32_t attr, void *value, int32_t _buf_len, int32_t *len);
 
-int16_t SQLGetFunctions(JumpsellerOdbcHandle h, uint16_t id, uint16_t *supported);
+int16_t SQLGetFunctions(JumpsellerOdbcHandle hdbc, uint16_t function, uint16_t *supported);
 
-int16_t SQLGetInfo(JumpsellerOdbcHandle h, uint16_t info_type, void *value, int16_t buf_len, int16_t *len);
+int16_t SQLGetInfo(JumpsellerOdbcHandle hdbc, uint16_t info_type, void *value, int16_t buf_len, int16_t *len);
 
-int16_t SQLGetInfoW(JumpsellerOdbcHandle h, uint16_t info_type, void *value, int16_t buf_len, int16_t *len);
+int16_t SQLGetInfoW(JumpsellerOdbcHandle hdbc, uint16_t info_type, void *value, int16_t buf_len, int16_t *len);
 
-int16_t SQLGetStmtAttr(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t buf_len, int32_t *len);
+int16_t SQLGetStmtAttr(JumpsellerOdbcHandle hstmt, int32_t attr, void *value, int32_t buf_len, int32_t *len);
 
-int16_t SQLGetStmtAttrW(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t buf_len, int32_t *len);
+int16_t SQLGetStmtAttrW(JumpsellerOdbcHandle hstmt, int32_t attr, void *value, int32_t buf_len, int32_t *len);
 
-int16_t SQLGetTypeInfo(JumpsellerOdbcHandle h, int16_t data_type);
+int16_t SQLGetTypeInfo(JumpsellerOdbcHandle hstmt, int16_t data_type);
 
-int16_t SQLGetTypeInfoW(JumpsellerOdbcHandle h, int16_t data_type);
+int16_t SQLGetTypeInfoW(JumpsellerOdbcHandle hstmt, int16_t data_type);
 
-int16_t SQLMoreResults(JumpsellerOdbcHandle h);
+int16_t SQLMoreResults(JumpsellerOdbcHandle hstmt);
 
-int16_t SQLNativeSql(JumpsellerOdbcHandle h, const uint8_t *sql, int32_t len, uint8_t *out, int32_t buf_len, int32_t *out_len);
+int16_t SQLNativeSql(JumpsellerOdbcHandle hdbc, const uint8_t *sql, int32_t len, uint8_t *out, int32_t buf_len, int32_t *out_len);
 
-int16_t SQLNativeSqlW(JumpsellerOdbcHandle h, const uint16_t *sql, int32_t len, uint16_t *out, int32_t buf_len, int32_t *out_len);
+int16_t SQLNativeSqlW(JumpsellerOdbcHandle hdbc, const uint16_t *sql, int32_t len, uint16_t *out, int32_t buf_len, int32_t *out_len);
 
-int16_t SQLNumParams(JumpsellerOdbcHandle h, int16_t *count);
+int16_t SQLNumParams(JumpsellerOdbcHandle hstmt, int16_t *count);
 
-int16_t SQLNumResultCols(JumpsellerOdbcHandle h, int16_t *count);
+int16_t SQLNumResultCols(JumpsellerOdbcHandle hstmt, int16_t *count);
 
-int16_t SQLPrepare(JumpsellerOdbcHandle h, const uint8_t *sql, int32_t len);
+int16_t SQLPrepare(JumpsellerOdbcHandle hstmt, const uint8_t *sql, int32_t len);
 
-int16_t SQLPrepareW(JumpsellerOdbcHandle h, const uint16_t *sql, int32_t len);
+int16_t SQLPrepareW(JumpsellerOdbcHandle hstmt, const uint16_t *sql, int32_t len);
 
-int16_t SQLRowCount(JumpsellerOdbcHandle h, intptr_t *count);
+int16_t SQLRowCount(JumpsellerOdbcHandle hstmt, intptr_t *count);
 
-int16_t SQLSetConnectAttr(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t len);
+int16_t SQLSetConnectAttr(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, int32_t len);
 
-int16_t SQLSetConnectAttrW(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t len);
+int16_t SQLSetConnectAttrW(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, int32_t len);
 
-int16_t SQLSetEnvAttr(JumpsellerOdbcHandle env, int32_t attr, void *value, int32_t _len);
+int16_t SQLSetEnvAttr(JumpsellerOdbcHandle henv, int32_t attr, void *value, int32_t _len);
 
-int16_t SQLSetStmtAttr(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t _len);
+int16_t SQLSetStmtAttr(JumpsellerOdbcHandle hstmt, int32_t attr, void *value, int32_t _len);
 
-int16_t SQLSetStmtAttrW(JumpsellerOdbcHandle h, int32_t attr, void *value, int32_t _len);
+int16_t SQLSetStmtAttrW(JumpsellerOdbcHandle hstmt, int32_t attr, void *value, int32_t _len);
 
 #ifdef __cplusplus
 }  // extern "C"
@@ -155,45 +155,45 @@ int16_t SQLSetStmtAttrW(JumpsellerOdbcHandle h, int32_t attr, void *value, int32
 extern "C" {
 #endif  // __cplusplus
 
-int16_t SQLColumnPrivileges(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, const uint8_t *col, int16_t coll);
+int16_t SQLColumnPrivileges(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, const uint8_t *column, int16_t column_len);
 
-int16_t SQLColumnPrivilegesW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, const uint16_t *col, int16_t coll);
+int16_t SQLColumnPrivilegesW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, const uint16_t *column, int16_t column_len);
 
-int16_t SQLColumns(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, const uint8_t *col, int16_t coll);
+int16_t SQLColumns(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, const uint8_t *column, int16_t column_len);
 
-int16_t SQLColumnsW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, const uint16_t *col, int16_t coll);
+int16_t SQLColumnsW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, const uint16_t *column, int16_t column_len);
 
-int16_t SQLForeignKeys(JumpsellerOdbcHandle h, const uint8_t *pc, int16_t pcl, const uint8_t *ps, int16_t psl, const uint8_t *pt, int16_t ptl, const uint8_t *fc, int16_t fcl, const uint8_t *fs, int16_t fsl, const uint8_t *ft, int16_t ftl);
+int16_t SQLForeignKeys(JumpsellerOdbcHandle hstmt, const uint8_t *pk_catalog, int16_t pk_catalog_len, const uint8_t *pk_schema, int16_t pk_schema_len, const uint8_t *pk_table, int16_t pk_table_len, const uint8_t *fk_catalog, int16_t fk_catalog_len, const uint8_t *fk_schema, int16_t fk_schema_len, const uint8_t *fk_table, int16_t fk_table_len);
 
-int16_t SQLForeignKeysW(JumpsellerOdbcHandle h, const uint16_t *pc, int16_t pcl, const uint16_t *ps, int16_t psl, const uint16_t *pt, int16_t ptl, const uint16_t *fc, int16_t fcl, const uint16_t *fs, int16_t fsl, const uint16_t *ft, int16_t ftl);
+int16_t SQLForeignKeysW(JumpsellerOdbcHandle hstmt, const uint16_t *pk_catalog, int16_t pk_catalog_len, const uint16_t *pk_schema, int16_t pk_schema_len, const uint16_t *pk_table, int16_t pk_table_len, const uint16_t *fk_catalog, int16_t fk_catalog_len, const uint16_t *fk_schema, int16_t fk_schema_len, const uint16_t *fk_table, int16_t fk_table_len);
 
-int16_t SQLPrimaryKeys(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl);
+int16_t SQLPrimaryKeys(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len);
 
-int16_t SQLPrimaryKeysW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl);
+int16_t SQLPrimaryKeysW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len);
 
-int16_t SQLProcedureColumns(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *p, int16_t pl, const uint8_t *col, int16_t coll);
+int16_t SQLProcedureColumns(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *procedure, int16_t procedure_len, const uint8_t *column, int16_t column_len);
 
-int16_t SQLProcedureColumnsW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *p, int16_t pl, const uint16_t *col, int16_t coll);
+int16_t SQLProcedureColumnsW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *procedure, int16_t procedure_len, const uint16_t *column, int16_t column_len);
 
-int16_t SQLProcedures(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *p, int16_t pl);
+int16_t SQLProcedures(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *procedure, int16_t procedure_len);
 
-int16_t SQLProceduresW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *p, int16_t pl);
+int16_t SQLProceduresW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *procedure, int16_t procedure_len);
 
-int16_t SQLSpecialColumns(JumpsellerOdbcHandle h, uint16_t id_type, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, uint16_t scope, uint16_t nullable);
+int16_t SQLSpecialColumns(JumpsellerOdbcHandle hstmt, uint16_t identifier_type, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, uint16_t scope, uint16_t nullable);
 
-int16_t SQLSpecialColumnsW(JumpsellerOdbcHandle h, uint16_t id_type, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, uint16_t scope, uint16_t nullable);
+int16_t SQLSpecialColumnsW(JumpsellerOdbcHandle hstmt, uint16_t identifier_type, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, uint16_t scope, uint16_t nullable);
 
-int16_t SQLStatistics(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, uint16_t unique, uint16_t reserved);
+int16_t SQLStatistics(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, uint16_t unique, uint16_t reserved);
 
-int16_t SQLStatisticsW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, uint16_t unique, uint16_t reserved);
+int16_t SQLStatisticsW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, uint16_t unique, uint16_t reserved);
 
-int16_t SQLTablePrivileges(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl);
+int16_t SQLTablePrivileges(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len);
 
-int16_t SQLTablePrivilegesW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl);
+int16_t SQLTablePrivilegesW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len);
 
-int16_t SQLTables(JumpsellerOdbcHandle h, const uint8_t *c, int16_t cl, const uint8_t *s, int16_t sl, const uint8_t *t, int16_t tl, const uint8_t *ty, int16_t tyl);
+int16_t SQLTables(JumpsellerOdbcHandle hstmt, const uint8_t *catalog, int16_t catalog_len, const uint8_t *schema, int16_t schema_len, const uint8_t *table, int16_t table_len, const uint8_t *types, int16_t types_len);
 
-int16_t SQLTablesW(JumpsellerOdbcHandle h, const uint16_t *c, int16_t cl, const uint16_t *s, int16_t sl, const uint16_t *t, int16_t tl, const uint16_t *ty, int16_t tyl);
+int16_t SQLTablesW(JumpsellerOdbcHandle hstmt, const uint16_t *catalog, int16_t catalog_len, const uint16_t *schema, int16_t schema_len, const uint16_t *table, int16_t table_len, const uint16_t *types, int16_t types_len);
 
 #ifdef __cplusplus
 }  // extern "C"

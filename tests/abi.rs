@@ -11,6 +11,7 @@ use std::ptr::null_mut;
 
 #[test]
 fn null_freed_and_foreign_handles_are_invalid() {
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     unsafe {
         assert_eq!(
             SQLExecDirect(null_mut(), b"SELECT 1".as_ptr(), 8),
@@ -18,7 +19,10 @@ fn null_freed_and_foreign_handles_are_invalid() {
         );
         assert_eq!(SQLFetch(null_mut()), SQL_INVALID_HANDLE);
         assert_eq!(SQLDisconnect(null_mut()), SQL_INVALID_HANDLE);
-        assert_eq!(SQLFreeHandle(3, null_mut()), SQL_INVALID_HANDLE);
+        assert_eq!(
+            SQLFreeHandle(HandleType::Stmt as i16, null_mut()),
+            SQL_INVALID_HANDLE
+        );
         // A pointer that was never a handle.
         let mut junk = [0u8; 64];
         assert_eq!(
@@ -34,10 +38,130 @@ fn null_freed_and_foreign_handles_are_invalid() {
             SQL_INVALID_HANDLE
         );
         // A freed handle.
-        assert_eq!(SQLFreeHandle(2, d), SQL_SUCCESS);
+        assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d), SQL_SUCCESS);
         assert_eq!(SQLDisconnect(d), SQL_INVALID_HANDLE);
-        assert_eq!(SQLFreeHandle(1, e), SQL_SUCCESS);
-        assert_eq!(SQLFreeHandle(1, e), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_SUCCESS);
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_INVALID_HANDLE);
+    }
+}
+
+/// Every branch of SQLAllocHandle / SQLFreeHandle / SQLFreeStmt(SQL_DROP) /
+/// SQLEndTran answers with the right code, and an error carries a record
+/// wherever there is a handle to hold one.
+#[test]
+fn handle_types_and_freeing_give_the_right_codes() {
+    const NOT_A_TYPE: i16 = 99;
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let mut h = null_mut();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
+    unsafe {
+        // Allocation.
+        assert_eq!(SQLAllocHandle(NOT_A_TYPE, e, &mut h), SQL_ERROR);
+        assert_eq!(states(HandleType::Env, e), vec!["HY092"]);
+        assert_eq!(
+            SQLAllocHandle(NOT_A_TYPE, null_mut(), &mut h),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLAllocHandle(HandleType::Desc as i16, d, &mut h),
+            SQL_ERROR
+        );
+        assert_eq!(states(HandleType::Dbc, d), vec!["HYC00"]);
+        assert_eq!(
+            SQLAllocHandle(HandleType::Dbc as i16, e, null_mut()),
+            SQL_ERROR
+        );
+        assert_eq!(states(HandleType::Env, e), vec!["HY009"]);
+
+        // Freeing: wrong kinds and unknown types.
+        assert_eq!(SQLFreeHandle(NOT_A_TYPE, e), SQL_ERROR);
+        assert_eq!(SQLFreeHandle(NOT_A_TYPE, null_mut()), SQL_INVALID_HANDLE);
+        assert_eq!(
+            SQLFreeHandle(HandleType::Desc as i16, e),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLFreeHandle(HandleType::Stmt as i16, d),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, d), SQL_INVALID_HANDLE);
+        // A connected connection cannot be freed.
+        assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d), SQL_ERROR);
+        assert_eq!(states(HandleType::Dbc, d), vec!["HY010"]);
+
+        // SQLFreeStmt: SQL_CLOSE keeps the handle, SQL_DROP frees it.
+        let st = stmt(d);
+        assert_eq!(SQLFreeStmt(st, FreeStmtOption::Close as u16), SQL_SUCCESS);
+        assert_eq!(SQLFreeStmt(st, SQL_DROP), SQL_SUCCESS);
+        assert_eq!(SQLFreeStmt(st, SQL_DROP), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFetch(st), SQL_INVALID_HANDLE);
+
+        // SQLEndTran.
+        assert_eq!(
+            SQLEndTran(HandleType::Dbc as i16, d, CompletionType::Commit as i16),
+            SQL_SUCCESS
+        );
+        assert_eq!(SQLEndTran(HandleType::Dbc as i16, d, 7), SQL_ERROR);
+        assert_eq!(states(HandleType::Dbc, d), vec!["HY012"]);
+        assert_eq!(
+            SQLEndTran(HandleType::Stmt as i16, d, CompletionType::Commit as i16),
+            SQL_INVALID_HANDLE
+        );
+
+        // The diagnostic getters: a handle of another type is invalid.
+        assert_eq!(
+            SQLGetDiagRec(
+                HandleType::Stmt as i16,
+                d,
+                1,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                null_mut()
+            ),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLGetDiagField(
+                NOT_A_TYPE,
+                d,
+                0,
+                HeaderDiagnosticIdentifier::Number as i16,
+                null_mut(),
+                0,
+                null_mut()
+            ),
+            SQL_INVALID_HANDLE
+        );
+
+        // Process-level pooling needs no environment; nothing else does.
+        assert_eq!(
+            SQLSetEnvAttr(
+                null_mut(),
+                EnvironmentAttribute::ConnectionPooling as i32,
+                AttrConnectionPooling::Off.into(),
+                0
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLSetEnvAttr(
+                null_mut(),
+                EnvironmentAttribute::OdbcVersion as i32,
+                AttrOdbcVersion::Odbc3.into(),
+                0
+            ),
+            SQL_INVALID_HANDLE
+        );
+    }
+    disconnect(e, d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe {
+        // Freed: every further free is invalid.
+        assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d), SQL_INVALID_HANDLE);
+        assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_INVALID_HANDLE);
     }
 }
 
@@ -46,9 +170,14 @@ fn statement_needs_an_open_connection() {
     let e = env();
     let d = dbc(e);
     let mut h = null_mut();
-    assert_eq!(unsafe { SQLAllocHandle(3, d, &mut h) }, SQL_ERROR);
-    assert_eq!(states(2, d), vec!["08003"]);
-    unsafe { SQLFreeHandle(2, d) };
+    assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe { SQLAllocHandle(HandleType::Stmt as i16, d, &mut h) },
+        SQL_ERROR
+    );
+    assert_eq!(states(HandleType::Dbc, d), vec!["08003"]);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
 }
 
 #[test]
@@ -58,7 +187,7 @@ fn connect_returns_completed_string_and_warns_on_unknown_keys() {
     let d = dbc(e);
     let (rc, out) = driver_connect(d, &format!("{};Colour=blue;Pagesize=50", conn_str(&sb)));
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
-    assert_eq!(states(2, d), vec!["01S00"]);
+    assert_eq!(states(HandleType::Dbc, d), vec!["01S00"]);
     assert!(
         out.contains("Pagesize=50") && out.contains(&sb.url()),
         "{out}"
@@ -107,11 +236,12 @@ fn bad_connections_have_the_right_sqlstate() {
         let d = dbc(e);
         let (rc, _) = driver_connect(d, &s);
         assert_eq!(rc, SQL_ERROR, "{s}");
-        let dg = diag(2, d);
+        let dg = diag(HandleType::Dbc, d);
         assert_eq!(dg[0].0, state, "{s}: {dg:?}");
         assert!(dg[0].1.contains(words), "{s}: {dg:?}");
         assert!(!dg[0].1.contains("sandbox-authtoken"));
-        unsafe { SQLFreeHandle(2, d) };
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
     }
 }
 
@@ -133,21 +263,24 @@ fn prepare_describes_without_network() {
     let st = stmt(d);
     let sql = "SELECT id, price, created_at, name FROM Jumpseller.Products";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) },
         SQL_SUCCESS
     );
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut n) };
     assert_eq!(n, 4);
     let expect = [
-        ("id", -5i16, 19u64, 0i16),
-        ("price", 3, 19, 4),
-        ("created_at", 93, 19, 0),
-        ("name", -9, 255, 0),
+        ("id", SqlDataType::EXT_BIG_INT, 19 as ULen, 0i16),
+        ("price", SqlDataType::DECIMAL, 19, 4),
+        ("created_at", SqlDataType::TIMESTAMP, 19, 0),
+        ("name", SqlDataType::EXT_W_VARCHAR, 255, 0),
     ];
     for (i, (name, ty, size, digits)) in expect.iter().enumerate() {
         let mut buf = [0u8; 64];
-        let (mut len, mut t, mut sz, mut dg, mut nl) = (0i16, 0i16, 0u64, 0i16, 0i16);
+        let (mut len, mut t, mut sz, mut dg, mut nl) = (0i16, 0i16, 0 as ULen, 0i16, 0i16);
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLDescribeCol(
                 st,
@@ -163,7 +296,7 @@ fn prepare_describes_without_network() {
         };
         assert_eq!(
             (&buf[..len as usize], t, sz, dg),
-            (name.as_bytes(), *ty, *size, *digits)
+            (name.as_bytes(), ty.0, *size, *digits)
         );
     }
     assert_eq!(
@@ -171,7 +304,8 @@ fn prepare_describes_without_network() {
         0,
         "describing a prepared statement made requests"
     );
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -189,6 +323,7 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     );
     let mut buf = [0u8; 8];
     let mut len = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLDescribeCol(
             st,
@@ -205,8 +340,9 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
     assert_eq!(len, 25);
     assert_eq!(&buf, b"a_rathe\0");
-    assert_eq!(states(3, st), vec!["01004"]);
+    assert_eq!(states(HandleType::Stmt, st), vec!["01004"]);
     // SQLGetData in pieces: each piece reports the length left before it.
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let whole = query(d, "SELECT name FROM Products WHERE id = 1")[0][0]
         .clone()
@@ -215,12 +351,13 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     let mut first_ind = 0;
     loop {
         let mut b = [0u8; 5];
-        let mut ind = 0isize;
+        let mut ind = 0 as Len;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetData(
                 st,
                 1,
-                SQL_C_CHAR,
+                CDataType::Char as i16,
                 b.as_mut_ptr() as *mut c_void,
                 5,
                 &mut ind,
@@ -241,7 +378,8 @@ fn short_buffers_truncate_with_01004_and_full_length() {
     }
     assert_eq!(first_ind as usize, whole.len());
     assert_eq!(String::from_utf8(got).unwrap(), whole);
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -251,12 +389,13 @@ fn bound_columns_convert_to_c_types() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     let (mut id, mut price, mut ts) = (0i64, 0f64, [0u8; 16]);
-    let (mut i1, mut i2, mut i3) = (0isize, 0isize, 0isize);
+    let (mut i1, mut i2, mut i3) = (0 as Len, 0 as Len, 0 as Len);
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             &mut id as *mut i64 as *mut c_void,
             8,
             &mut i1,
@@ -264,7 +403,7 @@ fn bound_columns_convert_to_c_types() {
         SQLBindCol(
             st,
             2,
-            SQL_C_DOUBLE,
+            CDataType::Double as i16,
             &mut price as *mut f64 as *mut c_void,
             8,
             &mut i2,
@@ -272,7 +411,7 @@ fn bound_columns_convert_to_c_types() {
         SQLBindCol(
             st,
             3,
-            SQL_C_TYPE_TIMESTAMP,
+            CDataType::TypeTimestamp as i16,
             ts.as_mut_ptr() as *mut c_void,
             16,
             &mut i3,
@@ -285,14 +424,17 @@ fn bound_columns_convert_to_c_types() {
         ),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let text = query(d, "SELECT price, created_at FROM Products WHERE id = 7");
     assert_eq!(id, 7);
     assert_eq!(price.to_string(), text[0][0].clone().unwrap());
     let year = i16::from_ne_bytes([ts[0], ts[1]]);
     assert_eq!(year.to_string(), text[0][1].clone().unwrap()[..4]);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -312,18 +454,21 @@ fn wide_functions_round_trip_unicode() {
         .encode_utf16()
         .collect();
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLExecDirectW(st, sql.as_ptr(), sql.len() as i32) },
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let mut buf = vec![0u16; 512];
-    let mut ind = 0isize;
+    let mut ind = 0 as Len;
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLGetData(
                 st,
                 1,
-                SQL_C_WCHAR,
+                CDataType::WChar as i16,
                 buf.as_mut_ptr() as *mut c_void,
                 1024,
                 &mut ind,
@@ -332,7 +477,8 @@ fn wide_functions_round_trip_unicode() {
         SQL_SUCCESS
     );
     assert_eq!(String::from_utf16(&buf[..ind as usize / 2]).unwrap(), name);
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -342,9 +488,10 @@ fn getfunctions_matches_the_exports() {
     let sb = sandbox();
     let d = dbc(e);
     driver_connect(d, &conn_str(&sb));
-    let mut map = [0u16; 250];
+    let mut map = [0u16; SQL_API_ODBC3_ALL_FUNCTIONS_SIZE];
     assert_eq!(
-        unsafe { SQLGetFunctions(d, 999, map.as_mut_ptr()) },
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe { SQLGetFunctions(d, SQL_API_ODBC3_ALL_FUNCTIONS, map.as_mut_ptr()) },
         SQL_SUCCESS
     );
     for (id, _, _) in jumpseller_odbc::odbc::functions::EXPORTED {
@@ -383,7 +530,12 @@ fn oauth_access_token_connects_and_an_expired_one_is_28000() {
     let s = format!("URL={};AuthScheme=OAuth;InitiateOAuth=OFF;OAuthAccessToken={token};MaxRequestsPerSecond=10000", sb.url());
     let e = env();
     let d = dbc(e);
-    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    assert_eq!(
+        driver_connect(d, &s).0,
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Dbc, d)
+    );
     assert_eq!(
         query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(),
         Some("120")
@@ -392,7 +544,7 @@ fn oauth_access_token_connects_and_an_expired_one_is_28000() {
     sb.expire_access_tokens();
     let d = dbc(env());
     assert_eq!(driver_connect(d, &s).0, SQL_ERROR);
-    let dg = diag(2, d);
+    let dg = diag(HandleType::Dbc, d);
     assert_eq!(dg[0].0, "28000");
     assert!(
         dg[0].1.contains("access token") && dg[0].1.contains("new one"),
@@ -424,8 +576,7 @@ fn a_slow_api_times_out_with_hyt00() {
 fn the_log_has_requests_but_no_secrets() {
     let sb = sandbox();
     let (token, _) = sb.issue_token("read_products read_store");
-    let dir = std::env::temp_dir().join(format!("js-log-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("log");
     for (name, auth) in [
         (
             "basic.log",
@@ -444,7 +595,12 @@ fn the_log_has_requests_but_no_secrets() {
             sb.url(),
             log.display()
         );
-        assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+        assert_eq!(
+            driver_connect(d, &s).0,
+            SQL_SUCCESS,
+            "{:?}",
+            diag(HandleType::Dbc, d)
+        );
         query(d, "SELECT id, name FROM Products LIMIT 3");
         disconnect(e, d);
         let text = std::fs::read_to_string(&log).unwrap();
@@ -476,16 +632,18 @@ fn cancel_from_another_thread_stops_a_slow_query() {
     let addr = st as usize;
     let canceller = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(100));
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLCancel(addr as *mut c_void) }
     });
     let sql = "SELECT o.id FROM Orders o";
     let mut rc = exec(st, sql);
     while rc == SQL_SUCCESS {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
     }
     assert_eq!(canceller.join().unwrap(), SQL_SUCCESS);
     assert_eq!(rc, SQL_ERROR);
-    assert_eq!(states(3, st)[0], "HY008");
+    assert_eq!(states(HandleType::Stmt, st)[0], "HY008");
     disconnect(e, d);
 }
 
@@ -496,26 +654,30 @@ fn parameters_bind_and_push_down() {
     let st = stmt(d);
     let sql = "SELECT id, name FROM Products WHERE id = ? AND name <> ?";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLPrepare(st, sql.as_ptr(), sql.len() as i32) },
         SQL_SUCCESS
     );
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     assert_eq!(unsafe { SQLNumParams(st, &mut n) }, SQL_SUCCESS);
     assert_eq!(n, 2);
     // Unbound parameters are 07002.
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLExecute(st) }, SQL_ERROR);
-    assert_eq!(states(3, st), vec!["07002"]);
+    assert_eq!(states(HandleType::Stmt, st), vec!["07002"]);
     let mut id: i64 = 9;
     let name: Vec<u16> = "zzz ñ".encode_utf16().chain([0]).collect();
-    let mut nts: isize = -3;
+    let mut nts: Len = NTS;
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
         assert_eq!(
             SQLBindParameter(
                 st,
                 1,
-                1,
-                SQL_C_SBIGINT,
-                -5,
+                ParamType::Input as i16,
+                CDataType::SBigInt as i16,
+                SqlDataType::EXT_BIG_INT.0,
                 0,
                 0,
                 &mut id as *mut i64 as *mut c_void,
@@ -528,9 +690,9 @@ fn parameters_bind_and_push_down() {
             SQLBindParameter(
                 st,
                 2,
-                1,
-                SQL_C_WCHAR,
-                -9,
+                ParamType::Input as i16,
+                CDataType::WChar as i16,
+                SqlDataType::EXT_W_VARCHAR.0,
                 255,
                 0,
                 name.as_ptr() as *mut c_void,
@@ -542,16 +704,26 @@ fn parameters_bind_and_push_down() {
     }
     for want in [9i64, 11] {
         // The driver reads `id` through the pointer bound above.
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { std::ptr::write_volatile(&mut id, want) };
         sb.reset_counts();
-        assert_eq!(unsafe { SQLExecute(st) }, SQL_SUCCESS, "{:?}", diag(3, st));
+        assert_eq!(
+            // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
+            unsafe { SQLExecute(st) },
+            SQL_SUCCESS,
+            "{:?}",
+            diag(HandleType::Stmt, st)
+        );
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
         assert_eq!(get_text(st, 1).as_deref(), Some(want.to_string().as_str()));
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_NO_DATA);
         // The bound id is pushed down like a literal: one GET.
         assert_eq!(sb.request_count(), 1);
     }
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -561,23 +733,42 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     let (e, d) = connect(&sb);
     // Column-wise: ten ids and ten names per SQLFetch.
     let st = stmt(d);
-    let (mut ids, mut id_ind) = ([0i64; 10], [0isize; 10]);
-    let (mut names, mut name_ind) = ([0u8; 10 * 32], [0isize; 10]);
-    let (mut fetched, mut status) = (0u64, [9u16; 10]);
+    let (mut ids, mut id_ind) = ([0i64; 10], [0 as Len; 10]);
+    let (mut names, mut name_ind) = ([0u8; 10 * 32], [0 as Len; 10]);
+    let (mut fetched, mut status) = (0 as ULen, [9u16; 10]);
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
-        assert_eq!(SQLSetStmtAttr(st, 27, 10 as *mut c_void, 0), SQL_SUCCESS); // ROW_ARRAY_SIZE
         assert_eq!(
-            SQLSetStmtAttr(st, 26, &mut fetched as *mut u64 as *mut c_void, 0),
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::RowArraySize as i32,
+                10 as *mut c_void,
+                0
+            ),
+            SQL_SUCCESS
+        ); // ROW_ARRAY_SIZE
+        assert_eq!(
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::RowsFetchedPtr as i32,
+                &mut fetched as *mut ULen as *mut c_void,
+                0
+            ),
             SQL_SUCCESS
         ); // ROWS_FETCHED_PTR
         assert_eq!(
-            SQLSetStmtAttr(st, 25, status.as_mut_ptr() as *mut c_void, 0),
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::RowStatusPtr as i32,
+                status.as_mut_ptr() as *mut c_void,
+                0
+            ),
             SQL_SUCCESS
         ); // ROW_STATUS_PTR
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             ids.as_mut_ptr() as *mut c_void,
             8,
             id_ind.as_mut_ptr(),
@@ -585,7 +776,7 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         SQLBindCol(
             st,
             2,
-            SQL_C_CHAR,
+            CDataType::Char as i16,
             names.as_mut_ptr() as *mut c_void,
             32,
             name_ind.as_mut_ptr(),
@@ -600,21 +791,19 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     );
     let mut seen = Vec::new();
     loop {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         let rc = unsafe { SQLFetch(st) };
         if rc == SQL_NO_DATA {
             break;
         }
-        assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(3, st));
-        for i in 0..fetched as usize {
+        assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Stmt, st));
+        for i in 0..fetched {
             assert_eq!(status[i], 0);
             let n = &names[i * 32..i * 32 + name_ind[i] as usize];
             seen.push((ids[i], String::from_utf8(n.to_vec()).unwrap()));
         }
         if fetched < 10 {
-            assert_eq!(
-                status[fetched as usize], 3,
-                "rows past the end are SQL_ROW_NOROW"
-            );
+            assert_eq!(status[fetched], 3, "rows past the end are SQL_ROW_NOROW");
         }
     }
     let want: Vec<(i64, String)> = query(
@@ -635,9 +824,9 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
     #[derive(Clone, Copy)]
     struct Row {
         id: i64,
-        id_ind: isize,
+        id_ind: Len,
         qty: i32,
-        qty_ind: isize,
+        qty_ind: Len,
     }
     let st2 = stmt(d);
     let mut rows = [Row {
@@ -647,27 +836,43 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         qty_ind: 0,
     }; 4];
     let size = std::mem::size_of::<Row>();
-    let mut got = 0u64;
+    let mut got = 0 as ULen;
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
-        SQLSetStmtAttr(st2, 27, 4 as *mut c_void, 0);
-        SQLSetStmtAttr(st2, 5, size as *mut c_void, 0); // ROW_BIND_TYPE = struct size
-        SQLSetStmtAttr(st2, 26, &mut got as *mut u64 as *mut c_void, 0);
+        SQLSetStmtAttr(
+            st2,
+            StatementAttribute::RowArraySize as i32,
+            4 as *mut c_void,
+            0,
+        );
+        SQLSetStmtAttr(
+            st2,
+            StatementAttribute::RowBindType as i32,
+            size as *mut c_void,
+            0,
+        ); // ROW_BIND_TYPE = struct size
+        SQLSetStmtAttr(
+            st2,
+            StatementAttribute::RowsFetchedPtr as i32,
+            &mut got as *mut ULen as *mut c_void,
+            0,
+        );
         let base = rows.as_mut_ptr() as *mut u8;
         SQLBindCol(
             st2,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             base as *mut c_void,
             8,
-            base.add(8) as *mut isize,
+            base.add(8) as *mut Len,
         );
         SQLBindCol(
             st2,
             2,
-            SQL_C_SLONG,
+            CDataType::SLong as i16,
             base.add(16) as *mut c_void,
             4,
-            base.add(24) as *mut isize,
+            base.add(24) as *mut Len,
         );
     }
     assert_eq!(
@@ -677,6 +882,7 @@ fn block_cursors_fill_row_arrays_column_and_row_wise() {
         ),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st2) }, SQL_SUCCESS);
     let direct = query(d, "SELECT line, qty FROM OrderProducts WHERE order_id = 3");
     assert_eq!(got as usize, direct.len().min(4));
@@ -693,11 +899,14 @@ fn disconnect_frees_the_statements() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     assert_eq!(exec(st, "SELECT id FROM Products"), SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     assert_eq!(unsafe { SQLDisconnect(d) }, SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_INVALID_HANDLE);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
-        SQLFreeHandle(2, d);
-        SQLFreeHandle(1, e);
+        SQLFreeHandle(HandleType::Dbc as i16, d);
+        SQLFreeHandle(HandleType::Env as i16, e);
     }
 }
 
@@ -711,6 +920,7 @@ fn odd_values_never_crash_the_process() {
     let st = stmt(d);
     let p = "%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%b";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLTables(
                 st,
@@ -755,14 +965,20 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
     let (e, d) = connect(&sb);
     let st = stmt(d);
     let mut ids = [0i64; 5];
-    let mut ind = [0isize; 5];
+    let mut ind = [0 as Len; 5];
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
-        SQLSetStmtAttr(st, 27, 5 as *mut c_void, 0);
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::RowArraySize as i32,
+            5 as *mut c_void,
+            0,
+        );
         // BufferLength 0: the spec says it is ignored for fixed-size types.
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             ids.as_mut_ptr() as *mut c_void,
             0,
             ind.as_mut_ptr(),
@@ -772,6 +988,7 @@ fn block_fetch_of_fixed_types_ignores_buffer_length() {
         exec(st, "SELECT id FROM Products WHERE id <= 5 ORDER BY id"),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(ids, [1, 2, 3, 4, 5]);
     disconnect(e, d);
@@ -793,19 +1010,36 @@ fn query_timeout_bounds_a_whole_query() {
     }]);
     let st = stmt(d);
     assert_eq!(
-        unsafe { SQLSetStmtAttr(st, 0, std::ptr::dangling_mut::<c_void>(), 0) },
+        // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
+        unsafe {
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::QueryTimeout as i32,
+                std::ptr::dangling_mut::<c_void>(),
+                0,
+            )
+        },
         SQL_SUCCESS
     ); // QUERY_TIMEOUT = 1 s
     let mut rc = exec(st, "SELECT id FROM Orders");
     while rc == SQL_SUCCESS {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
     }
     assert_eq!(rc, SQL_ERROR);
-    let dg = diag(3, st);
+    let dg = diag(HandleType::Stmt, st);
     assert_eq!(dg[0].0, "HYT00", "{dg:?}");
     assert!(dg[0].1.contains("QUERY_TIMEOUT"), "{dg:?}");
     // Without the timeout the same query completes.
-    unsafe { SQLSetStmtAttr(st, 0, std::ptr::null_mut::<c_void>(), 0) };
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
+    unsafe {
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::QueryTimeout as i32,
+            std::ptr::null_mut::<c_void>(),
+            0,
+        )
+    };
     sb.set_faults(vec![]);
     assert_eq!(exec(st, "SELECT COUNT(*) FROM Orders"), SQL_SUCCESS);
     disconnect(e, d);
@@ -821,6 +1055,7 @@ fn two_statements_of_one_connection_interleave() {
         SQL_SUCCESS
     );
     let mut seen = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(a) } == SQL_SUCCESS {
         let id = get_text(a, 1).unwrap();
         // For each row of A, B runs a lookup on the same connection.
@@ -831,8 +1066,10 @@ fn two_statements_of_one_connection_interleave() {
             ),
             SQL_SUCCESS
         );
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(b) }, SQL_SUCCESS);
         seen.push((id, get_text(b, 1).unwrap()));
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLCloseCursor(b) };
     }
     assert_eq!(
@@ -847,20 +1084,44 @@ fn max_length_and_retrieve_data_are_applied() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
-    unsafe { SQLSetStmtAttr(st, 3, 4 as *mut c_void, 0) }; // MAX_LENGTH = 4 bytes
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
+    unsafe {
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::MaxLength as i32,
+            4 as *mut c_void,
+            0,
+        )
+    }; // MAX_LENGTH = 4 bytes
     assert_eq!(exec(st, "SELECT 'abcdefgh'"), SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(get_text(st, 1).as_deref(), Some("abcd"));
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLCloseCursor(st) };
-    unsafe { SQLSetStmtAttr(st, 3, std::ptr::null_mut::<c_void>(), 0) };
-    let mut id = -1i64;
-    let mut ind = 0isize;
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
     unsafe {
-        SQLSetStmtAttr(st, 11, std::ptr::null_mut::<c_void>(), 0); // RETRIEVE_DATA = OFF
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::MaxLength as i32,
+            std::ptr::null_mut::<c_void>(),
+            0,
+        )
+    };
+    let mut id = -1i64;
+    let mut ind = 0 as Len;
+    // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
+    unsafe {
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::RetrieveData as i32,
+            std::ptr::null_mut::<c_void>(),
+            0,
+        ); // RETRIEVE_DATA = OFF
         SQLBindCol(
             st,
             1,
-            SQL_C_SBIGINT,
+            CDataType::SBigInt as i16,
             &mut id as *mut i64 as *mut c_void,
             8,
             &mut ind,
@@ -870,8 +1131,10 @@ fn max_length_and_retrieve_data_are_applied() {
         exec(st, "SELECT id FROM Products WHERE id = 5"),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { std::ptr::read_volatile(&id) },
         -1,
         "no data with SQL_RD_OFF"
@@ -885,14 +1148,18 @@ fn null_pointers_everywhere_never_crash() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     unsafe {
         // Inputs that must not be NULL give HY009; optional outputs are skipped.
         assert_eq!(SQLExecDirect(st, null(), 0), SQL_ERROR);
-        assert_eq!(states(3, st), vec!["HY009"]);
-        assert_eq!(SQLPrepare(st, null(), -3), SQL_ERROR);
+        assert_eq!(states(HandleType::Stmt, st), vec!["HY009"]);
+        assert_eq!(SQLPrepare(st, null(), NTS as i32), SQL_ERROR);
         assert_eq!(SQLNumResultCols(st, null_mut()), SQL_ERROR);
         assert_eq!(SQLRowCount(st, null_mut()), SQL_ERROR);
-        assert_eq!(SQLGetFunctions(d, 999, null_mut()), SQL_ERROR);
+        assert_eq!(
+            SQLGetFunctions(d, SQL_API_ODBC3_ALL_FUNCTIONS, null_mut()),
+            SQL_ERROR
+        );
         assert_eq!(
             exec(st, "SELECT id, name FROM Products WHERE id = 1"),
             SQL_SUCCESS
@@ -912,24 +1179,47 @@ fn null_pointers_everywhere_never_crash() {
             SQL_SUCCESS
         );
         assert_eq!(
-            SQLColAttribute(st, 2, 14, null_mut(), 0, null_mut(), null_mut()),
+            SQLColAttribute(
+                st,
+                2,
+                Desc::TypeName as u16,
+                null_mut(),
+                0,
+                null_mut(),
+                null_mut()
+            ),
             SQL_SUCCESS
         );
         assert_eq!(SQLFetch(st), SQL_SUCCESS);
         // NULL buffer with an indicator: only the length comes back.
-        let mut ind = 0isize;
+        let mut ind = 0 as Len;
         assert!(matches!(
-            SQLGetData(st, 2, SQL_C_CHAR, null_mut(), 0, &mut ind),
+            SQLGetData(st, 2, CDataType::Char as i16, null_mut(), 0, &mut ind),
             SQL_SUCCESS | SQL_SUCCESS_WITH_INFO
         ));
         assert!(ind > 0);
-        assert_eq!(SQLGetInfo(d, 17, null_mut(), 0, null_mut()), SQL_SUCCESS);
         assert_eq!(
-            SQLGetConnectAttr(d, 102, null_mut(), 0, null_mut()),
+            SQLGetInfo(d, InfoType::DbmsName as u16, null_mut(), 0, null_mut()),
             SQL_SUCCESS
         );
         assert_eq!(
-            SQLGetStmtAttr(st, 1, null_mut(), 0, null_mut()),
+            SQLGetConnectAttr(
+                d,
+                ConnectionAttribute::AUTOCOMMIT.0,
+                null_mut(),
+                0,
+                null_mut()
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLGetStmtAttr(
+                st,
+                StatementAttribute::MaxRows as i32,
+                null_mut(),
+                0,
+                null_mut()
+            ),
             SQL_SUCCESS
         );
         assert_eq!(
@@ -941,11 +1231,28 @@ fn null_pointers_everywhere_never_crash() {
             SQL_SUCCESS
         );
         assert_eq!(
-            SQLGetDiagRec(3, st, 1, null_mut(), null_mut(), null_mut(), 0, null_mut()),
+            SQLGetDiagRec(
+                HandleType::Stmt as i16,
+                st,
+                1,
+                null_mut(),
+                null_mut(),
+                null_mut(),
+                0,
+                null_mut()
+            ),
             SQL_NO_DATA
         );
         assert_eq!(
-            SQLGetDiagField(3, st, 0, 2, null_mut(), 0, null_mut()),
+            SQLGetDiagField(
+                HandleType::Stmt as i16,
+                st,
+                0,
+                HeaderDiagnosticIdentifier::Number as i16,
+                null_mut(),
+                0,
+                null_mut()
+            ),
             SQL_SUCCESS
         );
         // An empty connection string: OAuth without a token connects only for
@@ -953,12 +1260,18 @@ fn null_pointers_everywhere_never_crash() {
         let d2 = dbc(env());
         let (rc, _) = driver_connect(d2, "");
         assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
-        assert!(diag(2, d2)
+        assert!(diag(HandleType::Dbc, d2)
             .iter()
             .any(|(s, m)| s == "01000" && m.contains("OAuthAccessToken")));
         let mut h = null_mut();
-        assert_eq!(SQLAllocHandle(2, null_mut(), &mut h), SQL_INVALID_HANDLE);
-        assert_eq!(SQLAllocHandle(1, null_mut(), null_mut()), SQL_ERROR);
+        assert_eq!(
+            SQLAllocHandle(HandleType::Dbc as i16, null_mut(), &mut h),
+            SQL_INVALID_HANDLE
+        );
+        assert_eq!(
+            SQLAllocHandle(HandleType::Env as i16, null_mut(), null_mut()),
+            SQL_ERROR
+        );
     }
     disconnect(e, d);
 }
@@ -974,7 +1287,12 @@ fn a_token_without_the_scope_is_28000_naming_the_scope_problem() {
         "URL={};AuthScheme=OAuth;OAuthAccessToken={token};MaxRequestsPerSecond=10000",
         sb.url()
     );
-    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    assert_eq!(
+        driver_connect(d, &s).0,
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Dbc, d)
+    );
     assert_eq!(
         query(d, "SELECT COUNT(*) FROM Products")[0][0].as_deref(),
         Some("120")

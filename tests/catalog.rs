@@ -17,8 +17,10 @@ fn s(x: &str) -> (*const u8, i16) {
 /// Every row of the statement's current result, as text.
 fn rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut n) };
     let mut out = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } == SQL_SUCCESS {
         out.push((1..=n as u16).map(|i| get_text(st, i)).collect());
     }
@@ -27,11 +29,13 @@ fn rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
 
 fn col_names(st: *mut c_void) -> Vec<String> {
     let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut n) };
     (1..=n as u16)
         .map(|i| {
             let mut b = [0u8; 64];
             let mut l = 0i16;
+            // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
             unsafe {
                 SQLDescribeCol(
                     st,
@@ -63,6 +67,7 @@ fn tables(
     let (t, tl) = a(table);
     let (ty, tyl) = a(types);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLTables(st, c, cl, sc, sl, t, tl, ty, tyl) },
         SQL_SUCCESS
     );
@@ -141,7 +146,15 @@ fn metadata_id_makes_arguments_identifiers() {
     assert!(tables(st, None, None, Some("Order%"), None).len() > 1);
     // With SQL_ATTR_METADATA_ID a '%' is a character, not a pattern.
     assert_eq!(
-        unsafe { SQLSetStmtAttr(st, 10014, std::ptr::dangling_mut::<c_void>(), 0) },
+        // SAFETY: see "Calling the exports" in tests/common; bound buffers outlive their use.
+        unsafe {
+            SQLSetStmtAttr(
+                st,
+                StatementAttribute::MetadataId as i32,
+                std::ptr::dangling_mut::<c_void>(),
+                0,
+            )
+        },
         SQL_SUCCESS
     );
     assert!(tables(st, None, None, Some("Order%"), None).is_empty());
@@ -156,6 +169,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     let st = stmt(d);
     let (t, tl) = s("OrderProducts");
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLColumns(st, null(), 0, null(), 0, t, tl, null(), 0) },
         SQL_SUCCESS
     );
@@ -164,6 +178,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     assert_eq!(cols[0][3].as_deref(), Some("order_id"));
     assert_eq!(cols[0][16].as_deref(), Some("1"), "ORDINAL_POSITION");
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLPrimaryKeys(st, null(), 0, null(), 0, t, tl) },
         SQL_SUCCESS
     );
@@ -180,6 +195,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     );
     // Keys this table holds (FK table given).
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLForeignKeys(
                 st,
@@ -211,6 +227,7 @@ fn columns_keys_and_foreign_keys_both_ways() {
     // Keys pointing at Orders (PK table given).
     let (o, ol) = s("Orders");
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLForeignKeys(
                 st,
@@ -240,13 +257,28 @@ fn columns_keys_and_foreign_keys_both_ways() {
         "{referencing:?}"
     );
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLStatistics(st, null(), 0, null(), 0, o, ol, 0, 0) },
         SQL_SUCCESS
     );
     assert_eq!(col_names(st).len(), 13);
     assert_eq!(rows(st)[0][8].as_deref(), Some("id"));
     assert_eq!(
-        unsafe { SQLSpecialColumns(st, 1, null(), 0, null(), 0, o, ol, 0, 1) },
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe {
+            SQLSpecialColumns(
+                st,
+                SQL_BEST_ROWID,
+                null(),
+                0,
+                null(),
+                0,
+                o,
+                ol,
+                SQL_SCOPE_CURROW,
+                Nullability::NULLABLE.0 as u16,
+            )
+        },
         SQL_SUCCESS
     );
     assert_eq!(rows(st)[0][1].as_deref(), Some("id"));
@@ -258,7 +290,11 @@ fn type_info_is_sorted_and_filterable() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
-    assert_eq!(unsafe { SQLGetTypeInfo(st, 0) }, SQL_SUCCESS);
+    assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe { SQLGetTypeInfo(st, SqlDataType::UNKNOWN_TYPE.0) },
+        SQL_SUCCESS
+    );
     assert_eq!(col_names(st).len(), 19);
     let codes: Vec<i64> = rows(st)
         .into_iter()
@@ -267,7 +303,15 @@ fn type_info_is_sorted_and_filterable() {
     let mut sorted = codes.clone();
     sorted.sort();
     assert_eq!(codes, sorted);
-    for t in [-9i16, 12, 93, -5, 3] {
+    for t in [
+        SqlDataType::EXT_W_VARCHAR,
+        SqlDataType::VARCHAR,
+        SqlDataType::TIMESTAMP,
+        SqlDataType::EXT_BIG_INT,
+        SqlDataType::DECIMAL,
+    ] {
+        let t = t.0;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         assert_eq!(unsafe { SQLGetTypeInfo(st, t) }, SQL_SUCCESS);
         let r = rows(st);
         assert!(
@@ -290,7 +334,7 @@ fn a_cdata_profile_path_means_the_builtin_profile_with_01s00() {
         &format!("{};Profile=C:\\CData\\Jumpseller.apip", conn_str(&sb)),
     );
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
-    let dg = diag(2, d);
+    let dg = diag(HandleType::Dbc, d);
     assert_eq!(dg[0].0, "01S00");
     assert!(dg[0].1.contains("built-in"), "{dg:?}");
     assert_eq!(

@@ -220,6 +220,7 @@ fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
     let mut got = 0;
     for _ in 0..50 {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
         got += 1;
     }
@@ -232,12 +233,13 @@ fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     }]);
     let mut rc = SQL_SUCCESS;
     while rc == SQL_SUCCESS {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
         got += 1;
     }
     assert_eq!(rc, SQL_ERROR, "the scan ended quietly after {got} rows");
     assert!(got <= 101, "only the first page could be delivered");
-    let dg = diag(3, st);
+    let dg = diag(HandleType::Stmt, st);
     assert!(["08S01", "HY000"].contains(&dg[0].0.as_str()), "{dg:?}");
     sb.set_faults(vec![Fault {
         route: "/v1/customers.json".into(),
@@ -247,7 +249,8 @@ fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     }]);
     let err = query_error(d, "SELECT id FROM Customers");
     assert!(err[0].1.contains("not valid JSON"), "{err:?}");
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -260,20 +263,22 @@ fn a_ten_megabyte_description_comes_in_chunks() {
         exec(st, "SELECT description FROM Products WHERE id = 3"),
         SQL_SUCCESS
     );
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     let mut total = 0usize;
     let mut first = None;
     let mut calls = 0;
     loop {
         let mut buf = vec![0u8; 64 * 1024];
-        let mut ind = 0isize;
+        let mut ind: Len = 0;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetData(
                 st,
                 1,
-                SQL_C_CHAR,
+                CDataType::Char as i16,
                 buf.as_mut_ptr() as *mut c_void,
-                buf.len() as isize,
+                buf.len() as Len,
                 &mut ind,
             )
         };
@@ -289,9 +294,10 @@ fn a_ten_megabyte_description_comes_in_chunks() {
         };
     }
     assert!(total >= 10_000_000, "{total}");
-    assert_eq!(first, Some(total as isize));
+    assert_eq!(first, Some(total as Len));
     assert!(calls > 100);
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
 }
 
@@ -394,7 +400,12 @@ fn rate_limited_scans_wait_and_lose_nothing() {
         "URL={};Login=sandbox;AuthToken=sandbox-authtoken;MaxRequestsPerSecond=50;Pagesize=100",
         sb.url()
     );
-    assert_eq!(driver_connect(d, &s).0, SQL_SUCCESS, "{:?}", diag(2, d));
+    assert_eq!(
+        driver_connect(d, &s).0,
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Dbc, d)
+    );
     sb.reset_counts();
     let rows = query(d, "SELECT id FROM Orders");
     // 16 pages and a count would do; more means some were answered 429.
@@ -599,10 +610,11 @@ fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
     let info = |d| {
         let mut b = [0u8; 4];
         let mut l = 0i16;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             jumpseller_odbc::ffi::SQLGetInfo(
                 d,
-                25,
+                InfoType::DataSourceReadOnly as u16,
                 b.as_mut_ptr() as *mut std::os::raw::c_void,
                 4,
                 &mut l,
@@ -611,10 +623,11 @@ fn a_store_without_jsapps_has_an_empty_table_and_info_tells_writability() {
         String::from_utf8_lossy(&b[..l as usize]).into_owned()
     };
     assert_eq!(info(d), "N");
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         jumpseller_odbc::ffi::SQLSetConnectAttr(
             d,
-            101,
+            ConnectionAttribute::ACCESS_MODE.0,
             std::ptr::dangling_mut::<std::os::raw::c_void>(),
             0,
         )
@@ -633,6 +646,7 @@ fn an_order_placed_during_a_scan_does_not_repeat_a_row() {
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
     let mut ids = Vec::new();
     for _ in 0..100 {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
         ids.push(get_text(st, 1).unwrap());
     }
@@ -646,6 +660,7 @@ fn an_order_placed_during_a_scan_does_not_repeat_a_row() {
         .send()
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().unwrap());
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } == SQL_SUCCESS {
         ids.push(get_text(st, 1).unwrap());
     }

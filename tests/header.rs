@@ -54,7 +54,7 @@ fn catalog_declarations(handle: &str) -> String {
             })
             .collect();
         for (name, unit) in [(a, "uint8_t"), (w, "uint16_t")] {
-            let mut args = vec![format!("{handle} h")];
+            let mut args = vec![format!("{handle} hstmt")];
             for (n, k) in &params {
                 let ty = match *k {
                     "s" => format!("const {unit} *"),

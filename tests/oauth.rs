@@ -26,11 +26,8 @@ fn browser_lock() -> std::sync::MutexGuard<'static, ()> {
     BROWSER.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("js-oauth-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmpdir(name: &str) -> TempDir {
+    TempDir::new(&format!("oauth-{name}"))
 }
 
 fn free_port() -> u16 {
@@ -51,9 +48,10 @@ fn oauth_str(sb: &Sandbox, initiate: &str, store: &str, callback: &str) -> Strin
 }
 
 /// SQLDriverConnect with a completion mode: (rc, completed string).
-fn connect_mode(dbc: *mut c_void, s: &str, mode: u16) -> (i16, String) {
+fn connect_mode(dbc: *mut c_void, s: &str, mode: DriverConnectOption) -> (i16, String) {
     let mut out = vec![0u8; 8192];
     let mut len = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLDriverConnect(
             dbc,
@@ -63,7 +61,7 @@ fn connect_mode(dbc: *mut c_void, s: &str, mode: u16) -> (i16, String) {
             out.as_mut_ptr(),
             out.len() as i16,
             &mut len,
-            mode,
+            mode as u16,
         )
     };
     let n = (len.max(0) as usize).min(out.len());
@@ -74,23 +72,24 @@ fn ok(rc: i16) -> bool {
     rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO
 }
 
-fn connected(s: &str, mode: u16) -> (*mut c_void, *mut c_void) {
+fn connected(s: &str, mode: DriverConnectOption) -> (*mut c_void, *mut c_void) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = connect_mode(d, s, mode);
-    assert!(ok(rc), "connect failed: {:?}", diag(2, d));
+    assert!(ok(rc), "connect failed: {:?}", diag(HandleType::Dbc, d));
     (e, d)
 }
 
-fn connect_error(s: &str, mode: u16) -> (String, String) {
+fn connect_error(s: &str, mode: DriverConnectOption) -> (String, String) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = connect_mode(d, s, mode);
     assert_eq!(rc, SQL_ERROR, "connect was expected to fail");
-    let dg = diag(2, d);
+    let dg = diag(HandleType::Dbc, d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
-        SQLFreeHandle(2, d);
-        SQLFreeHandle(1, e);
+        SQLFreeHandle(HandleType::Dbc as i16, d);
+        SQLFreeHandle(HandleType::Env as i16, e);
     }
     // The error, not a warning recorded before it.
     dg.into_iter().find(|(s, _)| !s.starts_with("01")).unwrap()
@@ -161,7 +160,7 @@ fn getandrefresh_runs_the_browser_flow_stores_tokens_and_logs_no_secret() {
         log.display()
     );
     // SQL_DRIVER_COMPLETE: the driver may prompt (open the browser).
-    let (e, d) = connected(&s, 1);
+    let (e, d) = connected(&s, DriverConnectOption::Complete);
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
     std::env::remove_var("BROWSER");
@@ -192,7 +191,7 @@ fn getandrefresh_runs_the_browser_flow_stores_tokens_and_logs_no_secret() {
 
     // Stored tokens are used without a browser (NOPROMPT), then refreshed
     // when the API refuses them; the log shows the refresh but no secret.
-    let (e, d) = connected(&s, 0);
+    let (e, d) = connected(&s, DriverConnectOption::NoPrompt);
     sb.expire_access_tokens();
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
@@ -228,7 +227,7 @@ fn a_state_mismatch_is_refused() {
     std::env::set_var("BROWSER", &script);
     let (state, msg) = connect_error(
         &oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), &callback),
-        1,
+        DriverConnectOption::Complete,
     );
     std::env::remove_var("BROWSER");
     assert_eq!(state, "28000");
@@ -250,7 +249,7 @@ fn a_denied_authorization_is_28000() {
             dir.join("s.json").to_str().unwrap(),
             &callback,
         ),
-        1,
+        DriverConnectOption::Complete,
     );
     std::env::remove_var("BROWSER");
     assert_eq!(state, "28000");
@@ -266,9 +265,13 @@ fn noprompt_without_tokens_gives_the_url_and_the_verifier_way_works() {
     let s = oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), &callback);
     let e = env();
     let d = dbc(e);
-    assert_eq!(connect_mode(d, &s, 0).0, SQL_ERROR);
-    let dg = diag(2, d);
-    unsafe { SQLFreeHandle(2, d) };
+    assert_eq!(
+        connect_mode(d, &s, DriverConnectOption::NoPrompt).0,
+        SQL_ERROR
+    );
+    let dg = diag(HandleType::Dbc, d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Dbc as i16, d) };
     // Two records, each short enough for applications that show 512
     // characters: the URL with what to do, then the whole explanation.
     assert_eq!(
@@ -301,12 +304,18 @@ fn noprompt_without_tokens_gives_the_url_and_the_verifier_way_works() {
 
     // The headless way: open the URL elsewhere, copy the code, reconnect.
     let code = code_from(&url);
-    let (e, d) = connected(&format!("{s};OAuthVerifier={code}"), 0);
+    let (e, d) = connected(
+        &format!("{s};OAuthVerifier={code}"),
+        DriverConnectOption::NoPrompt,
+    );
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
     assert!(!field(&store_json(&store), "refresh_token").is_empty());
     // The same string again: the code is spent, the stored tokens are used.
-    let (e, d) = connected(&format!("{s};OAuthVerifier={code}"), 0);
+    let (e, d) = connected(
+        &format!("{s};OAuthVerifier={code}"),
+        DriverConnectOption::NoPrompt,
+    );
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
 }
@@ -327,7 +336,7 @@ fn refresh_when_the_supplied_token_has_expired() {
         "{};OAuthAccessToken={access};OAuthRefreshToken={refresh};OAuthExpiresIn=3600;OAuthTokenTimestamp={issued_ms}",
         oauth_str(&sb, "REFRESH", store.to_str().unwrap(), "http://localhost:33333")
     );
-    let (e, d) = connected(&s, 0);
+    let (e, d) = connected(&s, DriverConnectOption::NoPrompt);
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
     let v = store_json(&store);
@@ -335,7 +344,7 @@ fn refresh_when_the_supplied_token_has_expired() {
     assert_ne!(field(&v, "refresh_token"), refresh, "rotation stored");
     // The same connection string again: the store (descending from these
     // tokens) wins over the spent refresh token.
-    let (e, d) = connected(&s, 0);
+    let (e, d) = connected(&s, DriverConnectOption::NoPrompt);
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
 }
@@ -354,7 +363,7 @@ fn refresh_on_expiry_by_time() {
         "{};OAuthAccessToken={access};OAuthRefreshToken={refresh};OAuthExpiresIn=2;OAuthTokenTimestamp={now_ms}",
         oauth_str(&sb, "REFRESH", store.to_str().unwrap(), "http://localhost:33333")
     );
-    let (e, d) = connected(&s, 0);
+    let (e, d) = connected(&s, DriverConnectOption::NoPrompt);
     std::thread::sleep(Duration::from_millis(2500));
     sb.reset_counts();
     assert_eq!(count_products(d), "120");
@@ -385,23 +394,34 @@ fn refresh_on_401_in_the_middle_of_a_scan_loses_no_row() {
             "http://localhost:33333"
         )
     );
-    let (e, d) = connected(&s, 0);
+    let (e, d) = connected(&s, DriverConnectOption::NoPrompt);
     let st = stmt(d);
-    assert!(ok(exec(st, "SELECT id FROM Products")), "{:?}", diag(3, st));
+    assert!(
+        ok(exec(st, "SELECT id FROM Products")),
+        "{:?}",
+        diag(HandleType::Stmt, st)
+    );
     let mut ids = Vec::new();
     loop {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         let rc = unsafe { SQLFetch(st) };
         if rc == SQL_NO_DATA {
             break;
         }
-        assert!(ok(rc), "fetch after {} rows: {:?}", ids.len(), diag(3, st));
+        assert!(
+            ok(rc),
+            "fetch after {} rows: {:?}",
+            ids.len(),
+            diag(HandleType::Stmt, st)
+        );
         ids.push(get_text(st, 1).unwrap().parse::<i64>().unwrap());
         if ids.len() == 15 {
             sb.expire_access_tokens();
         }
     }
     assert_eq!(ids, (1..=120).collect::<Vec<_>>());
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     disconnect(e, d);
     let v = store_json(&store);
     assert_ne!(field(&v, "access_token"), access);
@@ -413,7 +433,7 @@ fn off_with_an_expired_token_is_28000_also_mid_session() {
     let sb = sandbox();
     let (token, _) = sb.issue_token("read_products read_store");
     let s = format!("URL={};AuthScheme=OAuth;InitiateOAuth=OFF;OAuthAccessToken={token};MaxRequestsPerSecond=10000", sb.url());
-    let (e, d) = connected(&s, 0);
+    let (e, d) = connected(&s, DriverConnectOption::NoPrompt);
     sb.expire_access_tokens();
     let err = query_error(d, "SELECT id FROM Products");
     assert_eq!(err[0].0, "28000", "{err:?}");
@@ -423,7 +443,7 @@ fn off_with_an_expired_token_is_28000_also_mid_session() {
     );
     assert!(!err[0].1.contains(&token));
     disconnect(e, d);
-    let (state, msg) = connect_error(&s, 0);
+    let (state, msg) = connect_error(&s, DriverConnectOption::NoPrompt);
     assert_eq!(state, "28000");
     assert!(msg.contains("access token"), "{msg}");
 }
@@ -439,7 +459,7 @@ fn refresh_without_tokens_is_28000_and_getandrefresh_needs_the_app() {
             dir.join("s.json").to_str().unwrap(),
             "http://localhost:33333",
         ),
-        1,
+        DriverConnectOption::Complete,
     );
     assert_eq!(state, "28000");
     assert!(msg.contains("OAuthRefreshToken"), "{msg}");
@@ -448,7 +468,7 @@ fn refresh_without_tokens_is_28000_and_getandrefresh_needs_the_app() {
             "URL={};AuthScheme=OAuth;InitiateOAuth=GETANDREFRESH",
             sb.url()
         ),
-        0,
+        DriverConnectOption::NoPrompt,
     );
     assert_eq!(state, "08001");
     assert!(msg.contains("OAuthClientId"), "{msg}");
@@ -467,7 +487,7 @@ fn a_corrupt_store_is_reported_and_left_alone() {
             store.to_str().unwrap(),
             "http://localhost:33333",
         ),
-        0,
+        DriverConnectOption::NoPrompt,
     );
     assert_eq!(state, "08001");
     assert!(
@@ -489,11 +509,11 @@ fn memory_stores_share_tokens_within_the_process() {
         "{};OAuthAccessToken={access};OAuthRefreshToken={refresh}",
         oauth_str(&sb, "REFRESH", &name, "http://localhost:33333")
     );
-    let (e1, d1) = connected(&first, 0);
+    let (e1, d1) = connected(&first, DriverConnectOption::NoPrompt);
     // A second connection with no tokens of its own finds them in memory.
     let (e2, d2) = connected(
         &oauth_str(&sb, "REFRESH", &name, "http://localhost:33333"),
-        0,
+        DriverConnectOption::NoPrompt,
     );
     sb.expire_access_tokens();
     assert_eq!(count_products(d1), "120");
@@ -512,7 +532,7 @@ fn child_refresher() {
         return;
     };
     let dir = PathBuf::from(std::env::var("JS_OAUTH_CHILD_DIR").unwrap());
-    let (e, d) = connected(&conn, 0);
+    let (e, d) = connected(&conn, DriverConnectOption::NoPrompt);
     std::fs::write(dir.join(format!("ready.{}", std::process::id())), "").unwrap();
     let until = Instant::now() + Duration::from_secs(60);
     while !dir.join("go").exists() {
@@ -539,7 +559,7 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
             "http://localhost:33333"
         )
     );
-    let (e, d) = connected(&seed, 0);
+    let (e, d) = connected(&seed, DriverConnectOption::NoPrompt);
     disconnect(e, d);
     // The children take their tokens from the store only.
     let conn = oauth_str(
@@ -559,7 +579,7 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
                     "--test-threads=1",
                 ])
                 .env("JS_OAUTH_CHILD_CONN", &conn)
-                .env("JS_OAUTH_CHILD_DIR", &dir)
+                .env("JS_OAUTH_CHILD_DIR", dir.as_os_str())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -596,7 +616,7 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
     // The store holds a working pair: a new connection uses it as is.
     let v = store_json(&store);
     assert_ne!(field(&v, "refresh_token"), refresh);
-    let (e, d) = connected(&conn, 0);
+    let (e, d) = connected(&conn, DriverConnectOption::NoPrompt);
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
     assert_eq!(
@@ -608,8 +628,10 @@ fn two_processes_refresh_at_once_and_the_store_stays_valid() {
 
 fn stmt_rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
     let mut ncols = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut ncols) };
     let mut rows = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } == SQL_SUCCESS {
         rows.push((1..=ncols as u16).map(|i| get_text(st, i)).collect());
     }
@@ -632,12 +654,12 @@ fn stored_procedures_get_and_refresh_tokens() {
     let e = env();
     let d = dbc(e);
     assert_eq!(
-        connect_mode(d, &s, 0).0,
+        connect_mode(d, &s, DriverConnectOption::NoPrompt).0,
         SQL_SUCCESS_WITH_INFO,
         "{:?}",
-        diag(2, d)
+        diag(HandleType::Dbc, d)
     );
-    let w = diag(2, d);
+    let w = diag(HandleType::Dbc, d);
     assert!(
         w.iter()
             .any(|(st, m)| st == "01000" && m.contains("GetOAuthAccessToken")),
@@ -649,6 +671,7 @@ fn stored_procedures_get_and_refresh_tokens() {
     // SQLProcedures / SQLProcedureColumns describe them.
     let st = stmt(d);
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLProcedures(st, nul(), 0, nul(), 0, nul(), 0) },
         SQL_SUCCESS
     );
@@ -666,6 +689,7 @@ fn stored_procedures_get_and_refresh_tokens() {
     );
     let p = "GetOAuthAccessToken";
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe {
             SQLProcedureColumns(st, nul(), 0, nul(), 0, p.as_ptr(), p.len() as i16, nul(), 0)
         },
@@ -689,7 +713,8 @@ fn stored_procedures_get_and_refresh_tokens() {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(cols, want);
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
 
     // The URL, with our state; a browser elsewhere gives the code.
     let rows = query(
@@ -813,7 +838,7 @@ fn the_auth_command_writes_a_store_the_driver_uses() {
     );
     let (e, d) = connected(
         &oauth_str(&sb, "GETANDREFRESH", store.to_str().unwrap(), callback),
-        0,
+        DriverConnectOption::NoPrompt,
     );
     assert_eq!(count_products(d), "120");
     disconnect(e, d);
@@ -831,7 +856,7 @@ fn the_auth_command_writes_a_store_the_driver_uses() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/oauth/authorize?"));
     let (e, d) = connected(
         &oauth_str(&sb, "REFRESH", store2.to_str().unwrap(), &callback2),
-        0,
+        DriverConnectOption::NoPrompt,
     );
     assert_eq!(count_products(d), "120");
     disconnect(e, d);

@@ -31,6 +31,7 @@ const MAY_BE_EMPTY: &[&str] = &[];
 /// (column name, ODBC DATA_TYPE, COLUMN_SIZE) of a table, from SQLColumns.
 fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
     let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLColumns(
             st,
@@ -47,9 +48,10 @@ fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
     assert!(
         rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
         "SQLColumns({table}): {:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     let mut out = Vec::new();
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     while unsafe { SQLFetch(st) } != SQL_NO_DATA {
         let name = get_text(st, 4).expect("COLUMN_NAME");
         let ty: i16 = get_text(st, 5)
@@ -61,7 +63,8 @@ fn sql_columns(d: *mut c_void, table: &str) -> Vec<(String, i16, i64)> {
             .unwrap_or(0);
         out.push((name, ty, size));
     }
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     out
 }
 
@@ -436,17 +439,14 @@ fn a_table_whose_parent_is_itself_a_child_is_scanned_through_it() {
     disconnect(e, d);
 }
 
-/// Writes `text` to a fresh temp file and returns its path.
-fn temp_profile(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!(
-        "jumpseller-odbc-schema-{}-{}",
-        std::process::id(),
-        name
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+/// Writes `text` to a fresh temp file and returns its path, with the
+/// guard that removes it.
+fn temp_profile(name: &str, text: &str) -> (TempDir, String) {
+    let dir = TempDir::new(&format!("schema-{name}"));
     let path = dir.join("profile.json");
     std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+    let path = path.to_string_lossy().into_owned();
+    (dir, path)
 }
 
 /// (SQLSTATE, message) pairs of a handle's diagnostic records.
@@ -463,14 +463,15 @@ fn connect_with_profile(
     if rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO {
         (e, d, Ok(()))
     } else {
-        (e, d, Err(diag(2, d)))
+        (e, d, Err(diag(HandleType::Dbc, d)))
     }
 }
 
 fn free_unconnected(e: *mut c_void, d: *mut c_void) {
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
-        SQLFreeHandle(2, d);
-        SQLFreeHandle(1, e);
+        SQLFreeHandle(HandleType::Dbc as i16, d);
+        SQLFreeHandle(HandleType::Env as i16, e);
     }
 }
 
@@ -500,7 +501,7 @@ fn a_user_profile_with_an_extra_column_and_table_is_queryable() {
         ],
         "pushdown": [{"column": "customer_id", "op": "=", "list": "/customers/{value}/orders.json", "wrapper": "order", "sets_parent": true}]
     }));
-    let path = temp_profile("custom", &serde_json::to_string_pretty(&p).unwrap());
+    let (_dir, path) = temp_profile("custom", &serde_json::to_string_pretty(&p).unwrap());
     let (e, d, r) = connect_with_profile(&sb, &path);
     r.unwrap_or_else(|diag| panic!("connect with {path}: {diag:?}"));
     let rows = query(
@@ -562,7 +563,7 @@ fn malformed_profiles_fail_to_connect_naming_the_file_and_the_place() {
         ),
     ];
     for (name, text, places) in cases {
-        let path = temp_profile(name, &text);
+        let (_dir, path) = temp_profile(name, &text);
         let (e, d, r) = connect_with_profile(&sb, &path);
         let diag = r
             .err()

@@ -7,7 +7,9 @@ use common::*;
 
 /// The built-in profile with write routes on Categories and Products, as a
 /// user's profile file would declare them.
-fn profile_with_writes() -> std::path::PathBuf {
+/// The built-in profile with write routes for Categories and Products, in a
+/// temp file (removed when the returned guard drops).
+fn profile_with_writes() -> (TempDir, std::path::PathBuf) {
     let mut p: serde_json::Value = serde_json::from_str(jumpseller_odbc::schema::BUILTIN).unwrap();
     for t in p["tables"].as_array_mut().unwrap() {
         let name = t["name"].as_str().unwrap().to_string();
@@ -21,9 +23,10 @@ fn profile_with_writes() -> std::path::PathBuf {
             serde_json::json!({"path": format!("/{plural}/{{id}}.json"), "wrapper": wrapper});
         t["delete"] = serde_json::json!({"path": format!("/{plural}/{{id}}.json")});
     }
-    let path = std::env::temp_dir().join(format!("js-writes-{}.json", std::process::id()));
+    let dir = TempDir::new("writes");
+    let path = dir.join("profile.json");
     std::fs::write(&path, p.to_string()).unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
@@ -46,7 +49,7 @@ fn child_rows_are_written_through_their_parent_routes() {
         ),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     let price = query(
         d,
@@ -67,7 +70,7 @@ fn child_rows_are_written_through_their_parent_routes() {
             ),
             SQL_SUCCESS,
             "{:?}",
-            diag(3, st)
+            diag(HandleType::Stmt, st)
         );
         assert_eq!(
             query(d, "SELECT id FROM ProductImages WHERE product_id = 2").len(),
@@ -82,7 +85,7 @@ fn child_rows_are_written_through_their_parent_routes() {
         ),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     let msgs = query(d, "SELECT message FROM OrderHistory WHERE order_id = 5");
     assert!(
@@ -98,12 +101,12 @@ fn insert_update_delete_reach_the_api() {
     let sb = sandbox();
     let e = env();
     let d = dbc(e);
-    let prof = profile_with_writes();
+    let (_dir, prof) = profile_with_writes();
     assert_eq!(
         driver_connect(d, &format!("{};Profile={}", conn_str(&sb), prof.display())).0,
         SQL_SUCCESS,
         "{:?}",
-        diag(2, d)
+        diag(HandleType::Dbc, d)
     );
     let before = query(d, "SELECT COUNT(*) FROM Categories")[0][0]
         .clone()
@@ -113,9 +116,10 @@ fn insert_update_delete_reach_the_api() {
         exec(st, "INSERT INTO Categories (name) VALUES ('Té y café ☕')"),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
-    let mut n = 0isize;
+    let mut n: Len = 0;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { jumpseller_odbc::ffi::SQLRowCount(st, &mut n) };
     assert_eq!(n, 1);
     let after = query(d, "SELECT COUNT(*) FROM Categories")[0][0]
@@ -135,7 +139,7 @@ fn insert_update_delete_reach_the_api() {
         ),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     assert_eq!(
         query(d, &format!("SELECT name FROM Categories WHERE id = {id}"))[0][0].as_deref(),
@@ -147,7 +151,7 @@ fn insert_update_delete_reach_the_api() {
         exec(st, "UPDATE Products SET name = 'Renamed' WHERE id = 4"),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     assert_eq!(
         query(d, "SELECT name, price FROM Products WHERE id = 4")[0],
@@ -157,7 +161,7 @@ fn insert_update_delete_reach_the_api() {
         exec(st, &format!("DELETE FROM Categories WHERE id = {id}")),
         SQL_SUCCESS,
         "{:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     assert!(query(d, &format!("SELECT id FROM Categories WHERE id = {id}")).is_empty());
     // A table without write routes refuses with a message.
@@ -177,7 +181,7 @@ fn read_only_connections_refuse_writes() {
     let sb = sandbox();
     let e = env();
     let d = dbc(e);
-    let prof = profile_with_writes();
+    let (_dir, prof) = profile_with_writes();
     assert_eq!(
         driver_connect(
             d,

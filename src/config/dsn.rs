@@ -35,18 +35,26 @@ pub fn dsn_pairs(dsn: &str) -> Vec<(String, String)> {
 
 fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
     let name = CString::new("SQLGetPrivateProfileString").ok()?;
-    // SAFETY: dlsym with RTLD_DEFAULT only looks a symbol up.
+    // SAFETY: `name` is a valid NUL-terminated string that outlives the
+    // call; dlsym with RTLD_DEFAULT only looks the symbol up in the objects
+    // already loaded and returns NULL when there is none.
     let sym = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
     if sym.is_null() {
         return None;
     }
-    // SAFETY: the symbol has this C signature in unixODBC's odbcinst.
+    // SAFETY: `sym` is non-null, and the one symbol of this name (unixODBC's
+    // and iODBC's odbcinst, Windows' odbccp32) has exactly the C signature
+    // of `GetPrivateProfileString`; a function pointer and a data pointer
+    // have the same size on every platform we build for.
     let f: GetPrivateProfileString = unsafe { std::mem::transmute(sym) };
     let section = CString::new(dsn).ok()?;
     let empty = CString::new("").ok()?;
     let file = CString::new("odbc.ini").ok()?;
     let mut buf = vec![0u8; 8192];
     // A null key asks for the list of keys, NUL separated.
+    // SAFETY: section, default and file name are valid NUL-terminated
+    // strings that outlive the call, a null key is allowed (it asks for the
+    // key list), and `buf` is writable for the `buf.len()` bytes passed.
     let n = unsafe {
         f(
             section.as_ptr(),
@@ -69,6 +77,8 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
     for key in keys {
         let ckey = CString::new(key.clone()).ok()?;
         let mut val = vec![0u8; 4096];
+        // SAFETY: as above, with `ckey` a valid NUL-terminated key and `val`
+        // writable for the `val.len()` bytes passed.
         let n = unsafe {
             f(
                 section.as_ptr(),
@@ -80,6 +90,9 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
             )
         };
         if n >= 0 {
+            // SAFETY: on success the function leaves a NUL-terminated string
+            // inside `val` (it truncates to `val.len() - 1` bytes and adds the
+            // NUL), and `val` lives until the copy below is made.
             let v = unsafe { CStr::from_ptr(val.as_ptr() as *const c_char) }
                 .to_string_lossy()
                 .into_owned();

@@ -1,5 +1,5 @@
-//! Catalog functions: arguments decoded, result sets built by
-//! `odbc::catalog` from the profile (no network), installed on the statement.
+//! Catalog functions: the (text, length) arguments decoded, then
+//! `odbc::catalog_args` decides what they mean and installs the result set.
 #![allow(
     clippy::too_many_arguments,
     reason = "ODBC's catalog functions take a (text, length) pair per name; these mirror them"
@@ -7,35 +7,35 @@
 
 use super::strings::{input, Enc, A, W};
 use super::{with_stmt, Handle};
-use crate::odbc::catalog::{self, Arg};
-use crate::odbc::{lock, Stmt};
-use crate::schema::Profile;
-use std::sync::Arc;
+use odbc_sys::{Char, Len, RetCode, WChar};
 
 type U<E> = <E as Enc>::Unit;
 
-fn profile(s: &Stmt) -> Result<Arc<Profile>, crate::error::Error> {
-    Ok(s.conn.session()?.profile().clone())
-}
-
-/// Pattern (or identifier, with SQL_ATTR_METADATA_ID) arguments.
-unsafe fn arg<E: Enc>(s: &Stmt, p: *const U<E>, len: i16) -> Arg {
-    Arg::new(input::<E>(p, len as isize), lock(&s.state).metadata_id)
+/// One (text, length) argument: NULL stays `None`; `len` may be SQL_NTS.
+///
+/// # Safety
+/// `ptr` is NULL, or `len` units, or NUL-terminated when `len` is negative.
+unsafe fn text<E: Enc>(ptr: *const U<E>, len: i16) -> Option<String> {
+    // SAFETY: the caller's promise is `input`'s.
+    unsafe { input::<E>(ptr, len as Len) }
 }
 
 macro_rules! pair {
     ($a:ident, $w:ident, $body:ident, ($($p:ident : $t:ident),*)) => {
         /// # Safety
-        /// Strings as the ODBC spec gives them.
+        /// Every string argument is NULL, or as many bytes as the length
+        /// after it says, or NUL-terminated when that length is SQL_NTS.
         #[no_mangle]
-        pub unsafe extern "C" fn $a(h: Handle, $($p: pair!(@ty u8, $t)),*) -> i16 {
-            $body::<A>(h, $($p),*)
+        pub unsafe extern "C" fn $a(hstmt: Handle, $($p: pair!(@ty Char, $t)),*) -> RetCode {
+            // SAFETY: the caller's duties above are the body's.
+            unsafe { $body::<A>(hstmt, $($p),*) }
         }
         /// # Safety
-        /// Strings as the ODBC spec gives them.
+        /// As the ANSI form, with strings and lengths in SQLWCHARs.
         #[no_mangle]
-        pub unsafe extern "C" fn $w(h: Handle, $($p: pair!(@ty u16, $t)),*) -> i16 {
-            $body::<W>(h, $($p),*)
+        pub unsafe extern "C" fn $w(hstmt: Handle, $($p: pair!(@ty WChar, $t)),*) -> RetCode {
+            // SAFETY: the caller's duties above are the body's.
+            unsafe { $body::<W>(hstmt, $($p),*) }
         }
     };
     (@ty $u:ty, s) => { *const $u };
@@ -43,263 +43,303 @@ macro_rules! pair {
     (@ty $u:ty, w) => { u16 };
 }
 
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn tables<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-    ty: *const U<E>,
-    tyl: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        // Enumeration calls compare with "%" exactly, so no identifier mode.
-        let raw = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), false);
-        let (cols, rows) = catalog::tables(
-            &p,
-            &raw(c, cl),
-            &raw(s, sl),
-            &arg::<E>(st, t, tl),
-            input::<E>(ty, tyl as isize).as_deref(),
-        );
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+    types: *const U<E>,
+    types_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, table, types) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(table, table_len),
+                text::<E>(types, types_len),
+            )
+        };
+        stmt.catalog_tables(catalog, schema, table, types)
     })
 }
-pair!(SQLTables, SQLTablesW, tables, (c: s, cl: n, s: s, sl: n, t: s, tl: n, ty: s, tyl: n));
+pair!(SQLTables, SQLTablesW, tables, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, types: s, types_len: n));
 
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn columns<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-    col: *const U<E>,
-    coll: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        let odbc2 = st.conn.env.is_odbc2();
-        let (cols, rows) = catalog::columns(
-            &p,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, t, tl),
-            &arg::<E>(st, col, coll),
-            odbc2,
-        );
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+    column: *const U<E>,
+    column_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, table, column) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(table, table_len),
+                text::<E>(column, column_len),
+            )
+        };
+        stmt.catalog_columns(catalog, schema, table, column)
     })
 }
-pair!(SQLColumns, SQLColumnsW, columns, (c: s, cl: n, s: s, sl: n, t: s, tl: n, col: s, coll: n));
+pair!(SQLColumns, SQLColumnsW, columns, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, column: s, column_len: n));
 
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn primary_keys<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        // Primary keys take identifiers, never patterns.
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
-        let (cols, rows) = catalog::primary_keys(&p, &id(c, cl), &id(s, sl), &id(t, tl));
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, table) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(table, table_len),
+            )
+        };
+        stmt.catalog_primary_keys(catalog, schema, table)
     })
 }
-pair!(SQLPrimaryKeys, SQLPrimaryKeysW, primary_keys, (c: s, cl: n, s: s, sl: n, t: s, tl: n));
+pair!(SQLPrimaryKeys, SQLPrimaryKeysW, primary_keys, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n));
 
-#[allow(clippy::too_many_arguments)]
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn foreign_keys<E: Enc>(
-    h: Handle,
-    _pc: *const U<E>,
-    _pcl: i16,
-    ps: *const U<E>,
-    psl: i16,
-    pt: *const U<E>,
-    ptl: i16,
-    _fc: *const U<E>,
-    _fcl: i16,
-    fs: *const U<E>,
-    fsl: i16,
-    ft: *const U<E>,
-    ftl: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
-        let schema_ok = [id(ps, psl), id(fs, fsl)].iter().all(|a| {
-            a.value
-                .as_deref()
-                .map(|v| v.is_empty() || a.matches(&p.schema))
-                .unwrap_or(true)
-        });
-        let (cols, rows) = catalog::foreign_keys(&p, &id(pt, ptl), &id(ft, ftl), schema_ok);
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    _pk_catalog: *const U<E>,
+    _pk_catalog_len: i16,
+    pk_schema: *const U<E>,
+    pk_schema_len: i16,
+    pk_table: *const U<E>,
+    pk_table_len: i16,
+    _fk_catalog: *const U<E>,
+    _fk_catalog_len: i16,
+    fk_schema: *const U<E>,
+    fk_schema_len: i16,
+    fk_table: *const U<E>,
+    fk_table_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (pk_schema, pk_table, fk_schema, fk_table) = unsafe {
+            (
+                text::<E>(pk_schema, pk_schema_len),
+                text::<E>(pk_table, pk_table_len),
+                text::<E>(fk_schema, fk_schema_len),
+                text::<E>(fk_table, fk_table_len),
+            )
+        };
+        stmt.catalog_foreign_keys(pk_schema, pk_table, fk_schema, fk_table)
     })
 }
-pair!(SQLForeignKeys, SQLForeignKeysW, foreign_keys, (pc: s, pcl: n, ps: s, psl: n, pt: s, ptl: n, fc: s, fcl: n, fs: s, fsl: n, ft: s, ftl: n));
+pair!(SQLForeignKeys, SQLForeignKeysW, foreign_keys, (pk_catalog: s, pk_catalog_len: n, pk_schema: s, pk_schema_len: n, pk_table: s, pk_table_len: n, fk_catalog: s, fk_catalog_len: n, fk_schema: s, fk_schema_len: n, fk_table: s, fk_table_len: n));
 
-#[allow(clippy::too_many_arguments)]
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn statistics<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
     _unique: u16,
     _reserved: u16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
-        let (cols, rows) = catalog::statistics(&p, &id(c, cl), &id(s, sl), &id(t, tl));
-        st.set_rows(cols, rows)
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, table) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(table, table_len),
+            )
+        };
+        stmt.catalog_statistics(catalog, schema, table)
     })
 }
-pair!(SQLStatistics, SQLStatisticsW, statistics, (c: s, cl: n, s: s, sl: n, t: s, tl: n, unique: w, reserved: w));
+pair!(SQLStatistics, SQLStatisticsW, statistics, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, unique: w, reserved: w));
 
-#[allow(clippy::too_many_arguments)]
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn special_columns<E: Enc>(
-    h: Handle,
-    id_type: u16,
-    _c: *const U<E>,
-    _cl: i16,
-    _s: *const U<E>,
-    _sl: i16,
-    t: *const U<E>,
-    tl: i16,
+    hstmt: Handle,
+    identifier_type: u16,
+    _catalog: *const U<E>,
+    _catalog_len: i16,
+    _schema: *const U<E>,
+    _schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
     _scope: u16,
     _nullable: u16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        let (cols, rows) =
-            catalog::special_columns(&p, id_type, &Arg::new(input::<E>(t, tl as isize), true));
-        st.set_rows(cols, rows)
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: pointer and length come from the caller together.
+        let table = unsafe { text::<E>(table, table_len) };
+        stmt.catalog_special_columns(identifier_type, table)
     })
 }
-pair!(SQLSpecialColumns, SQLSpecialColumnsW, special_columns, (id_type: w, c: s, cl: n, s: s, sl: n, t: s, tl: n, scope: w, nullable: w));
+pair!(SQLSpecialColumns, SQLSpecialColumnsW, special_columns, (identifier_type: w, catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, scope: w, nullable: w));
 
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn procedures<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    p: *const U<E>,
-    pl: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let pr = profile(st)?;
-        let (cols, rows) = catalog::procedures(
-            &pr,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, p, pl),
-        );
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    procedure: *const U<E>,
+    procedure_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, procedure) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(procedure, procedure_len),
+            )
+        };
+        stmt.catalog_procedures(catalog, schema, procedure)
     })
 }
-pair!(SQLProcedures, SQLProceduresW, procedures, (c: s, cl: n, s: s, sl: n, p: s, pl: n));
+pair!(SQLProcedures, SQLProceduresW, procedures, (catalog: s, catalog_len: n, schema: s, schema_len: n, procedure: s, procedure_len: n));
 
-#[allow(clippy::too_many_arguments)]
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn procedure_columns<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    p: *const U<E>,
-    pl: i16,
-    col: *const U<E>,
-    coll: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let pr = profile(st)?;
-        let (cols, rows) = catalog::procedure_columns(
-            &pr,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, p, pl),
-            &arg::<E>(st, col, coll),
-        );
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    procedure: *const U<E>,
+    procedure_len: i16,
+    column: *const U<E>,
+    column_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, procedure, column) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(procedure, procedure_len),
+                text::<E>(column, column_len),
+            )
+        };
+        stmt.catalog_procedure_columns(catalog, schema, procedure, column)
     })
 }
-pair!(SQLProcedureColumns, SQLProcedureColumnsW, procedure_columns, (c: s, cl: n, s: s, sl: n, p: s, pl: n, col: s, coll: n));
+pair!(SQLProcedureColumns, SQLProcedureColumnsW, procedure_columns, (catalog: s, catalog_len: n, schema: s, schema_len: n, procedure: s, procedure_len: n, column: s, column_len: n));
 
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn table_privileges<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        let (cols, rows) = catalog::table_privileges(
-            &p,
-            &arg::<E>(st, c, cl),
-            &arg::<E>(st, s, sl),
-            &arg::<E>(st, t, tl),
-        );
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, table) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(table, table_len),
+            )
+        };
+        stmt.catalog_table_privileges(catalog, schema, table)
     })
 }
-pair!(SQLTablePrivileges, SQLTablePrivilegesW, table_privileges, (c: s, cl: n, s: s, sl: n, t: s, tl: n));
+pair!(SQLTablePrivileges, SQLTablePrivilegesW, table_privileges, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n));
 
-#[allow(clippy::too_many_arguments)]
+/// # Safety
+/// Every string argument is NULL, or its length in units, or
+/// NUL-terminated when its length is negative.
 unsafe fn column_privileges<E: Enc>(
-    h: Handle,
-    c: *const U<E>,
-    cl: i16,
-    s: *const U<E>,
-    sl: i16,
-    t: *const U<E>,
-    tl: i16,
-    col: *const U<E>,
-    coll: i16,
-) -> i16 {
-    with_stmt(h, |st| {
-        let p = profile(st)?;
-        let id = |x: *const U<E>, l: i16| Arg::new(input::<E>(x, l as isize), true);
-        let (cols, rows) = catalog::column_privileges(
-            &p,
-            &id(c, cl),
-            &id(s, sl),
-            &id(t, tl),
-            &arg::<E>(st, col, coll),
-        );
-        st.set_rows(cols, rows)
+    hstmt: Handle,
+    catalog: *const U<E>,
+    catalog_len: i16,
+    schema: *const U<E>,
+    schema_len: i16,
+    table: *const U<E>,
+    table_len: i16,
+    column: *const U<E>,
+    column_len: i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: each pointer and its length come from the caller
+        // together, as `text` requires.
+        let (catalog, schema, table, column) = unsafe {
+            (
+                text::<E>(catalog, catalog_len),
+                text::<E>(schema, schema_len),
+                text::<E>(table, table_len),
+                text::<E>(column, column_len),
+            )
+        };
+        stmt.catalog_column_privileges(catalog, schema, table, column)
     })
 }
-pair!(SQLColumnPrivileges, SQLColumnPrivilegesW, column_privileges, (c: s, cl: n, s: s, sl: n, t: s, tl: n, col: s, coll: n));
+pair!(SQLColumnPrivileges, SQLColumnPrivilegesW, column_privileges, (catalog: s, catalog_len: n, schema: s, schema_len: n, table: s, table_len: n, column: s, column_len: n));
 
-fn type_info(h: Handle, data_type: i16) -> i16 {
-    with_stmt(h, |st| {
-        let (cols, rows) = catalog::type_info(data_type, st.conn.env.is_odbc2());
-        st.set_rows(cols, rows)
-    })
+fn type_info(hstmt: Handle, data_type: i16) -> RetCode {
+    with_stmt(hstmt, |stmt| stmt.catalog_type_info(data_type))
 }
 
 #[no_mangle]
-pub extern "C" fn SQLGetTypeInfo(h: Handle, data_type: i16) -> i16 {
-    type_info(h, data_type)
+pub extern "C" fn SQLGetTypeInfo(hstmt: Handle, data_type: i16) -> RetCode {
+    type_info(hstmt, data_type)
 }
 
 #[no_mangle]
-pub extern "C" fn SQLGetTypeInfoW(h: Handle, data_type: i16) -> i16 {
-    type_info(h, data_type)
+pub extern "C" fn SQLGetTypeInfoW(hstmt: Handle, data_type: i16) -> RetCode {
+    type_info(hstmt, data_type)
 }

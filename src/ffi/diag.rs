@@ -2,195 +2,203 @@
 //! never clear them.
 
 use super::strings::{out_bytes, out_chars_i16, output, Enc, A, W};
-use super::Handle;
-use crate::odbc::diag::{odbc2_state, Diags};
+use super::{guard, handle_kind, Handle};
+use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
+use crate::odbc::diag::Diags;
+use crate::odbc::diag_fields::{self, Answer, DiagValue};
 use crate::odbc::handles::{self as reg, Handle as H};
-use crate::odbc::{lock, ERROR, INVALID_HANDLE, NO_DATA, SUCCESS, SUCCESS_WITH_INFO};
+use crate::odbc::lock;
+use odbc_sys::{Char, HandleType, Len, RetCode, WChar, SQLSTATE_SIZE};
 use std::os::raw::c_void;
 
 /// The diagnostics of any live handle, and whether its environment is ODBC 2.
-fn diags_of(handle_type: i16, h: Handle) -> Option<(Diags, bool)> {
-    let found = reg::any(h as usize)?;
-    let (d, odbc2) = match (handle_type, &found) {
-        (1, H::Env(e)) => (lock(&e.diags).clone(), e.is_odbc2()),
-        (2, H::Conn(c)) => (lock(&c.diags).clone(), c.env.is_odbc2()),
-        (3, H::Stmt(s)) => (lock(&s.diags).clone(), s.conn.env.is_odbc2()),
+fn diags_of(handle_type: i16, handle: Handle) -> Option<(Diags, bool)> {
+    let found = reg::any(handle as usize)?;
+    let (diags, odbc2) = match (handle_kind(handle_type)?, &found) {
+        (HandleType::Env, H::Env(env)) => (lock(&env.diags).clone(), env.is_odbc2()),
+        (HandleType::Dbc, H::Conn(conn)) => (lock(&conn.diags).clone(), conn.env.is_odbc2()),
+        (HandleType::Stmt, H::Stmt(stmt)) => (lock(&stmt.diags).clone(), stmt.conn.env.is_odbc2()),
         _ => return None,
     };
-    Some((d, odbc2))
+    Some((diags, odbc2))
 }
 
+/// # Safety
+/// `state` NULL or writable for 6 units; `native` and `msg_len` NULL or
+/// writable; `msg` NULL or writable for `buf_len` units.
 #[allow(clippy::too_many_arguments)]
 unsafe fn get_diag_rec<E: Enc>(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
     state: *mut E::Unit,
     native: *mut i32,
     msg: *mut E::Unit,
     buf_len: i16,
     msg_len: *mut i16,
-) -> i16 {
-    let r = std::panic::catch_unwind(|| diags_of(handle_type, h));
-    let Ok(Some((d, odbc2))) = r else {
-        return INVALID_HANDLE;
+) -> RetCode {
+    let Some((diags, odbc2)) = diags_of(handle_type, handle) else {
+        return SQL_INVALID_HANDLE;
     };
-    if rec <= 0 {
-        return ERROR;
-    }
     if buf_len < 0 {
-        return ERROR;
+        return SQL_ERROR;
     }
-    let Some(r) = d.records.get(rec as usize - 1) else {
-        return NO_DATA;
-    };
-    let code = if odbc2 {
-        odbc2_state(&r.sqlstate)
-    } else {
-        r.sqlstate.clone()
+    let record = match diag_fields::record(&diags, odbc2, rec) {
+        Answer::Found(record) => record,
+        Answer::NoData => return SQL_NO_DATA,
+        Answer::Error => return SQL_ERROR,
     };
     if !state.is_null() {
-        output::<E>(&code, state as *mut c_void, 6);
+        // SAFETY: non-null, and the caller's SQLSTATE buffer holds the 5
+        // characters and the NUL (SQL_SQLSTATE_SIZE + 1 units).
+        unsafe { output::<E>(&record.sqlstate, state.cast(), SQLSTATE_SIZE + 1) };
     }
     if !native.is_null() {
-        *native = r.native;
+        // SAFETY: non-null and writable by the caller's promise.
+        unsafe { *native = record.native };
     }
-    if out_chars_i16::<E>(&r.message, msg as *mut c_void, buf_len, msg_len) {
-        SUCCESS_WITH_INFO
+    // SAFETY: `msg` holds `buf_len` units and `msg_len` is NULL or writable.
+    if unsafe { out_chars_i16::<E>(&record.message, msg.cast(), buf_len, msg_len) } {
+        SQL_SUCCESS_WITH_INFO
     } else {
-        SUCCESS
+        SQL_SUCCESS
     }
 }
 
 /// # Safety
-/// Output pointers NULL or writable (SQLState for 6 units).
+/// `state` is NULL or writable for 6 bytes (5 characters and a NUL);
+/// `native` and `msg_len` are NULL or writable; `msg` is NULL or writable
+/// for `buf_len` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagRec(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    state: *mut u8,
+    state: *mut Char,
     native: *mut i32,
-    msg: *mut u8,
+    msg: *mut Char,
     buf_len: i16,
     msg_len: *mut i16,
-) -> i16 {
-    get_diag_rec::<A>(handle_type, h, rec, state, native, msg, buf_len, msg_len)
+) -> RetCode {
+    // SAFETY: the caller's duties above are `get_diag_rec`'s.
+    guard(|| unsafe {
+        get_diag_rec::<A>(
+            handle_type,
+            handle,
+            rec,
+            state,
+            native,
+            msg,
+            buf_len,
+            msg_len,
+        )
+    })
 }
 
 /// # Safety
-/// Output pointers NULL or writable (SQLState for 6 units).
+/// As [`SQLGetDiagRec`], with `state` and `msg` in SQLWCHARs (`state` 6
+/// units, `buf_len` in units).
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagRecW(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    state: *mut u16,
+    state: *mut WChar,
     native: *mut i32,
-    msg: *mut u16,
+    msg: *mut WChar,
     buf_len: i16,
     msg_len: *mut i16,
-) -> i16 {
-    get_diag_rec::<W>(handle_type, h, rec, state, native, msg, buf_len, msg_len)
+) -> RetCode {
+    // SAFETY: the caller's duties above are `get_diag_rec`'s.
+    guard(|| unsafe {
+        get_diag_rec::<W>(
+            handle_type,
+            handle,
+            rec,
+            state,
+            native,
+            msg,
+            buf_len,
+            msg_len,
+        )
+    })
 }
 
+/// # Safety
+/// `value` NULL or writable for the field's type (`buf_len` bytes for
+/// text); `len` NULL or writable.
 unsafe fn get_diag_field<E: Enc>(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    id: i16,
+    field: i16,
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
-    let r = std::panic::catch_unwind(|| diags_of(handle_type, h));
-    let Ok(Some((d, odbc2))) = r else {
-        return INVALID_HANDLE;
+) -> RetCode {
+    let Some((diags, odbc2)) = diags_of(handle_type, handle) else {
+        return SQL_INVALID_HANDLE;
     };
-    let text = |s: &str| -> i16 {
-        let (full, trunc) = out_bytes::<E>(s, value, buf_len as isize);
-        if !len.is_null() {
-            *len = full as i16;
-        }
-        if trunc {
-            SUCCESS_WITH_INFO
-        } else {
-            SUCCESS
-        }
-    };
-    let put = |bytes: &[u8]| -> i16 {
+    let put = |bytes: &[u8]| -> RetCode {
         if !value.is_null() {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), value as *mut u8, bytes.len());
+            // SAFETY: non-null, and the caller's buffer holds a value of the
+            // field's type, whose size `bytes` has; `bytes` is our own.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), value.cast(), bytes.len()) };
         }
-        SUCCESS
+        SQL_SUCCESS
     };
-    // Header fields (record number ignored).
-    match id {
-        1 => return put(&d.return_code.to_ne_bytes()), // SQL_DIAG_RETURNCODE
-        2 => return put(&(d.records.len() as i32).to_ne_bytes()), // SQL_DIAG_NUMBER
-        3 | -1249 => return put(&(d.row_count as isize).to_ne_bytes()), // ROW_COUNT / CURSOR_ROW_COUNT
-        7 => return text(""),                                           // DYNAMIC_FUNCTION
-        12 => return put(&0i32.to_ne_bytes()),                          // DYNAMIC_FUNCTION_CODE
-        _ => {}
-    }
-    if rec <= 0 {
-        return ERROR;
-    }
-    let Some(r) = d.records.get(rec as usize - 1) else {
-        return NO_DATA;
-    };
-    match id {
-        4 => text(&if odbc2 {
-            odbc2_state(&r.sqlstate)
-        } else {
-            r.sqlstate.clone()
-        }), // SQLSTATE
-        5 => put(&r.native.to_ne_bytes()), // NATIVE
-        6 => text(&r.message),             // MESSAGE_TEXT
-        8 | 9 => text(
-            if r.sqlstate.starts_with("IM")
-                || r.sqlstate.starts_with("HY")
-                || r.sqlstate.starts_with("01S")
-            {
-                "ODBC 3.0"
+    match diag_fields::field(&diags, odbc2, rec, field) {
+        Answer::Found(DiagValue::Text(text)) => {
+            // SAFETY: `value` is NULL or holds `buf_len` bytes.
+            let (full, cut) = unsafe { out_bytes::<E>(&text, value, buf_len as Len) };
+            if !len.is_null() {
+                // SAFETY: non-null and writable by the caller's promise.
+                unsafe { *len = full as i16 };
+            }
+            if cut {
+                SQL_SUCCESS_WITH_INFO
             } else {
-                "ISO 9075"
-            },
-        ), // CLASS/SUBCLASS_ORIGIN
-        10 => text(""),                    // CONNECTION_NAME
-        11 => text("Jumpseller"),          // SERVER_NAME
-        -1248 => put(&(-1isize).to_ne_bytes()), // ROW_NUMBER: unknown
-        -1247 => put(&(-1i32).to_ne_bytes()), // COLUMN_NUMBER: unknown
-        _ => ERROR,
+                SQL_SUCCESS
+            }
+        }
+        Answer::Found(DiagValue::ReturnCode(v)) => put(&v.to_ne_bytes()),
+        Answer::Found(DiagValue::Integer(v)) => put(&v.to_ne_bytes()),
+        Answer::Found(DiagValue::Len(v)) => put(&(v as Len).to_ne_bytes()),
+        Answer::NoData => SQL_NO_DATA,
+        Answer::Error => SQL_ERROR,
     }
 }
 
 /// # Safety
-/// `value` NULL or writable for the field's type (`buf_len` bytes for text).
+/// `value` is NULL or writable for the field's type: `buf_len` bytes for a
+/// text field, else the SQLSMALLINT / SQLINTEGER / SQLLEN the ODBC
+/// reference gives the field; `len` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagField(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    id: i16,
+    field: i16,
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
-    get_diag_field::<A>(handle_type, h, rec, id, value, buf_len, len)
+) -> RetCode {
+    // SAFETY: the caller's duties above are `get_diag_field`'s.
+    guard(|| unsafe { get_diag_field::<A>(handle_type, handle, rec, field, value, buf_len, len) })
 }
 
 /// # Safety
-/// `value` NULL or writable for the field's type (`buf_len` bytes for text).
+/// As [`SQLGetDiagField`] (`buf_len` in bytes).
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetDiagFieldW(
     handle_type: i16,
-    h: Handle,
+    handle: Handle,
     rec: i16,
-    id: i16,
+    field: i16,
     value: *mut c_void,
     buf_len: i16,
     len: *mut i16,
-) -> i16 {
-    get_diag_field::<W>(handle_type, h, rec, id, value, buf_len, len)
+) -> RetCode {
+    // SAFETY: the caller's duties above are `get_diag_field`'s.
+    guard(|| unsafe { get_diag_field::<W>(handle_type, handle, rec, field, value, buf_len, len) })
 }

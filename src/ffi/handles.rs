@@ -1,176 +1,160 @@
 //! SQLAllocHandle, SQLFreeHandle, SQLFreeStmt, environment attributes,
 //! SQLEndTran.
 
-use super::{null_arg, with_conn, with_env, with_stmt, Handle};
-use crate::error::Error;
+use super::{guard, handle_kind, with_conn, with_env, with_stmt, Handle};
+use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_SUCCESS};
+use crate::odbc::arg_errors::{null_pointer, report_invalid_handle_type};
 use crate::odbc::handles::{self as reg, Handle as H};
-use crate::odbc::{lock, Conn, Env, Stmt, ERROR, INVALID_HANDLE, SUCCESS};
+use crate::odbc::{call_rules, descriptor, Conn, Env, Stmt};
+use odbc_sys::{HandleType, RetCode};
 use std::os::raw::c_void;
 
-const HANDLE_ENV: i16 = 1;
-const HANDLE_DBC: i16 = 2;
-const HANDLE_STMT: i16 = 3;
-const HANDLE_DESC: i16 = 4;
+/// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the handle. odbc-sys
+/// leaves it out of `FreeStmtOption` as deprecated.
+const SQL_DROP: u16 = 1;
 
 /// # Safety
-/// `out` must be NULL or writable.
+/// `out` must be NULL or valid for writing one handle. `input` may be
+/// anything: it is looked up before use.
 #[no_mangle]
-pub unsafe extern "C" fn SQLAllocHandle(handle_type: i16, input: Handle, out: *mut Handle) -> i16 {
-    match handle_type {
-        HANDLE_ENV => {
+pub unsafe extern "C" fn SQLAllocHandle(
+    handle_type: i16,
+    input: Handle,
+    out: *mut Handle,
+) -> RetCode {
+    guard(|| match handle_kind(handle_type) {
+        Some(HandleType::Env) => {
             if out.is_null() {
-                return ERROR;
+                return SQL_ERROR;
             }
-            let r = std::panic::catch_unwind(|| reg::register(H::Env(Env::new())));
-            match r {
-                Ok(addr) => {
-                    *out = addr as Handle;
-                    SUCCESS
-                }
-                Err(_) => ERROR,
-            }
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *out = reg::register(H::Env(Env::new())) as Handle };
+            SQL_SUCCESS
         }
-        HANDLE_DBC => with_env(input, |env| {
+        Some(HandleType::Dbc) => with_env(input, |env| {
             if out.is_null() {
-                return Err(null_arg("OutputHandlePtr"));
+                return Err(null_pointer("OutputHandlePtr"));
             }
             let addr = reg::register(H::Conn(Conn::new(env.clone())));
-            *out = addr as Handle;
-            Ok(SUCCESS)
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *out = addr as Handle };
+            Ok(SQL_SUCCESS)
         }),
-        HANDLE_STMT => with_conn(input, |conn| {
+        Some(HandleType::Stmt) => with_conn(input, |conn| {
             if out.is_null() {
-                return Err(null_arg("OutputHandlePtr"));
+                return Err(null_pointer("OutputHandlePtr"));
             }
             conn.session()?;
             let addr = reg::register(H::Stmt(Stmt::new(conn.clone())));
-            *out = addr as Handle;
-            Ok(SUCCESS)
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *out = addr as Handle };
+            Ok(SQL_SUCCESS)
         }),
-        HANDLE_DESC => with_conn(input, |_| {
-            Err(Error::odbc(
-                "HYC00",
-                "Explicit descriptors are not supported.",
-            ))
-        }),
+        Some(HandleType::Desc) => with_conn(input, |_| Err(descriptor::explicit_unsupported())),
         _ => match reg::any(input as usize) {
-            Some(h) => {
-                // Never SQL_ERROR without a record: on whatever was passed.
-                let msg = format!("Handle type {handle_type} is not valid.");
-                match h {
-                    H::Env(e) => lock(&e.diags).push("HY092", msg),
-                    H::Conn(c) => lock(&c.diags).push("HY092", msg),
-                    H::Stmt(s) => lock(&s.diags).push("HY092", msg),
-                }
-                ERROR
+            Some(live) => {
+                report_invalid_handle_type(&live, handle_type);
+                SQL_ERROR
             }
-            None => INVALID_HANDLE,
+            None => SQL_INVALID_HANDLE,
         },
-    }
+    })
 }
 
 #[no_mangle]
-pub extern "C" fn SQLFreeHandle(handle_type: i16, handle: Handle) -> i16 {
+pub extern "C" fn SQLFreeHandle(handle_type: i16, handle: Handle) -> RetCode {
     free_handle(handle_type, handle)
 }
 
-fn free_handle(handle_type: i16, handle: Handle) -> i16 {
+/// SQLFreeHandle's body, shared with SQLFreeStmt(SQL_DROP). The handle
+/// leaves the registry and is dropped inside the guard.
+fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
     let addr = handle as usize;
-    match handle_type {
-        HANDLE_ENV => {
+    guard(|| match handle_kind(handle_type) {
+        Some(HandleType::Env) => {
             if reg::env(addr).is_none() {
-                return INVALID_HANDLE;
+                return SQL_INVALID_HANDLE;
             }
+            drop(reg::unregister(addr));
+            SQL_SUCCESS
+        }
+        Some(HandleType::Dbc) => with_conn(handle, |conn| {
+            conn.check_can_free()?;
             reg::unregister(addr);
-            SUCCESS
-        }
-        HANDLE_DBC => {
-            with_conn(handle, |conn| {
-                if lock(&conn.state).connected.is_some() {
-                    return Err(Error::odbc("HY010", "Disconnect before freeing the connection handle (function sequence error)."));
-                }
-                reg::unregister(addr);
-                Ok(SUCCESS)
-            })
-        }
-        HANDLE_STMT => {
+            Ok(SQL_SUCCESS)
+        }),
+        Some(HandleType::Stmt) => {
             if reg::stmt(addr).is_none() {
-                return INVALID_HANDLE;
+                return SQL_INVALID_HANDLE;
             }
-            reg::unregister(addr);
-            SUCCESS
+            drop(reg::unregister(addr));
+            SQL_SUCCESS
         }
-        HANDLE_DESC => INVALID_HANDLE,
+        Some(HandleType::Desc) => SQL_INVALID_HANDLE,
         _ => match reg::any(addr) {
-            Some(_) => ERROR,
-            None => INVALID_HANDLE,
+            Some(_) => SQL_ERROR,
+            None => SQL_INVALID_HANDLE,
         },
-    }
+    })
 }
 
 #[no_mangle]
-pub extern "C" fn SQLFreeStmt(stmt: Handle, option: u16) -> i16 {
-    if option == 1 {
-        // SQL_DROP (ODBC 2): the same as SQLFreeHandle.
-        return free_handle(HANDLE_STMT, stmt);
+pub extern "C" fn SQLFreeStmt(hstmt: Handle, option: u16) -> RetCode {
+    if option == SQL_DROP {
+        // ODBC 2: the same as SQLFreeHandle.
+        return free_handle(HandleType::Stmt as i16, hstmt);
     }
-    with_stmt(stmt, |s| s.free_stmt(option))
+    with_stmt(hstmt, |stmt| stmt.free_stmt(option))
 }
 
-/// # Safety
-/// `value` is an integer passed as a pointer, per the ODBC spec.
+/// Every environment attribute is an integer passed in `value` itself,
+/// which is never dereferenced.
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetEnvAttr(
-    env: Handle,
-    attr: i32,
-    value: *mut c_void,
-    _len: i32,
-) -> i16 {
-    if env.is_null() && attr == crate::odbc::ENV_CONNECTION_POOLING {
-        // Process-level pooling setting: nothing to pool here, accept it.
-        return SUCCESS;
+pub extern "C" fn SQLSetEnvAttr(henv: Handle, attr: i32, value: *mut c_void, _len: i32) -> RetCode {
+    if henv.is_null() {
+        // No environment to carry a record.
+        return guard(|| {
+            if call_rules::accepted_without_env(attr) {
+                SQL_SUCCESS
+            } else {
+                SQL_INVALID_HANDLE
+            }
+        });
     }
-    with_env(env, |e| e.set_attr(attr, value as usize))
+    with_env(henv, |env| env.set_attr(attr, value as usize))
 }
 
 /// # Safety
-/// `value` NULL or writable for 4 bytes; `len` NULL or writable.
+/// `value` is NULL or writable for an SQLUINTEGER (every environment
+/// attribute is one); `len` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetEnvAttr(
-    env: Handle,
+    henv: Handle,
     attr: i32,
     value: *mut c_void,
     _buf_len: i32,
     len: *mut i32,
-) -> i16 {
-    with_env(env, |e| {
-        let v = e.get_attr(attr)?;
+) -> RetCode {
+    with_env(henv, |env| {
+        let v = env.get_attr(attr)?;
         if !value.is_null() {
-            *(value as *mut u32) = v;
+            // SAFETY: non-null, and writable for an SQLUINTEGER by the
+            // caller's promise.
+            unsafe { *value.cast::<u32>() = v };
         }
         if !len.is_null() {
-            *len = 4;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *len = size_of::<u32>() as i32 };
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
-/// Reads never open a transaction; commit and rollback succeed as no-ops.
 #[no_mangle]
-pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> i16 {
-    let check = |c: i16| {
-        if c == 0 || c == 1 {
-            Ok(SUCCESS)
-        } else {
-            Err(Error::odbc(
-                "HY012",
-                format!("Completion type {c} is not valid."),
-            ))
-        }
-    };
-    match handle_type {
-        HANDLE_ENV => with_env(handle, |_| check(completion)),
-        HANDLE_DBC => with_conn(handle, |_| check(completion)),
-        _ => INVALID_HANDLE,
-    }
+pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> RetCode {
+    guard(|| match handle_kind(handle_type) {
+        Some(HandleType::Env) => with_env(handle, |_| call_rules::end_tran(completion)),
+        Some(HandleType::Dbc) => with_conn(handle, |_| call_rules::end_tran(completion)),
+        _ => SQL_INVALID_HANDLE,
+    })
 }

@@ -1,3 +1,4 @@
+#![deny(unsafe_op_in_unsafe_fn)]
 //! The C ABI. Every export: look the handle up -> clear its diagnostics ->
 //! catch_unwind around the safe layer -> write outputs -> return code. The
 //! only module with raw pointers; no ODBC logic lives here.
@@ -18,62 +19,76 @@ pub use statement::*;
 
 use crate::error::{Error, Kind};
 use crate::odbc::diag::Diags;
-use crate::odbc::{finish, handles as reg, lock, Conn, Env, Stmt, ERROR, INVALID_HANDLE};
+use crate::odbc::{finish, handles as reg, lock, Conn, Env, Stmt};
+use odbc_sys::{HandleType, RetCode, SqlReturn};
 use std::os::raw::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
+/// Any ODBC handle as the exports take it (SQLHANDLE / SQLHENV / SQLHDBC /
+/// SQLHSTMT): an opaque pointer, looked up in the registry before any use.
 pub type Handle = *mut c_void;
+
+// SQLRETURN values as the exports return them. odbc-sys's `SqlReturn` is a
+// struct (not plain C for the header); its `.0` is the SQLRETURN itself.
+const SQL_SUCCESS: RetCode = SqlReturn::SUCCESS.0;
+const SQL_SUCCESS_WITH_INFO: RetCode = SqlReturn::SUCCESS_WITH_INFO.0;
+const SQL_NO_DATA: RetCode = SqlReturn::NO_DATA.0;
+const SQL_ERROR: RetCode = SqlReturn::ERROR.0;
+const SQL_INVALID_HANDLE: RetCode = SqlReturn::INVALID_HANDLE.0;
+
+/// The handle type an SQLSMALLINT names, if it is one of ours.
+fn handle_kind(raw: i16) -> Option<HandleType> {
+    [
+        HandleType::Env,
+        HandleType::Dbc,
+        HandleType::Stmt,
+        HandleType::Desc,
+    ]
+    .into_iter()
+    .find(|t| *t as i16 == raw)
+}
 
 fn panic_error() -> Error {
     Error::new(Kind::General, "Internal error in the driver (a panic was caught); the operation did not complete. Please report it with the log file.")
 }
 
 /// Runs `f` for a live handle of the right kind: diagnostics cleared first,
-/// panics turned into an error record, the return code computed by `finish`.
-fn run<T, G, F>(h: Handle, get: G, diags: impl Fn(&T) -> &Mutex<Diags>, f: F) -> i16
+/// a panic in `f` turned into an error record, the return code computed by
+/// `finish`. The lookup, `finish` and the last drop of the handle (after a
+/// free) sit inside `guard` too, so nothing unwinds into the caller.
+fn run<T, G, F>(h: Handle, get: G, diags: impl Fn(&T) -> &Mutex<Diags>, f: F) -> RetCode
 where
     G: Fn(usize) -> Option<Arc<T>>,
-    F: FnOnce(&Arc<T>) -> Result<i16, Error>,
+    F: FnOnce(&Arc<T>) -> Result<RetCode, Error>,
 {
-    let Some(obj) = get(h as usize) else {
-        return INVALID_HANDLE;
-    };
-    let d = diags(&obj);
-    lock(d).clear();
-    let r = catch_unwind(AssertUnwindSafe(|| f(&obj))).unwrap_or_else(|_| Err(panic_error()));
-    finish(d, r)
+    guard(|| {
+        let Some(obj) = get(h as usize) else {
+            return SQL_INVALID_HANDLE;
+        };
+        let d = diags(&obj);
+        lock(d).clear();
+        let r = catch_unwind(AssertUnwindSafe(|| f(&obj))).unwrap_or_else(|_| Err(panic_error()));
+        finish(d, r)
+    })
 }
 
-fn with_env(h: Handle, f: impl FnOnce(&Arc<Env>) -> Result<i16, Error>) -> i16 {
+/// The handle-free sibling of `run`, for calls and branches that have no
+/// live handle to carry a record (allocating an environment, freeing,
+/// the diagnostic getters, an invalid handle type): a panic becomes a bare
+/// SQL_ERROR instead of unwinding into the caller.
+fn guard(f: impl FnOnce() -> RetCode) -> RetCode {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(SQL_ERROR)
+}
+
+fn with_env(h: Handle, f: impl FnOnce(&Arc<Env>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::env, |e: &Env| &e.diags, f)
 }
 
-fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<i16, Error>) -> i16 {
+fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::conn, |c: &Conn| &c.diags, f)
 }
 
-fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<i16, Error>) -> i16 {
+fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::stmt, |s: &Stmt| &s.diags, f)
 }
-
-/// For calls that must not fail on a null output pointer silently.
-fn null_arg(name: &str) -> Error {
-    Error::odbc(
-        "HY009",
-        format!("{name} is a null pointer (invalid use of null pointer)."),
-    )
-}
-
-/// Pushes the 01004 warning when an output string was cut short.
-fn truncated(diags: &Mutex<Diags>, t: bool) {
-    if t {
-        lock(diags).push(
-            "01004",
-            "String data, right truncated: the buffer was too small; the full length was returned.",
-        );
-    }
-}
-
-#[allow(dead_code)]
-const _ERR: i16 = ERROR;

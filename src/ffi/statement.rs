@@ -1,95 +1,122 @@
 //! Statement calls: prepare/execute, describe, bind, fetch, get data,
 //! statement attributes.
+//!
+//! Deferred buffers: SQLBindParameter, SQLBindCol and the pointer-valued
+//! statement attributes (SQL_ATTR_ROWS_FETCHED_PTR, ..._ROW_STATUS_PTR,
+//! ..._ROW_BIND_OFFSET_PTR) store addresses that SQLExecute/SQLExecDirect
+//! read and SQLFetch/SQLFetchScroll write later. By the ODBC contract the
+//! application keeps them valid, and large enough for what it declared,
+//! until it unbinds them or frees the statement; those calls are `unsafe`
+//! for that reason.
 
 use super::strings::{input, out_bytes, out_chars_i16, Enc, A, W};
-use super::{null_arg, truncated, with_stmt, Handle};
+use super::{with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
+use crate::engine::Value;
 use crate::error::Error;
-use crate::odbc::convert::NULL_DATA;
-use crate::odbc::{concise_type, lock, Attr, ParamBinding, Stmt, NO_DATA, SUCCESS};
+use crate::odbc::arg_errors::{
+    negative_buffer_length, null_pointer, null_without_indicator, report_truncation,
+};
+use crate::odbc::convert::from_c;
+use crate::odbc::param_input::{param_source, ParamSource};
+use crate::odbc::{concise_type, lock, Attr, FetchOut, ParamBinding, Stmt};
+use odbc_sys::{Char, Len, RetCode, ULen, WChar, NULL_DATA};
 use std::os::raw::c_void;
-use std::sync::Arc;
 
-unsafe fn exec_direct<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
-    with_stmt(h, |s| {
-        let Some(sql) = input::<E>(sql, len as isize) else {
-            return Err(null_arg("StatementText"));
+/// # Safety
+/// `sql` NULL, `len` units or NUL-terminated (negative `len`); the bound
+/// parameter buffers valid (see the module docs).
+unsafe fn exec_direct<E: Enc>(hstmt: Handle, sql: *const E::Unit, len: i32) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: pointer and length come from the caller together.
+        let Some(sql) = (unsafe { input::<E>(sql, len as Len) }) else {
+            return Err(null_pointer("StatementText"));
         };
-        s.prepare(&sql)?;
-        let params = read_params(s)?;
-        s.execute_with(params)
+        stmt.prepare(&sql)?;
+        // SAFETY: the parameter buffers are still bound, by the caller's
+        // promise.
+        let params = unsafe { read_params(stmt) }?;
+        stmt.execute_with(params)
     })
 }
 
 /// Reads one bound parameter's value out of the application's buffers.
-unsafe fn param_bytes(b: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
-    const NTS: isize = -3;
-    let ind = if b.ind != 0 {
-        *(b.ind as *const isize)
-    } else {
-        NTS
-    };
-    if ind == NULL_DATA {
+///
+/// # Safety
+/// `binding.ind` is 0 or the address of a readable SQLLEN; `binding.ptr` is
+/// 0 or readable for the value its C type and indicator describe (the
+/// fixed size, the length, or up to a NUL unit).
+unsafe fn param_bytes(binding: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
+    let indicator = (binding.ind != 0).then(|| {
+        // SAFETY: non-zero, so the address the application bound as
+        // StrLen_or_IndPtr; readable by the caller's promise.
+        unsafe { *(binding.ind as *const Len) }
+    });
+    let source = param_source(binding, indicator)?;
+    if source == ParamSource::Null {
         return Ok(None);
     }
-    if ind == -2 || ind <= -100 {
-        return Err(Error::odbc(
-            "HYC00",
-            "Parameters supplied at execution time (SQL_DATA_AT_EXEC) are not supported.",
-        ));
+    if binding.ptr == 0 {
+        return Err(null_pointer("ParameterValuePtr"));
     }
-    if b.ptr == 0 {
-        return Err(null_arg("ParameterValuePtr"));
-    }
-    let p = b.ptr as *const u8;
-    let len = match crate::odbc::convert::fixed_size(b.c_type) {
-        Some(n) => n,
-        None if ind == NTS || ind < 0 => {
-            let unit = if b.c_type == crate::odbc::convert::C_WCHAR {
-                2
-            } else {
-                1
-            };
+    let value = binding.ptr as *const u8;
+    let len = match source {
+        ParamSource::Null => 0,
+        ParamSource::Bytes(n) => n,
+        ParamSource::Terminated { unit } => {
             let mut n = 0usize;
-            while (0..unit).any(|k| *p.add(n + k) != 0) {
+            // SAFETY: the value is NUL-terminated (its indicator says so),
+            // so every unit up to and including the NUL unit is readable.
+            while (0..unit).any(|k| unsafe { *value.add(n + k) } != 0) {
                 n += unit;
             }
             n
         }
-        None => ind as usize,
     };
-    Ok(Some(std::slice::from_raw_parts(p, len).to_vec()))
+    // SAFETY: non-null and readable for `len` bytes: the C type's fixed
+    // size, the length the application gave, or the bytes before the NUL.
+    Ok(Some(
+        unsafe { std::slice::from_raw_parts(value, len) }.to_vec(),
+    ))
 }
 
-unsafe fn read_params(s: &Stmt) -> Result<Vec<crate::engine::Value>, Error> {
-    s.param_bindings()?
+/// # Safety
+/// Every bound parameter's buffers are as `param_bytes` needs.
+unsafe fn read_params(stmt: &Stmt) -> Result<Vec<Value>, Error> {
+    stmt.param_bindings()?
         .iter()
-        .map(|b| crate::odbc::convert::from_c(b.c_type, b.sql_type, param_bytes(b)?.as_deref()))
+        .map(|binding| {
+            // SAFETY: the caller's promise, for each binding.
+            let bytes = unsafe { param_bytes(binding) }?;
+            from_c(binding.c_type, binding.sql_type, bytes.as_deref())
+        })
         .collect()
 }
 
 /// # Safety
-/// The buffers stay valid until the statement executes, per the ODBC spec.
+/// `value` and `ind` (each may be NULL) must stay valid, for the C type and
+/// `buf_len` given, until the parameter is unbound or the statement freed;
+/// they are read at each SQLExecute / SQLExecDirect.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn SQLBindParameter(
-    h: Handle,
-    n: u16,
+    hstmt: Handle,
+    param: u16,
     io_type: i16,
     c_type: i16,
     sql_type: i16,
-    _size: u64,
+    _size: ULen,
     _digits: i16,
-    ptr: *mut c_void,
-    buf_len: isize,
-    ind: *mut isize,
-) -> i16 {
-    with_stmt(h, |s| {
-        s.bind_parameter(
-            n,
+    value: *mut c_void,
+    buf_len: Len,
+    ind: *mut Len,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        stmt.bind_parameter(
+            param,
             io_type,
             c_type,
             sql_type,
-            ptr as usize,
+            value as usize,
             buf_len,
             ind as usize,
         )
@@ -97,404 +124,473 @@ pub unsafe extern "C" fn SQLBindParameter(
 }
 
 /// # Safety
-/// `count` NULL or writable.
+/// `count` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLNumParams(h: Handle, count: *mut i16) -> i16 {
-    with_stmt(h, |s| {
-        let n = s.num_params()?;
+pub unsafe extern "C" fn SQLNumParams(hstmt: Handle, count: *mut i16) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let n = stmt.num_params()?;
         if !count.is_null() {
-            *count = n;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *count = n };
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// # Safety
-/// `sql` as the ODBC spec gives it.
+/// `sql` is NULL, `len` bytes, or NUL-terminated when `len` is SQL_NTS; the
+/// bound parameter buffers are valid (module docs).
 #[no_mangle]
-pub unsafe extern "C" fn SQLExecDirect(h: Handle, sql: *const u8, len: i32) -> i16 {
-    exec_direct::<A>(h, sql, len)
+pub unsafe extern "C" fn SQLExecDirect(hstmt: Handle, sql: *const Char, len: i32) -> RetCode {
+    // SAFETY: the caller's duties above are `exec_direct`'s.
+    unsafe { exec_direct::<A>(hstmt, sql, len) }
 }
 
 /// # Safety
-/// `sql` as the ODBC spec gives it.
+/// As [`SQLExecDirect`], `len` in SQLWCHARs.
 #[no_mangle]
-pub unsafe extern "C" fn SQLExecDirectW(h: Handle, sql: *const u16, len: i32) -> i16 {
-    exec_direct::<W>(h, sql, len)
+pub unsafe extern "C" fn SQLExecDirectW(hstmt: Handle, sql: *const WChar, len: i32) -> RetCode {
+    // SAFETY: the caller's duties above are `exec_direct`'s.
+    unsafe { exec_direct::<W>(hstmt, sql, len) }
 }
 
-unsafe fn prepare<E: Enc>(h: Handle, sql: *const E::Unit, len: i32) -> i16 {
-    with_stmt(h, |s| {
-        let Some(sql) = input::<E>(sql, len as isize) else {
-            return Err(null_arg("StatementText"));
+/// # Safety
+/// `sql` NULL, `len` units or NUL-terminated (negative `len`).
+unsafe fn prepare<E: Enc>(hstmt: Handle, sql: *const E::Unit, len: i32) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: pointer and length come from the caller together.
+        let Some(sql) = (unsafe { input::<E>(sql, len as Len) }) else {
+            return Err(null_pointer("StatementText"));
         };
-        s.prepare(&sql)
+        stmt.prepare(&sql)
     })
 }
 
 /// # Safety
-/// `sql` as the ODBC spec gives it.
+/// `sql` is NULL, `len` bytes, or NUL-terminated when `len` is SQL_NTS.
 #[no_mangle]
-pub unsafe extern "C" fn SQLPrepare(h: Handle, sql: *const u8, len: i32) -> i16 {
-    prepare::<A>(h, sql, len)
+pub unsafe extern "C" fn SQLPrepare(hstmt: Handle, sql: *const Char, len: i32) -> RetCode {
+    // SAFETY: the caller's duties above are `prepare`'s.
+    unsafe { prepare::<A>(hstmt, sql, len) }
 }
 
 /// # Safety
-/// `sql` as the ODBC spec gives it.
+/// As [`SQLPrepare`], `len` in SQLWCHARs.
 #[no_mangle]
-pub unsafe extern "C" fn SQLPrepareW(h: Handle, sql: *const u16, len: i32) -> i16 {
-    prepare::<W>(h, sql, len)
+pub unsafe extern "C" fn SQLPrepareW(hstmt: Handle, sql: *const WChar, len: i32) -> RetCode {
+    // SAFETY: the caller's duties above are `prepare`'s.
+    unsafe { prepare::<W>(hstmt, sql, len) }
 }
 
+/// # Safety
+/// The bound parameter buffers are valid (module docs).
 #[no_mangle]
-pub extern "C" fn SQLExecute(h: Handle) -> i16 {
-    with_stmt(h, |s| {
-        let params = unsafe { read_params(s)? };
-        s.execute_with(params)
+pub unsafe extern "C" fn SQLExecute(hstmt: Handle) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        // SAFETY: the parameter buffers are still bound, by the caller's
+        // promise.
+        let params = unsafe { read_params(stmt) }?;
+        stmt.execute_with(params)
     })
 }
 
 /// # Safety
-/// `count` NULL or writable.
+/// `count` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLNumResultCols(h: Handle, count: *mut i16) -> i16 {
-    with_stmt(h, |s| {
-        let n = s.num_result_cols()?;
+pub unsafe extern "C" fn SQLNumResultCols(hstmt: Handle, count: *mut i16) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let n = stmt.num_result_cols()?;
         if count.is_null() {
-            return Err(null_arg("ColumnCountPtr"));
+            return Err(null_pointer("ColumnCountPtr"));
         }
-        *count = n;
-        Ok(SUCCESS)
+        // SAFETY: non-null and writable by the caller's promise.
+        unsafe { *count = n };
+        Ok(SQL_SUCCESS)
     })
 }
 
-fn odbc2(s: &Stmt) -> bool {
-    s.conn.env.is_odbc2()
+fn odbc2(stmt: &Stmt) -> bool {
+    stmt.conn.env.is_odbc2()
 }
 
+/// # Safety
+/// `name` NULL or writable for `buf_len` units; every other output NULL or
+/// writable for its type.
 #[allow(clippy::too_many_arguments)]
 unsafe fn describe_col<E: Enc>(
-    h: Handle,
-    n: u16,
+    hstmt: Handle,
+    column: u16,
     name: *mut E::Unit,
     buf_len: i16,
     name_len: *mut i16,
     data_type: *mut i16,
-    size: *mut u64,
+    size: *mut ULen,
     digits: *mut i16,
     nullable: *mut i16,
-) -> i16 {
-    with_stmt(h, |s| {
-        let c = s.describe(n)?;
-        truncated(
-            &s.diags,
-            out_chars_i16::<E>(&c.name, name as *mut c_void, buf_len, name_len),
-        );
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let desc = stmt.describe(column)?;
+        // SAFETY: `name` holds `buf_len` units, `name_len` is NULL or
+        // writable.
+        let cut = unsafe { out_chars_i16::<E>(&desc.name, name.cast(), buf_len, name_len) };
+        report_truncation(&stmt.diags, cut);
         if !data_type.is_null() {
-            *data_type = concise_type(c.sql_type, odbc2(s));
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *data_type = concise_type(desc.sql_type, odbc2(stmt)) };
         }
         if !size.is_null() {
-            *size = c.sql_type.column_size() as u64;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *size = desc.sql_type.column_size() as ULen };
         }
         if !digits.is_null() {
-            *digits = c.sql_type.decimal_digits().unwrap_or(0);
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *digits = desc.sql_type.decimal_digits().unwrap_or(0) };
         }
         if !nullable.is_null() {
-            *nullable = c.nullable as i16;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *nullable = desc.nullable as i16 };
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// # Safety
-/// Output pointers NULL or writable.
+/// `name` is NULL or writable for `buf_len` bytes; `name_len`,
+/// `data_type`, `size`, `digits` and `nullable` are each NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLDescribeCol(
-    h: Handle,
-    n: u16,
-    name: *mut u8,
+    hstmt: Handle,
+    column: u16,
+    name: *mut Char,
     buf_len: i16,
     name_len: *mut i16,
     data_type: *mut i16,
-    size: *mut u64,
+    size: *mut ULen,
     digits: *mut i16,
     nullable: *mut i16,
-) -> i16 {
-    describe_col::<A>(
-        h, n, name, buf_len, name_len, data_type, size, digits, nullable,
-    )
+) -> RetCode {
+    // SAFETY: the caller's duties above are `describe_col`'s.
+    unsafe {
+        describe_col::<A>(
+            hstmt, column, name, buf_len, name_len, data_type, size, digits, nullable,
+        )
+    }
 }
 
 /// # Safety
-/// Output pointers NULL or writable.
+/// As [`SQLDescribeCol`], `buf_len` in SQLWCHARs.
 #[no_mangle]
 pub unsafe extern "C" fn SQLDescribeColW(
-    h: Handle,
-    n: u16,
-    name: *mut u16,
+    hstmt: Handle,
+    column: u16,
+    name: *mut WChar,
     buf_len: i16,
     name_len: *mut i16,
     data_type: *mut i16,
-    size: *mut u64,
+    size: *mut ULen,
     digits: *mut i16,
     nullable: *mut i16,
-) -> i16 {
-    describe_col::<W>(
-        h, n, name, buf_len, name_len, data_type, size, digits, nullable,
-    )
+) -> RetCode {
+    // SAFETY: the caller's duties above are `describe_col`'s.
+    unsafe {
+        describe_col::<W>(
+            hstmt, column, name, buf_len, name_len, data_type, size, digits, nullable,
+        )
+    }
 }
 
+/// # Safety
+/// `text` NULL or writable for `buf_len` bytes; `text_len` and `num` NULL
+/// or writable.
 unsafe fn col_attr<E: Enc>(
-    h: Handle,
-    n: u16,
+    hstmt: Handle,
+    column: u16,
     field: u16,
     text: *mut c_void,
     buf_len: i16,
     text_len: *mut i16,
-    num: *mut isize,
-) -> i16 {
-    with_stmt(h, |s| {
-        match s.col_attribute(n, field)? {
+    num: *mut Len,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        match stmt.col_attribute(column, field)? {
             Attr::Num(v) => {
                 if !num.is_null() {
-                    *num = v as isize;
+                    // SAFETY: non-null and writable by the caller's promise.
+                    unsafe { *num = v as Len };
                 }
             }
-            Attr::Str(t) => {
-                let (full, trunc) = out_bytes::<E>(&t, text, buf_len as isize);
+            Attr::Str(value) => {
+                // SAFETY: `text` is NULL or holds `buf_len` bytes.
+                let (full, cut) = unsafe { out_bytes::<E>(&value, text, buf_len as Len) };
                 if !text_len.is_null() {
-                    *text_len = full as i16;
+                    // SAFETY: non-null and writable by the caller's promise.
+                    unsafe { *text_len = full as i16 };
                 }
-                truncated(&s.diags, trunc);
+                report_truncation(&stmt.diags, cut);
             }
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// # Safety
-/// Output pointers NULL or writable.
+/// `text` is NULL or writable for `buf_len` bytes; `text_len` and `num`
+/// are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLColAttribute(
-    h: Handle,
-    n: u16,
+    hstmt: Handle,
+    column: u16,
     field: u16,
     text: *mut c_void,
     buf_len: i16,
     text_len: *mut i16,
-    num: *mut isize,
-) -> i16 {
-    col_attr::<A>(h, n, field, text, buf_len, text_len, num)
+    num: *mut Len,
+) -> RetCode {
+    // SAFETY: the caller's duties above are `col_attr`'s.
+    unsafe { col_attr::<A>(hstmt, column, field, text, buf_len, text_len, num) }
 }
 
 /// # Safety
-/// Output pointers NULL or writable.
+/// As [`SQLColAttribute`] (`buf_len` in bytes).
 #[no_mangle]
 pub unsafe extern "C" fn SQLColAttributeW(
-    h: Handle,
-    n: u16,
+    hstmt: Handle,
+    column: u16,
     field: u16,
     text: *mut c_void,
     buf_len: i16,
     text_len: *mut i16,
-    num: *mut isize,
-) -> i16 {
-    col_attr::<W>(h, n, field, text, buf_len, text_len, num)
+    num: *mut Len,
+) -> RetCode {
+    // SAFETY: the caller's duties above are `col_attr`'s.
+    unsafe { col_attr::<W>(hstmt, column, field, text, buf_len, text_len, num) }
 }
 
 /// # Safety
-/// The buffers stay valid while bound, per the ODBC spec.
+/// `value` (NULL or `buf_len` bytes, or the C type's size) and `ind` (NULL
+/// or one SQLLEN per row of the row set) must stay valid until the column
+/// is unbound or the statement freed; every fetch writes them.
 #[no_mangle]
 pub unsafe extern "C" fn SQLBindCol(
-    h: Handle,
-    n: u16,
+    hstmt: Handle,
+    column: u16,
     c_type: i16,
-    ptr: *mut c_void,
-    len: isize,
-    ind: *mut isize,
-) -> i16 {
-    with_stmt(h, |s| {
-        if len < 0 {
-            return Err(Error::odbc("HY090", "BufferLength must not be negative."));
+    value: *mut c_void,
+    buf_len: Len,
+    ind: *mut Len,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        if buf_len < 0 {
+            return Err(negative_buffer_length());
         }
-        s.bind_col(n, c_type, ptr as usize, len, ind as usize)
+        stmt.bind_col(column, c_type, value as usize, buf_len, ind as usize)
     })
 }
 
 /// Copies a fetch's writes into the application's buffers.
-unsafe fn fetch(s: &Arc<Stmt>) -> Result<i16, Error> {
-    let out = s.fetch()?;
+///
+/// # Safety
+/// Every address in `out` is one the application bound (or set as a
+/// statement attribute) and still valid for what is written there.
+unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
     let offset = if out.bind_offset_ptr != 0 {
-        *(out.bind_offset_ptr as *const isize) as usize
+        // SAFETY: the SQL_ATTR_ROW_BIND_OFFSET_PTR the application set; it
+        // points at a readable SQLLEN.
+        unsafe { *(out.bind_offset_ptr as *const Len) as usize }
     } else {
         0
     };
-    for w in &out.writes {
-        std::ptr::copy_nonoverlapping(w.bytes.as_ptr(), (w.ptr + offset) as *mut u8, w.bytes.len());
+    for write in &out.writes {
+        let target = (write.ptr + offset) as *mut u8;
+        // SAFETY: a bound column buffer (plus the bind offset), which holds
+        // at least the bytes the safe layer sized for it; ours is separate.
+        unsafe { std::ptr::copy_nonoverlapping(write.bytes.as_ptr(), target, write.bytes.len()) };
     }
     for (ptr, v) in &out.indicators {
-        *((*ptr + offset) as *mut isize) = *v;
+        // SAFETY: a bound indicator (plus the bind offset): a writable SQLLEN.
+        unsafe { *((*ptr + offset) as *mut Len) = *v };
     }
     if out.rows_fetched_ptr != 0 {
-        *(out.rows_fetched_ptr as *mut u64) = out.rows;
+        // SAFETY: the SQL_ATTR_ROWS_FETCHED_PTR the application set, a
+        // writable SQLULEN.
+        unsafe { *(out.rows_fetched_ptr as *mut ULen) = out.rows as ULen };
     }
     if out.row_status_ptr != 0 {
+        let status = out.row_status_ptr as *mut u16;
         for (i, st) in out.row_status.iter().enumerate() {
-            *(out.row_status_ptr as *mut u16).add(i) = *st;
+            // SAFETY: SQL_ATTR_ROW_STATUS_PTR holds one SQLUSMALLINT per row
+            // of the row-set size; `row_status` has at most that many.
+            unsafe { *status.add(i) = *st };
         }
     }
     Ok(out.code)
 }
 
+/// # Safety
+/// The bound column buffers and row-set attributes are valid (module docs).
 #[no_mangle]
-pub extern "C" fn SQLFetch(h: Handle) -> i16 {
-    with_stmt(h, |s| unsafe { fetch(s) })
+pub unsafe extern "C" fn SQLFetch(hstmt: Handle) -> RetCode {
+    // SAFETY: the buffers written are the ones bound, valid by the caller's
+    // promise.
+    with_stmt(hstmt, |stmt| unsafe { write_fetch(stmt.fetch()?) })
 }
 
+/// # Safety
+/// As [`SQLFetch`].
 #[no_mangle]
-pub extern "C" fn SQLFetchScroll(h: Handle, orientation: i16, _offset: isize) -> i16 {
-    with_stmt(h, |s| {
-        if orientation != 1 {
-            return Err(Error::odbc(
-                "HY106",
-                "Only SQL_FETCH_NEXT is supported: cursors are forward-only.",
-            ));
-        }
-        unsafe { fetch(s) }
+pub unsafe extern "C" fn SQLFetchScroll(hstmt: Handle, orientation: i16, _offset: Len) -> RetCode {
+    // SAFETY: the buffers written are the ones bound, valid by the caller's
+    // promise.
+    with_stmt(hstmt, |stmt| unsafe {
+        write_fetch(stmt.fetch_scroll(orientation)?)
     })
 }
 
 /// # Safety
-/// `buf` NULL or writable for `buf_len` bytes (or the C type's size);
-/// `ind` NULL or writable.
+/// `value` is NULL or writable for `buf_len` bytes (or the C type's size
+/// for fixed-size types); `ind` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetData(
-    h: Handle,
-    n: u16,
+    hstmt: Handle,
+    column: u16,
     c_type: i16,
-    buf: *mut c_void,
-    buf_len: isize,
-    ind: *mut isize,
-) -> i16 {
-    with_stmt(h, |s| {
+    value: *mut c_void,
+    buf_len: Len,
+    ind: *mut Len,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
         if buf_len < 0 {
-            return Err(Error::odbc("HY090", "BufferLength must not be negative."));
+            return Err(negative_buffer_length());
         }
-        let Some(p) = s.get_data(n, c_type, buf_len as usize)? else {
-            return Ok(NO_DATA);
+        let Some(piece) = stmt.get_data(column, c_type, buf_len as usize)? else {
+            return Ok(SQL_NO_DATA);
         };
-        if p.indicator == NULL_DATA && ind.is_null() {
-            return Err(Error::odbc(
-                "22002",
-                format!("Column {n} is NULL and StrLen_or_IndPtr is a null pointer."),
-            ));
+        if piece.indicator == NULL_DATA && ind.is_null() {
+            return Err(null_without_indicator(column));
         }
-        if !buf.is_null() && !p.bytes.is_empty() {
-            std::ptr::copy_nonoverlapping(p.bytes.as_ptr(), buf as *mut u8, p.bytes.len());
+        if !value.is_null() && !piece.bytes.is_empty() {
+            // SAFETY: non-null; the safe layer sized `bytes` to `buf_len` or
+            // the C type's fixed size, which the caller's buffer holds.
+            unsafe {
+                std::ptr::copy_nonoverlapping(piece.bytes.as_ptr(), value.cast(), piece.bytes.len())
+            };
         }
         if !ind.is_null() {
-            *ind = p.indicator;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *ind = piece.indicator };
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// # Safety
-/// `count` NULL or writable.
+/// `count` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn SQLRowCount(h: Handle, count: *mut isize) -> i16 {
-    with_stmt(h, |s| {
-        let n = s.row_count()?;
+pub unsafe extern "C" fn SQLRowCount(hstmt: Handle, count: *mut Len) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let n = stmt.row_count()?;
         if count.is_null() {
-            return Err(null_arg("RowCountPtr"));
+            return Err(null_pointer("RowCountPtr"));
         }
-        *count = n as isize;
-        Ok(SUCCESS)
+        // SAFETY: non-null and writable by the caller's promise.
+        unsafe { *count = n as Len };
+        Ok(SQL_SUCCESS)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn SQLMoreResults(h: Handle) -> i16 {
-    with_stmt(h, |s| s.more_results())
+pub extern "C" fn SQLMoreResults(hstmt: Handle) -> RetCode {
+    with_stmt(hstmt, |stmt| stmt.more_results())
 }
 
 #[no_mangle]
-pub extern "C" fn SQLCloseCursor(h: Handle) -> i16 {
-    with_stmt(h, |s| {
-        let mut st = lock(&s.state);
-        s.close_cursor(&mut st, true)
+pub extern "C" fn SQLCloseCursor(hstmt: Handle) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let mut state = lock(&stmt.state);
+        stmt.close_cursor(&mut state, true)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn SQLCancel(h: Handle) -> i16 {
-    with_stmt(h, |s| s.cancel())
+pub extern "C" fn SQLCancel(hstmt: Handle) -> RetCode {
+    with_stmt(hstmt, |stmt| stmt.cancel())
 }
 
-use crate::odbc::stmt_attrs::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
-
+/// # Safety
+/// `value` NULL or writable for an SQLULEN; `len` NULL or writable.
 unsafe fn get_stmt_attr(
-    h: Handle,
+    hstmt: Handle,
     attr: i32,
     value: *mut c_void,
     _buf_len: i32,
     len: *mut i32,
-) -> i16 {
-    with_stmt(h, |s| {
-        // The implicit descriptors: opaque non-null tokens. The DM asks for
-        // them at allocation; we export no descriptor functions to use them.
-        let v = if (ATTR_APP_ROW_DESC..=ATTR_IMP_PARAM_DESC).contains(&attr) {
-            Arc::as_ptr(s) as u64 + 1 + (attr - ATTR_APP_ROW_DESC) as u64
-        } else {
-            s.get_attr(attr)?
-        };
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let v = stmt.attr_or_descriptor(attr)?;
         if !value.is_null() {
-            *(value as *mut u64) = v;
+            // SAFETY: non-null and writable for an SQLULEN by the caller's
+            // promise.
+            unsafe { *value.cast::<ULen>() = v as ULen };
         }
         if !len.is_null() {
-            *len = 8;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *len = size_of::<ULen>() as i32 };
         }
-        Ok(SUCCESS)
+        Ok(SQL_SUCCESS)
     })
 }
 
 /// # Safety
-/// `value` NULL or writable for an SQLULEN.
+/// `value` is NULL or writable for an SQLULEN (every attribute we answer,
+/// descriptor handles included, fits one); `len` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetStmtAttr(
-    h: Handle,
+    hstmt: Handle,
     attr: i32,
     value: *mut c_void,
     buf_len: i32,
     len: *mut i32,
-) -> i16 {
-    get_stmt_attr(h, attr, value, buf_len, len)
+) -> RetCode {
+    // SAFETY: the caller's duties above are `get_stmt_attr`'s.
+    unsafe { get_stmt_attr(hstmt, attr, value, buf_len, len) }
 }
 
 /// # Safety
-/// `value` NULL or writable for an SQLULEN.
+/// As [`SQLGetStmtAttr`].
 #[no_mangle]
 pub unsafe extern "C" fn SQLGetStmtAttrW(
-    h: Handle,
+    hstmt: Handle,
     attr: i32,
     value: *mut c_void,
     buf_len: i32,
     len: *mut i32,
-) -> i16 {
-    get_stmt_attr(h, attr, value, buf_len, len)
+) -> RetCode {
+    // SAFETY: the caller's duties above are `get_stmt_attr`'s.
+    unsafe { get_stmt_attr(hstmt, attr, value, buf_len, len) }
 }
 
-/// Statement attributes we support are all integers passed as the pointer.
-fn set_stmt_attr(h: Handle, attr: i32, value: *mut c_void) -> i16 {
-    with_stmt(h, |s| s.set_attr(attr, value as usize as u64))
-}
-
-#[no_mangle]
-pub extern "C" fn SQLSetStmtAttr(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> i16 {
-    set_stmt_attr(h, attr, value)
+/// Statement attributes we support are all integers passed as the pointer
+/// (the pointer-valued ones are stored, and written at fetch time).
+fn set_stmt_attr(hstmt: Handle, attr: i32, value: *mut c_void) -> RetCode {
+    with_stmt(hstmt, |stmt| stmt.set_attr(attr, value as usize as u64))
 }
 
 #[no_mangle]
-pub extern "C" fn SQLSetStmtAttrW(h: Handle, attr: i32, value: *mut c_void, _len: i32) -> i16 {
-    set_stmt_attr(h, attr, value)
+pub extern "C" fn SQLSetStmtAttr(
+    hstmt: Handle,
+    attr: i32,
+    value: *mut c_void,
+    _len: i32,
+) -> RetCode {
+    set_stmt_attr(hstmt, attr, value)
+}
+
+#[no_mangle]
+pub extern "C" fn SQLSetStmtAttrW(
+    hstmt: Handle,
+    attr: i32,
+    value: *mut c_void,
+    _len: i32,
+) -> RetCode {
+    set_stmt_attr(hstmt, attr, value)
 }

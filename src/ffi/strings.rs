@@ -2,9 +2,8 @@
 //! SQLWCHAR) inputs with SQL_NTS, and outputs with truncation reported in
 //! characters or bytes as each function's spec demands.
 
+use odbc_sys::{Char, Len, WChar, NTS};
 use std::os::raw::c_void;
-
-pub const SQL_NTS: isize = -3;
 
 /// The two string encodings of the API; every A/W pair shares one body
 /// generic over this.
@@ -14,51 +13,69 @@ pub trait Enc {
     const SIZE: usize;
     fn encode(s: &str) -> Vec<Self::Unit>;
     fn decode(units: &[Self::Unit]) -> String;
+    /// Whether a character starts at `units[at]` (cutting there leaves no
+    /// half character behind).
+    fn starts_char(units: &[Self::Unit], at: usize) -> bool;
 }
 
 pub struct A;
 pub struct W;
 
 impl Enc for A {
-    type Unit = u8;
-    const SIZE: usize = 1;
-    fn encode(s: &str) -> Vec<u8> {
+    type Unit = Char;
+    const SIZE: usize = size_of::<Char>();
+    fn encode(s: &str) -> Vec<Char> {
         s.as_bytes().to_vec()
     }
-    fn decode(units: &[u8]) -> String {
+    fn decode(units: &[Char]) -> String {
         String::from_utf8_lossy(units).into_owned()
+    }
+    fn starts_char(units: &[Char], at: usize) -> bool {
+        // Not a UTF-8 continuation byte.
+        (units[at] & 0xC0) != 0x80
     }
 }
 
 impl Enc for W {
-    type Unit = u16;
-    const SIZE: usize = 2;
-    fn encode(s: &str) -> Vec<u16> {
+    type Unit = WChar;
+    const SIZE: usize = size_of::<WChar>();
+    fn encode(s: &str) -> Vec<WChar> {
         s.encode_utf16().collect()
     }
-    fn decode(units: &[u16]) -> String {
+    fn decode(units: &[WChar]) -> String {
         String::from_utf16_lossy(units)
+    }
+    fn starts_char(units: &[WChar], at: usize) -> bool {
+        // Not the low half of a surrogate pair.
+        !(0xDC00..0xE000).contains(&units[at])
     }
 }
 
-/// Reads an input string; NULL gives None. `len` is in units, or SQL_NTS.
+/// Reads an input string; NULL gives None. `len` is in units, or SQL_NTS
+/// (any negative length is taken as SQL_NTS).
 ///
 /// # Safety
-/// `p` must be NULL or point to `len` units (or a NUL-terminated string).
-pub unsafe fn input<E: Enc>(p: *const E::Unit, len: isize) -> Option<String> {
-    if p.is_null() {
+/// `ptr` must be NULL, or valid for reads of `len` units when `len >= 0`,
+/// or point to a string ended by a NUL unit when `len` is negative, and be
+/// aligned for `E::Unit`. The memory must not change during the call.
+pub unsafe fn input<E: Enc>(ptr: *const E::Unit, len: Len) -> Option<String> {
+    if ptr.is_null() {
         return None;
     }
-    let n = if len == SQL_NTS || len < 0 {
+    let units = if len == NTS || len < 0 {
         let mut n = 0;
-        while *p.add(n) != E::Unit::default() {
+        // SAFETY: the caller promises a NUL-terminated string, so every unit
+        // up to and including the NUL is readable.
+        while unsafe { *ptr.add(n) } != E::Unit::default() {
             n += 1;
         }
         n
     } else {
         len as usize
     };
-    Some(E::decode(std::slice::from_raw_parts(p, n)))
+    // SAFETY: `ptr` is non-null, aligned and readable for `units` units:
+    // either the caller's length or the units before the NUL found above.
+    Some(E::decode(unsafe { std::slice::from_raw_parts(ptr, units) }))
 }
 
 /// Writes `s` into a buffer of `buf_len` units with a NUL terminator,
@@ -66,7 +83,8 @@ pub unsafe fn input<E: Enc>(p: *const E::Unit, len: isize) -> Option<String> {
 /// truncated).
 ///
 /// # Safety
-/// `buf` must be NULL or valid for `buf_len` units.
+/// `buf` must be NULL, or valid for writes of `buf_len` units and aligned
+/// for `E::Unit`.
 pub unsafe fn output<E: Enc>(s: &str, buf: *mut c_void, buf_len: usize) -> (usize, bool) {
     let units = E::encode(s);
     if buf.is_null() {
@@ -77,39 +95,36 @@ pub unsafe fn output<E: Enc>(s: &str, buf: *mut c_void, buf_len: usize) -> (usiz
     }
     let mut n = units.len().min(buf_len - 1);
     // Never end on half a character.
-    while n > 0 && n < units.len() && !boundary::<E>(&units, n) {
+    while n > 0 && n < units.len() && !E::starts_char(&units, n) {
         n -= 1;
     }
     let out = buf as *mut E::Unit;
-    std::ptr::copy_nonoverlapping(units.as_ptr(), out, n);
-    *out.add(n) = E::Unit::default();
-    (units.len(), n < units.len())
-}
-
-fn boundary<E: Enc>(units: &[E::Unit], at: usize) -> bool {
-    if E::SIZE == 1 {
-        // SAFETY of the cast: for A the unit is u8.
-        let b = unsafe { *(units.as_ptr() as *const u8).add(at) };
-        (b & 0xC0) != 0x80
-    } else {
-        let u = unsafe { *(units.as_ptr() as *const u16).add(at) };
-        !(0xDC00..0xE000).contains(&u)
+    // SAFETY: `n <= buf_len - 1`, so the `n` units and the NUL after them
+    // lie inside the caller's buffer of `buf_len` units; `units` is our own
+    // vector, so the two cannot overlap.
+    unsafe {
+        std::ptr::copy_nonoverlapping(units.as_ptr(), out, n);
+        *out.add(n) = E::Unit::default();
     }
+    (units.len(), n < units.len())
 }
 
 /// Output counted in characters (units), length to an SQLSMALLINT.
 ///
 /// # Safety
-/// Pointers as for `output`; `len_out` NULL or writable.
+/// `buf` as for [`output`] with `buf_len` units; `len_out` NULL or valid
+/// for writing an `i16`.
 pub unsafe fn out_chars_i16<E: Enc>(
     s: &str,
     buf: *mut c_void,
     buf_len: i16,
     len_out: *mut i16,
 ) -> bool {
-    let (full, trunc) = output::<E>(s, buf, buf_len.max(0) as usize);
+    // SAFETY: the caller's promise about `buf` and `buf_len` is `output`'s.
+    let (full, trunc) = unsafe { output::<E>(s, buf, buf_len.max(0) as usize) };
     if !len_out.is_null() {
-        *len_out = full.min(i16::MAX as usize) as i16;
+        // SAFETY: non-null, and writable by the caller's promise.
+        unsafe { *len_out = full.min(i16::MAX as usize) as i16 };
     }
     trunc
 }
@@ -117,28 +132,33 @@ pub unsafe fn out_chars_i16<E: Enc>(
 /// Output counted in characters, length to an SQLINTEGER.
 ///
 /// # Safety
-/// As `out_chars_i16`.
+/// `buf` as for [`output`] with `buf_len` units; `len_out` NULL or valid
+/// for writing an `i32`.
 pub unsafe fn out_chars_i32<E: Enc>(
     s: &str,
     buf: *mut c_void,
     buf_len: i32,
     len_out: *mut i32,
 ) -> bool {
-    let (full, trunc) = output::<E>(s, buf, buf_len.max(0) as usize);
+    // SAFETY: the caller's promise about `buf` and `buf_len` is `output`'s.
+    let (full, trunc) = unsafe { output::<E>(s, buf, buf_len.max(0) as usize) };
     if !len_out.is_null() {
-        *len_out = full.min(i32::MAX as usize) as i32;
+        // SAFETY: non-null, and writable by the caller's promise.
+        unsafe { *len_out = full.min(i32::MAX as usize) as i32 };
     }
     trunc
 }
 
 /// Output whose buffer and length are in bytes (SQLGetInfo, SQLColAttribute,
-/// SQLGet*Attr, SQLGetDiagField). Returns truncated.
+/// SQLGet*Attr, SQLGetDiagField). Returns (full length in bytes, truncated).
 ///
 /// # Safety
-/// As `output`, with `buf_len` in bytes.
-pub unsafe fn out_bytes<E: Enc>(s: &str, buf: *mut c_void, buf_len: isize) -> (usize, bool) {
+/// `buf` must be NULL, or valid for writes of `buf_len` bytes and aligned
+/// for `E::Unit`.
+pub unsafe fn out_bytes<E: Enc>(s: &str, buf: *mut c_void, buf_len: Len) -> (usize, bool) {
     let units = buf_len.max(0) as usize / E::SIZE;
-    let (full, trunc) = output::<E>(s, buf, units);
+    // SAFETY: `units` whole units fit in the caller's `buf_len` bytes.
+    let (full, trunc) = unsafe { output::<E>(s, buf, units) };
     (full * E::SIZE, trunc)
 }
 
@@ -149,10 +169,13 @@ mod tests {
     #[test]
     fn truncates_on_character_boundaries() {
         let mut buf = [0xffu8; 4];
+        // SAFETY: both buffers are local arrays at least as long as the
+        // lengths passed.
         let (full, t) = unsafe { output::<A>("añb", buf.as_mut_ptr() as *mut c_void, 3) };
         assert_eq!((full, t), (4, true));
         assert_eq!(&buf[..2], b"a\0"); // ñ is two bytes; only 'a' fits with the NUL
         let mut w = [0xffffu16; 3];
+        // SAFETY: as above.
         let (full, t) = unsafe { output::<W>("a😀", w.as_mut_ptr() as *mut c_void, 3) };
         assert_eq!((full, t), (3, true));
         assert_eq!(w[..2], [b'a' as u16, 0]);
@@ -161,11 +184,12 @@ mod tests {
     #[test]
     fn reads_nts_and_lengths() {
         let s = b"abc\0";
-        assert_eq!(
-            unsafe { input::<A>(s.as_ptr(), SQL_NTS) }.as_deref(),
-            Some("abc")
-        );
+        // SAFETY: `s` is NUL-terminated.
+        let whole = unsafe { input::<A>(s.as_ptr(), NTS) };
+        assert_eq!(whole.as_deref(), Some("abc"));
+        // SAFETY: `s` has at least 2 bytes.
         assert_eq!(unsafe { input::<A>(s.as_ptr(), 2) }.as_deref(), Some("ab"));
+        // SAFETY: NULL is allowed and never read.
         assert_eq!(unsafe { input::<A>(std::ptr::null(), 2) }, None);
     }
 }

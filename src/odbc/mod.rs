@@ -2,11 +2,16 @@
 //! diagnostics, attributes, SQLGetInfo answers, conversions and catalog
 //! result sets. Nothing here touches a raw pointer; `ffi/` marshals.
 
+pub mod arg_errors;
+pub mod call_rules;
 pub mod catalog;
+mod catalog_args;
 mod colattr;
 mod connect;
 pub mod convert;
+pub mod descriptor;
 pub mod diag;
+pub mod diag_fields;
 pub mod functions;
 pub mod handles;
 pub mod info;
@@ -14,6 +19,7 @@ pub mod connect_attrs {
     pub use super::connect::is_string_attr;
 }
 mod oauth;
+pub mod param_input;
 pub mod procedures;
 mod stmt;
 pub mod stmt_attrs {

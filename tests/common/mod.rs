@@ -1,25 +1,57 @@
 //! Helpers for tests that call the driver's C entry points directly (no
 //! driver manager): a sandbox, handles, and small wrappers that return
 //! Rust values and the SQLSTATEs of failures.
-#![allow(dead_code, unused_unsafe)]
+//!
+//! # Calling the exports
+//!
+//! The tests' `unsafe` blocks rely on three things, which every call keeps:
+//! - handles are ones the driver gave out, or deliberately bad ones (null,
+//!   freed, of another type, random memory): the driver looks every handle
+//!   up in its registry, so a bad one is SQL_INVALID_HANDLE, never a
+//!   dereference;
+//! - every pointer argument is NULL or a live local (array, Vec, string,
+//!   variable) at least as long as the length passed with it, and strings
+//!   passed with SQL_NTS end with a NUL;
+//! - buffers bound with SQLBindCol / SQLBindParameter or set as row-set
+//!   attributes are locals that outlive the fetches and executions that use
+//!   them; integer attributes travel in the pointer and are never read
+//!   through it.
+#![allow(dead_code, unused_imports, unused_unsafe)]
 
 use jumpseller_odbc::ffi::*;
 use jumpseller_sandbox::{Sandbox, SandboxConfig};
 use std::os::raw::c_void;
+use std::path::{Path, PathBuf};
 use std::ptr::{null, null_mut};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub const SQL_SUCCESS: i16 = 0;
-pub const SQL_SUCCESS_WITH_INFO: i16 = 1;
-pub const SQL_NO_DATA: i16 = 100;
-pub const SQL_ERROR: i16 = -1;
-pub const SQL_INVALID_HANDLE: i16 = -2;
-pub const SQL_NTS: i32 = -3;
-pub const SQL_C_CHAR: i16 = 1;
-pub const SQL_C_WCHAR: i16 = -8;
-pub const SQL_C_SBIGINT: i16 = -25;
-pub const SQL_C_SLONG: i16 = -16;
-pub const SQL_C_DOUBLE: i16 = 8;
-pub const SQL_C_TYPE_TIMESTAMP: i16 = 93;
+// The ODBC vocabulary comes from odbc-sys; the tests see it through `common::*`.
+pub use odbc_sys::{
+    AttrConnectionPooling, AttrOdbcVersion, CDataType, CompletionType, ConnectionAttribute, Desc,
+    DriverConnectOption, EnvironmentAttribute, FetchOrientation, FreeStmtOption, HandleType,
+    HeaderDiagnosticIdentifier, InfoType, Len, Nullability, ParamType, SqlDataType, SqlReturn,
+    StatementAttribute, ULen, NTS, NULL_DATA,
+};
+
+// sqlext.h names odbc-sys does not define.
+/// SQL_API_ODBC3_ALL_FUNCTIONS: SQLGetFunctions answers with a bitmap.
+pub const SQL_API_ODBC3_ALL_FUNCTIONS: u16 = 999;
+/// SQL_API_ODBC3_ALL_FUNCTIONS_SIZE: the bitmap's length in SQLUSMALLINTs.
+pub const SQL_API_ODBC3_ALL_FUNCTIONS_SIZE: usize = 250;
+/// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the statement.
+pub const SQL_DROP: u16 = 1;
+/// SQL_BEST_ROWID: SQLSpecialColumns' IdentifierType for the row identifier.
+pub const SQL_BEST_ROWID: u16 = 1;
+/// SQL_SCOPE_CURROW: SQLSpecialColumns' narrowest Scope.
+pub const SQL_SCOPE_CURROW: u16 = 0;
+
+// SQLRETURN values as the exports return them: odbc-sys's `SqlReturn` wraps
+// the SQLRETURN, these are its `.0`.
+pub const SQL_SUCCESS: i16 = SqlReturn::SUCCESS.0;
+pub const SQL_SUCCESS_WITH_INFO: i16 = SqlReturn::SUCCESS_WITH_INFO.0;
+pub const SQL_NO_DATA: i16 = SqlReturn::NO_DATA.0;
+pub const SQL_ERROR: i16 = SqlReturn::ERROR.0;
+pub const SQL_INVALID_HANDLE: i16 = SqlReturn::INVALID_HANDLE.0;
 
 pub fn sandbox() -> Sandbox {
     sandbox_with(|_| {})
@@ -43,11 +75,20 @@ pub fn conn_str(sb: &Sandbox) -> String {
 pub fn env() -> *mut c_void {
     let mut h = null_mut();
     assert_eq!(
-        unsafe { SQLAllocHandle(1, null_mut(), &mut h) },
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe { SQLAllocHandle(HandleType::Env as i16, null_mut(), &mut h) },
         SQL_SUCCESS
     );
     assert_eq!(
-        unsafe { SQLSetEnvAttr(h, 200, 3 as *mut c_void, 0) },
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe {
+            SQLSetEnvAttr(
+                h,
+                EnvironmentAttribute::OdbcVersion as i32,
+                AttrOdbcVersion::Odbc3.into(),
+                0,
+            )
+        },
         SQL_SUCCESS
     );
     h
@@ -55,7 +96,11 @@ pub fn env() -> *mut c_void {
 
 pub fn dbc(env: *mut c_void) -> *mut c_void {
     let mut h = null_mut();
-    assert_eq!(unsafe { SQLAllocHandle(2, env, &mut h) }, SQL_SUCCESS);
+    assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe { SQLAllocHandle(HandleType::Dbc as i16, env, &mut h) },
+        SQL_SUCCESS
+    );
     h
 }
 
@@ -63,6 +108,7 @@ pub fn dbc(env: *mut c_void) -> *mut c_void {
 pub fn driver_connect(dbc: *mut c_void, s: &str) -> (i16, String) {
     let mut out = vec![0u8; 4096];
     let mut len = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLDriverConnect(
             dbc,
@@ -72,7 +118,7 @@ pub fn driver_connect(dbc: *mut c_void, s: &str) -> (i16, String) {
             out.as_mut_ptr(),
             out.len() as i16,
             &mut len,
-            0,
+            DriverConnectOption::NoPrompt as u16,
         )
     };
     let n = (len.max(0) as usize).min(out.len());
@@ -87,7 +133,7 @@ pub fn connect(sb: &Sandbox) -> (*mut c_void, *mut c_void) {
     assert!(
         rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
         "connect failed: {:?}",
-        diag(2, d)
+        diag(HandleType::Dbc, d)
     );
     (e, d)
 }
@@ -101,28 +147,33 @@ pub fn connect_with(sb: &Sandbox, extra: &str) -> (*mut c_void, *mut c_void) {
         rc,
         SQL_SUCCESS,
         "connect with {extra} failed: {:?}",
-        diag(2, d)
+        diag(HandleType::Dbc, d)
     );
     (e, d)
 }
 
 pub fn stmt(dbc: *mut c_void) -> *mut c_void {
     let mut h = null_mut();
-    assert_eq!(unsafe { SQLAllocHandle(3, dbc, &mut h) }, SQL_SUCCESS);
+    assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+        unsafe { SQLAllocHandle(HandleType::Stmt as i16, dbc, &mut h) },
+        SQL_SUCCESS
+    );
     h
 }
 
 /// All diagnostic records of a handle: (SQLSTATE, message).
-pub fn diag(handle_type: i16, h: *mut c_void) -> Vec<(String, String)> {
+pub fn diag(handle_type: HandleType, h: *mut c_void) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for rec in 1.. {
-        let mut state = [0u8; 6];
+        let mut state = [0u8; odbc_sys::SQLSTATE_SIZE + 1];
         let mut native = 0i32;
         let mut msg = vec![0u8; 2048];
         let mut len = 0i16;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetDiagRec(
-                handle_type,
+                handle_type as i16,
                 h,
                 rec,
                 state.as_mut_ptr(),
@@ -136,41 +187,43 @@ pub fn diag(handle_type: i16, h: *mut c_void) -> Vec<(String, String)> {
             break;
         }
         out.push((
-            String::from_utf8_lossy(&state[..5]).into_owned(),
+            String::from_utf8_lossy(&state[..odbc_sys::SQLSTATE_SIZE]).into_owned(),
             String::from_utf8_lossy(&msg[..len as usize]).into_owned(),
         ));
     }
     out
 }
 
-pub fn states(handle_type: i16, h: *mut c_void) -> Vec<String> {
+pub fn states(handle_type: HandleType, h: *mut c_void) -> Vec<String> {
     diag(handle_type, h).into_iter().map(|(s, _)| s).collect()
 }
 
 pub fn exec(st: *mut c_void, sql: &str) -> i16 {
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLExecDirect(st, sql.as_ptr(), sql.len() as i32) }
 }
 
-/// Column `n` of the current row as text (SQL_C_CHAR, whole value).
+/// Column `n` of the current row as text (CDataType::Char as i16, whole value).
 pub fn get_text(st: *mut c_void, n: u16) -> Option<String> {
     let mut all = Vec::new();
     loop {
         let mut buf = vec![0u8; 1024];
-        let mut ind = 0isize;
+        let mut ind: Len = 0;
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         let rc = unsafe {
             SQLGetData(
                 st,
                 n,
-                SQL_C_CHAR,
+                CDataType::Char as i16,
                 buf.as_mut_ptr() as *mut c_void,
-                buf.len() as isize,
+                buf.len() as Len,
                 &mut ind,
             )
         };
         match rc {
             SQL_NO_DATA => break,
             SQL_SUCCESS | SQL_SUCCESS_WITH_INFO => {
-                if ind == -1 {
+                if ind == NULL_DATA {
                     return None;
                 }
                 let got = if rc == SQL_SUCCESS {
@@ -183,7 +236,7 @@ pub fn get_text(st: *mut c_void, n: u16) -> Option<String> {
                     break;
                 }
             }
-            other => panic!("SQLGetData -> {other}: {:?}", diag(3, st)),
+            other => panic!("SQLGetData -> {other}: {:?}", diag(HandleType::Stmt, st)),
         }
     }
     Some(String::from_utf8(all).expect("UTF-8"))
@@ -196,12 +249,14 @@ pub fn query(dbc: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
     assert!(
         rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
         "{sql}: {:?}",
-        diag(3, st)
+        diag(HandleType::Stmt, st)
     );
     let mut ncols = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLNumResultCols(st, &mut ncols) };
     let mut rows = Vec::new();
     loop {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         let rc = unsafe { SQLFetch(st) };
         if rc == SQL_NO_DATA {
             break;
@@ -209,11 +264,12 @@ pub fn query(dbc: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
         assert!(
             rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
             "fetch: {:?}",
-            diag(3, st)
+            diag(HandleType::Stmt, st)
         );
         rows.push((1..=ncols as u16).map(|i| get_text(st, i)).collect());
     }
-    unsafe { SQLFreeHandle(3, st) };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     rows
 }
 
@@ -222,22 +278,63 @@ pub fn query_error(dbc: *mut c_void, sql: &str) -> Vec<(String, String)> {
     let st = stmt(dbc);
     let mut rc = exec(st, sql);
     while rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         rc = unsafe { SQLFetch(st) };
     }
     assert_eq!(rc, SQL_ERROR, "{sql} was expected to fail");
-    let d = diag(3, st);
-    unsafe { SQLFreeHandle(3, st) };
+    let d = diag(HandleType::Stmt, st);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
     d
 }
 
 pub fn disconnect(env: *mut c_void, dbc: *mut c_void) {
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         SQLDisconnect(dbc);
-        SQLFreeHandle(2, dbc);
-        SQLFreeHandle(1, env);
+        SQLFreeHandle(HandleType::Dbc as i16, dbc);
+        SQLFreeHandle(HandleType::Env as i16, env);
     }
 }
 
 pub fn nul() -> *const u8 {
     null()
+}
+
+/// A fresh, empty directory under the system temp dir, removed with all it
+/// holds when the guard is dropped (at the end of the test, or when it
+/// panics). Derefs to its `Path`.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// `name` says which test made it; the process id and a counter keep
+    /// tests running in parallel apart.
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("jumpseller-odbc-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create a temp dir");
+        TempDir(path)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

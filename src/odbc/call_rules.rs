@@ -1,0 +1,54 @@
+//! Rules of single calls that need nothing but the handle: SQLEndTran's
+//! completion type, SQLFetchScroll's orientation, freeing a connection that
+//! is still connected, SQLSetEnvAttr without an environment.
+
+use super::{lock, Conn, FetchOut, Stmt, SUCCESS};
+use crate::error::{Error, Result};
+use odbc_sys::{CompletionType, EnvironmentAttribute, FetchOrientation};
+
+/// SQLEndTran: reads never open a transaction, so commit and rollback
+/// succeed as no-ops; any other completion type is HY012.
+pub fn end_tran(completion: i16) -> Result<i16> {
+    if completion == CompletionType::Commit as i16 || completion == CompletionType::Rollback as i16
+    {
+        Ok(SUCCESS)
+    } else {
+        Err(Error::odbc(
+            "HY012",
+            format!("Completion type {completion} is not valid."),
+        ))
+    }
+}
+
+/// SQLSetEnvAttr with a null environment: the process-level pooling
+/// setting is accepted (there is nothing to pool here); `false` for any
+/// other attribute, which then needs a valid handle.
+pub fn accepted_without_env(attr: i32) -> bool {
+    attr == EnvironmentAttribute::ConnectionPooling as i32
+}
+
+impl Conn {
+    /// SQLFreeHandle(SQL_HANDLE_DBC): HY010 while still connected.
+    pub fn check_can_free(&self) -> Result<()> {
+        if lock(&self.state).connected.is_some() {
+            return Err(Error::odbc(
+                "HY010",
+                "Disconnect before freeing the connection handle (function sequence error).",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Stmt {
+    /// SQLFetchScroll: cursors are forward-only, so SQL_FETCH_NEXT only.
+    pub fn fetch_scroll(&self, orientation: i16) -> Result<FetchOut> {
+        if orientation != FetchOrientation::Next as i16 {
+            return Err(Error::odbc(
+                "HY106",
+                "Only SQL_FETCH_NEXT is supported: cursors are forward-only.",
+            ));
+        }
+        self.fetch()
+    }
+}
