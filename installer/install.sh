@@ -163,12 +163,13 @@ dsn_flag() { [ "$1" = system ] && echo -l || echo -h; }
 # ---------------------------------------------------------------- steps
 install_apt_deps() {
     local missing=() p
-    for p in unixodbc odbcinst; do
+    # unixodbc-dev: the build links odbc-sys, which names libodbc (the driver does not keep it).
+    for p in unixodbc odbcinst unixodbc-dev; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if [ "$SKIP_BUILD" = 0 ] && ! command -v cc >/dev/null 2>&1; then missing+=(build-essential); fi
     if [ ${#missing[@]} -eq 0 ]; then
-        info "apt packages present: unixodbc odbcinst"
+        info "apt packages present: unixodbc odbcinst unixodbc-dev"
         return
     fi
     command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get: install unixODBC (isql, odbcinst) with your package manager"
