@@ -2,7 +2,11 @@
 //! a virtual table in schema `Jumpseller`. SQLite plans and evaluates; the
 //! virtual tables (`vtab.rs`) turn what they are asked for into requests.
 
+mod access;
+mod cursor;
 mod escapes;
+mod fanout;
+mod fill;
 mod lookup;
 mod plan;
 mod prefetch;

@@ -47,7 +47,7 @@ fn fill_path(t: &Table, path: &str, id: Option<i64>, values: &[Option<Value>]) -
         if p.contains(&key) {
             let text = match v {
                 Some(Value::Int(i)) => i.to_string(),
-                Some(Value::Text(s)) if !s.is_empty() => super::source::encode(s),
+                Some(Value::Text(s)) if !s.is_empty() => super::fill::encode(s),
                 Some(Value::Real(f)) if f.fract() == 0.0 => (*f as i64).to_string(),
                 _ => {
                     return Err(Error::new(
