@@ -6,14 +6,14 @@
 
 use super::cursor::{Explode, RowSource, Sources};
 use super::fanout::scan;
-use super::fill::{encode, resolve_all_placeholders, value_text};
+use super::fill::{fill, value_text, Piece, TableValues};
 use super::lookup;
 use super::plan::{Access, Plan};
 use super::source::{fetch_count, Fetch};
 use super::value::Value;
 use super::Ctx;
 use crate::error::Result;
-use crate::schema::{Pushdown, Table};
+use crate::schema::{Op, Pushdown, Segment, Table};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -37,7 +37,7 @@ pub fn sources(
                 ..Sources::default()
             })
         }
-        Access::Scan => scan(ctx, table),
+        Access::Scan => scan(ctx, table, 0),
         Access::Get => by_id(ctx, t, &keys),
         Access::Range { route, .. } => Ok(by_range(&t.pushdown[*route], &keys)),
         Access::Push(route) => by_route(ctx, t, plan, &t.pushdown[*route], &keys, also),
@@ -63,10 +63,13 @@ fn by_id(ctx: &Arc<Ctx>, t: &Table, keys: &[Value]) -> Result<Sources> {
         sources.queue.push_back(RowSource::Ready(page));
         return Ok(sources);
     }
-    let path = t.get.clone().unwrap_or_default();
+    let Some(get) = &t.get else {
+        return Ok(sources);
+    };
     for id in ids {
+        let path = fill(get, |_| Some(Piece::One(id.clone())));
         sources.queue.push_back(RowSource::Fetch(Fetch {
-            path: path.replace("{id}", &id),
+            path: path.unwrap_or_default(),
             wrapper: t.source.wrapper.clone(),
             single: true,
             paged: false,
@@ -81,14 +84,16 @@ fn by_id(ctx: &Arc<Ctx>, t: &Table, keys: &[Value]) -> Result<Sources> {
 /// A `between` route: keys[0] is the lower bound, keys[1] the upper (Null
 /// when absent), each widened by a day.
 fn by_range(pd: &Pushdown, keys: &[Value]) -> Sources {
-    let (from, to) = (
-        keys.first().and_then(|k| day(k, -1)),
-        keys.get(1).and_then(|k| day(k, 1)),
-    );
-    let path = pd
-        .list
-        .replace("{from}", from.as_deref().unwrap_or("1970-01-01"))
-        .replace("{to}", to.as_deref().unwrap_or("9999-12-31"));
+    let from = keys.first().and_then(|k| day(k, -1));
+    let to = keys.get(1).and_then(|k| day(k, 1));
+    let from = from.unwrap_or_else(|| "1970-01-01".into());
+    let to = to.unwrap_or_else(|| "9999-12-31".into());
+    let path = fill(&pd.list, |s| match s {
+        Segment::From => Some(Piece::One(from.clone())),
+        Segment::To => Some(Piece::One(to.clone())),
+        _ => None,
+    })
+    .unwrap_or_default();
     let mut sources = Sources::default();
     sources.queue.push_back(RowSource::Fetch(Fetch {
         path,
@@ -123,7 +128,7 @@ fn by_route(
     let values: Vec<String> = keys.iter().filter_map(|k| route_value(pd, k)).collect();
     // Repeated '=' lookups on a listable table (a join's inner
     // side) may be cheaper from one read of the table.
-    if pd.op == "="
+    if pd.op == Op::Eq
         && pd.also.is_empty()
         && !pd.via_parent
         && !pd.sets_parent
@@ -150,20 +155,23 @@ fn by_route(
         }
     }
     let mut total = 0u64;
+    // `{Table.column*}` values are read once, when a request first needs them.
+    let mut table_values: Option<TableValues> = None;
     for v in values {
         if plan.count_only {
             if let Some(c) = &pd.count {
-                let path = c.replace("{value}", &encode(&v));
+                let path = fill(c, |_| Some(Piece::One(v.clone()))).unwrap_or_default();
                 total += fetch_count(ctx, &ctx.scope(), &path)?;
             }
         } else {
-            let Some(mut f) = push_fetch(t, pd, &v, also) else {
-                continue;
-            };
-            if f.path.contains("*}") {
-                f.path = resolve_all_placeholders(ctx, &f.path)?;
+            if table_values.is_none() {
+                table_values = Some(TableValues::read(ctx, &pd.list, 0)?);
             }
-            sources.queue.push_back(RowSource::Fetch(f));
+            if let Some(table_values) = &table_values {
+                if let Some(f) = push_fetch(t, pd, &v, also, table_values) {
+                    sources.queue.push_back(RowSource::Fetch(f));
+                }
+            }
         }
     }
     if plan.count_only {
@@ -174,7 +182,13 @@ fn by_route(
 
 /// The request for one value of a route (and the route's other key
 /// values); None when a key cannot name any row.
-fn push_fetch(t: &Table, pd: &Pushdown, value: &str, also: &[Value]) -> Option<Fetch> {
+fn push_fetch(
+    t: &Table,
+    pd: &Pushdown,
+    value: &str,
+    also: &[Value],
+    table_values: &TableValues,
+) -> Option<Fetch> {
     // Rows of a parent's sub-resource: the value is the parent's key.
     // The value is known under the parent's key field and under the
     // name this table's key column reads it by (`$parent.<name>`).
@@ -183,13 +197,20 @@ fn push_fetch(t: &Table, pd: &Pushdown, value: &str, also: &[Value]) -> Option<F
             .map(Json::from)
             .unwrap_or_else(|_| Json::from(v))
     };
-    let mut path = pd.list.replace("{value}", &encode(value));
     let mut keys = vec![(pd.column.as_str(), value.to_string())];
     for (name, v) in pd.also.iter().zip(also) {
-        let text = value_text(v)?;
-        path = path.replace(&format!("{{{name}}}"), &encode(&text));
-        keys.push((name.as_str(), text));
+        keys.push((name.as_str(), value_text(v)?));
     }
+    let path = fill(&pd.list, |s| match s {
+        Segment::Value => Some(Piece::One(value.to_string())),
+        Segment::Column(c) => keys
+            .iter()
+            .skip(1)
+            .find(|(name, _)| name == c)
+            .map(|(_, text)| Piece::One(text.clone())),
+        Segment::TableColumn { table, column } => table_values.piece(table, column),
+        _ => None,
+    })?;
     let parent = t
         .source
         .parent
@@ -230,7 +251,7 @@ fn push_fetch(t: &Table, pd: &Pushdown, value: &str, also: &[Value]) -> Option<F
             .count
             .as_ref()
             .filter(|_| pd.also.is_empty())
-            .map(|c| c.replace("{value}", &encode(value))),
+            .and_then(|c| fill(c, |_| Some(Piece::One(value.to_string())))),
     })
 }
 
@@ -262,7 +283,7 @@ fn route_value(pd: &Pushdown, v: &Value) -> Option<String> {
         Value::Int(i) => i.to_string(),
         Value::Real(f) => {
             // id > 4.5 is id > 4 for integer ids.
-            if pd.op == ">" {
+            if pd.op == Op::Gt {
                 (f.floor() as i64).to_string()
             } else {
                 f.to_string()

@@ -6,10 +6,11 @@
 //! and queues one request per parent row, or per batch of parents.
 
 use super::cursor::{ApiCursor, Explode, RowSource, Sources};
-use super::fill::{encode, fill_from_row, resolve_all_placeholders, value_text};
+use super::fill::{fill, value_text, Piece, TableValues};
 use super::source::Fetch;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
+use crate::schema::{Segment, Template, MAX_DEPTH};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -23,14 +24,14 @@ pub struct FanOut {
     parents: Box<ApiCursor>,
     /// Sub-resource path: `{parent}` (the parent's key), `{column}` (any
     /// column of the parent row), `{parent*}` (the keys of up to 100 parent
-    /// rows, comma-separated); `{Table.column*}` is already resolved.
-    path: String,
+    /// rows, comma-separated), `{Table.column*}` (from `table_values`).
+    /// None when the rows are in the parent rows themselves.
+    path: Option<Template>,
+    /// Every value of each `{Table.column*}`, read when the scan starts.
+    table_values: TableValues,
     wrapper: Option<String>,
     parent_key: String,
     paged: bool,
-    /// The rows are in an array of each parent row (no request per parent):
-    /// each parent row becomes a one-object page to explode.
-    rows_in_parent: bool,
 }
 
 impl FanOut {
@@ -40,13 +41,14 @@ impl FanOut {
         if self.parents.is_eof() {
             return Ok(false);
         }
-        if self.rows_in_parent {
+        let Some(path) = &self.path else {
+            // The rows are in an array of each parent row.
             let row = Arc::new(self.parents.row_json());
             self.parents.advance()?;
             queue.push_back(RowSource::Ready(Arc::new(vec![row])));
             return Ok(true);
-        }
-        if self.path.contains("{parent*}") {
+        };
+        if path.has(&Segment::ParentBatch) {
             let mut keys = Vec::new();
             while !self.parents.is_eof() && keys.len() < BATCH {
                 if let Some(k) = self
@@ -54,46 +56,71 @@ impl FanOut {
                     .value_by_name(&self.parent_key)
                     .and_then(|v| value_text(&v))
                 {
-                    keys.push(encode(&k));
+                    keys.push(k);
                 }
                 self.parents.advance()?;
             }
-            if !keys.is_empty() {
-                let path = self.path.replace("{parent*}", &keys.join(","));
-                queue.push_back(RowSource::Fetch(Fetch {
-                    path,
-                    wrapper: self.wrapper.clone(),
-                    single: false,
-                    paged: self.paged,
-                    missing_is_empty: true,
-                    parent: None,
-                    count: None,
-                }));
+            let path = fill(path, |s| match s {
+                Segment::ParentBatch => Some(Piece::List(&keys)),
+                Segment::TableColumn { table, column } => self.table_values.piece(table, column),
+                _ => None,
+            });
+            if let (Some(path), false) = (path, keys.is_empty()) {
+                queue.push_back(RowSource::Fetch(self.sub_resource(path, None)));
             }
             return Ok(true);
         }
         let parent = Arc::new(self.parents.row_json());
-        let path = fill_from_row(&self.path, &self.parents, &self.parent_key);
+        let row = &self.parents;
+        let path = fill(path, |s| {
+            match s {
+                Segment::Parent => row.value_by_name(&self.parent_key),
+                Segment::Column(c) => row.value_by_name(c),
+                Segment::TableColumn { table, column } => {
+                    return self.table_values.piece(table, column)
+                }
+                _ => None,
+            }
+            .and_then(|v| value_text(&v))
+            .map(Piece::One)
+        });
         self.parents.advance()?;
         if let Some(path) = path {
-            queue.push_back(RowSource::Fetch(Fetch {
-                path,
-                wrapper: self.wrapper.clone(),
-                single: false,
-                paged: self.paged,
-                missing_is_empty: true,
-                parent: Some(parent),
-                count: None,
-            }));
+            queue.push_back(RowSource::Fetch(self.sub_resource(path, Some(parent))));
         }
         Ok(true)
+    }
+
+    /// The request for the sub-resource rows of one parent (or a batch).
+    fn sub_resource(&self, path: String, parent: Option<Arc<serde_json::Value>>) -> Fetch {
+        Fetch {
+            path,
+            wrapper: self.wrapper.clone(),
+            single: false,
+            paged: self.paged,
+            missing_is_empty: true,
+            parent,
+            count: None,
+        }
     }
 }
 
 /// A whole-table scan: the list, the parent's list exploded, or a fan-out
-/// over the parent's rows.
-pub fn scan(ctx: &Arc<Ctx>, table: usize) -> Result<Sources> {
+/// over the parent's rows. `depth` counts the cursors this scan is nested
+/// in: the profile's check refuses parents that form a cycle or nest deeper
+/// than `MAX_DEPTH`, and this stops a chain that would anyway, with an
+/// error rather than a stack overflow.
+pub fn scan(ctx: &Arc<Ctx>, table: usize, depth: usize) -> Result<Sources> {
     let t = &ctx.profile.tables[table];
+    if depth >= MAX_DEPTH {
+        return Err(Error::new(
+            Kind::Config,
+            format!(
+                "Table {} is read through more than {MAX_DEPTH} levels of parent tables.",
+                t.name
+            ),
+        ));
+    }
     let mut sources = Sources::default();
     let Some(ps) = &t.source.parent else {
         sources
@@ -122,25 +149,25 @@ pub fn scan(ctx: &Arc<Ctx>, table: usize) -> Result<Sources> {
             } else {
                 // The parent is itself read through its parent: walk its rows.
                 sources.fanout = Some(FanOut {
-                    parents: parent_rows(ctx, pidx)?,
-                    path: String::new(),
+                    parents: parent_rows(ctx, pidx, depth + 1)?,
+                    path: None,
+                    table_values: TableValues::default(),
                     wrapper: None,
                     parent_key: ps.parent_key.clone(),
                     paged: false,
-                    rows_in_parent: true,
                 });
             }
         }
         (None, Some(path)) => {
-            let parents = parent_rows(ctx, pidx)?;
-            let path = resolve_all_placeholders(ctx, path)?;
+            let parents = parent_rows(ctx, pidx, depth + 1)?;
+            let table_values = TableValues::read(ctx, path, depth + 1)?;
             sources.fanout = Some(FanOut {
                 parents,
-                path,
+                path: Some(path.clone()),
+                table_values,
                 wrapper: ps.wrapper.clone(),
                 parent_key: ps.parent_key.clone(),
                 paged: ps.paged,
-                rows_in_parent: false,
             });
         }
         (None, None) => {
@@ -156,21 +183,27 @@ pub fn scan(ctx: &Arc<Ctx>, table: usize) -> Result<Sources> {
     Ok(sources)
 }
 
-/// A cursor over every row of another table, positioned on the first.
-pub fn parent_rows(ctx: &Arc<Ctx>, table: usize) -> Result<Box<ApiCursor>> {
+/// A cursor over every row of another table, positioned on the first;
+/// `depth` is its nesting (see `scan`).
+fn parent_rows(ctx: &Arc<Ctx>, table: usize, depth: usize) -> Result<Box<ApiCursor>> {
     let mut c = ApiCursor::new(ctx.clone(), table);
-    c.start(scan(ctx, table)?, None)?;
+    c.start(scan(ctx, table, depth)?, None)?;
     Ok(Box::new(c))
 }
 
-/// Every value of a column of a table (a scan), percent-encoded: what
-/// `{Table.column*}` stands for.
-pub fn column_values(ctx: &Arc<Ctx>, table: usize, column: &str) -> Result<Vec<String>> {
-    let mut c = parent_rows(ctx, table)?;
+/// Every value of a column of a table (a scan at nesting `depth`): what
+/// `{Table.column*}` stands for. Empty values name nothing and are left out.
+pub fn column_values(
+    ctx: &Arc<Ctx>,
+    table: usize,
+    column: &str,
+    depth: usize,
+) -> Result<Vec<String>> {
+    let mut c = parent_rows(ctx, table, depth)?;
     let mut vals = Vec::new();
     while !c.is_eof() {
         if let Some(v) = c.value_by_name(column).and_then(|v| value_text(&v)) {
-            vals.push(encode(&v));
+            vals.push(v);
         }
         c.advance()?;
     }

@@ -66,7 +66,7 @@ pub fn records(
     let index = match index {
         (Some(ix), _) => ix,
         (None, calls) => {
-            let count_path = table.count.clone().unwrap_or_default();
+            let count_path = table.count.as_deref().unwrap_or_default().to_string();
             let total = match ctx.count_of(&count_path) {
                 Some(t) => t,
                 None => {

@@ -1,8 +1,8 @@
 //! xBestIndex: choosing how a table is read, with cost in API requests.
 //! The choice is written into idx_str as JSON and read back in xFilter.
 
-use crate::schema::Table;
-use rusqlite::vtab::{IndexConstraintOp as Op, IndexFlags, IndexInfo};
+use crate::schema::{Op, Table};
+use rusqlite::vtab::{IndexConstraintOp as SqliteOp, IndexFlags, IndexInfo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -36,13 +36,14 @@ pub struct Plan {
     pub also_args: Vec<usize>,
 }
 
-fn op_text(op: &Op) -> Option<&'static str> {
+/// The profile operator a SQLite constraint operator can be served by.
+fn route_op(op: &SqliteOp) -> Option<Op> {
     Some(match op {
-        Op::SQLITE_INDEX_CONSTRAINT_EQ => "=",
-        Op::SQLITE_INDEX_CONSTRAINT_GT => ">",
-        Op::SQLITE_INDEX_CONSTRAINT_GE => ">=",
-        Op::SQLITE_INDEX_CONSTRAINT_LT => "<",
-        Op::SQLITE_INDEX_CONSTRAINT_LE => "<=",
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_EQ => Op::Eq,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_GT => Op::Gt,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_GE => Op::Ge,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_LT => Op::Lt,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_LE => Op::Le,
         _ => return None,
     })
 }
@@ -76,7 +77,7 @@ pub fn best_index(
     let eq_on: Vec<(usize, i32)> = info
         .constraints()
         .enumerate()
-        .filter(|(_, c)| c.is_usable() && c.operator() == Op::SQLITE_INDEX_CONSTRAINT_EQ)
+        .filter(|(_, c)| c.is_usable() && c.operator() == SqliteOp::SQLITE_INDEX_CONSTRAINT_EQ)
         .map(|(i, c)| (i, c.column()))
         .collect();
     let mut cands: Vec<Cand> = Vec::new();
@@ -89,21 +90,21 @@ pub fn best_index(
             continue;
         }
         match c.operator() {
-            Op::SQLITE_INDEX_CONSTRAINT_LIMIT => {
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_LIMIT => {
                 has_limit = Some(i);
                 continue;
             }
-            Op::SQLITE_INDEX_CONSTRAINT_OFFSET => {
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_OFFSET => {
                 has_offset = true;
                 continue;
             }
             _ => others += 1,
         }
-        let Some(op) = op_text(&c.operator()) else {
+        let Some(op) = route_op(&c.operator()) else {
             continue;
         };
         let col = c.column();
-        if col >= 0 && Some(col as usize) == id_col && op == "=" && table.get.is_some() {
+        if col >= 0 && Some(col as usize) == id_col && op == Op::Eq && table.get.is_some() {
             cands.push(Cand {
                 access: Access::Get,
                 constraint: i,
@@ -141,8 +142,9 @@ pub fn best_index(
                 };
                 // Exact routes whose value set is closed (or a single object)
                 // return exactly the matching rows: SQLite need not re-check.
-                let omit =
-                    pd.exact && op == "=" && (pd.single || !pd.values.is_empty() || pd.via_parent);
+                let omit = pd.exact
+                    && op == Op::Eq
+                    && (pd.single || !pd.values.is_empty() || pd.via_parent);
                 let cost = cost - also.len() as f64 * 0.1;
                 cands.push(Cand {
                     access: Access::Push(pi),
@@ -163,7 +165,7 @@ pub fn best_index(
         .pushdown
         .iter()
         .enumerate()
-        .filter(|(_, pd)| pd.op == "between")
+        .filter(|(_, pd)| pd.op == Op::Between)
     {
         let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else {
             continue;
@@ -173,8 +175,12 @@ pub fn best_index(
             .enumerate()
             .filter(|(_, c)| c.is_usable() && c.column() >= 0 && c.column() as usize == pcol)
             .filter_map(|(i, c)| match c.operator() {
-                Op::SQLITE_INDEX_CONSTRAINT_GT | Op::SQLITE_INDEX_CONSTRAINT_GE => Some((i, true)),
-                Op::SQLITE_INDEX_CONSTRAINT_LT | Op::SQLITE_INDEX_CONSTRAINT_LE => Some((i, false)),
+                SqliteOp::SQLITE_INDEX_CONSTRAINT_GT | SqliteOp::SQLITE_INDEX_CONSTRAINT_GE => {
+                    Some((i, true))
+                }
+                SqliteOp::SQLITE_INDEX_CONSTRAINT_LT | SqliteOp::SQLITE_INDEX_CONSTRAINT_LE => {
+                    Some((i, false))
+                }
                 _ => None,
             })
             .collect();

@@ -27,16 +27,17 @@ pub struct Fetch {
 
 impl Fetch {
     /// A table's own list endpoint (a whole-table scan of a plain table).
+    /// Its path and count take no placeholders (checked with the profile).
     pub fn table_list(t: &Table) -> Fetch {
         Fetch {
-            path: t.source.list.clone().unwrap_or_default(),
+            path: t.source.list.as_deref().unwrap_or_default().to_string(),
             wrapper: t.source.wrapper.clone(),
             single: t.source.single,
             paged: t.source.paged,
             missing_is_empty: t.source.empty_on_404,
             parent: None,
             count: if t.source.parent.is_none() {
-                t.count.clone()
+                t.count.as_ref().map(|c| c.to_string())
             } else {
                 None
             },

@@ -3,11 +3,12 @@
 //! rebuilt from the flattened column paths; `{column}` in a route path is
 //! filled from the row (`{id}` is the row's id).
 
+use super::fill::{fill, Piece};
 use super::value::Value;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Method;
-use crate::schema::{Column, SqlType, Table, WriteRoute};
+use crate::schema::{Column, Segment, SqlType, Table, Template, WriteRoute};
 use serde_json::{Map, Value as Json};
 
 /// Columns a route path needs (`{product_id}`): their values must always
@@ -15,12 +16,7 @@ use serde_json::{Map, Value as Json};
 pub fn path_columns(t: &Table) -> Vec<String> {
     let mut out = Vec::new();
     for r in [&t.insert, &t.update, &t.delete].into_iter().flatten() {
-        let mut rest = r.path.as_str();
-        while let Some(i) = rest.find('{') {
-            let Some(j) = rest[i..].find('}') else { break };
-            out.push(rest[i + 1..i + j].to_string());
-            rest = &rest[i + j + 1..];
-        }
+        out.extend(r.path.columns().map(str::to_string));
     }
     out
 }
@@ -37,35 +33,50 @@ fn route<'a>(t: &'a Table, r: &'a Option<WriteRoute>, what: &str) -> Result<&'a 
     })
 }
 
-fn fill_path(t: &Table, path: &str, id: Option<i64>, values: &[Option<Value>]) -> Result<String> {
-    let mut p = path.to_string();
-    if let Some(id) = id {
-        p = p.replace("{id}", &id.to_string());
-    }
-    for (c, v) in t.columns.iter().zip(values) {
-        let key = format!("{{{}}}", c.name);
-        if p.contains(&key) {
-            let text = match v {
-                Some(Value::Int(i)) => i.to_string(),
-                Some(Value::Text(s)) if !s.is_empty() => super::fill::encode(s),
-                Some(Value::Real(f)) if f.fract() == 0.0 => (*f as i64).to_string(),
-                _ => {
-                    return Err(Error::new(
-                        Kind::Constraint,
-                        format!("{}.{} is needed to write this row.", t.name, c.name),
-                    ))
-                }
-            };
-            p = p.replace(&key, &text);
+/// The path of a write route for one row: `{id}` is the row's id when
+/// known, every `{column}` the row's value of that column.
+fn fill_path(
+    t: &Table,
+    path: &Template,
+    id: Option<i64>,
+    values: &[Option<Value>],
+) -> Result<String> {
+    // The first column that cannot name the row, for the message.
+    let mut unusable: Option<&str> = None;
+    let filled = fill(path, |s| {
+        let Segment::Column(name) = s else {
+            return None;
+        };
+        if let (Some(id), "id") = (id, name.as_str()) {
+            return Some(Piece::One(id.to_string()));
         }
-    }
-    if p.contains('{') {
-        return Err(Error::new(
+        let (c, v) = t
+            .columns
+            .iter()
+            .zip(values)
+            .find(|(c, _)| c.name == *name)?;
+        let text = match v {
+            Some(Value::Int(i)) => Some(i.to_string()),
+            Some(Value::Text(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Real(f)) if f.fract() == 0.0 => Some((*f as i64).to_string()),
+            _ => None,
+        };
+        if text.is_none() {
+            unusable.get_or_insert(c.name.as_str());
+        }
+        text.map(Piece::One)
+    });
+    match (filled, unusable) {
+        (Some(p), _) => Ok(p),
+        (None, Some(column)) => Err(Error::new(
+            Kind::Constraint,
+            format!("{}.{column} is needed to write this row.", t.name),
+        )),
+        (None, None) => Err(Error::new(
             Kind::Constraint,
             format!("The row lacks a value the route {path} needs."),
-        ));
+        )),
     }
-    Ok(p)
 }
 
 fn to_json(v: &Value, c: &Column) -> Json {
@@ -196,7 +207,7 @@ pub fn update(
         .iter()
         .zip(values)
         .map(|(c, v)| {
-            if r.path.contains(&format!("{{{}}}", c.name)) {
+            if r.path.columns().any(|name| name == c.name) {
                 None
             } else {
                 v.clone()
