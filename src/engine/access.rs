@@ -6,7 +6,7 @@
 
 use super::cursor::{Explode, RowSource, Sources};
 use super::fanout::scan;
-use super::fill::{fill, value_text, Piece, TableValues};
+use super::fill::{fill, key_text, Piece, TableValues};
 use super::lookup;
 use super::plan::{Access, Plan};
 use super::source::{fetch_count, Fetch};
@@ -199,7 +199,7 @@ fn push_fetch(
     };
     let mut keys = vec![(pd.column.as_str(), value.to_string())];
     for (name, v) in pd.also.iter().zip(also) {
-        keys.push((name.as_str(), value_text(v)?));
+        keys.push((name.as_str(), key_text(v)?));
     }
     let path = fill(&pd.list, |s| match s {
         Segment::Value => Some(Piece::One(value.to_string())),
@@ -279,17 +279,9 @@ fn as_integer(v: &Value) -> Option<i64> {
 /// can match (a status the API does not know, a NULL).
 fn route_value(pd: &Pushdown, v: &Value) -> Option<String> {
     let text = match v {
-        Value::Null | Value::Blob(_) => return None,
-        Value::Int(i) => i.to_string(),
-        Value::Real(f) => {
-            // id > 4.5 is id > 4 for integer ids.
-            if pd.op == Op::Gt {
-                (f.floor() as i64).to_string()
-            } else {
-                f.to_string()
-            }
-        }
-        Value::Text(s) => s.clone(),
+        // id > 4.5 is id > 4 for integer ids.
+        Value::Real(f) if pd.op == Op::Gt => Value::Real(f.floor()).text()?,
+        v => v.text()?,
     };
     if !pd.values.is_empty() && !pd.values.contains(&text) {
         return None;

@@ -274,7 +274,7 @@ impl ApiCursor {
         };
         for c in &self.table().columns {
             if !m.contains_key(&c.name) {
-                m.insert(c.name.clone(), value_json(&self.value(c)));
+                m.insert(c.name.clone(), self.value(c).to_json());
             }
         }
         Json::Object(m)
@@ -363,15 +363,4 @@ fn without_repeats(page: Page, prev_ids: &mut HashSet<i64>) -> Page {
     prev_ids.clear();
     prev_ids.extend(page.iter().filter_map(|o| id(o)));
     page
-}
-
-fn value_json(v: &Value) -> Json {
-    match v {
-        Value::Null | Value::Blob(_) => Json::Null,
-        Value::Int(i) => Json::from(*i),
-        Value::Real(f) => serde_json::Number::from_f64(*f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
-        Value::Text(t) => Json::from(t.clone()),
-    }
 }

@@ -6,7 +6,7 @@
 //! and queues one request per parent row, or per batch of parents.
 
 use super::cursor::{ApiCursor, Explode, RowSource, Sources};
-use super::fill::{fill, value_text, Piece, TableValues};
+use super::fill::{fill, key_text, Piece, TableValues};
 use super::source::Fetch;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -54,7 +54,7 @@ impl FanOut {
                 if let Some(k) = self
                     .parents
                     .value_by_name(&self.parent_key)
-                    .and_then(|v| value_text(&v))
+                    .and_then(|v| key_text(&v))
                 {
                     keys.push(k);
                 }
@@ -81,7 +81,7 @@ impl FanOut {
                 }
                 _ => None,
             }
-            .and_then(|v| value_text(&v))
+            .and_then(|v| key_text(&v))
             .map(Piece::One)
         });
         self.parents.advance()?;
@@ -202,7 +202,7 @@ pub fn column_values(
     let mut c = parent_rows(ctx, table, depth)?;
     let mut vals = Vec::new();
     while !c.is_eof() {
-        if let Some(v) = c.value_by_name(column).and_then(|v| value_text(&v)) {
+        if let Some(v) = c.value_by_name(column).and_then(|v| key_text(&v)) {
             vals.push(v);
         }
         c.advance()?;

@@ -54,13 +54,10 @@ pub fn encode(value: &str) -> String {
     out
 }
 
-pub fn value_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Int(i) => Some(i.to_string()),
-        Value::Real(f) => Some(f.to_string()),
-        Value::Text(t) if !t.is_empty() => Some(t.clone()),
-        _ => None,
-    }
+/// A row's value as the text naming it in a request (`Value::text`); empty
+/// text names nothing.
+pub fn key_text(v: &Value) -> Option<String> {
+    v.text().filter(|t| !t.is_empty())
 }
 
 /// The values of each `{Table.column*}` of a template, by (table, column):

@@ -248,12 +248,12 @@ fn unicode_case_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     for (name, upper) in [("upper", true), ("lower", false)] {
         conn.create_scalar_function(name, 1, flags, move |ctx| {
-            use rusqlite::types::ValueRef;
-            let text = match ctx.get_raw(0) {
-                ValueRef::Null => return Ok(None),
-                ValueRef::Integer(i) => i.to_string(),
-                ValueRef::Real(f) => f.to_string(),
-                ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+            let text = match Value::from(ctx.get_raw(0)) {
+                Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+                v => match v.text() {
+                    Some(t) => t,
+                    None => return Ok(None),
+                },
             };
             Ok(Some(if upper {
                 text.to_uppercase()
@@ -508,50 +508,75 @@ impl Query {
     }
 }
 
+/// Binds `v` to marker `i` (1-based), copied by SQLite (SQLITE_TRANSIENT).
+///
+/// # Safety
+/// `stmt` is a live statement and the caller holds its connection's mutex.
 unsafe fn bind(stmt: *mut ffi::sqlite3_stmt, i: c_int, v: &Value) -> c_int {
-    match v {
-        Value::Null => ffi::sqlite3_bind_null(stmt, i),
-        Value::Int(n) => ffi::sqlite3_bind_int64(stmt, i, *n),
-        Value::Real(f) => ffi::sqlite3_bind_double(stmt, i, *f),
-        Value::Text(t) => ffi::sqlite3_bind_text(
-            stmt,
-            i,
-            t.as_ptr() as *const std::os::raw::c_char,
-            t.len() as c_int,
-            ffi::SQLITE_TRANSIENT(),
-        ),
-        Value::Blob(b) => ffi::sqlite3_bind_blob(
-            stmt,
-            i,
-            b.as_ptr() as *const std::os::raw::c_void,
-            b.len() as c_int,
-            ffi::SQLITE_TRANSIENT(),
-        ),
+    use rusqlite::types::ValueRef;
+    // SAFETY: stmt is live and locked (the caller's duty); text and blob
+    // pointers are valid for their lengths during the call, and
+    // SQLITE_TRANSIENT makes SQLite copy them before it returns.
+    unsafe {
+        match v.as_sqlite() {
+            ValueRef::Null => ffi::sqlite3_bind_null(stmt, i),
+            ValueRef::Integer(n) => ffi::sqlite3_bind_int64(stmt, i, n),
+            ValueRef::Real(f) => ffi::sqlite3_bind_double(stmt, i, f),
+            ValueRef::Text(t) => ffi::sqlite3_bind_text(
+                stmt,
+                i,
+                t.as_ptr() as *const std::os::raw::c_char,
+                t.len() as c_int,
+                ffi::SQLITE_TRANSIENT(),
+            ),
+            ValueRef::Blob(b) => ffi::sqlite3_bind_blob(
+                stmt,
+                i,
+                b.as_ptr() as *const std::os::raw::c_void,
+                b.len() as c_int,
+                ffi::SQLITE_TRANSIENT(),
+            ),
+        }
     }
 }
 
+/// Column `i` of the current row, copied out (`Value::from`).
+///
+/// # Safety
+/// `stmt` is a live statement positioned on a row (the last step returned
+/// SQLITE_ROW), `i` is below its column count, and the caller holds its
+/// connection's mutex.
 unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
-    match ffi::sqlite3_column_type(stmt, i) {
-        ffi::SQLITE_INTEGER => Value::Int(ffi::sqlite3_column_int64(stmt, i)),
-        ffi::SQLITE_FLOAT => Value::Real(ffi::sqlite3_column_double(stmt, i)),
-        ffi::SQLITE_TEXT => {
-            let p = ffi::sqlite3_column_text(stmt, i);
-            let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
-            if p.is_null() {
-                Value::Null
-            } else {
-                Value::Text(String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned())
+    use rusqlite::types::ValueRef;
+    // SAFETY: stmt is on a row and i in range (the caller's duty). The text
+    // or blob pointer SQLite returns is valid for `bytes` bytes until the
+    // next step, reset or type conversion on this column; the slice is
+    // copied into the Value before any of those (bytes is read after the
+    // pointer, as SQLite's documentation asks).
+    let raw = unsafe {
+        match ffi::sqlite3_column_type(stmt, i) {
+            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_column_int64(stmt, i)),
+            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_column_double(stmt, i)),
+            ffi::SQLITE_TEXT => {
+                let p = ffi::sqlite3_column_text(stmt, i);
+                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                if p.is_null() {
+                    ValueRef::Null
+                } else {
+                    ValueRef::Text(std::slice::from_raw_parts(p, n))
+                }
             }
-        }
-        ffi::SQLITE_BLOB => {
-            let p = ffi::sqlite3_column_blob(stmt, i) as *const u8;
-            let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
-            if p.is_null() {
-                Value::Blob(vec![])
-            } else {
-                Value::Blob(std::slice::from_raw_parts(p, n).to_vec())
+            ffi::SQLITE_BLOB => {
+                let p = ffi::sqlite3_column_blob(stmt, i) as *const u8;
+                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                if p.is_null() {
+                    ValueRef::Blob(&[])
+                } else {
+                    ValueRef::Blob(std::slice::from_raw_parts(p, n))
+                }
             }
+            _ => ValueRef::Null,
         }
-        _ => Value::Null,
-    }
+    };
+    Value::from(raw)
 }

@@ -12,6 +12,7 @@ use super::write;
 use super::Ctx;
 use crate::error::{Error, Kind};
 use crate::schema::Table;
+use rusqlite::types::ToSqlOutput;
 use rusqlite::vtab::{sqlite3_vtab, Context, Filters, IndexInfo, VTab, VTabConnection, VTabCursor};
 use std::borrow::Cow;
 use std::ffi::{CStr, CString};
@@ -110,7 +111,7 @@ fn row_values(
             Ok(if nochange(i + 2) {
                 None
             } else {
-                Some(owned(args.get::<rusqlite::types::Value>(i + 2)?))
+                Some(args.get::<Value>(i + 2)?)
             })
         })
         .collect()
@@ -206,7 +207,7 @@ fn filter(
         // keys[0] = lower bound, keys[1] = upper bound (Null when absent).
         for pos in [lo, hi] {
             keys.push(match pos {
-                Some(i) => owned(args.get::<rusqlite::types::Value>(i)?),
+                Some(i) => args.get::<Value>(i)?,
                 None => Value::Null,
             });
         }
@@ -218,13 +219,13 @@ fn filter(
                 keys.push(v);
             }
         } else {
-            keys.push(owned(args.get::<rusqlite::types::Value>(0)?));
+            keys.push(args.get::<Value>(0)?);
         }
     }
     let also: Vec<Value> = plan
         .also_args
         .iter()
-        .map(|i| args.get::<rusqlite::types::Value>(*i).map(owned))
+        .map(|i| args.get::<Value>(*i))
         .collect::<rusqlite::Result<_>>()?;
     let limit = match plan.limit_arg {
         Some(i) => args.get::<i64>(i).ok().map(|l| l.max(0) as u64),
@@ -250,13 +251,8 @@ fn column(cursor: &ApiCursor, ctx: &mut Context, i: c_int) -> rusqlite::Result<(
     if ctx.no_change() && !write::path_columns(t).contains(&col.name) {
         return Ok(());
     }
-    match cursor.value(col) {
-        Value::Null => ctx.set_result(rusqlite::types::Null),
-        Value::Int(v) => ctx.set_result(v),
-        Value::Real(v) => ctx.set_result(v),
-        Value::Text(v) => ctx.set_result(v),
-        Value::Blob(v) => ctx.set_result(v),
-    }
+    let value = cursor.value(col);
+    ctx.set_result(ToSqlOutput::Borrowed(value.as_sqlite()))
 }
 
 /// Reading an IN list one value at a time.
@@ -273,16 +269,5 @@ mod fallible_iterator_shim {
                 None => Ok(None),
             }
         }
-    }
-}
-
-fn owned(v: rusqlite::types::Value) -> Value {
-    use rusqlite::types::Value as V;
-    match v {
-        V::Null => Value::Null,
-        V::Integer(i) => Value::Int(i),
-        V::Real(f) => Value::Real(f),
-        V::Text(t) => Value::Text(t),
-        V::Blob(b) => Value::Blob(b),
     }
 }

@@ -55,11 +55,11 @@ fn fill_path(
             .iter()
             .zip(values)
             .find(|(c, _)| c.name == *name)?;
+        // A path names one row: no NULL, empty text or fractional number.
         let text = match v {
-            Some(Value::Int(i)) => Some(i.to_string()),
-            Some(Value::Text(s)) if !s.is_empty() => Some(s.clone()),
-            Some(Value::Real(f)) if f.fract() == 0.0 => Some((*f as i64).to_string()),
-            _ => None,
+            Some(Value::Real(f)) if f.fract() != 0.0 => None,
+            Some(v) => v.text().filter(|t| !t.is_empty()),
+            None => None,
         };
         if text.is_none() {
             unusable.get_or_insert(c.name.as_str());
@@ -79,14 +79,12 @@ fn fill_path(
     }
 }
 
+/// A column's value in a request body: by the column's type where the API
+/// wants one (BIT as a boolean, numeric text as a number), else by the
+/// value's own (`Value::to_json`).
 fn to_json(v: &Value, c: &Column) -> Json {
     match (v, c.sql_type()) {
-        (Value::Null, _) => Json::Null,
         (Value::Int(i), SqlType::Bit) => Json::Bool(*i != 0),
-        (Value::Int(i), _) => Json::from(*i),
-        (Value::Real(f), _) => serde_json::Number::from_f64(*f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
         (Value::Text(s), SqlType::Bit) => Json::Bool(matches!(
             s.to_ascii_lowercase().as_str(),
             "1" | "true" | "yes"
@@ -101,8 +99,7 @@ fn to_json(v: &Value, c: &Column) -> Json {
         ) => serde_json::from_str::<serde_json::Number>(s.trim())
             .map(Json::Number)
             .unwrap_or_else(|_| Json::String(s.clone())),
-        (Value::Text(s), _) => Json::String(s.clone()),
-        (Value::Blob(b), _) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        (v, _) => v.to_json(),
     }
 }
 
