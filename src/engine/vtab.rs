@@ -48,51 +48,59 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
         let ctx = aux
             .ok_or_else(|| rusqlite::Error::ModuleError("no connection context".into()))?
             .clone();
-        let name = args
-            .first()
-            .map(|a| rusqlite::vtab::dequote(&String::from_utf8_lossy(a)).into_owned())
-            .unwrap_or_default();
-        let table = ctx
-            .profile
-            .tables
-            .iter()
-            .position(|t| t.name == name)
-            .ok_or_else(|| {
-                rusqlite::Error::ModuleError(format!("no table {name} in the profile"))
-            })?;
-        let t = &ctx.profile.tables[table];
-        let cols: Vec<String> = t
-            .columns
-            .iter()
-            .map(|c| {
-                format!(
-                    "\"{}\" {}",
-                    c.name.replace('"', "\"\""),
-                    c.sql_type().decl()
-                )
-            })
-            .collect();
-        let ddl = format!("CREATE TABLE x({})", cols.join(", "));
-        let ddl = CString::new(ddl).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
-        Ok((
-            Cow::Owned(ddl),
-            ApiTable {
-                base: sqlite3_vtab::default(),
-                ctx,
-                table,
-            },
-        ))
+        guard(&ctx.clone(), || declare(ctx, args))
     }
 
     fn best_index(&self, info: &mut IndexInfo) -> rusqlite::Result<bool> {
-        let t = self.table();
-        let est = plan::estimated_rows(t, self.ctx.known_count(&t.name));
-        plan::best_index(t, est, self.ctx.pagesize, info)
+        guard(&self.ctx, || {
+            let t = self.table();
+            let est = plan::estimated_rows(t, self.ctx.known_count(&t.name));
+            plan::best_index(t, est, self.ctx.pagesize, info)
+        })
     }
 
     fn open(&'vtab mut self) -> rusqlite::Result<ApiCursor> {
-        Ok(ApiCursor::new(self.ctx.clone(), self.table))
+        guard(&self.ctx, || {
+            Ok(ApiCursor::new(self.ctx.clone(), self.table))
+        })
     }
+}
+
+/// xConnect: the table named in `CREATE VIRTUAL TABLE ... USING
+/// jumpseller("<name>")`, declared to SQLite with its profile columns.
+fn declare(ctx: Arc<Ctx>, args: &[&[u8]]) -> rusqlite::Result<(Cow<'static, CStr>, ApiTable)> {
+    let name = args
+        .first()
+        .map(|a| rusqlite::vtab::dequote(&String::from_utf8_lossy(a)).into_owned())
+        .unwrap_or_default();
+    let table = ctx
+        .profile
+        .tables
+        .iter()
+        .position(|t| t.name == name)
+        .ok_or_else(|| rusqlite::Error::ModuleError(format!("no table {name} in the profile")))?;
+    let t = &ctx.profile.tables[table];
+    let cols: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| {
+            format!(
+                "\"{}\" {}",
+                c.name.replace('"', "\"\""),
+                c.sql_type().decl()
+            )
+        })
+        .collect();
+    let ddl = format!("CREATE TABLE x({})", cols.join(", "));
+    let ddl = CString::new(ddl).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
+    Ok((
+        Cow::Owned(ddl),
+        ApiTable {
+            base: sqlite3_vtab::default(),
+            ctx,
+            table,
+        },
+    ))
 }
 
 impl rusqlite::vtab::CreateVTab<'_> for ApiTable {
@@ -119,28 +127,28 @@ fn row_values(
 
 impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
     fn delete(&mut self, arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
-        let rowid = arg.as_i64().unwrap_or(0);
         let ctx = self.ctx.clone();
-        let seen = ctx.scope().row_seen(self.table, rowid);
         guard(&ctx, || {
+            let rowid = arg.as_i64().unwrap_or(0);
+            let seen = ctx.scope().row_seen(self.table, rowid);
             write::delete(&ctx, self.table(), rowid, seen).map_err(|e| fail(&ctx, e))
         })
     }
 
     fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
         let ctx = self.ctx.clone();
-        let vals = row_values(args, self.table().columns.len(), |_| false)?;
         guard(&ctx, || {
+            let vals = row_values(args, self.table().columns.len(), |_| false)?;
             write::insert(&ctx, self.table(), &vals).map_err(|e| fail(&ctx, e))
         })
     }
 
     fn update(&mut self, args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
         let ctx = self.ctx.clone();
-        let rowid = args.get::<i64>(0)?;
-        let vals = row_values(args, self.table().columns.len(), |i| args.no_change(i))?;
-        let seen = ctx.scope().row_seen(self.table, rowid);
         guard(&ctx, || {
+            let rowid = args.get::<i64>(0)?;
+            let vals = row_values(args, self.table().columns.len(), |i| args.no_change(i))?;
+            let seen = ctx.scope().row_seen(self.table, rowid);
             write::update(&ctx, self.table(), rowid, seen, &vals).map_err(|e| fail(&ctx, e))
         })
     }
@@ -155,7 +163,11 @@ fn fail(ctx: &Ctx, e: Error) -> rusqlite::Error {
 }
 
 /// A panic inside a SQLite callback would abort the host process (no
-/// unwinding across SQLite's C frames): it becomes an error instead.
+/// unwinding across SQLite's C frames): every callback runs in here, and a
+/// panic becomes an error (kept in the scope, its text given to SQLite).
+/// AssertUnwindSafe holds because what a callback may leave half-updated is
+/// its own cursor or table, which SQLite only closes after an error, and
+/// mutexes it held (`scope::lock` takes poisoned ones as they are).
 fn guard<T>(ctx: &Ctx, f: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
         Err(fail(ctx, Error::new(Kind::General, "Internal error in the driver (a panic was caught while reading a table); please report it with the log file.")))
