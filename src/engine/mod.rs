@@ -1,3 +1,4 @@
+#![deny(unsafe_op_in_unsafe_fn)]
 //! SQL over the API: one embedded SQLite per connection, every profile table
 //! a virtual table in schema `Jumpseller`. SQLite plans and evaluates; the
 //! virtual tables (`vtab.rs`) turn what they are asked for into requests.
@@ -94,6 +95,7 @@ struct Db(*mut ffi::sqlite3);
 // mode), in which SQLite allows its handle to be used from any thread; every
 // Session clone keeps it open (`_inner`).
 unsafe impl Send for Db {}
+// SAFETY: as for Send: serialized mode lets any thread use the handle at once.
 unsafe impl Sync for Db {}
 // SAFETY: Inner is only kept alive, never used: the handle is used as `Db`.
 unsafe impl Sync for Inner {}
@@ -191,16 +193,22 @@ impl Session {
             return Err(Error::new(Kind::Syntax, "The SQL text holds no statement."));
         }
         // More than one statement: refuse rather than silently run only the first.
+        // SAFETY: on success `tail` points into `c_sql`, which is NUL-terminated
+        // and still alive.
         let rest = unsafe { CStr::from_ptr(tail) }.to_string_lossy();
         if !rest.trim().trim_matches(';').trim().is_empty() {
+            // SAFETY: stmt was just prepared and is finalized once, here.
             unsafe { ffi::sqlite3_finalize(stmt) };
             return Err(Error::new(
                 Kind::Syntax,
                 "Only one SQL statement can be executed at a time.",
             ));
         }
+        // SAFETY: stmt is the live statement just prepared, under the lock.
         let columns = unsafe { describe(stmt, &self.ctx.profile) };
+        // SAFETY: as above.
         let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
+        // SAFETY: as above.
         let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt) } as usize;
         Ok(Query {
             stmt: Stmt(stmt),
@@ -317,22 +325,42 @@ pub struct ColumnInfo {
     pub nullable: bool,
 }
 
+/// A C string SQLite returned, copied; None for NULL.
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated string that stays valid for
+/// the call.
 unsafe fn text(p: *const std::os::raw::c_char) -> Option<String> {
     if p.is_null() {
         None
     } else {
-        Some(CStr::from_ptr(p).to_string_lossy().into_owned())
+        // SAFETY: non-null and NUL-terminated (the caller's duty).
+        Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 }
 
+/// The result columns of a prepared statement, with what the profile says
+/// of the table columns they come from.
+///
+/// # Safety
+/// `stmt` is a live prepared statement and the caller holds its
+/// connection's mutex.
 unsafe fn describe(stmt: *mut ffi::sqlite3_stmt, profile: &Profile) -> Vec<ColumnInfo> {
-    let n = ffi::sqlite3_column_count(stmt);
+    // SAFETY: stmt is live and locked (the caller's duty).
+    let n = unsafe { ffi::sqlite3_column_count(stmt) };
     (0..n)
         .map(|i| {
-            let name = text(ffi::sqlite3_column_name(stmt, i)).unwrap_or_default();
-            let decl = text(ffi::sqlite3_column_decltype(stmt, i));
-            let table = text(ffi::sqlite3_column_table_name(stmt, i));
-            let base = text(ffi::sqlite3_column_origin_name(stmt, i));
+            // SAFETY: i is below the column count; the strings SQLite
+            // returns stay valid until the statement changes, and `text`
+            // copies each one at once.
+            let (name, decl, table, base) = unsafe {
+                (
+                    text(ffi::sqlite3_column_name(stmt, i)).unwrap_or_default(),
+                    text(ffi::sqlite3_column_decltype(stmt, i)),
+                    text(ffi::sqlite3_column_table_name(stmt, i)),
+                    text(ffi::sqlite3_column_origin_name(stmt, i)),
+                )
+            };
             let nullable = match (&table, &base) {
                 (Some(t), Some(c)) => profile
                     .table(t)
@@ -488,6 +516,8 @@ impl Query {
             ffi::SQLITE_ROW => {
                 let n = self.columns.len() as c_int;
                 let row = (0..n)
+                    // SAFETY: the step returned a row, i is below the
+                    // column count, and the lock is held.
                     .map(|i| unsafe { column_value(self.stmt.0, i) })
                     .collect();
                 Ok(Some(row))

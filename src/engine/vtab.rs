@@ -33,6 +33,8 @@ impl ApiTable {
     }
 }
 
+// SAFETY: rusqlite casts between `*mut sqlite3_vtab` and this type: it is
+// #[repr(C)] with the `sqlite3_vtab` first.
 unsafe impl<'vtab> VTab<'vtab> for ApiTable {
     type Aux = Arc<Ctx>;
     type Cursor = ApiCursor;
@@ -174,6 +176,8 @@ fn guard<T>(ctx: &Ctx, f: impl FnOnce() -> rusqlite::Result<T>) -> rusqlite::Res
     })
 }
 
+// SAFETY: rusqlite casts between `*mut sqlite3_vtab_cursor` and this type:
+// ApiCursor is #[repr(C)] with the `sqlite3_vtab_cursor` first (cursor.rs).
 unsafe impl VTabCursor for ApiCursor {
     fn filter(
         &mut self,
