@@ -57,7 +57,7 @@ pub struct ApiCursor {
     page_parent: Option<Arc<Json>>,
     explode: Option<Explode>,
     /// Position in `page`.
-    rec: usize,
+    record: usize,
     /// Position in the record's child array (exploded rows).
     child: usize,
     emitted: u64,
@@ -85,7 +85,7 @@ impl ApiCursor {
             page: Arc::new(Vec::new()),
             page_parent: None,
             explode: None,
-            rec: 0,
+            record: 0,
             child: 0,
             emitted: 0,
             limit: None,
@@ -128,7 +128,7 @@ impl ApiCursor {
         self.current = None;
         self.page_parent = None;
         self.page = Arc::new(Vec::new());
-        self.rec = 0;
+        self.record = 0;
         self.child = 0;
         self.emitted = 0;
         self.eof = false;
@@ -168,20 +168,20 @@ impl ApiCursor {
             return Ok(());
         }
         loop {
-            if self.rec < self.page.len() {
+            if self.record < self.page.len() {
                 if self.explode.is_some() {
-                    let rec = self.page[self.rec].clone();
+                    let rec = self.page[self.record].clone();
                     if self.child < self.children(&rec) {
                         self.child += 1;
                         self.emitted += 1;
                         self.row_id = self.ctx.next_rowid();
                         return Ok(());
                     }
-                    self.rec += 1;
+                    self.record += 1;
                     self.child = 0;
                     continue;
                 }
-                self.rec += 1;
+                self.record += 1;
                 self.emitted += 1;
                 self.row_id = self.ctx.next_rowid();
                 return Ok(());
@@ -203,7 +203,7 @@ impl ApiCursor {
                     self.page_parent = pager.fetch().parent.clone();
                     let page = without_repeats(page, &mut self.prev_ids);
                     self.page = page;
-                    self.rec = 0;
+                    self.record = 0;
                     self.child = 0;
                     return Ok(true);
                 }
@@ -224,7 +224,7 @@ impl ApiCursor {
                 Some(RowSource::Ready(page)) => {
                     self.page_parent = None;
                     self.page = page;
-                    self.rec = 0;
+                    self.record = 0;
                     self.child = 0;
                     return Ok(true);
                 }
@@ -244,12 +244,12 @@ impl ApiCursor {
     fn current(&self) -> (&Json, Option<&Json>, usize) {
         match &self.explode {
             None => (
-                &self.page[self.rec - 1],
+                &self.page[self.record - 1],
                 self.page_parent.as_deref(),
-                self.rec,
+                self.record,
             ),
             Some(x) => {
-                let rec = &self.page[self.rec];
+                let rec = &self.page[self.record];
                 let item = lookup(rec, &x.array)
                     .as_array()
                     .and_then(|a| a.get(self.child - 1))
@@ -284,16 +284,16 @@ impl ApiCursor {
     pub fn value(&self, col: &Column) -> Value {
         let (obj, parent, index) = self.current();
         let path = col.json_path();
-        if let Some(pp) = path.strip_prefix("$parent.") {
-            let mut j = parent.map(|p| lookup(p, pp)).unwrap_or(&Json::Null);
+        if let Some(in_parent) = path.strip_prefix("$parent.") {
+            let mut found = parent.map(|p| lookup(p, in_parent)).unwrap_or(&Json::Null);
             // Exploded rows of a sub-resource: the object's parent is the
             // page's object, and its own parent (the route's key) is behind.
-            if j.is_null() && self.explode.is_some() {
-                if let Some(pp2) = self.page_parent.as_deref() {
-                    j = lookup(pp2, pp);
+            if found.is_null() && self.explode.is_some() {
+                if let Some(grandparent) = self.page_parent.as_deref() {
+                    found = lookup(grandparent, in_parent);
                 }
             }
-            decode(j, col.sql_type())
+            decode(found, col.sql_type())
         } else if path == "$index" {
             Value::Int(index as i64)
         } else {
@@ -313,7 +313,7 @@ impl ApiCursor {
     /// repeat under different parents) is its position in this scan. Either
     /// way the values a write route's path needs are kept for xUpdate.
     pub fn rowid(&self) -> i64 {
-        if self.empty_rows.is_some() || self.rec == 0 && self.explode.is_none() {
+        if self.empty_rows.is_some() || self.record == 0 && self.explode.is_none() {
             return self.row_id;
         }
         let t = self.table();

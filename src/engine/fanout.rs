@@ -128,14 +128,14 @@ pub fn scan(ctx: &Arc<Ctx>, table: usize, depth: usize) -> Result<Sources> {
             .push_back(RowSource::Fetch(Fetch::table_list(t)));
         return Ok(sources);
     };
-    let pidx = ctx.profile.tables.iter().position(|x| x.name == ps.table);
-    let Some(pidx) = pidx else {
+    let parent_index = ctx.profile.tables.iter().position(|x| x.name == ps.table);
+    let Some(parent_index) = parent_index else {
         return Err(Error::new(
             Kind::Config,
             format!("Parent table {} is not in the profile.", ps.table),
         ));
     };
-    let parent = &ctx.profile.tables[pidx];
+    let parent = &ctx.profile.tables[parent_index];
     match (&ps.array, &ps.list) {
         (Some(array), _) => {
             sources.explode = Some(Explode {
@@ -149,7 +149,7 @@ pub fn scan(ctx: &Arc<Ctx>, table: usize, depth: usize) -> Result<Sources> {
             } else {
                 // The parent is itself read through its parent: walk its rows.
                 sources.fanout = Some(FanOut {
-                    parents: parent_rows(ctx, pidx, depth + 1)?,
+                    parents: parent_rows(ctx, parent_index, depth + 1)?,
                     path: None,
                     table_values: TableValues::default(),
                     wrapper: None,
@@ -159,7 +159,7 @@ pub fn scan(ctx: &Arc<Ctx>, table: usize, depth: usize) -> Result<Sources> {
             }
         }
         (None, Some(path)) => {
-            let parents = parent_rows(ctx, pidx, depth + 1)?;
+            let parents = parent_rows(ctx, parent_index, depth + 1)?;
             let table_values = TableValues::read(ctx, path, depth + 1)?;
             sources.fanout = Some(FanOut {
                 parents,

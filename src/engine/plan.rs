@@ -115,18 +115,21 @@ pub fn best_index(
                 unique: true,
             });
         }
-        for (pi, pd) in table.pushdown.iter().enumerate() {
-            let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else {
+        for (route, pd) in table.pushdown.iter().enumerate() {
+            let Some(route_column) = table.columns.iter().position(|x| x.name == pd.column) else {
                 continue;
             };
-            if col >= 0 && pcol == col as usize && pd.op == op {
+            if col >= 0 && route_column == col as usize && pd.op == op {
                 // Every `also` column needs its own equality.
                 let also: Option<Vec<usize>> = pd
                     .also
                     .iter()
                     .map(|a| {
-                        let ac = table.columns.iter().position(|x| &x.name == a)? as i32;
-                        eq_on.iter().find(|(_, c)| *c == ac).map(|(k, _)| *k)
+                        let also_column = table.columns.iter().position(|x| &x.name == a)? as i32;
+                        eq_on
+                            .iter()
+                            .find(|(_, c)| *c == also_column)
+                            .map(|(k, _)| *k)
                     })
                     .collect();
                 let Some(also) = also else { continue };
@@ -147,7 +150,7 @@ pub fn best_index(
                     && (pd.single || !pd.values.is_empty() || pd.via_parent);
                 let cost = cost - also.len() as f64 * 0.1;
                 cands.push(Cand {
-                    access: Access::Push(pi),
+                    access: Access::Push(route),
                     constraint: i,
                     also,
                     cost,
@@ -161,19 +164,21 @@ pub fn best_index(
     // Date ranges: a lower and/or upper bound on a `between` route's column.
     // The route returns a superset (whole days), so nothing is omitted.
     let mut range: Option<(usize, Vec<(usize, bool)>)> = None;
-    for (pi, pd) in table
+    for (route, pd) in table
         .pushdown
         .iter()
         .enumerate()
         .filter(|(_, pd)| pd.op == Op::Between)
     {
-        let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else {
+        let Some(route_column) = table.columns.iter().position(|x| x.name == pd.column) else {
             continue;
         };
         let bounds: Vec<(usize, bool)> = info
             .constraints()
             .enumerate()
-            .filter(|(_, c)| c.is_usable() && c.column() >= 0 && c.column() as usize == pcol)
+            .filter(|(_, c)| {
+                c.is_usable() && c.column() >= 0 && c.column() as usize == route_column
+            })
             .filter_map(|(i, c)| match c.operator() {
                 SqliteOp::SQLITE_INDEX_CONSTRAINT_GT | SqliteOp::SQLITE_INDEX_CONSTRAINT_GE => {
                     Some((i, true))
@@ -192,7 +197,7 @@ pub fn best_index(
             let rows = est_rows / if picked.len() == 2 { 8.0 } else { 2.0 };
             cands.push(Cand {
                 access: Access::Range {
-                    route: pi,
+                    route,
                     lo: None,
                     hi: None,
                 },
@@ -203,7 +208,7 @@ pub fn best_index(
                 omit: false,
                 unique: false,
             });
-            range = Some((pi, picked));
+            range = Some((route, picked));
         }
     }
     let scan_cost = if table.source.single || !table.source.paged && table.source.parent.is_none() {
@@ -249,9 +254,9 @@ pub fn best_index(
             if is_in {
                 plan.in_list = info.set_in_constraint(c.constraint, true).unwrap_or(false);
             }
-            let mut u = info.constraint_usage(c.constraint);
-            u.set_argv_index(next_arg);
-            u.set_omit(c.omit);
+            let mut usage = info.constraint_usage(c.constraint);
+            usage.set_argv_index(next_arg);
+            usage.set_omit(c.omit);
             next_arg += 1;
             // The other keys of a several-key route follow, re-checked by SQLite.
             for a in &c.also {
@@ -280,17 +285,17 @@ pub fn best_index(
         None => (scan_cost, est_rows),
     };
     // LIMIT is ours only when SQLite has nothing left to filter or sort after us.
-    if let Some(li) = has_limit {
+    if let Some(limit_constraint) = has_limit {
         if consumed == others && !has_offset && info.num_of_order_by() == 0 {
             plan.limit_arg = Some(next_arg as usize - 1);
-            let mut u = info.constraint_usage(li);
-            u.set_argv_index(next_arg);
-            u.set_omit(true);
+            let mut usage = info.constraint_usage(limit_constraint);
+            usage.set_argv_index(next_arg);
+            usage.set_omit(true);
         }
     }
     let count_path = match &plan.access {
         Access::Scan if table.source.parent.is_none() => table.count.is_some(),
-        Access::Push(pi) => table.pushdown[*pi].count.is_some(),
+        Access::Push(route) => table.pushdown[*route].count.is_some(),
         _ => false,
     };
     plan.count_only = info.col_used() & !omitted_cols == 0
