@@ -66,7 +66,7 @@ pub fn records(
     let index = match index {
         (Some(ix), _) => ix,
         (None, calls) => {
-            let count_path = table.count.clone().unwrap_or_default();
+            let count_path = table.count.as_deref().unwrap_or_default().to_string();
             let total = match ctx.count_of(&count_path) {
                 Some(t) => t,
                 None => {
@@ -103,14 +103,11 @@ fn build(
     table: &Table,
     key_path: &str,
 ) -> Result<HashMap<String, Vec<Arc<Json>>>> {
+    // Only plain tables are indexed (see `records`), so the count is the
+    // table's. A 404 stays an error here, even for `empty_on_404` lists.
     let fetch = Fetch {
-        path: table.source.list.clone().unwrap_or_default(),
-        wrapper: table.source.wrapper.clone(),
-        single: table.source.single,
-        paged: table.source.paged,
         missing_is_empty: false,
-        parent: None,
-        count: table.count.clone(),
+        ..Fetch::table_list(table)
     };
     let mut pager = Pager::new(fetch, scope.clone(), ctx.pagesize, ctx.prefetch, None);
     let mut map: HashMap<String, Vec<Arc<Json>>> = HashMap::new();

@@ -1,8 +1,13 @@
+#![deny(unsafe_op_in_unsafe_fn)]
 //! SQL over the API: one embedded SQLite per connection, every profile table
 //! a virtual table in schema `Jumpseller`. SQLite plans and evaluates; the
 //! virtual tables (`vtab.rs`) turn what they are asked for into requests.
 
+mod access;
+mod cursor;
 mod escapes;
+mod fanout;
+mod fill;
 mod lookup;
 mod plan;
 mod prefetch;
@@ -90,6 +95,7 @@ struct Db(*mut ffi::sqlite3);
 // mode), in which SQLite allows its handle to be used from any thread; every
 // Session clone keeps it open (`_inner`).
 unsafe impl Send for Db {}
+// SAFETY: as for Send: serialized mode lets any thread use the handle at once.
 unsafe impl Sync for Db {}
 // SAFETY: Inner is only kept alive, never used: the handle is used as `Db`.
 unsafe impl Sync for Inner {}
@@ -187,16 +193,22 @@ impl Session {
             return Err(Error::new(Kind::Syntax, "The SQL text holds no statement."));
         }
         // More than one statement: refuse rather than silently run only the first.
+        // SAFETY: on success `tail` points into `c_sql`, which is NUL-terminated
+        // and still alive.
         let rest = unsafe { CStr::from_ptr(tail) }.to_string_lossy();
         if !rest.trim().trim_matches(';').trim().is_empty() {
+            // SAFETY: stmt was just prepared and is finalized once, here.
             unsafe { ffi::sqlite3_finalize(stmt) };
             return Err(Error::new(
                 Kind::Syntax,
                 "Only one SQL statement can be executed at a time.",
             ));
         }
+        // SAFETY: stmt is the live statement just prepared, under the lock.
         let columns = unsafe { describe(stmt, &self.ctx.profile) };
+        // SAFETY: as above.
         let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
+        // SAFETY: as above.
         let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt) } as usize;
         Ok(Query {
             stmt: Stmt(stmt),
@@ -244,12 +256,12 @@ fn unicode_case_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     for (name, upper) in [("upper", true), ("lower", false)] {
         conn.create_scalar_function(name, 1, flags, move |ctx| {
-            use rusqlite::types::ValueRef;
-            let text = match ctx.get_raw(0) {
-                ValueRef::Null => return Ok(None),
-                ValueRef::Integer(i) => i.to_string(),
-                ValueRef::Real(f) => f.to_string(),
-                ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+            let text = match Value::from(ctx.get_raw(0)) {
+                Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+                v => match v.text() {
+                    Some(t) => t,
+                    None => return Ok(None),
+                },
             };
             Ok(Some(if upper {
                 text.to_uppercase()
@@ -313,22 +325,42 @@ pub struct ColumnInfo {
     pub nullable: bool,
 }
 
+/// A C string SQLite returned, copied; None for NULL.
+///
+/// # Safety
+/// `p` is null or points to a NUL-terminated string that stays valid for
+/// the call.
 unsafe fn text(p: *const std::os::raw::c_char) -> Option<String> {
     if p.is_null() {
         None
     } else {
-        Some(CStr::from_ptr(p).to_string_lossy().into_owned())
+        // SAFETY: non-null and NUL-terminated (the caller's duty).
+        Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 }
 
+/// The result columns of a prepared statement, with what the profile says
+/// of the table columns they come from.
+///
+/// # Safety
+/// `stmt` is a live prepared statement and the caller holds its
+/// connection's mutex.
 unsafe fn describe(stmt: *mut ffi::sqlite3_stmt, profile: &Profile) -> Vec<ColumnInfo> {
-    let n = ffi::sqlite3_column_count(stmt);
+    // SAFETY: stmt is live and locked (the caller's duty).
+    let n = unsafe { ffi::sqlite3_column_count(stmt) };
     (0..n)
         .map(|i| {
-            let name = text(ffi::sqlite3_column_name(stmt, i)).unwrap_or_default();
-            let decl = text(ffi::sqlite3_column_decltype(stmt, i));
-            let table = text(ffi::sqlite3_column_table_name(stmt, i));
-            let base = text(ffi::sqlite3_column_origin_name(stmt, i));
+            // SAFETY: i is below the column count; the strings SQLite
+            // returns stay valid until the statement changes, and `text`
+            // copies each one at once.
+            let (name, decl, table, base) = unsafe {
+                (
+                    text(ffi::sqlite3_column_name(stmt, i)).unwrap_or_default(),
+                    text(ffi::sqlite3_column_decltype(stmt, i)),
+                    text(ffi::sqlite3_column_table_name(stmt, i)),
+                    text(ffi::sqlite3_column_origin_name(stmt, i)),
+                )
+            };
             let nullable = match (&table, &base) {
                 (Some(t), Some(c)) => profile
                     .table(t)
@@ -484,6 +516,8 @@ impl Query {
             ffi::SQLITE_ROW => {
                 let n = self.columns.len() as c_int;
                 let row = (0..n)
+                    // SAFETY: the step returned a row, i is below the
+                    // column count, and the lock is held.
                     .map(|i| unsafe { column_value(self.stmt.0, i) })
                     .collect();
                 Ok(Some(row))
@@ -504,50 +538,75 @@ impl Query {
     }
 }
 
+/// Binds `v` to marker `i` (1-based), copied by SQLite (SQLITE_TRANSIENT).
+///
+/// # Safety
+/// `stmt` is a live statement and the caller holds its connection's mutex.
 unsafe fn bind(stmt: *mut ffi::sqlite3_stmt, i: c_int, v: &Value) -> c_int {
-    match v {
-        Value::Null => ffi::sqlite3_bind_null(stmt, i),
-        Value::Int(n) => ffi::sqlite3_bind_int64(stmt, i, *n),
-        Value::Real(f) => ffi::sqlite3_bind_double(stmt, i, *f),
-        Value::Text(t) => ffi::sqlite3_bind_text(
-            stmt,
-            i,
-            t.as_ptr() as *const std::os::raw::c_char,
-            t.len() as c_int,
-            ffi::SQLITE_TRANSIENT(),
-        ),
-        Value::Blob(b) => ffi::sqlite3_bind_blob(
-            stmt,
-            i,
-            b.as_ptr() as *const std::os::raw::c_void,
-            b.len() as c_int,
-            ffi::SQLITE_TRANSIENT(),
-        ),
+    use rusqlite::types::ValueRef;
+    // SAFETY: stmt is live and locked (the caller's duty); text and blob
+    // pointers are valid for their lengths during the call, and
+    // SQLITE_TRANSIENT makes SQLite copy them before it returns.
+    unsafe {
+        match v.as_sqlite() {
+            ValueRef::Null => ffi::sqlite3_bind_null(stmt, i),
+            ValueRef::Integer(n) => ffi::sqlite3_bind_int64(stmt, i, n),
+            ValueRef::Real(f) => ffi::sqlite3_bind_double(stmt, i, f),
+            ValueRef::Text(t) => ffi::sqlite3_bind_text(
+                stmt,
+                i,
+                t.as_ptr() as *const std::os::raw::c_char,
+                t.len() as c_int,
+                ffi::SQLITE_TRANSIENT(),
+            ),
+            ValueRef::Blob(b) => ffi::sqlite3_bind_blob(
+                stmt,
+                i,
+                b.as_ptr() as *const std::os::raw::c_void,
+                b.len() as c_int,
+                ffi::SQLITE_TRANSIENT(),
+            ),
+        }
     }
 }
 
+/// Column `i` of the current row, copied out (`Value::from`).
+///
+/// # Safety
+/// `stmt` is a live statement positioned on a row (the last step returned
+/// SQLITE_ROW), `i` is below its column count, and the caller holds its
+/// connection's mutex.
 unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
-    match ffi::sqlite3_column_type(stmt, i) {
-        ffi::SQLITE_INTEGER => Value::Int(ffi::sqlite3_column_int64(stmt, i)),
-        ffi::SQLITE_FLOAT => Value::Real(ffi::sqlite3_column_double(stmt, i)),
-        ffi::SQLITE_TEXT => {
-            let p = ffi::sqlite3_column_text(stmt, i);
-            let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
-            if p.is_null() {
-                Value::Null
-            } else {
-                Value::Text(String::from_utf8_lossy(std::slice::from_raw_parts(p, n)).into_owned())
+    use rusqlite::types::ValueRef;
+    // SAFETY: stmt is on a row and i in range (the caller's duty). The text
+    // or blob pointer SQLite returns is valid for `bytes` bytes until the
+    // next step, reset or type conversion on this column; the slice is
+    // copied into the Value before any of those (bytes is read after the
+    // pointer, as SQLite's documentation asks).
+    let raw = unsafe {
+        match ffi::sqlite3_column_type(stmt, i) {
+            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_column_int64(stmt, i)),
+            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_column_double(stmt, i)),
+            ffi::SQLITE_TEXT => {
+                let p = ffi::sqlite3_column_text(stmt, i);
+                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                if p.is_null() {
+                    ValueRef::Null
+                } else {
+                    ValueRef::Text(std::slice::from_raw_parts(p, n))
+                }
             }
-        }
-        ffi::SQLITE_BLOB => {
-            let p = ffi::sqlite3_column_blob(stmt, i) as *const u8;
-            let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
-            if p.is_null() {
-                Value::Blob(vec![])
-            } else {
-                Value::Blob(std::slice::from_raw_parts(p, n).to_vec())
+            ffi::SQLITE_BLOB => {
+                let p = ffi::sqlite3_column_blob(stmt, i) as *const u8;
+                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                if p.is_null() {
+                    ValueRef::Blob(&[])
+                } else {
+                    ValueRef::Blob(std::slice::from_raw_parts(p, n))
+                }
             }
+            _ => ValueRef::Null,
         }
-        _ => Value::Null,
-    }
+    };
+    Value::from(raw)
 }

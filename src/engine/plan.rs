@@ -1,8 +1,8 @@
 //! xBestIndex: choosing how a table is read, with cost in API requests.
 //! The choice is written into idx_str as JSON and read back in xFilter.
 
-use crate::schema::Table;
-use rusqlite::vtab::{IndexConstraintOp as Op, IndexFlags, IndexInfo};
+use crate::schema::{Op, Table};
+use rusqlite::vtab::{IndexConstraintOp as SqliteOp, IndexFlags, IndexInfo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -36,13 +36,14 @@ pub struct Plan {
     pub also_args: Vec<usize>,
 }
 
-fn op_text(op: &Op) -> Option<&'static str> {
+/// The profile operator a SQLite constraint operator can be served by.
+fn route_op(op: &SqliteOp) -> Option<Op> {
     Some(match op {
-        Op::SQLITE_INDEX_CONSTRAINT_EQ => "=",
-        Op::SQLITE_INDEX_CONSTRAINT_GT => ">",
-        Op::SQLITE_INDEX_CONSTRAINT_GE => ">=",
-        Op::SQLITE_INDEX_CONSTRAINT_LT => "<",
-        Op::SQLITE_INDEX_CONSTRAINT_LE => "<=",
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_EQ => Op::Eq,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_GT => Op::Gt,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_GE => Op::Ge,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_LT => Op::Lt,
+        SqliteOp::SQLITE_INDEX_CONSTRAINT_LE => Op::Le,
         _ => return None,
     })
 }
@@ -55,12 +56,91 @@ pub fn estimated_rows(table: &Table, known: Option<u64>) -> f64 {
         .unwrap_or(if table.source.single { 1.0 } else { 1000.0 })
 }
 
+/// One constraint SQLite offers: `column op ?` (column -1 is the rowid).
+#[derive(Debug)]
+pub struct Offered {
+    pub column: i32,
+    pub op: SqliteOp,
+    pub usable: bool,
+}
+
+impl Offered {
+    fn is_usable(&self) -> bool {
+        self.usable
+    }
+    fn operator(&self) -> &SqliteOp {
+        &self.op
+    }
+    fn column(&self) -> i32 {
+        self.column
+    }
+}
+
+/// What the planner reads from and writes to SQLite's index info: an
+/// interface, so the planner's choices are testable without SQLite.
+pub trait IndexOffer {
+    fn offered(&self) -> Vec<Offered>;
+    /// Whether constraint `i` is an `IN (...)`.
+    fn is_in(&self, i: usize) -> bool;
+    /// Asks for constraint `i`'s IN list all at once; whether SQLite agreed.
+    fn take_in_whole(&mut self, i: usize) -> bool;
+    /// Constraint `i`'s value goes to xFilter as argv[argv - 1].
+    fn use_constraint(&mut self, i: usize, argv: i32, omit: bool);
+    fn order_by_terms(&self) -> usize;
+    /// Columns the statement reads (bit 63: any from 63 on).
+    fn columns_used(&self) -> u64;
+    fn set_unique(&mut self);
+    fn set_result(&mut self, cost: f64, rows: i64, plan: &Plan);
+}
+
+impl IndexOffer for IndexInfo {
+    fn offered(&self) -> Vec<Offered> {
+        self.constraints()
+            .map(|c| Offered {
+                column: c.column(),
+                op: c.operator(),
+                usable: c.is_usable(),
+            })
+            .collect()
+    }
+    fn is_in(&self, i: usize) -> bool {
+        self.is_in_constraint(i).unwrap_or(false)
+    }
+    fn take_in_whole(&mut self, i: usize) -> bool {
+        self.set_in_constraint(i, true).unwrap_or(false)
+    }
+    fn use_constraint(&mut self, i: usize, argv: i32, omit: bool) {
+        let mut usage = self.constraint_usage(i);
+        usage.set_argv_index(argv);
+        if omit {
+            usage.set_omit(true);
+        }
+    }
+    fn order_by_terms(&self) -> usize {
+        self.num_of_order_by()
+    }
+    fn columns_used(&self) -> u64 {
+        self.col_used()
+    }
+    fn set_unique(&mut self) {
+        self.set_idx_flags(IndexFlags::SQLITE_INDEX_SCAN_UNIQUE);
+    }
+    fn set_result(&mut self, cost: f64, rows: i64, plan: &Plan) {
+        self.set_estimated_cost(cost);
+        self.set_estimated_rows(rows);
+        self.set_idx_str(&serde_json::to_string(plan).unwrap_or_default());
+    }
+}
+
+/// xBestIndex: the cheapest access for the constraints SQLite offers, in
+/// API requests, written into idx_str for xFilter.
 pub fn best_index(
     table: &Table,
     est_rows: f64,
     pagesize: u32,
-    info: &mut IndexInfo,
+    info: &mut impl IndexOffer,
 ) -> rusqlite::Result<bool> {
+    let offered = info.offered();
     let pages = |rows: f64| (rows / pagesize.max(1) as f64).ceil().max(1.0);
     struct Cand {
         access: Access,
@@ -73,10 +153,10 @@ pub fn best_index(
         unique: bool,
     }
     // An equality constraint on each column, for routes that need several.
-    let eq_on: Vec<(usize, i32)> = info
-        .constraints()
+    let eq_on: Vec<(usize, i32)> = offered
+        .iter()
         .enumerate()
-        .filter(|(_, c)| c.is_usable() && c.operator() == Op::SQLITE_INDEX_CONSTRAINT_EQ)
+        .filter(|(_, c)| c.is_usable() && *c.operator() == SqliteOp::SQLITE_INDEX_CONSTRAINT_EQ)
         .map(|(i, c)| (i, c.column()))
         .collect();
     let mut cands: Vec<Cand> = Vec::new();
@@ -84,26 +164,26 @@ pub fn best_index(
     let mut has_offset = false;
     let mut others = 0usize;
     let id_col = table.columns.iter().position(|c| c.name == "id");
-    for (i, c) in info.constraints().enumerate() {
+    for (i, c) in offered.iter().enumerate() {
         if !c.is_usable() {
             continue;
         }
         match c.operator() {
-            Op::SQLITE_INDEX_CONSTRAINT_LIMIT => {
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_LIMIT => {
                 has_limit = Some(i);
                 continue;
             }
-            Op::SQLITE_INDEX_CONSTRAINT_OFFSET => {
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_OFFSET => {
                 has_offset = true;
                 continue;
             }
             _ => others += 1,
         }
-        let Some(op) = op_text(&c.operator()) else {
+        let Some(op) = route_op(c.operator()) else {
             continue;
         };
         let col = c.column();
-        if col >= 0 && Some(col as usize) == id_col && op == "=" && table.get.is_some() {
+        if col >= 0 && Some(col as usize) == id_col && op == Op::Eq && table.get.is_some() {
             cands.push(Cand {
                 access: Access::Get,
                 constraint: i,
@@ -114,18 +194,21 @@ pub fn best_index(
                 unique: true,
             });
         }
-        for (pi, pd) in table.pushdown.iter().enumerate() {
-            let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else {
+        for (route, pd) in table.pushdown.iter().enumerate() {
+            let Some(route_column) = table.columns.iter().position(|x| x.name == pd.column) else {
                 continue;
             };
-            if col >= 0 && pcol == col as usize && pd.op == op {
+            if col >= 0 && route_column == col as usize && pd.op == op {
                 // Every `also` column needs its own equality.
                 let also: Option<Vec<usize>> = pd
                     .also
                     .iter()
                     .map(|a| {
-                        let ac = table.columns.iter().position(|x| &x.name == a)? as i32;
-                        eq_on.iter().find(|(_, c)| *c == ac).map(|(k, _)| *k)
+                        let also_column = table.columns.iter().position(|x| &x.name == a)? as i32;
+                        eq_on
+                            .iter()
+                            .find(|(_, c)| *c == also_column)
+                            .map(|(k, _)| *k)
                     })
                     .collect();
                 let Some(also) = also else { continue };
@@ -141,11 +224,12 @@ pub fn best_index(
                 };
                 // Exact routes whose value set is closed (or a single object)
                 // return exactly the matching rows: SQLite need not re-check.
-                let omit =
-                    pd.exact && op == "=" && (pd.single || !pd.values.is_empty() || pd.via_parent);
+                let omit = pd.exact
+                    && op == Op::Eq
+                    && (pd.single || !pd.values.is_empty() || pd.via_parent);
                 let cost = cost - also.len() as f64 * 0.1;
                 cands.push(Cand {
-                    access: Access::Push(pi),
+                    access: Access::Push(route),
                     constraint: i,
                     also,
                     cost,
@@ -159,22 +243,28 @@ pub fn best_index(
     // Date ranges: a lower and/or upper bound on a `between` route's column.
     // The route returns a superset (whole days), so nothing is omitted.
     let mut range: Option<(usize, Vec<(usize, bool)>)> = None;
-    for (pi, pd) in table
+    for (route, pd) in table
         .pushdown
         .iter()
         .enumerate()
-        .filter(|(_, pd)| pd.op == "between")
+        .filter(|(_, pd)| pd.op == Op::Between)
     {
-        let Some(pcol) = table.columns.iter().position(|x| x.name == pd.column) else {
+        let Some(route_column) = table.columns.iter().position(|x| x.name == pd.column) else {
             continue;
         };
-        let bounds: Vec<(usize, bool)> = info
-            .constraints()
+        let bounds: Vec<(usize, bool)> = offered
+            .iter()
             .enumerate()
-            .filter(|(_, c)| c.is_usable() && c.column() >= 0 && c.column() as usize == pcol)
+            .filter(|(_, c)| {
+                c.is_usable() && c.column() >= 0 && c.column() as usize == route_column
+            })
             .filter_map(|(i, c)| match c.operator() {
-                Op::SQLITE_INDEX_CONSTRAINT_GT | Op::SQLITE_INDEX_CONSTRAINT_GE => Some((i, true)),
-                Op::SQLITE_INDEX_CONSTRAINT_LT | Op::SQLITE_INDEX_CONSTRAINT_LE => Some((i, false)),
+                SqliteOp::SQLITE_INDEX_CONSTRAINT_GT | SqliteOp::SQLITE_INDEX_CONSTRAINT_GE => {
+                    Some((i, true))
+                }
+                SqliteOp::SQLITE_INDEX_CONSTRAINT_LT | SqliteOp::SQLITE_INDEX_CONSTRAINT_LE => {
+                    Some((i, false))
+                }
                 _ => None,
             })
             .collect();
@@ -186,7 +276,7 @@ pub fn best_index(
             let rows = est_rows / if picked.len() == 2 { 8.0 } else { 2.0 };
             cands.push(Cand {
                 access: Access::Range {
-                    route: pi,
+                    route,
                     lo: None,
                     hi: None,
                 },
@@ -197,7 +287,7 @@ pub fn best_index(
                 omit: false,
                 unique: false,
             });
-            range = Some((pi, picked));
+            range = Some((route, picked));
         }
     }
     let scan_cost = if table.source.single || !table.source.paged && table.source.parent.is_none() {
@@ -226,7 +316,7 @@ pub fn best_index(
             let (route, picked) = range.clone().unwrap_or_default();
             let (mut lo, mut hi) = (None, None);
             for (ci, is_lo) in picked {
-                info.constraint_usage(ci).set_argv_index(next_arg);
+                info.use_constraint(ci, next_arg, false);
                 if is_lo {
                     lo = Some(next_arg as usize - 1);
                 } else {
@@ -239,26 +329,23 @@ pub fn best_index(
         }
         Some(c) => {
             plan.access = c.access.clone();
-            let is_in = info.is_in_constraint(c.constraint).unwrap_or(false);
+            let is_in = info.is_in(c.constraint);
             if is_in {
-                plan.in_list = info.set_in_constraint(c.constraint, true).unwrap_or(false);
+                plan.in_list = info.take_in_whole(c.constraint);
             }
-            let mut u = info.constraint_usage(c.constraint);
-            u.set_argv_index(next_arg);
-            u.set_omit(c.omit);
+            info.use_constraint(c.constraint, next_arg, c.omit);
             next_arg += 1;
             // The other keys of a several-key route follow, re-checked by SQLite.
             for a in &c.also {
                 plan.also_args.push(next_arg as usize - 1);
-                info.constraint_usage(*a).set_argv_index(next_arg);
+                info.use_constraint(*a, next_arg, false);
                 next_arg += 1;
             }
             if c.omit {
                 consumed += 1;
                 // Bit 63 stands for every column from 63 on: never clear it.
-                if let Some(col) = info
-                    .constraints()
-                    .nth(c.constraint)
+                if let Some(col) = offered
+                    .get(c.constraint)
                     .map(|k| k.column())
                     .filter(|c| (0..63).contains(c))
                 {
@@ -266,7 +353,7 @@ pub fn best_index(
                 }
             }
             if c.unique && !is_in {
-                info.set_idx_flags(IndexFlags::SQLITE_INDEX_SCAN_UNIQUE);
+                info.set_unique();
             }
             let factor = if is_in { 5.0 } else { 1.0 };
             (c.cost * factor, c.rows * factor)
@@ -274,26 +361,239 @@ pub fn best_index(
         None => (scan_cost, est_rows),
     };
     // LIMIT is ours only when SQLite has nothing left to filter or sort after us.
-    if let Some(li) = has_limit {
-        if consumed == others && !has_offset && info.num_of_order_by() == 0 {
+    if let Some(limit_constraint) = has_limit {
+        if consumed == others && !has_offset && info.order_by_terms() == 0 {
             plan.limit_arg = Some(next_arg as usize - 1);
-            let mut u = info.constraint_usage(li);
-            u.set_argv_index(next_arg);
-            u.set_omit(true);
+            info.use_constraint(limit_constraint, next_arg, true);
         }
     }
     let count_path = match &plan.access {
         Access::Scan if table.source.parent.is_none() => table.count.is_some(),
-        Access::Push(pi) => table.pushdown[*pi].count.is_some(),
+        Access::Push(route) => table.pushdown[*route].count.is_some(),
         _ => false,
     };
-    plan.count_only = info.col_used() & !omitted_cols == 0
+    plan.count_only = info.columns_used() & !omitted_cols == 0
         && count_path
         && consumed == others
         && plan.limit_arg.is_none()
         && !plan.in_list;
-    info.set_estimated_cost(if plan.count_only { 1.0 } else { cost });
-    info.set_estimated_rows(rows.max(1.0) as i64);
-    info.set_idx_str(&serde_json::to_string(&plan).unwrap_or_default());
+    let cost = if plan.count_only { 1.0 } else { cost };
+    info.set_result(cost, rows.max(1.0) as i64, &plan);
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Profile;
+    use std::collections::HashMap;
+
+    /// SQLite's side of one xBestIndex call, recorded.
+    #[derive(Default)]
+    struct Fake {
+        offered: Vec<(i32, SqliteOp)>,
+        in_lists: Vec<usize>,
+        order_by: usize,
+        columns_used: u64,
+        /// constraint -> (argv index, omitted)
+        usage: HashMap<usize, (i32, bool)>,
+        unique: bool,
+        cost: f64,
+        plan: Option<Plan>,
+    }
+
+    impl IndexOffer for Fake {
+        fn offered(&self) -> Vec<Offered> {
+            self.offered
+                .iter()
+                .map(|(column, op)| Offered {
+                    column: *column,
+                    op: copy_op(op),
+                    usable: true,
+                })
+                .collect()
+        }
+        fn is_in(&self, i: usize) -> bool {
+            self.in_lists.contains(&i)
+        }
+        fn take_in_whole(&mut self, i: usize) -> bool {
+            self.in_lists.contains(&i)
+        }
+        fn use_constraint(&mut self, i: usize, argv: i32, omit: bool) {
+            self.usage.insert(i, (argv, omit));
+        }
+        fn order_by_terms(&self) -> usize {
+            self.order_by
+        }
+        fn columns_used(&self) -> u64 {
+            self.columns_used
+        }
+        fn set_unique(&mut self) {
+            self.unique = true;
+        }
+        fn set_result(&mut self, cost: f64, _rows: i64, plan: &Plan) {
+            self.cost = cost;
+            self.plan = Some(plan.clone());
+        }
+    }
+
+    fn copy_op(op: &SqliteOp) -> SqliteOp {
+        match op {
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_EQ => SqliteOp::SQLITE_INDEX_CONSTRAINT_EQ,
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_GT => SqliteOp::SQLITE_INDEX_CONSTRAINT_GT,
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_GE => SqliteOp::SQLITE_INDEX_CONSTRAINT_GE,
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_LT => SqliteOp::SQLITE_INDEX_CONSTRAINT_LT,
+            SqliteOp::SQLITE_INDEX_CONSTRAINT_LIMIT => SqliteOp::SQLITE_INDEX_CONSTRAINT_LIMIT,
+            _ => unimplemented!("not used by these tests"),
+        }
+    }
+
+    const EQ: SqliteOp = SqliteOp::SQLITE_INDEX_CONSTRAINT_EQ;
+    const GT: SqliteOp = SqliteOp::SQLITE_INDEX_CONSTRAINT_GT;
+    const GE: SqliteOp = SqliteOp::SQLITE_INDEX_CONSTRAINT_GE;
+    const LT: SqliteOp = SqliteOp::SQLITE_INDEX_CONSTRAINT_LT;
+    const LIMIT: SqliteOp = SqliteOp::SQLITE_INDEX_CONSTRAINT_LIMIT;
+
+    /// Plans `table` (built-in profile) for constraints on named columns
+    /// (`""` for LIMIT); every column read unless `setup` says otherwise.
+    fn plan_for(
+        table: &str,
+        constraints: &[(&str, SqliteOp)],
+        setup: impl FnOnce(&mut Fake),
+    ) -> Fake {
+        let profile = Profile::builtin();
+        let t = profile.table(table).unwrap();
+        let mut fake = Fake {
+            columns_used: u64::MAX,
+            ..Fake::default()
+        };
+        for (name, op) in constraints {
+            let column = t
+                .columns
+                .iter()
+                .position(|c| c.name == *name)
+                .map_or(-1, |i| i as i32);
+            fake.offered.push((column, copy_op(op)));
+        }
+        setup(&mut fake);
+        best_index(t, estimated_rows(t, Some(5000)), 100, &mut fake).unwrap();
+        fake
+    }
+
+    fn access(f: &Fake) -> Access {
+        f.plan.as_ref().unwrap().access.clone()
+    }
+
+    fn route(table: &str, column: &str) -> usize {
+        let profile = Profile::builtin();
+        let t = profile.table(table).unwrap();
+        t.pushdown.iter().position(|p| p.column == column).unwrap()
+    }
+
+    #[test]
+    fn an_id_is_one_get_and_sqlite_need_not_recheck_it() {
+        let f = plan_for("Products", &[("id", EQ)], |_| {});
+        assert_eq!(access(&f), Access::Get);
+        assert_eq!(f.usage[&0], (1, true));
+        assert!(f.unique);
+        assert_eq!(f.cost, 1.0);
+        // IN (...): the whole list at once, not unique.
+        let f = plan_for("Products", &[("id", EQ)], |f| f.in_lists = vec![0]);
+        assert_eq!(access(&f), Access::Get);
+        assert!(f.plan.as_ref().unwrap().in_list && !f.unique);
+    }
+
+    #[test]
+    fn the_cheapest_access_wins() {
+        // A GET (1 request) beats the status route (pages of a quarter).
+        let f = plan_for("Products", &[("status", EQ), ("id", EQ)], |_| {});
+        assert_eq!(access(&f), Access::Get);
+        assert_eq!(f.usage.get(&0), None, "the status is left to SQLite");
+        // id > N: the `after` route, cheaper than a scan of 50 pages.
+        let f = plan_for("Products", &[("id", GT)], |_| {});
+        assert_eq!(access(&f), Access::Push(route("Products", "id")));
+        // No usable constraint: a scan.
+        let f = plan_for("Products", &[("name", EQ)], |_| {});
+        assert_eq!(access(&f), Access::Scan);
+        assert!(f.usage.is_empty());
+    }
+
+    #[test]
+    fn only_routes_certain_to_hold_just_the_matching_rows_are_omitted() {
+        // A closed set of values: exact.
+        let f = plan_for("Products", &[("status", EQ)], |_| {});
+        assert_eq!(access(&f), Access::Push(route("Products", "status")));
+        assert_eq!(f.usage[&0], (1, true));
+        // A single object: exact.
+        let f = plan_for("Customers", &[("email", EQ)], |_| {});
+        assert_eq!(f.usage[&0], (1, true));
+        // A parent's object holding the rows: exact.
+        let f = plan_for("ProductVariants", &[("product_id", EQ)], |_| {});
+        assert_eq!(f.usage[&0], (1, true));
+        // An open list route, a `>` route: SQLite re-checks.
+        let f = plan_for("Orders", &[("customer_id", EQ)], |_| {});
+        assert_eq!(access(&f), Access::Push(route("Orders", "customer_id")));
+        assert_eq!(f.usage[&0], (1, false));
+        let f = plan_for("Products", &[("id", GT)], |_| {});
+        assert_eq!(f.usage[&0], (1, false));
+    }
+
+    #[test]
+    fn date_bounds_take_the_range_route_and_are_rechecked() {
+        let f = plan_for("Orders", &[("created_at", GE), ("created_at", LT)], |_| {});
+        let r = route("Orders", "created_at");
+        assert_eq!(
+            access(&f),
+            Access::Range {
+                route: r,
+                lo: Some(0),
+                hi: Some(1)
+            }
+        );
+        assert_eq!(f.usage[&0], (1, false));
+        assert_eq!(f.usage[&1], (2, false));
+    }
+
+    #[test]
+    fn limit_is_taken_only_when_nothing_is_left_to_filter_or_sort() {
+        let f = plan_for("Products", &[("", LIMIT)], |_| {});
+        assert_eq!(f.plan.as_ref().unwrap().limit_arg, Some(0));
+        assert_eq!(f.usage[&0], (1, true));
+        // After an omitted id: argv 2.
+        let f = plan_for("Products", &[("id", EQ), ("", LIMIT)], |_| {});
+        assert_eq!(f.plan.as_ref().unwrap().limit_arg, Some(1));
+        assert_eq!(f.usage[&1], (2, true));
+        // ORDER BY left to SQLite, or a constraint SQLite still checks.
+        let f = plan_for("Products", &[("", LIMIT)], |f| f.order_by = 1);
+        assert_eq!(f.plan.as_ref().unwrap().limit_arg, None);
+        let f = plan_for("Products", &[("name", EQ), ("", LIMIT)], |_| {});
+        assert_eq!(f.plan.as_ref().unwrap().limit_arg, None);
+        let f = plan_for("Orders", &[("customer_id", EQ), ("", LIMIT)], |_| {});
+        assert_eq!(f.plan.as_ref().unwrap().limit_arg, None);
+    }
+
+    #[test]
+    fn count_only_when_no_column_is_read_and_a_count_route_answers() {
+        let f = plan_for("Products", &[], |f| f.columns_used = 0);
+        assert!(f.plan.as_ref().unwrap().count_only);
+        assert_eq!(f.cost, 1.0);
+        // The omitted status column is not "read".
+        let status = 1u64
+            << Profile::builtin()
+                .table("Products")
+                .unwrap()
+                .columns
+                .iter()
+                .position(|c| c.name == "status")
+                .unwrap();
+        let f = plan_for("Products", &[("status", EQ)], |f| f.columns_used = status);
+        assert!(f.plan.as_ref().unwrap().count_only);
+        // A column read, a route without a count, a LIMIT: rows are needed.
+        let f = plan_for("Products", &[], |_| {});
+        assert!(!f.plan.as_ref().unwrap().count_only);
+        let f = plan_for("Orders", &[("customer_id", EQ)], |f| f.columns_used = 0);
+        assert!(!f.plan.as_ref().unwrap().count_only);
+        let f = plan_for("Products", &[("", LIMIT)], |f| f.columns_used = 0);
+        assert!(!f.plan.as_ref().unwrap().count_only);
+    }
 }

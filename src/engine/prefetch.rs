@@ -43,7 +43,6 @@ impl Pager {
         depth: u32,
         max_rows: Option<u64>,
     ) -> Pager {
-        let max_pages = max_rows.map(|r| r.div_ceil(limit.max(1) as u64).max(1) as u32);
         Pager {
             fetch,
             scope,
@@ -52,7 +51,7 @@ impl Pager {
             depth,
             window: 1,
             last_needed: None,
-            max_pages,
+            max_pages: max_rows.map(|rows| pages_for_rows(rows, limit)),
             ahead: BTreeMap::new(),
             counting: None,
             count_asked: false,
@@ -133,7 +132,7 @@ impl Pager {
                 };
                 match total {
                     Some(total) => {
-                        self.last_needed = Some((total / self.limit.max(1) as u64) as u32 + 1);
+                        self.last_needed = Some(last_page(total, self.limit));
                         self.window = self.depth;
                     }
                     // The count was asked for and failed: do not ask again.
@@ -147,17 +146,7 @@ impl Pager {
                 }
             }
         }
-        let mut hi = n + self.window;
-        if let Some(l) = self.last_needed {
-            // Rows added since the count are still read: pages past it
-            // follow one at a time.
-            if n < l {
-                hi = hi.min(l);
-            }
-        }
-        if let Some(m) = self.max_pages {
-            hi = hi.min(m);
-        }
+        let hi = window_end(n, self.window, self.last_needed, self.max_pages);
         for p in n + 1..=hi {
             if self.ahead.len() as u32 >= self.depth {
                 break;
@@ -173,7 +162,87 @@ impl Pager {
             });
             self.ahead.insert(p, rx);
         }
-        self.window = (self.window * 2).min(self.depth.max(1));
+        self.window = next_window(self.window, self.depth);
         Ok(())
+    }
+}
+
+/// Pages a pushed-down LIMIT of `rows` can need, at `limit` rows a page.
+fn pages_for_rows(rows: u64, limit: u32) -> u32 {
+    rows.div_ceil(limit.max(1) as u64).max(1) as u32
+}
+
+/// The first short page of a source of `total` rows at `limit` a page: the
+/// last one needed to see the end.
+fn last_page(total: u64, limit: u32) -> u32 {
+    (total / limit.max(1) as u64) as u32 + 1
+}
+
+/// The last page to have requested once page `n` is read: `window` pages
+/// ahead, but not past the count's last page while the reader is before it
+/// (rows added since the count are still read, one page at a time), nor
+/// past the pages a LIMIT needs.
+fn window_end(n: u32, window: u32, last_needed: Option<u32>, max_pages: Option<u32>) -> u32 {
+    let mut end = n + window;
+    if let Some(last) = last_needed.filter(|&last| n < last) {
+        end = end.min(last);
+    }
+    if let Some(max) = max_pages {
+        end = end.min(max);
+    }
+    end
+}
+
+/// Without a count the window doubles after each page, up to `depth`.
+fn next_window(window: u32, depth: u32) -> u32 {
+    (window * 2).min(depth.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The window ends scheduled after pages 1, 2, 3 ... (no count).
+    fn ramp(depth: u32, pages: u32, max_pages: Option<u32>) -> Vec<u32> {
+        let mut window = 1;
+        (1..=pages)
+            .map(|n| {
+                let end = window_end(n, window, None, max_pages);
+                window = next_window(window, depth);
+                end
+            })
+            .collect()
+    }
+
+    #[test]
+    fn without_a_count_the_window_ramps_1_2_4_8() {
+        // After page 1, page 2; after page 2, pages 3-4; then 4 ahead, then 8.
+        assert_eq!(ramp(8, 6, None), [2, 4, 7, 12, 13, 14]);
+        // A smaller Prefetch caps the ramp.
+        assert_eq!(ramp(2, 4, None), [2, 4, 5, 6]);
+    }
+
+    #[test]
+    fn the_count_bounds_the_window_at_the_last_page() {
+        // 250 rows at 100 a page: page 3 is the last (short) one.
+        assert_eq!(last_page(250, 100), 3);
+        // An exact multiple: page 3 comes back empty and ends the scan.
+        assert_eq!(last_page(200, 100), 3);
+        assert_eq!(window_end(1, 8, Some(3), None), 3);
+        assert_eq!(window_end(2, 8, Some(3), None), 3);
+        // Past the counted end (rows were added), one page at a time
+        // as the window allows, not bounded by the stale count.
+        assert_eq!(window_end(3, 1, Some(3), None), 4);
+        assert_eq!(window_end(4, 8, Some(3), None), 12);
+    }
+
+    #[test]
+    fn a_pushed_down_limit_bounds_the_window() {
+        assert_eq!(pages_for_rows(150, 100), 2);
+        assert_eq!(pages_for_rows(0, 100), 1);
+        assert_eq!(pages_for_rows(5, 0), 5);
+        assert_eq!(window_end(1, 8, None, Some(2)), 2);
+        assert_eq!(window_end(1, 8, Some(10), Some(2)), 2);
+        assert_eq!(ramp(8, 3, Some(2)), [2, 2, 2]);
     }
 }

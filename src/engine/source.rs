@@ -5,6 +5,7 @@
 use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
+use crate::schema::Table;
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -22,6 +23,26 @@ pub struct Fetch {
     pub parent: Option<Arc<Json>>,
     /// `{"count": n}` endpoint for exactly this source, when there is one.
     pub count: Option<String>,
+}
+
+impl Fetch {
+    /// A table's own list endpoint (a whole-table scan of a plain table).
+    /// Its path and count take no placeholders (checked with the profile).
+    pub fn table_list(t: &Table) -> Fetch {
+        Fetch {
+            path: t.source.list.as_deref().unwrap_or_default().to_string(),
+            wrapper: t.source.wrapper.clone(),
+            single: t.source.single,
+            paged: t.source.paged,
+            missing_is_empty: t.source.empty_on_404,
+            parent: None,
+            count: if t.source.parent.is_none() {
+                t.count.as_ref().map(|c| c.to_string())
+            } else {
+                None
+            },
+        }
+    }
 }
 
 pub type Page = Arc<Vec<Arc<Json>>>;
@@ -115,27 +136,4 @@ pub fn fetch_count(ctx: &Ctx, scope: &Scope, path: &str) -> Result<u64> {
                 format!("The API answered {path} without a count."),
             )
         })
-}
-
-/// Percent-encodes a value for a URL path segment or query value.
-pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn encodes_path_values() {
-        assert_eq!(super::encode("a b/../c?d"), "a%20b%2F..%2Fc%3Fd");
-        assert_eq!(super::encode("ana@x.cl"), "ana@x.cl");
-    }
 }

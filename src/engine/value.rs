@@ -1,8 +1,11 @@
-//! Values as the engine hands them to SQLite and to the ODBC layer, and the
-//! decoding of one JSON field into the column's declared type.
+//! Values as the engine hands them to SQLite and to the ODBC layer, with the
+//! engine's one conversion each way between them and SQLite's values, its
+//! one rule for a value as text (request paths, keys), and the decoding of
+//! one JSON field into the column's declared type.
 
 use crate::schema::SqlType;
 use crate::timefmt::parse_timestamp;
+use rusqlite::types::{FromSql, FromSqlResult, ValueRef};
 use serde_json::Value as Json;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -14,22 +17,10 @@ pub enum Value {
     Blob(Vec<u8>),
 }
 
-impl rusqlite::ToSql for Value {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, ValueRef};
-        Ok(ToSqlOutput::Borrowed(match self {
-            Value::Null => ValueRef::Null,
-            Value::Int(i) => ValueRef::Integer(*i),
-            Value::Real(f) => ValueRef::Real(*f),
-            Value::Text(s) => ValueRef::Text(s.as_bytes()),
-            Value::Blob(b) => ValueRef::Blob(b),
-        }))
-    }
-}
-
-impl From<rusqlite::types::ValueRef<'_>> for Value {
-    fn from(v: rusqlite::types::ValueRef<'_>) -> Value {
-        use rusqlite::types::ValueRef;
+/// SQLite's value as the engine's: the one conversion from SQLite, for
+/// xFilter arguments, IN lists, xUpdate rows and result columns.
+impl From<ValueRef<'_>> for Value {
+    fn from(v: ValueRef<'_>) -> Value {
         match v {
             ValueRef::Null => Value::Null,
             ValueRef::Integer(i) => Value::Int(i),
@@ -39,6 +30,62 @@ impl From<rusqlite::types::ValueRef<'_>> for Value {
         }
     }
 }
+
+/// `args.get::<Value>(i)` on SQLite's argument lists.
+impl FromSql for Value {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Value> {
+        Ok(Value::from(v))
+    }
+}
+
+impl Value {
+    /// The value as SQLite's: the one conversion to SQLite, for result
+    /// columns and bound parameters.
+    pub fn as_sqlite(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }
+    }
+
+    /// The value as text: the one rule for a value put into a request path
+    /// or compared as a key. Integers in digits; a whole real in digits too
+    /// (`5.0` names the row `5`), any other real in the shortest decimal
+    /// that reads back the same; text as it is. NULL and blobs have none.
+    /// Callers refuse what cannot name a row for them (empty text, a real
+    /// with a fraction where an id is wanted).
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Value::Null | Value::Blob(_) => None,
+            Value::Int(i) => Some(i.to_string()),
+            Value::Real(f) if f.fract() == 0.0 && f.abs() < I64_LIMIT => {
+                Some((*f as i64).to_string())
+            }
+            Value::Real(f) => Some(f.to_string()),
+            Value::Text(s) => Some(s.clone()),
+        }
+    }
+
+    /// The value as JSON, by its own type: numbers as numbers, text as
+    /// strings (a blob as text; a real JSON cannot hold is null).
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Null => Json::Null,
+            Value::Int(i) => Json::from(*i),
+            Value::Real(f) => serde_json::Number::from_f64(*f)
+                .map(Json::Number)
+                .unwrap_or(Json::Null),
+            Value::Text(t) => Json::String(t.clone()),
+            Value::Blob(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        }
+    }
+}
+
+/// 2^63: reals at or beyond it do not fit an i64.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
 /// Decodes a JSON field into what SQLite should see for a column of `ty`.
 /// Nothing here fails: a field of an unexpected shape is passed on as text,
@@ -185,5 +232,33 @@ mod tests {
             decode(&num("\"2026-07-23 17:48:38 UTC\""), SqlType::Timestamp),
             Value::Text("2026-07-23 17:48:38".into())
         );
+    }
+
+    #[test]
+    fn one_text_rule() {
+        assert_eq!(Value::Int(-12).text().as_deref(), Some("-12"));
+        assert_eq!(Value::Real(5.0).text().as_deref(), Some("5"));
+        assert_eq!(Value::Real(4.5).text().as_deref(), Some("4.5"));
+        assert_eq!(
+            Value::Real(1e20).text().as_deref(),
+            Some("100000000000000000000")
+        );
+        assert_eq!(Value::Text("a b".into()).text().as_deref(), Some("a b"));
+        assert_eq!(Value::Text(String::new()).text().as_deref(), Some(""));
+        assert_eq!(Value::Null.text(), None);
+        assert_eq!(Value::Blob(vec![1]).text(), None);
+    }
+
+    #[test]
+    fn sqlite_values_round_trip() {
+        for v in [
+            Value::Null,
+            Value::Int(7),
+            Value::Real(2.5),
+            Value::Text("ñ".into()),
+            Value::Blob(vec![0, 255]),
+        ] {
+            assert_eq!(Value::from(v.as_sqlite()), v);
+        }
     }
 }

@@ -3,11 +3,12 @@
 //! rebuilt from the flattened column paths; `{column}` in a route path is
 //! filled from the row (`{id}` is the row's id).
 
+use super::fill::{fill, Piece};
 use super::value::Value;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Method;
-use crate::schema::{Column, SqlType, Table, WriteRoute};
+use crate::schema::{Column, Segment, SqlType, Table, Template, WriteRoute};
 use serde_json::{Map, Value as Json};
 
 /// Columns a route path needs (`{product_id}`): their values must always
@@ -15,12 +16,7 @@ use serde_json::{Map, Value as Json};
 pub fn path_columns(t: &Table) -> Vec<String> {
     let mut out = Vec::new();
     for r in [&t.insert, &t.update, &t.delete].into_iter().flatten() {
-        let mut rest = r.path.as_str();
-        while let Some(i) = rest.find('{') {
-            let Some(j) = rest[i..].find('}') else { break };
-            out.push(rest[i + 1..i + j].to_string());
-            rest = &rest[i + j + 1..];
-        }
+        out.extend(r.path.columns().map(str::to_string));
     }
     out
 }
@@ -37,45 +33,58 @@ fn route<'a>(t: &'a Table, r: &'a Option<WriteRoute>, what: &str) -> Result<&'a 
     })
 }
 
-fn fill_path(t: &Table, path: &str, id: Option<i64>, values: &[Option<Value>]) -> Result<String> {
-    let mut p = path.to_string();
-    if let Some(id) = id {
-        p = p.replace("{id}", &id.to_string());
-    }
-    for (c, v) in t.columns.iter().zip(values) {
-        let key = format!("{{{}}}", c.name);
-        if p.contains(&key) {
-            let text = match v {
-                Some(Value::Int(i)) => i.to_string(),
-                Some(Value::Text(s)) if !s.is_empty() => super::source::encode(s),
-                Some(Value::Real(f)) if f.fract() == 0.0 => (*f as i64).to_string(),
-                _ => {
-                    return Err(Error::new(
-                        Kind::Constraint,
-                        format!("{}.{} is needed to write this row.", t.name, c.name),
-                    ))
-                }
-            };
-            p = p.replace(&key, &text);
+/// The path of a write route for one row: `{id}` is the row's id when
+/// known, every `{column}` the row's value of that column.
+fn fill_path(
+    t: &Table,
+    path: &Template,
+    id: Option<i64>,
+    values: &[Option<Value>],
+) -> Result<String> {
+    // The first column that cannot name the row, for the message.
+    let mut unusable: Option<&str> = None;
+    let filled = fill(path, |s| {
+        let Segment::Column(name) = s else {
+            return None;
+        };
+        if let (Some(id), "id") = (id, name.as_str()) {
+            return Some(Piece::One(id.to_string()));
         }
-    }
-    if p.contains('{') {
-        return Err(Error::new(
+        let (c, v) = t
+            .columns
+            .iter()
+            .zip(values)
+            .find(|(c, _)| c.name == *name)?;
+        // A path names one row: no NULL, empty text or fractional number.
+        let text = match v {
+            Some(Value::Real(f)) if f.fract() != 0.0 => None,
+            Some(v) => v.text().filter(|t| !t.is_empty()),
+            None => None,
+        };
+        if text.is_none() {
+            unusable.get_or_insert(c.name.as_str());
+        }
+        text.map(Piece::One)
+    });
+    match (filled, unusable) {
+        (Some(p), _) => Ok(p),
+        (None, Some(column)) => Err(Error::new(
+            Kind::Constraint,
+            format!("{}.{column} is needed to write this row.", t.name),
+        )),
+        (None, None) => Err(Error::new(
             Kind::Constraint,
             format!("The row lacks a value the route {path} needs."),
-        ));
+        )),
     }
-    Ok(p)
 }
 
+/// A column's value in a request body: by the column's type where the API
+/// wants one (BIT as a boolean, numeric text as a number), else by the
+/// value's own (`Value::to_json`).
 fn to_json(v: &Value, c: &Column) -> Json {
     match (v, c.sql_type()) {
-        (Value::Null, _) => Json::Null,
         (Value::Int(i), SqlType::Bit) => Json::Bool(*i != 0),
-        (Value::Int(i), _) => Json::from(*i),
-        (Value::Real(f), _) => serde_json::Number::from_f64(*f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
         (Value::Text(s), SqlType::Bit) => Json::Bool(matches!(
             s.to_ascii_lowercase().as_str(),
             "1" | "true" | "yes"
@@ -90,8 +99,7 @@ fn to_json(v: &Value, c: &Column) -> Json {
         ) => serde_json::from_str::<serde_json::Number>(s.trim())
             .map(Json::Number)
             .unwrap_or_else(|_| Json::String(s.clone())),
-        (Value::Text(s), _) => Json::String(s.clone()),
-        (Value::Blob(b), _) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        (v, _) => v.to_json(),
     }
 }
 
@@ -196,7 +204,7 @@ pub fn update(
         .iter()
         .zip(values)
         .map(|(c, v)| {
-            if r.path.contains(&format!("{{{}}}", c.name)) {
+            if r.path.columns().any(|name| name == c.name) {
                 None
             } else {
                 v.clone()

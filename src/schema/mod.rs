@@ -3,11 +3,15 @@
 //! can be answered by which endpoint. The engine reads this and contains no
 //! per-table code. `docs/profile.md` documents the format.
 
+mod check;
+mod template;
 mod types;
 
+pub use check::MAX_DEPTH;
+pub use template::{Segment, Template};
 pub use types::SqlType;
 
-use crate::error::{err, Kind, Result};
+use crate::error::{Kind, Result};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -32,10 +36,10 @@ pub struct Table {
     pub source: Source,
     /// `GET` of one row by primary key, `{id}` in the path.
     #[serde(default)]
-    pub get: Option<String>,
+    pub get: Option<Template>,
     /// `{"count": n}` endpoint for the whole table.
     #[serde(default)]
-    pub count: Option<String>,
+    pub count: Option<Template>,
     #[serde(default)]
     pub primary_key: Vec<String>,
     #[serde(default)]
@@ -58,7 +62,7 @@ pub struct Table {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WriteRoute {
-    pub path: String,
+    pub path: Template,
     #[serde(default)]
     pub wrapper: Option<String>,
 }
@@ -68,7 +72,7 @@ pub struct WriteRoute {
 pub struct Source {
     /// A list endpoint (paged with page/limit).
     #[serde(default)]
-    pub list: Option<String>,
+    pub list: Option<Template>,
     /// The key wrapping each object (`product` in `[{"product": {...}}]`);
     /// absent when items are bare.
     #[serde(default)]
@@ -103,7 +107,7 @@ pub struct ParentSource {
     /// Or: a sub-resource endpoint with `{parent}` for the parent's key;
     /// scanning the table alone fans out over the parent's rows.
     #[serde(default)]
-    pub list: Option<String>,
+    pub list: Option<Template>,
     /// Wrapper of the sub-resource's objects.
     #[serde(default)]
     pub wrapper: Option<String>,
@@ -172,12 +176,10 @@ pub struct Pushdown {
     /// `/countries/{value}/regions/{region_code}/municipalities.json`).
     #[serde(default)]
     pub also: Vec<String>,
-    /// `=`, `>`, `>=`, `<`, `<=`; or `between`: a date range whose
-    /// `{from}`/`{to}` (YYYY-MM-DD) come from bounds on the column, widened
-    /// by a day each way so any store time zone stays inside.
-    pub op: String,
+    /// The comparison the route answers.
+    pub op: Op,
     /// Endpoint path with `{value}`; or with `?param={value}` style queries.
-    pub list: String,
+    pub list: Template,
     #[serde(default)]
     pub wrapper: Option<String>,
     #[serde(default)]
@@ -185,7 +187,7 @@ pub struct Pushdown {
     #[serde(default = "yes")]
     pub paged: bool,
     #[serde(default)]
-    pub count: Option<String>,
+    pub count: Option<Template>,
     /// Allowed values (others cannot match: the API would answer 404).
     #[serde(default)]
     pub values: Vec<String>,
@@ -201,6 +203,53 @@ pub struct Pushdown {
     /// the value (so `$parent.<key>` columns read the value).
     #[serde(default)]
     pub sets_parent: bool,
+}
+
+/// The comparison a pushdown route answers, as the profile spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Op {
+    #[serde(rename = "=")]
+    Eq,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    /// A date range whose `{from}`/`{to}` (YYYY-MM-DD) come from bounds on
+    /// the column (any of `>`, `>=`, `<`, `<=`), widened by a day each way
+    /// so any store time zone stays inside.
+    #[serde(rename = "between")]
+    Between,
+}
+
+impl Op {
+    /// The profile's spelling.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Between => "between",
+        }
+    }
+}
+
+/// `op == "="`: compares with the profile's spelling.
+impl PartialEq<&str> for Op {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Profile {
@@ -251,130 +300,6 @@ impl Profile {
             .iter()
             .find(|t| t.name.eq_ignore_ascii_case(name))
     }
-
-    fn check(&mut self, origin: &str) -> Result<()> {
-        let names: Vec<String> = self.tables.iter().map(|t| t.name.clone()).collect();
-        for (ti, t) in self.tables.iter_mut().enumerate() {
-            let place = format!("Profile {origin}, table '{}' (tables[{ti}])", t.name);
-            if names
-                .iter()
-                .filter(|n| n.eq_ignore_ascii_case(&t.name))
-                .count()
-                > 1
-            {
-                return err(
-                    Kind::Config,
-                    format!("{place}: the table name is declared twice."),
-                );
-            }
-            if t.columns.is_empty() {
-                return err(
-                    Kind::Config,
-                    format!("{place}: a table needs at least one column."),
-                );
-            }
-            for c in t.columns.iter_mut() {
-                c.sql_type = Some(SqlType::parse(&c.type_name, c.size).map_err(|m| {
-                    crate::error::Error::new(
-                        Kind::Config,
-                        format!("{place}, column '{}': {m}", c.name),
-                    )
-                })?);
-            }
-            let has = |n: &str| t.columns.iter().any(|c| c.name == n);
-            for k in &t.primary_key {
-                if !has(k) {
-                    return err(
-                        Kind::Config,
-                        format!("{place}: primary key column '{k}' is not a column of the table."),
-                    );
-                }
-            }
-            for pd in &t.pushdown {
-                if !has(&pd.column) {
-                    return err(
-                        Kind::Config,
-                        format!(
-                            "{place}: pushdown on '{}', which is not a column.",
-                            pd.column
-                        ),
-                    );
-                }
-                for a in &pd.also {
-                    if !has(a) || !pd.list.contains(&format!("{{{a}}}")) {
-                        return err(Kind::Config, format!("{place}: pushdown 'also' column '{a}' must be a column with a {{{a}}} placeholder in the route."));
-                    }
-                }
-                if !["=", ">", ">=", "<", "<=", "between"].contains(&pd.op.as_str()) {
-                    return err(
-                        Kind::Config,
-                        format!(
-                            "{place}: pushdown operator '{}' is not one of = > >= < <= between.",
-                            pd.op
-                        ),
-                    );
-                }
-                let needs: &[&str] = if pd.op == "between" {
-                    &["{from}", "{to}"]
-                } else {
-                    &["{value}"]
-                };
-                if pd.op == "between" && pd.exact {
-                    return err(Kind::Config, format!("{place}: a 'between' route returns whole days, so it must be declared \"exact\": false."));
-                }
-                for n in needs {
-                    if !pd.list.contains(n) {
-                        return err(
-                            Kind::Config,
-                            format!(
-                                "{place}: pushdown route '{}' lacks the placeholder {n}.",
-                                pd.list
-                            ),
-                        );
-                    }
-                }
-            }
-            match (&t.source.list, &t.source.parent) {
-                (Some(_), None) => {}
-                (None, Some(ps)) => {
-                    if !names.iter().any(|n| n == &ps.table) {
-                        return err(
-                            Kind::Config,
-                            format!("{place}: parent table '{}' is not declared.", ps.table),
-                        );
-                    }
-                    if !has(&ps.key) {
-                        return err(
-                            Kind::Config,
-                            format!("{place}: parent key column '{}' is not a column.", ps.key),
-                        );
-                    }
-                    if ps.array.is_some() == ps.list.is_some() {
-                        return err(
-                            Kind::Config,
-                            format!(
-                                "{place}: a parent source needs exactly one of 'array' or 'list'."
-                            ),
-                        );
-                    }
-                }
-                _ => {
-                    return err(
-                        Kind::Config,
-                        format!("{place}: source needs exactly one of 'list' or 'parent'."),
-                    )
-                }
-            }
-        }
-        for t in &self.tables {
-            for fk in &t.foreign_keys {
-                if !names.iter().any(|n| n == &fk.references) {
-                    return err(Kind::Config, format!("Profile {origin}, table '{}': foreign key references unknown table '{}'.", t.name, fk.references));
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -418,5 +343,120 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    /// A profile of `tables` (JSON objects without the boilerplate).
+    fn profile(tables: &[serde_json::Value]) -> Result<Profile> {
+        let text = serde_json::json!({"name": "t", "schema": "s", "tables": tables});
+        Profile::parse(&text.to_string(), "t.json")
+    }
+
+    fn plain(name: &str) -> serde_json::Value {
+        serde_json::json!({"name": name, "source": {"list": format!("/{name}.json")},
+                           "columns": [{"name": "id", "type": "BIGINT"}]})
+    }
+
+    fn child(name: &str, parent: &str, list: &str) -> serde_json::Value {
+        serde_json::json!({"name": name,
+            "source": {"parent": {"table": parent, "list": list, "key": "pid"}},
+            "columns": [{"name": "pid", "type": "BIGINT", "path": "$parent.id"},
+                        {"name": "id", "type": "BIGINT"}]})
+    }
+
+    fn refused(tables: &[serde_json::Value]) -> String {
+        profile(tables).expect_err("refused").message
+    }
+
+    #[test]
+    fn a_table_that_is_its_own_parent_is_refused() {
+        let m = refused(&[child("Loop", "Loop", "/l/{parent}.json")]);
+        assert!(
+            m.contains("t.json") && m.contains("Loop -> Loop") && m.contains("cycle"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn parents_in_a_cycle_are_refused_naming_the_tables() {
+        let m = refused(&[
+            plain("Root"),
+            child("A", "C", "/a/{parent}.json"),
+            child("B", "A", "/b/{parent}.json"),
+            child("C", "B", "/c/{parent}.json"),
+        ]);
+        assert!(m.contains("cycle") && m.contains("A -> C -> B -> A"), "{m}");
+        // Through a `{Table.column*}` of a sub-resource path too.
+        let m = refused(&[
+            plain("Root"),
+            child("A", "Root", "/a/{parent}.json?b={B.id*}"),
+            child("B", "A", "/b/{parent}.json"),
+        ]);
+        assert!(m.contains("cycle") && m.contains("A -> B -> A"), "{m}");
+    }
+
+    #[test]
+    fn nesting_is_capped() {
+        let mut tables = vec![plain("T0")];
+        for i in 1..MAX_DEPTH {
+            tables.push(child(
+                &format!("T{i}"),
+                &format!("T{}", i - 1),
+                "/t/{parent}.json",
+            ));
+        }
+        profile(&tables).expect("a chain of MAX_DEPTH tables is allowed");
+        tables.push(child(
+            &format!("T{MAX_DEPTH}"),
+            &format!("T{}", MAX_DEPTH - 1),
+            "/t/{parent}.json",
+        ));
+        let m = refused(&tables);
+        assert!(
+            m.contains(&format!("'T{MAX_DEPTH}'")) && m.contains("at most 8"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn routes_use_only_placeholders_they_can_fill() {
+        let mut get = plain("G");
+        get["get"] = serde_json::json!("/g/{value}.json");
+        let m = refused(&[get]);
+        assert!(
+            m.contains("'G'") && m.contains("{value}") && m.contains("get"),
+            "{m}"
+        );
+        let m = refused(&[plain("P"), child("C", "P", "/c/{nope}.json")]);
+        assert!(m.contains("{nope}") && m.contains("parent list"), "{m}");
+        let m = refused(&[plain("P"), child("C", "P", "/c/{parent*}/{parent}.json")]);
+        assert!(m.contains("{parent}"), "{m}");
+        let m = refused(&[plain("P"), child("C", "P", "/c/{parent}?x={Nope.id*}")]);
+        assert!(m.contains("{Nope.id*}"), "{m}");
+        let mut push = plain("Q");
+        push["pushdown"] =
+            serde_json::json!([{"column": "id", "op": "=", "list": "/q/{value}/{other}.json"}]);
+        let m = refused(&[push]);
+        assert!(m.contains("{other}") && m.contains("pushdown route"), "{m}");
+        let mut write = plain("W");
+        write["delete"] = serde_json::json!({"path": "/w/{id}/{missing}.json"});
+        let m = refused(&[write]);
+        assert!(m.contains("{missing}") && m.contains("delete"), "{m}");
+        let m = refused(&[
+            serde_json::json!({"name": "S", "source": {"list": "/s/{id"},
+            "columns": [{"name": "id", "type": "BIGINT"}]}),
+        ]);
+        assert!(m.contains("t.json") && m.contains("/s/{id"), "{m}");
+    }
+
+    #[test]
+    fn operators_are_the_profile_spellings() {
+        let mut push = plain("Q");
+        push["pushdown"] = serde_json::json!([{"column": "id", "op": ">=", "list": "/q/{value}"}]);
+        let p = profile(&[push.clone()]).unwrap();
+        assert_eq!(p.tables[0].pushdown[0].op, Op::Ge);
+        assert!(p.tables[0].pushdown[0].op == ">=");
+        push["pushdown"][0]["op"] = serde_json::json!("!=");
+        let m = refused(&[push]);
+        assert!(m.contains("!=") && m.contains("between"), "{m}");
     }
 }

@@ -1,0 +1,366 @@
+//! The cursor of one table scan: a queue of row sources (requests, or
+//! records already in memory) read page by page, and the walk over a page's
+//! objects — one row per object, or one per item of an array of each object
+//! ("exploded" child rows). xFilter sets the sources up (`access.rs`); xNext
+//! is `advance`.
+
+use super::fanout::FanOut;
+use super::prefetch::Pager;
+use super::source::{Fetch, Page};
+use super::value::{decode, lookup, Value};
+use super::write;
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::schema::{Column, Table};
+use rusqlite::vtab::sqlite3_vtab_cursor;
+use serde_json::Value as Json;
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+/// How the objects of a page become rows: each object holds the rows in an
+/// array (a child table read through its parent's list).
+#[derive(Clone)]
+pub struct Explode {
+    pub array: String,
+    pub item_wrapper: Option<String>,
+}
+
+/// Where the next rows come from: a request, or records already at hand.
+pub enum RowSource {
+    Fetch(Fetch),
+    Ready(Page),
+}
+
+/// What a cursor reads, as xFilter sets it up.
+#[derive(Default)]
+pub struct Sources {
+    pub queue: VecDeque<RowSource>,
+    /// Set when page objects are parents whose array holds the rows.
+    pub explode: Option<Explode>,
+    /// Set when more sources come from walking a parent table's rows.
+    pub fanout: Option<FanOut>,
+    /// Count-only plans: this many rows, without content.
+    pub empty_rows: Option<u64>,
+}
+
+#[repr(C)]
+pub struct ApiCursor {
+    /// SQLite's part; must come first (the cursor is cast to it).
+    base: sqlite3_vtab_cursor,
+    ctx: Arc<Ctx>,
+    table: usize,
+    queue: VecDeque<RowSource>,
+    current: Option<Pager>,
+    fanout: Option<FanOut>,
+    page: Page,
+    /// The parent of every object in `page` (sub-resource fetches).
+    page_parent: Option<Arc<Json>>,
+    explode: Option<Explode>,
+    /// Position in `page`.
+    record: usize,
+    /// Position in the record's child array (exploded rows).
+    child: usize,
+    emitted: u64,
+    limit: Option<u64>,
+    /// Count-only plans: rows left to emit without content.
+    empty_rows: Option<u64>,
+    /// Ids of the previous page of the same source (see `without_repeats`).
+    prev_ids: HashSet<i64>,
+    /// The current row's rowid when it has no id of its own: unique over
+    /// the connection, so rows of different xFilter calls (an OR's
+    /// branches, which SQLite de-duplicates by rowid) never collide.
+    row_id: i64,
+    eof: bool,
+}
+
+impl ApiCursor {
+    pub fn new(ctx: Arc<Ctx>, table: usize) -> ApiCursor {
+        ApiCursor {
+            base: sqlite3_vtab_cursor::default(),
+            ctx,
+            table,
+            queue: VecDeque::new(),
+            current: None,
+            fanout: None,
+            page: Arc::new(Vec::new()),
+            page_parent: None,
+            explode: None,
+            record: 0,
+            child: 0,
+            emitted: 0,
+            limit: None,
+            empty_rows: None,
+            prev_ids: HashSet::new(),
+            row_id: 0,
+            eof: true,
+        }
+    }
+
+    pub fn ctx(&self) -> &Arc<Ctx> {
+        &self.ctx
+    }
+
+    pub fn table_index(&self) -> usize {
+        self.table
+    }
+
+    pub fn table(&self) -> &Table {
+        &self.ctx.profile.tables[self.table]
+    }
+
+    pub fn is_eof(&self) -> bool {
+        self.eof
+    }
+
+    /// Rows of a count-only plan have no content: every column is NULL.
+    pub fn is_count_only(&self) -> bool {
+        self.empty_rows.is_some()
+    }
+
+    /// Starts a new read of `sources`, stopping after `limit` rows, and
+    /// moves to the first row.
+    pub fn start(&mut self, sources: Sources, limit: Option<u64>) -> Result<()> {
+        self.queue = sources.queue;
+        self.explode = sources.explode;
+        self.fanout = sources.fanout;
+        self.empty_rows = sources.empty_rows;
+        self.limit = limit;
+        self.current = None;
+        self.page_parent = None;
+        self.page = Arc::new(Vec::new());
+        self.record = 0;
+        self.child = 0;
+        self.emitted = 0;
+        self.eof = false;
+        self.advance()
+    }
+
+    fn page_size(&self) -> u32 {
+        match self.limit {
+            Some(l) => (l.max(1) as u32).min(self.ctx.pagesize),
+            None => self.ctx.pagesize,
+        }
+    }
+
+    fn children(&self, rec: &Json) -> usize {
+        match &self.explode {
+            Some(x) => lookup(rec, &x.array)
+                .as_array()
+                .map(|a| a.len())
+                .unwrap_or(0),
+            None => 1,
+        }
+    }
+
+    /// Moves to the next row, fetching pages as needed.
+    pub fn advance(&mut self) -> Result<()> {
+        if let Some(n) = self.empty_rows.as_mut() {
+            if *n == 0 {
+                self.eof = true;
+            } else {
+                *n -= 1;
+                self.row_id = self.ctx.next_rowid();
+            }
+            return Ok(());
+        }
+        if self.limit.is_some_and(|l| self.emitted >= l) {
+            self.eof = true;
+            return Ok(());
+        }
+        loop {
+            if self.record < self.page.len() {
+                if self.explode.is_some() {
+                    let rec = self.page[self.record].clone();
+                    if self.child < self.children(&rec) {
+                        self.child += 1;
+                        self.emitted += 1;
+                        self.row_id = self.ctx.next_rowid();
+                        return Ok(());
+                    }
+                    self.record += 1;
+                    self.child = 0;
+                    continue;
+                }
+                self.record += 1;
+                self.emitted += 1;
+                self.row_id = self.ctx.next_rowid();
+                return Ok(());
+            }
+            if !self.next_page()? {
+                self.eof = true;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Loads the next page of objects; false when every source is done.
+    fn next_page(&mut self) -> Result<bool> {
+        let ctx = self.ctx.clone();
+        loop {
+            ctx.scope().interrupt.check().map_err(Error::from)?;
+            if let Some(pager) = self.current.as_mut() {
+                if let Some(page) = pager.next(&ctx)? {
+                    self.page_parent = pager.fetch().parent.clone();
+                    let page = without_repeats(page, &mut self.prev_ids);
+                    self.page = page;
+                    self.record = 0;
+                    self.child = 0;
+                    return Ok(true);
+                }
+                self.current = None;
+            }
+            match self.queue.pop_front() {
+                Some(RowSource::Fetch(f)) => {
+                    self.prev_ids.clear();
+                    self.current = Some(Pager::new(
+                        f,
+                        ctx.scope(),
+                        self.page_size(),
+                        ctx.prefetch,
+                        self.limit,
+                    ));
+                    continue;
+                }
+                Some(RowSource::Ready(page)) => {
+                    self.page_parent = None;
+                    self.page = page;
+                    self.record = 0;
+                    self.child = 0;
+                    return Ok(true);
+                }
+                None => {}
+            }
+            // Sources exhausted: a fan-out may have more parents.
+            let Some(fan) = self.fanout.as_mut() else {
+                return Ok(false);
+            };
+            if !fan.queue_next(&mut self.queue)? {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// (object, parent, 1-based position) of the current row.
+    fn current(&self) -> (&Json, Option<&Json>, usize) {
+        match &self.explode {
+            None => (
+                &self.page[self.record - 1],
+                self.page_parent.as_deref(),
+                self.record,
+            ),
+            Some(x) => {
+                let rec = &self.page[self.record];
+                let item = lookup(rec, &x.array)
+                    .as_array()
+                    .and_then(|a| a.get(self.child - 1))
+                    .unwrap_or(&Json::Null);
+                let item = match (&x.item_wrapper, item) {
+                    (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
+                    (_, i) => i,
+                };
+                (item, Some(rec), self.child)
+            }
+        }
+    }
+
+    /// The current row as an object for its children's `$parent.` paths:
+    /// the API object, plus each column by name where the object lacks it
+    /// (keys that came from the row's own parent, flattened fields).
+    pub fn row_json(&self) -> Json {
+        let (obj, _, _) = self.current();
+        let mut m = match obj {
+            Json::Object(m) => m.clone(),
+            _ => serde_json::Map::new(),
+        };
+        for c in &self.table().columns {
+            if !m.contains_key(&c.name) {
+                m.insert(c.name.clone(), self.value(c).to_json());
+            }
+        }
+        Json::Object(m)
+    }
+
+    /// The current row's value of a column.
+    pub fn value(&self, col: &Column) -> Value {
+        let (obj, parent, index) = self.current();
+        let path = col.json_path();
+        if let Some(in_parent) = path.strip_prefix("$parent.") {
+            let mut found = parent.map(|p| lookup(p, in_parent)).unwrap_or(&Json::Null);
+            // Exploded rows of a sub-resource: the object's parent is the
+            // page's object, and its own parent (the route's key) is behind.
+            if found.is_null() && self.explode.is_some() {
+                if let Some(grandparent) = self.page_parent.as_deref() {
+                    found = lookup(grandparent, in_parent);
+                }
+            }
+            decode(found, col.sql_type())
+        } else if path == "$index" {
+            Value::Int(index as i64)
+        } else {
+            decode(lookup(obj, path), col.sql_type())
+        }
+    }
+
+    pub fn value_by_name(&self, name: &str) -> Option<Value> {
+        self.table()
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| self.value(c))
+    }
+
+    /// A plain table's row is its object id; a child row (whose id may
+    /// repeat under different parents) is its position in this scan. Either
+    /// way the values a write route's path needs are kept for xUpdate.
+    pub fn rowid(&self) -> i64 {
+        if self.empty_rows.is_some() || self.record == 0 && self.explode.is_none() {
+            return self.row_id;
+        }
+        let t = self.table();
+        let rowid = match (&t.source.parent, self.value_by_name("id")) {
+            (None, Some(Value::Int(id))) => id,
+            _ => self.row_id,
+        };
+        let keys = write::path_columns(t);
+        if !keys.is_empty() {
+            let vals = t
+                .columns
+                .iter()
+                .map(|c| {
+                    if keys.contains(&c.name) {
+                        Some(self.value(c))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            self.ctx.scope().remember_row(self.table, rowid, vals);
+        }
+        rowid
+    }
+}
+
+/// Offset paging under a store that changes: an object added at the front
+/// of a list (orders are newest first) pushes the last objects of page N to
+/// the top of page N+1, where they would be read twice. Objects of a page
+/// whose id was on the previous page of the same source are dropped, so no
+/// row is invented; memory stays one page of ids.
+fn without_repeats(page: Page, prev_ids: &mut HashSet<i64>) -> Page {
+    let id = |o: &Json| o.get("id").and_then(|v| v.as_i64());
+    let repeats = page
+        .iter()
+        .any(|o| id(o).is_some_and(|i| prev_ids.contains(&i)));
+    let page = if repeats {
+        Arc::new(
+            page.iter()
+                .filter(|o| !id(o).is_some_and(|i| prev_ids.contains(&i)))
+                .cloned()
+                .collect(),
+        )
+    } else {
+        page
+    };
+    prev_ids.clear();
+    prev_ids.extend(page.iter().filter_map(|o| id(o)));
+    page
+}
