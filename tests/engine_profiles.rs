@@ -56,11 +56,11 @@ fn connect_with_profile(
         unsafe { SQLDisconnect(d) };
         Ok(())
     } else {
-        Err(diag(2, d))
+        Err(diag(HandleType::Dbc, d))
     };
     unsafe {
-        SQLFreeHandle(2, d);
-        SQLFreeHandle(1, e);
+        SQLFreeHandle(HandleType::Dbc as i16, d);
+        SQLFreeHandle(HandleType::Env as i16, e);
     }
     result
 }

@@ -71,15 +71,15 @@ fn try_connect(s: &str) -> Result<String, (String, String)> {
         disconnect(e, d);
         return Ok(n);
     }
-    let dg = diag(2, d);
+    let dg = diag(HandleType::Dbc, d);
     free(e, d);
     Err(dg.into_iter().find(|(s, _)| !s.starts_with("01")).unwrap())
 }
 
 fn free(e: *mut c_void, d: *mut c_void) {
     unsafe {
-        SQLFreeHandle(2, d);
-        SQLFreeHandle(1, e);
+        SQLFreeHandle(HandleType::Dbc as i16, d);
+        SQLFreeHandle(HandleType::Env as i16, e);
     }
 }
 

@@ -11,8 +11,18 @@ use std::os::raw::c_void;
 
 /// Executes `sql` and fetches one row; the cursor stays open.
 fn open_cursor(st: *mut c_void, sql: &str) {
-    assert_eq!(exec(st, sql), SQL_SUCCESS, "{:?}", diag(3, st));
-    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS, "{:?}", diag(3, st));
+    assert_eq!(
+        exec(st, sql),
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Stmt, st)
+    );
+    assert_eq!(
+        unsafe { SQLFetch(st) },
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Stmt, st)
+    );
 }
 
 /// Fetches to the end: (rows fetched, the final return code).
@@ -42,13 +52,13 @@ fn cancelling_one_statement_leaves_the_others_of_its_connection_running() {
         rc,
         SQL_NO_DATA,
         "the other statement fails: {:?}",
-        diag(3, b)
+        diag(HandleType::Stmt, b)
     );
     assert_eq!(rows, 399, "the other statement reads every remaining row");
 
     let (_, rc) = drain(a);
     assert_eq!(rc, SQL_ERROR);
-    assert_eq!(states(3, a)[0], "HY008");
+    assert_eq!(states(HandleType::Stmt, a)[0], "HY008");
     disconnect(e, d);
 }
 
@@ -64,9 +74,9 @@ fn executing_a_statement_does_not_clear_another_ones_cancel() {
     open_cursor(b, "SELECT id FROM Products");
     let (_, rc) = drain(a);
     assert_eq!(rc, SQL_ERROR);
-    assert_eq!(states(3, a)[0], "HY008");
+    assert_eq!(states(HandleType::Stmt, a)[0], "HY008");
     let (_, rc) = drain(b);
-    assert_eq!(rc, SQL_NO_DATA, "{:?}", diag(3, b));
+    assert_eq!(rc, SQL_NO_DATA, "{:?}", diag(HandleType::Stmt, b));
     disconnect(e, d);
 }
 
@@ -79,10 +89,15 @@ fn a_cancelled_statement_runs_again_when_executed_again() {
     assert_eq!(unsafe { SQLCancel(a) }, SQL_SUCCESS);
     let (_, rc) = drain(a);
     assert_eq!(rc, SQL_ERROR);
-    unsafe { SQLFreeStmt(a, 0) };
+    unsafe { SQLFreeStmt(a, FreeStmtOption::Close as u16) };
     open_cursor(a, "SELECT id FROM Orders");
     let (rows, rc) = drain(a);
-    assert_eq!((rows, rc), (399, SQL_NO_DATA), "{:?}", diag(3, a));
+    assert_eq!(
+        (rows, rc),
+        (399, SQL_NO_DATA),
+        "{:?}",
+        diag(HandleType::Stmt, a)
+    );
     disconnect(e, d);
 }
 
@@ -94,7 +109,12 @@ fn two_threads_read_two_statements_of_one_connection_at_once() {
     let read = |h: usize, sql: &'static str| {
         std::thread::spawn(move || {
             let st = h as *mut c_void;
-            assert_eq!(exec(st, sql), SQL_SUCCESS, "{:?}", diag(3, st));
+            assert_eq!(
+                exec(st, sql),
+                SQL_SUCCESS,
+                "{:?}",
+                diag(HandleType::Stmt, st)
+            );
             drain(st)
         })
     };
