@@ -4,6 +4,7 @@
 //! (and arrays nested inside child rows) as JSON text, money as exact decimal TEXT,
 //! timestamps as 'YYYY-MM-DD HH:MM:SS'.
 
+use crate::api::product_full;
 use crate::state::{Coll, Db};
 use crate::SandboxConfig;
 use rusqlite::{params_from_iter, Connection};
@@ -186,12 +187,10 @@ pub fn export_db(db: &Db, path: &Path) -> Result<u64, String> {
         emit(&mut out, "Categories", None, &c, &[]);
     }
     for id in db.ids(Coll::Products, false, 0, u64::MAX, None) {
-        let Some(mut p) = db.get(Coll::Products, id) else {
+        // As served: categories deleted since are gone from it.
+        let Some(p) = db.get(Coll::Products, id).map(|p| product_full(db, p)) else {
             continue;
         };
-        p["images"] = Value::Array(db.all(Coll::Images(id)));
-        p["variants"] = Value::Array(db.all(Coll::Variants(id)));
-        p["digital_products"] = Value::Array(db.all(Coll::DigitalProducts(id)));
         emit(
             &mut out,
             "Products",

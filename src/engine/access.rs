@@ -5,7 +5,7 @@
 //! the table (`lookup.rs`).
 
 use super::cursor::{Explode, RowSource, Sources};
-use super::fanout::scan;
+use super::fanout::{column_values, scan};
 use super::fill::{fill, key_text, Piece, TableValues};
 use super::lookup;
 use super::plan::{Access, Plan};
@@ -15,6 +15,7 @@ use super::Ctx;
 use crate::error::Result;
 use crate::schema::{Op, Pushdown, Segment, Table};
 use serde_json::Value as Json;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The sources answering `plan` for `table`, given the plan's key values
@@ -125,7 +126,26 @@ fn by_route(
             });
         }
     }
-    let values: Vec<String> = keys.iter().filter_map(|k| route_value(pd, k)).collect();
+    let mut values: Vec<String> = keys.iter().filter_map(|k| route_value(pd, k)).collect();
+    if pd.sets_parent {
+        let mut parent_keys = HashMap::new();
+        for (name, v) in pd.also.iter().zip(also) {
+            let held = match v.text() {
+                Some(text) => parent_has(ctx, t, name, &text, &mut parent_keys)?,
+                None => false,
+            };
+            if !held {
+                return Ok(sources);
+            }
+        }
+        let mut kept = Vec::with_capacity(values.len());
+        for v in values {
+            if parent_has(ctx, t, &pd.column, &v, &mut parent_keys)? {
+                kept.push(v);
+            }
+        }
+        values = kept;
+    }
     // Repeated '=' lookups on a listable table (a join's inner
     // side) may be cheaper from one read of the table.
     if pd.op == Op::Eq
@@ -178,6 +198,44 @@ fn by_route(
         sources.empty_rows = Some(total);
     }
     Ok(sources)
+}
+
+/// Whether some parent row holds `value` exactly in the parent column that
+/// `column` reads (`$parent.<name>`). A route that sets the parent makes its
+/// rows carry the value as written, but the API may match a text key
+/// loosely (`cl` for `CL`): rows would then show a key no parent has. Integer
+/// keys match exactly or not at all and are not checked. The parent's values
+/// are read once per statement (one scan of the parent table, memoized).
+fn parent_has(
+    ctx: &Arc<Ctx>,
+    t: &Table,
+    column: &str,
+    value: &str,
+    known: &mut HashMap<String, Option<HashSet<String>>>,
+) -> Result<bool> {
+    if !known.contains_key(column) {
+        let parent_column = t
+            .columns
+            .iter()
+            .find(|c| c.name == column && !c.sql_type().is_integer())
+            .and_then(|c| c.json_path().strip_prefix("$parent.").map(str::to_string));
+        let parent = t
+            .source
+            .parent
+            .as_ref()
+            .and_then(|ps| ctx.profile.tables.iter().position(|p| p.name == ps.table));
+        let values = match (parent_column, parent) {
+            (Some(name), Some(index)) => {
+                Some(column_values(ctx, index, &name, 1)?.into_iter().collect())
+            }
+            _ => None,
+        };
+        known.insert(column.to_string(), values);
+    }
+    Ok(match known.get(column) {
+        Some(Some(values)) => values.contains(value),
+        _ => true,
+    })
 }
 
 /// The request for one value of a route (and the route's other key

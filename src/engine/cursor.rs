@@ -135,8 +135,19 @@ impl ApiCursor {
         self.advance()
     }
 
+    /// The LIMIT as it bounds pages: only when each object fetched is one
+    /// row. Objects that explode into child rows may hold none or many (the
+    /// first seven orders may have no promotion at all), so a LIMIT on
+    /// child rows says nothing about how many parent pages hold them.
+    fn paging_limit(&self) -> Option<u64> {
+        match self.explode {
+            Some(_) => None,
+            None => self.limit,
+        }
+    }
+
     fn page_size(&self) -> u32 {
-        match self.limit {
+        match self.paging_limit() {
             Some(l) => (l.max(1) as u32).min(self.ctx.pagesize),
             None => self.ctx.pagesize,
         }
@@ -217,7 +228,7 @@ impl ApiCursor {
                         ctx.scope(),
                         self.page_size(),
                         ctx.prefetch,
-                        self.limit,
+                        self.paging_limit(),
                     ));
                     continue;
                 }

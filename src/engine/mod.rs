@@ -4,6 +4,7 @@
 //! virtual tables (`vtab.rs`) turn what they are asked for into requests.
 
 mod access;
+mod collation;
 mod cursor;
 mod escapes;
 mod fanout;
@@ -131,6 +132,8 @@ impl Session {
         conn.create_module("jumpseller", &MODULE, Some(ctx.clone()))
             .map_err(sqlite_setup)?;
         unicode_case_functions(&conn).map_err(sqlite_setup)?;
+        conn.create_collation(collation::INSTANT, collation::compare_instants)
+            .map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");
         conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\""))
             .map_err(sqlite_setup)?;

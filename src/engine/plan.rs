@@ -222,11 +222,15 @@ pub fn best_index(
                 } else {
                     pages(rows) + 0.5
                 };
-                // Exact routes whose value set is closed (or a single object)
-                // return exactly the matching rows: SQLite need not re-check.
-                let omit = pd.exact
-                    && op == Op::Eq
-                    && (pd.single || !pd.values.is_empty() || pd.via_parent);
+                // SQLite need not re-check only what the route provably
+                // answers exactly: an integer key (a single object or a
+                // parent's children), or a closed enumeration whose value is
+                // checked against its list (route_value). A lookup by text
+                // may match loosely (case, spaces, Unicode forms), so text
+                // is always re-checked.
+                let integer_key = table.columns[route_column].sql_type().is_integer()
+                    && (pd.single || pd.via_parent);
+                let omit = pd.exact && op == Op::Eq && (integer_key || !pd.values.is_empty());
                 let cost = cost - also.len() as f64 * 0.1;
                 cands.push(Cand {
                     access: Access::Push(route),
@@ -524,9 +528,14 @@ mod tests {
         let f = plan_for("Products", &[("status", EQ)], |_| {});
         assert_eq!(access(&f), Access::Push(route("Products", "status")));
         assert_eq!(f.usage[&0], (1, true));
-        // A single object: exact.
+        // A single object looked up by text: the API may match loosely
+        // (case, spaces), so SQLite re-checks.
         let f = plan_for("Customers", &[("email", EQ)], |_| {});
-        assert_eq!(f.usage[&0], (1, true));
+        assert_eq!(access(&f), Access::Push(route("Customers", "email")));
+        assert_eq!(f.usage[&0], (1, false));
+        // A parent key that is text (a country's code): re-checked too.
+        let f = plan_for("Regions", &[("country_code", EQ)], |_| {});
+        assert_eq!(f.usage[&0], (1, false));
         // A parent's object holding the rows: exact.
         let f = plan_for("ProductVariants", &[("product_id", EQ)], |_| {});
         assert_eq!(f.usage[&0], (1, true));

@@ -5,12 +5,14 @@
 //! SQLite as text while the structured error waits in the statement's scope.
 
 use super::access;
+use super::collation::INSTANT;
 use super::cursor::ApiCursor;
 use super::plan::{self, Access, Plan};
 use super::value::Value;
 use super::write;
 use super::Ctx;
 use crate::error::{Error, Kind};
+use crate::schema::SqlType;
 use crate::schema::Table;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::vtab::{sqlite3_vtab, Context, Filters, IndexInfo, VTab, VTabConnection, VTabCursor};
@@ -86,11 +88,13 @@ fn declare(ctx: Arc<Ctx>, args: &[&[u8]]) -> rusqlite::Result<(Cow<'static, CStr
         .columns
         .iter()
         .map(|c| {
-            format!(
-                "\"{}\" {}",
-                c.name.replace('"', "\"\""),
-                c.sql_type().decl()
-            )
+            let ty = c.sql_type();
+            // Date and time columns compare as instants (collation.rs).
+            let collate = match ty {
+                SqlType::Timestamp | SqlType::Date => format!(" COLLATE {INSTANT}"),
+                _ => String::new(),
+            };
+            format!("\"{}\" {}{collate}", c.name.replace('"', "\"\""), ty.decl())
         })
         .collect();
     let ddl = format!("CREATE TABLE x({})", cols.join(", "));

@@ -171,6 +171,11 @@ impl SqlType {
         }
     }
 
+    /// Whole numbers: a route keyed by one matches exactly or not at all.
+    pub fn is_integer(&self) -> bool {
+        matches!(self, SqlType::BigInt | SqlType::Integer | SqlType::SmallInt)
+    }
+
     pub fn is_char(&self) -> bool {
         matches!(self, SqlType::WVarchar(_) | SqlType::WLongVarchar)
     }

@@ -11,6 +11,7 @@ mod jsapps;
 mod order_writes;
 mod orders;
 mod products;
+pub(crate) use products::product_full;
 mod respond;
 mod stock;
 mod store;
@@ -289,7 +290,7 @@ mod tests {
         let vs = ids
             .iter()
             .filter_map(|id| shared.db.get(Coll::Products, *id))
-            .map(|v| product_full(shared, v))
+            .map(|v| product_full(&shared.db, v))
             .collect();
         list("product", vs).body
     }

@@ -10,7 +10,7 @@ use super::validate::{validate, WriteKind};
 use crate::data::PRODUCT_STATUS;
 use crate::http::{Request, Response};
 use crate::jw::W;
-use crate::state::{Coll, Filter, NESTED_ID_BASE};
+use crate::state::{Coll, Db, Filter, NESTED_ID_BASE};
 use crate::Shared;
 use serde_json::{json, Value};
 
@@ -106,7 +106,9 @@ pub(super) fn route(shared: &Shared, req: &Request, rest: &[&str]) -> Response {
             }
             sub_resource(shared, req, product, sub, tail)
         }
-        _ => crud(shared, req, &PRODUCTS, rest, &product_full),
+        _ => crud(shared, req, &PRODUCTS, rest, &|shared, p| {
+            product_full(&shared.db, p)
+        }),
     }
 }
 
@@ -130,15 +132,15 @@ pub(super) fn product_page(shared: &Shared, ids: Vec<u64>) -> Response {
         untouched
     };
     list_ids("product", ids, &fast, &|id| {
-        db.get(Coll::Products, id).map(|v| product_full(shared, v))
+        db.get(Coll::Products, id)
+            .map(|v| product_full(&shared.db, v))
     })
 }
 
 /// A stored product as served: its categories as they are now, and its current images,
 /// variants and digital products.
-pub(super) fn product_full(shared: &Shared, mut product: Value) -> Value {
+pub(crate) fn product_full(db: &Db, mut product: Value) -> Value {
     let id = product["id"].as_u64().unwrap_or(0);
-    let db = &shared.db;
     if let Some(categories) = product
         .get("categories")
         .and_then(|c| c.as_array())
@@ -182,7 +184,7 @@ fn create_product(shared: &Shared, req: &Request) -> Response {
         }
     }
     match db.get(Coll::Products, id) {
-        Some(p) => ok(json!({"product": product_full(shared, p)})),
+        Some(p) => ok(json!({"product": product_full(&shared.db, p)})),
         None => created,
     }
 }
@@ -381,7 +383,7 @@ fn add_field(shared: &Shared, req: &Request, product: u64) -> Response {
                        "value_id": null, "variant_id": variant_id});
     db.put(Coll::Fields(product), id, field);
     let product = db.get(Coll::Products, product).unwrap_or(Value::Null);
-    ok(json!({"product": product_full(shared, product)}))
+    ok(json!({"product": product_full(&shared.db, product)}))
 }
 
 fn delete_field(shared: &Shared, product: u64, field: &str) -> Response {
