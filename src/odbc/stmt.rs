@@ -127,7 +127,6 @@ pub struct StmtState {
     peeked: VecDeque<Vec<Value>>,
     current: Option<Vec<Value>>,
     fetched: u64,
-    executed: bool,
     row_count: i64,
     pub bindings: BTreeMap<u16, Binding>,
     /// A stored-procedure call prepared instead of SQL (`{call ...}`, EXEC).
@@ -166,7 +165,6 @@ impl StmtState {
             peeked: VecDeque::new(),
             current: None,
             fetched: 0,
-            executed: false,
             row_count: -1,
             bindings: BTreeMap::new(),
             call: None,
@@ -262,7 +260,6 @@ impl Stmt {
         let mut st = lock(&self.state);
         self.close_cursor(&mut st, false)?;
         st.query = None;
-        st.executed = false;
         st.call = None;
         // Stored procedures never reach SQLite; their arguments may be secrets.
         if let Some(call) = super::procedures::parse(sql)? {
@@ -281,10 +278,6 @@ impl Stmt {
         Ok(SUCCESS)
     }
 
-    pub fn execute(&self) -> Result<i16> {
-        self.execute_with(Vec::new())
-    }
-
     /// Executes with the values of the bound parameters (read by the FFI
     /// layer from the application's buffers, converted by `convert`).
     pub fn execute_with(&self, params: Vec<Value>) -> Result<i16> {
@@ -295,7 +288,6 @@ impl Stmt {
             st.cols = cols;
             st.rows = Rows::Static(rows.into());
             st.fetched = 0;
-            st.executed = true;
             st.row_count = -1;
             return Ok(SUCCESS);
         }
@@ -315,7 +307,6 @@ impl Stmt {
         self.interrupt.start(timeout);
         let q = st.query.as_mut().ok_or_else(no_cursor)?;
         q.execute(&params, &self.interrupt)?;
-        st.executed = true;
         st.fetched = 0;
         if st.query.as_ref().is_some_and(|q| q.is_select()) {
             st.row_count = -1;
@@ -339,11 +330,6 @@ impl Stmt {
         Ok(SUCCESS)
     }
 
-    pub fn exec_direct(&self, sql: &str) -> Result<i16> {
-        self.prepare(sql)?;
-        self.execute()
-    }
-
     /// Installs an in-memory result set (catalog functions).
     pub fn set_rows(&self, cols: Vec<ColDesc>, rows: Vec<Vec<Value>>) -> Result<i16> {
         let mut st = lock(&self.state);
@@ -353,7 +339,6 @@ impl Stmt {
         st.cols = cols;
         st.rows = Rows::Static(rows.into());
         st.fetched = 0;
-        st.executed = true;
         st.row_count = -1;
         Ok(SUCCESS)
     }
