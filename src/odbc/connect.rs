@@ -1,7 +1,8 @@
 //! Connections: from a connection string to a verified client and an engine
 //! session; connection attributes.
 
-use super::{lock, Conn, Env, SUCCESS};
+use super::diag::Diags;
+use super::{lock, Env, SUCCESS};
 use crate::config::{AuthScheme, Config};
 use crate::engine::Interrupt;
 use crate::engine::Session;
@@ -32,6 +33,12 @@ pub const ATTR_ANSI_APP: i32 = 115;
 /// Pages requested ahead when `Prefetch` is not given: enough to keep
 /// 20 requests/s busy at a few hundred milliseconds of latency.
 pub const DEFAULT_PREFETCH: u32 = 8;
+
+pub struct Conn {
+    pub env: Arc<Env>,
+    pub state: Mutex<ConnState>,
+    pub diags: Mutex<Diags>,
+}
 
 /// What a connection attribute reads back as.
 #[derive(Debug, Clone)]

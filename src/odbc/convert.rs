@@ -488,6 +488,74 @@ pub fn piece(enc: &Encoded, offset: usize, buf_len: usize) -> Piece {
     }
 }
 
+/// SQL_ATTR_MAX_LENGTH: character and binary data beyond this many bytes
+/// is cut off, silently (the spec gives no warning for it).
+pub fn max_length(enc: Encoded, max: u64) -> Encoded {
+    match enc {
+        Encoded::Var {
+            mut data,
+            unit,
+            terminated,
+        } if max > 0 && data.len() as u64 > max => {
+            let keep = (max as usize / unit) * unit;
+            // Whole UTF-8 characters only, for SQL_C_CHAR.
+            let mut keep = keep;
+            if unit == 1 && terminated {
+                while keep > 0 && keep < data.len() && (data[keep] & 0xC0) == 0x80 {
+                    keep -= 1;
+                }
+            }
+            data.truncate(keep);
+            Encoded::Var {
+                data,
+                unit,
+                terminated,
+            }
+        }
+        other => other,
+    }
+}
+
+/// HY003 for a C type this driver does not know.
+pub fn check_c_type(c_type: i16) -> Result<()> {
+    const KNOWN: &[i16] = &[
+        C_CHAR,
+        C_WCHAR,
+        C_NUMERIC,
+        C_LONG,
+        C_SHORT,
+        C_FLOAT,
+        C_DOUBLE,
+        C_DATE,
+        C_TIME,
+        C_TIMESTAMP,
+        C_TYPE_DATE,
+        C_TYPE_TIME,
+        C_TYPE_TIMESTAMP,
+        C_BIT,
+        C_TINYINT,
+        C_BINARY,
+        C_SLONG,
+        C_SSHORT,
+        C_ULONG,
+        C_USHORT,
+        C_SBIGINT,
+        C_UBIGINT,
+        C_STINYINT,
+        C_UTINYINT,
+        C_DEFAULT,
+        C_ARD_TYPE,
+    ];
+    if KNOWN.contains(&c_type) {
+        Ok(())
+    } else {
+        Err(Error::odbc(
+            "HY003",
+            format!("C data type {c_type} is not valid."),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

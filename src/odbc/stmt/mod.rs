@@ -1,0 +1,188 @@
+//! Statements. A result set is either an engine query streamed row by row
+//! or rows built in memory (catalog functions, procedure calls). Each job
+//! has its own file:
+//! - `columns`: the result's columns (SQLDescribeCol, SQLColAttribute) and
+//!   SQLBindCol;
+//! - `params`: parameter markers and SQLBindParameter;
+//! - `attributes`: SQLSetStmtAttr / SQLGetStmtAttr;
+//! - `execute`: SQLPrepare, SQLExecute, in-memory result sets;
+//! - `fetch`: SQLFetch, a block of rows at a time;
+//! - `bound_buffers`: where each value of a block lands in the
+//!   application's buffers (column-wise and row-wise binding);
+//! - `get_data`: SQLGetData, a column of the current row in pieces.
+
+mod attributes;
+mod bound_buffers;
+mod columns;
+mod execute;
+mod fetch;
+mod get_data;
+mod params;
+
+pub use attributes::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
+pub use bound_buffers::Write;
+pub use columns::{ColDesc, ColumnBinding};
+pub use fetch::FetchOut;
+pub use params::ParamBinding;
+
+use super::convert::Encoded;
+use super::diag::Diags;
+use super::{lock, Conn, SUCCESS};
+use crate::engine::{Interrupt, Query, Value};
+use crate::error::{Error, Result};
+use attributes::Attributes;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+pub struct Stmt {
+    pub conn: Arc<Conn>,
+    pub state: Mutex<StmtState>,
+    pub diags: Mutex<Diags>,
+    /// This statement's cancel flag and deadline, handed to the engine with
+    /// every execution (SQLCancel raises it from any thread).
+    pub interrupt: Interrupt,
+}
+
+/// Where the open cursor's rows come from.
+enum Rows {
+    /// No cursor is open.
+    None,
+    /// The prepared engine query, executed.
+    Query,
+    /// Rows built in memory (catalog functions, procedure calls).
+    Static(VecDeque<Vec<Value>>),
+}
+
+pub struct StmtState {
+    query: Option<Query>,
+    rows: Rows,
+    pub cols: Vec<ColDesc>,
+    /// Rows read ahead to learn the types of computed columns.
+    peeked: VecDeque<Vec<Value>>,
+    current: Option<Vec<Value>>,
+    fetched: u64,
+    row_count: i64,
+    pub bindings: BTreeMap<u16, ColumnBinding>,
+    /// A stored-procedure call prepared instead of SQL (`{call ...}`, EXEC).
+    pub call: Option<super::procedures::Call>,
+    /// SQLBindParameter bindings by parameter number.
+    pub params: BTreeMap<u16, ParamBinding>,
+    /// An error met after a block fetch already delivered rows: the answer
+    /// to the next fetch.
+    pending_error: Option<Error>,
+    /// SQLGetData progress: (column, bytes of the encoded value consumed, done).
+    getdata: Option<(u16, usize, bool)>,
+    getdata_cache: Option<(u16, i16, Encoded)>,
+    /// SQL_ATTR_METADATA_ID: catalog arguments are identifiers, not
+    /// patterns. Kept here, outside `attrs`, because the catalog exports
+    /// read it directly.
+    pub metadata_id: bool,
+    attrs: Attributes,
+}
+
+impl StmtState {
+    pub fn new(metadata_id: bool) -> StmtState {
+        StmtState {
+            query: None,
+            rows: Rows::None,
+            cols: Vec::new(),
+            peeked: VecDeque::new(),
+            current: None,
+            fetched: 0,
+            row_count: -1,
+            bindings: BTreeMap::new(),
+            call: None,
+            params: BTreeMap::new(),
+            pending_error: None,
+            getdata: None,
+            getdata_cache: None,
+            metadata_id,
+            attrs: Attributes::default(),
+        }
+    }
+
+    pub fn cursor_open(&self) -> bool {
+        !matches!(self.rows, Rows::None)
+    }
+}
+
+fn no_cursor() -> Error {
+    Error::odbc(
+        "24000",
+        "No result set is open on this statement (invalid cursor state).",
+    )
+}
+
+fn bad_column(n: u16, cols: usize) -> Error {
+    Error::odbc(
+        "07009",
+        format!("Column {n} does not exist; the result has {cols} column(s), numbered from 1."),
+    )
+}
+
+impl Stmt {
+    pub fn new(conn: Arc<Conn>) -> Arc<Stmt> {
+        let metadata_id = lock(&conn.state).metadata_id;
+        Arc::new(Stmt {
+            conn,
+            state: Mutex::new(StmtState::new(metadata_id)),
+            diags: Mutex::new(Default::default()),
+            interrupt: Default::default(),
+        })
+    }
+
+    fn log(&self, level: u8, msg: &str) {
+        if let Some(c) = &lock(&self.conn.state).connected {
+            c.logger.log(level, msg);
+        }
+    }
+
+    pub fn close_cursor(&self, st: &mut StmtState, must_be_open: bool) -> Result<i16> {
+        if must_be_open && !st.cursor_open() {
+            return Err(no_cursor());
+        }
+        if let Some(q) = st.query.as_mut() {
+            q.close();
+        }
+        st.rows = Rows::None;
+        st.pending_error = None;
+        st.peeked.clear();
+        st.current = None;
+        st.getdata = None;
+        st.getdata_cache = None;
+        Ok(SUCCESS)
+    }
+
+    pub fn more_results(&self) -> Result<i16> {
+        let mut st = lock(&self.state);
+        self.close_cursor(&mut st, false)?;
+        Ok(super::NO_DATA)
+    }
+
+    /// SQLFreeStmt options: 0 close, 2 unbind, 3 reset parameters.
+    pub fn free_stmt(&self, option: u16) -> Result<i16> {
+        let mut st = lock(&self.state);
+        match option {
+            0 => self.close_cursor(&mut st, false),
+            2 => {
+                st.bindings.clear();
+                Ok(SUCCESS)
+            }
+            3 => {
+                st.params.clear();
+                Ok(SUCCESS)
+            }
+            _ => Err(Error::odbc(
+                "HY092",
+                format!("SQLFreeStmt option {option} is not valid."),
+            )),
+        }
+    }
+
+    /// SQLCancel: stops this statement's running request from another
+    /// thread; other statements of the connection go on.
+    pub fn cancel(&self) -> Result<i16> {
+        self.interrupt.cancel();
+        Ok(SUCCESS)
+    }
+}
