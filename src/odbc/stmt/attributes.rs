@@ -87,6 +87,7 @@ impl Stmt {
     }
 
     pub fn set_attr(&self, attr: i32, value: u64) -> Result<i16> {
+        let _run = self.begin()?;
         let mut st = lock(&self.state);
         match attr {
             ATTR_MAX_ROWS => st.attrs.max_rows = value,

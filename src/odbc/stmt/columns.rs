@@ -97,6 +97,7 @@ impl Stmt {
     }
 
     pub fn bind_col(&self, n: u16, c_type: i16, ptr: usize, len: isize, ind: usize) -> Result<i16> {
+        let _run = self.begin()?;
         let mut st = lock(&self.state);
         if n == 0 {
             return Err(Error::odbc("07009", "Bookmark columns are not supported."));

@@ -1,17 +1,29 @@
 //! SQLPrepare and SQLExecute, and result sets built in memory (catalog
-//! functions).
+//! functions). An execution runs without the statement's state lock: what
+//! it runs (the compiled query, or a procedure call) is taken out of the
+//! state and put back when it returns (see `running`).
 
 use super::columns::{describe_query, inferred_type, ColDesc};
-use super::{no_cursor, Rows, Stmt};
-use crate::engine::Value;
+use super::running::{cancelled, Running};
+use super::{Rows, Stmt};
+use crate::engine::{Interrupt, Query, Value};
 use crate::error::{Error, Kind, Result};
-use crate::odbc::{lock, procedures, SUCCESS};
+use crate::odbc::procedures::{self, Call};
+use crate::odbc::{lock, SUCCESS};
+use std::time::Duration;
+
+/// What SQLExecute runs.
+enum Job {
+    Query(Query),
+    Call(Call),
+}
 
 impl Stmt {
     pub fn prepare(&self, sql: &str) -> Result<i16> {
         let session = self.conn.session()?;
+        let _run = self.begin()?;
         let mut st = lock(&self.state);
-        self.close_cursor(&mut st, false)?;
+        st.close_cursor();
         st.query = None;
         st.call = None;
         // Stored procedures never reach SQLite; their arguments may be secrets.
@@ -34,59 +46,99 @@ impl Stmt {
     /// Executes with the values of the bound parameters (read by the FFI
     /// layer from the application's buffers, converted by `convert`).
     pub fn execute_with(&self, params: Vec<Value>) -> Result<i16> {
+        let run = self.begin_execution(self.query_timeout())?;
+        match self.take_job()? {
+            Job::Call(call) => self.run_call(run, &call),
+            Job::Query(query) => self.run_query(run, query, &params),
+        }
+    }
+
+    /// SQL_ATTR_QUERY_TIMEOUT bounds the whole query (execute and every
+    /// fetch), checked before every request (HYT00 when passed).
+    fn query_timeout(&self) -> Option<Duration> {
+        let seconds = lock(&self.state).attrs.query_timeout;
+        (seconds > 0).then(|| Duration::from_secs(seconds))
+    }
+
+    /// Closes the cursor and takes out of the state what SQLPrepare left.
+    fn take_job(&self) -> Result<Job> {
+        let read_only = self.conn.read_only();
         let mut st = lock(&self.state);
         if let Some(call) = st.call.clone() {
-            self.close_cursor(&mut st, false)?;
-            let (cols, rows) = procedures::run(&self.conn, &call)?;
-            st.cols = cols;
-            st.rows = Rows::Static(rows.into());
-            st.fetched = 0;
-            st.row_count = -1;
-            return Ok(SUCCESS);
+            st.close_cursor();
+            return Ok(Job::Call(call));
         }
         if st.query.is_none() {
             return Err(Error::odbc("HY010", "SQLExecute needs a statement prepared with SQLPrepare first (function sequence error)."));
         }
-        self.close_cursor(&mut st, false)?;
-        let read_only = self.conn.read_only();
-        let q = st.query.as_mut().ok_or_else(no_cursor)?;
-        if read_only && !q.readonly() {
-            return Err(Error::new(Kind::NotImplemented, "The connection is read-only (ReadOnly=true or SQL_ATTR_ACCESS_MODE): INSERT, UPDATE and DELETE are refused."));
+        st.close_cursor();
+        match st.query.take() {
+            Some(query) if read_only && !query.readonly() => {
+                st.query = Some(query);
+                Err(Error::new(Kind::NotImplemented, "The connection is read-only (ReadOnly=true or SQL_ATTR_ACCESS_MODE): INSERT, UPDATE and DELETE are refused."))
+            }
+            Some(query) => Ok(Job::Query(query)),
+            None => Err(super::no_cursor()),
         }
-        // SQL_ATTR_QUERY_TIMEOUT bounds the whole query, checked before
-        // every request (HYT00 when passed).
-        let timeout = (st.attrs.query_timeout > 0)
-            .then(|| std::time::Duration::from_secs(st.attrs.query_timeout));
-        self.interrupt.start(timeout);
-        let q = st.query.as_mut().ok_or_else(no_cursor)?;
-        q.execute(&params, &self.interrupt)?;
+    }
+
+    /// A procedure call, answered with rows in memory. It cannot be
+    /// interrupted (it may wait minutes for a browser sign-in), so a cancel
+    /// meanwhile finds nothing to stop and its rows stand.
+    fn run_call(&self, run: Running, call: &Call) -> Result<i16> {
+        let outcome = procedures::run(&self.conn, call);
+        let mut st = lock(&self.state);
+        run.end();
+        let (cols, rows) = outcome?;
+        st.cols = cols;
+        st.rows = Rows::Static(rows.into());
         st.fetched = 0;
-        if st.query.as_ref().is_some_and(|q| q.is_select()) {
-            st.row_count = -1;
-            // Computed columns have no declared type; the first row tells.
-            // (The cursor opens only once that read has worked.)
-            if st.cols.iter().any(|c| !c.declared) {
-                if let Some(row) = st.query.as_mut().ok_or_else(no_cursor)?.next_row()? {
-                    for (c, v) in st.cols.iter_mut().zip(&row) {
-                        if !c.declared {
-                            c.sql_type = inferred_type(v);
-                        }
-                    }
-                    st.peeked.push_back(row);
+        st.row_count = -1;
+        Ok(SUCCESS)
+    }
+
+    fn run_query(&self, run: Running, mut query: Query, params: &[Value]) -> Result<i16> {
+        let must_peek = lock(&self.state).cols.iter().any(|c| !c.declared);
+        let outcome = execute_and_peek(&mut query, params, &self.interrupt, must_peek);
+        let mut st = lock(&self.state);
+        let (is_select, changed) = (query.is_select(), query.row_count());
+        st.query = Some(query);
+        let cancel_came = run.end();
+        let first_row = outcome?;
+        st.fetched = 0;
+        if !is_select {
+            // A write that completed stands, cancel or not: its changes are
+            // made. (No cursor follows for a raised interrupt to stop.)
+            st.rows = Rows::None;
+            st.row_count = changed;
+            return Ok(SUCCESS);
+        }
+        if cancel_came {
+            // Too late to stop the execution, but the interrupt stays
+            // raised and would fail the first fetch: answer it now.
+            st.close_cursor();
+            return Err(cancelled());
+        }
+        st.row_count = -1;
+        // Computed columns have no declared type; the first row tells.
+        // (The cursor opens only once that read has worked.)
+        if let Some(row) = first_row {
+            for (c, v) in st.cols.iter_mut().zip(&row) {
+                if !c.declared {
+                    c.sql_type = inferred_type(v);
                 }
             }
-            st.rows = Rows::Query;
-        } else {
-            st.rows = Rows::None;
-            st.row_count = st.query.as_ref().map(|q| q.row_count()).unwrap_or(-1);
+            st.peeked.push_back(row);
         }
+        st.rows = Rows::Query;
         Ok(SUCCESS)
     }
 
     /// Installs an in-memory result set (catalog functions).
     pub fn set_rows(&self, cols: Vec<ColDesc>, rows: Vec<Vec<Value>>) -> Result<i16> {
+        let _run = self.begin()?;
         let mut st = lock(&self.state);
-        self.close_cursor(&mut st, false)?;
+        st.close_cursor();
         st.query = None;
         st.call = None;
         st.cols = cols;
@@ -99,4 +151,20 @@ impl Stmt {
     pub fn row_count(&self) -> Result<i64> {
         Ok(lock(&self.state).row_count)
     }
+}
+
+/// Runs the query (a write runs to completion here) and, when `must_peek`,
+/// reads its first row. Called without the state lock: both may send
+/// requests.
+fn execute_and_peek(
+    query: &mut Query,
+    params: &[Value],
+    interrupt: &Interrupt,
+    must_peek: bool,
+) -> Result<Option<Vec<Value>>> {
+    query.execute(params, interrupt)?;
+    if must_peek && query.is_select() {
+        return query.next_row();
+    }
+    Ok(None)
 }

@@ -9,6 +9,7 @@ use crate::odbc::lock;
 impl Stmt {
     /// SQLGetData: the next piece of column `n` for a buffer of `buf_len`.
     pub fn get_data(&self, n: u16, c_type: i16, buf_len: usize) -> Result<Option<Piece>> {
+        let _run = self.begin()?;
         let mut st = lock(&self.state);
         if !st.cursor_open() && st.current.is_none() {
             return Err(no_cursor());

@@ -9,7 +9,8 @@
 //! - `fetch`: SQLFetch, a block of rows at a time;
 //! - `bound_buffers`: where each value of a block lands in the
 //!   application's buffers (column-wise and row-wise binding);
-//! - `get_data`: SQLGetData, a column of the current row in pieces.
+//! - `get_data`: SQLGetData, a column of the current row in pieces;
+//! - `running`: one function at a time, and SQLCancel.
 
 mod attributes;
 mod bound_buffers;
@@ -18,6 +19,7 @@ mod execute;
 mod fetch;
 mod get_data;
 mod params;
+mod running;
 
 pub use attributes::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 pub use bound_buffers::Write;
@@ -41,6 +43,8 @@ pub struct Stmt {
     /// This statement's cancel flag and deadline, handed to the engine with
     /// every execution (SQLCancel raises it from any thread).
     pub interrupt: Interrupt,
+    /// Which function runs now: see `running`.
+    activity: Mutex<running::Activity>,
 }
 
 /// Where the open cursor's rows come from.
@@ -104,6 +108,19 @@ impl StmtState {
     pub fn cursor_open(&self) -> bool {
         !matches!(self.rows, Rows::None)
     }
+
+    /// Ends the result set; the prepared query stays, to run again.
+    fn close_cursor(&mut self) {
+        if let Some(q) = self.query.as_mut() {
+            q.close();
+        }
+        self.rows = Rows::None;
+        self.pending_error = None;
+        self.peeked.clear();
+        self.current = None;
+        self.getdata = None;
+        self.getdata_cache = None;
+    }
 }
 
 fn no_cursor() -> Error {
@@ -128,6 +145,7 @@ impl Stmt {
             state: Mutex::new(StmtState::new(metadata_id)),
             diags: Mutex::new(Default::default()),
             interrupt: Default::default(),
+            activity: Default::default(),
         })
     }
 
@@ -137,33 +155,32 @@ impl Stmt {
         }
     }
 
+    /// SQLCloseCursor; with `must_be_open`, 24000 when no cursor is open.
     pub fn close_cursor(&self, st: &mut StmtState, must_be_open: bool) -> Result<i16> {
+        let _run = self.begin()?;
         if must_be_open && !st.cursor_open() {
             return Err(no_cursor());
         }
-        if let Some(q) = st.query.as_mut() {
-            q.close();
-        }
-        st.rows = Rows::None;
-        st.pending_error = None;
-        st.peeked.clear();
-        st.current = None;
-        st.getdata = None;
-        st.getdata_cache = None;
+        st.close_cursor();
         Ok(SUCCESS)
     }
 
+    /// SQLMoreResults: there is only ever one result set.
     pub fn more_results(&self) -> Result<i16> {
-        let mut st = lock(&self.state);
-        self.close_cursor(&mut st, false)?;
+        let _run = self.begin()?;
+        lock(&self.state).close_cursor();
         Ok(super::NO_DATA)
     }
 
     /// SQLFreeStmt options: 0 close, 2 unbind, 3 reset parameters.
     pub fn free_stmt(&self, option: u16) -> Result<i16> {
+        let _run = self.begin()?;
         let mut st = lock(&self.state);
         match option {
-            0 => self.close_cursor(&mut st, false),
+            0 => {
+                st.close_cursor();
+                Ok(SUCCESS)
+            }
             2 => {
                 st.bindings.clear();
                 Ok(SUCCESS)
@@ -177,12 +194,5 @@ impl Stmt {
                 format!("SQLFreeStmt option {option} is not valid."),
             )),
         }
-    }
-
-    /// SQLCancel: stops this statement's running request from another
-    /// thread; other statements of the connection go on.
-    pub fn cancel(&self) -> Result<i16> {
-        self.interrupt.cancel();
-        Ok(SUCCESS)
     }
 }

@@ -35,6 +35,7 @@ impl Stmt {
             return Err(Error::odbc("HYC00", "Only input parameters are supported."));
         }
         convert::check_c_type(c_type)?;
+        let _run = self.begin()?;
         lock(&self.state).params.insert(
             n,
             ParamBinding {
