@@ -3,7 +3,8 @@
 
 use super::diag::Diags;
 use super::{lock, SUCCESS};
-use crate::error::Error;
+use crate::error::{Error, Result};
+use odbc_sys::{AttrOdbcVersion, EnvironmentAttribute, RetCode};
 use std::sync::{Arc, Mutex};
 
 pub struct EnvState {
@@ -21,7 +22,7 @@ impl Env {
     pub fn new() -> Arc<Env> {
         Arc::new(Env {
             state: Mutex::new(EnvState {
-                odbc_version: 3,
+                odbc_version: AttrOdbcVersion::Odbc3 as i32,
                 connection_pooling: 0,
                 cp_match: 0,
             }),
@@ -30,62 +31,76 @@ impl Env {
     }
 
     pub fn is_odbc2(&self) -> bool {
-        lock(&self.state).odbc_version == 2
+        lock(&self.state).odbc_version == SQL_OV_ODBC2
     }
 }
 
-// Environment attributes (sqlext.h).
-pub const ENV_ODBC_VERSION: i32 = 200;
-pub const ENV_CONNECTION_POOLING: i32 = 201;
-pub const ENV_CP_MATCH: i32 = 202;
-pub const ENV_OUTPUT_NTS: i32 = 10001;
+/// SQL_ATTR_CONNECTION_POOLING, kept under its old name for the exports
+/// (a process-wide setting arrives with a null environment).
+pub const ENV_CONNECTION_POOLING: i32 = EnvironmentAttribute::ConnectionPooling as i32;
+
+/// SQL_OV_ODBC2 (sqlext.h): odbc-sys leaves the ODBC 2 version out.
+const SQL_OV_ODBC2: i32 = 2;
+/// SQL_TRUE (sqltypes.h), the one value SQL_ATTR_OUTPUT_NTS may take.
+const SQL_TRUE: usize = 1;
+
+/// The environment attribute an SQLINTEGER names, if any.
+fn environment_attribute(attr: i32) -> Option<EnvironmentAttribute> {
+    use EnvironmentAttribute::*;
+    [OdbcVersion, ConnectionPooling, CpMatch, OutputNts]
+        .into_iter()
+        .find(|a| *a as i32 == attr)
+}
+
+fn invalid(attr: i32) -> Error {
+    Error::odbc(
+        "HY092",
+        format!("Environment attribute {attr} is not valid."),
+    )
+}
 
 impl Env {
-    pub fn set_attr(&self, attr: i32, value: usize) -> crate::error::Result<i16> {
+    pub fn set_attr(&self, attr: i32, value: usize) -> Result<RetCode> {
         let mut st = lock(&self.state);
-        match attr {
-            ENV_ODBC_VERSION => match value {
-                2 | 3 | 380 => st.odbc_version = value as i32,
-                _ => {
+        match environment_attribute(attr).ok_or_else(|| invalid(attr))? {
+            EnvironmentAttribute::OdbcVersion => {
+                let version = value as i32;
+                let known = [
+                    SQL_OV_ODBC2,
+                    AttrOdbcVersion::Odbc3 as i32,
+                    AttrOdbcVersion::Odbc3_80 as i32,
+                ];
+                if !known.contains(&version) {
                     return Err(Error::odbc(
                         "HY024",
                         format!("SQL_ATTR_ODBC_VERSION {value} is not valid; use 2, 3 or 380."),
-                    ))
+                    ));
                 }
-            },
-            ENV_CONNECTION_POOLING => st.connection_pooling = value as u32,
-            ENV_CP_MATCH => st.cp_match = value as u32,
-            ENV_OUTPUT_NTS => {
-                if value != 1 {
+                st.odbc_version = version;
+            }
+            EnvironmentAttribute::ConnectionPooling => st.connection_pooling = value as u32,
+            EnvironmentAttribute::CpMatch => st.cp_match = value as u32,
+            EnvironmentAttribute::OutputNts => {
+                if value != SQL_TRUE {
                     return Err(Error::odbc(
                         "HYC00",
                         "SQL_ATTR_OUTPUT_NTS can only be SQL_TRUE.",
                     ));
                 }
             }
-            _ => {
-                return Err(Error::odbc(
-                    "HY092",
-                    format!("Environment attribute {attr} is not valid."),
-                ))
-            }
         }
         Ok(SUCCESS)
     }
 
-    pub fn get_attr(&self, attr: i32) -> crate::error::Result<u32> {
+    pub fn get_attr(&self, attr: i32) -> Result<u32> {
         let st = lock(&self.state);
-        Ok(match attr {
-            ENV_ODBC_VERSION => st.odbc_version as u32,
-            ENV_CONNECTION_POOLING => st.connection_pooling,
-            ENV_CP_MATCH => st.cp_match,
-            ENV_OUTPUT_NTS => 1,
-            _ => {
-                return Err(Error::odbc(
-                    "HY092",
-                    format!("Environment attribute {attr} is not valid."),
-                ))
-            }
-        })
+        Ok(
+            match environment_attribute(attr).ok_or_else(|| invalid(attr))? {
+                EnvironmentAttribute::OdbcVersion => st.odbc_version as u32,
+                EnvironmentAttribute::ConnectionPooling => st.connection_pooling,
+                EnvironmentAttribute::CpMatch => st.cp_match,
+                EnvironmentAttribute::OutputNts => SQL_TRUE as u32,
+            },
+        )
     }
 }

@@ -28,13 +28,17 @@ pub use stmt::{ColDesc, FetchOut, ParamBinding, Stmt, StmtState, Write};
 
 use crate::error::Error;
 use diag::Diags;
+use odbc_sys::{RetCode, SqlReturn};
 use std::sync::{Mutex, MutexGuard};
 
-pub const SUCCESS: i16 = 0;
-pub const SUCCESS_WITH_INFO: i16 = 1;
-pub const NO_DATA: i16 = 100;
-pub const ERROR: i16 = -1;
-pub const INVALID_HANDLE: i16 = -2;
+// SQLRETURN values, as the safe layer returns them. odbc-sys's `SqlReturn`
+// wraps the SQLRETURN (`RetCode`, an i16); these are its `.0`, so that they
+// can be matched on and handed to the exports as they are.
+pub const SUCCESS: RetCode = SqlReturn::SUCCESS.0;
+pub const SUCCESS_WITH_INFO: RetCode = SqlReturn::SUCCESS_WITH_INFO.0;
+pub const NO_DATA: RetCode = SqlReturn::NO_DATA.0;
+pub const ERROR: RetCode = SqlReturn::ERROR.0;
+pub const INVALID_HANDLE: RetCode = SqlReturn::INVALID_HANDLE.0;
 
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -42,7 +46,7 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Ends a call: an error becomes a record and SQL_ERROR; success with
 /// records waiting becomes SQL_SUCCESS_WITH_INFO.
-pub fn finish(diags: &Mutex<Diags>, r: Result<i16, Error>) -> i16 {
+pub fn finish(diags: &Mutex<Diags>, r: Result<RetCode, Error>) -> RetCode {
     let mut d = lock(diags);
     let code = match r {
         Ok(SUCCESS) if !d.records.is_empty() => SUCCESS_WITH_INFO,

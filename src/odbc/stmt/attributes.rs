@@ -5,36 +5,74 @@
 use super::{Stmt, StmtState};
 use crate::error::{Error, Result};
 use crate::odbc::{lock, SUCCESS};
+use odbc_sys::{RetCode, StatementAttribute};
 
-// Statement attributes (sqlext.h).
-pub const ATTR_QUERY_TIMEOUT: i32 = 0;
-pub const ATTR_MAX_ROWS: i32 = 1;
-pub const ATTR_NOSCAN: i32 = 2;
-pub const ATTR_MAX_LENGTH: i32 = 3;
-pub const ATTR_ASYNC_ENABLE: i32 = 4;
-pub const ATTR_ROW_BIND_TYPE: i32 = 5;
-pub const ATTR_CURSOR_TYPE: i32 = 6;
-pub const ATTR_CONCURRENCY: i32 = 7;
-pub const ATTR_KEYSET_SIZE: i32 = 8;
-pub const ATTR_ROWSET_SIZE: i32 = 9;
-pub const ATTR_SIMULATE_CURSOR: i32 = 10;
-pub const ATTR_RETRIEVE_DATA: i32 = 11;
-pub const ATTR_USE_BOOKMARKS: i32 = 12;
-pub const ATTR_ROW_NUMBER: i32 = 14;
-pub const ATTR_ENABLE_AUTO_IPD: i32 = 15;
-pub const ATTR_ROW_BIND_OFFSET_PTR: i32 = 23;
-pub const ATTR_ROW_STATUS_PTR: i32 = 25;
-pub const ATTR_ROWS_FETCHED_PTR: i32 = 26;
-pub const ATTR_ROW_ARRAY_SIZE: i32 = 27;
-pub const ATTR_APP_ROW_DESC: i32 = 10010;
-pub const ATTR_IMP_PARAM_DESC: i32 = 10013;
-pub const ATTR_METADATA_ID: i32 = 10014;
-pub const ATTR_CURSOR_SCROLLABLE: i32 = -1;
-pub const ATTR_CURSOR_SENSITIVITY: i32 = -2;
-pub const ATTR_PARAMSET_SIZE: i32 = 22;
-pub const ATTR_PARAMS_PROCESSED_PTR: i32 = 21;
-pub const ATTR_PARAM_BIND_TYPE: i32 = 18;
-pub const ATTR_PARAM_STATUS_PTR: i32 = 20;
+/// SQL_ATTR_APP_ROW_DESC and SQL_ATTR_IMP_PARAM_DESC, the ends of the
+/// range of implicit descriptors, kept under their old names for the
+/// exports.
+pub const ATTR_APP_ROW_DESC: i32 = StatementAttribute::AppRowDesc as i32;
+pub const ATTR_IMP_PARAM_DESC: i32 = StatementAttribute::ImpParamDesc as i32;
+
+/// SQL_ROWSET_SIZE (sqlext.h): SQLExtendedFetch's row set size, an ODBC 2
+/// attribute odbc-sys leaves out.
+const SQL_ROWSET_SIZE: i32 = 9;
+
+/// SQL_CONCUR_READ_ONLY (sqlext.h): the one concurrency a read-only cursor has.
+const SQL_CONCUR_READ_ONLY: u64 = 1;
+
+/// The most rows one fetch fills: a bigger array is an application's
+/// mistake more often than a wish, and each row is converted in memory.
+const MAX_ROW_ARRAY_SIZE: u64 = 100_000;
+
+/// The statement attribute an SQLINTEGER names, if odbc-sys knows it.
+fn statement_attribute(attr: i32) -> Option<StatementAttribute> {
+    use StatementAttribute::*;
+    [
+        AppRowDesc,
+        AppParamDesc,
+        ImpRowDesc,
+        ImpParamDesc,
+        CursorScrollable,
+        CursorSensitivity,
+        AsyncEnable,
+        Concurrency,
+        CursorType,
+        EnableAutoIpd,
+        FetchBookmarkPtr,
+        KeysetSize,
+        MaxLength,
+        MaxRows,
+        NoScan,
+        ParamBindOffsetPtr,
+        ParamBindType,
+        ParamOpterationPtr,
+        ParamStatusPtr,
+        ParamsProcessedPtr,
+        ParamsetSize,
+        QueryTimeout,
+        RetrieveData,
+        RowBindOffsetPtr,
+        RowBindType,
+        RowNumber,
+        RowOperationPtr,
+        RowStatusPtr,
+        RowsFetchedPtr,
+        RowArraySize,
+        SimulateCursor,
+        UseBookmarks,
+        AsyncStmtEvent,
+        MetadataId,
+    ]
+    .into_iter()
+    .find(|a| *a as i32 == attr)
+}
+
+fn not_supported(attr: i32) -> Error {
+    Error::odbc(
+        "HY092",
+        format!("Statement attribute {attr} is not supported."),
+    )
+}
 
 /// The attributes a statement keeps (the rest read back as their fixed
 /// defaults). Addresses are the application's, opaque here.
@@ -86,49 +124,43 @@ impl Stmt {
         }
     }
 
-    pub fn set_attr(&self, attr: i32, value: u64) -> Result<i16> {
+    pub fn set_attr(&self, attr: i32, value: u64) -> Result<RetCode> {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
-        match attr {
-            ATTR_MAX_ROWS => st.attrs.max_rows = value,
-            ATTR_QUERY_TIMEOUT => st.attrs.query_timeout = value,
-            ATTR_MAX_LENGTH => st.attrs.max_length = value,
-            ATTR_NOSCAN => st.attrs.noscan = value,
-            ATTR_METADATA_ID => st.metadata_id = value != 0,
-            ATTR_ROWS_FETCHED_PTR => st.attrs.rows_fetched_ptr = value as usize,
-            ATTR_ROW_STATUS_PTR => st.attrs.row_status_ptr = value as usize,
-            ATTR_ROW_BIND_OFFSET_PTR => st.attrs.row_bind_offset_ptr = value as usize,
-            ATTR_ROW_BIND_TYPE => st.attrs.row_bind_type = value,
-            ATTR_RETRIEVE_DATA => st.attrs.retrieve_data = value,
-            ATTR_PARAMS_PROCESSED_PTR => st.attrs.params_processed_ptr = value as usize,
-            ATTR_ROW_ARRAY_SIZE => {
+        if attr == SQL_ROWSET_SIZE {
+            self.keep_default(value == 1, "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1.");
+            return Ok(SUCCESS);
+        }
+        use StatementAttribute::*;
+        match statement_attribute(attr).ok_or_else(|| not_supported(attr))? {
+            MaxRows => st.attrs.max_rows = value,
+            QueryTimeout => st.attrs.query_timeout = value,
+            MaxLength => st.attrs.max_length = value,
+            NoScan => st.attrs.noscan = value,
+            MetadataId => st.metadata_id = value != 0,
+            RowsFetchedPtr => st.attrs.rows_fetched_ptr = value as usize,
+            RowStatusPtr => st.attrs.row_status_ptr = value as usize,
+            RowBindOffsetPtr => st.attrs.row_bind_offset_ptr = value as usize,
+            RowBindType => st.attrs.row_bind_type = value,
+            RetrieveData => st.attrs.retrieve_data = value,
+            ParamsProcessedPtr => st.attrs.params_processed_ptr = value as usize,
+            RowArraySize => {
                 if value == 0 {
                     return Err(Error::odbc(
                         "HY024",
                         "SQL_ATTR_ROW_ARRAY_SIZE must be at least 1.",
                     ));
                 }
-                st.attrs.row_array_size = value.min(100_000);
-                if value > 100_000 {
-                    lock(&self.diags).push("01S02", "The row array size was capped at 100000.");
-                }
+                st.attrs.row_array_size = value.min(MAX_ROW_ARRAY_SIZE);
+                self.keep_default(
+                    value <= MAX_ROW_ARRAY_SIZE,
+                    format!("The row array size was capped at {MAX_ROW_ARRAY_SIZE}."),
+                );
             }
-            ATTR_ROWSET_SIZE | ATTR_PARAMSET_SIZE => {
-                if value != 1 {
-                    lock(&self.diags).push("01S02", "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1.");
-                }
-            }
-            ATTR_CURSOR_TYPE => {
-                if value != 0 {
-                    lock(&self.diags).push("01S02", "Only forward-only cursors are supported; the cursor type stays SQL_CURSOR_FORWARD_ONLY.");
-                }
-            }
-            ATTR_CONCURRENCY => {
-                if value != 1 {
-                    lock(&self.diags).push("01S02", "Only read-only concurrency is supported.");
-                }
-            }
-            ATTR_CURSOR_SCROLLABLE => {
+            ParamsetSize => self.keep_default(value == 1, "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1."),
+            CursorType => self.keep_default(value == 0, "Only forward-only cursors are supported; the cursor type stays SQL_CURSOR_FORWARD_ONLY."),
+            Concurrency => self.keep_default(value == SQL_CONCUR_READ_ONLY, "Only read-only concurrency is supported."),
+            CursorScrollable => {
                 if value != 0 {
                     return Err(Error::odbc(
                         "HYC00",
@@ -136,7 +168,7 @@ impl Stmt {
                     ));
                 }
             }
-            ATTR_ASYNC_ENABLE => {
+            AsyncEnable => {
                 if value != 0 {
                     return Err(Error::odbc(
                         "HYC00",
@@ -144,60 +176,53 @@ impl Stmt {
                     ));
                 }
             }
-            ATTR_CURSOR_SENSITIVITY
-            | ATTR_SIMULATE_CURSOR
-            | ATTR_USE_BOOKMARKS
-            | ATTR_KEYSET_SIZE
-            | ATTR_ENABLE_AUTO_IPD
-            | ATTR_PARAM_BIND_TYPE
-            | ATTR_PARAM_STATUS_PTR => {
-                if value != 0 {
-                    lock(&self.diags).push("01S02", format!("Statement attribute {attr} is not supported; its default stays in force."));
-                }
-            }
-            _ => {
-                return Err(Error::odbc(
-                    "HY092",
-                    format!("Statement attribute {attr} is not supported."),
-                ))
-            }
+            CursorSensitivity | SimulateCursor | UseBookmarks | KeysetSize | EnableAutoIpd
+            | ParamBindType | ParamStatusPtr => self.keep_default(
+                value == 0,
+                format!("Statement attribute {attr} is not supported; its default stays in force."),
+            ),
+            _ => return Err(not_supported(attr)),
         }
         Ok(SUCCESS)
     }
 
+    /// 01S02 (option value changed) unless the value asked for is the one
+    /// in force.
+    fn keep_default(&self, same: bool, message: impl Into<String>) {
+        if !same {
+            lock(&self.diags).push("01S02", message);
+        }
+    }
+
     pub fn get_attr(&self, attr: i32) -> Result<u64> {
         let st = lock(&self.state);
-        Ok(match attr {
-            ATTR_MAX_ROWS => st.attrs.max_rows,
-            ATTR_QUERY_TIMEOUT => st.attrs.query_timeout,
-            ATTR_MAX_LENGTH => st.attrs.max_length,
-            ATTR_NOSCAN => st.attrs.noscan,
-            ATTR_METADATA_ID => st.metadata_id as u64,
-            ATTR_ROWS_FETCHED_PTR => st.attrs.rows_fetched_ptr as u64,
-            ATTR_ROW_STATUS_PTR => st.attrs.row_status_ptr as u64,
-            ATTR_ROW_BIND_OFFSET_PTR => st.attrs.row_bind_offset_ptr as u64,
-            ATTR_ROW_BIND_TYPE => st.attrs.row_bind_type,
-            ATTR_RETRIEVE_DATA => st.attrs.retrieve_data,
-            ATTR_ROW_ARRAY_SIZE => st.attrs.row_array_size,
-            ATTR_ROWSET_SIZE | ATTR_PARAMSET_SIZE => 1,
-            ATTR_CURSOR_TYPE => 0,
-            ATTR_CONCURRENCY => 1,
-            ATTR_CURSOR_SCROLLABLE
-            | ATTR_CURSOR_SENSITIVITY
-            | ATTR_ASYNC_ENABLE
-            | ATTR_USE_BOOKMARKS
-            | ATTR_KEYSET_SIZE
-            | ATTR_ENABLE_AUTO_IPD => 0,
-            ATTR_SIMULATE_CURSOR => 0,
-            ATTR_ROW_NUMBER => st.fetched,
-            ATTR_PARAMS_PROCESSED_PTR => st.attrs.params_processed_ptr as u64,
-            ATTR_PARAM_BIND_TYPE | ATTR_PARAM_STATUS_PTR => 0,
-            _ => {
-                return Err(Error::odbc(
-                    "HY092",
-                    format!("Statement attribute {attr} is not supported."),
-                ))
-            }
-        })
+        if attr == SQL_ROWSET_SIZE {
+            return Ok(1);
+        }
+        use StatementAttribute::*;
+        Ok(
+            match statement_attribute(attr).ok_or_else(|| not_supported(attr))? {
+                MaxRows => st.attrs.max_rows,
+                QueryTimeout => st.attrs.query_timeout,
+                MaxLength => st.attrs.max_length,
+                NoScan => st.attrs.noscan,
+                MetadataId => st.metadata_id as u64,
+                RowsFetchedPtr => st.attrs.rows_fetched_ptr as u64,
+                RowStatusPtr => st.attrs.row_status_ptr as u64,
+                RowBindOffsetPtr => st.attrs.row_bind_offset_ptr as u64,
+                RowBindType => st.attrs.row_bind_type,
+                RetrieveData => st.attrs.retrieve_data,
+                RowArraySize => st.attrs.row_array_size,
+                ParamsetSize => 1,
+                CursorType => 0,
+                Concurrency => SQL_CONCUR_READ_ONLY,
+                CursorScrollable | CursorSensitivity | AsyncEnable | UseBookmarks | KeysetSize
+                | EnableAutoIpd | SimulateCursor => 0,
+                RowNumber => st.fetched,
+                ParamsProcessedPtr => st.attrs.params_processed_ptr as u64,
+                ParamBindType | ParamStatusPtr => 0,
+                _ => return Err(not_supported(attr)),
+            },
+        )
     }
 }

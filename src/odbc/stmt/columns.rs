@@ -6,6 +6,7 @@ use crate::engine::{Query, Value};
 use crate::error::{Error, Result};
 use crate::odbc::{convert, lock, SUCCESS};
 use crate::schema::SqlType;
+use odbc_sys::RetCode;
 
 /// A column of a result set, as SQLDescribeCol and SQLColAttribute tell it.
 #[derive(Debug, Clone)]
@@ -88,7 +89,7 @@ impl Stmt {
     /// SQLColAttribute: one field of column `n` (SQL_DESC_COUNT needs no column).
     pub fn col_attribute(&self, n: u16, field: u16) -> Result<crate::odbc::Attr> {
         let count = lock(&self.state).cols.len();
-        let desc = if field == 1001 || field == 0 {
+        let desc = if crate::odbc::colattr::is_count(field) {
             ColDesc::new("", SqlType::Integer, false)
         } else {
             self.describe(n)?
@@ -96,7 +97,14 @@ impl Stmt {
         crate::odbc::col_attribute(&desc, field, count, self.conn.env.is_odbc2())
     }
 
-    pub fn bind_col(&self, n: u16, c_type: i16, ptr: usize, len: isize, ind: usize) -> Result<i16> {
+    pub fn bind_col(
+        &self,
+        n: u16,
+        c_type: i16,
+        ptr: usize,
+        len: isize,
+        ind: usize,
+    ) -> Result<RetCode> {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
         if n == 0 {

@@ -10,6 +10,7 @@ use crate::engine::{Interrupt, Query, Value};
 use crate::error::{Error, Kind, Result};
 use crate::odbc::procedures::{self, Call};
 use crate::odbc::{lock, SUCCESS};
+use odbc_sys::RetCode;
 use std::time::Duration;
 
 /// What SQLExecute runs.
@@ -19,7 +20,7 @@ enum Job {
 }
 
 impl Stmt {
-    pub fn prepare(&self, sql: &str) -> Result<i16> {
+    pub fn prepare(&self, sql: &str) -> Result<RetCode> {
         let session = self.conn.session()?;
         let _run = self.begin()?;
         let mut st = lock(&self.state);
@@ -45,7 +46,7 @@ impl Stmt {
 
     /// Executes with the values of the bound parameters (read by the FFI
     /// layer from the application's buffers, converted by `convert`).
-    pub fn execute_with(&self, params: Vec<Value>) -> Result<i16> {
+    pub fn execute_with(&self, params: Vec<Value>) -> Result<RetCode> {
         let run = self.begin_execution(self.query_timeout())?;
         match self.take_job()? {
             Job::Call(call) => self.run_call(run, &call),
@@ -85,7 +86,7 @@ impl Stmt {
     /// A procedure call, answered with rows in memory. It cannot be
     /// interrupted (it may wait minutes for a browser sign-in), so a cancel
     /// meanwhile finds nothing to stop and its rows stand.
-    fn run_call(&self, run: Running, call: &Call) -> Result<i16> {
+    fn run_call(&self, run: Running, call: &Call) -> Result<RetCode> {
         let outcome = procedures::run(&self.conn, call);
         let mut st = lock(&self.state);
         run.end();
@@ -97,7 +98,7 @@ impl Stmt {
         Ok(SUCCESS)
     }
 
-    fn run_query(&self, run: Running, mut query: Query, params: &[Value]) -> Result<i16> {
+    fn run_query(&self, run: Running, mut query: Query, params: &[Value]) -> Result<RetCode> {
         let must_peek = lock(&self.state).cols.iter().any(|c| !c.declared);
         let outcome = execute_and_peek(&mut query, params, &self.interrupt, must_peek);
         let mut st = lock(&self.state);
@@ -135,7 +136,7 @@ impl Stmt {
     }
 
     /// Installs an in-memory result set (catalog functions).
-    pub fn set_rows(&self, cols: Vec<ColDesc>, rows: Vec<Vec<Value>>) -> Result<i16> {
+    pub fn set_rows(&self, cols: Vec<ColDesc>, rows: Vec<Vec<Value>>) -> Result<RetCode> {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
         st.close_cursor();

@@ -11,6 +11,7 @@ use super::{no_cursor, Rows, Stmt, StmtState};
 use crate::engine::{Query, Value};
 use crate::error::{Error, Result};
 use crate::odbc::{lock, NO_DATA, SUCCESS};
+use odbc_sys::RetCode;
 use std::collections::{BTreeMap, VecDeque};
 
 /// SQL_ROW_SUCCESS, SQL_ROW_NOROW and SQL_ROW_ERROR (sqlext.h): what the
@@ -23,7 +24,7 @@ const SQL_ROW_ERROR: u16 = 5;
 /// buffers and the values of its status pointers.
 #[derive(Debug, Default)]
 pub struct FetchOut {
-    pub code: i16,
+    pub code: RetCode,
     pub writes: Vec<Write>,
     /// (indicator address, value) pairs.
     pub indicators: Vec<(usize, isize)>,

@@ -33,6 +33,7 @@ use super::{lock, Conn, SUCCESS};
 use crate::engine::{Interrupt, Query, Value};
 use crate::error::{Error, Result};
 use attributes::Attributes;
+use odbc_sys::{FreeStmtOption, RetCode};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -156,7 +157,7 @@ impl Stmt {
     }
 
     /// SQLCloseCursor; with `must_be_open`, 24000 when no cursor is open.
-    pub fn close_cursor(&self, st: &mut StmtState, must_be_open: bool) -> Result<i16> {
+    pub fn close_cursor(&self, st: &mut StmtState, must_be_open: bool) -> Result<RetCode> {
         let _run = self.begin()?;
         if must_be_open && !st.cursor_open() {
             return Err(no_cursor());
@@ -166,33 +167,35 @@ impl Stmt {
     }
 
     /// SQLMoreResults: there is only ever one result set.
-    pub fn more_results(&self) -> Result<i16> {
+    pub fn more_results(&self) -> Result<RetCode> {
         let _run = self.begin()?;
         lock(&self.state).close_cursor();
         Ok(super::NO_DATA)
     }
 
-    /// SQLFreeStmt options: 0 close, 2 unbind, 3 reset parameters.
-    pub fn free_stmt(&self, option: u16) -> Result<i16> {
+    /// SQLFreeStmt with SQL_CLOSE, SQL_UNBIND or SQL_RESET_PARAMS (SQL_DROP
+    /// is SQLFreeHandle's, handled by the exports).
+    pub fn free_stmt(&self, option: u16) -> Result<RetCode> {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
-        match option {
-            0 => {
-                st.close_cursor();
-                Ok(SUCCESS)
-            }
-            2 => {
-                st.bindings.clear();
-                Ok(SUCCESS)
-            }
-            3 => {
-                st.params.clear();
-                Ok(SUCCESS)
-            }
-            _ => Err(Error::odbc(
+        let option = [
+            FreeStmtOption::Close,
+            FreeStmtOption::Unbind,
+            FreeStmtOption::ResetParams,
+        ]
+        .into_iter()
+        .find(|o| *o as u16 == option)
+        .ok_or_else(|| {
+            Error::odbc(
                 "HY092",
                 format!("SQLFreeStmt option {option} is not valid."),
-            )),
+            )
+        })?;
+        match option {
+            FreeStmtOption::Close => st.close_cursor(),
+            FreeStmtOption::Unbind => st.bindings.clear(),
+            FreeStmtOption::ResetParams => st.params.clear(),
         }
+        Ok(SUCCESS)
     }
 }

@@ -4,6 +4,7 @@
 use super::Stmt;
 use crate::error::{Error, Result};
 use crate::odbc::{convert, lock, SUCCESS};
+use odbc_sys::{ParamType, RetCode};
 
 /// An input parameter bound with SQLBindParameter. The addresses are
 /// opaque here; the FFI layer reads them at execute time.
@@ -27,11 +28,11 @@ impl Stmt {
         ptr: usize,
         buf_len: isize,
         ind: usize,
-    ) -> Result<i16> {
+    ) -> Result<RetCode> {
         if n == 0 {
             return Err(Error::odbc("07009", "Parameters are numbered from 1."));
         }
-        if io_type != 1 {
+        if io_type != ParamType::Input as i16 {
             return Err(Error::odbc("HYC00", "Only input parameters are supported."));
         }
         convert::check_c_type(c_type)?;

@@ -13,6 +13,7 @@
 use super::Stmt;
 use crate::error::{Error, Kind, Result};
 use crate::odbc::lock;
+use odbc_sys::RetCode;
 use std::time::Duration;
 
 /// Whether a function runs on the statement, and whether SQLCancel was
@@ -78,7 +79,7 @@ impl Stmt {
     /// SQLCancel: stops this statement's running function from another
     /// thread (it fails with HY008 at its next check); other statements of
     /// the connection go on. With nothing running, nothing happens.
-    pub fn cancel(&self) -> Result<i16> {
+    pub fn cancel(&self) -> Result<RetCode> {
         let mut activity = lock(&self.activity);
         if activity.running && activity.interruptible {
             activity.cancel_requested = true;
