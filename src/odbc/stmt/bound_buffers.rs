@@ -39,7 +39,7 @@ pub(super) struct Layout {
 impl Layout {
     pub fn of(st: &StmtState) -> Layout {
         Layout {
-            types: st.cols.iter().map(|c| c.sql_type).collect(),
+            types: st.columns.iter().map(|c| c.sql_type).collect(),
             block_size: st.attrs.row_array_size.max(1) as usize,
             row_bind_type: st.attrs.row_bind_type,
             retrieve_data: st.attrs.retrieve_data,
@@ -48,13 +48,17 @@ impl Layout {
     }
 }
 
-/// Converts one row into the bound buffers at row `i` of the block.
+/// SQL_BIND_BY_COLUMN (sqlext.h): SQL_ATTR_ROW_BIND_TYPE's column-wise
+/// binding; any other value is the size of one row's structure.
+const SQL_BIND_BY_COLUMN: u64 = 0;
+
+/// Converts one row into the bound buffers at row `slot` of the block.
 /// Returns whether a value was cut.
 pub(super) fn place_row(
     layout: &Layout,
     bindings: &BTreeMap<u16, ColumnBinding>,
     row: &[Value],
-    i: usize,
+    slot: usize,
     out: &mut FetchOut,
 ) -> Result<bool> {
     let mut truncated = false;
@@ -62,49 +66,59 @@ pub(super) fn place_row(
     if layout.retrieve_data == 0 {
         return Ok(false);
     }
-    for (&n, b) in bindings.iter() {
-        let Some(&sql_type) = layout.types.get(n as usize - 1) else {
+    for (&column, binding) in bindings.iter() {
+        let Some(&sql_type) = layout.types.get(column as usize - 1) else {
             continue;
         };
-        let enc = convert::max_length(
-            convert::encode(&row[n as usize - 1], sql_type, b.c_type)?,
+        let encoded = convert::max_length(
+            convert::encode(&row[column as usize - 1], sql_type, binding.c_type)?,
             layout.max_length,
         );
-        if enc == Encoded::Null && b.ind == 0 {
+        if encoded == Encoded::Null && binding.ind == 0 {
             return Err(Error::odbc(
                 "22002",
-                format!("Column {n} is NULL and no indicator was bound for it."),
+                format!("Column {column} is NULL and no indicator was bound for it."),
             ));
         }
-        let elem = match b.c_type {
-            convert::C_DEFAULT | convert::C_ARD_TYPE => convert::default_c_type(sql_type),
-            c => c,
-        };
-        let (stride, ind_stride) = match layout.row_bind_type {
-            // Fixed-size types ignore BufferLength: their elements are
-            // their own size apart.
-            0 => (
-                convert::fixed_size(elem).unwrap_or(b.len.max(0) as usize),
-                std::mem::size_of::<isize>(),
-            ),
-            row_size => (row_size as usize, row_size as usize),
-        };
-        let buf = if matches!(enc, Encoded::Fixed(_)) {
+        let (stride, indicator_stride) = strides(layout, binding, sql_type);
+        // Fixed-size values fill their C type whatever the BufferLength.
+        let room = if matches!(encoded, Encoded::Fixed(_)) {
             usize::MAX
         } else {
-            b.len.max(0) as usize
+            binding.len.max(0) as usize
         };
-        let p = convert::piece(&enc, 0, buf);
-        truncated |= p.truncated;
-        if b.ptr != 0 && !p.bytes.is_empty() {
+        let piece = convert::piece(&encoded, 0, room);
+        truncated |= piece.truncated;
+        if binding.ptr != 0 && !piece.bytes.is_empty() {
             out.writes.push(Write {
-                ptr: b.ptr + i * stride,
-                bytes: p.bytes,
+                ptr: binding.ptr + slot * stride,
+                bytes: piece.bytes,
             });
         }
-        if b.ind != 0 {
-            out.indicators.push((b.ind + i * ind_stride, p.indicator));
+        if binding.ind != 0 {
+            out.indicators
+                .push((binding.ind + slot * indicator_stride, piece.indicator));
         }
     }
     Ok(truncated)
+}
+
+/// How far apart a binding's consecutive values and indicators are.
+fn strides(layout: &Layout, binding: &ColumnBinding, sql_type: SqlType) -> (usize, usize) {
+    if layout.row_bind_type != SQL_BIND_BY_COLUMN {
+        // Row-wise: the next row's field is one row structure further.
+        let row_size = layout.row_bind_type as usize;
+        return (row_size, row_size);
+    }
+    let c_type = match binding.c_type {
+        convert::C_DEFAULT | convert::C_ARD_TYPE => convert::default_c_type(sql_type),
+        c_type => c_type,
+    };
+    // Column-wise: an array of values and an array of SQLLEN indicators.
+    // Fixed-size types ignore BufferLength: their elements are their own
+    // size apart.
+    (
+        convert::fixed_size(c_type).unwrap_or(binding.len.max(0) as usize),
+        std::mem::size_of::<odbc_sys::Len>(),
+    )
 }

@@ -75,31 +75,31 @@ pub(super) fn inferred_type(v: &Value) -> SqlType {
 
 impl Stmt {
     pub fn num_result_cols(&self) -> Result<i16> {
-        Ok(lock(&self.state).cols.len() as i16)
+        Ok(lock(&self.state).columns.len() as i16)
     }
 
-    pub fn describe(&self, n: u16) -> Result<ColDesc> {
+    pub fn describe(&self, column: u16) -> Result<ColDesc> {
         let st = lock(&self.state);
-        if n == 0 || n as usize > st.cols.len() {
-            return Err(bad_column(n, st.cols.len()));
+        if column == 0 || column as usize > st.columns.len() {
+            return Err(bad_column(column, st.columns.len()));
         }
-        Ok(st.cols[n as usize - 1].clone())
+        Ok(st.columns[column as usize - 1].clone())
     }
 
-    /// SQLColAttribute: one field of column `n` (SQL_DESC_COUNT needs no column).
-    pub fn col_attribute(&self, n: u16, field: u16) -> Result<crate::odbc::Attr> {
-        let count = lock(&self.state).cols.len();
+    /// SQLColAttribute: one field of `column` (SQL_DESC_COUNT needs no column).
+    pub fn col_attribute(&self, column: u16, field: u16) -> Result<crate::odbc::Attr> {
+        let count = lock(&self.state).columns.len();
         let desc = if crate::odbc::colattr::is_count(field) {
             ColDesc::new("", SqlType::Integer, false)
         } else {
-            self.describe(n)?
+            self.describe(column)?
         };
         crate::odbc::col_attribute(&desc, field, count, self.conn.env.is_odbc2())
     }
 
     pub fn bind_col(
         &self,
-        n: u16,
+        column: u16,
         c_type: i16,
         ptr: usize,
         len: isize,
@@ -107,15 +107,15 @@ impl Stmt {
     ) -> Result<RetCode> {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
-        if n == 0 {
+        if column == 0 {
             return Err(Error::odbc("07009", "Bookmark columns are not supported."));
         }
         if ptr == 0 && ind == 0 {
-            st.bindings.remove(&n);
+            st.bindings.remove(&column);
         } else {
             convert::check_c_type(c_type)?;
             st.bindings.insert(
-                n,
+                column,
                 ColumnBinding {
                     c_type,
                     ptr,

@@ -5,7 +5,7 @@
 
 use super::columns::{describe_query, inferred_type, ColDesc};
 use super::running::{cancelled, Running};
-use super::{Rows, Stmt};
+use super::{Cursor, Stmt};
 use crate::engine::{Interrupt, Query, Value};
 use crate::error::{Error, Kind, Result};
 use crate::odbc::procedures::{self, Call};
@@ -33,13 +33,13 @@ impl Stmt {
                 1,
                 &format!("prepare: call {} (arguments not logged)", call.name()),
             );
-            st.cols = call.columns();
+            st.columns = call.columns();
             st.call = Some(call);
             return Ok(SUCCESS);
         }
         self.log(1, &format!("prepare: {}", sql.trim()));
         let q = session.prepare(sql)?;
-        st.cols = describe_query(&q);
+        st.columns = describe_query(&q);
         st.query = Some(q);
         Ok(SUCCESS)
     }
@@ -91,15 +91,15 @@ impl Stmt {
         let mut st = lock(&self.state);
         run.end();
         let (cols, rows) = outcome?;
-        st.cols = cols;
-        st.rows = Rows::Static(rows.into());
+        st.columns = cols;
+        st.cursor = Cursor::InMemory(rows.into());
         st.fetched = 0;
         st.row_count = -1;
         Ok(SUCCESS)
     }
 
     fn run_query(&self, run: Running, mut query: Query, params: &[Value]) -> Result<RetCode> {
-        let must_peek = lock(&self.state).cols.iter().any(|c| !c.declared);
+        let must_peek = lock(&self.state).columns.iter().any(|c| !c.declared);
         let outcome = execute_and_peek(&mut query, params, &self.interrupt, must_peek);
         let mut st = lock(&self.state);
         let (is_select, changed) = (query.is_select(), query.row_count());
@@ -110,7 +110,7 @@ impl Stmt {
         if !is_select {
             // A write that completed stands, cancel or not: its changes are
             // made. (No cursor follows for a raised interrupt to stop.)
-            st.rows = Rows::None;
+            st.cursor = Cursor::Closed;
             st.row_count = changed;
             return Ok(SUCCESS);
         }
@@ -124,14 +124,14 @@ impl Stmt {
         // Computed columns have no declared type; the first row tells.
         // (The cursor opens only once that read has worked.)
         if let Some(row) = first_row {
-            for (c, v) in st.cols.iter_mut().zip(&row) {
+            for (c, v) in st.columns.iter_mut().zip(&row) {
                 if !c.declared {
                     c.sql_type = inferred_type(v);
                 }
             }
             st.peeked.push_back(row);
         }
-        st.rows = Rows::Query;
+        st.cursor = Cursor::Engine;
         Ok(SUCCESS)
     }
 
@@ -142,8 +142,8 @@ impl Stmt {
         st.close_cursor();
         st.query = None;
         st.call = None;
-        st.cols = cols;
-        st.rows = Rows::Static(rows.into());
+        st.columns = cols;
+        st.cursor = Cursor::InMemory(rows.into());
         st.fetched = 0;
         st.row_count = -1;
         Ok(SUCCESS)

@@ -7,7 +7,7 @@
 use super::bound_buffers::{place_row, Layout, Write};
 use super::columns::ColumnBinding;
 use super::running::cancelled;
-use super::{no_cursor, Rows, Stmt, StmtState};
+use super::{no_cursor, Cursor, Stmt, StmtState};
 use crate::engine::{Query, Value};
 use crate::error::{Error, Result};
 use crate::odbc::{lock, NO_DATA, SUCCESS};
@@ -45,7 +45,7 @@ pub struct FetchOut {
 /// a fetch reads and places rows.
 struct Reading {
     peeked: VecDeque<Vec<Value>>,
-    rows: Rows,
+    cursor: Cursor,
     query: Option<Query>,
     bindings: BTreeMap<u16, ColumnBinding>,
 }
@@ -54,7 +54,7 @@ impl Reading {
     fn take(st: &mut StmtState) -> Reading {
         Reading {
             peeked: std::mem::take(&mut st.peeked),
-            rows: std::mem::replace(&mut st.rows, Rows::None),
+            cursor: std::mem::replace(&mut st.cursor, Cursor::Closed),
             query: st.query.take(),
             bindings: std::mem::take(&mut st.bindings),
         }
@@ -62,7 +62,7 @@ impl Reading {
 
     fn put_back(self, st: &mut StmtState) {
         st.peeked = self.peeked;
-        st.rows = self.rows;
+        st.cursor = self.cursor;
         st.query = self.query;
         st.bindings = self.bindings;
     }
@@ -71,10 +71,10 @@ impl Reading {
         if let Some(r) = self.peeked.pop_front() {
             return Ok(Some(r));
         }
-        match &mut self.rows {
-            Rows::None => Err(no_cursor()),
-            Rows::Static(rows) => Ok(rows.pop_front()),
-            Rows::Query => match self.query.as_mut() {
+        match &mut self.cursor {
+            Cursor::Closed => Err(no_cursor()),
+            Cursor::InMemory(rows) => Ok(rows.pop_front()),
+            Cursor::Engine => match self.query.as_mut() {
                 Some(q) => q.next_row(),
                 None => Ok(None),
             },
@@ -109,8 +109,8 @@ impl Stmt {
             if !st.cursor_open() {
                 return Err(no_cursor());
             }
-            st.getdata = None;
-            st.getdata_cache = None;
+            st.get_data_progress = None;
+            st.get_data_encoded = None;
             let out = FetchOut {
                 rows_fetched_ptr: st.attrs.rows_fetched_ptr,
                 row_status_ptr: st.attrs.row_status_ptr,
@@ -158,7 +158,7 @@ impl Stmt {
         }
         out.rows = block.placed;
         if let Some(e) = block.read_error {
-            st.rows = Rows::None;
+            st.cursor = Cursor::Closed;
             // Rows already placed in this block are delivered (the failed
             // slot marked SQL_ROW_ERROR); the error itself is the answer to
             // the next fetch.

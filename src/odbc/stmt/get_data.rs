@@ -7,8 +7,9 @@ use crate::odbc::convert::{self, Encoded, Piece};
 use crate::odbc::lock;
 
 impl Stmt {
-    /// SQLGetData: the next piece of column `n` for a buffer of `buf_len`.
-    pub fn get_data(&self, n: u16, c_type: i16, buf_len: usize) -> Result<Option<Piece>> {
+    /// SQLGetData: the next piece of `column` for a buffer of `buf_len`
+    /// bytes; None once the whole value was returned.
+    pub fn get_data(&self, column: u16, c_type: i16, buf_len: usize) -> Result<Option<Piece>> {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
         if !st.cursor_open() && st.current.is_none() {
@@ -20,12 +21,12 @@ impl Stmt {
                 "SQLGetData needs a fetched row (call SQLFetch first).",
             ));
         };
-        if n == 0 || n as usize > st.cols.len() {
-            return Err(bad_column(n, st.cols.len()));
+        if column == 0 || column as usize > st.columns.len() {
+            return Err(bad_column(column, st.columns.len()));
         }
         convert::check_c_type(c_type)?;
-        let (offset, done) = match st.getdata {
-            Some((col, off, done)) if col == n => (off, done),
+        let (offset, done) = match st.get_data_progress {
+            Some((col, off, done)) if col == column => (off, done),
             _ => (0, false),
         };
         if done {
@@ -33,34 +34,35 @@ impl Stmt {
         }
         // Encode once per column; later pieces borrow it (a 10 MB value read
         // in 64 KB pieces must not be copied 160 times).
-        if !matches!(&st.getdata_cache, Some((col, ct, _)) if *col == n && *ct == c_type) {
-            let e = convert::max_length(
+        if !matches!(&st.get_data_encoded, Some((col, ct, _)) if *col == column && *ct == c_type) {
+            let encoded = convert::max_length(
                 convert::encode(
-                    &row[n as usize - 1],
-                    st.cols[n as usize - 1].sql_type,
+                    &row[column as usize - 1],
+                    st.columns[column as usize - 1].sql_type,
                     c_type,
                 )?,
                 st.attrs.max_length,
             );
-            st.getdata_cache = Some((n, c_type, e));
+            st.get_data_encoded = Some((column, c_type, encoded));
         }
-        let Some((_, _, enc)) = st.getdata_cache.as_ref() else {
+        let Some((_, _, encoded)) = st.get_data_encoded.as_ref() else {
             return Err(no_cursor());
         };
-        let buf = if matches!(enc, Encoded::Fixed(_)) {
+        // Fixed-size values fill their C type whatever the BufferLength.
+        let room = if matches!(encoded, Encoded::Fixed(_)) {
             usize::MAX
         } else {
             buf_len
         };
-        let p = convert::piece(enc, offset, buf);
-        let finished = !p.truncated;
-        st.getdata = Some((n, offset + p.consumed, finished));
-        if p.truncated {
+        let piece = convert::piece(encoded, offset, room);
+        let finished = !piece.truncated;
+        st.get_data_progress = Some((column, offset + piece.consumed, finished));
+        if piece.truncated {
             lock(&self.diags).push(
                 "01004",
                 "String data, right truncated: call SQLGetData again for the rest.",
             );
         }
-        Ok(Some(p))
+        Ok(Some(piece))
     }
 }

@@ -48,20 +48,19 @@ pub struct Stmt {
     activity: Mutex<running::Activity>,
 }
 
-/// Where the open cursor's rows come from.
-enum Rows {
-    /// No cursor is open.
-    None,
+/// The statement's cursor: closed, or where its rows come from.
+enum Cursor {
+    Closed,
     /// The prepared engine query, executed.
-    Query,
+    Engine,
     /// Rows built in memory (catalog functions, procedure calls).
-    Static(VecDeque<Vec<Value>>),
+    InMemory(VecDeque<Vec<Value>>),
 }
 
 pub struct StmtState {
     query: Option<Query>,
-    rows: Rows,
-    pub cols: Vec<ColDesc>,
+    cursor: Cursor,
+    pub columns: Vec<ColDesc>,
     /// Rows read ahead to learn the types of computed columns.
     peeked: VecDeque<Vec<Value>>,
     current: Option<Vec<Value>>,
@@ -76,8 +75,10 @@ pub struct StmtState {
     /// to the next fetch.
     pending_error: Option<Error>,
     /// SQLGetData progress: (column, bytes of the encoded value consumed, done).
-    getdata: Option<(u16, usize, bool)>,
-    getdata_cache: Option<(u16, i16, Encoded)>,
+    get_data_progress: Option<(u16, usize, bool)>,
+    /// SQLGetData's value being handed out: (column, C type, the value
+    /// encoded once for all its pieces).
+    get_data_encoded: Option<(u16, i16, Encoded)>,
     /// SQL_ATTR_METADATA_ID: catalog arguments are identifiers, not
     /// patterns. Kept here, outside `attrs`, because the catalog exports
     /// read it directly.
@@ -89,8 +90,8 @@ impl StmtState {
     pub fn new(metadata_id: bool) -> StmtState {
         StmtState {
             query: None,
-            rows: Rows::None,
-            cols: Vec::new(),
+            cursor: Cursor::Closed,
+            columns: Vec::new(),
             peeked: VecDeque::new(),
             current: None,
             fetched: 0,
@@ -99,15 +100,15 @@ impl StmtState {
             call: None,
             params: BTreeMap::new(),
             pending_error: None,
-            getdata: None,
-            getdata_cache: None,
+            get_data_progress: None,
+            get_data_encoded: None,
             metadata_id,
             attrs: Attributes::default(),
         }
     }
 
     pub fn cursor_open(&self) -> bool {
-        !matches!(self.rows, Rows::None)
+        !matches!(self.cursor, Cursor::Closed)
     }
 
     /// Ends the result set; the prepared query stays, to run again.
@@ -115,12 +116,12 @@ impl StmtState {
         if let Some(q) = self.query.as_mut() {
             q.close();
         }
-        self.rows = Rows::None;
+        self.cursor = Cursor::Closed;
         self.pending_error = None;
         self.peeked.clear();
         self.current = None;
-        self.getdata = None;
-        self.getdata_cache = None;
+        self.get_data_progress = None;
+        self.get_data_encoded = None;
     }
 }
 
@@ -131,10 +132,12 @@ fn no_cursor() -> Error {
     )
 }
 
-fn bad_column(n: u16, cols: usize) -> Error {
+fn bad_column(column: u16, count: usize) -> Error {
     Error::odbc(
         "07009",
-        format!("Column {n} does not exist; the result has {cols} column(s), numbered from 1."),
+        format!(
+            "Column {column} does not exist; the result has {count} column(s), numbered from 1."
+        ),
     )
 }
 

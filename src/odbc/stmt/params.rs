@@ -21,7 +21,7 @@ impl Stmt {
     #[allow(clippy::too_many_arguments)]
     pub fn bind_parameter(
         &self,
-        n: u16,
+        number: u16,
         io_type: i16,
         c_type: i16,
         sql_type: i16,
@@ -29,7 +29,7 @@ impl Stmt {
         buf_len: isize,
         ind: usize,
     ) -> Result<RetCode> {
-        if n == 0 {
+        if number == 0 {
             return Err(Error::odbc("07009", "Parameters are numbered from 1."));
         }
         if io_type != ParamType::Input as i16 {
@@ -38,7 +38,7 @@ impl Stmt {
         convert::check_c_type(c_type)?;
         let _run = self.begin()?;
         lock(&self.state).params.insert(
-            n,
+            number,
             ParamBinding {
                 c_type,
                 sql_type,
@@ -54,8 +54,8 @@ impl Stmt {
     /// is 07002.
     pub fn param_bindings(&self) -> Result<Vec<ParamBinding>> {
         let st = lock(&self.state);
-        let n = st.query.as_ref().map(|q| q.param_count()).unwrap_or(0);
-        (1..=n as u16)
+        let markers = st.query.as_ref().map(|q| q.param_count()).unwrap_or(0);
+        (1..=markers as u16)
             .map(|i| {
                 st.params.get(&i).copied().ok_or_else(|| {
                     Error::odbc(
