@@ -1,13 +1,17 @@
 //! Statement-scoped state: a cancel or a query timeout belongs to one
 //! statement; the other statements of the same connection go on untouched.
-//! These call the driver's exports directly (no driver manager).
+//! These call the driver's exports directly (no driver manager). SQLCancel
+//! only reaches a function that is running (ODBC 3.5), so the cancels here
+//! are sent while a fetch waits for a slowed-down page.
 // The exports that take only handles may or may not be declared unsafe.
 #![allow(unused_unsafe)]
 
 mod common;
 use common::*;
 use jumpseller_odbc::ffi::*;
+use jumpseller_sandbox::{Fault, FaultKind, Sandbox};
 use std::os::raw::c_void;
+use std::time::{Duration, Instant};
 
 /// Executes `sql` and fetches one row; the cursor stays open.
 fn open_cursor(st: *mut c_void, sql: &str) {
@@ -37,6 +41,36 @@ fn drain(st: *mut c_void) -> (usize, i16) {
     }
 }
 
+/// Drains `st` in another thread with the orders pages slowed down, and
+/// calls SQLCancel on it once a page request is under way, so the cancel
+/// reaches a running SQLFetch. Returns what the drain came to.
+fn drain_and_cancel_midway(sb: &Sandbox, st: *mut c_void) -> (usize, i16) {
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders.json".into(),
+        kind: FaultKind::Latency {
+            ms: 1_000,
+            jitter_ms: 0,
+        },
+        probability: 1.0,
+        count: None,
+    }]);
+    sb.reset_counts();
+    let addr = st as usize;
+    let reader = std::thread::spawn(move || drain(addr as *mut c_void));
+    let started = Instant::now();
+    while sb.request_count() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no page request"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(unsafe { SQLCancel(st) }, SQL_SUCCESS);
+    let drained = reader.join().unwrap();
+    sb.set_faults(vec![]);
+    drained
+}
+
 #[test]
 fn cancelling_one_statement_leaves_the_others_of_its_connection_running() {
     // 400 orders: four pages each, so both scans still have requests to make.
@@ -45,7 +79,9 @@ fn cancelling_one_statement_leaves_the_others_of_its_connection_running() {
     let (a, b) = (stmt(d), stmt(d));
     open_cursor(a, "SELECT id FROM Orders");
     open_cursor(b, "SELECT id FROM Orders");
-    assert_eq!(unsafe { SQLCancel(a) }, SQL_SUCCESS);
+    let (_, rc) = drain_and_cancel_midway(&sb, a);
+    assert_eq!(rc, SQL_ERROR);
+    assert_eq!(states(HandleType::Stmt, a)[0], "HY008");
 
     let (rows, rc) = drain(b);
     assert_eq!(
@@ -55,10 +91,6 @@ fn cancelling_one_statement_leaves_the_others_of_its_connection_running() {
         diag(HandleType::Stmt, b)
     );
     assert_eq!(rows, 399, "the other statement reads every remaining row");
-
-    let (_, rc) = drain(a);
-    assert_eq!(rc, SQL_ERROR);
-    assert_eq!(states(HandleType::Stmt, a)[0], "HY008");
     disconnect(e, d);
 }
 
@@ -68,11 +100,15 @@ fn executing_a_statement_does_not_clear_another_ones_cancel() {
     let (e, d) = connect_with(&sb, "Prefetch=0");
     let (a, b) = (stmt(d), stmt(d));
     open_cursor(a, "SELECT id FROM Orders");
-    assert_eq!(unsafe { SQLCancel(a) }, SQL_SUCCESS);
-    // Before statements had their own tokens, this execute lowered the
+    // Before statements had their own tokens, an execute lowered the
     // connection-wide flag and statement a read on as if never cancelled.
-    open_cursor(b, "SELECT id FROM Products");
-    let (_, rc) = drain(a);
+    let addr = b as usize;
+    let other = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        open_cursor(addr as *mut c_void, "SELECT id FROM Products");
+    });
+    let (_, rc) = drain_and_cancel_midway(&sb, a);
+    other.join().unwrap();
     assert_eq!(rc, SQL_ERROR);
     assert_eq!(states(HandleType::Stmt, a)[0], "HY008");
     let (_, rc) = drain(b);
@@ -86,8 +122,7 @@ fn a_cancelled_statement_runs_again_when_executed_again() {
     let (e, d) = connect_with(&sb, "Prefetch=0");
     let a = stmt(d);
     open_cursor(a, "SELECT id FROM Orders");
-    assert_eq!(unsafe { SQLCancel(a) }, SQL_SUCCESS);
-    let (_, rc) = drain(a);
+    let (_, rc) = drain_and_cancel_midway(&sb, a);
     assert_eq!(rc, SQL_ERROR);
     unsafe { SQLFreeStmt(a, FreeStmtOption::Close as u16) };
     open_cursor(a, "SELECT id FROM Orders");

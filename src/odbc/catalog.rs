@@ -1,9 +1,11 @@
 //! Catalog result sets built from the profile, never from the network, with
 //! exactly the columns, types and order the ODBC spec gives each function.
 
+use super::colattr::{concise_type, SQL_CODE_DATE, SQL_CODE_TIMESTAMP, SQL_DATETIME};
 use super::stmt::ColDesc;
 use crate::engine::Value;
 use crate::schema::{Profile, SqlType, Table};
+use odbc_sys::SqlDataType;
 
 type Rows = Vec<Vec<Value>>;
 
@@ -110,19 +112,12 @@ fn catalog_ok(catalog: &Arg) -> bool {
     }
 }
 
-fn data_type(t: SqlType, odbc2: bool) -> i64 {
-    match (t, odbc2) {
-        (SqlType::Timestamp, true) => 11,
-        (SqlType::Date, true) => 9,
-        (t, _) => t.odbc_code() as i64,
-    }
-}
-
-/// SQL_DATA_TYPE / SQL_DATETIME_SUB: datetimes are 9 with a subcode.
+/// SQL_DATA_TYPE / SQL_DATETIME_SUB: datetimes are SQL_DATETIME with a
+/// subcode.
 fn verbose_type(t: SqlType) -> (i64, Value) {
     match t {
-        SqlType::Timestamp => (9, i(3)),
-        SqlType::Date => (9, i(1)),
+        SqlType::Timestamp => (SQL_DATETIME, i(SQL_CODE_TIMESTAMP)),
+        SqlType::Date => (SQL_DATETIME, i(SQL_CODE_DATE)),
         other => (other.odbc_code() as i64, Value::Null),
     }
 }
@@ -237,7 +232,7 @@ fn described(
 ) -> Vec<Value> {
     let (sql_data_type, sub) = verbose_type(ty);
     vec![
-        i(data_type(ty, odbc2)),
+        i(concise_type(ty, odbc2) as i64),
         s(ty.type_name()),
         i(ty.column_size()),
         i(ty.octet_length()),
@@ -627,6 +622,8 @@ pub fn column_privileges(
 /// The types the driver's columns use, sorted by DATA_TYPE, plus the ANSI
 /// counterparts of the Unicode types (clients ask for SQL_VARCHAR too).
 pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
+    const TIMESTAMP: i16 = SqlDataType::TIMESTAMP.0;
+    const DATE: i16 = SqlDataType::DATE.0;
     let layout = cols(&[
         ("TYPE_NAME", NAME, false),
         ("DATA_TYPE", SqlType::SmallInt, false),
@@ -668,7 +665,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
     let ts: &[T] = &[
         (
             "WLONGVARCHAR",
-            -10,
+            SqlDataType::EXT_W_LONG_VARCHAR.0,
             1_073_741_823,
             Some("'"),
             Some("'"),
@@ -683,7 +680,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "WVARCHAR",
-            -9,
+            SqlDataType::EXT_W_VARCHAR.0,
             65_535,
             Some("'"),
             Some("'"),
@@ -698,7 +695,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "BIT",
-            -7,
+            SqlDataType::EXT_BIT.0,
             1,
             None,
             None,
@@ -713,7 +710,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "BIGINT",
-            -5,
+            SqlDataType::EXT_BIG_INT.0,
             19,
             None,
             None,
@@ -728,7 +725,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "LONGVARCHAR",
-            -1,
+            SqlDataType::EXT_LONG_VARCHAR.0,
             1_073_741_823,
             Some("'"),
             Some("'"),
@@ -743,7 +740,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "DECIMAL",
-            3,
+            SqlDataType::DECIMAL.0,
             38,
             None,
             None,
@@ -758,7 +755,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "INTEGER",
-            4,
+            SqlDataType::INTEGER.0,
             10,
             None,
             None,
@@ -773,7 +770,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "SMALLINT",
-            5,
+            SqlDataType::SMALLINT.0,
             5,
             None,
             None,
@@ -788,7 +785,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "DOUBLE",
-            8,
+            SqlDataType::DOUBLE.0,
             15,
             None,
             None,
@@ -803,7 +800,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "VARCHAR",
-            12,
+            SqlDataType::VARCHAR.0,
             65_535,
             Some("'"),
             Some("'"),
@@ -818,7 +815,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "DATE",
-            91,
+            SqlDataType::DATE.0,
             10,
             Some("'"),
             Some("'"),
@@ -833,7 +830,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ),
         (
             "TIMESTAMP",
-            93,
+            SqlDataType::TIMESTAMP.0,
             19,
             Some("'"),
             Some("'"),
@@ -851,16 +848,16 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         .iter()
         .filter_map(|t| {
             let code = match (t.1, odbc2) {
-                (93, true) => 11,
-                (91, true) => 9,
+                (TIMESTAMP, true) => SqlDataType::EXT_TIMESTAMP.0,
+                (DATE, true) => SqlDataType::DATETIME.0,
                 (c, _) => c,
             };
             if data_type_filter != 0 && data_type_filter != code && data_type_filter != t.1 {
                 return None;
             }
             let (sql_data_type, sub) = match t.1 {
-                93 => (9, i(3)),
-                91 => (9, i(1)),
+                TIMESTAMP => (SQL_DATETIME, i(SQL_CODE_TIMESTAMP)),
+                DATE => (SQL_DATETIME, i(SQL_CODE_DATE)),
                 c => (c as i64, Value::Null),
             };
             let o = |v: Option<&str>| v.map(s).unwrap_or(Value::Null);

@@ -4,6 +4,66 @@
 use super::stmt::ColDesc;
 use crate::error::{Error, Result};
 use crate::schema::SqlType;
+use odbc_sys::{Desc, SqlDataType};
+
+// The fields, as the u16 SQLColAttribute receives: odbc-sys's `Desc`
+// (SQL_DESC_*; the extended ones share their ids with SQL_COLUMN_*)...
+const DESC_COUNT: u16 = Desc::Count as u16;
+const DESC_NAME: u16 = Desc::Name as u16;
+const DESC_LABEL: u16 = Desc::Label as u16;
+const DESC_CONCISE_TYPE: u16 = Desc::ConciseType as u16;
+const DESC_TYPE: u16 = Desc::Type as u16;
+const DESC_DATETIME_INTERVAL_CODE: u16 = Desc::DatetimeIntervalCode as u16;
+const DESC_LENGTH: u16 = Desc::Length as u16;
+const DESC_OCTET_LENGTH: u16 = Desc::OctetLength as u16;
+const DESC_PRECISION: u16 = Desc::Precision as u16;
+const DESC_SCALE: u16 = Desc::Scale as u16;
+const DESC_DISPLAY_SIZE: u16 = Desc::DisplaySize as u16;
+const DESC_NULLABLE: u16 = Desc::Nullable as u16;
+const DESC_UNSIGNED: u16 = Desc::Unsigned as u16;
+const DESC_FIXED_PREC_SCALE: u16 = Desc::FixedPrecScale as u16;
+const DESC_UPDATABLE: u16 = Desc::Updatable as u16;
+const DESC_AUTO_UNIQUE_VALUE: u16 = Desc::AutoUniqueValue as u16;
+const DESC_CASE_SENSITIVE: u16 = Desc::CaseSensitive as u16;
+const DESC_SEARCHABLE: u16 = Desc::Searchable as u16;
+const DESC_TYPE_NAME: u16 = Desc::TypeName as u16;
+const DESC_LOCAL_TYPE_NAME: u16 = Desc::LocalTypeName as u16;
+const DESC_TABLE_NAME: u16 = Desc::TableName as u16;
+const DESC_BASE_TABLE_NAME: u16 = Desc::BaseTableName as u16;
+const DESC_BASE_COLUMN_NAME: u16 = Desc::BaseColumnName as u16;
+const DESC_SCHEMA_NAME: u16 = Desc::SchemaName as u16;
+const DESC_CATALOG_NAME: u16 = Desc::CatalogName as u16;
+const DESC_LITERAL_PREFIX: u16 = Desc::LiteralPrefix as u16;
+const DESC_LITERAL_SUFFIX: u16 = Desc::LiteralSuffix as u16;
+const DESC_NUM_PREC_RADIX: u16 = Desc::NumPrecRadix as u16;
+const DESC_UNNAMED: u16 = Desc::Unnamed as u16;
+// ...and the ODBC 2 SQL_COLUMN_* ids odbc-sys leaves out (sqlext.h).
+const SQL_COLUMN_COUNT: u16 = 0;
+const SQL_COLUMN_NAME: u16 = 1;
+const SQL_COLUMN_LENGTH: u16 = 3;
+const SQL_COLUMN_PRECISION: u16 = 4;
+const SQL_COLUMN_SCALE: u16 = 5;
+const SQL_COLUMN_NULLABLE: u16 = 7;
+
+/// SQL_DATE and SQL_TIMESTAMP, the ODBC 2 type codes (sqlext.h) odbc-sys
+/// calls DATETIME and EXT_TIMESTAMP.
+const SQL_DATE: i16 = SqlDataType::DATETIME.0;
+const SQL_TIMESTAMP: i16 = SqlDataType::EXT_TIMESTAMP.0;
+/// SQL_DATETIME, the verbose type of dates and timestamps (sqlext.h).
+pub const SQL_DATETIME: i64 = SqlDataType::DATETIME.0 as i64;
+/// SQL_CODE_DATE and SQL_CODE_TIMESTAMP (sqlext.h): the subcodes of
+/// SQL_DATETIME.
+pub const SQL_CODE_DATE: i64 = 1;
+pub const SQL_CODE_TIMESTAMP: i64 = 3;
+/// SQL_PRED_BASIC and SQL_PRED_SEARCHABLE (sqlext.h): how a column can
+/// appear in a WHERE clause.
+const SQL_PRED_BASIC: i64 = 2;
+const SQL_PRED_SEARCHABLE: i64 = 3;
+
+/// Whether a field is the column count, which needs no column.
+pub fn is_count(field: u16) -> bool {
+    field == DESC_COUNT || field == SQL_COLUMN_COUNT
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Attr {
@@ -15,8 +75,8 @@ pub enum Attr {
 /// date/time codes.
 pub fn concise_type(t: SqlType, odbc2: bool) -> i16 {
     match (t, odbc2) {
-        (SqlType::Timestamp, true) => 11,
-        (SqlType::Date, true) => 9,
+        (SqlType::Timestamp, true) => SQL_TIMESTAMP,
+        (SqlType::Date, true) => SQL_DATE,
         (t, _) => t.odbc_code(),
     }
 }
@@ -25,63 +85,63 @@ pub fn col_attribute(c: &ColDesc, field: u16, col_count: usize, odbc2: bool) -> 
     use Attr::*;
     let t = c.sql_type;
     Ok(match field {
-        0 | 1001 => Num(col_count as i64),       // COUNT
-        1 | 1011 => Str(c.name.clone()),         // NAME
-        18 => Str(c.name.clone()),               // LABEL
-        2 => Num(concise_type(t, odbc2) as i64), // CONCISE_TYPE / COLUMN_TYPE
-        1002 => Num(match t {
-            // TYPE (verbose)
-            SqlType::Timestamp | SqlType::Date => 9,
+        SQL_COLUMN_COUNT | DESC_COUNT => Num(col_count as i64),
+        SQL_COLUMN_NAME | DESC_NAME | DESC_LABEL => Str(c.name.clone()),
+        DESC_CONCISE_TYPE => Num(concise_type(t, odbc2) as i64),
+        DESC_TYPE => Num(match t {
+            SqlType::Timestamp | SqlType::Date => SQL_DATETIME,
             other => other.odbc_code() as i64,
         }),
-        1007 => Num(match t {
-            // DATETIME_INTERVAL_CODE
-            SqlType::Timestamp => 3,
-            SqlType::Date => 1,
+        DESC_DATETIME_INTERVAL_CODE => Num(match t {
+            SqlType::Timestamp => SQL_CODE_TIMESTAMP,
+            SqlType::Date => SQL_CODE_DATE,
             _ => 0,
         }),
-        3 => Num(t.octet_length()),    // COLUMN_LENGTH (ODBC 2: bytes)
-        1003 => Num(t.column_size()),  // LENGTH (characters)
-        1013 => Num(t.octet_length()), // OCTET_LENGTH
-        4 | 1005 => Num(match t {
-            // PRECISION
-            SqlType::Timestamp => {
-                if field == 4 {
-                    19
-                } else {
-                    0
-                }
-            }
+        // ODBC 2's length is in bytes, ODBC 3's in characters.
+        SQL_COLUMN_LENGTH => Num(t.octet_length()),
+        DESC_LENGTH => Num(t.column_size()),
+        DESC_OCTET_LENGTH => Num(t.octet_length()),
+        // A timestamp's ODBC 2 precision is its display width; its ODBC 3
+        // precision is that of the fractional seconds.
+        SQL_COLUMN_PRECISION | DESC_PRECISION => Num(match t {
+            SqlType::Timestamp if field == SQL_COLUMN_PRECISION => 19,
+            SqlType::Timestamp => 0,
             other => other.column_size(),
         }),
-        5 | 1006 => Num(t.decimal_digits().unwrap_or(0) as i64), // SCALE
-        6 => Num(t.display_size()),                              // DISPLAY_SIZE
-        7 | 1008 => Num(c.nullable as i64),                      // NULLABLE
-        8 => Num(t.is_unsigned() as i64),                        // UNSIGNED
-        9 => Num(0),                   // FIXED_PREC_SCALE: no fixed-scale money type
-        10 => Num(0),                  // UPDATABLE: read only
-        11 => Num(0),                  // AUTO_UNIQUE_VALUE
-        12 => Num(t.is_char() as i64), // CASE_SENSITIVE
-        13 => Num(if t.is_char() { 3 } else { 2 }), // SEARCHABLE
-        14 => Str(t.type_name().to_string()), // TYPE_NAME
-        29 => Str(t.type_name().to_string()), // LOCAL_TYPE_NAME
-        15 | 23 => Str(c.table.clone()), // TABLE_NAME / BASE_TABLE_NAME
-        22 => Str(if c.base_column.is_empty() {
+        SQL_COLUMN_SCALE | DESC_SCALE => Num(t.decimal_digits().unwrap_or(0) as i64),
+        DESC_DISPLAY_SIZE => Num(t.display_size()),
+        SQL_COLUMN_NULLABLE | DESC_NULLABLE => Num(c.nullable as i64),
+        DESC_UNSIGNED => Num(t.is_unsigned() as i64),
+        // No fixed-scale money type.
+        DESC_FIXED_PREC_SCALE => Num(0),
+        // Read only.
+        DESC_UPDATABLE => Num(0),
+        DESC_AUTO_UNIQUE_VALUE => Num(0),
+        DESC_CASE_SENSITIVE => Num(t.is_char() as i64),
+        DESC_SEARCHABLE => Num(if t.is_char() {
+            SQL_PRED_SEARCHABLE
+        } else {
+            SQL_PRED_BASIC
+        }),
+        DESC_TYPE_NAME | DESC_LOCAL_TYPE_NAME => Str(t.type_name().to_string()),
+        DESC_TABLE_NAME | DESC_BASE_TABLE_NAME => Str(c.table.clone()),
+        DESC_BASE_COLUMN_NAME => Str(if c.base_column.is_empty() {
             c.name.clone()
         } else {
             c.base_column.clone()
-        }), // BASE_COLUMN_NAME
-        16 => Str(c.schema.clone()),   // SCHEMA_NAME
-        17 => Str(String::new()),      // CATALOG_NAME
-        27 | 28 => Str(
+        }),
+        DESC_SCHEMA_NAME => Str(c.schema.clone()),
+        DESC_CATALOG_NAME => Str(String::new()),
+        DESC_LITERAL_PREFIX | DESC_LITERAL_SUFFIX => Str(
             if t.is_char() || matches!(t, SqlType::Timestamp | SqlType::Date) {
                 "'".into()
             } else {
                 String::new()
             },
-        ), // LITERAL_PREFIX/SUFFIX
-        32 => Num(t.num_prec_radix().unwrap_or(0) as i64), // NUM_PREC_RADIX
-        1012 => Num(if c.name.is_empty() { 1 } else { 0 }), // UNNAMED
+        ),
+        DESC_NUM_PREC_RADIX => Num(t.num_prec_radix().unwrap_or(0) as i64),
+        // SQL_NAMED (0) or SQL_UNNAMED (1).
+        DESC_UNNAMED => Num(if c.name.is_empty() { 1 } else { 0 }),
         _ => {
             return Err(Error::odbc(
                 "HY091",

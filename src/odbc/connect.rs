@@ -1,7 +1,8 @@
 //! Connections: from a connection string to a verified client and an engine
 //! session; connection attributes.
 
-use super::{lock, Conn, Env, SUCCESS};
+use super::diag::Diags;
+use super::{lock, Env, SUCCESS};
 use crate::config::{AuthScheme, Config};
 use crate::engine::Interrupt;
 use crate::engine::Session;
@@ -9,29 +10,28 @@ use crate::error::{err, Error, Kind, Result};
 use crate::jumpseller::{Auth, Client, ClientOptions};
 use crate::logging::Logger;
 use crate::schema::Profile;
+use odbc_sys::{ConnectionAttribute, DriverConnectOption, InfoType, RetCode};
 use std::sync::{Arc, Mutex};
 
-// Connection attributes (sqlext.h).
-pub const ATTR_ACCESS_MODE: i32 = 101;
-pub const ATTR_AUTOCOMMIT: i32 = 102;
-pub const ATTR_LOGIN_TIMEOUT: i32 = 103;
-pub const ATTR_TRACE: i32 = 104;
-pub const ATTR_TRACEFILE: i32 = 105;
-pub const ATTR_TXN_ISOLATION: i32 = 108;
-pub const ATTR_CURRENT_CATALOG: i32 = 109;
-pub const ATTR_ODBC_CURSORS: i32 = 110;
-pub const ATTR_QUIET_MODE: i32 = 111;
-pub const ATTR_PACKET_SIZE: i32 = 112;
-pub const ATTR_CONNECTION_TIMEOUT: i32 = 113;
-pub const ATTR_AUTO_IPD: i32 = 10001;
-pub const ATTR_METADATA_ID: i32 = 10014;
-pub const ATTR_CONNECTION_DEAD: i32 = 1209;
-pub const ATTR_ASYNC_ENABLE: i32 = 4;
-pub const ATTR_ANSI_APP: i32 = 115;
+/// SQL_ATTR_ANSI_APP (sqlext.h): the driver manager tells whether the
+/// application is ANSI; odbc-sys leaves it out.
+const SQL_ATTR_ANSI_APP: ConnectionAttribute = ConnectionAttribute(115);
+
+/// SQL_MODE_READ_ONLY (sqlext.h), a value of SQL_ATTR_ACCESS_MODE.
+const SQL_MODE_READ_ONLY: u64 = 1;
+
+/// SQL_CUR_USE_DRIVER (sqlext.h): the cursor library is not used.
+const SQL_CUR_USE_DRIVER: u64 = 2;
 
 /// Pages requested ahead when `Prefetch` is not given: enough to keep
 /// 20 requests/s busy at a few hundred milliseconds of latency.
 pub const DEFAULT_PREFETCH: u32 = 8;
+
+pub struct Conn {
+    pub env: Arc<Env>,
+    pub state: Mutex<ConnState>,
+    pub diags: Mutex<Diags>,
+}
 
 /// What a connection attribute reads back as.
 #[derive(Debug, Clone)]
@@ -97,11 +97,11 @@ impl Conn {
                 s.push_str(&format!(";{k}={}", crate::config::quote_value(&v)));
             }
         }
-        self.connect(&s, 0)
+        self.connect(&s, DriverConnectOption::NoPrompt as u16)
     }
 
     /// Connects from a full connection string; returns the completed string.
-    /// `prompt` is the SQLDriverConnect completion mode (0 = no prompt).
+    /// `prompt` is the SQLDriverConnect completion mode (DriverCompletion).
     pub fn connect(&self, conn_str: &str, prompt: u16) -> Result<String> {
         if lock(&self.state).connected.is_some() {
             return Err(Error::odbc("08002", "The connection is already open."));
@@ -110,7 +110,7 @@ impl Conn {
         for w in &warnings.0 {
             lock(&self.diags).push("01S00", w.clone());
         }
-        if prompt != 0 {
+        if prompt != DriverConnectOption::NoPrompt as u16 {
             // No dialog exists; with everything given, connecting is what a
             // dialog would have done.
             lock(&self.diags).push("01000", "The driver has no connection dialog: it used the properties given (and the browser, for an OAuth sign-in).");
@@ -157,7 +157,7 @@ impl Conn {
         Ok(completed)
     }
 
-    pub fn disconnect(&self) -> Result<i16> {
+    pub fn disconnect(&self) -> Result<RetCode> {
         if lock(&self.state).connected.is_none() {
             return Err(Error::odbc("08003", "The connection is not open."));
         }
@@ -172,19 +172,19 @@ impl Conn {
         crate::engine::rewrite_escapes(sql)
     }
 
-    pub fn set_attr(&self, attr: i32, value: u64, text: Option<String>) -> Result<i16> {
+    pub fn set_attr(&self, attr: i32, value: u64, text: Option<String>) -> Result<RetCode> {
         let mut st = lock(&self.state);
-        match attr {
+        match ConnectionAttribute(attr) {
             // Reads never take part in a transaction: both modes are honest.
-            ATTR_AUTOCOMMIT => st.autocommit = value != 0,
-            ATTR_LOGIN_TIMEOUT => st.login_timeout = value,
-            ATTR_CONNECTION_TIMEOUT => st.connection_timeout = value,
-            ATTR_ACCESS_MODE => st.access_mode = value,
-            ATTR_METADATA_ID => st.metadata_id = value != 0,
-            ATTR_TXN_ISOLATION => st.txn_isolation = value,
-            ATTR_PACKET_SIZE => st.packet_size = value,
-            ATTR_QUIET_MODE => st.quiet_mode = value,
-            ATTR_CURRENT_CATALOG => {
+            ConnectionAttribute::AUTOCOMMIT => st.autocommit = value != 0,
+            ConnectionAttribute::LOGIN_TIMEOUT => st.login_timeout = value,
+            ConnectionAttribute::CONNECTION_TIMEOUT => st.connection_timeout = value,
+            ConnectionAttribute::ACCESS_MODE => st.access_mode = value,
+            ConnectionAttribute::METADATA_ID => st.metadata_id = value != 0,
+            ConnectionAttribute::TXN_ISOLATION => st.txn_isolation = value,
+            ConnectionAttribute::PACKET_SIZE => st.packet_size = value,
+            ConnectionAttribute::QUIET_MODE => st.quiet_mode = value,
+            ConnectionAttribute::CURRENT_CATALOG => {
                 if text.as_deref().is_some_and(|t| !t.is_empty()) {
                     return err(
                         Kind::NotImplemented,
@@ -192,9 +192,13 @@ impl Conn {
                     );
                 }
             }
-            ATTR_TRACE | ATTR_TRACEFILE | ATTR_ODBC_CURSORS | ATTR_ANSI_APP | ATTR_ASYNC_ENABLE
+            ConnectionAttribute::TRACE
+            | ConnectionAttribute::TRACEFILE
+            | ConnectionAttribute::ODBC_CURSORS
+            | SQL_ATTR_ANSI_APP
+            | ConnectionAttribute::ASYNC_ENABLE
                 if value == 0 || text.is_some() => {}
-            ATTR_ASYNC_ENABLE => {
+            ConnectionAttribute::ASYNC_ENABLE => {
                 return err(
                     Kind::NotImplemented,
                     "Asynchronous execution is not supported.",
@@ -212,22 +216,22 @@ impl Conn {
 
     pub fn get_attr(&self, attr: i32) -> Result<AttrValue> {
         let st = lock(&self.state);
-        Ok(AttrValue::Int(match attr {
-            ATTR_AUTOCOMMIT => st.autocommit as u64,
-            ATTR_LOGIN_TIMEOUT => st.login_timeout,
-            ATTR_CONNECTION_TIMEOUT => st.connection_timeout,
-            ATTR_ACCESS_MODE => st.access_mode,
-            ATTR_METADATA_ID => st.metadata_id as u64,
-            ATTR_TXN_ISOLATION => st.txn_isolation,
-            ATTR_PACKET_SIZE => st.packet_size,
-            ATTR_QUIET_MODE => st.quiet_mode,
-            ATTR_AUTO_IPD => 0,
-            ATTR_ASYNC_ENABLE => 0,
-            ATTR_TRACE => 0,
-            ATTR_ODBC_CURSORS => 2,
+        Ok(AttrValue::Int(match ConnectionAttribute(attr) {
+            ConnectionAttribute::AUTOCOMMIT => st.autocommit as u64,
+            ConnectionAttribute::LOGIN_TIMEOUT => st.login_timeout,
+            ConnectionAttribute::CONNECTION_TIMEOUT => st.connection_timeout,
+            ConnectionAttribute::ACCESS_MODE => st.access_mode,
+            ConnectionAttribute::METADATA_ID => st.metadata_id as u64,
+            ConnectionAttribute::TXN_ISOLATION => st.txn_isolation,
+            ConnectionAttribute::PACKET_SIZE => st.packet_size,
+            ConnectionAttribute::QUIET_MODE => st.quiet_mode,
+            ConnectionAttribute::AUTO_IPD => 0,
+            ConnectionAttribute::ASYNC_ENABLE => 0,
+            ConnectionAttribute::TRACE => 0,
+            ConnectionAttribute::ODBC_CURSORS => SQL_CUR_USE_DRIVER,
             // SQL_CD_TRUE (1) when the connection is closed.
-            ATTR_CONNECTION_DEAD => st.connected.is_none() as u64,
-            ATTR_CURRENT_CATALOG => return Ok(AttrValue::Text(String::new())),
+            ConnectionAttribute::CONNECTION_DEAD => st.connected.is_none() as u64,
+            ConnectionAttribute::CURRENT_CATALOG => return Ok(AttrValue::Text(String::new())),
             _ => {
                 return Err(Error::odbc(
                     "HY092",
@@ -304,7 +308,12 @@ fn verify(client: &Client) -> Result<()> {
 
 /// Connection attributes whose value is a string, not an integer.
 pub fn is_string_attr(attr: i32) -> bool {
-    matches!(attr, ATTR_CURRENT_CATALOG | ATTR_TRACEFILE | 106)
+    matches!(
+        ConnectionAttribute(attr),
+        ConnectionAttribute::CURRENT_CATALOG
+            | ConnectionAttribute::TRACEFILE
+            | ConnectionAttribute::TRANSLATE_LIB
+    )
 }
 
 impl Conn {
@@ -332,11 +341,16 @@ impl Conn {
                 format!("Information type {info_type} is not valid."),
             )
         })?;
+        const DATA_SOURCE_NAME: u16 = InfoType::DataSourceName as u16;
+        const USER_NAME: u16 = InfoType::UserName as u16;
+        const DATA_SOURCE_READ_ONLY: u16 = InfoType::DataSourceReadOnly as u16;
         Ok(match (info_type, answer) {
-            (2, _) => Info::Text(self.data_source_name()),
-            (47, _) => Info::Text(self.user_name()),
+            (DATA_SOURCE_NAME, _) => Info::Text(self.data_source_name()),
+            (USER_NAME, _) => Info::Text(self.user_name()),
             // Writes go through unless the connection is read-only.
-            (25, _) => Info::Text(if self.read_only() { "Y" } else { "N" }.into()),
+            (DATA_SOURCE_READ_ONLY, _) => {
+                Info::Text(if self.read_only() { "Y" } else { "N" }.into())
+            }
             (_, Info::Str(s)) => Info::Text(s.to_string()),
             (_, other) => other,
         })
@@ -345,7 +359,8 @@ impl Conn {
     /// ReadOnly=true, or SQL_ATTR_ACCESS_MODE = SQL_MODE_READ_ONLY.
     pub fn read_only(&self) -> bool {
         let st = lock(&self.state);
-        st.access_mode == 1 || st.connected.as_ref().is_some_and(|c| c.config.read_only)
+        st.access_mode == SQL_MODE_READ_ONLY
+            || st.connected.as_ref().is_some_and(|c| c.config.read_only)
     }
 
     pub fn user_name(&self) -> String {

@@ -5,37 +5,41 @@ use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
 use crate::schema::SqlType;
 use crate::timefmt::{parse_timestamp, Timestamp};
+use odbc_sys::{CDataType, SqlDataType};
 
-// C data types (sqlext.h).
-pub const C_CHAR: i16 = 1;
-pub const C_WCHAR: i16 = -8;
-pub const C_NUMERIC: i16 = 2;
+// The C data types, named as in sqlext.h without the SQL_ prefix, as the
+// i16 the exports receive. The values come from odbc-sys's `CDataType`.
+pub const C_CHAR: i16 = CDataType::Char as i16;
+pub const C_WCHAR: i16 = CDataType::WChar as i16;
+pub const C_NUMERIC: i16 = CDataType::Numeric as i16;
+pub const C_FLOAT: i16 = CDataType::Float as i16;
+pub const C_DOUBLE: i16 = CDataType::Double as i16;
+pub const C_DATE: i16 = CDataType::Date as i16;
+pub const C_TIME: i16 = CDataType::Time as i16;
+pub const C_TIMESTAMP: i16 = CDataType::TimeStamp as i16;
+pub const C_TYPE_DATE: i16 = CDataType::TypeDate as i16;
+pub const C_TYPE_TIME: i16 = CDataType::TypeTime as i16;
+pub const C_TYPE_TIMESTAMP: i16 = CDataType::TypeTimestamp as i16;
+pub const C_BIT: i16 = CDataType::Bit as i16;
+pub const C_BINARY: i16 = CDataType::Binary as i16;
+pub const C_SLONG: i16 = CDataType::SLong as i16;
+pub const C_SSHORT: i16 = CDataType::SShort as i16;
+pub const C_ULONG: i16 = CDataType::ULong as i16;
+pub const C_USHORT: i16 = CDataType::UShort as i16;
+pub const C_SBIGINT: i16 = CDataType::SBigInt as i16;
+pub const C_UBIGINT: i16 = CDataType::UBigInt as i16;
+pub const C_STINYINT: i16 = CDataType::STinyInt as i16;
+pub const C_UTINYINT: i16 = CDataType::UTinyInt as i16;
+pub const C_DEFAULT: i16 = CDataType::Default as i16;
+pub const C_ARD_TYPE: i16 = CDataType::Ard as i16;
+/// SQL_C_LONG, SQL_C_SHORT and SQL_C_TINYINT (sqlext.h): the ODBC 2 names
+/// of the signed types, which odbc-sys leaves out; applications still
+/// send them.
 pub const C_LONG: i16 = 4;
 pub const C_SHORT: i16 = 5;
-pub const C_FLOAT: i16 = 7;
-pub const C_DOUBLE: i16 = 8;
-pub const C_DATE: i16 = 9;
-pub const C_TIME: i16 = 10;
-pub const C_TIMESTAMP: i16 = 11;
-pub const C_TYPE_DATE: i16 = 91;
-pub const C_TYPE_TIME: i16 = 92;
-pub const C_TYPE_TIMESTAMP: i16 = 93;
-pub const C_BIT: i16 = -7;
 pub const C_TINYINT: i16 = -6;
-pub const C_BINARY: i16 = -2;
-pub const C_SLONG: i16 = -16;
-pub const C_SSHORT: i16 = -15;
-pub const C_ULONG: i16 = -18;
-pub const C_USHORT: i16 = -17;
-pub const C_SBIGINT: i16 = -25;
-pub const C_UBIGINT: i16 = -27;
-pub const C_STINYINT: i16 = -26;
-pub const C_UTINYINT: i16 = -28;
-pub const C_DEFAULT: i16 = 99;
-pub const C_ARD_TYPE: i16 = -99;
 
-pub const NULL_DATA: isize = -1;
-pub const NO_TOTAL: isize = -4;
+pub use odbc_sys::NULL_DATA;
 
 /// A value encoded for the application.
 #[derive(Debug, Clone, PartialEq)]
@@ -404,14 +408,27 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
     };
     // Numeric SQL types: numbers, so `price > ?` compares as numbers; a
     // DECIMAL stays text unless the double is exactly the same decimal.
-    const NUMERIC_SQL: &[i16] = &[2, 3, 4, 5, 6, 7, 8, -5, -6, -7];
+    const NUMERIC_SQL: &[SqlDataType] = &[
+        SqlDataType::NUMERIC,
+        SqlDataType::DECIMAL,
+        SqlDataType::INTEGER,
+        SqlDataType::SMALLINT,
+        SqlDataType::FLOAT,
+        SqlDataType::REAL,
+        SqlDataType::DOUBLE,
+        SqlDataType::EXT_BIG_INT,
+        SqlDataType::EXT_TINY_INT,
+        SqlDataType::EXT_BIT,
+    ];
+    const EXACT_SQL: &[SqlDataType] = &[SqlDataType::NUMERIC, SqlDataType::DECIMAL];
+    let sql_type = SqlDataType(sql_type);
     if let (Value::Text(t), true) = (&v, NUMERIC_SQL.contains(&sql_type)) {
         let t = t.trim();
         if let Ok(i) = t.parse::<i64>() {
             return Ok(Value::Int(i));
         }
         if let Ok(f) = t.parse::<f64>() {
-            let exact = !matches!(sql_type, 2 | 3)
+            let exact = !EXACT_SQL.contains(&sql_type)
                 || format!("{f}") == t.trim_end_matches('0').trim_end_matches('.');
             if exact {
                 return Ok(Value::Real(f));
@@ -485,6 +502,74 @@ pub fn piece(enc: &Encoded, offset: usize, buf_len: usize) -> Piece {
                 consumed: take,
             }
         }
+    }
+}
+
+/// SQL_ATTR_MAX_LENGTH: character and binary data beyond this many bytes
+/// is cut off, silently (the spec gives no warning for it).
+pub fn max_length(enc: Encoded, max: u64) -> Encoded {
+    match enc {
+        Encoded::Var {
+            mut data,
+            unit,
+            terminated,
+        } if max > 0 && data.len() as u64 > max => {
+            let keep = (max as usize / unit) * unit;
+            // Whole UTF-8 characters only, for SQL_C_CHAR.
+            let mut keep = keep;
+            if unit == 1 && terminated {
+                while keep > 0 && keep < data.len() && (data[keep] & 0xC0) == 0x80 {
+                    keep -= 1;
+                }
+            }
+            data.truncate(keep);
+            Encoded::Var {
+                data,
+                unit,
+                terminated,
+            }
+        }
+        other => other,
+    }
+}
+
+/// HY003 for a C type this driver does not know.
+pub fn check_c_type(c_type: i16) -> Result<()> {
+    const KNOWN: &[i16] = &[
+        C_CHAR,
+        C_WCHAR,
+        C_NUMERIC,
+        C_LONG,
+        C_SHORT,
+        C_FLOAT,
+        C_DOUBLE,
+        C_DATE,
+        C_TIME,
+        C_TIMESTAMP,
+        C_TYPE_DATE,
+        C_TYPE_TIME,
+        C_TYPE_TIMESTAMP,
+        C_BIT,
+        C_TINYINT,
+        C_BINARY,
+        C_SLONG,
+        C_SSHORT,
+        C_ULONG,
+        C_USHORT,
+        C_SBIGINT,
+        C_UBIGINT,
+        C_STINYINT,
+        C_UTINYINT,
+        C_DEFAULT,
+        C_ARD_TYPE,
+    ];
+    if KNOWN.contains(&c_type) {
+        Ok(())
+    } else {
+        Err(Error::odbc(
+            "HY003",
+            format!("C data type {c_type} is not valid."),
+        ))
     }
 }
 

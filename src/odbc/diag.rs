@@ -1,6 +1,7 @@
 //! Diagnostic records and the one mapping from error kinds to SQLSTATEs.
 
 use crate::error::{Error, Kind};
+use odbc_sys::RetCode;
 
 pub const VENDOR: &str = "[Jumpseller][ODBC Driver]";
 
@@ -18,7 +19,7 @@ pub struct Diags {
     pub records: Vec<Record>,
     /// SQL_DIAG_ROW_COUNT / SQL_DIAG_RETURNCODE of the last call.
     pub row_count: i64,
-    pub return_code: i16,
+    pub return_code: RetCode,
 }
 
 impl Diags {

@@ -12,6 +12,7 @@ use crate::jumpseller::oauth::{
 use crate::jumpseller::tokenstore::{default_location, stable_hash, TokenStore};
 use crate::jumpseller::Client;
 use crate::logging::Logger;
+use odbc_sys::DriverConnectOption;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -156,7 +157,7 @@ pub fn establish(
             ),
         ));
     } else {
-        let reason = if prompt == 0 {
+        let reason = if prompt == DriverConnectOption::NoPrompt as u16 {
             Some("the application asked the driver not to prompt (SQL_DRIVER_NOPROMPT)".to_string())
         } else {
             None

@@ -1,0 +1,228 @@
+//! Statement attributes: SQLSetStmtAttr and SQLGetStmtAttr. Those a
+//! forward-only, read-only cursor cannot honour keep their defaults, with a
+//! 01S02 warning when set to something else.
+
+use super::{Stmt, StmtState};
+use crate::error::{Error, Result};
+use crate::odbc::{lock, SUCCESS};
+use odbc_sys::{RetCode, StatementAttribute};
+
+/// SQL_ATTR_APP_ROW_DESC and SQL_ATTR_IMP_PARAM_DESC, the ends of the
+/// range of implicit descriptors, kept under their old names for the
+/// exports.
+pub const ATTR_APP_ROW_DESC: i32 = StatementAttribute::AppRowDesc as i32;
+pub const ATTR_IMP_PARAM_DESC: i32 = StatementAttribute::ImpParamDesc as i32;
+
+/// SQL_ROWSET_SIZE (sqlext.h): SQLExtendedFetch's row set size, an ODBC 2
+/// attribute odbc-sys leaves out.
+const SQL_ROWSET_SIZE: i32 = 9;
+
+/// SQL_CONCUR_READ_ONLY (sqlext.h): the one concurrency a read-only cursor has.
+const SQL_CONCUR_READ_ONLY: u64 = 1;
+
+/// The most rows one fetch fills: a bigger array is an application's
+/// mistake more often than a wish, and each row is converted in memory.
+const MAX_ROW_ARRAY_SIZE: u64 = 100_000;
+
+/// The statement attribute an SQLINTEGER names, if odbc-sys knows it.
+fn statement_attribute(attr: i32) -> Option<StatementAttribute> {
+    use StatementAttribute::*;
+    [
+        AppRowDesc,
+        AppParamDesc,
+        ImpRowDesc,
+        ImpParamDesc,
+        CursorScrollable,
+        CursorSensitivity,
+        AsyncEnable,
+        Concurrency,
+        CursorType,
+        EnableAutoIpd,
+        FetchBookmarkPtr,
+        KeysetSize,
+        MaxLength,
+        MaxRows,
+        NoScan,
+        ParamBindOffsetPtr,
+        ParamBindType,
+        ParamOpterationPtr,
+        ParamStatusPtr,
+        ParamsProcessedPtr,
+        ParamsetSize,
+        QueryTimeout,
+        RetrieveData,
+        RowBindOffsetPtr,
+        RowBindType,
+        RowNumber,
+        RowOperationPtr,
+        RowStatusPtr,
+        RowsFetchedPtr,
+        RowArraySize,
+        SimulateCursor,
+        UseBookmarks,
+        AsyncStmtEvent,
+        MetadataId,
+    ]
+    .into_iter()
+    .find(|a| *a as i32 == attr)
+}
+
+fn not_supported(attr: i32) -> Error {
+    Error::odbc(
+        "HY092",
+        format!("Statement attribute {attr} is not supported."),
+    )
+}
+
+/// The attributes a statement keeps (the rest read back as their fixed
+/// defaults). Addresses are the application's, opaque here.
+pub(super) struct Attributes {
+    pub max_rows: u64,
+    pub query_timeout: u64,
+    pub max_length: u64,
+    pub noscan: u64,
+    pub rows_fetched_ptr: usize,
+    pub row_status_ptr: usize,
+    pub row_bind_offset_ptr: usize,
+    pub row_bind_type: u64,
+    pub row_array_size: u64,
+    pub retrieve_data: u64,
+    pub params_processed_ptr: usize,
+}
+
+impl Default for Attributes {
+    fn default() -> Attributes {
+        Attributes {
+            max_rows: 0,
+            query_timeout: 0,
+            max_length: 0,
+            noscan: 0,
+            rows_fetched_ptr: 0,
+            row_status_ptr: 0,
+            row_bind_offset_ptr: 0,
+            row_bind_type: 0,
+            row_array_size: 1,
+            retrieve_data: 1,
+            params_processed_ptr: 0,
+        }
+    }
+}
+
+impl Stmt {
+    /// SQL_ATTR_MAX_ROWS combined with the connection's MaxRows property:
+    /// the smaller limit wins, 0 is no limit.
+    pub(super) fn max_rows(&self, st: &StmtState) -> u64 {
+        let cfg = lock(&self.conn.state)
+            .connected
+            .as_ref()
+            .map(|c| c.config.max_rows)
+            .unwrap_or(0);
+        match (st.attrs.max_rows, cfg) {
+            (0, c) => c,
+            (s, 0) => s,
+            (s, c) => s.min(c),
+        }
+    }
+
+    pub fn set_attr(&self, attr: i32, value: u64) -> Result<RetCode> {
+        let _run = self.begin()?;
+        let mut st = lock(&self.state);
+        if attr == SQL_ROWSET_SIZE {
+            self.keep_default(value == 1, "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1.");
+            return Ok(SUCCESS);
+        }
+        use StatementAttribute::*;
+        match statement_attribute(attr).ok_or_else(|| not_supported(attr))? {
+            MaxRows => st.attrs.max_rows = value,
+            QueryTimeout => st.attrs.query_timeout = value,
+            MaxLength => st.attrs.max_length = value,
+            NoScan => st.attrs.noscan = value,
+            MetadataId => st.metadata_id = value != 0,
+            RowsFetchedPtr => st.attrs.rows_fetched_ptr = value as usize,
+            RowStatusPtr => st.attrs.row_status_ptr = value as usize,
+            RowBindOffsetPtr => st.attrs.row_bind_offset_ptr = value as usize,
+            RowBindType => st.attrs.row_bind_type = value,
+            RetrieveData => st.attrs.retrieve_data = value,
+            ParamsProcessedPtr => st.attrs.params_processed_ptr = value as usize,
+            RowArraySize => {
+                if value == 0 {
+                    return Err(Error::odbc(
+                        "HY024",
+                        "SQL_ATTR_ROW_ARRAY_SIZE must be at least 1.",
+                    ));
+                }
+                st.attrs.row_array_size = value.min(MAX_ROW_ARRAY_SIZE);
+                self.keep_default(
+                    value <= MAX_ROW_ARRAY_SIZE,
+                    format!("The row array size was capped at {MAX_ROW_ARRAY_SIZE}."),
+                );
+            }
+            ParamsetSize => self.keep_default(value == 1, "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1."),
+            CursorType => self.keep_default(value == 0, "Only forward-only cursors are supported; the cursor type stays SQL_CURSOR_FORWARD_ONLY."),
+            Concurrency => self.keep_default(value == SQL_CONCUR_READ_ONLY, "Only read-only concurrency is supported."),
+            CursorScrollable => {
+                if value != 0 {
+                    return Err(Error::odbc(
+                        "HYC00",
+                        "Scrollable cursors are not supported.",
+                    ));
+                }
+            }
+            AsyncEnable => {
+                if value != 0 {
+                    return Err(Error::odbc(
+                        "HYC00",
+                        "Asynchronous execution is not supported.",
+                    ));
+                }
+            }
+            CursorSensitivity | SimulateCursor | UseBookmarks | KeysetSize | EnableAutoIpd
+            | ParamBindType | ParamStatusPtr => self.keep_default(
+                value == 0,
+                format!("Statement attribute {attr} is not supported; its default stays in force."),
+            ),
+            _ => return Err(not_supported(attr)),
+        }
+        Ok(SUCCESS)
+    }
+
+    /// 01S02 (option value changed) unless the value asked for is the one
+    /// in force.
+    fn keep_default(&self, same: bool, message: impl Into<String>) {
+        if !same {
+            lock(&self.diags).push("01S02", message);
+        }
+    }
+
+    pub fn get_attr(&self, attr: i32) -> Result<u64> {
+        let st = lock(&self.state);
+        if attr == SQL_ROWSET_SIZE {
+            return Ok(1);
+        }
+        use StatementAttribute::*;
+        Ok(
+            match statement_attribute(attr).ok_or_else(|| not_supported(attr))? {
+                MaxRows => st.attrs.max_rows,
+                QueryTimeout => st.attrs.query_timeout,
+                MaxLength => st.attrs.max_length,
+                NoScan => st.attrs.noscan,
+                MetadataId => st.metadata_id as u64,
+                RowsFetchedPtr => st.attrs.rows_fetched_ptr as u64,
+                RowStatusPtr => st.attrs.row_status_ptr as u64,
+                RowBindOffsetPtr => st.attrs.row_bind_offset_ptr as u64,
+                RowBindType => st.attrs.row_bind_type,
+                RetrieveData => st.attrs.retrieve_data,
+                RowArraySize => st.attrs.row_array_size,
+                ParamsetSize => 1,
+                CursorType => 0,
+                Concurrency => SQL_CONCUR_READ_ONLY,
+                CursorScrollable | CursorSensitivity | AsyncEnable | UseBookmarks | KeysetSize
+                | EnableAutoIpd | SimulateCursor => 0,
+                RowNumber => st.fetched,
+                ParamsProcessedPtr => st.attrs.params_processed_ptr as u64,
+                ParamBindType | ParamStatusPtr => 0,
+                _ => return Err(not_supported(attr)),
+            },
+        )
+    }
+}

@@ -1,0 +1,223 @@
+//! SQLFetch / SQLFetchScroll(NEXT): a block of SQL_ATTR_ROW_ARRAY_SIZE
+//! rows, converted into the bound buffers. Reading rows may send requests,
+//! so it runs without the statement's state lock: the unread rows and the
+//! bindings are taken out of the state and put back afterwards (see
+//! `running`).
+
+use super::bound_buffers::{place_row, Layout, Write};
+use super::columns::ColumnBinding;
+use super::running::cancelled;
+use super::{no_cursor, Cursor, Stmt, StmtState};
+use crate::engine::{Query, Value};
+use crate::error::{Error, Result};
+use crate::odbc::{lock, NO_DATA, SUCCESS};
+use odbc_sys::RetCode;
+use std::collections::{BTreeMap, VecDeque};
+
+/// SQL_ROW_SUCCESS, SQL_ROW_NOROW and SQL_ROW_ERROR (sqlext.h): what the
+/// row status array says of each row of a block.
+const SQL_ROW_SUCCESS: u16 = 0;
+const SQL_ROW_NOROW: u16 = 3;
+const SQL_ROW_ERROR: u16 = 5;
+
+/// What a fetch hands the FFI layer: bytes to write into the application's
+/// buffers and the values of its status pointers.
+#[derive(Debug, Default)]
+pub struct FetchOut {
+    pub code: RetCode,
+    pub writes: Vec<Write>,
+    /// (indicator address, value) pairs.
+    pub indicators: Vec<(usize, isize)>,
+    pub rows_fetched_ptr: usize,
+    pub row_status_ptr: usize,
+    /// SQL_ATTR_ROW_BIND_OFFSET_PTR: the FFI layer adds the offset it
+    /// points at to every address.
+    pub bind_offset_ptr: usize,
+    /// SQL_ROW_SUCCESS, SQL_ROW_ERROR or SQL_ROW_NOROW for each row of the
+    /// block.
+    pub row_status: Vec<u16>,
+    /// The slot where reading failed after earlier rows of the block.
+    pub error_row: Option<usize>,
+    pub rows: u64,
+}
+
+/// The open cursor's unread rows and the bindings, out of the state while
+/// a fetch reads and places rows.
+struct Reading {
+    peeked: VecDeque<Vec<Value>>,
+    cursor: Cursor,
+    query: Option<Query>,
+    bindings: BTreeMap<u16, ColumnBinding>,
+}
+
+impl Reading {
+    fn take(st: &mut StmtState) -> Reading {
+        Reading {
+            peeked: std::mem::take(&mut st.peeked),
+            cursor: std::mem::replace(&mut st.cursor, Cursor::Closed),
+            query: st.query.take(),
+            bindings: std::mem::take(&mut st.bindings),
+        }
+    }
+
+    fn put_back(self, st: &mut StmtState) {
+        st.peeked = self.peeked;
+        st.cursor = self.cursor;
+        st.query = self.query;
+        st.bindings = self.bindings;
+    }
+
+    fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
+        if let Some(r) = self.peeked.pop_front() {
+            return Ok(Some(r));
+        }
+        match &mut self.cursor {
+            Cursor::Closed => Err(no_cursor()),
+            Cursor::InMemory(rows) => Ok(rows.pop_front()),
+            Cursor::Engine => match self.query.as_mut() {
+                Some(q) => q.next_row(),
+                None => Ok(None),
+            },
+        }
+    }
+}
+
+/// How a block ended, besides its rows.
+#[derive(Default)]
+struct Block {
+    /// Rows read and placed.
+    placed: u64,
+    /// The last row placed: SQLGetData's current row.
+    last: Option<Vec<Value>>,
+    truncated: bool,
+    /// Reading failed at this slot, after `placed` rows.
+    read_error: Option<Error>,
+    /// A row could not be converted into its buffers (it counts as fetched).
+    place_error: Option<Error>,
+}
+
+impl Stmt {
+    /// SQLFetch / SQLFetchScroll(NEXT): a block of rows, converted into
+    /// the bound buffers (the FFI layer copies `writes` out).
+    pub fn fetch(&self) -> Result<FetchOut> {
+        let run = self.begin_fetch()?;
+        let (mut reading, layout, room, mut out) = {
+            let mut st = lock(&self.state);
+            if let Some(e) = st.pending_error.take() {
+                return Err(e);
+            }
+            if !st.cursor_open() {
+                return Err(no_cursor());
+            }
+            st.get_data_progress = None;
+            st.get_data_encoded = None;
+            let out = FetchOut {
+                rows_fetched_ptr: st.attrs.rows_fetched_ptr,
+                row_status_ptr: st.attrs.row_status_ptr,
+                bind_offset_ptr: st.attrs.row_bind_offset_ptr,
+                ..Default::default()
+            };
+            let room = self.rows_allowed(&st);
+            (Reading::take(&mut st), Layout::of(&st), room, out)
+        };
+        let block = read_block(&mut reading, &layout, room, &mut out);
+        let mut st = lock(&self.state);
+        reading.put_back(&mut st);
+        let cancel_came = run.end();
+        st.fetched += block.placed;
+        if cancel_came {
+            st.close_cursor();
+            return Err(cancelled());
+        }
+        self.finish_block(&mut st, block, layout.block_size, out)
+    }
+
+    /// Rows this fetch may return: the block size, less what
+    /// SQL_ATTR_MAX_ROWS (or MaxRows) leaves.
+    fn rows_allowed(&self, st: &StmtState) -> usize {
+        let block_size = st.attrs.row_array_size.max(1) as usize;
+        match self.max_rows(st) {
+            0 => block_size,
+            limit => block_size.min(limit.saturating_sub(st.fetched) as usize),
+        }
+    }
+
+    /// The state and the answer after a block was read.
+    fn finish_block(
+        &self,
+        st: &mut StmtState,
+        block: Block,
+        block_size: usize,
+        mut out: FetchOut,
+    ) -> Result<FetchOut> {
+        if block.last.is_some() {
+            st.current = block.last;
+        }
+        if let Some(e) = block.place_error {
+            return Err(e);
+        }
+        out.rows = block.placed;
+        if let Some(e) = block.read_error {
+            st.cursor = Cursor::Closed;
+            // Rows already placed in this block are delivered (the failed
+            // slot marked SQL_ROW_ERROR); the error itself is the answer to
+            // the next fetch.
+            if block.placed == 0 {
+                return Err(e);
+            }
+            st.pending_error = Some(e);
+            out.error_row = Some(block.placed as usize);
+        }
+        out.row_status = (0..block_size)
+            .map(|slot| {
+                if (slot as u64) < out.rows {
+                    SQL_ROW_SUCCESS
+                } else if out.error_row == Some(slot) {
+                    SQL_ROW_ERROR
+                } else {
+                    SQL_ROW_NOROW
+                }
+            })
+            .collect();
+        if out.rows == 0 {
+            st.current = None;
+            out.code = NO_DATA;
+            return Ok(out);
+        }
+        if block.truncated {
+            lock(&self.diags).push(
+                "01004",
+                "String data, right truncated: a bound buffer was too small for a value.",
+            );
+        }
+        out.code = SUCCESS;
+        Ok(out)
+    }
+}
+
+/// Reads up to `room` rows and places each in the bound buffers, stopping
+/// at the end of the result or at the first error. Runs without the state
+/// lock.
+fn read_block(reading: &mut Reading, layout: &Layout, room: usize, out: &mut FetchOut) -> Block {
+    let mut block = Block::default();
+    for slot in 0..room {
+        let row = match reading.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                block.read_error = Some(e);
+                break;
+            }
+        };
+        block.placed += 1;
+        match place_row(layout, &reading.bindings, &row, slot, out) {
+            Ok(truncated) => block.truncated |= truncated,
+            Err(e) => {
+                block.place_error = Some(e);
+                break;
+            }
+        }
+        block.last = Some(row);
+    }
+    block
+}

@@ -1,0 +1,68 @@
+//! SQLGetData: a column of the current row, in as many pieces as the
+//! application's buffer needs.
+
+use super::{bad_column, no_cursor, Stmt};
+use crate::error::{Error, Result};
+use crate::odbc::convert::{self, Encoded, Piece};
+use crate::odbc::lock;
+
+impl Stmt {
+    /// SQLGetData: the next piece of `column` for a buffer of `buf_len`
+    /// bytes; None once the whole value was returned.
+    pub fn get_data(&self, column: u16, c_type: i16, buf_len: usize) -> Result<Option<Piece>> {
+        let _run = self.begin()?;
+        let mut st = lock(&self.state);
+        if !st.cursor_open() && st.current.is_none() {
+            return Err(no_cursor());
+        }
+        let Some(row) = st.current.as_ref() else {
+            return Err(Error::odbc(
+                "24000",
+                "SQLGetData needs a fetched row (call SQLFetch first).",
+            ));
+        };
+        if column == 0 || column as usize > st.columns.len() {
+            return Err(bad_column(column, st.columns.len()));
+        }
+        convert::check_c_type(c_type)?;
+        let (offset, done) = match st.get_data_progress {
+            Some((col, off, done)) if col == column => (off, done),
+            _ => (0, false),
+        };
+        if done {
+            return Ok(None);
+        }
+        // Encode once per column; later pieces borrow it (a 10 MB value read
+        // in 64 KB pieces must not be copied 160 times).
+        if !matches!(&st.get_data_encoded, Some((col, ct, _)) if *col == column && *ct == c_type) {
+            let encoded = convert::max_length(
+                convert::encode(
+                    &row[column as usize - 1],
+                    st.columns[column as usize - 1].sql_type,
+                    c_type,
+                )?,
+                st.attrs.max_length,
+            );
+            st.get_data_encoded = Some((column, c_type, encoded));
+        }
+        let Some((_, _, encoded)) = st.get_data_encoded.as_ref() else {
+            return Err(no_cursor());
+        };
+        // Fixed-size values fill their C type whatever the BufferLength.
+        let room = if matches!(encoded, Encoded::Fixed(_)) {
+            usize::MAX
+        } else {
+            buf_len
+        };
+        let piece = convert::piece(encoded, offset, room);
+        let finished = !piece.truncated;
+        st.get_data_progress = Some((column, offset + piece.consumed, finished));
+        if piece.truncated {
+            lock(&self.diags).push(
+                "01004",
+                "String data, right truncated: call SQLGetData again for the rest.",
+            );
+        }
+        Ok(Some(piece))
+    }
+}

@@ -1,0 +1,204 @@
+//! Statements. A result set is either an engine query streamed row by row
+//! or rows built in memory (catalog functions, procedure calls). Each job
+//! has its own file:
+//! - `columns`: the result's columns (SQLDescribeCol, SQLColAttribute) and
+//!   SQLBindCol;
+//! - `params`: parameter markers and SQLBindParameter;
+//! - `attributes`: SQLSetStmtAttr / SQLGetStmtAttr;
+//! - `execute`: SQLPrepare, SQLExecute, in-memory result sets;
+//! - `fetch`: SQLFetch, a block of rows at a time;
+//! - `bound_buffers`: where each value of a block lands in the
+//!   application's buffers (column-wise and row-wise binding);
+//! - `get_data`: SQLGetData, a column of the current row in pieces;
+//! - `running`: one function at a time, and SQLCancel.
+
+mod attributes;
+mod bound_buffers;
+mod columns;
+mod execute;
+mod fetch;
+mod get_data;
+mod params;
+mod running;
+
+pub use attributes::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
+pub use bound_buffers::Write;
+pub use columns::{ColDesc, ColumnBinding};
+pub use fetch::FetchOut;
+pub use params::ParamBinding;
+
+use super::convert::Encoded;
+use super::diag::Diags;
+use super::{lock, Conn, SUCCESS};
+use crate::engine::{Interrupt, Query, Value};
+use crate::error::{Error, Result};
+use attributes::Attributes;
+use odbc_sys::{FreeStmtOption, RetCode};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+pub struct Stmt {
+    pub conn: Arc<Conn>,
+    pub state: Mutex<StmtState>,
+    pub diags: Mutex<Diags>,
+    /// This statement's cancel flag and deadline, handed to the engine with
+    /// every execution (SQLCancel raises it from any thread).
+    pub interrupt: Interrupt,
+    /// Which function runs now: see `running`.
+    activity: Mutex<running::Activity>,
+}
+
+/// The statement's cursor: closed, or where its rows come from.
+enum Cursor {
+    Closed,
+    /// The prepared engine query, executed.
+    Engine,
+    /// Rows built in memory (catalog functions, procedure calls).
+    InMemory(VecDeque<Vec<Value>>),
+}
+
+pub struct StmtState {
+    query: Option<Query>,
+    cursor: Cursor,
+    pub columns: Vec<ColDesc>,
+    /// Rows read ahead to learn the types of computed columns.
+    peeked: VecDeque<Vec<Value>>,
+    current: Option<Vec<Value>>,
+    fetched: u64,
+    row_count: i64,
+    pub bindings: BTreeMap<u16, ColumnBinding>,
+    /// A stored-procedure call prepared instead of SQL (`{call ...}`, EXEC).
+    pub call: Option<super::procedures::Call>,
+    /// SQLBindParameter bindings by parameter number.
+    pub params: BTreeMap<u16, ParamBinding>,
+    /// An error met after a block fetch already delivered rows: the answer
+    /// to the next fetch.
+    pending_error: Option<Error>,
+    /// SQLGetData progress: (column, bytes of the encoded value consumed, done).
+    get_data_progress: Option<(u16, usize, bool)>,
+    /// SQLGetData's value being handed out: (column, C type, the value
+    /// encoded once for all its pieces).
+    get_data_encoded: Option<(u16, i16, Encoded)>,
+    /// SQL_ATTR_METADATA_ID: catalog arguments are identifiers, not
+    /// patterns. Kept here, outside `attrs`, because the catalog exports
+    /// read it directly.
+    pub metadata_id: bool,
+    attrs: Attributes,
+}
+
+impl StmtState {
+    pub fn new(metadata_id: bool) -> StmtState {
+        StmtState {
+            query: None,
+            cursor: Cursor::Closed,
+            columns: Vec::new(),
+            peeked: VecDeque::new(),
+            current: None,
+            fetched: 0,
+            row_count: -1,
+            bindings: BTreeMap::new(),
+            call: None,
+            params: BTreeMap::new(),
+            pending_error: None,
+            get_data_progress: None,
+            get_data_encoded: None,
+            metadata_id,
+            attrs: Attributes::default(),
+        }
+    }
+
+    pub fn cursor_open(&self) -> bool {
+        !matches!(self.cursor, Cursor::Closed)
+    }
+
+    /// Ends the result set; the prepared query stays, to run again.
+    fn close_cursor(&mut self) {
+        if let Some(q) = self.query.as_mut() {
+            q.close();
+        }
+        self.cursor = Cursor::Closed;
+        self.pending_error = None;
+        self.peeked.clear();
+        self.current = None;
+        self.get_data_progress = None;
+        self.get_data_encoded = None;
+    }
+}
+
+fn no_cursor() -> Error {
+    Error::odbc(
+        "24000",
+        "No result set is open on this statement (invalid cursor state).",
+    )
+}
+
+fn bad_column(column: u16, count: usize) -> Error {
+    Error::odbc(
+        "07009",
+        format!(
+            "Column {column} does not exist; the result has {count} column(s), numbered from 1."
+        ),
+    )
+}
+
+impl Stmt {
+    pub fn new(conn: Arc<Conn>) -> Arc<Stmt> {
+        let metadata_id = lock(&conn.state).metadata_id;
+        Arc::new(Stmt {
+            conn,
+            state: Mutex::new(StmtState::new(metadata_id)),
+            diags: Mutex::new(Default::default()),
+            interrupt: Default::default(),
+            activity: Default::default(),
+        })
+    }
+
+    fn log(&self, level: u8, msg: &str) {
+        if let Some(c) = &lock(&self.conn.state).connected {
+            c.logger.log(level, msg);
+        }
+    }
+
+    /// SQLCloseCursor; with `must_be_open`, 24000 when no cursor is open.
+    pub fn close_cursor(&self, st: &mut StmtState, must_be_open: bool) -> Result<RetCode> {
+        let _run = self.begin()?;
+        if must_be_open && !st.cursor_open() {
+            return Err(no_cursor());
+        }
+        st.close_cursor();
+        Ok(SUCCESS)
+    }
+
+    /// SQLMoreResults: there is only ever one result set.
+    pub fn more_results(&self) -> Result<RetCode> {
+        let _run = self.begin()?;
+        lock(&self.state).close_cursor();
+        Ok(super::NO_DATA)
+    }
+
+    /// SQLFreeStmt with SQL_CLOSE, SQL_UNBIND or SQL_RESET_PARAMS (SQL_DROP
+    /// is SQLFreeHandle's, handled by the exports).
+    pub fn free_stmt(&self, option: u16) -> Result<RetCode> {
+        let _run = self.begin()?;
+        let mut st = lock(&self.state);
+        let option = [
+            FreeStmtOption::Close,
+            FreeStmtOption::Unbind,
+            FreeStmtOption::ResetParams,
+        ]
+        .into_iter()
+        .find(|o| *o as u16 == option)
+        .ok_or_else(|| {
+            Error::odbc(
+                "HY092",
+                format!("SQLFreeStmt option {option} is not valid."),
+            )
+        })?;
+        match option {
+            FreeStmtOption::Close => st.close_cursor(),
+            FreeStmtOption::Unbind => st.bindings.clear(),
+            FreeStmtOption::ResetParams => st.params.clear(),
+        }
+        Ok(SUCCESS)
+    }
+}

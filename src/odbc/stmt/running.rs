@@ -1,0 +1,124 @@
+//! One function at a time on a statement, and how far SQLCancel reaches.
+//!
+//! Execute and fetch may wait on the network for a long time (a procedure
+//! call up to minutes for a browser sign-in), so they do not hold the
+//! statement's state lock while they wait: they mark the statement as
+//! running, take out of the state what they need, and put it back when
+//! done. Meanwhile SQLGetStmtAttr, SQLNumResultCols, SQLGetDiagRec and
+//! SQLCancel answer at once, and a function that would change the
+//! statement gets HY010 instead of waiting. SQLCancel raises the
+//! statement's interrupt only while a function runs (ODBC 3.5: with
+//! nothing running it has no effect).
+
+use super::Stmt;
+use crate::error::{Error, Kind, Result};
+use crate::odbc::lock;
+use odbc_sys::RetCode;
+use std::time::Duration;
+
+/// Whether a function runs on the statement, and whether SQLCancel was
+/// called during it.
+#[derive(Default)]
+pub(super) struct Activity {
+    running: bool,
+    /// Whether the running function is one SQLCancel stops (execute,
+    /// fetch); the others are short and never wait on the network.
+    interruptible: bool,
+    cancel_requested: bool,
+}
+
+/// Proof that the current call is the statement's running function. The
+/// statement is free again when it ends (or drops, on an early return).
+pub(super) struct Running<'a> {
+    stmt: &'a Stmt,
+    ended: bool,
+}
+
+impl Stmt {
+    /// Marks a short function (one that changes the statement but never
+    /// waits on the network) as running, so that it cannot interleave with
+    /// an execute or fetch; HY010 when a function already runs (an
+    /// application calling from two threads at once). SQLCancel leaves it
+    /// alone.
+    pub(super) fn begin(&self) -> Result<Running<'_>> {
+        self.begin_with(false, || {})
+    }
+
+    /// Marks a fetch as running: SQLCancel may stop it.
+    pub(super) fn begin_fetch(&self) -> Result<Running<'_>> {
+        self.begin_with(true, || {})
+    }
+
+    /// Marks an execution as running: SQLCancel may stop it, and the
+    /// statement's interrupt is restarted (flag lowered, deadline from now)
+    /// under the lock SQLCancel takes, so a cancel cannot fall between.
+    pub(super) fn begin_execution(&self, timeout: Option<Duration>) -> Result<Running<'_>> {
+        self.begin_with(true, || self.interrupt.start(timeout))
+    }
+
+    fn begin_with(&self, interruptible: bool, on_start: impl FnOnce()) -> Result<Running<'_>> {
+        let mut activity = lock(&self.activity);
+        if activity.running {
+            return Err(busy());
+        }
+        activity.running = true;
+        activity.interruptible = interruptible;
+        activity.cancel_requested = false;
+        on_start();
+        Ok(Running {
+            stmt: self,
+            ended: false,
+        })
+    }
+
+    /// Whether a function (execute, fetch, ...) runs on this statement now.
+    pub fn is_running(&self) -> bool {
+        lock(&self.activity).running
+    }
+
+    /// SQLCancel: stops this statement's running function from another
+    /// thread (it fails with HY008 at its next check); other statements of
+    /// the connection go on. With nothing running, nothing happens.
+    pub fn cancel(&self) -> Result<RetCode> {
+        let mut activity = lock(&self.activity);
+        if activity.running && activity.interruptible {
+            activity.cancel_requested = true;
+            self.interrupt.cancel();
+        }
+        Ok(crate::odbc::SUCCESS)
+    }
+}
+
+impl Running<'_> {
+    /// Ends the run. True when SQLCancel was called during it: the caller
+    /// then answers HY008 and closes its cursor, since the raised interrupt
+    /// would otherwise fail the next fetch. After this no cancel reaches
+    /// the statement until the next run.
+    pub(super) fn end(mut self) -> bool {
+        self.ended = true;
+        let mut activity = lock(&self.stmt.activity);
+        activity.running = false;
+        std::mem::take(&mut activity.cancel_requested)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        // On an early return (an error, a panic) the statement must not
+        // stay busy. After `end` another run may have begun: leave it be.
+        if !self.ended {
+            lock(&self.stmt.activity).running = false;
+        }
+    }
+}
+
+fn busy() -> Error {
+    Error::odbc(
+        "HY010",
+        "Another function is still running on this statement (function sequence error); wait for it to return, or call SQLCancel.",
+    )
+}
+
+pub(super) fn cancelled() -> Error {
+    Error::new(Kind::Cancelled, "The statement was cancelled.")
+}
