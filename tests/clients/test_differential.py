@@ -106,11 +106,6 @@ def test_plain_scans_equal_the_export(diff_conn, exported):
     assert not problems, "\n".join(problems)
 
 
-KNOWN = ("issue 8: timestamps compared as text, text pushdown trusted, LIMIT pushed into the parent "
-         "pages of exploded child rows")
-
-
-@pytest.mark.xfail(strict=True, reason=KNOWN)
 def test_differential_corpus(diff_sandbox, diff_conn, exported):
     cursor = diff_conn.cursor()
     costs = scan_costs(diff_sandbox, cursor)
@@ -150,7 +145,6 @@ def random_writes(conn, oracle, seed, n=40):
     return done
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN)
 def test_differential_corpus_after_writes(diff_sandbox, diff_conn, workdir):
     cursor = diff_conn.cursor()
     before = D.build_oracle(cursor, live_export(diff_sandbox, workdir))
