@@ -46,3 +46,42 @@ fn every_connection_key_is_in_the_odbc_ini_template() {
         "installer/odbc.ini.template does not document {missing:?}"
     );
 }
+
+/// docs/architecture.md has a line for every source file, so the map of the
+/// house stays current as rooms are added.
+#[test]
+fn every_source_file_is_on_the_architecture_page() {
+    let page = read("docs/architecture.md");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let missing: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            // Listed under its directory's heading as `file` or `sub/file`,
+            // or by its whole path under src/.
+            let name = rel.split_once('/').map_or(rel.as_str(), |(_, rest)| rest);
+            let listed = page.contains(&format!("`{name}`")) || page.contains(&format!("`{rel}`"));
+            (!listed).then_some(rel)
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/architecture.md has no line for {missing:?}"
+    );
+}
