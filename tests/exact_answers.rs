@@ -136,8 +136,7 @@ fn a_bound_timestamp_parameter_with_a_fraction_compares_as_an_instant() {
             assert_eq!(SQLFetch(st), SQL_SUCCESS);
         }
         let n = get_text(st, 1).unwrap();
-        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
-        unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
+        SQLFreeHandle(HandleType::Stmt as i16, st);
         n
     };
     assert_eq!(count(0, "="), "1");
