@@ -4,6 +4,7 @@
 //! virtual tables (`vtab.rs`) turn what they are asked for into requests.
 
 mod access;
+mod authorizer;
 mod collation;
 mod cursor;
 mod escapes;
@@ -144,6 +145,15 @@ impl Session {
             ))
             .map_err(sqlite_setup)?;
         }
+        // From here on user SQL is fenced in (authorizer.rs): no files, no
+        // pragmas that change the connection, no DDL on the store's tables.
+        // VACUUM INTO has no authorizer action of its own but needs a database
+        // slot like ATTACH: the store's schema takes the last one allowed.
+        use rusqlite::limits::Limit;
+        conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 1)
+            .map_err(sqlite_setup)?;
+        let mut conn = conn;
+        authorizer::install(&mut conn, Arc::downgrade(&ctx)).map_err(sqlite_setup)?;
         // SAFETY: the handle stays valid as long as `conn`, which Inner keeps.
         let db = Db(unsafe { conn.handle() });
         // A cancelled statement that is busy in SQLite itself (sorting, a big

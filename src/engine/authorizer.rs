@@ -1,0 +1,165 @@
+//! What user SQL may do besides reading and writing the store. The engine is
+//! a SQLite connection, and plain SQLite SQL reaches the host: `ATTACH` opens
+//! (and creates) any file, `VACUUM INTO` writes one, pragmas change how the
+//! connection works, and `DROP TABLE Categories` would remove a table for the
+//! rest of the connection. An authorizer refuses those at prepare time; TEMP
+//! tables, views and triggers stay allowed, as does reading and writing the
+//! store's tables. A refusal is a 42000 with a message naming what was
+//! refused. Files the driver needs of its own are opened from its code, never
+//! from user SQL.
+
+use super::Ctx;
+use crate::error::{Error, Kind};
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use std::sync::Weak;
+
+/// Pragmas that only read facts about the schema: harmless, and used by tools.
+const READ_ONLY_PRAGMAS: &[&str] = &[
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "database_list",
+    "collation_list",
+    "function_list",
+    "module_list",
+    "pragma_list",
+    "compile_options",
+];
+
+/// Installs the authorizer on a connection whose own setup is finished.
+/// The context is held weakly: it owns the connection, not the other way.
+pub fn install(conn: &mut rusqlite::Connection, ctx: Weak<Ctx>) -> rusqlite::Result<()> {
+    conn.authorizer(Some(move |auth: AuthContext<'_>| {
+        match refusal(&auth.action, auth.database_name) {
+            None => Authorization::Allow,
+            Some(why) => {
+                if let Some(ctx) = ctx.upgrade() {
+                    ctx.scope().set_error(Error::new(Kind::Syntax, why));
+                }
+                Authorization::Deny
+            }
+        }
+    }))
+}
+
+/// Why an action is refused, or None when it is allowed.
+fn refusal(action: &AuthAction<'_>, database: Option<&str>) -> Option<String> {
+    let temp = database == Some("temp");
+    let files = "SQL through this driver reaches only the store; it never opens, creates or \
+                 changes files";
+    match action {
+        AuthAction::Attach { .. } => Some(format!("ATTACH is not allowed: {files}.")),
+        AuthAction::Detach { .. } => Some("DETACH is not allowed: the store's schema stays attached.".into()),
+        AuthAction::Pragma { pragma_name, .. } => {
+            let name = pragma_name.to_ascii_lowercase();
+            (!READ_ONLY_PRAGMAS.contains(&name.as_str())).then(|| {
+                format!(
+                    "PRAGMA {name} is not allowed: only pragmas that read the schema are ({}).",
+                    READ_ONLY_PRAGMAS.join(", ")
+                )
+            })
+        }
+        AuthAction::CreateVtable { table_name, .. } | AuthAction::DropVtable { table_name, .. } => {
+            Some(format!(
+                "Creating or dropping {table_name} is not allowed: it is a table of the store, defined by the profile."
+            ))
+        }
+        AuthAction::AlterTable { table_name, .. } => Some(format!(
+            "ALTER TABLE {table_name} is not allowed: the store's tables come from the profile."
+        )),
+        // Tables, views, indexes and triggers outside TEMP would shadow the
+        // store's tables for the rest of the connection.
+        AuthAction::CreateTable { table_name }
+        | AuthAction::CreateView {
+            view_name: table_name,
+        }
+        | AuthAction::CreateIndex { table_name, .. }
+        | AuthAction::CreateTrigger { table_name, .. }
+        | AuthAction::DropTable { table_name }
+        | AuthAction::DropView {
+            view_name: table_name,
+        }
+        | AuthAction::DropIndex { table_name, .. }
+        | AuthAction::DropTrigger { table_name, .. }
+            if !temp =>
+        {
+            Some(format!(
+                "Creating or dropping {table_name} outside TEMP is not allowed: use CREATE TEMP TABLE / TEMP VIEW for your own."
+            ))
+        }
+        AuthAction::Function { function_name }
+            if function_name.eq_ignore_ascii_case("load_extension") =>
+        {
+            Some("load_extension is not allowed: extensions are never loaded.".into())
+        }
+        AuthAction::Unknown { code, .. } => Some(format!(
+            "This SQL operation (SQLite authorizer code {code}) is not allowed."
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_pragmas_and_the_store_tables_definitions_are_refused() {
+        assert!(refusal(
+            &AuthAction::Attach {
+                filename: "/etc/passwd"
+            },
+            None
+        )
+        .is_some());
+        assert!(refusal(
+            &AuthAction::Detach {
+                database_name: "Jumpseller"
+            },
+            None
+        )
+        .is_some());
+        let pragma = |name| AuthAction::Pragma {
+            pragma_name: name,
+            pragma_value: None,
+        };
+        assert!(refusal(&pragma("writable_schema"), Some("main")).is_some());
+        assert!(refusal(&pragma("journal_mode"), Some("main")).is_some());
+        assert!(refusal(&pragma("table_info"), Some("main")).is_none());
+        let drop = AuthAction::DropVtable {
+            table_name: "Categories",
+            module_name: "jumpseller",
+        };
+        assert!(refusal(&drop, Some("Jumpseller")).is_some());
+        let create = AuthAction::CreateTable {
+            table_name: "Products",
+        };
+        assert!(refusal(&create, Some("main")).is_some());
+    }
+
+    #[test]
+    fn temp_objects_reads_and_writes_stay_allowed() {
+        let temp = AuthAction::CreateTempTable { table_name: "mine" };
+        assert!(refusal(&temp, Some("temp")).is_none());
+        let view = AuthAction::CreateTempView { view_name: "v" };
+        assert!(refusal(&view, Some("temp")).is_none());
+        assert!(refusal(&AuthAction::Select, None).is_none());
+        let read = AuthAction::Read {
+            table_name: "Products",
+            column_name: "id",
+        };
+        assert!(refusal(&read, Some("Jumpseller")).is_none());
+        let insert = AuthAction::Insert {
+            table_name: "Categories",
+        };
+        assert!(refusal(&insert, Some("Jumpseller")).is_none());
+        let upper = AuthAction::Function {
+            function_name: "upper",
+        };
+        assert!(refusal(&upper, None).is_none());
+    }
+}
