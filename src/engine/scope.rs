@@ -39,6 +39,8 @@ pub struct Scope {
     /// Values of write-route path columns of rows read by this run, by
     /// (table, rowid): what UPDATE/DELETE of a child row need.
     rows_seen: Mutex<HashMap<(usize, i64), RowKeys>>,
+    /// Counts answered by count routes during this run, by path.
+    counts: Mutex<HashMap<String, u64>>,
 }
 
 impl Scope {
@@ -66,6 +68,12 @@ impl Scope {
     }
     pub fn row_seen(&self, table: usize, rowid: i64) -> Option<RowKeys> {
         lock(&self.rows_seen).get(&(table, rowid)).cloned()
+    }
+    pub fn count(&self, path: &str) -> Option<u64> {
+        lock(&self.counts).get(path).copied()
+    }
+    pub fn remember_count(&self, path: &str, n: u64) {
+        lock(&self.counts).insert(path.to_string(), n);
     }
     pub fn lookups(&self) -> MutexGuard<'_, HashMap<String, LookupState>> {
         lock(&self.lookups)

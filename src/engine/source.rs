@@ -120,7 +120,19 @@ fn kind_of(v: &Json) -> &'static str {
 }
 
 /// `{"count": n}`
+/// Asked once per statement and path: a count-only inner table of a join
+/// (`SELECT COUNT(*) FROM Orders a, Orders b`) is filtered once per outer
+/// row, and each would otherwise cost a request.
 pub fn fetch_count(ctx: &Ctx, scope: &Scope, path: &str) -> Result<u64> {
+    if let Some(n) = scope.count(path) {
+        return Ok(n);
+    }
+    let n = request_count(ctx, scope, path)?;
+    scope.remember_count(path, n);
+    Ok(n)
+}
+
+fn request_count(ctx: &Ctx, scope: &Scope, path: &str) -> Result<u64> {
     let body = ctx
         .client
         .get(path, &scope.interrupt)
