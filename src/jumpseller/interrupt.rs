@@ -67,6 +67,20 @@ impl Interrupt {
         Ok(())
     }
 
+    /// Sleeps `pause` unless cancelled or out of time first (checked every
+    /// 50 ms), then answers like `check`.
+    pub fn sleep(&self, pause: Duration) -> Result<(), ApiError> {
+        let until = Instant::now() + pause;
+        loop {
+            self.check()?;
+            let now = Instant::now();
+            if now >= until {
+                return Ok(());
+            }
+            std::thread::sleep((until - now).min(Duration::from_millis(50)));
+        }
+    }
+
     fn deadline(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Duration)>> {
         // The value is plain data: a poisoned lock still holds a valid one.
         self.0.deadline.lock().unwrap_or_else(|e| e.into_inner())

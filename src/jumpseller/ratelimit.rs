@@ -25,6 +25,8 @@ const MINUTE: Duration = Duration::from_millis(60_250);
 
 /// Shortest sleep between checks, so rounding to zero cannot spin.
 const MIN_SLEEP: Duration = Duration::from_millis(1);
+/// Longest sleep between checks of the caller's `stop`.
+const WAIT_SLICE: Duration = Duration::from_millis(50);
 
 static LIMITERS: Lazy<Mutex<HashMap<String, Arc<Limiter>>>> =
     Lazy::new(|| Mutex::new(HashMap::new()));
@@ -62,6 +64,18 @@ impl Limiter {
         while let Some(wait) = self.try_acquire(Instant::now()) {
             std::thread::sleep(wait.max(MIN_SLEEP));
         }
+    }
+
+    /// The same, but `stop` is asked every slice of the wait and ends it
+    /// with its error (a cancelled statement waits for nothing).
+    pub fn acquire_unless<E>(&self, stop: impl Fn() -> Option<E>) -> Option<E> {
+        while let Some(wait) = self.try_acquire(Instant::now()) {
+            if let Some(stopped) = stop() {
+                return Some(stopped);
+            }
+            std::thread::sleep(wait.clamp(MIN_SLEEP, WAIT_SLICE));
+        }
+        None
     }
 
     /// Records a request leaving at `now` when one fits; otherwise says how

@@ -6,6 +6,7 @@
 //! construction (`setup`) live beside it.
 
 mod error;
+mod exchange;
 mod response;
 mod retry;
 mod setup;
@@ -19,9 +20,11 @@ use super::ratelimit::Limiter;
 use crate::error::{Error, Kind};
 use crate::logging::{redact, Logger};
 use error::{auth_failure, transport_error, with_tries};
+use exchange::{exchange, Exchanged};
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use retry::{Failure, Next, RetryPolicy};
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
@@ -60,6 +63,9 @@ pub struct Client {
     limiter: Arc<Limiter>,
     logger: Logger,
     attempts: u32,
+    /// Whether the server has answered this connection once: a failure to
+    /// connect after that is a lost link (08S01), not a bad address (08001).
+    reached: AtomicBool,
 }
 
 /// The HTTP methods the API is called with (callers above this layer name no
@@ -99,6 +105,7 @@ impl Client {
             limiter: Limiter::for_store(&opts.store_key, opts.per_second, opts.per_minute),
             logger: opts.logger,
             attempts: opts.attempts.max(1),
+            reached: AtomicBool::new(false),
         })
     }
 
@@ -130,22 +137,33 @@ impl Client {
         interrupt: &Interrupt,
     ) -> Result<Value, ApiError> {
         let url = format!("{}{}", self.base, path);
-        let mut policy = RetryPolicy::new(method.is_idempotent(), self.attempts);
+        let idempotent = method.is_idempotent();
+        let mut policy = RetryPolicy::new(idempotent, self.attempts);
         let method = method.to_reqwest();
         // A refused OAuth token is refreshed and the request sent once more.
         let mut renewed = false;
         loop {
             interrupt.check()?;
-            self.limiter.acquire();
+            // A ban may hold the limiter for an hour: the wait gives way to
+            // a cancel or the query's deadline.
+            if let Some(stopped) = self.limiter.acquire_unless(|| interrupt.check().err()) {
+                return Err(stopped);
+            }
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             let (request, used_token) = self.authorize(self.http.request(method.clone(), &url))?;
-            let (error, failure) = match with_body(request, body).send() {
-                Err(transport) => {
-                    let (error, failure) = transport_error(&transport, &url);
+            let outcome = exchange(with_body(request, body), interrupt)
+                .map_err(|stopped| in_flight(stopped, idempotent, &url))?;
+            let (error, failure) = match outcome {
+                Exchanged::Failed(transport) => {
+                    let (mut error, failure) = transport_error(&transport, &url);
+                    if error.kind == Kind::Connect && self.reached.load(Ordering::Relaxed) {
+                        error.kind = Kind::Lost;
+                        error.message = format!("The connection was lost: {}", error.message);
+                    }
                     self.logger.log(2, &format!("  failed: {}", error.message));
                     (error, failure)
                 }
-                Ok(response) => match self.read(response, &url) {
+                Exchanged::Answered(answer) => match self.read_answer(answer, &url) {
                     Ok(json) => return Ok(json),
                     Err((error, Failure::Final))
                         if error.kind == Kind::Auth && !renewed && self.renews() =>
@@ -161,10 +179,20 @@ impl Client {
             match policy.after(failure) {
                 // The limiter's hold, set from the answer's headers, paces it.
                 Next::Resend => continue,
-                Next::ResendAfter(pause) => std::thread::sleep(pause),
+                Next::ResendAfter(pause) => interrupt.sleep(pause)?,
                 Next::GiveUp { tries } => return Err(with_tries(error, tries)),
             }
         }
+    }
+
+    /// Reads an answer, noting that the server has been reached.
+    fn read_answer(
+        &self,
+        answer: exchange::Answer,
+        url: &str,
+    ) -> Result<Value, (ApiError, Failure)> {
+        self.reached.store(true, Ordering::Relaxed);
+        self.read(answer, url)
     }
 
     /// Adds the credentials; returns the bearer token sent, if any, so a
@@ -197,6 +225,22 @@ impl Client {
                 .map_err(auth_failure)?;
         }
         Ok(())
+    }
+}
+
+/// A request abandoned in flight by a cancel or the deadline. A write may
+/// still reach the server: the message says so rather than imply it did not.
+fn in_flight(stopped: ApiError, idempotent: bool, url: &str) -> ApiError {
+    if idempotent {
+        return stopped;
+    }
+    ApiError {
+        message: format!(
+            "{} The request to {} was under way and may have been applied; check before sending it again.",
+            stopped.message,
+            redact(url)
+        ),
+        ..stopped
     }
 }
 

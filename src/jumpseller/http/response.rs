@@ -4,13 +4,13 @@
 //! what the failure means for a retry.
 
 use super::error::ApiError;
+use super::exchange::Answer;
 use super::retry::Failure;
 use super::throttle::RateHeaders;
 use super::{Auth, Client};
 use crate::error::Kind;
 use crate::jumpseller::oauth::{now_secs, Renewal};
 use crate::logging::redact;
-use reqwest::blocking::Response;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -22,9 +22,12 @@ const QUOTED_BODY_CHARS: usize = 300;
 
 impl Client {
     /// Reads a response: Ok(JSON), or Err((error, what it means for a retry)).
-    pub(super) fn read(&self, response: Response, url: &str) -> Result<Value, (ApiError, Failure)> {
-        let status = response.status();
-        let headers = response.headers().clone();
+    pub(super) fn read(&self, answer: Answer, url: &str) -> Result<Value, (ApiError, Failure)> {
+        let Answer {
+            status,
+            headers,
+            body,
+        } = answer;
         self.log_headers(status, &headers);
         let rate = RateHeaders::read(&headers);
         // Other applications may share the store's budget: when the API says
@@ -32,8 +35,16 @@ impl Client {
         if let Some(hold) = rate.hold(status, now_secs() as i64) {
             self.limiter.hold_for(hold);
         }
-        let body = match response.text() {
+        let body = match body {
             Ok(body) => body,
+            // A body that stalled past the Timeout property: a timeout.
+            Err(error) if error.is_timeout() => {
+                let message = format!(
+                    "The response from {} stalled past the Timeout property: {error}",
+                    redact(url)
+                );
+                return Err((failure(Kind::Timeout, status, message), Failure::Transient));
+            }
             // A body cut short: the connection broke under us. Retry; if it
             // keeps happening the query fails rather than returning less.
             Err(error) => {

@@ -1,0 +1,65 @@
+//! One request and its whole answer, on a thread of its own, so the statement
+//! waiting for it can give up: a cancel or the query's deadline ends the wait
+//! within a slice, whatever the server does (stalls, trickles a body, never
+//! answers while `Timeout=0`). The abandoned thread finishes or times out on
+//! its own; its answer is dropped.
+
+use super::error::ApiError;
+use super::Interrupt;
+use reqwest::blocking::RequestBuilder;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
+
+/// How often a waiting statement looks at its interrupt token.
+pub(crate) const SLICE: Duration = Duration::from_millis(50);
+
+/// An answer read whole: status, headers, and the body (or why reading it failed).
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Result<String, reqwest::Error>,
+}
+
+/// What became of a request: an answer, or the transport's failure.
+pub(crate) enum Exchanged {
+    Answered(Answer),
+    Failed(reqwest::Error),
+}
+
+/// Sends `request` and reads its answer (or the transport's failure),
+/// returning early with the
+/// interrupt's error when the statement is cancelled or out of time.
+pub(crate) fn exchange(
+    request: RequestBuilder,
+    interrupt: &Interrupt,
+) -> Result<Exchanged, ApiError> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let outcome = match request.send() {
+            Ok(response) => Exchanged::Answered(Answer {
+                status: response.status(),
+                headers: response.headers().clone(),
+                body: response.text(),
+            }),
+            Err(error) => Exchanged::Failed(error),
+        };
+        // The waiter may have given up: then nobody needs the answer.
+        let _ = tx.send(outcome);
+    });
+    loop {
+        match rx.recv_timeout(SLICE) {
+            Ok(outcome) => return Ok(outcome),
+            Err(RecvTimeoutError::Timeout) => interrupt.check()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                // The thread ended without an answer: it panicked.
+                return Err(ApiError {
+                    kind: crate::error::Kind::General,
+                    status: None,
+                    message: "The request ended without an answer (internal error).".into(),
+                });
+            }
+        }
+    }
+}

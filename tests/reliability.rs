@@ -1,0 +1,159 @@
+//! Waits that give way and failures with the right SQLSTATE (issue 14.4, 14.10):
+//! a cancel during a rate-limit ban or a stalled answer is obeyed within a
+//! second and sends nothing more; a query timeout ends a stall; a server
+//! that disappears mid-session is 08S01; a body that stalls past `Timeout` is
+//! HYT00. Direct calls into the driver against the sandbox.
+
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod common;
+use common::*;
+use jumpseller_odbc::ffi::*;
+use jumpseller_sandbox::{Fault, FaultKind, Sandbox};
+use std::os::raw::c_void;
+use std::time::{Duration, Instant};
+
+/// Executes `sql` and fetches to the end on `st`: the final return code.
+fn run_to_end(st: *mut c_void, sql: &str) -> i16 {
+    let mut rc = exec(st, sql);
+    while rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO {
+        // SAFETY: see "Calling the exports" in tests/common; nothing is bound.
+        rc = unsafe { SQLFetch(st) };
+    }
+    rc
+}
+
+/// Runs `sql` on a thread, cancels it after `after`: (rc, time from the
+/// cancel to the return, requests the sandbox got after the cancel returned).
+fn cancel_after(
+    sb: &Sandbox,
+    d: *mut c_void,
+    sql: &'static str,
+    after: Duration,
+) -> (i16, Duration, u64) {
+    let st = stmt(d);
+    let addr = st as usize;
+    let runner = std::thread::spawn(move || {
+        let rc = run_to_end(addr as *mut c_void, sql);
+        (rc, Instant::now())
+    });
+    std::thread::sleep(after);
+    let cancelled_at = Instant::now();
+    assert_eq!(SQLCancel(st), SQL_SUCCESS);
+    let (rc, returned_at) = runner.join().unwrap();
+    let seen = sb.requests_by_route().values().sum::<u64>();
+    std::thread::sleep(Duration::from_millis(600));
+    let after_cancel = sb.requests_by_route().values().sum::<u64>() - seen;
+    assert_eq!(
+        states(HandleType::Stmt, st).first().map(String::as_str),
+        Some("HY008")
+    );
+    (
+        rc,
+        returned_at.saturating_duration_since(cancelled_at),
+        after_cancel,
+    )
+}
+
+#[test]
+fn a_cancel_during_a_rate_limit_ban_is_obeyed_within_a_second() {
+    // One request a second, banned for an hour at the first excess.
+    let sb = sandbox_with(|c| {
+        c.per_second = 1;
+        c.per_minute = 0;
+        c.ban_after = 1;
+        c.ban_secs = 3600;
+    });
+    let (e, d) = connect_with(&sb, "Prefetch=0");
+    std::thread::sleep(Duration::from_millis(1100));
+    sb.reset_counts();
+    let (rc, latency, after) =
+        cancel_after(&sb, d, "SELECT id FROM Orders", Duration::from_millis(1500));
+    assert_eq!(rc, SQL_ERROR);
+    assert!(
+        latency < Duration::from_secs(1),
+        "the cancel took {latency:?}"
+    );
+    assert_eq!(after, 0, "requests were sent after the cancel");
+    disconnect(e, d);
+}
+
+#[test]
+fn a_cancel_ends_a_stalled_answer_even_without_a_timeout() {
+    let sb = sandbox();
+    let (e, d) = connect_with(&sb, "Timeout=0");
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders.json".into(),
+        kind: FaultKind::Stall(60_000),
+        probability: 1.0,
+        count: None,
+    }]);
+    sb.reset_counts();
+    let (rc, latency, after) =
+        cancel_after(&sb, d, "SELECT id FROM Orders", Duration::from_millis(500));
+    assert_eq!(rc, SQL_ERROR);
+    assert!(
+        latency < Duration::from_secs(1),
+        "the cancel took {latency:?}"
+    );
+    assert_eq!(after, 0);
+    sb.set_faults(vec![]);
+    disconnect(e, d);
+}
+
+#[test]
+fn a_query_timeout_ends_a_stalled_answer() {
+    let sb = sandbox();
+    let (e, d) = connect_with(&sb, "Timeout=0");
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders.json".into(),
+        kind: FaultKind::Stall(60_000),
+        probability: 1.0,
+        count: None,
+    }]);
+    let st = stmt(d);
+    // An integer attribute travels in the pointer argument.
+    let rc = SQLSetStmtAttr(
+        st,
+        StatementAttribute::QueryTimeout as i32,
+        std::ptr::without_provenance_mut::<c_void>(1),
+        0,
+    );
+    assert_eq!(rc, SQL_SUCCESS);
+    let started = Instant::now();
+    assert_eq!(run_to_end(st, "SELECT id FROM Orders"), SQL_ERROR);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(states(HandleType::Stmt, st)[0], "HYT00");
+    sb.set_faults(vec![]);
+    disconnect(e, d);
+}
+
+#[test]
+fn a_server_that_disappears_mid_session_is_08s01() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    drop(sb);
+    let errors = query_error(d, "SELECT id FROM Orders");
+    assert_eq!(errors[0].0, "08S01", "{errors:?}");
+    disconnect(e, d);
+}
+
+#[test]
+fn a_body_that_stalls_past_the_timeout_is_hyt00() {
+    let sb = sandbox();
+    let (e, d) = connect_with(&sb, "Timeout=1");
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders.json".into(),
+        kind: FaultKind::Stall(10_000),
+        probability: 1.0,
+        count: None,
+    }]);
+    let errors = query_error(d, "SELECT id FROM Orders");
+    assert_eq!(errors[0].0, "HYT00", "{errors:?}");
+    sb.set_faults(vec![]);
+    disconnect(e, d);
+}
