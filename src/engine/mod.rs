@@ -15,6 +15,7 @@ mod plan;
 mod prefetch;
 mod scope;
 mod source;
+mod upsert;
 mod value;
 mod vtab;
 mod write;
@@ -186,7 +187,7 @@ impl Session {
     /// Compiles one SQL statement. Needs no network: columns and types are
     /// known from the profile before anything runs.
     pub fn prepare(&self, sql: &str) -> Result<Query> {
-        let sql = escapes::rewrite(sql);
+        let sql = upsert::rewrite(&escapes::rewrite(sql), &self.ctx.profile)?;
         let db = self.db.0;
         // SAFETY: db is open while self lives.
         let _db = unsafe { DbLock::enter(db) };

@@ -27,6 +27,8 @@ pub struct ApiTable {
     base: sqlite3_vtab,
     ctx: Arc<Ctx>,
     table: usize,
+    /// The connection (for the conflict mode of an xUpdate).
+    db: *mut rusqlite::ffi::sqlite3,
 }
 
 impl ApiTable {
@@ -42,7 +44,7 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
     type Cursor = ApiCursor;
 
     fn connect(
-        _db: &mut VTabConnection,
+        db: &mut VTabConnection,
         aux: Option<&Arc<Ctx>>,
         _module: &[u8],
         _database: &[u8],
@@ -52,7 +54,13 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
         let ctx = aux
             .ok_or_else(|| rusqlite::Error::ModuleError("no connection context".into()))?
             .clone();
-        guard(&ctx.clone(), || declare(ctx, args))
+        // xUpdate answers SQLITE_CONSTRAINT before writing anything: SQLite
+        // may then skip the row (INSERT OR IGNORE) without counting it.
+        db.config(rusqlite::vtab::VTabConfig::ConstraintSupport)?;
+        // SAFETY: the handle is only kept to ask the conflict mode in
+        // xUpdate, which SQLite calls on this same, still open, connection.
+        let handle = unsafe { db.handle() };
+        guard(&ctx.clone(), || declare(ctx, handle, args))
     }
 
     fn best_index(&self, info: &mut IndexInfo) -> rusqlite::Result<bool> {
@@ -72,7 +80,11 @@ unsafe impl<'vtab> VTab<'vtab> for ApiTable {
 
 /// xConnect: the table named in `CREATE VIRTUAL TABLE ... USING
 /// jumpseller("<name>")`, declared to SQLite with its profile columns.
-fn declare(ctx: Arc<Ctx>, args: &[&[u8]]) -> rusqlite::Result<(Cow<'static, CStr>, ApiTable)> {
+fn declare(
+    ctx: Arc<Ctx>,
+    db: *mut rusqlite::ffi::sqlite3,
+    args: &[&[u8]],
+) -> rusqlite::Result<(Cow<'static, CStr>, ApiTable)> {
     let name = args
         .first()
         .map(|a| rusqlite::vtab::dequote(&String::from_utf8_lossy(a)).into_owned())
@@ -105,6 +117,7 @@ fn declare(ctx: Arc<Ctx>, args: &[&[u8]]) -> rusqlite::Result<(Cow<'static, CStr
             base: sqlite3_vtab::default(),
             ctx,
             table,
+            db,
         },
     ))
 }
@@ -141,11 +154,33 @@ impl rusqlite::vtab::UpdateVTab<'_> for ApiTable {
         })
     }
 
+    /// args[1] is the rowid the statement gives (NULL when none), the
+    /// column values follow; the statement's conflict mode decides what a
+    /// row whose key exists means (`write::insert`).
     fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
         let ctx = self.ctx.clone();
         guard(&ctx, || {
+            use rusqlite::vtab::ConflictMode;
+            // SAFETY: db is the connection running this xUpdate (kept from
+            // xConnect; a table never outlives its connection), and asking
+            // its conflict mode is valid inside xUpdate.
+            let mode = match unsafe { args.on_conflict(self.db) } {
+                ConflictMode::Ignore => write::Conflict::Ignore,
+                ConflictMode::Replace => write::Conflict::Replace,
+                _ => write::Conflict::Abort,
+            };
+            let rowid = args.get::<Option<i64>>(1)?;
             let vals = row_values(args, self.table().columns.len(), |_| false)?;
-            write::insert(&ctx, self.table(), &vals).map_err(|e| fail(&ctx, e))
+            match write::insert(&ctx, self.table, rowid, &vals, mode) {
+                Ok(write::Inserted::Created(id) | write::Inserted::Updated(id)) => Ok(id),
+                // SQLITE_CONSTRAINT under OR IGNORE: SQLite skips the row
+                // and does not count it as changed.
+                Ok(write::Inserted::Skipped) => Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                    None,
+                )),
+                Err(e) => Err(fail(&ctx, e)),
+            }
         })
     }
 

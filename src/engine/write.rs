@@ -3,13 +3,17 @@
 //! rebuilt from the flattened column paths; `{column}` in a route path is
 //! filled from the row (`{id}` is the row's id).
 
-use super::fill::{fill, Piece};
+use super::access;
+use super::cursor::ApiCursor;
+use super::fill::{fill, key_text, Piece};
+use super::plan::{Access, Plan};
 use super::value::Value;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Method;
-use crate::schema::{Column, Segment, SqlType, Table, Template, WriteRoute};
+use crate::schema::{Column, Op, Segment, SqlType, Table, Template, WriteRoute};
 use serde_json::{Map, Value as Json};
+use std::sync::Arc;
 
 /// Columns a route path needs (`{product_id}`): their values must always
 /// reach xUpdate, never "unchanged".
@@ -139,21 +143,281 @@ fn send(ctx: &Ctx, method: Method, path: &str, body: Option<&Json>) -> Result<Js
         .map_err(Error::from)
 }
 
-/// INSERT: POST; returns the new row's id (the rowid).
-pub fn insert(ctx: &Ctx, t: &Table, values: &[Option<Value>]) -> Result<i64> {
+/// The statement's conflict mode, as xUpdate learns it
+/// (`sqlite3_vtab_on_conflict`): plain INSERT (ABORT, FAIL, ROLLBACK),
+/// INSERT OR IGNORE, INSERT OR REPLACE / REPLACE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    Abort,
+    Ignore,
+    Replace,
+}
+
+/// What an INSERT did with one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// POSTed: the new row's id (the rowid).
+    Created(i64),
+    /// REPLACE of a row whose key exists: PUT; its id.
+    Updated(i64),
+    /// INSERT OR IGNORE of a row whose key exists: nothing sent.
+    Skipped,
+}
+
+/// The key columns the API assigns: primary-key columns the insert route
+/// does not take from the row (`id`, a document's `public_id`). A row that
+/// names them names a record that exists, or one the API cannot create.
+fn assigned_key(t: &Table) -> Vec<usize> {
+    let Some(r) = &t.insert else {
+        return Vec::new();
+    };
+    t.columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| t.primary_key.contains(&c.name))
+        .filter(|(_, c)| !r.path.columns().any(|p| p == c.name))
+        .filter(|(_, c)| !c.json_path().starts_with('$'))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// `name = value` pairs of the key a row names, for messages.
+fn key_words(t: &Table, key: &[usize], values: &[Option<Value>]) -> String {
+    key.iter()
+        .map(|&i| {
+            let v = values
+                .get(i)
+                .cloned()
+                .flatten()
+                .and_then(|v| v.text())
+                .unwrap_or_default();
+            format!("{} = {v}", t.columns[i].name)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// INSERT of one row, by the statement's conflict mode. A row that leaves
+/// the API-assigned key out (or NULL) is POSTed in every mode: nothing can
+/// conflict with it. A row that names it costs one existence check first
+/// (`exists`): an existing key is 23000 for a plain INSERT, skipped for
+/// INSERT OR IGNORE, PUT for REPLACE; a key that does not exist is refused in
+/// every mode, since the API assigns ids and would create the record under
+/// another one.
+pub fn insert(
+    ctx: &Arc<Ctx>,
+    table: usize,
+    rowid: Option<i64>,
+    values: &[Option<Value>],
+    mode: Conflict,
+) -> Result<Inserted> {
+    let t = &ctx.profile.tables[table];
     let r = route(t, &t.insert, "INSERT")?;
-    let path = fill_path(t, &r.path, None, values)?;
+    let mut values = values.to_vec();
+    let key = assigned_key(t);
+    // A rowid given for a plain table is its id; a child's rowid is ours.
+    if let Some(rowid) = rowid {
+        let id = t.columns.iter().position(|c| c.name == "id");
+        let plain = t.source.parent.is_none() && t.primary_key == ["id"];
+        match id {
+            Some(i) if plain => match values[i].as_ref().and_then(integer) {
+                Some(given) if given != rowid => {
+                    return Err(Error::new(
+                        Kind::Constraint,
+                        format!("The rowid ({rowid}) and {}.id ({given}) of the row differ: a row of {} has one id.", t.name, t.name),
+                    ))
+                }
+                _ => values[i] = Some(Value::Int(rowid)),
+            },
+            _ => {
+                return Err(Error::new(
+                    Kind::Constraint,
+                    format!("{}'s rowid is the driver's, not the API's: an INSERT cannot give it.", t.name),
+                ))
+            }
+        }
+    }
+    let named = key
+        .iter()
+        .any(|&i| values[i].as_ref().is_some_and(|v| *v != Value::Null));
+    if named {
+        let words = key_words(t, &key, &values);
+        if mode == Conflict::Replace {
+            route(
+                t,
+                &t.update,
+                "UPDATE (which REPLACE of an existing row needs)",
+            )?;
+        }
+        if !exists(ctx, table, &key, &values)? {
+            return Err(Error::new(
+                Kind::Constraint,
+                format!(
+                    "{} has no row with {words}, and the API assigns keys: an INSERT cannot create a row under a key of its choosing. Leave {} out (or NULL) to create a row with a new one.",
+                    t.name,
+                    key.iter().map(|&i| t.columns[i].name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        return match mode {
+            Conflict::Abort => Err(Error::new(
+                Kind::Constraint,
+                format!(
+                    "{} already has a row with {words} (UNIQUE constraint failed). INSERT OR REPLACE updates it; INSERT OR IGNORE skips it.",
+                    t.name
+                ),
+            )),
+            Conflict::Ignore => Ok(Inserted::Skipped),
+            Conflict::Replace => {
+                let u = route(t, &t.update, "UPDATE (which REPLACE of an existing row needs)")?;
+                let id = t
+                    .columns
+                    .iter()
+                    .zip(&values)
+                    .find(|(c, _)| c.name == "id")
+                    .and_then(|(_, v)| v.as_ref().and_then(integer));
+                let path = fill_path(t, &u.path, id, &values)?;
+                let given: Vec<Option<Value>> = t
+                    .columns
+                    .iter()
+                    .zip(&values)
+                    .map(|(c, v)| {
+                        if u.path.columns().any(|name| name == c.name) {
+                            None
+                        } else {
+                            v.clone()
+                        }
+                    })
+                    .collect();
+                send(
+                    ctx,
+                    Method::Put,
+                    &path,
+                    Some(&body(t, &u.wrapper, &given, true)),
+                )?;
+                Ok(Inserted::Updated(id.unwrap_or_else(|| ctx.next_rowid())))
+            }
+        };
+    }
+    let path = fill_path(t, &r.path, None, &values)?;
     let answer = send(
         ctx,
         Method::Post,
         &path,
-        Some(&body(t, &r.wrapper, values, true)),
+        Some(&body(t, &r.wrapper, &values, true)),
     )?;
     let obj = match (&r.wrapper, &answer) {
         (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
         _ => &answer,
     };
-    Ok(obj.get("id").and_then(|i| i.as_i64()).unwrap_or(0))
+    Ok(Inserted::Created(
+        obj.get("id").and_then(|i| i.as_i64()).unwrap_or(0),
+    ))
+}
+
+/// An integer key value (`2`, `2.0`, `'2'`); None for anything else.
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Real(f) if f.fract() == 0.0 => Some(*f as i64),
+        Value::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Whether the record a row's key names exists. A plain table: a GET by id
+/// now (not from the page memo), 404 meaning "no such record". Any other
+/// table (a child, a document): the rows of the '=' route its insert path
+/// values name (the parent's rows, as this statement reads them), compared
+/// on the key. A table with neither is refused: the key cannot be checked.
+fn exists(ctx: &Arc<Ctx>, table: usize, key: &[usize], values: &[Option<Value>]) -> Result<bool> {
+    let t = &ctx.profile.tables[table];
+    let text = |i: usize| values[i].as_ref().and_then(key_text);
+    let names = || {
+        key.iter()
+            .map(|&i| t.columns[i].name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if t.source.parent.is_none() && t.primary_key == ["id"] {
+        if let Some(get) = &t.get {
+            let Some(id) = key
+                .first()
+                .and_then(|&i| values[i].as_ref())
+                .and_then(integer)
+            else {
+                // Ids are integers: no record has this one.
+                return Ok(false);
+            };
+            let path = fill(get, |_| Some(Piece::One(id.to_string()))).unwrap_or_default();
+            let scope = ctx.scope();
+            return match ctx.client.get(&path, &scope.interrupt) {
+                Ok(_) => Ok(true),
+                Err(e) if e.status == Some(404) => Ok(false),
+                Err(e) => Err(e.into()),
+            };
+        }
+    }
+    // The rows sharing the row's route keys (its parent's), by the most
+    // specific '=' route the row has every value for.
+    let given: Vec<(&str, Value)> = t
+        .insert
+        .iter()
+        .flat_map(|r| r.path.columns())
+        .filter_map(|name| {
+            let (c, v) = t.columns.iter().zip(values).find(|(c, _)| c.name == name)?;
+            let v = v.clone().filter(|v| *v != Value::Null)?;
+            Some((c.name.as_str(), v))
+        })
+        .collect();
+    let value_of = |name: &str| {
+        given
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let route = t
+        .pushdown
+        .iter()
+        .enumerate()
+        .filter(|(_, pd)| pd.op == Op::Eq)
+        .filter(|(_, pd)| {
+            value_of(&pd.column).is_some() && pd.also.iter().all(|a| value_of(a).is_some())
+        })
+        .max_by_key(|(_, pd)| pd.also.len());
+    let Some((index, pd)) = route else {
+        return Err(Error::new(
+            Kind::NotImplemented,
+            format!(
+                "{} cannot check whether a row with {} exists, so an INSERT cannot name {}: leave it out to create a row, or UPDATE the existing one.",
+                t.name,
+                key_words(t, key, values),
+                names()
+            ),
+        ));
+    };
+    let plan = Plan {
+        access: Access::Push(index),
+        in_list: false,
+        limit_arg: None,
+        count_only: false,
+        also_args: Vec::new(),
+    };
+    let also: Vec<Value> = pd.also.iter().filter_map(|a| value_of(a)).collect();
+    let keys = vec![value_of(&pd.column).unwrap_or(Value::Null)];
+    let wanted: Vec<(usize, Option<String>)> = key.iter().map(|&i| (i, text(i))).collect();
+    let mut cursor = ApiCursor::new(ctx.clone(), table);
+    cursor.start(access::sources(ctx, table, &plan, keys, &also)?, None)?;
+    while !cursor.is_eof() {
+        let same = wanted
+            .iter()
+            .all(|(i, w)| key_text(&cursor.value(&t.columns[*i])) == *w);
+        if same {
+            return Ok(true);
+        }
+        cursor.advance()?;
+    }
+    Ok(false)
 }
 
 /// The row's identity for a route: the values remembered when the row was
@@ -188,6 +452,49 @@ fn identity(
     }
 }
 
+/// An UPDATE may not move a row to another key: the API keeps a record's
+/// id, and a child's parent, fixed (the PUT would silently keep them, or
+/// reach another record). A key column's new value must be its old one.
+fn key_kept(
+    t: &Table,
+    rowid: i64,
+    seen: &Option<Vec<Option<Value>>>,
+    values: &[Option<Value>],
+) -> Result<()> {
+    let keys = path_columns(t);
+    for (i, c) in t.columns.iter().enumerate() {
+        if !keys.contains(&c.name) && !t.primary_key.contains(&c.name) {
+            continue;
+        }
+        let Some(new) = values.get(i).cloned().flatten() else {
+            continue;
+        };
+        let old = match seen.as_ref().and_then(|s| s.get(i).cloned().flatten()) {
+            Some(old) => Some(old),
+            None if c.name == "id" && t.source.parent.is_none() => Some(Value::Int(rowid)),
+            None => None,
+        };
+        let Some(old) = old else { continue };
+        let same = match (integer(&old), integer(&new)) {
+            (Some(a), Some(b)) => a == b,
+            _ => key_text(&old) == key_text(&new),
+        };
+        if !same {
+            return Err(Error::new(
+                Kind::NotImplemented,
+                format!(
+                    "{}.{} cannot be changed by an UPDATE ({} to {}): the API keeps a record's key and parent. INSERT a new row (without its id) and DELETE the old one instead.",
+                    t.name,
+                    c.name,
+                    old.text().unwrap_or_else(|| "NULL".into()),
+                    new.text().unwrap_or_else(|| "NULL".into())
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// UPDATE: PUT of the changed columns only (None = unchanged).
 pub fn update(
     ctx: &Ctx,
@@ -197,6 +504,7 @@ pub fn update(
     values: &[Option<Value>],
 ) -> Result<()> {
     let r = route(t, &t.update, "UPDATE")?;
+    key_kept(t, rowid, &seen, values)?;
     let (id, keys) = identity(t, rowid, seen, values);
     let path = fill_path(t, &r.path, id, &keys)?;
     let changed: Vec<Option<Value>> = t

@@ -115,13 +115,15 @@ def test_differential_corpus(diff_sandbox, diff_conn, exported):
 
 
 def random_writes(conn, oracle, seed, n=40):
-    """Creates, changes and deletes records through the driver."""
+    """Creates, changes and deletes records through the driver, upserts
+    included (REPLACE and INSERT OR IGNORE of keys that exist update or skip
+    the record: checked here, since the corpus only compares reads)."""
     import random
     rnd = random.Random(seed)
     cur = conn.cursor()
     done = []
     for i in range(n):
-        op = rnd.choice(["cat+", "cat~", "cat-", "cust+", "cust~", "prod~"])
+        op = rnd.choice(["cat+", "cat~", "cat-", "cust+", "cust~", "prod~", "cat=", "cat?", "cust="])
         try:
             if op == "cat+":
                 cur.execute("INSERT INTO Categories (name) VALUES (?)", f"Diff {seed}-{i} ñ 😀")
@@ -139,6 +141,21 @@ def random_writes(conn, oracle, seed, n=40):
             elif op == "prod~":
                 ids = [r["id"] for r in oracle.rows["Products"]]
                 cur.execute("UPDATE Products SET stock = ? WHERE id = ?", rnd.randint(0, 50), rnd.choice(ids))
+            elif op in ("cat=", "cat?", "cust="):
+                table, column = ("Customers", "phone") if op == "cust=" else ("Categories", "name")
+                ids = [r[0] for r in cur.execute(f"SELECT id FROM {table}").fetchall()]
+                key, value = rnd.choice(ids), f"Upsert {seed}-{i} ñ"
+                old = cur.execute(f"SELECT {column} FROM {table} WHERE id = ?", key).fetchone()[0]
+                verb = "INSERT OR IGNORE" if op == "cat?" else rnd.choice(["REPLACE", "INSERT OR REPLACE"])
+                cur.execute(f"{verb} INTO {table} (id, {column}) VALUES (?, ?)", key, value)
+                assert cur.rowcount == (0 if op == "cat?" else 1), (op, cur.rowcount)
+                now = [tuple(r) for r in cur.execute(f"SELECT id, {column} FROM {table}").fetchall()]
+                assert len(now) == len(ids), f"{verb} of {table} id {key} changed the count"
+                assert dict(now)[key] == (old if op == "cat?" else value), (op, key, dict(now)[key])
+                if op == "cat?":
+                    # Without a key nothing conflicts: a new record.
+                    cur.execute("INSERT OR IGNORE INTO Categories (name) VALUES (?)", value)
+                    assert cur.rowcount == 1
             done.append(op)
         except pyodbc.Error as e:
             pytest.fail(f"write {op} failed: {e}")
