@@ -99,10 +99,28 @@ fn casts_have_exact_values_and_stable_types() {
     // (expression, SQL type, column size, decimal digits, value)
     let cases: Vec<(&str, i16, u64, i16, String)> = vec![
         ("CAST(created_at AS DATE)", 91, 10, 0, "2022-01-01".into()),
-        ("CAST(created_at AS TIMESTAMP)", 93, 19, 0, "2022-01-01 02:01:31".into()),
+        (
+            "CAST(created_at AS TIMESTAMP)",
+            93,
+            19,
+            0,
+            "2022-01-01 02:01:31".into(),
+        ),
         ("CAST(created_at AS TIME)", 92, 8, 0, "02:01:31".into()),
-        ("CAST('2024-05-10T23:30:00-03:00' AS DATE)", 91, 10, 0, "2024-05-11".into()),
-        ("CAST({ts '2024-05-10 09:43:45.000'} AS TIMESTAMP)", 93, 19, 0, "2024-05-10 09:43:45".into()),
+        (
+            "CAST('2024-05-10T23:30:00-03:00' AS DATE)",
+            91,
+            10,
+            0,
+            "2024-05-11".into(),
+        ),
+        (
+            "CAST({ts '2024-05-10 09:43:45.000'} AS TIMESTAMP)",
+            93,
+            19,
+            0,
+            "2024-05-10 09:43:45".into(),
+        ),
         ("CAST(price AS DECIMAL(10,1))", 3, 10, 1, "320.6".into()),
         ("CAST(-price AS DECIMAL(10,1))", 3, 10, 1, "-320.6".into()),
         ("CAST(price AS NUMERIC(12,3))", 3, 12, 3, "320.55".into()),
@@ -115,7 +133,13 @@ fn casts_have_exact_values_and_stable_types() {
         ("CAST(price AS DOUBLE)", 8, 15, 0, "320.55".into()),
         ("CAST('2.5' AS FLOAT)", 8, 15, 0, "2.5".into()),
         ("CAST(id AS VARCHAR(10))", -9, 10, 0, "2".into()),
-        ("CAST(created_at AS CHAR(19))", -9, 19, 0, "2022-01-01 02:01:31".into()),
+        (
+            "CAST(created_at AS CHAR(19))",
+            -9,
+            19,
+            0,
+            "2022-01-01 02:01:31".into(),
+        ),
         ("CAST(name AS VARCHAR(300))", -9, 300, 0, name),
         ("CAST('ab   ' AS VARCHAR(2))", -9, 2, 0, "ab".into()),
     ];
@@ -189,8 +213,23 @@ fn casts_keep_null() {
         "VARCHAR(3)",
         "BIT",
     ] {
-        let rows = query(d, &format!("SELECT CAST(NULL AS {t})"));
-        assert_eq!(rows, vec![vec![None]], "{t}");
+        let sql = format!("SELECT CAST(NULL AS {t}) AS c");
+        let (seen, value) = described(d, &sql);
+        assert_eq!(value, Some(None), "{t}");
+        // The type is the CAST's, not a guess from a NULL.
+        let want = match t {
+            "DATE" => 91,
+            "TIME" => 92,
+            "TIMESTAMP" => 93,
+            "DECIMAL(5,2)" => 3,
+            "INTEGER" => 4,
+            "BIGINT" => -5,
+            "SMALLINT" => 5,
+            "DOUBLE" => 8,
+            "VARCHAR(3)" => -9,
+            _ => -7,
+        };
+        assert!(seen.iter().all(|x| x.1 == want), "{t}: {seen:?}");
     }
     disconnect(e, d);
 }
@@ -201,14 +240,23 @@ fn casts_that_cannot_be_exact_fail_with_their_sqlstate() {
     let (e, d) = connect(&sb);
     for (sql, state) in [
         // 320.55 needs three digits before the point; DECIMAL(3,1) has two.
-        (format!("SELECT CAST(price AS DECIMAL(3,1)) {PRODUCT}"), "22003"),
+        (
+            format!("SELECT CAST(price AS DECIMAL(3,1)) {PRODUCT}"),
+            "22003",
+        ),
         ("SELECT CAST(100000 AS SMALLINT)".into(), "22003"),
         ("SELECT CAST(3000000000 AS INTEGER)".into(), "22003"),
         ("SELECT CAST('1e30' AS BIGINT)".into(), "22003"),
-        (format!("SELECT CAST(created_at AS VARCHAR(10)) {PRODUCT}"), "22001"),
+        (
+            format!("SELECT CAST(created_at AS VARCHAR(10)) {PRODUCT}"),
+            "22001",
+        ),
         ("SELECT CAST('12abc' AS INTEGER)".into(), "22018"),
         ("SELECT CAST('' AS BIGINT)".into(), "22018"),
-        (format!("SELECT CAST(created_at AS INTEGER) {PRODUCT}"), "22018"),
+        (
+            format!("SELECT CAST(created_at AS INTEGER) {PRODUCT}"),
+            "22018",
+        ),
         ("SELECT CAST('abc' AS DOUBLE)".into(), "22018"),
         ("SELECT CAST('abc' AS DECIMAL(10,2))".into(), "22018"),
         ("SELECT CAST('tomorrow' AS DATE)".into(), "22007"),
@@ -245,7 +293,10 @@ fn casts_work_in_where_and_order_by() {
         .collect();
     want.sort_by(|a, b| {
         b.0.cmp(&a.0).then(
-            a.1.as_deref().unwrap().parse::<i64>().unwrap()
+            a.1.as_deref()
+                .unwrap()
+                .parse::<i64>()
+                .unwrap()
                 .cmp(&b.1.as_deref().unwrap().parse::<i64>().unwrap()),
         )
     });
@@ -259,7 +310,12 @@ fn casts_work_in_where_and_order_by() {
     );
     let got: Vec<_> = got
         .into_iter()
-        .map(|r| (r[0].as_deref().map(|x| x.parse::<i64>().unwrap()), r[1].clone()))
+        .map(|r| {
+            (
+                r[0].as_deref().map(|x| x.parse::<i64>().unwrap()),
+                r[1].clone(),
+            )
+        })
         .collect();
     assert!(!got.is_empty());
     assert_eq!(got, want);

@@ -13,10 +13,6 @@ from conftest import DSN
 # Product 2 of the sandbox store: created 2022-01-01 02:01:31 UTC, price 320.55.
 PRODUCT = "FROM Products WHERE id = 2"
 
-SQL_DECIMAL, SQL_INTEGER, SQL_SMALLINT, SQL_DOUBLE = 3, 4, 5, 8
-SQL_TYPE_DATE, SQL_TYPE_TIME, SQL_TYPE_TIMESTAMP = 91, 92, 93
-SQL_BIGINT, SQL_WVARCHAR = -5, -9
-
 
 @pytest.fixture(scope="module")
 def conn(sandbox):
@@ -48,22 +44,21 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("expr,want,pytype", CASES, ids=[c[0] for c in CASES])
-def test_cast_value_and_python_type(cur, expr, want, pytype):
-    row = cur.execute(f"SELECT {expr} AS c {PRODUCT}").fetchone()
-    assert type(row[0]) is pytype
-    assert row[0] == want
-    if pytype is Decimal:
-        # The digits, not just the number: 320.6, never 320.55 or 320.600000001.
-        assert str(row[0]) == str(want)
+def test_cast_values_and_python_types(cur):
+    for expr, want, pytype in CASES:
+        row = cur.execute(f"SELECT {expr} AS c {PRODUCT}").fetchone()
+        assert (type(row[0]), row[0]) == (pytype, want), expr
+        if pytype is Decimal:
+            # The digits, not just the number: 320.6, never 320.55 or 320.600000001.
+            assert str(row[0]) == str(want), expr
 
 
-@pytest.mark.parametrize("expr,want,pytype", CASES, ids=[c[0] for c in CASES])
-def test_cast_type_without_rows(cur, expr, want, pytype):
+def test_cast_types_without_rows(cur):
     """The description does not depend on the first row."""
-    cur.execute(f"SELECT {expr} AS c FROM Products WHERE 1 = 0")
-    assert cur.description[0][1] is pytype
-    assert cur.fetchall() == []
+    for expr, _, pytype in CASES:
+        cur.execute(f"SELECT {expr} AS c FROM Products WHERE 1 = 0")
+        assert cur.description[0][1] is pytype, expr
+        assert cur.fetchall() == []
 
 
 def test_decimal_precision_and_scale_are_reported(cur):
@@ -73,24 +68,26 @@ def test_decimal_precision_and_scale_are_reported(cur):
     assert cur.description[1][4:6] == (12, 3)
 
 
-def test_null_stays_null(cur):
+def test_null_stays_null_and_keeps_its_type(cur):
     row = cur.execute("SELECT CAST(NULL AS DATE), CAST(NULL AS DECIMAL(5,2)), CAST(NULL AS INTEGER), "
                       "CAST(NULL AS VARCHAR(3))").fetchone()
     assert list(row) == [None, None, None, None]
+    assert [d[1] for d in cur.description] == [datetime.date, Decimal, int, str]
+    assert [d[4:6] for d in cur.description][:2] == [(10, 0), (5, 2)]
 
 
-@pytest.mark.parametrize("sql,state", [
-    (f"SELECT CAST(price AS DECIMAL(3,1)) {PRODUCT}", "22003"),
-    ("SELECT CAST(100000 AS SMALLINT)", "22003"),
-    (f"SELECT CAST(created_at AS VARCHAR(10)) {PRODUCT}", "22001"),
-    ("SELECT CAST('12abc' AS INTEGER)", "22018"),
-    (f"SELECT CAST(created_at AS INTEGER) {PRODUCT}", "22018"),
-    ("SELECT CAST('not a date' AS DATE)", "22007"),
-])
-def test_inexact_casts_fail_with_their_sqlstate(cur, sql, state):
-    with pytest.raises(pyodbc.Error) as e:
-        cur.execute(sql).fetchall()
-    assert e.value.args[0] == state, e.value.args
+def test_inexact_casts_fail_with_their_sqlstate(cur):
+    for sql, state in [
+        (f"SELECT CAST(price AS DECIMAL(3,1)) {PRODUCT}", "22003"),
+        ("SELECT CAST(100000 AS SMALLINT)", "22003"),
+        (f"SELECT CAST(created_at AS VARCHAR(10)) {PRODUCT}", "22001"),
+        ("SELECT CAST('12abc' AS INTEGER)", "22018"),
+        (f"SELECT CAST(created_at AS INTEGER) {PRODUCT}", "22018"),
+        ("SELECT CAST('not a date' AS DATE)", "22007"),
+    ]:
+        with pytest.raises(pyodbc.Error) as e:
+            cur.execute(sql).fetchall()
+        assert e.value.args[0] == state, (sql, e.value.args)
 
 
 def test_cast_in_where_with_a_date_parameter(cur):
