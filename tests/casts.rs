@@ -9,8 +9,11 @@ use common::*;
 use jumpseller_odbc::ffi::*;
 use std::os::raw::c_void;
 
-/// SQLDescribeCol of column `n`: (name, type, size, decimal digits).
-fn describe(st: *mut c_void, n: u16) -> (String, i16, u64, i16) {
+/// (name, SQL type, column size, decimal digits), as SQLDescribeCol tells.
+type Described = (String, i16, u64, i16);
+
+/// SQLDescribeCol of column `n`.
+fn describe(st: *mut c_void, n: u16) -> Described {
     let mut name = [0u8; 256];
     let (mut len, mut ty, mut size, mut digits, mut nullable) = (0i16, 0i16, 0 as ULen, 0i16, 0i16);
     let rc =
@@ -69,7 +72,7 @@ fn free(st: *mut c_void) {
 
 /// The description of column 1 of `sql` after SQLPrepare, after SQLExecute
 /// and after the first fetch; and the value fetched (None at no row).
-fn described(d: *mut c_void, sql: &str) -> (Vec<(String, i16, u64, i16)>, Option<Option<String>>) {
+fn described(d: *mut c_void, sql: &str) -> (Vec<Described>, Option<Option<String>>) {
     let st = stmt(d);
     prepare(st, sql);
     let mut seen = vec![describe(st, 1)];
