@@ -34,6 +34,10 @@ pub enum Kind {
     Data,
     /// A number too large for the requested type.
     OutOfRange,
+    /// Text too long for the requested type (non-space characters cut).
+    Truncation,
+    /// A value that is not a date, time or timestamp where one is required.
+    DatetimeFormat,
     /// A conversion between these types is not possible at all.
     BadConversion,
     /// A feature we do not offer (yet).

@@ -5,6 +5,7 @@
 
 mod access;
 mod authorizer;
+mod casts;
 mod collation;
 mod cursor;
 mod escapes;
@@ -134,6 +135,8 @@ impl Session {
         conn.create_module("jumpseller", &MODULE, Some(ctx.clone()))
             .map_err(sqlite_setup)?;
         unicode_case_functions(&conn).map_err(sqlite_setup)?;
+        let scope_of = ctx.clone();
+        casts::register(&conn, move |e| scope_of.scope().set_error(e)).map_err(sqlite_setup)?;
         conn.create_collation(collation::INSTANT, collation::compare_instants)
             .map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");
@@ -188,6 +191,12 @@ impl Session {
     /// known from the profile before anything runs.
     pub fn prepare(&self, sql: &str) -> Result<Query> {
         let sql = upsert::rewrite(&escapes::rewrite(sql), &self.ctx.profile)?;
+        // Standard CASTs become the driver's functions; the select list's
+        // CAST items keep their types for describe.
+        let casts::Rewritten {
+            sql,
+            columns: cast_columns,
+        } = casts::rewrite(&sql)?;
         let db = self.db.0;
         // SAFETY: db is open while self lives.
         let _db = unsafe { DbLock::enter(db) };
@@ -219,7 +228,7 @@ impl Session {
             ));
         }
         // SAFETY: stmt is the live statement just prepared, under the lock.
-        let columns = unsafe { describe(stmt, &self.ctx.profile) };
+        let columns = unsafe { describe(stmt, &self.ctx.profile, &cast_columns) };
         // SAFETY: as above.
         let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
         // SAFETY: as above.
@@ -331,7 +340,8 @@ fn classify(rc: c_int, msg: &str) -> Error {
 #[derive(Debug, Clone)]
 pub struct ColumnInfo {
     pub name: String,
-    /// The declared type when the column comes straight from a table.
+    /// The declared type when the column comes straight from a table, or
+    /// the target type when it is a CAST of the select list.
     pub declared: Option<SqlType>,
     pub table: Option<String>,
     pub schema: Option<String>,
@@ -354,12 +364,16 @@ unsafe fn text(p: *const std::os::raw::c_char) -> Option<String> {
 }
 
 /// The result columns of a prepared statement, with what the profile says
-/// of the table columns they come from.
+/// of the table columns they come from, and the types of CAST items.
 ///
 /// # Safety
 /// `stmt` is a live prepared statement and the caller holds its
 /// connection's mutex.
-unsafe fn describe(stmt: *mut ffi::sqlite3_stmt, profile: &Profile) -> Vec<ColumnInfo> {
+unsafe fn describe(
+    stmt: *mut ffi::sqlite3_stmt,
+    profile: &Profile,
+    casts: &[casts::CastColumn],
+) -> Vec<ColumnInfo> {
     // SAFETY: stmt is live and locked (the caller's duty).
     let n = unsafe { ffi::sqlite3_column_count(stmt) };
     (0..n)
@@ -383,9 +397,17 @@ unsafe fn describe(stmt: *mut ffi::sqlite3_stmt, profile: &Profile) -> Vec<Colum
                     .unwrap_or(true),
                 _ => true,
             };
+            let declared = decl
+                .and_then(|d| SqlType::parse(&d, None).ok())
+                .or_else(|| {
+                    casts
+                        .iter()
+                        .find(|c| c.is(i as usize, n as usize, &name))
+                        .map(|c| c.sql_type)
+                });
             ColumnInfo {
                 name,
-                declared: decl.and_then(|d| SqlType::parse(&d, None).ok()),
+                declared,
                 schema: table.as_ref().map(|_| profile.schema.clone()),
                 table,
                 base_column: base,

@@ -77,6 +77,8 @@ pub fn concise_type(t: SqlType, odbc2: bool) -> i16 {
     match (t, odbc2) {
         (SqlType::Timestamp, true) => SQL_TIMESTAMP,
         (SqlType::Date, true) => SQL_DATE,
+        // SQL_TIME (sqlext.h), ODBC 2's code for times.
+        (SqlType::Time, true) => 10,
         (t, _) => t.odbc_code(),
     }
 }
@@ -89,11 +91,13 @@ pub fn col_attribute(c: &ColDesc, field: u16, col_count: usize, odbc2: bool) -> 
         SQL_COLUMN_NAME | DESC_NAME | DESC_LABEL => Str(c.name.clone()),
         DESC_CONCISE_TYPE => Num(concise_type(t, odbc2) as i64),
         DESC_TYPE => Num(match t {
-            SqlType::Timestamp | SqlType::Date => SQL_DATETIME,
+            SqlType::Timestamp | SqlType::Date | SqlType::Time => SQL_DATETIME,
             other => other.odbc_code() as i64,
         }),
         DESC_DATETIME_INTERVAL_CODE => Num(match t {
             SqlType::Timestamp => SQL_CODE_TIMESTAMP,
+            // SQL_CODE_TIME (sqlext.h).
+            SqlType::Time => 2,
             SqlType::Date => SQL_CODE_DATE,
             _ => 0,
         }),
@@ -105,7 +109,8 @@ pub fn col_attribute(c: &ColDesc, field: u16, col_count: usize, odbc2: bool) -> 
         // precision is that of the fractional seconds.
         SQL_COLUMN_PRECISION | DESC_PRECISION => Num(match t {
             SqlType::Timestamp if field == SQL_COLUMN_PRECISION => 19,
-            SqlType::Timestamp => 0,
+            SqlType::Time if field == SQL_COLUMN_PRECISION => 8,
+            SqlType::Timestamp | SqlType::Time => 0,
             other => other.column_size(),
         }),
         SQL_COLUMN_SCALE | DESC_SCALE => Num(t.decimal_digits().unwrap_or(0) as i64),
@@ -133,7 +138,7 @@ pub fn col_attribute(c: &ColDesc, field: u16, col_count: usize, odbc2: bool) -> 
         DESC_SCHEMA_NAME => Str(c.schema.clone()),
         DESC_CATALOG_NAME => Str(String::new()),
         DESC_LITERAL_PREFIX | DESC_LITERAL_SUFFIX => Str(
-            if t.is_char() || matches!(t, SqlType::Timestamp | SqlType::Date) {
+            if t.is_char() || matches!(t, SqlType::Timestamp | SqlType::Date | SqlType::Time) {
                 "'".into()
             } else {
                 String::new()

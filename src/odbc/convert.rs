@@ -66,6 +66,7 @@ pub fn default_c_type(t: SqlType) -> i16 {
         SqlType::Bit => C_BIT,
         SqlType::Timestamp => C_TYPE_TIMESTAMP,
         SqlType::Date => C_TYPE_DATE,
+        SqlType::Time => C_TYPE_TIME,
         SqlType::WVarchar(_) | SqlType::WLongVarchar => C_WCHAR,
     }
 }
@@ -160,6 +161,31 @@ fn timestamp_of(v: &Value) -> Result<Timestamp> {
     }
 }
 
+/// A time of day `HH:MM[:SS[.f]]` (on an arbitrary date), or None.
+fn time_of_day(v: &Value) -> Option<Timestamp> {
+    match v {
+        Value::Text(s) if s.trim().len() < 10 && !s.trim().is_empty() => {
+            parse_timestamp(&format!("2000-01-01 {}", s.trim()))
+        }
+        _ => None,
+    }
+}
+
+/// Today (UTC) at the time of `tod`.
+fn today_at(tod: Timestamp) -> Timestamp {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp {
+        hour: tod.hour,
+        minute: tod.minute,
+        second: tod.second,
+        nanos: tod.nanos,
+        ..Timestamp::from_unix(now, 0)
+    }
+}
+
 pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
     if *v == Value::Null {
         return Ok(Encoded::Null);
@@ -211,7 +237,11 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
         C_DOUBLE => Ok(Encoded::Fixed(as_f64(v)?.to_ne_bytes().to_vec())),
         C_FLOAT => Ok(Encoded::Fixed((as_f64(v)? as f32).to_ne_bytes().to_vec())),
         C_TYPE_TIMESTAMP | C_TIMESTAMP => {
-            let ts = timestamp_of(v)?;
+            // A time of day gets today's date (the ODBC rule for TIME).
+            let ts = match (t, time_of_day(v)) {
+                (SqlType::Time, Some(tod)) => today_at(tod),
+                _ => timestamp_of(v)?,
+            };
             let mut b = Vec::with_capacity(16);
             b.extend((ts.year as i16).to_ne_bytes());
             b.extend((ts.month as u16).to_ne_bytes());
@@ -231,11 +261,9 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
             Ok(Encoded::Fixed(b))
         }
         C_TYPE_TIME | C_TIME => {
-            let ts = match v {
-                Value::Text(s) if s.len() == 8 && s.as_bytes()[2] == b':' => {
-                    parse_timestamp(&format!("2000-01-01 {s}")).ok_or_else(|| bad_number(s))?
-                }
-                other => timestamp_of(other)?,
+            let ts = match time_of_day(v) {
+                Some(ts) => ts,
+                None => timestamp_of(v)?,
             };
             let mut b = Vec::with_capacity(6);
             b.extend((ts.hour as u16).to_ne_bytes());

@@ -62,6 +62,8 @@ pub fn sqlstate(kind: Kind) -> &'static str {
         Kind::Constraint => "23000",
         Kind::Data => "22018",
         Kind::OutOfRange => "22003",
+        Kind::Truncation => "22001",
+        Kind::DatetimeFormat => "22007",
         Kind::BadConversion => "07006",
         Kind::NotImplemented => "HYC00",
     }

@@ -13,6 +13,8 @@ pub enum SqlType {
     Bit,
     Timestamp,
     Date,
+    /// A time of day; only from a CAST (no profile column declares it).
+    Time,
     WVarchar(u32),
     WLongVarchar,
 }
@@ -62,6 +64,7 @@ impl SqlType {
             SqlType::Bit => "BIT".into(),
             SqlType::Timestamp => "TIMESTAMP".into(),
             SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
             SqlType::WVarchar(n) => format!("WVARCHAR({n})"),
             SqlType::WLongVarchar => "WLONGVARCHAR".into(),
         }
@@ -78,6 +81,7 @@ impl SqlType {
             SqlType::Bit => "BIT",
             SqlType::Timestamp => "TIMESTAMP",
             SqlType::Date => "DATE",
+            SqlType::Time => "TIME",
             SqlType::WVarchar(_) => "WVARCHAR",
             SqlType::WLongVarchar => "WLONGVARCHAR",
         }
@@ -94,6 +98,7 @@ impl SqlType {
             SqlType::Bit => -7,
             SqlType::Timestamp => 93,
             SqlType::Date => 91,
+            SqlType::Time => 92,
             SqlType::WVarchar(_) => -9,
             SqlType::WLongVarchar => -10,
         }
@@ -110,6 +115,7 @@ impl SqlType {
             SqlType::Bit => 1,
             SqlType::Timestamp => 19,
             SqlType::Date => 10,
+            SqlType::Time => 8,
             SqlType::WVarchar(n) => *n as i64,
             SqlType::WLongVarchar => 1_073_741_823,
         }
@@ -122,7 +128,8 @@ impl SqlType {
             | SqlType::Integer
             | SqlType::SmallInt
             | SqlType::Bit
-            | SqlType::Timestamp => Some(0),
+            | SqlType::Timestamp
+            | SqlType::Time => Some(0),
             SqlType::Decimal(_, s) => Some(*s as i16),
             _ => None,
         }
@@ -137,7 +144,7 @@ impl SqlType {
             SqlType::Bit => 1,
             SqlType::Decimal(p, _) => *p as i64 + 2,
             SqlType::Timestamp => 16,
-            SqlType::Date => 6,
+            SqlType::Date | SqlType::Time => 6,
             SqlType::WVarchar(n) => *n as i64 * 2,
             SqlType::WLongVarchar => 2_147_483_646,
         }
@@ -154,6 +161,7 @@ impl SqlType {
             SqlType::Bit => 1,
             SqlType::Timestamp => 19,
             SqlType::Date => 10,
+            SqlType::Time => 8,
             SqlType::WVarchar(n) => *n as i64,
             SqlType::WLongVarchar => 1_073_741_823,
         }
@@ -186,6 +194,7 @@ impl SqlType {
             SqlType::Bit
                 | SqlType::Timestamp
                 | SqlType::Date
+                | SqlType::Time
                 | SqlType::WVarchar(_)
                 | SqlType::WLongVarchar
         )

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import random
 import sqlite3
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 PROFILE = json.loads((Path(__file__).resolve().parents[2] / "src" / "schema" / "jumpseller.json").read_text())
@@ -110,12 +110,31 @@ def unicode_case(conn):
     conn.create_function("lower", 1, lambda s: None if s is None else str(s).lower(), deterministic=True)
 
 
+def exact_decimal(x, p, s):
+    """CAST(x AS DECIMAL(p,s)) as the driver defines it: the value's shortest
+    decimal text rounded half away from zero to s digits (decimal, not binary,
+    arithmetic); more than p - s digits before the point is an error."""
+    if x is None:
+        return None
+    d = Decimal(repr(x) if isinstance(x, float) else str(x).strip())
+    r = d.quantize(Decimal(1).scaleb(-s), rounding=ROUND_HALF_UP)
+    if len(str(abs(r.to_integral_value(rounding=ROUND_DOWN)))) > p - s and abs(r) >= 1:
+        raise ValueError("numeric value out of range")
+    return float(r)
+
+
+def cast_functions(conn):
+    """What the oracle computes CASTs with where SQLite's own are not exact."""
+    conn.create_function("js_decimal", 3, exact_decimal, deterministic=True)
+
+
 class Oracle:
     """Plain SQLite holding every table's rows in the driver's storage forms."""
 
     def __init__(self):
         self.db = sqlite3.connect(":memory:")
         unicode_case(self.db)
+        cast_functions(self.db)
         self.db.execute('ATTACH DATABASE ":memory:" AS Jumpseller')
         self.columns = {}  # table -> [(name, kind)]
         self.rows = {}  # table -> [dict]
@@ -281,6 +300,9 @@ class Generator:
     def __init__(self, oracle, seed):
         self.o = oracle
         self.rnd = random.Random(seed)
+        # The cast shape draws from a stream of its own, so adding it left
+        # every other statement of a seed's corpus as it was.
+        self.cast_rnd = random.Random(f"cast-{seed}")
         self.tables = [t for t in TABLES if self.o.columns.get(t)]
 
     # -- values
@@ -381,7 +403,14 @@ class Generator:
         shape = self.rnd.choices(
             ["filter", "ordered", "limit", "aggregate", "group", "join", "exists", "in_sub", "union", "pk"],
             weights=[24, 12, 6, 8, 8, 12, 8, 6, 6, 10])[0]
-        return getattr(self, "_" + shape)()
+        stmt = getattr(self, "_" + shape)()
+        if self.cast_rnd.random() < 0.1:
+            main, self.rnd = self.rnd, self.cast_rnd
+            try:
+                stmt = self._cast()
+            finally:
+                self.rnd = main
+        return stmt
 
     def _cols(self, table):
         return self.o.columns[table]
@@ -510,6 +539,49 @@ class Generator:
                     f"p.{q(pc)} IN (SELECT {q(cc)} FROM {child} WHERE {inner[0].oracle})",
                     inner[0].dparams, inner[0].oparams)
         return Stmt("in_sub", parent, "p", self._select_list(parent, "p", 2), [pred])
+
+    # (driver type, oracle expression over {c}) by column kind: exact casts only,
+    # so the oracle's plain SQLite (or js_decimal) computes the same value.
+    CASTS = {
+        "ts": [("DATE", "date({c})"), ("TIMESTAMP", "{c}"), ("TIME", "time({c})"), ("VARCHAR(40)", "{c}")],
+        "date": [("DATE", "{c}"), ("TIMESTAMP", "{c} || ' 00:00:00'")],
+        "num": [("DECIMAL(19,1)", "js_decimal({c}, 19, 1)"), ("NUMERIC(12,2)", "js_decimal({c}, 12, 2)"),
+                ("DECIMAL(20,0)", "js_decimal({c}, 20, 0)"), ("DECIMAL(10,3)", "js_decimal({c}, 10, 3)"),
+                ("BIGINT", "CAST({c} AS INTEGER)"), ("DOUBLE", "{c}")],
+        "int": [("BIGINT", "{c}"), ("DECIMAL(20,2)", "js_decimal({c}, 20, 2)"), ("DOUBLE", "CAST({c} AS REAL)"),
+                ("VARCHAR(30)", "CAST({c} AS TEXT)")],
+        "bit": [("INTEGER", "{c}"), ("SMALLINT", "{c}"), ("VARCHAR(5)", "CAST({c} AS TEXT)")],
+        "text": [("VARCHAR(4000)", "{c}")],
+    }
+
+    def _cast(self):
+        """CASTs in the select list (1st item, ORDER BY it), sometimes in WHERE."""
+        rnd = self.rnd
+        t = rnd.choice(self.tables)
+        cols = self._cols(t)
+        picks = rnd.sample(cols, min(len(cols), rnd.randint(1, 3)))
+        dsel, osel = [], []
+        for col, kind in picks:
+            target, oexpr = rnd.choice(self.CASTS[kind])
+            dsel.append(f"CAST({q(col)} AS {target})")
+            osel.append(oexpr.format(c=q(col)))
+        preds = self._preds(t, "", 0, 1)
+        castable = [(c, k) for c, k in cols if k in ("ts", "num")]
+        if castable and rnd.random() < 0.4:
+            col, kind = rnd.choice(castable)
+            v = self.pick_value(t, col, kind)
+            if kind == "ts":
+                day, op = str(v)[:10], rnd.choice(["=", ">=", "<"])
+                preds.append(Pred(f"CAST({q(col)} AS DATE) {op} {{d '{day}'}}",
+                                  f"date({q(col)}) {op} {sql_str(day)}"))
+            else:
+                op = rnd.choice(["=", ">=", "<"])
+                rounded = exact_decimal(v, 30, 1)
+                preds.append(Pred(f"CAST({q(col)} AS DECIMAL(30,1)) {op} {rounded!r}",
+                                  f"js_decimal({q(col)}, 30, 1) {op} {rounded!r}"))
+        pk = self._pk_order(t)
+        order = f"1, {pk}" if pk and rnd.random() < 0.5 else None
+        return Stmt("cast", t, "", (", ".join(dsel), ", ".join(osel)), preds, order=order)
 
     def _union(self):
         t = self.rnd.choice(self.tables)
