@@ -10,12 +10,9 @@ use crate::odbc::{functions, AttrValue, Conn};
 use odbc_sys::{Char, Len, RetCode, WChar, NTS};
 use std::os::raw::c_void;
 
-/// SQL_API_ALL_FUNCTIONS (sqlext.h): SQLGetFunctions' ODBC 2 form, an array
-/// of 100 SQLUSMALLINTs. odbc-sys does not define it.
-const SQL_API_ALL_FUNCTIONS: u16 = 0;
-/// SQL_API_ODBC3_ALL_FUNCTIONS (sqlext.h): SQLGetFunctions' ODBC 3 form, a
-/// bitmap of SQL_API_ODBC3_ALL_FUNCTIONS_SIZE (250) words. Not in odbc-sys.
-const SQL_API_ODBC3_ALL_FUNCTIONS: u16 = 999;
+// SQLGetFunctions' ODBC 2 form (an array of 100 SQLUSMALLINTs) and ODBC 3
+// form (a bitmap of 250 words).
+use crate::odbc::sqlext::{SQL_API_ALL_FUNCTIONS, SQL_API_ODBC3_ALL_FUNCTIONS};
 
 /// # Safety
 /// Each string is NULL, or `len` units, or NUL-terminated when its length

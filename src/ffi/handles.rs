@@ -9,9 +9,7 @@ use crate::odbc::{call_rules, descriptor, Conn, Env, Stmt};
 use odbc_sys::{HandleType, RetCode};
 use std::os::raw::c_void;
 
-/// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the handle. odbc-sys
-/// leaves it out of `FreeStmtOption` as deprecated.
-const SQL_DROP: u16 = 1;
+use crate::odbc::sqlext::SQL_DROP;
 
 /// # Safety
 /// `out` must be NULL or valid for writing one handle. `input` may be

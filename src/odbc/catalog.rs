@@ -1,7 +1,12 @@
 //! Catalog result sets built from the profile, never from the network, with
 //! exactly the columns, types and order the ODBC spec gives each function.
 
-use super::colattr::{concise_type, SQL_CODE_DATE, SQL_CODE_TIMESTAMP, SQL_DATETIME};
+use super::colattr::{concise_type, SQL_DATETIME};
+use super::sqlext::{
+    SQL_BEST_ROWID, SQL_CODE_DATE, SQL_CODE_TIMESTAMP, SQL_FALSE, SQL_INDEX_OTHER,
+    SQL_NOT_DEFERRABLE, SQL_NO_ACTION, SQL_NO_NULLS, SQL_NULLABLE, SQL_PARAM_INPUT,
+    SQL_PC_NOT_PSEUDO, SQL_PT_PROCEDURE, SQL_RESULT_COL, SQL_SCOPE_SESSION,
+};
 use super::stmt::ColDesc;
 use crate::engine::Value;
 use crate::schema::{Profile, SqlType, Table};
@@ -238,7 +243,7 @@ fn described(
         i(ty.octet_length()),
         opt_i(ty.decimal_digits()),
         opt_i(ty.num_prec_radix()),
-        i(nullable as i64),
+        i(if nullable { SQL_NULLABLE } else { SQL_NO_NULLS }),
         s(remarks),
         Value::Null,
         i(sql_data_type),
@@ -366,11 +371,12 @@ pub fn foreign_keys(
                     s(&t.name),
                     s(fc),
                     i(k as i64 + 1),
-                    i(3), // SQL_NO_ACTION: the API enforces nothing
-                    i(3),
+                    // The API enforces nothing.
+                    i(SQL_NO_ACTION),
+                    i(SQL_NO_ACTION),
                     s(&format!("FK_{}_{}", t.name, fk.columns.join("_"))),
                     s(&format!("PK_{}", fk.references)),
-                    i(7), // SQL_NOT_DEFERRABLE
+                    i(SQL_NOT_DEFERRABLE),
                 ]);
             }
         }
@@ -417,10 +423,11 @@ pub fn statistics(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (Vec
                 Value::Null,
                 s(&p.schema),
                 s(&t.name),
-                i(0),
+                // NON_UNIQUE: the key is unique.
+                i(SQL_FALSE),
                 Value::Null,
                 s(&format!("PK_{}", t.name)),
-                i(3), // SQL_INDEX_OTHER
+                i(SQL_INDEX_OTHER),
                 i(k as i64 + 1),
                 s(c),
                 Value::Null,
@@ -433,7 +440,7 @@ pub fn statistics(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (Vec
     (layout, rows)
 }
 
-/// SQL_BEST_ROWID (1): the primary key. SQL_ROWVER (2): none.
+/// SQL_BEST_ROWID: the primary key. SQL_ROWVER: none.
 pub fn special_columns(p: &Profile, id_type: u16, table: &Arg) -> (Vec<ColDesc>, Rows) {
     let layout = cols(&[
         ("SCOPE", SqlType::SmallInt, true),
@@ -446,20 +453,20 @@ pub fn special_columns(p: &Profile, id_type: u16, table: &Arg) -> (Vec<ColDesc>,
         ("PSEUDO_COLUMN", SqlType::SmallInt, true),
     ]);
     let mut rows = Vec::new();
-    if id_type == 1 {
+    if id_type == SQL_BEST_ROWID {
         if let Some(t) = p.tables.iter().find(|t| table.matches(&t.name)) {
             for k in &t.primary_key {
                 if let Some(c) = t.columns.iter().find(|c| &c.name == k) {
                     let ty = c.sql_type();
                     rows.push(vec![
-                        i(2),
+                        i(SQL_SCOPE_SESSION),
                         s(&c.name),
                         i(ty.odbc_code() as i64),
                         s(ty.type_name()),
                         i(ty.column_size()),
                         i(ty.octet_length()),
                         opt_i(ty.decimal_digits()),
-                        i(1),
+                        i(SQL_PC_NOT_PSEUDO),
                     ]);
                 }
             }
@@ -488,7 +495,7 @@ pub fn procedures(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg) -> (Vec<
         .filter(|d| proc.matches(d.name))
         .collect();
     procs.sort_by(|a, b| a.name.cmp(b.name));
-    // PROCEDURE_TYPE 1 = SQL_PT_PROCEDURE: each returns one result set.
+    // No output parameters; each returns one result set.
     let rows = procs
         .into_iter()
         .map(|d| {
@@ -500,15 +507,15 @@ pub fn procedures(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg) -> (Vec<
                 i(0),
                 i(1),
                 s(d.remarks),
-                i(1),
+                i(SQL_PT_PROCEDURE),
             ]
         })
         .collect();
     (layout, rows)
 }
 
-/// SQLProcedureColumns: inputs (COLUMN_TYPE 1, SQL_PARAM_INPUT) and result
-/// columns (3, SQL_RESULT_COL) of each procedure.
+/// SQLProcedureColumns: inputs (SQL_PARAM_INPUT) and result columns
+/// (SQL_RESULT_COL) of each procedure.
 pub fn procedure_columns(
     p: &Profile,
     catalog: &Arg,
@@ -537,8 +544,11 @@ pub fn procedure_columns(
         let inputs = d
             .params
             .iter()
-            .map(|x| (x.name, SqlType::WVarchar(2000), x.remarks, 1));
-        let results = d.results.iter().map(|x| (x.name, x.sql_type, x.remarks, 3));
+            .map(|x| (x.name, SqlType::WVarchar(2000), x.remarks, SQL_PARAM_INPUT));
+        let results = d
+            .results
+            .iter()
+            .map(|x| (x.name, x.sql_type, x.remarks, SQL_RESULT_COL));
         for (n, (name, ty, remarks, kind)) in inputs.enumerate().chain(results.enumerate()) {
             if !column.matches(name) {
                 continue;
@@ -869,7 +879,7 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
                 o(t.3),
                 o(t.4),
                 o(t.5),
-                i(1),
+                i(SQL_NULLABLE),
                 i(t.6),
                 i(t.7),
                 oi(t.8),

@@ -22,6 +22,7 @@ pub mod connect_attrs {
 mod oauth;
 pub mod param_input;
 pub mod procedures;
+pub mod sqlext;
 mod stmt;
 pub mod stmt_attrs {
     pub use super::stmt::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
