@@ -4,6 +4,7 @@
 //! filled from the row (`{id}` is the row's id).
 
 use super::fill::{fill, Piece};
+use super::journal::Operation;
 use super::value::Value;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -153,6 +154,7 @@ pub fn insert(ctx: &Ctx, t: &Table, values: &[Option<Value>]) -> Result<i64> {
         (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
         _ => &answer,
     };
+    ctx.journal.record_insert(&t.name, &path, obj);
     Ok(obj.get("id").and_then(|i| i.as_i64()).unwrap_or(0))
 }
 
@@ -217,6 +219,7 @@ pub fn update(
         &path,
         Some(&body(t, &r.wrapper, &changed, false)),
     )?;
+    ctx.journal.record(Operation::Update, &t.name, &path, id);
     Ok(())
 }
 
@@ -226,5 +229,6 @@ pub fn delete(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>
     let (id, keys) = identity(t, rowid, seen, &vec![None; t.columns.len()]);
     let path = fill_path(t, &r.path, id, &keys)?;
     send(ctx, Method::Delete, &path, None)?;
+    ctx.journal.record(Operation::Delete, &t.name, &path, id);
     Ok(())
 }

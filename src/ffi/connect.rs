@@ -2,7 +2,7 @@
 //! SQLNativeSql.
 
 use super::strings::{input, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
-use super::{with_conn, Handle, SQL_SUCCESS};
+use super::{with_conn, with_conn_keeping_diags, Handle, SQL_SUCCESS};
 use crate::odbc::arg_errors::{null_pointer, report_truncation};
 use crate::odbc::connect_attrs::is_string_attr;
 use crate::odbc::info::Info;
@@ -287,7 +287,7 @@ unsafe fn get_info<E: Enc>(
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    with_conn(hdbc, |conn| {
+    with_conn_keeping_diags(hdbc, |conn| {
         match conn.info(info_type)? {
             // SAFETY: the caller's promise about `value`/`len` is
             // `write_info_text`'s.

@@ -151,8 +151,8 @@ pub unsafe extern "C" fn SQLGetEnvAttr(
 #[no_mangle]
 pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> RetCode {
     guard(|| match handle_kind(handle_type) {
-        Some(HandleType::Env) => with_env(handle, |_| call_rules::end_tran(completion)),
-        Some(HandleType::Dbc) => with_conn(handle, |_| call_rules::end_tran(completion)),
+        Some(HandleType::Env) => with_env(handle, |env| env.end_tran(completion)),
+        Some(HandleType::Dbc) => with_conn(handle, |conn| conn.end_tran(completion)),
         _ => SQL_INVALID_HANDLE,
     })
 }

@@ -89,6 +89,30 @@ fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>) ->
     run(h, reg::conn, |c: &Conn| &c.diags, f)
 }
 
+/// `with_conn` for SQLGetInfo: a plain success leaves the connection's
+/// diagnostics as they were. Driver managers ask questions of their own
+/// between an application's call and its SQLGetDiagRec (unixODBC asks for
+/// the cursor behaviours after the first SQLEndTran of a connection, then
+/// reads the driver's records), and those must not wipe that call's
+/// warnings. A SQLGetInfo that warns or fails has its own records only.
+fn with_conn_keeping_diags(
+    h: Handle,
+    f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>,
+) -> RetCode {
+    guard(|| {
+        let Some(conn) = reg::conn(h as usize) else {
+            return SQL_INVALID_HANDLE;
+        };
+        let before = std::mem::take(&mut *lock(&conn.diags));
+        let r = catch_unwind(AssertUnwindSafe(|| f(&conn))).unwrap_or_else(|_| Err(panic_error()));
+        let code = finish(&conn.diags, r);
+        if code == SQL_SUCCESS {
+            *lock(&conn.diags) = before;
+        }
+        code
+    })
+}
+
 fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::stmt, |s: &Stmt| &s.diags, f)
 }

@@ -145,6 +145,7 @@ impl Conn {
             config.prefetch.unwrap_or(DEFAULT_PREFETCH),
         )?;
         let completed = config.completed_connection_string();
+        session.keep_write_journal(!lock(&self.state).autocommit);
         lock(&self.state).connected = Some(Connected {
             config,
             session,
@@ -171,8 +172,14 @@ impl Conn {
     pub fn set_attr(&self, attr: i32, value: u64, text: Option<String>) -> Result<RetCode> {
         let mut st = lock(&self.state);
         match ConnectionAttribute(attr) {
-            // Reads never take part in a transaction: both modes are honest.
-            ConnectionAttribute::AUTOCOMMIT => st.autocommit = value != 0,
+            // The store has no transactions: in manual-commit mode the
+            // writes are journaled so that a ROLLBACK can say it undid none.
+            ConnectionAttribute::AUTOCOMMIT => {
+                st.autocommit = value != 0;
+                if let Some(c) = &st.connected {
+                    c.session.keep_write_journal(!st.autocommit);
+                }
+            }
             ConnectionAttribute::LOGIN_TIMEOUT => st.login_timeout = value,
             ConnectionAttribute::CONNECTION_TIMEOUT => st.connection_timeout = value,
             ConnectionAttribute::ACCESS_MODE => st.access_mode = value,

@@ -72,8 +72,9 @@ static ANSWERS: &[(u16, Info)] = &[
     (id(I::AccessibleProcedures), Str("Y")),
     (SQL_PROCEDURES, Str("N")),
     (id(I::ConcatNullBehavior), U16(SQL_CB_NULL)),
-    (id(I::CursorCommitBehaviour), U16(SQL_CB_CLOSE)),
-    (SQL_CURSOR_ROLLBACK_BEHAVIOR, U16(SQL_CB_CLOSE)),
+    // No transactions: nothing for COMMIT or ROLLBACK to close.
+    (id(I::CursorCommitBehaviour), U16(SQL_CB_PRESERVE)),
+    (SQL_CURSOR_ROLLBACK_BEHAVIOR, U16(SQL_CB_PRESERVE)),
     // The connection answers from ReadOnly / SQL_ATTR_ACCESS_MODE.
     (id(I::DataSourceReadOnly), Str("Y")),
     // No transactions, so no isolation levels.

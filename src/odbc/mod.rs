@@ -24,6 +24,7 @@ pub mod param_input;
 pub mod procedures;
 pub mod sqlext;
 mod stmt;
+mod transactions;
 pub mod stmt_attrs {
     pub use super::stmt::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 }
