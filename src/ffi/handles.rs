@@ -69,13 +69,11 @@ pub extern "C" fn SQLFreeHandle(handle_type: i16, handle: Handle) -> RetCode {
 fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
     let addr = handle as usize;
     guard(|| match handle_kind(handle_type) {
-        Some(HandleType::Env) => {
-            if reg::env(addr).is_none() {
-                return SQL_INVALID_HANDLE;
-            }
-            drop(reg::unregister(addr));
-            SQL_SUCCESS
-        }
+        Some(HandleType::Env) => with_env(handle, |env| {
+            env.check_can_free()?;
+            reg::unregister(addr);
+            Ok(SQL_SUCCESS)
+        }),
         Some(HandleType::Dbc) => with_conn(handle, |conn| {
             conn.check_can_free()?;
             reg::unregister(addr);
@@ -88,11 +86,11 @@ fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
             drop(reg::unregister(addr));
             SQL_SUCCESS
         }
-        Some(HandleType::Desc) => SQL_INVALID_HANDLE,
-        _ => match reg::any(addr) {
-            Some(_) => SQL_ERROR,
-            None => SQL_INVALID_HANDLE,
-        },
+        // No explicit descriptors are ever allocated. A handle type that is
+        // not one cannot be freed either: SQLFreeHandle has no HY092 (unlike
+        // SQLAllocHandle), and the spec's answer for a HandleType it cannot
+        // interpret is SQL_INVALID_HANDLE, whatever the handle.
+        _ => SQL_INVALID_HANDLE,
     })
 }
 

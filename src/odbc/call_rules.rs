@@ -2,7 +2,7 @@
 //! orientation, freeing a connection that is still connected, SQLSetEnvAttr
 //! without an environment.
 
-use super::{lock, Conn, FetchOut, Stmt};
+use super::{lock, Conn, Env, FetchOut, Stmt};
 use crate::error::{Error, Result};
 use odbc_sys::{EnvironmentAttribute, FetchOrientation};
 
@@ -20,6 +20,21 @@ impl Conn {
             return Err(Error::odbc(
                 "HY010",
                 "Disconnect before freeing the connection handle (function sequence error).",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Env {
+    /// SQLFreeHandle(SQL_HANDLE_ENV): HY010 while connections are still
+    /// allocated on it.
+    pub fn check_can_free(&self) -> Result<()> {
+        let n = super::handles::connections_of(self).len();
+        if n > 0 {
+            return Err(Error::odbc(
+                "HY010",
+                format!("Free the environment's {n} connection handle(s) before the environment (function sequence error)."),
             ));
         }
         Ok(())
