@@ -375,7 +375,10 @@ pub const SQL_PT_PROCEDURE: i64 = 1;
 // SQLProcedureColumns COLUMN_TYPE
 pub const SQL_PARAM_INPUT: i64 = 1;
 pub const SQL_RESULT_COL: i64 = 3;
-// SQLGetTypeInfo SEARCHABLE, CASE_SENSITIVE, UNSIGNED_ATTRIBUTE, ...
+// SQLGetTypeInfo SEARCHABLE
+pub const SQL_ALL_EXCEPT_LIKE: i64 = 2;
+pub const SQL_SEARCHABLE: i64 = 3;
+// SQLGetTypeInfo CASE_SENSITIVE, UNSIGNED_ATTRIBUTE, FIXED_PREC_SCALE, ...
 pub const SQL_FALSE: i64 = 0;
 
 #[cfg(test)]
