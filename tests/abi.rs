@@ -1,6 +1,7 @@
 #![allow(unused_unsafe)]
 //! The driver's C entry points called directly (no driver manager):
 //! handles, diagnostics, conversions, truncation, and the query paths.
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 
