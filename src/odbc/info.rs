@@ -227,7 +227,8 @@ static ANSWERS: &[(u16, Info)] = &[
     (id(I::ForwardOnlyCursorAttributes1), U32(SQL_CA1_NEXT)),
     (
         id(I::ForwardOnlyCursorAttributes2),
-        U32(SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_SENSITIVITY_UPDATES),
+        // SQL_ATTR_MAX_ROWS limits SELECTs; the cursor sees no changes.
+        U32(SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT),
     ),
     (SQL_INDEX_KEYWORDS, U32(NONE)),
     (SQL_INFO_SCHEMA_VIEWS, U32(NONE)),
@@ -375,6 +376,14 @@ mod tests {
         ] {
             assert!(get(raw).is_some(), "{raw}");
         }
+    }
+
+    #[test]
+    fn forward_only_cursors_claim_max_rows_not_sensitivity() {
+        assert_eq!(
+            get(id(I::ForwardOnlyCursorAttributes2)),
+            Some(U32(SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT))
+        );
     }
 
     #[test]
