@@ -2,6 +2,7 @@
 //! with the escape character, SQL_ATTR_METADATA_ID, foreign keys both ways,
 //! type info order, and no network for any of it.
 #![allow(unused_unsafe)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The user-facing documentation of connection keys stays complete: every key
 //! (and alias) the driver accepts appears in README.md's table and in
 //! installer/odbc.ini.template.
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 use jumpseller_odbc::config::KEYS;
 

@@ -1,6 +1,7 @@
 //! What queries cost in API requests (pushdown), and what happens when the
 //! API fails: never a silent partial result.
 #![allow(unused_unsafe)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 

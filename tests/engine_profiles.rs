@@ -3,6 +3,7 @@
 //! first fetch and abort the host. They are refused at connect with
 //! SQLSTATE 08001 and a message naming the tables.
 #![allow(unused_unsafe)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 
@@ -53,11 +54,13 @@ fn connect_with_profile(
     let d = dbc(e);
     let (rc, _) = driver_connect(d, &format!("{};Profile={{{path}}}", conn_str(sb)));
     let result = if rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO {
+        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
         unsafe { SQLDisconnect(d) };
         Ok(())
     } else {
         Err(diag(HandleType::Dbc, d))
     };
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         SQLFreeHandle(HandleType::Dbc as i16, d);
         SQLFreeHandle(HandleType::Env as i16, e);

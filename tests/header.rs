@@ -4,6 +4,7 @@
 //!
 //! Regenerate (writes the file):  JUMPSELLER_BLESS=1 cargo test --test header
 //!                           or:  cargo test --test header -- --ignored regenerate
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 use std::path::PathBuf;
 

@@ -5,6 +5,7 @@
 //! once, store permissions and corruption, secret-free logs, OFF/NOPROMPT
 //! messages and the three stored procedures.
 
+#![warn(clippy::undocumented_unsafe_blocks)]
 #![allow(unused_unsafe)]
 
 mod common;

@@ -6,6 +6,7 @@
 //! several processes starting at once from one refresh token. Direct calls
 //! into the driver against the sandbox's OAuth server.
 
+#![warn(clippy::undocumented_unsafe_blocks)]
 #![allow(unused_unsafe)]
 
 mod common;
@@ -52,6 +53,7 @@ fn oauth_str(sb: &Sandbox, initiate: &str, store: &Path) -> String {
 fn try_connect(s: &str) -> Result<String, (String, String)> {
     let e = env();
     let d = dbc(e);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     let rc = unsafe {
         SQLDriverConnect(
             d,
@@ -77,6 +79,7 @@ fn try_connect(s: &str) -> Result<String, (String, String)> {
 }
 
 fn free(e: *mut c_void, d: *mut c_void) {
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {
         SQLFreeHandle(HandleType::Dbc as i16, d);
         SQLFreeHandle(HandleType::Env as i16, e);

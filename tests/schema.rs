@@ -3,6 +3,7 @@
 //! parent key is given, a user's profile file is loaded with `Profile=`, and
 //! broken profiles are refused with a message naming the file and the place.
 #![allow(unused_unsafe)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 

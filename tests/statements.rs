@@ -3,6 +3,7 @@
 //! These call the driver's exports directly (no driver manager). SQLCancel
 //! only reaches a function that is running (ODBC 3.5), so the cancels here
 //! are sent while a fetch waits for a slowed-down page.
+#![warn(clippy::undocumented_unsafe_blocks)]
 // The exports that take only handles may or may not be declared unsafe.
 #![allow(unused_unsafe)]
 
@@ -22,6 +23,7 @@ fn open_cursor(st: *mut c_void, sql: &str) {
         diag(HandleType::Stmt, st)
     );
     assert_eq!(
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         unsafe { SQLFetch(st) },
         SQL_SUCCESS,
         "{:?}",
@@ -33,6 +35,7 @@ fn open_cursor(st: *mut c_void, sql: &str) {
 fn drain(st: *mut c_void) -> (usize, i16) {
     let mut rows = 0;
     loop {
+        // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
         let rc = unsafe { SQLFetch(st) };
         if rc != SQL_SUCCESS && rc != SQL_SUCCESS_WITH_INFO {
             return (rows, rc);
@@ -65,6 +68,7 @@ fn drain_and_cancel_midway(sb: &Sandbox, st: *mut c_void) -> (usize, i16) {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     assert_eq!(unsafe { SQLCancel(st) }, SQL_SUCCESS);
     let drained = reader.join().unwrap();
     sb.set_faults(vec![]);
@@ -124,6 +128,7 @@ fn a_cancelled_statement_runs_again_when_executed_again() {
     open_cursor(a, "SELECT id FROM Orders");
     let (_, rc) = drain_and_cancel_midway(&sb, a);
     assert_eq!(rc, SQL_ERROR);
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLFreeStmt(a, FreeStmtOption::Close as u16) };
     open_cursor(a, "SELECT id FROM Orders");
     let (rows, rc) = drain(a);

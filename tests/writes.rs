@@ -1,5 +1,6 @@
 //! INSERT, UPDATE and DELETE through the profile's write routes.
 #![allow(unused_unsafe)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod common;
 

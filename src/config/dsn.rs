@@ -46,7 +46,7 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
     // and iODBC's odbcinst, Windows' odbccp32) has exactly the C signature
     // of `GetPrivateProfileString`; a function pointer and a data pointer
     // have the same size on every platform we build for.
-    let f: GetPrivateProfileString = unsafe { std::mem::transmute(sym) };
+    let get_profile_string: GetPrivateProfileString = unsafe { std::mem::transmute(sym) };
     let section = CString::new(dsn).ok()?;
     let empty = CString::new("").ok()?;
     let file = CString::new("odbc.ini").ok()?;
@@ -55,8 +55,8 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
     // SAFETY: section, default and file name are valid NUL-terminated
     // strings that outlive the call, a null key is allowed (it asks for the
     // key list), and `buf` is writable for the `buf.len()` bytes passed.
-    let n = unsafe {
-        f(
+    let written = unsafe {
+        get_profile_string(
             section.as_ptr(),
             std::ptr::null(),
             empty.as_ptr(),
@@ -65,10 +65,10 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
             file.as_ptr(),
         )
     };
-    if n <= 0 {
+    if written <= 0 {
         return Some(Vec::new());
     }
-    let keys: Vec<String> = buf[..n as usize]
+    let keys: Vec<String> = buf[..written as usize]
         .split(|b| *b == 0)
         .filter(|k| !k.is_empty())
         .map(|k| String::from_utf8_lossy(k).into_owned())
@@ -76,27 +76,27 @@ fn via_installer(dsn: &str) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
     for key in keys {
         let ckey = CString::new(key.clone()).ok()?;
-        let mut val = vec![0u8; 4096];
-        // SAFETY: as above, with `ckey` a valid NUL-terminated key and `val`
-        // writable for the `val.len()` bytes passed.
-        let n = unsafe {
-            f(
+        let mut value_buf = vec![0u8; 4096];
+        // SAFETY: as above, with `ckey` a valid NUL-terminated key and `value_buf`
+        // writable for the `value_buf.len()` bytes passed.
+        let written = unsafe {
+            get_profile_string(
                 section.as_ptr(),
                 ckey.as_ptr(),
                 empty.as_ptr(),
-                val.as_mut_ptr() as *mut c_char,
-                val.len() as c_int,
+                value_buf.as_mut_ptr() as *mut c_char,
+                value_buf.len() as c_int,
                 file.as_ptr(),
             )
         };
-        if n >= 0 {
+        if written >= 0 {
             // SAFETY: on success the function leaves a NUL-terminated string
-            // inside `val` (it truncates to `val.len() - 1` bytes and adds the
-            // NUL), and `val` lives until the copy below is made.
-            let v = unsafe { CStr::from_ptr(val.as_ptr() as *const c_char) }
+            // inside `value_buf` (it truncates to `value_buf.len() - 1` bytes and adds the
+            // NUL), and `value_buf` lives until the copy below is made.
+            let value = unsafe { CStr::from_ptr(value_buf.as_ptr() as *const c_char) }
                 .to_string_lossy()
                 .into_owned();
-            out.push((key, v));
+            out.push((key, value));
         }
     }
     Some(out)

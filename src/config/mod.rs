@@ -339,25 +339,25 @@ impl Config {
     pub fn from_pairs(raw: &[(String, String)]) -> Result<(Config, Warnings)> {
         let mut warnings = Warnings::default();
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
-        for (k, v) in raw {
-            match key_spec(k) {
+        for (key, value) in raw {
+            match key_spec(key) {
                 Some(spec) => {
-                    if !pairs.iter().any(|(n, _)| *n == spec.name) {
-                        validate(spec, v)?;
-                        pairs.push((spec.name, v.clone()));
+                    if !pairs.iter().any(|(name, _)| *name == spec.name) {
+                        validate(spec, value)?;
+                        pairs.push((spec.name, value.clone()));
                     }
                 }
-                None if IGNORED_KEYS.iter().any(|i| i.eq_ignore_ascii_case(k)) => {}
+                None if IGNORED_KEYS.iter().any(|ignored| ignored.eq_ignore_ascii_case(key)) => {}
                 None => warnings.0.push(format!(
-                    "Unknown connection property '{k}' was ignored; see the README for the list of properties."
+                    "Unknown connection property '{key}' was ignored; see the README for the list of properties."
                 )),
             }
         }
         let get = |name: &str| {
             pairs
                 .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
                 .filter(|v| !v.is_empty())
         };
         let int = |name: &str| get(name).map(|v| v.trim().parse::<i64>().unwrap_or(0));

@@ -3,53 +3,53 @@
 
 use crate::error::{err, Kind, Result};
 
-pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
+pub fn parse_pairs(conn_str: &str) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
+    let chars: Vec<char> = conn_str.chars().collect();
+    let mut pos = 0;
+    while pos < chars.len() {
         // key
-        let start = i;
-        while i < chars.len() && chars[i] != '=' && chars[i] != ';' {
-            i += 1;
+        let start = pos;
+        while pos < chars.len() && chars[pos] != '=' && chars[pos] != ';' {
+            pos += 1;
         }
-        let key: String = chars[start..i]
+        let key: String = chars[start..pos]
             .iter()
             .collect::<String>()
             .trim()
             .to_string();
-        if i >= chars.len() || chars[i] == ';' {
+        if pos >= chars.len() || chars[pos] == ';' {
             if !key.is_empty() {
                 return err(Kind::Config, format!("Connection string: '{key}' has no value; expected key=value pairs separated by ';'."));
             }
-            i += 1;
+            pos += 1;
             continue;
         }
-        i += 1; // '='
-        while i < chars.len() && chars[i] == ' ' {
-            i += 1;
+        pos += 1; // '='
+        while pos < chars.len() && chars[pos] == ' ' {
+            pos += 1;
         }
-        let value = if i < chars.len() && chars[i] == '{' {
-            i += 1;
+        let value = if pos < chars.len() && chars[pos] == '{' {
+            pos += 1;
             let mut v = String::new();
             loop {
-                if i >= chars.len() {
+                if pos >= chars.len() {
                     return err(Kind::Config, format!("Connection string: the value of '{key}' opens a brace that is never closed."));
                 }
-                if chars[i] == '}' {
-                    if i + 1 < chars.len() && chars[i + 1] == '}' {
+                if chars[pos] == '}' {
+                    if pos + 1 < chars.len() && chars[pos + 1] == '}' {
                         v.push('}');
-                        i += 2;
+                        pos += 2;
                         continue;
                     }
-                    i += 1;
+                    pos += 1;
                     break;
                 }
-                v.push(chars[i]);
-                i += 1;
+                v.push(chars[pos]);
+                pos += 1;
             }
-            while i < chars.len() && chars[i] != ';' {
-                if !chars[i].is_whitespace() {
+            while pos < chars.len() && chars[pos] != ';' {
+                if !chars[pos].is_whitespace() {
                     return err(
                         Kind::Config,
                         format!(
@@ -57,21 +57,21 @@ pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
                         ),
                     );
                 }
-                i += 1;
+                pos += 1;
             }
             v
         } else {
-            let vstart = i;
-            while i < chars.len() && chars[i] != ';' {
-                i += 1;
+            let vstart = pos;
+            while pos < chars.len() && chars[pos] != ';' {
+                pos += 1;
             }
-            chars[vstart..i]
+            chars[vstart..pos]
                 .iter()
                 .collect::<String>()
                 .trim()
                 .to_string()
         };
-        i += 1; // ';'
+        pos += 1; // ';'
         if key.is_empty() {
             return err(
                 Kind::Config,

@@ -11,6 +11,7 @@ mod cursor;
 mod escapes;
 mod fanout;
 mod fill;
+pub mod journal;
 mod lookup;
 mod plan;
 mod prefetch;
@@ -51,6 +52,8 @@ pub struct Ctx {
     count_paths: Mutex<HashMap<String, u64>>,
     /// Rowids handed to rows without an id of their own.
     rowids: std::sync::atomic::AtomicI64,
+    /// Writes sent since the layer above last took them (see `journal.rs`).
+    journal: journal::Journal,
 }
 
 impl Ctx {
@@ -123,6 +126,7 @@ impl Session {
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
             rowids: std::sync::atomic::AtomicI64::new(1),
+            journal: Default::default(),
         });
         // Serialized mode: statements of one connection may run on several
         // threads; SQLite's connection mutex orders them (see DbLock).

@@ -6,6 +6,7 @@
 use super::access;
 use super::cursor::ApiCursor;
 use super::fill::{fill, key_text, Piece};
+use super::journal::Operation;
 use super::plan::{Access, Plan};
 use super::value::Value;
 use super::Ctx;
@@ -295,6 +296,7 @@ pub fn insert(
                     &path,
                     Some(&body(t, &u.wrapper, &given, true)),
                 )?;
+                ctx.journal.record(Operation::Update, &t.name, &path, id);
                 Ok(Inserted::Updated(id.unwrap_or_else(|| ctx.next_rowid())))
             }
         };
@@ -310,6 +312,7 @@ pub fn insert(
         (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
         _ => &answer,
     };
+    ctx.journal.record_insert(&t.name, &path, obj);
     Ok(Inserted::Created(
         obj.get("id").and_then(|i| i.as_i64()).unwrap_or(0),
     ))
@@ -525,6 +528,7 @@ pub fn update(
         &path,
         Some(&body(t, &r.wrapper, &changed, false)),
     )?;
+    ctx.journal.record(Operation::Update, &t.name, &path, id);
     Ok(())
 }
 
@@ -534,5 +538,6 @@ pub fn delete(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>
     let (id, keys) = identity(t, rowid, seen, &vec![None; t.columns.len()]);
     let path = fill_path(t, &r.path, id, &keys)?;
     send(ctx, Method::Delete, &path, None)?;
+    ctx.journal.record(Operation::Delete, &t.name, &path, id);
     Ok(())
 }

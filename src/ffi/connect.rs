@@ -2,7 +2,7 @@
 //! SQLNativeSql.
 
 use super::strings::{input, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
-use super::{with_conn, Handle, SQL_SUCCESS};
+use super::{with_conn, with_conn_keeping_diags, Handle, SQL_SUCCESS};
 use crate::odbc::arg_errors::{null_pointer, report_truncation};
 use crate::odbc::connect_attrs::is_string_attr;
 use crate::odbc::info::Info;
@@ -10,12 +10,9 @@ use crate::odbc::{functions, AttrValue, Conn};
 use odbc_sys::{Char, Len, RetCode, WChar, NTS};
 use std::os::raw::c_void;
 
-/// SQL_API_ALL_FUNCTIONS (sqlext.h): SQLGetFunctions' ODBC 2 form, an array
-/// of 100 SQLUSMALLINTs. odbc-sys does not define it.
-const SQL_API_ALL_FUNCTIONS: u16 = 0;
-/// SQL_API_ODBC3_ALL_FUNCTIONS (sqlext.h): SQLGetFunctions' ODBC 3 form, a
-/// bitmap of SQL_API_ODBC3_ALL_FUNCTIONS_SIZE (250) words. Not in odbc-sys.
-const SQL_API_ODBC3_ALL_FUNCTIONS: u16 = 999;
+// SQLGetFunctions' ODBC 2 form (an array of 100 SQLUSMALLINTs) and ODBC 3
+// form (a bitmap of 250 words).
+use crate::odbc::sqlext::{SQL_API_ALL_FUNCTIONS, SQL_API_ODBC3_ALL_FUNCTIONS};
 
 /// # Safety
 /// Each string is NULL, or `len` units, or NUL-terminated when its length
@@ -290,7 +287,7 @@ unsafe fn get_info<E: Enc>(
     buf_len: i16,
     len: *mut i16,
 ) -> RetCode {
-    with_conn(hdbc, |conn| {
+    with_conn_keeping_diags(hdbc, |conn| {
         match conn.info(info_type)? {
             // SAFETY: the caller's promise about `value`/`len` is
             // `write_info_text`'s.

@@ -9,9 +9,7 @@ use crate::odbc::{call_rules, descriptor, Conn, Env, Stmt};
 use odbc_sys::{HandleType, RetCode};
 use std::os::raw::c_void;
 
-/// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the handle. odbc-sys
-/// leaves it out of `FreeStmtOption` as deprecated.
-const SQL_DROP: u16 = 1;
+use crate::odbc::sqlext::SQL_DROP;
 
 /// # Safety
 /// `out` must be NULL or valid for writing one handle. `input` may be
@@ -71,13 +69,11 @@ pub extern "C" fn SQLFreeHandle(handle_type: i16, handle: Handle) -> RetCode {
 fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
     let addr = handle as usize;
     guard(|| match handle_kind(handle_type) {
-        Some(HandleType::Env) => {
-            if reg::env(addr).is_none() {
-                return SQL_INVALID_HANDLE;
-            }
-            drop(reg::unregister(addr));
-            SQL_SUCCESS
-        }
+        Some(HandleType::Env) => with_env(handle, |env| {
+            env.check_can_free()?;
+            reg::unregister(addr);
+            Ok(SQL_SUCCESS)
+        }),
         Some(HandleType::Dbc) => with_conn(handle, |conn| {
             conn.check_can_free()?;
             reg::unregister(addr);
@@ -90,11 +86,11 @@ fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
             drop(reg::unregister(addr));
             SQL_SUCCESS
         }
-        Some(HandleType::Desc) => SQL_INVALID_HANDLE,
-        _ => match reg::any(addr) {
-            Some(_) => SQL_ERROR,
-            None => SQL_INVALID_HANDLE,
-        },
+        // No explicit descriptors are ever allocated. A handle type that is
+        // not one cannot be freed either: SQLFreeHandle has no HY092 (unlike
+        // SQLAllocHandle), and the spec's answer for a HandleType it cannot
+        // interpret is SQL_INVALID_HANDLE, whatever the handle.
+        _ => SQL_INVALID_HANDLE,
     })
 }
 
@@ -153,8 +149,8 @@ pub unsafe extern "C" fn SQLGetEnvAttr(
 #[no_mangle]
 pub extern "C" fn SQLEndTran(handle_type: i16, handle: Handle, completion: i16) -> RetCode {
     guard(|| match handle_kind(handle_type) {
-        Some(HandleType::Env) => with_env(handle, |_| call_rules::end_tran(completion)),
-        Some(HandleType::Dbc) => with_conn(handle, |_| call_rules::end_tran(completion)),
+        Some(HandleType::Env) => with_env(handle, |env| env.end_tran(completion)),
+        Some(HandleType::Dbc) => with_conn(handle, |conn| conn.end_tran(completion)),
         _ => SQL_INVALID_HANDLE,
     })
 }

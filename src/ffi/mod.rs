@@ -19,7 +19,7 @@ pub use statement::*;
 
 use crate::error::{Error, Kind};
 use crate::odbc::diag::Diags;
-use crate::odbc::{finish, handles as reg, lock, Conn, Env, Stmt};
+use crate::odbc::{finish, finish_interjected, handles as reg, is_busy, lock, Conn, Env, Stmt};
 use odbc_sys::{HandleType, RetCode, SqlReturn};
 use std::os::raw::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -89,6 +89,55 @@ fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>) ->
     run(h, reg::conn, |c: &Conn| &c.diags, f)
 }
 
+/// `with_conn` for SQLGetInfo: a plain success leaves the connection's
+/// diagnostics as they were. Driver managers ask questions of their own
+/// between an application's call and its SQLGetDiagRec (unixODBC asks for
+/// the cursor behaviours after the first SQLEndTran of a connection, then
+/// reads the driver's records), and those must not wipe that call's
+/// warnings. A SQLGetInfo that warns or fails has its own records only.
+fn with_conn_keeping_diags(
+    h: Handle,
+    f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>,
+) -> RetCode {
+    guard(|| {
+        let Some(conn) = reg::conn(h as usize) else {
+            return SQL_INVALID_HANDLE;
+        };
+        let before = std::mem::take(&mut *lock(&conn.diags));
+        let r = catch_unwind(AssertUnwindSafe(|| f(&conn))).unwrap_or_else(|_| Err(panic_error()));
+        let code = finish(&conn.diags, r);
+        if code == SQL_SUCCESS {
+            *lock(&conn.diags) = before;
+        }
+        code
+    })
+}
+
+/// `run` for statements. A call that finds another function running on
+/// the statement (an application using it from two threads) must not touch
+/// that function's records: it neither clears them nor adds to them, so the
+/// running function returns what it would have. Its own error (HY010, when
+/// it would change the statement) is interjected instead, first in the list
+/// where its caller looks; the running function's `finish` drops it. The
+/// statement may also become busy between the check and the call's own
+/// (HY010) refusal: that refusal is interjected too.
 fn with_stmt(h: Handle, f: impl FnOnce(&Arc<Stmt>) -> Result<RetCode, Error>) -> RetCode {
-    run(h, reg::stmt, |s: &Stmt| &s.diags, f)
+    guard(|| {
+        let Some(stmt) = reg::stmt(h as usize) else {
+            return SQL_INVALID_HANDLE;
+        };
+        let busy = stmt.is_running();
+        if busy {
+            // Only the previous interjected call's record goes.
+            lock(&stmt.diags).records.retain(|r| !r.interjected);
+        } else {
+            lock(&stmt.diags).clear();
+        }
+        let r = catch_unwind(AssertUnwindSafe(|| f(&stmt))).unwrap_or_else(|_| Err(panic_error()));
+        match r {
+            Err(e) if is_busy(&e) => finish_interjected(&stmt.diags, Err(e)),
+            r if busy => finish_interjected(&stmt.diags, r),
+            r => finish(&stmt.diags, r),
+        }
+    })
 }

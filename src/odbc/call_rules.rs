@@ -1,24 +1,10 @@
-//! Rules of single calls that need nothing but the handle: SQLEndTran's
-//! completion type, SQLFetchScroll's orientation, freeing a connection that
-//! is still connected, SQLSetEnvAttr without an environment.
+//! Rules of single calls that need nothing but the handle: SQLFetchScroll's
+//! orientation, freeing a connection that is still connected, SQLSetEnvAttr
+//! without an environment.
 
-use super::{lock, Conn, FetchOut, Stmt, SUCCESS};
+use super::{lock, Conn, Env, FetchOut, Stmt};
 use crate::error::{Error, Result};
-use odbc_sys::{CompletionType, EnvironmentAttribute, FetchOrientation};
-
-/// SQLEndTran: reads never open a transaction, so commit and rollback
-/// succeed as no-ops; any other completion type is HY012.
-pub fn end_tran(completion: i16) -> Result<i16> {
-    if completion == CompletionType::Commit as i16 || completion == CompletionType::Rollback as i16
-    {
-        Ok(SUCCESS)
-    } else {
-        Err(Error::odbc(
-            "HY012",
-            format!("Completion type {completion} is not valid."),
-        ))
-    }
-}
+use odbc_sys::{EnvironmentAttribute, FetchOrientation};
 
 /// SQLSetEnvAttr with a null environment: the process-level pooling
 /// setting is accepted (there is nothing to pool here); `false` for any
@@ -34,6 +20,21 @@ impl Conn {
             return Err(Error::odbc(
                 "HY010",
                 "Disconnect before freeing the connection handle (function sequence error).",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Env {
+    /// SQLFreeHandle(SQL_HANDLE_ENV): HY010 while connections are still
+    /// allocated on it.
+    pub fn check_can_free(&self) -> Result<()> {
+        let n = super::handles::connections_of(self).len();
+        if n > 0 {
+            return Err(Error::odbc(
+                "HY010",
+                format!("Free the environment's {n} connection handle(s) before the environment (function sequence error)."),
             ));
         }
         Ok(())

@@ -1,7 +1,13 @@
 //! Catalog result sets built from the profile, never from the network, with
 //! exactly the columns, types and order the ODBC spec gives each function.
 
-use super::colattr::{concise_type, SQL_CODE_DATE, SQL_CODE_TIMESTAMP, SQL_DATETIME};
+use super::colattr::{concise_type, SQL_DATETIME};
+use super::sqlext::{
+    SQL_ALL_EXCEPT_LIKE, SQL_BEST_ROWID, SQL_CODE_DATE, SQL_CODE_TIMESTAMP, SQL_FALSE,
+    SQL_INDEX_OTHER, SQL_NOT_DEFERRABLE, SQL_NO_ACTION, SQL_NO_NULLS, SQL_NULLABLE,
+    SQL_PARAM_INPUT, SQL_PC_NOT_PSEUDO, SQL_PT_PROCEDURE, SQL_RESULT_COL, SQL_SCOPE_SESSION,
+    SQL_SEARCHABLE, SQL_TRUE,
+};
 use super::stmt::ColDesc;
 use crate::engine::Value;
 use crate::schema::{Profile, SqlType, Table};
@@ -11,20 +17,31 @@ type Rows = Vec<Vec<Value>>;
 
 const NAME: SqlType = SqlType::WVarchar(128);
 
-fn cols(spec: &[(&str, SqlType, bool)]) -> Vec<ColDesc> {
+/// A result set's columns from (name, type, nullable).
+fn layout_of(spec: &[(&str, SqlType, bool)]) -> Vec<ColDesc> {
     spec.iter()
         .map(|(n, t, nullable)| ColDesc::new(n, *t, *nullable))
         .collect()
 }
 
-fn s(v: &str) -> Value {
+fn text(v: &str) -> Value {
     Value::Text(v.to_string())
 }
-fn i(v: i64) -> Value {
+fn int(v: i64) -> Value {
     Value::Int(v)
 }
-fn opt_i(v: Option<i16>) -> Value {
-    v.map(|x| Value::Int(x as i64)).unwrap_or(Value::Null)
+/// SQL_TRUE or SQL_FALSE.
+fn boolean(v: bool) -> Value {
+    Value::Int(if v { SQL_TRUE as i64 } else { SQL_FALSE })
+}
+fn text_or_null(v: Option<&str>) -> Value {
+    v.map(text).unwrap_or(Value::Null)
+}
+fn int_or_null(v: Option<i64>) -> Value {
+    v.map(int).unwrap_or(Value::Null)
+}
+fn small_int_or_null(v: Option<i16>) -> Value {
+    int_or_null(v.map(i64::from))
 }
 
 /// A catalog-function argument: NULL, a pattern, or (with
@@ -116,8 +133,8 @@ fn catalog_ok(catalog: &Arg) -> bool {
 /// subcode.
 fn verbose_type(t: SqlType) -> (i64, Value) {
     match t {
-        SqlType::Timestamp => (SQL_DATETIME, i(SQL_CODE_TIMESTAMP)),
-        SqlType::Date => (SQL_DATETIME, i(SQL_CODE_DATE)),
+        SqlType::Timestamp => (SQL_DATETIME, int(SQL_CODE_TIMESTAMP)),
+        SqlType::Date => (SQL_DATETIME, int(SQL_CODE_DATE)),
         other => (other.odbc_code() as i64, Value::Null),
     }
 }
@@ -129,7 +146,7 @@ pub fn tables(
     table: &Arg,
     types: Option<&str>,
 ) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
         ("TABLE_NAME", NAME, true),
@@ -147,7 +164,7 @@ pub fn tables(
             layout,
             vec![vec![
                 Value::Null,
-                s(&p.schema),
+                text(&p.schema),
                 Value::Null,
                 Value::Null,
                 Value::Null,
@@ -161,7 +178,7 @@ pub fn tables(
                 Value::Null,
                 Value::Null,
                 Value::Null,
-                s("TABLE"),
+                text("TABLE"),
                 Value::Null,
             ]],
         );
@@ -184,10 +201,10 @@ pub fn tables(
         .map(|t| {
             vec![
                 Value::Null,
-                s(&p.schema),
-                s(&t.name),
-                s("TABLE"),
-                s(&t.remarks),
+                text(&p.schema),
+                text(&t.name),
+                text("TABLE"),
+                text(&t.remarks),
             ]
         })
         .collect();
@@ -198,9 +215,9 @@ fn selected_tables<'a>(p: &'a Profile, catalog: &Arg, schema: &Arg, table: &Arg)
     if !catalog_ok(catalog) || !schema.matches(&p.schema) {
         return vec![];
     }
-    let mut ts: Vec<&Table> = p.tables.iter().filter(|t| table.matches(&t.name)).collect();
-    ts.sort_by(|a, b| a.name.cmp(&b.name));
-    ts
+    let mut tables: Vec<&Table> = p.tables.iter().filter(|t| table.matches(&t.name)).collect();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    tables
 }
 
 /// The columns SQLColumns and SQLProcedureColumns share, after the names:
@@ -232,24 +249,24 @@ fn described(
 ) -> Vec<Value> {
     let (sql_data_type, sub) = verbose_type(ty);
     vec![
-        i(concise_type(ty, odbc2) as i64),
-        s(ty.type_name()),
-        i(ty.column_size()),
-        i(ty.octet_length()),
-        opt_i(ty.decimal_digits()),
-        opt_i(ty.num_prec_radix()),
-        i(nullable as i64),
-        s(remarks),
+        int(concise_type(ty, odbc2) as i64),
+        text(ty.type_name()),
+        int(ty.column_size()),
+        int(ty.octet_length()),
+        small_int_or_null(ty.decimal_digits()),
+        small_int_or_null(ty.num_prec_radix()),
+        int(if nullable { SQL_NULLABLE } else { SQL_NO_NULLS }),
+        text(remarks),
         Value::Null,
-        i(sql_data_type),
+        int(sql_data_type),
         sub,
         if ty.is_char() {
-            i(ty.octet_length())
+            int(ty.octet_length())
         } else {
             Value::Null
         },
-        i(position as i64),
-        s(if nullable { "YES" } else { "NO" }),
+        int(position as i64),
+        text(if nullable { "YES" } else { "NO" }),
     ]
 }
 
@@ -261,20 +278,20 @@ pub fn columns(
     column: &Arg,
     odbc2: bool,
 ) -> (Vec<ColDesc>, Rows) {
-    let mut layout = cols(&[
+    let mut layout = layout_of(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
         ("TABLE_NAME", NAME, false),
         ("COLUMN_NAME", NAME, false),
     ]);
-    layout.extend(cols(DESCRIBED_COLUMN));
+    layout.extend(layout_of(DESCRIBED_COLUMN));
     let mut rows = Vec::new();
     for t in selected_tables(p, catalog, schema, table) {
         for (pos, c) in t.columns.iter().enumerate() {
             if !column.matches(&c.name) {
                 continue;
             }
-            let mut row = vec![Value::Null, s(&p.schema), s(&t.name), s(&c.name)];
+            let mut row = vec![Value::Null, text(&p.schema), text(&t.name), text(&c.name)];
             row.extend(described(
                 c.sql_type(),
                 odbc2,
@@ -289,7 +306,7 @@ pub fn columns(
 }
 
 pub fn primary_keys(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
         ("TABLE_NAME", NAME, false),
@@ -302,11 +319,11 @@ pub fn primary_keys(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (V
         for (k, c) in t.primary_key.iter().enumerate() {
             rows.push(vec![
                 Value::Null,
-                s(&p.schema),
-                s(&t.name),
-                s(c),
-                i(k as i64 + 1),
-                s(&format!("PK_{}", t.name)),
+                text(&p.schema),
+                text(&t.name),
+                text(c),
+                int(k as i64 + 1),
+                text(&format!("PK_{}", t.name)),
             ]);
         }
     }
@@ -321,7 +338,7 @@ pub fn foreign_keys(
     fk_table: &Arg,
     schema_ok: bool,
 ) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("PKTABLE_CAT", NAME, true),
         ("PKTABLE_SCHEM", NAME, true),
         ("PKTABLE_NAME", NAME, false),
@@ -358,19 +375,20 @@ pub fn foreign_keys(
             for (k, (fc, pc)) in fk.columns.iter().zip(&fk.ref_columns).enumerate() {
                 rows.push(vec![
                     Value::Null,
-                    s(&p.schema),
-                    s(&fk.references),
-                    s(pc),
+                    text(&p.schema),
+                    text(&fk.references),
+                    text(pc),
                     Value::Null,
-                    s(&p.schema),
-                    s(&t.name),
-                    s(fc),
-                    i(k as i64 + 1),
-                    i(3), // SQL_NO_ACTION: the API enforces nothing
-                    i(3),
-                    s(&format!("FK_{}_{}", t.name, fk.columns.join("_"))),
-                    s(&format!("PK_{}", fk.references)),
-                    i(7), // SQL_NOT_DEFERRABLE
+                    text(&p.schema),
+                    text(&t.name),
+                    text(fc),
+                    int(k as i64 + 1),
+                    // The API enforces nothing.
+                    int(SQL_NO_ACTION),
+                    int(SQL_NO_ACTION),
+                    text(&format!("FK_{}_{}", t.name, fk.columns.join("_"))),
+                    text(&format!("PK_{}", fk.references)),
+                    int(SQL_NOT_DEFERRABLE),
                 ]);
             }
         }
@@ -395,7 +413,7 @@ pub fn foreign_keys(
 
 /// One unique index per table: its primary key (the API looks rows up by it).
 pub fn statistics(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
         ("TABLE_NAME", NAME, false),
@@ -415,14 +433,15 @@ pub fn statistics(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (Vec
         for (k, c) in t.primary_key.iter().enumerate() {
             rows.push(vec![
                 Value::Null,
-                s(&p.schema),
-                s(&t.name),
-                i(0),
+                text(&p.schema),
+                text(&t.name),
+                // NON_UNIQUE: the key is unique.
+                int(SQL_FALSE),
                 Value::Null,
-                s(&format!("PK_{}", t.name)),
-                i(3), // SQL_INDEX_OTHER
-                i(k as i64 + 1),
-                s(c),
+                text(&format!("PK_{}", t.name)),
+                int(SQL_INDEX_OTHER),
+                int(k as i64 + 1),
+                text(c),
                 Value::Null,
                 Value::Null,
                 Value::Null,
@@ -433,9 +452,9 @@ pub fn statistics(p: &Profile, catalog: &Arg, schema: &Arg, table: &Arg) -> (Vec
     (layout, rows)
 }
 
-/// SQL_BEST_ROWID (1): the primary key. SQL_ROWVER (2): none.
+/// SQL_BEST_ROWID: the primary key. SQL_ROWVER: none.
 pub fn special_columns(p: &Profile, id_type: u16, table: &Arg) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("SCOPE", SqlType::SmallInt, true),
         ("COLUMN_NAME", NAME, false),
         ("DATA_TYPE", SqlType::SmallInt, false),
@@ -446,20 +465,20 @@ pub fn special_columns(p: &Profile, id_type: u16, table: &Arg) -> (Vec<ColDesc>,
         ("PSEUDO_COLUMN", SqlType::SmallInt, true),
     ]);
     let mut rows = Vec::new();
-    if id_type == 1 {
+    if id_type == SQL_BEST_ROWID {
         if let Some(t) = p.tables.iter().find(|t| table.matches(&t.name)) {
             for k in &t.primary_key {
                 if let Some(c) = t.columns.iter().find(|c| &c.name == k) {
                     let ty = c.sql_type();
                     rows.push(vec![
-                        i(2),
-                        s(&c.name),
-                        i(ty.odbc_code() as i64),
-                        s(ty.type_name()),
-                        i(ty.column_size()),
-                        i(ty.octet_length()),
-                        opt_i(ty.decimal_digits()),
-                        i(1),
+                        int(SQL_SCOPE_SESSION),
+                        text(&c.name),
+                        int(ty.odbc_code() as i64),
+                        text(ty.type_name()),
+                        int(ty.column_size()),
+                        int(ty.octet_length()),
+                        small_int_or_null(ty.decimal_digits()),
+                        int(SQL_PC_NOT_PSEUDO),
                     ]);
                 }
             }
@@ -470,7 +489,7 @@ pub fn special_columns(p: &Profile, id_type: u16, table: &Arg) -> (Vec<ColDesc>,
 
 /// SQLProcedures: the driver's stored procedures (odbc/procedures.rs).
 pub fn procedures(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("PROCEDURE_CAT", NAME, true),
         ("PROCEDURE_SCHEM", NAME, true),
         ("PROCEDURE_NAME", NAME, false),
@@ -488,27 +507,27 @@ pub fn procedures(p: &Profile, catalog: &Arg, schema: &Arg, proc: &Arg) -> (Vec<
         .filter(|d| proc.matches(d.name))
         .collect();
     procs.sort_by(|a, b| a.name.cmp(b.name));
-    // PROCEDURE_TYPE 1 = SQL_PT_PROCEDURE: each returns one result set.
+    // No output parameters; each returns one result set.
     let rows = procs
         .into_iter()
         .map(|d| {
             vec![
                 Value::Null,
-                s(&p.schema),
-                s(d.name),
-                i(d.params.len() as i64),
-                i(0),
-                i(1),
-                s(d.remarks),
-                i(1),
+                text(&p.schema),
+                text(d.name),
+                int(d.params.len() as i64),
+                int(0),
+                int(1),
+                text(d.remarks),
+                int(SQL_PT_PROCEDURE),
             ]
         })
         .collect();
     (layout, rows)
 }
 
-/// SQLProcedureColumns: inputs (COLUMN_TYPE 1, SQL_PARAM_INPUT) and result
-/// columns (3, SQL_RESULT_COL) of each procedure.
+/// SQLProcedureColumns: inputs (SQL_PARAM_INPUT) and result columns
+/// (SQL_RESULT_COL) of each procedure.
 pub fn procedure_columns(
     p: &Profile,
     catalog: &Arg,
@@ -516,14 +535,14 @@ pub fn procedure_columns(
     proc: &Arg,
     column: &Arg,
 ) -> (Vec<ColDesc>, Rows) {
-    let mut layout = cols(&[
+    let mut layout = layout_of(&[
         ("PROCEDURE_CAT", NAME, true),
         ("PROCEDURE_SCHEM", NAME, true),
         ("PROCEDURE_NAME", NAME, false),
         ("COLUMN_NAME", NAME, false),
         ("COLUMN_TYPE", SqlType::SmallInt, false),
     ]);
-    layout.extend(cols(DESCRIBED_COLUMN));
+    layout.extend(layout_of(DESCRIBED_COLUMN));
     if !catalog_ok(catalog) || !schema.matches(&p.schema) {
         return (layout, vec![]);
     }
@@ -537,13 +556,22 @@ pub fn procedure_columns(
         let inputs = d
             .params
             .iter()
-            .map(|x| (x.name, SqlType::WVarchar(2000), x.remarks, 1));
-        let results = d.results.iter().map(|x| (x.name, x.sql_type, x.remarks, 3));
+            .map(|x| (x.name, SqlType::WVarchar(2000), x.remarks, SQL_PARAM_INPUT));
+        let results = d
+            .results
+            .iter()
+            .map(|x| (x.name, x.sql_type, x.remarks, SQL_RESULT_COL));
         for (n, (name, ty, remarks, kind)) in inputs.enumerate().chain(results.enumerate()) {
             if !column.matches(name) {
                 continue;
             }
-            let mut row = vec![Value::Null, s(&p.schema), s(d.name), s(name), i(kind)];
+            let mut row = vec![
+                Value::Null,
+                text(&p.schema),
+                text(d.name),
+                text(name),
+                int(kind),
+            ];
             row.extend(described(ty, false, true, remarks, n + 1));
             rows.push(row);
         }
@@ -558,7 +586,7 @@ pub fn table_privileges(
     schema: &Arg,
     table: &Arg,
 ) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
         ("TABLE_NAME", NAME, false),
@@ -572,12 +600,12 @@ pub fn table_privileges(
         .map(|t| {
             vec![
                 Value::Null,
-                s(&p.schema),
-                s(&t.name),
+                text(&p.schema),
+                text(&t.name),
                 Value::Null,
-                s("PUBLIC"),
-                s("SELECT"),
-                s("NO"),
+                text("PUBLIC"),
+                text("SELECT"),
+                text("NO"),
             ]
         })
         .collect();
@@ -591,7 +619,7 @@ pub fn column_privileges(
     table: &Arg,
     column: &Arg,
 ) -> (Vec<ColDesc>, Rows) {
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("TABLE_CAT", NAME, true),
         ("TABLE_SCHEM", NAME, true),
         ("TABLE_NAME", NAME, false),
@@ -606,17 +634,36 @@ pub fn column_privileges(
         for c in t.columns.iter().filter(|c| column.matches(&c.name)) {
             rows.push(vec![
                 Value::Null,
-                s(&p.schema),
-                s(&t.name),
-                s(&c.name),
+                text(&p.schema),
+                text(&t.name),
+                text(&c.name),
                 Value::Null,
-                s("PUBLIC"),
-                s("SELECT"),
-                s("NO"),
+                text("PUBLIC"),
+                text("SELECT"),
+                text("NO"),
             ]);
         }
     }
     (layout, rows)
+}
+
+/// One row of SQLGetTypeInfo, before the columns that follow from it.
+struct TypeRow {
+    name: &'static str,
+    data_type: i16,
+    column_size: i64,
+    literal_prefix: Option<&'static str>,
+    literal_suffix: Option<&'static str>,
+    create_params: Option<&'static str>,
+    case_sensitive: bool,
+    /// SQL_SEARCHABLE or SQL_ALL_EXCEPT_LIKE.
+    searchable: i64,
+    /// UNSIGNED_ATTRIBUTE: None (NULL) for types that are not numeric.
+    unsigned: Option<bool>,
+    fixed_prec_scale: bool,
+    minimum_scale: Option<i64>,
+    maximum_scale: Option<i64>,
+    num_prec_radix: Option<i64>,
 }
 
 /// The types the driver's columns use, sorted by DATA_TYPE, plus the ANSI
@@ -624,7 +671,7 @@ pub fn column_privileges(
 pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
     const TIMESTAMP: i16 = SqlDataType::TIMESTAMP.0;
     const DATE: i16 = SqlDataType::DATE.0;
-    let layout = cols(&[
+    let layout = layout_of(&[
         ("TYPE_NAME", NAME, false),
         ("DATA_TYPE", SqlType::SmallInt, false),
         ("COLUMN_SIZE", SqlType::Integer, true),
@@ -645,242 +692,226 @@ pub fn type_info(data_type_filter: i16, odbc2: bool) -> (Vec<ColDesc>, Rows) {
         ("NUM_PREC_RADIX", SqlType::Integer, true),
         ("INTERVAL_PRECISION", SqlType::SmallInt, true),
     ]);
-    // (name, type code, size, prefix, suffix, create params, case sensitive,
-    //  searchable, unsigned, fixed prec, min scale, max scale, radix)
-    type T = (
-        &'static str,
-        i16,
-        i64,
-        Option<&'static str>,
-        Option<&'static str>,
-        Option<&'static str>,
-        i64,
-        i64,
-        Option<i64>,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let ts: &[T] = &[
-        (
-            "WLONGVARCHAR",
-            SqlDataType::EXT_W_LONG_VARCHAR.0,
-            1_073_741_823,
-            Some("'"),
-            Some("'"),
-            None,
-            1,
-            3,
-            None,
-            0,
-            None,
-            None,
-            None,
-        ),
-        (
-            "WVARCHAR",
-            SqlDataType::EXT_W_VARCHAR.0,
-            65_535,
-            Some("'"),
-            Some("'"),
-            Some("max length"),
-            1,
-            3,
-            None,
-            0,
-            None,
-            None,
-            None,
-        ),
-        (
-            "BIT",
-            SqlDataType::EXT_BIT.0,
-            1,
-            None,
-            None,
-            None,
-            0,
-            2,
-            None,
-            0,
-            Some(0),
-            Some(0),
-            Some(10),
-        ),
-        (
-            "BIGINT",
-            SqlDataType::EXT_BIG_INT.0,
-            19,
-            None,
-            None,
-            None,
-            0,
-            2,
-            Some(0),
-            0,
-            Some(0),
-            Some(0),
-            Some(10),
-        ),
-        (
-            "LONGVARCHAR",
-            SqlDataType::EXT_LONG_VARCHAR.0,
-            1_073_741_823,
-            Some("'"),
-            Some("'"),
-            None,
-            1,
-            3,
-            None,
-            0,
-            None,
-            None,
-            None,
-        ),
-        (
-            "DECIMAL",
-            SqlDataType::DECIMAL.0,
-            38,
-            None,
-            None,
-            Some("precision,scale"),
-            0,
-            2,
-            Some(0),
-            0,
-            Some(0),
-            Some(38),
-            Some(10),
-        ),
-        (
-            "INTEGER",
-            SqlDataType::INTEGER.0,
-            10,
-            None,
-            None,
-            None,
-            0,
-            2,
-            Some(0),
-            0,
-            Some(0),
-            Some(0),
-            Some(10),
-        ),
-        (
-            "SMALLINT",
-            SqlDataType::SMALLINT.0,
-            5,
-            None,
-            None,
-            None,
-            0,
-            2,
-            Some(0),
-            0,
-            Some(0),
-            Some(0),
-            Some(10),
-        ),
-        (
-            "DOUBLE",
-            SqlDataType::DOUBLE.0,
-            15,
-            None,
-            None,
-            None,
-            0,
-            2,
-            Some(0),
-            0,
-            None,
-            None,
-            Some(2),
-        ),
-        (
-            "VARCHAR",
-            SqlDataType::VARCHAR.0,
-            65_535,
-            Some("'"),
-            Some("'"),
-            Some("max length"),
-            1,
-            3,
-            None,
-            0,
-            None,
-            None,
-            None,
-        ),
-        (
-            "DATE",
-            SqlDataType::DATE.0,
-            10,
-            Some("'"),
-            Some("'"),
-            None,
-            0,
-            2,
-            None,
-            0,
-            None,
-            None,
-            None,
-        ),
-        (
-            "TIMESTAMP",
-            SqlDataType::TIMESTAMP.0,
-            19,
-            Some("'"),
-            Some("'"),
-            None,
-            0,
-            2,
-            None,
-            0,
-            Some(0),
-            Some(0),
-            None,
-        ),
+    let types: &[TypeRow] = &[
+        TypeRow {
+            name: "WLONGVARCHAR",
+            data_type: SqlDataType::EXT_W_LONG_VARCHAR.0,
+            column_size: 1_073_741_823,
+            literal_prefix: Some("'"),
+            literal_suffix: Some("'"),
+            create_params: None,
+            case_sensitive: true,
+            searchable: SQL_SEARCHABLE,
+            unsigned: None,
+            fixed_prec_scale: false,
+            minimum_scale: None,
+            maximum_scale: None,
+            num_prec_radix: None,
+        },
+        TypeRow {
+            name: "WVARCHAR",
+            data_type: SqlDataType::EXT_W_VARCHAR.0,
+            column_size: 65_535,
+            literal_prefix: Some("'"),
+            literal_suffix: Some("'"),
+            create_params: Some("max length"),
+            case_sensitive: true,
+            searchable: SQL_SEARCHABLE,
+            unsigned: None,
+            fixed_prec_scale: false,
+            minimum_scale: None,
+            maximum_scale: None,
+            num_prec_radix: None,
+        },
+        TypeRow {
+            name: "BIT",
+            data_type: SqlDataType::EXT_BIT.0,
+            column_size: 1,
+            literal_prefix: None,
+            literal_suffix: None,
+            create_params: None,
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: None,
+            fixed_prec_scale: false,
+            minimum_scale: Some(0),
+            maximum_scale: Some(0),
+            num_prec_radix: Some(10),
+        },
+        TypeRow {
+            name: "BIGINT",
+            data_type: SqlDataType::EXT_BIG_INT.0,
+            column_size: 19,
+            literal_prefix: None,
+            literal_suffix: None,
+            create_params: None,
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: Some(false),
+            fixed_prec_scale: false,
+            minimum_scale: Some(0),
+            maximum_scale: Some(0),
+            num_prec_radix: Some(10),
+        },
+        TypeRow {
+            name: "LONGVARCHAR",
+            data_type: SqlDataType::EXT_LONG_VARCHAR.0,
+            column_size: 1_073_741_823,
+            literal_prefix: Some("'"),
+            literal_suffix: Some("'"),
+            create_params: None,
+            case_sensitive: true,
+            searchable: SQL_SEARCHABLE,
+            unsigned: None,
+            fixed_prec_scale: false,
+            minimum_scale: None,
+            maximum_scale: None,
+            num_prec_radix: None,
+        },
+        TypeRow {
+            name: "DECIMAL",
+            data_type: SqlDataType::DECIMAL.0,
+            column_size: 38,
+            literal_prefix: None,
+            literal_suffix: None,
+            create_params: Some("precision,scale"),
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: Some(false),
+            fixed_prec_scale: false,
+            minimum_scale: Some(0),
+            maximum_scale: Some(38),
+            num_prec_radix: Some(10),
+        },
+        TypeRow {
+            name: "INTEGER",
+            data_type: SqlDataType::INTEGER.0,
+            column_size: 10,
+            literal_prefix: None,
+            literal_suffix: None,
+            create_params: None,
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: Some(false),
+            fixed_prec_scale: false,
+            minimum_scale: Some(0),
+            maximum_scale: Some(0),
+            num_prec_radix: Some(10),
+        },
+        TypeRow {
+            name: "SMALLINT",
+            data_type: SqlDataType::SMALLINT.0,
+            column_size: 5,
+            literal_prefix: None,
+            literal_suffix: None,
+            create_params: None,
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: Some(false),
+            fixed_prec_scale: false,
+            minimum_scale: Some(0),
+            maximum_scale: Some(0),
+            num_prec_radix: Some(10),
+        },
+        TypeRow {
+            name: "DOUBLE",
+            data_type: SqlDataType::DOUBLE.0,
+            column_size: 15,
+            literal_prefix: None,
+            literal_suffix: None,
+            create_params: None,
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: Some(false),
+            fixed_prec_scale: false,
+            minimum_scale: None,
+            maximum_scale: None,
+            num_prec_radix: Some(2),
+        },
+        TypeRow {
+            name: "VARCHAR",
+            data_type: SqlDataType::VARCHAR.0,
+            column_size: 65_535,
+            literal_prefix: Some("'"),
+            literal_suffix: Some("'"),
+            create_params: Some("max length"),
+            case_sensitive: true,
+            searchable: SQL_SEARCHABLE,
+            unsigned: None,
+            fixed_prec_scale: false,
+            minimum_scale: None,
+            maximum_scale: None,
+            num_prec_radix: None,
+        },
+        TypeRow {
+            name: "DATE",
+            data_type: SqlDataType::DATE.0,
+            column_size: 10,
+            literal_prefix: Some("'"),
+            literal_suffix: Some("'"),
+            create_params: None,
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: None,
+            fixed_prec_scale: false,
+            minimum_scale: None,
+            maximum_scale: None,
+            num_prec_radix: None,
+        },
+        TypeRow {
+            name: "TIMESTAMP",
+            data_type: SqlDataType::TIMESTAMP.0,
+            column_size: 19,
+            literal_prefix: Some("'"),
+            literal_suffix: Some("'"),
+            create_params: None,
+            case_sensitive: false,
+            searchable: SQL_ALL_EXCEPT_LIKE,
+            unsigned: None,
+            fixed_prec_scale: false,
+            minimum_scale: Some(0),
+            maximum_scale: Some(0),
+            num_prec_radix: None,
+        },
     ];
-    let rows = ts
+    let rows = types
         .iter()
         .filter_map(|t| {
-            let code = match (t.1, odbc2) {
+            let code = match (t.data_type, odbc2) {
                 (TIMESTAMP, true) => SqlDataType::EXT_TIMESTAMP.0,
                 (DATE, true) => SqlDataType::DATETIME.0,
                 (c, _) => c,
             };
-            if data_type_filter != 0 && data_type_filter != code && data_type_filter != t.1 {
+            if data_type_filter != 0 && data_type_filter != code && data_type_filter != t.data_type
+            {
                 return None;
             }
-            let (sql_data_type, sub) = match t.1 {
-                TIMESTAMP => (SQL_DATETIME, i(SQL_CODE_TIMESTAMP)),
-                DATE => (SQL_DATETIME, i(SQL_CODE_DATE)),
+            let (sql_data_type, sub) = match t.data_type {
+                TIMESTAMP => (SQL_DATETIME, int(SQL_CODE_TIMESTAMP)),
+                DATE => (SQL_DATETIME, int(SQL_CODE_DATE)),
                 c => (c as i64, Value::Null),
             };
-            let o = |v: Option<&str>| v.map(s).unwrap_or(Value::Null);
-            let oi = |v: Option<i64>| v.map(i).unwrap_or(Value::Null);
+            // AUTO_UNIQUE_VALUE: never, for the numeric types; NULL otherwise.
+            let auto_unique = t.unsigned.map(|_| false);
             Some(vec![
-                s(t.0),
-                i(code as i64),
-                i(t.2),
-                o(t.3),
-                o(t.4),
-                o(t.5),
-                i(1),
-                i(t.6),
-                i(t.7),
-                oi(t.8),
-                i(t.9),
-                oi(if t.8.is_some() { Some(0) } else { None }),
-                s(t.0),
-                oi(t.10),
-                oi(t.11),
-                i(sql_data_type),
+                text(t.name),
+                int(code as i64),
+                int(t.column_size),
+                text_or_null(t.literal_prefix),
+                text_or_null(t.literal_suffix),
+                text_or_null(t.create_params),
+                int(SQL_NULLABLE),
+                boolean(t.case_sensitive),
+                int(t.searchable),
+                t.unsigned.map(boolean).unwrap_or(Value::Null),
+                boolean(t.fixed_prec_scale),
+                auto_unique.map(boolean).unwrap_or(Value::Null),
+                text(t.name),
+                int_or_null(t.minimum_scale),
+                int_or_null(t.maximum_scale),
+                int(sql_data_type),
                 sub,
-                oi(t.12),
+                int_or_null(t.num_prec_radix),
                 Value::Null,
             ])
         })

@@ -37,13 +37,12 @@ const DESC_LITERAL_PREFIX: u16 = Desc::LiteralPrefix as u16;
 const DESC_LITERAL_SUFFIX: u16 = Desc::LiteralSuffix as u16;
 const DESC_NUM_PREC_RADIX: u16 = Desc::NumPrecRadix as u16;
 const DESC_UNNAMED: u16 = Desc::Unnamed as u16;
-// ...and the ODBC 2 SQL_COLUMN_* ids odbc-sys leaves out (sqlext.h).
-const SQL_COLUMN_COUNT: u16 = 0;
-const SQL_COLUMN_NAME: u16 = 1;
-const SQL_COLUMN_LENGTH: u16 = 3;
-const SQL_COLUMN_PRECISION: u16 = 4;
-const SQL_COLUMN_SCALE: u16 = 5;
-const SQL_COLUMN_NULLABLE: u16 = 7;
+// ...and the ODBC 2 SQL_COLUMN_* ids odbc-sys leaves out.
+use super::sqlext::{
+    SQL_CODE_DATE, SQL_CODE_TIMESTAMP, SQL_COLUMN_COUNT, SQL_COLUMN_LENGTH, SQL_COLUMN_NAME,
+    SQL_COLUMN_NULLABLE, SQL_COLUMN_PRECISION, SQL_COLUMN_SCALE, SQL_NAMED, SQL_PRED_BASIC,
+    SQL_PRED_SEARCHABLE, SQL_UNNAMED,
+};
 
 /// SQL_DATE and SQL_TIMESTAMP, the ODBC 2 type codes (sqlext.h) odbc-sys
 /// calls DATETIME and EXT_TIMESTAMP.
@@ -51,14 +50,6 @@ const SQL_DATE: i16 = SqlDataType::DATETIME.0;
 const SQL_TIMESTAMP: i16 = SqlDataType::EXT_TIMESTAMP.0;
 /// SQL_DATETIME, the verbose type of dates and timestamps (sqlext.h).
 pub const SQL_DATETIME: i64 = SqlDataType::DATETIME.0 as i64;
-/// SQL_CODE_DATE and SQL_CODE_TIMESTAMP (sqlext.h): the subcodes of
-/// SQL_DATETIME.
-pub const SQL_CODE_DATE: i64 = 1;
-pub const SQL_CODE_TIMESTAMP: i64 = 3;
-/// SQL_PRED_BASIC and SQL_PRED_SEARCHABLE (sqlext.h): how a column can
-/// appear in a WHERE clause.
-const SQL_PRED_BASIC: i64 = 2;
-const SQL_PRED_SEARCHABLE: i64 = 3;
 
 /// Whether a field is the column count, which needs no column.
 pub fn is_count(field: u16) -> bool {
@@ -145,8 +136,11 @@ pub fn col_attribute(c: &ColDesc, field: u16, col_count: usize, odbc2: bool) -> 
             },
         ),
         DESC_NUM_PREC_RADIX => Num(t.num_prec_radix().unwrap_or(0) as i64),
-        // SQL_NAMED (0) or SQL_UNNAMED (1).
-        DESC_UNNAMED => Num(if c.name.is_empty() { 1 } else { 0 }),
+        DESC_UNNAMED => Num(if c.name.is_empty() {
+            SQL_UNNAMED
+        } else {
+            SQL_NAMED
+        }),
         _ => {
             return Err(Error::odbc(
                 "HY091",

@@ -13,15 +13,11 @@ use crate::schema::Profile;
 use odbc_sys::{ConnectionAttribute, DriverConnectOption, InfoType, RetCode};
 use std::sync::{Arc, Mutex};
 
-/// SQL_ATTR_ANSI_APP (sqlext.h): the driver manager tells whether the
-/// application is ANSI; odbc-sys leaves it out.
-const SQL_ATTR_ANSI_APP: ConnectionAttribute = ConnectionAttribute(115);
+use super::sqlext::{SQL_CD_TRUE, SQL_CUR_USE_DRIVER, SQL_MODE_READ_ONLY};
 
-/// SQL_MODE_READ_ONLY (sqlext.h), a value of SQL_ATTR_ACCESS_MODE.
-const SQL_MODE_READ_ONLY: u64 = 1;
-
-/// SQL_CUR_USE_DRIVER (sqlext.h): the cursor library is not used.
-const SQL_CUR_USE_DRIVER: u64 = 2;
+/// SQL_ATTR_ANSI_APP: the driver manager tells whether the application is
+/// ANSI.
+const ANSI_APP: ConnectionAttribute = ConnectionAttribute(super::sqlext::SQL_ATTR_ANSI_APP);
 
 /// Pages requested ahead when `Prefetch` is not given: enough to keep
 /// 20 requests/s busy at a few hundred milliseconds of latency.
@@ -149,6 +145,7 @@ impl Conn {
             config.prefetch.unwrap_or(DEFAULT_PREFETCH),
         )?;
         let completed = config.completed_connection_string();
+        session.keep_write_journal(!lock(&self.state).autocommit);
         lock(&self.state).connected = Some(Connected {
             config,
             session,
@@ -175,8 +172,14 @@ impl Conn {
     pub fn set_attr(&self, attr: i32, value: u64, text: Option<String>) -> Result<RetCode> {
         let mut st = lock(&self.state);
         match ConnectionAttribute(attr) {
-            // Reads never take part in a transaction: both modes are honest.
-            ConnectionAttribute::AUTOCOMMIT => st.autocommit = value != 0,
+            // The store has no transactions: in manual-commit mode the
+            // writes are journaled so that a ROLLBACK can say it undid none.
+            ConnectionAttribute::AUTOCOMMIT => {
+                st.autocommit = value != 0;
+                if let Some(c) = &st.connected {
+                    c.session.keep_write_journal(!st.autocommit);
+                }
+            }
             ConnectionAttribute::LOGIN_TIMEOUT => st.login_timeout = value,
             ConnectionAttribute::CONNECTION_TIMEOUT => st.connection_timeout = value,
             ConnectionAttribute::ACCESS_MODE => st.access_mode = value,
@@ -195,7 +198,7 @@ impl Conn {
             ConnectionAttribute::TRACE
             | ConnectionAttribute::TRACEFILE
             | ConnectionAttribute::ODBC_CURSORS
-            | SQL_ATTR_ANSI_APP
+            | ANSI_APP
             | ConnectionAttribute::ASYNC_ENABLE
                 if value == 0 || text.is_some() => {}
             ConnectionAttribute::ASYNC_ENABLE => {
@@ -229,8 +232,8 @@ impl Conn {
             ConnectionAttribute::ASYNC_ENABLE => 0,
             ConnectionAttribute::TRACE => 0,
             ConnectionAttribute::ODBC_CURSORS => SQL_CUR_USE_DRIVER,
-            // SQL_CD_TRUE (1) when the connection is closed.
-            ConnectionAttribute::CONNECTION_DEAD => st.connected.is_none() as u64,
+            // SQL_CD_TRUE when the connection is closed, else SQL_CD_FALSE.
+            ConnectionAttribute::CONNECTION_DEAD => st.connected.is_none() as u64 * SQL_CD_TRUE,
             ConnectionAttribute::CURRENT_CATALOG => return Ok(AttrValue::Text(String::new())),
             _ => {
                 return Err(Error::odbc(

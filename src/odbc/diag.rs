@@ -10,6 +10,9 @@ pub struct Record {
     pub sqlstate: String,
     pub native: i32,
     pub message: String,
+    /// Left by a call that came while another function ran on the handle
+    /// (see `Diags::push_interjected`): not the running function's.
+    pub interjected: bool,
 }
 
 /// The records of one handle, cleared at the start of every call but the
@@ -34,7 +37,29 @@ impl Diags {
             sqlstate: sqlstate.to_string(),
             native: 0,
             message: format!("{VENDOR} {}", message.into()),
+            interjected: false,
         });
+    }
+
+    /// The error of a call that came while another function ran on the
+    /// handle (from another thread): put first, where its caller looks, and
+    /// kept apart from the running function's records, which it neither
+    /// clears nor counts among (see `finish`).
+    pub fn push_interjected(&mut self, e: &Error) {
+        self.records.insert(
+            0,
+            Record {
+                sqlstate: e.state.unwrap_or_else(|| sqlstate(e.kind)).to_string(),
+                native: 0,
+                message: format!("{VENDOR} {}", e.message),
+                interjected: true,
+            },
+        );
+    }
+
+    /// Whether the handle holds records of its own function's.
+    pub fn has_own_records(&self) -> bool {
+        self.records.iter().any(|r| !r.interjected)
     }
 
     pub fn push_error(&mut self, e: &Error) {

@@ -39,10 +39,8 @@ impl Env {
 /// (a process-wide setting arrives with a null environment).
 pub const ENV_CONNECTION_POOLING: i32 = EnvironmentAttribute::ConnectionPooling as i32;
 
-/// SQL_OV_ODBC2 (sqlext.h): odbc-sys leaves the ODBC 2 version out.
-const SQL_OV_ODBC2: i32 = 2;
-/// SQL_TRUE (sqltypes.h), the one value SQL_ATTR_OUTPUT_NTS may take.
-const SQL_TRUE: usize = 1;
+// SQL_TRUE is the one value SQL_ATTR_OUTPUT_NTS may take.
+use super::sqlext::{SQL_OV_ODBC2, SQL_TRUE};
 
 /// The environment attribute an SQLINTEGER names, if any.
 fn environment_attribute(attr: i32) -> Option<EnvironmentAttribute> {

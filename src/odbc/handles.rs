@@ -71,6 +71,17 @@ pub fn free_statements_of(conn: &super::Conn) {
     drop(gone);
 }
 
+/// The connections allocated on an environment.
+pub fn connections_of(env: &super::Env) -> Vec<Arc<Conn>> {
+    registry()
+        .values()
+        .filter_map(|h| match h {
+            Handle::Conn(c) if std::ptr::eq(&*c.env, env) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn any(addr: usize) -> Option<Handle> {
     registry().get(&addr).cloned()
 }

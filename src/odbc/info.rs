@@ -1,5 +1,9 @@
-//! SQLGetInfo answers as data: one row per info type (sqlext.h numbers),
-//! with the width the spec gives the answer.
+//! SQLGetInfo answers as data: one row per information type, with the width
+//! the spec gives the answer. Names come from odbc-sys's `InfoType` where it
+//! has them, else from `sqlext` (as sqlext.h spells them).
+
+use super::sqlext::*;
+use odbc_sys::InfoType as I;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Info {
@@ -12,167 +16,382 @@ pub enum Info {
 
 use Info::*;
 
-// Scalar-function bitmaps: the {fn} names the escape rewriter maps.
-const SQL_FN_STR: u32 = 0x1 /*CONCAT*/ | 0x8 /*LTRIM*/ | 0x10 /*LENGTH*/ | 0x40 /*LCASE*/ | 0x100 /*REPLACE*/ | 0x400 /*RTRIM*/ | 0x800 /*SUBSTRING*/ | 0x1000 /*UCASE*/;
-const SQL_FN_NUM: u32 = 0x1 /*ABS*/ | 0x20 /*CEILING*/ | 0x200 /*FLOOR*/ | 0x800 /*MOD*/ | 0x10000 /*PI*/ | 0x400000 /*ROUND*/;
-const SQL_FN_TD: u32 = 0x1 /*NOW*/ | 0x2 /*CURDATE*/ | 0x200 /*CURTIME*/;
-const SQL_FN_SYS: u32 = 0x1 /*USERNAME*/ | 0x2 /*DBNAME*/ | 0x4 /*IFNULL*/;
+/// An empty bitmask, or "no limit" for a SQL_MAX_* answer.
+const NONE: u32 = 0;
+const NO_LIMIT: u16 = 0;
 
-/// Every info type from sqlext.h that a driver answers (the DM answers
-/// 3, 4, 5, 135 and 171 itself). None means HY096.
+// Scalar-function bitmaps: the {fn} names the escape rewriter maps.
+const STRING_FUNCTIONS: u32 = SQL_FN_STR_CONCAT
+    | SQL_FN_STR_LTRIM
+    | SQL_FN_STR_LENGTH
+    | SQL_FN_STR_LCASE
+    | SQL_FN_STR_REPLACE
+    | SQL_FN_STR_RTRIM
+    | SQL_FN_STR_SUBSTRING
+    | SQL_FN_STR_UCASE;
+const NUMERIC_FUNCTIONS: u32 = SQL_FN_NUM_ABS
+    | SQL_FN_NUM_CEILING
+    | SQL_FN_NUM_FLOOR
+    | SQL_FN_NUM_MOD
+    | SQL_FN_NUM_PI
+    | SQL_FN_NUM_ROUND;
+const TIMEDATE_FUNCTIONS: u32 = SQL_FN_TD_NOW | SQL_FN_TD_CURDATE | SQL_FN_TD_CURTIME;
+const SYSTEM_FUNCTIONS: u32 = SQL_FN_SYS_USERNAME | SQL_FN_SYS_DBNAME | SQL_FN_SYS_IFNULL;
+
+const KEYWORDS: &str = "ABORT,ANALYZE,ATTACH,AUTOINCREMENT,CONFLICT,DETACH,EXCLUSIVE,EXPLAIN,FAIL,GLOB,IF,IGNORE,INDEXED,INSTEAD,ISNULL,LIMIT,NOTNULL,OFFSET,PLAN,PRAGMA,QUERY,RAISE,RECURSIVE,REGEXP,REINDEX,RENAME,REPLACE,ROW,TEMP,VACUUM,VIRTUAL,WITHOUT";
+
+/// `InfoType` as the u16 SQLGetInfo takes.
+const fn id(info: I) -> u16 {
+    info as u16
+}
+
+/// Every information type a driver answers (the driver manager answers
+/// SQL_ACTIVE_CONNECTIONS, SQL_ACTIVE_STATEMENTS, SQL_DRIVER_HDBC,
+/// SQL_DRIVER_HDESC and SQL_DM_VER itself). Not listed means HY096.
+static ANSWERS: &[(u16, Info)] = &[
+    (id(I::MaxDriverConnections), U16(NO_LIMIT)),
+    // Statements of one connection interleave.
+    (id(I::MaxConcurrentActivities), U16(NO_LIMIT)),
+    // The connection fills it in.
+    (id(I::DataSourceName), Str("")),
+    (id(I::DriverName), Str("libjumpseller_odbc.so")),
+    (id(I::DriverVer), Str("00.01.0000")),
+    (SQL_FETCH_DIRECTION, U32(SQL_FD_FETCH_NEXT)),
+    (SQL_ODBC_API_CONFORMANCE, U16(SQL_OAC_LEVEL1)),
+    (SQL_ODBC_VER, Str("03.80.0000")),
+    (SQL_ROW_UPDATES, Str("N")),
+    (SQL_ODBC_SAG_CLI_CONFORMANCE, U16(SQL_OSCC_COMPLIANT)),
+    (id(I::ServerName), Str("Jumpseller")),
+    (id(I::SearchPatternEscape), Str("\\")),
+    (SQL_ODBC_SQL_CONFORMANCE, U16(SQL_OSC_CORE)),
+    (SQL_DATABASE_NAME, Str("")),
+    (id(I::DbmsName), Str("Jumpseller")),
+    // API v1.
+    (id(I::DbmsVer), Str("01.00.0000")),
+    (id(I::AccessibleTables), Str("Y")),
+    (id(I::AccessibleProcedures), Str("Y")),
+    (SQL_PROCEDURES, Str("N")),
+    (id(I::ConcatNullBehavior), U16(SQL_CB_NULL)),
+    // No transactions: nothing for COMMIT or ROLLBACK to close.
+    (id(I::CursorCommitBehaviour), U16(SQL_CB_PRESERVE)),
+    (SQL_CURSOR_ROLLBACK_BEHAVIOR, U16(SQL_CB_PRESERVE)),
+    // The connection answers from ReadOnly / SQL_ATTR_ACCESS_MODE.
+    (id(I::DataSourceReadOnly), Str("Y")),
+    // No transactions, so no isolation levels.
+    (id(I::DefaultTxnIsolation), U32(NONE)),
+    (id(I::ExpressionsInOrderBy), Str("Y")),
+    (id(I::IdentifierCase), U16(SQL_IC_MIXED)),
+    (id(I::IdentifierQuoteChar), Str("\"")),
+    (id(I::MaxColumnNameLen), U16(128)),
+    (id(I::MaxCursorNameLen), U16(NO_LIMIT)),
+    (id(I::MaxSchemaNameLen), U16(128)),
+    (SQL_MAX_PROCEDURE_NAME_LEN, U16(128)),
+    // No catalogs.
+    (id(I::MaxCatalogNameLen), U16(0)),
+    (id(I::MaxTableNameLen), U16(128)),
+    (id(I::MultResultSets), Str("N")),
+    (SQL_MULTIPLE_ACTIVE_TXN, Str("N")),
+    (id(I::OuterJoins), Str("Y")),
+    (id(I::SchemaTerm), Str("schema")),
+    (SQL_PROCEDURE_TERM, Str("procedure")),
+    (id(I::CatalogNameSeparator), Str("")),
+    (id(I::CatalogTerm), Str("")),
+    (SQL_SCROLL_CONCURRENCY, U32(SQL_SCCO_READ_ONLY)),
+    (id(I::ScrollOptions), U32(SQL_SO_FORWARD_ONLY)),
+    (SQL_TABLE_TERM, Str("table")),
+    (id(I::TransactionCapable), U16(SQL_TC_NONE)),
+    (id(I::UserName), Str("")),
+    (id(I::ConvertFunctions), U32(SQL_FN_CVT_CAST)),
+    (id(I::NumericFunctions), U32(NUMERIC_FUNCTIONS)),
+    (id(I::StringFunctions), U32(STRING_FUNCTIONS)),
+    (id(I::SystemFunctions), U32(SYSTEM_FUNCTIONS)),
+    (id(I::TimedateFunctions), U32(TIMEDATE_FUNCTIONS)),
+    // No CONVERT(): every SQL_CONVERT_<type> is empty.
+    (SQL_CONVERT_BIGINT, U32(NONE)),
+    (SQL_CONVERT_BINARY, U32(NONE)),
+    (SQL_CONVERT_BIT, U32(NONE)),
+    (SQL_CONVERT_CHAR, U32(NONE)),
+    (SQL_CONVERT_DATE, U32(NONE)),
+    (SQL_CONVERT_DECIMAL, U32(NONE)),
+    (SQL_CONVERT_DOUBLE, U32(NONE)),
+    (SQL_CONVERT_FLOAT, U32(NONE)),
+    (SQL_CONVERT_INTEGER, U32(NONE)),
+    (SQL_CONVERT_LONGVARCHAR, U32(NONE)),
+    (SQL_CONVERT_NUMERIC, U32(NONE)),
+    (SQL_CONVERT_REAL, U32(NONE)),
+    (SQL_CONVERT_SMALLINT, U32(NONE)),
+    (SQL_CONVERT_TIME, U32(NONE)),
+    (SQL_CONVERT_TIMESTAMP, U32(NONE)),
+    (SQL_CONVERT_TINYINT, U32(NONE)),
+    (SQL_CONVERT_VARBINARY, U32(NONE)),
+    (SQL_CONVERT_VARCHAR, U32(NONE)),
+    (SQL_CONVERT_LONGVARBINARY, U32(NONE)),
+    // SQL_TXN_ISOLATION_OPTION (odbc-sys's name for it).
+    (id(I::TransactionIsolationProtocol), U32(NONE)),
+    (id(I::Integrity), Str("N")),
+    (id(I::CorrelationName), U16(SQL_CN_ANY)),
+    (id(I::NonNullableColumns), U16(SQL_NNC_NON_NULL)),
+    (id(I::DriverOdbcVer), Str("03.80")),
+    (SQL_LOCK_TYPES, U32(NONE)),
+    (SQL_POS_OPERATIONS, U32(NONE)),
+    (SQL_POSITIONED_STATEMENTS, U32(NONE)),
+    (
+        id(I::GetDataExtensions),
+        U32(SQL_GD_ANY_COLUMN | SQL_GD_ANY_ORDER | SQL_GD_BOUND),
+    ),
+    (SQL_BOOKMARK_PERSISTENCE, U32(NONE)),
+    (SQL_STATIC_SENSITIVITY, U32(NONE)),
+    (id(I::SqlFileUsage), U16(SQL_FILE_NOT_SUPPORTED)),
+    (id(I::NullCollation), U16(SQL_NC_LOW)),
+    (id(I::AlterTable), U32(NONE)),
+    (id(I::ColumnAlias), Str("Y")),
+    (id(I::GroupBy), U16(SQL_GB_GROUP_BY_CONTAINS_SELECT)),
+    (SQL_KEYWORDS, Str(KEYWORDS)),
+    (id(I::OrderByColumnsInSelect), Str("N")),
+    (id(I::SchemaUsage), U32(SQL_SU_DML_STATEMENTS)),
+    (id(I::CatalogUsage), U32(NONE)),
+    (id(I::SqlQuotedIdentifierCase), U16(SQL_IC_MIXED)),
+    (id(I::SpecialCharacters), Str("")),
+    (
+        id(I::Subqueries),
+        U32(SQL_SQ_COMPARISON
+            | SQL_SQ_EXISTS
+            | SQL_SQ_IN
+            | SQL_SQ_QUANTIFIED
+            | SQL_SQ_CORRELATED_SUBQUERIES),
+    ),
+    (id(I::UnionStatement), U32(SQL_U_UNION | SQL_U_UNION_ALL)),
+    (id(I::MaxColumnsInGroupBy), U16(NO_LIMIT)),
+    (id(I::MaxColumnsInIndex), U16(NO_LIMIT)),
+    (id(I::MaxColumnsInOrderBy), U16(NO_LIMIT)),
+    (id(I::MaxColumnsInSelect), U16(NO_LIMIT)),
+    (id(I::MaxColumnsInTable), U16(NO_LIMIT)),
+    (id(I::MaxIndexSize), U32(NONE)),
+    (id(I::MaxRowSizeIncludesLong), Str("Y")),
+    (id(I::MaxRowSize), U32(NONE)),
+    (id(I::MaxStatementLen), U32(NONE)),
+    (id(I::MaxTablesInSelect), U16(NO_LIMIT)),
+    (id(I::MaxUserNameLen), U16(NO_LIMIT)),
+    (SQL_MAX_CHAR_LITERAL_LEN, U32(NONE)),
+    (id(I::TimedateAddIntervals), U32(NONE)),
+    (id(I::TimedateDiffIntervals), U32(NONE)),
+    (id(I::NeedLongDataLen), Str("N")),
+    (SQL_MAX_BINARY_LITERAL_LEN, U32(NONE)),
+    (id(I::LikeEscapeClause), Str("Y")),
+    // No catalogs.
+    (id(I::CatalogLocation), U16(0)),
+    (
+        id(I::OuterJoinCapabilities),
+        U32(SQL_OJ_LEFT
+            | SQL_OJ_RIGHT
+            | SQL_OJ_FULL
+            | SQL_OJ_NESTED
+            | SQL_OJ_NOT_ORDERED
+            | SQL_OJ_INNER
+            | SQL_OJ_ALL_COMPARISON_OPS),
+    ),
+    (id(I::ActiveEnvironments), U16(NO_LIMIT)),
+    (SQL_ALTER_DOMAIN, U32(NONE)),
+    (id(I::SqlConformance), U32(SQL_SC_SQL92_ENTRY)),
+    (
+        SQL_DATETIME_LITERALS,
+        U32(SQL_DL_SQL92_DATE | SQL_DL_SQL92_TIME | SQL_DL_SQL92_TIMESTAMP),
+    ),
+    (id(I::BatchRowCount), U32(SQL_BRC_EXPLICIT)),
+    (id(I::BatchSupport), U32(NONE)),
+    (SQL_CONVERT_WCHAR, U32(NONE)),
+    (SQL_CONVERT_INTERVAL_DAY_TIME, U32(NONE)),
+    (SQL_CONVERT_INTERVAL_YEAR_MONTH, U32(NONE)),
+    (SQL_CONVERT_WLONGVARCHAR, U32(NONE)),
+    (SQL_CONVERT_WVARCHAR, U32(NONE)),
+    // No DDL.
+    (SQL_CREATE_ASSERTION, U32(NONE)),
+    (SQL_CREATE_CHARACTER_SET, U32(NONE)),
+    (SQL_CREATE_COLLATION, U32(NONE)),
+    (SQL_CREATE_DOMAIN, U32(NONE)),
+    (SQL_CREATE_SCHEMA, U32(NONE)),
+    (SQL_CREATE_TABLE, U32(NONE)),
+    (SQL_CREATE_TRANSLATION, U32(NONE)),
+    (SQL_CREATE_VIEW, U32(NONE)),
+    (SQL_DROP_ASSERTION, U32(NONE)),
+    (SQL_DROP_CHARACTER_SET, U32(NONE)),
+    (SQL_DROP_COLLATION, U32(NONE)),
+    (SQL_DROP_DOMAIN, U32(NONE)),
+    (SQL_DROP_SCHEMA, U32(NONE)),
+    (SQL_DROP_TABLE, U32(NONE)),
+    (SQL_DROP_TRANSLATION, U32(NONE)),
+    (SQL_DROP_VIEW, U32(NONE)),
+    // Only forward-only cursors.
+    (id(I::DynamicCursorAttributes1), U32(NONE)),
+    (id(I::DynamicCursorAttributes2), U32(NONE)),
+    (id(I::ForwardOnlyCursorAttributes1), U32(SQL_CA1_NEXT)),
+    (
+        id(I::ForwardOnlyCursorAttributes2),
+        // SQL_ATTR_MAX_ROWS limits SELECTs; the cursor sees no changes.
+        U32(SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT),
+    ),
+    (SQL_INDEX_KEYWORDS, U32(NONE)),
+    (SQL_INFO_SCHEMA_VIEWS, U32(NONE)),
+    (id(I::KeysetCursorAttributes1), U32(NONE)),
+    (id(I::KeysetCursorAttributes2), U32(NONE)),
+    (id(I::OdbcInterfaceConformance), U32(SQL_OIC_CORE)),
+    (id(I::ParamArrayRowCounts), U32(SQL_PARC_NO_BATCH)),
+    (id(I::ParamArraySelects), U32(SQL_PAS_NO_SELECT)),
+    (
+        id(I::Sql92DatetimeFunctions),
+        U32(SQL_SDF_CURRENT_DATE | SQL_SDF_CURRENT_TIME | SQL_SDF_CURRENT_TIMESTAMP),
+    ),
+    (id(I::Sql92ForeignKeyDeleteRule), U32(NONE)),
+    (id(I::Sql92ForeignKeyUpdateRule), U32(NONE)),
+    (id(I::Sql92Grant), U32(NONE)),
+    (id(I::Sql92NumericValueFunctions), U32(NONE)),
+    (
+        id(I::Sql92Predicates),
+        U32(SQL_SP_EXISTS
+            | SQL_SP_ISNOTNULL
+            | SQL_SP_ISNULL
+            | SQL_SP_MATCH_FULL
+            | SQL_SP_MATCH_PARTIAL
+            | SQL_SP_MATCH_UNIQUE_FULL
+            | SQL_SP_MATCH_UNIQUE_PARTIAL
+            | SQL_SP_OVERLAPS
+            | SQL_SP_UNIQUE
+            | SQL_SP_LIKE
+            | SQL_SP_IN
+            | SQL_SP_BETWEEN
+            | SQL_SP_COMPARISON
+            | SQL_SP_QUANTIFIED_COMPARISON),
+    ),
+    (
+        id(I::Sql92RelationalJoinOperators),
+        U32(SQL_SRJO_CORRESPONDING_CLAUSE
+            | SQL_SRJO_CROSS_JOIN
+            | SQL_SRJO_EXCEPT_JOIN
+            | SQL_SRJO_INNER_JOIN
+            | SQL_SRJO_INTERSECT_JOIN
+            | SQL_SRJO_LEFT_OUTER_JOIN
+            | SQL_SRJO_NATURAL_JOIN
+            | SQL_SRJO_RIGHT_OUTER_JOIN
+            | SQL_SRJO_UNION_JOIN),
+    ),
+    (id(I::Sql92Revoke), U32(NONE)),
+    (
+        id(I::Sql92RowValueConstructor),
+        U32(SQL_SRVC_VALUE_EXPRESSION | SQL_SRVC_NULL | SQL_SRVC_DEFAULT),
+    ),
+    (
+        id(I::Sql92StringFunctions),
+        U32(SQL_SSF_CONVERT
+            | SQL_SSF_LOWER
+            | SQL_SSF_UPPER
+            | SQL_SSF_SUBSTRING
+            | SQL_SSF_TRANSLATE
+            | SQL_SSF_TRIM_BOTH
+            | SQL_SSF_TRIM_LEADING
+            | SQL_SSF_TRIM_TRAILING),
+    ),
+    (
+        id(I::Sql92ValueExpressions),
+        U32(SQL_SVE_CASE | SQL_SVE_CAST | SQL_SVE_COALESCE | SQL_SVE_NULLIF),
+    ),
+    (
+        SQL_STANDARD_CLI_CONFORMANCE,
+        U32(SQL_SCC_XOPEN_CLI_VERSION1 | SQL_SCC_ISO92_CLI),
+    ),
+    (id(I::StaticCursorAttributes1), U32(NONE)),
+    (id(I::StaticCursorAttributes2), U32(NONE)),
+    (
+        id(I::AggregateFunctions),
+        U32(SQL_AF_AVG
+            | SQL_AF_COUNT
+            | SQL_AF_MAX
+            | SQL_AF_MIN
+            | SQL_AF_SUM
+            | SQL_AF_DISTINCT
+            | SQL_AF_ALL),
+    ),
+    (SQL_DDL_INDEX, U32(NONE)),
+    (SQL_INSERT_STATEMENT, U32(NONE)),
+    (SQL_CONVERT_GUID, U32(NONE)),
+    (SQL_RETURN_ESCAPE_CLAUSE, U32(NONE)),
+    (SQL_DTC_TRANSITION_COST, U32(NONE)),
+    (id(I::XopenCliYear), Str("1995")),
+    (id(I::CursorSensitivity), U32(SQL_UNSPECIFIED)),
+    (id(I::DescribeParameter), Str("N")),
+    (id(I::CatalogName), Str("N")),
+    (id(I::CollationSeq), Str("")),
+    (id(I::MaxIdentifierLen), U16(128)),
+    (id(I::AsyncMode), U32(SQL_AM_NONE)),
+    (id(I::MaxAsyncConcurrentStatements), U32(NONE)),
+    (id(I::AsyncDbcFunctions), U32(NONE)),
+    (id(I::DriverAwarePoolingSupported), U32(NONE)),
+    (id(I::AsyncNotification), U32(NONE)),
+];
+
+/// The static answer for an information type; None means HY096.
 pub fn get(info_type: u16) -> Option<Info> {
-    Some(match info_type {
-        0 => U16(0),                       // MAX_DRIVER_CONNECTIONS: no limit
-        1 => U16(0),                       // MAX_CONCURRENT_ACTIVITIES: no limit (statements of one connection interleave)
-        2 => Str(""),                      // DATA_SOURCE_NAME (the connection fills it in)
-        6 => Str("libjumpseller_odbc.so"), // DRIVER_NAME
-        7 => Str("00.01.0000"),            // DRIVER_VER
-        8 => U32(0x1),                     // FETCH_DIRECTION: NEXT
-        9 => U16(1),                       // ODBC_API_CONFORMANCE: level 1
-        10 => Str("03.80.0000"),           // ODBC_VER
-        11 => Str("N"),                    // ROW_UPDATES
-        12 => U16(1),                      // ODBC_SAG_CLI_CONFORMANCE: compliant
-        13 => Str("Jumpseller"),           // SERVER_NAME
-        14 => Str("\\"),                   // SEARCH_PATTERN_ESCAPE
-        15 => U16(1),                      // ODBC_SQL_CONFORMANCE: core
-        16 => Str(""),                     // DATABASE_NAME
-        17 => Str("Jumpseller"),           // DBMS_NAME
-        18 => Str("01.00.0000"),           // DBMS_VER (API v1)
-        19 => Str("Y"),                    // ACCESSIBLE_TABLES
-        20 => Str("Y"),                    // ACCESSIBLE_PROCEDURES
-        21 => Str("N"),                    // PROCEDURES
-        22 => U16(0),                      // CONCAT_NULL_BEHAVIOR: SQL_CB_NULL
-        23 => U16(1),                      // CURSOR_COMMIT_BEHAVIOR: close
-        24 => U16(1),                      // CURSOR_ROLLBACK_BEHAVIOR: close
-        25 => Str("Y"),                    // DATA_SOURCE_READ_ONLY
-        26 => U32(0),                      // DEFAULT_TXN_ISOLATION: none
-        27 => Str("Y"),                    // EXPRESSIONS_IN_ORDERBY
-        28 => U16(4),                      // IDENTIFIER_CASE: mixed, case-insensitive
-        29 => Str("\""),                   // IDENTIFIER_QUOTE_CHAR
-        30 => U16(128),                    // MAX_COLUMN_NAME_LEN
-        31 => U16(0),                      // MAX_CURSOR_NAME_LEN
-        32 => U16(128),                    // MAX_SCHEMA_NAME_LEN
-        33 => U16(128),                    // MAX_PROCEDURE_NAME_LEN
-        34 => U16(0),                      // MAX_CATALOG_NAME_LEN: no catalogs
-        35 => U16(128),                    // MAX_TABLE_NAME_LEN
-        36 => Str("N"),                    // MULT_RESULT_SETS
-        37 => Str("N"),                    // MULTIPLE_ACTIVE_TXN
-        38 => Str("Y"),                    // OUTER_JOINS
-        39 => Str("schema"),               // SCHEMA_TERM
-        40 => Str("procedure"),            // PROCEDURE_TERM
-        41 => Str(""),                     // CATALOG_NAME_SEPARATOR
-        42 => Str(""),                     // CATALOG_TERM
-        43 => U32(0x1),                    // SCROLL_CONCURRENCY: read only
-        44 => U32(0x1),                    // SCROLL_OPTIONS: forward only
-        45 => Str("table"),                // TABLE_TERM
-        46 => U16(0),                      // TXN_CAPABLE: SQL_TC_NONE
-        47 => Str(""),                     // USER_NAME
-        48 => U32(0x2),                    // CONVERT_FUNCTIONS: CAST
-        49 => U32(SQL_FN_NUM),             // NUMERIC_FUNCTIONS
-        50 => U32(SQL_FN_STR),             // STRING_FUNCTIONS
-        51 => U32(SQL_FN_SYS),             // SYSTEM_FUNCTIONS
-        52 => U32(SQL_FN_TD),              // TIMEDATE_FUNCTIONS
-        53..=71 => U32(0),                 // CONVERT_<type>: no CONVERT()
-        72 => U32(0),                      // TXN_ISOLATION_OPTION
-        73 => Str("N"),                    // INTEGRITY
-        74 => U16(2),                      // CORRELATION_NAME: SQL_CN_ANY
-        75 => U16(1),                      // NON_NULLABLE_COLUMNS: SQL_NNC_NON_NULL
-        77 => Str("03.80"),                // DRIVER_ODBC_VER
-        78 => U32(0),                      // LOCK_TYPES
-        79 => U32(0),                      // POS_OPERATIONS
-        80 => U32(0),                      // POSITIONED_STATEMENTS
-        81 => U32(0x1 | 0x2 | 0x8),        // GETDATA_EXTENSIONS: any column, any order, bound
-        82 => U32(0),                      // BOOKMARK_PERSISTENCE
-        83 => U32(0),                      // STATIC_SENSITIVITY
-        84 => U16(0),                      // FILE_USAGE: not a file driver
-        85 => U16(1),                      // NULL_COLLATION: SQL_NC_LOW
-        86 => U32(0),                      // ALTER_TABLE
-        87 => Str("Y"),                    // COLUMN_ALIAS
-        88 => U16(2),                      // GROUP_BY: SQL_GB_GROUP_BY_CONTAINS_SELECT
-        89 => Str("ABORT,ANALYZE,ATTACH,AUTOINCREMENT,CONFLICT,DETACH,EXCLUSIVE,EXPLAIN,FAIL,GLOB,IF,IGNORE,INDEXED,INSTEAD,ISNULL,LIMIT,NOTNULL,OFFSET,PLAN,PRAGMA,QUERY,RAISE,RECURSIVE,REGEXP,REINDEX,RENAME,REPLACE,ROW,TEMP,VACUUM,VIRTUAL,WITHOUT"),
-        90 => Str("N"),                    // ORDER_BY_COLUMNS_IN_SELECT
-        91 => U32(0x1),                    // SCHEMA_USAGE: DML statements
-        92 => U32(0),                      // CATALOG_USAGE
-        93 => U16(4),                      // QUOTED_IDENTIFIER_CASE: mixed
-        94 => Str(""),                     // SPECIAL_CHARACTERS
-        95 => U32(0x1 | 0x2 | 0x4 | 0x8 | 0x10), // SUBQUERIES: comparison, EXISTS, IN, quantified, correlated
-        96 => U32(0x1 | 0x2),              // UNION: UNION, UNION ALL
-        97..=101 => U16(0),                // MAX_COLUMNS_IN_*: no limit
-        102 => U32(0),                     // MAX_INDEX_SIZE
-        103 => Str("Y"),                   // MAX_ROW_SIZE_INCLUDES_LONG
-        104 => U32(0),                     // MAX_ROW_SIZE
-        105 => U32(0),                     // MAX_STATEMENT_LEN
-        106 => U16(0),                     // MAX_TABLES_IN_SELECT
-        107 => U16(0),                     // MAX_USER_NAME_LEN
-        108 => U32(0),                     // MAX_CHAR_LITERAL_LEN
-        109 => U32(0),                     // TIMEDATE_ADD_INTERVALS
-        110 => U32(0),                     // TIMEDATE_DIFF_INTERVALS
-        111 => Str("N"),                   // NEED_LONG_DATA_LEN
-        112 => U32(0),                     // MAX_BINARY_LITERAL_LEN
-        113 => Str("Y"),                   // LIKE_ESCAPE_CLAUSE
-        114 => U16(0),                     // CATALOG_LOCATION
-        115 => U32(0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40), // OJ_CAPABILITIES: left, right, full, nested, not ordered, inner, all ops
-        116 => U16(0),                     // ACTIVE_ENVIRONMENTS
-        117 => U32(0),                     // ALTER_DOMAIN
-        118 => U32(0x1),                   // SQL_CONFORMANCE: SQL-92 entry
-        119 => U32(0x1 | 0x2 | 0x4),       // DATETIME_LITERALS: date, time, timestamp
-        120 => U32(0x2),                   // BATCH_ROW_COUNT
-        121 => U32(0),                     // BATCH_SUPPORT
-        122..=126 => U32(0),               // CONVERT_WCHAR, intervals, WLONGVARCHAR, WVARCHAR
-        127..=134 => U32(0),               // CREATE_* statements
-        136..=143 => U32(0),               // DROP_* statements
-        144 | 145 => U32(0),               // DYNAMIC_CURSOR_ATTRIBUTES1/2
-        146 => U32(0x1),                   // FORWARD_ONLY_CURSOR_ATTRIBUTES1: NEXT
-        147 => U32(0x1 | 0x40),            // FORWARD_ONLY_CURSOR_ATTRIBUTES2: read only, max rows... (SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT)
-        148 => U32(0),                     // INDEX_KEYWORDS
-        149 => U32(0),                     // INFO_SCHEMA_VIEWS
-        150 | 151 => U32(0),               // KEYSET_CURSOR_ATTRIBUTES1/2
-        152 => U32(1),                     // ODBC_INTERFACE_CONFORMANCE: core
-        153 => U32(0x2),                   // PARAM_ARRAY_ROW_COUNTS: no batch
-        154 => U32(0x3),                   // PARAM_ARRAY_SELECTS: no select
-        155 => U32(0x1 | 0x2 | 0x4),       // SQL92_DATETIME_FUNCTIONS: current date/time/timestamp
-        156 | 157 => U32(0),               // SQL92_FOREIGN_KEY_DELETE/UPDATE_RULE
-        158 => U32(0),                     // SQL92_GRANT
-        159 => U32(0),                     // SQL92_NUMERIC_VALUE_FUNCTIONS
-        160 => U32(0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x1000 | 0x2000), // SQL92_PREDICATES
-        161 => U32(0x1 | 0x2 | 0x4 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x200), // SQL92_RELATIONAL_JOIN_OPERATORS
-        162 => U32(0),                     // SQL92_REVOKE
-        163 => U32(0x1 | 0x2 | 0x4),       // SQL92_ROW_VALUE_CONSTRUCTOR
-        164 => U32(0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80), // SQL92_STRING_FUNCTIONS
-        165 => U32(0x1 | 0x2 | 0x4 | 0x8), // SQL92_VALUE_EXPRESSIONS: CASE, CAST, COALESCE, NULLIF
-        166 => U32(0x1 | 0x2),             // STANDARD_CLI_CONFORMANCE
-        167 | 168 => U32(0),               // STATIC_CURSOR_ATTRIBUTES1/2
-        169 => U32(0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40), // AGGREGATE_FUNCTIONS: all, avg, count, distinct, max, min, sum
-        170 => U32(0),                     // DDL_INDEX
-        172 => U32(0),                     // INSERT_STATEMENT
-        173 => U32(0),                     // CONVERT_GUID
-        180 => U32(0),                     // RETURN_ESCAPE_CLAUSE
-        1750 => U32(0),                    // DTC_TRANSITION_COST
-        10000 => Str("1995"),              // XOPEN_CLI_YEAR
-        10001 => U32(0),                   // CURSOR_SENSITIVITY: unspecified
-        10002 => Str("N"),                 // DESCRIBE_PARAMETER
-        10003 => Str("N"),                 // CATALOG_NAME
-        10004 => Str(""),                  // COLLATION_SEQ
-        10005 => U16(128),                 // MAX_IDENTIFIER_LEN
-        10021 => U32(0),                   // ASYNC_MODE: none
-        10022 => U32(0),                   // MAX_ASYNC_CONCURRENT_STATEMENTS
-        10023 => U32(0),                   // ASYNC_DBC_FUNCTIONS
-        10024 => U32(0),                   // DRIVER_AWARE_POOLING_SUPPORTED
-        10025 => U32(0),                   // ASYNC_NOTIFICATION
-        _ => return None,
-    })
+    ANSWERS
+        .iter()
+        .find(|(id, _)| *id == info_type)
+        .map(|(_, answer)| answer.clone())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn clients_questions_have_answers() {
         // pyodbc, Power BI, Tableau and isql ask these (odbc-notes §3).
-        for id in [
-            6u16, 7, 10, 14, 17, 18, 28, 29, 41, 42, 45, 46, 77, 81, 87, 88, 90, 94, 115, 152, 180,
-            1750, 10002, 10003, 10005,
+        for info in [
+            I::DriverName,
+            I::DriverVer,
+            I::SearchPatternEscape,
+            I::DbmsName,
+            I::DbmsVer,
+            I::IdentifierCase,
+            I::IdentifierQuoteChar,
+            I::CatalogNameSeparator,
+            I::CatalogTerm,
+            I::TransactionCapable,
+            I::DriverOdbcVer,
+            I::GetDataExtensions,
+            I::ColumnAlias,
+            I::GroupBy,
+            I::OrderByColumnsInSelect,
+            I::SpecialCharacters,
+            I::OuterJoinCapabilities,
+            I::OdbcInterfaceConformance,
+            I::DescribeParameter,
+            I::CatalogName,
+            I::MaxIdentifierLen,
         ] {
-            assert!(super::get(id).is_some(), "{id}");
+            assert!(get(id(info)).is_some(), "{info:?}");
         }
+        for raw in [
+            SQL_ODBC_VER,
+            SQL_TABLE_TERM,
+            SQL_RETURN_ESCAPE_CLAUSE,
+            SQL_DTC_TRANSITION_COST,
+        ] {
+            assert!(get(raw).is_some(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn forward_only_cursors_claim_max_rows_not_sensitivity() {
+        assert_eq!(
+            get(id(I::ForwardOnlyCursorAttributes2)),
+            Some(U32(SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT))
+        );
+    }
+
+    #[test]
+    fn each_information_type_is_answered_once() {
+        let mut ids: Vec<u16> = ANSWERS.iter().map(|(id, _)| *id).collect();
+        ids.sort();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len());
     }
 }

@@ -22,7 +22,9 @@ pub mod connect_attrs {
 mod oauth;
 pub mod param_input;
 pub mod procedures;
+pub mod sqlext;
 mod stmt;
+mod transactions;
 pub mod stmt_attrs {
     pub use super::stmt::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 }
@@ -30,7 +32,7 @@ pub mod stmt_attrs {
 pub use colattr::{col_attribute, concise_type, Attr};
 pub use connect::{AttrValue, Conn, ConnState};
 pub use env::{Env, EnvState, ENV_CONNECTION_POOLING};
-pub use stmt::{ColDesc, FetchOut, ParamBinding, Stmt, StmtState, Write};
+pub use stmt::{is_busy, ColDesc, FetchOut, ParamBinding, Stmt, StmtState, Write};
 
 use crate::error::Error;
 use diag::Diags;
@@ -51,11 +53,14 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Ends a call: an error becomes a record and SQL_ERROR; success with
-/// records waiting becomes SQL_SUCCESS_WITH_INFO.
+/// records waiting becomes SQL_SUCCESS_WITH_INFO. Records interjected by
+/// calls refused meanwhile (`finish_interjected`) go: they were never this
+/// call's.
 pub fn finish(diags: &Mutex<Diags>, r: Result<RetCode, Error>) -> RetCode {
     let mut d = lock(diags);
+    d.records.retain(|r| !r.interjected);
     let code = match r {
-        Ok(SUCCESS) if !d.records.is_empty() => SUCCESS_WITH_INFO,
+        Ok(SUCCESS) if d.has_own_records() => SUCCESS_WITH_INFO,
         Ok(c) => c,
         Err(e) => {
             d.push_error(&e);
@@ -64,4 +69,19 @@ pub fn finish(diags: &Mutex<Diags>, r: Result<RetCode, Error>) -> RetCode {
     };
     d.return_code = code;
     code
+}
+
+/// Ends a call that came while another function ran on the same handle
+/// (an application calling from two threads): the running function's
+/// records stay as they are and its return code is not affected. A
+/// success is plain; an error (HY010 for a function that would change the
+/// statement) becomes an interjected record, first in the list.
+pub fn finish_interjected(diags: &Mutex<Diags>, r: Result<RetCode, Error>) -> RetCode {
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            lock(diags).push_interjected(&e);
+            ERROR
+        }
+    }
 }

@@ -7,10 +7,7 @@ use super::ParamBinding;
 use crate::error::{Error, Result};
 use odbc_sys::{CDataType, Char, Len, WChar, DATA_AT_EXEC, NTS, NULL_DATA};
 
-/// SQL_LEN_DATA_AT_EXEC_OFFSET (sqlext.h): indicators at or below it are
-/// SQL_LEN_DATA_AT_EXEC(length). odbc-sys keeps it private to
-/// `len_data_at_exec`.
-const SQL_LEN_DATA_AT_EXEC_OFFSET: Len = -100;
+use super::sqlext::SQL_LEN_DATA_AT_EXEC_OFFSET;
 
 /// Where a parameter's value is.
 #[derive(Debug, PartialEq, Eq)]

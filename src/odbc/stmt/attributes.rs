@@ -13,12 +13,10 @@ use odbc_sys::{RetCode, StatementAttribute};
 pub const ATTR_APP_ROW_DESC: i32 = StatementAttribute::AppRowDesc as i32;
 pub const ATTR_IMP_PARAM_DESC: i32 = StatementAttribute::ImpParamDesc as i32;
 
-/// SQL_ROWSET_SIZE (sqlext.h): SQLExtendedFetch's row set size, an ODBC 2
-/// attribute odbc-sys leaves out.
-const SQL_ROWSET_SIZE: i32 = 9;
-
-/// SQL_CONCUR_READ_ONLY (sqlext.h): the one concurrency a read-only cursor has.
-const SQL_CONCUR_READ_ONLY: u64 = 1;
+use crate::odbc::sqlext::{
+    SQL_ASYNC_ENABLE_OFF, SQL_CONCUR_READ_ONLY, SQL_CURSOR_FORWARD_ONLY, SQL_NONSCROLLABLE,
+    SQL_ROWSET_SIZE,
+};
 
 /// The most rows one fetch fills: a bigger array is an application's
 /// mistake more often than a wish, and each row is converted in memory.
@@ -158,10 +156,10 @@ impl Stmt {
                 );
             }
             ParamsetSize => self.keep_default(value == 1, "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1."),
-            CursorType => self.keep_default(value == 0, "Only forward-only cursors are supported; the cursor type stays SQL_CURSOR_FORWARD_ONLY."),
+            CursorType => self.keep_default(value == SQL_CURSOR_FORWARD_ONLY, "Only forward-only cursors are supported; the cursor type stays SQL_CURSOR_FORWARD_ONLY."),
             Concurrency => self.keep_default(value == SQL_CONCUR_READ_ONLY, "Only read-only concurrency is supported."),
             CursorScrollable => {
-                if value != 0 {
+                if value != SQL_NONSCROLLABLE {
                     return Err(Error::odbc(
                         "HYC00",
                         "Scrollable cursors are not supported.",
@@ -169,7 +167,7 @@ impl Stmt {
                 }
             }
             AsyncEnable => {
-                if value != 0 {
+                if value != SQL_ASYNC_ENABLE_OFF {
                     return Err(Error::odbc(
                         "HYC00",
                         "Asynchronous execution is not supported.",

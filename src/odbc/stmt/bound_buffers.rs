@@ -48,9 +48,9 @@ impl Layout {
     }
 }
 
-/// SQL_BIND_BY_COLUMN (sqlext.h): SQL_ATTR_ROW_BIND_TYPE's column-wise
-/// binding; any other value is the size of one row's structure.
-const SQL_BIND_BY_COLUMN: u64 = 0;
+// SQL_ATTR_ROW_BIND_TYPE: SQL_BIND_BY_COLUMN, or the size of one row's
+// structure.
+use crate::odbc::sqlext::{SQL_BIND_BY_COLUMN, SQL_RD_OFF};
 
 /// Converts one row into the bound buffers at row `slot` of the block.
 /// Returns whether a value was cut.
@@ -62,8 +62,8 @@ pub(super) fn place_row(
     out: &mut FetchOut,
 ) -> Result<bool> {
     let mut truncated = false;
-    // SQL_RD_OFF: the cursor moves, no data is returned.
-    if layout.retrieve_data == 0 {
+    // The cursor moves, no data is returned.
+    if layout.retrieve_data == SQL_RD_OFF {
         return Ok(false);
     }
     for (&column, binding) in bindings.iter() {

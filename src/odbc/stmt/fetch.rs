@@ -14,11 +14,8 @@ use crate::odbc::{lock, NO_DATA, SUCCESS};
 use odbc_sys::RetCode;
 use std::collections::{BTreeMap, VecDeque};
 
-/// SQL_ROW_SUCCESS, SQL_ROW_NOROW and SQL_ROW_ERROR (sqlext.h): what the
-/// row status array says of each row of a block.
-const SQL_ROW_SUCCESS: u16 = 0;
-const SQL_ROW_NOROW: u16 = 3;
-const SQL_ROW_ERROR: u16 = 5;
+// What the row status array says of each row of a block.
+use crate::odbc::sqlext::{SQL_ROW_ERROR, SQL_ROW_NOROW, SQL_ROW_SUCCESS};
 
 /// What a fetch hands the FFI layer: bytes to write into the application's
 /// buffers and the values of its status pointers.

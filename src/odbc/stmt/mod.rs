@@ -26,6 +26,7 @@ pub use bound_buffers::Write;
 pub use columns::{ColDesc, ColumnBinding};
 pub use fetch::FetchOut;
 pub use params::ParamBinding;
+pub use running::is_busy;
 
 use super::convert::Encoded;
 use super::diag::Diags;

@@ -112,11 +112,16 @@ impl Drop for Running<'_> {
     }
 }
 
+const BUSY: &str = "Another function is still running on this statement (function sequence error); wait for it to return, or call SQLCancel.";
+
 fn busy() -> Error {
-    Error::odbc(
-        "HY010",
-        "Another function is still running on this statement (function sequence error); wait for it to return, or call SQLCancel.",
-    )
+    Error::odbc("HY010", BUSY)
+}
+
+/// Whether an error is the refusal of a call because another function
+/// runs on the statement.
+pub fn is_busy(e: &Error) -> bool {
+    e.state == Some("HY010") && e.message == BUSY
 }
 
 pub(super) fn cancelled() -> Error {
