@@ -157,3 +157,107 @@ fn a_body_that_stalls_past_the_timeout_is_hyt00() {
     sb.set_faults(vec![]);
     disconnect(e, d);
 }
+
+#[test]
+fn disconnect_while_a_statement_runs_is_hy010_and_works_after_it() {
+    let sb = sandbox();
+    let (e, d) = connect_with(&sb, "Prefetch=0");
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders.json".into(),
+        kind: FaultKind::Latency {
+            ms: 400,
+            jitter_ms: 0,
+        },
+        probability: 1.0,
+        count: None,
+    }]);
+    let st = stmt(d);
+    let addr = st as usize;
+    let runner =
+        std::thread::spawn(move || run_to_end(addr as *mut c_void, "SELECT id FROM Orders"));
+    std::thread::sleep(Duration::from_millis(200));
+    let rc = SQLDisconnect(d);
+    assert_eq!(rc, SQL_ERROR, "disconnected under a running statement");
+    assert_eq!(states(HandleType::Dbc, d)[0], "HY010");
+    assert_eq!(SQLCancel(st), SQL_SUCCESS);
+    runner.join().unwrap();
+    sb.set_faults(vec![]);
+    disconnect(e, d);
+}
+
+/// (SQLSTATE, message) of the first error of `sql`, or None when it works.
+fn outcome(d: *mut c_void, sql: &str) -> Option<(String, String)> {
+    let st = stmt(d);
+    let rc = exec(st, sql);
+    if rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO || rc == SQL_NO_DATA {
+        return None;
+    }
+    diag(HandleType::Stmt, st).into_iter().next()
+}
+
+#[test]
+fn a_delete_whose_answer_was_lost_is_a_success() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let name = query(d, "SELECT name FROM Categories WHERE id = 12")[0][0]
+        .clone()
+        .unwrap();
+    // The DELETE is applied, then its answer is cut short: the retry finds 404.
+    sb.set_faults(vec![Fault {
+        route: "/v1/categories/12.json".into(),
+        kind: FaultKind::Truncate,
+        probability: 1.0,
+        count: Some(1),
+    }]);
+    let sql = format!(
+        "DELETE FROM Categories WHERE name = '{}'",
+        name.replace('\'', "''")
+    );
+    assert_eq!(outcome(d, &sql), None);
+    assert!(query(d, "SELECT id FROM Categories WHERE id = 12").is_empty());
+    sb.set_faults(vec![]);
+    disconnect(e, d);
+}
+
+#[test]
+fn a_post_whose_answer_was_lost_says_the_outcome_is_unknown() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    sb.set_faults(vec![Fault {
+        route: "/v1/categories.json".into(),
+        kind: FaultKind::Truncate,
+        probability: 1.0,
+        count: Some(1),
+    }]);
+    let (state, message) =
+        outcome(d, "INSERT INTO Categories (name) VALUES ('Lost answer')").unwrap();
+    assert_eq!(state, "08S01", "{message}");
+    assert!(
+        message.contains("outcome") && message.contains("unknown"),
+        "{message}"
+    );
+    sb.set_faults(vec![]);
+    // It was in fact created: running it again would have made a duplicate.
+    let made = query(
+        d,
+        "SELECT COUNT(*) FROM Categories WHERE name = 'Lost answer'",
+    );
+    assert_eq!(made[0][0].as_deref(), Some("1"));
+    disconnect(e, d);
+}
+
+#[test]
+fn a_multi_row_insert_failing_midway_names_the_rows_already_written() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // The third row has no name: the API refuses it after two were created.
+    let sql = "INSERT INTO Categories (name) SELECT 'First' UNION ALL SELECT 'Second' UNION ALL SELECT NULL";
+    let (state, message) = outcome(d, sql).unwrap();
+    assert_eq!(state, "23000", "{message}");
+    assert!(
+        message.contains("Already written by this statement: 2 write(s)"),
+        "{message}"
+    );
+    assert!(message.contains("(id "), "{message}");
+    disconnect(e, d);
+}

@@ -41,7 +41,13 @@ pub struct Scope {
     rows_seen: Mutex<HashMap<(usize, i64), RowKeys>>,
     /// Counts answered by count routes during this run, by path.
     counts: Mutex<HashMap<String, u64>>,
+    /// Writes this run has sent and the API accepted: how many, and the first
+    /// few (a failing multi-row write names what is already done).
+    written: Mutex<(u64, Vec<String>)>,
 }
+
+/// Writes a failure message lists by name; the rest are counted.
+const WRITES_NAMED: usize = 10;
 
 impl Scope {
     pub fn new(interrupt: Interrupt) -> Arc<Scope> {
@@ -68,6 +74,31 @@ impl Scope {
     }
     pub fn row_seen(&self, table: usize, rowid: i64) -> Option<RowKeys> {
         lock(&self.rows_seen).get(&(table, rowid)).cloned()
+    }
+    pub fn note_written(&self, what: String) {
+        let mut written = lock(&self.written);
+        written.0 += 1;
+        if written.1.len() < WRITES_NAMED {
+            written.1.push(what);
+        }
+    }
+    /// "2 writes: POST /categories.json; PUT /categories/4.json", or None.
+    pub fn written_summary(&self) -> Option<String> {
+        let written = lock(&self.written);
+        if written.0 == 0 {
+            return None;
+        }
+        let more = written.0 - written.1.len() as u64;
+        let tail = if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "{} write(s): {}{tail}",
+            written.0,
+            written.1.join("; ")
+        ))
     }
     pub fn count(&self, path: &str) -> Option<u64> {
         lock(&self.counts).get(path).copied()

@@ -137,11 +137,65 @@ fn body(t: &Table, wrapper: &Option<String>, values: &[Option<Value>], skip_null
     }
 }
 
+/// Sends one write and says exactly what became of it (issue 14.8):
+/// - a DELETE answered 404 found the row already gone, which is what it
+///   wanted (a retried DELETE whose first answer was lost sees exactly that);
+/// - a POST whose answer was lost may have created the record: the error
+///   says the outcome is unknown rather than imply nothing happened;
+/// - any failure names the rows this statement had already written, since
+///   the store has no transactions to undo them.
 fn send(ctx: &Ctx, method: Method, path: &str, body: Option<&Json>) -> Result<Json> {
     let scope = ctx.scope();
-    ctx.client
-        .send(method, path, body, &scope.interrupt)
-        .map_err(Error::from)
+    let sent = ctx.client.send(method, path, body, &scope.interrupt);
+    let outcome = match sent {
+        Ok(answer) => Ok(answer),
+        Err(e) if method == Method::Delete && e.status == Some(404) => Ok(Json::Null),
+        Err(e) => Err(Error::from(e)),
+    };
+    match outcome {
+        Ok(answer) => {
+            let created = match new_id(&answer) {
+                Some(id) if method == Method::Post => format!(" (id {id})"),
+                _ => String::new(),
+            };
+            scope.note_written(format!("{} {path}{created}", method_name(method)));
+            Ok(answer)
+        }
+        Err(mut e) => {
+            let unknown = method == Method::Post
+                && matches!(e.kind, Kind::Lost | Kind::Timeout | Kind::Cancelled);
+            if unknown {
+                e.message = format!(
+                    "The outcome of POST {path} is unknown: the request was sent but its answer was lost ({}). It may have created the record: check the store before running the statement again.",
+                    e.message
+                );
+            }
+            if let Some(done) = scope.written_summary() {
+                e.message = format!("{} Already written by this statement: {done}.", e.message);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The id in a write's answer, wrapped (`{"category": {"id": 13}}`) or not.
+fn new_id(answer: &Json) -> Option<i64> {
+    answer
+        .get("id")
+        .and_then(Json::as_i64)
+        .or_else(|| match answer {
+            Json::Object(m) if m.len() == 1 => m.values().next()?.get("id")?.as_i64(),
+            _ => None,
+        })
+}
+
+fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+    }
 }
 
 /// The statement's conflict mode, as xUpdate learns it

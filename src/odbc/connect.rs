@@ -158,6 +158,14 @@ impl Conn {
         if lock(&self.state).connected.is_none() {
             return Err(Error::odbc("08003", "The connection is not open."));
         }
+        // The spec's answer while a statement still runs (on another
+        // thread): the application cancels it or waits, then disconnects.
+        if super::handles::any_statement_running(self) {
+            return Err(Error::odbc(
+                "HY010",
+                "A statement of this connection is still running (function sequence error): cancel it (SQLCancel) or let it finish, then disconnect.",
+            ));
+        }
         super::handles::free_statements_of(self);
         let mut st = lock(&self.state);
         st.connected = None;

@@ -71,23 +71,15 @@ pub fn default_c_type(t: SqlType) -> i16 {
     }
 }
 
-/// The value as text, the way SQL_C_CHAR shows it.
+/// The value as text, the way SQL_C_CHAR shows it: the engine's one text
+/// rule (`Value::text`), except where SQL_C_CHAR has its own: binary data
+/// in hex, and an integer held by a DOUBLE column shown as that double.
 pub fn as_text(v: &Value, t: SqlType) -> Option<String> {
-    Some(match v {
-        Value::Null => return None,
-        Value::Int(i) => match t {
-            SqlType::Double => format!("{}", *i as f64),
-            _ => i.to_string(),
-        },
-        Value::Real(f) => match t {
-            SqlType::BigInt | SqlType::Integer | SqlType::SmallInt if f.fract() == 0.0 => {
-                format!("{}", *f as i64)
-            }
-            _ => format!("{f}"),
-        },
-        Value::Text(s) => s.clone(),
-        Value::Blob(b) => b.iter().map(|x| format!("{x:02X}")).collect(),
-    })
+    match (v, t) {
+        (Value::Blob(b), _) => Some(b.iter().map(|x| format!("{x:02X}")).collect()),
+        (Value::Int(i), SqlType::Double) => Some(format!("{}", *i as f64)),
+        _ => v.text(),
+    }
 }
 
 fn as_f64(v: &Value) -> Result<f64> {

@@ -55,6 +55,13 @@ pub fn stmt(addr: usize) -> Option<Arc<Stmt>> {
     }
 }
 
+/// Whether any statement of the connection is running a function now.
+pub fn any_statement_running(conn: &super::Conn) -> bool {
+    registry()
+        .values()
+        .any(|h| matches!(h, Handle::Stmt(s) if std::ptr::eq(&*s.conn, conn) && s.is_running()))
+}
+
 /// SQLDisconnect frees the connection's statements: they leave the
 /// registry (their handles become invalid) and their queries end.
 pub fn free_statements_of(conn: &super::Conn) {
