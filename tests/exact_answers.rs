@@ -182,3 +182,88 @@ fn limit_on_child_rows_is_not_a_limit_on_parent_pages() {
     assert_eq!(rows.len(), 7);
     disconnect(e, d);
 }
+
+/// Binds one parameter of C type `c_type` (a struct at `value`) and returns
+/// the statement's single count.
+fn count_with(
+    d: *mut c_void,
+    sql: &str,
+    c_type: CDataType,
+    sql_type: SqlDataType,
+    value: *mut c_void,
+) -> String {
+    let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common; `value` outlives the execution.
+    unsafe {
+        assert_eq!(SQLPrepare(st, sql.as_ptr(), sql.len() as i32), SQL_SUCCESS);
+        assert_eq!(
+            SQLBindParameter(
+                st,
+                1,
+                ParamType::Input as i16,
+                c_type as i16,
+                sql_type.0,
+                0,
+                0,
+                value,
+                0,
+                null_mut()
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLExecute(st),
+            SQL_SUCCESS,
+            "{sql}: {:?}",
+            diag(HandleType::Stmt, st)
+        );
+        assert_eq!(SQLFetch(st), SQL_SUCCESS);
+    }
+    let n = get_text(st, 1).unwrap();
+    SQLFreeHandle(HandleType::Stmt as i16, st);
+    n
+}
+
+#[test]
+fn bound_date_and_time_parameters_compare_as_instants() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let at = one(d, "SELECT created_at FROM Orders WHERE id = 72");
+    let p = |i: usize| at[i..i + 2].parse::<u16>().unwrap();
+    let year: i16 = at[..4].parse().unwrap();
+    let mut day = odbc_sys::Date {
+        year,
+        month: p(5),
+        day: p(8),
+    };
+    let date = &mut day as *mut odbc_sys::Date as *mut c_void;
+    // A date is its midnight: the row is on or after it, and before the next.
+    let on_or_after = "SELECT COUNT(*) FROM Orders WHERE id = 72 AND created_at >= ?";
+    assert_eq!(
+        count_with(d, on_or_after, CDataType::TypeDate, SqlDataType::DATE, date),
+        "1"
+    );
+    let before = "SELECT COUNT(*) FROM Orders WHERE id = 72 AND created_at < ?";
+    assert_eq!(
+        count_with(d, before, CDataType::TypeDate, SqlDataType::DATE, date),
+        "0"
+    );
+    let mut time = odbc_sys::Time {
+        hour: p(11),
+        minute: p(14),
+        second: p(17),
+    };
+    let time_ptr = &mut time as *mut odbc_sys::Time as *mut c_void;
+    let same_time = "SELECT COUNT(*) FROM Orders WHERE id = 72 AND CAST(created_at AS TIME) = ?";
+    assert_eq!(
+        count_with(
+            d,
+            same_time,
+            CDataType::TypeTime,
+            SqlDataType::TIME,
+            time_ptr
+        ),
+        "1"
+    );
+    disconnect(e, d);
+}
