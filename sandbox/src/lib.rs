@@ -118,12 +118,22 @@ pub enum FaultKind {
     Truncate,
     MalformedJson,
     Stall(u64),
-    Latency { ms: u64, jitter_ms: u64 },
+    Latency {
+        ms: u64,
+        jitter_ms: u64,
+    },
+    /// An answer `status` (429 unless given) carrying `Retry-After: secs`. The real API
+    /// documents no Retry-After; this fault is how a test checks the driver honours one.
+    RetryAfter {
+        secs: u64,
+        status: u16,
+    },
 }
 
 impl Fault {
     /// parse the CLI form `ROUTE=KIND[:ARG[:ARG2]][@PROB][#COUNT]`, e.g.
-    /// `/v1/products*=status:503@0.5`, `*=reset#3`, `*=latency:200:50`.
+    /// `/v1/products*=status:503@0.5`, `*=reset#3`, `*=latency:200:50`,
+    /// `*=retry_after:30` (429 with `Retry-After: 30`), `*=retry_after:5:503`.
     pub fn parse(s: &str) -> Result<Fault, String> {
         let (route, rest) = s
             .rsplit_once('=')
@@ -162,7 +172,7 @@ impl Fault {
                     .map_err(|_| format!("fault '{}': bad argument", s))
             })
             .transpose()?;
-        let kind = FaultKind::from_parts(&k, a1, a2).ok_or_else(|| format!("fault '{}': unknown kind '{}' (status:N, reset, truncate, malformed, stall:MS, latency:MS[:JITTER])", s, k))?;
+        let kind = FaultKind::from_parts(&k, a1, a2).ok_or_else(|| format!("fault '{}': unknown kind '{}' (status:N, reset, truncate, malformed, stall:MS, latency:MS[:JITTER], retry_after:SECS[:STATUS])", s, k))?;
         Ok(Fault {
             route: route.to_string(),
             kind,
@@ -185,10 +195,14 @@ impl Fault {
             .and_then(|x| x.as_str())
             .ok_or("fault needs \"kind\"")?
             .to_ascii_lowercase();
-        let a1 = ["status", "ms", "arg"]
-            .iter()
-            .find_map(|n| v.get(*n).and_then(|x| x.as_u64()));
-        let a2 = v.get("jitter_ms").and_then(|x| x.as_u64());
+        let number = |name: &str| v.get(name).and_then(|x| x.as_u64());
+        let (a1, a2) = if k.starts_with("retry") {
+            // {"kind": "retry_after", "secs": 30, "status": 503}
+            (number("secs"), number("status"))
+        } else {
+            let a1 = ["status", "ms", "arg"].iter().find_map(|n| number(n));
+            (a1, number("jitter_ms"))
+        };
         let kind = FaultKind::from_parts(&k, a1, a2)
             .ok_or_else(|| format!("unknown fault kind '{}'", k))?;
         let probability = v.get("probability").and_then(|x| x.as_f64()).unwrap_or(1.0);
@@ -213,6 +227,10 @@ impl FaultKind {
             "latency" => FaultKind::Latency {
                 ms: a1.unwrap_or(100),
                 jitter_ms: a2.unwrap_or(0),
+            },
+            "retry_after" | "retry-after" | "retryafter" => FaultKind::RetryAfter {
+                secs: a1.unwrap_or(1),
+                status: a2.unwrap_or(429) as u16,
             },
             _ => return None,
         })
@@ -247,6 +265,10 @@ pub(crate) struct RateState {
     hits: VecDeque<Instant>,
     rejected: u64,
     banned_until: Option<(Instant, u64)>,
+    /// answers refused for the rate (429, bans included) since the start or the last reset
+    limited_total: u64,
+    /// bans set since the start or the last reset
+    bans: u64,
 }
 
 pub(crate) enum RateDecision {
@@ -310,6 +332,8 @@ impl Shared {
                 hits: VecDeque::new(),
                 rejected: 0,
                 banned_until: None,
+                limited_total: 0,
+                bans: 0,
             }),
             oauth: Mutex::new(oauth::OAuthState::new(cfg.seed)),
             stop: AtomicBool::new(false),
@@ -328,6 +352,8 @@ impl Shared {
         rate.hits.clear();
         rate.rejected = 0;
         rate.banned_until = None;
+        rate.limited_total = 0;
+        rate.bans = 0;
     }
 
     /// replace the fault list; counts of applied faults and draws start again
@@ -384,6 +410,7 @@ impl Shared {
         let now = Instant::now();
         if let Some((until, epoch)) = r.banned_until {
             if now < until {
+                r.limited_total += 1;
                 return RateDecision::Banned { until_epoch: epoch };
             }
             r.banned_until = None;
@@ -414,7 +441,9 @@ impl Shared {
         };
         if sec_limited || min_limited {
             r.rejected += 1;
+            r.limited_total += 1;
             if cfg.ban_after > 0 && r.rejected >= cfg.ban_after as u64 {
+                r.bans += 1;
                 let epoch = now_epoch() + cfg.ban_secs;
                 r.banned_until = Some((now + Duration::from_secs(cfg.ban_secs), epoch));
                 return RateDecision::Banned { until_epoch: epoch };
@@ -495,6 +524,15 @@ impl Sandbox {
     pub fn reset_rate_limits(&self) {
         self.shared.reset_rate_limits();
     }
+    /// requests refused for the rate limit (429, while banned too) since the start or the
+    /// last `reset_rate_limits`; faults are not counted
+    pub fn rate_limited_count(&self) -> u64 {
+        self.shared.rate.lock().unwrap().limited_total
+    }
+    /// rate-limit bans set since the start or the last `reset_rate_limits`
+    pub fn ban_count(&self) -> u64 {
+        self.shared.rate.lock().unwrap().bans
+    }
     pub fn stop(mut self) {
         self.shutdown();
     }
@@ -514,5 +552,7 @@ impl Drop for Sandbox {
 
 pub(crate) fn stats_json(shared: &Shared) -> Value {
     let stats = shared.stats.lock().unwrap();
-    json!({"total": stats.total, "by_route": stats.by_route})
+    let rate = shared.rate.lock().unwrap();
+    json!({"total": stats.total, "by_route": stats.by_route,
+           "rate_limited": rate.limited_total, "bans": rate.bans})
 }

@@ -118,6 +118,15 @@ fn fault_instead_of_answer(
                 response
             }))
         }
+        Some(FaultKind::RetryAfter { secs, status }) => {
+            let response = message(*status, &format!("Sandbox fault: HTTP {}", status))
+                .header("Retry-After", secs.to_string());
+            Some(Action::Respond(if is_v1 {
+                full_rate_headers(response, shared)
+            } else {
+                response
+            }))
+        }
         Some(FaultKind::MalformedJson) => {
             let body = b"[{\"product\": {\"id\": 1, \"name\": \"Camiseta\", \"price\": 12.99,, \"status\": \"availa".to_vec();
             Some(Action::Respond(respond::json_bytes(body)))

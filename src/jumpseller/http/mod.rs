@@ -102,7 +102,12 @@ impl Client {
             http,
             base: opts.base_url.trim_end_matches('/').to_string(),
             auth: opts.auth,
-            limiter: Limiter::for_store(&opts.store_key, opts.per_second, opts.per_minute),
+            limiter: Limiter::for_store(
+                &opts.store_key,
+                opts.per_second,
+                opts.per_minute,
+                &opts.logger,
+            ),
             logger: opts.logger,
             attempts: opts.attempts.max(1),
             reached: AtomicBool::new(false),
@@ -179,6 +184,7 @@ impl Client {
             match policy.after(failure) {
                 // The limiter's hold, set from the answer's headers, paces it.
                 Next::Resend => continue,
+                // A pause, then the limiter's hold if it lasts longer.
                 Next::ResendAfter(pause) => interrupt.sleep(pause)?,
                 Next::GiveUp { tries } => return Err(with_tries(error, tries)),
             }

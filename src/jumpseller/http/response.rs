@@ -5,7 +5,7 @@
 
 use super::error::ApiError;
 use super::exchange::Answer;
-use super::retry::Failure;
+use super::retry::{random, spread, Failure};
 use super::throttle::RateHeaders;
 use super::{Auth, Client};
 use crate::error::Kind;
@@ -32,8 +32,9 @@ impl Client {
         let rate = RateHeaders::read(&headers);
         // Other applications may share the store's budget: when the API says
         // none is left, nobody here sends until it reopens.
+        // Spread a little, so the clients told the same do not all return at once.
         if let Some(hold) = rate.hold(status, now_secs() as i64) {
-            self.limiter.hold_for(hold);
+            self.limiter.hold_for(spread(hold, random()));
         }
         let body = match body {
             Ok(body) => body,
