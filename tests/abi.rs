@@ -605,7 +605,7 @@ fn the_log_has_requests_but_no_secrets() {
         disconnect(e, d);
         let text = std::fs::read_to_string(&log).unwrap();
         assert!(
-            text.contains("GET ") && text.contains("/products.json"),
+            text.contains("GET ") && text.contains("/products/after/0.json"),
             "{text}"
         );
         for secret in ["sandbox-authtoken", token.as_str()] {
@@ -620,7 +620,7 @@ fn cancel_from_another_thread_stops_a_slow_query() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Latency {
             ms: 300,
             jitter_ms: 0,
@@ -1000,7 +1000,7 @@ fn query_timeout_bounds_a_whole_query() {
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Prefetch=0");
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Latency {
             ms: 400,
             jitter_ms: 0,

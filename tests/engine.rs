@@ -34,7 +34,10 @@ fn pushdown_costs_what_it_should() {
     let (rows, cost) = costed(&sb, d, "SELECT id FROM Products WHERE id IN (3, 4, 9999)");
     assert_eq!((rows.len(), cost), (2, one("GET /products/{id}.json", 3)));
     let (rows, cost) = costed(&sb, d, "SELECT id FROM Products LIMIT 5");
-    assert_eq!((rows.len(), cost), (5, one("GET /products.json", 1)));
+    assert_eq!(
+        (rows.len(), cost),
+        (5, one("GET /products/after/{id}.json", 1))
+    );
     let (rows, cost) = costed(&sb, d, "SELECT COUNT(*) FROM Orders");
     assert_eq!(
         (rows[0][0].clone().unwrap(), cost),
@@ -115,7 +118,7 @@ fn a_full_scan_returns_every_row_once() {
     assert_eq!(
         cost,
         BTreeMap::from([
-            ("GET /orders.json".to_string(), 5),
+            ("GET /orders/after/{id}.json".to_string(), 5),
             ("GET /orders/count.json".to_string(), 1)
         ])
     );
@@ -202,7 +205,7 @@ fn server_errors_beyond_the_retry_budget_fail_the_query() {
     assert!(err[0].1.contains("500"), "{err:?}");
     // A blip within the budget is invisible: every row arrives.
     sb.set_faults(vec![Fault {
-        route: "/v1/products.json".into(),
+        route: "/v1/products/after/*".into(),
         kind: FaultKind::Status(503),
         probability: 1.0,
         count: Some(2),
@@ -226,7 +229,7 @@ fn a_broken_page_mid_scan_is_an_error_not_fewer_rows() {
     }
     // From now on every orders page is cut short or is not JSON.
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Truncate,
         probability: 1.0,
         count: None,
@@ -339,7 +342,7 @@ fn prefetch_never_requests_pages_past_the_end() {
         let (rows, cost) = costed(&sb, d, &format!("SELECT id FROM Orders{limit}"));
         assert_eq!(rows.len(), if limit.is_empty() { 1000 } else { 250 });
         assert_eq!(
-            cost.get("GET /orders.json"),
+            cost.get("GET /orders/after/{id}.json"),
             Some(&pages),
             "{limit}: {cost:?}"
         );
@@ -681,8 +684,11 @@ fn an_order_placed_during_a_scan_does_not_repeat_a_row() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "a row was read twice");
+    // Every order that existed when the scan began; the new one may be read
+    // too (scans read by id: it comes last).
+    let old: Vec<String> = unique.into_iter().filter(|i| i != "401").collect();
     assert_eq!(
-        ids.len(),
+        old.len(),
         400,
         "every order that existed when the scan began"
     );
