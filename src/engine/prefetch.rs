@@ -101,7 +101,14 @@ impl Pager {
             return Ok(None);
         }
         if self.mode.is_none() {
-            self.mode = Some(match list_keyset(ctx, &self.fetch) {
+            // A pushed-down LIMIT wants any n rows, distinct: page offsets give
+            // the list's own order (newest orders first) at the same cost, and
+            // dropping repeats keeps them distinct.
+            let keyset = match self.max_rows {
+                None => list_keyset(ctx, &self.fetch),
+                Some(_) => None,
+            };
+            self.mode = Some(match keyset {
                 Some(route) => Mode::Keyset(Box::new(Keyset::new(route, 0))),
                 None => Mode::Offset(Box::new(Offset::new(
                     self.max_rows.map(|rows| pages_for_rows(rows, self.limit)),
