@@ -623,7 +623,7 @@ fn cancel_from_another_thread_stops_a_slow_query() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Latency {
             ms: 300,
             jitter_ms: 0,
@@ -1003,7 +1003,7 @@ fn query_timeout_bounds_a_whole_query() {
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Prefetch=0");
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Latency {
             ms: 400,
             jitter_ms: 0,

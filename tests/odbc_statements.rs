@@ -19,7 +19,7 @@ const SLOW_MS: u64 = 2_000;
 
 fn slow_orders(sb: &Sandbox) {
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Latency {
             ms: SLOW_MS,
             jitter_ms: 0,

@@ -83,7 +83,7 @@ fn a_cancel_ends_a_stalled_answer_even_without_a_timeout() {
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Timeout=0");
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Stall(60_000),
         probability: 1.0,
         count: None,
@@ -106,7 +106,7 @@ fn a_query_timeout_ends_a_stalled_answer() {
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Timeout=0");
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Stall(60_000),
         probability: 1.0,
         count: None,
@@ -147,7 +147,7 @@ fn a_body_that_stalls_past_the_timeout_is_hyt00() {
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Timeout=1");
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Stall(10_000),
         probability: 1.0,
         count: None,

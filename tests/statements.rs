@@ -49,7 +49,7 @@ fn drain(st: *mut c_void) -> (usize, i16) {
 /// reaches a running SQLFetch. Returns what the drain came to.
 fn drain_and_cancel_midway(sb: &Sandbox, st: *mut c_void) -> (usize, i16) {
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders/after/*".into(),
         kind: FaultKind::Latency {
             ms: 1_000,
             jitter_ms: 0,

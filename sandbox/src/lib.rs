@@ -255,6 +255,74 @@ impl FaultSlot {
     }
 }
 
+/// A change to the store made by the sandbox itself (a hook, `POST /__sandbox/mutate`): tests of
+/// scans that run while the store changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mutation {
+    /// `n` orders placed, as `POST /orders.json` with one line of product 1 would
+    CreateOrders(u32),
+    /// `DELETE /v1/<path>`, e.g. `products/5.json`
+    Delete(String),
+}
+
+impl Mutation {
+    /// `{"create_orders": n}` or `{"delete": "products/5.json"}`
+    pub fn from_json(v: &Value) -> Result<Mutation, String> {
+        if let Some(n) = v.get("create_orders").and_then(Value::as_u64) {
+            return Ok(Mutation::CreateOrders(n as u32));
+        }
+        if let Some(p) = v.get("delete").and_then(Value::as_str) {
+            return Ok(Mutation::Delete(p.trim_start_matches('/').to_string()));
+        }
+        Err(format!("not a mutation: {}", v))
+    }
+}
+
+/// Mutations made when the `nth` (1-based) request whose route key (`GET /orders.json`, see
+/// `requests_by_route`) is one of `routes` arrives: that request is held `hold_ms`, the store
+/// changes, then it is answered. Requests that arrive meanwhile are answered at once, so a
+/// reader's pages see the store before and after the change in a known order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hook {
+    pub routes: Vec<String>,
+    pub nth: u64,
+    pub hold_ms: u64,
+    pub mutations: Vec<Mutation>,
+}
+
+impl Hook {
+    /// `{"routes": [...], "nth": n, "hold_ms": ms, "mutations": [...]}`
+    pub fn from_json(v: &Value) -> Result<Hook, String> {
+        let routes = v
+            .get("routes")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(String::from))
+                    .collect()
+            })
+            .ok_or("a hook needs \"routes\"")?;
+        let mutations = v
+            .get("mutations")
+            .and_then(Value::as_array)
+            .ok_or("a hook needs \"mutations\"")?
+            .iter()
+            .map(Mutation::from_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Hook {
+            routes,
+            nth: v.get("nth").and_then(Value::as_u64).unwrap_or(1),
+            hold_ms: v.get("hold_ms").and_then(Value::as_u64).unwrap_or(0),
+            mutations,
+        })
+    }
+}
+
+pub(crate) struct HookSlot {
+    hook: Hook,
+    seen: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct Stats {
     total: u64,
@@ -286,6 +354,7 @@ pub(crate) struct Shared {
     pub oauth: Mutex<oauth::OAuthState>,
     pub stop: AtomicBool,
     pub latency_ctr: AtomicU64,
+    pub hooks: Mutex<Vec<HookSlot>>,
 }
 
 pub(crate) fn now_epoch() -> u64 {
@@ -338,6 +407,7 @@ impl Shared {
             oauth: Mutex::new(oauth::OAuthState::new(cfg.seed)),
             stop: AtomicBool::new(false),
             latency_ctr: AtomicU64::new(0),
+            hooks: Mutex::new(Vec::new()),
             cfg,
         }
     }
@@ -359,6 +429,48 @@ impl Shared {
     /// replace the fault list; counts of applied faults and draws start again
     pub fn set_faults(&self, faults: Vec<Fault>) {
         *self.faults.lock().unwrap() = faults.into_iter().map(FaultSlot::new).collect();
+    }
+
+    /// replace the hooks; their request counts start again
+    pub fn set_hooks(&self, hooks: Vec<Hook>) {
+        *self.hooks.lock().unwrap() = hooks
+            .into_iter()
+            .map(|hook| HookSlot { hook, seen: 0 })
+            .collect();
+    }
+
+    /// the hooks this request (by route key) sets off: held, then the store changes
+    pub fn run_hooks(&self, route: &str) {
+        let fire: Vec<Hook> = {
+            let mut hooks = self.hooks.lock().unwrap();
+            hooks
+                .iter_mut()
+                .filter(|slot| slot.hook.routes.iter().any(|r| r == route))
+                .filter_map(|slot| {
+                    slot.seen += 1;
+                    (slot.seen == slot.hook.nth).then(|| slot.hook.clone())
+                })
+                .collect()
+        };
+        for hook in fire {
+            self.sleep(hook.hold_ms);
+            for m in &hook.mutations {
+                self.mutate(m);
+            }
+        }
+    }
+
+    /// makes one change to the store, as the API would; false if the API would refuse it
+    pub fn mutate(&self, m: &Mutation) -> bool {
+        match m {
+            Mutation::CreateOrders(n) => (0..*n).all(|_| {
+                let body = r#"{"order": {"status": "Paid", "products": [{"id": 1, "qty": 1}]}}"#;
+                api::internal(self, "POST", "/v1/orders.json", body).status < 300
+            }),
+            Mutation::Delete(path) => {
+                api::internal(self, "DELETE", &format!("/v1/{}", path), "").status < 300
+            }
+        }
     }
 
     pub fn count(&self, route: String) {
@@ -509,6 +621,14 @@ impl Sandbox {
     /// replace the fault list
     pub fn set_faults(&self, faults: Vec<Fault>) {
         self.shared.set_faults(faults);
+    }
+    /// replace the hooks (changes to the store made when a given request arrives)
+    pub fn set_hooks(&self, hooks: Vec<Hook>) {
+        self.shared.set_hooks(hooks);
+    }
+    /// changes the store now, as the API would; false if the API would refuse it
+    pub fn mutate(&self, m: &Mutation) -> bool {
+        self.shared.mutate(m)
     }
     /// test helper: (access_token, refresh_token) valid now
     pub fn issue_token(&self, scope: &str) -> (String, String) {

@@ -189,7 +189,7 @@ fn by_route(
             }
             if let Some(table_values) = &table_values {
                 if let Some(f) = push_fetch(t, pd, &v, also, table_values) {
-                    sources.queue.push_back(RowSource::Fetch(f));
+                    sources.queue.push_back(keyset_or_pages(pd, &v, f));
                 }
             }
         }
@@ -198,6 +198,19 @@ fn by_route(
         sources.empty_rows = Some(total);
     }
     Ok(sources)
+}
+
+/// A keyset route is read by id from its value (ids are positive: a lower
+/// value asks for every id, a superset SQLite narrows); others by pages.
+fn keyset_or_pages(pd: &Pushdown, value: &str, fetch: Fetch) -> RowSource {
+    match value.parse::<i64>() {
+        Ok(after) if pd.keyset => RowSource::After {
+            fetch,
+            route: pd.list.clone(),
+            after: after.max(0),
+        },
+        _ => RowSource::Fetch(fetch),
+    }
 }
 
 /// Whether some parent row holds `value` exactly in the parent column that

@@ -11,10 +11,10 @@ use super::value::{decode, lookup, Value};
 use super::write;
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::schema::{Column, Table};
+use crate::schema::{Column, Table, Template};
 use rusqlite::vtab::sqlite3_vtab_cursor;
 use serde_json::Value as Json;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// How the objects of a page become rows: each object holds the rows in an
@@ -28,6 +28,12 @@ pub struct Explode {
 /// Where the next rows come from: a request, or records already at hand.
 pub enum RowSource {
     Fetch(Fetch),
+    /// A keyset route (`/orders/after/{value}.json`) read by id from `after`.
+    After {
+        fetch: Fetch,
+        route: Template,
+        after: i64,
+    },
     Ready(Page),
 }
 
@@ -64,8 +70,6 @@ pub struct ApiCursor {
     limit: Option<u64>,
     /// Count-only plans: rows left to emit without content.
     empty_rows: Option<u64>,
-    /// Ids of the previous page of the same source (see `without_repeats`).
-    prev_ids: HashSet<i64>,
     /// The current row's rowid when it has no id of its own: unique over
     /// the connection, so rows of different xFilter calls (an OR's
     /// branches, which SQLite de-duplicates by rowid) never collide.
@@ -90,7 +94,6 @@ impl ApiCursor {
             emitted: 0,
             limit: None,
             empty_rows: None,
-            prev_ids: HashSet::new(),
             row_id: 0,
             eof: true,
         }
@@ -212,7 +215,6 @@ impl ApiCursor {
             if let Some(pager) = self.current.as_mut() {
                 if let Some(page) = pager.next(&ctx)? {
                     self.page_parent = pager.fetch().parent.clone();
-                    let page = without_repeats(page, &mut self.prev_ids);
                     self.page = page;
                     self.record = 0;
                     self.child = 0;
@@ -222,9 +224,24 @@ impl ApiCursor {
             }
             match self.queue.pop_front() {
                 Some(RowSource::Fetch(f)) => {
-                    self.prev_ids.clear();
                     self.current = Some(Pager::new(
                         f,
+                        ctx.scope(),
+                        self.page_size(),
+                        ctx.prefetch,
+                        self.paging_limit(),
+                    ));
+                    continue;
+                }
+                Some(RowSource::After {
+                    fetch,
+                    route,
+                    after,
+                }) => {
+                    self.current = Some(Pager::keyset(
+                        fetch,
+                        route,
+                        after,
                         ctx.scope(),
                         self.page_size(),
                         ctx.prefetch,
@@ -349,29 +366,4 @@ impl ApiCursor {
         }
         rowid
     }
-}
-
-/// Offset paging under a store that changes: an object added at the front
-/// of a list (orders are newest first) pushes the last objects of page N to
-/// the top of page N+1, where they would be read twice. Objects of a page
-/// whose id was on the previous page of the same source are dropped, so no
-/// row is invented; memory stays one page of ids.
-fn without_repeats(page: Page, prev_ids: &mut HashSet<i64>) -> Page {
-    let id = |o: &Json| o.get("id").and_then(|v| v.as_i64());
-    let repeats = page
-        .iter()
-        .any(|o| id(o).is_some_and(|i| prev_ids.contains(&i)));
-    let page = if repeats {
-        Arc::new(
-            page.iter()
-                .filter(|o| !id(o).is_some_and(|i| prev_ids.contains(&i)))
-                .cloned()
-                .collect(),
-        )
-    } else {
-        page
-    };
-    prev_ids.clear();
-    prev_ids.extend(page.iter().filter_map(|o| id(o)));
-    page
 }

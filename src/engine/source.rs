@@ -2,10 +2,11 @@
 //! page, unwrapping `{"product": {...}}`, and the per-statement page memo (a
 //! self-join or a correlated subquery never fetches the same page twice).
 
+use super::fill::{fill, Piece};
 use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
-use crate::schema::Table;
+use crate::schema::{Table, Template};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -50,13 +51,15 @@ pub type Page = Arc<Vec<Arc<Json>>>;
 /// Fetches page `page` (1-based) of a source; a single-object source has only
 /// page 1. Returns the objects and whether more pages may follow.
 /// `scope` is the run's (page memo, interrupt); a prefetch thread passes the
-/// one it captured.
+/// one it captured. `fresh`: ask the API even when the page memo holds the
+/// page (a re-read after the store changed), and remember the new answer.
 pub fn fetch_page(
     ctx: &Ctx,
     scope: &Scope,
     f: &Fetch,
     page: u32,
     limit: u32,
+    fresh: bool,
 ) -> Result<(Page, bool)> {
     let path = if f.paged && !f.single {
         let sep = if f.path.contains('?') { '&' } else { '?' };
@@ -64,20 +67,45 @@ pub fn fetch_page(
     } else {
         f.path.clone()
     };
-    if let Some(hit) = scope.cached(&path) {
-        let more = f.paged && !f.single && hit.len() as u32 >= limit;
-        return Ok((hit, more));
+    let items = fetch_path(ctx, scope, f, path, fresh)?;
+    let more = f.paged && !f.single && items.len() as u32 >= limit;
+    Ok((items, more))
+}
+
+/// An id cursor: the objects of a keyset route (`/orders/after/{value}.json`)
+/// with an id greater than `after`, at most `limit` of them, in ascending id
+/// order. Returns them and whether more may follow (the page is full).
+pub fn fetch_after(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    route: &Template,
+    after: i64,
+    limit: u32,
+) -> Result<(Page, bool)> {
+    let path = fill(route, |_| Some(Piece::One(after.to_string()))).unwrap_or_default();
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let path = format!("{path}{sep}limit={limit}");
+    let items = fetch_path(ctx, scope, f, path, false)?;
+    let more = items.len() as u32 >= limit;
+    Ok((items, more))
+}
+
+/// One GET of a source's objects, through the statement's page memo.
+fn fetch_path(ctx: &Ctx, scope: &Scope, f: &Fetch, path: String, fresh: bool) -> Result<Page> {
+    if !fresh {
+        if let Some(hit) = scope.cached(&path) {
+            return Ok(hit);
+        }
     }
     let body = match ctx.client.get(&path, &scope.interrupt) {
         Ok(b) => b,
         Err(e) if e.status == Some(404) && f.missing_is_empty => Json::Array(vec![]),
         Err(e) => return Err(e.into()),
     };
-    let items = unwrap_body(body, f)?;
-    let more = f.paged && !f.single && items.len() as u32 >= limit;
-    let items: Page = Arc::new(items);
+    let items: Page = Arc::new(unwrap_body(body, f)?);
     scope.remember(path, items.clone());
-    Ok((items, more))
+    Ok(items)
 }
 
 fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Json>>> {
@@ -124,11 +152,19 @@ fn kind_of(v: &Json) -> &'static str {
 /// (`SELECT COUNT(*) FROM Orders a, Orders b`) is filtered once per outer
 /// row, and each would otherwise cost a request.
 pub fn fetch_count(ctx: &Ctx, scope: &Scope, path: &str) -> Result<u64> {
-    if let Some(n) = scope.count(path) {
-        return Ok(n);
+    fetch_count_as(ctx, scope, path, path, false)
+}
+
+/// A count remembered for the statement under `key` (a scan's count taken
+/// at its end is not the one taken at its start); `fresh` asks again.
+pub fn fetch_count_as(ctx: &Ctx, scope: &Scope, path: &str, key: &str, fresh: bool) -> Result<u64> {
+    if !fresh {
+        if let Some(n) = scope.count(key) {
+            return Ok(n);
+        }
     }
     let n = request_count(ctx, scope, path)?;
-    scope.remember_count(path, n);
+    scope.remember_count(key, n);
     Ok(n)
 }
 

@@ -76,6 +76,17 @@ fn check_table(t: &Table, place: &str, names: &[String]) -> Result<()> {
                 return config(format!("{place}: pushdown 'also' column '{a}' must be a column with a {{{a}}} placeholder in the route."));
             }
         }
+        if pd.keyset
+            && (pd.op != super::Op::Gt
+                || pd.column != "id"
+                || pd.single
+                || !pd.paged
+                || pd.via_parent
+                || pd.sets_parent
+                || !pd.also.is_empty())
+        {
+            return config(format!("{place}: a 'keyset' route is an 'id' '>' route, paged, with no 'also', 'single', 'via_parent' or 'sets_parent'."));
+        }
         let between = pd.op == super::Op::Between;
         if between && pd.exact {
             return config(format!("{place}: a 'between' route returns whole days, so it must be declared \"exact\": false."));
@@ -93,6 +104,11 @@ fn check_table(t: &Table, place: &str, names: &[String]) -> Result<()> {
                 ));
             }
         }
+    }
+    if t.pushdown.iter().filter(|pd| pd.keyset).count() > 1 {
+        return config(format!(
+            "{place}: at most one pushdown route is a 'keyset'."
+        ));
     }
     match (&t.source.list, &t.source.parent) {
         (Some(_), None) => Ok(()),

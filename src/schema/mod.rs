@@ -203,6 +203,13 @@ pub struct Pushdown {
     /// the value (so `$parent.<key>` columns read the value).
     #[serde(default)]
     pub sets_parent: bool,
+    /// An id cursor (`id >` routes such as `/orders/after/{value}.json`):
+    /// the route answers the objects whose id is greater than the value in
+    /// ascending id order, `limit` at a time. Scans of the table then read
+    /// it keyed by the last id seen (from 0) instead of by page offsets,
+    /// so records created or deleted meanwhile shift nothing.
+    #[serde(default)]
+    pub keyset: bool,
 }
 
 /// The comparison a pushdown route answers, as the profile spells it.

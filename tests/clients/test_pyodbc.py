@@ -379,8 +379,9 @@ def test_every_order_row_returned(cur, sandbox):
     ids = [r.id for r in rows]
     assert len(ids) == n == 400
     assert sorted(ids) == list(range(1, n + 1))
-    assert routes.get("GET /orders.json", 0) == (n + 99) // 100 or \
-        routes.get("GET /orders.json", 0) == (n + 99) // 100 + 1, routes
+    # read by id (issue 14.3): /orders/after/{last id}
+    assert routes.get("GET /orders/after/{id}.json", 0) == (n + 99) // 100 or \
+        routes.get("GET /orders/after/{id}.json", 0) == (n + 99) // 100 + 1, routes
 
 
 def test_small_pagesize_still_every_row(sandbox):
@@ -388,14 +389,14 @@ def test_small_pagesize_still_every_row(sandbox):
         sandbox.reset()
         ids = [r[0] for r in c.execute("SELECT id FROM Orders").fetchall()]
         assert sorted(ids) == list(range(1, 401))
-        pages = sandbox.stats()["by_route"].get("GET /orders.json", 0)
+        pages = sandbox.stats()["by_route"].get("GET /orders/after/{id}.json", 0)
         assert 58 <= pages <= 60, pages  # ceil(400/7) = 58 (+ one empty page at most)
 
 
 def test_maxrows_caps_result(sandbox):
     with pyodbc.connect(sandbox.conn_str(MaxRows=10)) as c:
         ids = [r[0] for r in c.execute("SELECT id FROM Orders").fetchall()]
-        assert ids == list(range(400, 390, -1))  # newest first, as the API lists them
+        assert ids == list(range(1, 11))  # whole-table scans read by id, oldest first (issue 14.3)
         assert len(c.execute("SELECT id FROM Products ORDER BY id DESC").fetchall()) == 10
 
 
@@ -406,9 +407,9 @@ def test_maxrows_stops_paging(start_sandbox):
     with pyodbc.connect(sb.conn_str(MaxRows=10)) as c:
         sb.reset()
         rows = c.execute("SELECT id FROM Orders").fetchall()
-    assert [r[0] for r in rows] == list(range(5000, 4990, -1))
+    assert [r[0] for r in rows] == list(range(1, 11))  # read by id (issue 14.3)
     routes = settled_stats(sb)["by_route"]
-    assert routes.get("GET /orders.json", 0) <= 2, routes
+    assert routes.get("GET /orders/after/{id}.json", 0) <= 2, routes
 
 
 def settled_stats(sb, quiet=0.3, within=5.0):
@@ -432,10 +433,11 @@ def test_limit_stops_paging_on_a_big_table(start_sandbox):
         assert [r[0] for r in rows] == list(range(5000, 4990, -1))
         # reading a few rows of a big scan and closing the cursor must not read the whole table
         cr = c.execute("SELECT id FROM Orders")
-        assert cr.fetchone()[0] == 5000
+        assert cr.fetchone()[0] == 1  # a whole-table scan reads by id (issue 14.3)
         cr.close()
     routes = settled_stats(sb)["by_route"]
-    assert routes.get("GET /orders.json", 0) <= 1 + 12, routes  # 1 for LIMIT + read-ahead window
+    assert routes.get("GET /orders.json", 0) == 1, routes  # the LIMIT
+    assert routes.get("GET /orders/after/{id}.json", 0) <= 12, routes  # the read-ahead window
 
 
 # ---------------------------------------------------------------- catalog
@@ -669,7 +671,7 @@ def test_server_rate_limit_429_is_waited_out_not_partial(start_sandbox):
         ids = [r[0] for r in c.execute("SELECT id FROM Orders").fetchall()]
     assert sorted(ids) == list(range(1, 401))
     routes = sb.stats()["by_route"]
-    assert routes.get("GET /orders.json", 0) >= 16
+    assert routes.get("GET /orders/after/{id}.json", 0) >= 16
 
 
 def test_connections_in_parallel_threads(sandbox, api_products, api_orders):

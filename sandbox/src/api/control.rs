@@ -3,7 +3,7 @@
 
 use super::respond::{message, ok};
 use crate::http::{Request, Response};
-use crate::{stats_json, Fault, Shared};
+use crate::{stats_json, Fault, Hook, Mutation, Shared};
 use serde_json::{json, Value};
 
 pub(super) fn control(shared: &Shared, req: &Request, rest: &str) -> Response {
@@ -24,6 +24,8 @@ pub(super) fn control(shared: &Shared, req: &Request, rest: &str) -> Response {
         ("GET", "faults") => list_faults(shared),
         ("POST", "faults") => replace_faults(shared, req),
         ("POST", "export") => export(shared, req),
+        ("POST", "mutate") => mutate(shared, req),
+        ("POST", "hooks") => replace_hooks(shared, req),
         _ => message(404, "Unknown control endpoint"),
     }
 }
@@ -83,4 +85,49 @@ fn export(shared: &Shared, req: &Request) -> Response {
         Ok(rows) => ok(json!({"ok": true, "rows": rows})),
         Err(e) => message(500, &format!("export failed: {}", e)),
     }
+}
+
+/// A mutation or an array of them (`{"create_orders": n}`, `{"delete": "products/5.json"}`),
+/// made now, in order.
+fn mutate(shared: &Shared, req: &Request) -> Response {
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return message(400, &format!("invalid JSON: {}", e)),
+    };
+    let items = match body {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let mut done = 0;
+    for item in &items {
+        match Mutation::from_json(item) {
+            Ok(m) if shared.mutate(&m) => done += 1,
+            Ok(m) => return message(422, &format!("refused: {:?}", m)),
+            Err(why) => return message(400, &why),
+        }
+    }
+    ok(json!({"ok": true, "mutations": done}))
+}
+
+/// A hook or an array of them (see `Hook::from_json`); replaces the hooks in place.
+fn replace_hooks(shared: &Shared, req: &Request) -> Response {
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return message(400, &format!("invalid JSON: {}", e)),
+    };
+    let items = match body {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let hooks = match items
+        .iter()
+        .map(Hook::from_json)
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(h) => h,
+        Err(why) => return message(400, &why),
+    };
+    let count = hooks.len();
+    shared.set_hooks(hooks);
+    ok(json!({"ok": true, "hooks": count}))
 }

@@ -74,7 +74,9 @@ pub fn handle(shared: &Shared, req: &Request) -> Action {
     if !is_v1 && !is_oauth {
         return Action::Respond(no_route());
     }
-    shared.count(route_key(&req.method, &req.path));
+    let key = route_key(&req.method, &req.path);
+    shared.count(key.clone());
+    shared.run_hooks(&key);
     let fault = shared.pick_fault(&req.path);
     delay(shared, &fault, is_v1);
     if let Some(action) = fault_instead_of_answer(shared, &fault, is_v1) {
@@ -158,6 +160,20 @@ fn path_segments(path: &str) -> Vec<&str> {
         }
     }
     segs
+}
+
+/// A request the sandbox makes of itself (hooks, `/__sandbox/mutate`): routed like any other,
+/// without auth, rate limit, faults or statistics.
+pub(crate) fn internal(shared: &Shared, method: &str, path: &str, body: &str) -> Response {
+    let req = Request {
+        method: method.to_string(),
+        path: path.to_string(),
+        query: vec![],
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.as_bytes().to_vec(),
+    };
+    let segs = path_segments(&req.path);
+    route(shared, &req, &segs)
 }
 
 /// auth first (a refused request uses no rate-limit budget), then the rate limit, then the route
