@@ -19,7 +19,7 @@ fn a_call_refused_on_a_busy_statement_leaves_the_running_calls_records_alone() {
     let (e, d) = connect_with(&sb, "Prefetch=0");
     let st = stmt(d);
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders*".into(),
         kind: FaultKind::Latency {
             ms: 1_500,
             jitter_ms: 0,

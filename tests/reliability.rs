@@ -163,7 +163,7 @@ fn disconnect_while_a_statement_runs_is_hy010_and_works_after_it() {
     let sb = sandbox();
     let (e, d) = connect_with(&sb, "Prefetch=0");
     sb.set_faults(vec![Fault {
-        route: "/v1/orders.json".into(),
+        route: "/v1/orders*".into(),
         kind: FaultKind::Latency {
             ms: 400,
             jitter_ms: 0,
