@@ -382,13 +382,24 @@ impl Config {
                 ));
             }
         }
-        let url = get("URL").unwrap_or_else(|| DEFAULT_URL.to_string());
-        check_url("URL", &url)?;
+        // One parser for the check and the requests: the base URL is kept
+        // as the URL library wrote it back.
+        let url = match get("URL") {
+            Some(u) => check_url("URL", &u)?,
+            None => DEFAULT_URL.to_string(),
+        };
         // The token endpoints carry the client secret, codes and tokens.
         for key in ["OAuthAuthorizationURL", "OAuthAccessTokenURL"] {
             if let Some(u) = get(key) {
                 check_url(key, &u)?;
             }
+        }
+        // The driver sends nothing to the callback: the browser follows it
+        // as the app registered it, so http to another host is allowed
+        // there. When the driver listens on it (GETANDREFRESH), the
+        // listener takes loopback hosts only, parsed by the same library.
+        if let Some(u) = get("CallbackURL") {
+            check_url_as("CallbackURL", &u, RemoteHttp::Allowed)?;
         }
         let cfg = Config {
             profile,
@@ -578,35 +589,78 @@ pub fn parse_bool(v: &str) -> Option<bool> {
 }
 
 /// Plain http is only for loopback: anything else would send credentials in
-/// clear text over a network.
-pub fn check_url(key: &str, url: &str) -> Result<()> {
-    let lower = url.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("http://") {
-        let host = host_of(rest);
-        if !is_loopback(&host) {
-            return err(
-                Kind::Config,
-                format!("{key}={url} is not allowed: plain http is accepted only for loopback hosts (localhost, 127.0.0.1, ::1); use https://."),
-            );
-        }
-        Ok(())
-    } else if lower.starts_with("https://") {
-        Ok(())
-    } else {
-        err(
-            Kind::Config,
-            format!("{key}={url} is not valid: expected an https:// URL such as {DEFAULT_URL}."),
-        )
-    }
+/// clear text over a network. The URL is judged exactly as the HTTP library
+/// will parse it (`reqwest::Url`, the `url` crate: `\` is `/`, tabs and
+/// newlines are dropped, `0x7f.1` is 127.0.0.1), and may carry no userinfo.
+/// Returns the URL as that parser writes it back, without a final `/`.
+/// Messages never quote the URL as given (userinfo or a swallowed pair
+/// may be in it), only the scheme, host and port the parser found.
+pub fn check_url(key: &str, url: &str) -> Result<String> {
+    check_url_as(key, url, RemoteHttp::Refused)
 }
 
-fn host_of(rest: &str) -> String {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit('@').next().unwrap_or("");
-    if let Some(v6) = authority.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or("").to_string();
+/// Whether plain http to a host that is not loopback is acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteHttp {
+    Refused,
+    /// Only for a URL the driver never sends anything to (CallbackURL).
+    Allowed,
+}
+
+/// [`check_url`], saying whether plain http may name another host.
+pub fn check_url_as(key: &str, url: &str, remote_http: RemoteHttp) -> Result<String> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| {
+        crate::error::Error::new(
+            Kind::Config,
+            format!("{key} is not a valid URL ({e}); expected an https:// URL such as {DEFAULT_URL}. The value is not shown."),
+        )
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return err(
+            Kind::Config,
+            format!("{key} is not allowed: it carries a user name or password (user:password@host); the value is not shown. Put credentials in their own properties (Login/AuthToken, OAuthClientId/OAuthClientSecret, ProxyUser/ProxyPassword)."),
+        );
     }
-    authority.split(':').next().unwrap_or("").to_string()
+    let host = parsed.host();
+    let origin = match (host.as_ref(), parsed.port()) {
+        (Some(h), Some(p)) => format!("{}://{h}:{p}", parsed.scheme()),
+        (Some(h), None) => format!("{}://{h}", parsed.scheme()),
+        (None, _) => format!("{}:", parsed.scheme()),
+    };
+    match parsed.scheme() {
+        "https" if host.is_some() => {}
+        "http" if host.as_ref().is_some_and(host_is_loopback) => {}
+        "http" if host.is_some() && remote_http == RemoteHttp::Allowed => {}
+        "http" => {
+            let backslash = if url.contains('\\') {
+                " (a '\\' in a URL counts as '/', so the host is the text before it)"
+            } else {
+                ""
+            };
+            return err(
+                Kind::Config,
+                format!("{key} is not allowed: plain http to {origin}{backslash}; plain http is accepted only for loopback hosts (localhost, 127.0.0.1, ::1); use https://."),
+            );
+        }
+        _ => {
+            return err(
+                Kind::Config,
+                format!(
+                    "{key} is not valid: {origin} is not an https:// URL such as {DEFAULT_URL}."
+                ),
+            )
+        }
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+/// Whether a host the URL parser found is this machine.
+fn host_is_loopback(host: &oauth2::url::Host<&str>) -> bool {
+    match host {
+        oauth2::url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        oauth2::url::Host::Ipv4(ip) => ip.is_loopback(),
+        oauth2::url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
 }
 
 pub fn is_loopback(host: &str) -> bool {
