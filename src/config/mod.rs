@@ -323,16 +323,31 @@ impl Config {
     /// Builds a config from the connection string's pairs and, when it names a
     /// DSN, the DSN's pairs (the connection string wins).
     pub fn from_connection_string(conn_str: &str) -> Result<(Config, Warnings)> {
-        let explicit = parse_pairs(conn_str)?;
-        let dsn = explicit
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("DSN"))
-            .map(|(_, v)| v.clone());
-        let mut pairs = explicit;
-        if let Some(dsn) = dsn.filter(|d| !d.is_empty()) {
-            pairs.extend(dsn_pairs(&dsn));
+        let candidates = secret_candidates(conn_str);
+        let built = (|| {
+            let explicit = parse_pairs(conn_str)?;
+            let dsn = explicit
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("DSN"))
+                .map(|(_, v)| v.clone());
+            let mut pairs = explicit;
+            if let Some(dsn) = dsn.filter(|d| !d.is_empty()) {
+                pairs.extend(dsn_pairs(&dsn));
+            }
+            Config::from_pairs(&pairs)
+        })();
+        // Second line of defence: whatever a message says, no text that
+        // follows a secret key's name in the string is repeated in it.
+        match built {
+            Ok((cfg, Warnings(w))) => {
+                let w = w.iter().map(|m| scrub(m, &candidates)).collect();
+                Ok((cfg, Warnings(w)))
+            }
+            Err(mut e) => {
+                e.message = scrub(&e.message, &candidates);
+                Err(e)
+            }
         }
-        Config::from_pairs(&pairs)
     }
 
     /// Earlier pairs win over later ones with the same key.
@@ -343,14 +358,27 @@ impl Config {
             match key_spec(k) {
                 Some(spec) => {
                     if !pairs.iter().any(|(n, _)| *n == spec.name) {
+                        if spec.kind != Secret && holds_secret_pair(v) {
+                            return err(
+                                Kind::Config,
+                                format!(
+                                    "The value of {} contains another key's secret (a name such as AuthToken followed by '=' or ':'); a ';' or a closing '}}' is probably missing. The value is not shown.",
+                                    spec.name
+                                ),
+                            );
+                        }
                         validate(spec, v)?;
                         pairs.push((spec.name, v.clone()));
                     }
                 }
                 None if IGNORED_KEYS.iter().any(|i| i.eq_ignore_ascii_case(k)) => {}
-                None => warnings.0.push(format!(
-                    "Unknown connection property '{k}' was ignored; see the README for the list of properties."
+                None if shows_as_key(k) => warnings.0.push(format!(
+                    "Unknown connection property '{}' was ignored; see the README for the list of properties.",
+                    k.trim()
                 )),
+                None => warnings.0.push(
+                    "An unknown connection property was ignored; its name is not shown because it looks like it may hold a secret (a missing '=' or ';'?). See the README for the list of properties.".to_string(),
+                ),
             }
         }
         let get = |name: &str| {
@@ -505,11 +533,7 @@ impl Config {
 }
 
 fn validate(spec: &KeySpec, value: &str) -> Result<()> {
-    let shown = if spec.kind == Secret {
-        "********"
-    } else {
-        value
-    };
+    let shown = shown_value(spec, value);
     match spec.kind {
         Int { min, max } => match value.trim().parse::<i64>() {
             Ok(n) if n >= min && n <= max => Ok(()),
@@ -556,6 +580,7 @@ fn validate(spec: &KeySpec, value: &str) -> Result<()> {
 
 fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
     let v = value.trim();
+    let shown = shown_value(key_spec("AuthScheme").expect("AuthScheme is a key"), value);
     if let Some(i) = AUTH_SCHEMES.iter().position(|a| a.eq_ignore_ascii_case(v)) {
         return Ok([AuthScheme::OAuth, AuthScheme::Basic, AuthScheme::None][i]);
     }
@@ -566,7 +591,7 @@ fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
         return err(
             Kind::Config,
             format!(
-                "AuthScheme={v} is not offered by Jumpseller; allowed values are {}.",
+                "AuthScheme={shown} is not offered by Jumpseller; allowed values are {}.",
                 AUTH_SCHEMES.join(", ")
             ),
         );
@@ -574,7 +599,7 @@ fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
     err(
         Kind::Config,
         format!(
-            "AuthScheme={v} is not valid: allowed values are {}.",
+            "AuthScheme={shown} is not valid: allowed values are {}.",
             AUTH_SCHEMES.join(", ")
         ),
     )
@@ -660,6 +685,98 @@ fn host_is_loopback(host: &oauth2::url::Host<&str>) -> bool {
         oauth2::url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
         oauth2::url::Host::Ipv4(ip) => ip.is_loopback(),
         oauth2::url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+/// Keys we do not read but whose values are credentials all the same
+/// (CData's `ProfileSettings='Login=...;AuthToken=...'`).
+const FOREIGN_SECRET_KEYS: &[&str] = &["ProfileSettings"];
+
+/// Names and aliases of the keys whose values are secrets.
+fn secret_names() -> impl Iterator<Item = &'static str> {
+    KEYS.iter()
+        .filter(|k| k.kind == Secret)
+        .flat_map(|k| std::iter::once(k.name).chain(k.aliases.iter().copied()))
+        .chain(FOREIGN_SECRET_KEYS.iter().copied())
+}
+
+/// Whether a value holds text like `AuthToken=...` or `PWD: ...`: another
+/// pair, with a secret, swallowed by a missing `;` or an unclosed brace.
+fn holds_secret_pair(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    secret_names().any(|name| {
+        let name = name.to_ascii_lowercase();
+        lower.match_indices(&name).any(|(at, _)| {
+            lower[at + name.len()..]
+                .trim_start()
+                .starts_with(['=', ':'])
+        })
+    })
+}
+
+/// Text of the connection string that may be a secret: what follows each
+/// secret key's name (after `=`, `:`, spaces or a brace) up to a `;` or `}`.
+fn secret_candidates(conn_str: &str) -> Vec<String> {
+    let lower = conn_str.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for name in secret_names() {
+        let name = name.to_ascii_lowercase();
+        for (at, _) in lower.match_indices(&name) {
+            let rest = conn_str[at + name.len()..]
+                .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '=' | ':' | '{'));
+            let value = rest.split([';', '}']).next().unwrap_or("").trim();
+            if value.chars().count() >= 4 {
+                out.push(value.to_string());
+            }
+        }
+    }
+    // Longest first, so a value is masked whole before any part of it.
+    out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    out
+}
+
+fn scrub(message: &str, candidates: &[String]) -> String {
+    candidates.iter().fold(message.to_string(), |m, c| {
+        m.replace(c.as_str(), "********")
+    })
+}
+
+/// Whether an unknown key's text can be quoted in a warning: a plausible
+/// property name (letters, `_`, `.`, `-`, spaces; no digits, which tokens
+/// are full of), not starting with a secret key's name.
+fn shows_as_key(key: &str) -> bool {
+    let key = key.trim();
+    let lower = key.to_ascii_lowercase();
+    !key.is_empty()
+        && key.chars().count() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '.' | '-' | ' '))
+        && !secret_names().any(|n| {
+            let n = n.to_ascii_lowercase();
+            lower.starts_with(&n) && lower != n
+        })
+}
+
+/// A bad value as a message may quote it: never a secret's, and only when
+/// it looks like an attempt at the kind of value expected (a number, a
+/// word), so no swallowed pair or pasted token is repeated.
+fn shown_value(spec: &KeySpec, value: &str) -> String {
+    let v = value.trim();
+    let plausible = v.chars().count() <= 24
+        && match spec.kind {
+            Secret => false,
+            Int { .. } => v.chars().all(|c| {
+                c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | ',' | '_' | ' ' | 'e' | 'E')
+            }),
+            _ => v
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | ' ')),
+        };
+    if plausible {
+        v.to_string()
+    } else {
+        "(value not shown)".to_string()
     }
 }
 
