@@ -429,6 +429,8 @@ impl Config {
         if let Some(u) = get("CallbackURL") {
             check_url_as("CallbackURL", &u, RemoteHttp::Allowed)?;
         }
+        let (proxy_server, proxy_port) =
+            proxy_address(get("ProxyServer"), int("ProxyPort").map(|v| v as u16))?;
         let cfg = Config {
             profile,
             auth_scheme,
@@ -459,8 +461,8 @@ impl Config {
             prefetch: int("Prefetch").map(|v| v as u32),
             logfile: get("Logfile"),
             verbosity: int("Verbosity").unwrap_or(1) as u8,
-            proxy_server: get("ProxyServer"),
-            proxy_port: int("ProxyPort").map(|v| v as u16),
+            proxy_server,
+            proxy_port,
             proxy_user: get("ProxyUser"),
             proxy_password: get("ProxyPassword"),
             proxy_auto_detect: flag("ProxyAutoDetect").unwrap_or(false),
@@ -685,6 +687,65 @@ fn host_is_loopback(host: &oauth2::url::Host<&str>) -> bool {
         oauth2::url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
         oauth2::url::Host::Ipv4(ip) => ip.is_loopback(),
         oauth2::url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+/// ProxyServer as a URL (`http://proxy:3128`) or a bare host (`proxy`,
+/// `proxy:3128`), with ProxyPort: the host and port to reach it at (the
+/// connection builds `http://host:port`). Only http proxies (a CONNECT
+/// tunnel carries the TLS of https requests end to end).
+fn proxy_address(
+    server: Option<String>,
+    port: Option<u16>,
+) -> Result<(Option<String>, Option<u16>)> {
+    let Some(server) = server else {
+        return Ok((None, port));
+    };
+    let text = server.trim();
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("http://{text}")
+    };
+    let bad = |why: &str| {
+        err(
+            Kind::Config,
+            format!("ProxyServer is not usable: {why}. Give a host name (proxy.example.com, with ProxyPort) or an http URL (http://proxy.example.com:3128)."),
+        )
+    };
+    let Ok(parsed) = reqwest::Url::parse(&with_scheme) else {
+        return bad("it is neither a host name nor a URL (the value is not shown)");
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return bad("it carries a user name or password (user:password@host; the value is not shown) — use ProxyUser and ProxyPassword");
+    }
+    if parsed.scheme() != "http" {
+        return bad(&format!(
+            "{}:// proxies are not supported, only http://",
+            parsed.scheme()
+        ));
+    }
+    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
+        return bad("it names no host");
+    };
+    if !matches!(parsed.path(), "" | "/") || parsed.query().is_some() || parsed.fragment().is_some()
+    {
+        return bad(&format!(
+            "the URL of {host} has a path; a proxy is only a host and a port"
+        ));
+    }
+    let explicit = parsed.port().or_else(|| {
+        // `url` drops a port equal to the scheme's default; keep ":80".
+        text.rsplit_once(':')
+            .and_then(|(_, p)| p.trim_end_matches('/').parse::<u16>().ok())
+            .filter(|p| *p == 80)
+    });
+    match (explicit, port) {
+        (Some(a), Some(b)) if a != b => err(
+            Kind::Config,
+            format!("ProxyServer names port {a} but ProxyPort is {b}; give the port once."),
+        ),
+        (a, b) => Ok((Some(host.to_string()), b.or(a))),
     }
 }
 
