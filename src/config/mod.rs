@@ -820,20 +820,18 @@ fn shows_as_key(key: &str) -> bool {
 }
 
 /// A bad value as a message may quote it: never a secret's, and only when
-/// it looks like an attempt at the kind of value expected (a number, a
-/// word), so no swallowed pair or pasted token is repeated.
+/// it looks like a short number or word (`500`, `soon`, `SOMETIMES`), not
+/// a swallowed pair (`=`, `:`, `;`, braces) or a pasted token (a long mix
+/// of letters and digits).
 fn shown_value(spec: &KeySpec, value: &str) -> String {
     let v = value.trim();
-    let plausible = v.chars().count() <= 24
-        && match spec.kind {
-            Secret => false,
-            Int { .. } => v.chars().all(|c| {
-                c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | ',' | '_' | ' ' | 'e' | 'E')
-            }),
-            _ => v
-                .chars()
-                .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | ' ')),
-        };
+    let letters = v.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = v.chars().any(|c| c.is_ascii_digit());
+    let plausible = spec.kind != Secret
+        && v.chars().count() <= 24
+        && !(letters && digits && v.chars().count() >= 12)
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | ',' | '_' | ' '));
     if plausible {
         v.to_string()
     } else {
@@ -893,6 +891,17 @@ mod tests {
         assert!(cfg("Login=a;AuthToken=b;URL=http://localhost:8080/v1").is_ok());
         assert!(cfg("Login=a;AuthToken=b;URL=http://[::1]:8080/v1").is_ok());
         assert!(cfg("Login=a;AuthToken=b;URL=http://127.0.0.1.evil.com/v1").is_err());
+    }
+
+    #[test]
+    fn plain_mistakes_are_quoted_but_not_what_may_hold_a_secret() {
+        let e = cfg("Login=a;AuthToken=b;Timeout=soon").unwrap_err();
+        assert!(e.message.contains("Timeout=soon"), "{}", e.message);
+        let e = cfg("Login=a;AuthToken=b;Timeout=a1b2c3d4e5f6a7b8").unwrap_err();
+        assert!(!e.message.contains("a1b2c3d4e5f6a7b8"), "{}", e.message);
+        let (_, w) = cfg("Login=a;AuthToken=b;Colour=blue;Xa1b2c3d4e5=1").unwrap();
+        assert!(w.0[0].contains("'Colour'"), "{:?}", w.0);
+        assert!(!w.0[1].contains("a1b2c3d4e5"), "{:?}", w.0);
     }
 
     #[test]
