@@ -18,7 +18,15 @@ impl Logger {
         match path {
             None => Ok(Logger::default()),
             Some(path) => {
-                let file = OpenOptions::new().create(true).append(true).open(path)?;
+                let mut options = OpenOptions::new();
+                options.create(true).append(true);
+                // The log holds SQL text and, at Verbosity 5, customer data:
+                // a new file is readable by its owner only. An existing
+                // file keeps its mode (never widened; narrowing it is the
+                // owner's choice).
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let file = options.open(path)?;
                 Ok(Logger {
                     inner: Some(Arc::new(Mutex::new(file))),
                     level,
@@ -96,6 +104,26 @@ pub fn redact(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn a_new_log_is_private_and_an_old_one_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("jodbc-log-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let new = dir.join("new.log");
+        let _ = std::fs::remove_file(&new);
+        super::Logger::open(new.to_str(), 1).unwrap().log(1, "x");
+        let mode = std::fs::metadata(&new).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let old = dir.join("old.log");
+        std::fs::write(&old, "").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
+        super::Logger::open(old.to_str(), 1).unwrap().log(1, "x");
+        let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn redacts() {
         assert_eq!(

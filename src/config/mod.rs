@@ -323,41 +323,69 @@ impl Config {
     /// Builds a config from the connection string's pairs and, when it names a
     /// DSN, the DSN's pairs (the connection string wins).
     pub fn from_connection_string(conn_str: &str) -> Result<(Config, Warnings)> {
-        let explicit = parse_pairs(conn_str)?;
-        let dsn = explicit
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("DSN"))
-            .map(|(_, v)| v.clone());
-        let mut pairs = explicit;
-        if let Some(dsn) = dsn.filter(|d| !d.is_empty()) {
-            pairs.extend(dsn_pairs(&dsn));
+        let candidates = secret_candidates(conn_str);
+        let built = (|| {
+            let explicit = parse_pairs(conn_str)?;
+            let dsn = explicit
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("DSN"))
+                .map(|(_, v)| v.clone());
+            let mut pairs = explicit;
+            if let Some(dsn) = dsn.filter(|d| !d.is_empty()) {
+                pairs.extend(dsn_pairs(&dsn));
+            }
+            Config::from_pairs(&pairs)
+        })();
+        // Second line of defence: whatever a message says, no text that
+        // follows a secret key's name in the string is repeated in it.
+        match built {
+            Ok((cfg, Warnings(w))) => {
+                let w = w.iter().map(|m| scrub(m, &candidates)).collect();
+                Ok((cfg, Warnings(w)))
+            }
+            Err(mut e) => {
+                e.message = scrub(&e.message, &candidates);
+                Err(e)
+            }
         }
-        Config::from_pairs(&pairs)
     }
 
     /// Earlier pairs win over later ones with the same key.
     pub fn from_pairs(raw: &[(String, String)]) -> Result<(Config, Warnings)> {
         let mut warnings = Warnings::default();
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
-        for (key, value) in raw {
-            match key_spec(key) {
+        for (k, v) in raw {
+            match key_spec(k) {
                 Some(spec) => {
-                    if !pairs.iter().any(|(name, _)| *name == spec.name) {
-                        validate(spec, value)?;
-                        pairs.push((spec.name, value.clone()));
+                    if !pairs.iter().any(|(n, _)| *n == spec.name) {
+                        if spec.kind != Secret && holds_secret_pair(v) {
+                            return err(
+                                Kind::Config,
+                                format!(
+                                    "The value of {} contains another key's secret (a name such as AuthToken followed by '=' or ':'); a ';' or a closing '}}' is probably missing. The value is not shown.",
+                                    spec.name
+                                ),
+                            );
+                        }
+                        validate(spec, v)?;
+                        pairs.push((spec.name, v.clone()));
                     }
                 }
-                None if IGNORED_KEYS.iter().any(|ignored| ignored.eq_ignore_ascii_case(key)) => {}
-                None => warnings.0.push(format!(
-                    "Unknown connection property '{key}' was ignored; see the README for the list of properties."
+                None if IGNORED_KEYS.iter().any(|i| i.eq_ignore_ascii_case(k)) => {}
+                None if shows_as_key(k) => warnings.0.push(format!(
+                    "Unknown connection property '{}' was ignored; see the README for the list of properties.",
+                    k.trim()
                 )),
+                None => warnings.0.push(
+                    "An unknown connection property was ignored; its name is not shown because it looks like it may hold a secret (a missing '=' or ';'?). See the README for the list of properties.".to_string(),
+                ),
             }
         }
         let get = |name: &str| {
             pairs
                 .iter()
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| value.clone())
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
                 .filter(|v| !v.is_empty())
         };
         let int = |name: &str| get(name).map(|v| v.trim().parse::<i64>().unwrap_or(0));
@@ -382,14 +410,27 @@ impl Config {
                 ));
             }
         }
-        let url = get("URL").unwrap_or_else(|| DEFAULT_URL.to_string());
-        check_url("URL", &url)?;
+        // One parser for the check and the requests: the base URL is kept
+        // as the URL library wrote it back.
+        let url = match get("URL") {
+            Some(u) => check_url("URL", &u)?,
+            None => DEFAULT_URL.to_string(),
+        };
         // The token endpoints carry the client secret, codes and tokens.
         for key in ["OAuthAuthorizationURL", "OAuthAccessTokenURL"] {
             if let Some(u) = get(key) {
                 check_url(key, &u)?;
             }
         }
+        // The driver sends nothing to the callback: the browser follows it
+        // as the app registered it, so http to another host is allowed
+        // there. When the driver listens on it (GETANDREFRESH), the
+        // listener takes loopback hosts only, parsed by the same library.
+        if let Some(u) = get("CallbackURL") {
+            check_url_as("CallbackURL", &u, RemoteHttp::Allowed)?;
+        }
+        let (proxy_server, proxy_port) =
+            proxy_address(get("ProxyServer"), int("ProxyPort").map(|v| v as u16))?;
         let cfg = Config {
             profile,
             auth_scheme,
@@ -420,8 +461,8 @@ impl Config {
             prefetch: int("Prefetch").map(|v| v as u32),
             logfile: get("Logfile"),
             verbosity: int("Verbosity").unwrap_or(1) as u8,
-            proxy_server: get("ProxyServer"),
-            proxy_port: int("ProxyPort").map(|v| v as u16),
+            proxy_server,
+            proxy_port,
             proxy_user: get("ProxyUser"),
             proxy_password: get("ProxyPassword"),
             proxy_auto_detect: flag("ProxyAutoDetect").unwrap_or(false),
@@ -494,11 +535,7 @@ impl Config {
 }
 
 fn validate(spec: &KeySpec, value: &str) -> Result<()> {
-    let shown = if spec.kind == Secret {
-        "********"
-    } else {
-        value
-    };
+    let shown = shown_value(spec, value);
     match spec.kind {
         Int { min, max } => match value.trim().parse::<i64>() {
             Ok(n) if n >= min && n <= max => Ok(()),
@@ -545,6 +582,7 @@ fn validate(spec: &KeySpec, value: &str) -> Result<()> {
 
 fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
     let v = value.trim();
+    let shown = shown_value(key_spec("AuthScheme").expect("AuthScheme is a key"), value);
     if let Some(i) = AUTH_SCHEMES.iter().position(|a| a.eq_ignore_ascii_case(v)) {
         return Ok([AuthScheme::OAuth, AuthScheme::Basic, AuthScheme::None][i]);
     }
@@ -555,7 +593,7 @@ fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
         return err(
             Kind::Config,
             format!(
-                "AuthScheme={v} is not offered by Jumpseller; allowed values are {}.",
+                "AuthScheme={shown} is not offered by Jumpseller; allowed values are {}.",
                 AUTH_SCHEMES.join(", ")
             ),
         );
@@ -563,7 +601,7 @@ fn parse_auth_scheme(value: &str) -> Result<AuthScheme> {
     err(
         Kind::Config,
         format!(
-            "AuthScheme={v} is not valid: allowed values are {}.",
+            "AuthScheme={shown} is not valid: allowed values are {}.",
             AUTH_SCHEMES.join(", ")
         ),
     )
@@ -578,35 +616,227 @@ pub fn parse_bool(v: &str) -> Option<bool> {
 }
 
 /// Plain http is only for loopback: anything else would send credentials in
-/// clear text over a network.
-pub fn check_url(key: &str, url: &str) -> Result<()> {
-    let lower = url.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("http://") {
-        let host = host_of(rest);
-        if !is_loopback(&host) {
+/// clear text over a network. The URL is judged exactly as the HTTP library
+/// will parse it (`reqwest::Url`, the `url` crate: `\` is `/`, tabs and
+/// newlines are dropped, `0x7f.1` is 127.0.0.1), and may carry no userinfo.
+/// Returns the URL as that parser writes it back, without a final `/`.
+/// Messages never quote the URL as given (userinfo or a swallowed pair
+/// may be in it), only the scheme, host and port the parser found.
+pub fn check_url(key: &str, url: &str) -> Result<String> {
+    check_url_as(key, url, RemoteHttp::Refused)
+}
+
+/// Whether plain http to a host that is not loopback is acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteHttp {
+    Refused,
+    /// Only for a URL the driver never sends anything to (CallbackURL).
+    Allowed,
+}
+
+/// [`check_url`], saying whether plain http may name another host.
+pub fn check_url_as(key: &str, url: &str, remote_http: RemoteHttp) -> Result<String> {
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| {
+        crate::error::Error::new(
+            Kind::Config,
+            format!("{key} is not a valid URL ({e}); expected an https:// URL such as {DEFAULT_URL}. The value is not shown."),
+        )
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return err(
+            Kind::Config,
+            format!("{key} is not allowed: it carries a user name or password (user:password@host); the value is not shown. Put credentials in their own properties (Login/AuthToken, OAuthClientId/OAuthClientSecret, ProxyUser/ProxyPassword)."),
+        );
+    }
+    let host = parsed.host();
+    let origin = match (host.as_ref(), parsed.port()) {
+        (Some(h), Some(p)) => format!("{}://{h}:{p}", parsed.scheme()),
+        (Some(h), None) => format!("{}://{h}", parsed.scheme()),
+        (None, _) => format!("{}:", parsed.scheme()),
+    };
+    match parsed.scheme() {
+        "https" if host.is_some() => {}
+        "http" if host.as_ref().is_some_and(host_is_loopback) => {}
+        "http" if host.is_some() && remote_http == RemoteHttp::Allowed => {}
+        "http" => {
+            let backslash = if url.contains('\\') {
+                " (a '\\' in a URL counts as '/', so the host is the text before it)"
+            } else {
+                ""
+            };
             return err(
                 Kind::Config,
-                format!("{key}={url} is not allowed: plain http is accepted only for loopback hosts (localhost, 127.0.0.1, ::1); use https://."),
+                format!("{key} is not allowed: plain http to {origin}{backslash}; plain http is accepted only for loopback hosts (localhost, 127.0.0.1, ::1); use https://."),
             );
         }
-        Ok(())
-    } else if lower.starts_with("https://") {
-        Ok(())
-    } else {
-        err(
-            Kind::Config,
-            format!("{key}={url} is not valid: expected an https:// URL such as {DEFAULT_URL}."),
-        )
+        _ => {
+            return err(
+                Kind::Config,
+                format!(
+                    "{key} is not valid: {origin} is not an https:// URL such as {DEFAULT_URL}."
+                ),
+            )
+        }
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+/// Whether a host the URL parser found is this machine.
+fn host_is_loopback(host: &oauth2::url::Host<&str>) -> bool {
+    match host {
+        oauth2::url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        oauth2::url::Host::Ipv4(ip) => ip.is_loopback(),
+        oauth2::url::Host::Ipv6(ip) => ip.is_loopback(),
     }
 }
 
-fn host_of(rest: &str) -> String {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit('@').next().unwrap_or("");
-    if let Some(v6) = authority.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or("").to_string();
+/// ProxyServer as a URL (`http://proxy:3128`) or a bare host (`proxy`,
+/// `proxy:3128`), with ProxyPort: the host and port to reach it at (the
+/// connection builds `http://host:port`). Only http proxies (a CONNECT
+/// tunnel carries the TLS of https requests end to end).
+fn proxy_address(
+    server: Option<String>,
+    port: Option<u16>,
+) -> Result<(Option<String>, Option<u16>)> {
+    let Some(server) = server else {
+        return Ok((None, port));
+    };
+    let text = server.trim();
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("http://{text}")
+    };
+    let bad = |why: &str| {
+        err(
+            Kind::Config,
+            format!("ProxyServer is not usable: {why}. Give a host name (proxy.example.com, with ProxyPort) or an http URL (http://proxy.example.com:3128)."),
+        )
+    };
+    let Ok(parsed) = reqwest::Url::parse(&with_scheme) else {
+        return bad("it is neither a host name nor a URL (the value is not shown)");
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return bad("it carries a user name or password (user:password@host; the value is not shown) — use ProxyUser and ProxyPassword");
     }
-    authority.split(':').next().unwrap_or("").to_string()
+    if parsed.scheme() != "http" {
+        return bad(&format!(
+            "{}:// proxies are not supported, only http://",
+            parsed.scheme()
+        ));
+    }
+    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
+        return bad("it names no host");
+    };
+    if !matches!(parsed.path(), "" | "/") || parsed.query().is_some() || parsed.fragment().is_some()
+    {
+        return bad(&format!(
+            "the URL of {host} has a path; a proxy is only a host and a port"
+        ));
+    }
+    let explicit = parsed.port().or_else(|| {
+        // `url` drops a port equal to the scheme's default; keep ":80".
+        text.rsplit_once(':')
+            .and_then(|(_, p)| p.trim_end_matches('/').parse::<u16>().ok())
+            .filter(|p| *p == 80)
+    });
+    match (explicit, port) {
+        (Some(a), Some(b)) if a != b => err(
+            Kind::Config,
+            format!("ProxyServer names port {a} but ProxyPort is {b}; give the port once."),
+        ),
+        (a, b) => Ok((Some(host.to_string()), b.or(a))),
+    }
+}
+
+/// Keys we do not read but whose values are credentials all the same
+/// (CData's `ProfileSettings='Login=...;AuthToken=...'`).
+const FOREIGN_SECRET_KEYS: &[&str] = &["ProfileSettings"];
+
+/// Names and aliases of the keys whose values are secrets.
+fn secret_names() -> impl Iterator<Item = &'static str> {
+    KEYS.iter()
+        .filter(|k| k.kind == Secret)
+        .flat_map(|k| std::iter::once(k.name).chain(k.aliases.iter().copied()))
+        .chain(FOREIGN_SECRET_KEYS.iter().copied())
+}
+
+/// Whether a value holds text like `AuthToken=...` or `PWD: ...`: another
+/// pair, with a secret, swallowed by a missing `;` or an unclosed brace.
+fn holds_secret_pair(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    secret_names().any(|name| {
+        let name = name.to_ascii_lowercase();
+        lower.match_indices(&name).any(|(at, _)| {
+            lower[at + name.len()..]
+                .trim_start()
+                .starts_with(['=', ':'])
+        })
+    })
+}
+
+/// Text of the connection string that may be a secret: what follows each
+/// secret key's name (after `=`, `:`, spaces or a brace) up to a `;` or `}`.
+fn secret_candidates(conn_str: &str) -> Vec<String> {
+    let lower = conn_str.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for name in secret_names() {
+        let name = name.to_ascii_lowercase();
+        for (at, _) in lower.match_indices(&name) {
+            let rest = conn_str[at + name.len()..]
+                .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '=' | ':' | '{'));
+            let value = rest.split([';', '}']).next().unwrap_or("").trim();
+            if value.chars().count() >= 4 {
+                out.push(value.to_string());
+            }
+        }
+    }
+    // Longest first, so a value is masked whole before any part of it.
+    out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    out
+}
+
+fn scrub(message: &str, candidates: &[String]) -> String {
+    candidates.iter().fold(message.to_string(), |m, c| {
+        m.replace(c.as_str(), "********")
+    })
+}
+
+/// Whether an unknown key's text can be quoted in a warning: a plausible
+/// property name (letters, `_`, `.`, `-`, spaces; no digits, which tokens
+/// are full of), not starting with a secret key's name.
+fn shows_as_key(key: &str) -> bool {
+    let key = key.trim();
+    let lower = key.to_ascii_lowercase();
+    !key.is_empty()
+        && key.chars().count() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '.' | '-' | ' '))
+        && !secret_names().any(|n| {
+            let n = n.to_ascii_lowercase();
+            lower.starts_with(&n) && lower != n
+        })
+}
+
+/// A bad value as a message may quote it: never a secret's, and only when
+/// it looks like a short number or word (`500`, `soon`, `SOMETIMES`), not
+/// a swallowed pair (`=`, `:`, `;`, braces) or a pasted token (a long mix
+/// of letters and digits).
+fn shown_value(spec: &KeySpec, value: &str) -> String {
+    let v = value.trim();
+    let letters = v.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = v.chars().any(|c| c.is_ascii_digit());
+    let plausible = spec.kind != Secret
+        && v.chars().count() <= 24
+        && !(letters && digits && v.chars().count() >= 12)
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | ',' | '_' | ' '));
+    if plausible {
+        v.to_string()
+    } else {
+        "(value not shown)".to_string()
+    }
 }
 
 pub fn is_loopback(host: &str) -> bool {
@@ -661,6 +891,17 @@ mod tests {
         assert!(cfg("Login=a;AuthToken=b;URL=http://localhost:8080/v1").is_ok());
         assert!(cfg("Login=a;AuthToken=b;URL=http://[::1]:8080/v1").is_ok());
         assert!(cfg("Login=a;AuthToken=b;URL=http://127.0.0.1.evil.com/v1").is_err());
+    }
+
+    #[test]
+    fn plain_mistakes_are_quoted_but_not_what_may_hold_a_secret() {
+        let e = cfg("Login=a;AuthToken=b;Timeout=soon").unwrap_err();
+        assert!(e.message.contains("Timeout=soon"), "{}", e.message);
+        let e = cfg("Login=a;AuthToken=b;Timeout=a1b2c3d4e5f6a7b8").unwrap_err();
+        assert!(!e.message.contains("a1b2c3d4e5f6a7b8"), "{}", e.message);
+        let (_, w) = cfg("Login=a;AuthToken=b;Colour=blue;Xa1b2c3d4e5=1").unwrap();
+        assert!(w.0[0].contains("'Colour'"), "{:?}", w.0);
+        assert!(!w.0[1].contains("a1b2c3d4e5"), "{:?}", w.0);
     }
 
     #[test]

@@ -3,79 +3,125 @@
 
 use crate::error::{err, Kind, Result};
 
-pub fn parse_pairs(conn_str: &str) -> Result<Vec<(String, String)>> {
+/// How a key is named in a message about the grammar: its canonical name
+/// when it is one of ours, else only where it starts. The text itself is
+/// never quoted: a malformed pair may hold a secret (`AuthToken:abc`,
+/// `Pagesize=5 AuthToken=abc`).
+fn where_key(key: &str, start: usize) -> String {
+    match super::key_spec(key) {
+        Some(spec) => format!("the value of {} (at character {})", spec.name, start + 1),
+        None => format!("the value of the key at character {}", start + 1),
+    }
+}
+
+/// The canonical name of the key a malformed pair's text starts with, for
+/// a hint (`AuthToken:x` starts with AuthToken): the name as written, once
+/// it is known to be one of ours (so it is no fragment of a secret).
+fn leading_key(text: &str) -> Option<String> {
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    super::key_spec(&head).map(|_| head)
+}
+
+pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let chars: Vec<char> = conn_str.chars().collect();
-    let mut pos = 0;
-    while pos < chars.len() {
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
         // key
-        let start = pos;
-        while pos < chars.len() && chars[pos] != '=' && chars[pos] != ';' {
-            pos += 1;
+        let start = i;
+        while i < chars.len() && chars[i] != '=' && chars[i] != ';' {
+            i += 1;
         }
-        let key: String = chars[start..pos]
+        let key: String = chars[start..i]
             .iter()
             .collect::<String>()
             .trim()
             .to_string();
-        if pos >= chars.len() || chars[pos] == ';' {
+        if i >= chars.len() || chars[i] == ';' {
             if !key.is_empty() {
-                return err(Kind::Config, format!("Connection string: '{key}' has no value; expected key=value pairs separated by ';'."));
+                let hint = match leading_key(&key) {
+                    Some(name) if key.contains(':') => {
+                        format!(" It starts with {name} and has ':' where '=' belongs: write {name}=value.")
+                    }
+                    Some(name) => format!(" It starts with {name}: write {name}=value."),
+                    None => String::new(),
+                };
+                return err(
+                    Kind::Config,
+                    format!(
+                        "Connection string: the text at character {} has no '=' (its text is not shown; it may hold a secret); expected key=value pairs separated by ';'.{hint}",
+                        start + 1
+                    ),
+                );
             }
-            pos += 1;
+            i += 1;
             continue;
         }
-        pos += 1; // '='
-        while pos < chars.len() && chars[pos] == ' ' {
-            pos += 1;
+        i += 1; // '='
+        while i < chars.len() && chars[i] == ' ' {
+            i += 1;
         }
-        let value = if pos < chars.len() && chars[pos] == '{' {
-            pos += 1;
+        let value = if i < chars.len() && chars[i] == '{' {
+            let brace = i;
+            i += 1;
             let mut v = String::new();
             loop {
-                if pos >= chars.len() {
-                    return err(Kind::Config, format!("Connection string: the value of '{key}' opens a brace that is never closed."));
-                }
-                if chars[pos] == '}' {
-                    if pos + 1 < chars.len() && chars[pos + 1] == '}' {
-                        v.push('}');
-                        pos += 2;
-                        continue;
-                    }
-                    pos += 1;
-                    break;
-                }
-                v.push(chars[pos]);
-                pos += 1;
-            }
-            while pos < chars.len() && chars[pos] != ';' {
-                if !chars[pos].is_whitespace() {
+                if i >= chars.len() {
                     return err(
                         Kind::Config,
                         format!(
-                            "Connection string: unexpected text after the braced value of '{key}'."
+                            "Connection string: {} opens a brace at character {} that is never closed (the text after it is not shown; it may hold a secret). Close it with '}}', and write '}}}}' for a '}}' inside the value.",
+                            where_key(&key, start),
+                            brace + 1
                         ),
                     );
                 }
-                pos += 1;
+                if chars[i] == '}' {
+                    if i + 1 < chars.len() && chars[i + 1] == '}' {
+                        v.push('}');
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                v.push(chars[i]);
+                i += 1;
+            }
+            while i < chars.len() && chars[i] != ';' {
+                if !chars[i].is_whitespace() {
+                    return err(
+                        Kind::Config,
+                        format!(
+                            "Connection string: unexpected text at character {} after the braced {} (not shown; it may hold a secret); expected ';'.",
+                            i + 1,
+                            where_key(&key, start).trim_start_matches("the ")
+                        ),
+                    );
+                }
+                i += 1;
             }
             v
         } else {
-            let vstart = pos;
-            while pos < chars.len() && chars[pos] != ';' {
-                pos += 1;
+            let vstart = i;
+            while i < chars.len() && chars[i] != ';' {
+                i += 1;
             }
-            chars[vstart..pos]
+            chars[vstart..i]
                 .iter()
                 .collect::<String>()
                 .trim()
                 .to_string()
         };
-        pos += 1; // ';'
+        i += 1; // ';'
         if key.is_empty() {
             return err(
                 Kind::Config,
-                "Connection string: a value without a key (text before '=' is empty).",
+                format!("Connection string: a value without a key at character {} (the text before '=' is empty).", start + 1),
             );
         }
         out.push((key, value));

@@ -1,7 +1,7 @@
 //! Connecting, connection attributes, SQLGetInfo, SQLGetFunctions,
 //! SQLNativeSql.
 
-use super::strings::{input, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
+use super::strings::{input_text, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
 use super::{with_conn, with_conn_keeping_diags, Handle, SQL_SUCCESS};
 use crate::odbc::arg_errors::{null_pointer, report_truncation};
 use crate::odbc::connect_attrs::is_string_attr;
@@ -29,11 +29,12 @@ unsafe fn connect<E: Enc>(
     with_conn(hdbc, |conn| {
         // SAFETY: pointer and length come from the caller together, as
         // `input` requires; likewise for the two reads below.
-        let dsn = unsafe { input::<E>(dsn, dsn_len as Len) }.unwrap_or_default();
+        let dsn =
+            unsafe { input_text::<E>(dsn, dsn_len as Len, "ServerName") }?.unwrap_or_default();
         // SAFETY: as above.
-        let user = unsafe { input::<E>(user, user_len as Len) };
+        let user = unsafe { input_text::<E>(user, user_len as Len, "UserName") }?;
         // SAFETY: as above.
-        let auth = unsafe { input::<E>(auth, auth_len as Len) };
+        let auth = unsafe { input_text::<E>(auth, auth_len as Len, "Authentication") }?;
         conn.connect_dsn(&dsn, user, auth)?;
         Ok(SQL_SUCCESS)
     })
@@ -88,7 +89,8 @@ unsafe fn driver_connect<E: Enc>(
 ) -> RetCode {
     with_conn(hdbc, |conn| {
         // SAFETY: pointer and length come from the caller together.
-        let text = unsafe { input::<E>(in_str, in_len as Len) }.unwrap_or_default();
+        let text = unsafe { input_text::<E>(in_str, in_len as Len, "InConnectionString") }?
+            .unwrap_or_default();
         let completed = conn.connect(&text, completion)?;
         // SAFETY: `out` holds `out_len` units and `out_len_ptr` is NULL or
         // writable, by the caller's promise.
@@ -157,7 +159,7 @@ unsafe fn set_connect_attr<E: Enc>(
             };
             // SAFETY: for a string attribute the caller passes a string of
             // `len` bytes (here in units) or NUL-terminated.
-            let text = unsafe { input::<E>(value.cast_const().cast(), units) };
+            let text = unsafe { input_text::<E>(value.cast_const().cast(), units, "ValuePtr") }?;
             conn.set_attr(attr, 0, Some(text.unwrap_or_default()))
         } else {
             conn.set_attr(attr, value as usize as u64, None)
@@ -397,7 +399,7 @@ unsafe fn native_sql<E: Enc>(
 ) -> RetCode {
     with_conn(hdbc, |conn| {
         // SAFETY: pointer and length come from the caller together.
-        let Some(text) = (unsafe { input::<E>(sql, len as Len) }) else {
+        let Some(text) = unsafe { input_text::<E>(sql, len as Len, "InStatementText") }? else {
             return Err(null_pointer("InStatementText"));
         };
         let native = conn.native_sql(&text);

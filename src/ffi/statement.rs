@@ -9,7 +9,7 @@
 //! until it unbinds them or frees the statement; those calls are `unsafe`
 //! for that reason.
 
-use super::strings::{input, out_bytes, out_chars_i16, Enc, A, W};
+use super::strings::{input_text, out_bytes, out_chars_i16, Enc, A, W};
 use super::{with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
 use crate::engine::Value;
 use crate::error::Error;
@@ -28,7 +28,7 @@ use std::os::raw::c_void;
 unsafe fn exec_direct<E: Enc>(hstmt: Handle, sql: *const E::Unit, len: i32) -> RetCode {
     with_stmt(hstmt, |stmt| {
         // SAFETY: pointer and length come from the caller together.
-        let Some(sql) = (unsafe { input::<E>(sql, len as Len) }) else {
+        let Some(sql) = unsafe { input_text::<E>(sql, len as Len, "StatementText") }? else {
             return Err(null_pointer("StatementText"));
         };
         stmt.prepare(&sql)?;
@@ -159,7 +159,7 @@ pub unsafe extern "C" fn SQLExecDirectW(hstmt: Handle, sql: *const WChar, len: i
 unsafe fn prepare<E: Enc>(hstmt: Handle, sql: *const E::Unit, len: i32) -> RetCode {
     with_stmt(hstmt, |stmt| {
         // SAFETY: pointer and length come from the caller together.
-        let Some(sql) = (unsafe { input::<E>(sql, len as Len) }) else {
+        let Some(sql) = unsafe { input_text::<E>(sql, len as Len, "StatementText") }? else {
             return Err(null_pointer("StatementText"));
         };
         stmt.prepare(&sql)

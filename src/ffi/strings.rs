@@ -2,6 +2,7 @@
 //! SQLWCHAR) inputs with SQL_NTS, and outputs with truncation reported in
 //! characters or bytes as each function's spec demands.
 
+use crate::error::{Error, Kind};
 use odbc_sys::{Char, Len, WChar, NTS};
 use std::os::raw::c_void;
 
@@ -12,7 +13,14 @@ pub trait Enc {
     /// Bytes per unit.
     const SIZE: usize;
     fn encode(s: &str) -> Vec<Self::Unit>;
+    /// Replaces what is not valid text with U+FFFD (for names only, where a
+    /// replaced character can only fail to match).
     fn decode(units: &[Self::Unit]) -> String;
+    /// The text, or the offset (in units) of the first unit that is not
+    /// part of a valid character.
+    fn decode_exact(units: &[Self::Unit]) -> Result<String, usize>;
+    /// How an offset from `decode_exact` is counted, for messages.
+    const UNIT_NAME: &'static str;
     /// Whether a character starts at `units[at]` (cutting there leaves no
     /// half character behind).
     fn starts_char(units: &[Self::Unit], at: usize) -> bool;
@@ -30,6 +38,12 @@ impl Enc for A {
     fn decode(units: &[Char]) -> String {
         String::from_utf8_lossy(units).into_owned()
     }
+    fn decode_exact(units: &[Char]) -> Result<String, usize> {
+        std::str::from_utf8(units)
+            .map(str::to_owned)
+            .map_err(|e| e.valid_up_to())
+    }
+    const UNIT_NAME: &'static str = "byte";
     fn starts_char(units: &[Char], at: usize) -> bool {
         // Not a UTF-8 continuation byte.
         (units[at] & 0xC0) != 0x80
@@ -45,20 +59,33 @@ impl Enc for W {
     fn decode(units: &[WChar]) -> String {
         String::from_utf16_lossy(units)
     }
+    fn decode_exact(units: &[WChar]) -> Result<String, usize> {
+        let mut out = String::with_capacity(units.len());
+        let mut at = 0;
+        for c in char::decode_utf16(units.iter().copied()) {
+            match c {
+                Ok(c) => {
+                    out.push(c);
+                    at += c.len_utf16();
+                }
+                Err(_) => return Err(at),
+            }
+        }
+        Ok(out)
+    }
+    const UNIT_NAME: &'static str = "SQLWCHAR";
     fn starts_char(units: &[WChar], at: usize) -> bool {
         // Not the low half of a surrogate pair.
         !(0xDC00..0xE000).contains(&units[at])
     }
 }
 
-/// Reads an input string; NULL gives None. `len` is in units, or SQL_NTS
-/// (any negative length is taken as SQL_NTS).
+/// The units of an input string; NULL gives None. `len` is in units, or
+/// SQL_NTS (any negative length is taken as SQL_NTS).
 ///
 /// # Safety
-/// `ptr` must be NULL, or valid for reads of `len` units when `len >= 0`,
-/// or point to a string ended by a NUL unit when `len` is negative, and be
-/// aligned for `E::Unit`. The memory must not change during the call.
-pub unsafe fn input<E: Enc>(ptr: *const E::Unit, len: Len) -> Option<String> {
+/// As for [`input`]; the slice borrows the caller's memory for `'a`.
+unsafe fn units<'a, E: Enc>(ptr: *const E::Unit, len: Len) -> Option<&'a [E::Unit]> {
     if ptr.is_null() {
         return None;
     }
@@ -75,7 +102,49 @@ pub unsafe fn input<E: Enc>(ptr: *const E::Unit, len: Len) -> Option<String> {
     };
     // SAFETY: `ptr` is non-null, aligned and readable for `units` units:
     // either the caller's length or the units before the NUL found above.
-    Some(E::decode(unsafe { std::slice::from_raw_parts(ptr, units) }))
+    Some(unsafe { std::slice::from_raw_parts(ptr, units) })
+}
+
+/// Reads an input name (catalog arguments); NULL gives None. Invalid units
+/// become U+FFFD: a name that cannot match simply finds nothing. Text that
+/// becomes data or a connection string goes through [`input_text`].
+///
+/// # Safety
+/// `ptr` must be NULL, or valid for reads of `len` units when `len >= 0`,
+/// or point to a string ended by a NUL unit when `len` is negative, and be
+/// aligned for `E::Unit`. The memory must not change during the call.
+pub unsafe fn input<E: Enc>(ptr: *const E::Unit, len: Len) -> Option<String> {
+    // SAFETY: the caller's promise is `units`'.
+    unsafe { units::<E>(ptr, len) }.map(E::decode)
+}
+
+/// Reads an input string exactly; NULL gives `Ok(None)`. Bytes of an ANSI
+/// string that are not UTF-8 (or a lone surrogate in a wide one) are
+/// refused with `Kind::Data` (22018) naming the argument `arg` and the
+/// offset, instead of becoming U+FFFD and changing the SQL or the data.
+/// The message never quotes the text: it may be a connection string.
+///
+/// # Safety
+/// As for [`input`].
+pub unsafe fn input_text<E: Enc>(
+    ptr: *const E::Unit,
+    len: Len,
+    arg: &str,
+) -> Result<Option<String>, Error> {
+    // SAFETY: the caller's promise is `units`'.
+    let Some(units) = (unsafe { units::<E>(ptr, len) }) else {
+        return Ok(None);
+    };
+    E::decode_exact(units).map(Some).map_err(|at| {
+        Error::new(
+            Kind::Data,
+            format!(
+                "{arg} is not valid {}: the {} at offset {at} (counting from 0) does not start a valid character. Nothing was changed; pass the text as UTF-8 (ANSI functions) or UTF-16 (W functions).",
+                if E::SIZE == 1 { "UTF-8" } else { "UTF-16" },
+                E::UNIT_NAME,
+            ),
+        )
+    })
 }
 
 /// Writes `s` into a buffer of `buf_len` units with a NUL terminator,
@@ -191,5 +260,23 @@ mod tests {
         assert_eq!(unsafe { input::<A>(s.as_ptr(), 2) }.as_deref(), Some("ab"));
         // SAFETY: NULL is allowed and never read.
         assert_eq!(unsafe { input::<A>(std::ptr::null(), 2) }, None);
+    }
+
+    #[test]
+    fn exact_input_refuses_what_is_not_text() {
+        let s = b"SELECT '\xff'";
+        // SAFETY: `s` has the length passed.
+        let e =
+            unsafe { input_text::<A>(s.as_ptr(), s.len() as Len, "StatementText") }.unwrap_err();
+        assert_eq!(e.kind, Kind::Data);
+        assert!(e.message.contains("StatementText") && e.message.contains("offset 8"));
+        let w = [b'a' as u16, 0xD800, b'b' as u16];
+        // SAFETY: `w` has the length passed.
+        let e = unsafe { input_text::<W>(w.as_ptr(), 3, "StatementText") }.unwrap_err();
+        assert!(e.message.contains("offset 1"), "{}", e.message);
+        let ok = "añ😀".encode_utf16().collect::<Vec<_>>();
+        // SAFETY: `ok` has the length passed.
+        let t = unsafe { input_text::<W>(ok.as_ptr(), ok.len() as Len, "x") }.unwrap();
+        assert_eq!(t.as_deref(), Some("añ😀"));
     }
 }
