@@ -31,8 +31,7 @@ fn check(d: *mut c_void, from: &str, cases: &[(&str, &str)]) {
         } else {
             format!("error {:?}", diag(HandleType::Stmt, st))
         };
-        // SAFETY: see "Calling the exports" in tests/common.
-        unsafe { jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Stmt as i16, st) };
+        jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Stmt as i16, st);
         if got != *want {
             wrong.push(format!("{expr}: got {got:?}, want {want:?}"));
         }
