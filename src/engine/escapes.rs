@@ -518,4 +518,46 @@ mod tests {
             "SELECT '{fn x}', \"{d\" -- {fn y}\n"
         );
     }
+
+    #[test]
+    fn functions_with_their_own_syntax() {
+        assert_eq!(
+            rewrite("{fn POSITION('a' IN {fn LCASE(name)})}"),
+            "js_fn_locate('a', lower(name))"
+        );
+        assert_eq!(
+            rewrite("{fn EXTRACT(YEAR FROM created_at)}"),
+            "js_fn_extract('YEAR', created_at)"
+        );
+        assert_eq!(
+            rewrite("{fn TIMESTAMPADD(SQL_TSI_DAY, 1, {fn NOW()})}"),
+            "js_fn_timestampadd('SQL_TSI_DAY', 1, datetime('now'))"
+        );
+        assert_eq!(
+            rewrite("{fn CONVERT(price, SQL_INTEGER)}"),
+            "CAST(price AS INTEGER)"
+        );
+        assert_eq!(rewrite("{fn CONCAT(a, 'b,c')}"), "((a) || ('b,c'))");
+        assert_eq!(rewrite("{fn CURRENT_DATE}"), "date('now')");
+        assert_eq!(rewrite("{fn IN_STOCK(x)}"), "in_stock(x)");
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(rewrite("{INTERVAL '3' DAY}"), "'+3 days'");
+        assert_eq!(rewrite("{INTERVAL -'90' SECOND}"), "'-90 seconds'");
+        assert_eq!(rewrite("{INTERVAL '1-2' YEAR TO MONTH}"), "'+14 months'");
+        assert_eq!(
+            rewrite("{interval '1 00:00:01' DAY TO SECOND}"),
+            "'+86401 seconds'"
+        );
+        assert_eq!(rewrite("{guid 'ab-cd'}"), " 'ab-cd'");
+        assert_eq!(rewrite("x > DATE '2024-01-01'"), "x >  '2024-01-01'");
+        // A column named date stays.
+        assert_eq!(
+            rewrite("SELECT date, t.time FROM t"),
+            "SELECT date, t.time FROM t"
+        );
+        assert_eq!(rewrite("CAST(x AS DATE)"), "CAST(x AS DATE)");
+    }
 }

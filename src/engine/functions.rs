@@ -794,11 +794,14 @@ mod tests {
     fn dates() {
         let d = t("2024-03-01 10:20:30");
         assert_eq!(
-            part(&[d.clone()], |x| Value::Int(weekday(x) as i64 + 1)).unwrap(),
+            part(std::slice::from_ref(&d), |x| Value::Int(
+                weekday(x) as i64 + 1
+            ))
+            .unwrap(),
             Value::Int(6)
         );
         assert_eq!(
-            part(&[d.clone()], |x| Value::Int(day_of_year(x))).unwrap(),
+            part(std::slice::from_ref(&d), |x| Value::Int(day_of_year(x))).unwrap(),
             Value::Int(61)
         );
         assert_eq!(
