@@ -33,11 +33,9 @@
 //! DAY, WEEK, MONTH, QUARTER and YEAR.
 
 use super::Value;
-use crate::error::{Error, Kind};
+use crate::error::{Error, Kind, Result};
 use crate::timefmt::{parse_timestamp, Timestamp};
 use rusqlite::functions::{Context, FunctionFlags};
-
-type R = std::result::Result<Value, Error>;
 
 /// Registers the `js_fn_*` functions on `conn`; `fail` receives the
 /// structured error of a failed call (as in `casts::register`).
@@ -45,8 +43,7 @@ pub fn register(
     conn: &rusqlite::Connection,
     fail: impl Fn(Error) + Send + Sync + Clone + 'static,
 ) -> rusqlite::Result<()> {
-    type F = fn(&[Value]) -> R;
-    let fixed: &[(&str, i32, F)] = &[
+    let fixed: &[(&str, i32, fn(&[Value]) -> Result<Value>)] = &[
         ("ascii", 1, ascii),
         ("bit_length", 1, |a| {
             Ok(octets(&a[0]).map_or(Value::Null, |n| Value::Int(n * 8)))
@@ -138,7 +135,7 @@ fn args(ctx: &Context) -> Vec<Value> {
         .collect()
 }
 
-fn answer(fail: &dyn Fn(Error), r: R) -> rusqlite::Result<rusqlite::types::Value> {
+fn answer(fail: &dyn Fn(Error), r: Result<Value>) -> rusqlite::Result<rusqlite::types::Value> {
     match r {
         Ok(v) => Ok(v.into()),
         Err(e) => {
@@ -168,7 +165,7 @@ fn octets(v: &Value) -> Option<i64> {
     }
 }
 
-fn ascii(a: &[Value]) -> R {
+fn ascii(a: &[Value]) -> Result<Value> {
     Ok(match text(&a[0]) {
         None => Value::Null,
         Some(s) => s
@@ -179,7 +176,7 @@ fn ascii(a: &[Value]) -> R {
 }
 
 /// An integer argument (a whole number in any form), or 22018.
-fn int(v: &Value, f: &str) -> std::result::Result<Option<i64>, Error> {
+fn int(v: &Value, f: &str) -> Result<Option<i64>> {
     match number(v, f)? {
         None => Ok(None),
         Some(Num::Int(i)) => Ok(Some(i)),
@@ -187,7 +184,7 @@ fn int(v: &Value, f: &str) -> std::result::Result<Option<i64>, Error> {
     }
 }
 
-fn side(a: &[Value], left: bool) -> R {
+fn side(a: &[Value], left: bool) -> Result<Value> {
     let (Some(s), Some(n)) = (
         text(&a[0]),
         int(&a[1], if left { "LEFT" } else { "RIGHT" })?,
@@ -204,7 +201,7 @@ fn side(a: &[Value], left: bool) -> R {
     }))
 }
 
-fn insert(a: &[Value]) -> R {
+fn insert(a: &[Value]) -> Result<Value> {
     let (Some(s), Some(start), Some(len), Some(t)) = (
         text(&a[0]),
         int(&a[1], "INSERT")?,
@@ -222,7 +219,7 @@ fn insert(a: &[Value]) -> R {
     Ok(Value::Text(out))
 }
 
-fn locate(a: &[Value]) -> R {
+fn locate(a: &[Value]) -> Result<Value> {
     let (Some(needle), Some(hay)) = (text(&a[0]), text(&a[1])) else {
         return Ok(Value::Null);
     };
@@ -245,7 +242,7 @@ fn locate(a: &[Value]) -> R {
     }))
 }
 
-fn repeat(a: &[Value]) -> R {
+fn repeat(a: &[Value]) -> Result<Value> {
     let (Some(s), Some(n)) = (text(&a[0]), int(&a[1], "REPEAT")?) else {
         return Ok(Value::Null);
     };
@@ -303,7 +300,7 @@ pub fn soundex(s: &str) -> String {
     out
 }
 
-fn difference(a: &[Value]) -> R {
+fn difference(a: &[Value]) -> Result<Value> {
     let (Some(x), Some(y)) = (text(&a[0]), text(&a[1])) else {
         return Ok(Value::Null);
     };
@@ -330,7 +327,7 @@ impl Num {
     }
 }
 
-fn number(v: &Value, f: &str) -> std::result::Result<Option<Num>, Error> {
+fn number(v: &Value, f: &str) -> Result<Option<Num>> {
     let bad = || {
         Error::new(
             Kind::Data,
@@ -367,11 +364,11 @@ fn finite(x: f64) -> Value {
     }
 }
 
-fn real(a: &[Value], f: fn(f64) -> f64) -> R {
+fn real(a: &[Value], f: fn(f64) -> f64) -> Result<Value> {
     Ok(number(&a[0], "numeric function")?.map_or(Value::Null, |n| finite(f(n.f()))))
 }
 
-fn real2(a: &[Value], f: fn(f64, f64) -> f64) -> R {
+fn real2(a: &[Value], f: fn(f64, f64) -> f64) -> Result<Value> {
     Ok(
         match (
             number(&a[0], "numeric function")?,
@@ -392,7 +389,7 @@ fn to_int(x: f64) -> Value {
     }
 }
 
-fn whole(a: &[Value], f: fn(f64) -> f64) -> R {
+fn whole(a: &[Value], f: fn(f64) -> f64) -> Result<Value> {
     Ok(match number(&a[0], "CEILING/FLOOR")? {
         None => Value::Null,
         Some(Num::Int(i)) => Value::Int(i),
@@ -400,7 +397,7 @@ fn whole(a: &[Value], f: fn(f64) -> f64) -> R {
     })
 }
 
-fn sign(a: &[Value]) -> R {
+fn sign(a: &[Value]) -> Result<Value> {
     Ok(match number(&a[0], "SIGN")? {
         None => Value::Null,
         Some(Num::Int(i)) => Value::Int(i.signum()),
@@ -414,7 +411,7 @@ fn sign(a: &[Value]) -> R {
     })
 }
 
-fn modulo(a: &[Value]) -> R {
+fn modulo(a: &[Value]) -> Result<Value> {
     Ok(match (number(&a[0], "MOD")?, number(&a[1], "MOD")?) {
         (Some(Num::Int(x)), Some(Num::Int(y))) => {
             if y == 0 {
@@ -430,7 +427,7 @@ fn modulo(a: &[Value]) -> R {
 
 /// ROUND (half away from zero) or TRUNCATE to `n` decimal places (`n` < 0
 /// rounds to tens, hundreds, ...). Integers stay integers.
-fn round(a: &[Value], truncate: bool) -> R {
+fn round(a: &[Value], truncate: bool) -> Result<Value> {
     let name = if truncate { "TRUNCATE" } else { "ROUND" };
     let Some(x) = number(&a[0], name)? else {
         return Ok(Value::Null);
@@ -541,7 +538,7 @@ fn bad_datetime(v: &Value) -> Error {
     )
 }
 
-fn instant(v: &Value) -> std::result::Result<Option<Timestamp>, Error> {
+fn instant(v: &Value) -> Result<Option<Timestamp>> {
     match v {
         Value::Null => Ok(None),
         Value::Text(s) => parse_timestamp(s).map(Some).ok_or_else(|| bad_datetime(v)),
@@ -549,12 +546,12 @@ fn instant(v: &Value) -> std::result::Result<Option<Timestamp>, Error> {
     }
 }
 
-fn part(a: &[Value], f: fn(&Timestamp) -> Value) -> R {
+fn part(a: &[Value], f: fn(&Timestamp) -> Value) -> Result<Value> {
     Ok(instant(&a[0])?.map_or(Value::Null, |t| f(&t)))
 }
 
 /// An instant or a time of day (on 2000-01-01).
-fn instant_or_time(v: &Value) -> std::result::Result<Option<Timestamp>, Error> {
+fn instant_or_time(v: &Value) -> Result<Option<Timestamp>> {
     if let Value::Text(s) = v {
         if let Some(t) =
             parse_timestamp(s).or_else(|| parse_timestamp(&format!("2000-01-01 {}", s.trim())))
@@ -566,7 +563,7 @@ fn instant_or_time(v: &Value) -> std::result::Result<Option<Timestamp>, Error> {
 }
 
 /// HOUR, MINUTE, SECOND: an instant or a time of day.
-fn clock(a: &[Value], f: fn(&Timestamp) -> Value) -> R {
+fn clock(a: &[Value], f: fn(&Timestamp) -> Value) -> Result<Value> {
     Ok(instant_or_time(&a[0])?.map_or(Value::Null, |t| f(&t)))
 }
 
@@ -599,7 +596,7 @@ fn week(t: &Timestamp) -> i64 {
     (doy - 1 + jan1_weekday) / 7 + 1
 }
 
-fn extract(a: &[Value]) -> R {
+fn extract(a: &[Value]) -> Result<Value> {
     let field = text(&a[0]).unwrap_or_default().to_ascii_uppercase();
     let t = if matches!(field.as_str(), "HOUR" | "MINUTE" | "SECOND") {
         instant_or_time(&a[1])?
@@ -641,7 +638,7 @@ enum Interval {
     Year,
 }
 
-fn interval(v: &Value) -> std::result::Result<Interval, Error> {
+fn interval(v: &Value) -> Result<Interval> {
     let name = text(v).unwrap_or_default().to_ascii_uppercase();
     let bare = name.strip_prefix("SQL_TSI_").unwrap_or(&name);
     Ok(match bare {
@@ -704,7 +701,7 @@ fn out_of_range(what: &str) -> Error {
     )
 }
 
-fn timestampadd(a: &[Value]) -> R {
+fn timestampadd(a: &[Value]) -> Result<Value> {
     let i = interval(&a[0])?;
     let (Some(n), Some(t)) = (int(&a[1], "TIMESTAMPADD")?, instant(&a[2])?) else {
         return Ok(Value::Null);
@@ -745,7 +742,7 @@ fn timestampadd(a: &[Value]) -> R {
     Ok(Value::Text(t.to_sql_text()))
 }
 
-fn timestampdiff(a: &[Value]) -> R {
+fn timestampdiff(a: &[Value]) -> Result<Value> {
     let i = interval(&a[0])?;
     let (Some(x), Some(y)) = (instant(&a[1])?, instant(&a[2])?) else {
         return Ok(Value::Null);
