@@ -43,7 +43,8 @@ pub fn register(
     conn: &rusqlite::Connection,
     fail: impl Fn(Error) + Send + Sync + Clone + 'static,
 ) -> rusqlite::Result<()> {
-    let fixed: &[(&str, i32, fn(&[Value]) -> Result<Value>)] = &[
+    type Impl = fn(&[Value]) -> Result<Value>;
+    let fixed: &[(&str, i32, Impl)] = &[
         ("ascii", 1, ascii),
         ("bit_length", 1, |a| {
             Ok(octets(&a[0]).map_or(Value::Null, |n| Value::Int(n * 8)))
