@@ -11,6 +11,7 @@ mod cursor;
 mod escapes;
 mod fanout;
 mod fill;
+mod functions;
 pub mod journal;
 mod lookup;
 mod plan;
@@ -141,6 +142,8 @@ impl Session {
         unicode_case_functions(&conn).map_err(sqlite_setup)?;
         let scope_of = ctx.clone();
         casts::register(&conn, move |e| scope_of.scope().set_error(e)).map_err(sqlite_setup)?;
+        let scope_of = ctx.clone();
+        functions::register(&conn, move |e| scope_of.scope().set_error(e)).map_err(sqlite_setup)?;
         conn.create_collation(collation::INSTANT, collation::compare_instants)
             .map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");
