@@ -61,6 +61,8 @@ int16_t SQLDescribeCol(JumpsellerOdbcHandle hstmt, uint16_t column, uint8_t *nam
 
 int16_t SQLDescribeColW(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
+int16_t SQLDescribeParam(JumpsellerOdbcHandle hstmt, uint16_t param, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
+
 int16_t SQLDisconnect(JumpsellerOdbcHandle hdbc);
 
 int16_t SQLDriverConnect(JumpsellerOdbcHandle hdbc, void *_hwnd, const uint8_t *in_str, int16_t in_len, uint8_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);

@@ -137,6 +137,41 @@ pub unsafe extern "C" fn SQLNumParams(hstmt: Handle, count: *mut i16) -> RetCode
     })
 }
 
+/// SQLDescribeParam (no W form: it has no strings).
+///
+/// # Safety
+/// `data_type`, `size`, `digits` and `nullable` are each NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLDescribeParam(
+    hstmt: Handle,
+    param: u16,
+    data_type: *mut i16,
+    size: *mut ULen,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let desc = stmt.describe_param(param)?;
+        if !data_type.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *data_type = concise_type(desc.sql_type, odbc2(stmt)) };
+        }
+        if !size.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *size = desc.sql_type.column_size() as ULen };
+        }
+        if !digits.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *digits = desc.sql_type.decimal_digits().unwrap_or(0) };
+        }
+        if !nullable.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *nullable = desc.nullable };
+        }
+        Ok(SQL_SUCCESS)
+    })
+}
+
 /// # Safety
 /// `sql` is NULL, `len` bytes, or NUL-terminated when `len` is SQL_NTS; the
 /// bound parameter buffers are valid (module docs).

@@ -27,6 +27,7 @@ impl Stmt {
         st.close_cursor();
         st.query = None;
         st.call = None;
+        st.sql = sql.to_string();
         // Stored procedures never reach SQLite; their arguments may be secrets.
         if let Some(call) = procedures::parse(sql)? {
             self.log(

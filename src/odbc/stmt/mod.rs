@@ -15,6 +15,7 @@
 mod attributes;
 mod bound_buffers;
 mod columns;
+mod describe_param;
 mod execute;
 mod fetch;
 mod get_data;
@@ -60,6 +61,8 @@ enum Cursor {
 
 pub struct StmtState {
     query: Option<Query>,
+    /// The SQL last prepared, as the application wrote it.
+    sql: String,
     cursor: Cursor,
     pub columns: Vec<ColDesc>,
     /// Rows read ahead to learn the types of computed columns.
@@ -91,6 +94,7 @@ impl StmtState {
     pub fn new(metadata_id: bool) -> StmtState {
         StmtState {
             query: None,
+            sql: String::new(),
             cursor: Cursor::Closed,
             columns: Vec::new(),
             peeked: VecDeque::new(),
