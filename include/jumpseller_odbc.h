@@ -125,9 +125,13 @@ int16_t SQLNumParams(JumpsellerOdbcHandle hstmt, int16_t *count);
 
 int16_t SQLNumResultCols(JumpsellerOdbcHandle hstmt, int16_t *count);
 
+int16_t SQLParamData(JumpsellerOdbcHandle hstmt, void **value);
+
 int16_t SQLPrepare(JumpsellerOdbcHandle hstmt, const uint8_t *sql, int32_t len);
 
 int16_t SQLPrepareW(JumpsellerOdbcHandle hstmt, const uint16_t *sql, int32_t len);
+
+int16_t SQLPutData(JumpsellerOdbcHandle hstmt, void *data, intptr_t len);
 
 int16_t SQLRowCount(JumpsellerOdbcHandle hstmt, intptr_t *count);
 

@@ -14,7 +14,7 @@ use odbc_sys::RetCode;
 use std::time::Duration;
 
 /// What SQLExecute runs.
-enum Job {
+pub(super) enum Job {
     Query(Query),
     Call(Call),
 }
@@ -57,13 +57,13 @@ impl Stmt {
 
     /// SQL_ATTR_QUERY_TIMEOUT bounds the whole query (execute and every
     /// fetch), checked before every request (HYT00 when passed).
-    fn query_timeout(&self) -> Option<Duration> {
+    pub(super) fn query_timeout(&self) -> Option<Duration> {
         let seconds = lock(&self.state).attrs.query_timeout;
         (seconds > 0).then(|| Duration::from_secs(seconds))
     }
 
     /// Closes the cursor and takes out of the state what SQLPrepare left.
-    fn take_job(&self) -> Result<Job> {
+    pub(super) fn take_job(&self) -> Result<Job> {
         let read_only = self.conn.read_only();
         let mut st = lock(&self.state);
         if let Some(call) = st.call.clone() {
@@ -87,7 +87,7 @@ impl Stmt {
     /// A procedure call, answered with rows in memory. It cannot be
     /// interrupted (it may wait minutes for a browser sign-in), so a cancel
     /// meanwhile finds nothing to stop and its rows stand.
-    fn run_call(&self, run: Running, call: &Call) -> Result<RetCode> {
+    pub(super) fn run_call(&self, run: Running, call: &Call) -> Result<RetCode> {
         let outcome = procedures::run(&self.conn, call);
         let mut st = lock(&self.state);
         run.end();
