@@ -52,8 +52,9 @@ unsafe fn read_value(value: *const u8, source: &ParamSource) -> Vec<u8> {
 unsafe fn read_cell(binding: &ParamBinding, value: usize, ind: usize) -> Result<Cell, Error> {
     let indicator = (ind != 0).then(|| {
         // SAFETY: non-zero, so the address of the row's StrLen_or_Ind;
-        // readable by the caller's promise.
-        unsafe { *(ind as *const Len) }
+        // readable by the caller's promise. Row-wise binding may leave it
+        // unaligned (pyodbc packs its rows).
+        unsafe { std::ptr::read_unaligned(ind as *const Len) }
     });
     let source = param_source(binding, indicator)?;
     let bytes = match source {
@@ -82,7 +83,7 @@ unsafe fn read_rows(layout: &ParamLayout) -> Vec<ParamRow> {
     let offset = if layout.offset_ptr != 0 {
         // SAFETY: the SQL_ATTR_PARAM_BIND_OFFSET_PTR the application set,
         // a readable SQLLEN.
-        unsafe { *(layout.offset_ptr as *const Len) as usize }
+        unsafe { std::ptr::read_unaligned(layout.offset_ptr as *const Len) as usize }
     } else {
         0
     };
@@ -91,7 +92,9 @@ unsafe fn read_rows(layout: &ParamLayout) -> Vec<ParamRow> {
             if layout.operation_ptr != 0 {
                 // SAFETY: SQL_ATTR_PARAM_OPERATION_PTR holds one
                 // SQLUSMALLINT per row of the parameter set.
-                let op = unsafe { *(layout.operation_ptr as *const u16).add(row) };
+                let op = unsafe {
+                    std::ptr::read_unaligned((layout.operation_ptr as *const u16).add(row))
+                };
                 if op == SQL_PARAM_IGNORE {
                     return ParamRow::Ignored;
                 }
@@ -124,7 +127,9 @@ unsafe fn write_exec(out: ExecOut) -> Result<RetCode, Error> {
     if out.result.as_ref().ok() != Some(&SQL_NEED_DATA) {
         if out.processed_ptr != 0 {
             // SAFETY: SQL_ATTR_PARAMS_PROCESSED_PTR, a writable SQLULEN.
-            unsafe { *(out.processed_ptr as *mut ULen) = out.processed as ULen };
+            unsafe {
+                std::ptr::write_unaligned(out.processed_ptr as *mut ULen, out.processed as ULen)
+            };
         }
         if out.status_ptr != 0 {
             let status = out.status_ptr as *mut u16;
@@ -132,7 +137,7 @@ unsafe fn write_exec(out: ExecOut) -> Result<RetCode, Error> {
                 // SAFETY: SQL_ATTR_PARAM_STATUS_PTR holds one SQLUSMALLINT
                 // per row of the parameter set; `statuses` has at most that
                 // many.
-                unsafe { *status.add(i) = *s };
+                unsafe { std::ptr::write_unaligned(status.add(i), *s) };
             }
         }
     }
