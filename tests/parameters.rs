@@ -371,3 +371,71 @@ fn parameter_arrays_row_wise_with_an_offset() {
     );
     disconnect(env, dbc);
 }
+
+#[test]
+fn markers_in_a_call_take_the_bound_values() {
+    let sb = sandbox();
+    let dir = TempDir::new("params-call");
+    let store = dir.join("store.json");
+    let s = format!(
+        "URL={};AuthScheme=OAuth;InitiateOAuth=OFF;OAuthClientId=sandbox-client;OAuthClientSecret=sandbox-secret;CallbackURL=http://localhost:33999/cb;OAuthSettingsLocation={};OAuthAuthorizationURL={b}/oauth/authorize;OAuthAccessTokenURL={b}/oauth/token",
+        sb.url(),
+        store.display(),
+        b = sb.base_url()
+    );
+    let env = env();
+    let dbc = dbc(env);
+    let rc = driver_connect(dbc, &s).0;
+    assert!(
+        rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
+        "{:?}",
+        diag(HandleType::Dbc, dbc)
+    );
+    let st = stmt(dbc);
+    prepare(st, "{call GetOAuthAuthorizationURL(?, ?, @State = ?)}");
+    let mut n = 0i16;
+    // SAFETY: see the module docs.
+    unsafe { SQLNumParams(st, &mut n) };
+    assert_eq!(n, 3);
+    let mut null: Len = NULL_DATA;
+    let mut scope = *b"read_products\0";
+    let mut state = *b"bound-state\0";
+    let mut nts: Len = NTS;
+    let mut nts2: Len = NTS;
+    bind(
+        st,
+        1,
+        CDataType::Char,
+        SqlDataType::VARCHAR,
+        null_mut(),
+        0,
+        &mut null,
+    );
+    bind(
+        st,
+        2,
+        CDataType::Char,
+        SqlDataType::VARCHAR,
+        scope.as_mut_ptr() as *mut c_void,
+        14,
+        &mut nts,
+    );
+    bind(
+        st,
+        3,
+        CDataType::Char,
+        SqlDataType::VARCHAR,
+        state.as_mut_ptr() as *mut c_void,
+        12,
+        &mut nts2,
+    );
+    // SAFETY: see the module docs.
+    let rc = unsafe { SQLExecute(st) };
+    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Stmt, st));
+    let url = fetch_row(st, 1)[0].clone().unwrap();
+    assert!(
+        url.contains("state=bound-state") && url.contains("scope=read_products"),
+        "{url}"
+    );
+    disconnect(env, dbc);
+}

@@ -38,19 +38,16 @@ impl Stmt {
     pub fn describe_param(&self, number: u16) -> Result<ParamDesc> {
         let session = self.conn.session()?;
         let st = lock(&self.state);
-        let Some(q) = st.query.as_ref() else {
-            if st.call.is_some() {
+        let count = match (&st.query, &st.call) {
+            (Some(q), _) => q.param_count(),
+            (None, Some(call)) => call.markers.len(),
+            _ => {
                 return Err(Error::odbc(
-                    "07009",
-                    format!("Parameter {number} does not exist; the call has no markers."),
-                ));
+                    "HY010",
+                    "SQLDescribeParam needs a prepared statement (function sequence error).",
+                ))
             }
-            return Err(Error::odbc(
-                "HY010",
-                "SQLDescribeParam needs a prepared statement (function sequence error).",
-            ));
         };
-        let count = q.param_count();
         if number == 0 || number as usize > count {
             return Err(Error::odbc(
                 "07009",
@@ -59,7 +56,11 @@ impl Stmt {
                 ),
             ));
         }
-        let all = describe_markers(&st.sql, session.profile());
+        // A procedure's arguments are text.
+        let all = match st.query {
+            Some(_) => describe_markers(&st.sql, session.profile()),
+            None => Vec::new(),
+        };
         Ok(if all.len() == count {
             all[number as usize - 1]
         } else {

@@ -50,7 +50,7 @@ impl Stmt {
     pub fn execute_with(&self, params: Vec<Value>) -> Result<RetCode> {
         let run = self.begin_execution(self.query_timeout())?;
         match self.take_job()? {
-            Job::Call(call) => self.run_call(run, &call),
+            Job::Call(call) => self.run_call(run, &call.with_values(&params)?),
             Job::Query(query) => self.run_query(run, query, &params),
         }
     }

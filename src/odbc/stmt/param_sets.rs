@@ -104,9 +104,16 @@ impl Stmt {
         let run = self.begin_execution(self.query_timeout())?;
         let mut query = match self.take_job()? {
             Job::Call(call) => {
-                // A procedure takes no markers: one call answers.
-                let r = self.run_call(run, &call);
+                // A procedure answers once, with the first row's values
+                // (its answer is a token or URL, not one per row).
                 let n = rows.len();
+                let first = rows.into_iter().find_map(|r| match r {
+                    ParamRow::Cells(c) => Some(c),
+                    _ => None,
+                });
+                let r = call
+                    .with_values(&values(first.unwrap_or_default()))
+                    .and_then(|call| self.run_call(run, &call));
                 return Ok((r, vec![SQL_PARAM_SUCCESS; n], n));
             }
             Job::Query(q) => q,
