@@ -5,14 +5,14 @@ parameter arrays (fast_executemany)."""
 import pyodbc
 import pytest
 
-from conftest import DSN
-
 SQL_BIGINT, SQL_WVARCHAR = -5, -9
 
 
 @pytest.fixture
-def conn(sandbox):
-    c = pyodbc.connect(f"DSN={DSN}", autocommit=True)
+def conn(start_sandbox):
+    # A private sandbox: these tests write, the shared one must stay as it is.
+    sb = start_sandbox()
+    c = pyodbc.connect(sb.conn_str(), autocommit=True)
     yield c
     c.close()
 
