@@ -439,3 +439,51 @@ fn markers_in_a_call_take_the_bound_values() {
     );
     disconnect(env, dbc);
 }
+
+#[test]
+fn a_failing_row_of_an_array_is_reported_and_the_others_run() {
+    let sb = sandbox();
+    let (env, dbc) = connect(&sb);
+    let st = stmt(dbc);
+    prepare(
+        st,
+        "INSERT INTO Categories (name, parent_id) VALUES ('arrayrows', ?)",
+    );
+    const WIDTH: usize = 8;
+    let mut values = [0u8; 3 * WIDTH];
+    let mut lens: [Len; 3] = [NTS; 3];
+    for (i, v) in ["1", "x", "2"].iter().enumerate() {
+        values[i * WIDTH..i * WIDTH + v.len()].copy_from_slice(v.as_bytes());
+    }
+    let mut status = [99u16; 3];
+    bind(
+        st,
+        1,
+        CDataType::Char,
+        SqlDataType::EXT_BIG_INT,
+        values.as_mut_ptr() as *mut c_void,
+        WIDTH as Len,
+        lens.as_mut_ptr(),
+    );
+    set_attr(st, StatementAttribute::ParamsetSize, 3);
+    set_attr(
+        st,
+        StatementAttribute::ParamStatusPtr,
+        status.as_mut_ptr() as usize,
+    );
+    // SAFETY: see the module docs.
+    let rc = unsafe { SQLExecute(st) };
+    assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
+    let d = diag(HandleType::Stmt, st);
+    assert_eq!(d.len(), 1);
+    // The API refuses the row ("parent_id does not exist").
+    assert_eq!(d[0].0, "23000", "{d:?}");
+    assert!(d[0].1.contains("Parameter row 2"), "{d:?}");
+    assert_eq!(status, [0, 5, 0]);
+    let mut count: Len = 0;
+    // SAFETY: see the module docs.
+    unsafe { SQLRowCount(st, &mut count) };
+    assert_eq!(count, 2);
+    assert_eq!(category_names(dbc, "arrayrows").len(), 2);
+    disconnect(env, dbc);
+}
