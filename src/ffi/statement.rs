@@ -372,7 +372,7 @@ unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
     let offset = if out.bind_offset_ptr != 0 {
         // SAFETY: the SQL_ATTR_ROW_BIND_OFFSET_PTR the application set; it
         // points at a readable SQLLEN.
-        unsafe { *(out.bind_offset_ptr as *const Len) as usize }
+        unsafe { std::ptr::read_unaligned(out.bind_offset_ptr as *const Len) as usize }
     } else {
         0
     };
@@ -383,20 +383,21 @@ unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
         unsafe { std::ptr::copy_nonoverlapping(write.bytes.as_ptr(), target, write.bytes.len()) };
     }
     for (ptr, v) in &out.indicators {
-        // SAFETY: a bound indicator (plus the bind offset): a writable SQLLEN.
-        unsafe { *((*ptr + offset) as *mut Len) = *v };
+        // SAFETY: a bound indicator (plus the bind offset): a writable SQLLEN,
+        // not necessarily aligned (packed row-wise structures).
+        unsafe { std::ptr::write_unaligned((*ptr + offset) as *mut Len, *v) };
     }
     if out.rows_fetched_ptr != 0 {
         // SAFETY: the SQL_ATTR_ROWS_FETCHED_PTR the application set, a
         // writable SQLULEN.
-        unsafe { *(out.rows_fetched_ptr as *mut ULen) = out.rows as ULen };
+        unsafe { std::ptr::write_unaligned(out.rows_fetched_ptr as *mut ULen, out.rows as ULen) };
     }
     if out.row_status_ptr != 0 {
         let status = out.row_status_ptr as *mut u16;
         for (i, st) in out.row_status.iter().enumerate() {
             // SAFETY: SQL_ATTR_ROW_STATUS_PTR holds one SQLUSMALLINT per row
             // of the row-set size; `row_status` has at most that many.
-            unsafe { *status.add(i) = *st };
+            unsafe { std::ptr::write_unaligned(status.add(i), *st) };
         }
     }
     Ok(out.code)
