@@ -61,6 +61,8 @@ int16_t SQLDescribeCol(JumpsellerOdbcHandle hstmt, uint16_t column, uint8_t *nam
 
 int16_t SQLDescribeColW(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
+int16_t SQLDescribeParam(JumpsellerOdbcHandle hstmt, uint16_t param, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
+
 int16_t SQLDisconnect(JumpsellerOdbcHandle hdbc);
 
 int16_t SQLDriverConnect(JumpsellerOdbcHandle hdbc, void *_hwnd, const uint8_t *in_str, int16_t in_len, uint8_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);
@@ -123,9 +125,13 @@ int16_t SQLNumParams(JumpsellerOdbcHandle hstmt, int16_t *count);
 
 int16_t SQLNumResultCols(JumpsellerOdbcHandle hstmt, int16_t *count);
 
+int16_t SQLParamData(JumpsellerOdbcHandle hstmt, void **value);
+
 int16_t SQLPrepare(JumpsellerOdbcHandle hstmt, const uint8_t *sql, int32_t len);
 
 int16_t SQLPrepareW(JumpsellerOdbcHandle hstmt, const uint16_t *sql, int32_t len);
+
+int16_t SQLPutData(JumpsellerOdbcHandle hstmt, void *data, intptr_t len);
 
 int16_t SQLRowCount(JumpsellerOdbcHandle hstmt, intptr_t *count);
 

@@ -93,3 +93,37 @@ fn a_non_utf8_connection_string_is_refused_without_network() {
     assert_eq!(sb.request_count(), 0);
     disconnect(e, d);
 }
+
+#[test]
+fn a_bound_text_parameter_that_is_not_utf8_is_refused_with_22018() {
+    // The parameter path of the same defect: an INSERT would have written
+    // U+FFFD into the store.
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let st = stmt(d);
+    let sql = "SELECT COUNT(*) FROM Categories WHERE name = ?";
+    let mut bytes = *b"Ropa\xff\0";
+    let mut nts: Len = NTS;
+    // SAFETY: see "Calling the exports" in tests/common; `bytes` and `nts` outlive the execution.
+    unsafe {
+        assert_eq!(SQLPrepare(st, sql.as_ptr(), sql.len() as i32), SQL_SUCCESS);
+        assert_eq!(
+            SQLBindParameter(
+                st,
+                1,
+                ParamType::Input as i16,
+                CDataType::Char as i16,
+                SqlDataType::VARCHAR.0,
+                255,
+                0,
+                bytes.as_mut_ptr() as *mut std::os::raw::c_void,
+                bytes.len() as Len,
+                &mut nts,
+            ),
+            SQL_SUCCESS
+        );
+        assert_eq!(SQLExecute(st), SQL_ERROR);
+    }
+    assert_eq!(states(HandleType::Stmt, st)[0], "22018");
+    disconnect(e, d);
+}

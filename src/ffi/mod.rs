@@ -7,6 +7,7 @@ mod catalog;
 mod connect;
 mod diag;
 mod handles;
+mod params;
 mod statement;
 pub mod strings;
 
@@ -15,6 +16,7 @@ pub use catalog::*;
 pub use connect::*;
 pub use diag::*;
 pub use handles::*;
+pub use params::*;
 pub use statement::*;
 
 use crate::error::{Error, Kind};

@@ -9,16 +9,14 @@
 //! until it unbinds them or frees the statement; those calls are `unsafe`
 //! for that reason.
 
+use super::params::execute;
 use super::strings::{input_text, out_bytes, out_chars_i16, Enc, A, W};
 use super::{with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
-use crate::engine::Value;
 use crate::error::Error;
 use crate::odbc::arg_errors::{
     negative_buffer_length, null_pointer, null_without_indicator, report_truncation,
 };
-use crate::odbc::convert::from_c;
-use crate::odbc::param_input::{param_source, ParamSource};
-use crate::odbc::{concise_type, lock, Attr, FetchOut, ParamBinding, Stmt};
+use crate::odbc::{concise_type, lock, Attr, FetchOut, Stmt};
 use odbc_sys::{Char, Len, RetCode, ULen, WChar, NULL_DATA};
 use std::os::raw::c_void;
 
@@ -34,62 +32,8 @@ unsafe fn exec_direct<E: Enc>(hstmt: Handle, sql: *const E::Unit, len: i32) -> R
         stmt.prepare(&sql)?;
         // SAFETY: the parameter buffers are still bound, by the caller's
         // promise.
-        let params = unsafe { read_params(stmt) }?;
-        stmt.execute_with(params)
+        unsafe { execute(stmt) }
     })
-}
-
-/// Reads one bound parameter's value out of the application's buffers.
-///
-/// # Safety
-/// `binding.ind` is 0 or the address of a readable SQLLEN; `binding.ptr` is
-/// 0 or readable for the value its C type and indicator describe (the
-/// fixed size, the length, or up to a NUL unit).
-unsafe fn param_bytes(binding: &ParamBinding) -> Result<Option<Vec<u8>>, Error> {
-    let indicator = (binding.ind != 0).then(|| {
-        // SAFETY: non-zero, so the address the application bound as
-        // StrLen_or_IndPtr; readable by the caller's promise.
-        unsafe { *(binding.ind as *const Len) }
-    });
-    let source = param_source(binding, indicator)?;
-    if source == ParamSource::Null {
-        return Ok(None);
-    }
-    if binding.ptr == 0 {
-        return Err(null_pointer("ParameterValuePtr"));
-    }
-    let value = binding.ptr as *const u8;
-    let len = match source {
-        ParamSource::Null => 0,
-        ParamSource::Bytes(n) => n,
-        ParamSource::Terminated { unit } => {
-            let mut n = 0usize;
-            // SAFETY: the value is NUL-terminated (its indicator says so),
-            // so every unit up to and including the NUL unit is readable.
-            while (0..unit).any(|k| unsafe { *value.add(n + k) } != 0) {
-                n += unit;
-            }
-            n
-        }
-    };
-    // SAFETY: non-null and readable for `len` bytes: the C type's fixed
-    // size, the length the application gave, or the bytes before the NUL.
-    Ok(Some(
-        unsafe { std::slice::from_raw_parts(value, len) }.to_vec(),
-    ))
-}
-
-/// # Safety
-/// Every bound parameter's buffers are as `param_bytes` needs.
-unsafe fn read_params(stmt: &Stmt) -> Result<Vec<Value>, Error> {
-    stmt.param_bindings()?
-        .iter()
-        .map(|binding| {
-            // SAFETY: the caller's promise, for each binding.
-            let bytes = unsafe { param_bytes(binding) }?;
-            from_c(binding.c_type, binding.sql_type, bytes.as_deref())
-        })
-        .collect()
 }
 
 /// # Safety
@@ -132,6 +76,41 @@ pub unsafe extern "C" fn SQLNumParams(hstmt: Handle, count: *mut i16) -> RetCode
         if !count.is_null() {
             // SAFETY: non-null and writable by the caller's promise.
             unsafe { *count = n };
+        }
+        Ok(SQL_SUCCESS)
+    })
+}
+
+/// SQLDescribeParam (no W form: it has no strings).
+///
+/// # Safety
+/// `data_type`, `size`, `digits` and `nullable` are each NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn SQLDescribeParam(
+    hstmt: Handle,
+    param: u16,
+    data_type: *mut i16,
+    size: *mut ULen,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let desc = stmt.describe_param(param)?;
+        if !data_type.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *data_type = concise_type(desc.sql_type, odbc2(stmt)) };
+        }
+        if !size.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *size = desc.sql_type.column_size() as ULen };
+        }
+        if !digits.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *digits = desc.sql_type.decimal_digits().unwrap_or(0) };
+        }
+        if !nullable.is_null() {
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *nullable = desc.nullable };
         }
         Ok(SQL_SUCCESS)
     })
@@ -186,12 +165,9 @@ pub unsafe extern "C" fn SQLPrepareW(hstmt: Handle, sql: *const WChar, len: i32)
 /// The bound parameter buffers are valid (module docs).
 #[no_mangle]
 pub unsafe extern "C" fn SQLExecute(hstmt: Handle) -> RetCode {
-    with_stmt(hstmt, |stmt| {
-        // SAFETY: the parameter buffers are still bound, by the caller's
-        // promise.
-        let params = unsafe { read_params(stmt) }?;
-        stmt.execute_with(params)
-    })
+    // SAFETY: the parameter buffers are still bound, by the caller's
+    // promise.
+    with_stmt(hstmt, |stmt| unsafe { execute(stmt) })
 }
 
 /// # Safety
@@ -396,7 +372,7 @@ unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
     let offset = if out.bind_offset_ptr != 0 {
         // SAFETY: the SQL_ATTR_ROW_BIND_OFFSET_PTR the application set; it
         // points at a readable SQLLEN.
-        unsafe { *(out.bind_offset_ptr as *const Len) as usize }
+        unsafe { std::ptr::read_unaligned(out.bind_offset_ptr as *const Len) as usize }
     } else {
         0
     };
@@ -407,20 +383,21 @@ unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
         unsafe { std::ptr::copy_nonoverlapping(write.bytes.as_ptr(), target, write.bytes.len()) };
     }
     for (ptr, v) in &out.indicators {
-        // SAFETY: a bound indicator (plus the bind offset): a writable SQLLEN.
-        unsafe { *((*ptr + offset) as *mut Len) = *v };
+        // SAFETY: a bound indicator (plus the bind offset): a writable SQLLEN,
+        // not necessarily aligned (packed row-wise structures).
+        unsafe { std::ptr::write_unaligned((*ptr + offset) as *mut Len, *v) };
     }
     if out.rows_fetched_ptr != 0 {
         // SAFETY: the SQL_ATTR_ROWS_FETCHED_PTR the application set, a
         // writable SQLULEN.
-        unsafe { *(out.rows_fetched_ptr as *mut ULen) = out.rows as ULen };
+        unsafe { std::ptr::write_unaligned(out.rows_fetched_ptr as *mut ULen, out.rows as ULen) };
     }
     if out.row_status_ptr != 0 {
         let status = out.row_status_ptr as *mut u16;
         for (i, st) in out.row_status.iter().enumerate() {
             // SAFETY: SQL_ATTR_ROW_STATUS_PTR holds one SQLUSMALLINT per row
             // of the row-set size; `row_status` has at most that many.
-            unsafe { *status.add(i) = *st };
+            unsafe { std::ptr::write_unaligned(status.add(i), *st) };
         }
     }
     Ok(out.code)

@@ -314,6 +314,15 @@ pub fn fixed_size(c_type: i16) -> Option<usize> {
     })
 }
 
+/// 22018 for a character parameter whose bytes are not valid in its encoding
+/// (the offset of the first bad byte; the text itself is not shown).
+fn bad_text(encoding: &str, at: &str) -> Error {
+    Error::new(
+        Kind::Data,
+        format!("A character parameter is not valid {encoding} ({at}); it was not sent. Bind text in the encoding of its C type (SQL_C_CHAR: UTF-8, SQL_C_WCHAR: UTF-16)."),
+    )
+}
+
 /// A parameter value from the bytes of an application buffer of `c_type`
 /// (NULL when `bytes` is None). `sql_type` is the parameter's declared SQL
 /// type: numeric text becomes a number so comparisons with numeric columns
@@ -335,13 +344,26 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
         }
     };
     let v = match c_type {
-        C_CHAR | C_DEFAULT => Value::Text(String::from_utf8_lossy(b).into_owned()),
+        // Text that is not valid UTF-8 / UTF-16 is refused, never replaced
+        // with U+FFFD: it would be written to the store altered.
+        C_CHAR | C_DEFAULT => Value::Text(String::from_utf8(b.to_vec()).map_err(|e| {
+            bad_text(
+                "UTF-8",
+                &format!("at byte {}", e.utf8_error().valid_up_to()),
+            )
+        })?),
         C_WCHAR => {
             let units: Vec<u16> = b
                 .chunks_exact(2)
                 .map(|c| u16::from_ne_bytes([c[0], c[1]]))
                 .collect();
-            Value::Text(String::from_utf16_lossy(&units))
+            let mut text = String::with_capacity(units.len());
+            for (at, unit) in char::decode_utf16(units.iter().copied()).enumerate() {
+                text.push(
+                    unit.map_err(|_| bad_text("UTF-16", &format!("at character {}", at + 1)))?,
+                );
+            }
+            Value::Text(text)
         }
         C_BINARY => Value::Blob(b.to_vec()),
         C_SBIGINT | C_UBIGINT => {

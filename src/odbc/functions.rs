@@ -4,6 +4,11 @@
 
 use super::sqlext::*;
 
+// Function ids sqlext.rs does not define yet (sqlext.h values).
+pub const SQL_API_SQLDESCRIBEPARAM: u16 = 58;
+pub const SQL_API_SQLPARAMDATA: u16 = 48;
+pub const SQL_API_SQLPUTDATA: u16 = 49;
+
 /// (SQL_API_* id, name without the W suffix, has a W form)
 pub const EXPORTED: &[(u16, &str, bool)] = &[
     (SQL_API_SQLALLOCHANDLE, "SQLAllocHandle", false),
@@ -16,6 +21,7 @@ pub const EXPORTED: &[(u16, &str, bool)] = &[
     (SQL_API_SQLCOLUMNS, "SQLColumns", true),
     (SQL_API_SQLCONNECT, "SQLConnect", true),
     (SQL_API_SQLDESCRIBECOL, "SQLDescribeCol", true),
+    (SQL_API_SQLDESCRIBEPARAM, "SQLDescribeParam", false),
     (SQL_API_SQLDISCONNECT, "SQLDisconnect", false),
     (SQL_API_SQLDRIVERCONNECT, "SQLDriverConnect", true),
     (SQL_API_SQLENDTRAN, "SQLEndTran", false),
@@ -39,10 +45,12 @@ pub const EXPORTED: &[(u16, &str, bool)] = &[
     (SQL_API_SQLNATIVESQL, "SQLNativeSql", true),
     (SQL_API_SQLNUMPARAMS, "SQLNumParams", false),
     (SQL_API_SQLNUMRESULTCOLS, "SQLNumResultCols", false),
+    (SQL_API_SQLPARAMDATA, "SQLParamData", false),
     (SQL_API_SQLPREPARE, "SQLPrepare", true),
     (SQL_API_SQLPRIMARYKEYS, "SQLPrimaryKeys", true),
     (SQL_API_SQLPROCEDURECOLUMNS, "SQLProcedureColumns", true),
     (SQL_API_SQLPROCEDURES, "SQLProcedures", true),
+    (SQL_API_SQLPUTDATA, "SQLPutData", false),
     (SQL_API_SQLROWCOUNT, "SQLRowCount", false),
     (SQL_API_SQLSETCONNECTATTR, "SQLSetConnectAttr", true),
     (SQL_API_SQLSETENVATTR, "SQLSetEnvAttr", false),

@@ -302,7 +302,9 @@ static ANSWERS: &[(u16, Info)] = &[
     (id(I::KeysetCursorAttributes2), U32(NONE)),
     (id(I::OdbcInterfaceConformance), U32(SQL_OIC_CORE)),
     (id(I::ParamArrayRowCounts), U32(SQL_PARC_NO_BATCH)),
-    (id(I::ParamArraySelects), U32(SQL_PAS_NO_SELECT)),
+    // A SELECT with a parameter array runs once per row; the rows come back
+    // as one result set (tests/parameters.rs).
+    (id(I::ParamArraySelects), U32(SQL_PAS_NO_BATCH)),
     (
         id(I::Sql92DatetimeFunctions),
         U32(SQL_SDF_CURRENT_DATE | SQL_SDF_CURRENT_TIME | SQL_SDF_CURRENT_TIMESTAMP),
@@ -374,7 +376,8 @@ static ANSWERS: &[(u16, Info)] = &[
     (SQL_DTC_TRANSITION_COST, U32(NONE)),
     (id(I::XopenCliYear), Str("1995")),
     (id(I::CursorSensitivity), U32(SQL_UNSPECIFIED)),
-    (id(I::DescribeParameter), Str("N")),
+    // SQLDescribeParam answers from the compared or assigned column.
+    (id(I::DescribeParameter), Str("Y")),
     (id(I::CatalogName), Str("N")),
     (id(I::CollationSeq), Str("")),
     (id(I::MaxIdentifierLen), U16(128)),

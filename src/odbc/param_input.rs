@@ -1,11 +1,15 @@
 //! How a bound parameter's value is read at execution: what its length /
 //! indicator says (NULL, data at execution, NUL-terminated, a length) and
-//! how many bytes its C type takes. `ffi/` then reads the bytes.
+//! how many bytes its C type takes. `ffi/` then reads the bytes. Also
+//! what one SQLPutData piece's length says (`put_data_source`), where a
+//! row of a parameter array is (`ParamLayout`), and what an execution
+//! hands back for the FFI layer to write (`ExecOut`).
 
 use super::convert::fixed_size;
 use super::ParamBinding;
+use crate::engine::Value;
 use crate::error::{Error, Result};
-use odbc_sys::{CDataType, Char, Len, WChar, DATA_AT_EXEC, NTS, NULL_DATA};
+use odbc_sys::{CDataType, Char, Len, RetCode, WChar, DATA_AT_EXEC, NTS, NULL_DATA};
 
 use super::sqlext::SQL_LEN_DATA_AT_EXEC_OFFSET;
 
@@ -18,6 +22,9 @@ pub enum ParamSource {
     Bytes(usize),
     /// A string ended by a NUL of `unit` bytes.
     Terminated { unit: usize },
+    /// SQL_DATA_AT_EXEC or SQL_LEN_DATA_AT_EXEC(n): the application sends
+    /// the value with SQLPutData after SQLParamData asks for it.
+    AtExec,
 }
 
 /// `indicator` is the value at StrLen_or_IndPtr, `None` when that pointer
@@ -28,10 +35,7 @@ pub fn param_source(binding: &ParamBinding, indicator: Option<Len>) -> Result<Pa
         return Ok(ParamSource::Null);
     }
     if ind == DATA_AT_EXEC || ind <= SQL_LEN_DATA_AT_EXEC_OFFSET {
-        return Err(Error::odbc(
-            "HYC00",
-            "Parameters supplied at execution time (SQL_DATA_AT_EXEC) are not supported.",
-        ));
+        return Ok(ParamSource::AtExec);
     }
     Ok(match fixed_size(binding.c_type) {
         Some(n) => ParamSource::Bytes(n),
@@ -44,6 +48,130 @@ pub fn param_source(binding: &ParamBinding, indicator: Option<Len>) -> Result<Pa
         },
         None => ParamSource::Bytes(ind as usize),
     })
+}
+
+/// What SQLPutData's StrLen_or_Ind says of its piece of a parameter of C
+/// type `c_type`: NULL, a length, NUL-terminated, or the type's fixed size.
+pub fn put_data_source(c_type: i16, len: Len) -> Result<ParamSource> {
+    if len == NULL_DATA {
+        return Ok(ParamSource::Null);
+    }
+    if let Some(n) = fixed_size(c_type) {
+        return Ok(ParamSource::Bytes(n));
+    }
+    if len == NTS {
+        return Ok(ParamSource::Terminated {
+            unit: if c_type == CDataType::WChar as i16 {
+                size_of::<WChar>()
+            } else {
+                size_of::<Char>()
+            },
+        });
+    }
+    if len < 0 {
+        return Err(Error::odbc(
+            "HY090",
+            format!("SQLPutData's StrLen_or_Ind {len} is not a length, SQL_NTS or SQL_NULL_DATA."),
+        ));
+    }
+    Ok(ParamSource::Bytes(len as usize))
+}
+
+/// SQL_PARAM_* values of SQL_ATTR_PARAM_STATUS_PTR (sqlext.h).
+pub const SQL_PARAM_SUCCESS: u16 = 0;
+pub const SQL_PARAM_ERROR: u16 = 5;
+pub const SQL_PARAM_UNUSED: u16 = 7;
+/// SQL_ATTR_PARAM_OPERATION_PTR's "skip this row".
+pub const SQL_PARAM_IGNORE: u16 = 1;
+/// SQL_NEED_DATA: a data-at-execution parameter awaits SQLParamData.
+pub const SQL_NEED_DATA: RetCode = 99;
+
+/// One parameter's value as read at execution.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Value(Value),
+    /// Sent later with SQLPutData; `token` is what SQLParamData returns
+    /// (the row's ParameterValuePtr).
+    AtExec {
+        token: usize,
+    },
+}
+
+/// One row of parameter values.
+#[derive(Debug)]
+pub enum ParamRow {
+    /// SQL_PARAM_IGNORE.
+    Ignored,
+    /// Its values could not be read or converted.
+    Bad(Error),
+    Cells(Vec<Cell>),
+}
+
+/// Where an execution's parameter values are.
+pub struct ParamLayout {
+    pub bindings: Vec<ParamBinding>,
+    /// SQL_ATTR_PARAMSET_SIZE.
+    pub rows: usize,
+    /// SQL_ATTR_PARAM_BIND_TYPE: 0 column-wise, else the size of a row.
+    pub bind_type: usize,
+    /// SQL_ATTR_PARAM_BIND_OFFSET_PTR (0: none).
+    pub offset_ptr: usize,
+    /// SQL_ATTR_PARAM_OPERATION_PTR (0: none).
+    pub operation_ptr: usize,
+}
+
+impl ParamLayout {
+    /// The addresses of `b`'s value and indicator in row `row`, `offset`
+    /// the value at SQL_ATTR_PARAM_BIND_OFFSET_PTR. An unbound (0) address
+    /// stays 0.
+    pub fn addresses(&self, b: &ParamBinding, row: usize, offset: usize) -> (usize, usize) {
+        let (value_stride, ind_stride) = if self.bind_type == 0 {
+            let element = fixed_size(b.c_type).unwrap_or(b.buf_len.max(0) as usize);
+            (element, size_of::<Len>())
+        } else {
+            (self.bind_type, self.bind_type)
+        };
+        let at = |base: usize, stride: usize| {
+            if base == 0 {
+                0
+            } else {
+                base + offset + row * stride
+            }
+        };
+        (at(b.ptr, value_stride), at(b.ind, ind_stride))
+    }
+}
+
+/// What an execution returns, and what the FFI layer writes for it.
+pub struct ExecOut {
+    pub result: Result<RetCode>,
+    /// One SQL_PARAM_* per row, for SQL_ATTR_PARAM_STATUS_PTR.
+    pub statuses: Vec<u16>,
+    /// Rows processed (error rows included), for
+    /// SQL_ATTR_PARAMS_PROCESSED_PTR.
+    pub processed: usize,
+    pub status_ptr: usize,
+    pub processed_ptr: usize,
+}
+
+impl ExecOut {
+    pub fn only(result: Result<RetCode>) -> ExecOut {
+        ExecOut {
+            result,
+            statuses: Vec::new(),
+            processed: 0,
+            status_ptr: 0,
+            processed_ptr: 0,
+        }
+    }
+}
+
+/// What SQLParamData answers.
+pub enum ParamDataOut {
+    /// SQL_NEED_DATA, with the next parameter's token.
+    Need(usize),
+    /// The statement ran.
+    Done(ExecOut),
 }
 
 #[cfg(test)]
@@ -82,8 +210,36 @@ mod tests {
         // Fixed-size types ignore the length.
         assert_eq!(param_source(&int, Some(3)).unwrap(), ParamSource::Bytes(8));
         for at_exec in [DATA_AT_EXEC, len_data_at_exec(10)] {
-            let err = param_source(&text, Some(at_exec)).unwrap_err();
-            assert_eq!(err.state, Some("HYC00"));
+            assert_eq!(
+                param_source(&text, Some(at_exec)).unwrap(),
+                ParamSource::AtExec
+            );
         }
+    }
+
+    #[test]
+    fn rows_are_found_column_wise_and_row_wise() {
+        let b = ParamBinding {
+            c_type: odbc_sys::CDataType::Char as i16,
+            sql_type: 12,
+            ptr: 1000,
+            buf_len: 20,
+            ind: 5000,
+        };
+        let mut layout = ParamLayout {
+            bindings: vec![b],
+            rows: 3,
+            bind_type: 0,
+            offset_ptr: 0,
+            operation_ptr: 0,
+        };
+        assert_eq!(
+            layout.addresses(&b, 2, 0),
+            (1040, 5000 + 2 * size_of::<Len>())
+        );
+        layout.bind_type = 64;
+        assert_eq!(layout.addresses(&b, 2, 8), (1000 + 8 + 128, 5000 + 8 + 128));
+        let unbound = ParamBinding { ind: 0, ..b };
+        assert_eq!(layout.addresses(&unbound, 1, 0).1, 0);
     }
 }

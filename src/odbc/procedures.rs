@@ -86,6 +86,9 @@ pub static PROCEDURES: &[ProcDef] = &[
 pub struct Call {
     pub proc: &'static ProcDef,
     pub args: Vec<Option<String>>,
+    /// For each `?` marker in order, the argument it gives (an index into
+    /// `args`); the bound values fill them at each execution.
+    pub markers: Vec<usize>,
 }
 
 // Arguments may be codes or tokens: never printed.
@@ -106,6 +109,30 @@ impl Call {
             .iter()
             .map(|r| ColDesc::new(r.name, r.sql_type, true))
             .collect()
+    }
+
+    /// The call with the bound values of its markers as arguments (NULL
+    /// is no argument; numbers as their text).
+    pub fn with_values(&self, values: &[Value]) -> Result<Call> {
+        if values.len() < self.markers.len() {
+            return Err(Error::odbc(
+                "07002",
+                format!(
+                    "The call of {} has {} parameter marker(s) but {} value(s) were bound.",
+                    self.proc.name,
+                    self.markers.len(),
+                    values.len()
+                ),
+            ));
+        }
+        let mut call = self.clone();
+        for (&arg, v) in self.markers.iter().zip(values) {
+            call.args[arg] = match v {
+                Value::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+                v => v.text(),
+            };
+        }
+        Ok(call)
     }
 
     fn arg(&self, name: &str) -> Option<String> {
@@ -288,12 +315,23 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
     // Arguments: (a, b) for call, a, b for EXEC; either may be @Name = 'v'.
     let mut positional: Vec<Option<String>> = Vec::new();
     let mut named: Vec<(String, Option<String>)> = Vec::new();
+    // Where each `?` goes: a position, or a parameter's name.
+    let mut slots: Vec<Slot> = Vec::new();
     let mut t = lx.next()?;
     let parens = t == Some(Tok::Punct('('));
     if parens {
         t = lx.next()?;
         if t == Some(Tok::Punct(')')) {
-            return finish(&mut lx, braced, proc, positional, named);
+            return finish(
+                &mut lx,
+                braced,
+                proc,
+                Args {
+                    positional,
+                    named,
+                    slots,
+                },
+            );
         }
     }
     while let Some(tok) = t.take() {
@@ -312,18 +350,26 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
             }
             other => (None, Some(other)),
         };
+        if value_tok == Some(Tok::Marker) {
+            slots.push(match &pname {
+                Some(n) => Slot::Named(n.clone()),
+                None => Slot::Position(positional.len()),
+            });
+        }
         let value = match value_tok {
+            Some(Tok::Marker) => None,
             Some(Tok::Str(s)) => Some(s),
             Some(Tok::Null) => None,
-            Some(Tok::Word(w)) if w.chars().all(|c| c.is_ascii_digit() || "+-.".contains(c)) => Some(w),
-            Some(Tok::Word(w)) if w.eq_ignore_ascii_case("DEFAULT") => None,
-            Some(Tok::Marker) => {
-                return Err(syntax(format!(
-                    "Parameter markers (?) are not supported in calls of {}; give the values as string literals, e.g. '{}'.",
-                    proc.name, "value"
-                )))
+            Some(Tok::Word(w)) if w.chars().all(|c| c.is_ascii_digit() || "+-.".contains(c)) => {
+                Some(w)
             }
-            _ => return Err(syntax(format!("The arguments of {} must be string literals in single quotes (or NULL).", proc.name))),
+            Some(Tok::Word(w)) if w.eq_ignore_ascii_case("DEFAULT") => None,
+            _ => {
+                return Err(syntax(format!(
+                "The arguments of {} must be string literals in single quotes, NULL or ? markers.",
+                proc.name
+            )))
+            }
         };
         match pname {
             Some(n) => named.push((n, value)),
@@ -338,7 +384,16 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
         match t {
             Some(Tok::Punct(',')) => t = lx.next()?,
             Some(Tok::Punct(')')) if parens => {
-                return finish(&mut lx, braced, proc, positional, named)
+                return finish(
+                    &mut lx,
+                    braced,
+                    proc,
+                    Args {
+                        positional,
+                        named,
+                        slots,
+                    },
+                )
             }
             _ => break,
         }
@@ -352,25 +407,68 @@ pub fn parse(sql: &str) -> Result<Option<Call>> {
     // What is left must be the end (a closing brace, a semicolon).
     if let Some(tok) = t {
         if braced && tok == Tok::Punct('}') {
-            return finish(&mut lx, false, proc, positional, named);
+            return finish(
+                &mut lx,
+                false,
+                proc,
+                Args {
+                    positional,
+                    named,
+                    slots,
+                },
+            );
         }
         if tok == Tok::Punct(';') {
-            return finish(&mut lx, braced, proc, positional, named);
+            return finish(
+                &mut lx,
+                braced,
+                proc,
+                Args {
+                    positional,
+                    named,
+                    slots,
+                },
+            );
         }
         return Err(syntax(format!(
             "Unexpected text after the call of {}.",
             proc.name
         )));
     }
-    finish(&mut lx, braced, proc, positional, named)
+    finish(
+        &mut lx,
+        braced,
+        proc,
+        Args {
+            positional,
+            named,
+            slots,
+        },
+    )
+}
+
+/// Where a `?` marker's value goes.
+enum Slot {
+    Position(usize),
+    Named(String),
+}
+
+/// A call's arguments as written.
+struct Args {
+    positional: Vec<Option<String>>,
+    named: Vec<(String, Option<String>)>,
+    slots: Vec<Slot>,
 }
 
 fn finish(
     lx: &mut Lexer,
     mut braced: bool,
     proc: &'static ProcDef,
-    positional: Vec<Option<String>>,
-    named: Vec<(String, Option<String>)>,
+    Args {
+        positional,
+        named,
+        slots,
+    }: Args,
 ) -> Result<Option<Call>> {
     loop {
         match lx.next()? {
@@ -403,25 +501,37 @@ fn finish(
             names()
         )));
     }
-    let mut args = vec![None; proc.params.len()];
-    for (i, v) in positional.into_iter().enumerate() {
-        args[i] = v;
-    }
-    for (n, v) in named {
-        let i = proc
-            .params
+    let position = |n: &str| {
+        proc.params
             .iter()
-            .position(|p| p.name.eq_ignore_ascii_case(&n))
+            .position(|p| p.name.eq_ignore_ascii_case(n))
             .ok_or_else(|| {
                 syntax(format!(
                     "{} has no parameter {n}; its parameters are {}.",
                     proc.name,
                     names()
                 ))
-            })?;
+            })
+    };
+    let mut args = vec![None; proc.params.len()];
+    for (i, v) in positional.into_iter().enumerate() {
         args[i] = v;
     }
-    Ok(Some(Call { proc, args }))
+    for (n, v) in named {
+        args[position(&n)?] = v;
+    }
+    let markers = slots
+        .into_iter()
+        .map(|s| match s {
+            Slot::Position(i) => Ok(i),
+            Slot::Named(n) => position(&n),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(Call {
+        proc,
+        args,
+        markers,
+    }))
 }
 
 fn text(v: &str) -> Value {
@@ -579,12 +689,31 @@ mod tests {
     }
 
     #[test]
+    fn markers_give_arguments() {
+        let c = parse("{call GetOAuthAccessToken(?, @Verifier = ?)}")
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.markers, [0, 1]);
+        let c = c
+            .with_values(&[Value::Text("WEB".into()), Value::Int(42)])
+            .unwrap();
+        assert_eq!(c.args[0].as_deref(), Some("WEB"));
+        assert_eq!(c.args[1].as_deref(), Some("42"));
+        let c = parse("EXEC RefreshOAuthAccessToken ?").unwrap().unwrap();
+        assert_eq!(c.markers, [0]);
+        assert_eq!(c.with_values(&[]).unwrap_err().state, Some("07002"));
+        assert_eq!(
+            c.with_values(&[Value::Null]).unwrap().args,
+            vec![None::<String>]
+        );
+    }
+
+    #[test]
     fn call_errors() {
         for bad in [
             "{call NoSuch()}",
             "EXEC GetOAuthAccessToken @Nope='x'",
             "{call RefreshOAuthAccessToken('a', 'b')}",
-            "{call GetOAuthAccessToken(?)}",
             "{call RefreshOAuthAccessToken('a')",
             "EXEC RefreshOAuthAccessToken 'a' junk",
         ] {

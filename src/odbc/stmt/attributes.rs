@@ -22,6 +22,9 @@ use crate::odbc::sqlext::{
 /// mistake more often than a wish, and each row is converted in memory.
 const MAX_ROW_ARRAY_SIZE: u64 = 100_000;
 
+/// The most parameter rows one execution runs (each may be an API call).
+const MAX_PARAMSET_SIZE: u64 = 100_000;
+
 /// The statement attribute an SQLINTEGER names, if odbc-sys knows it.
 fn statement_attribute(attr: i32) -> Option<StatementAttribute> {
     use StatementAttribute::*;
@@ -86,6 +89,13 @@ pub(super) struct Attributes {
     pub row_array_size: u64,
     pub retrieve_data: u64,
     pub params_processed_ptr: usize,
+    /// SQL_ATTR_PARAMSET_SIZE: rows of parameters each execution runs.
+    pub paramset_size: u64,
+    /// SQL_ATTR_PARAM_BIND_TYPE: 0 column-wise, else the row's size.
+    pub param_bind_type: u64,
+    pub param_bind_offset_ptr: usize,
+    pub param_status_ptr: usize,
+    pub param_operation_ptr: usize,
 }
 
 impl Default for Attributes {
@@ -102,6 +112,11 @@ impl Default for Attributes {
             row_array_size: 1,
             retrieve_data: 1,
             params_processed_ptr: 0,
+            paramset_size: 1,
+            param_bind_type: 0,
+            param_bind_offset_ptr: 0,
+            param_status_ptr: 0,
+            param_operation_ptr: 0,
         }
     }
 }
@@ -126,7 +141,10 @@ impl Stmt {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
         if attr == SQL_ROWSET_SIZE {
-            self.keep_default(value == 1, "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1.");
+            self.keep_default(
+                value == 1,
+                "SQLExtendedFetch row sets are not supported; the size stays 1.",
+            );
             return Ok(SUCCESS);
         }
         use StatementAttribute::*;
@@ -155,7 +173,20 @@ impl Stmt {
                     format!("The row array size was capped at {MAX_ROW_ARRAY_SIZE}."),
                 );
             }
-            ParamsetSize => self.keep_default(value == 1, "SQLExtendedFetch row sets and parameter arrays are not supported; the size stays 1."),
+            ParamsetSize => {
+                if value == 0 {
+                    return Err(Error::odbc("HY024", "SQL_ATTR_PARAMSET_SIZE must be at least 1."));
+                }
+                st.attrs.paramset_size = value.min(MAX_PARAMSET_SIZE);
+                self.keep_default(
+                    value <= MAX_PARAMSET_SIZE,
+                    format!("The parameter set size was capped at {MAX_PARAMSET_SIZE}."),
+                );
+            }
+            ParamBindType => st.attrs.param_bind_type = value,
+            ParamBindOffsetPtr => st.attrs.param_bind_offset_ptr = value as usize,
+            ParamStatusPtr => st.attrs.param_status_ptr = value as usize,
+            ParamOpterationPtr => st.attrs.param_operation_ptr = value as usize,
             CursorType => self.keep_default(value == SQL_CURSOR_FORWARD_ONLY, "Only forward-only cursors are supported; the cursor type stays SQL_CURSOR_FORWARD_ONLY."),
             Concurrency => self.keep_default(value == SQL_CONCUR_READ_ONLY, "Only read-only concurrency is supported."),
             CursorScrollable => {
@@ -175,7 +206,7 @@ impl Stmt {
                 }
             }
             CursorSensitivity | SimulateCursor | UseBookmarks | KeysetSize | EnableAutoIpd
-            | ParamBindType | ParamStatusPtr => self.keep_default(
+            => self.keep_default(
                 value == 0,
                 format!("Statement attribute {attr} is not supported; its default stays in force."),
             ),
@@ -211,14 +242,17 @@ impl Stmt {
                 RowBindType => st.attrs.row_bind_type,
                 RetrieveData => st.attrs.retrieve_data,
                 RowArraySize => st.attrs.row_array_size,
-                ParamsetSize => 1,
+                ParamsetSize => st.attrs.paramset_size,
                 CursorType => 0,
                 Concurrency => SQL_CONCUR_READ_ONLY,
                 CursorScrollable | CursorSensitivity | AsyncEnable | UseBookmarks | KeysetSize
                 | EnableAutoIpd | SimulateCursor => 0,
                 RowNumber => st.fetched,
                 ParamsProcessedPtr => st.attrs.params_processed_ptr as u64,
-                ParamBindType | ParamStatusPtr => 0,
+                ParamBindType => st.attrs.param_bind_type,
+                ParamBindOffsetPtr => st.attrs.param_bind_offset_ptr as u64,
+                ParamStatusPtr => st.attrs.param_status_ptr as u64,
+                ParamOpterationPtr => st.attrs.param_operation_ptr as u64,
                 _ => return Err(not_supported(attr)),
             },
         )

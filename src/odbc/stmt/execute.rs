@@ -14,7 +14,7 @@ use odbc_sys::RetCode;
 use std::time::Duration;
 
 /// What SQLExecute runs.
-enum Job {
+pub(super) enum Job {
     Query(Query),
     Call(Call),
 }
@@ -27,6 +27,7 @@ impl Stmt {
         st.close_cursor();
         st.query = None;
         st.call = None;
+        st.sql = sql.to_string();
         // Stored procedures never reach SQLite; their arguments may be secrets.
         if let Some(call) = procedures::parse(sql)? {
             self.log(
@@ -49,20 +50,20 @@ impl Stmt {
     pub fn execute_with(&self, params: Vec<Value>) -> Result<RetCode> {
         let run = self.begin_execution(self.query_timeout())?;
         match self.take_job()? {
-            Job::Call(call) => self.run_call(run, &call),
+            Job::Call(call) => self.run_call(run, &call.with_values(&params)?),
             Job::Query(query) => self.run_query(run, query, &params),
         }
     }
 
     /// SQL_ATTR_QUERY_TIMEOUT bounds the whole query (execute and every
     /// fetch), checked before every request (HYT00 when passed).
-    fn query_timeout(&self) -> Option<Duration> {
+    pub(super) fn query_timeout(&self) -> Option<Duration> {
         let seconds = lock(&self.state).attrs.query_timeout;
         (seconds > 0).then(|| Duration::from_secs(seconds))
     }
 
     /// Closes the cursor and takes out of the state what SQLPrepare left.
-    fn take_job(&self) -> Result<Job> {
+    pub(super) fn take_job(&self) -> Result<Job> {
         let read_only = self.conn.read_only();
         let mut st = lock(&self.state);
         if let Some(call) = st.call.clone() {
@@ -86,7 +87,7 @@ impl Stmt {
     /// A procedure call, answered with rows in memory. It cannot be
     /// interrupted (it may wait minutes for a browser sign-in), so a cancel
     /// meanwhile finds nothing to stop and its rows stand.
-    fn run_call(&self, run: Running, call: &Call) -> Result<RetCode> {
+    pub(super) fn run_call(&self, run: Running, call: &Call) -> Result<RetCode> {
         let outcome = procedures::run(&self.conn, call);
         let mut st = lock(&self.state);
         run.end();

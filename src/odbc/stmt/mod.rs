@@ -4,6 +4,9 @@
 //! - `columns`: the result's columns (SQLDescribeCol, SQLColAttribute) and
 //!   SQLBindCol;
 //! - `params`: parameter markers and SQLBindParameter;
+//! - `describe_param`: SQLDescribeParam;
+//! - `param_sets`: parameter arrays (SQL_ATTR_PARAMSET_SIZE);
+//! - `data_at_exec`: SQLParamData / SQLPutData;
 //! - `attributes`: SQLSetStmtAttr / SQLGetStmtAttr;
 //! - `execute`: SQLPrepare, SQLExecute, in-memory result sets;
 //! - `fetch`: SQLFetch, a block of rows at a time;
@@ -15,9 +18,12 @@
 mod attributes;
 mod bound_buffers;
 mod columns;
+mod data_at_exec;
+mod describe_param;
 mod execute;
 mod fetch;
 mod get_data;
+mod param_sets;
 mod params;
 mod running;
 
@@ -60,6 +66,8 @@ enum Cursor {
 
 pub struct StmtState {
     query: Option<Query>,
+    /// The SQL last prepared, as the application wrote it.
+    sql: String,
     cursor: Cursor,
     pub columns: Vec<ColDesc>,
     /// Rows read ahead to learn the types of computed columns.
@@ -72,6 +80,8 @@ pub struct StmtState {
     pub call: Option<super::procedures::Call>,
     /// SQLBindParameter bindings by parameter number.
     pub params: BTreeMap<u16, ParamBinding>,
+    /// A data-at-execution sequence's values (see `data_at_exec`).
+    need_data: Option<data_at_exec::NeedData>,
     /// An error met after a block fetch already delivered rows: the answer
     /// to the next fetch.
     pending_error: Option<Error>,
@@ -91,6 +101,7 @@ impl StmtState {
     pub fn new(metadata_id: bool) -> StmtState {
         StmtState {
             query: None,
+            sql: String::new(),
             cursor: Cursor::Closed,
             columns: Vec::new(),
             peeked: VecDeque::new(),
@@ -100,6 +111,7 @@ impl StmtState {
             bindings: BTreeMap::new(),
             call: None,
             params: BTreeMap::new(),
+            need_data: None,
             pending_error: None,
             get_data_progress: None,
             get_data_encoded: None,

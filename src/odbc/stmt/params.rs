@@ -54,7 +54,11 @@ impl Stmt {
     /// is 07002.
     pub fn param_bindings(&self) -> Result<Vec<ParamBinding>> {
         let st = lock(&self.state);
-        let markers = st.query.as_ref().map(|q| q.param_count()).unwrap_or(0);
+        let markers = match (&st.query, &st.call) {
+            (Some(q), _) => q.param_count(),
+            (None, Some(call)) => call.markers.len(),
+            _ => 0,
+        };
         (1..=markers as u16)
             .map(|i| {
                 st.params.get(&i).copied().ok_or_else(|| {
@@ -69,9 +73,10 @@ impl Stmt {
 
     pub fn num_params(&self) -> Result<i16> {
         let st = lock(&self.state);
-        match &st.query {
-            Some(q) => Ok(q.param_count() as i16),
-            None => Err(Error::odbc(
+        match (&st.query, &st.call) {
+            (Some(q), _) => Ok(q.param_count() as i16),
+            (None, Some(call)) => Ok(call.markers.len() as i16),
+            _ => Err(Error::odbc(
                 "HY010",
                 "SQLNumParams needs a prepared statement (function sequence error).",
             )),

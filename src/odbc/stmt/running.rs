@@ -25,6 +25,10 @@ pub(super) struct Activity {
     /// fetch); the others are short and never wait on the network.
     interruptible: bool,
     cancel_requested: bool,
+    /// A data-at-execution sequence is under way (see `data_at_exec`):
+    /// only SQLParamData, SQLPutData and SQLCancel may change the
+    /// statement.
+    need_data: bool,
 }
 
 /// Proof that the current call is the statement's running function. The
@@ -61,6 +65,12 @@ impl Stmt {
         if activity.running {
             return Err(busy());
         }
+        if activity.need_data {
+            return Err(Error::odbc(
+                "HY010",
+                "The statement waits for parameter values (SQL_NEED_DATA): call SQLParamData and SQLPutData, or SQLCancel (function sequence error).",
+            ));
+        }
         activity.running = true;
         activity.interruptible = interruptible;
         activity.cancel_requested = false;
@@ -69,6 +79,10 @@ impl Stmt {
             stmt: self,
             ended: false,
         })
+    }
+
+    pub(super) fn set_need_data(&self, on: bool) {
+        lock(&self.activity).need_data = on;
     }
 
     /// Whether a function (execute, fetch, ...) runs on this statement now.
@@ -80,6 +94,11 @@ impl Stmt {
     /// thread (it fails with HY008 at its next check); other statements of
     /// the connection go on. With nothing running, nothing happens.
     pub fn cancel(&self) -> Result<RetCode> {
+        let need_data = lock(&self.activity).need_data;
+        if need_data {
+            self.cancel_need_data();
+            return Ok(crate::odbc::SUCCESS);
+        }
         let mut activity = lock(&self.activity);
         if activity.running && activity.interruptible {
             activity.cancel_requested = true;
