@@ -226,6 +226,8 @@ fn system_functions_agree_with_getinfo() {
         PRODUCT,
         &[
             ("{fn DATABASE()}", ""),
+            // The login, as SQLGetInfo(SQL_USER_NAME) answers.
+            ("{fn USER()}", "sandbox"),
             ("{fn IFNULL(NULL, name)}", "Lámpara Clásico Nº1"),
             ("{fn IFNULL(stock, 0)}", "200"),
         ],

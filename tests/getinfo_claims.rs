@@ -309,6 +309,7 @@ const SYSTEM_FUNCTIONS: Claims = &[
     // SQL_DATABASE_NAME and SQL_ATTR_CURRENT_CATALOG: no catalogs.
     (SQL_FN_SYS_DBNAME, "{fn DATABASE()}", ""),
     (SQL_FN_SYS_IFNULL, "{fn IFNULL(NULL, stock)}", "200"),
+    (SQL_FN_SYS_USERNAME, "{fn USER()}", "sandbox"),
 ];
 
 const CONVERT_FUNCTIONS: Claims = &[

@@ -76,7 +76,7 @@ fn niladic(name: &str) -> Option<&'static str> {
         // As SQLGetInfo's SQL_DATABASE_NAME and SQL_ATTR_CURRENT_CATALOG:
         // Jumpseller has no catalogs.
         "DATABASE" => "''",
-        "USER" => "''",
+        "USER" => "js_fn_user()",
         _ => return None,
     })
 }

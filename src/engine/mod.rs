@@ -112,11 +112,14 @@ const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> =
     rusqlite::vtab::Module::update_module();
 
 impl Session {
+    /// `user_name` is what `{fn USER()}` answers: the connection's login, as
+    /// SQLGetInfo(SQL_USER_NAME) says.
     pub fn open(
         profile: Arc<Profile>,
         client: Arc<Client>,
         pagesize: u32,
         prefetch: u32,
+        user_name: String,
     ) -> Result<Session> {
         let ctx = Arc::new(Ctx {
             profile: profile.clone(),
@@ -144,6 +147,14 @@ impl Session {
         casts::register(&conn, move |e| scope_of.scope().set_error(e)).map_err(sqlite_setup)?;
         let scope_of = ctx.clone();
         functions::register(&conn, move |e| scope_of.scope().set_error(e)).map_err(sqlite_setup)?;
+        conn.create_scalar_function(
+            "js_fn_user",
+            0,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            move |_| Ok(user_name.clone()),
+        )
+        .map_err(sqlite_setup)?;
         conn.create_collation(collation::INSTANT, collation::compare_instants)
             .map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");

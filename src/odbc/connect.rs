@@ -143,6 +143,7 @@ impl Conn {
             client,
             config.pagesize,
             config.prefetch.unwrap_or(DEFAULT_PREFETCH),
+            config.login.clone().unwrap_or_default(),
         )?;
         let completed = config.completed_connection_string();
         session.keep_write_journal(!lock(&self.state).autocommit);
