@@ -77,9 +77,11 @@ int16_t SQLExecDirectW(JumpsellerOdbcHandle hstmt, const uint16_t *sql, int32_t 
 
 int16_t SQLExecute(JumpsellerOdbcHandle hstmt);
 
+int16_t SQLExtendedFetch(JumpsellerOdbcHandle hstmt, uint16_t orientation, intptr_t offset, uintptr_t *rows_fetched, uint16_t *row_status);
+
 int16_t SQLFetch(JumpsellerOdbcHandle hstmt);
 
-int16_t SQLFetchScroll(JumpsellerOdbcHandle hstmt, int16_t orientation, intptr_t _offset);
+int16_t SQLFetchScroll(JumpsellerOdbcHandle hstmt, int16_t orientation, intptr_t offset);
 
 int16_t SQLFreeHandle(int16_t handle_type, JumpsellerOdbcHandle handle);
 
@@ -88,6 +90,10 @@ int16_t SQLFreeStmt(JumpsellerOdbcHandle hstmt, uint16_t option);
 int16_t SQLGetConnectAttr(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, int32_t buf_len, int32_t *len);
 
 int16_t SQLGetConnectAttrW(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, int32_t buf_len, int32_t *len);
+
+int16_t SQLGetCursorName(JumpsellerOdbcHandle hstmt, uint8_t *name, int16_t buf_len, int16_t *name_len);
+
+int16_t SQLGetCursorNameW(JumpsellerOdbcHandle hstmt, uint16_t *name, int16_t buf_len, int16_t *name_len);
 
 int16_t SQLGetData(JumpsellerOdbcHandle hstmt, uint16_t column, int16_t c_type, void *value, intptr_t buf_len, intptr_t *ind);
 
@@ -139,7 +145,13 @@ int16_t SQLSetConnectAttr(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, 
 
 int16_t SQLSetConnectAttrW(JumpsellerOdbcHandle hdbc, int32_t attr, void *value, int32_t len);
 
+int16_t SQLSetCursorName(JumpsellerOdbcHandle hstmt, const uint8_t *name, int16_t len);
+
+int16_t SQLSetCursorNameW(JumpsellerOdbcHandle hstmt, const uint16_t *name, int16_t len);
+
 int16_t SQLSetEnvAttr(JumpsellerOdbcHandle henv, int32_t attr, void *value, int32_t _len);
+
+int16_t SQLSetPos(JumpsellerOdbcHandle hstmt, uintptr_t row_number, uint16_t operation, uint16_t lock_type);
 
 int16_t SQLSetStmtAttr(JumpsellerOdbcHandle hstmt, int32_t attr, void *value, int32_t _len);
 

@@ -8,6 +8,7 @@ mod connect;
 mod diag;
 mod handles;
 mod params;
+mod scroll;
 mod statement;
 pub mod strings;
 
@@ -17,6 +18,7 @@ pub use connect::*;
 pub use diag::*;
 pub use handles::*;
 pub use params::*;
+pub use scroll::*;
 pub use statement::*;
 
 use crate::error::{Error, Kind};

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::odbc::arg_errors::{
     negative_buffer_length, null_pointer, null_without_indicator, report_truncation,
 };
+use crate::odbc::sqlext::SQL_FETCH_BOOKMARK;
 use crate::odbc::{concise_type, lock, Attr, FetchOut, Stmt};
 use odbc_sys::{Char, Len, RetCode, ULen, WChar, NULL_DATA};
 use std::os::raw::c_void;
@@ -359,7 +360,7 @@ pub unsafe extern "C" fn SQLBindCol(
         if buf_len < 0 {
             return Err(negative_buffer_length());
         }
-        stmt.bind_col(column, c_type, value as usize, buf_len, ind as usize)
+        stmt.bind_column(column, c_type, value as usize, buf_len, ind as usize)
     })
 }
 
@@ -368,7 +369,7 @@ pub unsafe extern "C" fn SQLBindCol(
 /// # Safety
 /// Every address in `out` is one the application bound (or set as a
 /// statement attribute) and still valid for what is written there.
-unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
+pub(super) unsafe fn write_fetch(out: FetchOut) -> Result<RetCode, Error> {
     let offset = if out.bind_offset_ptr != 0 {
         // SAFETY: the SQL_ATTR_ROW_BIND_OFFSET_PTR the application set; it
         // points at a readable SQLLEN.
@@ -413,13 +414,30 @@ pub unsafe extern "C" fn SQLFetch(hstmt: Handle) -> RetCode {
 }
 
 /// # Safety
-/// As [`SQLFetch`].
+/// As [`SQLFetch`]; for SQL_FETCH_BOOKMARK, SQL_ATTR_FETCH_BOOKMARK_PTR
+/// points at a readable bookmark (4 bytes for SQL_UB_FIXED, else 8).
 #[no_mangle]
-pub unsafe extern "C" fn SQLFetchScroll(hstmt: Handle, orientation: i16, _offset: Len) -> RetCode {
-    // SAFETY: the buffers written are the ones bound, valid by the caller's
-    // promise.
-    with_stmt(hstmt, |stmt| unsafe {
-        write_fetch(stmt.fetch_scroll(orientation)?)
+pub unsafe extern "C" fn SQLFetchScroll(hstmt: Handle, orientation: i16, offset: Len) -> RetCode {
+    with_stmt(hstmt, |stmt| {
+        let bookmark = if orientation == SQL_FETCH_BOOKMARK {
+            let (ptr, width) = stmt.fetch_bookmark_source()?;
+            // SAFETY: SQL_ATTR_FETCH_BOOKMARK_PTR, non-null, points at a
+            // bookmark of the width SQL_ATTR_USE_BOOKMARKS gives (caller's
+            // promise); read unaligned.
+            Some(unsafe {
+                if width == 4 {
+                    std::ptr::read_unaligned(ptr as *const u32) as u64
+                } else {
+                    std::ptr::read_unaligned(ptr as *const u64)
+                }
+            })
+        } else {
+            None
+        };
+        let out = stmt.fetch_scroll_to(orientation, offset as i64, bookmark)?;
+        // SAFETY: the buffers written are the ones bound, valid by the
+        // caller's promise.
+        unsafe { write_fetch(out) }
     })
 }
 

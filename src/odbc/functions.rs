@@ -8,6 +8,10 @@ use super::sqlext::*;
 pub const SQL_API_SQLDESCRIBEPARAM: u16 = 58;
 pub const SQL_API_SQLPARAMDATA: u16 = 48;
 pub const SQL_API_SQLPUTDATA: u16 = 49;
+pub const SQL_API_SQLEXTENDEDFETCH: u16 = 59;
+pub const SQL_API_SQLSETPOS: u16 = 68;
+pub const SQL_API_SQLGETCURSORNAME: u16 = 17;
+pub const SQL_API_SQLSETCURSORNAME: u16 = 21;
 
 /// (SQL_API_* id, name without the W suffix, has a W form)
 pub const EXPORTED: &[(u16, &str, bool)] = &[
@@ -27,12 +31,14 @@ pub const EXPORTED: &[(u16, &str, bool)] = &[
     (SQL_API_SQLENDTRAN, "SQLEndTran", false),
     (SQL_API_SQLEXECDIRECT, "SQLExecDirect", true),
     (SQL_API_SQLEXECUTE, "SQLExecute", false),
+    (SQL_API_SQLEXTENDEDFETCH, "SQLExtendedFetch", false),
     (SQL_API_SQLFETCH, "SQLFetch", false),
     (SQL_API_SQLFETCHSCROLL, "SQLFetchScroll", false),
     (SQL_API_SQLFOREIGNKEYS, "SQLForeignKeys", true),
     (SQL_API_SQLFREEHANDLE, "SQLFreeHandle", false),
     (SQL_API_SQLFREESTMT, "SQLFreeStmt", false),
     (SQL_API_SQLGETCONNECTATTR, "SQLGetConnectAttr", true),
+    (SQL_API_SQLGETCURSORNAME, "SQLGetCursorName", true),
     (SQL_API_SQLGETDATA, "SQLGetData", false),
     (SQL_API_SQLGETDIAGFIELD, "SQLGetDiagField", true),
     (SQL_API_SQLGETDIAGREC, "SQLGetDiagRec", true),
@@ -53,7 +59,9 @@ pub const EXPORTED: &[(u16, &str, bool)] = &[
     (SQL_API_SQLPUTDATA, "SQLPutData", false),
     (SQL_API_SQLROWCOUNT, "SQLRowCount", false),
     (SQL_API_SQLSETCONNECTATTR, "SQLSetConnectAttr", true),
+    (SQL_API_SQLSETCURSORNAME, "SQLSetCursorName", true),
     (SQL_API_SQLSETENVATTR, "SQLSetEnvAttr", false),
+    (SQL_API_SQLSETPOS, "SQLSetPos", false),
     (SQL_API_SQLSETSTMTATTR, "SQLSetStmtAttr", true),
     (SQL_API_SQLSPECIALCOLUMNS, "SQLSpecialColumns", true),
     (SQL_API_SQLSTATISTICS, "SQLStatistics", true),

@@ -121,7 +121,17 @@ static ANSWERS: &[(u16, Info)] = &[
     (id(I::DataSourceName), Str("")),
     (id(I::DriverName), Str("libjumpseller_odbc.so")),
     (id(I::DriverVer), Str("00.01.0000")),
-    (SQL_FETCH_DIRECTION, U32(SQL_FD_FETCH_NEXT)),
+    // Static cursors scroll every way (tests/scroll.rs).
+    (
+        SQL_FETCH_DIRECTION,
+        U32(SQL_FD_FETCH_NEXT
+            | SQL_FD_FETCH_FIRST
+            | SQL_FD_FETCH_LAST
+            | SQL_FD_FETCH_PRIOR
+            | SQL_FD_FETCH_ABSOLUTE
+            | SQL_FD_FETCH_RELATIVE
+            | SQL_FD_FETCH_BOOKMARK),
+    ),
     (SQL_ODBC_API_CONFORMANCE, U16(SQL_OAC_LEVEL1)),
     (SQL_ODBC_VER, Str("03.80.0000")),
     (SQL_ROW_UPDATES, Str("N")),
@@ -163,7 +173,10 @@ static ANSWERS: &[(u16, Info)] = &[
     (id(I::CatalogNameSeparator), Str("")),
     (id(I::CatalogTerm), Str("")),
     (SQL_SCROLL_CONCURRENCY, U32(SQL_SCCO_READ_ONLY)),
-    (id(I::ScrollOptions), U32(SQL_SO_FORWARD_ONLY)),
+    (
+        id(I::ScrollOptions),
+        U32(SQL_SO_FORWARD_ONLY | SQL_SO_STATIC),
+    ),
     (SQL_TABLE_TERM, Str("table")),
     (id(I::TransactionCapable), U16(SQL_TC_NONE)),
     (id(I::UserName), Str("")),
@@ -201,14 +214,17 @@ static ANSWERS: &[(u16, Info)] = &[
     (id(I::CorrelationName), U16(SQL_CN_ANY)),
     (id(I::NonNullableColumns), U16(SQL_NNC_NON_NULL)),
     (id(I::DriverOdbcVer), Str("03.80")),
-    (SQL_LOCK_TYPES, U32(NONE)),
-    (SQL_POS_OPERATIONS, U32(NONE)),
+    // SQLSetPos on a static cursor: SQL_POSITION and SQL_REFRESH.
+    (SQL_LOCK_TYPES, U32(SQL_LCK_NO_CHANGE)),
+    (SQL_POS_OPERATIONS, U32(SQL_POS_POSITION | SQL_POS_REFRESH)),
     (SQL_POSITIONED_STATEMENTS, U32(NONE)),
     (
         id(I::GetDataExtensions),
         U32(SQL_GD_ANY_COLUMN | SQL_GD_ANY_ORDER | SQL_GD_BOUND),
     ),
-    (SQL_BOOKMARK_PERSISTENCE, U32(NONE)),
+    // A bookmark is a row number of the static result: valid while the
+    // cursor scrolls, gone when it closes.
+    (SQL_BOOKMARK_PERSISTENCE, U32(SQL_BP_SCROLL)),
     (SQL_STATIC_SENSITIVITY, U32(NONE)),
     (id(I::SqlFileUsage), U16(SQL_FILE_NOT_SUPPORTED)),
     (id(I::NullCollation), U16(SQL_NC_LOW)),
@@ -286,7 +302,7 @@ static ANSWERS: &[(u16, Info)] = &[
     (SQL_DROP_TABLE, U32(NONE)),
     (SQL_DROP_TRANSLATION, U32(NONE)),
     (SQL_DROP_VIEW, U32(NONE)),
-    // Only forward-only cursors.
+    // Forward-only and static cursors (keyset-driven and dynamic become static).
     (id(I::DynamicCursorAttributes1), U32(NONE)),
     (id(I::DynamicCursorAttributes2), U32(NONE)),
     (id(I::ForwardOnlyCursorAttributes1), U32(SQL_CA1_NEXT)),
@@ -356,8 +372,21 @@ static ANSWERS: &[(u16, Info)] = &[
         SQL_STANDARD_CLI_CONFORMANCE,
         U32(SQL_SCC_XOPEN_CLI_VERSION1 | SQL_SCC_ISO92_CLI),
     ),
-    (id(I::StaticCursorAttributes1), U32(NONE)),
-    (id(I::StaticCursorAttributes2), U32(NONE)),
+    (
+        id(I::StaticCursorAttributes1),
+        U32(SQL_CA1_NEXT
+            | SQL_CA1_ABSOLUTE
+            | SQL_CA1_RELATIVE
+            | SQL_CA1_BOOKMARK
+            | SQL_CA1_LOCK_NO_CHANGE
+            | SQL_CA1_POS_POSITION
+            | SQL_CA1_POS_REFRESH),
+    ),
+    (
+        id(I::StaticCursorAttributes2),
+        // SQL_ATTR_MAX_ROWS bounds the rows read into memory.
+        U32(SQL_CA2_READ_ONLY_CONCURRENCY | SQL_CA2_MAX_ROWS_SELECT),
+    ),
     (
         id(I::AggregateFunctions),
         U32(SQL_AF_AVG

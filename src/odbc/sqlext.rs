@@ -85,6 +85,19 @@ pub const SQL_DTC_TRANSITION_COST: u16 = 1750;
 
 // SQL_FETCH_DIRECTION
 pub const SQL_FD_FETCH_NEXT: u32 = 0x0000_0001;
+pub const SQL_FD_FETCH_FIRST: u32 = 0x0000_0002;
+pub const SQL_FD_FETCH_LAST: u32 = 0x0000_0004;
+pub const SQL_FD_FETCH_PRIOR: u32 = 0x0000_0008;
+pub const SQL_FD_FETCH_ABSOLUTE: u32 = 0x0000_0010;
+pub const SQL_FD_FETCH_RELATIVE: u32 = 0x0000_0020;
+pub const SQL_FD_FETCH_BOOKMARK: u32 = 0x0000_0080;
+// SQL_POS_OPERATIONS
+pub const SQL_POS_POSITION: u32 = 0x0000_0001;
+pub const SQL_POS_REFRESH: u32 = 0x0000_0002;
+// SQL_LOCK_TYPES
+pub const SQL_LCK_NO_CHANGE: u32 = 0x0000_0001;
+// SQL_BOOKMARK_PERSISTENCE
+pub const SQL_BP_SCROLL: u32 = 0x0000_0040;
 // SQL_ODBC_API_CONFORMANCE
 pub const SQL_OAC_LEVEL1: u16 = 1;
 // SQL_ODBC_SAG_CLI_CONFORMANCE
@@ -103,6 +116,7 @@ pub const SQL_IC_MIXED: u16 = 4;
 pub const SQL_SCCO_READ_ONLY: u32 = 0x0000_0001;
 // SQL_SCROLL_OPTIONS
 pub const SQL_SO_FORWARD_ONLY: u32 = 0x0000_0001;
+pub const SQL_SO_STATIC: u32 = 0x0000_0010;
 // SQL_TXN_CAPABLE
 pub const SQL_TC_NONE: u16 = 0;
 // SQL_CONVERT_FUNCTIONS
@@ -244,6 +258,12 @@ pub const SQL_DL_SQL92_TIMESTAMP: u32 = 0x0000_0004;
 pub const SQL_BRC_EXPLICIT: u32 = 0x0000_0002;
 // SQL_*_CURSOR_ATTRIBUTES1
 pub const SQL_CA1_NEXT: u32 = 0x0000_0001;
+pub const SQL_CA1_ABSOLUTE: u32 = 0x0000_0002;
+pub const SQL_CA1_RELATIVE: u32 = 0x0000_0004;
+pub const SQL_CA1_BOOKMARK: u32 = 0x0000_0008;
+pub const SQL_CA1_LOCK_NO_CHANGE: u32 = 0x0000_0040;
+pub const SQL_CA1_POS_POSITION: u32 = 0x0000_0200;
+pub const SQL_CA1_POS_REFRESH: u32 = 0x0000_1000;
 // SQL_*_CURSOR_ATTRIBUTES2
 pub const SQL_CA2_READ_ONLY_CONCURRENCY: u32 = 0x0000_0001;
 pub const SQL_CA2_MAX_ROWS_SELECT: u32 = 0x0000_0080;
@@ -396,6 +416,34 @@ pub const SQL_NONSCROLLABLE: u64 = 0;
 pub const SQL_ASYNC_ENABLE_OFF: u64 = 0;
 // SQL_ATTR_CURSOR_TYPE
 pub const SQL_CURSOR_FORWARD_ONLY: u64 = 0;
+pub const SQL_CURSOR_KEYSET_DRIVEN: u64 = 1;
+pub const SQL_CURSOR_DYNAMIC: u64 = 2;
+pub const SQL_CURSOR_STATIC: u64 = 3;
+pub const SQL_SCROLLABLE: u64 = 1;
+// SQL_ATTR_USE_BOOKMARKS
+pub const SQL_UB_OFF: u64 = 0;
+pub const SQL_UB_FIXED: u64 = 1;
+pub const SQL_UB_VARIABLE: u64 = 2;
+// SQLFetchScroll / SQLExtendedFetch orientations
+pub const SQL_FETCH_NEXT: i16 = 1;
+pub const SQL_FETCH_FIRST: i16 = 2;
+pub const SQL_FETCH_LAST: i16 = 3;
+pub const SQL_FETCH_PRIOR: i16 = 4;
+pub const SQL_FETCH_ABSOLUTE: i16 = 5;
+pub const SQL_FETCH_RELATIVE: i16 = 6;
+pub const SQL_FETCH_BOOKMARK: i16 = 8;
+// SQLSetPos operations and lock types
+pub const SQL_POSITION: u16 = 0;
+pub const SQL_REFRESH: u16 = 1;
+pub const SQL_LOCK_NO_CHANGE: u16 = 0;
+// Bookmark C types
+pub const SQL_C_VARBOOKMARK: i16 = -2;
+pub const SQL_C_ULONG: i16 = -18;
+pub const SQL_C_SLONG: i16 = -16;
+pub const SQL_C_LONG: i16 = 4;
+pub const SQL_C_UBIGINT: i16 = -27;
+pub const SQL_C_SBIGINT: i16 = -25;
+pub const SQL_C_DEFAULT: i16 = 99;
 // SQL_ATTR_ROW_BIND_TYPE
 pub const SQL_BIND_BY_COLUMN: u64 = 0;
 // SQL_ATTR_RETRIEVE_DATA

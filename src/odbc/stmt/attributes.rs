@@ -14,8 +14,8 @@ pub const ATTR_APP_ROW_DESC: i32 = StatementAttribute::AppRowDesc as i32;
 pub const ATTR_IMP_PARAM_DESC: i32 = StatementAttribute::ImpParamDesc as i32;
 
 use crate::odbc::sqlext::{
-    SQL_ASYNC_ENABLE_OFF, SQL_CONCUR_READ_ONLY, SQL_CURSOR_FORWARD_ONLY, SQL_NONSCROLLABLE,
-    SQL_ROWSET_SIZE,
+    SQL_ASYNC_ENABLE_OFF, SQL_CONCUR_READ_ONLY, SQL_CURSOR_FORWARD_ONLY, SQL_CURSOR_STATIC,
+    SQL_NONSCROLLABLE, SQL_ROWSET_SIZE, SQL_SCROLLABLE, SQL_UB_FIXED, SQL_UB_OFF, SQL_UB_VARIABLE,
 };
 
 /// The most rows one fetch fills: a bigger array is an application's
@@ -96,6 +96,14 @@ pub(super) struct Attributes {
     pub param_bind_offset_ptr: usize,
     pub param_status_ptr: usize,
     pub param_operation_ptr: usize,
+    /// SQL_ATTR_CURSOR_TYPE: SQL_CURSOR_FORWARD_ONLY or SQL_CURSOR_STATIC.
+    pub cursor_type: u64,
+    /// SQL_ATTR_USE_BOOKMARKS: SQL_UB_OFF, SQL_UB_FIXED or SQL_UB_VARIABLE.
+    pub use_bookmarks: u64,
+    /// SQL_ATTR_FETCH_BOOKMARK_PTR.
+    pub fetch_bookmark_ptr: usize,
+    /// SQL_ROWSET_SIZE: SQLExtendedFetch's row set.
+    pub rowset_size: u64,
 }
 
 impl Default for Attributes {
@@ -117,8 +125,23 @@ impl Default for Attributes {
             param_bind_offset_ptr: 0,
             param_status_ptr: 0,
             param_operation_ptr: 0,
+            cursor_type: SQL_CURSOR_FORWARD_ONLY,
+            use_bookmarks: SQL_UB_OFF,
+            fetch_bookmark_ptr: 0,
+            rowset_size: 1,
         }
     }
+}
+
+/// The cursor's type and bookmarks are fixed while a cursor is open.
+fn cursor_attr_settable(st: &StmtState) -> Result<()> {
+    if st.cursor_open() {
+        return Err(Error::odbc(
+            "24000",
+            "Close the cursor before changing the cursor type, scrollability or bookmarks (invalid cursor state).",
+        ));
+    }
+    Ok(())
 }
 
 impl Stmt {
@@ -141,9 +164,13 @@ impl Stmt {
         let _run = self.begin()?;
         let mut st = lock(&self.state);
         if attr == SQL_ROWSET_SIZE {
+            if value == 0 {
+                return Err(Error::odbc("HY024", "SQL_ROWSET_SIZE must be at least 1."));
+            }
+            st.attrs.rowset_size = value.min(MAX_ROW_ARRAY_SIZE);
             self.keep_default(
-                value == 1,
-                "SQLExtendedFetch row sets are not supported; the size stays 1.",
+                value <= MAX_ROW_ARRAY_SIZE,
+                format!("The row set size was capped at {MAX_ROW_ARRAY_SIZE}."),
             );
             return Ok(SUCCESS);
         }
@@ -175,7 +202,10 @@ impl Stmt {
             }
             ParamsetSize => {
                 if value == 0 {
-                    return Err(Error::odbc("HY024", "SQL_ATTR_PARAMSET_SIZE must be at least 1."));
+                    return Err(Error::odbc(
+                        "HY024",
+                        "SQL_ATTR_PARAMSET_SIZE must be at least 1.",
+                    ));
                 }
                 st.attrs.paramset_size = value.min(MAX_PARAMSET_SIZE);
                 self.keep_default(
@@ -187,15 +217,46 @@ impl Stmt {
             ParamBindOffsetPtr => st.attrs.param_bind_offset_ptr = value as usize,
             ParamStatusPtr => st.attrs.param_status_ptr = value as usize,
             ParamOpterationPtr => st.attrs.param_operation_ptr = value as usize,
-            CursorType => self.keep_default(value == SQL_CURSOR_FORWARD_ONLY, "Only forward-only cursors are supported; the cursor type stays SQL_CURSOR_FORWARD_ONLY."),
-            Concurrency => self.keep_default(value == SQL_CONCUR_READ_ONLY, "Only read-only concurrency is supported."),
-            CursorScrollable => {
-                if value != SQL_NONSCROLLABLE {
+            CursorType => {
+                cursor_attr_settable(&st)?;
+                st.attrs.cursor_type = if value == SQL_CURSOR_FORWARD_ONLY {
+                    SQL_CURSOR_FORWARD_ONLY
+                } else {
+                    SQL_CURSOR_STATIC
+                };
+                // KEYSET_DRIVEN and DYNAMIC become STATIC, as the spec allows.
+                self.keep_default(
+                    value == SQL_CURSOR_FORWARD_ONLY || value == SQL_CURSOR_STATIC,
+                    "Only forward-only and static cursors are supported; the cursor type is SQL_CURSOR_STATIC.",
+                );
+            }
+            FetchBookmarkPtr => st.attrs.fetch_bookmark_ptr = value as usize,
+            UseBookmarks => {
+                cursor_attr_settable(&st)?;
+                if ![SQL_UB_OFF, SQL_UB_FIXED, SQL_UB_VARIABLE].contains(&value) {
                     return Err(Error::odbc(
-                        "HYC00",
-                        "Scrollable cursors are not supported.",
+                        "HY024",
+                        format!("SQL_ATTR_USE_BOOKMARKS {value} is not SQL_UB_OFF, SQL_UB_FIXED or SQL_UB_VARIABLE."),
                     ));
                 }
+                st.attrs.use_bookmarks = value;
+            }
+            Concurrency => self.keep_default(
+                value == SQL_CONCUR_READ_ONLY,
+                "Only read-only concurrency is supported.",
+            ),
+            CursorScrollable => {
+                cursor_attr_settable(&st)?;
+                st.attrs.cursor_type = match value {
+                    SQL_NONSCROLLABLE => SQL_CURSOR_FORWARD_ONLY,
+                    SQL_SCROLLABLE => SQL_CURSOR_STATIC,
+                    _ => {
+                        return Err(Error::odbc(
+                            "HY024",
+                            format!("SQL_ATTR_CURSOR_SCROLLABLE {value} is not SQL_NONSCROLLABLE or SQL_SCROLLABLE."),
+                        ))
+                    }
+                };
             }
             AsyncEnable => {
                 if value != SQL_ASYNC_ENABLE_OFF {
@@ -205,8 +266,7 @@ impl Stmt {
                     ));
                 }
             }
-            CursorSensitivity | SimulateCursor | UseBookmarks | KeysetSize | EnableAutoIpd
-            => self.keep_default(
+            CursorSensitivity | SimulateCursor | KeysetSize | EnableAutoIpd => self.keep_default(
                 value == 0,
                 format!("Statement attribute {attr} is not supported; its default stays in force."),
             ),
@@ -226,7 +286,7 @@ impl Stmt {
     pub fn get_attr(&self, attr: i32) -> Result<u64> {
         let st = lock(&self.state);
         if attr == SQL_ROWSET_SIZE {
-            return Ok(1);
+            return Ok(st.attrs.rowset_size);
         }
         use StatementAttribute::*;
         Ok(
@@ -243,11 +303,13 @@ impl Stmt {
                 RetrieveData => st.attrs.retrieve_data,
                 RowArraySize => st.attrs.row_array_size,
                 ParamsetSize => st.attrs.paramset_size,
-                CursorType => 0,
+                CursorType => st.attrs.cursor_type,
                 Concurrency => SQL_CONCUR_READ_ONLY,
-                CursorScrollable | CursorSensitivity | AsyncEnable | UseBookmarks | KeysetSize
-                | EnableAutoIpd | SimulateCursor => 0,
-                RowNumber => st.fetched,
+                CursorScrollable => (st.attrs.cursor_type != SQL_CURSOR_FORWARD_ONLY) as u64,
+                UseBookmarks => st.attrs.use_bookmarks,
+                FetchBookmarkPtr => st.attrs.fetch_bookmark_ptr as u64,
+                CursorSensitivity | AsyncEnable | KeysetSize | EnableAutoIpd | SimulateCursor => 0,
+                RowNumber => st.row_number(),
                 ParamsProcessedPtr => st.attrs.params_processed_ptr as u64,
                 ParamBindType => st.attrs.param_bind_type,
                 ParamBindOffsetPtr => st.attrs.param_bind_offset_ptr as u64,

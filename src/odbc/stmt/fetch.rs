@@ -40,7 +40,7 @@ pub struct FetchOut {
 
 /// The open cursor's unread rows and the bindings, out of the state while
 /// a fetch reads and places rows.
-struct Reading {
+pub(super) struct Reading {
     peeked: VecDeque<Vec<Value>>,
     cursor: Cursor,
     query: Option<Query>,
@@ -48,7 +48,7 @@ struct Reading {
 }
 
 impl Reading {
-    fn take(st: &mut StmtState) -> Reading {
+    pub(super) fn take(st: &mut StmtState) -> Reading {
         Reading {
             peeked: std::mem::take(&mut st.peeked),
             cursor: std::mem::replace(&mut st.cursor, Cursor::Closed),
@@ -57,20 +57,22 @@ impl Reading {
         }
     }
 
-    fn put_back(self, st: &mut StmtState) {
+    pub(super) fn put_back(self, st: &mut StmtState) {
         st.peeked = self.peeked;
         st.cursor = self.cursor;
         st.query = self.query;
         st.bindings = self.bindings;
     }
 
-    fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
+    pub(super) fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
         if let Some(r) = self.peeked.pop_front() {
             return Ok(Some(r));
         }
         match &mut self.cursor {
             Cursor::Closed => Err(no_cursor()),
             Cursor::InMemory(rows) => Ok(rows.pop_front()),
+            // Read through `scroll`, never here.
+            Cursor::Static(_) => Ok(None),
             Cursor::Engine => match self.query.as_mut() {
                 Some(q) => q.next_row(),
                 None => Ok(None),
@@ -97,6 +99,9 @@ impl Stmt {
     /// SQLFetch / SQLFetchScroll(NEXT): a block of rows, converted into
     /// the bound buffers (the FFI layer copies `writes` out).
     pub fn fetch(&self) -> Result<FetchOut> {
+        if self.is_static() {
+            return self.fetch_scroll_with(super::scroll::Request::next_of_fetch_scroll());
+        }
         let run = self.begin_fetch()?;
         let (mut reading, layout, room, mut out) = {
             let mut st = lock(&self.state);
@@ -131,7 +136,7 @@ impl Stmt {
 
     /// Rows this fetch may return: the block size, less what
     /// SQL_ATTR_MAX_ROWS (or MaxRows) leaves.
-    fn rows_allowed(&self, st: &StmtState) -> usize {
+    pub(super) fn rows_allowed(&self, st: &StmtState) -> usize {
         let block_size = st.attrs.row_array_size.max(1) as usize;
         match self.max_rows(st) {
             0 => block_size,

@@ -11,6 +11,9 @@ impl Stmt {
     /// bytes; None once the whole value was returned.
     pub fn get_data(&self, column: u16, c_type: i16, buf_len: usize) -> Result<Option<Piece>> {
         let _run = self.begin()?;
+        if column == 0 {
+            return self.bookmark_piece(c_type);
+        }
         let mut st = lock(&self.state);
         if !st.cursor_open() && st.current.is_none() {
             return Err(no_cursor());

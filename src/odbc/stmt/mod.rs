@@ -14,10 +14,16 @@
 //!   application's buffers (column-wise and row-wise binding);
 //! - `get_data`: SQLGetData, a column of the current row in pieces;
 //! - `running`: one function at a time, and SQLCancel.
+//! - `scroll`: static (scrollable) cursors: SQLFetchScroll's orientations,
+//!   SQLExtendedFetch, SQLSetPos;
+//! - `bookmarks`: SQL_ATTR_USE_BOOKMARKS and column 0;
+//! - `cursor_name`: SQLSetCursorName / SQLGetCursorName.
 
 mod attributes;
+mod bookmarks;
 mod bound_buffers;
 mod columns;
+mod cursor_name;
 mod data_at_exec;
 mod describe_param;
 mod execute;
@@ -26,6 +32,7 @@ mod get_data;
 mod param_sets;
 mod params;
 mod running;
+mod scroll;
 
 pub use attributes::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 pub use bound_buffers::Write;
@@ -62,6 +69,8 @@ enum Cursor {
     Engine,
     /// Rows built in memory (catalog functions, procedure calls).
     InMemory(VecDeque<Vec<Value>>),
+    /// A static cursor's whole result, read into memory (see `scroll`).
+    Static(Vec<Vec<Value>>),
 }
 
 pub struct StmtState {
@@ -95,6 +104,12 @@ pub struct StmtState {
     /// read it directly.
     pub metadata_id: bool,
     attrs: Attributes,
+    /// A static cursor's position (see `scroll`).
+    scroll: scroll::Scroll,
+    /// SQLBindCol on column 0 (the bookmark).
+    bookmark_binding: Option<ColumnBinding>,
+    /// SQLSetCursorName's name (a `SQL_CUR…` name is generated otherwise).
+    cursor_name: Option<String>,
 }
 
 impl StmtState {
@@ -117,6 +132,9 @@ impl StmtState {
             get_data_encoded: None,
             metadata_id,
             attrs: Attributes::default(),
+            scroll: Default::default(),
+            bookmark_binding: None,
+            cursor_name: None,
         }
     }
 
@@ -130,6 +148,7 @@ impl StmtState {
             q.close();
         }
         self.cursor = Cursor::Closed;
+        self.scroll = Default::default();
         self.pending_error = None;
         self.peeked.clear();
         self.current = None;
@@ -209,7 +228,10 @@ impl Stmt {
         })?;
         match option {
             FreeStmtOption::Close => st.close_cursor(),
-            FreeStmtOption::Unbind => st.bindings.clear(),
+            FreeStmtOption::Unbind => {
+                st.bindings.clear();
+                st.bookmark_binding = None;
+            }
             FreeStmtOption::ResetParams => st.params.clear(),
         }
         Ok(SUCCESS)
