@@ -466,6 +466,10 @@ fn fixed_bookmarks_and_extended_fetch() {
     assert_eq!(ids[..], want[243..249]);
     // SQL_ATTR_ROW_ARRAY_SIZE is SQLFetchScroll's, not SQLExtendedFetch's.
     assert_eq!(get(st, StatementAttribute::RowArraySize), 1);
+    // SQLSetPos ranges over the row set SQLExtendedFetch returned.
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
+    assert_eq!(unsafe { SQLSetPos(st, 6, SQL_POSITION, 0) }, SQL_SUCCESS);
+    assert_eq!(get_text(st, 1), Some(want[248].to_string()));
     SQLFreeHandle(HandleType::Stmt as i16, st);
     // Forward-only: SQLExtendedFetch NEXT works over SQL_ROWSET_SIZE rows.
     let st = stmt(d);

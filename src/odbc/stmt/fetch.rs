@@ -102,6 +102,16 @@ impl Stmt {
         if self.is_static() {
             return self.fetch_scroll_with(super::scroll::Request::next_of_fetch_scroll());
         }
+        self.fetch_forward(None)
+    }
+
+    /// The next block of a forward-only cursor; `extended` is
+    /// SQLExtendedFetch's row set: (SQL_ROWSET_SIZE, rows fetched address,
+    /// row status address) in place of the ODBC 3 attributes.
+    pub(super) fn fetch_forward(
+        &self,
+        extended: Option<(usize, usize, usize)>,
+    ) -> Result<FetchOut> {
         let run = self.begin_fetch()?;
         let (mut reading, layout, room, mut out) = {
             let mut st = lock(&self.state);
@@ -113,14 +123,19 @@ impl Stmt {
             }
             st.get_data_progress = None;
             st.get_data_encoded = None;
-            let out = FetchOut {
+            let mut out = FetchOut {
                 rows_fetched_ptr: st.attrs.rows_fetched_ptr,
                 row_status_ptr: st.attrs.row_status_ptr,
                 bind_offset_ptr: st.attrs.row_bind_offset_ptr,
                 ..Default::default()
             };
-            let room = self.rows_allowed(&st);
-            (Reading::take(&mut st), Layout::of(&st), room, out)
+            let mut layout = Layout::of(&st);
+            if let Some((rowset, rows_ptr, status_ptr)) = extended {
+                layout.block_size = rowset;
+                (out.rows_fetched_ptr, out.row_status_ptr) = (rows_ptr, status_ptr);
+            }
+            let room = self.rows_allowed(&st, layout.block_size);
+            (Reading::take(&mut st), layout, room, out)
         };
         let block = read_block(&mut reading, &layout, room, &mut out);
         let mut st = lock(&self.state);
@@ -136,8 +151,7 @@ impl Stmt {
 
     /// Rows this fetch may return: the block size, less what
     /// SQL_ATTR_MAX_ROWS (or MaxRows) leaves.
-    pub(super) fn rows_allowed(&self, st: &StmtState) -> usize {
-        let block_size = st.attrs.row_array_size.max(1) as usize;
+    fn rows_allowed(&self, st: &StmtState, block_size: usize) -> usize {
         match self.max_rows(st) {
             0 => block_size,
             limit => block_size.min(limit.saturating_sub(st.fetched) as usize),

@@ -40,6 +40,9 @@ pub(super) struct Scroll {
     pub start: Position,
     /// Rows in the current row set.
     pub rowset_rows: usize,
+    /// The row set size of the last fetch (SQL_ATTR_ROW_ARRAY_SIZE, or
+    /// SQL_ROWSET_SIZE for SQLExtendedFetch): SQLSetPos's range.
+    pub rowset_size: u64,
     /// SQLSetPos's row within the row set (1-based); 1 after a fetch.
     pub row_in_rowset: usize,
 }
@@ -243,29 +246,11 @@ impl Stmt {
             if req.orientation != SQL_FETCH_NEXT {
                 return Err(fetch_type_out_of_range(req.orientation));
             }
-            if let Some((rows_ptr, status_ptr)) = req.extended {
-                let saved = {
-                    let mut st = lock(&self.state);
-                    let saved = (
-                        st.attrs.row_array_size,
-                        st.attrs.rows_fetched_ptr,
-                        st.attrs.row_status_ptr,
-                    );
-                    st.attrs.row_array_size = st.attrs.rowset_size;
-                    st.attrs.rows_fetched_ptr = rows_ptr;
-                    st.attrs.row_status_ptr = status_ptr;
-                    saved
-                };
-                let out = self.fetch();
-                let mut st = lock(&self.state);
-                (
-                    st.attrs.row_array_size,
-                    st.attrs.rows_fetched_ptr,
-                    st.attrs.row_status_ptr,
-                ) = saved;
-                return out;
-            }
-            return self.fetch();
+            let extended = req.extended.map(|(rows_ptr, status_ptr)| {
+                let rowset = lock(&self.state).attrs.rowset_size.max(1) as usize;
+                (rowset, rows_ptr, status_ptr)
+            });
+            return self.fetch_forward(extended);
         }
         if req.orientation == SQL_FETCH_BOOKMARK
             && lock(&self.state).attrs.use_bookmarks == SQL_UB_OFF
@@ -304,6 +289,7 @@ impl Stmt {
         st.get_data_progress = None;
         st.get_data_encoded = None;
         st.scroll.start = start;
+        st.scroll.rowset_size = rowset;
         let mut out = FetchOut {
             rows_fetched_ptr: rows_ptr,
             row_status_ptr: status_ptr,
@@ -432,7 +418,7 @@ impl Stmt {
                 "The cursor is before the first or after the last row: there is no row set (invalid cursor state).",
             ));
         };
-        let rowset_size = st.attrs.row_array_size.max(1);
+        let rowset_size = st.scroll.rowset_size.max(1);
         if row > rowset_size {
             return Err(Error::odbc(
                 "HY107",
