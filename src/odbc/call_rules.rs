@@ -2,9 +2,9 @@
 //! orientation, freeing a connection that is still connected, SQLSetEnvAttr
 //! without an environment.
 
-use super::{lock, Conn, Env, FetchOut, Stmt};
+use super::{lock, Conn, Env};
 use crate::error::{Error, Result};
-use odbc_sys::{EnvironmentAttribute, FetchOrientation};
+use odbc_sys::EnvironmentAttribute;
 
 /// SQLSetEnvAttr with a null environment: the process-level pooling
 /// setting is accepted (there is nothing to pool here); `false` for any
@@ -38,18 +38,5 @@ impl Env {
             ));
         }
         Ok(())
-    }
-}
-
-impl Stmt {
-    /// SQLFetchScroll: cursors are forward-only, so SQL_FETCH_NEXT only.
-    pub fn fetch_scroll(&self, orientation: i16) -> Result<FetchOut> {
-        if orientation != FetchOrientation::Next as i16 {
-            return Err(Error::odbc(
-                "HY106",
-                "Only SQL_FETCH_NEXT is supported: cursors are forward-only.",
-            ));
-        }
-        self.fetch()
     }
 }
