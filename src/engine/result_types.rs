@@ -292,7 +292,8 @@ fn arith(op: &str, l: Ty, r: Ty) -> Ty {
     let (Some(a), Some(b)) = (num(lt), num(rt)) else {
         return Ty::Unknown;
     };
-    let null = nullable(l) || nullable(r);
+    // x / 0 is NULL in SQLite.
+    let null = nullable(l) || nullable(r) || op == "/" || op == "%";
     let dec = |n: Num| match n {
         Num::Int(p) => (p, 0),
         Num::Dec(p, s) => (p, s),
