@@ -204,6 +204,28 @@ fn decimal_sums_are_exact_and_timestamps_convert() {
 }
 
 #[test]
+fn columns_of_ctes_and_subqueries_keep_their_types() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    for sql in [
+        "WITH big AS (SELECT id, price FROM Products) SELECT MIN(id) AS c FROM big",
+        "SELECT MIN(x.id) AS c FROM (SELECT id FROM Products) x",
+        "SELECT MIN(id) AS c FROM (SELECT id FROM Products WHERE 1 = 0)",
+    ] {
+        let (seen, _) = described(d, sql);
+        for (i, s) in seen.iter().enumerate() {
+            assert_eq!(*s, (BIGINT, 19, 0, 1), "{sql}: description {i}");
+        }
+    }
+    let (seen, _) = described(
+        d,
+        "WITH p AS (SELECT price FROM Products) SELECT SUM(price) AS c FROM p",
+    );
+    assert_eq!(seen, vec![(DECIMAL, 38, 4, 1); 3]);
+    disconnect(e, d);
+}
+
+#[test]
 fn expressions_have_no_base_column() {
     let sb = sandbox();
     let (e, d) = connect(&sb);

@@ -212,19 +212,41 @@ impl Session {
         let sql = upsert::rewrite(&escapes::rewrite(sql), &self.ctx.profile)?;
         // Standard CASTs become the driver's functions; the select list's
         // CAST items keep their types for describe.
-        // Expressions of the select list get their types from the SQL text
-        // (result_types.rs); DECIMAL ones are rounded to their scale.
-        let (typed_columns, wraps) = result_types::infer(&sql, &self.ctx.profile);
-        let casts::Rewritten {
-            sql,
-            columns: cast_columns,
-        } = casts::rewrite(&sql, &wraps)?;
         let db = self.db.0;
         // SAFETY: db is open while self lives.
         let _db = unsafe { DbLock::enter(db) };
         // Planning errors (xBestIndex) land in the new statement's scope.
         let scope = Scope::new(Interrupt::none());
         let _installed = self.ctx.current.install(scope.clone());
+        // Expressions of the select list get their types from the SQL text
+        // (result_types.rs); DECIMAL ones are rounded to their scale. An
+        // identifier of a CTE or subquery is probed: what SQLite declares
+        // for `SELECT <it> FROM <the FROM clause>` (no network either).
+        let probe = |probe_sql: &str| -> Option<(SqlType, bool)> {
+            let c = CString::new(probe_sql).ok()?;
+            let mut st: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+            // SAFETY: db is the live connection we hold the lock of.
+            let rc = unsafe {
+                ffi::sqlite3_prepare_v2(db, c.as_ptr(), -1, &mut st, std::ptr::null_mut())
+            };
+            // A probe's planning error is not the statement's.
+            scope.take_error();
+            if rc != ffi::SQLITE_OK || st.is_null() {
+                return None;
+            }
+            // SAFETY: st was just prepared, under the lock.
+            let col = unsafe { describe(st, &self.ctx.profile, &[], &[]) }
+                .into_iter()
+                .next();
+            // SAFETY: st is finalized once, here.
+            unsafe { ffi::sqlite3_finalize(st) };
+            col.and_then(|c| Some((c.declared?, c.nullable)))
+        };
+        let (typed_columns, wraps) = result_types::infer(&sql, &self.ctx.profile, &probe);
+        let casts::Rewritten {
+            sql,
+            columns: cast_columns,
+        } = casts::rewrite(&sql, &wraps)?;
         let c_sql = CString::new(sql.clone())
             .map_err(|_| Error::new(Kind::Syntax, "The SQL text contains a NUL character."))?;
         let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();

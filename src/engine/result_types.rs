@@ -59,18 +59,27 @@ impl TypedColumn {
     }
 }
 
+/// What SQLite declares for the one column of a probe `SELECT`: an
+/// identifier the profile's tables do not hold (a CTE's or a subquery's
+/// column) is looked up by preparing `[WITH ...] SELECT <identifier> FROM
+/// <the statement's FROM clause>`.
+pub type Probe<'a> = &'a dyn Fn(&str) -> Option<(SqlType, bool)>;
+
 /// The types of the select-list items of `sql` (after the ODBC escapes,
 /// before the CAST rewrite), and the DECIMAL items to round.
-pub fn infer(sql: &str, profile: &Profile) -> (Vec<TypedColumn>, Vec<casts::Wrap>) {
+pub fn infer(sql: &str, profile: &Profile, probe: Probe) -> (Vec<TypedColumn>, Vec<casts::Wrap>) {
     let lx = Lexed::new(sql);
     let (items, compound) = casts::select_items(&lx);
     if compound || items.is_empty() {
         return (vec![], vec![]);
     }
     let anchors = casts::anchors(&lx, &items);
+    let (from, clause) = from_tables(&lx, profile);
     let typer = Typer {
         lx: &lx,
-        from: from_tables(&lx, profile),
+        from,
+        clause,
+        probe,
     };
     let mut columns = Vec::new();
     let mut wraps = Vec::new();
@@ -140,11 +149,18 @@ fn split_alias<'t>(lx: &Lexed, sig: &'t [usize]) -> (&'t [usize], bool) {
     }
 }
 
-/// The FROM clause's tables: (alias or name, the profile's table if known).
-fn from_tables<'p>(lx: &Lexed, profile: &'p Profile) -> Vec<(String, Option<&'p Table>)> {
+/// A FROM entry: alias or name, and the profile's table if it is one.
+type FromTable<'p> = (String, Option<&'p Table>);
+
+/// The FROM clause's tables, and the statement's text before its first
+/// SELECT (a WITH clause) and of its FROM clause, for probes.
+fn from_tables<'p>(
+    lx: &Lexed,
+    profile: &'p Profile,
+) -> (Vec<FromTable<'p>>, Option<(String, String)>) {
     let n = lx.toks.len();
     let mut depth = 0;
-    let mut seen_select = false;
+    let mut seen_select = None;
     let mut from = None;
     let mut end = n;
     for i in 0..n {
@@ -152,8 +168,8 @@ fn from_tables<'p>(lx: &Lexed, profile: &'p Profile) -> Vec<(String, Option<&'p 
             Tk::Punct('(') => depth += 1,
             Tk::Punct(')') => depth -= 1,
             _ if depth != 0 => {}
-            Tk::Word if lx.is_word(i, "SELECT") => seen_select = true,
-            Tk::Word if seen_select && from.is_none() && lx.is_word(i, "FROM") => {
+            Tk::Word if seen_select.is_none() && lx.is_word(i, "SELECT") => seen_select = Some(i),
+            Tk::Word if seen_select.is_some() && from.is_none() && lx.is_word(i, "FROM") => {
                 from = Some(i + 1)
             }
             Tk::Word if from.is_some() && casts::ITEMS_END.iter().any(|w| lx.is_word(i, w)) => {
@@ -167,7 +183,14 @@ fn from_tables<'p>(lx: &Lexed, profile: &'p Profile) -> Vec<(String, Option<&'p 
             _ => {}
         }
     }
-    let Some(from) = from else { return vec![] };
+    let (Some(select), Some(from)) = (seen_select, from) else {
+        return (vec![], None);
+    };
+    let pos = |i: usize| lx.toks.get(i).map_or(lx.sql.len(), |t| t.start);
+    let clause = Some((
+        lx.sql[..pos(select)].to_string(),
+        lx.sql[pos(from - 1)..pos(end)].to_string(),
+    ));
     let sig: Vec<usize> = (from..end)
         .filter(|&j| lx.toks[j].kind != Tk::Space)
         .collect();
@@ -229,7 +252,7 @@ fn from_tables<'p>(lx: &Lexed, profile: &'p Profile) -> Vec<(String, Option<&'p 
         }
         k += 1;
     }
-    out
+    (out, clause)
 }
 
 /// The numeric families of the typing rules.
@@ -400,7 +423,10 @@ const LOGIC: &[&str] = &[
 
 struct Typer<'a, 'p> {
     lx: &'a Lexed<'a>,
-    from: Vec<(String, Option<&'p Table>)>,
+    from: Vec<FromTable<'p>>,
+    /// The WITH clause and the FROM clause, as written.
+    clause: Option<(String, String)>,
+    probe: Probe<'a>,
 }
 
 impl Typer<'_, '_> {
@@ -582,14 +608,13 @@ impl Typer<'_, '_> {
                     }
                     Tk::Word if lx.is_word(*j, "CURRENT_DATE") => Ty::Known(SqlType::Date, false),
                     Tk::Word if lx.is_word(*j, "CURRENT_TIME") => Ty::Known(SqlType::Time, false),
-                    Tk::Word | Tk::Quoted => self.column(None, &casts::unquote(text)),
+                    Tk::Word | Tk::Quoted => self.column(None, text),
                     _ => Ty::Unknown,
                 }
             }
-            [a, d, b] if self.is_column(t) && lx.is(*d, '.') => self.column(
-                Some(&casts::unquote(lx.text(*a))),
-                &casts::unquote(lx.text(*b)),
-            ),
+            [a, d, b] if self.is_column(t) && lx.is(*d, '.') => {
+                self.column(Some(lx.text(*a)), lx.text(*b))
+            }
             [f, open, .., close]
                 if lx.toks[*f].kind == Tk::Word && lx.is(*open, '(') && self.closes(&t[1..]) =>
             {
@@ -827,27 +852,37 @@ impl Typer<'_, '_> {
         }
     }
 
-    /// A column of the FROM clause's tables, qualified or not.
+    /// A column of the FROM clause's tables, qualified or not (as written):
+    /// the profile's, else what SQLite declares for it (CTEs, subqueries).
     fn column(&self, qualifier: Option<&str>, name: &str) -> Ty {
+        let (q, n) = (qualifier.map(casts::unquote), casts::unquote(name));
         let of = |t: &Table| {
             t.columns
                 .iter()
-                .find(|c| c.name.eq_ignore_ascii_case(name))
+                .find(|c| c.name.eq_ignore_ascii_case(&n))
                 .map(|c| Ty::Known(c.sql_type(), c.nullable))
         };
-        match qualifier {
+        let found = match &q {
             Some(q) => self
                 .from
                 .iter()
                 .find(|(alias, _)| alias.eq_ignore_ascii_case(q))
-                .and_then(|(_, t)| t.and_then(of))
-                .unwrap_or(Ty::Unknown),
-            None => self
-                .from
-                .iter()
-                .find_map(|(_, t)| t.and_then(of))
-                .unwrap_or(Ty::Unknown),
-        }
+                .and_then(|(_, t)| t.and_then(of)),
+            None => self.from.iter().find_map(|(_, t)| t.and_then(of)),
+        };
+        found.unwrap_or_else(|| {
+            let Some((with, from)) = &self.clause else {
+                return Ty::Unknown;
+            };
+            let ident = match qualifier {
+                Some(q) => format!("{q}.{name}"),
+                None => name.to_string(),
+            };
+            match (self.probe)(&format!("{with}SELECT {ident} {from}")) {
+                Some((t, nullable)) => Ty::Known(t, nullable),
+                None => Ty::Unknown,
+            }
+        })
     }
 }
 
@@ -883,7 +918,7 @@ mod tests {
         let profile = Profile::builtin();
         let lx = Lexed::new(sql);
         let (items, _) = casts::select_items(&lx);
-        let (cols, _) = infer(sql, &profile);
+        let (cols, _) = infer(sql, &profile, &|_| None);
         (0..items.len())
             .map(|i| {
                 cols.iter()
@@ -928,7 +963,7 @@ mod tests {
     fn decimal_items_are_rounded_and_keep_their_names() {
         let profile = Profile::builtin();
         let sql = "SELECT SUM(price), price, price * 2 AS d FROM Products";
-        let (_, wraps) = infer(sql, &profile);
+        let (_, wraps) = infer(sql, &profile, &|_| None);
         let r = casts::rewrite(sql, &wraps).unwrap();
         assert_eq!(
             r.sql,
