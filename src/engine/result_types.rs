@@ -41,6 +41,9 @@ enum Ty {
     Null,
     /// A type, and whether the value may be NULL.
     Known(SqlType, bool),
+    /// A parameter marker: a number in arithmetic (DOUBLE, which holds
+    /// whatever the bound value is exactly enough), else unknown.
+    Param,
     Unknown,
 }
 
@@ -306,8 +309,13 @@ fn nullable(t: Ty) -> bool {
 
 /// `l op r` for + - * / %.
 fn arith(op: &str, l: Ty, r: Ty) -> Ty {
+    let param = |t: Ty| match t {
+        Ty::Param => Ty::Known(SqlType::Double, true),
+        t => t,
+    };
+    let (l, r) = (param(l), param(r));
     let (lt, rt) = match (l, r) {
-        (Ty::Unknown, _) | (_, Ty::Unknown) => return Ty::Unknown,
+        (Ty::Unknown | Ty::Param, _) | (_, Ty::Unknown | Ty::Param) => return Ty::Unknown,
         (Ty::Null, Ty::Null) => return Ty::Null,
         (Ty::Null, Ty::Known(t, _)) | (Ty::Known(t, _), Ty::Null) => (t, t),
         (Ty::Known(a, _), Ty::Known(b, _)) => (a, b),
@@ -345,7 +353,7 @@ fn concat(l: Ty, r: Ty) -> Ty {
     let len = |t: Ty| match t {
         Ty::Null => Some(0),
         Ty::Known(t, _) => chars(t),
-        Ty::Unknown => Some(TEXT),
+        Ty::Unknown | Ty::Param => Some(TEXT),
     };
     let n = len(l).zip(len(r)).map(|(a, b)| a + b);
     Ty::Known(text_of(n), nullable(l) || nullable(r))
@@ -360,7 +368,7 @@ fn common(tys: &[Ty], null_if_all: bool) -> Ty {
             _ => None,
         })
         .collect();
-    if tys.contains(&Ty::Unknown) {
+    if tys.contains(&Ty::Unknown) || tys.contains(&Ty::Param) {
         return Ty::Unknown;
     }
     if known.is_empty() {
@@ -566,6 +574,17 @@ impl Typer<'_, '_> {
                 _ => Ty::Unknown,
             };
         }
+        // `f(...) OVER (...)`, `f(...) FILTER (WHERE ...)`: f's type.
+        if let Some(k) = (1..t.len()).find(|&k| {
+            (self.lx.is_word(t[k], "OVER") || self.lx.is_word(t[k], "FILTER"))
+                && self.lx.is(t[k - 1], ')')
+                && self.lx.toks[t[0]].kind == Tk::Word
+                && t.len() > 1
+                && self.lx.is(t[1], '(')
+                && self.closes(&t[1..k])
+        }) {
+            return self.ty(&t[..k]);
+        }
         if let Some(k) = (1..t.len()).find(|&k| self.lx.is_word(t[k], "COLLATE")) {
             let mut lvl = 0;
             for &j in &t[..k] {
@@ -595,6 +614,7 @@ impl Typer<'_, '_> {
                 let text = lx.text(*j);
                 match lx.toks[*j].kind {
                     Tk::Other if text.starts_with(|c: char| c.is_ascii_digit()) => literal(text),
+                    Tk::Other if text.starts_with('?') => Ty::Param,
                     Tk::Quoted if text.starts_with('\'') => {
                         let n = casts::unquote(text).chars().count() as u32;
                         Ty::Known(SqlType::WVarchar(n.max(1)), false)
@@ -611,6 +631,14 @@ impl Typer<'_, '_> {
                     Tk::Word | Tk::Quoted => self.column(None, text),
                     _ => Ty::Unknown,
                 }
+            }
+            // :name, @name, $name
+            [m, w]
+                if lx.toks[*w].kind == Tk::Word
+                    && matches!(lx.text(*m), ":" | "@" | "$")
+                    && lx.toks[*m].end == lx.toks[*w].start =>
+            {
+                Ty::Param
             }
             [a, d, b] if self.is_column(t) && lx.is(*d, '.') => {
                 self.column(Some(lx.text(*a)), lx.text(*b))
@@ -935,7 +963,9 @@ mod tests {
             "SELECT COUNT(*), SUM(price), AVG(price), MAX(created_at), price * 2, \
              SUM(stock), name || 'x', 1, 1.50, 'ab', p.price + 1.5e0 AS d, \
              CASE WHEN price > 1 THEN price ELSE 0 END, price > 1, upper(name), \
-             js_fn_mod(7, 2), CAST(price AS INTEGER) + 1, (SELECT 1), foo(x), price / 2 \
+             js_fn_mod(7, 2), CAST(price AS INTEGER) + 1, (SELECT 1), foo(x), price / 2, \
+             ? + 1, ?, ROW_NUMBER() OVER (PARTITION BY name ORDER BY id), \
+             SUM(price) FILTER (WHERE id > 1) \
              FROM Products p WHERE 1",
         );
         assert_eq!(t[0], Some((BigInt, false)));
@@ -957,6 +987,10 @@ mod tests {
         assert_eq!(t[16], None);
         assert_eq!(t[17], None);
         assert_eq!(t[18].map(|x| x.0), Some(Double));
+        assert_eq!(t[19], Some((Double, true)));
+        assert_eq!(t[20], None);
+        assert_eq!(t[21].map(|x| x.0), Some(BigInt));
+        assert_eq!(t[22].map(|x| x.0), Some(Decimal(38, 4)));
     }
 
     #[test]
