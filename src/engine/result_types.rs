@@ -21,6 +21,8 @@
 //! | `CASE`, `COALESCE`, `IFNULL`, `IIF`, `NULLIF` | the common type of the branches |
 //! | literals | `12` INTEGER (BIGINT beyond 32 bits), `1.50` DECIMAL(3,2), `1e3` DOUBLE, `'ab'` WVARCHAR(2) |
 //! | `CAST(x AS t)` | t |
+//! | `f(...) OVER (...)`, `f(...) FILTER (...)` | f's type |
+//! | `?` | DOUBLE in arithmetic, else unknown |
 //! | anything else (subqueries, unknown functions, compound SELECTs, mixed types) | WVARCHAR(4000), nullable: fixed, never guessed from a row |
 //!
 //! Values of a DECIMAL item that is not a plain column are rounded to its
