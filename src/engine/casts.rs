@@ -34,7 +34,7 @@ use std::collections::HashMap;
 // ---------------------------------------------------------------- the lexer
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Tk {
+pub(super) enum Tk {
     Word,
     /// A string literal or quoted identifier.
     Quoted,
@@ -46,10 +46,10 @@ enum Tk {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Tok {
-    kind: Tk,
-    start: usize,
-    end: usize,
+pub(super) struct Tok {
+    pub(super) kind: Tk,
+    pub(super) start: usize,
+    pub(super) end: usize,
 }
 
 fn tokenize(sql: &str) -> Vec<Tok> {
@@ -128,27 +128,33 @@ fn tokenize(sql: &str) -> Vec<Tok> {
     out
 }
 
-struct Lexed<'a> {
-    sql: &'a str,
-    toks: Vec<Tok>,
+pub(super) struct Lexed<'a> {
+    pub(super) sql: &'a str,
+    pub(super) toks: Vec<Tok>,
 }
 
-impl Lexed<'_> {
-    fn text(&self, i: usize) -> &str {
+impl<'a> Lexed<'a> {
+    pub(super) fn new(sql: &'a str) -> Lexed<'a> {
+        Lexed {
+            sql,
+            toks: tokenize(sql),
+        }
+    }
+    pub(super) fn text(&self, i: usize) -> &str {
         &self.sql[self.toks[i].start..self.toks[i].end]
     }
-    fn is_word(&self, i: usize, w: &str) -> bool {
+    pub(super) fn is_word(&self, i: usize, w: &str) -> bool {
         self.toks[i].kind == Tk::Word && self.text(i).eq_ignore_ascii_case(w)
     }
-    fn is(&self, i: usize, p: char) -> bool {
+    pub(super) fn is(&self, i: usize, p: char) -> bool {
         self.toks[i].kind == Tk::Punct(p)
     }
     /// The next token at or after `i` that is not space, below `hi`.
-    fn next_sig(&self, i: usize, hi: usize) -> Option<usize> {
+    pub(super) fn next_sig(&self, i: usize, hi: usize) -> Option<usize> {
         (i..hi).find(|&j| self.toks[j].kind != Tk::Space)
     }
     /// The `)` closing the `(` at `open`.
-    fn matching(&self, open: usize, hi: usize) -> Option<usize> {
+    pub(super) fn matching(&self, open: usize, hi: usize) -> Option<usize> {
         let mut depth = 0;
         for j in open..hi {
             match self.toks[j].kind {
@@ -165,7 +171,7 @@ impl Lexed<'_> {
         None
     }
     /// A CAST at `i`: (its `(`, the last top-level AS inside, its `)`).
-    fn cast_at(&self, i: usize, hi: usize) -> Option<(usize, usize, usize)> {
+    pub(super) fn cast_at(&self, i: usize, hi: usize) -> Option<(usize, usize, usize)> {
         if !self.is_word(i, "CAST") {
             return None;
         }
@@ -184,14 +190,14 @@ impl Lexed<'_> {
         Some((open, r#as?, close))
     }
     /// The type text between AS and the closing parenthesis.
-    fn type_text(&self, r#as: usize, close: usize) -> &str {
+    pub(super) fn type_text(&self, r#as: usize, close: usize) -> &str {
         self.sql[self.toks[r#as].end..self.toks[close].start].trim()
     }
 }
 
 /// What a CAST becomes.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Target {
+pub(super) enum Target {
     /// Evaluated by the driver, with this result type.
     Driver(SqlType),
     /// SQLite's CAST AS BLOB, which is already exact.
@@ -199,7 +205,7 @@ enum Target {
 }
 
 /// The target of `CAST(... AS <text>)`.
-fn target(text: &str) -> Result<Target> {
+pub(super) fn target(text: &str) -> Result<Target> {
     let upper = text.to_ascii_uppercase();
     let (base, args) = match upper.split_once('(') {
         Some((b, rest)) => (b, rest.trim_end().strip_suffix(')').map(str::to_string)),
@@ -300,7 +306,7 @@ fn call(t: SqlType) -> (&'static str, String) {
 /// Where a result column sits: counted from the first column, or from the
 /// last (items after a `*`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Anchor {
+pub(super) enum Anchor {
     Start(usize),
     End(usize),
 }
@@ -317,11 +323,7 @@ pub struct CastColumn {
 impl CastColumn {
     /// Whether this is column `i` (0-based) of `n`, named `name`.
     pub fn is(&self, i: usize, n: usize, name: &str) -> bool {
-        let at = match self.anchor {
-            Anchor::Start(j) => Some(j),
-            Anchor::End(j) => n.checked_sub(j + 1),
-        };
-        at == Some(i) && self.name == name
+        self.anchor.is(i, n) && self.name == name
     }
 }
 
@@ -332,16 +334,36 @@ pub struct Rewritten {
     pub columns: Vec<CastColumn>,
 }
 
-/// Rewrites every CAST of `sql` (after the ODBC escapes are rewritten).
-pub fn rewrite(sql: &str) -> Result<Rewritten> {
-    let lx = Lexed {
-        sql,
-        toks: tokenize(sql),
-    };
+/// A select-list item whose values the driver rounds to its inferred
+/// DECIMAL type (result_types.rs): tokens `from..to` become
+/// `js_cast_decimal(<expr>, p, s)`, named `alias` (the text written) when
+/// the item had no alias.
+#[derive(Debug, Clone)]
+pub struct Wrap {
+    pub(super) from: usize,
+    pub(super) to: usize,
+    pub(super) p: u8,
+    pub(super) s: u8,
+    pub(super) alias: Option<String>,
+}
+
+/// Rewrites every CAST of `sql` (after the ODBC escapes are rewritten), and
+/// wraps the `wraps` items (token positions in `sql`).
+pub fn rewrite(sql: &str, wraps: &[Wrap]) -> Result<Rewritten> {
+    let lx = Lexed::new(sql);
     let (columns, aliases) = select_casts(&lx)?;
     let mut out = String::with_capacity(sql.len() + 32);
-    emit(&lx, 0, lx.toks.len(), &aliases, &mut out)?;
+    emit(&lx, 0, lx.toks.len(), &aliases, wraps, &mut out)?;
     Ok(Rewritten { sql: out, columns })
+}
+
+fn wrap_end(w: &Wrap, out: &mut String) {
+    out.push_str(&format!(", {}, {})", w.p, w.s));
+    if let Some(alias) = &w.alias {
+        out.push_str(" AS \"");
+        out.push_str(&alias.replace('"', "\"\""));
+        out.push('"');
+    }
 }
 
 fn emit(
@@ -349,10 +371,19 @@ fn emit(
     lo: usize,
     hi: usize,
     aliases: &HashMap<usize, String>,
+    wraps: &[Wrap],
     out: &mut String,
 ) -> Result<()> {
     let mut i = lo;
     while i < hi {
+        for w in wraps {
+            if w.to == i {
+                wrap_end(w, out);
+            }
+            if w.from == i {
+                out.push_str("js_cast_decimal(");
+            }
+        }
         if let Some((_, r#as, close)) = lx.cast_at(i, hi) {
             let open = lx.next_sig(i + 1, hi).unwrap_or(i + 1);
             // The expression without the spaces around it.
@@ -366,13 +397,13 @@ fn emit(
                     let (name, args) = call(t);
                     out.push_str(name);
                     out.push('(');
-                    emit(lx, from, to, aliases, out)?;
+                    emit(lx, from, to, aliases, wraps, out)?;
                     out.push_str(&args);
                     out.push(')');
                 }
                 Target::Blob => {
                     out.push_str("CAST(");
-                    emit(lx, from, to, aliases, out)?;
+                    emit(lx, from, to, aliases, wraps, out)?;
                     out.push_str(" AS BLOB)");
                 }
             }
@@ -387,10 +418,15 @@ fn emit(
             i += 1;
         }
     }
+    if hi == lx.toks.len() {
+        for w in wraps.iter().filter(|w| w.to == hi) {
+            wrap_end(w, out);
+        }
+    }
     Ok(())
 }
 
-const ITEMS_END: &[&str] = &[
+pub(super) const ITEMS_END: &[&str] = &[
     "FROM",
     "WHERE",
     "GROUP",
@@ -403,11 +439,9 @@ const ITEMS_END: &[&str] = &[
     "EXCEPT",
 ];
 
-/// The CAST items of the statement's select list (the first SELECT at the
-/// top level; none for a compound SELECT, whose later parts are not cast),
-/// and the aliases to add to the unaliased ones (by their `)`), so their
-/// names are the text the user wrote, not the rewritten call.
-fn select_casts(lx: &Lexed) -> Result<(Vec<CastColumn>, HashMap<usize, String>)> {
+/// The top-level select-list items of the statement's first SELECT (token
+/// ranges, DISTINCT/ALL left out), and whether the statement is compound.
+pub(super) fn select_items(lx: &Lexed) -> (Vec<(usize, usize)>, bool) {
     let n = lx.toks.len();
     let mut depth = 0i32;
     let mut select = None;
@@ -456,6 +490,12 @@ fn select_casts(lx: &Lexed) -> Result<(Vec<CastColumn>, HashMap<usize, String>)>
     if in_list {
         items.push((item_start, n));
     }
+    (items, compound)
+}
+
+/// Where each item's result column sits, counted from the start before
+/// the first `*` and from the end after the last; None between stars.
+pub(super) fn anchors(lx: &Lexed, items: &[(usize, usize)]) -> Vec<Option<Anchor>> {
     let is_star = |&(s, e): &(usize, usize)| {
         let sig: Vec<usize> = (s..e).filter(|&j| lx.toks[j].kind != Tk::Space).collect();
         sig.last().is_some_and(|&j| lx.is(j, '*'))
@@ -463,6 +503,34 @@ fn select_casts(lx: &Lexed) -> Result<(Vec<CastColumn>, HashMap<usize, String>)>
     };
     let first_star = items.iter().position(is_star);
     let last_star = items.iter().rposition(is_star);
+    (0..items.len())
+        .map(|k| match (first_star, last_star) {
+            (Some(f), _) if k < f => Some(Anchor::Start(k)),
+            (Some(_), Some(l)) if k > l => Some(Anchor::End(items.len() - 1 - k)),
+            (Some(_), _) => None,
+            (None, _) => Some(Anchor::Start(k)),
+        })
+        .collect()
+}
+
+impl Anchor {
+    /// Whether this is column `i` (0-based) of `n`.
+    pub(super) fn is(self, i: usize, n: usize) -> bool {
+        let at = match self {
+            Anchor::Start(j) => Some(j),
+            Anchor::End(j) => n.checked_sub(j + 1),
+        };
+        at == Some(i)
+    }
+}
+
+/// The CAST items of the statement's select list (the first SELECT at the
+/// top level; none for a compound SELECT, whose later parts are not cast),
+/// and the aliases to add to the unaliased ones (by their `)`), so their
+/// names are the text the user wrote, not the rewritten call.
+fn select_casts(lx: &Lexed) -> Result<(Vec<CastColumn>, HashMap<usize, String>)> {
+    let (items, compound) = select_items(lx);
+    let anchors = anchors(lx, &items);
     let mut columns = Vec::new();
     let mut aliases = HashMap::new();
     for (k, &(s, e)) in items.iter().enumerate() {
@@ -490,11 +558,8 @@ fn select_casts(lx: &Lexed) -> Result<(Vec<CastColumn>, HashMap<usize, String>)>
             }
             _ => continue,
         };
-        let anchor = match (first_star, last_star) {
-            (Some(f), _) if k < f => Anchor::Start(k),
-            (Some(_), Some(l)) if k > l => Anchor::End(items.len() - 1 - k),
-            (Some(_), _) => continue,
-            (None, _) => Anchor::Start(k),
+        let Some(anchor) = anchors[k] else {
+            continue;
         };
         if !compound {
             columns.push(CastColumn {
@@ -508,7 +573,7 @@ fn select_casts(lx: &Lexed) -> Result<(Vec<CastColumn>, HashMap<usize, String>)>
 }
 
 /// An alias as SQLite names the column: quotes removed, doubled quotes single.
-fn unquote(t: &str) -> String {
+pub(super) fn unquote(t: &str) -> String {
     let mut c = t.chars();
     match (c.next(), t.chars().last()) {
         (Some('['), Some(']')) => t[1..t.len() - 1].to_string(),
@@ -908,7 +973,7 @@ mod tests {
     use super::*;
 
     fn rw(sql: &str) -> String {
-        rewrite(sql).unwrap().sql
+        rewrite(sql, &[]).unwrap().sql
     }
 
     #[test]
@@ -934,21 +999,26 @@ mod tests {
             "SELECT js_cast_bigint((SELECT a AS b FROM t)) AS n"
         );
         assert_eq!(rw("SELECT CAST(x AS BLOB) b"), "SELECT CAST(x AS BLOB) b");
-        assert!(rewrite("SELECT CAST(x AS WIDGET)").is_err());
-        assert!(rewrite("SELECT CAST(x AS DECIMAL(3,5))").is_err());
+        assert!(rewrite("SELECT CAST(x AS WIDGET)", &[]).is_err());
+        assert!(rewrite("SELECT CAST(x AS DECIMAL(3,5))", &[]).is_err());
     }
 
     #[test]
     fn select_list_types() {
-        let r = rewrite("SELECT *, CAST(a AS DATE) d, x, CAST(b AS TIME) FROM t").unwrap();
+        let r = rewrite(
+            "SELECT *, CAST(a AS DATE) d, x, CAST(b AS TIME) FROM t",
+            &[],
+        )
+        .unwrap();
         assert_eq!(r.columns.len(), 2);
         assert!(r.columns[0].is(7, 10, "d"));
         assert_eq!(r.columns[0].sql_type, SqlType::Date);
         assert!(r.columns[1].is(9, 10, "CAST(b AS TIME)"));
-        let r = rewrite("SELECT CAST(a AS DATE) FROM t UNION SELECT b FROM u").unwrap();
+        let r = rewrite("SELECT CAST(a AS DATE) FROM t UNION SELECT b FROM u", &[]).unwrap();
         assert!(r.columns.is_empty());
         let r = rewrite(
             "WITH c AS (SELECT 1 AS a) SELECT DISTINCT CAST(a AS SMALLINT) AS \"x\"\"y\" FROM c",
+            &[],
         )
         .unwrap();
         assert!(r.columns[0].is(0, 1, "x\"y"));

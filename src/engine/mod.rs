@@ -16,6 +16,7 @@ pub mod journal;
 mod lookup;
 mod plan;
 mod prefetch;
+pub mod result_types;
 mod scope;
 mod source;
 mod upsert;
@@ -211,16 +212,41 @@ impl Session {
         let sql = upsert::rewrite(&escapes::rewrite(sql), &self.ctx.profile)?;
         // Standard CASTs become the driver's functions; the select list's
         // CAST items keep their types for describe.
-        let casts::Rewritten {
-            sql,
-            columns: cast_columns,
-        } = casts::rewrite(&sql)?;
         let db = self.db.0;
         // SAFETY: db is open while self lives.
         let _db = unsafe { DbLock::enter(db) };
         // Planning errors (xBestIndex) land in the new statement's scope.
         let scope = Scope::new(Interrupt::none());
         let _installed = self.ctx.current.install(scope.clone());
+        // Expressions of the select list get their types from the SQL text
+        // (result_types.rs); DECIMAL ones are rounded to their scale. An
+        // identifier of a CTE or subquery is probed: what SQLite declares
+        // for `SELECT <it> FROM <the FROM clause>` (no network either).
+        let probe = |probe_sql: &str| -> Option<(SqlType, bool)> {
+            let c = CString::new(probe_sql).ok()?;
+            let mut st: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
+            // SAFETY: db is the live connection we hold the lock of.
+            let rc = unsafe {
+                ffi::sqlite3_prepare_v2(db, c.as_ptr(), -1, &mut st, std::ptr::null_mut())
+            };
+            // A probe's planning error is not the statement's.
+            scope.take_error();
+            if rc != ffi::SQLITE_OK || st.is_null() {
+                return None;
+            }
+            // SAFETY: st was just prepared, under the lock.
+            let col = unsafe { describe(st, &self.ctx.profile, &[], &[]) }
+                .into_iter()
+                .next();
+            // SAFETY: st is finalized once, here.
+            unsafe { ffi::sqlite3_finalize(st) };
+            col.and_then(|c| Some((c.declared?, c.nullable)))
+        };
+        let (typed_columns, wraps) = result_types::infer(&sql, &self.ctx.profile, &probe);
+        let casts::Rewritten {
+            sql,
+            columns: cast_columns,
+        } = casts::rewrite(&sql, &wraps)?;
         let c_sql = CString::new(sql.clone())
             .map_err(|_| Error::new(Kind::Syntax, "The SQL text contains a NUL character."))?;
         let mut stmt: *mut ffi::sqlite3_stmt = std::ptr::null_mut();
@@ -246,7 +272,7 @@ impl Session {
             ));
         }
         // SAFETY: stmt is the live statement just prepared, under the lock.
-        let columns = unsafe { describe(stmt, &self.ctx.profile, &cast_columns) };
+        let columns = unsafe { describe(stmt, &self.ctx.profile, &cast_columns, &typed_columns) };
         // SAFETY: as above.
         let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
         // SAFETY: as above.
@@ -358,8 +384,10 @@ fn classify(rc: c_int, msg: &str) -> Error {
 #[derive(Debug, Clone)]
 pub struct ColumnInfo {
     pub name: String,
-    /// The declared type when the column comes straight from a table, or
-    /// the target type when it is a CAST of the select list.
+    /// The declared type when the column comes straight from a table, the
+    /// target type when it is a CAST of the select list, or the type
+    /// result_types.rs infers for an expression; None when nothing is known
+    /// (the ODBC layer then reports `result_types::FALLBACK`).
     pub declared: Option<SqlType>,
     pub table: Option<String>,
     pub schema: Option<String>,
@@ -391,6 +419,7 @@ unsafe fn describe(
     stmt: *mut ffi::sqlite3_stmt,
     profile: &Profile,
     casts: &[casts::CastColumn],
+    typed: &[result_types::TypedColumn],
 ) -> Vec<ColumnInfo> {
     // SAFETY: stmt is live and locked (the caller's duty).
     let n = unsafe { ffi::sqlite3_column_count(stmt) };
@@ -407,13 +436,14 @@ unsafe fn describe(
                     text(ffi::sqlite3_column_origin_name(stmt, i)),
                 )
             };
+            let inferred = typed.iter().find(|c| c.is(i as usize, n as usize));
             let nullable = match (&table, &base) {
                 (Some(t), Some(c)) => profile
                     .table(t)
                     .and_then(|t| t.columns.iter().find(|x| &x.name == c))
                     .map(|c| c.nullable)
                     .unwrap_or(true),
-                _ => true,
+                _ => inferred.is_none_or(|c| c.nullable),
             };
             let declared = decl
                 .and_then(|d| SqlType::parse(&d, None).ok())
@@ -422,7 +452,8 @@ unsafe fn describe(
                         .iter()
                         .find(|c| c.is(i as usize, n as usize, &name))
                         .map(|c| c.sql_type)
-                });
+                })
+                .or(inferred.map(|c| c.sql_type));
             ColumnInfo {
                 name,
                 declared,

@@ -121,11 +121,8 @@ pub fn col_attribute(c: &ColDesc, field: u16, col_count: usize, odbc2: bool) -> 
         }),
         DESC_TYPE_NAME | DESC_LOCAL_TYPE_NAME => Str(t.type_name().to_string()),
         DESC_TABLE_NAME | DESC_BASE_TABLE_NAME => Str(c.table.clone()),
-        DESC_BASE_COLUMN_NAME => Str(if c.base_column.is_empty() {
-            c.name.clone()
-        } else {
-            c.base_column.clone()
-        }),
+        // Empty for an expression (no base column).
+        DESC_BASE_COLUMN_NAME => Str(c.base_column.clone()),
         DESC_SCHEMA_NAME => Str(c.schema.clone()),
         DESC_CATALOG_NAME => Str(String::new()),
         DESC_LITERAL_PREFIX | DESC_LITERAL_SUFFIX => Str(

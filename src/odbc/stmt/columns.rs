@@ -2,7 +2,7 @@
 //! SQLColAttribute tell, and the buffers SQLBindCol attaches to them.
 
 use super::{bad_column, Stmt};
-use crate::engine::{Query, Value};
+use crate::engine::{result_types, Query, Value};
 use crate::error::{Error, Result};
 use crate::odbc::{convert, lock, SUCCESS};
 use crate::schema::SqlType;
@@ -30,7 +30,8 @@ impl ColDesc {
             nullable,
             table: String::new(),
             schema: String::new(),
-            base_column: String::new(),
+            // Catalog result sets: the column is its own base column.
+            base_column: name.into(),
             declared: true,
         }
     }
@@ -46,18 +47,21 @@ pub struct ColumnBinding {
     pub ind: usize,
 }
 
-/// The columns of a compiled query, as far as the engine knows them.
+/// The columns of a compiled query, as far as the engine knows them. Every
+/// column's type is fixed at prepare: declared, cast, inferred from the
+/// expression, or the fixed fallback; never guessed from a row, so it is
+/// the same after SQLPrepare, after an execution without rows and with rows.
 pub(super) fn describe_query(q: &Query) -> Vec<ColDesc> {
     q.columns()
         .iter()
         .map(|c| ColDesc {
             name: c.name.clone(),
-            sql_type: c.declared.unwrap_or(SqlType::WVarchar(255)),
+            sql_type: c.declared.unwrap_or(result_types::FALLBACK),
             nullable: c.nullable,
             table: c.table.clone().unwrap_or_default(),
             schema: c.schema.clone().unwrap_or_default(),
             base_column: c.base_column.clone().unwrap_or_default(),
-            declared: c.declared.is_some(),
+            declared: true,
         })
         .collect()
 }
