@@ -165,11 +165,14 @@ fn a_cancel_between_fetches_has_no_effect() {
 #[test]
 fn attributes_answer_while_fetch_runs() {
     let sb = sandbox();
-    let (e, d) = connect_with(&sb, "Prefetch=0");
+    // One row a page: executing reads the first row, the second fetch the
+    // next page, slowly.
+    let (e, d) = connect_with(&sb, "Prefetch=0;Pagesize=1");
     let st = stmt(d);
     slow_orders(&sb);
-    // Declared columns only: executing sends nothing, the fetch reads.
     assert_eq!(exec(st, "SELECT id FROM Orders"), SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     let runner = in_background(&sb, st, |st| unsafe { SQLFetch(st) });
 

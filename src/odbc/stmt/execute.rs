@@ -100,7 +100,10 @@ impl Stmt {
     }
 
     fn run_query(&self, run: Running, mut query: Query, params: &[Value]) -> Result<RetCode> {
-        let must_peek = lock(&self.state).columns.iter().any(|c| !c.declared);
+        // A query runs to its first row here, so that what goes wrong (the
+        // network, credentials, the API refusing) is reported by SQLExecute,
+        // where applications look for it, not by the first fetch.
+        let must_peek = true;
         let outcome = execute_and_peek(&mut query, params, &self.interrupt, must_peek);
         let mut st = lock(&self.state);
         let (is_select, changed) = (query.is_select(), query.row_count());
