@@ -33,15 +33,11 @@ pub use odbc_sys::{
     StatementAttribute, ULen, NTS, NULL_DATA,
 };
 
-// sqlext.h names odbc-sys does not define.
-/// SQL_API_ODBC3_ALL_FUNCTIONS: SQLGetFunctions answers with a bitmap.
-pub const SQL_API_ODBC3_ALL_FUNCTIONS: u16 = 999;
+// sqlext.h names odbc-sys does not define: the driver's own definitions
+// (src/odbc/sqlext.rs), and two only the tests need.
+pub use jumpseller_odbc::odbc::sqlext::{SQL_API_ODBC3_ALL_FUNCTIONS, SQL_BEST_ROWID, SQL_DROP};
 /// SQL_API_ODBC3_ALL_FUNCTIONS_SIZE: the bitmap's length in SQLUSMALLINTs.
 pub const SQL_API_ODBC3_ALL_FUNCTIONS_SIZE: usize = 250;
-/// SQL_DROP (sql.h): SQLFreeStmt's ODBC 2 way to free the statement.
-pub const SQL_DROP: u16 = 1;
-/// SQL_BEST_ROWID: SQLSpecialColumns' IdentifierType for the row identifier.
-pub const SQL_BEST_ROWID: u16 = 1;
 /// SQL_SCOPE_CURROW: SQLSpecialColumns' narrowest Scope.
 pub const SQL_SCOPE_CURROW: u16 = 0;
 
