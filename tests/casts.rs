@@ -14,30 +14,8 @@ type Described = (String, i16, u64, i16);
 
 /// SQLDescribeCol of column `n`.
 fn describe(st: *mut c_void, n: u16) -> Described {
-    let mut name = [0u8; 256];
-    let (mut len, mut ty, mut size, mut digits, mut nullable) = (0i16, 0i16, 0 as ULen, 0i16, 0i16);
-    let rc =
-        // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
-        unsafe {
-            SQLDescribeCol(
-                st,
-                n,
-                name.as_mut_ptr(),
-                name.len() as i16,
-                &mut len,
-                &mut ty,
-                &mut size,
-                &mut digits,
-                &mut nullable,
-            )
-        };
-    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Stmt, st));
-    (
-        String::from_utf8_lossy(&name[..len as usize]).into_owned(),
-        ty,
-        size as u64,
-        digits,
-    )
+    let c = describe_column(st, n);
+    (c.name, c.sql_type, c.size, c.digits)
 }
 
 fn prepare(st: *mut c_void, sql: &str) {

@@ -194,6 +194,44 @@ pub fn states(handle_type: HandleType, h: *mut c_void) -> Vec<String> {
     diag(handle_type, h).into_iter().map(|(s, _)| s).collect()
 }
 
+/// What SQLDescribeCol tells of a result column.
+pub struct ColumnDescription {
+    pub name: String,
+    pub sql_type: i16,
+    pub size: u64,
+    pub digits: i16,
+    pub nullable: i16,
+}
+
+/// SQLDescribeCol of column `n` (asserting success).
+pub fn describe_column(st: *mut c_void, n: u16) -> ColumnDescription {
+    let mut name = [0u8; 256];
+    let (mut len, mut sql_type, mut size, mut digits, mut nullable) =
+        (0i16, 0i16, 0 as ULen, 0i16, 0i16);
+    // SAFETY: see "Calling the exports" above (handles, buffer lengths).
+    let rc = unsafe {
+        SQLDescribeCol(
+            st,
+            n,
+            name.as_mut_ptr(),
+            name.len() as i16,
+            &mut len,
+            &mut sql_type,
+            &mut size,
+            &mut digits,
+            &mut nullable,
+        )
+    };
+    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Stmt, st));
+    ColumnDescription {
+        name: String::from_utf8_lossy(&name[..len as usize]).into_owned(),
+        sql_type,
+        size: size as u64,
+        digits,
+        nullable,
+    }
+}
+
 pub fn exec(st: *mut c_void, sql: &str) -> i16 {
     // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLExecDirect(st, sql.as_ptr(), sql.len() as i32) }
