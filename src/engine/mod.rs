@@ -29,7 +29,7 @@ pub use value::Value;
 
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
-pub use crate::jumpseller::Interrupt;
+pub use crate::jumpseller::{Interrupt, Timeout};
 use crate::schema::{Profile, SqlType};
 use rusqlite::ffi;
 use scope::lock;

@@ -15,8 +15,16 @@ pub struct Interrupt(Arc<Token>);
 #[derive(Default)]
 struct Token {
     cancelled: AtomicBool,
-    /// (deadline, the timeout it came from) of the running query.
-    deadline: Mutex<Option<(Instant, Duration)>>,
+    /// The running query's deadline, with the timeout it came from.
+    deadline: Mutex<Option<(Instant, Timeout)>>,
+}
+
+/// A query's time limit and the name its caller knows it by (the message
+/// names it; this layer knows nothing of where it was set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout {
+    pub limit: Duration,
+    pub setting: &'static str,
 }
 
 impl Interrupt {
@@ -28,9 +36,9 @@ impl Interrupt {
 
     /// Starts a new run: the cancel flag is lowered and the deadline, if any,
     /// counts from now.
-    pub fn start(&self, timeout: Option<Duration>) {
+    pub fn start(&self, timeout: Option<Timeout>) {
         self.0.cancelled.store(false, Ordering::SeqCst);
-        *self.deadline() = timeout.map(|t| (Instant::now() + t, t));
+        *self.deadline() = timeout.map(|t| (Instant::now() + t.limit, t));
     }
 
     /// Raised from any thread (SQLCancel); the running statement stops at its
@@ -58,8 +66,9 @@ impl Interrupt {
                     kind: Kind::Timeout,
                     status: None,
                     message: format!(
-                        "The query ran longer than its timeout of {} s (SQL_ATTR_QUERY_TIMEOUT).",
-                        timeout.as_secs()
+                        "The query ran longer than its timeout of {} s ({}).",
+                        timeout.limit.as_secs(),
+                        timeout.setting
                     ),
                 });
             }
@@ -81,7 +90,7 @@ impl Interrupt {
         }
     }
 
-    fn deadline(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Duration)>> {
+    fn deadline(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Timeout)>> {
         // The value is plain data: a poisoned lock still holds a valid one.
         self.0.deadline.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -113,11 +122,15 @@ mod tests {
     #[test]
     fn a_passed_deadline_is_a_timeout_naming_the_attribute() {
         let a = Interrupt::none();
-        a.start(Some(Duration::ZERO));
+        let timeout = |secs| Timeout {
+            limit: Duration::from_secs(secs),
+            setting: "SQL_ATTR_QUERY_TIMEOUT",
+        };
+        a.start(Some(timeout(0)));
         let e = a.check().unwrap_err();
         assert_eq!(e.kind, Kind::Timeout);
         assert!(e.message.contains("SQL_ATTR_QUERY_TIMEOUT"));
-        a.start(Some(Duration::from_secs(3600)));
+        a.start(Some(timeout(3600)));
         assert!(a.check().is_ok());
     }
 }

@@ -16,4 +16,4 @@ pub mod tokenstore;
 mod test_support;
 
 pub use http::{ApiError, Auth, Client, ClientOptions, Method};
-pub use interrupt::Interrupt;
+pub use interrupt::{Interrupt, Timeout};

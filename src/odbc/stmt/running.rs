@@ -11,6 +11,7 @@
 //! nothing running it has no effect).
 
 use super::Stmt;
+use crate::engine::Timeout;
 use crate::error::{Error, Kind, Result};
 use crate::odbc::lock;
 use odbc_sys::RetCode;
@@ -57,6 +58,10 @@ impl Stmt {
     /// statement's interrupt is restarted (flag lowered, deadline from now)
     /// under the lock SQLCancel takes, so a cancel cannot fall between.
     pub(super) fn begin_execution(&self, timeout: Option<Duration>) -> Result<Running<'_>> {
+        let timeout = timeout.map(|limit| Timeout {
+            limit,
+            setting: "SQL_ATTR_QUERY_TIMEOUT",
+        });
         self.begin_with(true, || self.interrupt.start(timeout))
     }
 
