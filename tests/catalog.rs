@@ -86,9 +86,13 @@ fn tables_special_calls_patterns_and_types() {
         tables(st, Some(""), Some("%"), Some(""), None),
         vec![vec![None, Some("Jumpseller".into()), None, None, None]]
     );
+    let types: Vec<Option<String>> = tables(st, Some(""), Some(""), Some(""), Some("%"))
+        .into_iter()
+        .map(|r| r[3].clone())
+        .collect();
     assert_eq!(
-        tables(st, Some(""), Some(""), Some(""), Some("%")),
-        vec![vec![None, None, None, Some("TABLE".into()), None]]
+        types,
+        ["SYSTEM TABLE", "TABLE", "VIEW"].map(|t| Some(t.to_string()))
     );
     assert!(tables(st, Some("%"), Some(""), Some(""), None).is_empty());
     assert_eq!(
@@ -101,13 +105,22 @@ fn tables_special_calls_patterns_and_types() {
             "REMARKS"
         ]
     );
-    // Patterns: '_' is a wildcard unless escaped; names sorted.
+    // Patterns: '_' is a wildcard unless escaped; ordered by TABLE_TYPE,
+    // then TABLE_NAME (the sys_ tables are SYSTEM TABLEs).
     let all = tables(st, None, None, Some("%"), None);
     assert!(all.len() >= 33);
-    let names: Vec<String> = all.iter().map(|r| r[2].clone().unwrap()).collect();
-    let mut sorted = names.clone();
+    let keys: Vec<(String, String)> = all
+        .iter()
+        .map(|r| (r[3].clone().unwrap(), r[2].clone().unwrap()))
+        .collect();
+    let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(names, sorted);
+    assert_eq!(keys, sorted);
+    assert_eq!(
+        tables(st, None, None, Some("sys%"), Some("TABLE")).len(),
+        0,
+        "a TABLE filter leaves the system tables out"
+    );
     let p = tables(st, None, None, Some("Product%"), None);
     assert!(
         p.iter()

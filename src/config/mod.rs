@@ -235,6 +235,11 @@ pub static KEYS: &[KeySpec] = &[
         aliases: &[],
         kind: Text,
     },
+    KeySpec {
+        name: "UserDefinedViews",
+        aliases: &[],
+        kind: Text,
+    },
 ];
 
 /// Keys the driver manager or common tools put in DSNs that mean nothing to us
@@ -313,6 +318,8 @@ pub struct Config {
     pub proxy_password: Option<String>,
     pub proxy_auto_detect: bool,
     pub ssl_server_cert: Option<String>,
+    /// A JSON file of named views (odbc/views.rs).
+    pub user_defined_views: Option<String>,
 }
 
 /// What parsing produced besides the config: warnings for the application.
@@ -467,6 +474,7 @@ impl Config {
             proxy_password: get("ProxyPassword"),
             proxy_auto_detect: flag("ProxyAutoDetect").unwrap_or(false),
             ssl_server_cert: get("SSLServerCert"),
+            user_defined_views: get("UserDefinedViews"),
             pairs,
         };
         cfg.check_auth()?;

@@ -34,16 +34,40 @@ const READ_ONLY_PRAGMAS: &[&str] = &[
 /// The context is held weakly: it owns the connection, not the other way.
 pub fn install(conn: &mut rusqlite::Connection, ctx: Weak<Ctx>) -> rusqlite::Result<()> {
     conn.authorizer(Some(move |auth: AuthContext<'_>| {
-        match refusal(&auth.action, auth.database_name) {
+        let Some(ctx) = ctx.upgrade() else {
+            return Authorization::Deny;
+        };
+        // The session's own setup (additions.rs) runs before it is sealed.
+        if !ctx.sealed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Authorization::Allow;
+        }
+        let why = refusal(&auth.action, auth.database_name)
+            .or_else(|| fixed_write(&auth.action, auth.database_name, &ctx));
+        match why {
             None => Authorization::Allow,
             Some(why) => {
-                if let Some(ctx) = ctx.upgrade() {
-                    ctx.scope().set_error(Error::new(Kind::Syntax, why));
-                }
+                ctx.scope().set_error(Error::new(Kind::Syntax, why));
                 Authorization::Deny
             }
         }
     }))
+}
+
+/// Why a write is refused because it changes a fixed table (sys_tables ...).
+fn fixed_write(action: &AuthAction<'_>, database: Option<&str>, ctx: &Ctx) -> Option<String> {
+    if database != Some(ctx.profile.schema.as_str()) {
+        return None;
+    }
+    let table = match action {
+        AuthAction::Insert { table_name }
+        | AuthAction::Delete { table_name }
+        | AuthAction::Update { table_name, .. } => *table_name,
+        _ => return None,
+    };
+    let fixed = ctx.fixed.lock().unwrap_or_else(|e| e.into_inner());
+    fixed
+        .contains(&table.to_ascii_lowercase())
+        .then(|| format!("{table} is read-only: it describes the connection's catalog."))
 }
 
 /// Why an action is refused, or None when it is allowed.

@@ -4,6 +4,7 @@
 //! virtual tables (`vtab.rs`) turn what they are asked for into requests.
 
 mod access;
+pub mod additions;
 mod authorizer;
 mod casts;
 mod collation;
@@ -12,6 +13,7 @@ mod escapes;
 mod fanout;
 mod fill;
 mod functions;
+mod identity;
 pub mod journal;
 mod lookup;
 mod plan;
@@ -56,6 +58,15 @@ pub struct Ctx {
     rowids: std::sync::atomic::AtomicI64,
     /// Writes sent since the layer above last took them (see `journal.rs`).
     journal: journal::Journal,
+    /// What sys_identity shows (see `identity.rs`).
+    identity: identity::Identity,
+    /// Views and fixed tables added at open (see `additions.rs`).
+    added: Mutex<Vec<additions::Added>>,
+    /// The fixed tables' names, lower case: user SQL never writes them.
+    fixed: Mutex<Vec<String>>,
+    /// Set once the session's own setup is done: from then on user SQL is
+    /// fenced in (authorizer.rs).
+    sealed: std::sync::atomic::AtomicBool,
 }
 
 impl Ctx {
@@ -98,6 +109,16 @@ pub struct Session {
     db: Db,
 }
 
+/// What a session adds to the store's schema when it opens.
+#[derive(Default)]
+pub struct Setup<'a> {
+    pub views: Vec<additions::ViewDef>,
+    /// The fixed tables, computed once the views exist (sys_tablecolumns
+    /// describes them); None adds no fixed tables and no sys_identity.
+    #[allow(clippy::type_complexity)]
+    pub fixed_tables: Option<&'a dyn Fn(&Session) -> Result<Vec<additions::FixedTable>>>,
+}
+
 #[derive(Clone, Copy)]
 struct Db(*mut ffi::sqlite3);
 // SAFETY: the connection is opened with SQLITE_OPEN_FULL_MUTEX (serialized
@@ -114,13 +135,15 @@ const MODULE: rusqlite::vtab::Module<'static, vtab::ApiTable> =
 
 impl Session {
     /// `user_name` is what `{fn USER()}` answers: the connection's login, as
-    /// SQLGetInfo(SQL_USER_NAME) says.
+    /// SQLGetInfo(SQL_USER_NAME) says. `setup` adds views and fixed tables
+    /// (additions.rs) before user SQL is fenced in.
     pub fn open(
         profile: Arc<Profile>,
         client: Arc<Client>,
         pagesize: u32,
         prefetch: u32,
         user_name: String,
+        setup: &Setup<'_>,
     ) -> Result<Session> {
         let ctx = Arc::new(Ctx {
             profile: profile.clone(),
@@ -132,6 +155,10 @@ impl Session {
             count_paths: Mutex::new(HashMap::new()),
             rowids: std::sync::atomic::AtomicI64::new(1),
             journal: Default::default(),
+            identity: Default::default(),
+            added: Mutex::new(Vec::new()),
+            fixed: Mutex::new(Vec::new()),
+            sealed: std::sync::atomic::AtomicBool::new(false),
         });
         // Serialized mode: statements of one connection may run on several
         // threads; SQLite's connection mutex orders them (see DbLock).
@@ -158,6 +185,7 @@ impl Session {
         .map_err(sqlite_setup)?;
         conn.create_collation(collation::INSTANT, collation::compare_instants)
             .map_err(sqlite_setup)?;
+        identity::register(&conn, Arc::downgrade(&ctx)).map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");
         conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\""))
             .map_err(sqlite_setup)?;
@@ -191,11 +219,36 @@ impl Session {
                 Arc::as_ptr(&ctx) as *mut std::os::raw::c_void,
             )
         };
-        Ok(Session {
+        let session = Session {
             _inner: Arc::new(Inner { _conn: conn }),
             ctx,
             db,
-        })
+        };
+        session.add_all(setup)?;
+        session
+            .ctx
+            .sealed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(session)
+    }
+
+    /// The views first, then the fixed tables (which may describe them),
+    /// then sys_identity.
+    fn add_all(&self, setup: &Setup<'_>) -> Result<()> {
+        for view in &setup.views {
+            self.add_view(view, "")?;
+        }
+        if let Some(fixed) = setup.fixed_tables {
+            for table in fixed(self)? {
+                self.add_fixed_table(&table)?;
+            }
+            self.add_system_view(
+                "sys_identity",
+                identity::VIEW_SQL,
+                "The rows the connection's last writing execution created, with their ids.",
+            )?;
+        }
+        Ok(())
     }
 
     pub fn profile(&self) -> &Arc<Profile> {
@@ -362,7 +415,10 @@ fn classify(rc: c_int, msg: &str) -> Error {
         Kind::Syntax
     } else if rc == ffi::SQLITE_INTERRUPT {
         Kind::Cancelled
-    } else if msg.contains("read-only") || msg.contains("may not be modified") {
+    } else if msg.contains("read-only")
+        || msg.contains("may not be modified")
+        || msg.contains("because it is a view")
+    {
         Kind::NotImplemented
     } else if msg.starts_with("near ") {
         Kind::Syntax
@@ -559,6 +615,9 @@ impl Query {
                     ));
                 }
             }
+        }
+        if !self.readonly {
+            self.session.ctx.identity.next_batch();
         }
         // A new run starts with nothing remembered from the last one.
         self.scope = Scope::new(interrupt.clone());

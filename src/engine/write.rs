@@ -367,6 +367,8 @@ pub fn insert(
         _ => &answer,
     };
     ctx.journal.record_insert(&t.name, &path, obj);
+    ctx.identity
+        .record(&t.name, obj.get("id").and_then(|i| i.as_i64()));
     Ok(Inserted::Created(
         obj.get("id").and_then(|i| i.as_i64()).unwrap_or(0),
     ))

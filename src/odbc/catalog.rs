@@ -9,7 +9,8 @@ use super::sqlext::{
     SQL_SEARCHABLE, SQL_TRUE,
 };
 use super::stmt::ColDesc;
-use crate::engine::Value;
+use crate::engine::additions::Added;
+use crate::engine::{result_types, Value};
 use crate::schema::{Profile, SqlType, Table};
 use odbc_sys::SqlDataType;
 
@@ -139,8 +140,14 @@ fn verbose_type(t: SqlType) -> (i64, Value) {
     }
 }
 
+/// The table types this data source has, as SQLTables names them.
+const TABLE_TYPES: &[&str] = &["SYSTEM TABLE", "TABLE", "VIEW"];
+
+/// SQLTables: the profile's tables, then what the connection added (views,
+/// the sys_ tables), ordered by TABLE_TYPE and TABLE_NAME as the spec asks.
 pub fn tables(
     p: &Profile,
+    added: &[Added],
     catalog: &Arg,
     schema: &Arg,
     table: &Arg,
@@ -172,39 +179,46 @@ pub fn tables(
         );
     }
     if types_all && catalog.is_exact_empty() && schema.is_exact_empty() && table.is_exact_empty() {
-        return (
-            layout,
-            vec![vec![
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                text("TABLE"),
-                Value::Null,
-            ]],
-        );
+        let rows = TABLE_TYPES
+            .iter()
+            .map(|t| vec![Value::Null, Value::Null, Value::Null, text(t), Value::Null])
+            .collect();
+        return (layout, rows);
     }
-    let wants_tables = match types {
-        None => true,
-        Some(t) if t.trim().is_empty() || types_all => true,
-        Some(t) => t
-            .split(',')
-            .map(|x| x.trim().trim_matches('\'').trim().to_ascii_uppercase())
-            .any(|x| x == "TABLE"),
+    let wanted: Option<Vec<String>> = match types {
+        Some(t) if !t.trim().is_empty() && !types_all => Some(
+            t.split(',')
+                .map(|x| x.trim().trim_matches('\'').trim().to_ascii_uppercase())
+                .collect(),
+        ),
+        _ => None,
     };
-    if !wants_tables || !catalog_ok(catalog) || !schema.matches(&p.schema) {
+    let wants = |ty: &str| wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == ty));
+    if !catalog_ok(catalog) || !schema.matches(&p.schema) {
         return (layout, vec![]);
     }
-    let mut names: Vec<&Table> = p.tables.iter().filter(|t| table.matches(&t.name)).collect();
-    names.sort_by(|a, b| a.name.cmp(&b.name));
-    let rows = names
+    let listed = p
+        .tables
+        .iter()
+        .map(|t| ("TABLE", t.name.as_str(), t.remarks.as_str()))
+        .chain(
+            added
+                .iter()
+                .map(|a| (a.kind.table_type(), a.name.as_str(), a.remarks.as_str())),
+        );
+    let mut rows: Vec<(&str, &str, &str)> = listed
+        .filter(|(ty, name, _)| wants(ty) && table.matches(name))
+        .collect();
+    rows.sort();
+    let rows = rows
         .into_iter()
-        .map(|t| {
+        .map(|(ty, name, remarks)| {
             vec![
                 Value::Null,
                 text(&p.schema),
-                text(&t.name),
-                text("TABLE"),
-                text(&t.remarks),
+                text(name),
+                text(ty),
+                text(remarks),
             ]
         })
         .collect();
@@ -272,6 +286,7 @@ fn described(
 
 pub fn columns(
     p: &Profile,
+    added: &[Added],
     catalog: &Arg,
     schema: &Arg,
     table: &Arg,
@@ -302,6 +317,30 @@ pub fn columns(
             rows.push(row);
         }
     }
+    // Views and sys_ tables: their columns as a statement reading them
+    // describes them (engine/additions.rs).
+    let selected = catalog_ok(catalog) && schema.matches(&p.schema);
+    let mut extra: Vec<&Added> = added
+        .iter()
+        .filter(|a| selected && table.matches(&a.name))
+        .collect();
+    extra.sort_by(|a, b| a.name.cmp(&b.name));
+    for a in extra {
+        for (pos, c) in a.columns.iter().enumerate() {
+            if !column.matches(&c.name) {
+                continue;
+            }
+            let mut row = vec![Value::Null, text(&p.schema), text(&a.name), text(&c.name)];
+            let ty = c.declared.unwrap_or(result_types::FALLBACK);
+            row.extend(described(ty, odbc2, c.nullable, "", pos + 1));
+            rows.push(row);
+        }
+    }
+    // Ordered by TABLE_NAME, then ORDINAL_POSITION (a stable sort keeps it).
+    rows.sort_by_cached_key(|r| match &r[2] {
+        Value::Text(name) => name.clone(),
+        _ => String::new(),
+    });
     (layout, rows)
 }
 
@@ -940,12 +979,19 @@ mod tests {
     fn spec_layouts() {
         let p = Profile::builtin();
         let all = Arg::new(None, false);
-        assert_eq!(columns(&p, &all, &all, &all, &all, false).0.len(), 18);
+        assert_eq!(columns(&p, &[], &all, &all, &all, &all, false).0.len(), 18);
         assert_eq!(type_info(0, false).0.len(), 19);
         assert_eq!(foreign_keys(&p, &all, &all, true).0.len(), 14);
         assert_eq!(statistics(&p, &all, &all, &all).0.len(), 13);
         let empty = Arg::new(Some("".into()), false);
-        let (_, rows) = tables(&p, &empty, &Arg::new(Some("%".into()), false), &empty, None);
+        let (_, rows) = tables(
+            &p,
+            &[],
+            &empty,
+            &Arg::new(Some("%".into()), false),
+            &empty,
+            None,
+        );
         assert_eq!(rows.len(), 1);
     }
 }

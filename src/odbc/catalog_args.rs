@@ -43,8 +43,10 @@ impl Stmt {
         table_types: Text,
     ) -> Result<i16> {
         let profile = self.profile()?;
+        let added = self.conn.session()?.added();
         let (cols, rows) = catalog::tables(
             &profile,
+            &added,
             &as_given(catalog_name),
             &as_given(schema_name),
             &pattern(self, table_name),
@@ -62,9 +64,11 @@ impl Stmt {
         column_name: Text,
     ) -> Result<i16> {
         let profile = self.profile()?;
+        let added = self.conn.session()?.added();
         let odbc2 = self.conn.env.is_odbc2();
         let (cols, rows) = catalog::columns(
             &profile,
+            &added,
             &pattern(self, catalog_name),
             &pattern(self, schema_name),
             &pattern(self, table_name),

@@ -5,7 +5,7 @@ use super::diag::Diags;
 use super::{lock, Env, SUCCESS};
 use crate::config::{AuthScheme, Config};
 use crate::engine::Interrupt;
-use crate::engine::Session;
+use crate::engine::{Session, Setup};
 use crate::error::{err, Error, Kind, Result};
 use crate::jumpseller::{Auth, Client, ClientOptions};
 use crate::logging::Logger;
@@ -138,12 +138,21 @@ impl Conn {
             None => verify(&client)?,
             Some(warning) => lock(&self.diags).push("01000", warning),
         }
+        let views = match &config.user_defined_views {
+            Some(path) => super::views::load(path)?,
+            None => Vec::new(),
+        };
+        let setup = Setup {
+            views,
+            fixed_tables: Some(&super::system_tables::build),
+        };
         let session = Session::open(
             profile,
             client,
             config.pagesize,
             config.prefetch.unwrap_or(DEFAULT_PREFETCH),
             config.login.clone().unwrap_or_default(),
+            &setup,
         )?;
         let completed = config.completed_connection_string();
         session.keep_write_journal(!lock(&self.state).autocommit);

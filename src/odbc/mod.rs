@@ -24,7 +24,9 @@ pub mod param_input;
 pub mod procedures;
 pub mod sqlext;
 mod stmt;
+mod system_tables;
 mod transactions;
+mod views;
 pub mod stmt_attrs {
     pub use super::stmt::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 }

@@ -56,10 +56,19 @@ impl Stmt {
 
     /// Runs the statement for every row (data at execution all received).
     pub(super) fn run_rows(&self, mut rows: Vec<ParamRow>) -> ExecOut {
-        let (status_ptr, processed_ptr) = {
+        let (status_ptr, processed_ptr, writes) = {
             let st = lock(&self.state);
-            (st.attrs.param_status_ptr, st.attrs.params_processed_ptr)
+            let writes = st.query.as_ref().is_some_and(|q| !q.readonly());
+            (
+                st.attrs.param_status_ptr,
+                st.attrs.params_processed_ptr,
+                writes,
+            )
         };
+        // sys_identity shows what this execution creates, all its rows.
+        if let (true, Ok(session)) = (writes, self.conn.session()) {
+            session.begin_write_execution();
+        }
         let (result, statuses, processed) = if rows.len() == 1 {
             match rows.pop() {
                 Some(ParamRow::Cells(cells)) => {
