@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test entry point (CI runs it through .ci/run).
-#   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc (apt); pyodbc, pytest (pip)
+#   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc, LibreOffice Base (headless,
+#      with its ODBC driver and python3-uno) (apt); pyodbc, pytest (pip)
 #   2. gates: cargo fmt --check, cargo clippy --workspace --all-targets -D warnings;
 #      then cargo build --workspace --all-targets
 #   3. cargo test --workspace                 (Rust tests: driver C ABI, engine, sandbox)
@@ -15,6 +16,10 @@ step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
 # ---- 1. system packages -------------------------------------------------------
 APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc)
+# LibreOffice Base for tests/clients/test_libreoffice.py, the smallest set (--no-install-recommends,
+# no GUI, no Java; ~220 MB, ~1 min): base-drivers has the sdbc:odbc: driver (libodbclo.so),
+# base-nogui saves .odb files (libdbaxmllo.so), python3-uno scripts it from /usr/bin/python3.
+APT_PACKAGES+=(libreoffice-base-nogui libreoffice-base-drivers python3-uno)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
