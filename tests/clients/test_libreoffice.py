@@ -20,7 +20,7 @@ from decimal import Decimal
 import pyodbc
 import pytest
 
-from conftest import CLIENTS, DSN
+from conftest import AUTHTOKEN, CLIENTS, DRIVER_NAME, DSN, LOGIN
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 SOFFICE = "/usr/lib/libreoffice/program/soffice"
@@ -45,12 +45,11 @@ QUERY = ("SELECT id, name, price, created_at FROM Products "
 TABLE, TABLE_FILTER = "Jumpseller.Products", "id <= 3"
 
 
-def lo_base(tmp_path, odb, *args):
+def lo_base(workdir, odb, *args, env=None):
     """Runs the UNO script; kills its whole process group (soffice too) on a timeout."""
-    cmd = [SYSTEM_PYTHON, str(SCRIPT), "--odb", str(odb), "--profile", str(tmp_path / "profile"),
-           "--query", QUERY, "--table", TABLE, "--filter", TABLE_FILTER, *args]
+    cmd = [SYSTEM_PYTHON, str(SCRIPT), "--odb", str(odb), "--profile", str(workdir / "profile"), *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", start_new_session=True)
+                            encoding="utf-8", start_new_session=True, env=env)
     try:
         out, err = proc.communicate(timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -71,8 +70,9 @@ def runs(tmp_path_factory):
     second opens the saved file in a fresh profile."""
     base = tmp_path_factory.mktemp("libreoffice")
     odb = base / "jumpseller.odb"
-    first = lo_base(base / "first", odb, "--create", "--dsn", DSN)
-    again = lo_base(base / "again", odb)
+    read = ["--query", QUERY, "--table", TABLE, "--filter", TABLE_FILTER]
+    first = lo_base(base / "first", odb, "--create", "--dsn", DSN, *read)
+    again = lo_base(base / "again", odb, *read)
     return {"odb": odb, "first": first, "again": again}
 
 
@@ -141,6 +141,24 @@ def test_table_opened_with_a_filter_reads_every_column(runs, cnxn):
     assert_same_rows(lo_rows, py_rows)
     types = {c[1] for c in t["columns"]}
     assert {"BIGINT", "VARCHAR", "LONGVARCHAR", "DECIMAL", "DOUBLE", "BIT", "TIMESTAMP"} <= types
+
+
+def test_editing_a_row_in_the_table_view_writes_to_the_store(tmp_path, start_sandbox, odbc_ini):
+    """Base's table view is editable: a typed value is an UPDATE, sent to the
+    API at once (docs/bi-tools.md says so). On a private sandbox."""
+    sb = start_sandbox()
+    ini = tmp_path / "odbc.ini"
+    ini.write_text(f"[JS_EDIT]\nDriver={DRIVER_NAME}\nURL={sb.url}\nLogin={LOGIN}\nAuthToken={AUTHTOKEN}\n")
+    env = {**os.environ, "ODBCINI": str(ini)}
+    before = sb.api_get("/categories/2.json")["category"]["name"]
+    value = "Editada en Base ñ"
+    assert before != value
+    out = lo_base(tmp_path, tmp_path / "edit.odb", "--create", "--dsn", "JS_EDIT",
+                  "--query", "SELECT id, name FROM Categories WHERE id = 2",
+                  "--edit", "Jumpseller.Categories", "id = 2", "name", value, env=env)
+    assert out["query"]["rows"] == [[2, before]]
+    assert out["edited"] == value
+    assert sb.api_get("/categories/2.json")["category"]["name"] == value
 
 
 def test_no_soffice_left_running(runs):

@@ -8,7 +8,7 @@ and always kills it. Prints one JSON object on stdout:
 
   {"odb": path, "registered": name or null, "url": "sdbc:odbc:<DSN>", "tables": [...],
    "query": {"columns": [[name, type]...], "rows": [[...]...]},
-   "filtered_table": {...}}
+   "filtered_table": {...}, "edited": value read back}
 
 Steps (as the docs tell a user):
   1. File > New > Database > Connect to an existing database: ODBC, the DSN
@@ -17,7 +17,8 @@ Steps (as the docs tell a user):
   3. open it again by its registered name and connect;
   4. the Tables pane: the connection's tables (LibreOffice asks SQLTables for
      the types "VIEW,TABLE,%,");
-  5. a query with a filter (SQL view), and a table opened with a filter.
+  5. a query with a filter (SQL view), and a table opened with a filter;
+  6. (--edit) a value typed into the table view, which writes to the store.
 """
 
 import argparse
@@ -152,6 +153,27 @@ def open_data_source(ctx, args):
     return dbctx.getByName(uno.systemPathToFileUrl(args.odb))
 
 
+def edit_row(ctx, conn, table, filter_, column, value):
+    """Typing a new value into Base's table view: the RowSet updates the row
+    (LibreOffice sends an UPDATE keyed by the primary key)."""
+    rs = ctx.ServiceManager.createInstanceWithContext("com.sun.star.sdb.RowSet", ctx)
+    rs.ActiveConnection = conn
+    rs.CommandType = 0
+    rs.Command = table
+    rs.Filter = filter_
+    rs.ApplyFilter = True
+    try:
+        rs.execute()
+        if not rs.next():
+            raise RuntimeError("no row matches %s" % filter_)
+        i = rs.findColumn(column)
+        rs.updateString(i, value)
+        rs.updateRow()
+        return rs.getString(i)
+    finally:
+        rs.dispose()
+
+
 def run(args):
     ctx = connect_office(args.pipe, args.proc, time.monotonic() + args.timeout)
     ds = open_data_source(ctx, args)
@@ -166,6 +188,9 @@ def run(args):
         }
         if args.table:
             result["filtered_table"] = row_set(ctx, conn, args.table, 0, args.filter)
+        if args.edit:
+            table, filter_, column, value = args.edit
+            result["edited"] = edit_row(ctx, conn, table, filter_, column, value)
         return result
     finally:
         conn.close()
@@ -181,6 +206,8 @@ def main():
     p.add_argument("--query", required=True)
     p.add_argument("--table", help="a table to open with --filter, as Base's table view does")
     p.add_argument("--filter")
+    p.add_argument("--edit", nargs=4, metavar=("TABLE", "FILTER", "COLUMN", "VALUE"),
+                   help="edit one row in the table view (writes to the store)")
     p.add_argument("--timeout", type=float, default=60)
     args = p.parse_args()
     if args.create and not args.dsn:
