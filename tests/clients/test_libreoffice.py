@@ -143,12 +143,16 @@ def test_table_opened_with_a_filter_reads_every_column(runs, cnxn):
     assert {"BIGINT", "VARCHAR", "LONGVARCHAR", "DECIMAL", "DOUBLE", "BIT", "TIMESTAMP"} <= types
 
 
-def test_editing_a_row_in_the_table_view_writes_to_the_store(tmp_path, start_sandbox, odbc_ini):
-    """Base's table view is editable: a typed value is an UPDATE, sent to the
-    API at once (docs/bi-tools.md says so). On a private sandbox."""
+def test_saved_views_and_editing_a_row(tmp_path, start_sandbox, odbc_ini):
+    """On a private sandbox with a saved view in the DSN: Base lists the view
+    with the tables, and its table view is editable: a typed value is an
+    UPDATE, sent to the API at once (docs/bi-tools.md says both)."""
     sb = start_sandbox()
+    views = tmp_path / "views.json"
+    views.write_text(json.dumps({"PaidOrders": {"query": "SELECT id, total FROM Orders WHERE status_enum = 'paid'"}}))
     ini = tmp_path / "odbc.ini"
-    ini.write_text(f"[JS_EDIT]\nDriver={DRIVER_NAME}\nURL={sb.url}\nLogin={LOGIN}\nAuthToken={AUTHTOKEN}\n")
+    ini.write_text(f"[JS_EDIT]\nDriver={DRIVER_NAME}\nURL={sb.url}\nLogin={LOGIN}\nAuthToken={AUTHTOKEN}\n"
+                   f"UserDefinedViews={views}\n")
     env = {**os.environ, "ODBCINI": str(ini)}
     before = sb.api_get("/categories/2.json")["category"]["name"]
     value = "Editada en Base ñ"
@@ -156,6 +160,8 @@ def test_editing_a_row_in_the_table_view_writes_to_the_store(tmp_path, start_san
     out = lo_base(tmp_path, tmp_path / "edit.odb", "--create", "--dsn", "JS_EDIT",
                   "--query", "SELECT id, name FROM Categories WHERE id = 2",
                   "--edit", "Jumpseller.Categories", "id = 2", "name", value, env=env)
+    assert "Jumpseller.PaidOrders" in out["tables"] and "Jumpseller.Categories" in out["tables"]
+    assert not any(".sys_" in t for t in out["tables"])  # SYSTEM TABLEs are not asked for
     assert out["query"]["rows"] == [[2, before]]
     assert out["edited"] == value
     assert sb.api_get("/categories/2.json")["category"]["name"] == value
