@@ -121,6 +121,11 @@ fn tables_special_calls_patterns_and_types() {
         0,
         "a TABLE filter leaves the system tables out"
     );
+    assert_eq!(
+        tables(st, None, None, None, Some("VIEW,TABLE,%,")).len(),
+        tables(st, None, None, None, None).len(),
+        "a '%' in the list of types (LibreOffice) asks for every type"
+    );
     let p = tables(st, None, None, Some("Product%"), None);
     assert!(
         p.iter()

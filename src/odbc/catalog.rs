@@ -185,12 +185,15 @@ pub fn tables(
             .collect();
         return (layout, rows);
     }
+    // A list of types; a `%` in it (LibreOffice sends `VIEW,TABLE,%,`)
+    // asks for every type, as `%` alone does.
     let wanted: Option<Vec<String>> = match types {
         Some(t) if !t.trim().is_empty() && !types_all => Some(
             t.split(',')
                 .map(|x| x.trim().trim_matches('\'').trim().to_ascii_uppercase())
                 .collect(),
-        ),
+        )
+        .filter(|w: &Vec<String>| !w.iter().any(|x| x == "%")),
         _ => None,
     };
     let wants = |ty: &str| wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == ty));
