@@ -776,7 +776,8 @@ fn holds_secret_pair(value: &str) -> bool {
 }
 
 /// Text of the connection string that may be a secret: what follows each
-/// secret key's name (after `=`, `:`, spaces or a brace) up to a `;` or `}`.
+/// secret key's name (after `=`, `:`, spaces, a brace or a quote) up to a
+/// `;` or `}` (a closing quote aside).
 fn secret_candidates(conn_str: &str) -> Vec<String> {
     let lower = conn_str.to_ascii_lowercase();
     let mut out = Vec::new();
@@ -784,8 +785,15 @@ fn secret_candidates(conn_str: &str) -> Vec<String> {
         let name = name.to_ascii_lowercase();
         for (at, _) in lower.match_indices(&name) {
             let rest = conn_str[at + name.len()..]
-                .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '=' | ':' | '{'));
-            let value = rest.split([';', '}']).next().unwrap_or("").trim();
+                .trim_start_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '=' | ':' | '{' | '\'' | '"')
+                });
+            let value = rest
+                .split([';', '}'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_end_matches(['\'', '"']);
             if value.chars().count() >= 4 {
                 out.push(value.to_string());
             }
