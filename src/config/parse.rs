@@ -162,10 +162,7 @@ fn quoted_value(chars: &[char], open: usize) -> Option<(String, usize)> {
 
 /// Braces a value when it would otherwise not survive `parse_pairs`.
 pub fn quote_value(v: &str) -> String {
-    if v.contains([';', '{', '}'])
-        || v.starts_with([' ', '\'', '"'])
-        || v.ends_with(' ')
-    {
+    if v.contains([';', '{', '}']) || v.starts_with([' ', '\'', '"']) || v.ends_with(' ') {
         format!("{{{}}}", v.replace('}', "}}"))
     } else {
         v.to_string()
@@ -199,10 +196,9 @@ mod tests {
 
     #[test]
     fn cdata_quotes() {
-        let p = parse_pairs(
-            "ProfileSettings='Login=a;AuthToken=b' ;Other=\"x=1;y=2\";N='it''s';E=''",
-        )
-        .unwrap();
+        let p =
+            parse_pairs("ProfileSettings='Login=a;AuthToken=b' ;Other=\"x=1;y=2\";N='it''s';E=''")
+                .unwrap();
         let values: Vec<&str> = p.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(values, ["Login=a;AuthToken=b", "x=1;y=2", "it's", ""]);
         // A quote that does not close right before ';' or the end is text.

@@ -286,17 +286,9 @@ fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<C
         store_key: config.store_key(),
         logger,
         attempts: 4,
-        proxy: config
-            .proxy_server
-            .as_ref()
-            .map(|s| match config.proxy_port {
-                Some(p) => format!("http://{s}:{p}"),
-                None => format!("http://{s}"),
-            }),
-        proxy_auth: config
-            .proxy_user
-            .clone()
-            .map(|u| (u, config.proxy_password.clone().unwrap_or_default())),
+        proxy: config.proxy_url(),
+        proxy_auth: config.proxy_credentials(),
+        proxy_exceptions: config.proxy_exceptions.clone(),
         proxy_auto_detect: config.proxy_auto_detect,
         extra_root_pem: pem,
     })
