@@ -112,7 +112,12 @@ impl Conn {
             lock(&self.diags).push("01000", "The driver has no connection dialog: it used the properties given (and the browser, for an OAuth sign-in).");
         }
         let profile = Profile::load(config.profile.as_deref())?;
-        let logger = Logger::open(config.logfile.as_deref(), config.verbosity).map_err(|e| {
+        let rotation = crate::logging::Rotation {
+            max_size: config.max_log_file_size,
+            max_count: config.max_log_file_count,
+        };
+        let logger = Logger::open_rotating(config.logfile.as_deref(), config.verbosity, rotation)
+            .map_err(|e| {
             Error::new(
                 Kind::Config,
                 format!(
