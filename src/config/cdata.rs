@@ -55,7 +55,8 @@ pub fn no_effect(key: &str) -> Option<(&'static str, &'static str)> {
 
 /// The pairs given, then the inner pairs of each bag (`ProfileSettings`,
 /// `Other`) in the order the bags came. A bag inside a bag is left
-/// unopened and named in `unhonoured`. Errors never quote the bag's text:
+/// unopened and named in `unhonoured`. A bag still in quotes (from a DSN)
+/// is unquoted first. Errors never quote the bag's text:
 /// it holds credentials.
 pub fn with_bag_pairs(
     raw: &[(String, String)],
@@ -72,7 +73,9 @@ pub fn with_bag_pairs(
             continue;
         }
         opened.push(bag);
-        let inner = parse_pairs(value).map_err(|e| {
+        // In a DSN the value arrives as written in odbc.ini, quotes and all.
+        let value = super::parse::unquoted(value).unwrap_or_else(|| value.clone());
+        let inner = parse_pairs(&value).map_err(|e| {
             Error::new(
                 Kind::Config,
                 format!(
@@ -196,7 +199,7 @@ mod tests {
                 "ProfileSettings".to_string(),
                 "Login=inner;AuthToken=tok".to_string(),
             ),
-            ("other".to_string(), "RTK=x;Other=y".to_string()),
+            ("other".to_string(), "'RTK=x;Other=y'".to_string()),
         ];
         let mut u = Unhonoured::default();
         let all = with_bag_pairs(&raw, &mut u).unwrap();

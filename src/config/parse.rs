@@ -160,6 +160,14 @@ fn quoted_value(chars: &[char], open: usize) -> Option<(String, usize)> {
     None
 }
 
+/// A whole value in CData's quotes, unquoted (`'a;b'` -> `a;b`); None when
+/// it is not one quoted value. For values that skipped the grammar: a
+/// DSN's, read line by line from odbc.ini.
+pub fn unquoted(v: &str) -> Option<String> {
+    let chars: Vec<char> = v.trim().chars().collect();
+    quoted_value(&chars, 0).and_then(|(inner, end)| (end == chars.len()).then_some(inner))
+}
+
 /// Braces a value when it would otherwise not survive `parse_pairs`.
 pub fn quote_value(v: &str) -> String {
     if v.contains([';', '{', '}']) || v.starts_with([' ', '\'', '"']) || v.ends_with(' ') {
@@ -205,6 +213,14 @@ mod tests {
         let p = parse_pairs("Login=O'Brien;PWD='abc;X='a'b;Y=\"q").unwrap();
         let values: Vec<&str> = p.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(values, ["O'Brien", "'abc", "'a'b", "\"q"]);
+    }
+
+    #[test]
+    fn whole_quoted_values_unquote() {
+        assert_eq!(unquoted(" 'a=1;b=2' ").as_deref(), Some("a=1;b=2"));
+        assert_eq!(unquoted("\"it\"\"s\"").as_deref(), Some("it\"s"));
+        assert_eq!(unquoted("a=1;b=2"), None);
+        assert_eq!(unquoted("'a';b=2"), None);
     }
 
     #[test]
