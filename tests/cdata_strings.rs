@@ -423,6 +423,38 @@ fn two_proxies_at_once_are_refused() {
     assert!(message.contains("ProxyAutoDetect=true"), "{message}");
 }
 
+/// Mistakes in CData's quoting and bags: connecting fails or warns, and no
+/// message shows a secret (the text of a bag, FirewallPassword, a token).
+#[test]
+fn mistakes_in_cdata_strings_never_show_a_secret() {
+    let sb = sandbox();
+    let keys = sandbox_keys(&sb);
+    for s in [
+        // An unclosed quote: the bag is `'Login=me`, the token a key of its own.
+        format!("ProfileSettings='Login=me;AuthToken=S3CR3T-a;{keys}"),
+        // A missing ';' inside the bag.
+        format!("ProfileSettings='Login=me;Pagesize=5 AuthToken=S3CR3T-b';{keys}"),
+        // A token glued into an unknown inner key's name.
+        format!("{PROFILE_SETTINGS};Other='AuthTokenS3CR3T-c=1;X9S3CR3T-c=2';{keys}"),
+        // No '=' in the bag.
+        format!("ProfileSettings='S3CR3T-d';{keys}"),
+        format!("{PROFILE_SETTINGS};FirewallType=SOCKS4;FirewallServer=127.0.0.1;FirewallUser=u;FirewallPassword=S3CR3T-e;{keys}"),
+        format!("{PROFILE_SETTINGS};FirewallType=SOCKS5;FirewallPassword=S3CR3T-f;{keys}"),
+        format!("ProfileSettings=\"Login=sandbox;AuthToken=S3CR3T-g\";{keys}"),
+    ] {
+        let (rc, records, e, d) = open(&s);
+        close(rc, e, d);
+        assert!(!records.is_empty(), "{s}");
+        assert!(
+            rc == SQL_ERROR || s.contains("Other="),
+            "{s}: {records:?}"
+        );
+        for (state, message) in &records {
+            assert!(!message.contains("S3CR3T"), "{s}: {state} {message}");
+        }
+    }
+}
+
 /// Tiny proxies on 127.0.0.1 that carry connections to the sandbox and
 /// record what they were asked: SOCKS4, SOCKS5 (with the username/password
 /// method when offered) and http (CONNECT, and absolute-form requests

@@ -74,7 +74,18 @@ pub fn with_bag_pairs(
         }
         opened.push(bag);
         // In a DSN the value arrives as written in odbc.ini, quotes and all.
-        let value = super::parse::unquoted(value).unwrap_or_else(|| value.clone());
+        let value = match super::parse::unquoted(value) {
+            Some(inner) => inner,
+            // A quote left open swallowed part of the bag, or more: the
+            // pairs cannot be trusted.
+            None if value.trim_start().starts_with(['\'', '"']) => {
+                return Err(Error::new(
+                    Kind::Config,
+                    format!("The value of {bag} opens a quote that does not close right before a ';' or the end (its text is not shown; it holds credentials). Write {bag}='Key1=value;Key2=value'."),
+                ))
+            }
+            None => value.clone(),
+        };
         let inner = parse_pairs(&value).map_err(|e| {
             Error::new(
                 Kind::Config,
@@ -216,6 +227,9 @@ mod tests {
             "ProfileSettings".to_string(),
             "Login=a;S3CR3T-token".to_string(),
         )];
+        let open = vec![("Other".to_string(), "'Login=a".to_string())];
+        let e = with_bag_pairs(&open, &mut u).unwrap_err();
+        assert!(e.message.contains("opens a quote"), "{}", e.message);
         let e = with_bag_pairs(&bad, &mut u).unwrap_err();
         assert!(
             e.message
