@@ -4,11 +4,14 @@
 //! kind of value. Parsing, validation, the completed connection string and the
 //! documentation all walk that one table.
 
+mod cdata;
 mod dsn;
 mod parse;
+mod proxy;
 
 pub use dsn::dsn_pairs;
 pub use parse::{parse_pairs, quote_value};
+pub use proxy::{Firewall, FirewallKind};
 
 use crate::error::{err, Kind, Result};
 
@@ -240,6 +243,74 @@ pub static KEYS: &[KeySpec] = &[
         aliases: &[],
         kind: Text,
     },
+    // CData compatibility (issue #13): keys CData's API driver uses that
+    // have a meaning here. Keys with none are in cdata.rs (NO_EFFECT).
+    KeySpec {
+        name: "ProfileSettings",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "Other",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "ConnectOnOpen",
+        aliases: &[],
+        kind: Bool,
+    },
+    KeySpec {
+        name: "MaxLogFileSize",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "MaxLogFileCount",
+        aliases: &[],
+        kind: Int {
+            min: -1,
+            max: 100_000,
+        },
+    },
+    KeySpec {
+        name: "FirewallType",
+        aliases: &[],
+        kind: Choice(proxy::FIREWALL_TYPES),
+    },
+    KeySpec {
+        name: "FirewallServer",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "FirewallPort",
+        aliases: &[],
+        kind: Int {
+            min: 1,
+            max: 65_535,
+        },
+    },
+    KeySpec {
+        name: "FirewallUser",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "FirewallPassword",
+        aliases: &[],
+        kind: Secret,
+    },
+    KeySpec {
+        name: "ProxyAuthScheme",
+        aliases: &[],
+        kind: Choice(proxy::PROXY_AUTH_SCHEMES),
+    },
+    KeySpec {
+        name: "ProxyExceptions",
+        aliases: &[],
+        kind: Text,
+    },
 ];
 
 /// Keys the driver manager or common tools put in DSNs that mean nothing to us
@@ -320,6 +391,20 @@ pub struct Config {
     pub ssl_server_cert: Option<String>,
     /// A JSON file of named views (odbc/views.rs).
     pub user_defined_views: Option<String>,
+    /// ConnectOnOpen as given (the credentials are verified at connect
+    /// either way; `Some(true)` makes a connection that cannot be verified
+    /// an error).
+    pub connect_on_open: Option<bool>,
+    /// Rotate the log past this many bytes.
+    pub max_log_file_size: Option<u64>,
+    /// Log files kept, the current one included; None keeps all.
+    pub max_log_file_count: Option<u32>,
+    /// FirewallType/FirewallServer: a tunnel or SOCKS proxy.
+    pub firewall: Option<Firewall>,
+    /// ProxyAuthScheme BASIC (true) or NONE (false).
+    pub proxy_sends_credentials: bool,
+    /// ProxyExceptions as a comma-separated no-proxy list.
+    pub proxy_exceptions: Option<String>,
 }
 
 /// What parsing produced besides the config: warnings for the application.
@@ -360,10 +445,13 @@ impl Config {
     /// Earlier pairs win over later ones with the same key.
     pub fn from_pairs(raw: &[(String, String)]) -> Result<(Config, Warnings)> {
         let mut warnings = Warnings::default();
+        let mut unhonoured = cdata::Unhonoured::default();
+        let raw = cdata::with_bag_pairs(raw, &mut unhonoured)?;
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
-        for (k, v) in raw {
+        for (k, v) in &raw {
             match key_spec(k) {
                 Some(spec) => {
+                    let v = &cdata::normalized(spec.name, v);
                     if !pairs.iter().any(|(n, _)| *n == spec.name) {
                         if spec.kind != Secret && holds_secret_pair(v) {
                             return err(
@@ -379,13 +467,13 @@ impl Config {
                     }
                 }
                 None if IGNORED_KEYS.iter().any(|i| i.eq_ignore_ascii_case(k)) => {}
-                None if shows_as_key(k) => warnings.0.push(format!(
-                    "Unknown connection property '{}' was ignored; see the README for the list of properties.",
-                    k.trim()
-                )),
-                None => warnings.0.push(
-                    "An unknown connection property was ignored; its name is not shown because it looks like it may hold a secret (a missing '=' or ';'?). See the README for the list of properties.".to_string(),
-                ),
+                None => match cdata::no_effect(k) {
+                    Some((name, reason)) => unhonoured.name(name, reason),
+                    None if shows_as_key(k) => {
+                        unhonoured.name(k.trim(), "not a property of this driver")
+                    }
+                    None => unhonoured.hide(),
+                },
             }
         }
         let get = |name: &str| {
@@ -436,8 +524,30 @@ impl Config {
         if let Some(u) = get("CallbackURL") {
             check_url_as("CallbackURL", &u, RemoteHttp::Allowed)?;
         }
-        let (proxy_server, proxy_port) =
-            proxy_address(get("ProxyServer"), int("ProxyPort").map(|v| v as u16))?;
+        let (proxy_server, proxy_port) = proxy::proxy_address(
+            &proxy::PROXY_NAMES,
+            get("ProxyServer"),
+            int("ProxyPort").map(|v| v as u16),
+        )?;
+        let firewall = proxy::firewall(
+            proxy::FirewallKeys {
+                kind: get("FirewallType"),
+                server: get("FirewallServer"),
+                port: int("FirewallPort").map(|v| v as u16),
+                user: get("FirewallUser"),
+                password: get("FirewallPassword"),
+            },
+            &mut unhonoured,
+        )?;
+        let proxy_auto_detect = flag("ProxyAutoDetect").unwrap_or(false);
+        proxy::check_one_proxy(proxy_server.is_some(), firewall.as_ref(), proxy_auto_detect)?;
+        let proxy_sends_credentials =
+            proxy::proxy_sends_credentials(get("ProxyAuthScheme").as_deref())?;
+        let proxy_exceptions = get("ProxyExceptions")
+            .map(|e| proxy::exceptions(&e))
+            .transpose()?;
+        let max_log_file_size = get("MaxLogFileSize").and_then(|v| cdata::log_file_size(&v));
+        let max_log_file_count = int("MaxLogFileCount").filter(|n| *n > 0).map(|n| n as u32);
         let cfg = Config {
             profile,
             auth_scheme,
@@ -472,13 +582,84 @@ impl Config {
             proxy_port,
             proxy_user: get("ProxyUser"),
             proxy_password: get("ProxyPassword"),
-            proxy_auto_detect: flag("ProxyAutoDetect").unwrap_or(false),
+            proxy_auto_detect,
             ssl_server_cert: get("SSLServerCert"),
             user_defined_views: get("UserDefinedViews"),
+            connect_on_open: flag("ConnectOnOpen"),
+            max_log_file_size,
+            max_log_file_count,
+            firewall,
+            proxy_sends_credentials,
+            proxy_exceptions,
             pairs,
         };
         cfg.check_auth()?;
+        cfg.name_unused_keys(&mut unhonoured);
+        warnings.0.extend(unhonoured.message());
         Ok((cfg, warnings))
+    }
+
+    /// Keys that were understood but change nothing in this combination.
+    fn name_unused_keys(&self, unhonoured: &mut cdata::Unhonoured) {
+        let given = |name: &str| self.pairs.iter().any(|(n, v)| *n == name && !v.is_empty());
+        if self.connect_on_open == Some(false) {
+            unhonoured.name(
+                "ConnectOnOpen=false",
+                "the credentials are verified when connecting all the same",
+            );
+        }
+        if given("MaxLogFileCount") && self.max_log_file_size.is_none() {
+            unhonoured.name(
+                "MaxLogFileCount",
+                "the log rotates only with MaxLogFileSize",
+            );
+        }
+        let proxy_named = self.proxy_server.is_some() || self.firewall.is_some();
+        if given("ProxyExceptions") && !proxy_named {
+            unhonoured.name(
+                "ProxyExceptions",
+                if self.proxy_auto_detect {
+                    "with ProxyAutoDetect the NO_PROXY environment variable lists the exceptions"
+                } else {
+                    "no ProxyServer or FirewallServer is set"
+                },
+            );
+        }
+        if !self.proxy_sends_credentials {
+            for name in ["ProxyUser", "ProxyPassword"]
+                .into_iter()
+                .filter(|n| given(n))
+            {
+                unhonoured.name(name, "ProxyAuthScheme=NONE sends no credentials");
+            }
+        }
+    }
+
+    /// The proxy to go through, as a URL for the HTTP library, and the
+    /// credentials to give it.
+    pub fn proxy_url(&self) -> Option<String> {
+        if let Some(f) = &self.firewall {
+            return Some(f.url());
+        }
+        let server = self.proxy_server.as_ref()?;
+        Some(match self.proxy_port {
+            Some(p) => format!("http://{server}:{p}"),
+            None => format!("http://{server}"),
+        })
+    }
+
+    pub fn proxy_credentials(&self) -> Option<(String, String)> {
+        match &self.firewall {
+            Some(f) => f
+                .user
+                .clone()
+                .map(|u| (u, f.password.clone().unwrap_or_default())),
+            None if self.proxy_sends_credentials => self
+                .proxy_user
+                .clone()
+                .map(|u| (u, self.proxy_password.clone().unwrap_or_default())),
+            None => None,
+        }
     }
 
     fn check_auth(&self) -> Result<()> {
@@ -499,6 +680,16 @@ impl Config {
                         "InitiateOAuth={} needs OAuthClientId and OAuthClientSecret: the credentials of your Jumpseller app (store admin > Apps > Developers).",
                         if self.initiate_oauth == InitiateOAuth::Refresh { "REFRESH" } else { "GETANDREFRESH" }
                     ),
+                )
+            }
+            AuthScheme::OAuth
+                if self.connect_on_open == Some(true)
+                    && self.initiate_oauth == InitiateOAuth::Off
+                    && self.oauth_access_token.is_none() =>
+            {
+                err(
+                    Kind::Config,
+                    "ConnectOnOpen=true asks to verify the connection when it opens, but with AuthScheme=OAuth, InitiateOAuth=OFF and no OAuthAccessToken there is no credential to verify: give OAuthAccessToken, use InitiateOAuth=GETANDREFRESH, or leave ConnectOnOpen out.",
                 )
             }
             _ => Ok(()),
@@ -584,6 +775,17 @@ fn validate(spec: &KeySpec, value: &str) -> Result<()> {
             }
         }
         Text if spec.name == "AuthScheme" => parse_auth_scheme(value).map(|_| ()),
+        Text if spec.name == "MaxLogFileSize" => match cdata::log_file_size(value) {
+            Some(n) if n >= cdata::MIN_LOG_FILE_SIZE => Ok(()),
+            _ if value.trim().is_empty() => Ok(()),
+            _ => err(
+                Kind::Config,
+                format!(
+                    "MaxLogFileSize={shown} is not valid: expected a size of at least {} bytes, in bytes or with a unit (KB, MB, GB), such as 10 MB.",
+                    cdata::MIN_LOG_FILE_SIZE
+                ),
+            ),
+        },
         Text | Secret => Ok(()),
     }
 }
@@ -698,75 +900,11 @@ fn host_is_loopback(host: &oauth2::url::Host<&str>) -> bool {
     }
 }
 
-/// ProxyServer as a URL (`http://proxy:3128`) or a bare host (`proxy`,
-/// `proxy:3128`), with ProxyPort: the host and port to reach it at (the
-/// connection builds `http://host:port`). Only http proxies (a CONNECT
-/// tunnel carries the TLS of https requests end to end).
-fn proxy_address(
-    server: Option<String>,
-    port: Option<u16>,
-) -> Result<(Option<String>, Option<u16>)> {
-    let Some(server) = server else {
-        return Ok((None, port));
-    };
-    let text = server.trim();
-    let with_scheme = if text.contains("://") {
-        text.to_string()
-    } else {
-        format!("http://{text}")
-    };
-    let bad = |why: &str| {
-        err(
-            Kind::Config,
-            format!("ProxyServer is not usable: {why}. Give a host name (proxy.example.com, with ProxyPort) or an http URL (http://proxy.example.com:3128)."),
-        )
-    };
-    let Ok(parsed) = reqwest::Url::parse(&with_scheme) else {
-        return bad("it is neither a host name nor a URL (the value is not shown)");
-    };
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return bad("it carries a user name or password (user:password@host; the value is not shown) — use ProxyUser and ProxyPassword");
-    }
-    if parsed.scheme() != "http" {
-        return bad(&format!(
-            "{}:// proxies are not supported, only http://",
-            parsed.scheme()
-        ));
-    }
-    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
-        return bad("it names no host");
-    };
-    if !matches!(parsed.path(), "" | "/") || parsed.query().is_some() || parsed.fragment().is_some()
-    {
-        return bad(&format!(
-            "the URL of {host} has a path; a proxy is only a host and a port"
-        ));
-    }
-    let explicit = parsed.port().or_else(|| {
-        // `url` drops a port equal to the scheme's default; keep ":80".
-        text.rsplit_once(':')
-            .and_then(|(_, p)| p.trim_end_matches('/').parse::<u16>().ok())
-            .filter(|p| *p == 80)
-    });
-    match (explicit, port) {
-        (Some(a), Some(b)) if a != b => err(
-            Kind::Config,
-            format!("ProxyServer names port {a} but ProxyPort is {b}; give the port once."),
-        ),
-        (a, b) => Ok((Some(host.to_string()), b.or(a))),
-    }
-}
-
-/// Keys we do not read but whose values are credentials all the same
-/// (CData's `ProfileSettings='Login=...;AuthToken=...'`).
-const FOREIGN_SECRET_KEYS: &[&str] = &["ProfileSettings"];
-
 /// Names and aliases of the keys whose values are secrets.
 fn secret_names() -> impl Iterator<Item = &'static str> {
     KEYS.iter()
         .filter(|k| k.kind == Secret)
         .flat_map(|k| std::iter::once(k.name).chain(k.aliases.iter().copied()))
-        .chain(FOREIGN_SECRET_KEYS.iter().copied())
 }
 
 /// Whether a value holds text like `AuthToken=...` or `PWD: ...`: another
@@ -784,16 +922,23 @@ fn holds_secret_pair(value: &str) -> bool {
 }
 
 /// Text of the connection string that may be a secret: what follows each
-/// secret key's name (after `=`, `:`, spaces or a brace) up to a `;` or `}`.
+/// secret key's name (after `=`, `:`, spaces, a brace or a quote) up to a
+/// `;` or `}` (a closing quote aside).
 fn secret_candidates(conn_str: &str) -> Vec<String> {
     let lower = conn_str.to_ascii_lowercase();
     let mut out = Vec::new();
     for name in secret_names() {
         let name = name.to_ascii_lowercase();
         for (at, _) in lower.match_indices(&name) {
-            let rest = conn_str[at + name.len()..]
-                .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '=' | ':' | '{'));
-            let value = rest.split([';', '}']).next().unwrap_or("").trim();
+            let rest = conn_str[at + name.len()..].trim_start_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '=' | ':' | '{' | '\'' | '"')
+            });
+            let value = rest
+                .split([';', '}'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_end_matches(['\'', '"']);
             if value.chars().count() >= 4 {
                 out.push(value.to_string());
             }
@@ -908,8 +1053,145 @@ mod tests {
         let e = cfg("Login=a;AuthToken=b;Timeout=a1b2c3d4e5f6a7b8").unwrap_err();
         assert!(!e.message.contains("a1b2c3d4e5f6a7b8"), "{}", e.message);
         let (_, w) = cfg("Login=a;AuthToken=b;Colour=blue;Xa1b2c3d4e5=1").unwrap();
-        assert!(w.0[0].contains("'Colour'"), "{:?}", w.0);
-        assert!(!w.0[1].contains("a1b2c3d4e5"), "{:?}", w.0);
+        assert_eq!(w.0.len(), 1, "{:?}", w.0);
+        assert!(
+            w.0[0]
+                .contains("Colour (not a property of this driver), 1 more whose name is not shown"),
+            "{:?}",
+            w.0
+        );
+        assert!(!w.0[0].contains("a1b2c3d4e5"), "{:?}", w.0);
+    }
+
+    #[test]
+    fn profile_settings_and_other_apply_below_direct_keys() {
+        let (c, w) =
+            cfg("ProfileSettings='Login=inner;AuthToken=tok;Pagesize=20';Pagesize=50").unwrap();
+        assert_eq!(c.auth_scheme, AuthScheme::Basic);
+        assert_eq!(c.login.as_deref(), Some("inner"));
+        assert_eq!(c.auth_token.as_deref(), Some("tok"));
+        assert_eq!(c.pagesize, 50, "the direct key wins");
+        assert!(w.0.is_empty(), "{:?}", w.0);
+        let (c, w) = cfg(
+            "Login=direct;AuthToken=b;Other='Login=x;MaxRows=-1;DefaultColumnSize=2000;RTK=abc'",
+        )
+        .unwrap();
+        assert_eq!(c.login.as_deref(), Some("direct"));
+        assert_eq!(c.max_rows, 0);
+        assert_eq!(w.0.len(), 1, "{:?}", w.0);
+        assert!(
+            w.0[0]
+                .contains("DefaultColumnSize (not a property of this driver), RTK (no licence key"),
+            "{:?}",
+            w.0
+        );
+        // The bag's text is a secret: a bad inner pair is never quoted.
+        let e = cfg("ProfileSettings='Login=a;Pagesize=5 AuthToken=S3CR3T'").unwrap_err();
+        assert!(!e.message.contains("S3CR3T"), "{}", e.message);
+    }
+
+    #[test]
+    fn cdata_keys_without_effect_share_one_warning() {
+        let (c, w) = cfg(
+            "Login=a;AuthToken=b;Readonly=true;MaxRows=-1;UseConnectionPooling=true;PoolMaxSize=5;PoolIdleTimeout=60;LogModules='INFO;EXEC';ConnectOnOpen=false;SupportEnhancedSQL=true;Colour=blue",
+        )
+        .unwrap();
+        assert!(c.read_only);
+        assert_eq!(c.max_rows, 0);
+        assert_eq!(w.0.len(), 1, "{:?}", w.0);
+        let m = &w.0[0];
+        for part in [
+            "UseConnectionPooling (pooling is done by the driver manager: Pooling=Yes and CPTimeout in odbcinst.ini, or SQL_ATTR_CONNECTION_POOLING), PoolMaxSize, PoolIdleTimeout,",
+            "LogModules (the log has levels",
+            "ConnectOnOpen=false (the credentials are verified",
+            "SupportEnhancedSQL",
+            "Colour",
+        ] {
+            assert!(m.contains(part), "{part}: {m}");
+        }
+        assert!(cfg("Login=a;AuthToken=b;MaxRows=-2").is_err());
+    }
+
+    #[test]
+    fn connect_on_open_true_needs_a_credential_to_verify() {
+        let (c, w) = cfg("Login=a;AuthToken=b;ConnectOnOpen=true").unwrap();
+        assert_eq!(c.connect_on_open, Some(true));
+        assert!(w.0.is_empty());
+        assert!(cfg("AuthScheme=OAuth;ConnectOnOpen=false").is_ok());
+        let e = cfg("AuthScheme=OAuth;ConnectOnOpen=true").unwrap_err();
+        assert!(
+            e.message.contains("no credential to verify"),
+            "{}",
+            e.message
+        );
+        assert!(cfg("AuthScheme=OAuth;ConnectOnOpen=true;OAuthAccessToken=t").is_ok());
+    }
+
+    #[test]
+    fn log_rotation_keys() {
+        let (c, w) = cfg("Login=a;AuthToken=b;MaxLogFileSize=10 MB;MaxLogFileCount=3").unwrap();
+        assert_eq!(c.max_log_file_size, Some(10 << 20));
+        assert_eq!(c.max_log_file_count, Some(3));
+        assert!(w.0.is_empty());
+        let (c, _) = cfg("Login=a;AuthToken=b;MaxLogFileSize=2048;MaxLogFileCount=-1").unwrap();
+        assert_eq!(
+            (c.max_log_file_size, c.max_log_file_count),
+            (Some(2048), None)
+        );
+        let e = cfg("Login=a;AuthToken=b;MaxLogFileSize=100").unwrap_err();
+        assert!(
+            e.message.contains("MaxLogFileSize=100 is not valid"),
+            "{}",
+            e.message
+        );
+        assert!(cfg("Login=a;AuthToken=b;MaxLogFileSize=10 TB").is_err());
+        let (_, w) = cfg("Login=a;AuthToken=b;MaxLogFileCount=3").unwrap();
+        assert!(w.0[0].contains("MaxLogFileCount (the log rotates only with MaxLogFileSize)"));
+    }
+
+    #[test]
+    fn firewall_and_proxy_keys() {
+        let (c, w) = cfg("Login=a;AuthToken=b;FirewallType=SOCKS5;FirewallServer=127.0.0.1;FirewallPort=1081;FirewallUser=u;FirewallPassword=p").unwrap();
+        assert!(w.0.is_empty(), "{:?}", w.0);
+        assert_eq!(c.proxy_url().as_deref(), Some("socks5h://127.0.0.1:1081"));
+        assert_eq!(c.proxy_credentials(), Some(("u".into(), "p".into())));
+        let e = cfg("Login=a;AuthToken=b;FirewallType=TUNNEL;FirewallServer=h;ProxyServer=p")
+            .unwrap_err();
+        assert!(
+            e.message.contains("ProxyServer and FirewallType=TUNNEL"),
+            "{}",
+            e.message
+        );
+        let (c, w) = cfg("Login=a;AuthToken=b;ProxyServer=p;ProxyUser=u;ProxyPassword=pw;ProxyAuthScheme=NONE;ProxyExceptions='a.invalid;*.b.invalid'").unwrap();
+        assert_eq!(c.proxy_credentials(), None);
+        assert_eq!(c.proxy_exceptions.as_deref(), Some("a.invalid,.b.invalid"));
+        assert!(
+            w.0[0].contains("ProxyUser (ProxyAuthScheme=NONE sends no credentials), ProxyPassword"),
+            "{:?}",
+            w.0
+        );
+        let e = cfg("Login=a;AuthToken=b;ProxyServer=p;ProxyAuthScheme=NTLM").unwrap_err();
+        assert!(
+            e.message
+                .contains("ProxyAuthScheme=NTLM cannot be honoured"),
+            "{}",
+            e.message
+        );
+        let (_, w) = cfg("Login=a;AuthToken=b;ProxyExceptions=a.invalid;FirewallServer=x").unwrap();
+        assert!(
+            w.0[0].contains("ProxyExceptions (no ProxyServer"),
+            "{:?}",
+            w.0
+        );
+        assert!(
+            w.0[0].contains("FirewallServer (FirewallType is NONE)"),
+            "{:?}",
+            w.0
+        );
+        let e =
+            cfg("Login=a;AuthToken=b;FirewallType=SOCKS5;FirewallServer=h;FirewallPassword=S3CR3T")
+                .unwrap_err();
+        assert!(!e.message.contains("S3CR3T"), "{}", e.message);
     }
 
     #[test]

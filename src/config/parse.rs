@@ -1,5 +1,6 @@
 //! The ODBC connection-string grammar: `key=value` pairs separated by `;`,
-//! values optionally in braces (`{a;b}`, with `}}` standing for `}`).
+//! values optionally in braces (`{a;b}`, with `}}` standing for `}`) or, as
+//! CData writes them, in quotes (`'a;b'`, `"a;b"`).
 
 use crate::error::{err, Kind, Result};
 
@@ -106,6 +107,9 @@ pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
                 i += 1;
             }
             v
+        } else if let Some((v, end)) = quoted_value(&chars, i) {
+            i = end;
+            v
         } else {
             let vstart = i;
             while i < chars.len() && chars[i] != ';' {
@@ -129,9 +133,44 @@ pub fn parse_pairs(s: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// CData's quoting: a value in single or double quotes (`'a;b'`, with a
+/// doubled quote standing for one) when the quote closes right before the
+/// next `;` or the end (spaces aside). Anything else (`O'Brien`, `'abc`,
+/// `'a'b`) is not quoted and is read as before. Returns the value and the
+/// index of the `;` (or the end) that follows it.
+fn quoted_value(chars: &[char], open: usize) -> Option<(String, usize)> {
+    let quote = *chars.get(open).filter(|c| matches!(c, '\'' | '"'))?;
+    let mut v = String::new();
+    let mut i = open + 1;
+    while i < chars.len() {
+        if chars[i] != quote {
+            v.push(chars[i]);
+            i += 1;
+        } else if chars.get(i + 1) == Some(&quote) {
+            v.push(quote);
+            i += 2;
+        } else {
+            let mut end = i + 1;
+            while end < chars.len() && chars[end].is_whitespace() {
+                end += 1;
+            }
+            return (end == chars.len() || chars[end] == ';').then_some((v, end));
+        }
+    }
+    None
+}
+
+/// A whole value in CData's quotes, unquoted (`'a;b'` -> `a;b`); None when
+/// it is not one quoted value. For values that skipped the grammar: a
+/// DSN's, read line by line from odbc.ini.
+pub fn unquoted(v: &str) -> Option<String> {
+    let chars: Vec<char> = v.trim().chars().collect();
+    quoted_value(&chars, 0).and_then(|(inner, end)| (end == chars.len()).then_some(inner))
+}
+
 /// Braces a value when it would otherwise not survive `parse_pairs`.
 pub fn quote_value(v: &str) -> String {
-    if v.contains([';', '{', '}']) || v.starts_with(' ') || v.ends_with(' ') {
+    if v.contains([';', '{', '}']) || v.starts_with([' ', '\'', '"']) || v.ends_with(' ') {
         format!("{{{}}}", v.replace('}', "}}"))
     } else {
         v.to_string()
@@ -157,10 +196,31 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        for v in ["plain", "a;b", "}{", " pad "] {
+        for v in ["plain", "a;b", "}{", " pad ", "'q'", "\"q\"", "it's"] {
             let s = format!("k={}", quote_value(v));
             assert_eq!(parse_pairs(&s).unwrap()[0].1, v);
         }
+    }
+
+    #[test]
+    fn cdata_quotes() {
+        let p =
+            parse_pairs("ProfileSettings='Login=a;AuthToken=b' ;Other=\"x=1;y=2\";N='it''s';E=''")
+                .unwrap();
+        let values: Vec<&str> = p.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(values, ["Login=a;AuthToken=b", "x=1;y=2", "it's", ""]);
+        // A quote that does not close right before ';' or the end is text.
+        let p = parse_pairs("Login=O'Brien;PWD='abc;X='a'b;Y=\"q").unwrap();
+        let values: Vec<&str> = p.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(values, ["O'Brien", "'abc", "'a'b", "\"q"]);
+    }
+
+    #[test]
+    fn whole_quoted_values_unquote() {
+        assert_eq!(unquoted(" 'a=1;b=2' ").as_deref(), Some("a=1;b=2"));
+        assert_eq!(unquoted("\"it\"\"s\"").as_deref(), Some("it\"s"));
+        assert_eq!(unquoted("a=1;b=2"), None);
+        assert_eq!(unquoted("'a';b=2"), None);
     }
 
     #[test]

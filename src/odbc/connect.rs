@@ -112,7 +112,12 @@ impl Conn {
             lock(&self.diags).push("01000", "The driver has no connection dialog: it used the properties given (and the browser, for an OAuth sign-in).");
         }
         let profile = Profile::load(config.profile.as_deref())?;
-        let logger = Logger::open(config.logfile.as_deref(), config.verbosity).map_err(|e| {
+        let rotation = crate::logging::Rotation {
+            max_size: config.max_log_file_size,
+            max_count: config.max_log_file_count,
+        };
+        let logger = Logger::open_rotating(config.logfile.as_deref(), config.verbosity, rotation)
+            .map_err(|e| {
             Error::new(
                 Kind::Config,
                 format!(
@@ -295,17 +300,9 @@ fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<C
         store_key: config.store_key(),
         logger,
         attempts: 4,
-        proxy: config
-            .proxy_server
-            .as_ref()
-            .map(|s| match config.proxy_port {
-                Some(p) => format!("http://{s}:{p}"),
-                None => format!("http://{s}"),
-            }),
-        proxy_auth: config
-            .proxy_user
-            .clone()
-            .map(|u| (u, config.proxy_password.clone().unwrap_or_default())),
+        proxy: config.proxy_url(),
+        proxy_auth: config.proxy_credentials(),
+        proxy_exceptions: config.proxy_exceptions.clone(),
         proxy_auto_detect: config.proxy_auto_detect,
         extra_root_pem: pem,
     })

@@ -50,8 +50,12 @@ pub struct ClientOptions {
     pub logger: Logger,
     /// Attempts per request for retryable failures (5xx, resets, timeouts, 429).
     pub attempts: u32,
+    /// The proxy's URL: http:// (CONNECT for https), socks4:// or socks5h://.
     pub proxy: Option<String>,
+    /// Basic credentials for an http proxy, the SOCKS5 login for a SOCKS5 one.
     pub proxy_auth: Option<(String, String)>,
+    /// Hosts reached directly, comma-separated (ProxyExceptions).
+    pub proxy_exceptions: Option<String>,
     pub proxy_auto_detect: bool,
     pub extra_root_pem: Option<Vec<u8>>,
 }

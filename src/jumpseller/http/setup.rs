@@ -1,5 +1,5 @@
 //! Building the connection's reqwest client from its options: timeouts,
-//! proxy and extra trusted roots. Bad values are reported naming the
+//! proxy (http, SOCKS4, SOCKS5; with exceptions) and extra trusted roots. Bad values are reported naming the
 //! connection property to fix.
 
 use super::ClientOptions;
@@ -47,11 +47,16 @@ fn with_proxy(builder: ClientBuilder, opts: &ClientOptions) -> Result<ClientBuil
     let mut proxy = reqwest::Proxy::all(server).map_err(|e| {
         Error::new(
             Kind::Config,
-            format!("ProxyServer {server} is not usable: {e}"),
+            format!("The proxy {server} is not usable: {e}"),
         )
     })?;
+    // For an http proxy this is the Proxy-Authorization header; for SOCKS5
+    // the library sends it as the username/password login (RFC 1929).
     if let Some((user, password)) = &opts.proxy_auth {
         proxy = proxy.basic_auth(user, password);
+    }
+    if let Some(hosts) = &opts.proxy_exceptions {
+        proxy = proxy.no_proxy(reqwest::NoProxy::from_string(hosts));
     }
     Ok(builder.proxy(proxy))
 }
