@@ -326,3 +326,100 @@ fn customers_join_a_group_by_insert() {
     assert!(!members(&sb, 4).contains(&outsiders[0]));
     disconnect(e, d);
 }
+
+#[test]
+fn shipping_rates_are_a_procedure_with_a_result_set() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    sb.reset_counts();
+    let one = query(d, "{call GetShippingRates(1)}");
+    assert_eq!(sent(&sb, "POST /fulfillments/rates.json"), 1);
+    // The rows are the API's answer, field by field.
+    let answer = reqwest::blocking::Client::new()
+        .post(format!("{}/fulfillments/rates.json", sb.url()))
+        .basic_auth("sandbox", Some("sandbox-authtoken"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"rates": {"location_id": "1"}}"#)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    let want: Vec<Vec<Option<String>>> = answer
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            [
+                "fulfillment_company",
+                "service_label",
+                "service_type",
+                "amount",
+            ]
+            .iter()
+            .map(|k| match &r[*k] {
+                Value::String(s) => Some(s.clone()),
+                v => Some(v.to_string()),
+            })
+            .collect()
+        })
+        .collect();
+    assert_eq!(one, want);
+    // Named arguments, the address and packages reach the quote: 3 kg
+    // cost more than the default 1.
+    let heavy = query(
+        d,
+        "EXEC GetShippingRates @LocationId = 1, @OrderId = 2, @ShippingCity = 'Santiago', @ShippingCountry = 'CL', @PackagesDimensions = '[{\"length\": 10, \"width\": 10, \"height\": 10, \"weight\": 2.5}]'",
+    );
+    let amount = |rows: &Vec<Vec<Option<String>>>| -> f64 {
+        rows[0][3].as_deref().unwrap().parse().unwrap()
+    };
+    assert!(amount(&heavy) > amount(&one), "{heavy:?} vs {one:?}");
+
+    // Bad input: clear errors, no request for what the driver can check.
+    sb.reset_counts();
+    let err = query_error(d, "{call GetShippingRates()}");
+    assert_eq!(err[0].0, "42000", "{err:?}");
+    assert!(err[0].1.contains("LocationId"), "{err:?}");
+    let err = query_error(d, "{call GetShippingRates('first')}");
+    assert_eq!(err[0].0, "22018", "{err:?}");
+    let err = query_error(
+        d,
+        "EXEC GetShippingRates 1, @PackagesDimensions = '{\"weight\": 1}'",
+    );
+    assert_eq!(err[0].0, "22018", "{err:?}");
+    assert!(err[0].1.contains("PackagesDimensions"), "{err:?}");
+    let err = query_error(d, "EXEC GetShippingRates @Nope = 1");
+    assert_eq!(err[0].0, "42000", "{err:?}");
+    assert_eq!(sent(&sb, "POST /fulfillments/rates.json"), 0);
+    // What only the API knows: an unknown location (its 404).
+    let err = query_error(d, "{call GetShippingRates(99)}");
+    assert_eq!(err[0].0, "HY000", "{err:?}");
+    assert!(
+        err[0].1.contains("404") && err[0].1.contains("Location"),
+        "{err:?}"
+    );
+    disconnect(e, d);
+}
+
+#[test]
+fn shipping_rates_work_on_a_read_only_connection_and_keep_arguments_out_of_the_log() {
+    // A quote writes nothing: ReadOnly does not refuse it. The address is
+    // personal data: the log names the request, not the arguments.
+    let sb = sandbox();
+    let dir = TempDir::new("rates-log");
+    let log = dir.join("driver.log");
+    let (e, d) = connect_with(
+        &sb,
+        &format!("ReadOnly=true;Logfile={};Verbosity=5", log.display()),
+    );
+    let rows = query(
+        d,
+        "EXEC GetShippingRates @LocationId = 2, @ShippingAddress = 'Calle Secreta 742'",
+    );
+    assert_eq!(rows.len(), 2);
+    disconnect(e, d);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("/fulfillments/rates.json"), "{text}");
+    assert!(!text.contains("Secreta"), "{text}");
+}
