@@ -250,6 +250,16 @@ fn customers_join_a_group_by_insert() {
         1
     );
     assert!(members(&sb, 4).contains(&outsiders[0]));
+    // Already a member: the API leaves the membership as it is.
+    let count = members(&sb, 4).len();
+    ok(
+        st,
+        &format!(
+            "INSERT INTO CustomerCategoryCustomers (customer_category_id, customer_id) VALUES (4, {})",
+            outsiders[0]
+        ),
+    );
+    assert_eq!(members(&sb, 4).len(), count);
     let read = query(
         d,
         &format!(
