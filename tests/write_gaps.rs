@@ -433,3 +433,36 @@ fn shipping_rates_work_on_a_read_only_connection_and_keep_arguments_out_of_the_l
     assert!(text.contains("/fulfillments/rates.json"), "{text}");
     assert!(!text.contains("Secreta"), "{text}");
 }
+
+#[test]
+fn a_profile_naming_an_unknown_column_in_a_write_route_fails_the_connect() {
+    let sb = sandbox();
+    let dir = TempDir::new("gap-profile");
+    for (route, field) in [
+        ("update", "columns"),
+        ("update", "send"),
+        ("insert", "columns"),
+    ] {
+        let mut p: Value = serde_json::from_str(jumpseller_odbc::schema::BUILTIN).unwrap();
+        let t = p["tables"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|t| t["name"] == "Categories")
+            .unwrap();
+        t[route][field] = serde_json::json!(["name", "no_such_column"]);
+        let path = dir.join("profile.json");
+        std::fs::write(&path, p.to_string()).unwrap();
+        let h = dbc(env());
+        let (rc, _) = driver_connect(h, &format!("{};Profile={}", conn_str(&sb), path.display()));
+        assert_eq!(rc, SQL_ERROR, "{route}.{field}");
+        let d = diag(HandleType::Dbc, h);
+        assert_eq!(d[0].0, "08001", "{d:?}");
+        assert!(
+            d[0].1.contains("'Categories'")
+                && d[0].1.contains("'no_such_column'")
+                && d[0].1.contains(route),
+            "{d:?}"
+        );
+    }
+}
