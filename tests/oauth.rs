@@ -685,6 +685,7 @@ fn stored_procedures_get_and_refresh_tokens() {
         [
             "GetOAuthAccessToken",
             "GetOAuthAuthorizationURL",
+            "GetShippingRates",
             "RefreshOAuthAccessToken"
         ]
     );

@@ -36,6 +36,9 @@ pub enum Coll {
     CheckoutCustomFields,
     Hooks,
     JsApps,
+    /// stock written by PUT /products_locations: (location, product), id the variant (0 for
+    /// a product without variants); no generated base
+    Stock(u64, u64),
 }
 
 pub const NESTED_ID_BASE: u64 = 900_000_000;
@@ -180,6 +183,7 @@ impl Db {
             Coll::JsApps => {
                 json!({"id": id, "url": "https://apps.example.com/widget.js", "template": "layout", "element": "body", "application_id": 4242})
             }
+            Coll::Stock(..) => Value::Null,
         }
     }
 

@@ -27,7 +27,7 @@ mod vtab;
 mod write;
 
 pub use escapes::rewrite as rewrite_escapes;
-pub use value::Value;
+pub use value::{decode, Value};
 
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;

@@ -16,14 +16,52 @@ use crate::schema::{Column, Op, Segment, SqlType, Table, Template, WriteRoute};
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
 
-/// Columns a route path needs (`{product_id}`): their values must always
-/// reach xUpdate, never "unchanged".
+/// Columns a route needs from the row (`{product_id}` in its path, a key
+/// it `send`s in its body): their values must always reach xUpdate, never
+/// "unchanged".
 pub fn path_columns(t: &Table) -> Vec<String> {
     let mut out = Vec::new();
     for r in [&t.insert, &t.update, &t.delete].into_iter().flatten() {
         out.extend(r.path.columns().map(str::to_string));
+        out.extend(r.send.iter().cloned());
     }
     out
+}
+
+/// Refuses a value for a column the route does not take (`columns` of the
+/// route): the API would ignore it, and the statement would report a
+/// change that did not happen. `given` says which values the statement
+/// gives: an INSERT's non-NULL ones, an UPDATE's changed ones.
+fn only_taken(
+    t: &Table,
+    r: &WriteRoute,
+    what: &str,
+    values: &[Option<Value>],
+    given: impl Fn(&Value) -> bool,
+) -> Result<()> {
+    let Some(taken) = &r.columns else {
+        return Ok(());
+    };
+    let keys = path_columns(t);
+    let refused = t
+        .columns
+        .iter()
+        .zip(values)
+        .filter(|(c, _)| !keys.contains(&c.name) && !r.takes(&c.name))
+        .find(|(_, v)| v.as_ref().is_some_and(&given));
+    match refused {
+        Some((c, _)) => Err(Error::new(
+            Kind::NotImplemented,
+            format!(
+                "{}.{} cannot be set by an {what}: the API's route ({}) takes only {}.",
+                t.name,
+                c.name,
+                r.path,
+                taken.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn route<'a>(t: &'a Table, r: &'a Option<WriteRoute>, what: &str) -> Result<&'a WriteRoute> {
@@ -110,7 +148,7 @@ fn to_json(v: &Value, c: &Column) -> Json {
 
 /// The request body: given columns at their JSON paths (nested objects
 /// rebuilt), leaving out parent keys, positions and the id.
-fn body(t: &Table, wrapper: &Option<String>, values: &[Option<Value>], skip_nulls: bool) -> Json {
+fn body(t: &Table, r: &WriteRoute, values: &[Option<Value>], skip_nulls: bool) -> Json {
     let mut obj = Map::new();
     for (c, v) in t.columns.iter().zip(values) {
         let Some(v) = v else { continue };
@@ -131,10 +169,34 @@ fn body(t: &Table, wrapper: &Option<String>, values: &[Option<Value>], skip_null
         }
         cur.insert(parts[parts.len() - 1].to_string(), to_json(v, c));
     }
-    match wrapper {
-        Some(w) => serde_json::json!({ w.as_str(): Json::Object(obj) }),
-        None => Json::Object(obj),
+    obj.extend(r.fixed.clone());
+    let inner = match r.item_array {
+        true => Json::Array(vec![Json::Object(obj)]),
+        false => Json::Object(obj),
+    };
+    match &r.wrapper {
+        Some(w) => serde_json::json!({ w.as_str(): inner }),
+        None => inner,
     }
+}
+
+/// The values a body carries: the statement's (None = not sent), and the
+/// route's `send` columns from the row as read (`keys`), when not NULL.
+fn with_sent(
+    t: &Table,
+    r: &WriteRoute,
+    values: Vec<Option<Value>>,
+    keys: &[Option<Value>],
+) -> Vec<Option<Value>> {
+    t.columns
+        .iter()
+        .zip(values)
+        .zip(keys)
+        .map(|((c, v), k)| match r.send.contains(&c.name) {
+            true => k.clone().filter(|k| *k != Value::Null),
+            false => v,
+        })
+        .collect()
 }
 
 /// Sends one write and says exactly what became of it (issue 14.8):
@@ -226,10 +288,13 @@ fn assigned_key(t: &Table) -> Vec<usize> {
     let Some(r) = &t.insert else {
         return Vec::new();
     };
+    // Columns the route lists are the row's to give (a member's customer id).
+    let listed = |c: &Column| r.columns.as_ref().is_some_and(|cs| cs.contains(&c.name));
     t.columns
         .iter()
         .enumerate()
         .filter(|(_, c)| t.primary_key.contains(&c.name))
+        .filter(|(_, c)| !listed(c))
         .filter(|(_, c)| !r.path.columns().any(|p| p == c.name))
         .filter(|(_, c)| !c.json_path().starts_with('$'))
         .map(|(i, _)| i)
@@ -268,6 +333,7 @@ pub fn insert(
 ) -> Result<Inserted> {
     let t = &ctx.profile.tables[table];
     let r = route(t, &t.insert, "INSERT")?;
+    only_taken(t, r, "INSERT", values, |v| *v != Value::Null)?;
     let mut values = values.to_vec();
     let key = assigned_key(t);
     // A rowid given for a plain table is its id; a child's rowid is ours.
@@ -344,12 +410,8 @@ pub fn insert(
                         }
                     })
                     .collect();
-                send(
-                    ctx,
-                    Method::Put,
-                    &path,
-                    Some(&body(t, &u.wrapper, &given, true)),
-                )?;
+                let given = with_sent(t, u, given, &values);
+                send(ctx, Method::Put, &path, Some(&body(t, u, &given, true)))?;
                 ctx.journal.record(Operation::Update, &t.name, &path, id);
                 Ok(Inserted::Updated(id.unwrap_or_else(|| ctx.next_rowid())))
             }
@@ -360,7 +422,7 @@ pub fn insert(
         ctx,
         Method::Post,
         &path,
-        Some(&body(t, &r.wrapper, &values, true)),
+        Some(&body(t, r, &with_sent(t, r, values.clone(), &values), true)),
     )?;
     let obj = match (&r.wrapper, &answer) {
         (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
@@ -521,8 +583,16 @@ fn key_kept(
     values: &[Option<Value>],
 ) -> Result<()> {
     let keys = path_columns(t);
+    // A column the update route lists is what it changes, even when its
+    // path carries it (`?position={position}`).
+    let changes = |name: &str| {
+        t.update
+            .as_ref()
+            .and_then(|r| r.columns.as_ref())
+            .is_some_and(|cs| cs.iter().any(|c| c == name))
+    };
     for (i, c) in t.columns.iter().enumerate() {
-        if !keys.contains(&c.name) && !t.primary_key.contains(&c.name) {
+        if changes(&c.name) || !keys.contains(&c.name) && !t.primary_key.contains(&c.name) {
             continue;
         }
         let Some(new) = values.get(i).cloned().flatten() else {
@@ -564,6 +634,7 @@ pub fn update(
 ) -> Result<()> {
     let r = route(t, &t.update, "UPDATE")?;
     key_kept(t, rowid, &seen, values)?;
+    only_taken(t, r, "UPDATE", values, |_| true)?;
     let (id, keys) = identity(t, rowid, seen, values);
     let path = fill_path(t, &r.path, id, &keys)?;
     let changed: Vec<Option<Value>> = t
@@ -578,12 +649,8 @@ pub fn update(
             }
         })
         .collect();
-    send(
-        ctx,
-        Method::Put,
-        &path,
-        Some(&body(t, &r.wrapper, &changed, false)),
-    )?;
+    let changed = with_sent(t, r, changed, &keys);
+    send(ctx, Method::Put, &path, Some(&body(t, r, &changed, false)))?;
     ctx.journal.record(Operation::Update, &t.name, &path, id);
     Ok(())
 }

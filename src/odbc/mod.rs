@@ -21,6 +21,7 @@ pub mod connect_attrs {
 }
 mod oauth;
 pub mod param_input;
+mod procedure_api;
 pub mod procedures;
 pub mod sqlext;
 mod stmt;

@@ -1,20 +1,51 @@
 //! The driver's stored procedures (the OAuth helpers users of the commercial
-//! drivers know), callable as `{call NAME(...)}`, `CALL NAME(...)` or
+//! drivers know, and API actions no table expresses, such as shipping-rate
+//! quotes), callable as `{call NAME(...)}`, `CALL NAME(...)` or
 //! `EXEC NAME ...`. They are parsed here, before any SQL reaches SQLite, and
 //! described to SQLProcedures / SQLProcedureColumns from one data table.
+//! An API procedure is data only (`ApiCall`, each parameter's `body` place,
+//! each result's `path`); `procedure_api.rs` runs it.
 
 use super::stmt::ColDesc;
 use super::{lock, Conn};
-use crate::engine::Value;
+use crate::engine::{Interrupt, Value};
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::oauth::{self, FlowError, TokenManager, Tokens};
+use crate::jumpseller::Method;
 use crate::schema::SqlType;
 use std::sync::Arc;
 
 pub struct ParamDef {
     pub name: &'static str,
     pub remarks: &'static str,
+    /// (API procedures) where the argument goes in the request body: a
+    /// dotted path inside the body's wrapper (`shipping_address.city`).
+    pub body: Option<&'static str>,
+    /// (API procedures) how the argument is checked and sent.
+    pub arg: Arg,
 }
+
+/// How an API procedure's argument is checked and sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    /// Text, sent as a JSON string.
+    Text,
+    /// Required: an integer id, sent as a JSON string (as the API's
+    /// document types the ids of this body).
+    RequiredId,
+    /// An integer id, sent as a JSON string.
+    Id,
+    /// JSON text: an array of objects, sent as it is.
+    JsonArray,
+}
+
+/// A parameter of an OAuth procedure (its arguments are read by name).
+const LOCAL: ParamDef = ParamDef {
+    name: "",
+    remarks: "",
+    body: None,
+    arg: Arg::Text,
+};
 
 pub struct ResultDef {
     pub name: &'static str,
@@ -22,11 +53,22 @@ pub struct ResultDef {
     pub remarks: &'static str,
 }
 
+/// The request an API procedure makes: `method path` with the arguments in
+/// `{"<wrapper>": {...}}`; each item of the answer (an array) is a row, its
+/// fields named as the result columns.
+pub struct ApiCall {
+    pub method: Method,
+    pub path: &'static str,
+    pub wrapper: &'static str,
+}
+
 pub struct ProcDef {
     pub name: &'static str,
     pub remarks: &'static str,
     pub params: &'static [ParamDef],
     pub results: &'static [ResultDef],
+    /// An API procedure's request; None for the OAuth ones.
+    pub api: Option<ApiCall>,
 }
 
 const TEXT: SqlType = SqlType::WVarchar(2000);
@@ -55,29 +97,56 @@ pub static PROCEDURES: &[ProcDef] = &[
         name: "GetOAuthAuthorizationURL",
         remarks: "The URL to open in a browser to authorize the app; the browser is then sent to the callback URL with a code (the Verifier of GetOAuthAccessToken).",
         params: &[
-            ParamDef { name: "CallbackURL", remarks: "Redirect URL registered with the app; default: the connection's CallbackURL." },
-            ParamDef { name: "Scope", remarks: "Space-separated scopes; default: the connection's Scope (all read_* scopes)." },
-            ParamDef { name: "State", remarks: "Value returned unchanged with the code; default: a random value." },
+            ParamDef { name: "CallbackURL", remarks: "Redirect URL registered with the app; default: the connection's CallbackURL.", ..LOCAL },
+            ParamDef { name: "Scope", remarks: "Space-separated scopes; default: the connection's Scope (all read_* scopes).", ..LOCAL },
+            ParamDef { name: "State", remarks: "Value returned unchanged with the code; default: a random value.", ..LOCAL },
         ],
         results: &[ResultDef { name: "URL", sql_type: TEXT, remarks: "The authorization URL." }],
+        api: None,
     },
     ProcDef {
         name: "GetOAuthAccessToken",
         remarks: "Exchanges an authorization code (AuthMode=WEB with Verifier) or runs the browser authorization (AuthMode=APP); stores the tokens in OAuthSettingsLocation and uses them on this connection.",
         params: &[
-            ParamDef { name: "AuthMode", remarks: "WEB (exchange Verifier) or APP (open a browser here); default WEB when Verifier is given, else APP." },
-            ParamDef { name: "Verifier", remarks: "The authorization code from the callback URL (code=...)." },
-            ParamDef { name: "CallbackURL", remarks: "Redirect URL the code was issued for; default: the connection's CallbackURL." },
-            ParamDef { name: "Scope", remarks: "Space-separated scopes (AuthMode=APP); default: the connection's Scope." },
-            ParamDef { name: "State", remarks: "Accepted for compatibility; APP mode checks its own random state." },
+            ParamDef { name: "AuthMode", remarks: "WEB (exchange Verifier) or APP (open a browser here); default WEB when Verifier is given, else APP.", ..LOCAL },
+            ParamDef { name: "Verifier", remarks: "The authorization code from the callback URL (code=...).", ..LOCAL },
+            ParamDef { name: "CallbackURL", remarks: "Redirect URL the code was issued for; default: the connection's CallbackURL.", ..LOCAL },
+            ParamDef { name: "Scope", remarks: "Space-separated scopes (AuthMode=APP); default: the connection's Scope.", ..LOCAL },
+            ParamDef { name: "State", remarks: "Accepted for compatibility; APP mode checks its own random state.", ..LOCAL },
         ],
         results: TOKEN_RESULTS,
+        api: None,
     },
     ProcDef {
         name: "RefreshOAuthAccessToken",
         remarks: "Renews the access token with a refresh token; stores the new tokens in OAuthSettingsLocation and uses them on this connection.",
-        params: &[ParamDef { name: "OAuthRefreshToken", remarks: "The refresh token; default: the connection's or the stored one." }],
+        params: &[ParamDef { name: "OAuthRefreshToken", remarks: "The refresh token; default: the connection's or the stored one.", ..LOCAL }],
         results: TOKEN_RESULTS,
+        api: None,
+    },
+    ProcDef {
+        name: "GetShippingRates",
+        remarks: "Shipping-rate quotes of the store's carriers for a shipment from a location (POST /fulfillments/rates.json): one row per carrier service. Creates nothing.",
+        params: &[
+            ParamDef { name: "LocationId", remarks: "Locations.id the shipment leaves from (required).", body: Some("location_id"), arg: Arg::RequiredId },
+            ParamDef { name: "OrderId", remarks: "Orders.id to ship; without packages, its products make one package.", body: Some("order_id"), arg: Arg::Id },
+            ParamDef { name: "ShippingName", remarks: "Recipient's name.", body: Some("shipping_address.name"), arg: Arg::Text },
+            ParamDef { name: "ShippingSurname", remarks: "Recipient's surname.", body: Some("shipping_address.surname"), arg: Arg::Text },
+            ParamDef { name: "ShippingAddress", remarks: "Street address of the destination.", body: Some("shipping_address.address"), arg: Arg::Text },
+            ParamDef { name: "ShippingCity", remarks: "City of the destination.", body: Some("shipping_address.city"), arg: Arg::Text },
+            ParamDef { name: "ShippingPostal", remarks: "Postal code of the destination.", body: Some("shipping_address.postal"), arg: Arg::Text },
+            ParamDef { name: "ShippingMunicipality", remarks: "Municipality of the destination.", body: Some("shipping_address.municipality"), arg: Arg::Text },
+            ParamDef { name: "ShippingRegion", remarks: "Region code of the destination (FIPS).", body: Some("shipping_address.region"), arg: Arg::Text },
+            ParamDef { name: "ShippingCountry", remarks: "Country code of the destination (ISO 3166-1 alpha-2).", body: Some("shipping_address.country"), arg: Arg::Text },
+            ParamDef { name: "PackagesDimensions", remarks: "JSON array of packages: [{\"length\":…,\"width\":…,\"height\":…,\"weight\":…}].", body: Some("packages_dimensions"), arg: Arg::JsonArray },
+        ],
+        results: &[
+            ResultDef { name: "fulfillment_company", sql_type: SqlType::WVarchar(255), remarks: "Carrier." },
+            ResultDef { name: "service_label", sql_type: SqlType::WVarchar(255), remarks: "Name of the service." },
+            ResultDef { name: "service_type", sql_type: SqlType::WVarchar(255), remarks: "Code of the service." },
+            ResultDef { name: "amount", sql_type: SqlType::Decimal(19, 4), remarks: "Estimated price, in the store's currency." },
+        ],
+        api: Some(ApiCall { method: Method::Post, path: "/fulfillments/rates.json", wrapper: "rates" }),
     },
 ];
 
@@ -135,7 +204,7 @@ impl Call {
         Ok(call)
     }
 
-    fn arg(&self, name: &str) -> Option<String> {
+    pub(super) fn arg(&self, name: &str) -> Option<String> {
         let i = self
             .proc
             .params
@@ -549,8 +618,19 @@ fn token_row(t: &Tokens) -> Vec<Value> {
     ]
 }
 
-/// Runs a call on the connection: (columns, rows).
-pub fn run(conn: &Conn, call: &Call) -> Result<(Vec<ColDesc>, Vec<Vec<Value>>)> {
+/// Runs a call on the connection: (columns, rows). `interrupt` is the
+/// statement's (an API procedure's request honours a cancel and the
+/// query timeout).
+pub fn run(
+    conn: &Conn,
+    call: &Call,
+    interrupt: &Interrupt,
+) -> Result<(Vec<ColDesc>, Vec<Vec<Value>>)> {
+    if let Some(api) = &call.proc.api {
+        let client = conn.session()?.client().clone();
+        let rows = super::procedure_api::run(&client, call, api, interrupt)?;
+        return Ok((call.columns(), rows));
+    }
     let config = lock(&conn.state)
         .connected
         .as_ref()

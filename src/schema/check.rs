@@ -193,6 +193,12 @@ fn check_routes(p: &Profile, t: &Table, place: &str) -> Result<()> {
                 &w.path,
                 &|s| matches!(s, Segment::Column(c) if own(c)),
             )?;
+            let named = w.columns.iter().flatten().chain(&w.send);
+            if let Some(c) = named.into_iter().find(|c| !own(c)) {
+                return config(format!(
+                    "{place}: {what} route names '{c}', which is not a column."
+                ));
+            }
         }
     }
     Ok(())

@@ -65,6 +65,32 @@ pub struct WriteRoute {
     pub path: Template,
     #[serde(default)]
     pub wrapper: Option<String>,
+    /// The only columns the route takes from a statement (besides its
+    /// path's): a value for any other is refused rather than dropped by an
+    /// API that would ignore it. Absent = every column.
+    #[serde(default)]
+    pub columns: Option<Vec<String>>,
+    /// Columns always sent in the body, from the row as read (the keys of an
+    /// endpoint that names its record in the body, as `PUT /products_locations`).
+    #[serde(default)]
+    pub send: Vec<String>,
+    /// Constant fields added to the body (a field the API requires and the
+    /// table cannot read).
+    #[serde(default)]
+    pub fixed: serde_json::Map<String, serde_json::Value>,
+    /// The wrapper holds a one-item array (`{"customers": [{...}]}`).
+    #[serde(default)]
+    pub item_array: bool,
+}
+
+impl WriteRoute {
+    /// Whether a statement may give this column a value.
+    pub fn takes(&self, column: &str) -> bool {
+        self.columns
+            .as_ref()
+            .is_none_or(|cs| cs.iter().any(|c| c == column))
+            || self.path.columns().any(|c| c == column)
+    }
 }
 
 #[derive(Debug, Deserialize)]

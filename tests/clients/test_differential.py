@@ -123,7 +123,8 @@ def random_writes(conn, oracle, seed, n=40):
     cur = conn.cursor()
     done = []
     for i in range(n):
-        op = rnd.choice(["cat+", "cat~", "cat-", "cust+", "cust~", "prod~", "cat=", "cat?", "cust="])
+        op = rnd.choice(["cat+", "cat~", "cat-", "cust+", "cust~", "prod~", "cat=", "cat?", "cust=",
+                         "img~", "stock~", "grp+"])
         try:
             if op == "cat+":
                 cur.execute("INSERT INTO Categories (name) VALUES (?)", f"Diff {seed}-{i} ñ 😀")
@@ -156,10 +157,42 @@ def random_writes(conn, oracle, seed, n=40):
                     # Without a key nothing conflicts: a new record.
                     cur.execute("INSERT OR IGNORE INTO Categories (name) VALUES (?)", value)
                     assert cur.rowcount == 1
+            elif op in ("img~", "stock~", "grp+"):
+                gap_write(cur, rnd, oracle, op)
             done.append(op)
         except pyodbc.Error as e:
             pytest.fail(f"write {op} failed: {e}")
     return done
+
+
+def gap_write(cur, rnd, oracle, op):
+    """The writes that fill the API's former gaps, each checked by reading back:
+    an image's position (the others close up), stock at a location, a group
+    membership."""
+    if op == "img~":
+        product = rnd.randint(1, 8)
+        ids = [r[0] for r in cur.execute("SELECT id FROM ProductImages WHERE product_id = ?", product).fetchall()]
+        if not ids:
+            return
+        image, position = rnd.choice(ids), rnd.randint(1, len(ids))
+        cur.execute("UPDATE ProductImages SET position = ? WHERE product_id = ? AND id = ?", position, product, image)
+        now = dict(cur.execute("SELECT id, position FROM ProductImages WHERE product_id = ?", product).fetchall())
+        assert now[image] == position and sorted(now.values()) == list(range(1, len(ids) + 1)), now
+    elif op == "stock~":
+        product, location, stock = rnd.randint(1, 12), rnd.randint(1, 2), rnd.randint(0, 500)
+        cur.execute("UPDATE ProductLocations SET stock = ? WHERE product_id = ? AND location_id = ?",
+                    stock, product, location)
+        now = {r[0] for r in cur.execute("SELECT stock FROM ProductLocations WHERE product_id = ? AND location_id = ?",
+                                         product, location).fetchall()}
+        assert now == {stock}, (product, location, now)
+    else:
+        group = rnd.choice([r["id"] for r in oracle.rows["CustomerCategories"]])
+        customer = rnd.choice([r["id"] for r in oracle.rows["Customers"]])
+        cur.execute("INSERT INTO CustomerCategoryCustomers (customer_category_id, customer_id) VALUES (?, ?)",
+                    group, customer)
+        found = cur.execute("SELECT COUNT(*) FROM CustomerCategoryCustomers WHERE customer_category_id = ? "
+                            "AND customer_id = ?", group, customer).fetchone()[0]
+        assert found == 1, (group, customer, found)
 
 
 def test_differential_corpus_after_writes(diff_sandbox, diff_conn, workdir):

@@ -1,7 +1,7 @@
 //! Fulfillments (shipments of orders), their rates and labels.
 
 use super::crud::{as_stored, blank, crud, merge, parse_id, read_body, Resource};
-use super::respond::{list, not_found, ok, validation_errors};
+use super::respond::{list, message, not_found, ok, validation_errors};
 use super::validate::{check_enum, required, FULFILLMENT_TYPES};
 use crate::data::{iso, money, ts, FULFILLMENT_OFFSET};
 use crate::http::{Request, Response};
@@ -11,10 +11,7 @@ use serde_json::{json, Value};
 
 pub(super) fn route(shared: &Shared, req: &Request, rest: &[&str]) -> Response {
     match (req.method.as_str(), rest) {
-        ("POST", ["rates"]) => ok(
-            json!([{"fulfillment_company": "Chilexpress", "service_label": "Día hábil siguiente", "service_type": "express", "amount": money(3_990)},
-                   {"fulfillment_company": "Starken", "service_label": "Normal", "service_type": "normal", "amount": money(2_500)}]),
-        ),
+        ("POST", ["rates"]) => rates(shared, req),
         ("GET", [id, "label"]) => label(shared, id),
         ("POST", []) => create(shared, req),
         _ => {
@@ -100,4 +97,45 @@ fn create(shared: &Shared, req: &Request) -> Response {
     }
     db.put(Coll::Orders, order_id, order);
     ok(json!({"fulfillment": fulfillment}))
+}
+
+/// POST /fulfillments/rates.json `{"rates": {location_id, order_id?, shipping_address?,
+/// packages_dimensions?}}`: a quote per carrier service. location_id is required (400 without
+/// it, 404 for an unknown one, as for an unknown order); the amounts grow with the packages'
+/// total weight (whole kilograms, rounded up; 1 when no package is given), so a test sees the
+/// packages reach the quote. Nothing is stored.
+fn rates(shared: &Shared, req: &Request) -> Response {
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return message(400, &format!("Invalid JSON body: {}", e)),
+    };
+    let fields = &body["rates"];
+    // the document types the ids as strings; numbers are taken too
+    let id = |key: &str| match &fields[key] {
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        v => v.as_u64(),
+    };
+    if fields.get("location_id").is_none_or(Value::is_null) {
+        return message(400, "rates.location_id is required");
+    }
+    let db = &shared.db;
+    if !id("location_id").is_some_and(|l| db.exists(Coll::Locations, l)) {
+        return not_found("Location");
+    }
+    let order_given = fields.get("order_id").is_some_and(|o| !o.is_null());
+    if order_given && !id("order_id").is_some_and(|o| db.exists(Coll::Orders, o)) {
+        return not_found("Order");
+    }
+    let weight: f64 = match fields["packages_dimensions"].as_array() {
+        Some(packages) if !packages.is_empty() => packages
+            .iter()
+            .map(|p| p["weight"].as_f64().unwrap_or(0.0))
+            .sum(),
+        _ => 1.0,
+    };
+    let kilos = weight.ceil().max(1.0) as i64;
+    ok(json!([
+        {"fulfillment_company": "Chilexpress", "service_label": "Día hábil siguiente", "service_type": "express", "amount": money(3_990 + 1_000 * (kilos - 1))},
+        {"fulfillment_company": "Starken", "service_label": "Normal", "service_type": "normal", "amount": money(2_500 + 500 * (kilos - 1))}
+    ]))
 }

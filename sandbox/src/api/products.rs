@@ -308,6 +308,9 @@ fn sub_resource(
     tail: &[&str],
 ) -> Response {
     let method = req.method.as_str();
+    if let ("images", [image], "PUT") = (sub, tail, method) {
+        return reposition_image(shared, req, product, image);
+    }
     if let Some((_, coll, wrapper, name)) = PLAIN_CHILDREN.iter().find(|(s, ..)| *s == sub) {
         return crud(
             shared,
@@ -396,4 +399,42 @@ fn delete_field(shared: &Shared, product: u64, field: &str) -> Response {
     }
     db.delete(Coll::Fields(product), field);
     ok(json!({"message": "Field deleted"}))
+}
+
+/// PUT /products/{id}/images/{image_id}.json?position=n: the only change the API offers for an
+/// image. The image moves to position n (clamped to 1..=count) and the product's other images
+/// close up behind it, so positions stay 1..=count. A missing or non-numeric position is 400.
+fn reposition_image(shared: &Shared, req: &Request, product: u64, image: &str) -> Response {
+    let db = &shared.db;
+    let coll = Coll::Images(product);
+    let Some(image) = parse_id(image).filter(|i| db.exists(coll, *i)) else {
+        return not_found("Image");
+    };
+    let Some(wanted) = req.q("position").and_then(|p| p.trim().parse::<u64>().ok()) else {
+        return message(
+            400,
+            "position is required: a whole number, 1 for the first image",
+        );
+    };
+    let mut images = db.all(coll);
+    images.sort_by_key(|i| (i["position"].as_u64().unwrap_or(u64::MAX), i["id"].as_u64()));
+    let at = images
+        .iter()
+        .position(|i| i["id"].as_u64() == Some(image))
+        .unwrap_or(0);
+    let moved = images.remove(at);
+    let to = (wanted.max(1) as usize - 1).min(images.len());
+    images.insert(to, moved);
+    let mut answer = Value::Null;
+    for (n, mut record) in images.into_iter().enumerate() {
+        let id = record["id"].as_u64().unwrap_or(0);
+        if record["position"].as_u64() != Some(n as u64 + 1) || id == image {
+            record["position"] = json!(n + 1);
+            db.put(coll, id, record.clone());
+        }
+        if id == image {
+            answer = record;
+        }
+    }
+    ok(json!({ "image": answer }))
 }

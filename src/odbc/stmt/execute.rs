@@ -84,11 +84,12 @@ impl Stmt {
         }
     }
 
-    /// A procedure call, answered with rows in memory. It cannot be
-    /// interrupted (it may wait minutes for a browser sign-in), so a cancel
-    /// meanwhile finds nothing to stop and its rows stand.
+    /// A procedure call, answered with rows in memory. An OAuth one cannot
+    /// be interrupted (it may wait minutes for a browser sign-in), so a
+    /// cancel meanwhile finds nothing to stop and its rows stand; an API
+    /// one's request honours the statement's cancel and timeout.
     pub(super) fn run_call(&self, run: Running, call: &Call) -> Result<RetCode> {
-        let outcome = procedures::run(&self.conn, call);
+        let outcome = procedures::run(&self.conn, call, &self.interrupt);
         let mut st = lock(&self.state);
         run.end();
         let (cols, rows) = outcome?;
