@@ -11,6 +11,7 @@
 
 mod common;
 use common::*;
+use odbc_sys::SqlDataType;
 use std::os::raw::c_void;
 
 /// Each expression evaluated over `from`; every mismatch is reported at once.
@@ -333,5 +334,39 @@ fn a_bad_argument_is_an_exact_error() {
     assert_eq!(err[0].0, "22007", "{err:?}");
     let err = query_error(d, "SELECT {fn MOD(name, 2)} FROM Products WHERE id = 1");
     assert_eq!(err[0].0, "22018", "{err:?}");
+    disconnect(e, d);
+}
+
+#[test]
+fn datetime_literals_are_typed_checked_and_still_pushed_down() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    // {d}, {t}, {ts} and SQL-92 DATE '…' are values of their type.
+    for (expr, sql_type) in [
+        ("{d '2024-05-10'}", SqlDataType::DATE),
+        ("{t '09:43:45'}", SqlDataType::TIME),
+        ("{ts '2024-05-10 09:43:45'}", SqlDataType::TIMESTAMP),
+        ("DATE '2024-05-10'", SqlDataType::DATE),
+        ("TIMESTAMP '2024-05-10 09:43:45'", SqlDataType::TIMESTAMP),
+    ] {
+        let st = stmt(d);
+        assert_eq!(exec(st, &format!("SELECT {expr}")), SQL_SUCCESS, "{expr}");
+        assert_eq!(describe_column(st, 1).sql_type, sql_type.0, "{expr}");
+        jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Stmt as i16, st);
+    }
+    // A value that is not a date is an error, not a string compared as one.
+    let err = query_error(
+        d,
+        "SELECT id FROM Orders WHERE created_at > {d '2024-13-45'}",
+    );
+    assert_eq!(err[0].0, "22007", "{err:?}");
+    // The filter still reaches the API: one request, the order itself.
+    sb.reset_counts();
+    let rows = query(
+        d,
+        "SELECT id FROM Orders WHERE id = 72 AND created_at = {ts '2024-05-10 09:43:45'}",
+    );
+    assert_eq!(rows, vec![vec![Some("72".to_string())]]);
+    assert_eq!(sb.request_count(), 1);
     disconnect(e, d);
 }

@@ -314,23 +314,66 @@ fn matching(b: &[char], open: usize) -> Option<usize> {
 /// Whether `DATE`/`TIME`/`TIMESTAMP` at `start..end` is the keyword of a
 /// SQL-92 literal (`DATE '2024-01-31'`): a word of its own followed by a
 /// string literal.
-fn typed_literal(b: &[char], start: usize, end: usize) -> bool {
+fn typed_literal(b: &[char], start: usize, end: usize) -> Option<usize> {
     let word: String = b[start..end]
         .iter()
         .collect::<String>()
         .to_ascii_uppercase();
     if !matches!(word.as_str(), "DATE" | "TIME" | "TIMESTAMP") {
-        return false;
+        return None;
     }
     let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.';
     if start > 0 && ident(b[start - 1]) || b.get(end).is_some_and(|&c| ident(c)) {
-        return false;
+        return None;
     }
-    let mut k = end;
+    let k = skip_space(b, end);
+    if k == end || b.get(k) != Some(&'\'') {
+        return None;
+    }
+    quoted_end(b, k)
+}
+
+fn skip_space(b: &[char], mut k: usize) -> usize {
     while k < b.len() && b[k].is_whitespace() {
         k += 1;
     }
-    k > end && b.get(k) == Some(&'\'')
+    k
+}
+
+/// The end (exclusive) of the quoted literal at `k` (`''` is a quote in it).
+fn quoted_end(b: &[char], k: usize) -> Option<usize> {
+    let mut m = k + 1;
+    while m < b.len() {
+        if b[m] == '\'' {
+            if b.get(m + 1) == Some(&'\'') {
+                m += 2;
+                continue;
+            }
+            return Some(m + 1);
+        }
+        m += 1;
+    }
+    None
+}
+
+/// After `{d`, `{t` or `{ts`: a quoted literal and the closing brace, as
+/// (end of the literal, position of the brace).
+fn quoted_then_brace(b: &[char], j: usize) -> Option<(usize, usize)> {
+    let k = skip_space(b, j);
+    if b.get(k) != Some(&'\'') {
+        return None;
+    }
+    let lit_end = quoted_end(b, k)?;
+    let close = skip_space(b, lit_end);
+    (b.get(close) == Some(&'}')).then_some((lit_end, close))
+}
+
+fn datetime_type(word: &str) -> &'static str {
+    match word {
+        "d" => "DATE",
+        "t" => "TIME",
+        _ => "TIMESTAMP",
+    }
 }
 
 pub fn rewrite(sql: &str) -> String {
@@ -437,6 +480,19 @@ pub fn rewrite(sql: &str) -> String {
                             }
                         }
                     }
+                    "d" | "t" | "ts" if quoted_then_brace(&b, j).is_some() => {
+                        // A typed value: CAST checks it (22007) and types it
+                        // (a select-list item is DATE, TIME or TIMESTAMP).
+                        if let Some((lit_end, close)) = quoted_then_brace(&b, j) {
+                            let lit: String = b[j..lit_end].iter().collect();
+                            out.push_str(&format!(
+                                "CAST({} AS {})",
+                                lit.trim(),
+                                datetime_type(&word)
+                            ));
+                            i = close + 1;
+                        }
+                    }
                     "d" | "t" | "ts" | "oj" | "escape" | "guid" => {
                         if word == "escape" {
                             out.push_str("ESCAPE");
@@ -467,11 +523,23 @@ pub fn rewrite(sql: &str) -> String {
                 while j < b.len() && (b[j].is_alphanumeric() || b[j] == '_' || b[j] == '$') {
                     j += 1;
                 }
-                // SQL-92 `DATE '…'`: the literal alone, as `{d '…'}` is.
-                if !typed_literal(&b, i, j) {
-                    out.extend(&b[i..j]);
+                // SQL-92 `DATE '…'`: a CAST of the literal, as `{d '…'}` is.
+                match typed_literal(&b, i, j) {
+                    Some(lit_end) => {
+                        let word: String = b[i..j].iter().collect();
+                        let lit: String = b[j..lit_end].iter().collect();
+                        out.push_str(&format!(
+                            "CAST({} AS {})",
+                            lit.trim(),
+                            word.to_ascii_uppercase()
+                        ));
+                        i = lit_end;
+                    }
+                    None => {
+                        out.extend(&b[i..j]);
+                        i = j;
+                    }
                 }
-                i = j;
             }
             _ => {
                 out.push(c);
@@ -494,11 +562,15 @@ mod tests {
         );
         assert_eq!(
             rewrite("WHERE d > {d '2024-01-01'}"),
-            "WHERE d >  '2024-01-01'"
+            "WHERE d > CAST('2024-01-01' AS DATE)"
         );
         assert_eq!(
             rewrite("WHERE d > {ts '2024-01-01 10:00:00'}"),
-            "WHERE d >  '2024-01-01 10:00:00'"
+            "WHERE d > CAST('2024-01-01 10:00:00' AS TIMESTAMP)"
+        );
+        assert_eq!(
+            rewrite("SELECT {t'10:00:00'}, DATE '2024-01-01', {d 'it''s'}"),
+            "SELECT CAST('10:00:00' AS TIME), CAST('2024-01-01' AS DATE), CAST('it''s' AS DATE)"
         );
         assert_eq!(rewrite("SELECT {fn NOW()}"), "SELECT datetime('now')");
         assert_eq!(
@@ -552,7 +624,10 @@ mod tests {
             "'+86401 seconds'"
         );
         assert_eq!(rewrite("{guid 'ab-cd'}"), " 'ab-cd'");
-        assert_eq!(rewrite("x > DATE '2024-01-01'"), "x >  '2024-01-01'");
+        assert_eq!(
+            rewrite("x > DATE '2024-01-01'"),
+            "x > CAST('2024-01-01' AS DATE)"
+        );
         // A column named date stays.
         assert_eq!(
             rewrite("SELECT date, t.time FROM t"),
