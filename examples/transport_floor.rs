@@ -21,7 +21,9 @@ fn main() {
         std::process::exit(2);
     };
     let orders: u64 = orders.parse().expect("ORDERS is a number");
-    let threads: u64 = args.get(2).map_or(8, |t| t.parse().expect("THREADS is a number"));
+    let threads: u64 = args
+        .get(2)
+        .map_or(8, |t| t.parse().expect("THREADS is a number"));
     // The scan ends with the first short page, as the driver's does.
     let pages = orders / PAGE + 1;
     let next = AtomicU64::new(0);
@@ -48,7 +50,11 @@ fn main() {
         }
     });
     let wall = start.elapsed().as_secs_f64();
-    println!("{} {wall:.3} {:.3}", rows.load(Ordering::Relaxed), cpu_seconds());
+    println!(
+        "{} {wall:.3} {:.3}",
+        rows.load(Ordering::Relaxed),
+        cpu_seconds()
+    );
 }
 
 /// User + system CPU of this process, from /proc (Linux; 0 elsewhere).

@@ -3,6 +3,7 @@
 //! self-join or a correlated subquery never fetches the same page twice).
 
 use super::fill::{fill, Piece};
+use super::keep::{self, Decoded, Keep};
 use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -24,6 +25,8 @@ pub struct Fetch {
     pub parent: Option<Arc<Json>>,
     /// `{"count": n}` endpoint for exactly this source, when there is one.
     pub count: Option<String>,
+    /// The fields of each object the statement reads (None: all of them).
+    pub keep: Option<Arc<Keep>>,
 }
 
 impl Fetch {
@@ -42,6 +45,7 @@ impl Fetch {
             } else {
                 None
             },
+            keep: None,
         }
     }
 }
@@ -93,18 +97,30 @@ pub fn fetch_after(
 
 /// One GET of a source's objects, through the statement's page memo.
 fn fetch_path(ctx: &Ctx, scope: &Scope, f: &Fetch, path: String, fresh: bool) -> Result<Page> {
+    // Pages decoded for other fields are other pages.
+    let key = match &f.keep {
+        Some(k) => format!("{path}\n{}", k.tag()),
+        None => path.clone(),
+    };
     if !fresh {
-        if let Some(hit) = scope.cached(&path) {
+        if let Some(hit) = scope.cached(&key) {
             return Ok(hit);
         }
     }
-    let body = match ctx.client.get(&path, &scope.interrupt) {
-        Ok(b) => b,
-        Err(e) if e.status == Some(404) && f.missing_is_empty => Json::Array(vec![]),
+    let body = match &f.keep {
+        Some(k) => ctx.client.get_with(&path, &scope.interrupt, &|text| {
+            keep::decode(text, f.wrapper.as_deref(), k)
+        }),
+        None => ctx.client.get(&path, &scope.interrupt).map(Decoded::Whole),
+    };
+    let items = match body {
+        Ok(Decoded::Kept(items)) => items.into_iter().map(Arc::new).collect(),
+        Ok(Decoded::Whole(body)) => unwrap_body(body, f)?,
+        Err(e) if e.status == Some(404) && f.missing_is_empty => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    let items: Page = Arc::new(unwrap_body(body, f)?);
-    scope.remember(path, items.clone());
+    let items: Page = Arc::new(items);
+    scope.remember(key, items.clone());
     Ok(items)
 }
 
