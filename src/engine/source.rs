@@ -8,6 +8,7 @@ use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Table, Template};
+use serde::de::IgnoredAny;
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -52,11 +53,29 @@ impl Fetch {
 
 pub type Page = Arc<Vec<Arc<Json>>>;
 
+/// A page as its request leaves it. A scan's page (one that keeps only
+/// some fields) comes as its body text, checked to be JSON, and is decoded
+/// by `finish` in the thread that reads it: every page's values are then
+/// built and freed by one thread, whose allocator reuses the memory (built
+/// by the request threads, each page went to a malloc arena of its own, and
+/// a scan's memory grew with the arenas).
+pub enum Answer {
+    Page(Page, bool),
+    Text {
+        text: String,
+        /// The page memo's key.
+        key: String,
+        /// More may follow when the page holds this many objects.
+        full_at: Option<u32>,
+    },
+}
+
 /// Fetches page `page` (1-based) of a source; a single-object source has only
 /// page 1. Returns the objects and whether more pages may follow.
 /// `scope` is the run's (page memo, interrupt); a prefetch thread passes the
-/// one it captured. `fresh`: ask the API even when the page memo holds the
-/// page (a re-read after the store changed), and remember the new answer.
+/// one it captured (and calls `page_ahead`). `fresh`: ask the API even when
+/// the page memo holds the page (a re-read after the store changed), and
+/// remember the new answer.
 pub fn fetch_page(
     ctx: &Ctx,
     scope: &Scope,
@@ -65,15 +84,26 @@ pub fn fetch_page(
     limit: u32,
     fresh: bool,
 ) -> Result<(Page, bool)> {
-    let path = if f.paged && !f.single {
+    finish(scope, f, page_ahead(ctx, scope, f, page, limit, fresh)?)
+}
+
+/// `fetch_page` as a request thread does it: see `Answer`.
+pub fn page_ahead(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    page: u32,
+    limit: u32,
+    fresh: bool,
+) -> Result<Answer> {
+    let paged = f.paged && !f.single;
+    let path = if paged {
         let sep = if f.path.contains('?') { '&' } else { '?' };
         format!("{}{sep}page={page}&limit={limit}", f.path)
     } else {
         f.path.clone()
     };
-    let items = fetch_path(ctx, scope, f, path, fresh)?;
-    let more = f.paged && !f.single && items.len() as u32 >= limit;
-    Ok((items, more))
+    fetch_path(ctx, scope, f, path, fresh, paged.then_some(limit))
 }
 
 /// An id cursor: the objects of a keyset route (`/orders/after/{value}.json`)
@@ -87,41 +117,98 @@ pub fn fetch_after(
     after: i64,
     limit: u32,
 ) -> Result<(Page, bool)> {
+    finish(scope, f, after_ahead(ctx, scope, f, route, after, limit)?)
+}
+
+/// `fetch_after` as a request thread does it: see `Answer`.
+pub fn after_ahead(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    route: &Template,
+    after: i64,
+    limit: u32,
+) -> Result<Answer> {
     let path = fill(route, |_| Some(Piece::One(after.to_string()))).unwrap_or_default();
     let sep = if path.contains('?') { '&' } else { '?' };
     let path = format!("{path}{sep}limit={limit}");
-    let items = fetch_path(ctx, scope, f, path, false)?;
-    let more = items.len() as u32 >= limit;
-    Ok((items, more))
+    fetch_path(ctx, scope, f, path, false, Some(limit))
 }
 
 /// One GET of a source's objects, through the statement's page memo.
-fn fetch_path(ctx: &Ctx, scope: &Scope, f: &Fetch, path: String, fresh: bool) -> Result<Page> {
+fn fetch_path(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    path: String,
+    fresh: bool,
+    full_at: Option<u32>,
+) -> Result<Answer> {
     // Pages decoded for other fields are other pages.
     let key = match &f.keep {
         Some(k) => format!("{path}\n{}", k.tag()),
         None => path.clone(),
     };
+    let more = |items: &Page| full_at.is_some_and(|l| items.len() as u32 >= l);
     if !fresh {
         if let Some(hit) = scope.cached(&key) {
-            return Ok(hit);
+            let m = more(&hit);
+            return Ok(Answer::Page(hit, m));
         }
     }
-    let body = match &f.keep {
-        Some(k) => ctx.client.get_with(&path, &scope.interrupt, &|text| {
-            keep::decode(text, f.wrapper.as_deref(), k)
-        }),
-        None => ctx.client.get(&path, &scope.interrupt).map(Decoded::Whole),
+    if f.keep.is_none() {
+        // Any other source's page is decoded whole where it is fetched.
+        let items = match ctx.client.get(&path, &scope.interrupt) {
+            Ok(body) => unwrap_body(body, f)?,
+            Err(e) if e.status == Some(404) && f.missing_is_empty => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let items: Page = Arc::new(items);
+        scope.remember(key, items.clone());
+        let m = more(&items);
+        return Ok(Answer::Page(items, m));
+    }
+    // Checked here, so a body that is not JSON is retried like any other.
+    let checked = ctx.client.get_with(&path, &scope.interrupt, &|text| {
+        serde_json::from_str::<IgnoredAny>(text).map(|_| text.to_string())
+    });
+    match checked {
+        Ok(text) => Ok(Answer::Text { text, key, full_at }),
+        Err(e) if e.status == Some(404) && f.missing_is_empty => {
+            Ok(Answer::Page(Arc::new(Vec::new()), false))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A page of `answer`, decoded and remembered where it came as text, and
+/// whether more may follow.
+pub fn finish(scope: &Scope, f: &Fetch, answer: Answer) -> Result<(Page, bool)> {
+    let (text, key, full_at) = match answer {
+        Answer::Page(page, more) => return Ok((page, more)),
+        Answer::Text { text, key, full_at } => (text, key, full_at),
     };
-    let items = match body {
+    let decoded = match &f.keep {
+        Some(k) => keep::decode(&text, f.wrapper.as_deref(), k),
+        None => serde_json::from_str(&text).map(Decoded::Whole),
+    };
+    let items = match decoded {
         Ok(Decoded::Kept(items)) => items.into_iter().map(Arc::new).collect(),
         Ok(Decoded::Whole(body)) => unwrap_body(body, f)?,
-        Err(e) if e.status == Some(404) && f.missing_is_empty => Vec::new(),
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            return Err(Error::new(
+                Kind::Malformed,
+                format!(
+                    "The API answered {} with JSON that cannot be read ({e}).",
+                    f.path
+                ),
+            ))
+        }
     };
     let items: Page = Arc::new(items);
     scope.remember(key, items.clone());
-    Ok(items)
+    let more = full_at.is_some_and(|l| items.len() as u32 >= l);
+    Ok((items, more))
 }
 
 fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Json>>> {
