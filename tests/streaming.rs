@@ -127,3 +127,26 @@ fn a_join_index_past_the_bound_answers_by_requests_with_the_same_rows() {
         sb.requests_by_route()
     );
 }
+
+#[test]
+fn a_scan_page_that_does_not_decode_is_asked_again() {
+    use jumpseller_sandbox::{Fault, FaultKind};
+    let sb = sandbox_with(|c| c.orders = 1500);
+    let s = session(&sb);
+    let sql = "SELECT id, total FROM Orders";
+    let (clean, _) = scan(&s, sql, 16 << 20);
+    // Pages requested ahead come back as text and are decoded by the
+    // reader: three bad bodies there are asked again, never rows lost.
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders/after*".into(),
+        kind: FaultKind::MalformedJson,
+        probability: 1.0,
+        count: Some(3),
+    }]);
+    sb.reset_counts();
+    let (faulty, _) = scan(&s, sql, 16 << 20);
+    assert_eq!(clean.len(), 1500);
+    assert_eq!(faulty, clean);
+    let asked: u64 = sb.requests_by_route().values().sum();
+    assert!(asked >= 16 + 3, "{:?}", sb.requests_by_route());
+}

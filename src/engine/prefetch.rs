@@ -21,7 +21,7 @@
 
 use super::scope::Scope;
 use super::source::{
-    after_ahead, fetch_after, fetch_count_as, fetch_page, finish, page_ahead, Answer, Fetch, Page,
+    after_ahead, fetch_after, fetch_count_as, fetch_page, page_ahead, settle, Answer, Fetch, Page,
 };
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -229,7 +229,14 @@ impl Keyset {
             let best = self.ahead.range(..=cursor).next_back().map(|(k, _)| *k);
             let (asked, answer) = match best.and_then(|k| self.ahead.remove(&k).map(|rx| (k, rx))) {
                 Some((k, rx)) => match rx.recv() {
-                    Ok(r) => (k, r.and_then(|a| finish(scope, fetch, a))),
+                    Ok(r) => (
+                        k,
+                        r.and_then(|a| {
+                            settle(scope, fetch, a, || {
+                                fetch_after(ctx, scope, fetch, &self.route, k, limit)
+                            })
+                        }),
+                    ),
                     Err(_) => (k, fetch_after(ctx, scope, fetch, &self.route, k, limit)),
                 },
                 None => (
@@ -424,7 +431,9 @@ impl Offset {
         }
         let (page, more) = match self.ahead.remove(&n) {
             Some(rx) => match rx.recv() {
-                Ok(r) => finish(scope, fetch, r?)?,
+                Ok(r) => settle(scope, fetch, r?, || {
+                    fetch_page(ctx, scope, fetch, n, limit, fresh)
+                })?,
                 Err(_) => fetch_page(ctx, scope, fetch, n, limit, fresh)?,
             },
             None => fetch_page(ctx, scope, fetch, n, limit, fresh)?,

@@ -8,7 +8,6 @@ use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Table, Template};
-use serde::de::IgnoredAny;
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -53,12 +52,13 @@ impl Fetch {
 
 pub type Page = Arc<Vec<Arc<Json>>>;
 
-/// A page as its request leaves it. A scan's page (one that keeps only
-/// some fields) comes as its body text, checked to be JSON, and is decoded
-/// by `finish` in the thread that reads it: every page's values are then
-/// built and freed by one thread, whose allocator reuses the memory (built
-/// by the request threads, each page went to a malloc arena of its own, and
-/// a scan's memory grew with the arenas).
+/// A page as a request thread leaves it. A scan's page (one that keeps
+/// only some fields) comes as its body text, decoded by `settle` in the
+/// thread that reads it: every page's values are then built and freed by
+/// one thread, whose allocator reuses the memory (built by the request
+/// threads, each page went to a malloc arena of its own, and a scan's
+/// memory grew with the arenas). A text that does not decode is asked for
+/// again by the reader, through the client's retries, like any bad body.
 pub enum Answer {
     Page(Page, bool),
     Text {
@@ -84,7 +84,34 @@ pub fn fetch_page(
     limit: u32,
     fresh: bool,
 ) -> Result<(Page, bool)> {
-    finish(scope, f, page_ahead(ctx, scope, f, page, limit, fresh)?)
+    let paged = f.paged && !f.single;
+    let path = page_path(f, page, limit);
+    take(fetch_path(
+        ctx,
+        scope,
+        f,
+        path,
+        fresh,
+        paged.then_some(limit),
+        false,
+    )?)
+}
+
+fn page_path(f: &Fetch, page: u32, limit: u32) -> String {
+    if f.paged && !f.single {
+        let sep = if f.path.contains('?') { '&' } else { '?' };
+        format!("{}{sep}page={page}&limit={limit}", f.path)
+    } else {
+        f.path.clone()
+    }
+}
+
+/// The page of an answer fetched by the reader itself (always decoded).
+fn take(answer: Answer) -> Result<(Page, bool)> {
+    match answer {
+        Answer::Page(page, more) => Ok((page, more)),
+        Answer::Text { .. } => Err(Error::new(Kind::General, "internal: an undecoded page")),
+    }
 }
 
 /// `fetch_page` as a request thread does it: see `Answer`.
@@ -97,13 +124,8 @@ pub fn page_ahead(
     fresh: bool,
 ) -> Result<Answer> {
     let paged = f.paged && !f.single;
-    let path = if paged {
-        let sep = if f.path.contains('?') { '&' } else { '?' };
-        format!("{}{sep}page={page}&limit={limit}", f.path)
-    } else {
-        f.path.clone()
-    };
-    fetch_path(ctx, scope, f, path, fresh, paged.then_some(limit))
+    let path = page_path(f, page, limit);
+    fetch_path(ctx, scope, f, path, fresh, paged.then_some(limit), true)
 }
 
 /// An id cursor: the objects of a keyset route (`/orders/after/{value}.json`)
@@ -117,7 +139,21 @@ pub fn fetch_after(
     after: i64,
     limit: u32,
 ) -> Result<(Page, bool)> {
-    finish(scope, f, after_ahead(ctx, scope, f, route, after, limit)?)
+    take(fetch_path(
+        ctx,
+        scope,
+        f,
+        after_path(route, after, limit),
+        false,
+        Some(limit),
+        false,
+    )?)
+}
+
+fn after_path(route: &Template, after: i64, limit: u32) -> String {
+    let path = fill(route, |_| Some(Piece::One(after.to_string()))).unwrap_or_default();
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}limit={limit}")
 }
 
 /// `fetch_after` as a request thread does it: see `Answer`.
@@ -129,13 +165,19 @@ pub fn after_ahead(
     after: i64,
     limit: u32,
 ) -> Result<Answer> {
-    let path = fill(route, |_| Some(Piece::One(after.to_string()))).unwrap_or_default();
-    let sep = if path.contains('?') { '&' } else { '?' };
-    let path = format!("{path}{sep}limit={limit}");
-    fetch_path(ctx, scope, f, path, false, Some(limit))
+    fetch_path(
+        ctx,
+        scope,
+        f,
+        after_path(route, after, limit),
+        false,
+        Some(limit),
+        true,
+    )
 }
 
-/// One GET of a source's objects, through the statement's page memo.
+/// One GET of a source's objects, through the statement's page memo;
+/// `ahead`: by a request thread (see `Answer`).
 fn fetch_path(
     ctx: &Ctx,
     scope: &Scope,
@@ -143,6 +185,7 @@ fn fetch_path(
     path: String,
     fresh: bool,
     full_at: Option<u32>,
+    ahead: bool,
 ) -> Result<Answer> {
     // Pages decoded for other fields are other pages.
     let key = match &f.keep {
@@ -156,34 +199,50 @@ fn fetch_path(
             return Ok(Answer::Page(hit, m));
         }
     }
-    if f.keep.is_none() {
-        // Any other source's page is decoded whole where it is fetched.
-        let items = match ctx.client.get(&path, &scope.interrupt) {
-            Ok(body) => unwrap_body(body, f)?,
-            Err(e) if e.status == Some(404) && f.missing_is_empty => Vec::new(),
-            Err(e) => return Err(e.into()),
-        };
-        let items: Page = Arc::new(items);
-        scope.remember(key, items.clone());
-        let m = more(&items);
-        return Ok(Answer::Page(items, m));
-    }
-    // Checked here, so a body that is not JSON is retried like any other.
-    let checked = ctx.client.get_with(&path, &scope.interrupt, &|text| {
-        serde_json::from_str::<IgnoredAny>(text).map(|_| text.to_string())
-    });
-    match checked {
-        Ok(text) => Ok(Answer::Text { text, key, full_at }),
-        Err(e) if e.status == Some(404) && f.missing_is_empty => {
-            Ok(Answer::Page(Arc::new(Vec::new()), false))
+    let wrapper = f.wrapper.as_deref();
+    let body = match &f.keep {
+        Some(_) if ahead => {
+            let text = ctx
+                .client
+                .get_with(&path, &scope.interrupt, &|t| Ok(t.to_string()));
+            match text {
+                Ok(text) => return Ok(Answer::Text { text, key, full_at }),
+                Err(e) => Err(e),
+            }
         }
-        Err(e) => Err(e.into()),
+        // Decoded inside the client's retries: a bad body is asked again.
+        Some(k) => ctx
+            .client
+            .get_with(&path, &scope.interrupt, &|t| keep::decode(t, wrapper, k)),
+        None => ctx.client.get(&path, &scope.interrupt).map(Decoded::Whole),
+    };
+    let items = match body {
+        Ok(decoded) => items_of(decoded, f)?,
+        Err(e) if e.status == Some(404) && f.missing_is_empty => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let items: Page = Arc::new(items);
+    scope.remember(key, items.clone());
+    let m = more(&items);
+    Ok(Answer::Page(items, m))
+}
+
+fn items_of(decoded: Decoded, f: &Fetch) -> Result<Vec<Arc<Json>>> {
+    match decoded {
+        Decoded::Kept(items) => Ok(items.into_iter().map(Arc::new).collect()),
+        Decoded::Whole(body) => unwrap_body(body, f),
     }
 }
 
-/// A page of `answer`, decoded and remembered where it came as text, and
-/// whether more may follow.
-pub fn finish(scope: &Scope, f: &Fetch, answer: Answer) -> Result<(Page, bool)> {
+/// The page of a request thread's answer: decoded and remembered where it
+/// came as text; `again` fetches it anew (in this thread, through the
+/// client's retries) when the text does not decode.
+pub fn settle(
+    scope: &Scope,
+    f: &Fetch,
+    answer: Answer,
+    again: impl FnOnce() -> Result<(Page, bool)>,
+) -> Result<(Page, bool)> {
     let (text, key, full_at) = match answer {
         Answer::Page(page, more) => return Ok((page, more)),
         Answer::Text { text, key, full_at } => (text, key, full_at),
@@ -192,20 +251,10 @@ pub fn finish(scope: &Scope, f: &Fetch, answer: Answer) -> Result<(Page, bool)> 
         Some(k) => keep::decode(&text, f.wrapper.as_deref(), k),
         None => serde_json::from_str(&text).map(Decoded::Whole),
     };
-    let items = match decoded {
-        Ok(Decoded::Kept(items)) => items.into_iter().map(Arc::new).collect(),
-        Ok(Decoded::Whole(body)) => unwrap_body(body, f)?,
-        Err(e) => {
-            return Err(Error::new(
-                Kind::Malformed,
-                format!(
-                    "The API answered {} with JSON that cannot be read ({e}).",
-                    f.path
-                ),
-            ))
-        }
+    let Ok(decoded) = decoded else {
+        return again();
     };
-    let items: Page = Arc::new(items);
+    let items: Page = Arc::new(items_of(decoded, f)?);
     scope.remember(key, items.clone());
     let more = full_at.is_some_and(|l| items.len() as u32 >= l);
     Ok((items, more))
