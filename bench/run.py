@@ -25,7 +25,7 @@ Needs: a release build (cargo build --release -p jumpseller-odbc -p
 jumpseller-sandbox --example transport_floor), unixODBC, pyodbc,
 libsqliteodbc. Prints tables; paste them into bench/README.md.
 """
-import argparse, json, os, resource, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, json, os, resource, shutil, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REL = os.path.join(ROOT, "target", "release")
@@ -195,10 +195,13 @@ def main():
         f.write(f"[Jumpseller ODBC Driver]\nDriver={REL}/libjumpseller_odbc.so\n\n[SQLite3]\nDriver={SQLITE_ODBC}\n")
     os.environ["ODBCSYSINI"] = tmp
     table = []
-    if not a.no_local:
-        local(a, tmp, table)
-    if a.limited:
-        limited(a, table)
+    try:
+        if not a.no_local:
+            local(a, tmp, table)
+        if a.limited:
+            limited(a, table)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the export is 325 MB at 100,000 orders
     print(f"orders={a.orders}, best of {a.repeat} for local runs, fetchmany(1000)\n")
     print("| measurement | rows | wall s | rows/s | CPU s | peak RSS MB | above idle MB | ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
