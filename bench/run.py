@@ -1,98 +1,212 @@
 #!/usr/bin/env python3
 """Benchmarks for the Jumpseller ODBC driver, measured side by side in one run.
 
-1. Scan throughput against the rate-limit ceiling: the sandbox with real
-   latency and Jumpseller's limits (20 req/s, 800 req/min); the driver with
-   prefetch (default) and without (Prefetch=0). Ceiling = 20 pages/s x 100 rows.
-2. The driver against libsqliteodbc (Debian's SQLite ODBC driver) on the same
-   data: the sandbox without latency or limits versus its export to SQLite.
-   This shows what the API layer costs over reading a local file.
+1. Local (always): the sandbox without latency or limits, the driver's limits
+   raised. Per query (a 4-column projection and SELECT *), through pyodbc with
+   fetchmany(1000), each run in a child process of its own: wall, rows/s,
+   CPU seconds and peak RSS of the client process (and the peak above the
+   RSS of the idle connection), against
+   - libsqliteodbc (Debian's SQLite ODBC driver) on the sandbox's export of
+     the same data: what the API layer costs over reading a local file;
+   - the transport floor (examples/transport_floor.rs): the same pages
+     downloaded and parsed by a minimal client with the driver's HTTP and
+     JSON crates, values skipped.
+2. Limited (--limited): the sandbox with Jumpseller's limits (20 requests/s,
+   800/min) and latency; a projection scan with prefetch, and with
+   --connections K, K connections of one process scanning at once (sharing
+   the store's budget). Ratios to the per-second ceiling (20 pages/s), the
+   sustained one (800 pages/min) and the exact ceiling of that many requests
+   under both (sliding windows: 800 in the first 40 s, then a pause to the
+   minute). 429 answers are counted by the sandbox.
 
-Usage: python3 bench/run.py [--orders N] [--latency MS] [--jitter MS] [--repeat K]
-Needs: a release build (cargo build --release -p jumpseller-odbc -p jumpseller-sandbox),
-unixODBC, pyodbc, libsqliteodbc. Prints a table; paste it into bench/README.md.
+Usage: python3 bench/run.py [--orders N] [--repeat K] [--limited [--latency MS]
+       [--jitter MS] [--connections K]] [--no-local]
+Needs: a release build (cargo build --release -p jumpseller-odbc -p
+jumpseller-sandbox --example transport_floor), unixODBC, pyodbc,
+libsqliteodbc. Prints tables; paste them into bench/README.md.
 """
-import argparse, json, os, subprocess, sys, tempfile, time, urllib.request
-
-import pyodbc
+import argparse, json, os, resource, shutil, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REL = os.path.join(ROOT, "target", "release")
 SQLITE_ODBC = "/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so"
+CREDS = "Login=sandbox;AuthToken=sandbox-authtoken"
+RAISED = "MaxRequestsPerSecond=10000;MaxRequestsPerMinute=600000"
+PROJECTION = "SELECT id, total, status_enum, created_at FROM Orders"
+ALL = "SELECT * FROM Orders"
+PAGE = 100
 
 
-def start_sandbox(*flags):
-    p = subprocess.Popen([os.path.join(REL, "jumpseller-sandbox"), "serve", "--port", "0", *flags],
+def rss_kb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def child(conn_str, sql, connections):
+    """Runs in its own process: connect, then scan with fetchmany(1000) on
+    `connections` connections at once; prints the figures as JSON."""
+    import pyodbc
+
+    cns = [pyodbc.connect(conn_str, autocommit=True) for _ in range(connections)]
+    idle = rss_kb()
+    counts = [0] * connections
+    errors = []
+
+    def scan(i):
+        try:
+            cur = cns[i].cursor().execute(sql)
+            while True:
+                rows = cur.fetchmany(1000)
+                if not rows:
+                    break
+                counts[i] += len(rows)
+        except Exception as e:  # reported, not hidden
+            errors.append(str(e))
+
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t = time.perf_counter()
+    threads = [threading.Thread(target=scan, args=(i,)) for i in range(connections)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    print(json.dumps({"rows": sum(counts), "wall": wall, "cpu": cpu, "peak_kb": r1.ru_maxrss,
+                      "idle_kb": idle, "errors": errors}))
+
+
+def measure(conn_str, sql, repeat=1, connections=1):
+    """Best wall of `repeat` child runs (with that run's other figures)."""
+    best = None
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, __file__, "--child", conn_str, sql, str(connections)],
+                             check=True, capture_output=True, text=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        if r["errors"]:
+            sys.exit(f"{sql}: {r['errors'][0]}")
+        best = r if best is None or r["wall"] < best["wall"] else best
+    return best
+
+
+def floor(url, orders, repeat):
+    best = None
+    for _ in range(repeat):
+        out = subprocess.run([os.path.join(REL, "examples", "transport_floor"), url, str(orders)],
+                             check=True, capture_output=True, text=True).stdout.split()
+        r = {"rows": int(out[0]), "wall": float(out[1]), "cpu": float(out[2])}
+        best = r if best is None or r["wall"] < best["wall"] else best
+    return best
+
+
+def start_sandbox(orders, *flags):
+    p = subprocess.Popen([os.path.join(REL, "jumpseller-sandbox"), "serve", "--port", "0",
+                          "--orders", str(orders), *flags],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = p.stdout.readline().strip()
     assert line.startswith("JUMPSELLER_SANDBOX_URL="), line
     return p, line.split("=", 1)[1]
 
 
-def timed(conn_str, sql, repeat):
-    """Best of `repeat` runs of sql through pyodbc with every row fetched."""
-    best, rows = None, 0
-    for _ in range(repeat):
-        cn = pyodbc.connect(conn_str, autocommit=True)
-        t = time.perf_counter()
-        rows = len(cn.cursor().execute(sql).fetchall())
-        dt = time.perf_counter() - t
-        cn.close()
-        best = dt if best is None else min(best, dt)
-    return rows, best
+def stats(url):
+    return json.load(urllib.request.urlopen(url.rsplit("/v1", 1)[0] + "/__sandbox/stats"))
+
+
+def mb(kb):
+    return f"{kb / 1024:,.0f}"
+
+
+def local(a, tmp, table):
+    db = os.path.join(tmp, "store.sqlite")
+    subprocess.run([os.path.join(REL, "jumpseller-sandbox"), "export", "--sqlite", db, "--orders", str(a.orders)],
+                   check=True, stdout=subprocess.DEVNULL)
+    sb, url = start_sandbox(a.orders, "--per-second", "0", "--per-minute", "0")
+    try:
+        ours = f"Driver={{Jumpseller ODBC Driver}};URL={url};{CREDS};{RAISED}"
+        theirs = f"Driver={{SQLite3}};Database={db}"
+        fl = floor(url, a.orders, a.repeat)
+        table.append(("transport floor (reqwest + serde_json, values skipped)", fl["rows"], fl["wall"], fl["cpu"],
+                      "", "", "baseline of the projection"))
+        for sql in (PROJECTION, ALL):
+            r1 = measure(ours, sql, a.repeat)
+            r2 = measure(theirs, sql, a.repeat)
+            ratio = f"{r1['wall'] / r2['wall']:.2f}x libsqliteodbc"
+            if sql == PROJECTION:
+                ratio += f", {r1['wall'] / fl['wall']:.2f}x the floor"
+            for name, r, what in (("jumpseller-odbc", r1, ratio), ("libsqliteodbc", r2, "")):
+                table.append((f"`{sql}` - {name}", r["rows"], r["wall"], r["cpu"], mb(r["peak_kb"]),
+                              mb(r["peak_kb"] - r["idle_kb"]), what))
+    finally:
+        sb.kill()
+
+
+def ceiling_seconds(requests, per_second=20, per_minute=800):
+    """Least time for `requests` starts under both sliding windows: bursts of
+    per_minute at per_second, each followed by a pause to the minute."""
+    if requests <= 0:
+        return 0.0
+    full, rest = divmod(requests - 1, per_minute)
+    return 60.0 * full + (rest + 1) / per_second
+
+
+def limited(a, table):
+    sb, url = start_sandbox(a.orders, "--latency", str(a.latency), "--jitter", str(a.jitter))
+    try:
+        base = f"Driver={{Jumpseller ODBC Driver}};URL={url};{CREDS}"
+        for k in sorted({1, a.connections}):
+            before = stats(url)
+            r = measure(base, PROJECTION, 1, k)
+            after = stats(url)
+            sent = after["total"] - before["total"] - k  # minus the connect checks
+            throttled = after["rate_limited"] - before["rate_limited"]
+            rps = r["rows"] / r["wall"]
+            exact = r["rows"] / ceiling_seconds(sent)
+            table.append((f"{k} connection(s), projection, {a.latency}±{a.jitter} ms, 20/s + 800/min "
+                          f"({sent} requests, {throttled} answered 429)", r["rows"], r["wall"], r["cpu"],
+                          mb(r["peak_kb"]), mb(r["peak_kb"] - r["idle_kb"]),
+                          f"{rps / 2000:.2f} of 20/s, {rps / (800 * PAGE / 60):.2f} of 800/min, "
+                          f"{rps / exact:.2f} of both for {sent} requests"))
+    finally:
+        sb.kill()
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        return child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=10000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--limited", action="store_true", help="also scan under the default limits (slow)")
+    ap.add_argument("--no-local", action="store_true", help="skip the local comparison")
     ap.add_argument("--latency", type=int, default=150)
     ap.add_argument("--jitter", type=int, default=50)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--connections", type=int, default=1)
     a = ap.parse_args()
-    for f in ("libjumpseller_odbc.so", "jumpseller-sandbox"):
+    for f in ("libjumpseller_odbc.so", "jumpseller-sandbox", "examples/transport_floor"):
         if not os.path.exists(os.path.join(REL, f)):
-            sys.exit(f"missing target/release/{f}: cargo build --release -p jumpseller-odbc -p jumpseller-sandbox")
+            sys.exit(f"missing target/release/{f}: cargo build --release -p jumpseller-odbc "
+                     "-p jumpseller-sandbox --example transport_floor")
     tmp = tempfile.mkdtemp(prefix="js-bench-")
     with open(os.path.join(tmp, "odbcinst.ini"), "w") as f:
         f.write(f"[Jumpseller ODBC Driver]\nDriver={REL}/libjumpseller_odbc.so\n\n[SQLite3]\nDriver={SQLITE_ODBC}\n")
     os.environ["ODBCSYSINI"] = tmp
-    creds = "Login=sandbox;AuthToken=sandbox-authtoken"
-    out = []
-
-    # 1. Throughput against the rate-limit ceiling.
-    sb, url = start_sandbox("--orders", str(a.orders), "--latency", str(a.latency), "--jitter", str(a.jitter))
+    table = []
     try:
-        ceiling = 20 * 100
-        base = f"Driver={{Jumpseller ODBC Driver}};URL={url};{creds}"
-        stats = url.rsplit("/v1", 1)[0] + "/__sandbox/stats"
-        for label, extra in (("prefetch (default)", ""), ("sequential (Prefetch=0)", ";Prefetch=0")):
-            before = json.load(urllib.request.urlopen(stats))["total"]
-            rows, dt = timed(base + extra, "SELECT * FROM Orders", 1)
-            sent = json.load(urllib.request.urlopen(stats))["total"] - before - 1  # minus the connect check
-            out.append((f"scan Orders, {label} ({sent} requests for {rows // 100 + 1} pages)", rows, dt, rows / dt, f"{rows / dt / ceiling:.2f} of the ceiling ({ceiling} rows/s)"))
+        if not a.no_local:
+            local(a, tmp, table)
+        if a.limited:
+            limited(a, table)
     finally:
-        sb.kill()
-
-    # 2. Against libsqliteodbc on the same data.
-    db = os.path.join(tmp, "store.sqlite")
-    subprocess.run([os.path.join(REL, "jumpseller-sandbox"), "export", "--sqlite", db, "--orders", str(a.orders)], check=True, stdout=subprocess.DEVNULL)
-    sb, url = start_sandbox("--orders", str(a.orders), "--per-second", "0", "--per-minute", "0")
-    try:
-        ours = f"Driver={{Jumpseller ODBC Driver}};URL={url};{creds};MaxRequestsPerSecond=10000;MaxRequestsPerMinute=600000"
-        theirs = f"Driver={{SQLite3}};Database={db}"
-        for q in ("SELECT * FROM Orders", "SELECT status_enum, COUNT(*), SUM(total) FROM Orders GROUP BY status_enum"):
-            r1, t1 = timed(ours, q, a.repeat)
-            r2, t2 = timed(theirs, q, a.repeat)
-            out.append((f"{q} - jumpseller-odbc", r1, t1, r1 / t1, f"{t1 / t2:.1f}x the time of libsqliteodbc"))
-            out.append((f"{q} - libsqliteodbc", r2, t2, r2 / t2, "baseline"))
-    finally:
-        sb.kill()
-
-    print(f"orders={a.orders} latency={a.latency}±{a.jitter} ms, best of {a.repeat} for local runs\n")
-    print("| measurement | rows | seconds | rows/s | ratio |")
-    print("|---|---:|---:|---:|---|")
-    for name, rows, dt, rps, ratio in out:
-        print(f"| {name} | {rows} | {dt:.3f} | {rps:,.0f} | {ratio} |")
+        shutil.rmtree(tmp, ignore_errors=True)  # the export is 325 MB at 100,000 orders
+    print(f"orders={a.orders}, best of {a.repeat} for local runs, fetchmany(1000)\n")
+    print("| measurement | rows | wall s | rows/s | CPU s | peak RSS MB | above idle MB | ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for name, rows, wall, cpu, peak, above, ratio in table:
+        print(f"| {name} | {rows} | {wall:.2f} | {rows / wall:,.0f} | {cpu:.2f} | {peak} | {above} | {ratio} |")
 
 
 if __name__ == "__main__":

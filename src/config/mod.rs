@@ -196,6 +196,14 @@ pub static KEYS: &[KeySpec] = &[
         kind: Int { min: 0, max: 16 },
     },
     KeySpec {
+        name: "MemoBytes",
+        aliases: &[],
+        kind: Int {
+            min: 0,
+            max: 1 << 40,
+        },
+    },
+    KeySpec {
         name: "Logfile",
         aliases: &[],
         kind: Text,
@@ -381,6 +389,8 @@ pub struct Config {
     pub max_requests_per_second: u32,
     pub max_requests_per_minute: u32,
     pub prefetch: Option<u32>,
+    /// Bytes a statement keeps for re-reads (page memo, join indexes).
+    pub memo_bytes: Option<u64>,
     pub logfile: Option<String>,
     pub verbosity: u8,
     pub proxy_server: Option<String>,
@@ -576,6 +586,7 @@ impl Config {
             max_requests_per_second: int("MaxRequestsPerSecond").unwrap_or(20) as u32,
             max_requests_per_minute: int("MaxRequestsPerMinute").unwrap_or(800) as u32,
             prefetch: int("Prefetch").map(|v| v as u32),
+            memo_bytes: int("MemoBytes").map(|v| v as u64),
             logfile: get("Logfile"),
             verbosity: int("Verbosity").unwrap_or(1) as u8,
             proxy_server,

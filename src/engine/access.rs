@@ -7,10 +7,12 @@
 use super::cursor::{Explode, RowSource, Sources};
 use super::fanout::{column_values, scan};
 use super::fill::{fill, key_text, Piece, TableValues};
+use super::keep::Keep;
 use super::lookup;
 use super::plan::{Access, Plan};
 use super::source::{fetch_count, Fetch};
 use super::value::Value;
+use super::write;
 use super::Ctx;
 use crate::error::Result;
 use crate::schema::{Op, Pushdown, Segment, Table};
@@ -38,11 +40,49 @@ pub fn sources(
                 ..Sources::default()
             })
         }
-        Access::Scan => scan(ctx, table, 0),
+        Access::Scan => {
+            let mut sources = scan(ctx, table, 0)?;
+            if t.source.parent.is_none() {
+                keep_read_fields(&mut sources, t, plan.columns);
+            }
+            Ok(sources)
+        }
         Access::Get => by_id(ctx, t, &keys),
         Access::Range { route, .. } => Ok(by_range(&t.pushdown[*route], &keys)),
         Access::Push(route) => by_route(ctx, t, plan, &t.pushdown[*route], &keys, also),
     }
+}
+
+/// A plain table's scan decodes only the fields of the columns the
+/// statement reads (`columns`: SQLite's colUsed, bit 63 standing for every
+/// column from 63 on), the id (paging is by id) and what a write of the
+/// row needs (an UPDATE or DELETE reads its rows through this scan).
+fn keep_read_fields(sources: &mut Sources, t: &Table, columns: u64) {
+    let writes = write::path_columns(t);
+    let fields = t
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            columns & (1u64 << (*i).min(63)) != 0 || c.name == "id" || writes.contains(&c.name)
+        })
+        .filter_map(|(_, c)| top_field(c.json_path()))
+        .chain(["id".to_string()]);
+    let keep = Arc::new(Keep::new(fields));
+    for source in sources.queue.iter_mut() {
+        if let RowSource::Fetch(f) = source {
+            f.keep = Some(keep.clone());
+        }
+    }
+}
+
+/// The object's own field a column's path starts at (none for the parent's
+/// fields or the position).
+fn top_field(path: &str) -> Option<String> {
+    if path.starts_with("$parent.") || path == "$index" {
+        return None;
+    }
+    path.split('.').next().map(str::to_string)
 }
 
 /// `id = ?` / `id IN (...)`: one GET per id, or the lookup index.
@@ -77,6 +117,7 @@ fn by_id(ctx: &Arc<Ctx>, t: &Table, keys: &[Value]) -> Result<Sources> {
             missing_is_empty: true,
             parent: None,
             count: None,
+            keep: None,
         }));
     }
     Ok(sources)
@@ -104,6 +145,7 @@ fn by_range(pd: &Pushdown, keys: &[Value]) -> Sources {
         missing_is_empty: true,
         parent: None,
         count: None,
+        keep: None,
     }));
     sources
 }
@@ -323,6 +365,7 @@ fn push_fetch(
             .as_ref()
             .filter(|_| pd.also.is_empty())
             .and_then(|c| fill(c, |_| Some(Piece::One(value.to_string())))),
+        keep: None,
     })
 }
 

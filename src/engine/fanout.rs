@@ -101,6 +101,7 @@ impl FanOut {
             missing_is_empty: true,
             parent,
             count: None,
+            keep: None,
         }
     }
 }

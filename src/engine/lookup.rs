@@ -7,7 +7,7 @@
 //! times the cheaper of the two strategies, without knowing N ahead.
 
 use super::prefetch::Pager;
-use super::scope::Scope;
+use super::scope::{page_bytes, Scope};
 use super::source::{fetch_count, Fetch, Page};
 use super::value::lookup as json_at;
 use super::Ctx;
@@ -17,16 +17,20 @@ use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The records of a table by key.
+type Index = HashMap<String, Vec<Arc<Json>>>;
+
 /// Lookups are answered by requests until more than this many were made
 /// (a query asking for one or two keys never pays for a count).
 const MIN_LOOKUPS: u64 = 3;
-/// Tables larger than this are never read whole to answer lookups.
+/// Tables larger than this are never read whole to answer lookups (nor
+/// past the statement's memory bound, see `build`).
 const MAX_INDEXED_ROWS: u64 = 50_000;
 
 #[derive(Default)]
 pub struct LookupState {
     calls: u64,
-    index: Option<Arc<HashMap<String, Vec<Arc<Json>>>>>,
+    index: Option<Arc<Index>>,
     /// The table is too big (or cannot be listed): keep using requests.
     refused: bool,
 }
@@ -83,7 +87,12 @@ pub fn records(
             if pages > 2 * calls {
                 return Ok(None);
             }
-            let ix = Arc::new(build(ctx, &scope, table, key_path)?);
+            let Some(ix) = build(ctx, &scope, table, key_path)? else {
+                // Past the statement's memory bound: keep using requests.
+                scope.lookups().entry(slot).or_default().refused = true;
+                return Ok(None);
+            };
+            let ix = Arc::new(ix);
             scope.lookups().entry(slot).or_default().index = Some(ix.clone());
             ix
         }
@@ -97,12 +106,15 @@ pub fn records(
     Ok(Some(Arc::new(out)))
 }
 
+/// The index of `table` by `key_path`, or None once it would hold more than
+/// the statement's memory bound (`MemoBytes`): an index is the whole table
+/// in memory, and answering by requests costs requests, not memory.
 fn build(
     ctx: &Arc<Ctx>,
     scope: &Arc<Scope>,
     table: &Table,
     key_path: &str,
-) -> Result<HashMap<String, Vec<Arc<Json>>>> {
+) -> Result<Option<Index>> {
     // Only plain tables are indexed (see `records`), so the count is the
     // table's. A 404 stays an error here, even for `empty_on_404` lists.
     let fetch = Fetch {
@@ -110,13 +122,18 @@ fn build(
         ..Fetch::table_list(table)
     };
     let mut pager = Pager::new(fetch, scope.clone(), ctx.pagesize, ctx.prefetch, None);
-    let mut map: HashMap<String, Vec<Arc<Json>>> = HashMap::new();
+    let mut map: Index = HashMap::new();
+    let mut bytes = 0;
     while let Some(page) = pager.next(ctx)? {
+        bytes += page_bytes(&page);
+        if bytes > ctx.memo_bytes() {
+            return Ok(None);
+        }
         for r in page.iter() {
             if let Some(k) = key_of(json_at(r, key_path)) {
                 map.entry(k).or_default().push(r.clone());
             }
         }
     }
-    Ok(map)
+    Ok(Some(map))
 }

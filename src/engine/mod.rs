@@ -15,6 +15,7 @@ mod fill;
 mod functions;
 mod identity;
 pub mod journal;
+mod keep;
 mod lookup;
 mod plan;
 mod prefetch;
@@ -48,6 +49,9 @@ pub struct Ctx {
     pub pagesize: u32,
     /// Pages requested ahead of the reader (0 = none).
     pub prefetch: u32,
+    /// The bound of each statement's page memo and lookup indexes, in
+    /// bytes (`MemoBytes`).
+    memo_bytes: std::sync::atomic::AtomicUsize,
     /// The scope of the statement being stepped (see `scope.rs`).
     current: scope::Current,
     /// Row counts learnt from count endpoints, by table (for plan costs).
@@ -74,6 +78,9 @@ impl Ctx {
     /// thread a callback starts must capture it, not call this.
     fn scope(&self) -> Arc<Scope> {
         self.current.get()
+    }
+    fn memo_bytes(&self) -> usize {
+        self.memo_bytes.load(std::sync::atomic::Ordering::Relaxed)
     }
     fn next_rowid(&self) -> i64 {
         self.rowids
@@ -150,6 +157,7 @@ impl Session {
             client,
             pagesize: pagesize.clamp(1, 100),
             prefetch,
+            memo_bytes: scope::DEFAULT_MEMO_BYTES.into(),
             current: scope::Current::default(),
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
@@ -251,6 +259,14 @@ impl Session {
         Ok(())
     }
 
+    /// Bounds what each statement keeps in memory for re-reads (its page
+    /// memo, its join indexes) at `bytes` (`MemoBytes`).
+    pub fn set_memo_bytes(&self, bytes: usize) {
+        self.ctx
+            .memo_bytes
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub fn profile(&self) -> &Arc<Profile> {
         &self.ctx.profile
     }
@@ -269,7 +285,7 @@ impl Session {
         // SAFETY: db is open while self lives.
         let _db = unsafe { DbLock::enter(db) };
         // Planning errors (xBestIndex) land in the new statement's scope.
-        let scope = Scope::new(Interrupt::none());
+        let scope = Scope::new(Interrupt::none(), self.ctx.memo_bytes());
         let _installed = self.ctx.current.install(scope.clone());
         // Expressions of the select list get their types from the SQL text
         // (result_types.rs); DECIMAL ones are rounded to their scale. An
@@ -565,6 +581,12 @@ impl Drop for Query {
 }
 
 impl Query {
+    /// (bytes, most bytes at once) held by this run's page memo: what a
+    /// test checks the bound by.
+    pub fn memo_bytes(&self) -> (usize, usize) {
+        self.scope.memo_bytes()
+    }
+
     pub fn columns(&self) -> &[ColumnInfo] {
         &self.columns
     }
@@ -620,7 +642,7 @@ impl Query {
             self.session.ctx.identity.next_batch();
         }
         // A new run starts with nothing remembered from the last one.
-        self.scope = Scope::new(interrupt.clone());
+        self.scope = Scope::new(interrupt.clone(), self.session.ctx.memo_bytes());
         self.state = State::Running;
         self.changes = -1;
         if !self.is_select() {

@@ -34,6 +34,14 @@ pub struct Plan {
     /// argv positions of the values of a route's `also` columns.
     #[serde(default)]
     pub also_args: Vec<usize>,
+    /// The columns the statement reads (SQLite's colUsed: bit i for column
+    /// i, bit 63 for every column from 63 on); a scan decodes only those.
+    #[serde(default = "every_column")]
+    pub columns: u64,
+}
+
+fn every_column() -> u64 {
+    u64::MAX
 }
 
 /// The profile operator a SQLite constraint operator can be served by.
@@ -310,6 +318,7 @@ pub fn best_index(
         limit_arg: None,
         count_only: false,
         also_args: vec![],
+        columns: info.columns_used(),
     };
     let mut next_arg = 1;
     let mut consumed = 0usize;

@@ -20,7 +20,9 @@
 //!   answer with a wrong set.
 
 use super::scope::Scope;
-use super::source::{fetch_after, fetch_count_as, fetch_page, Fetch, Page};
+use super::source::{
+    after_ahead, fetch_after, fetch_count_as, fetch_page, page_ahead, settle, Answer, Fetch, Page,
+};
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::schema::Template;
@@ -172,7 +174,7 @@ struct Keyset {
     cursor: i64,
     done: bool,
     /// Pages in flight, by the id they were asked after.
-    ahead: BTreeMap<i64, Receiver<Result<(Page, bool)>>>,
+    ahead: BTreeMap<i64, Receiver<Result<Answer>>>,
     /// Pages to have in flight: ramps 1, 2, 4 ... up to the depth when the
     /// size is unknown.
     window: u32,
@@ -227,7 +229,14 @@ impl Keyset {
             let best = self.ahead.range(..=cursor).next_back().map(|(k, _)| *k);
             let (asked, answer) = match best.and_then(|k| self.ahead.remove(&k).map(|rx| (k, rx))) {
                 Some((k, rx)) => match rx.recv() {
-                    Ok(r) => (k, r),
+                    Ok(r) => (
+                        k,
+                        r.and_then(|a| {
+                            settle(scope, fetch, a, || {
+                                fetch_after(ctx, scope, fetch, &self.route, k, limit)
+                            })
+                        }),
+                    ),
                     Err(_) => (k, fetch_after(ctx, scope, fetch, &self.route, k, limit)),
                 },
                 None => (
@@ -341,7 +350,7 @@ impl Keyset {
             let (ctx, scope) = (ctx.clone(), scope.clone());
             let (f, route) = (fetch.clone(), self.route.clone());
             std::thread::spawn(move || {
-                let _ = tx.send(fetch_after(&ctx, &scope, &f, &route, key, limit));
+                let _ = tx.send(after_ahead(&ctx, &scope, &f, &route, key, limit));
             });
             self.ahead.insert(key, rx);
         }
@@ -361,7 +370,7 @@ struct Offset {
     last_needed: Option<u32>,
     /// No page beyond this one is wanted (a pushed-down LIMIT).
     max_pages: Option<u32>,
-    ahead: BTreeMap<u32, Receiver<Result<(Page, bool)>>>,
+    ahead: BTreeMap<u32, Receiver<Result<Answer>>>,
     /// The count request, sent together with page 2.
     counting: Option<Receiver<Result<u64>>>,
     count_asked: bool,
@@ -422,7 +431,9 @@ impl Offset {
         }
         let (page, more) = match self.ahead.remove(&n) {
             Some(rx) => match rx.recv() {
-                Ok(r) => r?,
+                Ok(r) => settle(scope, fetch, r?, || {
+                    fetch_page(ctx, scope, fetch, n, limit, fresh)
+                })?,
                 Err(_) => fetch_page(ctx, scope, fetch, n, limit, fresh)?,
             },
             None => fetch_page(ctx, scope, fetch, n, limit, fresh)?,
@@ -630,7 +641,7 @@ impl Offset {
             let (ctx, scope) = (ctx.clone(), scope.clone());
             let f = fetch.clone();
             std::thread::spawn(move || {
-                let _ = tx.send(fetch_page(&ctx, &scope, &f, p, limit, fresh));
+                let _ = tx.send(page_ahead(&ctx, &scope, &f, p, limit, fresh));
             });
             self.ahead.insert(p, rx);
         }

@@ -15,6 +15,7 @@ use super::value::Value;
 use crate::error::Error;
 use crate::jumpseller::Interrupt;
 use rusqlite::ffi;
+use serde_json::Value as Json;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -50,9 +51,11 @@ pub struct Scope {
 const WRITES_NAMED: usize = 10;
 
 impl Scope {
-    pub fn new(interrupt: Interrupt) -> Arc<Scope> {
+    /// A run whose page memo holds at most `memo_bytes`.
+    pub fn new(interrupt: Interrupt, memo_bytes: usize) -> Arc<Scope> {
         Arc::new(Scope {
             interrupt,
+            pages: Mutex::new(PageMemo::new(memo_bytes)),
             ..Default::default()
         })
     }
@@ -64,7 +67,12 @@ impl Scope {
         lock(&self.error).take()
     }
     pub fn cached(&self, path: &str) -> Option<Page> {
-        lock(&self.pages).map.get(path).cloned()
+        lock(&self.pages).get(path)
+    }
+    /// (bytes held now, most held at once) by the page memo.
+    pub fn memo_bytes(&self) -> (usize, usize) {
+        let m = lock(&self.pages);
+        (m.bytes(), m.peak())
     }
     pub fn remember(&self, path: String, page: Page) {
         lock(&self.pages).insert(path, page);
@@ -111,28 +119,89 @@ impl Scope {
     }
 }
 
-/// The page memo of one run, bounded so a scan of a million orders does not
-/// keep them all: the oldest pages go first. A self-join over a table larger
+/// The page memo of one run, bounded in bytes so a scan of a million
+/// orders does not keep them all: the oldest pages go first, and a page
+/// larger than the whole bound is not kept. A self-join over a table larger
 /// than this re-reads pages instead of holding the whole table.
-#[derive(Default)]
 pub struct PageMemo {
-    pub map: HashMap<String, Page>,
+    map: HashMap<String, (Page, usize)>,
     order: VecDeque<String>,
+    /// The bound, and the bytes held now (estimated, `page_bytes`).
+    limit: usize,
+    bytes: usize,
+    /// The most bytes held at once over the run (what tests check).
+    peak: usize,
 }
 
-/// Pages kept per run (at 100 rows a page, 25,600 rows).
-pub const MEMO_PAGES: usize = 256;
+/// The memo's bound unless the connection sets `MemoBytes`.
+pub const DEFAULT_MEMO_BYTES: usize = 16 << 20;
+
+impl Default for PageMemo {
+    fn default() -> PageMemo {
+        PageMemo::new(DEFAULT_MEMO_BYTES)
+    }
+}
 
 impl PageMemo {
+    pub fn new(limit: usize) -> PageMemo {
+        PageMemo {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+            limit,
+            bytes: 0,
+            peak: 0,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Option<Page> {
+        self.map.get(path).map(|(p, _)| p.clone())
+    }
+
     pub fn insert(&mut self, path: String, page: Page) {
-        if self.map.insert(path.clone(), page).is_none() {
+        let size = page_bytes(&page) + path.len();
+        if size > self.limit {
+            return;
+        }
+        if let Some((_, old)) = self.map.insert(path.clone(), (page, size)) {
+            self.bytes -= old;
+        } else {
             self.order.push_back(path);
         }
-        while self.order.len() > MEMO_PAGES {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
+        self.bytes += size;
+        while self.bytes > self.limit {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, n)) = self.map.remove(&old) {
+                self.bytes -= n;
             }
         }
+        self.peak = self.peak.max(self.bytes);
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn peak(&self) -> usize {
+        self.peak
+    }
+}
+
+/// What a page holds in memory, estimated: every JSON node at its size,
+/// plus the text of strings, numbers and keys (and a map entry's index).
+pub fn page_bytes(page: &Page) -> usize {
+    page.iter().map(|o| json_bytes(o) + 16).sum()
+}
+
+fn json_bytes(v: &Json) -> usize {
+    const NODE: usize = std::mem::size_of::<Json>();
+    NODE + match v {
+        Json::String(s) => s.len(),
+        Json::Number(n) => n.as_str().len(),
+        Json::Array(a) => a.iter().map(json_bytes).sum(),
+        Json::Object(m) => m.iter().map(|(k, v)| k.len() + 32 + json_bytes(v)).sum(),
+        _ => 0,
     }
 }
 
@@ -200,27 +269,44 @@ impl Drop for Installed<'_> {
 mod tests {
     use super::*;
 
+    fn page(orders: usize) -> Page {
+        let o: Json = serde_json::json!({"id": 1, "status": "Paid", "total": 12.5});
+        Arc::new((0..orders).map(|_| Arc::new(o.clone())).collect())
+    }
+
     #[test]
-    fn the_page_memo_is_bounded() {
-        let mut m = PageMemo::default();
-        for i in 0..MEMO_PAGES + 44 {
-            m.insert(format!("/orders.json?page={i}"), Arc::new(Vec::new()));
+    fn the_page_memo_is_bounded_in_bytes() {
+        let one = page_bytes(&page(100)) + "/orders.json?page=0  ".len();
+        let mut m = PageMemo::new(10 * one + one / 2);
+        for i in 0..300 {
+            m.insert(format!("/orders.json?page={i:<3}"), page(100));
+            assert!(m.bytes() <= 10 * one + one / 2);
         }
-        assert_eq!(m.map.len(), MEMO_PAGES);
+        assert_eq!(m.map.len(), 10);
         assert!(
-            !m.map.contains_key("/orders.json?page=0"),
+            m.get("/orders.json?page=0  ").is_none(),
             "the oldest page goes first"
         );
-        assert!(m
-            .map
-            .contains_key(&format!("/orders.json?page={}", MEMO_PAGES + 43)));
+        assert!(m.get("/orders.json?page=299").is_some());
+        assert_eq!(m.peak(), 10 * one);
+        // A page larger than the bound is not kept; what is held stays.
+        m.insert("/big".into(), page(2000));
+        assert!(m.get("/big").is_none());
+        assert_eq!(m.map.len(), 10);
+    }
+
+    #[test]
+    fn a_page_is_counted_by_what_it_holds() {
+        assert!(page_bytes(&page(200)) > 2 * page_bytes(&page(99)));
+        let long: Page = Arc::new(vec![Arc::new(Json::String("x".repeat(10_000)))]);
+        assert!(page_bytes(&long) > 10_000);
     }
 
     #[test]
     fn installing_a_scope_restores_the_one_before() {
         let current = Current::default();
-        let outer = Scope::new(Interrupt::none());
-        let inner = Scope::new(Interrupt::none());
+        let outer = Scope::new(Interrupt::none(), DEFAULT_MEMO_BYTES);
+        let inner = Scope::new(Interrupt::none(), DEFAULT_MEMO_BYTES);
         let _a = current.install(outer.clone());
         {
             let _b = current.install(inner.clone());

@@ -3,6 +3,7 @@
 //! self-join or a correlated subquery never fetches the same page twice).
 
 use super::fill::{fill, Piece};
+use super::keep::{self, Decoded, Keep};
 use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -24,6 +25,8 @@ pub struct Fetch {
     pub parent: Option<Arc<Json>>,
     /// `{"count": n}` endpoint for exactly this source, when there is one.
     pub count: Option<String>,
+    /// The fields of each object the statement reads (None: all of them).
+    pub keep: Option<Arc<Keep>>,
 }
 
 impl Fetch {
@@ -42,17 +45,37 @@ impl Fetch {
             } else {
                 None
             },
+            keep: None,
         }
     }
 }
 
 pub type Page = Arc<Vec<Arc<Json>>>;
 
+/// A page as a request thread leaves it. A scan's page (one that keeps
+/// only some fields) comes as its body text, decoded by `settle` in the
+/// thread that reads it: every page's values are then built and freed by
+/// one thread, whose allocator reuses the memory (built by the request
+/// threads, each page went to a malloc arena of its own, and a scan's
+/// memory grew with the arenas). A text that does not decode is asked for
+/// again by the reader, through the client's retries, like any bad body.
+pub enum Answer {
+    Page(Page, bool),
+    Text {
+        text: String,
+        /// The page memo's key.
+        key: String,
+        /// More may follow when the page holds this many objects.
+        full_at: Option<u32>,
+    },
+}
+
 /// Fetches page `page` (1-based) of a source; a single-object source has only
 /// page 1. Returns the objects and whether more pages may follow.
 /// `scope` is the run's (page memo, interrupt); a prefetch thread passes the
-/// one it captured. `fresh`: ask the API even when the page memo holds the
-/// page (a re-read after the store changed), and remember the new answer.
+/// one it captured (and calls `page_ahead`). `fresh`: ask the API even when
+/// the page memo holds the page (a re-read after the store changed), and
+/// remember the new answer.
 pub fn fetch_page(
     ctx: &Ctx,
     scope: &Scope,
@@ -61,15 +84,48 @@ pub fn fetch_page(
     limit: u32,
     fresh: bool,
 ) -> Result<(Page, bool)> {
-    let path = if f.paged && !f.single {
+    let paged = f.paged && !f.single;
+    let path = page_path(f, page, limit);
+    take(fetch_path(
+        ctx,
+        scope,
+        f,
+        path,
+        fresh,
+        paged.then_some(limit),
+        false,
+    )?)
+}
+
+fn page_path(f: &Fetch, page: u32, limit: u32) -> String {
+    if f.paged && !f.single {
         let sep = if f.path.contains('?') { '&' } else { '?' };
         format!("{}{sep}page={page}&limit={limit}", f.path)
     } else {
         f.path.clone()
-    };
-    let items = fetch_path(ctx, scope, f, path, fresh)?;
-    let more = f.paged && !f.single && items.len() as u32 >= limit;
-    Ok((items, more))
+    }
+}
+
+/// The page of an answer fetched by the reader itself (always decoded).
+fn take(answer: Answer) -> Result<(Page, bool)> {
+    match answer {
+        Answer::Page(page, more) => Ok((page, more)),
+        Answer::Text { .. } => Err(Error::new(Kind::General, "internal: an undecoded page")),
+    }
+}
+
+/// `fetch_page` as a request thread does it: see `Answer`.
+pub fn page_ahead(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    page: u32,
+    limit: u32,
+    fresh: bool,
+) -> Result<Answer> {
+    let paged = f.paged && !f.single;
+    let path = page_path(f, page, limit);
+    fetch_path(ctx, scope, f, path, fresh, paged.then_some(limit), true)
 }
 
 /// An id cursor: the objects of a keyset route (`/orders/after/{value}.json`)
@@ -83,29 +139,125 @@ pub fn fetch_after(
     after: i64,
     limit: u32,
 ) -> Result<(Page, bool)> {
-    let path = fill(route, |_| Some(Piece::One(after.to_string()))).unwrap_or_default();
-    let sep = if path.contains('?') { '&' } else { '?' };
-    let path = format!("{path}{sep}limit={limit}");
-    let items = fetch_path(ctx, scope, f, path, false)?;
-    let more = items.len() as u32 >= limit;
-    Ok((items, more))
+    take(fetch_path(
+        ctx,
+        scope,
+        f,
+        after_path(route, after, limit),
+        false,
+        Some(limit),
+        false,
+    )?)
 }
 
-/// One GET of a source's objects, through the statement's page memo.
-fn fetch_path(ctx: &Ctx, scope: &Scope, f: &Fetch, path: String, fresh: bool) -> Result<Page> {
+fn after_path(route: &Template, after: i64, limit: u32) -> String {
+    let path = fill(route, |_| Some(Piece::One(after.to_string()))).unwrap_or_default();
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}limit={limit}")
+}
+
+/// `fetch_after` as a request thread does it: see `Answer`.
+pub fn after_ahead(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    route: &Template,
+    after: i64,
+    limit: u32,
+) -> Result<Answer> {
+    fetch_path(
+        ctx,
+        scope,
+        f,
+        after_path(route, after, limit),
+        false,
+        Some(limit),
+        true,
+    )
+}
+
+/// One GET of a source's objects, through the statement's page memo;
+/// `ahead`: by a request thread (see `Answer`).
+fn fetch_path(
+    ctx: &Ctx,
+    scope: &Scope,
+    f: &Fetch,
+    path: String,
+    fresh: bool,
+    full_at: Option<u32>,
+    ahead: bool,
+) -> Result<Answer> {
+    // Pages decoded for other fields are other pages.
+    let key = match &f.keep {
+        Some(k) => format!("{path}\n{}", k.tag()),
+        None => path.clone(),
+    };
+    let more = |items: &Page| full_at.is_some_and(|l| items.len() as u32 >= l);
     if !fresh {
-        if let Some(hit) = scope.cached(&path) {
-            return Ok(hit);
+        if let Some(hit) = scope.cached(&key) {
+            let m = more(&hit);
+            return Ok(Answer::Page(hit, m));
         }
     }
-    let body = match ctx.client.get(&path, &scope.interrupt) {
-        Ok(b) => b,
-        Err(e) if e.status == Some(404) && f.missing_is_empty => Json::Array(vec![]),
+    let wrapper = f.wrapper.as_deref();
+    let body = match &f.keep {
+        Some(_) if ahead => {
+            let text = ctx
+                .client
+                .get_with(&path, &scope.interrupt, &|t| Ok(t.to_string()));
+            match text {
+                Ok(text) => return Ok(Answer::Text { text, key, full_at }),
+                Err(e) => Err(e),
+            }
+        }
+        // Decoded inside the client's retries: a bad body is asked again.
+        Some(k) => ctx
+            .client
+            .get_with(&path, &scope.interrupt, &|t| keep::decode(t, wrapper, k)),
+        None => ctx.client.get(&path, &scope.interrupt).map(Decoded::Whole),
+    };
+    let items = match body {
+        Ok(decoded) => items_of(decoded, f)?,
+        Err(e) if e.status == Some(404) && f.missing_is_empty => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    let items: Page = Arc::new(unwrap_body(body, f)?);
-    scope.remember(path, items.clone());
-    Ok(items)
+    let items: Page = Arc::new(items);
+    scope.remember(key, items.clone());
+    let m = more(&items);
+    Ok(Answer::Page(items, m))
+}
+
+fn items_of(decoded: Decoded, f: &Fetch) -> Result<Vec<Arc<Json>>> {
+    match decoded {
+        Decoded::Kept(items) => Ok(items.into_iter().map(Arc::new).collect()),
+        Decoded::Whole(body) => unwrap_body(body, f),
+    }
+}
+
+/// The page of a request thread's answer: decoded and remembered where it
+/// came as text; `again` fetches it anew (in this thread, through the
+/// client's retries) when the text does not decode.
+pub fn settle(
+    scope: &Scope,
+    f: &Fetch,
+    answer: Answer,
+    again: impl FnOnce() -> Result<(Page, bool)>,
+) -> Result<(Page, bool)> {
+    let (text, key, full_at) = match answer {
+        Answer::Page(page, more) => return Ok((page, more)),
+        Answer::Text { text, key, full_at } => (text, key, full_at),
+    };
+    let decoded = match &f.keep {
+        Some(k) => keep::decode(&text, f.wrapper.as_deref(), k),
+        None => serde_json::from_str(&text).map(Decoded::Whole),
+    };
+    let Ok(decoded) = decoded else {
+        return again();
+    };
+    let items: Page = Arc::new(items_of(decoded, f)?);
+    scope.remember(key, items.clone());
+    let more = full_at.is_some_and(|l| items.len() as u32 >= l);
+    Ok((items, more))
 }
 
 fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Json>>> {

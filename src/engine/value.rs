@@ -153,33 +153,54 @@ fn integer(json: &Json) -> Value {
 /// money (`price * 2`) then has one type in every row, and a column typed
 /// from its first row cannot truncate a later 6.5 to 6.
 pub fn decimal(json: &Json) -> Value {
-    let text = match json {
-        Json::Number(n) => n.to_string(),
-        Json::String(s) => s.trim().to_string(),
+    // Borrowed: this runs for every amount of every row read.
+    let text: &str = match json {
+        Json::Number(n) => n.as_str(),
+        Json::String(s) => s.trim(),
         Json::Bool(b) => return Value::Int(*b as i64),
         other => return Value::Text(other.to_string()),
     };
-    let normal = normalize_decimal(&text);
     match text.parse::<f64>() {
-        Ok(f) if f.is_finite() => {
-            if format!("{f}") == normal {
-                Value::Real(f)
-            } else {
-                Value::Text(text)
-            }
-        }
-        _ => Value::Text(text),
+        Ok(f) if f.is_finite() && prints_as(f, normalize_decimal(text)) => Value::Real(f),
+        _ => Value::Text(text.to_string()),
     }
 }
 
+/// Whether `f` prints (shortest round trip, `{f}`) as exactly `text`,
+/// formatted on the stack (every f64 prints in under 400 characters).
+fn prints_as(f: f64, text: &str) -> bool {
+    use std::fmt::Write;
+    struct Buf {
+        bytes: [u8; 400],
+        len: usize,
+    }
+    impl Write for Buf {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+            dst.copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut buf = Buf {
+        bytes: [0; 400],
+        len: 0,
+    };
+    write!(buf, "{f}").is_ok() && &buf.bytes[..buf.len] == text.as_bytes()
+}
+
 /// `12.50` -> `12.5`, `3.0` -> `3`, `-0.10` -> `-0.1`; exponent forms untouched.
-fn normalize_decimal(t: &str) -> String {
+fn normalize_decimal(t: &str) -> &str {
     if t.contains(['e', 'E']) || !t.contains('.') {
-        return t.to_string();
+        return t;
     }
     let trimmed = t.trim_end_matches('0').trim_end_matches('.');
-    let trimmed = if trimmed == "-0" { "0" } else { trimmed };
-    trimmed.to_string()
+    if trimmed == "-0" {
+        "0"
+    } else {
+        trimmed
+    }
 }
 
 /// Reads a dotted path in an object. An array met on the way stands for its
@@ -217,6 +238,15 @@ mod tests {
             decimal(&num("12345678901234567.25")),
             Value::Text("12345678901234567.25".into())
         );
+        assert_eq!(decimal(&num("-0.10")), Value::Real(-0.1));
+        assert_eq!(decimal(&num("\" 7.50 \"")), Value::Real(7.5));
+        assert_eq!(
+            decimal(&num("1e400")),
+            Value::Text(num("1e400").to_string())
+        );
+        // The longest a double prints is still compared, not cut.
+        let tiny = format!("{}", f64::from_bits(1));
+        assert_eq!(decimal(&num(&tiny)), Value::Real(f64::from_bits(1)));
     }
 
     #[test]

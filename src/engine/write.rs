@@ -523,6 +523,7 @@ fn exists(ctx: &Arc<Ctx>, table: usize, key: &[usize], values: &[Option<Value>])
         limit_arg: None,
         count_only: false,
         also_args: Vec::new(),
+        columns: u64::MAX,
     };
     let also: Vec<Value> = pd.also.iter().filter_map(|a| value_of(a)).collect();
     let keys = vec![value_of(&pd.column).unwrap_or(Value::Null)];

@@ -161,6 +161,9 @@ impl Conn {
         )?;
         let completed = config.completed_connection_string();
         session.keep_write_journal(!lock(&self.state).autocommit);
+        if let Some(bytes) = config.memo_bytes {
+            session.set_memo_bytes(bytes as usize);
+        }
         lock(&self.state).connected = Some(Connected {
             config,
             session,

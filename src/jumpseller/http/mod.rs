@@ -136,6 +136,18 @@ impl Client {
         self.send(Method::Get, path, None, interrupt)
     }
 
+    /// `GET base + path`, its body parsed by `parse` (a decoder that keeps
+    /// only what the caller needs, straight from the response text). A body
+    /// `parse` refuses counts as malformed JSON: retried, then an error.
+    pub fn get_with<T>(
+        &self,
+        path: &str,
+        interrupt: &Interrupt,
+        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.send_with(Method::Get, path, None, interrupt, parse)
+    }
+
     /// Sends one request (retried within the policy) and parses the answer.
     /// `interrupt` is the statement's: checked before every attempt.
     pub fn send(
@@ -145,6 +157,19 @@ impl Client {
         body: Option<&Value>,
         interrupt: &Interrupt,
     ) -> Result<Value, ApiError> {
+        self.send_with(method, path, body, interrupt, &|text| {
+            serde_json::from_str(text)
+        })
+    }
+
+    fn send_with<T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        interrupt: &Interrupt,
+        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+    ) -> Result<T, ApiError> {
         let url = format!("{}{}", self.base, path);
         let idempotent = method.is_idempotent();
         let mut policy = RetryPolicy::new(idempotent, self.attempts);
@@ -172,7 +197,7 @@ impl Client {
                     self.logger.log(2, &format!("  failed: {}", error.message));
                     (error, failure)
                 }
-                Exchanged::Answered(answer) => match self.read_answer(answer, &url) {
+                Exchanged::Answered(answer) => match self.read_answer(answer, &url, parse) {
                     Ok(json) => return Ok(json),
                     Err((error, Failure::Final))
                         if error.kind == Kind::Auth && !renewed && self.renews() =>
@@ -196,13 +221,14 @@ impl Client {
     }
 
     /// Reads an answer, noting that the server has been reached.
-    fn read_answer(
+    fn read_answer<T>(
         &self,
         answer: exchange::Answer,
         url: &str,
-    ) -> Result<Value, (ApiError, Failure)> {
+        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+    ) -> Result<T, (ApiError, Failure)> {
         self.reached.store(true, Ordering::Relaxed);
-        self.read(answer, url)
+        self.read(answer, url, parse)
     }
 
     /// Adds the credentials; returns the bearer token sent, if any, so a

@@ -21,8 +21,14 @@ const LOGGED_BODY_CHARS: usize = 2000;
 const QUOTED_BODY_CHARS: usize = 300;
 
 impl Client {
-    /// Reads a response: Ok(JSON), or Err((error, what it means for a retry)).
-    pub(super) fn read(&self, answer: Answer, url: &str) -> Result<Value, (ApiError, Failure)> {
+    /// Reads a response: Ok(the body as `parse` decodes it), or Err((error,
+    /// what it means for a retry)).
+    pub(super) fn read<T>(
+        &self,
+        answer: Answer,
+        url: &str,
+        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+    ) -> Result<T, (ApiError, Failure)> {
         let Answer {
             status,
             headers,
@@ -58,7 +64,7 @@ impl Client {
             self.logger.log(5, &format!("  body: {}", redact(&shown)));
         }
         if status.is_success() {
-            return serde_json::from_str(&body).map_err(|error| {
+            return parse(&body).map_err(|error| {
                 let message = format!(
                     "The API answered {} with a body that is not valid JSON ({error}).",
                     redact(url)

@@ -1,0 +1,215 @@
+//! A page decoded straight from the response text, keeping only the fields
+//! the statement reads. A whole-table scan of Orders for four columns then
+//! builds four values an order instead of a tree of every field (which is
+//! most of the CPU of a scan, and most of the memory of the pages held):
+//! the other fields are skipped by the parser without being built.
+//!
+//! What is kept is decoded exactly as a whole parse would decode it (the
+//! same `serde_json::Value`, numbers as their JSON text), so every value a
+//! column reads is the same. Anything of another shape than a list of
+//! objects (an error body, a bare object, items that are not objects) is
+//! left to the whole parse, which knows what to say about it.
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
+use std::fmt;
+
+/// The top-level fields kept of each object (of the object inside its
+/// wrapper, `{"order": {...}}`), sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keep {
+    fields: Vec<String>,
+    /// Names the kept fields in the page memo's key: pages of one path
+    /// decoded for different statements are different pages.
+    tag: String,
+}
+
+impl Keep {
+    pub fn new(fields: impl IntoIterator<Item = String>) -> Keep {
+        let mut fields: Vec<String> = fields.into_iter().collect();
+        fields.sort();
+        fields.dedup();
+        let tag = fields.join(",");
+        Keep { fields, tag }
+    }
+
+    pub fn contains(&self, field: &str) -> bool {
+        self.fields
+            .binary_search_by(|f| f.as_str().cmp(field))
+            .is_ok()
+    }
+
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+}
+
+/// A body as decoded: the kept objects of a list, or the whole JSON of a
+/// body of any other shape.
+pub enum Decoded {
+    Kept(Vec<Json>),
+    Whole(Json),
+}
+
+/// Decodes a body: a list of objects keeps `keep`'s fields of each (inside
+/// `wrapper` where an object has it); any other shape is parsed whole.
+pub fn decode(text: &str, wrapper: Option<&str>, keep: &Keep) -> serde_json::Result<Decoded> {
+    if text.trim_start().starts_with('[') {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let kept = de.deserialize_seq(Items { wrapper, keep });
+        if let Ok(items) = kept.and_then(|items| de.end().map(|_| items)) {
+            return Ok(Decoded::Kept(items));
+        }
+    }
+    serde_json::from_str(text).map(Decoded::Whole)
+}
+
+struct Items<'a> {
+    wrapper: Option<&'a str>,
+    keep: &'a Keep,
+}
+
+impl<'de> Visitor<'de> for Items<'_> {
+    type Value = Vec<Json>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Json>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(100));
+        while let Some(item) = seq.next_element_seed(Item {
+            wrapper: self.wrapper,
+            keep: self.keep,
+        })? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+/// One item of the list: an object, unwrapped where it has the wrapper.
+struct Item<'a> {
+    wrapper: Option<&'a str>,
+    keep: &'a Keep,
+}
+
+impl<'de> DeserializeSeed<'de> for Item<'_> {
+    type Value = Json;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Json, D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Item<'_> {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut own = Map::new();
+        let mut inner = None;
+        while let Some(Key(key)) = map.next_key()? {
+            if self.wrapper == Some(key.as_ref()) {
+                // As a whole parse unwraps: the last one wins.
+                inner = Some(map.next_value_seed(Item {
+                    wrapper: None,
+                    keep: self.keep,
+                })?);
+            } else if inner.is_none() && self.keep.contains(&key) {
+                own.insert(key.into_owned(), map.next_value::<Json>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(inner.unwrap_or(Json::Object(own)))
+    }
+}
+
+/// An object's key, borrowed from the text unless it has escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Key<'de>, D::Error> {
+        de.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(fields: &[&str]) -> Keep {
+        Keep::new(fields.iter().map(|f| f.to_string()))
+    }
+
+    fn kept(text: &str, wrapper: Option<&str>, k: &Keep) -> Vec<Json> {
+        match decode(text, wrapper, k).unwrap() {
+            Decoded::Kept(items) => items,
+            Decoded::Whole(j) => panic!("parsed whole: {j}"),
+        }
+    }
+
+    #[test]
+    fn only_kept_fields_are_decoded_and_values_are_exact() {
+        let text = r#"[{"order": {"id": 1, "total": 12.10, "big": 12345678901234567.25,
+            "x": {"deep": [1, 2]}, "status": "Paid", "t\u0065xt": "é"}}]"#;
+        let k = keep(&["id", "total", "big", "text"]);
+        let items = kept(text, Some("order"), &k);
+        let whole: Json = serde_json::from_str(text).unwrap();
+        let o = &whole[0]["order"];
+        assert_eq!(items.len(), 1);
+        for f in ["id", "total", "big", "text"] {
+            assert_eq!(items[0][f], o[f], "{f}");
+        }
+        // Numbers keep their JSON text.
+        assert_eq!(items[0]["total"].to_string(), "12.10");
+        assert!(items[0].get("status").is_none());
+        assert!(items[0].get("x").is_none());
+    }
+
+    #[test]
+    fn an_item_without_the_wrapper_is_kept_as_it_is() {
+        let items = kept(r#"[{"id": 2, "name": "a"}]"#, Some("order"), &keep(&["id"]));
+        assert_eq!(items[0], serde_json::json!({"id": 2}));
+    }
+
+    #[test]
+    fn other_shapes_are_parsed_whole() {
+        let k = keep(&["id"]);
+        for text in [
+            r#"{"message": "no"}"#,
+            "[1, 2]",
+            r#"[{"order": 5}]"#,
+            "[]  ",
+        ] {
+            match decode(text, Some("order"), &k).unwrap() {
+                Decoded::Whole(j) => assert_eq!(j, serde_json::from_str::<Json>(text).unwrap()),
+                Decoded::Kept(items) => assert!(items.is_empty() && text.starts_with("[]")),
+            }
+        }
+        assert!(decode("[{\"id\": 1}", None, &k).is_err(), "truncated text");
+    }
+}
