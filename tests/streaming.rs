@@ -7,7 +7,7 @@
 mod common;
 
 use common::sandbox_with;
-use jumpseller_odbc::engine::{Interrupt, Session, Value};
+use jumpseller_odbc::engine::{Interrupt, Session, Setup, Value};
 use jumpseller_odbc::jumpseller::{Auth, Client, ClientOptions};
 use jumpseller_odbc::logging::Logger;
 use jumpseller_odbc::schema::Profile;
@@ -30,6 +30,7 @@ fn session(sb: &Sandbox) -> Session {
         proxy: None,
         proxy_auth: None,
         proxy_auto_detect: false,
+        proxy_exceptions: None,
         extra_root_pem: None,
     })
     .expect("client");
@@ -39,6 +40,7 @@ fn session(sb: &Sandbox) -> Session {
         100,
         8,
         "sandbox".into(),
+        &Setup::default(),
     )
     .expect("session")
 }
