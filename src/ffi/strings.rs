@@ -22,6 +22,13 @@ pub type WChar = u32;
 /// Bytes of one SQLWCHAR (the unit of SQL_C_WCHAR data).
 pub const WIDE_SIZE: usize = size_of::<WChar>();
 
+/// The wide encoding as iODBC numbers it (SQL_DM_CP_*), for its
+/// SQL_ATTR_DRIVER_UNICODE_TYPE / SQL_ATTR_APP_WCHAR_TYPE handshake.
+#[cfg(not(feature = "iodbc"))]
+pub const WIDE_DM_CP: u32 = crate::odbc::sqlext::SQL_DM_CP_UTF16;
+#[cfg(feature = "iodbc")]
+pub const WIDE_DM_CP: u32 = crate::odbc::sqlext::SQL_DM_CP_UCS4;
+
 /// The wide encoding's name, for messages.
 #[cfg(not(feature = "iodbc"))]
 pub const WIDE_NAME: &str = "UTF-16";
@@ -378,6 +385,17 @@ mod tests {
             .flat_map(|u| u.to_ne_bytes())
             .collect();
         assert_eq!(wide_from_bytes(&bad), Err(1));
+    }
+
+    #[test]
+    fn the_stated_encoding_is_the_width() {
+        use crate::odbc::sqlext::{SQL_DM_CP_UCS4, SQL_DM_CP_UTF16};
+        let stated = (WIDE_DM_CP, WIDE_NAME);
+        match WIDE_SIZE {
+            2 => assert_eq!(stated, (SQL_DM_CP_UTF16, "UTF-16")),
+            4 => assert_eq!(stated, (SQL_DM_CP_UCS4, "UCS-4")),
+            n => panic!("SQLWCHAR of {n} bytes"),
+        }
     }
 
     #[test]
