@@ -115,14 +115,14 @@ pub fn wide_from_bytes(b: &[u8]) -> Result<String, usize> {
 /// The largest cut of SQL_C_WCHAR data `b` at or below `take` bytes that
 /// keeps whole SQLWCHARs and never separates a surrogate pair.
 pub fn wide_cut(b: &[u8], take: usize) -> usize {
-    let mut take = take.min(b.len()) / WIDE_SIZE * WIDE_SIZE;
-    if take > 0 && take < b.len() {
-        let next = WChar::from_ne_bytes(b[take..take + WIDE_SIZE].try_into().unwrap_or_default());
-        if !wide_starts_char(next) {
-            take -= WIDE_SIZE;
-        }
+    let take = take.min(b.len()) / WIDE_SIZE * WIDE_SIZE;
+    let next = b
+        .get(take..take + WIDE_SIZE)
+        .map(|u| WChar::from_ne_bytes(u.try_into().unwrap_or_default()));
+    match next {
+        Some(unit) if take > 0 && !wide_starts_char(unit) => take - WIDE_SIZE,
+        _ => take,
     }
-    take
 }
 
 /// The two string encodings of the API; every A/W pair shares one body

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from conftest import CLIENTS, DSN, run
+from conftest import AUTHTOKEN, CLIENTS, DRIVER_NAME, FAST_FLAGS, LOGIN, Sandbox, _ensure_built, run
 
 pytestmark = pytest.mark.skipif(not shutil.which("gcc"), reason="gcc not installed")
 
@@ -54,10 +54,25 @@ def matrix_bin(workdir):
 
 
 @pytest.fixture(scope="module")
-def rows(sandbox):
+def own_sandbox(workdir):
+    """A sandbox of this module's own: the rows it adds must not show up in
+    other tests' counts."""
+    _ensure_built()
+    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture(scope="module")
+def cs(own_sandbox):
+    return own_sandbox.conn_str()
+
+
+@pytest.fixture(scope="module")
+def rows(cs):
     """Inserts the rows (bound parameters: the DM never converts data)."""
     import pyodbc
-    with pyodbc.connect(f"DSN={DSN}", autocommit=True) as c:
+    with pyodbc.connect(cs, autocommit=True) as c:
         for v in VALUES.values():
             if not c.cursor().execute("SELECT 1 FROM Categories WHERE name = ?", v).fetchall():
                 c.cursor().execute("INSERT INTO Categories (name) VALUES (?)", v)
@@ -90,11 +105,11 @@ def cell_facts(out):
 @pytest.mark.parametrize("connect", ["A", "W"])
 @pytest.mark.parametrize("text", ["A", "W"])
 @pytest.mark.parametrize("kind", list(VALUES))
-def test_c_cell_finds_the_row_and_reads_it_back(matrix_bin, rows, loc, connect, text, kind):
+def test_c_cell_finds_the_row_and_reads_it_back(matrix_bin, rows, cs, loc, connect, text, kind):
     if loc is None:
         pytest.skip("no UTF-8 locale installed (locale -a)")
     value = rows[kind]
-    p = run([str(matrix_bin), connect, text, f"DSN={DSN}", select(value)], env=locale_env(loc))
+    p = run([str(matrix_bin), connect, text, cs, select(value)], env=locale_env(loc))
     assert p.returncode == 0, p.stdout + p.stderr
     n, got, diags = cell_facts(p.stdout)
     assert n == 1, p.stdout  # the literal matched: never a silent non-match
@@ -118,14 +133,14 @@ print(json.dumps([r[0] for r in rows]))
 @pytest.mark.parametrize("loc", LOCALES)
 @pytest.mark.parametrize("mode", ["default", "sql_char", "ansi-connect"])
 @pytest.mark.parametrize("kind", list(VALUES))
-def test_pyodbc_cell_finds_the_row(rows, loc, mode, kind):
+def test_pyodbc_cell_finds_the_row(rows, cs, loc, mode, kind):
     """default: SQLDriverConnectW + SQLExecDirectW; sql_char: setencoding
     (utf-8, SQL_CHAR), so SQLDriverConnectW + SQLExecDirect (the cell that
     used to find nothing); ansi-connect: SQLDriverConnect + SQLExecDirect."""
     if loc is None:
         pytest.skip("no UTF-8 locale installed (locale -a)")
     value = rows[kind]
-    p = run([sys.executable, "-c", PYODBC_CELL, f"DSN={DSN}", value, mode], env=locale_env(loc))
+    p = run([sys.executable, "-c", PYODBC_CELL, cs, value, mode], env=locale_env(loc))
     assert p.returncode == 0, p.stdout + p.stderr
     assert json.loads(p.stdout) == [value]
 
@@ -140,7 +155,7 @@ def test_wide_connect_is_not_exported(matrix_bin):
     assert not {"SQLDriverConnectW", "SQLConnectW", "SQLBrowseConnectW"} & names
 
 
-def test_non_ascii_connection_string_of_a_wide_app_is_an_error(matrix_bin, rows, workdir):
+def test_non_ascii_connection_string_of_a_wide_app_is_an_error(matrix_bin, own_sandbox, cs, workdir):
     """A wide application's connection string reaches SQLDriverConnect through
     unixODBC's own conversion, which cuts non-ASCII characters to a byte: the
     driver refuses the result (22018) rather than use an altered value. The
@@ -149,19 +164,17 @@ def test_non_ascii_connection_string_of_a_wide_app_is_an_error(matrix_bin, rows,
     logdir.mkdir(exist_ok=True)
     for loc in [x for x in LOCALES if x]:
         wide_log = logdir / f"w-{loc}-é日本😀.log"
-        p = run([str(matrix_bin), "W", "A", f"DSN={DSN};Logfile={wide_log}", "SELECT 1"], env=locale_env(loc))
+        p = run([str(matrix_bin), "W", "A", f"{cs};Logfile={wide_log}", "SELECT 1"], env=locale_env(loc))
         assert "connect rc=ERROR" in p.stdout and "state=22018" in p.stdout, p.stdout
         ansi_log = logdir / f"a-{loc}-é日本😀.log"
-        p = run([str(matrix_bin), "A", "A", f"DSN={DSN};Logfile={ansi_log}", "SELECT 1"], env=locale_env(loc))
+        p = run([str(matrix_bin), "A", "A", f"{cs};Logfile={ansi_log}", "SELECT 1"], env=locale_env(loc))
         assert "rows=1" in p.stdout, p.stdout
         assert ansi_log.exists()
     # The DSN route: the driver reads odbc.ini's bytes itself.
     ini = workdir / "textmatrix-odbc.ini"
     dsn_log = logdir / "dsn-é日本😀.log"
-    text = (workdir / "odbc.ini").read_text(encoding="utf-8")
-    ini.write_text(text + f"\n[JS_LOG]\n" + "\n".join(
-        line for line in text.split(f"[{DSN}]", 1)[1].split("\n[", 1)[0].strip().splitlines()
-    ) + f"\nLogfile={dsn_log}\n", encoding="utf-8")
+    ini.write_text(f"[JS_LOG]\nDriver={DRIVER_NAME}\nURL={own_sandbox.url}\nLogin={LOGIN}\n"
+                   f"AuthToken={AUTHTOKEN}\nLogfile={dsn_log}\n", encoding="utf-8")
     env = locale_env(LOCALES[-1] or "C")
     env["ODBCINI"] = str(ini)
     p = run([str(matrix_bin), "W", "A", "DSN=JS_LOG", "SELECT 1"], env=env)
