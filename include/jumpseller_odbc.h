@@ -55,8 +55,6 @@ int16_t SQLColAttributeW(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t f
 
 int16_t SQLConnect(JumpsellerOdbcHandle hdbc, const uint8_t *dsn, int16_t dsn_len, const uint8_t *user, int16_t user_len, const uint8_t *auth, int16_t auth_len);
 
-int16_t SQLConnectW(JumpsellerOdbcHandle hdbc, const uint16_t *dsn, int16_t dsn_len, const uint16_t *user, int16_t user_len, const uint16_t *auth, int16_t auth_len);
-
 int16_t SQLDescribeCol(JumpsellerOdbcHandle hstmt, uint16_t column, uint8_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
 int16_t SQLDescribeColW(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
@@ -66,8 +64,6 @@ int16_t SQLDescribeParam(JumpsellerOdbcHandle hstmt, uint16_t param, int16_t *da
 int16_t SQLDisconnect(JumpsellerOdbcHandle hdbc);
 
 int16_t SQLDriverConnect(JumpsellerOdbcHandle hdbc, void *_hwnd, const uint8_t *in_str, int16_t in_len, uint8_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);
-
-int16_t SQLDriverConnectW(JumpsellerOdbcHandle hdbc, void *_hwnd, const uint16_t *in_str, int16_t in_len, uint16_t *out, int16_t out_len, int16_t *out_len_ptr, uint16_t completion);
 
 int16_t SQLEndTran(int16_t handle_type, JumpsellerOdbcHandle handle, int16_t completion);
 

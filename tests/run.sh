@@ -5,7 +5,9 @@
 #   2. gates: cargo fmt --check, cargo clippy --workspace --all-targets -D warnings;
 #      then cargo build --workspace --all-targets
 #   3. cargo test --workspace                 (Rust tests: driver C ABI, engine, sandbox)
-#   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI)
+#   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI;
+#                                              and through iODBC: test_iodbc.py builds the
+#                                              `--features iodbc` library into target/iodbc)
 # Extra arguments are passed to pytest (e.g. tests/run.sh -k isql).
 set -euo pipefail
 
@@ -15,7 +17,9 @@ start=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
 # ---- 1. system packages -------------------------------------------------------
-APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc)
+# libiodbc2 + iodbc (iodbctest): tests/clients/test_iodbc.py runs the driver's iODBC build under them.
+# Not libiodbc2-dev: it conflicts with unixodbc-dev (apt would remove one), and nothing needs it.
+APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc libiodbc2 iodbc)
 # LibreOffice Base for tests/clients/test_libreoffice.py, the smallest set (--no-install-recommends,
 # no GUI, no Java; ~220 MB, ~1 min): base-drivers has the sdbc:odbc: driver (libodbclo.so),
 # base-nogui saves .odb files (libdbaxmllo.so), python3-uno scripts it from /usr/bin/python3.

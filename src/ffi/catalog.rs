@@ -5,9 +5,10 @@
     reason = "ODBC's catalog functions take a (text, length) pair per name; these mirror them"
 )]
 
+use super::strings::WChar;
 use super::strings::{input, Enc, A, W};
 use super::{with_stmt, Handle};
-use odbc_sys::{Char, Len, RetCode, WChar};
+use odbc_sys::{Char, Len, RetCode};
 
 type U<E> = <E as Enc>::Unit;
 

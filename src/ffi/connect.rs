@@ -1,13 +1,14 @@
 //! Connecting, connection attributes, SQLGetInfo, SQLGetFunctions,
 //! SQLNativeSql.
 
+use super::strings::WChar;
 use super::strings::{input_text, out_bytes, out_chars_i16, out_chars_i32, Enc, A, W};
 use super::{with_conn, with_conn_keeping_diags, Handle, SQL_SUCCESS};
 use crate::odbc::arg_errors::{null_pointer, report_truncation};
 use crate::odbc::connect_attrs::is_string_attr;
 use crate::odbc::info::Info;
 use crate::odbc::{functions, AttrValue, Conn};
-use odbc_sys::{Char, Len, RetCode, WChar, NTS};
+use odbc_sys::{Char, Len, RetCode, NTS};
 use std::os::raw::c_void;
 
 // SQLGetFunctions' ODBC 2 form (an array of 100 SQLUSMALLINTs) and ODBC 3
@@ -59,7 +60,13 @@ pub unsafe extern "C" fn SQLConnect(
 
 /// # Safety
 /// As [`SQLConnect`], with lengths in SQLWCHARs.
-#[no_mangle]
+///
+/// Exported only by the iODBC build: under unixODBC a wide connect function
+/// makes the driver manager re-encode every ANSI call's text through the
+/// locale, which loses characters (docs/unicode.md), so there a wide
+/// application's connect reaches [`SQLConnect`] instead.
+#[cfg_attr(feature = "iodbc", no_mangle)]
+#[cfg_attr(not(feature = "iodbc"), allow(non_snake_case))]
 pub unsafe extern "C" fn SQLConnectW(
     hdbc: Handle,
     dsn: *const WChar,
@@ -121,7 +128,13 @@ pub unsafe extern "C" fn SQLDriverConnect(
 
 /// # Safety
 /// As [`SQLDriverConnect`], with lengths in SQLWCHARs.
-#[no_mangle]
+///
+/// Exported only by the iODBC build: under unixODBC a wide connect function
+/// makes the driver manager re-encode every ANSI call's text through the
+/// locale, which loses characters (docs/unicode.md), so there a wide
+/// application's connect reaches [`SQLDriverConnect`] instead.
+#[cfg_attr(feature = "iodbc", no_mangle)]
+#[cfg_attr(not(feature = "iodbc"), allow(non_snake_case))]
 pub unsafe extern "C" fn SQLDriverConnectW(
     hdbc: Handle,
     _hwnd: *mut c_void,

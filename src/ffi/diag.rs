@@ -1,6 +1,7 @@
 //! SQLGetDiagRec and SQLGetDiagField. They read a handle's records and
 //! never clear them.
 
+use super::strings::WChar;
 use super::strings::{out_bytes, out_chars_i16, output, Enc, A, W};
 use super::{guard, handle_kind, Handle};
 use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
@@ -8,7 +9,7 @@ use crate::odbc::diag::Diags;
 use crate::odbc::diag_fields::{self, Answer, DiagValue};
 use crate::odbc::handles::{self as reg, Handle as H};
 use crate::odbc::lock;
-use odbc_sys::{Char, HandleType, Len, RetCode, WChar, SQLSTATE_SIZE};
+use odbc_sys::{Char, HandleType, Len, RetCode, SQLSTATE_SIZE};
 use std::os::raw::c_void;
 
 /// The diagnostics of any live handle, and whether its environment is ODBC 2.

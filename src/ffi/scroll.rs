@@ -3,10 +3,11 @@
 //! in `odbc::stmt::scroll`.
 
 use super::statement::write_fetch;
+use super::strings::WChar;
 use super::strings::{input_text, out_chars_i16, Enc, A, W};
 use super::{with_stmt, Handle, SQL_SUCCESS};
 use crate::odbc::arg_errors::report_truncation;
-use odbc_sys::{Char, Len, RetCode, ULen, WChar};
+use odbc_sys::{Char, Len, RetCode, ULen};
 use std::os::raw::c_void;
 
 /// # Safety

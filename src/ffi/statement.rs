@@ -10,6 +10,7 @@
 //! for that reason.
 
 use super::params::execute;
+use super::strings::WChar;
 use super::strings::{input_text, out_bytes, out_chars_i16, Enc, A, W};
 use super::{with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
 use crate::error::Error;
@@ -18,7 +19,7 @@ use crate::odbc::arg_errors::{
 };
 use crate::odbc::sqlext::SQL_FETCH_BOOKMARK;
 use crate::odbc::{concise_type, lock, Attr, FetchOut, Stmt};
-use odbc_sys::{Char, Len, RetCode, ULen, WChar, NULL_DATA};
+use odbc_sys::{Char, Len, RetCode, ULen, NULL_DATA};
 use std::os::raw::c_void;
 
 /// # Safety

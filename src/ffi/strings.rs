@@ -1,10 +1,129 @@
-//! Strings across the boundary: ANSI (UTF-8 bytes) and wide (UTF-16
-//! SQLWCHAR) inputs with SQL_NTS, and outputs with truncation reported in
-//! characters or bytes as each function's spec demands.
+//! Strings across the boundary: ANSI (UTF-8 bytes) and wide (SQLWCHAR)
+//! inputs with SQL_NTS, and outputs with truncation reported in characters
+//! or bytes as each function's spec demands.
+//!
+//! The one place that knows how wide SQLWCHAR is: 2 bytes holding UTF-16
+//! under unixODBC (and Windows), or, built with the `iodbc` feature, a
+//! 4-byte `wchar_t` holding UCS-4 as iODBC (macOS, libiodbc2) defines it.
+//! The W exports' signatures, SQL_C_WCHAR data (convert.rs) and octet
+//! lengths all take the width from here (docs/unicode.md).
 
 use crate::error::{Error, Kind};
-use odbc_sys::{Char, Len, WChar, NTS};
+use odbc_sys::{Char, Len, NTS};
 use std::os::raw::c_void;
+
+/// SQLWCHAR: a UTF-16 code unit.
+#[cfg(not(feature = "iodbc"))]
+pub type WChar = u16;
+/// SQLWCHAR under iODBC: `wchar_t`, one UCS-4 character.
+#[cfg(feature = "iodbc")]
+pub type WChar = u32;
+
+/// Bytes of one SQLWCHAR (the unit of SQL_C_WCHAR data).
+pub const WIDE_SIZE: usize = size_of::<WChar>();
+
+/// The wide encoding as iODBC numbers it (SQL_DM_CP_*), for its
+/// SQL_ATTR_DRIVER_UNICODE_TYPE / SQL_ATTR_APP_WCHAR_TYPE handshake.
+#[cfg(not(feature = "iodbc"))]
+pub const WIDE_DM_CP: u32 = crate::odbc::sqlext::SQL_DM_CP_UTF16;
+#[cfg(feature = "iodbc")]
+pub const WIDE_DM_CP: u32 = crate::odbc::sqlext::SQL_DM_CP_UCS4;
+
+/// The wide encoding's name, for messages.
+#[cfg(not(feature = "iodbc"))]
+pub const WIDE_NAME: &str = "UTF-16";
+#[cfg(feature = "iodbc")]
+pub const WIDE_NAME: &str = "UCS-4";
+
+/// Text as SQLWCHARs.
+#[cfg(not(feature = "iodbc"))]
+fn wide_units(s: &str) -> Vec<WChar> {
+    s.encode_utf16().collect()
+}
+#[cfg(feature = "iodbc")]
+fn wide_units(s: &str) -> Vec<WChar> {
+    s.chars().map(u32::from).collect()
+}
+
+/// The text of SQLWCHARs, or the index of the first unit that does not
+/// belong to a valid character (a lone surrogate; under UCS-4 also a value
+/// that is no character).
+#[cfg(not(feature = "iodbc"))]
+fn wide_text(units: &[WChar]) -> Result<String, usize> {
+    let mut out = String::with_capacity(units.len());
+    let mut at = 0;
+    for c in char::decode_utf16(units.iter().copied()) {
+        let c = c.map_err(|_| at)?;
+        out.push(c);
+        at += c.len_utf16();
+    }
+    Ok(out)
+}
+#[cfg(feature = "iodbc")]
+fn wide_text(units: &[WChar]) -> Result<String, usize> {
+    units
+        .iter()
+        .enumerate()
+        .map(|(at, &u)| char::from_u32(u).ok_or(at))
+        .collect()
+}
+
+/// The text of SQLWCHARs, each bad unit replaced with U+FFFD.
+#[cfg(not(feature = "iodbc"))]
+fn wide_text_lossy(units: &[WChar]) -> String {
+    String::from_utf16_lossy(units)
+}
+#[cfg(feature = "iodbc")]
+fn wide_text_lossy(units: &[WChar]) -> String {
+    units
+        .iter()
+        .map(|&u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+/// Whether a character starts with this unit: not the low half of a
+/// surrogate pair.
+#[cfg(not(feature = "iodbc"))]
+fn wide_starts_char(unit: WChar) -> bool {
+    !(0xDC00..0xE000).contains(&unit)
+}
+/// Under UCS-4 every unit is a whole character.
+#[cfg(feature = "iodbc")]
+fn wide_starts_char(_unit: WChar) -> bool {
+    true
+}
+
+/// SQL_C_WCHAR data for `s`: its SQLWCHARs in native byte order, no NUL.
+pub fn wide_bytes(s: &str) -> Vec<u8> {
+    wide_units(s)
+        .into_iter()
+        .flat_map(|u| u.to_ne_bytes())
+        .collect()
+}
+
+/// The text of SQL_C_WCHAR data (whole SQLWCHARs; a trailing partial unit
+/// is ignored), or the index of the first unit that is not part of a valid
+/// character.
+pub fn wide_from_bytes(b: &[u8]) -> Result<String, usize> {
+    let units: Vec<WChar> = b
+        .chunks_exact(WIDE_SIZE)
+        .map(|c| WChar::from_ne_bytes(c.try_into().unwrap_or_default()))
+        .collect();
+    wide_text(&units)
+}
+
+/// The largest cut of SQL_C_WCHAR data `b` at or below `take` bytes that
+/// keeps whole SQLWCHARs and never separates a surrogate pair.
+pub fn wide_cut(b: &[u8], take: usize) -> usize {
+    let take = take.min(b.len()) / WIDE_SIZE * WIDE_SIZE;
+    let next = b
+        .get(take..take + WIDE_SIZE)
+        .map(|u| WChar::from_ne_bytes(u.try_into().unwrap_or_default()));
+    match next {
+        Some(unit) if take > 0 && !wide_starts_char(unit) => take - WIDE_SIZE,
+        _ => take,
+    }
+}
 
 /// The two string encodings of the API; every A/W pair shares one body
 /// generic over this.
@@ -52,31 +171,19 @@ impl Enc for A {
 
 impl Enc for W {
     type Unit = WChar;
-    const SIZE: usize = size_of::<WChar>();
+    const SIZE: usize = WIDE_SIZE;
     fn encode(s: &str) -> Vec<WChar> {
-        s.encode_utf16().collect()
+        wide_units(s)
     }
     fn decode(units: &[WChar]) -> String {
-        String::from_utf16_lossy(units)
+        wide_text_lossy(units)
     }
     fn decode_exact(units: &[WChar]) -> Result<String, usize> {
-        let mut out = String::with_capacity(units.len());
-        let mut at = 0;
-        for c in char::decode_utf16(units.iter().copied()) {
-            match c {
-                Ok(c) => {
-                    out.push(c);
-                    at += c.len_utf16();
-                }
-                Err(_) => return Err(at),
-            }
-        }
-        Ok(out)
+        wide_text(units)
     }
     const UNIT_NAME: &'static str = "SQLWCHAR";
     fn starts_char(units: &[WChar], at: usize) -> bool {
-        // Not the low half of a surrogate pair.
-        !(0xDC00..0xE000).contains(&units[at])
+        wide_starts_char(units[at])
     }
 }
 
@@ -139,8 +246,8 @@ pub unsafe fn input_text<E: Enc>(
         Error::new(
             Kind::Data,
             format!(
-                "{arg} is not valid {}: the {} at offset {at} (counting from 0) does not start a valid character. Nothing was changed; pass the text as UTF-8 (ANSI functions) or UTF-16 (W functions).",
-                if E::SIZE == 1 { "UTF-8" } else { "UTF-16" },
+                "{arg} is not valid {}: the {} at offset {at} (counting from 0) does not start a valid character. Nothing was changed; pass the text as UTF-8 (ANSI functions) or {WIDE_NAME} (W functions).",
+                if E::SIZE == 1 { "UTF-8" } else { WIDE_NAME },
                 E::UNIT_NAME,
             ),
         )
@@ -243,11 +350,52 @@ mod tests {
         let (full, t) = unsafe { output::<A>("añb", buf.as_mut_ptr() as *mut c_void, 3) };
         assert_eq!((full, t), (4, true));
         assert_eq!(&buf[..2], b"a\0"); // ñ is two bytes; only 'a' fits with the NUL
-        let mut w = [0xffffu16; 3];
+                                       // Three SQLWCHARs: under UTF-16 the emoji's pair cannot follow 'a'
+                                       // with room for the NUL; under UCS-4 it is one unit and fits.
+        let mut w = [WChar::MAX; 3];
         // SAFETY: as above.
         let (full, t) = unsafe { output::<W>("a😀", w.as_mut_ptr() as *mut c_void, 3) };
-        assert_eq!((full, t), (3, true));
-        assert_eq!(w[..2], [b'a' as u16, 0]);
+        if WIDE_SIZE == 2 {
+            assert_eq!((full, t), (3, true));
+            assert_eq!(w[..2], [b'a' as WChar, 0]);
+        } else {
+            assert_eq!((full, t), (2, false));
+            assert_eq!(w, [b'a' as WChar, '😀' as WChar, 0]);
+        }
+    }
+
+    #[test]
+    fn wide_data_round_trips_and_cuts_whole_characters() {
+        let b = wide_bytes("é日本😀");
+        assert_eq!(b.len(), W::encode("é日本😀").len() * WIDE_SIZE);
+        assert_eq!(wide_from_bytes(&b).as_deref(), Ok("é日本😀"));
+        // A cut just inside the emoji keeps the three characters before it.
+        let before_emoji = 3 * WIDE_SIZE;
+        assert_eq!(wide_cut(&b, before_emoji + WIDE_SIZE), {
+            if WIDE_SIZE == 2 {
+                before_emoji // half a surrogate pair never goes out
+            } else {
+                before_emoji + WIDE_SIZE
+            }
+        });
+        assert_eq!(wide_cut(&b, before_emoji + 1), before_emoji);
+        // A lone surrogate is not text in either encoding.
+        let bad: Vec<u8> = [b'a' as WChar, 0xD800 as WChar]
+            .iter()
+            .flat_map(|u| u.to_ne_bytes())
+            .collect();
+        assert_eq!(wide_from_bytes(&bad), Err(1));
+    }
+
+    #[test]
+    fn the_stated_encoding_is_the_width() {
+        use crate::odbc::sqlext::{SQL_DM_CP_UCS4, SQL_DM_CP_UTF16};
+        let stated = (WIDE_DM_CP, WIDE_NAME);
+        match WIDE_SIZE {
+            2 => assert_eq!(stated, (SQL_DM_CP_UTF16, "UTF-16")),
+            4 => assert_eq!(stated, (SQL_DM_CP_UCS4, "UCS-4")),
+            n => panic!("SQLWCHAR of {n} bytes"),
+        }
     }
 
     #[test]
@@ -270,11 +418,11 @@ mod tests {
             unsafe { input_text::<A>(s.as_ptr(), s.len() as Len, "StatementText") }.unwrap_err();
         assert_eq!(e.kind, Kind::Data);
         assert!(e.message.contains("StatementText") && e.message.contains("offset 8"));
-        let w = [b'a' as u16, 0xD800, b'b' as u16];
+        let w = [b'a' as WChar, 0xD800, b'b' as WChar];
         // SAFETY: `w` has the length passed.
         let e = unsafe { input_text::<W>(w.as_ptr(), 3, "StatementText") }.unwrap_err();
         assert!(e.message.contains("offset 1"), "{}", e.message);
-        let ok = "añ😀".encode_utf16().collect::<Vec<_>>();
+        let ok = W::encode("añ😀");
         // SAFETY: `ok` has the length passed.
         let t = unsafe { input_text::<W>(ok.as_ptr(), ok.len() as Len, "x") }.unwrap();
         assert_eq!(t.as_deref(), Some("añ😀"));

@@ -7,6 +7,7 @@ use crate::config::{AuthScheme, Config};
 use crate::engine::Interrupt;
 use crate::engine::{Session, Setup};
 use crate::error::{err, Error, Kind, Result};
+use crate::ffi::strings::{WIDE_DM_CP, WIDE_NAME};
 use crate::jumpseller::{Auth, Client, ClientOptions};
 use crate::logging::Logger;
 use crate::schema::Profile;
@@ -18,6 +19,12 @@ use super::sqlext::{SQL_CD_TRUE, SQL_CUR_USE_DRIVER, SQL_MODE_READ_ONLY};
 /// SQL_ATTR_ANSI_APP: the driver manager tells whether the application is
 /// ANSI.
 const ANSI_APP: ConnectionAttribute = ConnectionAttribute(super::sqlext::SQL_ATTR_ANSI_APP);
+
+/// SQL_ATTR_APP_WCHAR_TYPE: iODBC says which SQLWCHAR it will pass; only
+/// this build's own (ffi::strings::WIDE_DM_CP) is accepted, so that iODBC
+/// converts to it rather than hand over text of another width.
+const APP_WCHAR_TYPE: ConnectionAttribute =
+    ConnectionAttribute(super::sqlext::SQL_ATTR_APP_WCHAR_TYPE);
 
 /// Pages requested ahead when `Prefetch` is not given: enough to keep
 /// 20 requests/s busy at a few hundred milliseconds of latency.
@@ -233,6 +240,13 @@ impl Conn {
                     "Asynchronous execution is not supported.",
                 )
             }
+            APP_WCHAR_TYPE if value == u64::from(WIDE_DM_CP) => {}
+            APP_WCHAR_TYPE => {
+                return Err(Error::odbc(
+                    "HY024",
+                    format!("SQL_ATTR_APP_WCHAR_TYPE {value} is not this driver's SQLWCHAR encoding: it takes {WIDE_DM_CP} ({WIDE_NAME})."),
+                ))
+            }
             _ => {
                 return Err(Error::odbc(
                     "HY092",
@@ -261,6 +275,7 @@ impl Conn {
             // SQL_CD_TRUE when the connection is closed, else SQL_CD_FALSE.
             ConnectionAttribute::CONNECTION_DEAD => st.connected.is_none() as u64 * SQL_CD_TRUE,
             ConnectionAttribute::CURRENT_CATALOG => return Ok(AttrValue::Text(String::new())),
+            APP_WCHAR_TYPE => u64::from(WIDE_DM_CP),
             _ => {
                 return Err(Error::odbc(
                     "HY092",

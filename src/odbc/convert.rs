@@ -3,6 +3,7 @@
 
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
+use crate::ffi::strings::{wide_bytes, wide_cut, wide_from_bytes, WIDE_NAME, WIDE_SIZE};
 use crate::schema::SqlType;
 use crate::timefmt::{parse_timestamp, Timestamp};
 use odbc_sys::{CDataType, SqlDataType};
@@ -46,7 +47,8 @@ pub use odbc_sys::NULL_DATA;
 pub enum Encoded {
     /// Fixed-size types: the bytes of the C struct or number.
     Fixed(Vec<u8>),
-    /// Character or binary data; `unit` is 1 (char/binary) or 2 (UTF-16),
+    /// Character or binary data; `unit` is 1 (char/binary) or the size of
+    /// an SQLWCHAR (SQL_C_WCHAR: 2, UTF-16; 4, UCS-4 under iODBC),
     /// `terminated` whether a NUL terminator is appended.
     Var {
         data: Vec<u8>,
@@ -194,12 +196,8 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
             terminated: true,
         }),
         C_WCHAR => Ok(Encoded::Var {
-            data: as_text(v, t)
-                .unwrap_or_default()
-                .encode_utf16()
-                .flat_map(|u| u.to_ne_bytes())
-                .collect(),
-            unit: 2,
+            data: wide_bytes(&as_text(v, t).unwrap_or_default()),
+            unit: WIDE_SIZE,
             terminated: true,
         }),
         C_BINARY => Ok(Encoded::Var {
@@ -319,7 +317,7 @@ pub fn fixed_size(c_type: i16) -> Option<usize> {
 fn bad_text(encoding: &str, at: &str) -> Error {
     Error::new(
         Kind::Data,
-        format!("A character parameter is not valid {encoding} ({at}); it was not sent. Bind text in the encoding of its C type (SQL_C_CHAR: UTF-8, SQL_C_WCHAR: UTF-16)."),
+        format!("A character parameter is not valid {encoding} ({at}); it was not sent. Bind text in the encoding of its C type (SQL_C_CHAR: UTF-8, SQL_C_WCHAR: {WIDE_NAME})."),
     )
 }
 
@@ -352,19 +350,10 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
                 &format!("at byte {}", e.utf8_error().valid_up_to()),
             )
         })?),
-        C_WCHAR => {
-            let units: Vec<u16> = b
-                .chunks_exact(2)
-                .map(|c| u16::from_ne_bytes([c[0], c[1]]))
-                .collect();
-            let mut text = String::with_capacity(units.len());
-            for (at, unit) in char::decode_utf16(units.iter().copied()).enumerate() {
-                text.push(
-                    unit.map_err(|_| bad_text("UTF-16", &format!("at character {}", at + 1)))?,
-                );
-            }
-            Value::Text(text)
-        }
+        C_WCHAR => Value::Text(
+            wide_from_bytes(b)
+                .map_err(|at| bad_text(WIDE_NAME, &format!("at SQLWCHAR {}", at + 1)))?,
+        ),
         C_BINARY => Value::Blob(b.to_vec()),
         C_SBIGINT | C_UBIGINT => {
             need(8)?;
@@ -527,11 +516,8 @@ pub fn piece(enc: &Encoded, offset: usize, buf_len: usize) -> Piece {
             }
             // Room for whole units only, and never half a surrogate pair.
             let mut take = buf_len.saturating_sub(term) / unit * unit;
-            if *unit == 2 && take >= 2 {
-                let last = u16::from_ne_bytes([rest[take - 2], rest[take - 1]]);
-                if (0xD800..0xDC00).contains(&last) {
-                    take -= 2;
-                }
+            if *unit == WIDE_SIZE {
+                take = wide_cut(rest, take);
             }
             let mut bytes = rest[..take].to_vec();
             if buf_len >= term && term > 0 {
@@ -637,11 +623,18 @@ mod tests {
     #[test]
     fn wchar_never_splits_a_surrogate_pair() {
         let e = encode(&Value::Text("a😀".into()), SqlType::WVarchar(10), C_WCHAR).unwrap();
-        // 'a' + pair = 6 bytes; a 6-byte buffer holds 'a' + terminator only.
-        let p = piece(&e, 0, 6);
-        assert_eq!(p.consumed, 2);
-        assert!(p.truncated);
-        assert_eq!(p.indicator, 6);
+        // UTF-16: 'a' + pair = 6 bytes, and a buffer one unit short of
+        // that plus the terminator holds 'a' + terminator only.
+        // UCS-4: 'a' + emoji = 8 bytes; the emoji is one unit, cut whole.
+        let whole = 3 * WIDE_SIZE; // the data's units + terminator, UTF-16
+        let p = piece(&e, 0, whole);
+        if WIDE_SIZE == 2 {
+            assert_eq!((p.consumed, p.indicator, p.truncated), (2, 6, true));
+        } else {
+            assert_eq!((p.consumed, p.indicator, p.truncated), (8, 8, false));
+            let p = piece(&e, 0, 2 * WIDE_SIZE);
+            assert_eq!((p.consumed, p.indicator, p.truncated), (4, 8, true));
+        }
     }
 
     #[test]

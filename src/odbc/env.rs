@@ -40,7 +40,8 @@ impl Env {
 pub const ENV_CONNECTION_POOLING: i32 = EnvironmentAttribute::ConnectionPooling as i32;
 
 // SQL_TRUE is the one value SQL_ATTR_OUTPUT_NTS may take.
-use super::sqlext::{SQL_OV_ODBC2, SQL_TRUE};
+use super::sqlext::{SQL_ATTR_DRIVER_UNICODE_TYPE, SQL_OV_ODBC2, SQL_TRUE};
+use crate::ffi::strings::WIDE_DM_CP;
 
 /// The environment attribute an SQLINTEGER names, if any.
 fn environment_attribute(attr: i32) -> Option<EnvironmentAttribute> {
@@ -91,6 +92,10 @@ impl Env {
     }
 
     pub fn get_attr(&self, attr: i32) -> Result<u32> {
+        if attr == SQL_ATTR_DRIVER_UNICODE_TYPE {
+            // iODBC asks which SQLWCHAR this build speaks.
+            return Ok(WIDE_DM_CP);
+        }
         let st = lock(&self.state);
         Ok(
             match environment_attribute(attr).ok_or_else(|| invalid(attr))? {

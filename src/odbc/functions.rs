@@ -13,6 +13,11 @@ pub const SQL_API_SQLSETPOS: u16 = 68;
 pub const SQL_API_SQLGETCURSORNAME: u16 = 17;
 pub const SQL_API_SQLSETCURSORNAME: u16 = 21;
 
+/// Whether SQLConnectW and SQLDriverConnectW are exported: only in the
+/// iODBC build. Under unixODBC their presence makes the driver manager
+/// convert every ANSI call's text through the locale (docs/unicode.md).
+const WIDE_CONNECT: bool = cfg!(feature = "iodbc");
+
 /// (SQL_API_* id, name without the W suffix, has a W form)
 pub const EXPORTED: &[(u16, &str, bool)] = &[
     (SQL_API_SQLALLOCHANDLE, "SQLAllocHandle", false),
@@ -23,11 +28,11 @@ pub const EXPORTED: &[(u16, &str, bool)] = &[
     (SQL_API_SQLCOLATTRIBUTE, "SQLColAttribute", true),
     (SQL_API_SQLCOLUMNPRIVILEGES, "SQLColumnPrivileges", true),
     (SQL_API_SQLCOLUMNS, "SQLColumns", true),
-    (SQL_API_SQLCONNECT, "SQLConnect", true),
+    (SQL_API_SQLCONNECT, "SQLConnect", WIDE_CONNECT),
     (SQL_API_SQLDESCRIBECOL, "SQLDescribeCol", true),
     (SQL_API_SQLDESCRIBEPARAM, "SQLDescribeParam", false),
     (SQL_API_SQLDISCONNECT, "SQLDisconnect", false),
-    (SQL_API_SQLDRIVERCONNECT, "SQLDriverConnect", true),
+    (SQL_API_SQLDRIVERCONNECT, "SQLDriverConnect", WIDE_CONNECT),
     (SQL_API_SQLENDTRAN, "SQLEndTran", false),
     (SQL_API_SQLEXECDIRECT, "SQLExecDirect", true),
     (SQL_API_SQLEXECUTE, "SQLExecute", false),

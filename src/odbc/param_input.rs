@@ -9,7 +9,8 @@ use super::convert::fixed_size;
 use super::ParamBinding;
 use crate::engine::Value;
 use crate::error::{Error, Result};
-use odbc_sys::{CDataType, Char, Len, RetCode, WChar, DATA_AT_EXEC, NTS, NULL_DATA};
+use crate::ffi::strings::WIDE_SIZE;
+use odbc_sys::{CDataType, Char, Len, RetCode, DATA_AT_EXEC, NTS, NULL_DATA};
 
 use super::sqlext::SQL_LEN_DATA_AT_EXEC_OFFSET;
 
@@ -41,7 +42,7 @@ pub fn param_source(binding: &ParamBinding, indicator: Option<Len>) -> Result<Pa
         Some(n) => ParamSource::Bytes(n),
         None if ind == NTS || ind < 0 => ParamSource::Terminated {
             unit: if binding.c_type == CDataType::WChar as i16 {
-                size_of::<WChar>()
+                WIDE_SIZE
             } else {
                 size_of::<Char>()
             },
@@ -62,7 +63,7 @@ pub fn put_data_source(c_type: i16, len: Len) -> Result<ParamSource> {
     if len == NTS {
         return Ok(ParamSource::Terminated {
             unit: if c_type == CDataType::WChar as i16 {
-                size_of::<WChar>()
+                WIDE_SIZE
             } else {
                 size_of::<Char>()
             },
@@ -204,7 +205,7 @@ mod tests {
         );
         assert_eq!(
             param_source(&wide, Some(NTS)).unwrap(),
-            ParamSource::Terminated { unit: 2 }
+            ParamSource::Terminated { unit: WIDE_SIZE }
         );
         assert_eq!(param_source(&text, Some(7)).unwrap(), ParamSource::Bytes(7));
         // Fixed-size types ignore the length.

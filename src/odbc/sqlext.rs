@@ -395,6 +395,13 @@ pub const SQL_OV_ODBC2: i32 = 2;
 pub const SQL_TRUE: usize = 1;
 /// The driver manager tells whether the application is ANSI.
 pub const SQL_ATTR_ANSI_APP: i32 = 115;
+// iODBC's extensions (iodbcext.h, iODBC 3.52.14 and later): the driver
+// manager asks the driver's SQLWCHAR encoding (environment attribute) and
+// tells it the one it will use (connection attribute); SQL_DM_CP_* values.
+pub const SQL_ATTR_APP_WCHAR_TYPE: i32 = 1061;
+pub const SQL_ATTR_DRIVER_UNICODE_TYPE: i32 = 1065;
+pub const SQL_DM_CP_UTF16: u32 = 1;
+pub const SQL_DM_CP_UCS4: u32 = 3;
 // SQL_ATTR_ACCESS_MODE
 pub const SQL_MODE_READ_ONLY: u64 = 1;
 // SQL_ATTR_ODBC_CURSORS

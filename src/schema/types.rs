@@ -145,7 +145,7 @@ impl SqlType {
             SqlType::Decimal(p, _) => *p as i64 + 2,
             SqlType::Timestamp => 16,
             SqlType::Date | SqlType::Time => 6,
-            SqlType::WVarchar(n) => *n as i64 * 2,
+            SqlType::WVarchar(n) => *n as i64 * crate::ffi::strings::WIDE_SIZE as i64,
             SqlType::WLongVarchar => 2_147_483_646,
         }
     }
