@@ -186,6 +186,7 @@ mod tests {
             ptr: 0,
             buf_len: 0,
             ind: 0,
+            num: crate::odbc::convert::NumericSpec::DEFAULT,
         }
     }
 
@@ -225,6 +226,7 @@ mod tests {
             ptr: 1000,
             buf_len: 20,
             ind: 5000,
+            num: crate::odbc::convert::NumericSpec::DEFAULT,
         };
         let mut layout = ParamLayout {
             bindings: vec![b],
