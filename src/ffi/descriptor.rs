@@ -23,7 +23,7 @@ use std::os::raw::c_void;
 /// # Safety
 /// `value` is non-null and writable for the field's C type.
 unsafe fn write_int(value: *mut c_void, t: ValueType, n: i64) -> i32 {
-    // SAFETY (each arm): writable for that type by the caller's promise;
+    // SAFETY: writable for the field's type by the caller's promise;
     // unaligned writes, as applications pass any buffer.
     unsafe {
         match t {
@@ -235,8 +235,7 @@ pub unsafe extern "C" fn SQLGetDescRec(
     // SAFETY: the caller's duties are `get_desc_rec`'s.
     unsafe {
         get_desc_rec::<A>(
-            hdesc, rec, name, buf_len, name_len, type_, subtype, length, precision, scale,
-            nullable,
+            hdesc, rec, name, buf_len, name_len, type_, subtype, length, precision, scale, nullable,
         )
     }
 }
@@ -260,8 +259,7 @@ pub unsafe extern "C" fn SQLGetDescRecW(
     // SAFETY: the caller's duties are `get_desc_rec`'s.
     unsafe {
         get_desc_rec::<W>(
-            hdesc, rec, name, buf_len, name_len, type_, subtype, length, precision, scale,
-            nullable,
+            hdesc, rec, name, buf_len, name_len, type_, subtype, length, precision, scale, nullable,
         )
     }
 }

@@ -1,12 +1,12 @@
 //! Converting a result value to the C type an application asked for, and
 //! handing it out in pieces (SQLGetData) with the spec's length rules.
 
+pub use super::numeric::NumericSpec;
+use super::{guid, numeric};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
 use crate::schema::SqlType;
 use crate::timefmt::{parse_timestamp, Timestamp};
-use super::{guid, numeric};
-pub use super::numeric::NumericSpec;
 use odbc_sys::{CDataType, SqlDataType};
 
 // The C data types, named as in sqlext.h without the SQL_ prefix, as the
@@ -597,7 +597,13 @@ mod tests {
 
     #[test]
     fn char_pieces_with_exact_remaining_lengths() {
-        let e = encode(&Value::Text("abcdef".into()), SqlType::WVarchar(10), C_CHAR, NumericSpec::DEFAULT).unwrap();
+        let e = encode(
+            &Value::Text("abcdef".into()),
+            SqlType::WVarchar(10),
+            C_CHAR,
+            NumericSpec::DEFAULT,
+        )
+        .unwrap();
         let p = piece(&e, 0, 4);
         assert_eq!(
             (p.bytes.as_slice(), p.indicator, p.truncated),
@@ -612,7 +618,13 @@ mod tests {
 
     #[test]
     fn wchar_never_splits_a_surrogate_pair() {
-        let e = encode(&Value::Text("a😀".into()), SqlType::WVarchar(10), C_WCHAR, NumericSpec::DEFAULT).unwrap();
+        let e = encode(
+            &Value::Text("a😀".into()),
+            SqlType::WVarchar(10),
+            C_WCHAR,
+            NumericSpec::DEFAULT,
+        )
+        .unwrap();
         // 'a' + pair = 6 bytes; a 6-byte buffer holds 'a' + terminator only.
         let p = piece(&e, 0, 6);
         assert_eq!(p.consumed, 2);
@@ -623,11 +635,29 @@ mod tests {
     #[test]
     fn numbers_and_ranges() {
         assert_eq!(
-            encode(&Value::Int(300), SqlType::BigInt, C_SLONG, NumericSpec::DEFAULT).unwrap(),
+            encode(
+                &Value::Int(300),
+                SqlType::BigInt,
+                C_SLONG,
+                NumericSpec::DEFAULT
+            )
+            .unwrap(),
             Encoded::Fixed(300i32.to_ne_bytes().to_vec())
         );
-        assert!(encode(&Value::Int(300), SqlType::BigInt, C_STINYINT, NumericSpec::DEFAULT).is_err());
-        assert!(encode(&Value::Text("abc".into()), SqlType::WVarchar(3), C_SLONG, NumericSpec::DEFAULT).is_err());
+        assert!(encode(
+            &Value::Int(300),
+            SqlType::BigInt,
+            C_STINYINT,
+            NumericSpec::DEFAULT
+        )
+        .is_err());
+        assert!(encode(
+            &Value::Text("abc".into()),
+            SqlType::WVarchar(3),
+            C_SLONG,
+            NumericSpec::DEFAULT
+        )
+        .is_err());
         let four = NumericSpec {
             precision: 19,
             scale: 4,
@@ -637,7 +667,11 @@ mod tests {
         assert_eq!((b[1], b[2]), (4, 1));
         assert_eq!(u128::from_le_bytes(b[3..19].try_into().unwrap()), 125000);
         let v = Value::Text("12.345".into());
-        assert!(numeric_cut(&v, SqlType::Decimal(19, 4), NumericSpec::DEFAULT));
+        assert!(numeric_cut(
+            &v,
+            SqlType::Decimal(19, 4),
+            NumericSpec::DEFAULT
+        ));
         assert!(!numeric_cut(&v, SqlType::Decimal(19, 4), four));
     }
 

@@ -71,7 +71,12 @@ mod tests {
         assert_eq!(u32::from_ne_bytes(b[0..4].try_into().unwrap()), 0x6f9619ff);
         assert_eq!(b[8..10], [0xb4, 0x2d]);
         assert_eq!(from_struct(&b).unwrap(), text);
-        for bad in ["", "6f9619ff-8b86-d011-b42d", "6f9619ff8b86d011b42d00c04fc964ff", "zf9619ff-8b86-d011-b42d-00c04fc964ff"] {
+        for bad in [
+            "",
+            "6f9619ff-8b86-d011-b42d",
+            "6f9619ff8b86d011b42d00c04fc964ff",
+            "zf9619ff-8b86-d011-b42d-00c04fc964ff",
+        ] {
             assert_eq!(to_struct(bad).unwrap_err().kind, Kind::Data, "{bad}");
         }
     }

@@ -30,7 +30,9 @@ fn not_a_number(text: &str) -> Error {
     let shown: String = text.chars().take(40).collect();
     Error::new(
         Kind::Data,
-        format!("'{shown}' is not a decimal number (invalid character value for cast specification)."),
+        format!(
+            "'{shown}' is not a decimal number (invalid character value for cast specification)."
+        ),
     )
 }
 
@@ -102,7 +104,9 @@ pub fn from_struct(b: &[u8], spec: NumericSpec) -> Result<String> {
         other => {
             return Err(Error::new(
                 Kind::Data,
-                format!("An SQL_NUMERIC_STRUCT's sign is 1 (positive) or 0 (negative), not {other}."),
+                format!(
+                    "An SQL_NUMERIC_STRUCT's sign is 1 (positive) or 0 (negative), not {other}."
+                ),
             ))
         }
     };
@@ -135,7 +139,10 @@ mod tests {
     #[test]
     fn values_fit_or_fail() {
         let (b, cut) = to_struct("305.50", spec(10, 2)).unwrap();
-        assert_eq!((b[0], b[1], b[2], magnitude(&b), cut), (10, 2, 1, 30550, false));
+        assert_eq!(
+            (b[0], b[1], b[2], magnitude(&b), cut),
+            (10, 2, 1, 30550, false)
+        );
         let (b, cut) = to_struct("-12.345", spec(5, 2)).unwrap();
         assert_eq!((b[2], magnitude(&b), cut), (0, 1234, true));
         assert_eq!(

@@ -187,7 +187,10 @@ impl Desc {
         let h = &mut data.header;
         if is(D::ArraySize) {
             if n <= 0 {
-                return Err(Error::odbc("HY024", "SQL_DESC_ARRAY_SIZE must be at least 1."));
+                return Err(Error::odbc(
+                    "HY024",
+                    "SQL_DESC_ARRAY_SIZE must be at least 1.",
+                ));
             }
             h.array_size = (n as u64).min(MAX_ARRAY_SIZE);
             if n as u64 > MAX_ARRAY_SIZE {
@@ -242,7 +245,10 @@ impl Desc {
         let mut r = data.record_mut(self.kind, rec as usize).clone();
         r.set_type(new.type_);
         if matches!(new.type_, 9 | 10) {
-            r.set(D::DatetimeIntervalCode as i16, &FieldValue::Int(new.subtype as i64))?;
+            r.set(
+                D::DatetimeIntervalCode as i16,
+                &FieldValue::Int(new.subtype as i64),
+            )?;
         }
         r.octet_length = new.length;
         r.precision = new.precision;

@@ -4,7 +4,7 @@
 //! row status and rows-fetched pointers.
 
 use super::fields::FieldValue;
-use super::{DescKind, DescRec, Desc, Record};
+use super::{Desc, DescKind, DescRec, Record};
 use crate::error::{Error, Result};
 use crate::odbc::sqlext::SQL_UB_FIXED;
 use crate::odbc::{col_attribute, Attr, ColDesc, Stmt};
@@ -111,9 +111,8 @@ pub(super) fn records(desc: &Desc, kind: DescKind) -> Result<Vec<Record>> {
     let cols = columns(desc)?;
     let mut out = vec![Record::new(kind)];
     for (i, c) in cols.iter().enumerate() {
-        let get = |id: D| -> Result<i64> {
-            Ok(field(desc, i + 1, id as i16)?.map_or(0, |v| v.int()))
-        };
+        let get =
+            |id: D| -> Result<i64> { Ok(field(desc, i + 1, id as i16)?.map_or(0, |v| v.int())) };
         let mut r = Record::new(kind);
         r.set_concise(get(D::ConciseType)? as i16);
         r.length = get(D::Length)?;
@@ -128,4 +127,3 @@ pub(super) fn records(desc: &Desc, kind: DescKind) -> Result<Vec<Record>> {
     }
     Ok(out)
 }
-

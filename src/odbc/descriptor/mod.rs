@@ -19,9 +19,9 @@ mod ird;
 mod records;
 
 pub use access::DescRec;
-pub use fields::FieldValue;
 pub use access::{copy, NewRec, MAX_ARRAY_SIZE};
 pub use explicit::{alloc_explicit, free_desc, free_explicit_of};
+pub use fields::FieldValue;
 pub use records::Record;
 
 use super::diag::Diags;

@@ -100,7 +100,8 @@ pub(super) fn place_row(
                 bytes: piece.bytes,
             });
         }
-        out.indicators.extend(binding.length_writes(slot * indicator_stride, piece.indicator));
+        out.indicators
+            .extend(binding.length_writes(slot * indicator_stride, piece.indicator));
     }
     Ok(truncated)
 }

@@ -179,7 +179,15 @@ impl Stmt {
         let ard = st.descs.ard.clone();
         drop(st);
         let mut ard_data = ard.lock();
-        bind_or_unbind(&mut ard_data, ard.kind, column as usize, c_type, ptr, len, ind);
+        bind_or_unbind(
+            &mut ard_data,
+            ard.kind,
+            column as usize,
+            c_type,
+            ptr,
+            len,
+            ind,
+        );
         Ok(SUCCESS)
     }
 

@@ -36,15 +36,15 @@ mod scroll;
 
 pub use attributes::{ATTR_APP_PARAM_DESC, ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 pub use bound_buffers::Write;
-pub use columns::{ColDesc, ColumnBinding};
 pub(crate) use columns::{bind_or_unbind, bind_record};
+pub use columns::{ColDesc, ColumnBinding};
 pub use fetch::FetchOut;
 pub use params::ParamBinding;
 pub use running::is_busy;
 
 use super::convert::Encoded;
-use super::diag::Diags;
 use super::descriptor::StmtDescs;
+use super::diag::Diags;
 use super::{lock, Conn, SUCCESS};
 use crate::engine::{Interrupt, Query, Value};
 use crate::error::{Error, Result};

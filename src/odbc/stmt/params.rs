@@ -1,9 +1,9 @@
 //! Parameter markers: SQLBindParameter, SQLNumParams, and the bindings an
 //! execution needs.
 
+use super::bind_record;
 use super::Stmt;
 use crate::error::{Error, Result};
-use super::bind_record;
 use crate::odbc::convert::{self, NumericSpec};
 use crate::odbc::descriptor::{DescData, Record};
 use crate::odbc::{lock, SUCCESS};
@@ -120,9 +120,7 @@ impl Stmt {
             _ => 0,
         };
         let (apd, ipd) = (st.descs.apd.lock(), st.descs.ipd.lock());
-        (1..=markers)
-            .map(|i| binding_of(&apd, &ipd, i))
-            .collect()
+        (1..=markers).map(|i| binding_of(&apd, &ipd, i)).collect()
     }
 
     pub fn num_params(&self) -> Result<i16> {
