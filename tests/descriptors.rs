@@ -966,3 +966,30 @@ fn copy_desc_binds_like_the_result() {
     assert_eq!(int(copy, 0, Desc::AllocType), 2);
     disconnect(env, dbc);
 }
+
+/// SQL_ATTR_ROW_OPERATION_PTR is the ARD's ARRAY_STATUS_PTR; SQLSetPos on
+/// the whole row set does not honour it, so it refuses instead of
+/// refreshing rows marked SQL_ROW_IGNORE.
+#[test]
+fn set_pos_refuses_a_row_operation_array() {
+    use StatementAttribute as S;
+    const SQL_REFRESH: u16 = 1;
+    const SQL_LOCK_NO_CHANGE: u16 = 0;
+    const SQL_CURSOR_STATIC: usize = 3;
+    let sb = sandbox();
+    let (env, dbc) = connect(&sb);
+    let st = stmt(dbc);
+    assert_eq!(set_stmt_attr(st, S::CursorType, SQL_CURSOR_STATIC), SQL_SUCCESS);
+    let ops = [1u16; 1];
+    assert_eq!(set_stmt_attr(st, S::RowOperationPtr, ops.as_ptr() as usize), SQL_SUCCESS);
+    exec_ok(st, "SELECT id FROM Products");
+    // SAFETY: see the module docs.
+    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    // SAFETY: see the module docs.
+    assert_eq!(unsafe { SQLSetPos(st, 0, SQL_REFRESH, SQL_LOCK_NO_CHANGE) }, SQL_ERROR);
+    assert_eq!(states(HandleType::Stmt, st), ["HYC00"]);
+    // One named row is fine.
+    // SAFETY: see the module docs.
+    assert_eq!(unsafe { SQLSetPos(st, 1, SQL_REFRESH, SQL_LOCK_NO_CHANGE) }, SQL_SUCCESS);
+    disconnect(env, dbc);
+}

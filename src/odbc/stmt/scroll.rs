@@ -401,6 +401,14 @@ impl Stmt {
                 "SQLSetPos supports SQL_LOCK_NO_CHANGE only.",
             ));
         }
+        // Refused rather than ignored: rows the array marks SQL_ROW_IGNORE
+        // would be refreshed all the same.
+        if row == 0 && st.descs.ard.lock().header.array_status_ptr != 0 {
+            return Err(Error::odbc(
+                "HYC00",
+                "SQLSetPos on the whole row set does not honour SQL_ATTR_ROW_OPERATION_PTR (the ARD's SQL_DESC_ARRAY_STATUS_PTR): set it to NULL, or name one row.",
+            ));
+        }
         let Some(Position::Row(first)) = st.static_rows().map(|_| st.scroll.start) else {
             if st.attrs.cursor_type != SQL_CURSOR_STATIC {
                 return Err(Error::odbc(
