@@ -28,22 +28,6 @@ fn f(d: Desc) -> i16 {
     d as i16
 }
 
-fn stmt_attr(st: H, attr: StatementAttribute) -> usize {
-    let mut v: ULen = 0;
-    // SAFETY: see the module docs.
-    let rc = unsafe {
-        SQLGetStmtAttr(
-            st,
-            attr as i32,
-            &mut v as *mut ULen as *mut c_void,
-            0,
-            null_mut(),
-        )
-    };
-    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Stmt, st));
-    v as usize
-}
-
 fn set_stmt_attr(st: H, attr: StatementAttribute, v: usize) -> i16 {
     SQLSetStmtAttr(st, attr as i32, v as *mut c_void, 0)
 }
@@ -596,6 +580,23 @@ fn exec_ok(st: H, sql: &str) {
     ok(exec(st, sql), st);
 }
 
+/// Record 1 of `desc` as SQL_C_NUMERIC at `buf`, in the spec's order:
+/// the type (which resets precision and scale), precision, scale, and
+/// DATA_PTR last (setting any other field unbinds the record).
+fn numeric_record(desc: H, precision: isize, scale: isize, buf: &mut [u8; 19]) {
+    set_ok(desc, 1, Desc::Type, C_NUMERIC as isize);
+    set_ok(desc, 1, Desc::Precision, precision);
+    set_ok(desc, 1, Desc::Scale, scale);
+    set_ok(desc, 1, Desc::DataPtr, buf.as_mut_ptr() as isize);
+}
+
+/// Runs the query of one product's price and fetches its row.
+fn fetch_price(st: H, id: i64) -> i16 {
+    exec_ok(st, &format!("SELECT price FROM Products WHERE id = {id}"));
+    // SAFETY: see the module docs; the bound buffers are alive.
+    unsafe { SQLFetch(st) }
+}
+
 #[test]
 fn numeric_results_take_the_ard_precision_and_scale() {
     let sb = sandbox();
@@ -625,13 +626,8 @@ fn numeric_results_take_the_ard_precision_and_scale() {
             &mut ind,
         )
     };
-    set_ok(ard, 1, Desc::Type, C_NUMERIC as isize);
-    set_ok(ard, 1, Desc::Precision, 19);
-    set_ok(ard, 1, Desc::Scale, 4);
-    set_ok(ard, 1, Desc::DataPtr, n.as_mut_ptr() as isize);
-    exec_ok(st, &format!("SELECT price FROM Products WHERE id = {id}"));
-    // SAFETY: see the module docs.
-    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
+    numeric_record(ard, 19, 4, &mut n);
+    assert_eq!(fetch_price(st, id), SQL_SUCCESS);
     assert_eq!(numeric(&n), (19, 4, 1, scaled(&price, 4)));
     assert_eq!(ind, 19);
     // SQLGetData with SQL_ARD_TYPE reads the ARD's fields too; with
@@ -651,9 +647,7 @@ fn numeric_results_take_the_ard_precision_and_scale() {
     assert_eq!(rc, SQL_SUCCESS);
     assert_eq!(numeric(&g), numeric(&n));
     SQLFreeStmt(st, FreeStmtOption::Close as u16);
-    exec_ok(st, &format!("SELECT price FROM Products WHERE id = {id}"));
-    // SAFETY: see the module docs.
-    unsafe { SQLFetch(st) };
+    fetch_price(st, id);
     // SAFETY: see the module docs.
     let rc = unsafe {
         SQLGetData(
@@ -671,13 +665,8 @@ fn numeric_results_take_the_ard_precision_and_scale() {
     SQLFreeStmt(st, FreeStmtOption::Close as u16);
 
     // Scale 1 on a price with two decimals: cut, with 01S07 from SQLFetch.
-    set_ok(ard, 1, Desc::Type, C_NUMERIC as isize);
-    set_ok(ard, 1, Desc::Precision, 19);
-    set_ok(ard, 1, Desc::Scale, 1);
-    set_ok(ard, 1, Desc::DataPtr, n.as_mut_ptr() as isize);
-    exec_ok(st, &format!("SELECT price FROM Products WHERE id = {id}"));
-    // SAFETY: see the module docs.
-    assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS_WITH_INFO);
+    numeric_record(ard, 19, 1, &mut n);
+    assert_eq!(fetch_price(st, id), SQL_SUCCESS_WITH_INFO);
     assert_eq!(states(HandleType::Stmt, st), ["01S07"]);
     assert_eq!(numeric(&n), (19, 1, 1, scaled(&price, 2) / 10));
     SQLFreeStmt(st, FreeStmtOption::Close as u16);
@@ -687,12 +676,8 @@ fn numeric_results_take_the_ard_precision_and_scale() {
         .iter()
         .find(|(_, p)| p.split('.').next().unwrap().len() >= 3)
         .expect("a price of 100 or more");
-    set_ok(ard, 1, Desc::Type, C_NUMERIC as isize);
-    set_ok(ard, 1, Desc::Precision, 2);
-    set_ok(ard, 1, Desc::DataPtr, n.as_mut_ptr() as isize);
-    exec_ok(st, &format!("SELECT price FROM Products WHERE id = {big}"));
-    // SAFETY: see the module docs.
-    assert_eq!(unsafe { SQLFetch(st) }, SQL_ERROR);
+    numeric_record(ard, 2, 0, &mut n);
+    assert_eq!(fetch_price(st, *big), SQL_ERROR);
     assert_eq!(states(HandleType::Stmt, st), ["22003"]);
     disconnect(env, dbc);
 }
@@ -734,10 +719,7 @@ fn numeric_parameters_take_the_apd_precision_and_scale() {
     let sql = "SELECT id FROM Products WHERE price = ?";
     assert_eq!(exec(st, sql), SQL_ERROR);
     assert_eq!(states(HandleType::Stmt, st), ["HY021"]);
-    set_ok(apd, 1, Desc::Type, C_NUMERIC as isize);
-    set_ok(apd, 1, Desc::Precision, 19);
-    set_ok(apd, 1, Desc::Scale, 4);
-    set_ok(apd, 1, Desc::DataPtr, value.as_mut_ptr() as isize);
+    numeric_record(apd, 19, 4, &mut value);
     exec_ok(st, sql);
     // SAFETY: see the module docs.
     unsafe {
@@ -979,17 +961,29 @@ fn set_pos_refuses_a_row_operation_array() {
     let sb = sandbox();
     let (env, dbc) = connect(&sb);
     let st = stmt(dbc);
-    assert_eq!(set_stmt_attr(st, S::CursorType, SQL_CURSOR_STATIC), SQL_SUCCESS);
+    assert_eq!(
+        set_stmt_attr(st, S::CursorType, SQL_CURSOR_STATIC),
+        SQL_SUCCESS
+    );
     let ops = [1u16; 1];
-    assert_eq!(set_stmt_attr(st, S::RowOperationPtr, ops.as_ptr() as usize), SQL_SUCCESS);
+    assert_eq!(
+        set_stmt_attr(st, S::RowOperationPtr, ops.as_ptr() as usize),
+        SQL_SUCCESS
+    );
     exec_ok(st, "SELECT id FROM Products");
     // SAFETY: see the module docs.
     assert_eq!(unsafe { SQLFetch(st) }, SQL_SUCCESS);
     // SAFETY: see the module docs.
-    assert_eq!(unsafe { SQLSetPos(st, 0, SQL_REFRESH, SQL_LOCK_NO_CHANGE) }, SQL_ERROR);
+    assert_eq!(
+        unsafe { SQLSetPos(st, 0, SQL_REFRESH, SQL_LOCK_NO_CHANGE) },
+        SQL_ERROR
+    );
     assert_eq!(states(HandleType::Stmt, st), ["HYC00"]);
     // One named row is fine.
     // SAFETY: see the module docs.
-    assert_eq!(unsafe { SQLSetPos(st, 1, SQL_REFRESH, SQL_LOCK_NO_CHANGE) }, SQL_SUCCESS);
+    assert_eq!(
+        unsafe { SQLSetPos(st, 1, SQL_REFRESH, SQL_LOCK_NO_CHANGE) },
+        SQL_SUCCESS
+    );
     disconnect(env, dbc);
 }

@@ -80,10 +80,8 @@ const fn header(id: D, value: ValueType, access: [Access; 4]) -> Field {
 
 const fn record(id: D, value: ValueType, access: [Access; 4]) -> Field {
     Field {
-        id: id as i16,
-        value,
         header: false,
-        access,
+        ..header(id, value, access)
     }
 }
 

@@ -14,19 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rc_name.h"
+
 static SQLHENV env;
 static SQLHDBC dbc;
-
-static const char *rc_name(SQLRETURN rc) {
-    switch (rc) {
-    case SQL_SUCCESS: return "SUCCESS";
-    case SQL_SUCCESS_WITH_INFO: return "SUCCESS_WITH_INFO";
-    case SQL_NO_DATA: return "NO_DATA";
-    case SQL_ERROR: return "ERROR";
-    case SQL_INVALID_HANDLE: return "INVALID_HANDLE";
-    default: return "OTHER";
-    }
-}
 
 /* The first record's SQLSTATE of a handle, or "-". */
 static const char *state_of(SQLSMALLINT type, SQLHANDLE h) {
