@@ -597,6 +597,15 @@ fn fetch_price(st: H, id: i64) -> i16 {
     unsafe { SQLFetch(st) }
 }
 
+/// SQLGetData of column 1 as an SQL_NUMERIC_STRUCT (`c_type` SQL_C_NUMERIC
+/// or SQL_ARD_TYPE).
+fn get_numeric(st: H, c_type: i16) -> (i16, [u8; 19]) {
+    let mut g = [0u8; 19];
+    // SAFETY: see the module docs: 19 writable bytes.
+    let rc = unsafe { SQLGetData(st, 1, c_type, g.as_mut_ptr() as *mut c_void, 19, null_mut()) };
+    (rc, g)
+}
+
 #[test]
 fn numeric_results_take_the_ard_precision_and_scale() {
     let sb = sandbox();
@@ -632,33 +641,12 @@ fn numeric_results_take_the_ard_precision_and_scale() {
     assert_eq!(ind, 19);
     // SQLGetData with SQL_ARD_TYPE reads the ARD's fields too; with
     // SQL_C_NUMERIC it is scale 0: the cents are cut (01S07).
-    let mut g = [0u8; 19];
-    // SAFETY: see the module docs.
-    let rc = unsafe {
-        SQLGetData(
-            st,
-            1,
-            ARD_TYPE,
-            g.as_mut_ptr() as *mut c_void,
-            19,
-            null_mut(),
-        )
-    };
+    let (rc, g) = get_numeric(st, ARD_TYPE);
     assert_eq!(rc, SQL_SUCCESS);
     assert_eq!(numeric(&g), numeric(&n));
     SQLFreeStmt(st, FreeStmtOption::Close as u16);
     fetch_price(st, id);
-    // SAFETY: see the module docs.
-    let rc = unsafe {
-        SQLGetData(
-            st,
-            1,
-            C_NUMERIC,
-            g.as_mut_ptr() as *mut c_void,
-            19,
-            null_mut(),
-        )
-    };
+    let (rc, g) = get_numeric(st, C_NUMERIC);
     assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
     assert_eq!(states(HandleType::Stmt, st), ["01S07"]);
     assert_eq!(numeric(&g), (38, 0, 1, scaled(&price, 2) / 100));
