@@ -305,12 +305,33 @@ fn bind_col_and_bind_parameter_are_records() {
     assert_eq!(desc_states(apd), ["07009"]);
     assert_eq!(get_int(ipd, 1, Desc::DataPtr).0, SQL_ERROR);
     assert_eq!(desc_states(ipd), ["HY091"]);
+    // The IPD's name, set through the W form (UTF-16, length in bytes).
+    let name: Vec<u16> = "p1".encode_utf16().collect();
+    // SAFETY: see the module docs: 4 readable bytes.
+    let rc = unsafe { SQLSetDescFieldW(ipd, 1, f(Desc::Name), name.as_ptr() as *mut c_void, 4) };
+    assert_eq!(rc, SQL_SUCCESS);
+    assert_eq!(text(ipd, 1, Desc::Name, 16), (SQL_SUCCESS, "p1".into(), 2));
+    assert_eq!(int(ipd, 1, Desc::Unnamed), 0);
     // SQL_RESET_PARAMS / SQL_UNBIND empty the APD / ARD.
     assert_eq!(
         SQLFreeStmt(st, FreeStmtOption::ResetParams as u16),
         SQL_SUCCESS
     );
     assert_eq!(int(apd, 0, Desc::Count), 0);
+    // SAFETY: see the module docs.
+    unsafe {
+        SQLBindCol(
+            st,
+            3,
+            C_SBIGINT,
+            buf.as_mut_ptr() as *mut c_void,
+            8,
+            null_mut(),
+        )
+    };
+    assert_eq!(int(ard, 0, Desc::Count), 3);
+    assert_eq!(SQLFreeStmt(st, FreeStmtOption::Unbind as u16), SQL_SUCCESS);
+    assert_eq!(int(ard, 0, Desc::Count), 0);
     disconnect(env, dbc);
 }
 

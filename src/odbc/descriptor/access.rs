@@ -174,10 +174,8 @@ impl Desc {
         if id == D::DataPtr as i16 && r.data_ptr != 0 {
             r.check_consistency(self.kind)?;
         }
+        // COUNT stays: only SQLBindCol / SQLBindParameter lower it.
         data.records[rec as usize] = r;
-        if id == D::DataPtr as i16 && v.int() == 0 {
-            data.shrink_after_unbind(rec as usize);
-        }
         Ok(SUCCESS)
     }
 
