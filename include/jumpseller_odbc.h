@@ -43,7 +43,7 @@ int16_t SQLAllocHandle(int16_t handle_type, JumpsellerOdbcHandle input, Jumpsell
 
 int16_t SQLBindCol(JumpsellerOdbcHandle hstmt, uint16_t column, int16_t c_type, void *value, intptr_t buf_len, intptr_t *ind);
 
-int16_t SQLBindParameter(JumpsellerOdbcHandle hstmt, uint16_t param, int16_t io_type, int16_t c_type, int16_t sql_type, uintptr_t _size, int16_t _digits, void *value, intptr_t buf_len, intptr_t *ind);
+int16_t SQLBindParameter(JumpsellerOdbcHandle hstmt, uint16_t param, int16_t io_type, int16_t c_type, int16_t sql_type, uintptr_t size, int16_t digits, void *value, intptr_t buf_len, intptr_t *ind);
 
 int16_t SQLCancel(JumpsellerOdbcHandle hstmt);
 
@@ -54,6 +54,8 @@ int16_t SQLColAttribute(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t fi
 int16_t SQLColAttributeW(JumpsellerOdbcHandle hstmt, uint16_t column, uint16_t field, void *text, int16_t buf_len, int16_t *text_len, intptr_t *num);
 
 int16_t SQLConnect(JumpsellerOdbcHandle hdbc, const uint8_t *dsn, int16_t dsn_len, const uint8_t *user, int16_t user_len, const uint8_t *auth, int16_t auth_len);
+
+int16_t SQLCopyDesc(JumpsellerOdbcHandle source, JumpsellerOdbcHandle target);
 
 int16_t SQLDescribeCol(JumpsellerOdbcHandle hstmt, uint16_t column, uint8_t *name, int16_t buf_len, int16_t *name_len, int16_t *data_type, uintptr_t *size, int16_t *digits, int16_t *nullable);
 
@@ -92,6 +94,14 @@ int16_t SQLGetCursorName(JumpsellerOdbcHandle hstmt, uint8_t *name, int16_t buf_
 int16_t SQLGetCursorNameW(JumpsellerOdbcHandle hstmt, uint16_t *name, int16_t buf_len, int16_t *name_len);
 
 int16_t SQLGetData(JumpsellerOdbcHandle hstmt, uint16_t column, int16_t c_type, void *value, intptr_t buf_len, intptr_t *ind);
+
+int16_t SQLGetDescField(JumpsellerOdbcHandle hdesc, int16_t rec, int16_t field, void *value, int32_t buf_len, int32_t *len);
+
+int16_t SQLGetDescFieldW(JumpsellerOdbcHandle hdesc, int16_t rec, int16_t field, void *value, int32_t buf_len, int32_t *len);
+
+int16_t SQLGetDescRec(JumpsellerOdbcHandle hdesc, int16_t rec, uint8_t *name, int16_t buf_len, int16_t *name_len, int16_t *type_, int16_t *subtype, intptr_t *length, int16_t *precision, int16_t *scale, int16_t *nullable);
+
+int16_t SQLGetDescRecW(JumpsellerOdbcHandle hdesc, int16_t rec, uint16_t *name, int16_t buf_len, int16_t *name_len, int16_t *type_, int16_t *subtype, intptr_t *length, int16_t *precision, int16_t *scale, int16_t *nullable);
 
 int16_t SQLGetDiagField(int16_t handle_type, JumpsellerOdbcHandle handle, int16_t rec, int16_t field, void *value, int16_t buf_len, int16_t *len);
 
@@ -144,6 +154,12 @@ int16_t SQLSetConnectAttrW(JumpsellerOdbcHandle hdbc, int32_t attr, void *value,
 int16_t SQLSetCursorName(JumpsellerOdbcHandle hstmt, const uint8_t *name, int16_t len);
 
 int16_t SQLSetCursorNameW(JumpsellerOdbcHandle hstmt, const uint16_t *name, int16_t len);
+
+int16_t SQLSetDescField(JumpsellerOdbcHandle hdesc, int16_t rec, int16_t field, void *value, int32_t buf_len);
+
+int16_t SQLSetDescFieldW(JumpsellerOdbcHandle hdesc, int16_t rec, int16_t field, void *value, int32_t buf_len);
+
+int16_t SQLSetDescRec(JumpsellerOdbcHandle hdesc, int16_t rec, int16_t type_, int16_t subtype, intptr_t length, int16_t precision, int16_t scale, void *data, intptr_t *string_length, intptr_t *indicator);
 
 int16_t SQLSetEnvAttr(JumpsellerOdbcHandle henv, int32_t attr, void *value, int32_t _len);
 

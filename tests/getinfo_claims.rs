@@ -11,6 +11,10 @@
 mod common;
 use common::*;
 use jumpseller_odbc::ffi::*;
+use jumpseller_odbc::odbc::functions::{
+    SQL_API_SQLDESCRIBEPARAM, SQL_API_SQLGETCURSORNAME, SQL_API_SQLPARAMDATA, SQL_API_SQLPUTDATA,
+    SQL_API_SQLSETCURSORNAME, SQL_API_SQLSETPOS,
+};
 use jumpseller_odbc::odbc::sqlext::*;
 use std::os::raw::c_void;
 use std::ptr::null_mut;
@@ -652,5 +656,105 @@ fn database_agrees_with_sql_database_name() {
         value(d, &format!("SELECT {{fn DATABASE()}} FROM {P1}")),
         name
     );
+    disconnect(e, d);
+}
+
+/// The ODBC 3.8 function conformance table ("Function Conformance"): the
+/// functions a driver of each interface level must have. SQLDataSources
+/// and SQLDrivers (Core) are the driver manager's; SQLExtendedFetch,
+/// deprecated, is in no level.
+const CORE: &[u16] = &[
+    SQL_API_SQLALLOCHANDLE,
+    SQL_API_SQLBINDCOL,
+    SQL_API_SQLBINDPARAMETER,
+    SQL_API_SQLCANCEL,
+    SQL_API_SQLCLOSECURSOR,
+    SQL_API_SQLCOLATTRIBUTE,
+    SQL_API_SQLCOLUMNS,
+    SQL_API_SQLCONNECT,
+    SQL_API_SQLCOPYDESC,
+    SQL_API_SQLDESCRIBECOL,
+    SQL_API_SQLDISCONNECT,
+    SQL_API_SQLDRIVERCONNECT,
+    SQL_API_SQLENDTRAN,
+    SQL_API_SQLEXECDIRECT,
+    SQL_API_SQLEXECUTE,
+    SQL_API_SQLFETCH,
+    SQL_API_SQLFETCHSCROLL,
+    SQL_API_SQLFREEHANDLE,
+    SQL_API_SQLFREESTMT,
+    SQL_API_SQLGETCONNECTATTR,
+    SQL_API_SQLGETCURSORNAME,
+    SQL_API_SQLGETDATA,
+    SQL_API_SQLGETDESCFIELD,
+    SQL_API_SQLGETDESCREC,
+    SQL_API_SQLGETDIAGFIELD,
+    SQL_API_SQLGETDIAGREC,
+    SQL_API_SQLGETENVATTR,
+    SQL_API_SQLGETFUNCTIONS,
+    SQL_API_SQLGETINFO,
+    SQL_API_SQLGETSTMTATTR,
+    SQL_API_SQLGETTYPEINFO,
+    SQL_API_SQLNATIVESQL,
+    SQL_API_SQLNUMPARAMS,
+    SQL_API_SQLNUMRESULTCOLS,
+    SQL_API_SQLPARAMDATA,
+    SQL_API_SQLPREPARE,
+    SQL_API_SQLPUTDATA,
+    SQL_API_SQLROWCOUNT,
+    SQL_API_SQLSETCONNECTATTR,
+    SQL_API_SQLSETCURSORNAME,
+    SQL_API_SQLSETDESCFIELD,
+    SQL_API_SQLSETDESCREC,
+    SQL_API_SQLSETENVATTR,
+    SQL_API_SQLSETSTMTATTR,
+    SQL_API_SQLSPECIALCOLUMNS,
+    SQL_API_SQLSTATISTICS,
+    SQL_API_SQLTABLES,
+];
+const LEVEL_1: &[u16] = &[
+    SQL_API_SQLBROWSECONNECT,
+    SQL_API_SQLBULKOPERATIONS,
+    SQL_API_SQLMORERESULTS,
+    SQL_API_SQLPRIMARYKEYS,
+    SQL_API_SQLPROCEDURECOLUMNS,
+    SQL_API_SQLPROCEDURES,
+    SQL_API_SQLSETPOS,
+];
+const LEVEL_2: &[u16] = &[
+    SQL_API_SQLCOLUMNPRIVILEGES,
+    SQL_API_SQLDESCRIBEPARAM,
+    SQL_API_SQLFOREIGNKEYS,
+    SQL_API_SQLTABLEPRIVILEGES,
+];
+
+/// SQL_ODBC_INTERFACE_CONFORMANCE is the highest level whose functions
+/// (and every lower level's) SQLGetFunctions reports, per the spec's
+/// table; and Core is a floor the exports really reach.
+#[test]
+fn interface_conformance_follows_the_exports() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let mut map = [0u16; SQL_API_ODBC3_ALL_FUNCTIONS_SIZE];
+    // SAFETY: see "Calling the exports" in tests/common (a 250-word local).
+    let rc = unsafe { SQLGetFunctions(d, SQL_API_ODBC3_ALL_FUNCTIONS, map.as_mut_ptr()) };
+    assert_eq!(rc, SQL_SUCCESS);
+    let has = |id: &u16| map[(*id >> 4) as usize] & (1 << (id & 15)) != 0;
+    let missing =
+        |level: &[u16]| -> Vec<u16> { level.iter().filter(|id| !has(id)).copied().collect() };
+    assert_eq!(
+        missing(CORE),
+        Vec::<u16>::new(),
+        "Core functions not exported"
+    );
+    let derived = if !missing(LEVEL_1).is_empty() {
+        SQL_OIC_CORE
+    } else if !missing(LEVEL_2).is_empty() {
+        SQL_OIC_LEVEL1
+    } else {
+        SQL_OIC_LEVEL2
+    };
+    let claimed = info_u32(d, odbc_sys::InfoType::OdbcInterfaceConformance as u16);
+    assert_eq!(claimed, derived, "Level 1 lacks {:?}", missing(LEVEL_1));
     disconnect(e, d);
 }

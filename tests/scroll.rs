@@ -40,22 +40,6 @@ fn set_raw(st: *mut c_void, attr: i32, value: usize) -> i16 {
     SQLSetStmtAttr(st, attr, value as *mut c_void, 0)
 }
 
-fn get(st: *mut c_void, attr: StatementAttribute) -> usize {
-    let mut v: ULen = 0;
-    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
-    let rc = unsafe {
-        SQLGetStmtAttr(
-            st,
-            attr as i32,
-            &mut v as *mut ULen as *mut c_void,
-            0,
-            std::ptr::null_mut(),
-        )
-    };
-    assert_eq!(rc, SQL_SUCCESS);
-    v as usize
-}
-
 fn scroll(st: *mut c_void, orientation: i16, offset: isize) -> i16 {
     // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     unsafe { SQLFetchScroll(st, orientation, offset as Len) }
@@ -213,7 +197,7 @@ fn every_orientation_matches_the_forward_only_rows() {
     let after = sb.request_count();
     assert_eq!(b.go(ABSOLUTE, 200), w(200, 206));
     assert_eq!(sb.request_count(), after);
-    assert_eq!(get(b.st, StatementAttribute::RowNumber), 200);
+    assert_eq!(stmt_attr(b.st, StatementAttribute::RowNumber), 200);
     SQLFreeHandle(HandleType::Stmt as i16, b.st);
     disconnect(e, d);
 }
@@ -223,8 +207,8 @@ fn forward_only_cursors_refuse_every_orientation_but_next() {
     let sb = sandbox();
     let (e, d) = connect(&sb);
     let st = stmt(d);
-    assert_eq!(get(st, StatementAttribute::CursorType), 0);
-    assert_eq!(get(st, StatementAttribute::CursorScrollable), 0);
+    assert_eq!(stmt_attr(st, StatementAttribute::CursorType), 0);
+    assert_eq!(stmt_attr(st, StatementAttribute::CursorScrollable), 0);
     assert_eq!(exec(st, ORDERS), SQL_SUCCESS);
     for o in [PRIOR, FIRST, LAST, ABSOLUTE, RELATIVE, BOOKMARK] {
         assert_eq!(scroll(st, o, 1), SQL_ERROR);
@@ -247,18 +231,18 @@ fn cursor_type_and_scrollable_attributes() {
         SQL_SUCCESS_WITH_INFO
     );
     assert_eq!(states(HandleType::Stmt, st), ["01S02"]);
-    assert_eq!(get(st, StatementAttribute::CursorType), STATIC);
-    assert_eq!(get(st, StatementAttribute::CursorScrollable), 1);
+    assert_eq!(stmt_attr(st, StatementAttribute::CursorType), STATIC);
+    assert_eq!(stmt_attr(st, StatementAttribute::CursorScrollable), 1);
     assert_eq!(
         set(st, StatementAttribute::CursorScrollable, 0),
         SQL_SUCCESS
     );
-    assert_eq!(get(st, StatementAttribute::CursorType), 0);
+    assert_eq!(stmt_attr(st, StatementAttribute::CursorType), 0);
     assert_eq!(
         set(st, StatementAttribute::CursorScrollable, 1),
         SQL_SUCCESS
     );
-    assert_eq!(get(st, StatementAttribute::CursorType), STATIC);
+    assert_eq!(stmt_attr(st, StatementAttribute::CursorType), STATIC);
     // Fixed while a cursor is open.
     assert_eq!(exec(st, ORDERS), SQL_SUCCESS);
     assert_eq!(set(st, StatementAttribute::CursorType, 0), SQL_ERROR);
@@ -353,7 +337,10 @@ fn bookmarks_round_trip() {
         };
         assert_eq!(rc, SQL_SUCCESS);
     });
-    assert_eq!(get(b.st, StatementAttribute::UseBookmarks), UB_VARIABLE);
+    assert_eq!(
+        stmt_attr(b.st, StatementAttribute::UseBookmarks),
+        UB_VARIABLE
+    );
     assert_eq!(b.go(ABSOLUTE, 120), Some(want[119..124].to_vec()));
     assert_eq!(marks, [120, 121, 122, 123, 124]);
     assert_eq!(mark_ind, [8; 5]);
@@ -465,7 +452,7 @@ fn fixed_bookmarks_and_extended_fetch() {
     assert_eq!(xf(PRIOR, 0).0, SQL_SUCCESS);
     assert_eq!(ids[..], want[243..249]);
     // SQL_ATTR_ROW_ARRAY_SIZE is SQLFetchScroll's, not SQLExtendedFetch's.
-    assert_eq!(get(st, StatementAttribute::RowArraySize), 1);
+    assert_eq!(stmt_attr(st, StatementAttribute::RowArraySize), 1);
     // SQLSetPos ranges over the row set SQLExtendedFetch returned.
     // SAFETY: see "Calling the exports" in tests/common; the bound buffers are still alive.
     assert_eq!(unsafe { SQLSetPos(st, 6, SQL_POSITION, 0) }, SQL_SUCCESS);
@@ -515,7 +502,7 @@ fn set_pos_positions_and_refreshes() {
     );
     assert_eq!(set_pos(4, SQL_POSITION), SQL_SUCCESS);
     assert_eq!(get_text(b.st, 1), Some(want[22].to_string()));
-    assert_eq!(get(b.st, StatementAttribute::RowNumber), 23);
+    assert_eq!(stmt_attr(b.st, StatementAttribute::RowNumber), 23);
     assert_eq!(set_pos(11, SQL_POSITION), SQL_ERROR);
     assert_eq!(states(HandleType::Stmt, b.st), ["HY107"]);
     assert_eq!(set_pos(0, SQL_POSITION), SQL_ERROR);

@@ -19,6 +19,7 @@ fn diags_of(handle_type: i16, handle: Handle) -> Option<(Diags, bool)> {
         (HandleType::Env, H::Env(env)) => (lock(&env.diags).clone(), env.is_odbc2()),
         (HandleType::Dbc, H::Conn(conn)) => (lock(&conn.diags).clone(), conn.env.is_odbc2()),
         (HandleType::Stmt, H::Stmt(stmt)) => (lock(&stmt.diags).clone(), stmt.conn.env.is_odbc2()),
+        (HandleType::Desc, H::Desc(desc)) => (lock(&desc.diags).clone(), desc.conn.env.is_odbc2()),
         _ => return None,
     };
     Some((diags, odbc2))

@@ -1,7 +1,7 @@
 //! SQLAllocHandle, SQLFreeHandle, SQLFreeStmt, environment attributes,
 //! SQLEndTran.
 
-use super::{guard, handle_kind, with_conn, with_env, with_stmt, Handle};
+use super::{guard, handle_kind, with_conn, with_desc, with_env, with_stmt, Handle};
 use super::{SQL_ERROR, SQL_INVALID_HANDLE, SQL_SUCCESS};
 use crate::odbc::arg_errors::{null_pointer, report_invalid_handle_type};
 use crate::odbc::handles::{self as reg, Handle as H};
@@ -48,7 +48,15 @@ pub unsafe extern "C" fn SQLAllocHandle(
             unsafe { *out = addr as Handle };
             Ok(SQL_SUCCESS)
         }),
-        Some(HandleType::Desc) => with_conn(input, |_| Err(descriptor::explicit_unsupported())),
+        Some(HandleType::Desc) => with_conn(input, |conn| {
+            if out.is_null() {
+                return Err(null_pointer("OutputHandlePtr"));
+            }
+            let addr = descriptor::alloc_explicit(conn)?;
+            // SAFETY: non-null and writable by the caller's promise.
+            unsafe { *out = addr as Handle };
+            Ok(SQL_SUCCESS)
+        }),
         _ => match reg::any(input as usize) {
             Some(live) => {
                 report_invalid_handle_type(&live, handle_type);
@@ -86,10 +94,13 @@ fn free_handle(handle_type: i16, handle: Handle) -> RetCode {
             drop(reg::unregister(addr));
             SQL_SUCCESS
         }
-        // No explicit descriptors are ever allocated. A handle type that is
-        // not one cannot be freed either: SQLFreeHandle has no HY092 (unlike
-        // SQLAllocHandle), and the spec's answer for a HandleType it cannot
-        // interpret is SQL_INVALID_HANDLE, whatever the handle.
+        // An implicit descriptor is HY017; an explicit one's statements go
+        // back to their own.
+        Some(HandleType::Desc) => with_desc(handle, descriptor::free_desc),
+        // A handle type that is not one cannot be freed: SQLFreeHandle has
+        // no HY092 (unlike SQLAllocHandle), and the spec's answer for a
+        // HandleType it cannot interpret is SQL_INVALID_HANDLE, whatever
+        // the handle.
         _ => SQL_INVALID_HANDLE,
     })
 }

@@ -5,6 +5,7 @@
 
 mod catalog;
 mod connect;
+mod descriptor;
 mod diag;
 mod handles;
 mod params;
@@ -15,6 +16,7 @@ pub mod strings;
 // Re-exported so tests and the header generator see every entry point.
 pub use catalog::*;
 pub use connect::*;
+pub use descriptor::*;
 pub use diag::*;
 pub use handles::*;
 pub use params::*;
@@ -22,6 +24,7 @@ pub use scroll::*;
 pub use statement::*;
 
 use crate::error::{Error, Kind};
+use crate::odbc::descriptor::Desc;
 use crate::odbc::diag::Diags;
 use crate::odbc::{finish, finish_interjected, handles as reg, is_busy, lock, Conn, Env, Stmt};
 use odbc_sys::{HandleType, RetCode, SqlReturn};
@@ -91,6 +94,10 @@ fn with_env(h: Handle, f: impl FnOnce(&Arc<Env>) -> Result<RetCode, Error>) -> R
 
 fn with_conn(h: Handle, f: impl FnOnce(&Arc<Conn>) -> Result<RetCode, Error>) -> RetCode {
     run(h, reg::conn, |c: &Conn| &c.diags, f)
+}
+
+fn with_desc(h: Handle, f: impl FnOnce(&Arc<Desc>) -> Result<RetCode, Error>) -> RetCode {
+    run(h, reg::desc, |d: &Desc| &d.diags, f)
 }
 
 /// `with_conn` for SQLGetInfo: a plain success leaves the connection's

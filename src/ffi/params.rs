@@ -69,6 +69,7 @@ unsafe fn read_cell(binding: &ParamBinding, value: usize, ind: usize) -> Result<
         binding.c_type,
         binding.sql_type,
         bytes.as_deref(),
+        binding.num,
     )?))
 }
 

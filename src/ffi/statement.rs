@@ -50,8 +50,8 @@ pub unsafe extern "C" fn SQLBindParameter(
     io_type: i16,
     c_type: i16,
     sql_type: i16,
-    _size: ULen,
-    _digits: i16,
+    size: ULen,
+    digits: i16,
     value: *mut c_void,
     buf_len: Len,
     ind: *mut Len,
@@ -62,6 +62,7 @@ pub unsafe extern "C" fn SQLBindParameter(
             io_type,
             c_type,
             sql_type,
+            (size as u64, digits),
             value as usize,
             buf_len,
             ind as usize,
@@ -522,7 +523,7 @@ unsafe fn get_stmt_attr(
     len: *mut i32,
 ) -> RetCode {
     with_stmt(hstmt, |stmt| {
-        let v = stmt.attr_or_descriptor(attr)?;
+        let v = stmt.get_attr(attr)?;
         if !value.is_null() {
             // SAFETY: non-null and writable for an SQLULEN by the caller's
             // promise.

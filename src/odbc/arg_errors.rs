@@ -47,5 +47,6 @@ pub fn report_invalid_handle_type(handle: &Handle, handle_type: i16) {
         Handle::Env(e) => lock(&e.diags).push("HY092", msg),
         Handle::Conn(c) => lock(&c.diags).push("HY092", msg),
         Handle::Stmt(s) => lock(&s.diags).push("HY092", msg),
+        Handle::Desc(d) => lock(&d.diags).push("HY092", msg),
     }
 }

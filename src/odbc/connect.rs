@@ -191,6 +191,7 @@ impl Conn {
                 "A statement of this connection is still running (function sequence error): cancel it (SQLCancel) or let it finish, then disconnect.",
             ));
         }
+        super::descriptor::free_explicit_of(self);
         super::handles::free_statements_of(self);
         let mut st = lock(&self.state);
         st.connected = None;

@@ -1,6 +1,8 @@
 //! Converting a result value to the C type an application asked for, and
 //! handing it out in pieces (SQLGetData) with the spec's length rules.
 
+pub use super::numeric::NumericSpec;
+use super::{guid, numeric};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
 use crate::ffi::strings::{wide_bytes, wide_cut, wide_from_bytes, WIDE_NAME, WIDE_SIZE};
@@ -13,6 +15,7 @@ use odbc_sys::{CDataType, SqlDataType};
 pub const C_CHAR: i16 = CDataType::Char as i16;
 pub const C_WCHAR: i16 = CDataType::WChar as i16;
 pub const C_NUMERIC: i16 = CDataType::Numeric as i16;
+pub const C_GUID: i16 = CDataType::Guid as i16;
 pub const C_FLOAT: i16 = CDataType::Float as i16;
 pub const C_DOUBLE: i16 = CDataType::Double as i16;
 pub const C_DATE: i16 = CDataType::Date as i16;
@@ -180,7 +183,9 @@ fn today_at(tod: Timestamp) -> Timestamp {
     }
 }
 
-pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
+/// `num` is SQL_C_NUMERIC's precision and scale (the ARD's, or the
+/// default for SQLGetData).
+pub fn encode(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<Encoded> {
     if *v == Value::Null {
         return Ok(Encoded::Null);
     }
@@ -261,7 +266,12 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
             b.extend((ts.second as u16).to_ne_bytes());
             Ok(Encoded::Fixed(b))
         }
-        C_NUMERIC => numeric(v, t),
+        C_NUMERIC => Ok(Encoded::Fixed(
+            numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?.0,
+        )),
+        C_GUID => Ok(Encoded::Fixed(guid::to_struct(
+            &as_text(v, t).unwrap_or_default(),
+        )?)),
         other => Err(Error::new(
             Kind::BadConversion,
             format!("Conversion to C type {other} is not supported for this column."),
@@ -269,32 +279,11 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
     }
 }
 
-/// SQL_NUMERIC_STRUCT: precision, scale, sign (1 = positive), 16-byte
-/// little-endian magnitude scaled by 10^scale.
-fn numeric(v: &Value, t: SqlType) -> Result<Encoded> {
-    let text = as_text(v, t).unwrap_or_default();
-    let text = text.trim();
-    let (neg, digits) = match text.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
-    let scale = match t {
-        SqlType::Decimal(_, s) => s as usize,
-        _ => frac_part.len().min(38),
-    };
-    let mut frac: String = frac_part.chars().take(scale).collect();
-    while frac.len() < scale {
-        frac.push('0');
-    }
-    let all = format!("{int_part}{frac}");
-    if all.is_empty() || !all.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad_number(text));
-    }
-    let mag: u128 = all.parse().map_err(|_| out_of_range())?;
-    let mut b = vec![38u8, scale as u8, if neg { 0 } else { 1 }];
-    b.extend(mag.to_le_bytes());
-    Ok(Encoded::Fixed(b))
+/// Whether SQL_C_NUMERIC at `num` cuts nonzero fractional digits of `v`
+/// (01S07); false when the value does not convert at all.
+pub fn numeric_cut(v: &Value, t: SqlType, num: NumericSpec) -> bool {
+    *v != Value::Null
+        && numeric::to_struct(&as_text(v, t).unwrap_or_default(), num).is_ok_and(|(_, cut)| cut)
 }
 
 /// Bytes of a fixed-size C type (whose BufferLength the spec says to
@@ -307,7 +296,8 @@ pub fn fixed_size(c_type: i16) -> Option<usize> {
         C_STINYINT | C_TINYINT | C_UTINYINT | C_BIT => 1,
         C_TYPE_DATE | C_DATE | C_TYPE_TIME | C_TIME => 6,
         C_TYPE_TIMESTAMP | C_TIMESTAMP => 16,
-        C_NUMERIC => 19,
+        C_NUMERIC => numeric::STRUCT_SIZE,
+        C_GUID => guid::STRUCT_SIZE,
         _ => return None,
     })
 }
@@ -325,7 +315,8 @@ fn bad_text(encoding: &str, at: &str) -> Error {
 /// (NULL when `bytes` is None). `sql_type` is the parameter's declared SQL
 /// type: numeric text becomes a number so comparisons with numeric columns
 /// behave.
-pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value> {
+/// `num` is the APD's precision and scale for SQL_C_NUMERIC.
+pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>, num: NumericSpec) -> Result<Value> {
     let Some(b) = bytes else {
         return Ok(Value::Null);
     };
@@ -412,24 +403,8 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>) -> Result<Value>
             };
             Value::Text(ts.to_sql_text())
         }
-        C_NUMERIC => {
-            need(19)?;
-            let scale = b[1] as i8;
-            let mag = u128::from_le_bytes(b[3..19].try_into().unwrap_or_default());
-            let digits = mag.to_string();
-            let text = if scale > 0 {
-                let s = scale as usize;
-                let padded = format!("{digits:0>width$}", width = s + 1);
-                format!(
-                    "{}.{}",
-                    &padded[..padded.len() - s],
-                    &padded[padded.len() - s..]
-                )
-            } else {
-                digits
-            };
-            Value::Text(if b[2] == 0 { format!("-{text}") } else { text })
-        }
+        C_NUMERIC => Value::Text(numeric::from_struct(b, num)?),
+        C_GUID => Value::Text(guid::from_struct(b)?),
         other => {
             return Err(Error::new(
                 Kind::BadConversion,
@@ -567,6 +542,7 @@ pub fn check_c_type(c_type: i16) -> Result<()> {
         C_CHAR,
         C_WCHAR,
         C_NUMERIC,
+        C_GUID,
         C_LONG,
         C_SHORT,
         C_FLOAT,
@@ -607,7 +583,13 @@ mod tests {
 
     #[test]
     fn char_pieces_with_exact_remaining_lengths() {
-        let e = encode(&Value::Text("abcdef".into()), SqlType::WVarchar(10), C_CHAR).unwrap();
+        let e = encode(
+            &Value::Text("abcdef".into()),
+            SqlType::WVarchar(10),
+            C_CHAR,
+            NumericSpec::DEFAULT,
+        )
+        .unwrap();
         let p = piece(&e, 0, 4);
         assert_eq!(
             (p.bytes.as_slice(), p.indicator, p.truncated),
@@ -622,7 +604,13 @@ mod tests {
 
     #[test]
     fn wchar_never_splits_a_surrogate_pair() {
-        let e = encode(&Value::Text("a😀".into()), SqlType::WVarchar(10), C_WCHAR).unwrap();
+        let e = encode(
+            &Value::Text("a😀".into()),
+            SqlType::WVarchar(10),
+            C_WCHAR,
+            NumericSpec::DEFAULT,
+        )
+        .unwrap();
         // UTF-16: 'a' + pair = 6 bytes, and a buffer one unit short of
         // that plus the terminator holds 'a' + terminator only.
         // UCS-4: 'a' + emoji = 8 bytes; the emoji is one unit, cut whole.
@@ -640,15 +628,44 @@ mod tests {
     #[test]
     fn numbers_and_ranges() {
         assert_eq!(
-            encode(&Value::Int(300), SqlType::BigInt, C_SLONG).unwrap(),
+            encode(
+                &Value::Int(300),
+                SqlType::BigInt,
+                C_SLONG,
+                NumericSpec::DEFAULT
+            )
+            .unwrap(),
             Encoded::Fixed(300i32.to_ne_bytes().to_vec())
         );
-        assert!(encode(&Value::Int(300), SqlType::BigInt, C_STINYINT).is_err());
-        assert!(encode(&Value::Text("abc".into()), SqlType::WVarchar(3), C_SLONG).is_err());
-        let n = encode(&Value::Real(12.5), SqlType::Decimal(19, 4), C_NUMERIC).unwrap();
+        assert!(encode(
+            &Value::Int(300),
+            SqlType::BigInt,
+            C_STINYINT,
+            NumericSpec::DEFAULT
+        )
+        .is_err());
+        assert!(encode(
+            &Value::Text("abc".into()),
+            SqlType::WVarchar(3),
+            C_SLONG,
+            NumericSpec::DEFAULT
+        )
+        .is_err());
+        let four = NumericSpec {
+            precision: 19,
+            scale: 4,
+        };
+        let n = encode(&Value::Real(12.5), SqlType::Decimal(19, 4), C_NUMERIC, four).unwrap();
         let Encoded::Fixed(b) = n else { panic!() };
         assert_eq!((b[1], b[2]), (4, 1));
         assert_eq!(u128::from_le_bytes(b[3..19].try_into().unwrap()), 125000);
+        let v = Value::Text("12.345".into());
+        assert!(numeric_cut(
+            &v,
+            SqlType::Decimal(19, 4),
+            NumericSpec::DEFAULT
+        ));
+        assert!(!numeric_cut(&v, SqlType::Decimal(19, 4), four));
     }
 
     #[test]
@@ -657,6 +674,7 @@ mod tests {
             &Value::Text("2026-07-23 17:48:38".into()),
             SqlType::Timestamp,
             C_TYPE_TIMESTAMP,
+            NumericSpec::DEFAULT,
         )
         .unwrap();
         let Encoded::Fixed(b) = e else { panic!() };

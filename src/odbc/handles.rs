@@ -2,6 +2,7 @@
 //! `Arc`'s contents; every call looks that address up in a registry, so a
 //! null, freed or foreign pointer is `SQL_INVALID_HANDLE`, never a deref.
 
+use super::descriptor::Desc;
 use super::{Conn, Env, Stmt};
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ pub enum Handle {
     Env(Arc<Env>),
     Conn(Arc<Conn>),
     Stmt(Arc<Stmt>),
+    Desc(Arc<Desc>),
 }
 
 static REGISTRY: Lazy<Mutex<HashMap<usize, Handle>>> = Lazy::new(|| Mutex::new(HashMap::new()));
@@ -20,18 +22,68 @@ fn registry() -> std::sync::MutexGuard<'static, HashMap<usize, Handle>> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-pub fn register(h: Handle) -> usize {
-    let addr = match &h {
+fn address(h: &Handle) -> usize {
+    match h {
         Handle::Env(a) => Arc::as_ptr(a) as usize,
         Handle::Conn(a) => Arc::as_ptr(a) as usize,
         Handle::Stmt(a) => Arc::as_ptr(a) as usize,
-    };
-    registry().insert(addr, h);
+        Handle::Desc(a) => Arc::as_ptr(a) as usize,
+    }
+}
+
+/// A statement comes with its four implicit descriptors, whose handles
+/// SQLGetStmtAttr gives out.
+pub fn register(h: Handle) -> usize {
+    let addr = address(&h);
+    let mut reg = registry();
+    if let Handle::Stmt(s) = &h {
+        for d in super::lock(&s.state).descs.implicit() {
+            reg.insert(Arc::as_ptr(&d) as usize, Handle::Desc(d));
+        }
+    }
+    reg.insert(addr, h);
     addr
 }
 
+/// A statement's implicit descriptors leave with it.
 pub fn unregister(addr: usize) -> Option<Handle> {
-    registry().remove(&addr)
+    let mut reg = registry();
+    let h = reg.remove(&addr)?;
+    if let Handle::Stmt(s) = &h {
+        for d in super::lock(&s.state).descs.implicit() {
+            reg.remove(&(Arc::as_ptr(&d) as usize));
+        }
+    }
+    Some(h)
+}
+
+pub fn desc(addr: usize) -> Option<Arc<Desc>> {
+    match registry().get(&addr) {
+        Some(Handle::Desc(d)) => Some(d.clone()),
+        _ => None,
+    }
+}
+
+/// The statements allocated on a connection.
+pub fn statements_of(conn: &Conn) -> Vec<Arc<Stmt>> {
+    registry()
+        .values()
+        .filter_map(|h| match h {
+            Handle::Stmt(s) if std::ptr::eq(&*s.conn, conn) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The descriptors explicitly allocated on a connection.
+pub fn explicit_descs_of(conn: &Conn) -> Vec<Arc<Desc>> {
+    registry()
+        .values()
+        .filter_map(|h| match h {
+            Handle::Desc(d) if d.is_explicit() && std::ptr::eq(&*d.conn, conn) => Some(d.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn env(addr: usize) -> Option<Arc<Env>> {
@@ -67,9 +119,14 @@ pub fn any_statement_running(conn: &super::Conn) -> bool {
 pub fn free_statements_of(conn: &super::Conn) {
     let gone: Vec<Handle> = {
         let mut reg = registry();
+        // The statements and their implicit descriptors.
         let keys: Vec<usize> = reg
             .iter()
-            .filter(|(_, h)| matches!(h, Handle::Stmt(s) if std::ptr::eq(&*s.conn, conn)))
+            .filter(|(_, h)| match h {
+                Handle::Stmt(s) => std::ptr::eq(&*s.conn, conn),
+                Handle::Desc(d) => !d.is_explicit() && std::ptr::eq(&*d.conn, conn),
+                _ => false,
+            })
             .map(|(k, _)| *k)
             .collect();
         keys.iter().filter_map(|k| reg.remove(k)).collect()

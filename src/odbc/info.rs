@@ -315,6 +315,9 @@ static ANSWERS: &[(u16, Info)] = &[
     (SQL_INFO_SCHEMA_VIEWS, U32(NONE)),
     (id(I::KeysetCursorAttributes1), U32(NONE)),
     (id(I::KeysetCursorAttributes2), U32(NONE)),
+    // Every Core function is exported (descriptors included); Level 1
+    // lacks SQLBrowseConnect and SQLBulkOperations. tests/getinfo_claims.rs
+    // derives this from the exports.
     (id(I::OdbcInterfaceConformance), U32(SQL_OIC_CORE)),
     (id(I::ParamArrayRowCounts), U32(SQL_PARC_NO_BATCH)),
     // A SELECT with a parameter array runs once per row; the rows come back

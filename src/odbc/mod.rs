@@ -14,8 +14,10 @@ pub mod diag;
 pub mod diag_fields;
 mod env;
 pub mod functions;
+mod guid;
 pub mod handles;
 pub mod info;
+mod numeric;
 pub mod connect_attrs {
     pub use super::connect::is_string_attr;
 }

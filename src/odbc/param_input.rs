@@ -187,6 +187,7 @@ mod tests {
             ptr: 0,
             buf_len: 0,
             ind: 0,
+            num: crate::odbc::convert::NumericSpec::DEFAULT,
         }
     }
 
@@ -226,6 +227,7 @@ mod tests {
             ptr: 1000,
             buf_len: 20,
             ind: 5000,
+            num: crate::odbc::convert::NumericSpec::DEFAULT,
         };
         let mut layout = ParamLayout {
             bindings: vec![b],

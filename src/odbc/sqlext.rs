@@ -269,6 +269,8 @@ pub const SQL_CA2_READ_ONLY_CONCURRENCY: u32 = 0x0000_0001;
 pub const SQL_CA2_MAX_ROWS_SELECT: u32 = 0x0000_0080;
 // SQL_ODBC_INTERFACE_CONFORMANCE
 pub const SQL_OIC_CORE: u32 = 1;
+pub const SQL_OIC_LEVEL1: u32 = 2;
+pub const SQL_OIC_LEVEL2: u32 = 3;
 // SQL_PARAM_ARRAY_ROW_COUNTS
 pub const SQL_PARC_NO_BATCH: u32 = 2;
 // SQL_PARAM_ARRAY_SELECTS
@@ -387,6 +389,17 @@ pub const SQL_API_SQLSETCONNECTATTR: u16 = 1016;
 pub const SQL_API_SQLSETENVATTR: u16 = 1019;
 pub const SQL_API_SQLSETSTMTATTR: u16 = 1020;
 pub const SQL_API_SQLFETCHSCROLL: u16 = 1021;
+pub const SQL_API_SQLCOPYDESC: u16 = 1004;
+pub const SQL_API_SQLGETDESCFIELD: u16 = 1008;
+pub const SQL_API_SQLGETDESCREC: u16 = 1009;
+pub const SQL_API_SQLSETDESCFIELD: u16 = 1017;
+pub const SQL_API_SQLSETDESCREC: u16 = 1018;
+// Not exported; named for the conformance levels (driver-manager functions
+// and Level 1 ones this driver lacks).
+pub const SQL_API_SQLBULKOPERATIONS: u16 = 24;
+pub const SQL_API_SQLBROWSECONNECT: u16 = 55;
+pub const SQL_API_SQLDATASOURCES: u16 = 57;
+pub const SQL_API_SQLDRIVERS: u16 = 71;
 
 // ---- Environment and connection attributes and their values.
 /// The ODBC 2 value of SQL_ATTR_ODBC_VERSION (odbc-sys has 3 and 3.80).

@@ -33,7 +33,9 @@ CASES = [
     ("CAST(created_at AS TIMESTAMP)", datetime.datetime(2022, 1, 1, 2, 1, 31), datetime.datetime),
     ("CAST(created_at AS TIME)", datetime.time(2, 1, 31), datetime.time),
     ("CAST(price AS DECIMAL(10,1))", Decimal("320.6"), Decimal),
-    ("CAST(price AS NUMERIC(12,3))", Decimal("320.55"), Decimal),
+    # pyodbc reads DECIMAL through the ARD (SQL_C_NUMERIC at the column's
+    # precision and scale, then SQL_ARD_TYPE): the column's three places.
+    ("CAST(price AS NUMERIC(12,3))", Decimal("320.550"), Decimal),
     ("CAST(price AS DECIMAL(5,0))", Decimal("321"), Decimal),
     ("CAST(price AS INTEGER)", 320, int),
     ("CAST(price AS BIGINT)", 320, int),

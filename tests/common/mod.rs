@@ -232,6 +232,28 @@ pub fn describe_column(st: *mut c_void, n: u16) -> ColumnDescription {
     }
 }
 
+/// SQLGetStmtAttr of an integer (or handle) attribute, asserting success.
+pub fn stmt_attr(st: *mut c_void, attr: StatementAttribute) -> usize {
+    let mut v: ULen = 0;
+    // SAFETY: see "Calling the exports" above (an SQLULEN-sized local).
+    let rc = unsafe {
+        SQLGetStmtAttr(
+            st,
+            attr as i32,
+            &mut v as *mut ULen as *mut c_void,
+            0,
+            null_mut(),
+        )
+    };
+    assert_eq!(
+        rc,
+        SQL_SUCCESS,
+        "{attr:?}: {:?}",
+        diag(HandleType::Stmt, st)
+    );
+    v as usize
+}
+
 pub fn exec(st: *mut c_void, sql: &str) -> i16 {
     // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe { SQLExecDirect(st, sql.as_ptr(), sql.len() as i32) }

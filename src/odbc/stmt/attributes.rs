@@ -11,6 +11,7 @@ use odbc_sys::{RetCode, StatementAttribute};
 /// range of implicit descriptors, kept under their old names for the
 /// exports.
 pub const ATTR_APP_ROW_DESC: i32 = StatementAttribute::AppRowDesc as i32;
+pub const ATTR_APP_PARAM_DESC: i32 = StatementAttribute::AppParamDesc as i32;
 pub const ATTR_IMP_PARAM_DESC: i32 = StatementAttribute::ImpParamDesc as i32;
 
 use crate::odbc::sqlext::{
@@ -18,12 +19,10 @@ use crate::odbc::sqlext::{
     SQL_NONSCROLLABLE, SQL_ROWSET_SIZE, SQL_SCROLLABLE, SQL_UB_FIXED, SQL_UB_OFF, SQL_UB_VARIABLE,
 };
 
-/// The most rows one fetch fills: a bigger array is an application's
-/// mistake more often than a wish, and each row is converted in memory.
-const MAX_ROW_ARRAY_SIZE: u64 = 100_000;
-
-/// The most parameter rows one execution runs (each may be an API call).
-const MAX_PARAMSET_SIZE: u64 = 100_000;
+/// The most rows one fetch fills, or parameter rows one execution runs.
+use crate::odbc::descriptor::MAX_ARRAY_SIZE as MAX_ROW_ARRAY_SIZE;
+use crate::odbc::descriptor::{DescData, Header};
+use std::sync::MutexGuard;
 
 /// The statement attribute an SQLINTEGER names, if odbc-sys knows it.
 fn statement_attribute(attr: i32) -> Option<StatementAttribute> {
@@ -76,26 +75,15 @@ fn not_supported(attr: i32) -> Error {
 }
 
 /// The attributes a statement keeps (the rest read back as their fixed
-/// defaults). Addresses are the application's, opaque here.
+/// defaults, and those of arrays, binding and statuses are the
+/// descriptors' header fields). Addresses are the application's, opaque
+/// here.
 pub(super) struct Attributes {
     pub max_rows: u64,
     pub query_timeout: u64,
     pub max_length: u64,
     pub noscan: u64,
-    pub rows_fetched_ptr: usize,
-    pub row_status_ptr: usize,
-    pub row_bind_offset_ptr: usize,
-    pub row_bind_type: u64,
-    pub row_array_size: u64,
     pub retrieve_data: u64,
-    pub params_processed_ptr: usize,
-    /// SQL_ATTR_PARAMSET_SIZE: rows of parameters each execution runs.
-    pub paramset_size: u64,
-    /// SQL_ATTR_PARAM_BIND_TYPE: 0 column-wise, else the row's size.
-    pub param_bind_type: u64,
-    pub param_bind_offset_ptr: usize,
-    pub param_status_ptr: usize,
-    pub param_operation_ptr: usize,
     /// SQL_ATTR_CURSOR_TYPE: SQL_CURSOR_FORWARD_ONLY or SQL_CURSOR_STATIC.
     pub cursor_type: u64,
     /// SQL_ATTR_USE_BOOKMARKS: SQL_UB_OFF, SQL_UB_FIXED or SQL_UB_VARIABLE.
@@ -113,18 +101,7 @@ impl Default for Attributes {
             query_timeout: 0,
             max_length: 0,
             noscan: 0,
-            rows_fetched_ptr: 0,
-            row_status_ptr: 0,
-            row_bind_offset_ptr: 0,
-            row_bind_type: 0,
-            row_array_size: 1,
             retrieve_data: 1,
-            params_processed_ptr: 0,
-            paramset_size: 1,
-            param_bind_type: 0,
-            param_bind_offset_ptr: 0,
-            param_status_ptr: 0,
-            param_operation_ptr: 0,
             cursor_type: SQL_CURSOR_FORWARD_ONLY,
             use_bookmarks: SQL_UB_OFF,
             fetch_bookmark_ptr: 0,
@@ -162,7 +139,14 @@ impl Stmt {
 
     pub fn set_attr(&self, attr: i32, value: u64) -> Result<RetCode> {
         let _run = self.begin()?;
+        if attr == ATTR_APP_ROW_DESC || attr == ATTR_APP_PARAM_DESC {
+            self.set_app_desc(attr, value as usize)?;
+            return Ok(SUCCESS);
+        }
         let mut st = lock(&self.state);
+        if let Some((which, field)) = header_field(attr) {
+            return self.set_header_attr(&st, which, field, value);
+        }
         if attr == SQL_ROWSET_SIZE {
             if value == 0 {
                 return Err(Error::odbc("HY024", "SQL_ROWSET_SIZE must be at least 1."));
@@ -181,42 +165,13 @@ impl Stmt {
             MaxLength => st.attrs.max_length = value,
             NoScan => st.attrs.noscan = value,
             MetadataId => st.metadata_id = value != 0,
-            RowsFetchedPtr => st.attrs.rows_fetched_ptr = value as usize,
-            RowStatusPtr => st.attrs.row_status_ptr = value as usize,
-            RowBindOffsetPtr => st.attrs.row_bind_offset_ptr = value as usize,
-            RowBindType => st.attrs.row_bind_type = value,
+            ImpRowDesc | ImpParamDesc => {
+                return Err(Error::odbc(
+                    "HY017",
+                    "The implementation descriptors cannot be replaced (invalid use of an automatically allocated descriptor handle).",
+                ))
+            }
             RetrieveData => st.attrs.retrieve_data = value,
-            ParamsProcessedPtr => st.attrs.params_processed_ptr = value as usize,
-            RowArraySize => {
-                if value == 0 {
-                    return Err(Error::odbc(
-                        "HY024",
-                        "SQL_ATTR_ROW_ARRAY_SIZE must be at least 1.",
-                    ));
-                }
-                st.attrs.row_array_size = value.min(MAX_ROW_ARRAY_SIZE);
-                self.keep_default(
-                    value <= MAX_ROW_ARRAY_SIZE,
-                    format!("The row array size was capped at {MAX_ROW_ARRAY_SIZE}."),
-                );
-            }
-            ParamsetSize => {
-                if value == 0 {
-                    return Err(Error::odbc(
-                        "HY024",
-                        "SQL_ATTR_PARAMSET_SIZE must be at least 1.",
-                    ));
-                }
-                st.attrs.paramset_size = value.min(MAX_PARAMSET_SIZE);
-                self.keep_default(
-                    value <= MAX_PARAMSET_SIZE,
-                    format!("The parameter set size was capped at {MAX_PARAMSET_SIZE}."),
-                );
-            }
-            ParamBindType => st.attrs.param_bind_type = value,
-            ParamBindOffsetPtr => st.attrs.param_bind_offset_ptr = value as usize,
-            ParamStatusPtr => st.attrs.param_status_ptr = value as usize,
-            ParamOpterationPtr => st.attrs.param_operation_ptr = value as usize,
             CursorType => {
                 cursor_attr_settable(&st)?;
                 st.attrs.cursor_type = if value == SQL_CURSOR_FORWARD_ONLY {
@@ -288,6 +243,9 @@ impl Stmt {
         if attr == SQL_ROWSET_SIZE {
             return Ok(st.attrs.rowset_size);
         }
+        if let Some((which, field)) = header_field(attr) {
+            return Ok(header_attr(&which.of(&st).lock().header, field));
+        }
         use StatementAttribute::*;
         Ok(
             match statement_attribute(attr).ok_or_else(|| not_supported(attr))? {
@@ -296,13 +254,11 @@ impl Stmt {
                 MaxLength => st.attrs.max_length,
                 NoScan => st.attrs.noscan,
                 MetadataId => st.metadata_id as u64,
-                RowsFetchedPtr => st.attrs.rows_fetched_ptr as u64,
-                RowStatusPtr => st.attrs.row_status_ptr as u64,
-                RowBindOffsetPtr => st.attrs.row_bind_offset_ptr as u64,
-                RowBindType => st.attrs.row_bind_type,
+                AppRowDesc => st.descs.ard.handle(),
+                AppParamDesc => st.descs.apd.handle(),
+                ImpRowDesc => st.descs.ird.handle(),
+                ImpParamDesc => st.descs.ipd.handle(),
                 RetrieveData => st.attrs.retrieve_data,
-                RowArraySize => st.attrs.row_array_size,
-                ParamsetSize => st.attrs.paramset_size,
                 CursorType => st.attrs.cursor_type,
                 Concurrency => SQL_CONCUR_READ_ONLY,
                 CursorScrollable => (st.attrs.cursor_type != SQL_CURSOR_FORWARD_ONLY) as u64,
@@ -310,13 +266,107 @@ impl Stmt {
                 FetchBookmarkPtr => st.attrs.fetch_bookmark_ptr as u64,
                 CursorSensitivity | AsyncEnable | KeysetSize | EnableAutoIpd | SimulateCursor => 0,
                 RowNumber => st.row_number(),
-                ParamsProcessedPtr => st.attrs.params_processed_ptr as u64,
-                ParamBindType => st.attrs.param_bind_type,
-                ParamBindOffsetPtr => st.attrs.param_bind_offset_ptr as u64,
-                ParamStatusPtr => st.attrs.param_status_ptr as u64,
-                ParamOpterationPtr => st.attrs.param_operation_ptr as u64,
                 _ => return Err(not_supported(attr)),
             },
         )
+    }
+}
+
+/// Which of the statement's descriptors a header attribute lives in.
+#[derive(Clone, Copy)]
+enum Which {
+    Ard,
+    Apd,
+    Ird,
+    Ipd,
+}
+
+impl Which {
+    fn of(self, st: &StmtState) -> &std::sync::Arc<crate::odbc::descriptor::Desc> {
+        match self {
+            Which::Ard => &st.descs.ard,
+            Which::Apd => &st.descs.apd,
+            Which::Ird => &st.descs.ird,
+            Which::Ipd => &st.descs.ipd,
+        }
+    }
+}
+
+/// A header field of a descriptor, as a statement attribute names it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HeaderField {
+    ArraySize,
+    ArrayStatusPtr,
+    BindOffsetPtr,
+    BindType,
+    RowsProcessedPtr,
+}
+
+/// The statement attributes that ARE descriptor header fields (ODBC 3.8,
+/// "Descriptors": set through either, read through either).
+fn header_field(attr: i32) -> Option<(Which, HeaderField)> {
+    use HeaderField as F;
+    use StatementAttribute::*;
+    let table = [
+        (RowArraySize, Which::Ard, F::ArraySize),
+        (RowBindType, Which::Ard, F::BindType),
+        (RowBindOffsetPtr, Which::Ard, F::BindOffsetPtr),
+        (RowOperationPtr, Which::Ard, F::ArrayStatusPtr),
+        (RowStatusPtr, Which::Ird, F::ArrayStatusPtr),
+        (RowsFetchedPtr, Which::Ird, F::RowsProcessedPtr),
+        (ParamsetSize, Which::Apd, F::ArraySize),
+        (ParamBindType, Which::Apd, F::BindType),
+        (ParamBindOffsetPtr, Which::Apd, F::BindOffsetPtr),
+        (ParamOpterationPtr, Which::Apd, F::ArrayStatusPtr),
+        (ParamStatusPtr, Which::Ipd, F::ArrayStatusPtr),
+        (ParamsProcessedPtr, Which::Ipd, F::RowsProcessedPtr),
+    ];
+    table
+        .into_iter()
+        .find(|(a, _, _)| *a as i32 == attr)
+        .map(|(_, w, f)| (w, f))
+}
+
+fn header_attr(h: &Header, field: HeaderField) -> u64 {
+    match field {
+        HeaderField::ArraySize => h.array_size,
+        HeaderField::ArrayStatusPtr => h.array_status_ptr as u64,
+        HeaderField::BindOffsetPtr => h.bind_offset_ptr as u64,
+        HeaderField::BindType => h.bind_type,
+        HeaderField::RowsProcessedPtr => h.rows_processed_ptr as u64,
+    }
+}
+
+impl Stmt {
+    fn set_header_attr(
+        &self,
+        st: &StmtState,
+        which: Which,
+        field: HeaderField,
+        value: u64,
+    ) -> Result<RetCode> {
+        let desc = which.of(st);
+        let mut data: MutexGuard<'_, DescData> = desc.lock();
+        let h = &mut data.header;
+        match field {
+            HeaderField::ArraySize => {
+                if value == 0 {
+                    return Err(Error::odbc(
+                        "HY024",
+                        "SQL_ATTR_ROW_ARRAY_SIZE and SQL_ATTR_PARAMSET_SIZE must be at least 1.",
+                    ));
+                }
+                h.array_size = value.min(MAX_ROW_ARRAY_SIZE);
+                self.keep_default(
+                    value <= MAX_ROW_ARRAY_SIZE,
+                    format!("The array size was capped at {MAX_ROW_ARRAY_SIZE}."),
+                );
+            }
+            HeaderField::ArrayStatusPtr => h.array_status_ptr = value as usize,
+            HeaderField::BindOffsetPtr => h.bind_offset_ptr = value as usize,
+            HeaderField::BindType => h.bind_type = value,
+            HeaderField::RowsProcessedPtr => h.rows_processed_ptr = value as usize,
+        }
+        Ok(SUCCESS)
     }
 }

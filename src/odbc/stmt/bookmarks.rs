@@ -83,9 +83,8 @@ pub(super) fn place_bookmark(
             bytes,
         });
     }
-    if binding.ind != 0 {
-        out.indicators.push((binding.ind + slot * ind_stride, len));
-    }
+    out.indicators
+        .extend(binding.length_writes(slot * ind_stride, len));
     Ok(())
 }
 
@@ -103,22 +102,23 @@ impl Stmt {
             return self.bind_col(column, c_type, ptr, len, ind);
         }
         let _run = self.begin()?;
-        let mut st = lock(&self.state);
-        if ptr == 0 && ind == 0 {
-            st.bookmark_binding = None;
-            return Ok(SUCCESS);
-        }
-        if st.attrs.use_bookmarks == SQL_UB_OFF {
+        let st = lock(&self.state);
+        let use_bookmarks = st.attrs.use_bookmarks;
+        if (ptr != 0 || ind != 0) && use_bookmarks == SQL_UB_OFF {
             return Err(bookmarks_off());
         }
-        bookmark_bytes(0, c_type, st.attrs.use_bookmarks)?;
-        st.bookmark_binding = Some(ColumnBinding {
-            c_type,
-            ptr,
-            len,
-            ind,
-        });
+        if ptr != 0 || ind != 0 {
+            bookmark_bytes(0, c_type, use_bookmarks)?;
+        }
+        let ard = st.descs.ard.clone();
+        drop(st);
+        super::bind_or_unbind(&mut ard.lock(), ard.kind, 0, c_type, ptr, len, ind);
         Ok(SUCCESS)
+    }
+
+    /// SQL_ATTR_USE_BOOKMARKS.
+    pub fn use_bookmarks(&self) -> u64 {
+        lock(&self.state).attrs.use_bookmarks
     }
 
     /// SQLGetData on column 0: the current row's bookmark, whole.

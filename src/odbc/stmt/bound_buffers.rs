@@ -38,10 +38,11 @@ pub(super) struct Layout {
 
 impl Layout {
     pub fn of(st: &StmtState) -> Layout {
+        let ard = st.descs.ard.lock();
         Layout {
             types: st.columns.iter().map(|c| c.sql_type).collect(),
-            block_size: st.attrs.row_array_size.max(1) as usize,
-            row_bind_type: st.attrs.row_bind_type,
+            block_size: ard.header.array_size.max(1) as usize,
+            row_bind_type: ard.header.bind_type,
             retrieve_data: st.attrs.retrieve_data,
             max_length: st.attrs.max_length,
         }
@@ -70,10 +71,14 @@ pub(super) fn place_row(
         let Some(&sql_type) = layout.types.get(column as usize - 1) else {
             continue;
         };
+        let value = &row[column as usize - 1];
         let encoded = convert::max_length(
-            convert::encode(&row[column as usize - 1], sql_type, binding.c_type)?,
+            convert::encode(value, sql_type, binding.c_type, binding.num)?,
             layout.max_length,
         );
+        if binding.c_type == convert::C_NUMERIC {
+            out.fraction_cut |= convert::numeric_cut(value, sql_type, binding.num);
+        }
         if encoded == Encoded::Null && binding.ind == 0 {
             return Err(Error::odbc(
                 "22002",
@@ -95,10 +100,8 @@ pub(super) fn place_row(
                 bytes: piece.bytes,
             });
         }
-        if binding.ind != 0 {
-            out.indicators
-                .push((binding.ind + slot * indicator_stride, piece.indicator));
-        }
+        out.indicators
+            .extend(binding.length_writes(slot * indicator_stride, piece.indicator));
     }
     Ok(truncated)
 }

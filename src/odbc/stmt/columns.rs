@@ -4,7 +4,9 @@
 use super::{bad_column, Stmt};
 use crate::engine::{result_types, Query, Value};
 use crate::error::{Error, Result};
-use crate::odbc::{convert, lock, SUCCESS};
+use crate::odbc::convert::{self, NumericSpec};
+use crate::odbc::descriptor::{DescData, DescKind, Record};
+use crate::odbc::{lock, SUCCESS};
 use crate::schema::SqlType;
 use odbc_sys::RetCode;
 
@@ -37,14 +39,71 @@ impl ColDesc {
     }
 }
 
-/// A column bound with SQLBindCol. The addresses are opaque here; the FFI
-/// layer writes through them after a fetch.
+/// A bound column, as the ARD's record says (SQLBindCol sets the record).
+/// The addresses are opaque here; the FFI layer writes through them after
+/// a fetch.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnBinding {
+    /// SQL_DESC_CONCISE_TYPE.
     pub c_type: i16,
+    /// SQL_DESC_DATA_PTR.
     pub ptr: usize,
+    /// SQL_DESC_OCTET_LENGTH: the buffer's size.
     pub len: isize,
+    /// SQL_DESC_INDICATOR_PTR: where SQL_NULL_DATA goes.
     pub ind: usize,
+    /// SQL_DESC_OCTET_LENGTH_PTR: where the length goes (SQLBindCol makes
+    /// it the indicator's address).
+    pub len_ptr: usize,
+    /// SQL_C_NUMERIC's SQL_DESC_PRECISION and SQL_DESC_SCALE.
+    pub num: NumericSpec,
+}
+
+impl ColumnBinding {
+    pub fn of(r: &Record) -> ColumnBinding {
+        ColumnBinding {
+            c_type: r.concise_type,
+            ptr: r.data_ptr,
+            len: r.octet_length as isize,
+            ind: r.indicator_ptr,
+            len_ptr: r.octet_length_ptr,
+            num: NumericSpec {
+                precision: r.precision,
+                scale: r.scale,
+            },
+        }
+    }
+
+    /// The (address, value) writes that report a value's length, or
+    /// SQL_NULL_DATA, `offset` bytes into the buffers: NULL goes to the
+    /// indicator; a length to the length buffer, and 0 to an indicator of
+    /// its own.
+    pub fn length_writes(&self, offset: usize, indicator: isize) -> Vec<(usize, isize)> {
+        let mut out = Vec::new();
+        if indicator == convert::NULL_DATA {
+            if self.ind != 0 {
+                out.push((self.ind + offset, indicator));
+            }
+            return out;
+        }
+        if self.len_ptr != 0 {
+            out.push((self.len_ptr + offset, indicator));
+        }
+        if self.ind != 0 && self.ind != self.len_ptr {
+            out.push((self.ind + offset, 0));
+        }
+        out
+    }
+}
+
+/// SQLBindCol / SQLBindParameter on an application record: the C type,
+/// the buffer and its length, one address for the length and indicator.
+pub(crate) fn bind_record(r: &mut Record, c_type: i16, ptr: usize, len: isize, ind: usize) {
+    r.set_concise(c_type);
+    r.octet_length = len as i64;
+    r.data_ptr = ptr;
+    r.indicator_ptr = ind;
+    r.octet_length_ptr = ind;
 }
 
 /// The columns of a compiled query, as far as the engine knows them. Every
@@ -110,24 +169,61 @@ impl Stmt {
         ind: usize,
     ) -> Result<RetCode> {
         let _run = self.begin()?;
-        let mut st = lock(&self.state);
         if column == 0 {
             return Err(Error::odbc("07009", "Bookmark columns are not supported."));
         }
-        if ptr == 0 && ind == 0 {
-            st.bindings.remove(&column);
-        } else {
+        if ptr != 0 || ind != 0 {
             convert::check_c_type(c_type)?;
-            st.bindings.insert(
-                column,
-                ColumnBinding {
-                    c_type,
-                    ptr,
-                    len,
-                    ind,
-                },
-            );
         }
+        let st = lock(&self.state);
+        let ard = st.descs.ard.clone();
+        drop(st);
+        let mut ard_data = ard.lock();
+        bind_or_unbind(
+            &mut ard_data,
+            ard.kind,
+            column as usize,
+            c_type,
+            ptr,
+            len,
+            ind,
+        );
         Ok(SUCCESS)
     }
+
+    /// The result's columns for the IRD; HY007 before a prepare.
+    pub fn described_columns(&self) -> Result<Vec<ColDesc>> {
+        let st = lock(&self.state);
+        if st.query.is_none() && st.call.is_none() && !st.cursor_open() {
+            return Err(Error::odbc(
+                "HY007",
+                "The statement is not prepared: the IRD describes a prepared or executed statement's result (associated statement is not prepared).",
+            ));
+        }
+        Ok(st.columns.clone())
+    }
+}
+
+/// SQLBindCol's effect on record `n` of an ARD: bound, or (both
+/// addresses null) unbound, SQL_DESC_COUNT following.
+pub(crate) fn bind_or_unbind(
+    data: &mut DescData,
+    kind: DescKind,
+    n: usize,
+    c_type: i16,
+    ptr: usize,
+    len: isize,
+    ind: usize,
+) {
+    if ptr == 0 && ind == 0 {
+        if let Some(r) = data.records.get_mut(n) {
+            (r.data_ptr, r.indicator_ptr, r.octet_length_ptr) = (0, 0, 0);
+        }
+        data.shrink_after_unbind(n);
+        return;
+    }
+    if n as i16 > data.header.count {
+        data.header.count = n as i16;
+    }
+    bind_record(data.record_mut(kind, n), c_type, ptr, len, ind);
 }

@@ -85,7 +85,7 @@ impl Stmt {
         if let Some(piece) = nd.current.take() {
             let b = nd.bindings[piece.param];
             let bytes = (!piece.null && piece.pieces > 0).then_some(&piece.data[..]);
-            match from_c(b.c_type, b.sql_type, bytes) {
+            match from_c(b.c_type, b.sql_type, bytes, b.num) {
                 Ok(v) => {
                     if let ParamRow::Cells(cells) = &mut nd.rows[piece.row] {
                         cells[piece.param] = Cell::Value(v);

@@ -33,6 +33,8 @@ pub struct FetchOut {
     /// SQL_ROW_SUCCESS, SQL_ROW_ERROR or SQL_ROW_NOROW for each row of the
     /// block.
     pub row_status: Vec<u16>,
+    /// An SQL_C_NUMERIC value lost fractional digits (01S07).
+    pub fraction_cut: bool,
     /// The slot where reading failed after earlier rows of the block.
     pub error_row: Option<usize>,
     pub rows: u64,
@@ -53,7 +55,8 @@ impl Reading {
             peeked: std::mem::take(&mut st.peeked),
             cursor: std::mem::replace(&mut st.cursor, Cursor::Closed),
             query: st.query.take(),
-            bindings: std::mem::take(&mut st.bindings),
+            // A copy: the ARD stays the application's to change.
+            bindings: st.column_bindings(),
         }
     }
 
@@ -61,7 +64,6 @@ impl Reading {
         st.peeked = self.peeked;
         st.cursor = self.cursor;
         st.query = self.query;
-        st.bindings = self.bindings;
     }
 
     pub(super) fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
@@ -123,12 +125,7 @@ impl Stmt {
             }
             st.get_data_progress = None;
             st.get_data_encoded = None;
-            let mut out = FetchOut {
-                rows_fetched_ptr: st.attrs.rows_fetched_ptr,
-                row_status_ptr: st.attrs.row_status_ptr,
-                bind_offset_ptr: st.attrs.row_bind_offset_ptr,
-                ..Default::default()
-            };
+            let mut out = st.fetch_out();
             let mut layout = Layout::of(&st);
             if let Some((rowset, rows_ptr, status_ptr)) = extended {
                 layout.block_size = rowset;
@@ -200,14 +197,41 @@ impl Stmt {
             out.code = NO_DATA;
             return Ok(out);
         }
-        if block.truncated {
-            lock(&self.diags).push(
-                "01004",
-                "String data, right truncated: a bound buffer was too small for a value.",
-            );
-        }
+        report_cuts(self, block.truncated, out.fraction_cut);
         out.code = SUCCESS;
         Ok(out)
+    }
+}
+
+impl StmtState {
+    /// A fetch's output with the IRD's status pointers and the ARD's
+    /// binding offset.
+    pub(super) fn fetch_out(&self) -> FetchOut {
+        let ird = self.descs.ird.lock();
+        FetchOut {
+            rows_fetched_ptr: ird.header.rows_processed_ptr,
+            row_status_ptr: ird.header.array_status_ptr,
+            bind_offset_ptr: self.descs.ard.lock().header.bind_offset_ptr,
+            ..Default::default()
+        }
+    }
+}
+
+/// 01004 when a bound buffer cut a value, 01S07 when SQL_C_NUMERIC cut
+/// fractional digits.
+pub(super) fn report_cuts(stmt: &Stmt, truncated: bool, fraction_cut: bool) {
+    let mut diags = lock(&stmt.diags);
+    if truncated {
+        diags.push(
+            "01004",
+            "String data, right truncated: a bound buffer was too small for a value.",
+        );
+    }
+    if fraction_cut {
+        diags.push(
+            "01S07",
+            "Fractional truncation: a value had more fractional digits than SQL_C_NUMERIC's SQL_DESC_SCALE (the ARD's) keeps.",
+        );
     }
 }
 

@@ -1,10 +1,32 @@
 //! SQLGetData: a column of the current row, in as many pieces as the
 //! application's buffer needs.
 
-use super::{bad_column, no_cursor, Stmt};
+use super::{bad_column, no_cursor, Stmt, StmtState};
 use crate::error::{Error, Result};
-use crate::odbc::convert::{self, Encoded, Piece};
+use crate::odbc::convert::{self, Encoded, NumericSpec, Piece};
 use crate::odbc::lock;
+
+impl StmtState {
+    /// The C type and SQL_C_NUMERIC precision and scale SQLGetData uses:
+    /// SQL_ARD_TYPE takes the ARD record's; SQL_C_NUMERIC is the default
+    /// precision and scale 0.
+    fn get_data_target(&self, column: u16, c_type: i16) -> (i16, NumericSpec) {
+        if c_type != convert::C_ARD_TYPE {
+            return (c_type, NumericSpec::DEFAULT);
+        }
+        let ard = self.descs.ard.lock();
+        match ard.record(column as usize) {
+            Some(r) => (
+                r.concise_type,
+                NumericSpec {
+                    precision: r.precision,
+                    scale: r.scale,
+                },
+            ),
+            None => (convert::C_DEFAULT, NumericSpec::DEFAULT),
+        }
+    }
+}
 
 impl Stmt {
     /// SQLGetData: the next piece of `column` for a buffer of `buf_len`
@@ -38,14 +60,19 @@ impl Stmt {
         // Encode once per column; later pieces borrow it (a 10 MB value read
         // in 64 KB pieces must not be copied 160 times).
         if !matches!(&st.get_data_encoded, Some((col, ct, _)) if *col == column && *ct == c_type) {
+            let (target, num) = st.get_data_target(column, c_type);
+            let value = &row[column as usize - 1];
+            let sql_type = st.columns[column as usize - 1].sql_type;
             let encoded = convert::max_length(
-                convert::encode(
-                    &row[column as usize - 1],
-                    st.columns[column as usize - 1].sql_type,
-                    c_type,
-                )?,
+                convert::encode(value, sql_type, target, num)?,
                 st.attrs.max_length,
             );
+            if target == convert::C_NUMERIC && convert::numeric_cut(value, sql_type, num) {
+                lock(&self.diags).push(
+                    "01S07",
+                    "Fractional truncation: the value had more fractional digits than SQL_C_NUMERIC's scale keeps.",
+                );
+            }
             st.get_data_encoded = Some((column, c_type, encoded));
         }
         let Some((_, _, encoded)) = st.get_data_encoded.as_ref() else {

@@ -34,14 +34,16 @@ mod params;
 mod running;
 mod scroll;
 
-pub use attributes::{ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
+pub use attributes::{ATTR_APP_PARAM_DESC, ATTR_APP_ROW_DESC, ATTR_IMP_PARAM_DESC};
 pub use bound_buffers::Write;
+pub(crate) use columns::{bind_or_unbind, bind_record};
 pub use columns::{ColDesc, ColumnBinding};
 pub use fetch::FetchOut;
 pub use params::ParamBinding;
 pub use running::is_busy;
 
 use super::convert::Encoded;
+use super::descriptor::StmtDescs;
 use super::diag::Diags;
 use super::{lock, Conn, SUCCESS};
 use crate::engine::{Interrupt, Query, Value};
@@ -84,11 +86,8 @@ pub struct StmtState {
     current: Option<Vec<Value>>,
     fetched: u64,
     row_count: i64,
-    pub bindings: BTreeMap<u16, ColumnBinding>,
     /// A stored-procedure call prepared instead of SQL (`{call ...}`, EXEC).
     pub call: Option<super::procedures::Call>,
-    /// SQLBindParameter bindings by parameter number.
-    pub params: BTreeMap<u16, ParamBinding>,
     /// A data-at-execution sequence's values (see `data_at_exec`).
     need_data: Option<data_at_exec::NeedData>,
     /// An error met after a block fetch already delivered rows: the answer
@@ -106,14 +105,14 @@ pub struct StmtState {
     attrs: Attributes,
     /// A static cursor's position (see `scroll`).
     scroll: scroll::Scroll,
-    /// SQLBindCol on column 0 (the bookmark).
-    bookmark_binding: Option<ColumnBinding>,
+    /// The ARD, APD, IRD and IPD: bindings, arrays and statuses.
+    pub descs: StmtDescs,
     /// SQLSetCursorName's name (a `SQL_CUR…` name is generated otherwise).
     cursor_name: Option<String>,
 }
 
 impl StmtState {
-    pub fn new(metadata_id: bool) -> StmtState {
+    pub fn new(metadata_id: bool, descs: StmtDescs) -> StmtState {
         StmtState {
             query: None,
             sql: String::new(),
@@ -123,9 +122,7 @@ impl StmtState {
             current: None,
             fetched: 0,
             row_count: -1,
-            bindings: BTreeMap::new(),
             call: None,
-            params: BTreeMap::new(),
             need_data: None,
             pending_error: None,
             get_data_progress: None,
@@ -133,9 +130,29 @@ impl StmtState {
             metadata_id,
             attrs: Attributes::default(),
             scroll: Default::default(),
-            bookmark_binding: None,
+            descs,
             cursor_name: None,
         }
+    }
+
+    /// The ARD's bound columns (records 1.. with a buffer).
+    fn column_bindings(&self) -> BTreeMap<u16, ColumnBinding> {
+        let ard = self.descs.ard.lock();
+        (1..=ard.header.count.max(0) as usize)
+            .filter_map(|i| {
+                let r = ard.records.get(i).filter(|r| r.is_bound())?;
+                Some((i as u16, ColumnBinding::of(r)))
+            })
+            .collect()
+    }
+
+    /// The ARD's record 0, when a bookmark buffer is bound.
+    fn bookmark_binding(&self) -> Option<ColumnBinding> {
+        let ard = self.descs.ard.lock();
+        ard.records
+            .first()
+            .filter(|r| r.is_bound())
+            .map(ColumnBinding::of)
     }
 
     pub fn cursor_open(&self) -> bool {
@@ -176,9 +193,9 @@ fn bad_column(column: u16, count: usize) -> Error {
 impl Stmt {
     pub fn new(conn: Arc<Conn>) -> Arc<Stmt> {
         let metadata_id = lock(&conn.state).metadata_id;
-        Arc::new(Stmt {
+        Arc::new_cyclic(|me| Stmt {
+            state: Mutex::new(StmtState::new(metadata_id, StmtDescs::new(&conn, me))),
             conn,
-            state: Mutex::new(StmtState::new(metadata_id)),
             diags: Mutex::new(Default::default()),
             interrupt: Default::default(),
             activity: Default::default(),
@@ -228,11 +245,18 @@ impl Stmt {
         })?;
         match option {
             FreeStmtOption::Close => st.close_cursor(),
+            // SQL_DESC_COUNT of the ARD / APD becomes 0 (the bookmark
+            // record goes too).
             FreeStmtOption::Unbind => {
-                st.bindings.clear();
-                st.bookmark_binding = None;
+                let kind = st.descs.ard.kind;
+                let mut ard = st.descs.ard.lock();
+                ard.set_count(kind, 0);
+                ard.records[0] = crate::odbc::descriptor::Record::new(kind);
             }
-            FreeStmtOption::ResetParams => st.params.clear(),
+            FreeStmtOption::ResetParams => {
+                let kind = st.descs.apd.kind;
+                st.descs.apd.lock().set_count(kind, 0);
+            }
         }
         Ok(SUCCESS)
     }

@@ -32,12 +32,13 @@ impl Stmt {
     pub fn param_layout(&self) -> Result<ParamLayout> {
         let bindings = self.param_bindings()?;
         let st = lock(&self.state);
+        let apd = st.descs.apd.lock();
         Ok(ParamLayout {
             bindings,
-            rows: st.attrs.paramset_size.max(1) as usize,
-            bind_type: st.attrs.param_bind_type as usize,
-            offset_ptr: st.attrs.param_bind_offset_ptr,
-            operation_ptr: st.attrs.param_operation_ptr,
+            rows: apd.header.array_size.max(1) as usize,
+            bind_type: apd.header.bind_type as usize,
+            offset_ptr: apd.header.bind_offset_ptr,
+            operation_ptr: apd.header.array_status_ptr,
         })
     }
 
@@ -59,9 +60,10 @@ impl Stmt {
         let (status_ptr, processed_ptr, writes) = {
             let st = lock(&self.state);
             let writes = st.query.as_ref().is_some_and(|q| !q.readonly());
+            let ipd = st.descs.ipd.lock();
             (
-                st.attrs.param_status_ptr,
-                st.attrs.params_processed_ptr,
+                ipd.header.array_status_ptr,
+                ipd.header.rows_processed_ptr,
                 writes,
             )
         };

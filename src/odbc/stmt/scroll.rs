@@ -270,12 +270,13 @@ impl Stmt {
             Some(rows) => rows.len() as u64,
             None => return Err(no_cursor()),
         };
+        let fetch_out = st.fetch_out();
         let (rowset, rows_ptr, status_ptr) = match req.extended {
             Some((r, s)) => (st.attrs.rowset_size.max(1), r, s),
             None => (
-                st.attrs.row_array_size.max(1),
-                st.attrs.rows_fetched_ptr,
-                st.attrs.row_status_ptr,
+                st.descs.ard.lock().header.array_size.max(1),
+                fetch_out.rows_fetched_ptr,
+                fetch_out.row_status_ptr,
             ),
         };
         let (start, warn) = target(
@@ -293,8 +294,7 @@ impl Stmt {
         let mut out = FetchOut {
             rows_fetched_ptr: rows_ptr,
             row_status_ptr: status_ptr,
-            bind_offset_ptr: st.attrs.row_bind_offset_ptr,
-            ..Default::default()
+            ..fetch_out
         };
         let Position::Row(first) = start else {
             st.scroll.rowset_rows = 0;
@@ -311,12 +311,7 @@ impl Stmt {
         let truncated = place_rowset(&st, first, count, None, rowset as usize, &mut out)?;
         out.rows = count as u64;
         st.current = st.static_rows().map(|r| r[first as usize - 1].clone());
-        if truncated {
-            lock(&self.diags).push(
-                "01004",
-                "String data, right truncated: a bound buffer was too small for a value.",
-            );
-        }
+        super::fetch::report_cuts(self, truncated, out.fraction_cut);
         if warn {
             lock(&self.diags).push(
                 "01S06",
@@ -406,6 +401,14 @@ impl Stmt {
                 "SQLSetPos supports SQL_LOCK_NO_CHANGE only.",
             ));
         }
+        // Refused rather than ignored: rows the array marks SQL_ROW_IGNORE
+        // would be refreshed all the same.
+        if row == 0 && st.descs.ard.lock().header.array_status_ptr != 0 {
+            return Err(Error::odbc(
+                "HYC00",
+                "SQLSetPos on the whole row set does not honour SQL_ATTR_ROW_OPERATION_PTR (the ARD's SQL_DESC_ARRAY_STATUS_PTR): set it to NULL, or name one row.",
+            ));
+        }
         let Some(Position::Row(first)) = st.static_rows().map(|_| st.scroll.start) else {
             if st.attrs.cursor_type != SQL_CURSOR_STATIC {
                 return Err(Error::odbc(
@@ -431,8 +434,9 @@ impl Stmt {
                 format!("Row {row} of the row set holds no fetched row (invalid cursor position)."),
             ));
         }
+        let fetch_out = st.fetch_out();
         let mut out = FetchOut {
-            bind_offset_ptr: st.attrs.row_bind_offset_ptr,
+            bind_offset_ptr: fetch_out.bind_offset_ptr,
             ..Default::default()
         };
         let landing = row.max(1) as usize;
@@ -442,7 +446,7 @@ impl Stmt {
             } else {
                 (st.scroll.rowset_rows, Some(row as usize - 1))
             };
-            out.row_status_ptr = st.attrs.row_status_ptr;
+            out.row_status_ptr = fetch_out.row_status_ptr;
             place_rowset(&st, first, count, only, rowset_size as usize, &mut out)?;
         }
         st.scroll.row_in_rowset = landing;
@@ -473,13 +477,15 @@ fn place_rowset(
         ..layout
     };
     let mut truncated = false;
+    let bindings = st.column_bindings();
+    let bookmark = st.bookmark_binding();
     for slot in 0..count {
         if only.is_some_and(|o| o != slot) {
             continue;
         }
         let number = first + slot as u64;
-        truncated |= place_row(&layout, &st.bindings, &rows[number as usize - 1], slot, out)?;
-        if let Some(b) = &st.bookmark_binding {
+        truncated |= place_row(&layout, &bindings, &rows[number as usize - 1], slot, out)?;
+        if let Some(b) = &bookmark {
             place_bookmark(&layout, b, st.attrs.use_bookmarks, number, slot, out)?;
         }
     }

@@ -1,0 +1,164 @@
+//! SQL_C_NUMERIC (SQL_NUMERIC_STRUCT: precision, scale, sign, a 16-byte
+//! little-endian magnitude) both ways, at the precision and scale the ARD
+//! or APD gives (SQL_DESC_PRECISION / SQL_DESC_SCALE). Exact or an error:
+//! digits that do not fit the precision are 22003; fractional digits past
+//! the scale are cut, which the caller reports as 01S07.
+
+use crate::error::{Error, Kind, Result};
+
+/// Bytes of an SQL_NUMERIC_STRUCT.
+pub const STRUCT_SIZE: usize = 19;
+
+/// SQL_DESC_PRECISION and SQL_DESC_SCALE of an SQL_C_NUMERIC record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumericSpec {
+    pub precision: i16,
+    pub scale: i16,
+}
+
+impl NumericSpec {
+    /// What SQLBindCol, SQLBindParameter and SQLGetData give SQL_C_NUMERIC:
+    /// this driver's precision (the 38 digits a 16-byte magnitude holds
+    /// whole) and scale 0.
+    pub const DEFAULT: NumericSpec = NumericSpec {
+        precision: 38,
+        scale: 0,
+    };
+}
+
+fn not_a_number(text: &str) -> Error {
+    let shown: String = text.chars().take(40).collect();
+    Error::new(
+        Kind::Data,
+        format!(
+            "'{shown}' is not a decimal number (invalid character value for cast specification)."
+        ),
+    )
+}
+
+fn too_many_digits(what: &str, spec: NumericSpec) -> Error {
+    Error::new(
+        Kind::OutOfRange,
+        format!(
+            "{what} does not fit SQL_C_NUMERIC with precision {} and scale {} (numeric value out of range).",
+            spec.precision, spec.scale
+        ),
+    )
+}
+
+/// Decimal text as an SQL_NUMERIC_STRUCT, and whether nonzero fractional
+/// digits were cut.
+pub fn to_struct(text: &str, spec: NumericSpec) -> Result<(Vec<u8>, bool)> {
+    let t = text.trim();
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    let is_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int_part.len() + frac_part.len() == 0 || !is_digits(int_part) || !is_digits(frac_part) {
+        return Err(not_a_number(text));
+    }
+    let scale = spec.scale.max(0) as usize;
+    let kept: String = frac_part
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(scale)
+        .collect();
+    let cut = frac_part.chars().skip(scale).any(|c| c != '0');
+    let all = format!("{int_part}{kept}");
+    let significant = all.trim_start_matches('0');
+    if significant.len() > spec.precision.max(0) as usize {
+        return Err(too_many_digits(&format!("'{t}'"), spec));
+    }
+    let magnitude: u128 = if significant.is_empty() {
+        0
+    } else {
+        significant.parse().map_err(|_| too_many_digits(t, spec))?
+    };
+    let positive = !negative || magnitude == 0;
+    let mut b = vec![spec.precision as u8, spec.scale as u8, positive as u8];
+    b.extend(magnitude.to_le_bytes());
+    Ok((b, cut))
+}
+
+/// An SQL_NUMERIC_STRUCT parameter as decimal text. The APD's scale is the
+/// value's; a struct whose own scale disagrees is refused (HY021) rather
+/// than read at a scale its writer did not mean.
+pub fn from_struct(b: &[u8], spec: NumericSpec) -> Result<String> {
+    if b.len() < STRUCT_SIZE {
+        return Err(Error::new(Kind::Data, "An SQL_NUMERIC_STRUCT is 19 bytes."));
+    }
+    if b[1] as i8 as i16 != spec.scale {
+        return Err(Error::odbc(
+            "HY021",
+            format!(
+                "The SQL_NUMERIC_STRUCT's scale {} is not the APD's SQL_DESC_SCALE {}: set SQL_DESC_PRECISION and SQL_DESC_SCALE of the parameter's APD record (SQLSetDescField) to the struct's.",
+                b[1] as i8, spec.scale
+            ),
+        ));
+    }
+    let sign = match b[2] {
+        1 => "",
+        0 => "-",
+        other => {
+            return Err(Error::new(
+                Kind::Data,
+                format!(
+                    "An SQL_NUMERIC_STRUCT's sign is 1 (positive) or 0 (negative), not {other}."
+                ),
+            ))
+        }
+    };
+    let magnitude = u128::from_le_bytes(b[3..STRUCT_SIZE].try_into().unwrap_or_default());
+    let digits = magnitude.to_string();
+    if magnitude != 0 && digits.len() > spec.precision.max(0) as usize {
+        return Err(too_many_digits("The parameter's value", spec));
+    }
+    let scale = spec.scale.max(0) as usize;
+    if scale == 0 {
+        return Ok(format!("{sign}{digits}"));
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    Ok(format!("{sign}{int}.{frac}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(precision: i16, scale: i16) -> NumericSpec {
+        NumericSpec { precision, scale }
+    }
+
+    fn magnitude(b: &[u8]) -> u128 {
+        u128::from_le_bytes(b[3..19].try_into().unwrap())
+    }
+
+    #[test]
+    fn values_fit_or_fail() {
+        let (b, cut) = to_struct("305.50", spec(10, 2)).unwrap();
+        assert_eq!(
+            (b[0], b[1], b[2], magnitude(&b), cut),
+            (10, 2, 1, 30550, false)
+        );
+        let (b, cut) = to_struct("-12.345", spec(5, 2)).unwrap();
+        assert_eq!((b[2], magnitude(&b), cut), (0, 1234, true));
+        assert_eq!(
+            to_struct("1234.5", spec(5, 2)).unwrap_err().kind,
+            Kind::OutOfRange
+        );
+        assert_eq!(to_struct("1e5", spec(5, 0)).unwrap_err().kind, Kind::Data);
+        let (b, _) = to_struct("-0.001", spec(5, 2)).unwrap();
+        assert_eq!((b[2], magnitude(&b)), (1, 0));
+    }
+
+    #[test]
+    fn structs_read_back_at_the_apd_scale() {
+        let (b, _) = to_struct("-7.05", spec(6, 3)).unwrap();
+        assert_eq!(from_struct(&b, spec(6, 3)).unwrap(), "-7.050");
+        assert!(from_struct(&b, spec(6, 0)).is_err());
+        assert!(from_struct(&b, spec(3, 3)).is_err());
+    }
+}
