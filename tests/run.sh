@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The test entry point (CI runs it through .ci/run).
-#   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc (apt); pyodbc, pytest (pip)
+#   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc, PHP with odbc + PDO_ODBC (apt);
+#      pyodbc, pytest (pip)
 #   2. gates: cargo fmt --check, cargo clippy --workspace --all-targets -D warnings;
 #      then cargo build --workspace --all-targets
 #   3. cargo test --workspace                 (Rust tests: driver C ABI, engine, sandbox)
-#   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI)
+#   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI, PHP)
 # Extra arguments are passed to pytest (e.g. tests/run.sh -k isql).
 set -euo pipefail
 
@@ -14,7 +15,7 @@ start=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
 # ---- 1. system packages -------------------------------------------------------
-APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc)
+APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc php-cli php-odbc)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
