@@ -423,6 +423,13 @@ CASES = [
          None,
          lambda p: c_scroll(p, [(SQL_FETCH_ABSOLUTE, 0), (SQL_FETCH_ABSOLUTE, 11), (SQL_FETCH_PRIOR, 0),
                                 (SQL_FETCH_ABSOLUTE, -1)])),
+    Case("5 scroll", "relative-back-from-the-first-row",
+         "SQLFetchScroll, SQL_FETCH_RELATIVE rules: CurrRowsetStart = 1 AND FetchOffset < 0 is before the start "
+         "(SQL_NO_DATA); NEXT from there is row 1",
+         "SUCCESS:1 | NO_DATA:- | SUCCESS:1",
+         None,
+         lambda p: c_scroll(p, [(SQL_FETCH_FIRST, 0), (SQL_FETCH_RELATIVE, -1), (SQL_FETCH_NEXT, 0)]),
+         see="tests/scroll.rs::relative_back_from_the_first_row_set_is_before_the_start"),
     Case("5 scroll", "keyset-becomes-static",
          "SQLSetStmtAttr SQL_ATTR_CURSOR_TYPE: an unsupported type is substituted, with 01S02 "
          "(option value changed); SQLGetStmtAttr tells the type in force",
