@@ -303,6 +303,12 @@ fn get_attr(st: *mut c_void, attr: StatementAttribute) -> u64 {
     v as u64
 }
 
+/// Sets `attr` to `value` (SQL_SUCCESS) and checks the cursor type then.
+fn set_and_check(st: *mut c_void, attr: StatementAttribute, value: u64, cursor_type: u64) {
+    assert_eq!(set_attr(st, attr, value), SQL_SUCCESS, "{attr:?} {value}");
+    assert_eq!(get_attr(st, StatementAttribute::CursorType), cursor_type);
+}
+
 fn cursor_type_values(d: *mut c_void) {
     use StatementAttribute::CursorType;
     let st = stmt(d);
@@ -311,13 +317,13 @@ fn cursor_type_values(d: *mut c_void) {
         SQL_CURSOR_FORWARD_ONLY,
         "the default"
     );
-    assert_eq!(set_attr(st, CursorType, SQL_CURSOR_STATIC), SQL_SUCCESS);
-    assert_eq!(get_attr(st, CursorType), SQL_CURSOR_STATIC);
-    assert_eq!(
-        set_attr(st, CursorType, SQL_CURSOR_FORWARD_ONLY),
-        SQL_SUCCESS
+    set_and_check(st, CursorType, SQL_CURSOR_STATIC, SQL_CURSOR_STATIC);
+    set_and_check(
+        st,
+        CursorType,
+        SQL_CURSOR_FORWARD_ONLY,
+        SQL_CURSOR_FORWARD_ONLY,
     );
-    assert_eq!(get_attr(st, CursorType), SQL_CURSOR_FORWARD_ONLY);
     SQLFreeHandle(HandleType::Stmt as i16, st);
 }
 
@@ -325,9 +331,11 @@ fn other_cursor_types_become_static(d: *mut c_void) {
     use StatementAttribute::CursorType;
     let st = stmt(d);
     for value in [SQL_CURSOR_KEYSET_DRIVEN, SQL_CURSOR_DYNAMIC, 7] {
-        assert_eq!(
-            set_attr(st, CursorType, SQL_CURSOR_FORWARD_ONLY),
-            SQL_SUCCESS
+        set_and_check(
+            st,
+            CursorType,
+            SQL_CURSOR_FORWARD_ONLY,
+            SQL_CURSOR_FORWARD_ONLY,
         );
         assert_eq!(
             set_attr(st, CursorType, value),
@@ -343,13 +351,13 @@ fn other_cursor_types_become_static(d: *mut c_void) {
 fn scrollable_values(d: *mut c_void) {
     use StatementAttribute::{CursorScrollable, CursorType};
     let st = stmt(d);
-    assert_eq!(set_attr(st, CursorScrollable, SQL_SCROLLABLE), SQL_SUCCESS);
-    assert_eq!(get_attr(st, CursorType), SQL_CURSOR_STATIC);
-    assert_eq!(
-        set_attr(st, CursorScrollable, SQL_NONSCROLLABLE),
-        SQL_SUCCESS
+    set_and_check(st, CursorScrollable, SQL_SCROLLABLE, SQL_CURSOR_STATIC);
+    set_and_check(
+        st,
+        CursorScrollable,
+        SQL_NONSCROLLABLE,
+        SQL_CURSOR_FORWARD_ONLY,
     );
-    assert_eq!(get_attr(st, CursorType), SQL_CURSOR_FORWARD_ONLY);
     assert_eq!(set_attr(st, CursorScrollable, 2), SQL_ERROR);
     assert_eq!(states(HandleType::Stmt, st), ["HY024"]);
     assert_eq!(get_attr(st, CursorType), SQL_CURSOR_FORWARD_ONLY);

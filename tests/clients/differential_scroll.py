@@ -6,7 +6,8 @@ pyodbc has no scroll API, so the driver manager (libodbc) is called with
 ctypes, in this process, like pyodbc does."""
 
 import ctypes
-import ctypes.util
+
+from libodbc import load
 
 SQL_HANDLE_ENV, SQL_HANDLE_DBC, SQL_HANDLE_STMT = 1, 2, 3
 SQL_ATTR_ODBC_VERSION, SQL_OV_ODBC3 = 200, 3
@@ -18,28 +19,11 @@ NEXT, FIRST, LAST, PRIOR, ABSOLUTE, RELATIVE = 1, 2, 3, 4, 5, 6
 NAMES = {NEXT: "NEXT", FIRST: "FIRST", LAST: "LAST", PRIOR: "PRIOR", ABSOLUTE: "ABSOLUTE", RELATIVE: "RELATIVE"}
 
 
-def _lib():
-    lib = ctypes.CDLL(ctypes.util.find_library("odbc") or "libodbc.so.2")
-    V, S, I, L = ctypes.c_void_p, ctypes.c_short, ctypes.c_int, ctypes.c_ssize_t
-    lib.SQLAllocHandle.argtypes = [S, V, ctypes.POINTER(V)]
-    lib.SQLSetEnvAttr.argtypes = [V, I, V, I]
-    lib.SQLDriverConnect.argtypes = [V, V, ctypes.c_char_p, S, V, S, V, ctypes.c_ushort]
-    lib.SQLExecDirect.argtypes = [V, ctypes.c_char_p, I]
-    lib.SQLSetStmtAttr.argtypes = [V, I, V, I]
-    lib.SQLFetchScroll.argtypes = [V, S, L]
-    lib.SQLFetch.argtypes = [V]
-    lib.SQLNumResultCols.argtypes = [V, ctypes.POINTER(S)]
-    lib.SQLGetData.argtypes = [V, ctypes.c_ushort, S, V, L, ctypes.POINTER(L)]
-    lib.SQLFreeHandle.argtypes = [S, V]
-    lib.SQLDisconnect.argtypes = [V]
-    return lib
-
-
 class Connection:
     """One ODBC 3 connection through libodbc."""
 
     def __init__(self, conn_str):
-        self.lib = _lib()
+        self.lib = load()
         self.env, self.dbc = ctypes.c_void_p(), ctypes.c_void_p()
         assert self.lib.SQLAllocHandle(SQL_HANDLE_ENV, None, ctypes.byref(self.env)) == SQL_SUCCESS
         self.lib.SQLSetEnvAttr(self.env, SQL_ATTR_ODBC_VERSION, ctypes.c_void_p(SQL_OV_ODBC3), 0)

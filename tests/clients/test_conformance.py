@@ -23,7 +23,7 @@ from typing import Callable, Optional
 import pyodbc
 import pytest
 
-from conftest import CLIENTS, FAST_FLAGS, Sandbox, _ensure_built
+from conftest import CLIENTS
 
 # sql.h / sqlext.h
 SQL_INTEGER, SQL_BIGINT, SQL_DECIMAL, SQL_WVARCHAR, SQL_WLONGVARCHAR = 4, -5, 3, -9, -10
@@ -172,6 +172,44 @@ def c_describe(probe, sql):
     return f"type={f['type']} size={f['size']} digits={f['digits']} nullable={f['nullable']}"
 
 
+def py_value(sql, pytype, label):
+    """Column 1's value through pyodbc, its Python type as `label`."""
+    def observe(conn):
+        v = conn.cursor().execute(sql).fetchone()[0]
+        return f"{label if type(v) is pytype else type(v).__name__} {v}"
+    return observe
+
+
+def c_typed_value(sql, code, label):
+    """Column 1's SQLDescribeCol type (as `label`) and its value as text."""
+    def observe(probe):
+        out = probe.run(("execdirect", sql), ("describecol", 1), ("fetch",), ("getdata", 1))
+        t = out[1].fields["type"]
+        return f"{label if t == str(code) else t} {out[3].fields.get('value')}"
+    return observe
+
+
+def py_desc(sql, pytype, label, nullability=False):
+    """pyodbc's description of column 1: its type as `label` when it is
+    `pytype`, then size and digits, or whether it may be NULL."""
+    def observe(conn):
+        d = conn.cursor().execute(sql).description[0]
+        name = label if d[1] is pytype else d[1].__name__
+        return f"{name} {'nullable' if d[6] else 'not nullable'}" if nullability else f"{name} {d[3]} {d[5]}"
+    return observe
+
+
+def c_desc(sql, code, label, nullability=False):
+    """The same from SQLDescribeCol after SQLPrepare."""
+    def observe(probe):
+        f = probe.run(("prepare", sql), ("describecol", 1))[1].fields
+        name = label if f["type"] == str(code) else f["type"]
+        if nullability:
+            return f"{name} {'nullable' if f['nullable'] != '0' else 'not nullable'}"
+        return f"{name} {f['size']} {f['digits']}"
+    return observe
+
+
 def c_scroll(probe, moves, cursor_type=SQL_CURSOR_STATIC):
     out = probe.run(("setattr", SQL_ATTR_CURSOR_TYPE, cursor_type), ("execdirect", ORDERS),
                     *(("scroll", o, n) for o, n in moves))
@@ -300,23 +338,15 @@ CASES = [
     Case("2 escapes", "date-literal-type",
          "Date, Time, and Timestamp Escape Sequences: {d 'yyyy-mm-dd'} is a DATE value (SQL_TYPE_DATE)",
          "DATE 2024-02-29",
-         lambda conn: (lambda v: f"{type(v).__name__.upper()} {v}")(
-             conn.cursor().execute("SELECT {d '2024-02-29'}").fetchone()[0]),
-         lambda p: (lambda out: f"{'DATE' if out[2].fields['type'] == str(SQL_TYPE_DATE) else out[2].fields['type']}"
-                                f" {out[4].fields.get('value')}")(
-             p.run(("execdirect", "SELECT {d '2024-02-29'}"), ("numcols",), ("describecol", 1), ("fetch",),
-                   ("getdata", 1))),
+         py_value("SELECT {d '2024-02-29'}", datetime.date, "DATE"),
+         c_typed_value("SELECT {d '2024-02-29'}", SQL_TYPE_DATE, "DATE"),
          known="{d '...'} is rewritten to the bare string literal (src/engine/escapes.rs), so it is described as "
                "SQL_WVARCHAR; CAST('...' AS DATE) is SQL_TYPE_DATE"),
     Case("2 escapes", "fn-convert",
          "Explicit Data Type Conversion: {fn CONVERT(value, SQL_INTEGER)} is value as an INTEGER",
-         "int 42",
-         lambda conn: (lambda v: f"{type(v).__name__} {v}")(
-             conn.cursor().execute("SELECT {fn CONVERT('42', SQL_INTEGER)}").fetchone()[0]),
-         lambda p: (lambda out: f"{'int' if out[1].fields['type'] == str(SQL_INTEGER) else out[1].fields['type']}"
-                                f" {out[3].fields.get('value')}")(
-             p.run(("execdirect", "SELECT {fn CONVERT('42', SQL_INTEGER)}"), ("describecol", 1), ("fetch",),
-                   ("getdata", 1))),
+         "INTEGER 42",
+         py_value("SELECT {fn CONVERT('42', SQL_INTEGER)}", int, "INTEGER"),
+         c_typed_value("SELECT {fn CONVERT('42', SQL_INTEGER)}", SQL_INTEGER, "INTEGER"),
          see="tests/casts.rs, test_casts.py"),
     Case("2 escapes", "outer-join-escape",
          "Outer Join Escape Sequence: {oj A LEFT OUTER JOIN B ON ...} is the LEFT OUTER JOIN",
@@ -335,29 +365,20 @@ CASES = [
     Case("3 metadata", "decimal-column",
          "SQLDescribeCol, Column Size / Decimal Digits: a DECIMAL(p,s) column is SQL_DECIMAL, size p, digits s",
          "DECIMAL 19 4",
-         lambda conn: (lambda d: f"{'DECIMAL' if d[1] is Decimal else d[1]} {d[3]} {d[5]}")(
-             conn.cursor().execute("SELECT price FROM Products WHERE id = 1").description[0]),
-         lambda p: (lambda a: f"{'DECIMAL' if a.fields['type'] == str(SQL_DECIMAL) else a.fields['type']} "
-                              f"{a.fields['size']} {a.fields['digits']}")(
-             p.run(("prepare", "SELECT price FROM Products WHERE id = 1"), ("describecol", 1))[1]),
+         py_desc("SELECT price FROM Products WHERE id = 1", Decimal, "DECIMAL"),
+         c_desc("SELECT price FROM Products WHERE id = 1", SQL_DECIMAL, "DECIMAL"),
          see="test_result_types.py, tests/result_types.rs"),
     Case("3 metadata", "timestamp-column",
          "Column Size: SQL_TYPE_TIMESTAMP is 19 + fraction digits ('yyyy-mm-dd hh:mm:ss'); Decimal Digits 0",
          "TIMESTAMP 19 0",
-         lambda conn: (lambda d: f"{'TIMESTAMP' if d[1] is datetime.datetime else d[1]} {d[3]} {d[5]}")(
-             conn.cursor().execute("SELECT created_at FROM Orders WHERE id = 1").description[0]),
-         lambda p: (lambda a: f"{'TIMESTAMP' if a.fields['type'] == str(SQL_TYPE_TIMESTAMP) else a.fields['type']} "
-                              f"{a.fields['size']} {a.fields['digits']}")(
-             p.run(("prepare", "SELECT created_at FROM Orders WHERE id = 1"), ("describecol", 1))[1])),
+         py_desc("SELECT created_at FROM Orders WHERE id = 1", datetime.datetime, "TIMESTAMP"),
+         c_desc("SELECT created_at FROM Orders WHERE id = 1", SQL_TYPE_TIMESTAMP, "TIMESTAMP")),
     Case("3 metadata", "count-not-nullable",
          "SQLDescribeCol, NullablePtr: SQL_NO_NULLS when the column cannot be NULL (COUNT(*) is a "
          "non-nullable integer, BIGINT here)",
          "BIGINT not nullable",
-         lambda conn: (lambda d: f"{'BIGINT' if d[1] is int else d[1]} {'nullable' if d[6] else 'not nullable'}")(
-             conn.cursor().execute("SELECT COUNT(*) FROM Categories").description[0]),
-         lambda p: (lambda a: f"{'BIGINT' if a.fields['type'] == str(SQL_BIGINT) else a.fields['type']} "
-                              f"{'nullable' if a.fields['nullable'] != '0' else 'not nullable'}")(
-             p.run(("prepare", "SELECT COUNT(*) FROM Categories"), ("describecol", 1))[1])),
+         py_desc("SELECT COUNT(*) FROM Categories", int, "BIGINT", nullability=True),
+         c_desc("SELECT COUNT(*) FROM Categories", SQL_BIGINT, "BIGINT", nullability=True)),
     Case("3 metadata", "described-before-execute",
          "SQLDescribeCol after SQLPrepare, before SQLExecute: the same description as after execution "
          "(SUM of a DECIMAL over no rows and over rows)",
@@ -444,38 +465,22 @@ CASES = [
 # ---- running them ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def own_sandbox(workdir):
-    # A private sandbox: the parameter-array cases write.
-    _ensure_built()
-    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def probe(workdir, own_sandbox):
+def probe(workdir, module_sandbox):
     exe = workdir / "probe"
     p = subprocess.run(["gcc", "-Wall", "-Wextra", "-Werror", "-O1", "-o", str(exe), str(CLIENTS / "c" / "probe.c"),
                         "-lodbc"], capture_output=True, text=True)
     assert p.returncode == 0, "gcc failed (is unixodbc-dev installed?)\n" + p.stderr
-    return Probe(exe, own_sandbox.conn_str())
+    return Probe(exe, module_sandbox.conn_str())
 
 
 @pytest.fixture(scope="module")
-def pyconn(own_sandbox):
-    c = pyodbc.connect(own_sandbox.conn_str(), autocommit=True)
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
-def observed(probe, pyconn):
+def observed(probe, module_conn):
     """Each case's observations, run once whichever test asks first."""
     cache = {}
 
     def get(case):
         if case.name not in cache:
-            py = NOT_REACHABLE if case.py is None else observe(case.py, pyconn)
+            py = NOT_REACHABLE if case.py is None else observe(case.py, module_conn)
             cache[case.name] = (py, observe(case.c, probe))
         return cache[case.name]
     return get

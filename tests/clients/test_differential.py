@@ -8,29 +8,13 @@ import sys
 import pyodbc
 import pytest
 
-from conftest import SANDBOX_BIN, Sandbox, FAST_FLAGS, _ensure_built
+from conftest import SANDBOX_BIN
 import differential as D
 import differential_scroll as S
 
 SEED = int(os.environ.get("DIFF_SEED", "20261207"))
 COUNT = int(os.environ.get("DIFF_COUNT", "1000"))
 SCROLLS = int(os.environ.get("DIFF_SCROLLS", "40"))
-
-
-@pytest.fixture(scope="module")
-def diff_sandbox(workdir):
-    """A sandbox of its own: other tests write to the shared one."""
-    _ensure_built()
-    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def diff_conn(diff_sandbox):
-    conn = pyodbc.connect(diff_sandbox.conn_str(), autocommit=True)
-    yield conn
-    conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +74,10 @@ def run_corpus(sandbox, conn, oracle, seed, count, costs):
     return mismatches, reports
 
 
-def test_plain_scans_equal_the_export(diff_conn, exported):
+def test_plain_scans_equal_the_export(module_conn, exported):
     """Anchors the scan-based part of the oracle: where the export has a table,
     the driver's plain SELECT * holds the same rows on the columns both have."""
-    cursor = diff_conn.cursor()
+    cursor = module_conn.cursor()
     problems = []
     for table, (ecols, erows) in sorted(exported.items()):
         dcols, drows = D.scan_rows(cursor, table)
@@ -108,23 +92,23 @@ def test_plain_scans_equal_the_export(diff_conn, exported):
     assert not problems, "\n".join(problems)
 
 
-def test_differential_corpus(diff_sandbox, diff_conn, exported):
-    cursor = diff_conn.cursor()
-    costs = scan_costs(diff_sandbox, cursor)
+def test_differential_corpus(module_sandbox, module_conn, exported):
+    cursor = module_conn.cursor()
+    costs = scan_costs(module_sandbox, cursor)
     oracle = D.build_oracle(cursor, exported)
-    mismatches, reports = run_corpus(diff_sandbox, diff_conn, oracle, SEED, COUNT, costs)
+    mismatches, reports = run_corpus(module_sandbox, module_conn, oracle, SEED, COUNT, costs)
     assert not mismatches, f"{len(mismatches)} wrong answers; first ones:\n" + "\n".join(reports)
 
 
-def test_static_cursors_scroll_like_the_forward_rows(diff_sandbox, diff_conn, exported):
+def test_static_cursors_scroll_like_the_forward_rows(module_sandbox, module_conn, exported):
     """Ordered statements of the corpus read by a static cursor in a random
     orientation sequence: each move lands on the forward-only result's row
     the positioning rules name (differential_scroll.py)."""
     import random
-    oracle = D.build_oracle(diff_conn.cursor(), exported)
+    oracle = D.build_oracle(module_conn.cursor(), exported)
     gen = D.Generator(oracle, SEED + 7)
     rnd = random.Random(SEED + 7)
-    conn = S.Connection(diff_sandbox.conn_str())
+    conn = S.Connection(module_sandbox.conn_str())
     wrong, moved = [], 0
     try:
         for _ in range(SCROLLS):
@@ -222,13 +206,13 @@ def array_writes(cur, oracle, rnd, op, tag):
         cur.fast_executemany = False
 
 
-def test_differential_corpus_after_writes(diff_sandbox, diff_conn, workdir):
-    cursor = diff_conn.cursor()
-    before = D.build_oracle(cursor, live_export(diff_sandbox, workdir))
-    random_writes(diff_conn, before, SEED)
-    costs = scan_costs(diff_sandbox, cursor)
-    oracle = D.build_oracle(cursor, live_export(diff_sandbox, workdir))
-    mismatches, reports = run_corpus(diff_sandbox, diff_conn, oracle, SEED + 1, max(COUNT // 3, 100), costs)
+def test_differential_corpus_after_writes(module_sandbox, module_conn, workdir):
+    cursor = module_conn.cursor()
+    before = D.build_oracle(cursor, live_export(module_sandbox, workdir))
+    random_writes(module_conn, before, SEED)
+    costs = scan_costs(module_sandbox, cursor)
+    oracle = D.build_oracle(cursor, live_export(module_sandbox, workdir))
+    mismatches, reports = run_corpus(module_sandbox, module_conn, oracle, SEED + 1, max(COUNT // 3, 100), costs)
     assert not mismatches, f"{len(mismatches)} wrong answers after writes; first ones:\n" + "\n".join(reports)
 
 

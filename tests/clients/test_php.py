@@ -90,14 +90,14 @@ def pyodbc_value(kind, value):
             "date": datetime.date.fromisoformat}[kind](value)
 
 
-def start_sandbox(workdir):
+def fresh_sandbox(workdir):
     _ensure_built()
     return Sandbox(*FAST_FLAGS, workdir=workdir)
 
 
 @pytest.fixture(scope="module")
 def pyodbc_answers(workdir):
-    sb = start_sandbox(workdir)
+    sb = fresh_sandbox(workdir)
     try:
         conn = pyodbc.connect(sb.conn_str(), autocommit=True)
         out = {}
@@ -140,7 +140,7 @@ def trace_calls(text):
 
 @pytest.mark.parametrize("api", ["odbc", "pdo"])
 def test_php_binds_described_parameters_like_pyodbc(api, workdir, pyodbc_answers):
-    sb = start_sandbox(workdir)
+    sb = fresh_sandbox(workdir)
     try:
         where = workdir / f"php-{api}"
         trace = traced_odbcsysini(where)

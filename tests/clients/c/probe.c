@@ -32,6 +32,8 @@
  */
 #include <sql.h>
 #include <sqlext.h>
+
+#include "rc_name.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,18 +57,6 @@ static SQLUSMALLINT array_status[ARRAY_ROWS];
 static SQLULEN array_processed;
 static SQLULEN array_rows;
 static char value_buf[VALUE_MAX];
-
-static const char *rc_name(SQLRETURN rc) {
-    switch (rc) {
-    case SQL_SUCCESS: return "SUCCESS";
-    case SQL_SUCCESS_WITH_INFO: return "SUCCESS_WITH_INFO";
-    case SQL_NO_DATA: return "NO_DATA";
-    case SQL_ERROR: return "ERROR";
-    case SQL_INVALID_HANDLE: return "INVALID_HANDLE";
-    case SQL_NEED_DATA: return "NEED_DATA";
-    default: return "OTHER";
-    }
-}
 
 /* `<cmd> rc=NAME states=A,B` without the newline. */
 static void answer(const char *cmd, SQLRETURN rc, SQLSMALLINT type, SQLHANDLE h) {

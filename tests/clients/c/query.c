@@ -10,6 +10,8 @@
  */
 #include <sql.h>
 #include <sqlext.h>
+
+#include "rc_name.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +19,6 @@
 
 static SQLHENV env;
 static SQLHDBC dbc;
-
-static const char *rc_name(SQLRETURN rc) {
-    switch (rc) {
-    case SQL_SUCCESS: return "SUCCESS";
-    case SQL_SUCCESS_WITH_INFO: return "SUCCESS_WITH_INFO";
-    case SQL_NO_DATA: return "NO_DATA";
-    case SQL_ERROR: return "ERROR";
-    case SQL_INVALID_HANDLE: return "INVALID_HANDLE";
-    case SQL_NEED_DATA: return "NEED_DATA";
-    default: return "OTHER";
-    }
-}
 
 /* Prints every diagnostic record of a handle: diag <tag> <n> state=XXXXX msg=... */
 static int dump_diag(const char *tag, SQLSMALLINT type, SQLHANDLE h) {
