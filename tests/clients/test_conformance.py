@@ -340,8 +340,7 @@ CASES = [
          "DATE 2024-02-29",
          py_value("SELECT {d '2024-02-29'}", datetime.date, "DATE"),
          c_typed_value("SELECT {d '2024-02-29'}", SQL_TYPE_DATE, "DATE"),
-         known="{d '...'} is rewritten to the bare string literal (src/engine/escapes.rs), so it is described as "
-               "SQL_WVARCHAR; CAST('...' AS DATE) is SQL_TYPE_DATE"),
+         see="tests/escapes.rs::datetime_literals_have_their_types"),
     Case("2 escapes", "fn-convert",
          "Explicit Data Type Conversion: {fn CONVERT(value, SQL_INTEGER)} is value as an INTEGER",
          "INTEGER 42",
