@@ -109,8 +109,11 @@ fn readme_part(from: &str, until: &str) -> String {
     rest[..end].to_string()
 }
 
-/// Each scalar-function bit of SQLGetInfo and the name README gives it.
-const FUNCTION_BITS: &[(&str, u16, &[(u32, &str)])] = &[
+/// A bit of a SQLGetInfo bitmask and the function name README gives it.
+type NamedBits = &'static [(u32, &'static str)];
+
+/// Per README bullet: its label, the information type, the named bits.
+const FUNCTION_BITS: &[(&str, u16, NamedBits)] = &[
     (
         "string",
         odbc_sys::InfoType::StringFunctions as u16,
