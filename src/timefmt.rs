@@ -74,6 +74,16 @@ impl Timestamp {
     }
 }
 
+/// Days of `month` (1..=12) in `year` of the proleptic Gregorian calendar.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 fn num(s: &str) -> Option<u32> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -94,7 +104,7 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     let year = num(dp.next()?)? as i32;
     let month = num(dp.next()?)?;
     let day = num(dp.next()?)?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
         return None;
     }
     let rest = rest.trim_start_matches(['T', ' ']);
@@ -188,6 +198,21 @@ mod tests {
             829_000_000
         );
         assert!(parse_timestamp("not a date").is_none());
+    }
+
+    #[test]
+    fn days_past_the_months_end_are_not_dates() {
+        for bad in [
+            "2024-02-30",
+            "2023-02-29",
+            "2024-04-31",
+            "1900-02-29 10:00:00",
+        ] {
+            assert!(parse_timestamp(bad).is_none(), "{bad}");
+        }
+        for good in ["2024-02-29", "2000-02-29", "2024-12-31 23:59:59"] {
+            assert!(parse_timestamp(good).is_some(), "{good}");
+        }
     }
 
     #[test]

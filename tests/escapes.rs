@@ -370,3 +370,49 @@ fn datetime_literals_are_typed_checked_and_still_pushed_down() {
     assert_eq!(sb.request_count(), 1);
     disconnect(e, d);
 }
+
+/// "Date, Time, and Timestamp Escape Sequences": `{d '…'}`, `{t '…'}`,
+/// `{ts '…'}` (and SQL-92 `DATE '…'`, …) are values of those types, so
+/// SQLDescribeCol gives SQL_TYPE_DATE / TIME / TIMESTAMP, not WVARCHAR; a
+/// literal that is not a date is 22007, never text; and comparisons with
+/// TIMESTAMP columns still hold (Orders 72: 2024-05-10 09:43:45).
+#[test]
+fn datetime_literals_have_their_types() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    for (literal, sql_type, text) in [
+        ("{d '2024-02-29'}", 91, "2024-02-29"),
+        ("{t '09:05:01'}", 92, "09:05:01"),
+        ("{ts '2024-02-29 23:59:58'}", 93, "2024-02-29 23:59:58"),
+        ("DATE '2024-02-29'", 91, "2024-02-29"),
+        ("TIMESTAMP '2024-02-29 23:59:58'", 93, "2024-02-29 23:59:58"),
+    ] {
+        let st = stmt(d);
+        assert_eq!(
+            exec(st, &format!("SELECT {literal}")),
+            SQL_SUCCESS,
+            "{literal}"
+        );
+        assert_eq!(describe_column(st, 1).sql_type, sql_type, "{literal}");
+        jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Stmt as i16, st);
+        check(d, "Products WHERE id = 1", &[(literal, text)]);
+    }
+    for bad in ["{d '2024-02-30'}", "{ts 'yesterday'}", "DATE 'x'"] {
+        let st = stmt(d);
+        let rc = exec(st, &format!("SELECT {bad}"));
+        assert_eq!(rc, SQL_ERROR, "{bad}");
+        assert_eq!(states(HandleType::Stmt, st), ["22007"], "{bad}");
+        jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Stmt as i16, st);
+    }
+    check(
+        d,
+        "Orders WHERE id = 72",
+        &[
+            ("created_at = {ts '2024-05-10 09:43:45'}", "1"),
+            ("created_at > {d '2024-05-10'}", "1"),
+            ("created_at < {d '2024-05-11'}", "1"),
+            ("created_at = TIMESTAMP '2024-05-10 09:43:45'", "1"),
+        ],
+    );
+    disconnect(e, d);
+}

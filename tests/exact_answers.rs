@@ -267,3 +267,35 @@ fn bound_date_and_time_parameters_compare_as_instants() {
     );
     disconnect(e, d);
 }
+
+/// An OR whose branches both find a child row (SQLite runs each branch as
+/// its own scan and de-duplicates by rowid): the row comes back once. Child
+/// rows had a rowid per scan, so `promotion_id = 3 OR promotion_id IN (3)`
+/// gave the one row of promotion 3 twice (found by the differential corpus,
+/// seed 42).
+#[test]
+fn or_branches_that_find_the_same_child_row_return_it_once() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    for (table, key, a, b) in [
+        ("PromotionProductsX", "promotion_id", 3, 4),
+        ("OrderProducts", "order_id", 5, 6),
+        ("ProductVariants", "product_id", 1, 2),
+        ("ProductImages", "product_id", 1, 2),
+    ] {
+        let cols = format!("SELECT * FROM {table}");
+        let want = query(d, &format!("{cols} WHERE {key} IN ({a}, {b})"));
+        assert!(!want.is_empty(), "{table} has rows for {a} or {b}");
+        for cond in [
+            format!("{key} = {a} OR {key} IN ({a}, {b})"),
+            format!("{key} = {a} OR {key} = {b} OR {key} IN ({b})"),
+        ] {
+            let mut got = query(d, &format!("{cols} WHERE {cond}"));
+            let mut w = want.clone();
+            got.sort();
+            w.sort();
+            assert_eq!(got, w, "{table} WHERE {cond}");
+        }
+    }
+    disconnect(e, d);
+}

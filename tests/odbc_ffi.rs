@@ -8,6 +8,7 @@
 mod common;
 use common::*;
 use jumpseller_odbc::ffi::*;
+use jumpseller_odbc::odbc::sqlext::SQL_OV_ODBC2;
 use jumpseller_sandbox::{Fault, FaultKind};
 use std::os::raw::c_void;
 use std::ptr::null_mut;
@@ -98,4 +99,59 @@ fn an_environment_with_connections_is_not_freed() {
     assert_eq!(SQLFreeHandle(HandleType::Dbc as i16, d2), SQL_SUCCESS);
     assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_SUCCESS);
     assert_eq!(SQLFreeHandle(HandleType::Env as i16, e), SQL_INVALID_HANDLE);
+}
+
+/// An environment that declares itself an ODBC 2 application.
+fn odbc2_env() -> *mut c_void {
+    let mut e = null_mut();
+    // SAFETY: see "Calling the exports" in tests/common (handles; an
+    // integer attribute travels in the pointer).
+    unsafe {
+        assert_eq!(
+            SQLAllocHandle(HandleType::Env as i16, null_mut(), &mut e),
+            SQL_SUCCESS
+        );
+        assert_eq!(
+            SQLSetEnvAttr(
+                e,
+                EnvironmentAttribute::OdbcVersion as i32,
+                SQL_OV_ODBC2 as usize as *mut c_void,
+                0
+            ),
+            SQL_SUCCESS
+        );
+    }
+    e
+}
+
+/// Appendix A, "SQLSTATE Mappings": with SQL_ATTR_ODBC_VERSION =
+/// SQL_OV_ODBC2 the driver posts ODBC 2 SQLSTATEs — 22005 for 22018,
+/// 22008 for 22007, 37000 for 42000, S1xxx for HYxxx; ODBC 3 applications
+/// keep the ODBC 3 codes.
+#[test]
+fn odbc2_applications_get_odbc2_sqlstates() {
+    let sb = sandbox();
+    let cases = [
+        ("SELECT {fn CONVERT('abc', SQL_INTEGER)}", "22018", "22005"),
+        ("SELECT CAST('not a date' AS DATE)", "22007", "22008"),
+        ("SELEC 1", "42000", "37000"),
+        ("SELECT * FROM NoSuchTable", "42S02", "S0002"),
+    ];
+    for version in [3, 2] {
+        let e = if version == 2 { odbc2_env() } else { env() };
+        let d = dbc(e);
+        assert_eq!(driver_connect(d, &conn_str(&sb)).0, SQL_SUCCESS);
+        for (sql, v3, v2) in cases {
+            let st = stmt(d);
+            assert_eq!(exec(st, sql), SQL_ERROR, "{sql}");
+            let expected = if version == 2 { v2 } else { v3 };
+            assert_eq!(
+                states(HandleType::Stmt, st),
+                [expected],
+                "{sql} (ODBC {version})"
+            );
+            SQLFreeHandle(HandleType::Stmt as i16, st);
+        }
+        disconnect(e, d);
+    }
 }

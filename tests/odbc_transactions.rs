@@ -227,6 +227,42 @@ fn end_tran_on_the_environment_covers_its_connections() {
     disconnect(e, d1);
 }
 
+/// SQLEndTran, "Diagnostics": 08003 Connection not open — HandleType was
+/// SQL_HANDLE_DBC and the Handle was not in a connected state. The
+/// environment's SQLEndTran skips such a connection.
+#[test]
+fn end_tran_on_a_connection_that_is_not_open_is_08003() {
+    let sb = sandbox();
+    let e = env();
+    let (open, never) = (dbc(e), dbc(e));
+    assert_eq!(driver_connect(open, &conn_str(&sb)).0, SQL_SUCCESS);
+    for completion in [CompletionType::Commit, CompletionType::Rollback] {
+        assert_eq!(
+            end_tran(HandleType::Dbc, never, completion),
+            SQL_ERROR,
+            "{completion:?} on an allocated, unconnected handle"
+        );
+        let records = diag(HandleType::Dbc, never);
+        assert_eq!(
+            records.first().map(|r| r.0.as_str()),
+            Some("08003"),
+            "{records:?}"
+        );
+        assert_eq!(end_tran(HandleType::Env, e, completion), SQL_SUCCESS);
+        assert_eq!(end_tran(HandleType::Dbc, open, completion), SQL_SUCCESS);
+    }
+    // ... and again once it was connected and disconnected.
+    assert_eq!(SQLDisconnect(open), SQL_SUCCESS);
+    assert_eq!(
+        end_tran(HandleType::Dbc, open, CompletionType::Commit),
+        SQL_ERROR
+    );
+    assert_eq!(diag(HandleType::Dbc, open)[0].0, "08003");
+    SQLFreeHandle(HandleType::Dbc as i16, never);
+    SQLFreeHandle(HandleType::Dbc as i16, open);
+    SQLFreeHandle(HandleType::Env as i16, e);
+}
+
 #[test]
 fn cursors_survive_commit_and_rollback() {
     let sb = sandbox();

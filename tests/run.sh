@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The test entry point (CI runs it through .ci/run).
-#   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc, LibreOffice Base (headless,
-#      with its ODBC driver and python3-uno) (apt); pyodbc, pytest (pip)
+#   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc, PHP with odbc + PDO_ODBC,
+#      iODBC, LibreOffice Base (headless, with its ODBC driver and python3-uno) (apt);
+#      pyodbc, pytest (pip)
 #   2. gates: cargo fmt --check, cargo clippy --workspace --all-targets -D warnings;
 #      then cargo build --workspace --all-targets
 #   3. cargo test --workspace                 (Rust tests: driver C ABI, engine, sandbox)
-#   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI;
-#                                              and through iODBC: test_iodbc.py builds the
-#                                              `--features iodbc` library into target/iodbc)
+#   4. python3 -m pytest -q tests/clients     (through unixODBC: pyodbc, isql/iusql, C, Perl DBI, PHP,
+#                                              LibreOffice; and through iODBC: test_iodbc.py builds
+#                                              the `--features iodbc` library into target/iodbc)
 # Extra arguments are passed to pytest (e.g. tests/run.sh -k isql).
 set -euo pipefail
 
@@ -24,6 +25,8 @@ APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc libiodbc2 iodb
 # no GUI, no Java; ~220 MB, ~1 min): base-drivers has the sdbc:odbc: driver (libodbclo.so),
 # base-nogui saves .odb files (libdbaxmllo.so), python3-uno scripts it from /usr/bin/python3.
 APT_PACKAGES+=(libreoffice-base-nogui libreoffice-base-drivers python3-uno)
+# PHP (odbc_* and PDO_ODBC): a client that describes parameters before binding them.
+APT_PACKAGES+=(php-cli php-odbc)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

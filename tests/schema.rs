@@ -572,6 +572,47 @@ fn a_user_profile_with_an_extra_column_and_table_is_queryable() {
     disconnect(e, d);
 }
 
+/// docs/profile.md lists TIME: a profile column of that type is described
+/// as SQL_TYPE_TIME (size 8, no fraction digits) and holds the UTC time of
+/// day of the instant the API sent.
+#[test]
+fn a_profile_column_of_type_time_is_a_sql_type_time() {
+    let sb = sandbox();
+    let mut p: Json = serde_json::from_str(BUILTIN).unwrap();
+    let tables = p["tables"].as_array_mut().unwrap();
+    let orders = tables.iter_mut().find(|t| t["name"] == "Orders").unwrap();
+    orders["columns"].as_array_mut().unwrap().push(json!({
+        "name": "created_time", "type": "time", "path": "created_at"
+    }));
+    let (_dir, path) = temp_profile("time", &serde_json::to_string_pretty(&p).unwrap());
+    let (e, d, r) = connect_with_profile(&sb, &path);
+    r.unwrap_or_else(|diag| panic!("connect with {path}: {diag:?}"));
+    let listed = sql_columns(d, "Orders");
+    assert!(
+        listed.contains(&("created_time".to_string(), 92, 8)),
+        "SQLColumns: {listed:?}"
+    );
+    let st = stmt(d);
+    assert_eq!(
+        exec(st, "SELECT created_time FROM Orders WHERE id = 1"),
+        SQL_SUCCESS
+    );
+    let c = describe_column(st, 1);
+    assert_eq!((c.sql_type, c.size, c.digits), (92, 8, 0), "{c:?}");
+    // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
+    unsafe { SQLFreeHandle(HandleType::Stmt as i16, st) };
+    let rows = query(
+        d,
+        "SELECT created_time, time(created_at), created_at FROM Orders ORDER BY id LIMIT 20",
+    );
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert!(r[0].as_deref().is_some_and(|t| t.len() == 8), "{r:?}");
+        assert_eq!(r[0], r[1], "the time of day of {:?}", r[2]);
+    }
+    disconnect(e, d);
+}
+
 #[test]
 fn malformed_profiles_fail_to_connect_naming_the_file_and_the_place() {
     let sb = sandbox();

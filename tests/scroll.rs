@@ -202,6 +202,29 @@ fn every_orientation_matches_the_forward_only_rows() {
     disconnect(e, d);
 }
 
+/// SQLFetchScroll, SQL_FETCH_RELATIVE rules: "CurrRowsetStart = 1 AND
+/// FetchOffset < 0" is before the start (SQL_NO_DATA), not the first row
+/// set again; from there NEXT is the first row set. (Found by the
+/// differential corpus's random orientation sequences.)
+#[test]
+fn relative_back_from_the_first_row_set_is_before_the_start() {
+    let sb = sandbox();
+    let (e, d) = connect(&sb);
+    let want = forward_ids(d);
+    for size in [1, 7] {
+        let b = Block::open(d, size, |_| {});
+        let first = Some(want[..size].to_vec());
+        assert_eq!(b.go(FIRST, 0), first);
+        assert_eq!(scroll(b.st, RELATIVE, -1), SQL_NO_DATA, "row set of {size}");
+        assert_eq!(b.go(NEXT, 0), first, "NEXT from before the start");
+        assert_eq!(b.go(ABSOLUTE, 1), first);
+        assert_eq!(b.go(RELATIVE, -3), None);
+        assert_eq!(b.go(RELATIVE, 0), None, "still before the start");
+        SQLFreeHandle(HandleType::Stmt as i16, b.st);
+    }
+    disconnect(e, d);
+}
+
 #[test]
 fn forward_only_cursors_refuse_every_orientation_but_next() {
     let sb = sandbox();

@@ -337,9 +337,14 @@ impl ApiCursor {
             .map(|c| self.value(c))
     }
 
-    /// A plain table's row is its object id; a child row (whose id may
-    /// repeat under different parents) is its position in this scan. Either
-    /// way the values a write route's path needs are kept for xUpdate.
+    /// A plain table's row is its object id; any other row (a child row,
+    /// whose id may repeat under different parents) is a hash of its
+    /// primary key (and of its place in the parent's array), so the same
+    /// row has the same rowid in every scan: SQLite de-duplicates an OR's
+    /// branches by rowid, and a rowid per scan would repeat the rows both
+    /// branches find. Rows with a NULL key fall back to a rowid unique over
+    /// the connection. Either way the values a write route's path needs are
+    /// kept for xUpdate.
     pub fn rowid(&self) -> i64 {
         if self.empty_rows.is_some() || self.record == 0 && self.explode.is_none() {
             return self.row_id;
@@ -347,7 +352,7 @@ impl ApiCursor {
         let t = self.table();
         let rowid = match (&t.source.parent, self.value_by_name("id")) {
             (None, Some(Value::Int(id))) => id,
-            _ => self.row_id,
+            _ => self.key_rowid().unwrap_or(self.row_id),
         };
         let keys = write::path_columns(t);
         if !keys.is_empty() {
@@ -365,5 +370,34 @@ impl ApiCursor {
             self.ctx.scope().remember_row(self.table, rowid, vals);
         }
         rowid
+    }
+
+    /// The row's identity as a rowid below zero (object ids are positive):
+    /// FNV-1a over its primary key's values and, for an exploded row, its
+    /// index in the parent's array. None when a key value is NULL.
+    fn key_rowid(&self) -> Option<i64> {
+        let t = self.table();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |bytes: &[u8]| {
+            for b in bytes {
+                h = (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        for name in &t.primary_key {
+            let v = self.value_by_name(name)?;
+            let text = match v {
+                Value::Null => return None,
+                other => other.text().unwrap_or_default(),
+            };
+            feed(&(text.len() as u64).to_le_bytes());
+            feed(text.as_bytes());
+        }
+        if t.primary_key.is_empty() {
+            return None;
+        }
+        if self.explode.is_some() {
+            feed(&(self.child as u64).to_le_bytes());
+        }
+        Some(-((h >> 2) as i64) - 1)
     }
 }

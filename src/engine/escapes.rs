@@ -311,77 +311,47 @@ fn matching(b: &[char], open: usize) -> Option<usize> {
     None
 }
 
-/// Whether `DATE`/`TIME`/`TIMESTAMP` at `start..end` is the keyword of a
-/// SQL-92 literal (`DATE '2024-01-31'`): a word of its own followed by a
-/// string literal.
-fn typed_literal(b: &[char], start: usize, end: usize) -> Option<usize> {
+/// The closing text of a date, time or timestamp literal's CAST, so that
+/// the literal has its type (SQLDescribeCol says DATE, not WVARCHAR) and a
+/// value that is not one is 22007 rather than text.
+fn literal_cast(kind: &str) -> Option<&'static str> {
+    match kind {
+        "d" | "DATE" => Some(" AS DATE)"),
+        "t" | "TIME" => Some(" AS TIME)"),
+        "ts" | "TIMESTAMP" => Some(" AS TIMESTAMP)"),
+        _ => None,
+    }
+}
+
+/// When `DATE`/`TIME`/`TIMESTAMP` at `b[start..end]` is the keyword of a
+/// SQL-92 literal (`DATE '2024-01-31'`: a word of its own followed by a
+/// string literal), the closing text of its CAST.
+fn typed_literal(b: &[char], start: usize, end: usize) -> Option<&'static str> {
     let word: String = b[start..end]
         .iter()
         .collect::<String>()
         .to_ascii_uppercase();
-    if !matches!(word.as_str(), "DATE" | "TIME" | "TIMESTAMP") {
-        return None;
-    }
+    let cast = literal_cast(&word).filter(|_| word.len() > 2)?;
     let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.';
     if start > 0 && ident(b[start - 1]) || b.get(end).is_some_and(|&c| ident(c)) {
         return None;
     }
-    let k = skip_space(b, end);
-    if k == end || b.get(k) != Some(&'\'') {
-        return None;
-    }
-    quoted_end(b, k)
-}
-
-fn skip_space(b: &[char], mut k: usize) -> usize {
+    let mut k = end;
     while k < b.len() && b[k].is_whitespace() {
         k += 1;
     }
-    k
-}
-
-/// The end (exclusive) of the quoted literal at `k` (`''` is a quote in it).
-fn quoted_end(b: &[char], k: usize) -> Option<usize> {
-    let mut m = k + 1;
-    while m < b.len() {
-        if b[m] == '\'' {
-            if b.get(m + 1) == Some(&'\'') {
-                m += 2;
-                continue;
-            }
-            return Some(m + 1);
-        }
-        m += 1;
-    }
-    None
-}
-
-/// After `{d`, `{t` or `{ts`: a quoted literal and the closing brace, as
-/// (end of the literal, position of the brace).
-fn quoted_then_brace(b: &[char], j: usize) -> Option<(usize, usize)> {
-    let k = skip_space(b, j);
-    if b.get(k) != Some(&'\'') {
-        return None;
-    }
-    let lit_end = quoted_end(b, k)?;
-    let close = skip_space(b, lit_end);
-    (b.get(close) == Some(&'}')).then_some((lit_end, close))
-}
-
-fn datetime_type(word: &str) -> &'static str {
-    match word {
-        "d" => "DATE",
-        "t" => "TIME",
-        _ => "TIMESTAMP",
-    }
+    (k > end && b.get(k) == Some(&'\'')).then_some(cast)
 }
 
 pub fn rewrite(sql: &str) -> String {
     let b: Vec<char> = sql.chars().collect();
     let mut out = String::with_capacity(sql.len());
     let mut i = 0;
-    // Stack of open escapes: true when its closing brace must be dropped.
-    let mut open: Vec<bool> = Vec::new();
+    // Stack of open escapes: what their closing brace becomes (None: it
+    // stays a brace).
+    let mut open: Vec<Option<&'static str>> = Vec::new();
+    // The closing text owed after the next quoted literal (SQL-92 DATE '…').
+    let mut after_literal: Option<&'static str> = None;
     while i < b.len() {
         let c = b[i];
         match c {
@@ -401,6 +371,9 @@ pub fn rewrite(sql: &str) -> String {
                         break;
                     }
                     i += 1;
+                }
+                if let Some(close) = after_literal.take() {
+                    out.push_str(close);
                 }
             }
             '-' if b.get(i + 1) == Some(&'-') => {
@@ -454,7 +427,7 @@ pub fn rewrite(sql: &str) -> String {
                             }
                             None => out.push_str(&call(&name, None)),
                         }
-                        open.push(true);
+                        open.push(Some(""));
                         i = j;
                     }
                     "interval" => {
@@ -470,51 +443,44 @@ pub fn rewrite(sql: &str) -> String {
                         match interval_literal(&body) {
                             Some(lit) => {
                                 out.push_str(&lit);
-                                open.push(true);
+                                open.push(Some(""));
                                 i = m;
                             }
                             None => {
                                 out.push('{');
-                                open.push(false);
+                                open.push(None);
                                 i += 1;
                             }
                         }
                     }
-                    "d" | "t" | "ts" if quoted_then_brace(&b, j).is_some() => {
-                        // A typed value: CAST checks it (22007) and types it
-                        // (a select-list item is DATE, TIME or TIMESTAMP).
-                        if let Some((lit_end, close)) = quoted_then_brace(&b, j) {
-                            let lit: String = b[j..lit_end].iter().collect();
-                            out.push_str(&format!(
-                                "CAST({} AS {})",
-                                lit.trim(),
-                                datetime_type(&word)
-                            ));
-                            i = close + 1;
-                        }
+                    "d" | "t" | "ts" => {
+                        out.push_str("CAST(");
+                        open.push(literal_cast(&word));
+                        i = j;
                     }
-                    "d" | "t" | "ts" | "oj" | "escape" | "guid" => {
+                    "oj" | "escape" | "guid" => {
                         if word == "escape" {
                             out.push_str("ESCAPE");
                         }
-                        open.push(true);
+                        open.push(Some(""));
                         i = j;
                     }
                     "call" | "?" => {
                         out.push('{');
-                        open.push(false);
+                        open.push(None);
                         i += 1;
                     }
                     _ => {
                         out.push('{');
-                        open.push(false);
+                        open.push(None);
                         i += 1;
                     }
                 }
             }
             '}' => {
-                if open.pop() != Some(true) {
-                    out.push('}');
+                match open.pop() {
+                    Some(Some(close)) => out.push_str(close),
+                    _ => out.push('}'),
                 }
                 i += 1;
             }
@@ -525,21 +491,13 @@ pub fn rewrite(sql: &str) -> String {
                 }
                 // SQL-92 `DATE '…'`: a CAST of the literal, as `{d '…'}` is.
                 match typed_literal(&b, i, j) {
-                    Some(lit_end) => {
-                        let word: String = b[i..j].iter().collect();
-                        let lit: String = b[j..lit_end].iter().collect();
-                        out.push_str(&format!(
-                            "CAST({} AS {})",
-                            lit.trim(),
-                            word.to_ascii_uppercase()
-                        ));
-                        i = lit_end;
+                    Some(close) => {
+                        out.push_str("CAST(");
+                        after_literal = Some(close);
                     }
-                    None => {
-                        out.extend(&b[i..j]);
-                        i = j;
-                    }
+                    None => out.extend(&b[i..j]),
                 }
+                i = j;
             }
             _ => {
                 out.push(c);
@@ -562,15 +520,15 @@ mod tests {
         );
         assert_eq!(
             rewrite("WHERE d > {d '2024-01-01'}"),
-            "WHERE d > CAST('2024-01-01' AS DATE)"
+            "WHERE d > CAST( '2024-01-01' AS DATE)"
         );
         assert_eq!(
             rewrite("WHERE d > {ts '2024-01-01 10:00:00'}"),
-            "WHERE d > CAST('2024-01-01 10:00:00' AS TIMESTAMP)"
+            "WHERE d > CAST( '2024-01-01 10:00:00' AS TIMESTAMP)"
         );
         assert_eq!(
-            rewrite("SELECT {t'10:00:00'}, DATE '2024-01-01', {d 'it''s'}"),
-            "SELECT CAST('10:00:00' AS TIME), CAST('2024-01-01' AS DATE), CAST('it''s' AS DATE)"
+            rewrite("SELECT {t '09:05:00'}, DATE '2024-01-01', TIMESTAMP  '2024-01-01 10:00:00'"),
+            "SELECT CAST( '09:05:00' AS TIME), CAST( '2024-01-01' AS DATE), CAST(  '2024-01-01 10:00:00' AS TIMESTAMP)"
         );
         assert_eq!(rewrite("SELECT {fn NOW()}"), "SELECT datetime('now')");
         assert_eq!(
@@ -626,7 +584,7 @@ mod tests {
         assert_eq!(rewrite("{guid 'ab-cd'}"), " 'ab-cd'");
         assert_eq!(
             rewrite("x > DATE '2024-01-01'"),
-            "x > CAST('2024-01-01' AS DATE)"
+            "x > CAST( '2024-01-01' AS DATE)"
         );
         // A column named date stays.
         assert_eq!(

@@ -34,7 +34,7 @@
 
 use super::Value;
 use crate::error::{Error, Kind, Result};
-use crate::timefmt::{parse_timestamp, Timestamp};
+use crate::timefmt::{days_in_month, parse_timestamp, Timestamp};
 use rusqlite::functions::{Context, FunctionFlags};
 
 /// Registers the `js_fn_*` functions on `conn`; `fail` receives the
@@ -684,15 +684,6 @@ fn months_per(i: Interval) -> i64 {
 
 fn total_nanos(t: &Timestamp) -> i128 {
     t.unix_seconds() as i128 * 1_000_000_000 + t.nanos as i128
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 fn out_of_range(what: &str) -> Error {

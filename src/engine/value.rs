@@ -121,6 +121,12 @@ pub fn decode(json: &Json, ty: SqlType) -> Value {
             None if s.is_empty() => Value::Null,
             None => Value::Text(s.clone()),
         },
+        // A time of day, or an instant's time of day in UTC; else as sent.
+        (Json::String(s), SqlType::Time) => match super::casts::cast(&Value::Text(s.clone()), ty) {
+            Ok(t) => t,
+            Err(_) if s.is_empty() => Value::Null,
+            Err(_) => Value::Text(s.clone()),
+        },
         (Json::String(s), _) => Value::Text(s.clone()),
         (Json::Number(n), _) => Value::Text(n.to_string()),
         (Json::Bool(b), _) => Value::Text(b.to_string()),

@@ -50,9 +50,12 @@ impl Conn {
             .then(|| rollback_warning(&writes))
     }
 
-    /// SQLEndTran(SQL_HANDLE_DBC).
+    /// SQLEndTran(SQL_HANDLE_DBC): 08003 on a connection that is not open
+    /// (there is no transaction to end; the environment's SQLEndTran skips
+    /// such connections instead).
     pub fn end_tran(&self, completion: i16) -> Result<RetCode> {
         let completion = completion_type(completion)?;
+        self.session()?;
         if let Some(warning) = self.end_transaction(completion) {
             lock(&self.diags).push("01000", warning);
         }

@@ -13,7 +13,7 @@ pub enum SqlType {
     Bit,
     Timestamp,
     Date,
-    /// A time of day; only from a CAST (no profile column declares it).
+    /// A time of day (`HH:MM:SS`, UTC like every time here).
     Time,
     WVarchar(u32),
     WLongVarchar,
@@ -42,11 +42,12 @@ impl SqlType {
             "BIT" | "BOOLEAN" => SqlType::Bit,
             "TIMESTAMP" | "DATETIME" => SqlType::Timestamp,
             "DATE" => SqlType::Date,
+            "TIME" => SqlType::Time,
             "WVARCHAR" | "VARCHAR" | "NVARCHAR" => SqlType::WVarchar(size.unwrap_or_else(|| num(0, 255)).max(1)),
             "WLONGVARCHAR" | "LONGVARCHAR" | "TEXT" => SqlType::WLongVarchar,
             _ => {
                 return Err(format!(
-                    "type '{name}' is not one of BIGINT, INTEGER, DECIMAL(p,s), DOUBLE, BIT, TIMESTAMP, DATE, WVARCHAR(n), WLONGVARCHAR"
+                    "type '{name}' is not one of BIGINT, INTEGER, DECIMAL(p,s), DOUBLE, BIT, TIMESTAMP, DATE, TIME, WVARCHAR(n), WLONGVARCHAR"
                 ))
             }
         })
@@ -213,6 +214,8 @@ mod tests {
             SqlType::WVarchar(80),
             SqlType::WLongVarchar,
             SqlType::Timestamp,
+            SqlType::Date,
+            SqlType::Time,
         ] {
             assert_eq!(SqlType::parse(&t.decl(), None).unwrap(), t);
         }

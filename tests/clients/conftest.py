@@ -200,6 +200,25 @@ def sandbox(workdir):
     sb.stop()
 
 
+@pytest.fixture(scope="module")
+def module_sandbox(workdir):
+    """A sandbox of the test module's own (default data), for modules that
+    write or count requests: the shared one must stay as it is."""
+    _ensure_built()
+    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture(scope="module")
+def module_conn(module_sandbox):
+    """A pyodbc connection (autocommit) to the module's own sandbox."""
+    import pyodbc
+    conn = pyodbc.connect(module_sandbox.conn_str(), autocommit=True)
+    yield conn
+    conn.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def odbc_ini(sandbox, workdir):
     """Registers the driver and the DSNs in a private ODBCSYSINI/ODBCINI, for

@@ -21,6 +21,8 @@ import sqlite3
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import differential_fns as F
+
 PROFILE = json.loads((Path(__file__).resolve().parents[2] / "src" / "schema" / "jumpseller.json").read_text())
 TABLES = {t["name"]: t for t in PROFILE["tables"]}
 
@@ -135,6 +137,7 @@ class Oracle:
         self.db = sqlite3.connect(":memory:")
         unicode_case(self.db)
         cast_functions(self.db)
+        F.register(self.db)
         self.db.execute('ATTACH DATABASE ":memory:" AS Jumpseller')
         self.columns = {}  # table -> [(name, kind)]
         self.rows = {}  # table -> [dict]
@@ -231,11 +234,19 @@ def sql_str(s):
 # ---------------------------------------------------------------- statements
 
 class Pred:
-    """One predicate: SQL for the driver and for the oracle, with parameters."""
+    """One predicate: SQL for the driver and for the oracle, with parameters;
+    `marked` is the driver's same predicate with its literals as ? markers
+    (the twin shape runs both)."""
 
-    def __init__(self, driver, oracle, dparams=(), oparams=()):
+    def __init__(self, driver, oracle, dparams=(), oparams=(), marked=None):
         self.driver, self.oracle = driver, oracle
         self.dparams, self.oparams = list(dparams), list(oparams)
+        self.marked = marked  # (driver sql with ?, its parameters)
+
+    def with_markers(self):
+        if self.marked is None:
+            return self
+        return Pred(self.marked[0], self.oracle, self.marked[1], self.oparams)
 
     def __repr__(self):
         return self.driver
@@ -301,8 +312,10 @@ class Generator:
         self.o = oracle
         self.rnd = random.Random(seed)
         # The cast shape draws from a stream of its own, so adding it left
-        # every other statement of a seed's corpus as it was.
+        # every other statement of a seed's corpus as it was; so do the
+        # escape-function and literal/marker twin shapes.
         self.cast_rnd = random.Random(f"cast-{seed}")
+        self.feature_rnd = random.Random(f"features-{seed}")
         self.tables = [t for t in TABLES if self.o.columns.get(t)]
 
     # -- values
@@ -405,12 +418,91 @@ class Generator:
             weights=[24, 12, 6, 8, 8, 12, 8, 6, 6, 10])[0]
         stmt = getattr(self, "_" + shape)()
         if self.cast_rnd.random() < 0.1:
-            main, self.rnd = self.rnd, self.cast_rnd
-            try:
-                stmt = self._cast()
-            finally:
-                self.rnd = main
+            stmt = self._drawing_from(self.cast_rnd, self._cast)
+        if self.feature_rnd.random() < 0.15:
+            shape = self.feature_rnd.choice([self._fn, self._fn, self._twin])
+            stmt = self._drawing_from(self.feature_rnd, shape)
         return stmt
+
+    def _drawing_from(self, rnd, shape):
+        main, self.rnd = self.rnd, rnd
+        try:
+            return shape()
+        finally:
+            self.rnd = main
+
+    def _fn(self):
+        """{fn ...} escapes over real columns in the select list (and on one
+        in WHERE), against the oracle's Python definitions (differential_fns)."""
+        rnd = self.rnd
+        tables = [t for t in self.tables if any(k in F.TEMPLATES for _, k in self._cols(t))]
+        t = rnd.choice(tables)
+        cols = [(c, k) for c, k in self._cols(t) if k in F.TEMPLATES]
+        dsel, osel = [], []
+        for col, kind in rnd.sample(cols, min(len(cols), rnd.randint(1, 3))):
+            for _ in range(rnd.randint(1, 2)):
+                d, o = rnd.choice(F.TEMPLATES[kind])
+                dsel.append(d.replace("{c}", q(col)))
+                osel.append(o.replace("{c}", q(col)))
+        preds = self._preds(t, "", 0, 1)
+        filterable = [(c, k) for c, k in cols if k in F.PREDICATES]
+        if filterable and rnd.random() < 0.5:
+            col, kind = rnd.choice(filterable)
+            d, o, fn = rnd.choice(F.PREDICATES[kind])
+            v = F.VALUE_OF[fn](self.pick_value(t, col, kind))
+            if v is not None:
+                lit = sql_str(v) if isinstance(v, str) else repr(v)
+                preds.append(Pred(d.replace("{c}", q(col)).replace("{v}", lit),
+                                  o.replace("{c}", q(col)).replace("{v}", lit)))
+        pk = self._pk_order(t)
+        order = pk if pk and rnd.random() < 0.5 else None
+        return Stmt("fn", t, "", (", ".join(dsel), ", ".join(osel)), preds, order=order)
+
+    def _twin(self):
+        """The same filter with literals and with ? markers bound to the same
+        values: both must give the oracle's rows."""
+        rnd = self.rnd
+        t = rnd.choice(self.tables)
+        cols = [(c, k) for c, k in self._cols(t) if k in ("int", "num", "text", "ts")]
+        if not cols:
+            return self._filter()
+        preds = []
+        for _ in range(rnd.randint(1, 3)):
+            col, kind = rnd.choice(cols)
+            preds.append(self._twin_pred(t, col, kind))
+        pk = self._pk_order(t)
+        return Stmt("twin", t, "", self._select_list(t, ""), preds,
+                    joiner=rnd.choice(["AND", "AND", "OR"]), order=pk if rnd.random() < 0.5 else None)
+
+    def _twin_pred(self, table, col, kind):
+        rnd = self.rnd
+        c = q(col)
+        v = self.pick_value(table, col, kind)
+        if kind == "ts":
+            op = rnd.choice(["=", ">=", "<", "<=", ">"])
+            bound = dt.datetime.strptime(v[:19], "%Y-%m-%d %H:%M:%S") if rnd.random() < 0.7 else v
+            return Pred(f"{c} {op} {{ts '{v[:19]}'}}", f"{c} {op} {sql_str(v[:19])}", marked=(f"{c} {op} ?", [bound]))
+        op = rnd.choice(["=", "<>", "<", ">=", "in"] if kind != "text" else ["=", "<>", ">", "in", "like"])
+        if op == "in":
+            vs = [self.pick_value(table, col, kind) for _ in range(rnd.randint(1, 4))]
+            if kind == "text":
+                vs = [str(x) for x in vs]
+            lits = ", ".join(sql_str(x) if isinstance(x, str) else repr(x) for x in vs)
+            marks = ", ".join("?" for _ in vs)
+            return Pred(f"{c} IN ({lits})", f"{c} IN ({lits})", marked=(f"{c} IN ({marks})", [self._bound(x, kind) for x in vs]))
+        if op == "like":
+            pat = str(v)[: rnd.randint(0, 3)].replace("%", "").replace("_", "") + "%"
+            return Pred(f"{c} LIKE {sql_str(pat)}", f"{c} LIKE {sql_str(pat)}", marked=(f"{c} LIKE ?", [pat]))
+        if kind == "text":
+            v = str(v)
+        lit = sql_str(v) if isinstance(v, str) else repr(v)
+        return Pred(f"{c} {op} {lit}", f"{c} {op} {lit}", marked=(f"{c} {op} ?", [self._bound(v, kind)]))
+
+    def _bound(self, v, kind):
+        """A value as an application would bind it: ints, floats or Decimals, text."""
+        if kind == "num" and self.rnd.random() < 0.5:
+            return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+        return v
 
     def _cols(self, table):
         return self.o.columns[table]
@@ -642,7 +734,14 @@ def diff(d, o):
 
 def run_one(cursor, oracle, stmt):
     """(Outcome, driver sql, params) for one statement; a driver error is a mismatch
-    unless the oracle fails too."""
+    unless the oracle fails too. A twin runs twice: with literals and with
+    the same values bound to ? markers."""
+    if stmt.kind == "twin":
+        literal = run_one(cursor, oracle, stmt.copy(kind="twin-literals"))
+        marked = run_one(cursor, oracle, stmt.copy(kind="twin-markers", preds=[p.with_markers() for p in stmt.preds]))
+        if literal[0].ok and not marked[0].ok:
+            return Outcome(False, "with ? markers: " + marked[0].detail), marked[1], marked[2]
+        return literal
     d, dp, o, op = driver_sql(stmt)
     try:
         orows = oracle.query(o, op)

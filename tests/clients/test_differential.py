@@ -8,27 +8,13 @@ import sys
 import pyodbc
 import pytest
 
-from conftest import SANDBOX_BIN, Sandbox, FAST_FLAGS, _ensure_built
+from conftest import SANDBOX_BIN
 import differential as D
+import differential_scroll as S
 
 SEED = int(os.environ.get("DIFF_SEED", "20261207"))
 COUNT = int(os.environ.get("DIFF_COUNT", "1000"))
-
-
-@pytest.fixture(scope="module")
-def diff_sandbox(workdir):
-    """A sandbox of its own: other tests write to the shared one."""
-    _ensure_built()
-    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def diff_conn(diff_sandbox):
-    conn = pyodbc.connect(diff_sandbox.conn_str(), autocommit=True)
-    yield conn
-    conn.close()
+SCROLLS = int(os.environ.get("DIFF_SCROLLS", "40"))
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +74,10 @@ def run_corpus(sandbox, conn, oracle, seed, count, costs):
     return mismatches, reports
 
 
-def test_plain_scans_equal_the_export(diff_conn, exported):
+def test_plain_scans_equal_the_export(module_conn, exported):
     """Anchors the scan-based part of the oracle: where the export has a table,
     the driver's plain SELECT * holds the same rows on the columns both have."""
-    cursor = diff_conn.cursor()
+    cursor = module_conn.cursor()
     problems = []
     for table, (ecols, erows) in sorted(exported.items()):
         dcols, drows = D.scan_rows(cursor, table)
@@ -106,12 +92,44 @@ def test_plain_scans_equal_the_export(diff_conn, exported):
     assert not problems, "\n".join(problems)
 
 
-def test_differential_corpus(diff_sandbox, diff_conn, exported):
-    cursor = diff_conn.cursor()
-    costs = scan_costs(diff_sandbox, cursor)
+def test_differential_corpus(module_sandbox, module_conn, exported):
+    cursor = module_conn.cursor()
+    costs = scan_costs(module_sandbox, cursor)
     oracle = D.build_oracle(cursor, exported)
-    mismatches, reports = run_corpus(diff_sandbox, diff_conn, oracle, SEED, COUNT, costs)
+    mismatches, reports = run_corpus(module_sandbox, module_conn, oracle, SEED, COUNT, costs)
     assert not mismatches, f"{len(mismatches)} wrong answers; first ones:\n" + "\n".join(reports)
+
+
+def test_static_cursors_scroll_like_the_forward_rows(module_sandbox, module_conn, exported):
+    """Ordered statements of the corpus read by a static cursor in a random
+    orientation sequence: each move lands on the forward-only result's row
+    the positioning rules name (differential_scroll.py)."""
+    import random
+    oracle = D.build_oracle(module_conn.cursor(), exported)
+    gen = D.Generator(oracle, SEED + 7)
+    rnd = random.Random(SEED + 7)
+    conn = S.Connection(module_sandbox.conn_str())
+    wrong, moved = [], 0
+    try:
+        for _ in range(SCROLLS):
+            stmt = gen._ordered()
+            while stmt.order is None or D.driver_sql(stmt)[1]:  # no ORDER BY, or ? markers
+                stmt = gen._ordered()
+            sql = D.driver_sql(stmt)[0]
+            rows = conn.forward_rows(sql)
+            moves = S.random_moves(rnd, len(rows), rnd.randint(6, 14))
+            want = [None if p is None else rows[p - 1] for p in S.expected_positions(len(rows), moves)]
+            got = conn.scrolled_rows(sql, moves)
+            moved += len(moves)
+            for i, (m, w, g) in enumerate(zip(moves, want, got)):
+                if w != g:
+                    steps = ", ".join(f"{S.NAMES[o]} {k}" for o, k in moves[: i + 1])
+                    wrong.append(f"{sql!r} ({len(rows)} rows) after {steps}: got {g!r}, want {w!r}")
+                    break
+    finally:
+        conn.close()
+    print(f"\nstatic cursors (seed {SEED + 7}): {SCROLLS} statements, {moved} moves, {len(wrong)} wrong")
+    assert not wrong, "\n".join(wrong[:5])
 
 
 def random_writes(conn, oracle, seed, n=40):
@@ -123,8 +141,8 @@ def random_writes(conn, oracle, seed, n=40):
     cur = conn.cursor()
     done = []
     for i in range(n):
-        op = rnd.choice(["cat+", "cat~", "cat-", "cust+", "cust~", "prod~", "cat=", "cat?", "cust=",
-                         "img~", "stock~", "grp+"])
+        op = rnd.choice(["cat+", "cat~", "cat-", "cust+", "cust~", "prod~", "cat=", "cat?", "cust=", "cat[]",
+                         "cust[]", "img~", "stock~", "grp+"])
         try:
             if op == "cat+":
                 cur.execute("INSERT INTO Categories (name) VALUES (?)", f"Diff {seed}-{i} ñ 😀")
@@ -139,6 +157,8 @@ def random_writes(conn, oracle, seed, n=40):
             elif op == "cust~":
                 ids = [r["id"] for r in oracle.rows["Customers"]]
                 cur.execute("UPDATE Customers SET phone = ? WHERE id = ?", f"+56 {i}", rnd.choice(ids))
+            elif op in ("cat[]", "cust[]"):
+                array_writes(cur, oracle, rnd, op, f"{seed}-{i}")
             elif op == "prod~":
                 ids = [r["id"] for r in oracle.rows["Products"]]
                 cur.execute("UPDATE Products SET stock = ? WHERE id = ?", rnd.randint(0, 50), rnd.choice(ids))
@@ -195,13 +215,36 @@ def gap_write(cur, rnd, oracle, op):
         assert found == 1, (group, customer, found)
 
 
-def test_differential_corpus_after_writes(diff_sandbox, diff_conn, workdir):
-    cursor = diff_conn.cursor()
-    before = D.build_oracle(cursor, live_export(diff_sandbox, workdir))
-    random_writes(diff_conn, before, SEED)
-    costs = scan_costs(diff_sandbox, cursor)
-    oracle = D.build_oracle(cursor, live_export(diff_sandbox, workdir))
-    mismatches, reports = run_corpus(diff_sandbox, diff_conn, oracle, SEED + 1, max(COUNT // 3, 100), costs)
+def array_writes(cur, oracle, rnd, op, tag):
+    """Writes through a parameter array (fast_executemany: one SQLExecute of
+    SQL_ATTR_PARAMSET_SIZE rows), checked here and then by the corpus that
+    runs over the export taken after them."""
+    cur.fast_executemany = True
+    try:
+        if op == "cat[]":
+            names = [f"Array {tag}.{k} ñ" for k in range(rnd.randint(2, 6))]
+            cur.executemany("INSERT INTO Categories (name) VALUES (?)", [(x,) for x in names])
+            got = sorted(r[0] for r in cur.execute(
+                "SELECT name FROM Categories WHERE name LIKE ?", f"Array {tag}.%").fetchall())
+            assert got == sorted(names), (names, got)
+        else:
+            ids = rnd.sample([r["id"] for r in oracle.rows["Customers"]], rnd.randint(2, 5))
+            phones = {i: f"+56 {tag} {i}" for i in ids}
+            cur.executemany("UPDATE Customers SET phone = ? WHERE id = ?", [(p, i) for i, p in phones.items()])
+            got = {r[0]: r[1] for r in cur.execute(
+                f"SELECT id, phone FROM Customers WHERE id IN ({', '.join('?' * len(ids))})", *ids).fetchall()}
+            assert got == phones, (phones, got)
+    finally:
+        cur.fast_executemany = False
+
+
+def test_differential_corpus_after_writes(module_sandbox, module_conn, workdir):
+    cursor = module_conn.cursor()
+    before = D.build_oracle(cursor, live_export(module_sandbox, workdir))
+    random_writes(module_conn, before, SEED)
+    costs = scan_costs(module_sandbox, cursor)
+    oracle = D.build_oracle(cursor, live_export(module_sandbox, workdir))
+    mismatches, reports = run_corpus(module_sandbox, module_conn, oracle, SEED + 1, max(COUNT // 3, 100), costs)
     assert not mismatches, f"{len(mismatches)} wrong answers after writes; first ones:\n" + "\n".join(reports)
 
 

@@ -6,7 +6,8 @@ tell an application static cursors exist. Reads only: the shared sandbox.
 """
 
 import ctypes
-import ctypes.util
+
+from libodbc import load as _libodbc
 
 SQL_HANDLE_ENV, SQL_HANDLE_DBC, SQL_HANDLE_STMT = 1, 2, 3
 SQL_ATTR_ODBC_VERSION, SQL_OV_ODBC3 = 200, 3
@@ -24,31 +25,6 @@ SQL_STATIC_CURSOR_ATTRIBUTES1, SQL_CA1_ABSOLUTE, SQL_CA1_POS_POSITION = 167, 0x2
 SQL_API_SQLSETPOS, SQL_API_SQLEXTENDEDFETCH = 68, 59
 
 ORDERS = b"SELECT id FROM Orders ORDER BY id"
-
-
-def _libodbc():
-    lib = ctypes.CDLL(ctypes.util.find_library("odbc") or "libodbc.so.2")
-    V, S, I, L = ctypes.c_void_p, ctypes.c_short, ctypes.c_int, ctypes.c_ssize_t
-    lib.SQLAllocHandle.argtypes = [S, V, ctypes.POINTER(V)]
-    lib.SQLSetEnvAttr.argtypes = [V, I, V, I]
-    lib.SQLDriverConnect.argtypes = [V, V, ctypes.c_char_p, S, V, S, V, ctypes.c_ushort]
-    lib.SQLExecDirect.argtypes = [V, ctypes.c_char_p, I]
-    lib.SQLSetStmtAttr.argtypes = [V, I, V, I]
-    lib.SQLBindCol.argtypes = [V, ctypes.c_ushort, S, V, L, ctypes.POINTER(L)]
-    lib.SQLFetchScroll.argtypes = [V, S, L]
-    lib.SQLExtendedFetch.argtypes = [V, ctypes.c_ushort, L, ctypes.POINTER(ctypes.c_size_t),
-                                     ctypes.POINTER(ctypes.c_ushort)]
-    lib.SQLSetPos.argtypes = [V, ctypes.c_size_t, ctypes.c_ushort, ctypes.c_ushort]
-    lib.SQLGetData.argtypes = [V, ctypes.c_ushort, S, V, L, ctypes.POINTER(L)]
-    lib.SQLGetCursorName.argtypes = [V, ctypes.c_char_p, S, ctypes.POINTER(S)]
-    lib.SQLSetCursorName.argtypes = [V, ctypes.c_char_p, S]
-    lib.SQLGetInfo.argtypes = [V, ctypes.c_ushort, V, S, ctypes.POINTER(S)]
-    lib.SQLGetFunctions.argtypes = [V, ctypes.c_ushort, ctypes.POINTER(ctypes.c_ushort)]
-    lib.SQLGetDiagRec.argtypes = [S, V, S, ctypes.c_char_p, ctypes.POINTER(I), ctypes.c_char_p, S,
-                                  ctypes.POINTER(S)]
-    lib.SQLFreeHandle.argtypes = [S, V]
-    lib.SQLDisconnect.argtypes = [V]
-    return lib
 
 
 def _states(lib, handle_type, handle):

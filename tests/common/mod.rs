@@ -195,6 +195,7 @@ pub fn states(handle_type: HandleType, h: *mut c_void) -> Vec<String> {
 }
 
 /// What SQLDescribeCol tells of a result column.
+#[derive(Debug)]
 pub struct ColumnDescription {
     pub name: String,
     pub sql_type: i16,

@@ -99,6 +99,17 @@ fn target(
             Row(row as u64)
         }
     };
+    // SQL_FETCH_ABSOLUTE's rules, which RELATIVE from before the start or
+    // after the end follows too.
+    let absolute = |o: i64| -> (Position, bool) {
+        match o {
+            0 => (BeforeStart, false),
+            o if o > 0 => (at(o), false),
+            o if o.unsigned_abs() <= n => (at(n_i + o + 1), false),
+            o if o.unsigned_abs() > rowset => (BeforeStart, false),
+            _ => (at(1), true),
+        }
+    };
     Ok(match orientation {
         SQL_FETCH_NEXT => match current {
             BeforeStart => (at(1), false),
@@ -116,18 +127,14 @@ fn target(
         SQL_FETCH_FIRST => (at(1), false),
         SQL_FETCH_LAST if n <= rowset => (at(1), false),
         SQL_FETCH_LAST => (at(n_i - rowset_i + 1), false),
-        SQL_FETCH_ABSOLUTE => match offset {
-            0 => (BeforeStart, false),
-            o if o > 0 => (at(o), false),
-            o if o.unsigned_abs() <= n => (at(n_i + o + 1), false),
-            o if o.unsigned_abs() > rowset => (BeforeStart, false),
-            _ => (at(1), true),
-        },
+        SQL_FETCH_ABSOLUTE => absolute(offset),
         SQL_FETCH_RELATIVE => match current {
-            BeforeStart if offset > 0 => (at(offset), false),
+            BeforeStart if offset > 0 => absolute(offset),
             BeforeStart => (BeforeStart, false),
-            AfterEnd if offset < 0 => (at(n_i + offset + 1), false),
+            AfterEnd if offset < 0 => absolute(offset),
             AfterEnd => (AfterEnd, false),
+            // Back from the first row set: before the start, not 01S06.
+            Row(1) if offset < 0 => (BeforeStart, false),
             Row(s) => {
                 let row = s as i64 + offset;
                 if row < 1 && offset.unsigned_abs() > rowset {
@@ -534,6 +541,14 @@ mod tests {
         assert_eq!(go(SQL_FETCH_RELATIVE, -50, Row(3)), (BeforeStart, false));
         assert_eq!(go(SQL_FETCH_RELATIVE, -5, AfterEnd), (Row(91), false));
         assert_eq!(go(SQL_FETCH_RELATIVE, 0, Row(7)), (Row(7), false));
+        assert_eq!(go(SQL_FETCH_RELATIVE, -1, Row(1)), (BeforeStart, false));
+        assert_eq!(go(SQL_FETCH_RELATIVE, -3, Row(1)), (BeforeStart, false));
+        assert_eq!(go(SQL_FETCH_RELATIVE, -100, AfterEnd), (BeforeStart, false));
+        assert_eq!(
+            target(SQL_FETCH_RELATIVE, -7, None, AfterEnd, 10, 5).unwrap(),
+            (Row(1), true),
+            "as ABSOLUTE -7 of 5 rows with a row set of 10"
+        );
         assert_eq!(go(SQL_FETCH_BOOKMARK, 2, BeforeStart), (Row(5), false));
         assert!(target(SQL_FETCH_BOOKMARK, 0, Some(96), BeforeStart, 10, 95).is_err());
         assert!(target(7, 0, None, BeforeStart, 10, 95).is_err());

@@ -10,6 +10,8 @@
  */
 #include <sql.h>
 #include <sqlext.h>
+
+#include "rc_name.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

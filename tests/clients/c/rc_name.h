@@ -1,6 +1,7 @@
-/* SQLRETURN names for the C clients' `key=value` output. */
+/* The name of an ODBC return code, for the C clients' one-line answers. */
 #ifndef RC_NAME_H
 #define RC_NAME_H
+
 #include <sql.h>
 #include <sqlext.h>
 
@@ -15,4 +16,5 @@ static const char *rc_name(SQLRETURN rc) {
     default: return "OTHER";
     }
 }
+
 #endif
