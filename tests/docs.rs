@@ -333,7 +333,7 @@ fn cursor_type_values(d: *mut c_void) {
 fn other_cursor_types_become_static(d: *mut c_void) {
     use StatementAttribute::CursorType;
     let st = stmt(d);
-    for value in [SQL_CURSOR_KEYSET_DRIVEN, SQL_CURSOR_DYNAMIC, 7] {
+    for value in [SQL_CURSOR_KEYSET_DRIVEN, SQL_CURSOR_DYNAMIC] {
         set_and_check(
             st,
             CursorType,
@@ -348,6 +348,10 @@ fn other_cursor_types_become_static(d: *mut c_void) {
         assert_eq!(states(HandleType::Stmt, st), ["01S02"], "{value}");
         assert_eq!(get_attr(st, CursorType), SQL_CURSOR_STATIC, "{value}");
     }
+    // A value that is no cursor type is refused; the type stays as it was.
+    assert_eq!(set_attr(st, CursorType, 7), SQL_ERROR);
+    assert_eq!(states(HandleType::Stmt, st), ["HY024"]);
+    assert_eq!(get_attr(st, CursorType), SQL_CURSOR_STATIC);
     SQLFreeHandle(HandleType::Stmt as i16, st);
 }
 
@@ -408,7 +412,7 @@ const CURSOR_SENTENCES: &[(&str, Check)] = &[
         Check::Here(cursor_type_values),
     ),
     (
-        "`SQL_CURSOR_KEYSET_DRIVEN`, `SQL_CURSOR_DYNAMIC` and any other value give a static cursor with the warning `01S02` (option value changed), and `SQLGetStmtAttr` then answers `SQL_CURSOR_STATIC`.",
+        "`SQL_CURSOR_KEYSET_DRIVEN` and `SQL_CURSOR_DYNAMIC` give a static cursor with the warning `01S02` (option value changed), and `SQLGetStmtAttr` then answers `SQL_CURSOR_STATIC`; any other value is refused (`HY024`).",
         Check::Here(other_cursor_types_become_static),
     ),
     (

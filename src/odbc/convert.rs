@@ -433,6 +433,17 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>, num: NumericSpec
         if let Ok(i) = t.parse::<i64>() {
             return Ok(Value::Int(i));
         }
+        // Text that is no number would be compared and written as text:
+        // `? + 1` with 'abc' answering 1. The spec's answer is 22018.
+        if !is_number(t) {
+            return Err(Error::new(
+                Kind::Data,
+                format!(
+                    "A character parameter bound as a numeric SQL type ({}) is not a number; it was not sent. Bind numbers as digits with an optional sign, '.' and exponent, or bind the parameter as a character SQL type.",
+                    sql_type.0
+                ),
+            ));
+        }
         if let Ok(f) = t.parse::<f64>() {
             let exact = !EXACT_SQL.contains(&sql_type)
                 || format!("{f}") == t.trim_end_matches('0').trim_end_matches('.');
@@ -442,6 +453,24 @@ pub fn from_c(c_type: i16, sql_type: i16, bytes: Option<&[u8]>, num: NumericSpec
         }
     }
     Ok(v)
+}
+
+/// Whether text is a numeric literal: a sign, digits with at most one '.',
+/// and an exponent (`-12`, `3.50`, `.5`, `1e-3`); not `inf`, `NaN` or ''.
+fn is_number(t: &str) -> bool {
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(at) => (&t[..at], Some(&t[at + 1..])),
+        None => (t, None),
+    };
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
+    let dots = mantissa.bytes().filter(|b| *b == b'.').count();
+    let mantissa_ok = digits > 0 && dots <= 1 && digits + dots == mantissa.len();
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
 }
 
 /// One SQLGetData/SQLFetch delivery: bytes to copy into the buffer, the
@@ -599,6 +628,45 @@ mod tests {
         assert_eq!(
             (p.bytes.as_slice(), p.indicator, p.truncated),
             (&b"def\0"[..], 3, false)
+        );
+    }
+
+    #[test]
+    fn text_bound_as_a_number_must_be_one() {
+        for good in ["12", "-3.50", "+.5", "1e-3", " 7 ", "2.E5"] {
+            assert!(
+                from_c(
+                    C_CHAR,
+                    SqlDataType::DECIMAL.0,
+                    Some(good.as_bytes()),
+                    NumericSpec::DEFAULT
+                )
+                .is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "abc", "", "1.2.3", "inf", "NaN", "1e", "--1", "12abc", "0x10",
+        ] {
+            let e = from_c(
+                C_CHAR,
+                SqlDataType::INTEGER.0,
+                Some(bad.as_bytes()),
+                NumericSpec::DEFAULT,
+            )
+            .unwrap_err();
+            assert_eq!(e.kind, Kind::Data, "{bad}");
+        }
+        // As a character SQL type the same text is text.
+        assert_eq!(
+            from_c(
+                C_CHAR,
+                SqlDataType::VARCHAR.0,
+                Some(b"abc"),
+                NumericSpec::DEFAULT
+            )
+            .unwrap(),
+            Value::Text("abc".into())
         );
     }
 

@@ -71,7 +71,9 @@ def canonical(v):
     if isinstance(v, bool):
         return str(int(v))
     if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+        # Trailing zeros are the column's scale (pyodbc reads DECIMAL as
+        # SQL_C_NUMERIC at the described scale); PHP has the API's text.
+        return format(v.normalize(), "f")
     if isinstance(v, datetime.datetime):
         return v.isoformat(" ", "seconds") if not v.microsecond else v.isoformat(" ")
     return str(v)

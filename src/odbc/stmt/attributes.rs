@@ -15,8 +15,9 @@ pub const ATTR_APP_PARAM_DESC: i32 = StatementAttribute::AppParamDesc as i32;
 pub const ATTR_IMP_PARAM_DESC: i32 = StatementAttribute::ImpParamDesc as i32;
 
 use crate::odbc::sqlext::{
-    SQL_ASYNC_ENABLE_OFF, SQL_CONCUR_READ_ONLY, SQL_CURSOR_FORWARD_ONLY, SQL_CURSOR_STATIC,
-    SQL_NONSCROLLABLE, SQL_ROWSET_SIZE, SQL_SCROLLABLE, SQL_UB_FIXED, SQL_UB_OFF, SQL_UB_VARIABLE,
+    SQL_ASYNC_ENABLE_OFF, SQL_CONCUR_READ_ONLY, SQL_CURSOR_DYNAMIC, SQL_CURSOR_FORWARD_ONLY,
+    SQL_CURSOR_KEYSET_DRIVEN, SQL_CURSOR_STATIC, SQL_NONSCROLLABLE, SQL_ROWSET_SIZE,
+    SQL_SCROLLABLE, SQL_UB_FIXED, SQL_UB_OFF, SQL_UB_VARIABLE,
 };
 
 /// The most rows one fetch fills, or parameter rows one execution runs.
@@ -174,6 +175,18 @@ impl Stmt {
             RetrieveData => st.attrs.retrieve_data = value,
             CursorType => {
                 cursor_attr_settable(&st)?;
+                if !matches!(
+                    value,
+                    SQL_CURSOR_FORWARD_ONLY
+                        | SQL_CURSOR_KEYSET_DRIVEN
+                        | SQL_CURSOR_DYNAMIC
+                        | SQL_CURSOR_STATIC
+                ) {
+                    return Err(Error::odbc(
+                        "HY024",
+                        format!("SQL_ATTR_CURSOR_TYPE {value} is not a cursor type (SQL_CURSOR_FORWARD_ONLY, _KEYSET_DRIVEN, _DYNAMIC or _STATIC)."),
+                    ));
+                }
                 st.attrs.cursor_type = if value == SQL_CURSOR_FORWARD_ONLY {
                     SQL_CURSOR_FORWARD_ONLY
                 } else {
