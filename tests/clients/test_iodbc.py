@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AUTHTOKEN, CLIENTS, DRIVER_NAME, DSN, FAST_FLAGS, LOGIN, REPO, Sandbox, _ensure_built, run
+from conftest import AUTHTOKEN, CLIENTS, DRIVER_NAME, DSN, LOGIN, REPO, run
 
 IODBC_LIB = next((p for p in (Path("/usr/lib/x86_64-linux-gnu/libiodbc.so.2"), Path("/usr/lib/libiodbc.so.2"),
                               Path("/usr/local/lib/libiodbc.so.2")) if p.exists()), None)
@@ -45,24 +45,14 @@ def driver():
 
 
 @pytest.fixture(scope="module")
-def own_sandbox(workdir):
-    """A sandbox of this module's own: the rows it adds must not show up in
-    other tests' counts."""
-    _ensure_built()
-    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def iodbc_env(driver, own_sandbox, workdir):
+def iodbc_env(driver, module_sandbox, workdir):
     """The environment of an iODBC client: its own ini files, nothing of
     unixODBC's (ODBCSYSINI is unixODBC's alone)."""
     inst = workdir / "iodbcinst.ini"
     ini = workdir / "iodbc.ini"
     inst.write_text(f"[ODBC Drivers]\n{DRIVER_NAME} = Installed\n\n[{DRIVER_NAME}]\nDriver = {driver}\n")
     ini.write_text(f"[ODBC Data Sources]\n{DSN} = {DRIVER_NAME}\n\n[{DSN}]\nDriver = {DRIVER_NAME}\n"
-                   f"URL = {own_sandbox.url}\nLogin = {LOGIN}\nAuthToken = {AUTHTOKEN}\n"
+                   f"URL = {module_sandbox.url}\nLogin = {LOGIN}\nAuthToken = {AUTHTOKEN}\n"
                    "MaxRequestsPerSecond = 1000\nMaxRequestsPerMinute = 100000\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items()
            if k not in ("ODBCSYSINI", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")}
@@ -84,9 +74,9 @@ def matrix_bin(workdir):
 
 
 @pytest.fixture(scope="module")
-def rows(own_sandbox):
+def rows(module_sandbox):
     import pyodbc  # through unixODBC; the data is the sandbox's either way
-    with pyodbc.connect(own_sandbox.conn_str(), autocommit=True) as c:
+    with pyodbc.connect(module_sandbox.conn_str(), autocommit=True) as c:
         for v in VALUES.values():
             if not c.cursor().execute("SELECT 1 FROM Categories WHERE name = ?", v).fetchall():
                 c.cursor().execute("INSERT INTO Categories (name) VALUES (?)", v)

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from conftest import AUTHTOKEN, CLIENTS, DRIVER_NAME, FAST_FLAGS, LOGIN, Sandbox, _ensure_built, run
+from conftest import AUTHTOKEN, CLIENTS, DRIVER_NAME, LOGIN, run
 
 pytestmark = pytest.mark.skipif(not shutil.which("gcc"), reason="gcc not installed")
 
@@ -54,18 +54,8 @@ def matrix_bin(workdir):
 
 
 @pytest.fixture(scope="module")
-def own_sandbox(workdir):
-    """A sandbox of this module's own: the rows it adds must not show up in
-    other tests' counts."""
-    _ensure_built()
-    sb = Sandbox(*FAST_FLAGS, workdir=workdir)
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def cs(own_sandbox):
-    return own_sandbox.conn_str()
+def cs(module_sandbox):
+    return module_sandbox.conn_str()
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +145,7 @@ def test_wide_connect_is_not_exported(matrix_bin):
     assert not {"SQLDriverConnectW", "SQLConnectW", "SQLBrowseConnectW"} & names
 
 
-def test_non_ascii_connection_string_of_a_wide_app_is_an_error(matrix_bin, own_sandbox, cs, workdir):
+def test_non_ascii_connection_string_of_a_wide_app_is_an_error(matrix_bin, module_sandbox, cs, workdir):
     """A wide application's connection string reaches SQLDriverConnect through
     unixODBC's own conversion, which cuts non-ASCII characters to a byte: the
     driver refuses the result (22018) rather than use an altered value. The
@@ -173,7 +163,7 @@ def test_non_ascii_connection_string_of_a_wide_app_is_an_error(matrix_bin, own_s
     # The DSN route: the driver reads odbc.ini's bytes itself.
     ini = workdir / "textmatrix-odbc.ini"
     dsn_log = logdir / "dsn-é日本😀.log"
-    ini.write_text(f"[JS_LOG]\nDriver={DRIVER_NAME}\nURL={own_sandbox.url}\nLogin={LOGIN}\n"
+    ini.write_text(f"[JS_LOG]\nDriver={DRIVER_NAME}\nURL={module_sandbox.url}\nLogin={LOGIN}\n"
                    f"AuthToken={AUTHTOKEN}\nLogfile={dsn_log}\n", encoding="utf-8")
     env = locale_env(LOCALES[-1] or "C")
     env["ODBCINI"] = str(ini)

@@ -29,15 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *rc_name(SQLRETURN rc) {
-    switch (rc) {
-    case SQL_SUCCESS: return "SUCCESS";
-    case SQL_SUCCESS_WITH_INFO: return "SUCCESS_WITH_INFO";
-    case SQL_NO_DATA: return "NO_DATA";
-    case SQL_ERROR: return "ERROR";
-    default: return "OTHER";
-    }
-}
+#include "rc_name.h"
 
 /* UTF-8 to NUL-terminated SQLWCHARs (UTF-16, or UCS-4 when SQLWCHAR is 4
  * bytes as under iODBC); exits on invalid input. */
