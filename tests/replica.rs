@@ -67,6 +67,8 @@ const QUERIES: &[&str] = &[
     "SELECT * FROM Orders ORDER BY id",
     "SELECT status, COUNT(*), SUM(total), MIN(created_at), MAX(total) FROM Orders GROUP BY status ORDER BY status",
     "SELECT id, total / 3, total * 2, subtotal + tax FROM Orders ORDER BY id",
+    // Storage classes too: a whole amount stays REAL (DECIMAL BLOB affinity).
+    "SELECT id, typeof(total), typeof(subtotal), typeof(price) FROM Orders JOIN OrderProducts ON order_id = id ORDER BY id, line",
     "SELECT id FROM Orders WHERE created_at >= {ts '2024-03-01 00:00:00.000'} AND created_at < '2024-06-01T00:00:00Z' ORDER BY id",
     "SELECT * FROM Products ORDER BY id",
     "SELECT p.id, p.name, v.id, v.price FROM Products p JOIN ProductVariants v ON v.product_id = p.id ORDER BY 1, 3",
@@ -320,7 +322,13 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
     let mut child = sync_command(&sb, &file, "Orders,Products").spawn().unwrap();
     std::thread::sleep(Duration::from_millis(600));
     child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the sync ended before it was killed"
+    );
     // Whatever was written is a consistent state readers can use.
     let (e, cached) = offline(&file);
     let n: usize = query(cached, "SELECT COUNT(*) FROM Orders")[0][0]
