@@ -152,10 +152,13 @@ impl Conn {
         let cache = config.cache_location.as_deref().map(std::path::Path::new);
         let fixed = |session: &Session| -> Result<Vec<crate::engine::additions::FixedTable>> {
             let mut tables = super::system_tables::build(session)?;
-            tables.push(crate::replica::status::table(
-                cache,
-                config.cache_tolerance,
-            )?);
+            // Only with a replica: without one the catalog stays as it was.
+            if cache.is_some() {
+                tables.push(crate::replica::status::table(
+                    cache,
+                    config.cache_tolerance,
+                )?);
+            }
             Ok(tables)
         };
         let setup = Setup {
