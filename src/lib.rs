@@ -14,5 +14,6 @@ pub mod ffi;
 pub mod jumpseller;
 pub mod logging;
 pub mod odbc;
+pub mod replica;
 pub mod schema;
 pub mod timefmt;

@@ -1,6 +1,7 @@
 //! `jumpseller-odbc auth`: get OAuth tokens once (on a desktop, or with a
 //! code copied from any browser) and write the driver's token store, for
-//! servers where the driver cannot open a browser itself.
+//! servers where the driver cannot open a browser itself; and
+//! `jumpseller-odbc sync`: fill the local replica (src/replica/command.rs).
 
 use jumpseller_odbc::config::{parse_pairs, Config};
 use jumpseller_odbc::jumpseller::oauth::{self, FlowError, OAuthApp, DEFAULT_SCOPE};
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 const USAGE: &str = "\
 Usage: jumpseller-odbc auth [options]
+       jumpseller-odbc sync --connection-string \"...;CacheLocation=FILE\" [--tables A,B] [--full]
 
 Runs the OAuth authorization-code flow for the Jumpseller ODBC driver and
 writes the tokens to the driver's token store (OAuthSettingsLocation).
@@ -43,6 +45,14 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("jumpseller-odbc auth: {message}");
+                ExitCode::from(1)
+            }
+        },
+        Some("sync") => match jumpseller_odbc::replica::command::run(&args[1..]) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(message) => {
+                eprintln!("jumpseller-odbc sync: {message}");
                 ExitCode::from(1)
             }
         },

@@ -251,6 +251,35 @@ pub static KEYS: &[KeySpec] = &[
         aliases: &[],
         kind: Text,
     },
+    // The local replica (src/replica).
+    KeySpec {
+        name: "CacheLocation",
+        aliases: &[],
+        kind: Text,
+    },
+    KeySpec {
+        name: "CacheTolerance",
+        aliases: &[],
+        kind: Int {
+            min: 0,
+            max: i64::MAX,
+        },
+    },
+    KeySpec {
+        name: "Offline",
+        aliases: &[],
+        kind: Bool,
+    },
+    KeySpec {
+        name: "AutoCache",
+        aliases: &[],
+        kind: Bool,
+    },
+    KeySpec {
+        name: "CacheConnection",
+        aliases: &[],
+        kind: Secret,
+    },
     // CData compatibility (issue #13): keys CData's API driver uses that
     // have a meaning here. Keys with none are in cdata.rs (NO_EFFECT).
     KeySpec {
@@ -401,6 +430,12 @@ pub struct Config {
     pub ssl_server_cert: Option<String>,
     /// A JSON file of named views (odbc/views.rs).
     pub user_defined_views: Option<String>,
+    /// The replica file (src/replica).
+    pub cache_location: Option<String>,
+    /// Seconds a replica table is trusted (CacheStatus.stale).
+    pub cache_tolerance: u64,
+    /// Answer from the replica only, with no network.
+    pub offline: bool,
     /// ConnectOnOpen as given (the credentials are verified at connect
     /// either way; `Some(true)` makes a connection that cannot be verified
     /// an error).
@@ -596,6 +631,9 @@ impl Config {
             proxy_auto_detect,
             ssl_server_cert: get("SSLServerCert"),
             user_defined_views: get("UserDefinedViews"),
+            cache_location: get("CacheLocation").filter(|p| !p.trim().is_empty()),
+            cache_tolerance: int("CacheTolerance").unwrap_or(600) as u64,
+            offline: flag("Offline").unwrap_or(false),
             connect_on_open: flag("ConnectOnOpen"),
             max_log_file_size,
             max_log_file_count,
@@ -605,6 +643,7 @@ impl Config {
             pairs,
         };
         cfg.check_auth()?;
+        cfg.check_replica()?;
         cfg.name_unused_keys(&mut unhonoured);
         warnings.0.extend(unhonoured.message());
         Ok((cfg, warnings))
@@ -623,6 +662,23 @@ impl Config {
             unhonoured.name(
                 "MaxLogFileCount",
                 "the log rotates only with MaxLogFileSize",
+            );
+        }
+        let on = |name: &str| {
+            self.pairs
+                .iter()
+                .any(|(n, v)| *n == name && parse_bool(v).unwrap_or(false))
+        };
+        if on("AutoCache") {
+            unhonoured.name(
+                "AutoCache",
+                "it is not built yet: sync with `jumpseller-odbc sync` and read with Offline=true",
+            );
+        }
+        if given("CacheConnection") {
+            unhonoured.name(
+                "CacheConnection",
+                "a replica in PostgreSQL is not built yet; CacheLocation (SQLite) is",
             );
         }
         let proxy_named = self.proxy_server.is_some() || self.firewall.is_some();
@@ -671,6 +727,17 @@ impl Config {
                 .map(|u| (u, self.proxy_password.clone().unwrap_or_default())),
             None => None,
         }
+    }
+
+    /// Offline answers from the replica: it needs one.
+    fn check_replica(&self) -> Result<()> {
+        if self.offline && self.cache_location.is_none() {
+            return err(
+                Kind::Config,
+                "Offline=true answers from the local replica: give its file as CacheLocation (and fill it with `jumpseller-odbc sync`).",
+            );
+        }
+        Ok(())
     }
 
     fn check_auth(&self) -> Result<()> {

@@ -59,7 +59,7 @@ fn quoted(name: &str) -> String {
 impl Session {
     /// `schema.name`, quoted.
     fn qualified(&self, name: &str) -> String {
-        format!("{}.{}", quoted(&self.ctx.profile.schema), quoted(name))
+        format!("{}.{}", quoted(self.additions_schema()), quoted(name))
     }
 
     /// Whether a name is already taken in the store's schema (a profile

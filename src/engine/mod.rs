@@ -7,7 +7,7 @@ mod access;
 pub mod additions;
 mod authorizer;
 mod casts;
-mod collation;
+pub mod collation;
 mod cursor;
 mod escapes;
 mod fanout;
@@ -71,6 +71,8 @@ pub struct Ctx {
     /// Set once the session's own setup is done: from then on user SQL is
     /// fenced in (authorizer.rs).
     sealed: std::sync::atomic::AtomicBool,
+    /// The store's schema is the replica file, attached read-only (Offline).
+    offline: bool,
 }
 
 impl Ctx {
@@ -124,6 +126,10 @@ pub struct Setup<'a> {
     /// describes them); None adds no fixed tables and no sys_identity.
     #[allow(clippy::type_complexity)]
     pub fixed_tables: Option<&'a dyn Fn(&Session) -> Result<Vec<additions::FixedTable>>>,
+    /// Offline: the replica file (src/replica) is the store's schema,
+    /// attached read-only, instead of the virtual tables; views and fixed
+    /// tables then live in the connection's temp schema.
+    pub offline_replica: Option<&'a std::path::Path>,
 }
 
 #[derive(Clone, Copy)]
@@ -167,6 +173,7 @@ impl Session {
             added: Mutex::new(Vec::new()),
             fixed: Mutex::new(Vec::new()),
             sealed: std::sync::atomic::AtomicBool::new(false),
+            offline: setup.offline_replica.is_some(),
         });
         // Serialized mode: statements of one connection may run on several
         // threads; SQLite's connection mutex orders them (see DbLock).
@@ -195,9 +202,17 @@ impl Session {
             .map_err(sqlite_setup)?;
         identity::register(&conn, Arc::downgrade(&ctx)).map_err(sqlite_setup)?;
         let schema = profile.schema.replace('"', "\"\"");
-        conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\""))
-            .map_err(sqlite_setup)?;
-        for t in &profile.tables {
+        if let Some(replica) = setup.offline_replica {
+            attach_replica(&conn, &schema, replica)?;
+        } else {
+            conn.execute_batch(&format!("ATTACH DATABASE ':memory:' AS \"{schema}\""))
+                .map_err(sqlite_setup)?;
+        }
+        for t in profile
+            .tables
+            .iter()
+            .filter(|_| setup.offline_replica.is_none())
+        {
             let name = t.name.replace('"', "\"\"");
             conn.execute_batch(&format!(
                 "CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"
@@ -323,7 +338,7 @@ impl Session {
         // SAFETY: db is the live connection we hold the lock of.
         let rc = unsafe { ffi::sqlite3_prepare_v2(db, c_sql.as_ptr(), -1, &mut stmt, &mut tail) };
         if rc != ffi::SQLITE_OK {
-            return Err(sqlite_error(&scope, db, rc));
+            return Err(self.offline_error(sqlite_error(&scope, db, rc)));
         }
         if stmt.is_null() {
             return Err(Error::new(Kind::Syntax, "The SQL text holds no statement."));
@@ -346,6 +361,14 @@ impl Session {
         let readonly = unsafe { ffi::sqlite3_stmt_readonly(stmt) } != 0;
         // SAFETY: as above.
         let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt) } as usize;
+        if !readonly
+            && self.ctx.offline
+            && self.ctx.sealed.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            // SAFETY: stmt was just prepared and is finalized once, here.
+            unsafe { ffi::sqlite3_finalize(stmt) };
+            return Err(crate::replica::offline_write());
+        }
         Ok(Query {
             stmt: Stmt(stmt),
             session: self.clone(),
@@ -356,6 +379,52 @@ impl Session {
             readonly,
             params,
         })
+    }
+}
+
+/// Offline: the replica file attached read-only as the store's schema.
+/// A missing file is an error here (SQLite would create nothing read-only,
+/// and say only "unable to open").
+fn attach_replica(conn: &rusqlite::Connection, schema: &str, path: &std::path::Path) -> Result<()> {
+    if !path.is_file() {
+        return Err(crate::replica::missing(path));
+    }
+    conn.execute(
+        &format!("ATTACH DATABASE ?1 AS \"{schema}\""),
+        [crate::replica::read_only_uri(path)],
+    )
+    .map(|_| ())
+    .map_err(|e| crate::replica::failed(path, e))
+}
+
+impl Session {
+    /// Offline, a profile table missing from the replica was never synced:
+    /// say how to sync it.
+    fn offline_error(&self, e: Error) -> Error {
+        if !self.ctx.offline || e.kind != Kind::NoTable {
+            return e;
+        }
+        // "no such table: [Schema.]Name. SQLTables lists ..." (classify)
+        let named = e
+            .message
+            .strip_prefix("no such table: ")
+            .and_then(|rest| rest.split(". ").next())
+            .and_then(|name| name.rsplit('.').next())
+            .and_then(|name| self.ctx.profile.table(name));
+        match named {
+            Some(t) => crate::replica::never_synced(&t.name),
+            None => e,
+        }
+    }
+
+    /// Where the connection's views and fixed tables live: the store's
+    /// schema, or temp when that is the read-only replica.
+    pub(crate) fn additions_schema(&self) -> &str {
+        if self.ctx.offline {
+            "temp"
+        } else {
+            &self.ctx.profile.schema
+        }
     }
 }
 

@@ -134,7 +134,6 @@ impl Conn {
             )
         })?;
         let login_timeout = lock(&self.state).login_timeout;
-        let client = Arc::new(build_client(&config, logger.clone(), login_timeout)?);
         logger.log(
             1,
             &format!(
@@ -145,18 +144,27 @@ impl Conn {
                     .unwrap_or_else(|| "(OAuth)".into())
             ),
         );
-        // OAuth: tokens from the store, a refresh or the authorization flow.
-        match super::oauth::establish(&config, &client, prompt, login_timeout, &self.diags)? {
-            None => verify(&client)?,
-            Some(warning) => lock(&self.diags).push("01000", warning),
-        }
+        let client = signed_in_client(&config, &logger, login_timeout, prompt, &self.diags)?;
         let views = match &config.user_defined_views {
             Some(path) => super::views::load(path)?,
             None => Vec::new(),
         };
+        let cache = config.cache_location.as_deref().map(std::path::Path::new);
+        let fixed = |session: &Session| -> Result<Vec<crate::engine::additions::FixedTable>> {
+            let mut tables = super::system_tables::build(session)?;
+            // Only with a replica: without one the catalog stays as it was.
+            if cache.is_some() {
+                tables.push(crate::replica::status::table(
+                    cache,
+                    config.cache_tolerance,
+                )?);
+            }
+            Ok(tables)
+        };
         let setup = Setup {
             views,
-            fixed_tables: Some(&super::system_tables::build),
+            fixed_tables: Some(&fixed),
+            offline_replica: cache.filter(|_| config.offline),
         };
         let session = Session::open(
             profile,
@@ -325,6 +333,59 @@ fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<C
         proxy_auto_detect: config.proxy_auto_detect,
         extra_root_pem: pem,
     })
+}
+
+/// The client, signed in (OAuth) and verified by one request; Offline, only
+/// built: nothing goes to the network.
+fn signed_in_client(
+    config: &Config,
+    logger: &Logger,
+    login_timeout: u64,
+    prompt: u16,
+    diags: &Mutex<Diags>,
+) -> Result<Arc<Client>> {
+    let client = Arc::new(build_client(config, logger.clone(), login_timeout)?);
+    if config.offline {
+        return Ok(client);
+    }
+    // OAuth: tokens from the store, a refresh or the authorization flow.
+    match super::oauth::establish(config, &client, prompt, login_timeout, diags)? {
+        None => verify(&client)?,
+        Some(warning) => lock(diags).push("01000", warning),
+    }
+    Ok(client)
+}
+
+/// A live engine session for a tool (`jumpseller-odbc sync`): signed in
+/// and verified as a connection is, without views or fixed tables.
+pub fn live_session(config: &Config) -> Result<Session> {
+    let profile = Profile::load(config.profile.as_deref())?;
+    let rotation = crate::logging::Rotation {
+        max_size: config.max_log_file_size,
+        max_count: config.max_log_file_count,
+    };
+    let logger = Logger::open_rotating(config.logfile.as_deref(), config.verbosity, rotation)
+        .map_err(|e| Error::new(Kind::Config, format!("Logfile cannot be opened: {e}")))?;
+    let diags = Mutex::new(Diags::default());
+    let live = Config {
+        offline: false,
+        ..config.clone()
+    };
+    let client = signed_in_client(
+        &live,
+        &logger,
+        0,
+        DriverConnectOption::NoPrompt as u16,
+        &diags,
+    )?;
+    Session::open(
+        profile,
+        client,
+        config.pagesize,
+        config.prefetch.unwrap_or(DEFAULT_PREFETCH),
+        config.login.clone().unwrap_or_default(),
+        &Setup::default(),
+    )
 }
 
 /// One cheap request proves the URL and the credentials: the store profile.

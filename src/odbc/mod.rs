@@ -8,6 +8,7 @@ pub mod catalog;
 mod catalog_args;
 mod colattr;
 mod connect;
+pub use connect::live_session;
 pub mod convert;
 pub mod descriptor;
 pub mod diag;

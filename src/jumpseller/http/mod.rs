@@ -24,7 +24,7 @@ use exchange::{exchange, Exchanged};
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use retry::{Failure, Next, RetryPolicy};
 use serde_json::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
@@ -70,6 +70,8 @@ pub struct Client {
     /// Whether the server has answered this connection once: a failure to
     /// connect after that is a lost link (08S01), not a bad address (08001).
     reached: AtomicBool,
+    /// Requests sent (attempts, retries included).
+    sent: AtomicU64,
 }
 
 /// The HTTP methods the API is called with (callers above this layer name no
@@ -115,7 +117,14 @@ impl Client {
             logger: opts.logger,
             attempts: opts.attempts.max(1),
             reached: AtomicBool::new(false),
+            sent: AtomicU64::new(0),
         })
+    }
+
+    /// Requests sent so far, retries included (what a replica sync reports
+    /// it used).
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// The underlying HTTP client (OAuth token requests share its proxy and TLS settings).
@@ -184,6 +193,7 @@ impl Client {
                 return Err(stopped);
             }
             self.logger.log(2, &format!("{method} {}", redact(&url)));
+            self.sent.fetch_add(1, Ordering::Relaxed);
             let (request, used_token) = self.authorize(self.http.request(method.clone(), &url))?;
             let outcome = exchange(with_body(request, body), interrupt)
                 .map_err(|stopped| in_flight(stopped, idempotent, &url))?;

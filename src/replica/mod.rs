@@ -1,0 +1,147 @@
+//! The local replica (`CacheLocation`): an SQLite file holding a copy of
+//! the store's tables, filled by `sync` through a live engine session (so
+//! the shared rate limiter, prefetch and pushdown work unchanged) and read
+//! by a session opened `Offline` (engine: the file attached read-only in
+//! place of the virtual tables). User SQL never opens the file itself.
+//!
+//! Consistency: the file is in WAL mode, every batch is one transaction,
+//! and a full sync of a table writes a staging table renamed over the old
+//! one in its last transaction, so a reader sees the previous state or the
+//! new one, and a sync killed at any point leaves the previous state.
+
+pub mod command;
+pub mod layout;
+pub mod lock;
+pub mod status;
+pub mod sync;
+
+use crate::error::{Error, Kind, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// The replica file, open for writing (syncs) or reading (status).
+pub struct Replica {
+    pub path: PathBuf,
+    pub conn: Connection,
+}
+
+impl Replica {
+    /// Opens (creating when absent) the replica for a sync.
+    pub fn open(path: &Path) -> Result<Replica> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| failed(path, e))?;
+        // WAL: readers keep reading the last committed state while a batch
+        // is written. A busy timeout lets a reader's checkpoint pass.
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(|e| failed(path, e))?;
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+            .map_err(|e| failed(path, e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| failed(path, e))?;
+        conn.create_collation(
+            crate::engine::collation::INSTANT,
+            crate::engine::collation::compare_instants,
+        )
+        .map_err(|e| failed(path, e))?;
+        conn.execute_batch(layout::META_DDL)
+            .map_err(|e| failed(path, e))?;
+        Ok(Replica {
+            path: path.to_path_buf(),
+            conn,
+        })
+    }
+
+    /// Opens an existing replica read-only (CacheStatus).
+    pub fn open_read_only(path: &Path) -> Result<Replica> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| failed(path, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| failed(path, e))?;
+        Ok(Replica {
+            path: path.to_path_buf(),
+            conn,
+        })
+    }
+
+    /// Whether a table has been synced completely at least once.
+    pub fn has_table(&self, name: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| failed(&self.path, e))
+    }
+}
+
+/// An error of the replica file, naming it.
+pub fn failed(path: &Path, e: rusqlite::Error) -> Error {
+    Error::new(
+        Kind::General,
+        format!(
+            "The replica {} failed: {e}. Check CacheLocation.",
+            path.display()
+        ),
+    )
+}
+
+/// What a table that was never synced answers Offline.
+pub fn never_synced(table: &str) -> Error {
+    Error::new(
+        Kind::NoTable,
+        format!(
+            "Table {table} is not in the replica (Offline=true answers from CacheLocation only): sync it first with `jumpseller-odbc sync --connection-string \"...\" --tables {table}`."
+        ),
+    )
+}
+
+/// Seconds since the epoch, now.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A Unix time as the replica's timestamps are written (UTC).
+pub fn sql_time(unix: i64) -> String {
+    crate::timefmt::Timestamp::from_unix(unix, 0).to_sql_text()
+}
+
+/// Offline: the replica does not exist yet.
+pub fn missing(path: &Path) -> Error {
+    Error::new(
+        Kind::Config,
+        format!(
+            "Offline=true answers from the replica {}, which does not exist yet: fill it first with `jumpseller-odbc sync --connection-string \"...;CacheLocation=...\"`.",
+            path.display()
+        ),
+    )
+}
+
+/// Offline connections read the replica only.
+pub fn offline_write() -> Error {
+    Error::new(
+        Kind::NotImplemented,
+        "The connection is Offline (Offline=true): it reads the local replica and sends nothing to the store, so INSERT, UPDATE and DELETE are refused; write over a live connection.",
+    )
+}
+
+/// The SQLite URI that opens `path` read-only (`?`, `#` and `%` escaped).
+pub fn read_only_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro");
+    uri
+}

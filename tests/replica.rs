@@ -1,0 +1,451 @@
+//! The local replica (src/replica): a sync through the live engine, then
+//! Offline answers equal to live ones; incremental syncs that find new and
+//! changed orders with few requests; deletions reconciled by counts; a sync
+//! killed with SIGKILL resumed to the same end state; Offline without any
+//! network; two syncs taking turns.
+
+mod common;
+use common::*;
+use jumpseller_odbc::config::Config;
+use jumpseller_odbc::ffi::SQLNumResultCols;
+use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
+use jumpseller_odbc::replica::{lock, Replica};
+use jumpseller_sandbox::{Mutation, Sandbox};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+struct Quiet;
+impl Progress for Quiet {
+    fn rows(&mut self, _: &str, _: u64) {}
+    fn done(&mut self, _: &TableReport) {}
+}
+
+fn cache_str(sb: &Sandbox, file: &Path) -> String {
+    format!("{};CacheLocation={}", conn_str(sb), file.display())
+}
+
+/// Syncs `tables` through the library, as `jumpseller-odbc sync` does.
+fn sync_tables(sb: &Sandbox, file: &Path, tables: &[&str], full: bool) -> Vec<TableReport> {
+    let (config, _) = Config::from_connection_string(&cache_str(sb, file)).unwrap();
+    let session = jumpseller_odbc::odbc::live_session(&config).unwrap();
+    let mut replica = Replica::open(file).unwrap();
+    let opts = Options {
+        tables: Some(tables.iter().map(|t| t.to_string()).collect()),
+        full,
+    };
+    let reports = sync::run(&mut replica, &session, &opts, &mut Quiet).unwrap();
+    for r in &reports {
+        assert!(r.error.is_none(), "{r:?}");
+    }
+    reports
+}
+
+fn report<'a>(reports: &'a [TableReport], table: &str) -> &'a TableReport {
+    reports.iter().find(|r| r.table == table).unwrap()
+}
+
+/// An Offline connection to the replica (no sandbox needed).
+fn offline(file: &Path) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(
+        d,
+        &format!(
+            "URL=http://127.0.0.1:9;Login=nobody;AuthToken=none;CacheLocation={};Offline=true",
+            file.display()
+        ),
+    );
+    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
+    (e, d)
+}
+
+/// Queries whose answers must be the same live and from the replica:
+/// whole rows, aggregates over money, integer-looking money divided,
+/// dates compared as instants, a join of a child table.
+const QUERIES: &[&str] = &[
+    "SELECT * FROM Orders ORDER BY id",
+    "SELECT status, COUNT(*), SUM(total), MIN(created_at), MAX(total) FROM Orders GROUP BY status ORDER BY status",
+    "SELECT id, total / 3, total * 2, subtotal + tax FROM Orders ORDER BY id",
+    // Storage classes too: a whole amount stays REAL (DECIMAL BLOB affinity).
+    "SELECT id, typeof(total), typeof(subtotal), typeof(price) FROM Orders JOIN OrderProducts ON order_id = id ORDER BY id, line",
+    "SELECT id FROM Orders WHERE created_at >= {ts '2024-03-01 00:00:00.000'} AND created_at < '2024-06-01T00:00:00Z' ORDER BY id",
+    "SELECT * FROM Products ORDER BY id",
+    "SELECT p.id, p.name, v.id, v.price FROM Products p JOIN ProductVariants v ON v.product_id = p.id ORDER BY 1, 3",
+    "SELECT o.status, SUM(l.qty * l.price) FROM Orders o JOIN OrderProducts l ON l.order_id = o.id GROUP BY o.status ORDER BY 1",
+    "SELECT COUNT(*), SUM(price), AVG(weight) FROM Products WHERE status = 'available'",
+];
+
+fn assert_same_answers(live: *mut std::os::raw::c_void, cached: *mut std::os::raw::c_void) {
+    for sql in QUERIES {
+        let want = query(live, sql);
+        assert!(!want.is_empty(), "{sql} answers no rows live");
+        assert_eq!(query(cached, sql), want, "{sql}");
+    }
+}
+
+#[test]
+fn offline_answers_equal_live_answers() {
+    let sb = sandbox();
+    let dir = TempDir::new("replica-equal");
+    let file = dir.join("store.db");
+    let reports = sync_tables(
+        &sb,
+        &file,
+        &["Orders", "OrderProducts", "Products", "ProductVariants"],
+        false,
+    );
+    assert_eq!(report(&reports, "Orders").mode, Mode::Full);
+    assert_eq!(report(&reports, "Orders").rows, 400);
+    assert!(report(&reports, "Orders").requests >= 4);
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = offline(&file);
+    assert_same_answers(live, cached);
+    // The result columns describe the same.
+    for sql in ["SELECT * FROM Orders", "SELECT total / 3 AS t FROM Orders"] {
+        let (s1, s2) = (stmt(live), stmt(cached));
+        assert_eq!(exec(s1, sql), SQL_SUCCESS);
+        assert_eq!(exec(s2, sql), SQL_SUCCESS);
+        let mut n = 0i16;
+        // SAFETY: see "Calling the exports" in tests/common.
+        unsafe { SQLNumResultCols(s1, &mut n) };
+        for i in 1..=n as u16 {
+            let (a, b) = (describe_column(s1, i), describe_column(s2, i));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{sql} column {i}");
+        }
+    }
+    disconnect(e1, live);
+    disconnect(e2, cached);
+}
+
+#[test]
+fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
+    let sb = sandbox_with(|c| c.orders = 3000);
+    let dir = TempDir::new("replica-incremental");
+    let file = dir.join("store.db");
+    let full = sync_tables(&sb, &file, &["Orders"], false);
+    let full_requests = report(&full, "Orders").requests;
+    // New orders (created now, so inside the recent window) ...
+    assert!(sb.mutate(&Mutation::CreateOrders(3)));
+    let (e1, live) = connect(&sb);
+    let new_ids = query(live, "SELECT id FROM Orders WHERE id > 3000 ORDER BY id");
+    assert_eq!(new_ids.len(), 3);
+    let first = sync_tables(&sb, &file, &["Orders"], false);
+    let r = report(&first, "Orders");
+    assert_eq!(r.mode, Mode::Incremental, "{r:?}");
+    assert_eq!(r.rows, 3003);
+    // ... and a status changed on one of them since.
+    let id = new_ids[0][0].clone().unwrap();
+    let st = stmt(live);
+    assert_eq!(
+        exec(
+            st,
+            &format!("UPDATE Orders SET status = 'Canceled' WHERE id = {id}")
+        ),
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Stmt, st)
+    );
+    sb.reset_counts();
+    let second = sync_tables(&sb, &file, &["Orders"], false);
+    let r = report(&second, "Orders");
+    assert_eq!(r.mode, Mode::Incremental, "{r:?}");
+    // What the store served: the sync's requests and the connect's check.
+    assert_eq!(
+        r.requests + 1,
+        sb.request_count(),
+        "{:?}",
+        sb.requests_by_route()
+    );
+    // New ids (one page), the recent window (one page), the count.
+    assert!(
+        r.requests <= 4 && full_requests >= 30,
+        "incremental {} vs full {full_requests}: {:?}",
+        r.requests,
+        sb.requests_by_route()
+    );
+    let (e2, cached) = offline(&file);
+    let sql = format!("SELECT status FROM Orders WHERE id = {id}");
+    assert_eq!(
+        query(cached, &sql),
+        vec![vec![Some("Canceled".to_string())]]
+    );
+    assert_eq!(
+        query(cached, "SELECT * FROM Orders ORDER BY id"),
+        query(live, "SELECT * FROM Orders ORDER BY id")
+    );
+    disconnect(e1, live);
+    disconnect(e2, cached);
+}
+
+#[test]
+fn a_deleted_row_is_reconciled_by_counts() {
+    let sb = sandbox();
+    let dir = TempDir::new("replica-deleted");
+    let file = dir.join("store.db");
+    sync_tables(&sb, &file, &["Products"], false);
+    assert!(sb.mutate(&Mutation::Delete("products/5.json".into())));
+    let reports = sync_tables(&sb, &file, &["Products"], false);
+    let r = report(&reports, "Products");
+    assert_eq!(r.mode, Mode::Reconciled, "{r:?}");
+    assert_eq!(r.rows, 119);
+    let (e, cached) = offline(&file);
+    assert!(query(cached, "SELECT id FROM Products WHERE id = 5").is_empty());
+    disconnect(e, cached);
+    // --full reads a table whole even where an incremental sync would do.
+    let reports = sync_tables(&sb, &file, &["Products"], true);
+    assert_eq!(report(&reports, "Products").mode, Mode::Full);
+    assert_eq!(report(&reports, "Products").rows, 119);
+}
+
+#[test]
+fn offline_needs_no_network_and_names_what_to_sync() {
+    let dir = TempDir::new("replica-offline");
+    let file = dir.join("store.db");
+    let orders = {
+        let sb = sandbox();
+        sync_tables(&sb, &file, &["Orders"], false);
+        let (e, live) = connect(&sb);
+        let rows = query(live, "SELECT id, total FROM Orders ORDER BY id");
+        disconnect(e, live);
+        rows
+    };
+    // The sandbox is gone: nothing answers on its port any more.
+    let (e, cached) = offline(&file);
+    assert_eq!(
+        query(cached, "SELECT id, total FROM Orders ORDER BY id"),
+        orders
+    );
+    let d = query_error(cached, "SELECT * FROM Customers");
+    assert_eq!(d[0].0, "42S02");
+    assert!(
+        d[0].1.contains("jumpseller-odbc sync") && d[0].1.contains("--tables Customers"),
+        "{}",
+        d[0].1
+    );
+    let d = query_error(cached, "SELECT * FROM Jumpseller.Customers WHERE id = 1");
+    assert!(d[0].1.contains("--tables Customers"), "{}", d[0].1);
+    let d = query_error(cached, "UPDATE Orders SET status = 'Paid' WHERE id = 1");
+    assert_eq!(d[0].0, "HYC00");
+    assert!(d[0].1.contains("Offline"), "{}", d[0].1);
+    // CacheStatus: the synced table, fresh; stale with a tolerance of 0.
+    let rows = query(cached, "SELECT table_name, rows, full_sync_requests > 0, last_full_sync IS NOT NULL, stale FROM CacheStatus");
+    assert_eq!(
+        rows,
+        vec![vec![
+            Some("Orders".into()),
+            Some("400".into()),
+            Some("1".into()),
+            Some("1".into()),
+            Some("0".into())
+        ]]
+    );
+    disconnect(e, cached);
+    // CacheStatus is read when the connection opens.
+    std::thread::sleep(Duration::from_millis(1100));
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(d, &format!("URL=http://127.0.0.1:9;Login=a;AuthToken=b;CacheLocation={};Offline=true;CacheTolerance=0", file.display()));
+    assert_eq!(rc, SQL_SUCCESS);
+    assert_eq!(
+        query(d, "SELECT stale FROM CacheStatus"),
+        vec![vec![Some("1".into())]]
+    );
+    disconnect(e, d);
+}
+
+#[test]
+fn offline_without_a_replica_or_location_is_a_clear_error() {
+    let dir = TempDir::new("replica-missing");
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(
+        d,
+        &format!(
+            "URL=http://127.0.0.1:9;Login=a;AuthToken=b;CacheLocation={};Offline=true",
+            dir.join("none.db").display()
+        ),
+    );
+    assert_eq!(rc, SQL_ERROR);
+    let msg = diag(HandleType::Dbc, d)[0].1.clone();
+    assert!(
+        msg.contains("does not exist") && msg.contains("jumpseller-odbc sync"),
+        "{msg}"
+    );
+    let (rc, _) = driver_connect(d, "URL=http://127.0.0.1:9;Login=a;AuthToken=b;Offline=true");
+    assert_eq!(rc, SQL_ERROR);
+    assert!(diag(HandleType::Dbc, d)[0].1.contains("CacheLocation"));
+    disconnect(e, d);
+}
+
+#[test]
+fn cache_status_is_readable_live() {
+    let sb = sandbox();
+    let dir = TempDir::new("replica-status-live");
+    let file = dir.join("store.db");
+    sync_tables(&sb, &file, &["Categories"], false);
+    let (e, live) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    assert_eq!(
+        query(live, "SELECT table_name, rows FROM CacheStatus"),
+        vec![vec![Some("Categories".into()), Some("12".into())]]
+    );
+    disconnect(e, live);
+}
+
+/// `jumpseller-odbc sync` in a process of its own; small pages (and the
+/// sandbox's latency) make it slow enough to be killed or waited for.
+fn sync_command(sb: &Sandbox, file: &Path, tables: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jumpseller-odbc"));
+    let conn = format!("{};Pagesize=20", cache_str(sb, file));
+    c.args(["sync", "--connection-string", &conn, "--tables", tables]);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    c
+}
+
+#[test]
+fn a_killed_sync_resumes_to_the_same_end_state() {
+    let sb = sandbox_with(|c| c.latency_ms = 100);
+    let dir = TempDir::new("replica-kill");
+    let file = dir.join("store.db");
+    // First a complete sync, then new orders, then an incremental sync
+    // killed part way, then resumed.
+    let out = sync_command(&sb, &file, "Orders").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("Orders: full, 400 rows read, 400 rows")
+    );
+    assert!(sb.mutate(&Mutation::CreateOrders(1000)));
+    let mut child = sync_command(&sb, &file, "Orders,Products").spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the sync ended before it was killed"
+    );
+    // Whatever was written is a consistent state readers can use.
+    let (e, cached) = offline(&file);
+    let n: usize = query(cached, "SELECT COUNT(*) FROM Orders")[0][0]
+        .as_ref()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((400..=1400).contains(&n), "{n}");
+    disconnect(e, cached);
+    let out = sync_command(&sb, &file, "Orders,Products")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = offline(&file);
+    for sql in [
+        "SELECT * FROM Orders ORDER BY id",
+        "SELECT * FROM Products ORDER BY id",
+    ] {
+        assert_eq!(query(cached, sql), query(live, sql), "{sql}");
+    }
+    disconnect(e1, live);
+    disconnect(e2, cached);
+}
+
+#[test]
+fn two_syncs_take_turns() {
+    let sb = sandbox_with(|c| c.latency_ms = 150);
+    let dir = TempDir::new("replica-turns");
+    let file = dir.join("store.db");
+    let first = sync_command(&sb, &file, "Orders").spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let second = sync_command(&sb, &file, "Orders").spawn().unwrap();
+    let (a, b) = (
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    );
+    assert!(a.status.success() && b.status.success());
+    assert!(
+        String::from_utf8_lossy(&b.stderr).contains("Another sync"),
+        "{}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    // The second one found the first one's complete state and went on from it.
+    assert!(
+        String::from_utf8_lossy(&b.stdout).starts_with("Orders: incremental"),
+        "{}",
+        String::from_utf8_lossy(&b.stdout)
+    );
+    // In one process too: a held lock makes a second taker wait, then give up.
+    let held = lock::take(&file, Duration::ZERO, &mut || {}).unwrap();
+    let mut told = false;
+    let refused = lock::take(&file, Duration::from_millis(200), &mut || told = true);
+    assert!(refused.is_err() && told);
+    drop(held);
+    assert!(lock::take(&file, Duration::ZERO, &mut || {}).is_ok());
+}
+
+#[test]
+fn keys_not_built_yet_are_named_in_a_warning() {
+    let sb = sandbox();
+    for key in [
+        "AutoCache=true",
+        "CacheConnection={host=127.0.0.1 dbname=x}",
+    ] {
+        let e = env();
+        let d = dbc(e);
+        let (rc, _) = driver_connect(d, &format!("{};{key}", conn_str(&sb)));
+        assert_eq!(rc, SQL_SUCCESS_WITH_INFO, "{key}");
+        let d01 = diag(HandleType::Dbc, d);
+        assert!(
+            d01.iter()
+                .any(|(s, m)| s == "01S00" && m.contains("not built yet")),
+            "{key}: {d01:?}"
+        );
+        disconnect(e, d);
+    }
+}
+
+#[test]
+fn the_command_fails_on_a_table_it_cannot_sync() {
+    let sb = sandbox();
+    let dir = TempDir::new("replica-bad-table");
+    let file = dir.join("store.db");
+    let out = sync_command(&sb, &file, "Nonesuch").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no table Nonesuch"));
+}
+
+#[test]
+fn a_table_that_fails_keeps_its_previous_copy() {
+    let dir = TempDir::new("replica-failed");
+    let file = dir.join("store.db");
+    let sb = sandbox();
+    let out = sync_command(&sb, &file, "Categories").output().unwrap();
+    assert!(out.status.success());
+    drop(sb);
+    let broken = sandbox_with(|c| {
+        c.faults = vec![jumpseller_sandbox::Fault::parse("/v1/categories*=status:400").unwrap()]
+    });
+    let out = sync_command(&broken, &file, "Categories,Store")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Categories: FAILED") && stdout.contains("Store: full, 1 rows read"),
+        "{stdout}"
+    );
+    let (e, cached) = offline(&file);
+    assert_eq!(
+        query(cached, "SELECT COUNT(*) FROM Categories"),
+        vec![vec![Some("12".into())]]
+    );
+    disconnect(e, cached);
+}
