@@ -4,6 +4,9 @@
 //! configured for the store's full 20/s, against a sandbox enforcing 20/s,
 //! draw under 5 % 429s and no ban. Direct calls into the driver; the four
 //! processes are children of this test binary running `child_scan`.
+//! A scan against a sandbox whose answers come after a jittered delay (it
+//! counts each request at a different point between its arrival and its
+//! answer) draws no 429 at all.
 //!
 //! The tests print their figures (`cargo test --test rate_limits -- --nocapture`);
 //! docs/reliability.md quotes them.
@@ -201,4 +204,53 @@ fn four_processes_share_the_store_budget() {
         share < 5.0,
         "{share:.1} % of the requests were answered 429"
     );
+}
+
+/// The server counts a request somewhere between its arrival and its
+/// answer: the sandbox's latency comes before its rate check, so with 0 to
+/// 200 ms of jitter requests sent 50 ms apart are counted out of order and
+/// bunched. The limiter counts each one from its departure until a second
+/// after its answer: no 429 however the server bunches them. (With the
+/// earlier 25 ms margin on departures, 4 to 6 of these ~107 requests were
+/// answered 429.)
+#[test]
+fn a_scan_under_latency_jitter_draws_no_429() {
+    let sb = Sandbox::start(jumpseller_sandbox::SandboxConfig {
+        orders: 1_000,
+        per_second: 20,
+        per_minute: 800,
+        jitter_ms: 200,
+        ..Default::default()
+    })
+    .expect("sandbox starts");
+    let e = env();
+    let d = dbc(e);
+    // A store key of its own: no other test's departures in the budget file.
+    let conn = format!("{};Prefetch=8", real_budget_conn_str(&sb.url()));
+    let (rc, _) = driver_connect(d, &conn);
+    assert!(
+        rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO,
+        "connect: {:?}",
+        diag(HandleType::Dbc, d)
+    );
+    let st = stmt(d);
+    let started = Instant::now();
+    let (rc, rows) = run_to_end(st, "SELECT id FROM Orders");
+    assert_eq!(rc, SQL_NO_DATA, "{:?}", diag(HandleType::Stmt, st));
+    assert_eq!(rows, 1_000);
+    let total = sb.request_count();
+    let limited = sb.rate_limited_count();
+    println!(
+        "jittered scan: {total} requests, {limited} answered 429, {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        total >= 100,
+        "{total} requests: the per-second window never filled"
+    );
+    assert_eq!(
+        limited, 0,
+        "{limited} of {total} requests were answered 429"
+    );
+    disconnect(e, d);
 }

@@ -3,20 +3,29 @@
 //! and user: Jumpseller counts requests per store and IP, so two connections
 //! or two processes that each kept their own budget would together overrun
 //! it. When the file cannot be used the process keeps its own budget.
+//!
+//! When the server counts a request is unknown: somewhere between the
+//! moment we let it go and the moment its answer comes back (thread start,
+//! connection, network and server queues all vary). A request therefore
+//! counts in our windows from its departure until a window's length after
+//! its answer: then no choice of counting instants by the server can put
+//! more than the budget into one of its windows.
 
 use crate::logging::Logger;
 use machine::MachineBudget;
 use once_cell::sync::Lazy;
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub struct Limiter {
     per_second: AtomicUsize,
     per_minute: AtomicUsize,
-    /// Departures within the last minute, oldest first.
-    sent: Mutex<VecDeque<Instant>>,
+    /// The requests that still count in a window, in order of departure.
+    sent: Mutex<VecDeque<Sent>>,
+    /// Numbers the permits, so an answer finds its request.
+    next_id: AtomicU64,
     /// Set from a 429 or a ban header: nobody sends before this instant.
     hold_until: Mutex<Option<Instant>>,
     /// The machine-wide budget of the store; None when its file could not
@@ -26,11 +35,54 @@ pub struct Limiter {
     logger: Mutex<Logger>,
 }
 
-/// The server counts arrivals, we count departures: a request that leaves
-/// a little late lands in the server's next window with its successor. A
-/// margin on each window keeps such pairs apart (25 ms is ~2.5% of the rate).
-const SECOND: Duration = Duration::from_millis(1_025);
-const MINUTE: Duration = Duration::from_millis(60_250);
+/// One request this process sent, as the windows count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sent {
+    id: u64,
+    left: Instant,
+    /// When its answer (or its failure) came; None while under way.
+    answered: Option<Instant>,
+}
+
+impl Sent {
+    /// How long ago the server may last have counted it; None while it is
+    /// under way (it may be counted at any moment from now on). A request
+    /// under way for longer than STUCK is taken as answered then, so a lost
+    /// thread cannot hold a slot forever.
+    fn age(&self, now: Instant) -> Option<Duration> {
+        let last = self.answered.or_else(|| {
+            let stuck = self.left + STUCK;
+            (now >= stuck).then_some(stuck)
+        })?;
+        Some(now.saturating_duration_since(last))
+    }
+}
+
+/// The right to send one request, given by `acquire`. Dropping it says the
+/// answer came (or the request failed): from then on the request ages out
+/// of the windows.
+pub struct Permit {
+    limiter: Arc<Limiter>,
+    id: u64,
+    machine_slot: Option<machine::Slot>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.limiter
+            .answered(self.id, self.machine_slot.take(), Instant::now());
+    }
+}
+
+/// The server's windows, with a small margin for its clock running a
+/// little faster than ours.
+const SECOND: Duration = Duration::from_millis(1_010);
+const MINUTE: Duration = Duration::from_millis(60_100);
+/// A request under way this long is counted as answered (the Timeout
+/// property, when set, ends it sooner).
+const STUCK: Duration = Duration::from_secs(120);
+/// How often a sender waiting only for answers under way looks again.
+const POLL: Duration = Duration::from_millis(5);
 
 /// Shortest sleep between checks, so rounding to zero cannot spin.
 const MIN_SLEEP: Duration = Duration::from_millis(1);
@@ -85,6 +137,7 @@ impl Limiter {
             per_second: AtomicUsize::new(per_second),
             per_minute: AtomicUsize::new(per_minute),
             sent: Mutex::new(VecDeque::new()),
+            next_id: AtomicU64::new(0),
             hold_until: Mutex::new(None),
             machine: Mutex::new(None),
             logger: Mutex::new(Logger::default()),
@@ -92,52 +145,98 @@ impl Limiter {
     }
 
     /// Blocks until one more request fits both windows, then records it.
-    pub fn acquire(&self) {
-        while let Some(wait) = self.try_acquire(Instant::now()) {
-            std::thread::sleep(wait.max(MIN_SLEEP));
+    pub fn acquire(self: &Arc<Self>) -> Permit {
+        loop {
+            match self.try_acquire(Instant::now()) {
+                Ok(permit) => return permit,
+                Err(wait) => std::thread::sleep(wait.max(MIN_SLEEP)),
+            }
         }
     }
 
     /// The same, but `stop` is asked every slice of the wait and ends it
     /// with its error (a cancelled statement waits for nothing).
-    pub fn acquire_unless<E>(&self, stop: impl Fn() -> Option<E>) -> Option<E> {
-        while let Some(wait) = self.try_acquire(Instant::now()) {
-            if let Some(stopped) = stop() {
-                return Some(stopped);
+    pub fn acquire_unless<E>(self: &Arc<Self>, stop: impl Fn() -> Option<E>) -> Result<Permit, E> {
+        loop {
+            match self.try_acquire(Instant::now()) {
+                Ok(permit) => return Ok(permit),
+                Err(wait) => {
+                    if let Some(stopped) = stop() {
+                        return Err(stopped);
+                    }
+                    std::thread::sleep(wait.clamp(MIN_SLEEP, WAIT_SLICE));
+                }
             }
-            std::thread::sleep(wait.clamp(MIN_SLEEP, WAIT_SLICE));
         }
-        None
     }
 
     /// Records a request leaving at `now` when one fits; otherwise says how
     /// long to wait before asking again.
-    fn try_acquire(&self, now: Instant) -> Option<Duration> {
+    fn try_acquire(self: &Arc<Self>, now: Instant) -> Result<Permit, Duration> {
         if let Some(wait) = self.held(now) {
-            return Some(wait);
+            return Err(wait);
         }
         let per_second = self.per_second.load(Ordering::Relaxed);
         let per_minute = self.per_minute.load(Ordering::Relaxed);
         let mut sent = lock(&self.sent);
-        forget_older_than_a_minute(&mut sent, now);
-        if let Some(wait) = window_wait(&sent, now, per_second, per_minute) {
-            return Some(wait);
+        forget_aged_out(&mut sent, now);
+        let ages: Vec<Option<Duration>> = sent.iter().map(|request| request.age(now)).collect();
+        if let Some(wait) = window_wait(&ages, per_second, per_minute) {
+            return Err(wait);
         }
         // This process has room; the machine's other processes may not
         // have left any. Their departures and holds are in the file.
+        let machine_slot = self.take_machine_slot(per_second, per_minute)?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        sent.push_back(Sent {
+            id,
+            left: now,
+            answered: None,
+        });
+        Ok(Permit {
+            limiter: self.clone(),
+            id,
+            machine_slot,
+        })
+    }
+
+    /// A slot in the machine-wide budget (None when there is none), or
+    /// how long until the file's windows have room.
+    fn take_machine_slot(
+        &self,
+        per_second: usize,
+        per_minute: usize,
+    ) -> Result<Option<machine::Slot>, Duration> {
         let mut machine = lock(&self.machine);
-        if let Some(budget) = machine.as_mut() {
-            match budget.try_take(machine::now_ms(), per_second, per_minute) {
-                Ok(Some(wait)) => return Some(wait),
-                Ok(None) => {}
-                Err(why) => {
-                    lock(&self.logger).log(1, &fallback_message(&why));
-                    *machine = None;
-                }
+        let Some(budget) = machine.as_mut() else {
+            return Ok(None);
+        };
+        match budget.try_take(machine::now_ms(), per_second, per_minute) {
+            Ok(taken) => taken.map(Some),
+            Err(why) => {
+                lock(&self.logger).log(1, &fallback_message(&why));
+                *machine = None;
+                Ok(None)
             }
         }
-        sent.push_back(now);
-        None
+    }
+
+    /// The request `id` was answered at `at`: it leaves the windows a
+    /// window's length later, here and in the machine's file.
+    fn answered(&self, id: u64, machine_slot: Option<machine::Slot>, at: Instant) {
+        if let Some(request) = lock(&self.sent).iter_mut().find(|request| request.id == id) {
+            request.answered = Some(at);
+        }
+        let Some(slot) = machine_slot else {
+            return;
+        };
+        let mut machine = lock(&self.machine);
+        if let Some(budget) = machine.as_mut() {
+            if let Err(why) = budget.answered(slot, machine::now_ms()) {
+                lock(&self.logger).log(1, &fallback_message(&why));
+                *machine = None;
+            }
+        }
     }
 
     /// Time left of a hold the server imposed, if any.
@@ -174,38 +273,48 @@ fn fallback_message(why: &str) -> String {
     format!("The machine-wide rate budget cannot be used ({why}); this process counts only its own requests to the store, so other processes using it at the same time may draw 429 answers.")
 }
 
-fn forget_older_than_a_minute(sent: &mut VecDeque<Instant>, now: Instant) {
-    while sent
-        .front()
-        .is_some_and(|at| now.duration_since(*at) >= MINUTE)
-    {
-        sent.pop_front();
-    }
+/// Forgets the requests that left both windows: answered a minute ago.
+fn forget_aged_out(sent: &mut VecDeque<Sent>, now: Instant) {
+    sent.retain(|request| request.age(now).is_none_or(|age| age < MINUTE));
 }
 
-/// How long until one more request fits, given the departures of the last
-/// minute (oldest first): None when it fits now. A full minute waits for
-/// its oldest request to age out; a full second likewise for the oldest of
-/// that second.
+/// How long until one more request fits both windows (None when it fits
+/// now), given the age of each counted request since its answer (None:
+/// under way).
 fn window_wait(
-    sent: &VecDeque<Instant>,
-    now: Instant,
+    ages: &[Option<Duration>],
     per_second: usize,
     per_minute: usize,
 ) -> Option<Duration> {
-    let in_last_second = sent
+    [(per_second, SECOND), (per_minute, MINUTE)]
+        .into_iter()
+        .filter_map(|(budget, window)| room_wait(ages, budget, window))
+        .max()
+}
+
+/// How long until a window of `window` holding at most `budget` requests
+/// has room for one more. The answered requests leave it oldest first, a
+/// window's length after their answer; one under way leaves only after its
+/// answer, which nobody can foresee: then look again shortly.
+fn room_wait(ages: &[Option<Duration>], budget: usize, window: Duration) -> Option<Duration> {
+    let under_way = ages.iter().filter(|age| age.is_none()).count();
+    let mut answered: Vec<Duration> = ages
         .iter()
-        .rev()
-        .take_while(|at| now.duration_since(**at) < SECOND)
-        .count();
-    if sent.len() >= per_minute {
-        Some(MINUTE.saturating_sub(now.duration_since(sent[0])))
-    } else if in_last_second >= per_second {
-        let oldest_in_second = sent[sent.len() - in_last_second];
-        Some(SECOND.saturating_sub(now.duration_since(oldest_in_second)))
-    } else {
-        None
+        .flatten()
+        .copied()
+        .filter(|age| *age < window)
+        .collect();
+    let counted = under_way + answered.len();
+    if counted < budget {
+        return None;
     }
+    let must_leave = counted - budget + 1;
+    if must_leave > answered.len() {
+        return Some(POLL);
+    }
+    // Oldest first: the first `must_leave` to leave decide the wait.
+    answered.sort_unstable_by(|a, b| b.cmp(a));
+    Some(window - answered[must_leave - 1])
 }
 
 /// The machine-wide budget of a store: one small file per store (and user)
@@ -227,10 +336,18 @@ fn window_wait(
 /// | 20..24 | ring index of the next departure |
 /// | 24..28 | departures stored (at most `CAPACITY`) |
 /// | 28..32 | reserved, 0 |
-/// | 32.. | `CAPACITY` departures, wall-clock Unix ms, a ring |
+/// | 32.. | `CAPACITY` requests, wall-clock Unix ms, a ring |
+///
+/// A request's slot holds its departure with the top bit set (`UNDER_WAY`)
+/// until its answer comes, then the time of the answer: like the
+/// in-process windows, the file counts a request until a window's length
+/// after its answer. (A process of an earlier driver, which wrote plain
+/// departures, is counted from its departure.)
 ///
 /// A process takes its slot under the lock: read the file, check the hold
-/// and both windows, append its departure. Only the last `CAPACITY`
+/// and both windows, append its departure; on the answer it takes the lock
+/// again to write the answer's time into its slot, if the ring has not
+/// reused it. Only the last `CAPACITY`
 /// departures are kept, so a window whose budget is larger (a test's
 /// 10,000/s, or more than 1,024 a minute) is not counted across processes:
 /// each process counts it for itself, as before. The hold (a ban or a spent
@@ -253,6 +370,13 @@ mod machine {
     /// The windows, in ms, with the same margins as the in-process ones.
     const SECOND_MS: u64 = super::SECOND.as_millis() as u64;
     const MINUTE_MS: u64 = super::MINUTE.as_millis() as u64;
+    /// Set on a slot whose request is under way (its departure below).
+    const UNDER_WAY: u64 = 1 << 63;
+    /// A request under way this long counts as answered then: its process
+    /// may have ended (killed mid-scan) before writing the answer, and its
+    /// slots must not hold the other processes back for long. A request
+    /// that really takes longer was most likely counted well before.
+    const STUCK_MS: u64 = 10_000;
     /// A departure or hold further ahead than this was written before the
     /// clock went back: it is forgotten rather than waited for.
     const FUTURE_TOLERANCE_MS: u64 = 2_000;
@@ -271,6 +395,14 @@ mod machine {
             .duration_since(UNIX_EPOCH)
             .map(|elapsed| elapsed.as_millis() as u64)
             .unwrap_or(0)
+    }
+
+    /// A slot taken by a request: where, and what was written there (a
+    /// slot the ring has given to a later request is left alone).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Slot {
+        index: usize,
+        written: u64,
     }
 
     pub struct MachineBudget {
@@ -341,23 +473,22 @@ mod machine {
             bytes
         }
 
-        /// The departures of the last minute, oldest first.
-        pub fn recent(&self, now: u64) -> Vec<u64> {
-            let mut recent: Vec<u64> = (0..self.len)
+        /// The requests that may still count in a window: each one's age
+        /// since its answer, None while it is under way (the in-process
+        /// windows' terms).
+        pub fn ages(&self, now: u64) -> Vec<Option<Duration>> {
+            (0..self.len)
                 .map(|back| self.slots[(self.next + CAPACITY - 1 - back) % CAPACITY])
-                .filter(|at| {
-                    now.saturating_sub(*at) < MINUTE_MS
-                        && at.saturating_sub(now) <= FUTURE_TOLERANCE_MS
-                })
-                .collect();
-            recent.sort_unstable();
-            recent
+                .filter_map(|slot| age(slot, now))
+                .filter(|age| age.is_none_or(|age| age < Duration::from_millis(MINUTE_MS)))
+                .collect()
         }
 
-        /// Records a departure at `now`; returns the slot written.
-        pub fn push(&mut self, now: u64) -> usize {
+        /// Records `value` (a departure marked under way); returns the slot
+        /// written.
+        pub fn push(&mut self, value: u64) -> usize {
             let slot = self.next;
-            self.slots[slot] = now;
+            self.slots[slot] = value;
             self.next = (slot + 1) % CAPACITY;
             self.len = (self.len + 1).min(CAPACITY);
             slot
@@ -370,26 +501,38 @@ mod machine {
         }
     }
 
-    /// How long until one more departure fits both windows, given the last
-    /// minute's (oldest first); only windows whose budget the file can hold
-    /// are counted (None when it fits now). The budget-th latest departure
-    /// must have left the window.
+    /// One slot's request: None when it counts no more (or was written
+    /// before the clock went back), Some(None) while under way, else its
+    /// age since its answer.
+    fn age(slot: u64, now: u64) -> Option<Option<Duration>> {
+        let at = slot & !UNDER_WAY;
+        if at.saturating_sub(now) > FUTURE_TOLERANCE_MS {
+            return None;
+        }
+        let answered = if slot & UNDER_WAY == 0 {
+            at
+        } else if now.saturating_sub(at) >= STUCK_MS {
+            at + STUCK_MS
+        } else {
+            return Some(None);
+        };
+        Some(Some(Duration::from_millis(now.saturating_sub(answered))))
+    }
+
+    /// How long until one more request fits both windows (None when it
+    /// fits now); only windows whose budget the file can hold are counted.
     pub fn window_wait(
-        recent: &[u64],
-        now: u64,
+        ages: &[Option<Duration>],
         per_second: usize,
         per_minute: usize,
     ) -> Option<Duration> {
         [(per_second, SECOND_MS), (per_minute, MINUTE_MS)]
             .into_iter()
-            .filter(|(budget, _)| *budget <= CAPACITY && recent.len() >= *budget)
-            .map(|(budget, window)| {
-                let age = now.saturating_sub(recent[recent.len() - budget]);
-                window.saturating_sub(age)
+            .filter(|(budget, _)| *budget <= CAPACITY)
+            .filter_map(|(budget, window)| {
+                super::room_wait(ages, budget, Duration::from_millis(window))
             })
-            .filter(|wait| *wait > 0)
             .max()
-            .map(Duration::from_millis)
     }
 
     impl MachineBudget {
@@ -415,30 +558,44 @@ mod machine {
         }
 
         /// Takes a slot at `now` when one fits the machine's windows and no
-        /// hold stands; otherwise says how long to wait.
+        /// hold stands (Ok(slot)); otherwise Err(how long to wait).
         pub fn try_take(
             &mut self,
             now: u64,
             per_second: usize,
             per_minute: usize,
-        ) -> Result<Option<Duration>, String> {
+        ) -> Result<Result<Slot, Duration>, String> {
             self.reopen_if_removed()?;
             let _lock = self.lock()?;
             let (mut state, fresh) = self.read()?;
             if let Some(wait) = state.held(now, alive) {
-                return Ok(Some(wait));
+                return Ok(Err(wait));
             }
-            if let Some(wait) = window_wait(&state.recent(now), now, per_second, per_minute) {
-                return Ok(Some(wait));
+            if let Some(wait) = window_wait(&state.ages(now), per_second, per_minute) {
+                return Ok(Err(wait));
             }
-            let slot = state.push(now);
+            let written = now | UNDER_WAY;
+            let index = state.push(written);
             if fresh {
                 self.write_at(&state.bytes(), 0)
             } else {
                 self.write_at(&state.header(), 0)?;
-                self.write_at(&now.to_le_bytes(), (HEADER + slot * 8) as u64)
+                self.write_at(&written.to_le_bytes(), (HEADER + index * 8) as u64)
             }
-            .map(|()| None)
+            .map(|()| Ok(Slot { index, written }))
+        }
+
+        /// The request of `slot` was answered at `at` (Unix ms): it counts
+        /// until a window's length after that. A slot the ring has reused,
+        /// or a file started afresh since, is left alone.
+        pub fn answered(&mut self, slot: Slot, at: u64) -> Result<(), String> {
+            self.reopen_if_removed()?;
+            let _lock = self.lock()?;
+            let (state, fresh) = self.read()?;
+            if fresh || state.slots[slot.index] != slot.written {
+                return Ok(());
+            }
+            self.write_at(&at.to_le_bytes(), (HEADER + slot.index * 8) as u64)
         }
 
         /// Extends the machine's hold to `until` (Unix ms); a shorter one
@@ -642,16 +799,25 @@ mod machine {
             let mut first = MachineBudget::open_in(&dir, "store|a").unwrap();
             let mut second = MachineBudget::open_in(&dir, "store|a").unwrap();
             let now = 1_000_000;
-            assert_eq!(first.try_take(now, 2, 100).unwrap(), None);
-            assert_eq!(second.try_take(now + 10, 2, 100).unwrap(), None);
+            let a = first.try_take(now, 2, 100).unwrap().unwrap();
+            let b = second.try_take(now + 10, 2, 100).unwrap().unwrap();
+            // Both under way: no answer says when there will be room.
             assert_eq!(
-                first.try_take(now + 20, 2, 100).unwrap(),
+                first.try_take(now + 20, 2, 100).unwrap().err(),
+                Some(super::super::POLL)
+            );
+            // Answered: each counts a second after its answer (not its departure).
+            first.answered(a, now + 100).unwrap();
+            second.answered(b, now + 110).unwrap();
+            assert_eq!(
+                first.try_take(now + 120, 2, 100).unwrap().err(),
                 Some(Duration::from_millis(SECOND_MS - 20))
             );
-            assert_eq!(second.try_take(now + SECOND_MS, 2, 100).unwrap(), None);
+            let late = now + 100 + SECOND_MS;
+            assert!(second.try_take(late, 2, 100).unwrap().is_ok());
             // Another store has its own file.
             let mut other = MachineBudget::open_in(&dir, "store|b").unwrap();
-            assert_eq!(other.try_take(now + 20, 2, 100).unwrap(), None);
+            assert!(other.try_take(now + 20, 2, 100).unwrap().is_ok());
             fs::remove_dir_all(&dir).unwrap();
         }
 
@@ -664,7 +830,7 @@ mod machine {
             first.hold_until(now + 30_000).unwrap();
             // A shorter hold does not cut it.
             second.hold_until(now + 1_000).unwrap();
-            let wait = second.try_take(now, 100, 1000).unwrap().unwrap();
+            let wait = second.try_take(now, 100, 1000).unwrap().unwrap_err();
             assert!(wait > Duration::from_secs(29), "{wait:?}");
             // A hold whose setter is gone is not honoured.
             let (state, _) = first.read().unwrap();
@@ -679,15 +845,16 @@ mod machine {
             for at in 0..(CAPACITY as u64 + 10) {
                 state.push(1_000 + at);
             }
-            let recent = state.recent(1_000 + CAPACITY as u64 + 10);
-            assert_eq!(recent.len(), CAPACITY);
-            assert_eq!(recent[0], 1_010);
-            let now = 2_000;
+            let now = 1_000 + CAPACITY as u64 + 10;
+            let ages = state.ages(now);
+            assert_eq!(ages.len(), CAPACITY);
+            assert!(ages.contains(&Some(Duration::from_millis(CAPACITY as u64))));
+            assert!(!ages.contains(&Some(Duration::from_millis(CAPACITY as u64 + 1))));
             // A budget the file can hold is counted ...
-            assert!(window_wait(&recent, now, CAPACITY, 100_000).is_some());
+            assert!(window_wait(&ages, 100_000, CAPACITY).is_some());
             // ... a larger one is left to each process.
-            assert_eq!(window_wait(&recent, now, CAPACITY + 1, 100_000), None);
-            assert_eq!(window_wait(&recent, now, 10_000, 600_000), None);
+            assert_eq!(window_wait(&ages, 100_000, CAPACITY + 1), None);
+            assert_eq!(window_wait(&ages, 10_000, 600_000), None);
         }
 
         #[test]
@@ -705,7 +872,7 @@ mod machine {
             let dir = dir("foreign");
             let mut budget = MachineBudget::open_in(&dir, "store").unwrap();
             fs::write(&budget.path, b"garbage").unwrap();
-            assert_eq!(budget.try_take(5_000, 1, 10).unwrap(), None);
+            assert!(budget.try_take(5_000, 1, 10).unwrap().is_ok());
             assert_eq!(fs::metadata(&budget.path).unwrap().len(), FILE_SIZE as u64);
             fs::remove_dir_all(&dir).unwrap();
         }
@@ -714,8 +881,18 @@ mod machine {
         fn departures_from_a_clock_that_went_back_are_forgotten() {
             let mut state = State::empty();
             state.push(100_000);
-            assert!(state.recent(50_000).is_empty());
-            assert_eq!(state.recent(99_000), [100_000]);
+            assert!(state.ages(50_000).is_empty());
+            assert_eq!(state.ages(99_000), [Some(Duration::ZERO)]);
+        }
+
+        #[test]
+        fn a_request_under_way_counts_until_its_answer_or_for_stuck() {
+            let mut state = State::empty();
+            state.push(100_000 | UNDER_WAY);
+            assert_eq!(state.ages(100_500), [None]);
+            // Its process may have ended without writing the answer.
+            let later = 100_000 + STUCK_MS + 700;
+            assert_eq!(state.ages(later), [Some(Duration::from_millis(700))]);
         }
 
         #[test]
@@ -750,8 +927,8 @@ mod tests {
         Duration::from_millis(millis)
     }
 
-    fn limiter(per_second: usize, per_minute: usize) -> Limiter {
-        Limiter::in_process(per_second, per_minute)
+    fn limiter(per_second: usize, per_minute: usize) -> Arc<Limiter> {
+        Arc::new(Limiter::in_process(per_second, per_minute))
     }
 
     #[test]
@@ -759,47 +936,83 @@ mod tests {
         let limiter = Limiter::for_store("test-limiter", 5, 1000, &Logger::default());
         let start = Instant::now();
         for _ in 0..10 {
-            limiter.acquire();
+            drop(limiter.acquire());
         }
         // 10 requests at 5/s need at least one full window of waiting.
         assert!(start.elapsed() >= Duration::from_millis(900));
     }
 
     #[test]
-    fn a_full_second_waits_for_its_oldest_request_plus_the_margin() {
-        let start = Instant::now();
-        let sent: VecDeque<Instant> = [start, start + ms(100)].into();
-        assert_eq!(window_wait(&sent, start + ms(200), 3, 100), None);
-        assert_eq!(window_wait(&sent, start + ms(200), 2, 100), Some(ms(825)));
-        // Once the oldest is a (padded) second old, one more fits.
-        assert_eq!(window_wait(&sent, start + SECOND, 2, 100), None);
+    fn a_full_second_waits_for_its_oldest_answer_to_be_a_second_old() {
+        let ages = [Some(ms(300)), Some(ms(100))];
+        assert_eq!(window_wait(&ages, 3, 100), None);
+        assert_eq!(window_wait(&ages, 2, 100), Some(SECOND - ms(300)));
+        // Three in a budget of two: two must leave, the second oldest decides.
+        let ages = [Some(ms(300)), Some(ms(100)), Some(ms(200))];
+        assert_eq!(window_wait(&ages, 2, 100), Some(SECOND - ms(200)));
+        assert_eq!(window_wait(&ages, 1, 100), Some(SECOND - ms(100)));
+        // Answered a second ago: out of the window.
+        assert_eq!(window_wait(&[Some(SECOND)], 1, 100), None);
     }
 
     #[test]
-    fn a_full_minute_waits_for_its_oldest_request() {
-        let start = Instant::now();
-        let sent: VecDeque<Instant> = [start, start + ms(2_000)].into();
-        let now = start + ms(10_000);
-        assert_eq!(window_wait(&sent, now, 10, 2), Some(MINUTE - ms(10_000)));
+    fn a_request_under_way_holds_its_place_until_answered() {
+        // Its answer is not foreseeable: look again shortly.
+        assert_eq!(window_wait(&[None, None], 2, 100), Some(POLL));
+        // An answered one can make the room the budget needs.
+        assert_eq!(
+            window_wait(&[None, Some(ms(10))], 2, 100),
+            Some(SECOND - ms(10))
+        );
+        assert_eq!(window_wait(&[None, Some(ms(10))], 3, 100), None);
     }
 
     #[test]
-    fn departures_older_than_a_minute_are_forgotten() {
-        let start = Instant::now();
-        let mut sent: VecDeque<Instant> = [start, start + ms(1_000)].into();
-        forget_older_than_a_minute(&mut sent, start + MINUTE);
-        assert_eq!(sent, [start + ms(1_000)]);
+    fn a_full_minute_waits_for_its_oldest_answer() {
+        let ages = [Some(ms(10_000)), Some(ms(8_000))];
+        assert_eq!(window_wait(&ages, 10, 2), Some(MINUTE - ms(10_000)));
     }
 
     #[test]
-    fn try_acquire_records_only_what_it_lets_through() {
+    fn requests_answered_a_minute_ago_are_forgotten() {
+        let start = Instant::now();
+        let sent = |id, answered| Sent {
+            id,
+            left: start,
+            answered,
+        };
+        let mut all: VecDeque<Sent> = [
+            sent(0, Some(start)),
+            sent(1, None),
+            sent(2, Some(start + ms(1_000))),
+        ]
+        .into();
+        forget_aged_out(&mut all, start + MINUTE);
+        assert_eq!(all, [sent(1, None), sent(2, Some(start + ms(1_000)))]);
+        // Under way past STUCK: counted as answered then.
+        forget_aged_out(&mut all, start + STUCK + MINUTE);
+        assert!(all.is_empty());
+    }
+
+    #[test]
+    fn a_request_counts_from_departure_until_a_window_after_its_answer() {
         let limiter = limiter(2, 100);
         let start = Instant::now();
-        assert_eq!(limiter.try_acquire(start), None);
-        assert_eq!(limiter.try_acquire(start + ms(10)), None);
-        assert_eq!(limiter.try_acquire(start + ms(20)), Some(SECOND - ms(20)));
-        assert_eq!(lock(&limiter.sent).len(), 2);
-        assert_eq!(limiter.try_acquire(start + SECOND), None);
+        let first = limiter.try_acquire(start).ok().unwrap();
+        let second = limiter.try_acquire(start + ms(10)).ok().unwrap();
+        assert_eq!(limiter.try_acquire(start + ms(20)).err(), Some(POLL));
+        // The first answer comes 400 ms after its departure: the server may
+        // have counted it as late as that.
+        limiter.answered(first.id, None, start + ms(400));
+        std::mem::forget(first);
+        assert_eq!(
+            limiter.try_acquire(start + ms(500)).err(),
+            Some(SECOND - ms(100))
+        );
+        assert!(limiter.try_acquire(start + ms(400) + SECOND).is_ok());
+        assert_eq!(lock(&limiter.sent).len(), 3);
+        drop(second);
+        assert!(lock(&limiter.sent)[1].answered.is_some());
     }
 
     #[test]
@@ -808,8 +1021,8 @@ mod tests {
         let start = Instant::now();
         limiter.hold_until(start + ms(500));
         limiter.hold_until(start + ms(100));
-        assert_eq!(limiter.try_acquire(start), Some(ms(500)));
-        assert_eq!(limiter.try_acquire(start + ms(500)), None);
+        assert_eq!(limiter.try_acquire(start).err(), Some(ms(500)));
+        assert!(limiter.try_acquire(start + ms(500)).is_ok());
     }
 
     #[test]

@@ -94,7 +94,11 @@ pub fn handle(shared: &Shared, req: &Request) -> Action {
     }
 }
 
-/// a latency fault's delay, then the configured latency of /v1 requests
+/// a latency fault's delay, then the configured latency of /v1 requests. It comes before the
+/// rate check: with jitter, the sandbox counts each request at a different point between its
+/// arrival and its answer (as a busy server's queues may), so requests sent in order can be
+/// counted out of order and bunched. A client that keeps under the limit must count a request
+/// until its answer, not only from its departure.
 fn delay(shared: &Shared, fault: &Option<FaultKind>, is_v1: bool) {
     if let Some(FaultKind::Latency { ms, jitter_ms }) = fault {
         shared.sleep(ms + shared.jitter(*jitter_ms));

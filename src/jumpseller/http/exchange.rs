@@ -6,6 +6,7 @@
 
 use super::error::ApiError;
 use super::Interrupt;
+use crate::jumpseller::ratelimit::Permit;
 use reqwest::blocking::RequestBuilder;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -31,13 +32,19 @@ pub(crate) enum Exchanged {
 /// Sends `request` and reads its answer (or the transport's failure),
 /// returning early with the
 /// interrupt's error when the statement is cancelled or out of time.
+/// `permit` is the limiter's leave to send: it is given back when the
+/// answer's head arrives (or the request fails), even if nobody waits for
+/// it any more, so the limiter knows the server counted the request by then.
 pub(crate) fn exchange(
     request: RequestBuilder,
+    permit: Permit,
     interrupt: &Interrupt,
 ) -> Result<Exchanged, ApiError> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
-        let outcome = match request.send() {
+        let sent = request.send();
+        drop(permit);
+        let outcome = match sent {
             Ok(response) => Exchanged::Answered(Answer {
                 status: response.status(),
                 headers: response.headers().clone(),

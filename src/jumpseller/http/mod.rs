@@ -189,13 +189,11 @@ impl Client {
             interrupt.check()?;
             // A ban may hold the limiter for an hour: the wait gives way to
             // a cancel or the query's deadline.
-            if let Some(stopped) = self.limiter.acquire_unless(|| interrupt.check().err()) {
-                return Err(stopped);
-            }
+            let permit = self.limiter.acquire_unless(|| interrupt.check().err())?;
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             self.sent.fetch_add(1, Ordering::Relaxed);
             let (request, used_token) = self.authorize(self.http.request(method.clone(), &url))?;
-            let outcome = exchange(with_body(request, body), interrupt)
+            let outcome = exchange(with_body(request, body), permit, interrupt)
                 .map_err(|stopped| in_flight(stopped, idempotent, &url))?;
             let (error, failure) = match outcome {
                 Exchanged::Failed(transport) => {
