@@ -36,6 +36,11 @@ fn name_of(v: &Value) -> &str {
     }
 }
 
+/// The values of a catalog row at these positions, in this order.
+fn pick(r: &[Value], at: &[usize]) -> Vec<Value> {
+    at.iter().map(|&i| r[i].clone()).collect()
+}
+
 fn table(name: &str, remarks: &str, layout: Layout, rows: Vec<Vec<Value>>) -> FixedTable {
     FixedTable {
         name: name.to_string(),
@@ -123,17 +128,9 @@ fn sys_tablecolumns(p: &Profile, added: &[crate::engine::additions::Added]) -> F
             let is_key = profile_table.is_some_and(|t| t.primary_key.iter().any(|k| k == c));
             let writable = profile_table.is_some_and(|t| t.insert.is_some() || t.update.is_some());
             let display = display.map(Value::Int).unwrap_or_else(|| r[6].clone());
-            vec![
-                r[0].clone(),
-                r[1].clone(),
-                r[2].clone(),
-                r[3].clone(),
-                r[5].clone(),
-                r[4].clone(),
-                r[6].clone(),
-                display,
-                r[6].clone(),
-                r[8].clone(),
+            let mut row = pick(&r, &[0, 1, 2, 3, 5, 4, 6]);
+            row.extend([display, r[6].clone(), r[8].clone()]);
+            row.extend([
                 flag(matches!(r[10], Value::Int(n) if n != 0)),
                 r[11].clone(),
                 r[16].clone(),
@@ -143,7 +140,8 @@ fn sys_tablecolumns(p: &Profile, added: &[crate::engine::additions::Added]) -> F
                 flag(false),
                 flag(!writable || is_key),
                 flag(is_key),
-            ]
+            ]);
+            row
         })
         .collect();
     table(
@@ -167,13 +165,9 @@ fn sys_procedures(p: &Profile) -> FixedTable {
     let rows = rows
         .into_iter()
         .map(|r| {
-            vec![
-                r[0].clone(),
-                r[1].clone(),
-                r[2].clone(),
-                r[6].clone(),
-                text("STOREDPROCEDURE"),
-            ]
+            let mut row = pick(&r, &[0, 1, 2, 6]);
+            row.push(text("STOREDPROCEDURE"));
+            row
         })
         .collect();
     table(
@@ -215,23 +209,16 @@ fn sys_procedureparameters(p: &Profile) -> FixedTable {
                 Value::Int(k) if k == SQL_RESULT_COL => 4,
                 _ => 0,
             };
-            vec![
-                r[0].clone(),
-                r[1].clone(),
-                r[2].clone(),
-                r[3].clone(),
-                Value::Int(direction),
-                r[6].clone(),
-                r[5].clone(),
-                r[7].clone(),
-                r[7].clone(),
-                r[9].clone(),
+            let mut row = pick(&r, &[0, 1, 2, 3]);
+            row.push(Value::Int(direction));
+            row.extend(pick(&r, &[6, 5, 7, 7, 9]));
+            row.extend([
                 flag(matches!(r[11], Value::Int(n) if n != 0)),
                 flag(false),
                 flag(false),
-                r[12].clone(),
-                r[17].clone(),
-            ]
+            ]);
+            row.extend(pick(&r, &[12, 17]));
+            row
         })
         .collect();
     table(
@@ -275,16 +262,16 @@ fn sys_keycolumns(p: &Profile) -> FixedTable {
     let mut rows: Vec<Vec<Value>> = keys
         .into_iter()
         .map(|r| {
-            let mut row = vec![r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()];
+            let mut row = pick(&r, &[0, 1, 2, 3]);
             row.extend([flag(true), flag(false), r[5].clone(), Value::Null]);
             row.extend([Value::Null, Value::Null, Value::Null, Value::Null]);
             row
         })
         .collect();
     rows.extend(all_foreign_keys(p).into_iter().map(|r| {
-        let mut row = vec![r[4].clone(), r[5].clone(), r[6].clone(), r[7].clone()];
+        let mut row = pick(&r, &[4, 5, 6, 7]);
         row.extend([flag(false), flag(true), r[12].clone(), r[11].clone()]);
-        row.extend(r[0..4].iter().cloned());
+        row.extend(pick(&r, &[0, 1, 2, 3]));
         row
     }));
     table(
@@ -312,9 +299,7 @@ fn sys_foreignkeys(p: &Profile) -> FixedTable {
     let rows = all_foreign_keys(p)
         .into_iter()
         .map(|r| {
-            let mut row = vec![r[4].clone(), r[5].clone(), r[6].clone(), r[7].clone()];
-            row.extend([r[12].clone(), r[11].clone()]);
-            row.extend(r[0..4].iter().cloned());
+            let mut row = pick(&r, &[4, 5, 6, 7, 12, 11, 0, 1, 2, 3]);
             row.push(text("FOREIGNKEY"));
             row
         })
