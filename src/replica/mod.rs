@@ -13,6 +13,7 @@ pub mod affinity;
 pub mod command;
 pub mod layout;
 pub mod lock;
+pub mod reader;
 pub mod sqlite_store;
 pub mod status;
 pub mod store;
