@@ -266,6 +266,145 @@ fn the_recheck_window_is_the_connections() {
     disconnect(e, live);
 }
 
+/// The tables of Orders' family: children in each order's JSON, and the
+/// history read by a request per order.
+const ORDER_FAMILY: &[&str] = &[
+    "Orders",
+    "OrderProducts",
+    "OrderAdditionalFields",
+    "OrderShippingTaxes",
+    "OrderPromotions",
+    "OrderHistory",
+];
+
+fn whole(table: &str) -> String {
+    format!("SELECT * FROM {table} ORDER BY 1, 2, 3")
+}
+
+/// Children move with their parents: the embedded ones cost no request of
+/// their own, the history costs one request per order on a full sync and
+/// one per new or changed order on an incremental one; the Orders family's
+/// incremental sync after N creates and M status changes costs the
+/// recheck window's pages + 2 (new ids, the count) + N + M history reads;
+/// afterwards every table of the family answers as live.
+#[test]
+fn children_move_with_their_parents() {
+    let sb = sandbox_with(|c| c.orders = 1000);
+    let dir = TempDir::new("replica-children");
+    let file = dir.join("store.db");
+    // A window reaching back to 2025-11-01: the last two months of the
+    // sandbox's orders, and every order created now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let keys = format!(
+        ";Pagesize=50;CacheRecheckDays={}",
+        (now - 1_761_955_200) / 86_400
+    );
+    sb.reset_counts();
+    let full = sync_with(&sb, &file, ORDER_FAMILY, false, &keys);
+    let routes = sb.requests_by_route();
+    for r in &full {
+        assert_eq!(r.mode, Mode::Full, "{r:?}");
+    }
+    // The orders' pages by id (20 of 50 and the empty one) and the scan's
+    // count, for the orders and their embedded children; the pages again
+    // for the history's scan, which adds one request per order.
+    let order_pages = routes["GET /orders/after/{id}.json"] / 2;
+    let counts = routes["GET /orders/count.json"];
+    assert_eq!(
+        report(&full, "Orders").requests,
+        order_pages + counts,
+        "{routes:?}"
+    );
+    assert!(order_pages <= 21, "{routes:?}");
+    assert_eq!(routes["GET /orders/{id}/history.json"], 1000);
+    let history = report(&full, "OrderHistory");
+    assert_eq!(history.requests, 1000 + order_pages, "{routes:?}");
+    for t in &ORDER_FAMILY[1..5] {
+        assert_eq!(report(&full, t).requests, 0, "{t} is in the orders' JSON");
+        assert!(report(&full, t).rows > 0, "{t}");
+    }
+    let (e, live) = connect(&sb);
+    let recent = query(
+        live,
+        "SELECT id FROM Orders WHERE created_at >= '2025-11-15' ORDER BY id LIMIT 5",
+    );
+    assert_eq!(recent.len(), 5);
+    let st = stmt(live);
+    for row in &recent {
+        let id = row[0].as_deref().unwrap();
+        let sql = format!("UPDATE Orders SET status = 'Canceled' WHERE id = {id}");
+        assert_eq!(
+            exec(st, &sql),
+            SQL_SUCCESS,
+            "{:?}",
+            diag(HandleType::Stmt, st)
+        );
+    }
+    assert!(sb.mutate(&Mutation::CreateOrders(7)));
+    sb.reset_counts();
+    let inc = sync_with(&sb, &file, ORDER_FAMILY, false, &keys);
+    let routes = sb.requests_by_route();
+    for r in &inc {
+        assert_eq!(r.mode, Mode::Incremental, "{r:?}");
+    }
+    let window_pages = routes["GET /orders.json"];
+    assert_eq!(
+        report(&inc, "Orders").requests,
+        window_pages + 2,
+        "{routes:?}"
+    );
+    assert_eq!(report(&inc, "OrderHistory").requests, 7 + 5, "{routes:?}");
+    for t in &ORDER_FAMILY[1..5] {
+        assert_eq!(report(&inc, t).requests, 0, "{t}: {routes:?}");
+    }
+    // Everything the store served: the sync's requests and the connect's check.
+    let sum: u64 = inc.iter().map(|r| r.requests).sum();
+    assert_eq!(sum + 1, sb.request_count(), "{routes:?}");
+    let (e2, cached) = offline(&file);
+    for t in ORDER_FAMILY {
+        let sql = whole(t);
+        let want = query(live, &sql);
+        assert!(!want.is_empty(), "{sql}");
+        assert_eq!(query(cached, &sql), want, "{sql}");
+    }
+    disconnect(e, live);
+    disconnect(e2, cached);
+}
+
+/// A deleted parent takes its children along: the counts differ, the
+/// family is read whole again.
+#[test]
+fn children_of_a_deleted_parent_go_with_it() {
+    let sb = sandbox();
+    let dir = TempDir::new("replica-orphans");
+    let file = dir.join("store.db");
+    let family = [
+        "Products",
+        "ProductVariants",
+        "ProductOptions",
+        "ProductOptionValues",
+    ];
+    sync_tables(&sb, &file, &family, false);
+    let (e, cached) = offline(&file);
+    let of_5 = "SELECT (SELECT COUNT(*) FROM ProductVariants WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptions WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptionValues WHERE product_id = 5)";
+    assert_ne!(query(cached, of_5), vec![vec![Some("0".to_string())]]);
+    disconnect(e, cached);
+    assert!(sb.mutate(&Mutation::Delete("products/5.json".into())));
+    let reports = sync_tables(&sb, &file, &family, false);
+    assert_eq!(report(&reports, "Products").mode, Mode::Reconciled);
+    let (e, cached) = offline(&file);
+    assert_eq!(query(cached, of_5), vec![vec![Some("0".to_string())]]);
+    let (e2, live) = connect(&sb);
+    for t in family {
+        assert_eq!(query(cached, &whole(t)), query(live, &whole(t)), "{t}");
+    }
+    disconnect(e, cached);
+    disconnect(e2, live);
+}
+
 #[test]
 fn a_deleted_row_is_reconciled_by_counts() {
     let sb = sandbox();

@@ -11,6 +11,7 @@
 
 pub mod affinity;
 pub mod command;
+pub mod embedded;
 pub mod layout;
 pub mod lock;
 pub mod reader;
