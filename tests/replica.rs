@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use jumpseller_odbc::config::Config;
-use jumpseller_odbc::ffi::SQLNumResultCols;
+use jumpseller_odbc::ffi::{SQLNumResultCols, SQLSetStmtAttr};
 use jumpseller_odbc::replica::reader::Reader;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
 use jumpseller_odbc::replica::{lock, SqliteStore};
@@ -675,4 +675,97 @@ fn a_table_that_fails_keeps_its_previous_copy() {
         vec![vec![Some("12".into())]]
     );
     disconnect(e, cached);
+}
+
+/// `{call SyncCache(...)}` on a live connection with CacheLocation: the
+/// command's sync, one row per table (table, mode, rows read, rows,
+/// requests, error); `SyncCache()` syncs every table.
+#[test]
+fn sync_cache_procedure_syncs_on_a_live_connection() {
+    let sb = sandbox();
+    let dir = TempDir::new("replica-proc");
+    let file = dir.join("store.db");
+    let (e, live) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    let rows = query(live, "{call SyncCache('Orders,Products')}");
+    let firsts: Vec<_> = rows
+        .iter()
+        .map(|r| (r[0].clone().unwrap(), r[1].clone().unwrap(), r[5].clone()))
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            ("Orders".to_string(), "full".to_string(), None),
+            ("Products".to_string(), "full".to_string(), None)
+        ]
+    );
+    assert_eq!(rows[0][2].as_deref(), Some("400"), "rows read: {rows:?}");
+    assert_eq!(rows[0][3].as_deref(), Some("400"), "rows: {rows:?}");
+    assert!(rows[0][4].as_deref().unwrap().parse::<u64>().unwrap() >= 4);
+    // Again: incremental, and the replica answers as live.
+    let again = query(live, "EXEC SyncCache @Tables = 'Orders'");
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0][1].as_deref(), Some("incremental"), "{again:?}");
+    let (e2, cached) = offline(&file);
+    let sql = "SELECT * FROM Orders ORDER BY id";
+    assert_eq!(query(cached, sql), query(live, sql));
+    disconnect(e2, cached);
+    // Every table.
+    let all = query(live, "{call SyncCache()}");
+    let profile = jumpseller_odbc::schema::Profile::builtin();
+    assert_eq!(all.len(), profile.tables.len(), "{all:?}");
+    assert!(all.iter().all(|r| r[5].is_none()), "{all:?}");
+    // An unknown table is named, before anything is read.
+    let d = query_error(live, "{call SyncCache('Nonesuch')}");
+    assert_eq!(d[0].0, "42S02", "{d:?}");
+    assert!(d[0].1.contains("Nonesuch"), "{d:?}");
+    disconnect(e, live);
+}
+
+#[test]
+fn sync_cache_needs_a_live_connection_with_a_replica() {
+    let sb = sandbox();
+    let (e, live) = connect(&sb);
+    let d = query_error(live, "{call SyncCache('Orders')}");
+    assert_eq!(d[0].0, "HY000", "{d:?}");
+    assert!(d[0].1.contains("CacheLocation"), "{d:?}");
+    disconnect(e, live);
+    let dir = TempDir::new("replica-proc-offline");
+    let file = dir.join("store.db");
+    sync_tables(&sb, &file, &["Categories"], false);
+    let (e, cached) = offline(&file);
+    let d = query_error(cached, "{call SyncCache('Categories')}");
+    assert_eq!(d[0].0, "HY000", "{d:?}");
+    assert!(d[0].1.contains("Offline"), "{d:?}");
+    disconnect(e, cached);
+}
+
+/// The procedure takes the replica's lock like the command: while another
+/// sync holds it, the call waits, and the statement's query timeout ends
+/// the wait (HYT00) with nothing read.
+#[test]
+fn sync_cache_waits_for_the_lock_within_the_query_timeout() {
+    let sb = sandbox();
+    let dir = TempDir::new("replica-proc-lock");
+    let file = dir.join("store.db");
+    let (e, live) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    let held = lock::take(&file, Duration::ZERO, &mut || {}).unwrap();
+    let st = stmt(live);
+    assert_eq!(
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::QueryTimeout as i32,
+            std::ptr::dangling_mut::<std::os::raw::c_void>(),
+            0,
+        ),
+        SQL_SUCCESS
+    ); // 1 s
+    sb.reset_counts();
+    let started = std::time::Instant::now();
+    assert_eq!(exec(st, "{call SyncCache('Categories')}"), SQL_ERROR);
+    assert_eq!(diag(HandleType::Stmt, st)[0].0, "HYT00");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(sb.request_count(), 0, "{:?}", sb.requests_by_route());
+    drop(held);
+    assert_eq!(exec(st, "{call SyncCache('Categories')}"), SQL_SUCCESS);
+    disconnect(e, live);
 }

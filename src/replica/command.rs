@@ -3,8 +3,8 @@
 //! lock. A terminal sees a progress line; anything else one summary line
 //! per table. The exit status is 1 when any table failed.
 
+use super::reader::Reader;
 use super::sync::{self, Options, Progress, TableReport};
-use super::{lock, SqliteStore};
 use crate::config::Config;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -71,24 +71,21 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         .cache_location
         .clone()
         .ok_or("the connection string names no CacheLocation: the replica file to fill")?;
-    let path = Path::new(&location);
-    let _lock = lock::take(path, wait, &mut || {
-        eprintln!("Another sync of {location} is running; waiting for it to finish ...");
-    })
-    .map_err(|e| e.message)?;
-    let mut store = SqliteStore::open(path).map_err(|e| e.message)?;
-    let reader = super::reader::Reader::open(&config).map_err(|e| e.message)?;
+    let reader = Reader::open(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };
-    let reports = sync::run(
-        &mut store,
+    let opts = Options {
+        tables,
+        full,
+        recheck_days: config.cache_recheck_days,
+    };
+    let reports = sync::locked(
+        Path::new(&location),
         &reader,
-        &Options {
-            tables,
-            full,
-            recheck_days: config.cache_recheck_days,
-        },
+        &opts,
+        wait,
+        &mut || eprintln!("Another sync of {location} is running; waiting for it to finish ..."),
         &mut shown,
     )
     .map_err(|e| e.message)?;

@@ -33,6 +33,8 @@ pub struct Reader {
     profile: Arc<Profile>,
     ahead: Session,
     exact: Session,
+    /// A statement's cancel and deadline (SyncCache), or none.
+    interrupt: Interrupt,
 }
 
 /// Rows of a table and of its array children, read together.
@@ -78,7 +80,18 @@ impl Reader {
             profile,
             ahead: open_session(config, hidden.clone(), client.clone(), &Setup::default())?,
             exact: open_session(&exact, hidden, client, &Setup::default())?,
+            interrupt: Interrupt::none(),
         })
+    }
+
+    pub fn interrupt(&self) -> &Interrupt {
+        &self.interrupt
+    }
+
+    /// Reads stop with the statement's cancel or deadline.
+    pub fn interrupted_by(mut self, interrupt: Interrupt) -> Reader {
+        self.interrupt = interrupt;
+        self
     }
 
     pub fn profile(&self) -> &Arc<Profile> {
@@ -115,7 +128,7 @@ impl Reader {
             sql.push_str(filter);
         }
         let mut query = session.prepare(&sql)?;
-        query.execute(params, &Interrupt::none())?;
+        query.execute(params, &self.interrupt)?;
         Ok(Reading {
             query,
             width: table.columns.len(),
@@ -127,7 +140,7 @@ impl Reader {
     pub fn count(&self, table: &Table) -> Result<u64> {
         let sql = format!("SELECT COUNT(*) FROM {}", self.name(table));
         let mut q = self.exact.prepare(&sql)?;
-        q.execute(&[], &Interrupt::none())?;
+        q.execute(&[], &self.interrupt)?;
         match q.next_row()?.as_deref() {
             Some([Value::Int(n)]) => Ok(*n as u64),
             other => Err(Error::new(

@@ -19,11 +19,13 @@
 use super::layout::quoted;
 use super::reader::{Batch, ChildRows, Pace, Reader, Reading};
 use super::store::{Change, Store, SyncKind};
-use super::{now_unix, sql_time};
+use super::{lock, now_unix, sql_time, SqliteStore};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Profile, Table};
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::Duration;
 
 /// Rows written per transaction.
 const BATCH: usize = 500;
@@ -79,6 +81,22 @@ pub struct Options {
 pub trait Progress {
     fn rows(&mut self, table: &str, read: u64);
     fn done(&mut self, report: &TableReport);
+}
+
+/// Everything a sync of the replica at `location` does: its lock (waiting
+/// up to `wait`, `waiting` told once when another sync holds it), the
+/// store opened, the tables synced.
+pub fn locked(
+    location: &Path,
+    reader: &Reader,
+    opts: &Options,
+    wait: Duration,
+    waiting: &mut dyn FnMut(),
+    progress: &mut dyn Progress,
+) -> Result<Vec<TableReport>> {
+    let _lock = lock::take_or_stop(location, wait, reader.interrupt(), waiting)?;
+    let mut store = SqliteStore::open(location)?;
+    run(&mut store, reader, opts, progress)
 }
 
 /// Syncs the tables `opts` names: each table whose parent is not among
