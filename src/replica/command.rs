@@ -17,8 +17,11 @@ Copies the store's tables into the local replica (an SQLite file, CacheLocation)
 through the driver's live connection (its rate limit, prefetch and pushdown).
 Tables with a `sync` object in the profile (Orders, Products) sync incrementally
 after their first sync: new ids, and the rows of the last CacheRecheckDays days
-(default 30) that can still change (orders); other tables are re-read whole. Connections with
-Offline=true and the same CacheLocation then answer from the replica.
+(default 30) that can still change (orders); other tables are re-read whole.
+A child table named with its parent moves with it: from the parent's rows when
+they hold it (order lines), else only for new or changed parents (order history).
+Connections with Offline=true and the same CacheLocation then answer from the
+replica.
 
   --connection-string STR   the driver's connection string (credentials, URL, CacheLocation)
   --tables A,B              only these tables (default: every table)
