@@ -7,15 +7,23 @@
 use super::fanout::FanOut;
 use super::prefetch::Pager;
 use super::source::{Fetch, Page};
-use super::value::{decode, lookup, Value};
+use super::value::{decode, lookup, with_decoded, Value};
 use super::write;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::schema::{Column, Table, Template};
+use rusqlite::types::ValueRef;
 use rusqlite::vtab::sqlite3_vtab_cursor;
 use serde_json::Value as Json;
 use std::collections::VecDeque;
 use std::sync::Arc;
+
+/// A column's value in the current row before its decoding: a field of the
+/// object (or of its parent), or the row's place in its parent's array.
+enum Field<'a> {
+    Json(&'a Json),
+    Index(i64),
+}
 
 /// How the objects of a page become rows: each object holds the rows in an
 /// array (a child table read through its parent's list).
@@ -310,6 +318,22 @@ impl ApiCursor {
 
     /// The current row's value of a column.
     pub fn value(&self, col: &Column) -> Value {
+        match self.field(col) {
+            Field::Json(json) => decode(json, col.sql_type()),
+            Field::Index(i) => Value::Int(i),
+        }
+    }
+
+    /// `value` handed to `f` as SQLite's, borrowed where it can be (xColumn).
+    pub fn with_value<R>(&self, col: &Column, f: impl FnOnce(ValueRef<'_>) -> R) -> R {
+        match self.field(col) {
+            Field::Json(json) => with_decoded(json, col.sql_type(), f),
+            Field::Index(i) => f(ValueRef::Integer(i)),
+        }
+    }
+
+    /// Where the current row's value of a column comes from.
+    fn field(&self, col: &Column) -> Field<'_> {
         let (obj, parent, index) = self.current();
         let path = col.json_path();
         if let Some(in_parent) = path.strip_prefix("$parent.") {
@@ -321,11 +345,11 @@ impl ApiCursor {
                     found = lookup(grandparent, in_parent);
                 }
             }
-            decode(found, col.sql_type())
+            Field::Json(found)
         } else if path == "$index" {
-            Value::Int(index as i64)
+            Field::Index(index as i64)
         } else {
-            decode(lookup(obj, path), col.sql_type())
+            Field::Json(lookup(obj, path))
         }
     }
 

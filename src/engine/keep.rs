@@ -111,7 +111,8 @@ impl<'de> Visitor<'de> for Item<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut own = Map::new();
+        // Sized at the first kept field (a wrapper object keeps none).
+        let mut own: Option<Map<String, Json>> = None;
         let mut inner = None;
         while let Some(Key(key)) = map.next_key()? {
             if self.wrapper == Some(key.as_ref()) {
@@ -121,12 +122,13 @@ impl<'de> Visitor<'de> for Item<'_> {
                     keep: self.keep,
                 })?);
             } else if inner.is_none() && self.keep.contains(&key) {
-                own.insert(key.into_owned(), map.next_value::<Json>()?);
+                own.get_or_insert_with(|| Map::with_capacity(self.keep.fields.len()))
+                    .insert(key.into_owned(), map.next_value::<Json>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(inner.unwrap_or(Json::Object(own)))
+        Ok(inner.unwrap_or_else(|| Json::Object(own.unwrap_or_default())))
     }
 }
 
