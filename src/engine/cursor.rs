@@ -6,6 +6,7 @@
 
 use super::fanout::FanOut;
 use super::prefetch::Pager;
+use super::record::{Object, Record};
 use super::source::{Fetch, Page};
 use super::value::{decode, lookup, with_decoded, Value};
 use super::write;
@@ -164,9 +165,10 @@ impl ApiCursor {
         }
     }
 
-    fn children(&self, rec: &Json) -> usize {
+    fn children(&self, rec: &Record) -> usize {
         match &self.explode {
-            Some(x) => lookup(rec, &x.array)
+            Some(x) => rec
+                .lookup(&x.array)
                 .as_array()
                 .map(|a| a.len())
                 .unwrap_or(0),
@@ -277,16 +279,17 @@ impl ApiCursor {
     }
 
     /// (object, parent, 1-based position) of the current row.
-    fn current(&self) -> (&Json, Option<&Json>, usize) {
+    fn current(&self) -> (Object<'_>, Option<Object<'_>>, usize) {
         match &self.explode {
             None => (
-                &self.page[self.record - 1],
-                self.page_parent.as_deref(),
+                Object::Record(&self.page[self.record - 1]),
+                self.page_parent.as_deref().map(Object::Json),
                 self.record,
             ),
             Some(x) => {
                 let rec = &self.page[self.record];
-                let item = lookup(rec, &x.array)
+                let item = rec
+                    .lookup(&x.array)
                     .as_array()
                     .and_then(|a| a.get(self.child - 1))
                     .unwrap_or(&Json::Null);
@@ -294,7 +297,7 @@ impl ApiCursor {
                     (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
                     (_, i) => i,
                 };
-                (item, Some(rec), self.child)
+                (Object::Json(item), Some(Object::Record(rec)), self.child)
             }
         }
     }
@@ -304,10 +307,7 @@ impl ApiCursor {
     /// (keys that came from the row's own parent, flattened fields).
     pub fn row_json(&self) -> Json {
         let (obj, _, _) = self.current();
-        let mut m = match obj {
-            Json::Object(m) => m.clone(),
-            _ => serde_json::Map::new(),
-        };
+        let mut m = obj.to_map();
         for c in &self.table().columns {
             if !m.contains_key(&c.name) {
                 m.insert(c.name.clone(), self.value(c).to_json());
@@ -324,8 +324,18 @@ impl ApiCursor {
         }
     }
 
-    /// `value` handed to `f` as SQLite's, borrowed where it can be (xColumn).
-    pub fn with_value<R>(&self, col: &Column, f: impl FnOnce(ValueRef<'_>) -> R) -> R {
+    /// `value` of column `i` handed to `f` as SQLite's, borrowed where it
+    /// can be (xColumn). A kept object's field is found by the column's
+    /// slot (see `Keep::with_columns`).
+    pub fn with_value<R>(&self, i: usize, col: &Column, f: impl FnOnce(ValueRef<'_>) -> R) -> R {
+        if self.explode.is_none() {
+            let record = self.record.checked_sub(1).and_then(|r| self.page.get(r));
+            if let Some(Record::Kept(kept)) = record.map(|r| &**r) {
+                if let Some(json) = kept.column(i, col.json_path()) {
+                    return with_decoded(json, col.sql_type(), f);
+                }
+            }
+        }
         match self.field(col) {
             Field::Json(json) => with_decoded(json, col.sql_type(), f),
             Field::Index(i) => f(ValueRef::Integer(i)),
@@ -337,7 +347,7 @@ impl ApiCursor {
         let (obj, parent, index) = self.current();
         let path = col.json_path();
         if let Some(in_parent) = path.strip_prefix("$parent.") {
-            let mut found = parent.map(|p| lookup(p, in_parent)).unwrap_or(&Json::Null);
+            let mut found = parent.map(|p| p.lookup(in_parent)).unwrap_or(&Json::Null);
             // Exploded rows of a sub-resource: the object's parent is the
             // page's object, and its own parent (the route's key) is behind.
             if found.is_null() && self.explode.is_some() {
@@ -349,7 +359,7 @@ impl ApiCursor {
         } else if path == "$index" {
             Field::Index(index as i64)
         } else {
-            Field::Json(lookup(obj, path))
+            Field::Json(obj.lookup(path))
         }
     }
 

@@ -19,6 +19,7 @@ mod keep;
 mod lookup;
 mod plan;
 mod prefetch;
+mod record;
 pub mod result_types;
 mod scope;
 mod source;
