@@ -36,6 +36,21 @@ impl From<ValueRef<'_>> for Value {
     }
 }
 
+impl Value {
+    /// `*self = Value::from(v)`, reusing this value's text buffer when both
+    /// are text (a fetched row's buffers serve the next row).
+    pub fn set_from(&mut self, v: ValueRef<'_>) {
+        if let (Value::Text(s), ValueRef::Text(t)) = (&mut *self, v) {
+            if let Ok(t) = std::str::from_utf8(t) {
+                s.clear();
+                s.push_str(t);
+                return;
+            }
+        }
+        *self = Value::from(v);
+    }
+}
+
 /// `args.get::<Value>(i)` on SQLite's argument lists.
 impl FromSql for Value {
     fn column_result(v: ValueRef<'_>) -> FromSqlResult<Value> {
@@ -310,6 +325,23 @@ mod tests {
                 let borrowed = with_decoded(&json, ty, |v| Value::from(v));
                 assert_eq!(borrowed, decode(&json, ty), "{f} as {ty:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_value_set_in_place_is_the_value() {
+        let mut v = Value::Text("a longer text".into());
+        for sqlite in [
+            ValueRef::Text(b"short"),
+            ValueRef::Text(b"bad \xff"),
+            ValueRef::Integer(3),
+            ValueRef::Text(b""),
+            ValueRef::Null,
+            ValueRef::Blob(b"b"),
+            ValueRef::Real(1.5),
+        ] {
+            v.set_from(sqlite);
+            assert_eq!(v, Value::from(sqlite));
         }
     }
 
