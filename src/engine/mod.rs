@@ -822,28 +822,33 @@ unsafe fn bind(stmt: *mut ffi::sqlite3_stmt, i: c_int, v: &Value) -> c_int {
     }
 }
 
-/// Column `i` of the current row, copied out (`Value::from`).
+/// Column `i` of the current row, borrowed from SQLite: the caller copies
+/// it out before the next step, reset or type conversion on the column.
 ///
 /// # Safety
 /// `stmt` is a live statement positioned on a row (the last step returned
 /// SQLITE_ROW), `i` is below its column count, and the caller holds its
 /// connection's mutex.
-/// The value is borrowed from SQLite: the caller copies it out before the
-/// next step, reset or type conversion on the column.
 unsafe fn column_raw<'a>(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> rusqlite::types::ValueRef<'a> {
     use rusqlite::types::ValueRef;
-    // SAFETY: stmt is on a row and i in range (the caller's duty). The text
-    // or blob pointer SQLite returns is valid for `bytes` bytes until the
-    // next step, reset or type conversion on this column, which the caller
-    // does not make while it holds the slice (bytes is read after the
-    // pointer, as SQLite's documentation asks).
+    // SAFETY: stmt is on a row and i in range (the caller's duty). The
+    // column's value is read through `sqlite3_column_value` and the
+    // `sqlite3_value_*` functions, which take no mutex of their own (the
+    // `sqlite3_column_*` ones take the connection's in each call, three
+    // times a value): SQLite leaves such an "unprotected" value's safety
+    // to whoever holds the connection's mutex, which the caller does. The
+    // text or blob pointer is valid for `bytes` bytes until the next step,
+    // reset or type conversion on this column, which the caller does not
+    // make while it holds the slice (bytes is read after the pointer, as
+    // SQLite's documentation asks).
     unsafe {
-        match ffi::sqlite3_column_type(stmt, i) {
-            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_column_int64(stmt, i)),
-            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_column_double(stmt, i)),
+        let v = ffi::sqlite3_column_value(stmt, i);
+        match ffi::sqlite3_value_type(v) {
+            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_value_int64(v)),
+            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_value_double(v)),
             ffi::SQLITE_TEXT => {
-                let p = ffi::sqlite3_column_text(stmt, i);
-                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                let p = ffi::sqlite3_value_text(v);
+                let n = ffi::sqlite3_value_bytes(v) as usize;
                 if p.is_null() {
                     ValueRef::Null
                 } else {
@@ -851,8 +856,8 @@ unsafe fn column_raw<'a>(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> rusqlite::ty
                 }
             }
             ffi::SQLITE_BLOB => {
-                let p = ffi::sqlite3_column_blob(stmt, i) as *const u8;
-                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                let p = ffi::sqlite3_value_blob(v) as *const u8;
+                let n = ffi::sqlite3_value_bytes(v) as usize;
                 if p.is_null() {
                     ValueRef::Blob(&[])
                 } else {
