@@ -29,7 +29,7 @@
    libsqliteodbc on the sandbox's export of the same data.
 
 Usage: python3 bench/run.py [--orders N] [--repeat K] [--limited [--latency MS]
-       [--jitter MS] [--connections K]] [--replica] [--no-local]
+       [--jitter MS] [--connections K]] [--replica] [--no-local] [--no-sqlite]
 Needs: a release build (cargo build --release -p jumpseller-odbc -p
 jumpseller-sandbox --example transport_floor), unixODBC, pyodbc,
 libsqliteodbc. Prints tables; paste them into bench/README.md.
@@ -132,8 +132,9 @@ def mb(kb):
 
 def local(a, tmp, table):
     db = os.path.join(tmp, "store.sqlite")
-    subprocess.run([os.path.join(REL, "jumpseller-sandbox"), "export", "--sqlite", db, "--orders", str(a.orders)],
-                   check=True, stdout=subprocess.DEVNULL)
+    if not a.no_sqlite:
+        subprocess.run([os.path.join(REL, "jumpseller-sandbox"), "export", "--sqlite", db, "--orders", str(a.orders)],
+                       check=True, stdout=subprocess.DEVNULL)
     sb, url = start_sandbox(a.orders, "--per-second", "0", "--per-minute", "0")
     try:
         ours = f"Driver={{Jumpseller ODBC Driver}};URL={url};{CREDS};{RAISED}"
@@ -143,11 +144,12 @@ def local(a, tmp, table):
                       "", "", "baseline of the projection"))
         for sql in (PROJECTION, ALL):
             r1 = measure(ours, sql, a.repeat)
-            r2 = measure(theirs, sql, a.repeat)
-            ratio = f"{r1['wall'] / r2['wall']:.2f}x libsqliteodbc"
+            r2 = None if a.no_sqlite else measure(theirs, sql, a.repeat)
+            ratio = "" if r2 is None else f"{r1['wall'] / r2['wall']:.2f}x libsqliteodbc"
             if sql == PROJECTION:
-                ratio += f", {r1['wall'] / fl['wall']:.2f}x the floor"
-            for name, r, what in (("jumpseller-odbc", r1, ratio), ("libsqliteodbc", r2, "")):
+                ratio += f"{', ' if ratio else ''}{r1['wall'] / fl['wall']:.2f}x the floor"
+            runs = (("jumpseller-odbc", r1, ratio), ("libsqliteodbc", r2, ""))
+            for name, r, what in (run for run in runs if run[1] is not None):
                 table.append((f"`{sql}` - {name}", r["rows"], r["wall"], r["cpu"], mb(r["peak_kb"]),
                               mb(r["peak_kb"] - r["idle_kb"]), what))
     finally:
@@ -347,6 +349,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--limited", action="store_true", help="also scan under the default limits (slow)")
     ap.add_argument("--no-local", action="store_true", help="skip the local comparison")
+    ap.add_argument("--no-sqlite", action="store_true",
+                    help="local runs without libsqliteodbc (the export needs ~28 KB of memory an order)")
     ap.add_argument("--latency", type=int, default=150)
     ap.add_argument("--jitter", type=int, default=50)
     ap.add_argument("--connections", type=int, default=1)

@@ -68,7 +68,7 @@ fn keep_read_fields(sources: &mut Sources, t: &Table, columns: u64) {
         })
         .filter_map(|(_, c)| top_field(c.json_path()))
         .chain(["id".to_string()]);
-    let keep = Arc::new(Keep::new(fields));
+    let keep = Arc::new(Keep::new(fields).with_columns(t.columns.iter().map(|c| c.json_path())));
     for source in sources.queue.iter_mut() {
         if let RowSource::Fetch(f) = source {
             f.keep = Some(keep.clone());

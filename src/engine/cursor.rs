@@ -6,16 +6,25 @@
 
 use super::fanout::FanOut;
 use super::prefetch::Pager;
+use super::record::{Object, Record};
 use super::source::{Fetch, Page};
-use super::value::{decode, lookup, Value};
+use super::value::{decode, lookup, with_decoded, Value};
 use super::write;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::schema::{Column, Table, Template};
+use rusqlite::types::ValueRef;
 use rusqlite::vtab::sqlite3_vtab_cursor;
 use serde_json::Value as Json;
 use std::collections::VecDeque;
 use std::sync::Arc;
+
+/// A column's value in the current row before its decoding: a field of the
+/// object (or of its parent), or the row's place in its parent's array.
+enum Field<'a> {
+    Json(&'a Json),
+    Index(i64),
+}
 
 /// How the objects of a page become rows: each object holds the rows in an
 /// array (a child table read through its parent's list).
@@ -156,9 +165,10 @@ impl ApiCursor {
         }
     }
 
-    fn children(&self, rec: &Json) -> usize {
+    fn children(&self, rec: &Record) -> usize {
         match &self.explode {
-            Some(x) => lookup(rec, &x.array)
+            Some(x) => rec
+                .lookup(&x.array)
                 .as_array()
                 .map(|a| a.len())
                 .unwrap_or(0),
@@ -269,16 +279,17 @@ impl ApiCursor {
     }
 
     /// (object, parent, 1-based position) of the current row.
-    fn current(&self) -> (&Json, Option<&Json>, usize) {
+    fn current(&self) -> (Object<'_>, Option<Object<'_>>, usize) {
         match &self.explode {
             None => (
-                &self.page[self.record - 1],
-                self.page_parent.as_deref(),
+                Object::Record(&self.page[self.record - 1]),
+                self.page_parent.as_deref().map(Object::Json),
                 self.record,
             ),
             Some(x) => {
                 let rec = &self.page[self.record];
-                let item = lookup(rec, &x.array)
+                let item = rec
+                    .lookup(&x.array)
                     .as_array()
                     .and_then(|a| a.get(self.child - 1))
                     .unwrap_or(&Json::Null);
@@ -286,7 +297,7 @@ impl ApiCursor {
                     (Some(w), Json::Object(m)) if m.contains_key(w.as_str()) => &m[w.as_str()],
                     (_, i) => i,
                 };
-                (item, Some(rec), self.child)
+                (Object::Json(item), Some(Object::Record(rec)), self.child)
             }
         }
     }
@@ -296,10 +307,7 @@ impl ApiCursor {
     /// (keys that came from the row's own parent, flattened fields).
     pub fn row_json(&self) -> Json {
         let (obj, _, _) = self.current();
-        let mut m = match obj {
-            Json::Object(m) => m.clone(),
-            _ => serde_json::Map::new(),
-        };
+        let mut m = obj.to_map();
         for c in &self.table().columns {
             if !m.contains_key(&c.name) {
                 m.insert(c.name.clone(), self.value(c).to_json());
@@ -310,10 +318,36 @@ impl ApiCursor {
 
     /// The current row's value of a column.
     pub fn value(&self, col: &Column) -> Value {
+        match self.field(col) {
+            Field::Json(json) => decode(json, col.sql_type()),
+            Field::Index(i) => Value::Int(i),
+        }
+    }
+
+    /// `value` of column `i` handed to `f` as SQLite's, borrowed where it
+    /// can be (xColumn). A kept object's field is found by the column's
+    /// slot (see `Keep::with_columns`).
+    pub fn with_value<R>(&self, i: usize, col: &Column, f: impl FnOnce(ValueRef<'_>) -> R) -> R {
+        if self.explode.is_none() {
+            let record = self.record.checked_sub(1).and_then(|r| self.page.get(r));
+            if let Some(Record::Kept(kept)) = record.map(|r| &**r) {
+                if let Some(json) = kept.column(i, col.json_path()) {
+                    return with_decoded(json, col.sql_type(), f);
+                }
+            }
+        }
+        match self.field(col) {
+            Field::Json(json) => with_decoded(json, col.sql_type(), f),
+            Field::Index(i) => f(ValueRef::Integer(i)),
+        }
+    }
+
+    /// Where the current row's value of a column comes from.
+    fn field(&self, col: &Column) -> Field<'_> {
         let (obj, parent, index) = self.current();
         let path = col.json_path();
         if let Some(in_parent) = path.strip_prefix("$parent.") {
-            let mut found = parent.map(|p| lookup(p, in_parent)).unwrap_or(&Json::Null);
+            let mut found = parent.map(|p| p.lookup(in_parent)).unwrap_or(&Json::Null);
             // Exploded rows of a sub-resource: the object's parent is the
             // page's object, and its own parent (the route's key) is behind.
             if found.is_null() && self.explode.is_some() {
@@ -321,11 +355,11 @@ impl ApiCursor {
                     found = lookup(grandparent, in_parent);
                 }
             }
-            decode(found, col.sql_type())
+            Field::Json(found)
         } else if path == "$index" {
-            Value::Int(index as i64)
+            Field::Index(index as i64)
         } else {
-            decode(lookup(obj, path), col.sql_type())
+            Field::Json(obj.lookup(path))
         }
     }
 

@@ -7,6 +7,7 @@
 
 use super::cursor::{ApiCursor, Explode, RowSource, Sources};
 use super::fill::{fill, key_text, Piece, TableValues};
+use super::record::Record;
 use super::source::Fetch;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -43,7 +44,7 @@ impl FanOut {
         }
         let Some(path) = &self.path else {
             // The rows are in an array of each parent row.
-            let row = Arc::new(self.parents.row_json());
+            let row = Arc::new(Record::Whole(self.parents.row_json()));
             self.parents.advance()?;
             queue.push_back(RowSource::Ready(Arc::new(vec![row])));
             return Ok(true);

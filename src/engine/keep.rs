@@ -10,10 +10,12 @@
 //! objects (an error body, a bare object, items that are not objects) is
 //! left to the whole parse, which knows what to say about it.
 
+use super::record::Kept;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// The top-level fields kept of each object (of the object inside its
 /// wrapper, `{"order": {...}}`), sorted.
@@ -23,6 +25,17 @@ pub struct Keep {
     /// Names the kept fields in the page memo's key: pages of one path
     /// decoded for different statements are different pages.
     tag: String,
+    /// Where each column of the scanned table finds its value (by the
+    /// column's index), so that reading a column searches nothing.
+    slots: Vec<Option<Slot>>,
+}
+
+/// A column's value in a kept object: the kept field its path starts at,
+/// and where the rest of its dotted path begins (0: the path is the field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub field: usize,
+    pub rest: usize,
 }
 
 impl Keep {
@@ -31,13 +44,47 @@ impl Keep {
         fields.sort();
         fields.dedup();
         let tag = fields.join(",");
-        Keep { fields, tag }
+        Keep {
+            fields,
+            tag,
+            slots: Vec::new(),
+        }
     }
 
-    pub fn contains(&self, field: &str) -> bool {
-        self.fields
-            .binary_search_by(|f| f.as_str().cmp(field))
-            .is_ok()
+    /// The slots of the scanned table's columns, given their JSON paths
+    /// in column order; a column whose path starts at no kept field (the
+    /// parent's fields, the position) has none.
+    pub fn with_columns<'a>(mut self, paths: impl IntoIterator<Item = &'a str>) -> Keep {
+        self.slots = paths
+            .into_iter()
+            .map(|path| {
+                let (first, rest) = match path.split_once('.') {
+                    Some((first, _)) => (first, first.len() + 1),
+                    None => (path, 0),
+                };
+                let field = self.position(first)?;
+                Some(Slot { field, rest })
+            })
+            .collect();
+        self
+    }
+
+    /// Where column `column` finds its value, when known.
+    pub fn slot(&self, column: usize) -> Option<Slot> {
+        self.slots.get(column).copied().flatten()
+    }
+
+    /// Where `field` is among the kept fields.
+    pub fn position(&self, field: &str) -> Option<usize> {
+        self.fields.binary_search_by(|f| f.as_str().cmp(field)).ok()
+    }
+
+    pub fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
     }
 
     pub fn tag(&self) -> &str {
@@ -48,13 +95,13 @@ impl Keep {
 /// A body as decoded: the kept objects of a list, or the whole JSON of a
 /// body of any other shape.
 pub enum Decoded {
-    Kept(Vec<Json>),
+    Kept(Vec<Kept>),
     Whole(Json),
 }
 
 /// Decodes a body: a list of objects keeps `keep`'s fields of each (inside
 /// `wrapper` where an object has it); any other shape is parsed whole.
-pub fn decode(text: &str, wrapper: Option<&str>, keep: &Keep) -> serde_json::Result<Decoded> {
+pub fn decode(text: &str, wrapper: Option<&str>, keep: &Arc<Keep>) -> serde_json::Result<Decoded> {
     if text.trim_start().starts_with('[') {
         let mut de = serde_json::Deserializer::from_str(text);
         let kept = de.deserialize_seq(Items { wrapper, keep });
@@ -67,17 +114,17 @@ pub fn decode(text: &str, wrapper: Option<&str>, keep: &Keep) -> serde_json::Res
 
 struct Items<'a> {
     wrapper: Option<&'a str>,
-    keep: &'a Keep,
+    keep: &'a Arc<Keep>,
 }
 
 impl<'de> Visitor<'de> for Items<'_> {
-    type Value = Vec<Json>;
+    type Value = Vec<Kept>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of objects")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Json>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Kept>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(100));
         while let Some(item) = seq.next_element_seed(Item {
             wrapper: self.wrapper,
@@ -92,26 +139,27 @@ impl<'de> Visitor<'de> for Items<'_> {
 /// One item of the list: an object, unwrapped where it has the wrapper.
 struct Item<'a> {
     wrapper: Option<&'a str>,
-    keep: &'a Keep,
+    keep: &'a Arc<Keep>,
 }
 
 impl<'de> DeserializeSeed<'de> for Item<'_> {
-    type Value = Json;
+    type Value = Kept;
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Json, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Kept, D::Error> {
         de.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for Item<'_> {
-    type Value = Json;
+    type Value = Kept;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut own = Map::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kept, A::Error> {
+        // Made at the first kept field (a wrapper object keeps none).
+        let mut own: Option<Vec<Option<Json>>> = None;
         let mut inner = None;
         while let Some(Key(key)) = map.next_key()? {
             if self.wrapper == Some(key.as_ref()) {
@@ -120,13 +168,18 @@ impl<'de> Visitor<'de> for Item<'_> {
                     wrapper: None,
                     keep: self.keep,
                 })?);
-            } else if inner.is_none() && self.keep.contains(&key) {
-                own.insert(key.into_owned(), map.next_value::<Json>()?);
+            } else if let Some(at) = self.keep.position(&key).filter(|_| inner.is_none()) {
+                // A repeated key: the last one wins, as in a whole parse.
+                let own = own.get_or_insert_with(|| vec![None; self.keep.len()]);
+                own[at] = Some(map.next_value::<Json>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(inner.unwrap_or(Json::Object(own)))
+        Ok(inner.unwrap_or_else(|| {
+            let own = own.unwrap_or_else(|| vec![None; self.keep.len()]);
+            Kept::new(self.keep.clone(), own.into_boxed_slice())
+        }))
     }
 }
 
@@ -160,14 +213,15 @@ impl<'de> Visitor<'de> for KeyVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::record::Record;
 
-    fn keep(fields: &[&str]) -> Keep {
-        Keep::new(fields.iter().map(|f| f.to_string()))
+    fn keep(fields: &[&str]) -> Arc<Keep> {
+        Arc::new(Keep::new(fields.iter().map(|f| f.to_string())))
     }
 
-    fn kept(text: &str, wrapper: Option<&str>, k: &Keep) -> Vec<Json> {
+    fn kept(text: &str, wrapper: Option<&str>, k: &Arc<Keep>) -> Vec<Record> {
         match decode(text, wrapper, k).unwrap() {
-            Decoded::Kept(items) => items,
+            Decoded::Kept(items) => items.into_iter().map(Record::Kept).collect(),
             Decoded::Whole(j) => panic!("parsed whole: {j}"),
         }
     }
@@ -175,25 +229,35 @@ mod tests {
     #[test]
     fn only_kept_fields_are_decoded_and_values_are_exact() {
         let text = r#"[{"order": {"id": 1, "total": 12.10, "big": 12345678901234567.25,
-            "x": {"deep": [1, 2]}, "status": "Paid", "t\u0065xt": "é"}}]"#;
+            "x": {"deep": [1, 2]}, "status": "Paid", "t\u0065xt": "é", "id": 2}}]"#;
         let k = keep(&["id", "total", "big", "text"]);
         let items = kept(text, Some("order"), &k);
         let whole: Json = serde_json::from_str(text).unwrap();
         let o = &whole[0]["order"];
         assert_eq!(items.len(), 1);
         for f in ["id", "total", "big", "text"] {
-            assert_eq!(items[0][f], o[f], "{f}");
+            assert_eq!(items[0].get(f), o.get(f), "{f}");
         }
+        // A repeated key: the last one, as the whole parse.
+        assert_eq!(items[0].get("id"), Some(&Json::from(2)));
         // Numbers keep their JSON text.
-        assert_eq!(items[0]["total"].to_string(), "12.10");
+        assert_eq!(items[0].lookup("total").to_string(), "12.10");
         assert!(items[0].get("status").is_none());
         assert!(items[0].get("x").is_none());
     }
 
     #[test]
     fn an_item_without_the_wrapper_is_kept_as_it_is() {
-        let items = kept(r#"[{"id": 2, "name": "a"}]"#, Some("order"), &keep(&["id"]));
-        assert_eq!(items[0], serde_json::json!({"id": 2}));
+        let items = kept(
+            r#"[{"id": 2, "name": "a"}, {"order": {"id": 3}, "id": 9}]"#,
+            Some("order"),
+            &keep(&["id"]),
+        );
+        assert_eq!(
+            Json::Object(items[0].to_map()),
+            serde_json::json!({"id": 2})
+        );
+        assert_eq!(items[1].get("id"), Some(&Json::from(3)));
     }
 
     #[test]

@@ -7,9 +7,9 @@
 //! times the cheaper of the two strategies, without knowing N ahead.
 
 use super::prefetch::Pager;
+use super::record::Record;
 use super::scope::{page_bytes, Scope};
 use super::source::{fetch_count, Fetch, Page};
-use super::value::lookup as json_at;
 use super::Ctx;
 use crate::error::Result;
 use crate::schema::Table;
@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The records of a table by key.
-type Index = HashMap<String, Vec<Arc<Json>>>;
+type Index = HashMap<String, Vec<Arc<Record>>>;
 
 /// Lookups are answered by requests until more than this many were made
 /// (a query asking for one or two keys never pays for a count).
@@ -130,7 +130,7 @@ fn build(
             return Ok(None);
         }
         for r in page.iter() {
-            if let Some(k) = key_of(json_at(r, key_path)) {
+            if let Some(k) = key_of(r.lookup(key_path)) {
                 map.entry(k).or_default().push(r.clone());
             }
         }

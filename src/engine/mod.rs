@@ -19,6 +19,7 @@ mod keep;
 mod lookup;
 mod plan;
 mod prefetch;
+mod record;
 pub mod result_types;
 mod scope;
 mod source;
@@ -726,10 +727,16 @@ impl Query {
 
     /// The next row, or None at the end.
     pub fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
+        self.next_row_reusing(None)
+    }
+
+    /// `next_row`, written into `spare` (a row the caller is done with) to
+    /// reuse its text buffers: a scan then allocates no string per value.
+    pub fn next_row_reusing(&mut self, spare: Option<Vec<Value>>) -> Result<Option<Vec<Value>>> {
         if self.state != State::Running {
             return Ok(None);
         }
-        self.step()
+        self.step_into(spare)
     }
 
     /// Closes the cursor, keeping the compiled statement.
@@ -741,6 +748,10 @@ impl Query {
     }
 
     fn step(&mut self) -> Result<Option<Vec<Value>>> {
+        self.step_into(None)
+    }
+
+    fn step_into(&mut self, spare: Option<Vec<Value>>) -> Result<Option<Vec<Value>>> {
         let db = self.session.db.0;
         let _db = self.lock_db();
         // Every callback of this step (the requests) sees this statement's scope.
@@ -749,12 +760,18 @@ impl Query {
         let rc = unsafe { ffi::sqlite3_step(self.stmt.0) };
         match rc {
             ffi::SQLITE_ROW => {
-                let n = self.columns.len() as c_int;
-                let row = (0..n)
+                let n = self.columns.len();
+                let mut row = spare.unwrap_or_default();
+                row.truncate(n);
+                for i in 0..n {
                     // SAFETY: the step returned a row, i is below the
                     // column count, and the lock is held.
-                    .map(|i| unsafe { column_value(self.stmt.0, i) })
-                    .collect();
+                    let raw = unsafe { column_raw(self.stmt.0, i as c_int) };
+                    match row.get_mut(i) {
+                        Some(v) => v.set_from(raw),
+                        None => row.push(Value::from(raw)),
+                    }
+                }
                 Ok(Some(row))
             }
             ffi::SQLITE_DONE => {
@@ -805,26 +822,33 @@ unsafe fn bind(stmt: *mut ffi::sqlite3_stmt, i: c_int, v: &Value) -> c_int {
     }
 }
 
-/// Column `i` of the current row, copied out (`Value::from`).
+/// Column `i` of the current row, borrowed from SQLite: the caller copies
+/// it out before the next step, reset or type conversion on the column.
 ///
 /// # Safety
 /// `stmt` is a live statement positioned on a row (the last step returned
 /// SQLITE_ROW), `i` is below its column count, and the caller holds its
 /// connection's mutex.
-unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
+unsafe fn column_raw<'a>(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> rusqlite::types::ValueRef<'a> {
     use rusqlite::types::ValueRef;
-    // SAFETY: stmt is on a row and i in range (the caller's duty). The text
-    // or blob pointer SQLite returns is valid for `bytes` bytes until the
-    // next step, reset or type conversion on this column; the slice is
-    // copied into the Value before any of those (bytes is read after the
-    // pointer, as SQLite's documentation asks).
-    let raw = unsafe {
-        match ffi::sqlite3_column_type(stmt, i) {
-            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_column_int64(stmt, i)),
-            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_column_double(stmt, i)),
+    // SAFETY: stmt is on a row and i in range (the caller's duty). The
+    // column's value is read through `sqlite3_column_value` and the
+    // `sqlite3_value_*` functions, which take no mutex of their own (the
+    // `sqlite3_column_*` ones take the connection's in each call, three
+    // times a value): SQLite leaves such an "unprotected" value's safety
+    // to whoever holds the connection's mutex, which the caller does. The
+    // text or blob pointer is valid for `bytes` bytes until the next step,
+    // reset or type conversion on this column, which the caller does not
+    // make while it holds the slice (bytes is read after the pointer, as
+    // SQLite's documentation asks).
+    unsafe {
+        let v = ffi::sqlite3_column_value(stmt, i);
+        match ffi::sqlite3_value_type(v) {
+            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_value_int64(v)),
+            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_value_double(v)),
             ffi::SQLITE_TEXT => {
-                let p = ffi::sqlite3_column_text(stmt, i);
-                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                let p = ffi::sqlite3_value_text(v);
+                let n = ffi::sqlite3_value_bytes(v) as usize;
                 if p.is_null() {
                     ValueRef::Null
                 } else {
@@ -832,8 +856,8 @@ unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
                 }
             }
             ffi::SQLITE_BLOB => {
-                let p = ffi::sqlite3_column_blob(stmt, i) as *const u8;
-                let n = ffi::sqlite3_column_bytes(stmt, i) as usize;
+                let p = ffi::sqlite3_value_blob(v) as *const u8;
+                let n = ffi::sqlite3_value_bytes(v) as usize;
                 if p.is_null() {
                     ValueRef::Blob(&[])
                 } else {
@@ -842,6 +866,5 @@ unsafe fn column_value(stmt: *mut ffi::sqlite3_stmt, i: c_int) -> Value {
             }
             _ => ValueRef::Null,
         }
-    };
-    Value::from(raw)
+    }
 }

@@ -19,6 +19,7 @@
 //!   yet; if the store keeps changing, the scan fails with 40001 rather than
 //!   answer with a wrong set.
 
+use super::record::Record;
 use super::scope::Scope;
 use super::source::{
     after_ahead, fetch_after, fetch_count_as, fetch_page, page_ahead, settle, Answer, Fetch, Page,
@@ -26,7 +27,6 @@ use super::source::{
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::schema::Template;
-use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
@@ -154,7 +154,7 @@ fn list_keyset(ctx: &Ctx, f: &Fetch) -> Option<Template> {
         .map(|pd| pd.list.clone())
 }
 
-fn object_id(o: &Json) -> Option<i64> {
+fn object_id(o: &Record) -> Option<i64> {
     o.get("id").and_then(|v| v.as_i64())
 }
 
@@ -262,7 +262,7 @@ impl Keyset {
                     }
                 }
             }
-            let new: Vec<Arc<Json>> = page
+            let new: Vec<Arc<Record>> = page
                 .iter()
                 .filter(|o| object_id(o).is_some_and(|id| id > cursor))
                 .cloned()

@@ -191,11 +191,14 @@ impl PageMemo {
 /// What a page holds in memory, estimated: every JSON node at its size,
 /// plus the text of strings, numbers and keys (and a map entry's index).
 pub fn page_bytes(page: &Page) -> usize {
-    page.iter().map(|o| json_bytes(o) + 16).sum()
+    page.iter()
+        .map(|r| NODE + r.values().map(json_bytes).sum::<usize>() + 16)
+        .sum()
 }
 
+const NODE: usize = std::mem::size_of::<Json>();
+
 fn json_bytes(v: &Json) -> usize {
-    const NODE: usize = std::mem::size_of::<Json>();
     NODE + match v {
         Json::String(s) => s.len(),
         Json::Number(n) => n.as_str().len(),
@@ -268,10 +271,15 @@ impl Drop for Installed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::record::Record;
 
     fn page(orders: usize) -> Page {
         let o: Json = serde_json::json!({"id": 1, "status": "Paid", "total": 12.5});
-        Arc::new((0..orders).map(|_| Arc::new(o.clone())).collect())
+        Arc::new(
+            (0..orders)
+                .map(|_| Arc::new(Record::Whole(o.clone())))
+                .collect(),
+        )
     }
 
     #[test]
@@ -298,7 +306,9 @@ mod tests {
     #[test]
     fn a_page_is_counted_by_what_it_holds() {
         assert!(page_bytes(&page(200)) > 2 * page_bytes(&page(99)));
-        let long: Page = Arc::new(vec![Arc::new(Json::String("x".repeat(10_000)))]);
+        let long: Page = Arc::new(vec![Arc::new(Record::Whole(Json::String(
+            "x".repeat(10_000),
+        )))]);
         assert!(page_bytes(&long) > 10_000);
     }
 

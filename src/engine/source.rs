@@ -4,6 +4,7 @@
 
 use super::fill::{fill, Piece};
 use super::keep::{self, Decoded, Keep};
+use super::record::Record;
 use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -50,7 +51,7 @@ impl Fetch {
     }
 }
 
-pub type Page = Arc<Vec<Arc<Json>>>;
+pub type Page = Arc<Vec<Arc<Record>>>;
 
 /// A page as a request thread leaves it. A scan's page (one that keeps
 /// only some fields) comes as its body text, decoded by `settle` in the
@@ -227,9 +228,12 @@ fn fetch_path(
     Ok(Answer::Page(items, m))
 }
 
-fn items_of(decoded: Decoded, f: &Fetch) -> Result<Vec<Arc<Json>>> {
+fn items_of(decoded: Decoded, f: &Fetch) -> Result<Vec<Arc<Record>>> {
     match decoded {
-        Decoded::Kept(items) => Ok(items.into_iter().map(Arc::new).collect()),
+        Decoded::Kept(items) => Ok(items
+            .into_iter()
+            .map(|k| Arc::new(Record::Kept(k)))
+            .collect()),
         Decoded::Whole(body) => unwrap_body(body, f),
     }
 }
@@ -260,7 +264,7 @@ pub fn settle(
     Ok((items, more))
 }
 
-fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Json>>> {
+fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Record>>> {
     let list = match body {
         Json::Array(a) => a,
         obj @ Json::Object(_) if f.single => vec![obj],
@@ -278,12 +282,12 @@ fn unwrap_body(body: Json, f: &Fetch) -> Result<Vec<Arc<Json>>> {
     Ok(list
         .into_iter()
         .map(|item| {
-            Arc::new(match (&f.wrapper, item) {
+            Arc::new(Record::Whole(match (&f.wrapper, item) {
                 (Some(w), Json::Object(mut m)) if m.contains_key(w.as_str()) => {
                     m.remove(w.as_str()).unwrap_or(Json::Null)
                 }
                 (_, other) => other,
-            })
+            }))
         })
         .collect())
 }

@@ -306,8 +306,9 @@ fn column(cursor: &ApiCursor, ctx: &mut Context, i: c_int) -> rusqlite::Result<(
     if ctx.no_change() && !write::path_columns(t).contains(&col.name) {
         return Ok(());
     }
-    let value = cursor.value(col);
-    ctx.set_result(ToSqlOutput::Borrowed(value.as_sqlite()))
+    cursor.with_value(i as usize, col, |v| {
+        ctx.set_result(ToSqlOutput::Borrowed(v))
+    })
 }
 
 /// Reading an IN list one value at a time.

@@ -36,13 +36,16 @@ pub const WIDE_NAME: &str = "UTF-16";
 pub const WIDE_NAME: &str = "UCS-4";
 
 /// Text as SQLWCHARs.
-#[cfg(not(feature = "iodbc"))]
 fn wide_units(s: &str) -> Vec<WChar> {
-    s.encode_utf16().collect()
+    wide_units_iter(s).collect()
+}
+#[cfg(not(feature = "iodbc"))]
+fn wide_units_iter(s: &str) -> impl Iterator<Item = WChar> + '_ {
+    s.encode_utf16()
 }
 #[cfg(feature = "iodbc")]
-fn wide_units(s: &str) -> Vec<WChar> {
-    s.chars().map(u32::from).collect()
+fn wide_units_iter(s: &str) -> impl Iterator<Item = WChar> + '_ {
+    s.chars().map(u32::from)
 }
 
 /// The text of SQLWCHARs, or the index of the first unit that does not
@@ -95,10 +98,13 @@ fn wide_starts_char(_unit: WChar) -> bool {
 
 /// SQL_C_WCHAR data for `s`: its SQLWCHARs in native byte order, no NUL.
 pub fn wide_bytes(s: &str) -> Vec<u8> {
-    wide_units(s)
-        .into_iter()
-        .flat_map(|u| u.to_ne_bytes())
-        .collect()
+    // One allocation of the right size: this runs for every text value
+    // fetched as SQL_C_WCHAR.
+    let mut out = Vec::with_capacity(s.len() * WIDE_SIZE + WIDE_SIZE);
+    for u in wide_units_iter(s) {
+        out.extend_from_slice(&u.to_ne_bytes());
+    }
+    out
 }
 
 /// The text of SQL_C_WCHAR data (whole SQLWCHARs; a trailing partial unit

@@ -9,6 +9,7 @@ use crate::ffi::strings::{wide_bytes, wide_cut, wide_from_bytes, WIDE_NAME, WIDE
 use crate::schema::SqlType;
 use crate::timefmt::{parse_timestamp, Timestamp};
 use odbc_sys::{CDataType, SqlDataType};
+use std::borrow::Cow;
 
 // The C data types, named as in sqlext.h without the SQL_ prefix, as the
 // i16 the exports receive. The values come from odbc-sys's `CDataType`.
@@ -79,11 +80,13 @@ pub fn default_c_type(t: SqlType) -> i16 {
 /// The value as text, the way SQL_C_CHAR shows it: the engine's one text
 /// rule (`Value::text`), except where SQL_C_CHAR has its own: binary data
 /// in hex, and an integer held by a DOUBLE column shown as that double.
-pub fn as_text(v: &Value, t: SqlType) -> Option<String> {
+/// Text values are borrowed: this runs for every text value fetched.
+pub fn as_text(v: &Value, t: SqlType) -> Option<Cow<'_, str>> {
     match (v, t) {
-        (Value::Blob(b), _) => Some(b.iter().map(|x| format!("{x:02X}")).collect()),
-        (Value::Int(i), SqlType::Double) => Some(format!("{}", *i as f64)),
-        _ => v.text(),
+        (Value::Text(s), _) => Some(Cow::Borrowed(s)),
+        (Value::Blob(b), _) => Some(Cow::Owned(b.iter().map(|x| format!("{x:02X}")).collect())),
+        (Value::Int(i), SqlType::Double) => Some(Cow::Owned(format!("{}", *i as f64))),
+        _ => v.text().map(Cow::Owned),
     }
 }
 
@@ -186,6 +189,21 @@ fn today_at(tod: Timestamp) -> Timestamp {
 /// `num` is SQL_C_NUMERIC's precision and scale (the ARD's, or the
 /// default for SQLGetData).
 pub fn encode(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<Encoded> {
+    encode_cut(v, t, c_type, num).map(|(e, _)| e)
+}
+
+/// `encode`, and whether SQL_C_NUMERIC cut nonzero fractional digits
+/// (01S07): one conversion gives both (the fetch path asked twice).
+pub fn encode_cut(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<(Encoded, bool)> {
+    if c_type == C_NUMERIC && *v != Value::Null {
+        let (bytes, cut) = numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?;
+        return Ok((Encoded::Fixed(bytes), cut));
+    }
+    encode_other(v, t, c_type).map(|e| (e, false))
+}
+
+/// Every C type but SQL_C_NUMERIC (`encode_cut`).
+fn encode_other(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
     if *v == Value::Null {
         return Ok(Encoded::Null);
     }
@@ -196,7 +214,7 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<En
     };
     match c_type {
         C_CHAR => Ok(Encoded::Var {
-            data: as_text(v, t).unwrap_or_default().into_bytes(),
+            data: as_text(v, t).unwrap_or_default().into_owned().into_bytes(),
             unit: 1,
             terminated: true,
         }),
@@ -208,7 +226,10 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<En
         C_BINARY => Ok(Encoded::Var {
             data: match v {
                 Value::Blob(b) => b.clone(),
-                other => as_text(other, t).unwrap_or_default().into_bytes(),
+                other => as_text(other, t)
+                    .unwrap_or_default()
+                    .into_owned()
+                    .into_bytes(),
             },
             unit: 1,
             terminated: false,
@@ -266,9 +287,6 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<En
             b.extend((ts.second as u16).to_ne_bytes());
             Ok(Encoded::Fixed(b))
         }
-        C_NUMERIC => Ok(Encoded::Fixed(
-            numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?.0,
-        )),
         C_GUID => Ok(Encoded::Fixed(guid::to_struct(
             &as_text(v, t).unwrap_or_default(),
         )?)),
@@ -282,8 +300,7 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<En
 /// Whether SQL_C_NUMERIC at `num` cuts nonzero fractional digits of `v`
 /// (01S07); false when the value does not convert at all.
 pub fn numeric_cut(v: &Value, t: SqlType, num: NumericSpec) -> bool {
-    *v != Value::Null
-        && numeric::to_struct(&as_text(v, t).unwrap_or_default(), num).is_ok_and(|(_, cut)| cut)
+    encode_cut(v, t, C_NUMERIC, num).is_ok_and(|(_, cut)| cut)
 }
 
 /// Bytes of a fixed-size C type (whose BufferLength the spec says to
@@ -484,6 +501,36 @@ pub struct Piece {
     pub consumed: usize,
 }
 
+/// The first piece of a value for a buffer of `buf_len` bytes, taking the
+/// value's bytes when they all fit (the common case: no copy); the value
+/// comes back when pieces are left for later calls.
+pub fn first_piece(enc: Encoded, buf_len: usize) -> (Piece, Option<Encoded>) {
+    let whole = |bytes: Vec<u8>, len: usize| Piece {
+        indicator: len as isize,
+        consumed: len,
+        truncated: false,
+        bytes,
+    };
+    match enc {
+        Encoded::Fixed(bytes) => {
+            let len = bytes.len();
+            (whole(bytes, len), None)
+        }
+        Encoded::Var {
+            mut data,
+            unit,
+            terminated,
+        } if data.len() + if terminated { unit } else { 0 } <= buf_len => {
+            let len = data.len();
+            if terminated {
+                data.extend(std::iter::repeat_n(0u8, unit));
+            }
+            (whole(data, len), None)
+        }
+        other => (piece(&other, 0, buf_len), Some(other)),
+    }
+}
+
 /// Cuts the next piece of a variable-length value, starting at `offset`,
 /// for a buffer of `buf_len` bytes. The indicator is the length remaining
 /// before this call (never SQL_NO_TOTAL: we always know it).
@@ -609,6 +656,25 @@ pub fn check_c_type(c_type: i16) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_piece_that_fits_takes_the_bytes_else_keeps_the_value() {
+        let text = |t: &str| Encoded::Var {
+            data: t.as_bytes().to_vec(),
+            unit: 1,
+            terminated: true,
+        };
+        for (value, room) in [("abc", 4), ("abc", 100), ("abcdef", 4), ("", 1), ("ab", 0)] {
+            let (p, rest) = first_piece(text(value), room);
+            assert_eq!(p, piece(&text(value), 0, room), "{value} in {room}");
+            assert_eq!(rest.is_some(), p.truncated, "{value} in {room}");
+        }
+        let fixed = Encoded::Fixed(vec![1, 2, 3]);
+        let (p, rest) = first_piece(fixed.clone(), 0);
+        assert_eq!((p, rest), (piece(&fixed, 0, usize::MAX), None));
+        let (p, _) = first_piece(Encoded::Null, 10);
+        assert_eq!(p, piece(&Encoded::Null, 0, 10));
+    }
 
     #[test]
     fn char_pieces_with_exact_remaining_lengths() {

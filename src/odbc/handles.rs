@@ -6,6 +6,7 @@ use super::descriptor::Desc;
 use super::{Conn, Env, Stmt};
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
@@ -16,10 +17,40 @@ pub enum Handle {
     Desc(Arc<Desc>),
 }
 
-static REGISTRY: Lazy<Mutex<HashMap<usize, Handle>>> = Lazy::new(|| Mutex::new(HashMap::new()));
+/// Handles by address. Every ODBC call looks its handle up here (a scan
+/// read through SQLGetData makes one call per value), and the keys are
+/// addresses this driver allocated, not data anyone else chooses: they are
+/// hashed by a multiply instead of SipHash.
+type Registry = HashMap<usize, Handle, BuildHasherDefault<AddressHasher>>;
 
-fn registry() -> std::sync::MutexGuard<'static, HashMap<usize, Handle>> {
+static REGISTRY: Lazy<Mutex<Registry>> = Lazy::new(|| Mutex::new(Registry::default()));
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Fibonacci hashing of an address: one multiply spreads the bits that
+/// differ between allocations (the middle ones) into the high bits, and
+/// the high half is folded into the low one (the table takes its bucket
+/// from the low bits, which an aligned address alone leaves zero).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only usize keys are hashed here; bytes are folded in all the same.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 fn address(h: &Handle) -> usize {
@@ -148,4 +179,19 @@ pub fn connections_of(env: &super::Env) -> Vec<Arc<Conn>> {
 
 pub fn any(addr: usize) -> Option<Handle> {
     registry().get(&addr).cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn aligned_addresses_spread_over_the_low_bits() {
+        let build = BuildHasherDefault::<AddressHasher>::default();
+        let buckets: std::collections::HashSet<u64> = (0..1024usize)
+            .map(|i| build.hash_one(0x7f00_1234_0000 + i * 64) & 127)
+            .collect();
+        assert!(buckets.len() > 120, "{} of 128 buckets", buckets.len());
+    }
 }

@@ -60,22 +60,23 @@ pub fn to_struct(text: &str, spec: NumericSpec) -> Result<(Vec<u8>, bool)> {
         return Err(not_a_number(text));
     }
     let scale = spec.scale.max(0) as usize;
-    let kept: String = frac_part
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(scale)
-        .collect();
-    let cut = frac_part.chars().skip(scale).any(|c| c != '0');
-    let all = format!("{int_part}{kept}");
-    let significant = all.trim_start_matches('0');
-    if significant.len() > spec.precision.max(0) as usize {
+    // The digits kept: the integer part, then the fraction cut or padded
+    // with zeros to the scale; counted and summed without building them.
+    let kept = int_part
+        .bytes()
+        .chain(frac_part.bytes().chain(std::iter::repeat(b'0')).take(scale));
+    let cut = frac_part.bytes().skip(scale).any(|c| c != b'0');
+    let (mut significant, mut magnitude) = (0usize, Some(0u128));
+    for d in kept.skip_while(|d| *d == b'0') {
+        significant += 1;
+        magnitude = magnitude
+            .and_then(|m| m.checked_mul(10))
+            .and_then(|m| m.checked_add(u128::from(d - b'0')));
+    }
+    if significant > spec.precision.max(0) as usize {
         return Err(too_many_digits(&format!("'{t}'"), spec));
     }
-    let magnitude: u128 = if significant.is_empty() {
-        0
-    } else {
-        significant.parse().map_err(|_| too_many_digits(t, spec))?
-    };
+    let magnitude = magnitude.ok_or_else(|| too_many_digits(t, spec))?;
     let positive = !negative || magnitude == 0;
     let mut b = vec![spec.precision as u8, spec.scale as u8, positive as u8];
     b.extend(magnitude.to_le_bytes());
@@ -152,6 +153,28 @@ mod tests {
         assert_eq!(to_struct("1e5", spec(5, 0)).unwrap_err().kind, Kind::Data);
         let (b, _) = to_struct("-0.001", spec(5, 2)).unwrap();
         assert_eq!((b[2], magnitude(&b)), (1, 0));
+    }
+
+    #[test]
+    fn leading_zeros_and_the_widest_magnitudes() {
+        // Leading zeros are not significant digits; zeros inside are.
+        let (b, _) = to_struct("000120.0500", spec(5, 2)).unwrap();
+        assert_eq!(magnitude(&b), 12005);
+        let (b, _) = to_struct("0.05", spec(1, 2)).unwrap();
+        assert_eq!(magnitude(&b), 5);
+        let (b, _) = to_struct("+0", spec(1, 0)).unwrap();
+        assert_eq!((b[2], magnitude(&b)), (1, 0));
+        // 38 nines fit a u128; 40 digits do not, whatever the precision.
+        let nines = "9".repeat(38);
+        let (b, _) = to_struct(&nines, spec(38, 0)).unwrap();
+        assert_eq!(magnitude(&b), nines.parse::<u128>().unwrap());
+        let e = to_struct(&"9".repeat(40), spec(60, 0)).unwrap_err();
+        assert_eq!(e.kind, Kind::OutOfRange);
+        assert_eq!(
+            to_struct("12", spec(1, 0)).unwrap_err().kind,
+            Kind::OutOfRange
+        );
+        assert_eq!(to_struct(".", spec(5, 0)).unwrap_err().kind, Kind::Data);
     }
 
     #[test]

@@ -29,6 +29,16 @@ pub(crate) enum Exchanged {
     Failed(reqwest::Error),
 }
 
+/// A body as text, as reqwest's `text()` makes it without its `charset`
+/// feature (UTF-8, bad bytes replaced), but checked by `from_utf8`'s fast
+/// path and, for valid text (every JSON body), not copied again (reqwest's `text()` copies it).
+fn utf8_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 /// Sends `request` and reads its answer (or the transport's failure),
 /// returning early with the
 /// interrupt's error when the statement is cancelled or out of time.
@@ -48,7 +58,7 @@ pub(crate) fn exchange(
             Ok(response) => Exchanged::Answered(Answer {
                 status: response.status(),
                 headers: response.headers().clone(),
-                body: response.text(),
+                body: response.bytes().map(|b| utf8_text(Vec::from(b))),
             }),
             Err(error) => Exchanged::Failed(error),
         };
@@ -68,5 +78,17 @@ pub(crate) fn exchange(
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf8_text;
+
+    #[test]
+    fn bodies_are_utf8_with_bad_bytes_replaced() {
+        assert_eq!(utf8_text("[{\"n\": \"ñ\"}]".into()), "[{\"n\": \"ñ\"}]");
+        assert_eq!(utf8_text(b"a\xffb".to_vec()), "a\u{fffd}b");
+        assert_eq!(utf8_text(Vec::new()), "");
     }
 }

@@ -72,13 +72,9 @@ pub(super) fn place_row(
             continue;
         };
         let value = &row[column as usize - 1];
-        let encoded = convert::max_length(
-            convert::encode(value, sql_type, binding.c_type, binding.num)?,
-            layout.max_length,
-        );
-        if binding.c_type == convert::C_NUMERIC {
-            out.fraction_cut |= convert::numeric_cut(value, sql_type, binding.num);
-        }
+        let (encoded, cut) = convert::encode_cut(value, sql_type, binding.c_type, binding.num)?;
+        out.fraction_cut |= cut;
+        let encoded = convert::max_length(encoded, layout.max_length);
         if encoded == Encoded::Null && binding.ind == 0 {
             return Err(Error::odbc(
                 "22002",
@@ -92,7 +88,7 @@ pub(super) fn place_row(
         } else {
             binding.len.max(0) as usize
         };
-        let piece = convert::piece(&encoded, 0, room);
+        let (piece, _) = convert::first_piece(encoded, room);
         truncated |= piece.truncated;
         if binding.ptr != 0 && !piece.bytes.is_empty() {
             out.writes.push(Write {

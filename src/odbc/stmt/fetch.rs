@@ -47,6 +47,8 @@ pub(super) struct Reading {
     cursor: Cursor,
     query: Option<Query>,
     bindings: BTreeMap<u16, ColumnBinding>,
+    /// A row done with, whose buffers the next row read reuses.
+    spare: Option<Vec<Value>>,
 }
 
 impl Reading {
@@ -57,6 +59,7 @@ impl Reading {
             query: st.query.take(),
             // A copy: the ARD stays the application's to change.
             bindings: st.column_bindings(),
+            spare: st.spare_row.take(),
         }
     }
 
@@ -64,6 +67,7 @@ impl Reading {
         st.peeked = self.peeked;
         st.cursor = self.cursor;
         st.query = self.query;
+        st.spare_row = self.spare;
     }
 
     pub(super) fn next_row(&mut self) -> Result<Option<Vec<Value>>> {
@@ -76,7 +80,7 @@ impl Reading {
             // Read through `scroll`, never here.
             Cursor::Static(_) => Ok(None),
             Cursor::Engine => match self.query.as_mut() {
-                Some(q) => q.next_row(),
+                Some(q) => q.next_row_reusing(self.spare.take()),
                 None => Ok(None),
             },
         }
@@ -164,7 +168,8 @@ impl Stmt {
         mut out: FetchOut,
     ) -> Result<FetchOut> {
         if block.last.is_some() {
-            st.current = block.last;
+            let before = std::mem::replace(&mut st.current, block.last);
+            st.spare_row = st.spare_row.take().or(before);
         }
         if let Some(e) = block.place_error {
             return Err(e);
@@ -257,7 +262,10 @@ fn read_block(reading: &mut Reading, layout: &Layout, room: usize, out: &mut Fet
                 break;
             }
         }
-        block.last = Some(row);
+        // The row before is done with: its buffers serve the next one.
+        if let Some(before) = block.last.replace(row) {
+            reading.spare = Some(before);
+        }
     }
     block
 }

@@ -57,34 +57,49 @@ impl Stmt {
         if done {
             return Ok(None);
         }
-        // Encode once per column; later pieces borrow it (a 10 MB value read
-        // in 64 KB pieces must not be copied 160 times).
-        if !matches!(&st.get_data_encoded, Some((col, ct, _)) if *col == column && *ct == c_type) {
-            let (target, num) = st.get_data_target(column, c_type);
-            let value = &row[column as usize - 1];
-            let sql_type = st.columns[column as usize - 1].sql_type;
-            let encoded = convert::max_length(
-                convert::encode(value, sql_type, target, num)?,
-                st.attrs.max_length,
-            );
-            if target == convert::C_NUMERIC && convert::numeric_cut(value, sql_type, num) {
-                lock(&self.diags).push(
-                    "01S07",
-                    "Fractional truncation: the value had more fractional digits than SQL_C_NUMERIC's scale keeps.",
-                );
+        // Encode once per column: a value that fits is handed out whole
+        // (its bytes moved, not copied); a longer one is kept for the later
+        // pieces to borrow (a 10 MB value read in 64 KB pieces must not be
+        // copied 160 times).
+        let piece = match st.get_data_encoded.as_ref() {
+            Some((col, ct, encoded)) if *col == column && *ct == c_type => {
+                convert::piece(encoded, offset, room_for(encoded, buf_len))
             }
-            st.get_data_encoded = Some((column, c_type, encoded));
-        }
-        let Some((_, _, encoded)) = st.get_data_encoded.as_ref() else {
-            return Err(no_cursor());
+            _ => {
+                let (target, num) = st.get_data_target(column, c_type);
+                let value = &row[column as usize - 1];
+                let sql_type = st.columns[column as usize - 1].sql_type;
+                let (encoded, cut) = convert::encode_cut(value, sql_type, target, num)?;
+                if cut {
+                    lock(&self.diags).push(
+                        "01S07",
+                        "Fractional truncation: the value had more fractional digits than SQL_C_NUMERIC's scale keeps.",
+                    );
+                }
+                let encoded = convert::max_length(encoded, st.attrs.max_length);
+                let room = room_for(&encoded, buf_len);
+                if offset > 0 {
+                    // Another C type for a column part read: on from there.
+                    let piece = convert::piece(&encoded, offset, room);
+                    st.get_data_encoded = Some((column, c_type, encoded));
+                    return self.after_piece(&mut st, column, offset, piece);
+                }
+                let (piece, rest) = convert::first_piece(encoded, room);
+                st.get_data_encoded = rest.map(|rest| (column, c_type, rest));
+                piece
+            }
         };
-        // Fixed-size values fill their C type whatever the BufferLength.
-        let room = if matches!(encoded, Encoded::Fixed(_)) {
-            usize::MAX
-        } else {
-            buf_len
-        };
-        let piece = convert::piece(encoded, offset, room);
+        self.after_piece(&mut st, column, offset, piece)
+    }
+
+    /// Records how far `column` was read and warns of what is left.
+    fn after_piece(
+        &self,
+        st: &mut StmtState,
+        column: u16,
+        offset: usize,
+        piece: Piece,
+    ) -> Result<Option<Piece>> {
         let finished = !piece.truncated;
         st.get_data_progress = Some((column, offset + piece.consumed, finished));
         if piece.truncated {
@@ -94,5 +109,14 @@ impl Stmt {
             );
         }
         Ok(Some(piece))
+    }
+}
+
+/// Fixed-size values fill their C type whatever the BufferLength.
+fn room_for(encoded: &Encoded, buf_len: usize) -> usize {
+    if matches!(encoded, Encoded::Fixed(_)) {
+        usize::MAX
+    } else {
+        buf_len
     }
 }

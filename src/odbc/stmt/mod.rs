@@ -84,6 +84,8 @@ pub struct StmtState {
     /// Rows read ahead to learn the types of computed columns.
     peeked: VecDeque<Vec<Value>>,
     current: Option<Vec<Value>>,
+    /// A row no longer current, whose buffers the next fetch reuses.
+    spare_row: Option<Vec<Value>>,
     fetched: u64,
     row_count: i64,
     /// A stored-procedure call prepared instead of SQL (`{call ...}`, EXEC).
@@ -120,6 +122,7 @@ impl StmtState {
             columns: Vec::new(),
             peeked: VecDeque::new(),
             current: None,
+            spare_row: None,
             fetched: 0,
             row_count: -1,
             call: None,
