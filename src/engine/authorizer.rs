@@ -44,7 +44,10 @@ pub fn install(conn: &mut rusqlite::Connection, ctx: Weak<Ctx>) -> rusqlite::Res
         let why = refusal(&auth.action, auth.database_name)
             .or_else(|| fixed_write(&auth.action, auth.database_name, &ctx));
         match why {
-            None => Authorization::Allow,
+            None => {
+                ctx.touch(&auth.action, auth.database_name);
+                Authorization::Allow
+            }
             Some(why) => {
                 ctx.scope().set_error(Error::new(Kind::Syntax, why));
                 Authorization::Deny
