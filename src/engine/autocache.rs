@@ -82,20 +82,22 @@ impl super::Ctx {
     /// (only while `touched` records, i.e. on AutoCache sessions).
     pub(super) fn touch(&self, action: &rusqlite::hooks::AuthAction<'_>, database: Option<&str>) {
         use rusqlite::hooks::AuthAction;
-        if database != Some(self.profile.schema.as_str()) {
-            return;
-        }
+        let store = database == Some(self.profile.schema.as_str());
         let mut touched = super::scope::lock(&self.touched);
         let Some(touched) = touched.as_mut() else {
             return;
         };
         match action {
-            AuthAction::Read { table_name, .. } => {
+            // A table read for no column (`SELECT COUNT(*) FROM Orders`) is
+            // reported without its database: a profile table's name counts.
+            AuthAction::Read { table_name, .. } if store || database.is_none() => {
                 if let Some(t) = self.profile.table(table_name) {
                     touched.reads.insert(t.name.clone());
                 }
             }
-            AuthAction::Insert { .. } | AuthAction::Update { .. } | AuthAction::Delete { .. } => {
+            AuthAction::Insert { .. } | AuthAction::Update { .. } | AuthAction::Delete { .. }
+                if store =>
+            {
                 touched.writes_store = true;
             }
             _ => {}

@@ -206,7 +206,10 @@ fn children(profile: &Profile, t: &Table, row: &[Value], obj: Option<&Json>) -> 
             .iter()
             .position(|c| c.name == p.parent_key)
             .map(|i| row[i].clone());
-        let (Some(parent_key), Some(_)) = (parent_key.filter(|v| *v != Value::Null), child.columns.iter().find(|c| c.name == p.key)) else {
+        let (Some(parent_key), Some(_)) = (
+            parent_key.filter(|v| *v != Value::Null),
+            child.columns.iter().find(|c| c.name == p.key),
+        ) else {
             changes.push(stale(child));
             changes.extend(descendants(profile, child).map(stale));
             continue;
@@ -228,8 +231,16 @@ fn children(profile: &Profile, t: &Table, row: &[Value], obj: Option<&Json>) -> 
 
 /// A child's rows from the parent's array, decoded as a scan decodes them
 /// (`$parent.` from the parent's object, `$index` the 1-based place).
-fn embedded_rows(child: &Table, parent: &Json, array: &str, wrapper: Option<&str>) -> Vec<Vec<Value>> {
-    let items = lookup(parent, array).as_array().cloned().unwrap_or_default();
+fn embedded_rows(
+    child: &Table,
+    parent: &Json,
+    array: &str,
+    wrapper: Option<&str>,
+) -> Vec<Vec<Value>> {
+    let items = lookup(parent, array)
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     items
         .iter()
         .enumerate()

@@ -161,10 +161,23 @@ impl Conn {
             }
             Ok(tables)
         };
+        let write_through = replica_writes(&config, &profile);
+        let auto = match cache.filter(|_| config.auto_cache) {
+            Some(path) => Some(auto_cache(
+                &config,
+                &profile,
+                &client,
+                path,
+                &write_through,
+            )?),
+            None => None,
+        };
         let setup = Setup {
             views,
             fixed_tables: Some(&fixed),
-            offline_replica: cache.filter(|_| config.offline),
+            offline_replica: cache.filter(|_| config.offline || config.auto_cache),
+            auto,
+            write_through,
         };
         let session = Session::open(
             profile,
@@ -386,6 +399,54 @@ pub fn live_session(config: &Config) -> Result<Session> {
         config.login.clone().unwrap_or_default(),
         &Setup::default(),
     )
+}
+
+/// A connection with a CacheLocation that writes: the rows the API
+/// confirms reach the replica (engine/replicate.rs, replica/auto.rs).
+fn replica_writes(
+    config: &Config,
+    profile: &Arc<Profile>,
+) -> Option<Arc<dyn crate::engine::WriteThrough>> {
+    let path = config
+        .cache_location
+        .as_deref()
+        .filter(|_| !config.offline)?;
+    Some(Arc::new(crate::replica::auto::ReplicaWrites::new(
+        profile.clone(),
+        std::path::Path::new(path),
+    )))
+}
+
+/// AutoCache: the live sibling session on the connection's Client, which
+/// syncs and writes, and the replica file made to exist (the connection's
+/// own session attaches it).
+fn auto_cache(
+    config: &Config,
+    profile: &Arc<Profile>,
+    client: &Arc<Client>,
+    path: &std::path::Path,
+    write_through: &Option<Arc<dyn crate::engine::WriteThrough>>,
+) -> Result<crate::engine::Auto> {
+    crate::replica::SqliteStore::open(path)?;
+    let live = Session::open(
+        profile.clone(),
+        client.clone(),
+        config.pagesize,
+        config.prefetch.unwrap_or(DEFAULT_PREFETCH),
+        config.login.clone().unwrap_or_default(),
+        &Setup {
+            write_through: write_through.clone(),
+            ..Setup::default()
+        },
+    )?;
+    if let Some(bytes) = config.memo_bytes {
+        live.set_memo_bytes(bytes as usize);
+    }
+    let freshen = crate::replica::auto::AutoSync::new(live.clone(), path, config.cache_tolerance);
+    Ok(crate::engine::Auto {
+        freshen: Arc::new(freshen),
+        live,
+    })
 }
 
 /// One cheap request proves the URL and the credentials: the store profile.

@@ -1,0 +1,214 @@
+//! AutoCache and writes through, the replica's part (the engine's part,
+//! which says when these run, is engine/autocache.rs and
+//! engine/replicate.rs).
+//! - `AutoSync`: before a statement reads them, the tables whose last sync
+//!   is older than `CacheTolerance` (or that were never synced) are synced
+//!   through the connection's live session, under the replica's lock. When
+//!   a sync fails (the network is down, the API refuses), a table the
+//!   replica holds is answered as it is, with a warning that it is stale;
+//!   a table it does not hold is the error.
+//! - `ReplicaWrites`: the rows a write the API confirmed changed, applied
+//!   to the tables the replica holds, in one transaction under the lock.
+
+use super::store::{self, Store};
+use super::sync::{self, Options, Progress, TableReport};
+use super::{lock, now_unix, status, SqliteStore};
+use crate::engine::{Change, Freshen, Session, WriteThrough};
+use crate::error::{Error, Kind, Result};
+use crate::schema::Profile;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a connection waits for another one's sync (or a `jumpseller-odbc
+/// sync`) before it answers from what the replica holds.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+pub struct AutoSync {
+    live: Session,
+    path: PathBuf,
+    tolerance_secs: u64,
+}
+
+impl AutoSync {
+    pub fn new(live: Session, path: &Path, tolerance_secs: u64) -> AutoSync {
+        AutoSync {
+            live,
+            path: path.to_path_buf(),
+            tolerance_secs,
+        }
+    }
+
+    /// Those of `tables` that are stale now: never synced, or synced
+    /// longer than the tolerance ago (CacheStatus's `stale`).
+    fn stale_of(&self, store: &dyn Store, tables: &[String]) -> Result<Vec<String>> {
+        let states = store.states()?;
+        let status = status::rows_of(&states, now_unix(), self.tolerance_secs);
+        let fresh = |name: &str| {
+            status.iter().any(|row| {
+                row.first().and_then(|v| v.text()).as_deref() == Some(name)
+                    && row.last().and_then(|v| v.text()).as_deref() == Some("0")
+            })
+        };
+        let mut stale = Vec::new();
+        for t in tables {
+            if !store.has_table(t)? || !fresh(t) {
+                stale.push(t.clone());
+            }
+        }
+        Ok(stale)
+    }
+}
+
+struct Quiet;
+impl Progress for Quiet {
+    fn rows(&mut self, _: &str, _: u64) {}
+    fn done(&mut self, _: &TableReport) {}
+}
+
+impl Freshen for AutoSync {
+    fn freshen(&self, tables: &[String]) -> Result<Vec<String>> {
+        let mut store = SqliteStore::open(&self.path)?;
+        if self.stale_of(&store, tables)?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reports = match lock::take(&self.path, LOCK_WAIT, &mut || {}) {
+            Ok(_held) => {
+                // Another connection may have synced them while we waited.
+                let stale = self.stale_of(&store, tables)?;
+                if stale.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let opts = Options {
+                    tables: Some(stale),
+                    full: false,
+                };
+                sync::run(&mut store, &self.live, &opts, &mut Quiet)?
+            }
+            Err(e) => self
+                .stale_of(&store, tables)?
+                .into_iter()
+                .map(|table| failed_report(table, &e))
+                .collect(),
+        };
+        let mut warnings = Vec::new();
+        for r in reports {
+            let Some(why) = r.error else { continue };
+            if !store.has_table(&r.table)? {
+                return Err(Error::new(
+                    Kind::General,
+                    format!(
+                        "AutoCache could not sync {}, which the replica ({}) does not hold yet: {why}",
+                        r.table,
+                        store.describe()
+                    ),
+                ));
+            }
+            warnings.push(format!(
+                "{} is answered from the replica as last synced ({}): it is older than CacheTolerance ({} s) and syncing it failed: {why}",
+                r.table,
+                last_synced(&store, &r.table)?,
+                self.tolerance_secs
+            ));
+        }
+        Ok(warnings)
+    }
+}
+
+fn failed_report(table: String, e: &Error) -> TableReport {
+    TableReport {
+        table,
+        mode: sync::Mode::Incremental,
+        rows: 0,
+        read: 0,
+        requests: 0,
+        error: Some(e.message.clone()),
+    }
+}
+
+/// When the table was last synced, for a warning.
+fn last_synced(store: &dyn Store, table: &str) -> Result<String> {
+    let state = store.states()?.into_iter().find(|s| s.table_name == table);
+    Ok(state
+        .and_then(|s| s.last_incremental_sync.or(s.last_full_sync))
+        .map(|t| format!("{t} UTC"))
+        .unwrap_or_else(|| "a full sync is due".into()))
+}
+
+/// Writes the API confirmed, applied to the replica file.
+pub struct ReplicaWrites {
+    profile: Arc<Profile>,
+    path: PathBuf,
+}
+
+impl ReplicaWrites {
+    pub fn new(profile: Arc<Profile>, path: &Path) -> ReplicaWrites {
+        ReplicaWrites {
+            profile,
+            path: path.to_path_buf(),
+        }
+    }
+}
+
+impl WriteThrough for ReplicaWrites {
+    fn apply(&self, changes: &[Change]) -> Result<()> {
+        // No replica yet: nothing to keep consistent (and none is created).
+        if !self.path.is_file() {
+            return Ok(());
+        }
+        // A sync in progress would rename its staging copy, read before
+        // this write, over the row written here: wait for it.
+        let _held = lock::take(&self.path, LOCK_WAIT, &mut || {})?;
+        let mut store = SqliteStore::open(&self.path)?;
+        let mut held = Vec::new();
+        for c in changes {
+            let name = changed_table(c);
+            if !held.iter().any(|h: &String| h == name) && store.has_table(name)? {
+                held.push(name.to_string());
+            }
+        }
+        let is_held = |name: &str| held.iter().any(|h| h == name);
+        // Marked stale first: if what follows fails, the next sync reads
+        // the table whole, which repairs it.
+        for c in changes {
+            if let Change::Stale { table } = c {
+                if is_held(table) {
+                    store.mark_stale(table)?;
+                }
+            }
+        }
+        let mut seam = Vec::new();
+        for c in changes {
+            let Change::Replace { table, key, rows } = c else {
+                continue;
+            };
+            let Some(t) = self.profile.table(table).filter(|t| is_held(&t.name)) else {
+                continue;
+            };
+            // The rows under a parent's key go first; a row's own key is
+            // its primary key, which Replace replaces by.
+            if let [(column, value)] = key.as_slice() {
+                seam.push(store::Change::Delete {
+                    table: t,
+                    column,
+                    values: std::slice::from_ref(value),
+                });
+            } else if rows.is_empty() {
+                store.mark_stale(&t.name)?;
+                continue;
+            }
+            seam.push(store::Change::Replace { table: t, rows });
+        }
+        store.apply(&seam)?;
+        for name in &held {
+            store.recount(name)?;
+        }
+        Ok(())
+    }
+}
+
+fn changed_table(c: &Change) -> &str {
+    match c {
+        Change::Replace { table, .. } | Change::Stale { table } => table,
+    }
+}
