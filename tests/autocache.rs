@@ -240,3 +240,24 @@ fn auto_cache_needs_a_location_and_is_not_offline() {
         jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Env as i16, e);
     }
 }
+
+#[test]
+fn cache_status_shows_the_syncs_made_since_connecting() {
+    let sb = sandbox();
+    let dir = TempDir::new("auto-status");
+    let (e, cached) = auto(&sb, &dir.join("store.db"), "");
+    let status = "SELECT table_name, rows, stale, full_sync_requests > 0 FROM CacheStatus";
+    assert_eq!(query(cached, status), Vec::<Vec<Option<String>>>::new());
+    query(cached, "SELECT COUNT(*) FROM Orders");
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        query(cached, status),
+        vec![vec![some("Orders"), some("400"), some("0"), some("1")]]
+    );
+    // It stays the driver's to write.
+    for sql in ["DELETE FROM CacheStatus", "UPDATE CacheStatus SET rows = 1"] {
+        let refused = query_error(cached, sql);
+        assert_eq!(refused[0].0, "42000", "{sql}: {refused:?}");
+    }
+    disconnect(e, cached);
+}

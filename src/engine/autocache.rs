@@ -9,6 +9,8 @@
 //! prepare fail with "no such table": it is synced (full) there, and the
 //! prepare tried again.
 
+use super::additions::FixedTable;
+use super::scope::{lock, DbLock};
 use super::{Query, Session};
 use crate::error::Result;
 use std::collections::BTreeSet;
@@ -21,6 +23,10 @@ pub trait Freshen: Send + Sync {
     /// holds is answered stale, and said so. A table it cannot provide at
     /// all is the error.
     fn freshen(&self, tables: &[String]) -> Result<Vec<String>>;
+
+    /// The fixed tables whose rows follow the replica (CacheStatus), as
+    /// of now: refilled before a statement that reads them runs.
+    fn fixed_tables(&self) -> Result<Vec<FixedTable>>;
 }
 
 /// What an AutoCache session keeps besides its replica.
@@ -36,7 +42,16 @@ pub struct Auto {
 #[derive(Debug, Default)]
 pub(super) struct Touched {
     pub reads: BTreeSet<String>,
+    /// Fixed tables read (lower case).
+    pub fixed: BTreeSet<String>,
     pub writes_store: bool,
+}
+
+/// What a statement reads that AutoCache brings up to date before it runs.
+#[derive(Debug, Default)]
+pub(super) struct Reads {
+    tables: Vec<String>,
+    fixed: Vec<String>,
 }
 
 impl Session {
@@ -45,15 +60,18 @@ impl Session {
     pub(super) fn prepare_auto(&self, auto: &Auto, sql: &str) -> Result<Query> {
         let mut synced: Vec<String> = Vec::new();
         loop {
-            *super::scope::lock(&self.ctx.touched) = Some(Touched::default());
+            *lock(&self.ctx.touched) = Some(Touched::default());
             let prepared = self.prepare_here(sql);
-            let touched = super::scope::lock(&self.ctx.touched)
+            let touched = lock(&self.ctx.touched)
                 .take()
                 .unwrap_or_default();
             let e = match prepared {
                 Ok(_) if touched.writes_store => return auto.live.prepare(sql),
                 Ok(mut query) => {
-                    query.reads = touched.reads.into_iter().collect();
+                    query.reads = Reads {
+                        tables: touched.reads.into_iter().collect(),
+                        fixed: touched.fixed.into_iter().collect(),
+                    };
                     return Ok(query);
                 }
                 Err(e) => e,
@@ -77,13 +95,52 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Before a run: the store tables it reads synced when stale (the
+    /// warnings of a failed sync returned), then the fixed tables it reads
+    /// refilled (CacheStatus shows the syncs just made).
+    pub(super) fn bring_up_to_date(&self, reads: &Reads) -> Result<Vec<String>> {
+        let Some(auto) = &self.ctx.auto else {
+            return Ok(Vec::new());
+        };
+        let warnings = match reads.tables.is_empty() {
+            true => Vec::new(),
+            false => auto.freshen.freshen(&reads.tables)?,
+        };
+        if !reads.fixed.is_empty() {
+            for t in auto.freshen.fixed_tables()? {
+                if reads.fixed.contains(&t.name.to_ascii_lowercase()) {
+                    self.refill(&t)?;
+                }
+            }
+        }
+        Ok(warnings)
+    }
+
+    /// A fixed table's rows replaced. User SQL may not write fixed tables
+    /// (authorizer.rs), so the session is unsealed for it, while it holds
+    /// the connection's mutex: no other statement is prepared meanwhile.
+    fn refill(&self, t: &FixedTable) -> Result<()> {
+        // SAFETY: the connection is open while self lives; the mutex is
+        // recursive, so the statements below take it again.
+        let _db = unsafe { DbLock::enter(self.db.0) };
+        let sealed = &self.ctx.sealed;
+        sealed.store(false, std::sync::atomic::Ordering::SeqCst);
+        let outcome = self
+            .clear_fixed_rows(&t.name)
+            .and_then(|_| self.insert_fixed_rows(t));
+        sealed.store(true, std::sync::atomic::Ordering::SeqCst);
+        outcome
+    }
+}
+
 impl super::Ctx {
     /// The authorizer's report of one action while a statement is prepared
     /// (only while `touched` records, i.e. on AutoCache sessions).
     pub(super) fn touch(&self, action: &rusqlite::hooks::AuthAction<'_>, database: Option<&str>) {
         use rusqlite::hooks::AuthAction;
         let store = database == Some(self.profile.schema.as_str());
-        let mut touched = super::scope::lock(&self.touched);
+        let mut touched = lock(&self.touched);
         let Some(touched) = touched.as_mut() else {
             return;
         };
@@ -99,6 +156,12 @@ impl super::Ctx {
                 if store =>
             {
                 touched.writes_store = true;
+            }
+            AuthAction::Read { table_name, .. } if database == Some("temp") => {
+                let name = table_name.to_ascii_lowercase();
+                if lock(&self.fixed).contains(&name) {
+                    touched.fixed.insert(name);
+                }
             }
             _ => {}
         }

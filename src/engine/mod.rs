@@ -415,7 +415,7 @@ impl Session {
             changes: -1,
             readonly,
             params,
-            reads: Vec::new(),
+            reads: Default::default(),
             warnings: Vec::new(),
         })
     }
@@ -675,8 +675,8 @@ pub struct Query {
     readonly: bool,
     /// Number of `?` markers.
     params: usize,
-    /// AutoCache: the store tables it reads, made fresh before each run.
-    reads: Vec<String>,
+    /// AutoCache: what it reads, brought up to date before each run.
+    reads: autocache::Reads,
     /// What the last run's sync warned of (a table answered stale).
     warnings: Vec<String>,
 }
@@ -761,9 +761,7 @@ impl Query {
                 }
             }
         }
-        if let (Some(auto), false) = (&self.session.ctx.auto, self.reads.is_empty()) {
-            self.warnings = auto.freshen.freshen(&self.reads)?;
-        }
+        self.warnings = self.session.bring_up_to_date(&self.reads)?;
         if !self.readonly {
             self.session.ctx.identity.next_batch();
         }

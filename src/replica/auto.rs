@@ -13,6 +13,7 @@
 use super::store::{self, Store};
 use super::sync::{self, Options, Progress, TableReport};
 use super::{lock, now_unix, status, SqliteStore};
+use crate::engine::additions::FixedTable;
 use crate::engine::{Change, Freshen, Session, WriteThrough};
 use crate::error::{Error, Kind, Result};
 use crate::schema::Profile;
@@ -112,6 +113,10 @@ impl Freshen for AutoSync {
             ));
         }
         Ok(warnings)
+    }
+
+    fn fixed_tables(&self) -> Result<Vec<FixedTable>> {
+        Ok(vec![status::table(Some(&self.path), self.tolerance_secs)?])
     }
 }
 
