@@ -187,36 +187,115 @@ fn two_connections_on_one_replica_take_turns_and_sync_once() {
     disconnect(e3, c);
 }
 
+/// Every row of a catalog result set, as text.
+fn catalog_rows(st: *mut c_void) -> Vec<Vec<Option<String>>> {
+    let mut n = 0i16;
+    // SAFETY: see "Calling the exports" in tests/common.
+    unsafe { jumpseller_odbc::ffi::SQLNumResultCols(st, &mut n) };
+    let mut rows = Vec::new();
+    // SAFETY: as above.
+    while unsafe { jumpseller_odbc::ffi::SQLFetch(st) } == SQL_SUCCESS {
+        rows.push((1..=n as u16).map(|i| get_text(st, i)).collect());
+    }
+    rows
+}
+
+fn tables_of(d: *mut c_void) -> Vec<Vec<Option<String>>> {
+    let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common (null filters).
+    let rc = unsafe { jumpseller_odbc::ffi::SQLTables(st, nul(), 0, nul(), 0, nul(), 0, nul(), 0) };
+    assert_eq!(rc, SQL_SUCCESS);
+    catalog_rows(st)
+}
+
+fn columns_of(d: *mut c_void, table: &str) -> Vec<Vec<Option<String>>> {
+    let st = stmt(d);
+    // SAFETY: see "Calling the exports" in tests/common (the name's length passed).
+    let rc = unsafe {
+        jumpseller_odbc::ffi::SQLColumns(
+            st,
+            nul(),
+            0,
+            nul(),
+            0,
+            table.as_ptr(),
+            table.len() as i16,
+            nul(),
+            0,
+        )
+    };
+    assert_eq!(rc, SQL_SUCCESS);
+    catalog_rows(st)
+}
+
 #[test]
 fn catalog_functions_list_what_a_live_connection_lists() {
     let sb = sandbox();
     let dir = TempDir::new("auto-catalog");
     let (e1, live) = connect(&sb);
     let (e2, cached) = auto(&sb, &dir.join("store.db"), "");
-    let tables = |d| {
-        let st = stmt(d);
-        // SAFETY: see "Calling the exports" in tests/common (null filters).
-        let rc =
-            unsafe { jumpseller_odbc::ffi::SQLTables(st, nul(), 0, nul(), 0, nul(), 0, nul(), 0) };
-        assert_eq!(rc, SQL_SUCCESS);
-        let mut names = Vec::new();
-        // SAFETY: as above.
-        while unsafe { jumpseller_odbc::ffi::SQLFetch(st) } == SQL_SUCCESS {
-            names.push(get_text(st, 3).unwrap());
+    // Before any sync, and after one.
+    for round in 0..2 {
+        let live_tables = tables_of(live);
+        let cached_tables: Vec<_> = tables_of(cached)
+            .into_iter()
+            .filter(|r| r[2].as_deref() != Some("CacheStatus"))
+            .collect();
+        assert_eq!(cached_tables, live_tables, "round {round}");
+        assert!(live_tables.len() > 40);
+        for table in ["Orders", "OrderProducts", "Customers"] {
+            let want = columns_of(live, table);
+            assert!(!want.is_empty());
+            assert_eq!(columns_of(cached, table), want, "{table} round {round}");
         }
-        names
-    };
-    let live_tables = tables(live);
-    let cached_tables = tables(cached);
-    let only_cached: Vec<_> = cached_tables
-        .iter()
-        .filter(|t| !live_tables.contains(t))
-        .collect();
-    assert_eq!(only_cached, vec!["CacheStatus"]);
-    assert_eq!(cached_tables.len(), live_tables.len() + 1);
-    assert!(live_tables.iter().any(|t| t == "OrderProducts"));
+        query(
+            cached,
+            "SELECT COUNT(*) FROM Orders JOIN OrderProducts ON order_id = id",
+        );
+    }
     disconnect(e1, live);
     disconnect(e2, cached);
+}
+
+#[test]
+fn a_table_read_through_a_view_is_synced_too() {
+    let sb = sandbox();
+    let dir = TempDir::new("auto-view");
+    let (e, cached) = auto(&sb, &dir.join("store.db"), ";CacheTolerance=1");
+    let st = stmt(cached);
+    assert_eq!(
+        exec(
+            st,
+            "CREATE TEMP VIEW paid AS SELECT id FROM Orders WHERE status = 'Paid'"
+        ),
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Stmt, st)
+    );
+    let count = "SELECT COUNT(*) FROM paid";
+    let before: u64 = one(&query(cached, count)).parse().unwrap();
+    // New orders are paid (Mutation::CreateOrders).
+    assert!(sb.mutate(&Mutation::CreateOrders(2)));
+    assert_eq!(
+        one(&query(cached, count)),
+        before.to_string(),
+        "within the tolerance"
+    );
+    std::thread::sleep(Duration::from_millis(2100));
+    sb.reset_counts();
+    let after: u64 = one(&query(cached, count)).parse().unwrap();
+    assert!(sb.request_count() > 0);
+    let (e2, live) = connect(&sb);
+    assert_eq!(
+        one(&query(
+            live,
+            "SELECT COUNT(*) FROM Orders WHERE status = 'Paid'"
+        )),
+        after.to_string()
+    );
+    assert_eq!(after, before + 2);
+    disconnect(e2, live);
+    disconnect(e, cached);
 }
 
 #[test]

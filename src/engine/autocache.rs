@@ -62,9 +62,7 @@ impl Session {
         loop {
             *lock(&self.ctx.touched) = Some(Touched::default());
             let prepared = self.prepare_here(sql);
-            let touched = lock(&self.ctx.touched)
-                .take()
-                .unwrap_or_default();
+            let touched = lock(&self.ctx.touched).take().unwrap_or_default();
             let e = match prepared {
                 Ok(_) if touched.writes_store => return auto.live.prepare(sql),
                 Ok(mut query) => {
