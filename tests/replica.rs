@@ -28,7 +28,7 @@ fn cache_str(sb: &Sandbox, file: &Path) -> String {
 /// Syncs `tables` through the library, as `jumpseller-odbc sync` does.
 fn sync_tables(sb: &Sandbox, file: &Path, tables: &[&str], full: bool) -> Vec<TableReport> {
     let (config, _) = Config::from_connection_string(&cache_str(sb, file)).unwrap();
-    let session = jumpseller_odbc::odbc::live_session(&config).unwrap();
+    let session = jumpseller_odbc::config::live::live_session(&config).unwrap();
     let mut replica = SqliteStore::open(file).unwrap();
     let opts = Options {
         tables: Some(tables.iter().map(|t| t.to_string()).collect()),
@@ -67,8 +67,17 @@ const QUERIES: &[&str] = &[
     "SELECT * FROM Orders ORDER BY id",
     "SELECT status, COUNT(*), SUM(total), MIN(created_at), MAX(total) FROM Orders GROUP BY status ORDER BY status",
     "SELECT id, total / 3, total * 2, subtotal + tax FROM Orders ORDER BY id",
-    // Storage classes too: a whole amount stays REAL (DECIMAL BLOB affinity).
+    // Storage classes too: a whole amount stays REAL.
     "SELECT id, typeof(total), typeof(subtotal), typeof(price) FROM Orders JOIN OrderProducts ON order_id = id ORDER BY id, line",
+    // Money compared as live compares it: the column's numeric affinity
+    // makes a text operand a number ('10' is ten, not text after every
+    // number); equality with whole numbers, text columns, IN lists.
+    "SELECT id, total FROM Orders WHERE total > '100' ORDER BY total DESC, id",
+    "SELECT COUNT(*) FROM Orders WHERE total BETWEEN '10' AND '50.5'",
+    "SELECT COUNT(*), SUM(total = 12), SUM(total = '12'), SUM(total < status), SUM(total IN ('12', 37.9, '40')) FROM Orders",
+    "SELECT id, total, total || '', printf('%s|%.2f', total, total), total + 0 FROM Orders ORDER BY total, id",
+    "SELECT total, COUNT(*), SUM(total), AVG(total) FROM Orders GROUP BY total ORDER BY total",
+    "SELECT id, price FROM Products WHERE price > '50' AND price <= 1000 ORDER BY price, id",
     "SELECT id FROM Orders WHERE created_at >= {ts '2024-03-01 00:00:00.000'} AND created_at < '2024-06-01T00:00:00Z' ORDER BY id",
     "SELECT * FROM Products ORDER BY id",
     "SELECT p.id, p.name, v.id, v.price FROM Products p JOIN ProductVariants v ON v.product_id = p.id ORDER BY 1, 3",
@@ -100,6 +109,13 @@ fn offline_answers_equal_live_answers() {
     assert!(report(&reports, "Orders").requests >= 4);
     let (e1, live) = connect(&sb);
     let (e2, cached) = offline(&file);
+    // The data hold the amounts the money queries are about: whole ones
+    // (12, which NUMERIC affinity would make an integer), one-decimal ones
+    // (12.5, sent as "12.5") and totals above and below 100.
+    let shapes = "SELECT SUM(total = round(total)), SUM(total * 10 = round(total * 10) AND total != round(total)), SUM(total > 100), SUM(total < 100) FROM Orders";
+    for n in &query(live, shapes)[0] {
+        assert!(n.as_deref().unwrap_or("0") != "0", "{shapes}: {n:?}");
+    }
     assert_same_answers(live, cached);
     // The result columns describe the same.
     for sql in ["SELECT * FROM Orders", "SELECT total / 3 AS t FROM Orders"] {

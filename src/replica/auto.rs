@@ -13,13 +13,62 @@
 use super::store::{self, Store};
 use super::sync::{self, Options, Progress, TableReport};
 use super::{lock, now_unix, status, SqliteStore};
+use crate::config::{live, Config};
 use crate::engine::additions::FixedTable;
-use crate::engine::{Change, Freshen, Session, WriteThrough};
+use crate::engine::{Auto, Change, Freshen, Session, Setup, WriteThrough};
 use crate::error::{Error, Kind, Result};
+use crate::jumpseller::Client;
 use crate::schema::Profile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// What a connection with a CacheLocation adds to its session.
+pub struct Parts {
+    /// AutoCache: the live sibling and its syncs.
+    pub auto: Option<Auto>,
+    /// Unless Offline: confirmed writes reach the replica.
+    pub write_through: Option<Arc<dyn WriteThrough>>,
+}
+
+/// The parts `config` asks for (none without a CacheLocation). AutoCache
+/// makes the replica file exist (the connection's session attaches it)
+/// and opens the live sibling on the connection's `client`.
+pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> Result<Parts> {
+    let Some(path) = config.cache_location.as_deref().map(Path::new) else {
+        return Ok(Parts {
+            auto: None,
+            write_through: None,
+        });
+    };
+    let write_through: Option<Arc<dyn WriteThrough>> = match config.offline {
+        true => None,
+        false => Some(Arc::new(ReplicaWrites::new(profile.clone(), path))),
+    };
+    if !config.auto_cache {
+        return Ok(Parts {
+            auto: None,
+            write_through,
+        });
+    }
+    SqliteStore::open(path)?;
+    let setup = Setup {
+        write_through: write_through.clone(),
+        ..Setup::default()
+    };
+    let live = live::open_session(config, profile.clone(), client.clone(), &setup)?;
+    if let Some(bytes) = config.memo_bytes {
+        live.set_memo_bytes(bytes as usize);
+    }
+    let freshen = AutoSync::new(live.clone(), path, config.cache_tolerance);
+    Ok(Parts {
+        auto: Some(Auto {
+            freshen: Arc::new(freshen),
+            live,
+        }),
+        write_through,
+    })
+}
 
 /// How long a connection waits for another one's sync (or a `jumpseller-odbc
 /// sync`) before it answers from what the replica holds.

@@ -76,7 +76,7 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     })
     .map_err(|e| e.message)?;
     let mut store = SqliteStore::open(path).map_err(|e| e.message)?;
-    let session = crate::odbc::live_session(&config).map_err(|e| e.message)?;
+    let session = crate::config::live::live_session(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };

@@ -9,6 +9,7 @@
 //! one in its last transaction, so a reader sees the previous state or the
 //! new one, and a sync killed at any point leaves the previous state.
 
+pub mod affinity;
 pub mod auto;
 pub mod command;
 pub mod layout;

@@ -71,8 +71,10 @@ pub trait Store: Send {
     /// gets its row count, `last_full_sync` and the high water (max id).
     fn finish_full(&mut self, table: &Table) -> Result<()>;
 
-    /// The high water id of a table synced whole before (None: never).
-    fn high_water(&self, table: &str) -> Result<Option<i64>>;
+    /// The high water id of a table synced whole before (None: never, or
+    /// its copy was made with other columns than the profile's: an older
+    /// layout or profile, to be synced whole again).
+    fn high_water(&self, table: &Table) -> Result<Option<i64>>;
 
     /// The high water becomes the highest id the table holds.
     fn raise_high_water(&mut self, table: &Table) -> Result<()>;

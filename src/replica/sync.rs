@@ -155,7 +155,7 @@ fn sync_table(
     progress: &mut dyn Progress,
 ) -> Result<Mode> {
     let window = incremental_of(table);
-    let high_water = store.high_water(&table.name)?;
+    let high_water = store.high_water(table)?;
     let (Some(window), Some(high_water), false) = (window, high_water, full) else {
         full_sync(store, session, table, read, progress)?;
         return Ok(Mode::Full);
