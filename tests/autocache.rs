@@ -28,21 +28,6 @@ fn auto(sb: &Sandbox, file: &Path, extra: &str) -> (*mut c_void, *mut c_void) {
     (e, d)
 }
 
-/// What the replica file holds, read by an Offline connection.
-fn offline_query(file: &Path, sql: &str) -> Vec<Vec<Option<String>>> {
-    let e = env();
-    let d = dbc(e);
-    let s = format!(
-        "URL=http://127.0.0.1:9;Login=nobody;AuthToken=none;CacheLocation={};Offline=true",
-        file.display()
-    );
-    let (rc, _) = driver_connect(d, &s);
-    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
-    let rows = query(d, sql);
-    disconnect(e, d);
-    rows
-}
-
 fn one(rows: &[Vec<Option<String>>]) -> String {
     rows[0][0].clone().unwrap_or_default()
 }
@@ -102,7 +87,7 @@ fn past_the_tolerance_a_query_syncs_incrementally() {
     // New orders after the high water, the recent window, the count.
     let requests = sb.request_count();
     assert!((1..=6).contains(&requests), "{:?}", sb.requests_by_route());
-    let state = offline_query(
+    let state = replica_query(
         &file,
         "SELECT rows, last_incremental_sync IS NOT NULL, incremental_sync_requests FROM CacheStatus WHERE table_name = 'Orders'",
     );

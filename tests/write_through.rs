@@ -18,31 +18,6 @@ fn auto(sb: &Sandbox, file: &Path) -> (*mut c_void, *mut c_void) {
     )
 }
 
-fn write(d: *mut c_void, sql: &str) {
-    let st = stmt(d);
-    assert_eq!(
-        exec(st, sql),
-        SQL_SUCCESS,
-        "{sql}: {:?}",
-        diag(HandleType::Stmt, st)
-    );
-}
-
-/// The replica's rows, read by an Offline connection.
-fn replica_rows(file: &Path, sql: &str) -> Vec<Vec<Option<String>>> {
-    let e = env();
-    let d = dbc(e);
-    let s = format!(
-        "URL=http://127.0.0.1:9;Login=nobody;AuthToken=none;CacheLocation={};Offline=true",
-        file.display()
-    );
-    let (rc, _) = driver_connect(d, &s);
-    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
-    let rows = query(d, sql);
-    disconnect(e, d);
-    rows
-}
-
 #[test]
 fn a_read_after_ones_own_write_sees_it_without_a_sync() {
     let sb = sandbox();
@@ -53,14 +28,14 @@ fn a_read_after_ones_own_write_sees_it_without_a_sync() {
     let all = "SELECT * FROM Categories ORDER BY id";
     assert_eq!(query(cached, all), query(live, all));
     sb.reset_counts();
-    write(cached, "INSERT INTO Categories (name) VALUES ('Autumn')");
+    run_ok(cached, "INSERT INTO Categories (name) VALUES ('Autumn')");
     assert_eq!(sb.request_count(), 1, "{:?}", sb.requests_by_route());
     let found = query(cached, "SELECT id FROM Categories WHERE name = 'Autumn'");
     assert_eq!(found.len(), 1);
     assert_eq!(sb.request_count(), 1, "the read sent nothing");
     let id = found[0][0].clone().unwrap();
     sb.reset_counts();
-    write(
+    run_ok(
         cached,
         &format!("UPDATE Categories SET name = 'Winter' WHERE id = {id}"),
     );
@@ -74,7 +49,7 @@ fn a_read_after_ones_own_write_sees_it_without_a_sync() {
     );
     assert_eq!(sb.request_count(), sent, "the read sent nothing");
     assert_eq!(query(cached, all), query(live, all));
-    write(cached, &format!("DELETE FROM Categories WHERE id = {id}"));
+    run_ok(cached, &format!("DELETE FROM Categories WHERE id = {id}"));
     sb.reset_counts();
     assert_eq!(
         query(cached, "SELECT COUNT(*) FROM Categories"),
@@ -107,8 +82,8 @@ fn embedded_children_follow_their_parent() {
     assert!(sb.mutate(&Mutation::Delete(format!(
         "products/{product}/images/{image}.json"
     ))));
-    write(cached, "UPDATE Orders SET status = 'Canceled' WHERE id = 7");
-    write(
+    run_ok(cached, "UPDATE Orders SET status = 'Canceled' WHERE id = 7");
+    run_ok(
         cached,
         &format!("UPDATE Products SET name = 'Renamed' WHERE id = {product}"),
     );
@@ -137,7 +112,7 @@ fn a_failed_write_changes_nothing_in_the_replica() {
         "UPDATE Orders SET status = 'No such status' WHERE id = 7",
     );
     assert!(!failed.is_empty());
-    assert_eq!(replica_rows(&file, all), before);
+    assert_eq!(replica_query(&file, all), before);
     disconnect(e, cached);
 }
 
@@ -152,14 +127,14 @@ fn a_write_on_a_table_never_synced_creates_no_partial_copy() {
         Some("400")
     );
     sb.reset_counts();
-    write(cached, "INSERT INTO Categories (name) VALUES ('Only live')");
+    run_ok(cached, "INSERT INTO Categories (name) VALUES ('Only live')");
     assert_eq!(
         sb.request_count(),
         1,
         "no sync before the write: {:?}",
         sb.requests_by_route()
     );
-    let tables = replica_rows(&file, "SELECT table_name FROM CacheStatus ORDER BY 1");
+    let tables = replica_query(&file, "SELECT table_name FROM CacheStatus ORDER BY 1");
     assert_eq!(tables, vec![vec![Some("Orders".into())]]);
     // Its first read syncs it whole, the new row included.
     let (e2, live) = connect(&sb);
@@ -178,12 +153,12 @@ fn writes_reach_the_replica_without_auto_cache_too() {
     query(cached, "SELECT COUNT(*) FROM Customers");
     disconnect(e1, cached);
     let (e2, plain) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
-    write(
+    run_ok(
         plain,
         "UPDATE Customers SET phone = '+56 9 1234 5678' WHERE id = 2",
     );
     let all = "SELECT * FROM Customers ORDER BY id";
-    assert_eq!(replica_rows(&file, all), query(plain, all));
+    assert_eq!(replica_query(&file, all), query(plain, all));
     disconnect(e2, plain);
 }
 
@@ -197,14 +172,14 @@ fn a_child_deleted_by_its_composite_key_marks_its_table_stale() {
     let images = "SELECT * FROM ProductImages ORDER BY product_id, id";
     let first = query(cached, images);
     let (product, image) = (first[0][0].clone().unwrap(), first[0][1].clone().unwrap());
-    write(
+    run_ok(
         cached,
         &format!("DELETE FROM ProductImages WHERE product_id = {product} AND id = {image}"),
     );
     let stale =
         "SELECT stale, last_full_sync IS NULL FROM CacheStatus WHERE table_name = 'ProductImages'";
     assert_eq!(
-        replica_rows(&file, stale),
+        replica_query(&file, stale),
         vec![vec![Some("1".into()), Some("1".into())]]
     );
     // The next read syncs it whole.

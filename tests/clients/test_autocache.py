@@ -41,15 +41,7 @@ def test_first_query_syncs_and_the_second_sends_nothing(module_sandbox, module_c
 
 def test_auto_cache_answers_the_corpus_like_the_oracle(module_conn, auto):
     oracle = D.build_oracle(module_conn.cursor())
-    gen = D.Generator(oracle, SEED)
-    cursor = auto.cursor()
-    wrong, kinds = [], {}
-    for _ in range(COUNT):
-        stmt = gen.statement()
-        kinds[stmt.kind] = kinds.get(stmt.kind, 0) + 1
-        outcome, sql, params = D.run_one(cursor, oracle, stmt)
-        if not outcome.ok:
-            wrong.append(f"{sql!r} {params!r} -> {outcome.detail}")
+    wrong, kinds = D.wrong_answers(auto.cursor(), oracle, SEED, COUNT)
     print(f"\nautocache corpus (seed {SEED}): {COUNT} statements {sorted(kinds.items())}, {len(wrong)} wrong")
     assert not wrong, f"{len(wrong)} wrong answers under AutoCache; first ones:\n" + "\n".join(wrong[:8])
 
