@@ -192,3 +192,41 @@ fn a_child_deleted_by_its_composite_key_marks_its_table_stale() {
     disconnect(e1, live);
     disconnect(e2, cached);
 }
+
+#[test]
+fn rollback_and_sys_identity_see_the_writes_made_under_auto_cache() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-journal");
+    let (e, cached) = auto(&sb, &dir.join("store.db"));
+    // SAFETY: see "Calling the exports" in tests/common (an integer
+    // attribute travels in the pointer).
+    let rc = unsafe {
+        jumpseller_odbc::ffi::SQLSetConnectAttr(
+            cached,
+            ConnectionAttribute::AUTOCOMMIT.0,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    assert_eq!(rc, SQL_SUCCESS);
+    run_ok(cached, "INSERT INTO Categories (name) VALUES ('Journaled')");
+    let created = query(cached, "SELECT Id, Operation, TableName FROM sys_identity");
+    assert_eq!(created.len(), 1, "{created:?}");
+    let id = created[0][0].clone().unwrap();
+    assert_eq!(
+        created[0][1..],
+        [Some("INSERT".into()), Some("Categories".into())]
+    );
+    let rc = jumpseller_odbc::ffi::SQLEndTran(
+        HandleType::Dbc as i16,
+        cached,
+        CompletionType::Rollback as i16,
+    );
+    assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
+    let records = diag(HandleType::Dbc, cached);
+    assert!(
+        records[0].1.contains(&format!("INSERT Categories id {id}")),
+        "{records:?}"
+    );
+    disconnect(e, cached);
+}

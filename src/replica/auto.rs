@@ -20,7 +20,7 @@ use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
 use crate::schema::Profile;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What a connection with a CacheLocation adds to its session.
@@ -78,6 +78,9 @@ pub struct AutoSync {
     live: Session,
     path: PathBuf,
     tolerance_secs: u64,
+    /// The replica, opened at the first statement and kept: every run
+    /// reads the sync state (one connection's statements take turns).
+    store: Mutex<Option<SqliteStore>>,
 }
 
 impl AutoSync {
@@ -86,6 +89,7 @@ impl AutoSync {
             live,
             path: path.to_path_buf(),
             tolerance_secs,
+            store: Mutex::new(None),
         }
     }
 
@@ -118,14 +122,18 @@ impl Progress for Quiet {
 
 impl Freshen for AutoSync {
     fn freshen(&self, tables: &[String]) -> Result<Vec<String>> {
-        let mut store = SqliteStore::open(&self.path)?;
-        if self.stale_of(&store, tables)?.is_empty() {
+        let mut slot = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let store = match slot.take() {
+            Some(store) => slot.insert(store),
+            None => slot.insert(SqliteStore::open(&self.path)?),
+        };
+        if self.stale_of(store, tables)?.is_empty() {
             return Ok(Vec::new());
         }
         let reports = match lock::take(&self.path, LOCK_WAIT, &mut || {}) {
             Ok(_held) => {
                 // Another connection may have synced them while we waited.
-                let stale = self.stale_of(&store, tables)?;
+                let stale = self.stale_of(store, tables)?;
                 if stale.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -133,10 +141,10 @@ impl Freshen for AutoSync {
                     tables: Some(stale),
                     full: false,
                 };
-                sync::run(&mut store, &self.live, &opts, &mut Quiet)?
+                sync::run(store, &self.live, &opts, &mut Quiet)?
             }
             Err(e) => self
-                .stale_of(&store, tables)?
+                .stale_of(store, tables)?
                 .into_iter()
                 .map(|table| failed_report(table, &e))
                 .collect(),
@@ -157,7 +165,7 @@ impl Freshen for AutoSync {
             warnings.push(format!(
                 "{} is answered from the replica as last synced ({}): it is older than CacheTolerance ({} s) and syncing it failed: {why}",
                 r.table,
-                last_synced(&store, &r.table)?,
+                last_synced(store, &r.table)?,
                 self.tolerance_secs
             ));
         }
