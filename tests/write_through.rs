@@ -49,6 +49,21 @@ fn a_read_after_ones_own_write_sees_it_without_a_sync() {
     );
     assert_eq!(sb.request_count(), sent, "the read sent nothing");
     assert_eq!(query(cached, all), query(live, all));
+    // REPLACE of an existing row is a PUT: its answer replaces the copy too.
+    run_ok(
+        cached,
+        &format!("INSERT OR REPLACE INTO Categories (id, name) VALUES ({id}, 'Spring')"),
+    );
+    sb.reset_counts();
+    assert_eq!(
+        query(
+            cached,
+            &format!("SELECT name FROM Categories WHERE id = {id}")
+        ),
+        vec![vec![Some("Spring".into())]]
+    );
+    assert_eq!(sb.request_count(), 0);
+    assert_eq!(query(cached, all), query(live, all));
     run_ok(cached, &format!("DELETE FROM Categories WHERE id = {id}"));
     sb.reset_counts();
     assert_eq!(
@@ -229,4 +244,34 @@ fn rollback_and_sys_identity_see_the_writes_made_under_auto_cache() {
         "{records:?}"
     );
     disconnect(e, cached);
+}
+
+#[test]
+fn children_of_a_child_get_the_keys_it_got_from_its_parent() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-grandchildren");
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = auto(&sb, &dir.join("store.db"));
+    let first = query(
+        cached,
+        "SELECT product_id, option_id FROM ProductOptionValues ORDER BY 1, 2 LIMIT 1",
+    );
+    let (product, option) = (first[0][0].clone().unwrap(), first[0][1].clone().unwrap());
+    run_ok(
+        cached,
+        &format!(
+            "UPDATE ProductOptions SET name = 'Size' WHERE product_id = {product} AND id = {option}"
+        ),
+    );
+    let values =
+        format!("SELECT * FROM ProductOptionValues WHERE option_id = {option} ORDER BY id");
+    sb.reset_counts();
+    let replica = query(cached, &values);
+    assert_eq!(sb.request_count(), 0);
+    assert!(replica
+        .iter()
+        .all(|r| r[1].as_deref() == Some(product.as_str())));
+    assert_eq!(replica, query(live, &values));
+    disconnect(e1, live);
+    disconnect(e2, cached);
 }

@@ -215,7 +215,10 @@ fn children(profile: &Profile, t: &Table, row: &[Value], obj: Option<&Json>) -> 
             continue;
         };
         let rows = match (obj, &p.array) {
-            (Some(obj), Some(array)) => embedded_rows(child, obj, array, p.item_wrapper.as_deref()),
+            (Some(obj), Some(array)) => {
+                let parent = with_columns(t, row, obj);
+                embedded_rows(child, &parent, array, p.item_wrapper.as_deref())
+            }
             (Some(_), None) => continue,
             (None, _) => Vec::new(),
         };
@@ -227,6 +230,18 @@ fn children(profile: &Profile, t: &Table, row: &[Value], obj: Option<&Json>) -> 
         changes.extend(descendants(profile, child).map(stale));
     }
     changes
+}
+
+/// The parent's object as its children's `$parent.` paths see it: the
+/// API's object, plus each of the parent row's columns by name where the
+/// object lacks it (a key the parent got from its own parent), as a scan
+/// gives it (`ApiCursor::row_json`).
+fn with_columns(t: &Table, row: &[Value], obj: &Json) -> Json {
+    let mut m = obj.as_object().cloned().unwrap_or_default();
+    for (c, v) in t.columns.iter().zip(row) {
+        m.entry(c.name.clone()).or_insert_with(|| v.to_json());
+    }
+    Json::Object(m)
 }
 
 /// A child's rows from the parent's array, decoded as a scan decodes them
