@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use jumpseller_odbc::config::Config;
 use jumpseller_odbc::ffi::SQLNumResultCols;
+use jumpseller_odbc::replica::reader::Reader;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
 use jumpseller_odbc::replica::{lock, SqliteStore};
 use jumpseller_sandbox::{Mutation, Sandbox};
@@ -27,14 +28,27 @@ fn cache_str(sb: &Sandbox, file: &Path) -> String {
 
 /// Syncs `tables` through the library, as `jumpseller-odbc sync` does.
 fn sync_tables(sb: &Sandbox, file: &Path, tables: &[&str], full: bool) -> Vec<TableReport> {
-    let (config, _) = Config::from_connection_string(&cache_str(sb, file)).unwrap();
-    let session = jumpseller_odbc::config::live::live_session(&config).unwrap();
+    sync_with(sb, file, tables, full, "")
+}
+
+/// As `sync_tables`, with more connection keys (`;Key=value...`).
+fn sync_with(
+    sb: &Sandbox,
+    file: &Path,
+    tables: &[&str],
+    full: bool,
+    keys: &str,
+) -> Vec<TableReport> {
+    let conn = format!("{}{keys}", cache_str(sb, file));
+    let (config, _) = Config::from_connection_string(&conn).unwrap();
+    let reader = Reader::open(&config).unwrap();
     let mut replica = SqliteStore::open(file).unwrap();
     let opts = Options {
         tables: Some(tables.iter().map(|t| t.to_string()).collect()),
         full,
+        recheck_days: config.cache_recheck_days,
     };
-    let reports = sync::run(&mut replica, &session, &opts, &mut Quiet).unwrap();
+    let reports = sync::run(&mut replica, &reader, &opts, &mut Quiet).unwrap();
     for r in &reports {
         assert!(r.error.is_none(), "{r:?}");
     }
@@ -192,6 +206,64 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
     );
     disconnect(e1, live);
     disconnect(e2, cached);
+}
+
+/// `CacheRecheckDays` decides which rows an incremental sync reads again:
+/// 0 none (new rows and the count only), N the orders created in the last
+/// N days, through the date route, a page per Pagesize rows.
+#[test]
+fn the_recheck_window_is_the_connections() {
+    let sb = sandbox_with(|c| c.orders = 3000);
+    let dir = TempDir::new("replica-recheck");
+    let file = dir.join("store.db");
+    sync_tables(&sb, &file, &["Orders"], false);
+    sb.reset_counts();
+    let none = sync_with(&sb, &file, &["Orders"], false, ";CacheRecheckDays=0");
+    let r = report(&none, "Orders");
+    assert_eq!((r.mode.clone(), r.read), (Mode::Incremental, 0), "{r:?}");
+    let routes = sb.requests_by_route();
+    assert_eq!(r.requests, 2, "new ids and the count: {routes:?}");
+    assert!(!routes.contains_key("GET /orders.json"), "{routes:?}");
+    // The sandbox's orders were created in 2024 and 2025: a window reaching
+    // back to 2025-06-01 holds the last seven months of them.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let days = (now - 1_748_736_000) / 86_400; // 2025-06-01
+    sb.reset_counts();
+    let some = sync_with(
+        &sb,
+        &file,
+        &["Orders"],
+        false,
+        &format!(";CacheRecheckDays={days};Pagesize=50"),
+    );
+    let r = report(&some, "Orders");
+    let routes = sb.requests_by_route();
+    let (e, live) = connect(&sb);
+    let since = now - days * 86_400;
+    let count = |from: u64| -> u64 {
+        let sql = format!(
+            "SELECT COUNT(*) FROM Orders WHERE created_at >= datetime({from}, 'unixepoch')"
+        );
+        query(live, &sql)[0][0].as_ref().unwrap().parse().unwrap()
+    };
+    // The window's rows, give or take the seconds between here and the sync.
+    assert!(
+        (count(since + 60)..=count(since - 60)).contains(&r.read) && r.read > 500,
+        "{r:?}"
+    );
+    let window_pages = routes.get("GET /orders.json").copied().unwrap_or(0);
+    assert_eq!(r.requests, 2 + window_pages, "{routes:?}");
+    // The route answers whole days, widened by one each way.
+    let widened = count(since - 2 * 86_400);
+    assert!(
+        window_pages * 50 >= r.read && window_pages <= widened.div_ceil(50) + 1,
+        "{window_pages} pages for {} rows: {routes:?}",
+        r.read
+    );
+    disconnect(e, live);
 }
 
 #[test]

@@ -10,12 +10,13 @@
 //! - `ReplicaWrites`: the rows a write the API confirmed changed, applied
 //!   to the tables the replica holds, in one transaction under the lock.
 
+use super::reader::Reader;
 use super::store::{self, Store};
 use super::sync::{self, Options, Progress, TableReport};
 use super::{lock, now_unix, status, SqliteStore};
 use crate::config::{live, Config};
 use crate::engine::additions::FixedTable;
-use crate::engine::{Auto, Change, Freshen, Session, Setup, WriteThrough};
+use crate::engine::{Auto, Change, Freshen, Setup, WriteThrough};
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
 use crate::schema::Profile;
@@ -60,7 +61,8 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
     if let Some(bytes) = config.memo_bytes {
         live.set_memo_bytes(bytes as usize);
     }
-    let freshen = AutoSync::new(live.clone(), path, config.cache_tolerance);
+    let reader = Reader::over(config, client.clone())?;
+    let freshen = AutoSync::new(reader, path, config);
     Ok(Parts {
         auto: Some(Auto {
             freshen: Arc::new(freshen),
@@ -75,20 +77,23 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 
 pub struct AutoSync {
-    live: Session,
+    /// Sessions on the connection's client (one rate limiter).
+    reader: Reader,
     path: PathBuf,
     tolerance_secs: u64,
+    recheck_days: u32,
     /// The replica, opened at the first statement and kept: every run
     /// reads the sync state (one connection's statements take turns).
     store: Mutex<Option<SqliteStore>>,
 }
 
 impl AutoSync {
-    pub fn new(live: Session, path: &Path, tolerance_secs: u64) -> AutoSync {
+    pub fn new(reader: Reader, path: &Path, config: &Config) -> AutoSync {
         AutoSync {
-            live,
+            reader,
             path: path.to_path_buf(),
-            tolerance_secs,
+            tolerance_secs: config.cache_tolerance,
+            recheck_days: config.cache_recheck_days,
             store: Mutex::new(None),
         }
     }
@@ -140,8 +145,9 @@ impl Freshen for AutoSync {
                 let opts = Options {
                     tables: Some(stale),
                     full: false,
+                    recheck_days: self.recheck_days,
                 };
-                sync::run(store, &self.live, &opts, &mut Quiet)?
+                sync::run(store, &self.reader, &opts, &mut Quiet)?
             }
             Err(e) => self
                 .stale_of(store, tables)?

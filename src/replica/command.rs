@@ -15,8 +15,9 @@ Usage: jumpseller-odbc sync --connection-string \"...;CacheLocation=FILE\" [--ta
 
 Copies the store's tables into the local replica (an SQLite file, CacheLocation)
 through the driver's live connection (its rate limit, prefetch and pushdown).
-Orders and Products sync incrementally after their first sync (new ids, and the
-last 30 days of orders); other tables are re-read whole. Connections with
+Tables with a `sync` object in the profile (Orders, Products) sync incrementally
+after their first sync: new ids, and the rows of the last CacheRecheckDays days
+(default 30) that can still change (orders); other tables are re-read whole. Connections with
 Offline=true and the same CacheLocation then answer from the replica.
 
   --connection-string STR   the driver's connection string (credentials, URL, CacheLocation)
@@ -76,12 +77,21 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     })
     .map_err(|e| e.message)?;
     let mut store = SqliteStore::open(path).map_err(|e| e.message)?;
-    let session = crate::config::live::live_session(&config).map_err(|e| e.message)?;
+    let reader = super::reader::Reader::open(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };
-    let reports = sync::run(&mut store, &session, &Options { tables, full }, &mut shown)
-        .map_err(|e| e.message)?;
+    let reports = sync::run(
+        &mut store,
+        &reader,
+        &Options {
+            tables,
+            full,
+            recheck_days: config.cache_recheck_days,
+        },
+        &mut shown,
+    )
+    .map_err(|e| e.message)?;
     Ok(reports.iter().all(|r| r.error.is_none()))
 }
 

@@ -14,6 +14,7 @@ pub mod auto;
 pub mod command;
 pub mod layout;
 pub mod lock;
+pub mod reader;
 pub mod sqlite_store;
 pub mod status;
 pub mod store;

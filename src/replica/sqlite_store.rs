@@ -4,7 +4,7 @@
 //! state while a batch is written.
 
 use super::layout::{self, quoted, META};
-use super::store::{Change, Store, SyncKind, SyncState};
+use super::store::{keyset_column, Change, Store, SyncKind, SyncState};
 use super::{failed, now_unix, sql_time};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
@@ -143,16 +143,15 @@ impl Store for SqliteStore {
                 )
             })?;
         }
-        let has_id = table.columns.iter().any(|c| c.name == "id");
-        let high_water: Option<i64> = if has_id {
-            tx.query_row(
-                &format!("SELECT max(id) FROM {}", quoted(&table.name)),
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| failed(&path, e))?
-        } else {
-            None
+        let high_water: Option<i64> = match keyset_column(table) {
+            Some(k) => tx
+                .query_row(
+                    &format!("SELECT max({}) FROM {}", quoted(k), quoted(&table.name)),
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| failed(&path, e))?,
+            None => None,
         };
         let now = sql_time(now_unix());
         tx.execute(
@@ -187,9 +186,13 @@ impl Store for SqliteStore {
     }
 
     fn raise_high_water(&mut self, table: &Table) -> Result<()> {
+        let Some(k) = keyset_column(table) else {
+            return Ok(());
+        };
         self.exec(
             &format!(
-                "UPDATE {META} SET high_water = (SELECT coalesce(max(id), 0) FROM {}) WHERE table_name = ?1",
+                "UPDATE {META} SET high_water = (SELECT coalesce(max({}), 0) FROM {}) WHERE table_name = ?1",
+                quoted(k),
                 quoted(&table.name)
             ),
             [&table.name],
