@@ -267,7 +267,15 @@ impl WriteThrough for ReplicaWrites {
             }
             seam.push(store::Change::Replace { table: t, rows });
         }
-        store.apply(&seam)?;
+        if let Err(e) = store.apply(&seam) {
+            // The write stands at the store but not here: the tables it
+            // changed are read whole at their next sync. Best effort: the
+            // error said is the apply's, whatever marking them does.
+            for name in &held {
+                let _ = store.mark_stale(name);
+            }
+            return Err(e);
+        }
         for name in &held {
             store.recount(name)?;
         }
