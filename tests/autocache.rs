@@ -325,3 +325,37 @@ fn cache_status_shows_the_syncs_made_since_connecting() {
     }
     disconnect(e, cached);
 }
+
+#[test]
+fn the_query_timeout_ends_a_sync_and_its_statement() {
+    let sb = sandbox();
+    let dir = TempDir::new("auto-timeout");
+    let (e, cached) = auto(&sb, &dir.join("store.db"), ";CacheTolerance=1;Timeout=0");
+    assert_eq!(one(&query(cached, "SELECT COUNT(*) FROM Orders")), "400");
+    std::thread::sleep(Duration::from_millis(2100));
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders*".into(),
+        kind: FaultKind::Stall(60_000),
+        probability: 1.0,
+        count: None,
+    }]);
+    let st = stmt(cached);
+    // An integer attribute travels in the pointer argument.
+    let rc = jumpseller_odbc::ffi::SQLSetStmtAttr(
+        st,
+        StatementAttribute::QueryTimeout as i32,
+        std::ptr::without_provenance_mut::<c_void>(1),
+        0,
+    );
+    assert_eq!(rc, SQL_SUCCESS);
+    let started = std::time::Instant::now();
+    assert_eq!(exec(st, "SELECT COUNT(*) FROM Orders"), SQL_ERROR);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(states(HandleType::Stmt, st)[0], "HYT00");
+    sb.set_faults(vec![]);
+    disconnect(e, cached);
+}

@@ -11,7 +11,7 @@
 
 use super::additions::FixedTable;
 use super::scope::{lock, DbLock};
-use super::{Query, Session};
+use super::{Interrupt, Query, Session};
 use crate::error::Result;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -22,7 +22,9 @@ pub trait Freshen: Send + Sync {
     /// Ok holds warnings: a table whose sync failed but which the replica
     /// holds is answered stale, and said so. A table it cannot provide at
     /// all is the error.
-    fn freshen(&self, tables: &[String]) -> Result<Vec<String>>;
+    /// `interrupt` is the statement's: its cancel or deadline ends the
+    /// sync, and the statement with it.
+    fn freshen(&self, tables: &[String], interrupt: &Interrupt) -> Result<Vec<String>>;
 
     /// The fixed tables whose rows follow the replica (CacheStatus), as
     /// of now: refilled before a statement that reads them runs.
@@ -87,7 +89,9 @@ impl Session {
                     return Ok(query);
                 }
             }
-            auto.freshen.freshen(std::slice::from_ref(&table))?;
+            // Prepare has no statement interrupt yet (SQLPrepare takes none).
+            auto.freshen
+                .freshen(std::slice::from_ref(&table), &Interrupt::none())?;
             synced.push(table);
         }
     }
@@ -97,13 +101,17 @@ impl Session {
     /// Before a run: the store tables it reads synced when stale (the
     /// warnings of a failed sync returned), then the fixed tables it reads
     /// refilled (CacheStatus shows the syncs just made).
-    pub(super) fn bring_up_to_date(&self, reads: &Reads) -> Result<Vec<String>> {
+    pub(super) fn bring_up_to_date(
+        &self,
+        reads: &Reads,
+        interrupt: &Interrupt,
+    ) -> Result<Vec<String>> {
         let Some(auto) = &self.ctx.auto else {
             return Ok(Vec::new());
         };
         let warnings = match reads.tables.is_empty() {
             true => Vec::new(),
-            false => auto.freshen.freshen(&reads.tables)?,
+            false => auto.freshen.freshen(&reads.tables, interrupt)?,
         };
         if !reads.fixed.is_empty() {
             for t in auto.freshen.fixed_tables()? {

@@ -32,7 +32,7 @@ mod write;
 pub use autocache::{Auto, Freshen};
 pub use escapes::rewrite as rewrite_escapes;
 pub use replicate::{Change, WriteThrough};
-pub use value::{decode, Value};
+pub use value::{decode, lookup, Value};
 
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
@@ -761,7 +761,7 @@ impl Query {
                 }
             }
         }
-        self.warnings = self.session.bring_up_to_date(&self.reads)?;
+        self.warnings = self.session.bring_up_to_date(&self.reads, interrupt)?;
         if !self.readonly {
             self.session.ctx.identity.next_batch();
         }

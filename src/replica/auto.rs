@@ -16,7 +16,7 @@ use super::sync::{self, Options, Progress, TableReport};
 use super::{lock, now_unix, status, SqliteStore};
 use crate::config::{live, Config};
 use crate::engine::additions::FixedTable;
-use crate::engine::{Auto, Change, Freshen, Setup, WriteThrough};
+use crate::engine::{Auto, Change, Freshen, Interrupt, Setup, WriteThrough};
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
 use crate::schema::Profile;
@@ -61,8 +61,7 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
     if let Some(bytes) = config.memo_bytes {
         live.set_memo_bytes(bytes as usize);
     }
-    let reader = Reader::over(config, client.clone())?;
-    let freshen = AutoSync::new(reader, path, config);
+    let freshen = AutoSync::new(config, client.clone(), path);
     Ok(Parts {
         auto: Some(Auto {
             freshen: Arc::new(freshen),
@@ -77,8 +76,9 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 
 pub struct AutoSync {
-    /// Sessions on the connection's client (one rate limiter).
-    reader: Reader,
+    /// The connection's: a sync reads through its client (one rate limiter).
+    config: Config,
+    client: Arc<Client>,
     path: PathBuf,
     tolerance_secs: u64,
     recheck_days: u32,
@@ -88,9 +88,10 @@ pub struct AutoSync {
 }
 
 impl AutoSync {
-    pub fn new(reader: Reader, path: &Path, config: &Config) -> AutoSync {
+    pub fn new(config: &Config, client: Arc<Client>, path: &Path) -> AutoSync {
         AutoSync {
-            reader,
+            config: config.clone(),
+            client,
             path: path.to_path_buf(),
             tolerance_secs: config.cache_tolerance,
             recheck_days: config.cache_recheck_days,
@@ -126,7 +127,7 @@ impl Progress for Quiet {
 }
 
 impl Freshen for AutoSync {
-    fn freshen(&self, tables: &[String]) -> Result<Vec<String>> {
+    fn freshen(&self, tables: &[String], interrupt: &Interrupt) -> Result<Vec<String>> {
         let mut slot = self.store.lock().unwrap_or_else(|e| e.into_inner());
         let store = match slot.take() {
             Some(store) => slot.insert(store),
@@ -135,7 +136,7 @@ impl Freshen for AutoSync {
         if self.stale_of(store, tables)?.is_empty() {
             return Ok(Vec::new());
         }
-        let reports = match lock::take(&self.path, LOCK_WAIT, &mut || {}) {
+        let reports = match lock::take_or_stop(&self.path, LOCK_WAIT, interrupt, &mut || {}) {
             Ok(_held) => {
                 // Another connection may have synced them while we waited.
                 let stale = self.stale_of(store, tables)?;
@@ -147,7 +148,9 @@ impl Freshen for AutoSync {
                     full: false,
                     recheck_days: self.recheck_days,
                 };
-                sync::run(store, &self.reader, &opts, &mut Quiet)?
+                let reader = Reader::over(&self.config, self.client.clone())?
+                    .interrupted_by(interrupt.clone());
+                sync::run(store, &reader, &opts, &mut Quiet)?
             }
             Err(e) => self
                 .stale_of(store, tables)?
@@ -155,6 +158,8 @@ impl Freshen for AutoSync {
                 .map(|table| failed_report(table, &e))
                 .collect(),
         };
+        // A cancel or the query timeout ends the statement, not only the sync.
+        interrupt.check().map_err(Error::from)?;
         let mut warnings = Vec::new();
         for r in reports {
             let Some(why) = r.error else { continue };

@@ -3,8 +3,8 @@
 //! lock. A terminal sees a progress line; anything else one summary line
 //! per table. The exit status is 1 when any table failed.
 
+use super::reader::Reader;
 use super::sync::{self, Options, Progress, TableReport};
-use super::{lock, SqliteStore};
 use crate::config::Config;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -17,8 +17,11 @@ Copies the store's tables into the local replica (an SQLite file, CacheLocation)
 through the driver's live connection (its rate limit, prefetch and pushdown).
 Tables with a `sync` object in the profile (Orders, Products) sync incrementally
 after their first sync: new ids, and the rows of the last CacheRecheckDays days
-(default 30) that can still change (orders); other tables are re-read whole. Connections with
-Offline=true and the same CacheLocation then answer from the replica.
+(default 30) that can still change (orders); other tables are re-read whole.
+A child table named with its parent moves with it: from the parent's rows when
+they hold it (order lines), else only for new or changed parents (order history).
+Connections with Offline=true and the same CacheLocation then answer from the
+replica.
 
   --connection-string STR   the driver's connection string (credentials, URL, CacheLocation)
   --tables A,B              only these tables (default: every table)
@@ -71,24 +74,21 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         .cache_location
         .clone()
         .ok_or("the connection string names no CacheLocation: the replica file to fill")?;
-    let path = Path::new(&location);
-    let _lock = lock::take(path, wait, &mut || {
-        eprintln!("Another sync of {location} is running; waiting for it to finish ...");
-    })
-    .map_err(|e| e.message)?;
-    let mut store = SqliteStore::open(path).map_err(|e| e.message)?;
-    let reader = super::reader::Reader::open(&config).map_err(|e| e.message)?;
+    let reader = Reader::open(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };
-    let reports = sync::run(
-        &mut store,
+    let opts = Options {
+        tables,
+        full,
+        recheck_days: config.cache_recheck_days,
+    };
+    let reports = sync::locked(
+        Path::new(&location),
         &reader,
-        &Options {
-            tables,
-            full,
-            recheck_days: config.cache_recheck_days,
-        },
+        &opts,
+        wait,
+        &mut || eprintln!("Another sync of {location} is running; waiting for it to finish ..."),
         &mut shown,
     )
     .map_err(|e| e.message)?;

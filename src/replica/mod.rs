@@ -12,6 +12,8 @@
 pub mod affinity;
 pub mod auto;
 pub mod command;
+pub mod embedded;
+mod family;
 pub mod layout;
 pub mod lock;
 pub mod reader;

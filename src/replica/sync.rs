@@ -8,17 +8,25 @@
 //!   through `dateFilter=customDate`), upserted;
 //! - deletions: when the API's count differs from the replica's afterwards,
 //!   the table is re-read whole (a reconciliation).
+//!
+//! Children move with their parents (when they are synced too): a child in
+//! an array of each parent object is filled from the parent rows read, with
+//! no request of its own (its rows replaced for every parent row read); a
+//! child read by a request per parent (OrderHistory) is read whole when its
+//! parent is, and otherwise only for the parents read again that are new or
+//! differ from the replica's copy, in the same transaction as those parents.
 
-use super::layout::quoted;
-use super::reader::{Pace, Reader};
-use super::store::{Change, Store, SyncKind};
-use super::{now_unix, sql_time};
-use crate::engine::{Query, Value};
+use super::family;
+use super::reader::Reader;
+use super::store::{Store, SyncKind};
+use super::{lock, SqliteStore};
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Profile, Table};
+use std::path::Path;
+use std::time::Duration;
 
 /// Rows written per transaction.
-const BATCH: usize = 500;
+pub(super) const BATCH: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -73,8 +81,25 @@ pub trait Progress {
     fn done(&mut self, report: &TableReport);
 }
 
-/// Syncs the tables `opts` names, one after the other. A table that fails
-/// keeps its previous state and is reported; the others go on.
+/// Everything a sync of the replica at `location` does: its lock (waiting
+/// up to `wait`, `waiting` told once when another sync holds it), the
+/// store opened, the tables synced.
+pub fn locked(
+    location: &Path,
+    reader: &Reader,
+    opts: &Options,
+    wait: Duration,
+    waiting: &mut dyn FnMut(),
+    progress: &mut dyn Progress,
+) -> Result<Vec<TableReport>> {
+    let _lock = lock::take_or_stop(location, wait, reader.interrupt(), waiting)?;
+    let mut store = SqliteStore::open(location)?;
+    run(&mut store, reader, opts, progress)
+}
+
+/// Syncs the tables `opts` names: each table whose parent is not among
+/// them with the descendants that are (a family). A family that fails keeps
+/// its previous state and is reported; the others go on.
 pub fn run(
     store: &mut dyn Store,
     reader: &Reader,
@@ -82,37 +107,42 @@ pub fn run(
     progress: &mut dyn Progress,
 ) -> Result<Vec<TableReport>> {
     let profile = reader.profile().clone();
-    let tables = chosen(&profile, opts)?;
+    let chosen = chosen(&profile, opts)?;
     let mut reports = Vec::new();
-    for table in tables {
-        let before = reader.requests_sent();
-        let mut read = 0u64;
-        let outcome = sync_table(store, reader, table, opts, &mut read, progress);
-        let requests = reader.requests_sent() - before;
-        let report = match outcome {
-            Ok(mode) => {
-                store.record_requests(&table.name, mode.kind(), requests)?;
-                let rows = store.row_count(&table.name)?;
-                TableReport {
-                    table: table.name.clone(),
-                    mode,
-                    rows,
-                    read,
-                    requests,
-                    error: None,
+    for root in chosen
+        .iter()
+        .filter(|t| family::parent_of(&profile, t, &chosen).is_none())
+    {
+        let (outcome, tally) =
+            family::sync(&mut *store, reader, &chosen, opts, root, &mut *progress);
+        for table in family::family(&profile, root, &chosen) {
+            let report = match (&outcome, tally.get(&table.name)) {
+                (Ok(()), Some(t)) => {
+                    store.record_requests(&table.name, t.mode.kind(), t.requests)?;
+                    TableReport {
+                        table: table.name.clone(),
+                        mode: t.mode.clone(),
+                        rows: store.row_count(&table.name)?,
+                        read: t.read,
+                        requests: t.requests,
+                        error: None,
+                    }
                 }
-            }
-            Err(e) => TableReport {
-                table: table.name.clone(),
-                mode: Mode::Full,
-                rows: 0,
-                read,
-                requests,
-                error: Some(e.message),
-            },
-        };
-        progress.done(&report);
-        reports.push(report);
+                (outcome, t) => TableReport {
+                    table: table.name.clone(),
+                    mode: t.map(|t| t.mode.clone()).unwrap_or(Mode::Full),
+                    rows: 0,
+                    read: t.map(|t| t.read).unwrap_or(0),
+                    requests: t.map(|t| t.requests).unwrap_or(0),
+                    error: Some(match outcome {
+                        Err(e) => e.message.clone(),
+                        Ok(()) => "not synced".into(),
+                    }),
+                },
+            };
+            progress.done(&report);
+            reports.push(report);
+        }
     }
     Ok(reports)
 }
@@ -133,108 +163,5 @@ fn chosen<'p>(profile: &'p Profile, opts: &Options) -> Result<Vec<&'p Table>> {
                 })
             })
             .collect(),
-    }
-}
-
-fn sync_table(
-    store: &mut dyn Store,
-    reader: &Reader,
-    table: &Table,
-    opts: &Options,
-    read: &mut u64,
-    progress: &mut dyn Progress,
-) -> Result<Mode> {
-    let high_water = store.high_water(table)?;
-    let (Some(spec), Some(high_water), false) = (&table.sync, high_water, opts.full) else {
-        full_sync(store, reader, table, read, progress)?;
-        return Ok(Mode::Full);
-    };
-    let newer = format!("{} > ?", quoted(&spec.keyset));
-    let query = reader.select(Pace::Exact, table, &newer, &[Value::Int(high_water)])?;
-    copy(store, query, table, Upsert::Replace, read, progress)?;
-    // Only once every newer row is in: the API does not promise an order,
-    // and a sync killed before here reads them again (replacing by key).
-    store.raise_high_water(table)?;
-    if let (Some(column), 1..) = (&spec.recheck, opts.recheck_days) {
-        let now = now_unix();
-        let since = Value::Text(sql_time(now - i64::from(opts.recheck_days) * 86_400));
-        let window = format!("{} BETWEEN ? AND ?", quoted(column));
-        let query = reader.select(
-            Pace::Exact,
-            table,
-            &window,
-            &[since, Value::Text(sql_time(now))],
-        )?;
-        copy(store, query, table, Upsert::Replace, read, progress)?;
-    }
-    store.mark_incremental(&table.name)?;
-    if reader.count(table)? != store.row_count(&table.name)? {
-        full_sync(store, reader, table, read, progress)?;
-        return Ok(Mode::Reconciled);
-    }
-    Ok(Mode::Incremental)
-}
-
-/// The whole table into its staging table, batch by batch; then, in one
-/// transaction, the staging table replaces the table and the state says so.
-fn full_sync(
-    store: &mut dyn Store,
-    reader: &Reader,
-    table: &Table,
-    read: &mut u64,
-    progress: &mut dyn Progress,
-) -> Result<()> {
-    store.begin_full(table)?;
-    let query = reader.select(Pace::Ahead, table, "", &[])?;
-    copy(store, query, table, Upsert::Stage, read, progress)?;
-    store.finish_full(table)
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Upsert {
-    /// Into the staging table.
-    Stage,
-    /// New rows, or rows that may have changed: replaced by key.
-    Replace,
-}
-
-/// Runs `sql` on the live session and writes its rows, BATCH per
-/// transaction.
-fn copy(
-    store: &mut dyn Store,
-    mut query: Query,
-    table: &Table,
-    upsert: Upsert,
-    read: &mut u64,
-    progress: &mut dyn Progress,
-) -> Result<()> {
-    loop {
-        let mut batch = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
-            match query.next_row()? {
-                Some(row) => batch.push(row),
-                None => break,
-            }
-        }
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let last = batch.len() < BATCH;
-        let change = match upsert {
-            Upsert::Stage => Change::Stage {
-                table,
-                rows: &batch,
-            },
-            Upsert::Replace => Change::Replace {
-                table,
-                rows: &batch,
-            },
-        };
-        store.apply(&[change])?;
-        *read += batch.len() as u64;
-        progress.rows(&table.name, *read);
-        if last {
-            return Ok(());
-        }
     }
 }

@@ -67,3 +67,22 @@ def test_offline_refuses_writes(offline):
     with pytest.raises(pyodbc.Error) as e:
         offline.cursor().execute("DELETE FROM Products WHERE id = 1")
     assert "HYC00" in str(e.value) and "Offline" in str(e.value)
+
+
+def test_sync_cache_procedure_through_pyodbc(module_sandbox, workdir):
+    """{call SyncCache(?)} with a bound argument: one row per table, described
+    by SQLProcedureColumns; then the Offline connection answers from it."""
+    path = workdir / "replica-proc.db"
+    conn = pyodbc.connect(module_sandbox.conn_str(CacheLocation=str(path)), autocommit=True)
+    cur = conn.cursor()
+    names = [(c.column_name, c.column_type) for c in cur.procedureColumns(procedure="SyncCache")]
+    assert names == [("Tables", 1), ("table_name", 3), ("mode", 3), ("rows_read", 3), ("rows", 3),
+                     ("requests", 3), ("error", 3)]
+    rows = cur.execute("{call SyncCache(?)}", "Categories,Products").fetchall()
+    assert [tuple(r)[:2] for r in rows] == [("Categories", "full"), ("Products", "full")]
+    assert [r.rows for r in rows] == [12, 120] and all(r.error is None for r in rows)
+    assert [d[0] for d in cur.description] == ["table_name", "mode", "rows_read", "rows", "requests", "error"]
+    offline = pyodbc.connect(module_sandbox.conn_str(CacheLocation=str(path), Offline="true"), autocommit=True)
+    assert offline.cursor().execute("SELECT COUNT(*) FROM Products").fetchone()[0] == 120
+    offline.close()
+    conn.close()
