@@ -32,14 +32,7 @@ fn set_autocommit(d: *mut c_void, on: bool) {
 
 /// Runs one write on a statement of its own.
 fn write(d: *mut c_void, sql: &str) {
-    let st = stmt(d);
-    assert_eq!(
-        exec(st, sql),
-        SQL_SUCCESS,
-        "{sql}: {:?}",
-        diag(HandleType::Stmt, st)
-    );
-    SQLFreeHandle(HandleType::Stmt as i16, st);
+    run_ok(d, sql);
 }
 
 fn info_u16(d: *mut c_void, info: u16) -> u16 {

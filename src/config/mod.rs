@@ -446,6 +446,9 @@ pub struct Config {
     pub cache_recheck_days: u32,
     /// Answer from the replica only, with no network.
     pub offline: bool,
+    /// AutoCache=true: reads answered from the replica, synced first when
+    /// older than `cache_tolerance`.
+    pub auto_cache: bool,
     /// ConnectOnOpen as given (the credentials are verified at connect
     /// either way; `Some(true)` makes a connection that cannot be verified
     /// an error).
@@ -645,6 +648,7 @@ impl Config {
             cache_tolerance: int("CacheTolerance").unwrap_or(600) as u64,
             cache_recheck_days: int("CacheRecheckDays").unwrap_or(30) as u32,
             offline: flag("Offline").unwrap_or(false),
+            auto_cache: flag("AutoCache").unwrap_or(false),
             connect_on_open: flag("ConnectOnOpen"),
             max_log_file_size,
             max_log_file_count,
@@ -673,17 +677,6 @@ impl Config {
             unhonoured.name(
                 "MaxLogFileCount",
                 "the log rotates only with MaxLogFileSize",
-            );
-        }
-        let on = |name: &str| {
-            self.pairs
-                .iter()
-                .any(|(n, v)| *n == name && parse_bool(v).unwrap_or(false))
-        };
-        if on("AutoCache") {
-            unhonoured.name(
-                "AutoCache",
-                "it is not built yet: sync with `jumpseller-odbc sync` and read with Offline=true",
             );
         }
         if given("CacheConnection") {
@@ -746,6 +739,18 @@ impl Config {
             return err(
                 Kind::Config,
                 "Offline=true answers from the local replica: give its file as CacheLocation (and fill it with `jumpseller-odbc sync`).",
+            );
+        }
+        if self.auto_cache && self.cache_location.is_none() {
+            return err(
+                Kind::Config,
+                "AutoCache=true keeps the tables a query reads in a local replica: give its file as CacheLocation.",
+            );
+        }
+        if self.auto_cache && self.offline {
+            return err(
+                Kind::Config,
+                "AutoCache=true syncs tables from the store and Offline=true sends nothing to it: choose one.",
             );
         }
         Ok(())

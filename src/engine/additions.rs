@@ -137,15 +137,7 @@ impl Session {
             self.qualified(&t.name),
             columns.join(", ")
         ))?;
-        let markers = vec!["?"; t.columns.len()].join(", ");
-        let mut insert = self.prepare(&format!(
-            "INSERT INTO {} VALUES ({markers})",
-            self.qualified(&t.name)
-        ))?;
-        for row in &t.rows {
-            insert.execute(row, &super::Interrupt::none())?;
-        }
-        drop(insert);
+        self.insert_fixed_rows(t)?;
         self.ctx
             .fixed
             .lock()
@@ -154,6 +146,26 @@ impl Session {
         let added = self.described(&t.name, AddedKind::SystemTable, &t.remarks)?;
         self.remember(added);
         Ok(())
+    }
+
+    /// A fixed table's rows, into the table made for it. Only while the
+    /// session is unsealed (its setup, or a refill under the connection's
+    /// mutex: autocache.rs).
+    pub(super) fn insert_fixed_rows(&self, t: &FixedTable) -> Result<()> {
+        let markers = vec!["?"; t.columns.len()].join(", ");
+        let mut insert = self.prepare(&format!(
+            "INSERT INTO {} VALUES ({markers})",
+            self.qualified(&t.name)
+        ))?;
+        for row in &t.rows {
+            insert.execute(row, &super::Interrupt::none())?;
+        }
+        Ok(())
+    }
+
+    /// Empties a fixed table (before a refill, autocache.rs).
+    pub(super) fn clear_fixed_rows(&self, name: &str) -> Result<()> {
+        self.setup_execute(&format!("DELETE FROM {}", self.qualified(name)))
     }
 
     /// Creates a view over driver SQL (sys_identity): no user text in it.

@@ -44,7 +44,10 @@ pub fn install(conn: &mut rusqlite::Connection, ctx: Weak<Ctx>) -> rusqlite::Res
         let why = refusal(&auth.action, auth.database_name)
             .or_else(|| fixed_write(&auth.action, auth.database_name, &ctx));
         match why {
-            None => Authorization::Allow,
+            None => {
+                ctx.touch(&auth.action, auth.database_name);
+                Authorization::Allow
+            }
             Some(why) => {
                 ctx.scope().set_error(Error::new(Kind::Syntax, why));
                 Authorization::Deny
@@ -55,7 +58,14 @@ pub fn install(conn: &mut rusqlite::Connection, ctx: Weak<Ctx>) -> rusqlite::Res
 
 /// Why a write is refused because it changes a fixed table (sys_tables ...).
 fn fixed_write(action: &AuthAction<'_>, database: Option<&str>, ctx: &Ctx) -> Option<String> {
-    if database != Some(ctx.profile.schema.as_str()) {
+    // Offline and AutoCache keep them in temp (the store's schema is the
+    // read-only replica there).
+    let home = if ctx.offline {
+        "temp"
+    } else {
+        ctx.profile.schema.as_str()
+    };
+    if database != Some(home) {
         return None;
     }
     let table = match action {

@@ -6,6 +6,7 @@
 mod access;
 pub mod additions;
 mod authorizer;
+pub mod autocache;
 mod casts;
 pub mod collation;
 mod cursor;
@@ -20,6 +21,7 @@ mod lookup;
 mod plan;
 mod prefetch;
 mod record;
+pub mod replicate;
 pub mod result_types;
 mod scope;
 mod source;
@@ -28,7 +30,9 @@ mod value;
 mod vtab;
 mod write;
 
+pub use autocache::{Auto, Freshen};
 pub use escapes::rewrite as rewrite_escapes;
+pub use replicate::{Change, WriteThrough};
 pub use value::{decode, lookup, Value};
 
 use crate::error::{Error, Kind, Result};
@@ -61,10 +65,11 @@ pub struct Ctx {
     count_paths: Mutex<HashMap<String, u64>>,
     /// Rowids handed to rows without an id of their own.
     rowids: std::sync::atomic::AtomicI64,
-    /// Writes sent since the layer above last took them (see `journal.rs`).
-    journal: journal::Journal,
-    /// What sys_identity shows (see `identity.rs`).
-    identity: identity::Identity,
+    /// Writes sent since the layer above last took them (see `journal.rs`);
+    /// an AutoCache session shares its live sibling's.
+    journal: Arc<journal::Journal>,
+    /// What sys_identity shows (see `identity.rs`), shared the same way.
+    identity: Arc<identity::Identity>,
     /// Views and fixed tables added at open (see `additions.rs`).
     added: Mutex<Vec<additions::Added>>,
     /// The fixed tables' names, lower case: user SQL never writes them.
@@ -72,8 +77,15 @@ pub struct Ctx {
     /// Set once the session's own setup is done: from then on user SQL is
     /// fenced in (authorizer.rs).
     sealed: std::sync::atomic::AtomicBool,
-    /// The store's schema is the replica file, attached read-only (Offline).
+    /// The store's schema is the replica file, attached read-only (Offline
+    /// or AutoCache).
     offline: bool,
+    /// AutoCache: syncs before reads, writes through the live sibling.
+    auto: Option<autocache::Auto>,
+    /// The store tables a statement being prepared touches (AutoCache).
+    touched: Mutex<Option<autocache::Touched>>,
+    /// Writes the API confirmed reach the replica (CacheLocation).
+    write_through: Option<Arc<dyn replicate::WriteThrough>>,
 }
 
 impl Ctx {
@@ -131,6 +143,10 @@ pub struct Setup<'a> {
     /// attached read-only, instead of the virtual tables; views and fixed
     /// tables then live in the connection's temp schema.
     pub offline_replica: Option<&'a std::path::Path>,
+    /// AutoCache (with `offline_replica`): the live sibling and the syncs.
+    pub auto: Option<autocache::Auto>,
+    /// Told of every write the API confirms (CacheLocation).
+    pub write_through: Option<Arc<dyn replicate::WriteThrough>>,
 }
 
 #[derive(Clone, Copy)]
@@ -169,12 +185,23 @@ impl Session {
             counts: Mutex::new(HashMap::new()),
             count_paths: Mutex::new(HashMap::new()),
             rowids: std::sync::atomic::AtomicI64::new(1),
-            journal: Default::default(),
-            identity: Default::default(),
+            // AutoCache: the writes go through the live sibling, and the
+            // connection's journal and sys_identity are the same.
+            journal: match &setup.auto {
+                Some(a) => a.live.ctx.journal.clone(),
+                None => Default::default(),
+            },
+            identity: match &setup.auto {
+                Some(a) => a.live.ctx.identity.clone(),
+                None => Default::default(),
+            },
             added: Mutex::new(Vec::new()),
             fixed: Mutex::new(Vec::new()),
             sealed: std::sync::atomic::AtomicBool::new(false),
             offline: setup.offline_replica.is_some(),
+            auto: setup.auto.clone(),
+            touched: Mutex::new(None),
+            write_through: setup.write_through.clone(),
         });
         // Serialized mode: statements of one connection may run on several
         // threads; SQLite's connection mutex orders them (see DbLock).
@@ -292,8 +319,17 @@ impl Session {
     }
 
     /// Compiles one SQL statement. Needs no network: columns and types are
-    /// known from the profile before anything runs.
+    /// known from the profile before anything runs (AutoCache: except a
+    /// table the replica never held, synced first; see autocache.rs).
     pub fn prepare(&self, sql: &str) -> Result<Query> {
+        match &self.ctx.auto {
+            Some(auto) => self.prepare_auto(auto, sql),
+            None => self.prepare_here(sql).map_err(|e| self.offline_error(e)),
+        }
+    }
+
+    /// Compiles `sql` on this session's own connection.
+    fn prepare_here(&self, sql: &str) -> Result<Query> {
         let sql = upsert::rewrite(&escapes::rewrite(sql), &self.ctx.profile)?;
         // Standard CASTs become the driver's functions; the select list's
         // CAST items keep their types for describe.
@@ -339,7 +375,7 @@ impl Session {
         // SAFETY: db is the live connection we hold the lock of.
         let rc = unsafe { ffi::sqlite3_prepare_v2(db, c_sql.as_ptr(), -1, &mut stmt, &mut tail) };
         if rc != ffi::SQLITE_OK {
-            return Err(self.offline_error(sqlite_error(&scope, db, rc)));
+            return Err(sqlite_error(&scope, db, rc));
         }
         if stmt.is_null() {
             return Err(Error::new(Kind::Syntax, "The SQL text holds no statement."));
@@ -364,6 +400,7 @@ impl Session {
         let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt) } as usize;
         if !readonly
             && self.ctx.offline
+            && self.ctx.auto.is_none()
             && self.ctx.sealed.load(std::sync::atomic::Ordering::SeqCst)
         {
             // SAFETY: stmt was just prepared and is finalized once, here.
@@ -379,6 +416,8 @@ impl Session {
             changes: -1,
             readonly,
             params,
+            reads: Default::default(),
+            warnings: Vec::new(),
         })
     }
 }
@@ -402,20 +441,25 @@ impl Session {
     /// Offline, a profile table missing from the replica was never synced:
     /// say how to sync it.
     fn offline_error(&self, e: Error) -> Error {
+        match self.missing_store_table(&e) {
+            Some(t) => crate::replica::never_synced(&t),
+            None => e,
+        }
+    }
+
+    /// The profile table a "no such table" names when the store's schema
+    /// is the replica: one the replica does not hold (yet).
+    fn missing_store_table(&self, e: &Error) -> Option<String> {
         if !self.ctx.offline || e.kind != Kind::NoTable {
-            return e;
+            return None;
         }
         // "no such table: [Schema.]Name. SQLTables lists ..." (classify)
-        let named = e
-            .message
+        e.message
             .strip_prefix("no such table: ")
             .and_then(|rest| rest.split(". ").next())
             .and_then(|name| name.rsplit('.').next())
-            .and_then(|name| self.ctx.profile.table(name));
-        match named {
-            Some(t) => crate::replica::never_synced(&t.name),
-            None => e,
-        }
+            .and_then(|name| self.ctx.profile.table(name))
+            .map(|t| t.name.clone())
     }
 
     /// Where the connection's views and fixed tables live: the store's
@@ -632,6 +676,10 @@ pub struct Query {
     readonly: bool,
     /// Number of `?` markers.
     params: usize,
+    /// AutoCache: what it reads, brought up to date before each run.
+    reads: autocache::Reads,
+    /// What the last run's sync warned of (a table answered stale).
+    warnings: Vec<String>,
 }
 
 impl Query {
@@ -678,6 +726,12 @@ impl Query {
         self.params
     }
 
+    /// What the last execution warned of (AutoCache: a table answered from
+    /// the replica because its sync failed), emptied.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
     /// Starts (or restarts) the statement with these values for its `?`
     /// markers. A statement without a result set runs to completion here.
     /// `interrupt` is the statement's: a cancel or its deadline stops this
@@ -708,6 +762,7 @@ impl Query {
                 }
             }
         }
+        self.warnings = self.session.bring_up_to_date(&self.reads, interrupt)?;
         if !self.readonly {
             self.session.ctx.identity.next_batch();
         }

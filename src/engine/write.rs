@@ -8,6 +8,7 @@ use super::cursor::ApiCursor;
 use super::fill::{fill, key_text, Piece};
 use super::journal::Operation;
 use super::plan::{Access, Plan};
+use super::replicate;
 use super::value::Value;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -411,8 +412,9 @@ pub fn insert(
                     })
                     .collect();
                 let given = with_sent(t, u, given, &values);
-                send(ctx, Method::Put, &path, Some(&body(t, u, &given, true)))?;
+                let answer = send(ctx, Method::Put, &path, Some(&body(t, u, &given, true)))?;
                 ctx.journal.record(Operation::Update, &t.name, &path, id);
+                replicate::upserted(ctx, t, &answer, u.wrapper.as_deref(), &values)?;
                 Ok(Inserted::Updated(id.unwrap_or_else(|| ctx.next_rowid())))
             }
         };
@@ -431,6 +433,7 @@ pub fn insert(
     ctx.journal.record_insert(&t.name, &path, obj);
     ctx.identity
         .record(&t.name, obj.get("id").and_then(|i| i.as_i64()));
+    replicate::upserted(ctx, t, &answer, r.wrapper.as_deref(), &values)?;
     Ok(Inserted::Created(
         obj.get("id").and_then(|i| i.as_i64()).unwrap_or(0),
     ))
@@ -651,9 +654,9 @@ pub fn update(
         })
         .collect();
     let changed = with_sent(t, r, changed, &keys);
-    send(ctx, Method::Put, &path, Some(&body(t, r, &changed, false)))?;
+    let answer = send(ctx, Method::Put, &path, Some(&body(t, r, &changed, false)))?;
     ctx.journal.record(Operation::Update, &t.name, &path, id);
-    Ok(())
+    replicate::upserted(ctx, t, &answer, r.wrapper.as_deref(), &keys)
 }
 
 /// DELETE of the row read with this rowid.
@@ -663,5 +666,5 @@ pub fn delete(ctx: &Ctx, t: &Table, rowid: i64, seen: Option<Vec<Option<Value>>>
     let path = fill_path(t, &r.path, id, &keys)?;
     send(ctx, Method::Delete, &path, None)?;
     ctx.journal.record(Operation::Delete, &t.name, &path, id);
-    Ok(())
+    replicate::deleted(ctx, t, id, &keys)
 }

@@ -144,10 +144,13 @@ impl Conn {
             }
             Ok(tables)
         };
+        let replica = crate::replica::auto::parts(&config, &profile, &client)?;
         let setup = Setup {
             views,
             fixed_tables: Some(&fixed),
-            offline_replica: cache.filter(|_| config.offline),
+            offline_replica: cache.filter(|_| config.offline || config.auto_cache),
+            auto: replica.auto,
+            write_through: replica.write_through,
         };
         let session = live::open_session(&config, profile, client, &setup)?;
         let completed = config.completed_connection_string();

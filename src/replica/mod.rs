@@ -10,6 +10,7 @@
 //! new one, and a sync killed at any point leaves the previous state.
 
 pub mod affinity;
+pub mod auto;
 pub mod command;
 pub mod embedded;
 mod family;

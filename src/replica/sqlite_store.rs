@@ -257,6 +257,23 @@ impl Store for SqliteStore {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.fail(e))
     }
+
+    fn mark_stale(&mut self, table: &str) -> Result<()> {
+        self.exec(
+            &format!(
+                "UPDATE {META} SET last_full_sync = NULL, last_incremental_sync = NULL, high_water = NULL WHERE table_name = ?1"
+            ),
+            [table],
+        )
+    }
+
+    fn recount(&mut self, table: &str) -> Result<()> {
+        let rows = self.row_count(table)?;
+        self.exec(
+            &format!("UPDATE {META} SET row_count = ?2 WHERE table_name = ?1"),
+            rusqlite::params![table, rows as i64],
+        )
+    }
 }
 
 enum Swap {

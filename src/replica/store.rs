@@ -119,4 +119,13 @@ pub trait Store: Send {
 
     /// Every table's state, ordered by name.
     fn states(&self) -> Result<Vec<SyncState>>;
+
+    /// A write changed the table in a way not known row by row: its last
+    /// syncs and high water are forgotten, so that it is stale and its next
+    /// sync reads it whole (writes through, replica/auto.rs).
+    fn mark_stale(&mut self, table: &str) -> Result<()>;
+
+    /// The state's row count becomes the rows the table holds (after a
+    /// write through).
+    fn recount(&mut self, table: &str) -> Result<()>;
 }

@@ -759,6 +759,20 @@ def run_one(cursor, oracle, stmt):
     return compare(stmt, drows, orows, ounl), d, dp
 
 
+def wrong_answers(cursor, oracle, seed, count):
+    """Runs `count` statements of the corpus seeded `seed` on `cursor`:
+    (the mismatches as lines, the statements run by kind)."""
+    gen = Generator(oracle, seed)
+    wrong, kinds = [], {}
+    for _ in range(count):
+        stmt = gen.statement()
+        kinds[stmt.kind] = kinds.get(stmt.kind, 0) + 1
+        outcome, sql, params = run_one(cursor, oracle, stmt)
+        if not outcome.ok:
+            wrong.append(f"{sql!r} {params!r} -> {outcome.detail}")
+    return wrong, kinds
+
+
 def shrink(cursor, oracle, stmt):
     """Drops parts while the mismatch stays: a minimal reproduction."""
     cur = stmt

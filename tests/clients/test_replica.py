@@ -51,15 +51,7 @@ def test_sync_prints_one_summary_line_per_table(replica):
 
 def test_offline_answers_the_corpus_like_the_oracle(module_conn, offline, replica):
     oracle = D.build_oracle(module_conn.cursor())
-    gen = D.Generator(oracle, SEED)
-    cursor = offline.cursor()
-    wrong, kinds = [], {}
-    for _ in range(COUNT):
-        stmt = gen.statement()
-        kinds[stmt.kind] = kinds.get(stmt.kind, 0) + 1
-        outcome, sql, params = D.run_one(cursor, oracle, stmt)
-        if not outcome.ok:
-            wrong.append(f"{sql!r} {params!r} -> {outcome.detail}")
+    wrong, kinds = D.wrong_answers(offline.cursor(), oracle, SEED, COUNT)
     print(f"\nreplica corpus (seed {SEED}): {COUNT} statements {sorted(kinds.items())}, {len(wrong)} wrong")
     assert not wrong, f"{len(wrong)} wrong answers from the replica; first ones:\n" + "\n".join(wrong[:8])
 

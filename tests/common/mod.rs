@@ -345,6 +345,35 @@ pub fn query_error(dbc: *mut c_void, sql: &str) -> Vec<(String, String)> {
     d
 }
 
+/// Runs one statement that must succeed with SQL_SUCCESS (a write), on a
+/// statement of its own.
+pub fn run_ok(d: *mut c_void, sql: &str) {
+    let st = stmt(d);
+    assert_eq!(
+        exec(st, sql),
+        SQL_SUCCESS,
+        "{sql}: {:?}",
+        diag(HandleType::Stmt, st)
+    );
+    SQLFreeHandle(HandleType::Stmt as i16, st);
+}
+
+/// The rows of `sql` answered by an Offline connection to the replica
+/// `file` (no network: what the file holds).
+pub fn replica_query(file: &Path, sql: &str) -> Vec<Vec<Option<String>>> {
+    let e = env();
+    let d = dbc(e);
+    let s = format!(
+        "URL=http://127.0.0.1:9;Login=nobody;AuthToken=none;CacheLocation={};Offline=true",
+        file.display()
+    );
+    let (rc, _) = driver_connect(d, &s);
+    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
+    let rows = query(d, sql);
+    disconnect(e, d);
+    rows
+}
+
 pub fn disconnect(env: *mut c_void, dbc: *mut c_void) {
     // SAFETY: see "Calling the exports" in tests/common (handles, buffer lengths).
     unsafe {

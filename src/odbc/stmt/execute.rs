@@ -106,6 +106,10 @@ impl Stmt {
         // where applications look for it, not by the first fetch.
         let must_peek = true;
         let outcome = execute_and_peek(&mut query, params, &self.interrupt, must_peek);
+        // AutoCache: a table answered from the replica although its sync failed.
+        for warning in query.take_warnings() {
+            lock(&self.diags).push("01000", warning);
+        }
         let mut st = lock(&self.state);
         let (is_select, changed) = (query.is_select(), query.row_count());
         st.query = Some(query);

@@ -148,6 +148,9 @@ impl Stmt {
             (attempted, processed) = (attempted + 1, i + 1);
             let outcome = (|| -> Result<()> {
                 query.execute(&values(cells), &self.interrupt)?;
+                for warning in query.take_warnings() {
+                    lock(&self.diags).push("01000", warning);
+                }
                 if is_select {
                     while let Some(r) = query.next_row()? {
                         result_rows.push(r);

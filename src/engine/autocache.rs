@@ -1,0 +1,175 @@
+//! AutoCache, the engine's part: a session whose store schema is the
+//! replica file (attached read-only, as Offline) and which has a live
+//! sibling session on the same Client. A statement is prepared against the
+//! replica; the authorizer records which store tables it reads and whether
+//! it writes one (`Touched`). A write is prepared on the live sibling
+//! instead (the API, then the replica: `replicate.rs`). A read names its
+//! tables to `Freshen` before each execution, which syncs the stale ones
+//! (src/replica/auto.rs). A table the replica has never held makes the
+//! prepare fail with "no such table": it is synced (full) there, and the
+//! prepare tried again.
+
+use super::additions::FixedTable;
+use super::scope::{lock, DbLock};
+use super::{Interrupt, Query, Session};
+use crate::error::Result;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Makes store tables fresh enough to read from the replica.
+pub trait Freshen: Send + Sync {
+    /// Syncs those of `tables` older than the tolerance (or never synced).
+    /// Ok holds warnings: a table whose sync failed but which the replica
+    /// holds is answered stale, and said so. A table it cannot provide at
+    /// all is the error.
+    /// `interrupt` is the statement's: its cancel or deadline ends the
+    /// sync, and the statement with it.
+    fn freshen(&self, tables: &[String], interrupt: &Interrupt) -> Result<Vec<String>>;
+
+    /// The fixed tables whose rows follow the replica (CacheStatus), as
+    /// of now: refilled before a statement that reads them runs.
+    fn fixed_tables(&self) -> Result<Vec<FixedTable>>;
+}
+
+/// What an AutoCache session keeps besides its replica.
+#[derive(Clone)]
+pub struct Auto {
+    pub freshen: Arc<dyn Freshen>,
+    /// The live session on the same Client: syncs read through it, writes
+    /// are sent through it.
+    pub live: Session,
+}
+
+/// The store tables one prepare touches, as the authorizer saw them.
+#[derive(Debug, Default)]
+pub(super) struct Touched {
+    pub reads: BTreeSet<String>,
+    /// Fixed tables read (lower case).
+    pub fixed: BTreeSet<String>,
+    pub writes_store: bool,
+}
+
+/// What a statement reads that AutoCache brings up to date before it runs.
+#[derive(Debug, Default)]
+pub(super) struct Reads {
+    tables: Vec<String>,
+    fixed: Vec<String>,
+}
+
+impl Session {
+    /// Prepares on the replica, or on the live sibling for a write of the
+    /// store; syncs a table never synced, once, and tries again.
+    pub(super) fn prepare_auto(&self, auto: &Auto, sql: &str) -> Result<Query> {
+        let mut synced: Vec<String> = Vec::new();
+        loop {
+            *lock(&self.ctx.touched) = Some(Touched::default());
+            let prepared = self.prepare_here(sql);
+            let touched = lock(&self.ctx.touched).take().unwrap_or_default();
+            let e = match prepared {
+                Ok(_) if touched.writes_store => return auto.live.prepare(sql),
+                Ok(mut query) => {
+                    query.reads = Reads {
+                        tables: touched.reads.into_iter().collect(),
+                        fixed: touched.fixed.into_iter().collect(),
+                    };
+                    return Ok(query);
+                }
+                Err(e) => e,
+            };
+            let Some(table) = self.missing_store_table(&e) else {
+                return Err(e);
+            };
+            if synced.contains(&table) {
+                return Err(self.offline_error(e));
+            }
+            // A write to a table never synced goes to the API without
+            // syncing it first (the replica then keeps no copy of it).
+            if let Ok(query) = auto.live.prepare(sql) {
+                if !query.readonly() {
+                    return Ok(query);
+                }
+            }
+            // Prepare has no statement interrupt yet (SQLPrepare takes none).
+            auto.freshen
+                .freshen(std::slice::from_ref(&table), &Interrupt::none())?;
+            synced.push(table);
+        }
+    }
+}
+
+impl Session {
+    /// Before a run: the store tables it reads synced when stale (the
+    /// warnings of a failed sync returned), then the fixed tables it reads
+    /// refilled (CacheStatus shows the syncs just made).
+    pub(super) fn bring_up_to_date(
+        &self,
+        reads: &Reads,
+        interrupt: &Interrupt,
+    ) -> Result<Vec<String>> {
+        let Some(auto) = &self.ctx.auto else {
+            return Ok(Vec::new());
+        };
+        let warnings = match reads.tables.is_empty() {
+            true => Vec::new(),
+            false => auto.freshen.freshen(&reads.tables, interrupt)?,
+        };
+        if !reads.fixed.is_empty() {
+            for t in auto.freshen.fixed_tables()? {
+                if reads.fixed.contains(&t.name.to_ascii_lowercase()) {
+                    self.refill(&t)?;
+                }
+            }
+        }
+        Ok(warnings)
+    }
+
+    /// A fixed table's rows replaced. User SQL may not write fixed tables
+    /// (authorizer.rs), so the session is unsealed for it, while it holds
+    /// the connection's mutex: no other statement is prepared meanwhile.
+    fn refill(&self, t: &FixedTable) -> Result<()> {
+        // SAFETY: the connection is open while self lives; the mutex is
+        // recursive, so the statements below take it again.
+        let _db = unsafe { DbLock::enter(self.db.0) };
+        let sealed = &self.ctx.sealed;
+        sealed.store(false, std::sync::atomic::Ordering::SeqCst);
+        let outcome = self
+            .clear_fixed_rows(&t.name)
+            .and_then(|_| self.insert_fixed_rows(t));
+        sealed.store(true, std::sync::atomic::Ordering::SeqCst);
+        outcome
+    }
+}
+
+impl super::Ctx {
+    /// The authorizer's report of one action while a statement is prepared
+    /// (only while `touched` records, i.e. on AutoCache sessions).
+    pub(super) fn touch(&self, action: &rusqlite::hooks::AuthAction<'_>, database: Option<&str>) {
+        use rusqlite::hooks::AuthAction;
+        let store = database == Some(self.profile.schema.as_str());
+        let mut touched = lock(&self.touched);
+        let Some(touched) = touched.as_mut() else {
+            return;
+        };
+        match action {
+            // A table read for no column (`SELECT COUNT(*) FROM Orders`) is
+            // reported without its database: a profile table's name counts.
+            AuthAction::Read { table_name, .. } if store || database.is_none() => {
+                if let Some(t) = self.profile.table(table_name) {
+                    touched.reads.insert(t.name.clone());
+                }
+            }
+            AuthAction::Insert { .. } | AuthAction::Update { .. } | AuthAction::Delete { .. }
+                if store =>
+            {
+                touched.writes_store = true;
+            }
+            AuthAction::Read { table_name, .. } if database == Some("temp") => {
+                let name = table_name.to_ascii_lowercase();
+                if lock(&self.fixed).contains(&name) {
+                    touched.fixed.insert(name);
+                }
+            }
+            _ => {}
+        }
+    }
+}

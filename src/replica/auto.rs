@@ -1,0 +1,295 @@
+//! AutoCache and writes through, the replica's part (the engine's part,
+//! which says when these run, is engine/autocache.rs and
+//! engine/replicate.rs).
+//! - `AutoSync`: before a statement reads them, the tables whose last sync
+//!   is older than `CacheTolerance` (or that were never synced) are synced
+//!   through the connection's live session, under the replica's lock. When
+//!   a sync fails (the network is down, the API refuses), a table the
+//!   replica holds is answered as it is, with a warning that it is stale;
+//!   a table it does not hold is the error.
+//! - `ReplicaWrites`: the rows a write the API confirmed changed, applied
+//!   to the tables the replica holds, in one transaction under the lock.
+
+use super::reader::Reader;
+use super::store::{self, Store};
+use super::sync::{self, Options, Progress, TableReport};
+use super::{lock, now_unix, status, SqliteStore};
+use crate::config::{live, Config};
+use crate::engine::additions::FixedTable;
+use crate::engine::{Auto, Change, Freshen, Interrupt, Setup, WriteThrough};
+use crate::error::{Error, Kind, Result};
+use crate::jumpseller::Client;
+use crate::schema::Profile;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What a connection with a CacheLocation adds to its session.
+pub struct Parts {
+    /// AutoCache: the live sibling and its syncs.
+    pub auto: Option<Auto>,
+    /// Unless Offline: confirmed writes reach the replica.
+    pub write_through: Option<Arc<dyn WriteThrough>>,
+}
+
+/// The parts `config` asks for (none without a CacheLocation). AutoCache
+/// makes the replica file exist (the connection's session attaches it)
+/// and opens the live sibling on the connection's `client`.
+pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> Result<Parts> {
+    let Some(path) = config.cache_location.as_deref().map(Path::new) else {
+        return Ok(Parts {
+            auto: None,
+            write_through: None,
+        });
+    };
+    let write_through: Option<Arc<dyn WriteThrough>> = match config.offline {
+        true => None,
+        false => Some(Arc::new(ReplicaWrites::new(profile.clone(), path))),
+    };
+    if !config.auto_cache {
+        return Ok(Parts {
+            auto: None,
+            write_through,
+        });
+    }
+    SqliteStore::open(path)?;
+    let setup = Setup {
+        write_through: write_through.clone(),
+        ..Setup::default()
+    };
+    let live = live::open_session(config, profile.clone(), client.clone(), &setup)?;
+    if let Some(bytes) = config.memo_bytes {
+        live.set_memo_bytes(bytes as usize);
+    }
+    let freshen = AutoSync::new(config, client.clone(), path);
+    Ok(Parts {
+        auto: Some(Auto {
+            freshen: Arc::new(freshen),
+            live,
+        }),
+        write_through,
+    })
+}
+
+/// How long a connection waits for another one's sync (or a `jumpseller-odbc
+/// sync`) before it answers from what the replica holds.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+pub struct AutoSync {
+    /// The connection's: a sync reads through its client (one rate limiter).
+    config: Config,
+    client: Arc<Client>,
+    path: PathBuf,
+    tolerance_secs: u64,
+    recheck_days: u32,
+    /// The replica, opened at the first statement and kept: every run
+    /// reads the sync state (one connection's statements take turns).
+    store: Mutex<Option<SqliteStore>>,
+}
+
+impl AutoSync {
+    pub fn new(config: &Config, client: Arc<Client>, path: &Path) -> AutoSync {
+        AutoSync {
+            config: config.clone(),
+            client,
+            path: path.to_path_buf(),
+            tolerance_secs: config.cache_tolerance,
+            recheck_days: config.cache_recheck_days,
+            store: Mutex::new(None),
+        }
+    }
+
+    /// Those of `tables` that are stale now: never synced, or synced
+    /// longer than the tolerance ago (CacheStatus's `stale`).
+    fn stale_of(&self, store: &dyn Store, tables: &[String]) -> Result<Vec<String>> {
+        let states = store.states()?;
+        let status = status::rows_of(&states, now_unix(), self.tolerance_secs);
+        let fresh = |name: &str| {
+            status.iter().any(|row| {
+                row.first().and_then(|v| v.text()).as_deref() == Some(name)
+                    && row.last().and_then(|v| v.text()).as_deref() == Some("0")
+            })
+        };
+        let mut stale = Vec::new();
+        for t in tables {
+            if !store.has_table(t)? || !fresh(t) {
+                stale.push(t.clone());
+            }
+        }
+        Ok(stale)
+    }
+}
+
+struct Quiet;
+impl Progress for Quiet {
+    fn rows(&mut self, _: &str, _: u64) {}
+    fn done(&mut self, _: &TableReport) {}
+}
+
+impl Freshen for AutoSync {
+    fn freshen(&self, tables: &[String], interrupt: &Interrupt) -> Result<Vec<String>> {
+        let mut slot = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let store = match slot.take() {
+            Some(store) => slot.insert(store),
+            None => slot.insert(SqliteStore::open(&self.path)?),
+        };
+        if self.stale_of(store, tables)?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reports = match lock::take_or_stop(&self.path, LOCK_WAIT, interrupt, &mut || {}) {
+            Ok(_held) => {
+                // Another connection may have synced them while we waited.
+                let stale = self.stale_of(store, tables)?;
+                if stale.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let opts = Options {
+                    tables: Some(stale),
+                    full: false,
+                    recheck_days: self.recheck_days,
+                };
+                let reader = Reader::over(&self.config, self.client.clone())?
+                    .interrupted_by(interrupt.clone());
+                sync::run(store, &reader, &opts, &mut Quiet)?
+            }
+            Err(e) => self
+                .stale_of(store, tables)?
+                .into_iter()
+                .map(|table| failed_report(table, &e))
+                .collect(),
+        };
+        // A cancel or the query timeout ends the statement, not only the sync.
+        interrupt.check().map_err(Error::from)?;
+        let mut warnings = Vec::new();
+        for r in reports {
+            let Some(why) = r.error else { continue };
+            if !store.has_table(&r.table)? {
+                return Err(Error::new(
+                    Kind::General,
+                    format!(
+                        "AutoCache could not sync {}, which the replica ({}) does not hold yet: {why}",
+                        r.table,
+                        store.describe()
+                    ),
+                ));
+            }
+            warnings.push(format!(
+                "{} is answered from the replica as last synced ({}): it is older than CacheTolerance ({} s) and syncing it failed: {why}",
+                r.table,
+                last_synced(store, &r.table)?,
+                self.tolerance_secs
+            ));
+        }
+        Ok(warnings)
+    }
+
+    fn fixed_tables(&self) -> Result<Vec<FixedTable>> {
+        Ok(vec![status::table(Some(&self.path), self.tolerance_secs)?])
+    }
+}
+
+fn failed_report(table: String, e: &Error) -> TableReport {
+    TableReport {
+        table,
+        mode: sync::Mode::Incremental,
+        rows: 0,
+        read: 0,
+        requests: 0,
+        error: Some(e.message.clone()),
+    }
+}
+
+/// When the table was last synced, for a warning.
+fn last_synced(store: &dyn Store, table: &str) -> Result<String> {
+    let state = store.states()?.into_iter().find(|s| s.table_name == table);
+    Ok(state
+        .and_then(|s| s.last_incremental_sync.or(s.last_full_sync))
+        .map(|t| format!("{t} UTC"))
+        .unwrap_or_else(|| "a full sync is due".into()))
+}
+
+/// Writes the API confirmed, applied to the replica file.
+pub struct ReplicaWrites {
+    profile: Arc<Profile>,
+    path: PathBuf,
+}
+
+impl ReplicaWrites {
+    pub fn new(profile: Arc<Profile>, path: &Path) -> ReplicaWrites {
+        ReplicaWrites {
+            profile,
+            path: path.to_path_buf(),
+        }
+    }
+}
+
+impl WriteThrough for ReplicaWrites {
+    fn apply(&self, changes: &[Change]) -> Result<()> {
+        // No replica yet: nothing to keep consistent (and none is created).
+        if !self.path.is_file() {
+            return Ok(());
+        }
+        // A sync in progress would rename its staging copy, read before
+        // this write, over the row written here: wait for it.
+        let _held = lock::take(&self.path, LOCK_WAIT, &mut || {})?;
+        let mut store = SqliteStore::open(&self.path)?;
+        let mut held = Vec::new();
+        for c in changes {
+            let name = changed_table(c);
+            if !held.iter().any(|h: &String| h == name) && store.has_table(name)? {
+                held.push(name.to_string());
+            }
+        }
+        let is_held = |name: &str| held.iter().any(|h| h == name);
+        // Marked stale first: if what follows fails, the next sync reads
+        // the table whole, which repairs it.
+        for c in changes {
+            if let Change::Stale { table } = c {
+                if is_held(table) {
+                    store.mark_stale(table)?;
+                }
+            }
+        }
+        let mut seam = Vec::new();
+        for c in changes {
+            let Change::Replace { table, key, rows } = c else {
+                continue;
+            };
+            let Some(t) = self.profile.table(table).filter(|t| is_held(&t.name)) else {
+                continue;
+            };
+            // The rows under a parent's key go first; a row's own key is
+            // its primary key, which Replace replaces by.
+            if let [(column, value)] = key.as_slice() {
+                seam.push(store::Change::Delete {
+                    table: t,
+                    column,
+                    values: std::slice::from_ref(value),
+                });
+            } else if rows.is_empty() {
+                store.mark_stale(&t.name)?;
+                continue;
+            }
+            seam.push(store::Change::Replace { table: t, rows });
+        }
+        if let Err(e) = store.apply(&seam) {
+            // The write stands at the store but not here: the tables it
+            // changed are read whole at their next sync. Best effort: the
+            // error said is the apply's, whatever marking them does.
+            for name in &held {
+                let _ = store.mark_stale(name);
+            }
+            return Err(e);
+        }
+        for name in &held {
+            store.recount(name)?;
+        }
+        Ok(())
+    }
+}
+
+fn changed_table(c: &Change) -> &str {
+    match c {
+        Change::Replace { table, .. } | Change::Stale { table } => table,
+    }
+}

@@ -1,0 +1,59 @@
+"""AutoCache=true through unixODBC (pyodbc): the first statements sync the
+tables they read into a fresh replica and answer from it; within
+CacheTolerance a statement sends no request; answers equal the oracle built
+from live scans for a subset of the differential corpus (differential.py);
+a write goes to the API and a read after it sees it without a sync.
+AUTOCACHE_DIFF_COUNT overrides how many corpus statements run."""
+
+import os
+from pathlib import Path
+
+import pyodbc
+import pytest
+
+import differential as D
+
+SEED = int(os.environ.get("DIFF_SEED", "20261207"))
+COUNT = int(os.environ.get("AUTOCACHE_DIFF_COUNT", "150"))
+
+
+@pytest.fixture(scope="module")
+def auto(module_sandbox, workdir):
+    path = workdir / "autocache-clients.db"
+    conn = pyodbc.connect(module_sandbox.conn_str(CacheLocation=str(path), AutoCache="true"),
+                          autocommit=True)
+    yield conn
+    conn.close()
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def test_first_query_syncs_and_the_second_sends_nothing(module_sandbox, module_conn, auto):
+    sql = "SELECT status, COUNT(*), SUM(total) FROM Orders GROUP BY status ORDER BY status"
+    want = module_conn.cursor().execute(sql).fetchall()
+    module_sandbox.reset()
+    assert auto.cursor().execute(sql).fetchall() == want
+    assert module_sandbox.stats()["total"] > 0
+    module_sandbox.reset()
+    assert auto.cursor().execute(sql).fetchall() == want
+    assert module_sandbox.stats()["total"] == 0
+
+
+def test_auto_cache_answers_the_corpus_like_the_oracle(module_conn, auto):
+    oracle = D.build_oracle(module_conn.cursor())
+    wrong, kinds = D.wrong_answers(auto.cursor(), oracle, SEED, COUNT)
+    print(f"\nautocache corpus (seed {SEED}): {COUNT} statements {sorted(kinds.items())}, {len(wrong)} wrong")
+    assert not wrong, f"{len(wrong)} wrong answers under AutoCache; first ones:\n" + "\n".join(wrong[:8])
+
+
+def test_a_read_after_a_write_sees_it_without_a_sync(module_sandbox, auto):
+    cursor = auto.cursor()
+    before = cursor.execute("SELECT COUNT(*) FROM Customers").fetchone()[0]
+    module_sandbox.reset()
+    cursor.execute("UPDATE Customers SET phone = '+56 2 2345 6789' WHERE id = 3")
+    assert cursor.rowcount == 1
+    writes = module_sandbox.stats()["total"]
+    assert writes >= 1
+    assert cursor.execute("SELECT phone FROM Customers WHERE id = 3").fetchone()[0] == "+56 2 2345 6789"
+    assert cursor.execute("SELECT COUNT(*) FROM Customers").fetchone()[0] == before
+    assert module_sandbox.stats()["total"] == writes

@@ -1,0 +1,277 @@
+//! Writes reaching the replica (src/engine/replicate.rs, src/replica/auto.rs):
+//! on a connection with a CacheLocation, INSERT, UPDATE and DELETE go to
+//! the API and then to the replica's copy, so that a read after one's own
+//! write under AutoCache sees it without a sync. A failed write changes
+//! nothing; a table never synced gets no partial copy; embedded children
+//! follow their parent; what cannot be followed row by row is marked stale.
+
+mod common;
+use common::*;
+use jumpseller_sandbox::{Mutation, Sandbox};
+use std::os::raw::c_void;
+use std::path::Path;
+
+fn auto(sb: &Sandbox, file: &Path) -> (*mut c_void, *mut c_void) {
+    connect_with(
+        sb,
+        &format!("CacheLocation={};AutoCache=true", file.display()),
+    )
+}
+
+#[test]
+fn a_read_after_ones_own_write_sees_it_without_a_sync() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-own");
+    let file = dir.join("store.db");
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = auto(&sb, &file);
+    let all = "SELECT * FROM Categories ORDER BY id";
+    assert_eq!(query(cached, all), query(live, all));
+    sb.reset_counts();
+    run_ok(cached, "INSERT INTO Categories (name) VALUES ('Autumn')");
+    assert_eq!(sb.request_count(), 1, "{:?}", sb.requests_by_route());
+    let found = query(cached, "SELECT id FROM Categories WHERE name = 'Autumn'");
+    assert_eq!(found.len(), 1);
+    assert_eq!(sb.request_count(), 1, "the read sent nothing");
+    let id = found[0][0].clone().unwrap();
+    sb.reset_counts();
+    run_ok(
+        cached,
+        &format!("UPDATE Categories SET name = 'Winter' WHERE id = {id}"),
+    );
+    let sent = sb.request_count();
+    assert_eq!(
+        query(
+            cached,
+            &format!("SELECT name FROM Categories WHERE id = {id}")
+        ),
+        vec![vec![Some("Winter".into())]]
+    );
+    assert_eq!(sb.request_count(), sent, "the read sent nothing");
+    assert_eq!(query(cached, all), query(live, all));
+    // REPLACE of an existing row is a PUT: its answer replaces the copy too.
+    run_ok(
+        cached,
+        &format!("INSERT OR REPLACE INTO Categories (id, name) VALUES ({id}, 'Spring')"),
+    );
+    sb.reset_counts();
+    assert_eq!(
+        query(
+            cached,
+            &format!("SELECT name FROM Categories WHERE id = {id}")
+        ),
+        vec![vec![Some("Spring".into())]]
+    );
+    assert_eq!(sb.request_count(), 0);
+    assert_eq!(query(cached, all), query(live, all));
+    run_ok(cached, &format!("DELETE FROM Categories WHERE id = {id}"));
+    sb.reset_counts();
+    assert_eq!(
+        query(cached, "SELECT COUNT(*) FROM Categories"),
+        vec![vec![Some("12".into())]]
+    );
+    assert_eq!(sb.request_count(), 0);
+    assert_eq!(query(cached, all), query(live, all));
+    disconnect(e1, live);
+    disconnect(e2, cached);
+}
+
+#[test]
+fn embedded_children_follow_their_parent() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-children");
+    let file = dir.join("store.db");
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = auto(&sb, &file);
+    let lines = "SELECT o.id, o.status, l.line, l.product_id, l.qty, l.price FROM Orders o JOIN OrderProducts l ON l.order_id = o.id WHERE o.id = 7 ORDER BY l.line";
+    let first = query(
+        cached,
+        "SELECT product_id, id FROM ProductImages ORDER BY 1, 2 LIMIT 1",
+    );
+    let (product, image) = (first[0][0].clone().unwrap(), first[0][1].clone().unwrap());
+    let images = &format!("SELECT p.id, p.name, i.id, i.position, i.url FROM Products p JOIN ProductImages i ON i.product_id = p.id WHERE p.id = {product} ORDER BY i.id");
+    assert!(!query(cached, lines).is_empty());
+    let before = query(cached, images);
+    // The store loses an image behind the driver's back; the product's
+    // next write answers the product without it.
+    assert!(sb.mutate(&Mutation::Delete(format!(
+        "products/{product}/images/{image}.json"
+    ))));
+    run_ok(cached, "UPDATE Orders SET status = 'Canceled' WHERE id = 7");
+    run_ok(
+        cached,
+        &format!("UPDATE Products SET name = 'Renamed' WHERE id = {product}"),
+    );
+    sb.reset_counts();
+    let (lines_cached, images_cached) = (query(cached, lines), query(cached, images));
+    assert_eq!(sb.request_count(), 0);
+    assert_eq!(lines_cached, query(live, lines));
+    assert_eq!(images_cached, query(live, images));
+    assert_eq!(lines_cached[0][1].as_deref(), Some("Canceled"));
+    assert_eq!(images_cached[0][1].as_deref(), Some("Renamed"));
+    assert_eq!(images_cached.len(), before.len() - 1);
+    disconnect(e1, live);
+    disconnect(e2, cached);
+}
+
+#[test]
+fn a_failed_write_changes_nothing_in_the_replica() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-failed");
+    let file = dir.join("store.db");
+    let (e, cached) = auto(&sb, &file);
+    let all = "SELECT * FROM Orders ORDER BY id";
+    let before = query(cached, all);
+    let failed = query_error(
+        cached,
+        "UPDATE Orders SET status = 'No such status' WHERE id = 7",
+    );
+    assert!(!failed.is_empty());
+    assert_eq!(replica_query(&file, all), before);
+    disconnect(e, cached);
+}
+
+#[test]
+fn a_write_on_a_table_never_synced_creates_no_partial_copy() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-unsynced");
+    let file = dir.join("store.db");
+    let (e1, cached) = auto(&sb, &file);
+    assert_eq!(
+        query(cached, "SELECT COUNT(*) FROM Orders")[0][0].as_deref(),
+        Some("400")
+    );
+    sb.reset_counts();
+    run_ok(cached, "INSERT INTO Categories (name) VALUES ('Only live')");
+    assert_eq!(
+        sb.request_count(),
+        1,
+        "no sync before the write: {:?}",
+        sb.requests_by_route()
+    );
+    let tables = replica_query(&file, "SELECT table_name FROM CacheStatus ORDER BY 1");
+    assert_eq!(tables, vec![vec![Some("Orders".into())]]);
+    // Its first read syncs it whole, the new row included.
+    let (e2, live) = connect(&sb);
+    let all = "SELECT * FROM Categories ORDER BY id";
+    assert_eq!(query(cached, all), query(live, all));
+    disconnect(e1, cached);
+    disconnect(e2, live);
+}
+
+#[test]
+fn writes_reach_the_replica_without_auto_cache_too() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-plain");
+    let file = dir.join("store.db");
+    let (e1, cached) = auto(&sb, &file);
+    query(cached, "SELECT COUNT(*) FROM Customers");
+    disconnect(e1, cached);
+    let (e2, plain) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    run_ok(
+        plain,
+        "UPDATE Customers SET phone = '+56 9 1234 5678' WHERE id = 2",
+    );
+    let all = "SELECT * FROM Customers ORDER BY id";
+    assert_eq!(replica_query(&file, all), query(plain, all));
+    disconnect(e2, plain);
+}
+
+#[test]
+fn a_child_deleted_by_its_composite_key_marks_its_table_stale() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-stale");
+    let file = dir.join("store.db");
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = auto(&sb, &file);
+    let images = "SELECT * FROM ProductImages ORDER BY product_id, id";
+    let first = query(cached, images);
+    let (product, image) = (first[0][0].clone().unwrap(), first[0][1].clone().unwrap());
+    run_ok(
+        cached,
+        &format!("DELETE FROM ProductImages WHERE product_id = {product} AND id = {image}"),
+    );
+    let stale =
+        "SELECT stale, last_full_sync IS NULL FROM CacheStatus WHERE table_name = 'ProductImages'";
+    assert_eq!(
+        replica_query(&file, stale),
+        vec![vec![Some("1".into()), Some("1".into())]]
+    );
+    // The next read syncs it whole.
+    sb.reset_counts();
+    assert_eq!(query(cached, images), query(live, images));
+    assert!(sb
+        .requests_by_route()
+        .keys()
+        .any(|r| r.contains("products")));
+    disconnect(e1, live);
+    disconnect(e2, cached);
+}
+
+#[test]
+fn rollback_and_sys_identity_see_the_writes_made_under_auto_cache() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-journal");
+    let (e, cached) = auto(&sb, &dir.join("store.db"));
+    // SAFETY: see "Calling the exports" in tests/common (an integer
+    // attribute travels in the pointer).
+    let rc = unsafe {
+        jumpseller_odbc::ffi::SQLSetConnectAttr(
+            cached,
+            ConnectionAttribute::AUTOCOMMIT.0,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    assert_eq!(rc, SQL_SUCCESS);
+    run_ok(cached, "INSERT INTO Categories (name) VALUES ('Journaled')");
+    let created = query(cached, "SELECT Id, Operation, TableName FROM sys_identity");
+    assert_eq!(created.len(), 1, "{created:?}");
+    let id = created[0][0].clone().unwrap();
+    assert_eq!(
+        created[0][1..],
+        [Some("INSERT".into()), Some("Categories".into())]
+    );
+    let rc = jumpseller_odbc::ffi::SQLEndTran(
+        HandleType::Dbc as i16,
+        cached,
+        CompletionType::Rollback as i16,
+    );
+    assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
+    let records = diag(HandleType::Dbc, cached);
+    assert!(
+        records[0].1.contains(&format!("INSERT Categories id {id}")),
+        "{records:?}"
+    );
+    disconnect(e, cached);
+}
+
+#[test]
+fn children_of_a_child_get_the_keys_it_got_from_its_parent() {
+    let sb = sandbox();
+    let dir = TempDir::new("through-grandchildren");
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = auto(&sb, &dir.join("store.db"));
+    let first = query(
+        cached,
+        "SELECT product_id, option_id FROM ProductOptionValues ORDER BY 1, 2 LIMIT 1",
+    );
+    let (product, option) = (first[0][0].clone().unwrap(), first[0][1].clone().unwrap());
+    run_ok(
+        cached,
+        &format!(
+            "UPDATE ProductOptions SET name = 'Size' WHERE product_id = {product} AND id = {option}"
+        ),
+    );
+    let values =
+        format!("SELECT * FROM ProductOptionValues WHERE option_id = {option} ORDER BY id");
+    sb.reset_counts();
+    let replica = query(cached, &values);
+    assert_eq!(sb.request_count(), 0);
+    assert!(replica
+        .iter()
+        .all(|r| r[1].as_deref() == Some(product.as_str())));
+    assert_eq!(replica, query(live, &values));
+    disconnect(e1, live);
+    disconnect(e2, cached);
+}
