@@ -359,3 +359,26 @@ fn the_query_timeout_ends_a_sync_and_its_statement() {
     sb.set_faults(vec![]);
     disconnect(e, cached);
 }
+
+/// A replica row's rowid is not the live rowid a write would use: reading it
+/// under AutoCache is an error (42000), never a number that names another row.
+#[test]
+fn a_replica_rowid_is_refused_not_guessed() {
+    let sb = sandbox();
+    let dir = TempDir::new("auto-rowid");
+    let file = dir.join("store.db");
+    let (e, d) = auto(&sb, &file, "");
+    // The key columns answer; the table is synced and held.
+    assert!(!query(d, "SELECT id FROM Orders ORDER BY id").is_empty());
+    for sql in [
+        "SELECT rowid FROM Orders",
+        "SELECT _rowid_, id FROM Orders",
+        "SELECT oid FROM OrderProducts",
+        "SELECT id FROM Orders WHERE rowid = 1",
+    ] {
+        let errors = query_error(d, sql);
+        assert_eq!(errors[0].0, "42000", "{sql}: {errors:?}");
+        assert!(errors[0].1.contains("rowid"), "{sql}: {errors:?}");
+    }
+    disconnect(e, d);
+}

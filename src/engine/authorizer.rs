@@ -42,7 +42,8 @@ pub fn install(conn: &mut rusqlite::Connection, ctx: Weak<Ctx>) -> rusqlite::Res
             return Authorization::Allow;
         }
         let why = refusal(&auth.action, auth.database_name)
-            .or_else(|| fixed_write(&auth.action, auth.database_name, &ctx));
+            .or_else(|| fixed_write(&auth.action, auth.database_name, &ctx))
+            .or_else(|| replica_rowid(&auth.action, auth.database_name, &ctx));
         match why {
             None => {
                 ctx.touch(&auth.action, auth.database_name);
@@ -78,6 +79,26 @@ fn fixed_write(action: &AuthAction<'_>, database: Option<&str>, ctx: &Ctx) -> Op
     fixed
         .contains(&table.to_ascii_lowercase())
         .then(|| format!("{table} is read-only: it describes the connection's catalog."))
+}
+
+/// Why reading a replica table's rowid is refused. A live row's rowid is
+/// the driver's (an order's id, a hash of a child row's key); the replica's
+/// rows have their database's own rowids. Under AutoCache a write runs live,
+/// so `UPDATE ... WHERE rowid = ?` with a rowid read from the replica would
+/// change another row without a word: an error instead.
+fn replica_rowid(action: &AuthAction<'_>, database: Option<&str>, ctx: &Ctx) -> Option<String> {
+    if !ctx.offline || database != Some(ctx.profile.schema.as_str()) {
+        return None;
+    }
+    match action {
+        AuthAction::Read {
+            table_name,
+            column_name,
+        } if column_name.eq_ignore_ascii_case("rowid") => Some(format!(
+            "The rowid of {table_name} is not available from the local replica (Offline or AutoCache): it is not the rowid a live connection gives the row. Use the table's key columns (SQLPrimaryKeys, SQLSpecialColumns)."
+        )),
+        _ => None,
+    }
 }
 
 /// Why an action is refused, or None when it is allowed.
