@@ -29,6 +29,7 @@ mod write;
 
 pub use escapes::rewrite as rewrite_escapes;
 pub use value::{decode, Value};
+pub use vtab::table_declaration;
 
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
