@@ -9,7 +9,7 @@ use common::*;
 use jumpseller_odbc::config::Config;
 use jumpseller_odbc::ffi::SQLNumResultCols;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
-use jumpseller_odbc::replica::{lock, Replica};
+use jumpseller_odbc::replica::{lock, SqliteStore};
 use jumpseller_sandbox::{Mutation, Sandbox};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -28,8 +28,8 @@ fn cache_str(sb: &Sandbox, file: &Path) -> String {
 /// Syncs `tables` through the library, as `jumpseller-odbc sync` does.
 fn sync_tables(sb: &Sandbox, file: &Path, tables: &[&str], full: bool) -> Vec<TableReport> {
     let (config, _) = Config::from_connection_string(&cache_str(sb, file)).unwrap();
-    let session = jumpseller_odbc::odbc::live_session(&config).unwrap();
-    let mut replica = Replica::open(file).unwrap();
+    let session = jumpseller_odbc::config::live::live_session(&config).unwrap();
+    let mut replica = SqliteStore::open(file).unwrap();
     let opts = Options {
         tables: Some(tables.iter().map(|t| t.to_string()).collect()),
         full,

@@ -6,6 +6,8 @@
 
 mod cdata;
 mod dsn;
+pub mod live;
+pub mod oauth;
 mod parse;
 mod proxy;
 

@@ -3,12 +3,12 @@
 
 use super::diag::Diags;
 use super::{lock, Env, SUCCESS};
-use crate::config::{AuthScheme, Config};
-use crate::engine::Interrupt;
+use crate::config::live::{self, SignIn};
+use crate::config::Config;
 use crate::engine::{Session, Setup};
 use crate::error::{err, Error, Kind, Result};
 use crate::ffi::strings::{WIDE_DM_CP, WIDE_NAME};
-use crate::jumpseller::{Auth, Client, ClientOptions};
+use crate::jumpseller::Client;
 use crate::logging::Logger;
 use crate::schema::Profile;
 use odbc_sys::{ConnectionAttribute, DriverConnectOption, InfoType, RetCode};
@@ -25,10 +25,6 @@ const ANSI_APP: ConnectionAttribute = ConnectionAttribute(super::sqlext::SQL_ATT
 /// converts to it rather than hand over text of another width.
 const APP_WCHAR_TYPE: ConnectionAttribute =
     ConnectionAttribute(super::sqlext::SQL_ATTR_APP_WCHAR_TYPE);
-
-/// Pages requested ahead when `Prefetch` is not given: enough to keep
-/// 20 requests/s busy at a few hundred milliseconds of latency.
-pub const DEFAULT_PREFETCH: u32 = 8;
 
 pub struct Conn {
     pub env: Arc<Env>,
@@ -119,20 +115,7 @@ impl Conn {
             lock(&self.diags).push("01000", "The driver has no connection dialog: it used the properties given (and the browser, for an OAuth sign-in).");
         }
         let profile = Profile::load(config.profile.as_deref())?;
-        let rotation = crate::logging::Rotation {
-            max_size: config.max_log_file_size,
-            max_count: config.max_log_file_count,
-        };
-        let logger = Logger::open_rotating(config.logfile.as_deref(), config.verbosity, rotation)
-            .map_err(|e| {
-            Error::new(
-                Kind::Config,
-                format!(
-                    "Logfile {} cannot be opened: {e}",
-                    config.logfile.as_deref().unwrap_or("")
-                ),
-            )
-        })?;
+        let logger = live::open_logger(&config)?;
         let login_timeout = lock(&self.state).login_timeout;
         logger.log(
             1,
@@ -144,7 +127,7 @@ impl Conn {
                     .unwrap_or_else(|| "(OAuth)".into())
             ),
         );
-        let client = signed_in_client(&config, &logger, login_timeout, prompt, &self.diags)?;
+        let client = self.sign_in(&config, &logger, login_timeout, prompt)?;
         let views = match &config.user_defined_views {
             Some(path) => super::views::load(path)?,
             None => Vec::new(),
@@ -166,14 +149,7 @@ impl Conn {
             fixed_tables: Some(&fixed),
             offline_replica: cache.filter(|_| config.offline),
         };
-        let session = Session::open(
-            profile,
-            client,
-            config.pagesize,
-            config.prefetch.unwrap_or(DEFAULT_PREFETCH),
-            config.login.clone().unwrap_or_default(),
-            &setup,
-        )?;
+        let session = live::open_session(&config, profile, client, &setup)?;
         let completed = config.completed_connection_string();
         session.keep_write_journal(!lock(&self.state).autocommit);
         if let Some(bytes) = config.memo_bytes {
@@ -185,6 +161,30 @@ impl Conn {
             logger,
         });
         Ok(completed)
+    }
+
+    /// The client signed in and verified (config/live.rs), the ODBC parts
+    /// here: whether the browser may open, the records of what was said.
+    fn sign_in(
+        &self,
+        config: &Config,
+        logger: &Logger,
+        login_timeout: u64,
+        prompt: u16,
+    ) -> Result<Arc<Client>> {
+        let cannot_prompt = (prompt == DriverConnectOption::NoPrompt as u16).then(|| {
+            "the application asked the driver not to prompt (SQL_DRIVER_NOPROMPT)".to_string()
+        });
+        let mut sign_in = SignIn {
+            login_timeout,
+            cannot_prompt,
+            preface: &mut |m| lock(&self.diags).push("28000", m),
+        };
+        let (client, warning) = live::signed_in_client(config, logger, &mut sign_in)?;
+        if let Some(w) = warning {
+            lock(&self.diags).push("01000", w);
+        }
+        Ok(client)
     }
 
     pub fn disconnect(&self) -> Result<RetCode> {
@@ -292,115 +292,6 @@ impl Conn {
                 ))
             }
         }))
-    }
-}
-
-fn build_client(config: &Config, logger: Logger, login_timeout: u64) -> Result<Client> {
-    let auth = match config.auth_scheme {
-        AuthScheme::Basic => Auth::Basic {
-            login: config.login.clone().unwrap_or_default(),
-            token: config.auth_token.clone().unwrap_or_default(),
-        },
-        AuthScheme::OAuth => Auth::OAuth(super::oauth::manager(config, &logger)?),
-        AuthScheme::None => Auth::None,
-    };
-    let pem = match &config.ssl_server_cert {
-        Some(p) => Some(std::fs::read(p).map_err(|e| {
-            Error::new(
-                Kind::Config,
-                format!("SSLServerCert {p} cannot be read: {e}"),
-            )
-        })?),
-        None => None,
-    };
-    let timeout = match (config.timeout_secs, login_timeout) {
-        (0, l) => l,
-        (t, 0) => t,
-        (t, l) => t.max(l),
-    };
-    Client::new(ClientOptions {
-        base_url: config.url.clone(),
-        auth,
-        timeout_secs: timeout,
-        per_second: config.max_requests_per_second,
-        per_minute: config.max_requests_per_minute,
-        store_key: config.store_key(),
-        logger,
-        attempts: 4,
-        proxy: config.proxy_url(),
-        proxy_auth: config.proxy_credentials(),
-        proxy_exceptions: config.proxy_exceptions.clone(),
-        proxy_auto_detect: config.proxy_auto_detect,
-        extra_root_pem: pem,
-    })
-}
-
-/// The client, signed in (OAuth) and verified by one request; Offline, only
-/// built: nothing goes to the network.
-fn signed_in_client(
-    config: &Config,
-    logger: &Logger,
-    login_timeout: u64,
-    prompt: u16,
-    diags: &Mutex<Diags>,
-) -> Result<Arc<Client>> {
-    let client = Arc::new(build_client(config, logger.clone(), login_timeout)?);
-    if config.offline {
-        return Ok(client);
-    }
-    // OAuth: tokens from the store, a refresh or the authorization flow.
-    match super::oauth::establish(config, &client, prompt, login_timeout, diags)? {
-        None => verify(&client)?,
-        Some(warning) => lock(diags).push("01000", warning),
-    }
-    Ok(client)
-}
-
-/// A live engine session for a tool (`jumpseller-odbc sync`): signed in
-/// and verified as a connection is, without views or fixed tables.
-pub fn live_session(config: &Config) -> Result<Session> {
-    let profile = Profile::load(config.profile.as_deref())?;
-    let rotation = crate::logging::Rotation {
-        max_size: config.max_log_file_size,
-        max_count: config.max_log_file_count,
-    };
-    let logger = Logger::open_rotating(config.logfile.as_deref(), config.verbosity, rotation)
-        .map_err(|e| Error::new(Kind::Config, format!("Logfile cannot be opened: {e}")))?;
-    let diags = Mutex::new(Diags::default());
-    let live = Config {
-        offline: false,
-        ..config.clone()
-    };
-    let client = signed_in_client(
-        &live,
-        &logger,
-        0,
-        DriverConnectOption::NoPrompt as u16,
-        &diags,
-    )?;
-    Session::open(
-        profile,
-        client,
-        config.pagesize,
-        config.prefetch.unwrap_or(DEFAULT_PREFETCH),
-        config.login.clone().unwrap_or_default(),
-        &Setup::default(),
-    )
-}
-
-/// One cheap request proves the URL and the credentials: the store profile.
-fn verify(client: &Client) -> Result<()> {
-    match client.get("/store/info.json", &Interrupt::none()) {
-        Ok(_) => Ok(()),
-        // Valid credentials without the read_store scope still connect.
-        Err(e) if e.status == Some(403) => Ok(()),
-        Err(e) if e.status == Some(404) => err(
-            Kind::Connect,
-            "The URL does not answer like the Jumpseller API (HTTP 404 for /store/info.json); check the URL property (default https://api.jumpseller.com/v1).",
-        ),
-        // While connecting, a broken connection is a failure to connect.
-        Err(e) if e.kind == Kind::Lost => Err(Error::new(Kind::Connect, e.message)),
-        Err(e) => Err(e.into()),
     }
 }
 

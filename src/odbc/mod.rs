@@ -8,7 +8,6 @@ pub mod catalog;
 mod catalog_args;
 mod colattr;
 mod connect;
-pub use connect::live_session;
 pub mod convert;
 pub mod descriptor;
 pub mod diag;
@@ -22,7 +21,6 @@ mod numeric;
 pub mod connect_attrs {
     pub use super::connect::is_string_attr;
 }
-mod oauth;
 pub mod param_input;
 mod procedure_api;
 pub mod procedures;

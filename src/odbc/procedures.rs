@@ -638,7 +638,7 @@ pub fn run(
         .ok_or_else(|| Error::odbc("08003", "The connection is not open."))?;
     let session = conn.session()?;
     let client = session.client().clone();
-    let mut app = super::oauth::app(&config);
+    let mut app = crate::config::oauth::app(&config);
     if let Some(cb) = call.arg("CallbackURL") {
         app.callback_url = cb;
     }
@@ -651,7 +651,7 @@ pub fn run(
         None => Arc::new(TokenManager::new(
             app.clone(),
             oauth::Renewal::Never,
-            super::oauth::store(&config).ok(),
+            crate::config::oauth::store(&config).ok(),
             None,
             crate::logging::Logger::default(),
         )),

@@ -4,7 +4,7 @@
 //! per table. The exit status is 1 when any table failed.
 
 use super::sync::{self, Options, Progress, TableReport};
-use super::{lock, Replica};
+use super::{lock, SqliteStore};
 use crate::config::Config;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -75,18 +75,13 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         eprintln!("Another sync of {location} is running; waiting for it to finish ...");
     })
     .map_err(|e| e.message)?;
-    let mut replica = Replica::open(path).map_err(|e| e.message)?;
-    let session = crate::odbc::live_session(&config).map_err(|e| e.message)?;
+    let mut store = SqliteStore::open(path).map_err(|e| e.message)?;
+    let session = crate::config::live::live_session(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };
-    let reports = sync::run(
-        &mut replica,
-        &session,
-        &Options { tables, full },
-        &mut shown,
-    )
-    .map_err(|e| e.message)?;
+    let reports = sync::run(&mut store, &session, &Options { tables, full }, &mut shown)
+        .map_err(|e| e.message)?;
     Ok(reports.iter().all(|r| r.error.is_none()))
 }
 

@@ -12,71 +12,16 @@
 pub mod command;
 pub mod layout;
 pub mod lock;
+pub mod sqlite_store;
 pub mod status;
+pub mod store;
 pub mod sync;
 
-use crate::error::{Error, Kind, Result};
-use rusqlite::{Connection, OpenFlags};
-use std::path::{Path, PathBuf};
+pub use sqlite_store::SqliteStore;
+pub use store::Store;
 
-/// The replica file, open for writing (syncs) or reading (status).
-pub struct Replica {
-    pub path: PathBuf,
-    pub conn: Connection,
-}
-
-impl Replica {
-    /// Opens (creating when absent) the replica for a sync.
-    pub fn open(path: &Path) -> Result<Replica> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| failed(path, e))?;
-        // WAL: readers keep reading the last committed state while a batch
-        // is written. A busy timeout lets a reader's checkpoint pass.
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(|e| failed(path, e))?;
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
-            .map_err(|e| failed(path, e))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| failed(path, e))?;
-        conn.create_collation(
-            crate::engine::collation::INSTANT,
-            crate::engine::collation::compare_instants,
-        )
-        .map_err(|e| failed(path, e))?;
-        conn.execute_batch(layout::META_DDL)
-            .map_err(|e| failed(path, e))?;
-        Ok(Replica {
-            path: path.to_path_buf(),
-            conn,
-        })
-    }
-
-    /// Opens an existing replica read-only (CacheStatus).
-    pub fn open_read_only(path: &Path) -> Result<Replica> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| failed(path, e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(|e| failed(path, e))?;
-        Ok(Replica {
-            path: path.to_path_buf(),
-            conn,
-        })
-    }
-
-    /// Whether a table has been synced completely at least once.
-    pub fn has_table(&self, name: &str) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-                [name],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
-            .map_err(|e| failed(&self.path, e))
-    }
-}
+use crate::error::{Error, Kind};
+use std::path::Path;
 
 /// An error of the replica file, naming it.
 pub fn failed(path: &Path, e: rusqlite::Error) -> Error {

@@ -3,8 +3,8 @@
 //! (its last sync older than `CacheTolerance`). A fixed table, read from
 //! the replica when the connection opens.
 
-use super::layout::META;
-use super::{failed, now_unix, Replica};
+use super::store::{Store, SyncState};
+use super::{now_unix, SqliteStore};
 use crate::engine::additions::FixedTable;
 use crate::engine::Value;
 use crate::error::Result;
@@ -45,47 +45,35 @@ pub fn table(location: Option<&Path>, tolerance_secs: u64) -> Result<FixedTable>
 }
 
 fn rows(path: &Path, tolerance_secs: u64) -> Result<Vec<Vec<Value>>> {
-    let replica = Replica::open_read_only(path)?;
-    let has_meta = replica.has_table(META)?;
-    if !has_meta {
-        return Ok(Vec::new());
-    }
-    let mut stmt = replica
-        .conn
-        .prepare(&format!(
-            "SELECT table_name, row_count, last_full_sync, last_incremental_sync, full_requests, incremental_requests, high_water
-             FROM {META} ORDER BY table_name"
-        ))
-        .map_err(|e| failed(path, e))?;
-    let now = now_unix();
-    let found = stmt
-        .query_map([], |r| {
-            let text = |i: usize| r.get::<_, Option<String>>(i);
-            let int = |i: usize| r.get::<_, Option<i64>>(i);
-            let full = text(2)?;
-            let incremental = text(3)?;
-            let newest = [&full, &incremental]
+    let store = SqliteStore::open_read_only(path)?;
+    Ok(rows_of(&store.states()?, now_unix(), tolerance_secs))
+}
+
+/// The table's rows from the states a store keeps; stale when no sync
+/// finished within `tolerance_secs` before `now`.
+pub fn rows_of(states: &[SyncState], now: i64, tolerance_secs: u64) -> Vec<Vec<Value>> {
+    states
+        .iter()
+        .map(|s| {
+            let newest = [&s.last_full_sync, &s.last_incremental_sync]
                 .into_iter()
                 .flatten()
                 .filter_map(|t| parse_timestamp(t))
                 .map(|t| t.unix_seconds())
                 .max();
             let stale = newest.is_none_or(|t| now - t > tolerance_secs as i64);
-            let opt_int = |v: Option<i64>| v.map(Value::Int).unwrap_or(Value::Null);
-            let opt_text = |v: Option<String>| v.map(Value::Text).unwrap_or(Value::Null);
-            Ok(vec![
-                Value::Text(r.get(0)?),
-                opt_int(int(1)?),
-                opt_text(full),
-                opt_text(incremental),
-                opt_int(int(4)?),
-                opt_int(int(5)?),
-                opt_int(int(6)?),
+            let int = |v: Option<i64>| v.map(Value::Int).unwrap_or(Value::Null);
+            let text = |v: &Option<String>| v.clone().map(Value::Text).unwrap_or(Value::Null);
+            vec![
+                Value::Text(s.table_name.clone()),
+                int(s.row_count),
+                text(&s.last_full_sync),
+                text(&s.last_incremental_sync),
+                int(s.full_requests),
+                int(s.incremental_requests),
+                int(s.high_water),
                 Value::Int(stale as i64),
-            ])
+            ]
         })
-        .map_err(|e| failed(path, e))?;
-    found
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| failed(path, e))
+        .collect()
 }

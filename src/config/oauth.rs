@@ -1,10 +1,12 @@
 //! OAuth at connect time: the connection properties turned into a token
 //! manager, and InitiateOAuth OFF / REFRESH / GETANDREFRESH carried out
-//! (stored tokens, refresh, OAuthVerifier, the browser flow). The ODBC part
-//! is only the prompt decision (SQL_DRIVER_NOPROMPT) and the warning.
+//! (stored tokens, refresh, OAuthVerifier, the browser flow). Whether the
+//! browser may be opened, and how a message reaches the application, are
+//! the caller's (odbc/: SQL_DRIVER_NOPROMPT and diagnostic records; the
+//! sync command: never).
 
-use super::diag::Diags;
-use crate::config::{AuthScheme, Config, InitiateOAuth};
+use super::live::SignIn;
+use super::{AuthScheme, Config, InitiateOAuth};
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::oauth::{
     self, FlowError, OAuthApp, Renewal, TokenManager, Tokens, DEFAULT_FLOW_WAIT, DEFAULT_SCOPE,
@@ -12,8 +14,7 @@ use crate::jumpseller::oauth::{
 use crate::jumpseller::tokenstore::{default_location, stable_hash, TokenStore};
 use crate::jumpseller::Client;
 use crate::logging::Logger;
-use odbc_sys::DriverConnectOption;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The OAuth app as the connection describes it.
@@ -85,13 +86,11 @@ fn flow_wait(config: &Config, login_timeout: u64) -> Duration {
 
 /// Gets the connection its tokens. Ok(None): verify the connection as
 /// usual; Ok(Some(warning)): connected without verifying (OFF, no token).
-pub fn establish(
-    config: &Config,
-    client: &Client,
-    prompt: u16,
-    login_timeout: u64,
-    diags: &Mutex<Diags>,
-) -> Result<Option<String>> {
+/// `sign_in.preface` is told the short form of an error before it is
+/// returned (the authorization URL alone, for applications that show only
+/// one message).
+pub fn establish(config: &Config, client: &Client, sign_in: &mut SignIn) -> Result<Option<String>> {
+    let login_timeout = sign_in.login_timeout;
     if config.auth_scheme != AuthScheme::OAuth {
         return Ok(None);
     }
@@ -157,11 +156,7 @@ pub fn establish(
             ),
         ));
     } else {
-        let reason = if prompt == DriverConnectOption::NoPrompt as u16 {
-            Some("the application asked the driver not to prompt (SQL_DRIVER_NOPROMPT)".to_string())
-        } else {
-            None
-        };
+        let reason = sign_in.cannot_prompt.clone();
         let result = match reason {
             Some(r) => Err(FlowError::CannotPrompt(r)),
             None => oauth::browser_flow(http, &m.app, flow_wait(config, login_timeout), m.logger()),
@@ -172,7 +167,7 @@ pub fn establish(
                 // Two records: the URL with the least to do with it (some
                 // applications show only the first record, 512 characters of
                 // it), then the whole explanation.
-                super::lock(diags).push("28000", oauth::headless_short(&m.app));
+                (sign_in.preface)(oauth::headless_short(&m.app));
                 return Err(Error::new(
                     Kind::Auth,
                     oauth::headless_explanation(&m.app, &store.describe(), &r),

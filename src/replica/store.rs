@@ -1,0 +1,91 @@
+//! The seam between a sync and where the replica lives. A sync reads the
+//! store through a live engine session and hands every write and every
+//! read of the replica to a `Store`; the SQLite file (`sqlite_store.rs`)
+//! is one, another database can be another. Nothing here names a
+//! database's types: rows are the engine's `Value`s in the profile
+//! table's column order, tables are `schema::Table`.
+
+use crate::engine::Value;
+use crate::error::Result;
+use crate::schema::Table;
+
+/// One change to the replica; a slice of them is applied in one
+/// transaction, so a reader sees all of it or none.
+pub enum Change<'a> {
+    /// Rows of a full sync, into the table's staging copy.
+    Stage {
+        table: &'a Table,
+        rows: &'a [Vec<Value>],
+    },
+    /// New rows or rows that may have changed: replace by primary key.
+    Replace {
+        table: &'a Table,
+        rows: &'a [Vec<Value>],
+    },
+    /// Rows of `table` whose `column` is one of `values` are removed.
+    Delete {
+        table: &'a Table,
+        column: &'a str,
+        values: &'a [Value],
+    },
+}
+
+/// Which count of requests a finished sync records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncKind {
+    Full,
+    Incremental,
+}
+
+/// One table's sync state, as `CacheStatus` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncState {
+    pub table_name: String,
+    pub row_count: Option<i64>,
+    /// Timestamps as SQL text in UTC (`crate::replica::sql_time`).
+    pub last_full_sync: Option<String>,
+    pub last_incremental_sync: Option<String>,
+    pub full_requests: Option<i64>,
+    pub incremental_requests: Option<i64>,
+    pub high_water: Option<i64>,
+}
+
+/// Where the replica is kept. A table exists in a store only once a full
+/// sync of it completed, so "never synced" is never read as "no rows".
+pub trait Store: Send {
+    /// Where it is, for messages (a path, a database name).
+    fn describe(&self) -> String;
+
+    /// Whether a full sync of `table` has completed.
+    fn has_table(&self, table: &str) -> Result<bool>;
+
+    /// Starts a full sync: an empty staging copy of `table` (a previous
+    /// unfinished one is discarded). The table itself is untouched.
+    fn begin_full(&mut self, table: &Table) -> Result<()>;
+
+    /// Applies the changes in one transaction.
+    fn apply(&mut self, changes: &[Change]) -> Result<()>;
+
+    /// Ends a full sync in one transaction: the staging copy replaces the
+    /// table (refused when two rows share a primary key), and the state
+    /// gets its row count, `last_full_sync` and the high water (max id).
+    fn finish_full(&mut self, table: &Table) -> Result<()>;
+
+    /// The high water id of a table synced whole before (None: never).
+    fn high_water(&self, table: &str) -> Result<Option<i64>>;
+
+    /// The high water becomes the highest id the table holds.
+    fn raise_high_water(&mut self, table: &Table) -> Result<()>;
+
+    /// Rows the table holds (0 when never synced).
+    fn row_count(&self, table: &str) -> Result<u64>;
+
+    /// `last_incremental_sync` becomes now.
+    fn mark_incremental(&mut self, table: &str) -> Result<()>;
+
+    /// The requests a finished sync used, and the rows it left.
+    fn record_requests(&mut self, table: &str, kind: SyncKind, requests: u64) -> Result<()>;
+
+    /// Every table's state, ordered by name.
+    fn states(&self) -> Result<Vec<SyncState>>;
+}
