@@ -2,16 +2,20 @@
 //! Offline answers equal to live ones; incremental syncs that find new and
 //! changed orders with few requests; deletions reconciled by counts; a sync
 //! killed with SIGKILL resumed to the same end state; Offline without any
-//! network; two syncs taking turns.
+//! network; two syncs taking turns. Each of these runs twice: with the
+//! replica in an SQLite file (CacheLocation) and in a private PostgreSQL
+//! server (CacheConnection, tests/common/pg.rs).
 
 mod common;
+use common::pg::PgServer;
 use common::*;
 use jumpseller_odbc::config::Config;
 use jumpseller_odbc::ffi::SQLNumResultCols;
+use jumpseller_odbc::replica::pg::PgStore;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
-use jumpseller_odbc::replica::{lock, SqliteStore};
+use jumpseller_odbc::replica::{lock, SqliteStore, Store};
 use jumpseller_sandbox::{Mutation, Sandbox};
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -21,20 +25,75 @@ impl Progress for Quiet {
     fn done(&mut self, _: &TableReport) {}
 }
 
-fn cache_str(sb: &Sandbox, file: &Path) -> String {
-    format!("{};CacheLocation={}", conn_str(sb), file.display())
+/// Where a test's replica lives.
+enum Backend {
+    Sqlite { _dir: TempDir, file: PathBuf },
+    Pg(PgServer),
+}
+
+/// The sandbox's Login: the PostgreSQL replica's schema.
+const SCHEMA: &str = "sandbox";
+
+impl Backend {
+    fn sqlite(name: &str) -> Backend {
+        let dir = TempDir::new(name);
+        let file = dir.join("store.db");
+        Backend::Sqlite { _dir: dir, file }
+    }
+
+    fn pg(_name: &str) -> Backend {
+        Backend::Pg(PgServer::start())
+    }
+
+    /// The connection string key naming the replica.
+    fn key(&self) -> String {
+        match self {
+            Backend::Sqlite { file, .. } => format!("CacheLocation={}", file.display()),
+            Backend::Pg(server) => format!("CacheConnection={{{}}}", server.conn()),
+        }
+    }
+
+    /// The replica open for a sync, as `jumpseller-odbc sync` opens it.
+    fn store(&self, wait: Duration) -> Result<Box<dyn Store>, String> {
+        match self {
+            Backend::Sqlite { file, .. } => Ok(Box::new(SqliteStore::open(file).unwrap())),
+            Backend::Pg(server) => PgStore::open(&server.conn(), SCHEMA, wait, &mut || {})
+                .map(|s| Box::new(s) as Box<dyn Store>)
+                .map_err(|e| e.message),
+        }
+    }
+}
+
+/// One test body run against both replicas.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(&super::Backend::sqlite(stringify!($name)));
+            }
+            #[test]
+            fn postgres() {
+                super::$name(&super::Backend::pg(stringify!($name)));
+            }
+        }
+    };
+}
+
+fn cache_str(sb: &Sandbox, b: &Backend) -> String {
+    format!("{};{}", conn_str(sb), b.key())
 }
 
 /// Syncs `tables` through the library, as `jumpseller-odbc sync` does.
-fn sync_tables(sb: &Sandbox, file: &Path, tables: &[&str], full: bool) -> Vec<TableReport> {
-    let (config, _) = Config::from_connection_string(&cache_str(sb, file)).unwrap();
+fn sync_tables(sb: &Sandbox, b: &Backend, tables: &[&str], full: bool) -> Vec<TableReport> {
+    let (config, _) = Config::from_connection_string(&cache_str(sb, b)).unwrap();
     let session = jumpseller_odbc::config::live::live_session(&config).unwrap();
-    let mut replica = SqliteStore::open(file).unwrap();
+    let mut store = b.store(Duration::ZERO).unwrap();
     let opts = Options {
         tables: Some(tables.iter().map(|t| t.to_string()).collect()),
         full,
     };
-    let reports = sync::run(&mut replica, &session, &opts, &mut Quiet).unwrap();
+    let reports = sync::run(store.as_mut(), &session, &opts, &mut Quiet).unwrap();
     for r in &reports {
         assert!(r.error.is_none(), "{r:?}");
     }
@@ -46,14 +105,21 @@ fn report<'a>(reports: &'a [TableReport], table: &str) -> &'a TableReport {
 }
 
 /// An Offline connection to the replica (no sandbox needed).
-fn offline(file: &Path) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
+fn offline(b: &Backend) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
+    offline_with(b, "")
+}
+
+fn offline_with(
+    b: &Backend,
+    extra: &str,
+) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = driver_connect(
         d,
         &format!(
-            "URL=http://127.0.0.1:9;Login=nobody;AuthToken=none;CacheLocation={};Offline=true",
-            file.display()
+            "URL=http://127.0.0.1:9;Login=sandbox;AuthToken=none;{};Offline=true{extra}",
+            b.key()
         ),
     );
     assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
@@ -84,14 +150,12 @@ fn assert_same_answers(live: *mut std::os::raw::c_void, cached: *mut std::os::ra
     }
 }
 
-#[test]
-fn offline_answers_equal_live_answers() {
+on_both!(offline_answers_equal_live_answers);
+fn offline_answers_equal_live_answers(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-equal");
-    let file = dir.join("store.db");
     let reports = sync_tables(
         &sb,
-        &file,
+        b,
         &["Orders", "OrderProducts", "Products", "ProductVariants"],
         false,
     );
@@ -99,7 +163,7 @@ fn offline_answers_equal_live_answers() {
     assert_eq!(report(&reports, "Orders").rows, 400);
     assert!(report(&reports, "Orders").requests >= 4);
     let (e1, live) = connect(&sb);
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     assert_same_answers(live, cached);
     // The result columns describe the same.
     for sql in ["SELECT * FROM Orders", "SELECT total / 3 AS t FROM Orders"] {
@@ -118,19 +182,17 @@ fn offline_answers_equal_live_answers() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
+on_both!(incremental_sync_finds_new_and_changed_orders_with_few_requests);
+fn incremental_sync_finds_new_and_changed_orders_with_few_requests(b: &Backend) {
     let sb = sandbox_with(|c| c.orders = 3000);
-    let dir = TempDir::new("replica-incremental");
-    let file = dir.join("store.db");
-    let full = sync_tables(&sb, &file, &["Orders"], false);
+    let full = sync_tables(&sb, b, &["Orders"], false);
     let full_requests = report(&full, "Orders").requests;
     // New orders (created now, so inside the recent window) ...
     assert!(sb.mutate(&Mutation::CreateOrders(3)));
     let (e1, live) = connect(&sb);
     let new_ids = query(live, "SELECT id FROM Orders WHERE id > 3000 ORDER BY id");
     assert_eq!(new_ids.len(), 3);
-    let first = sync_tables(&sb, &file, &["Orders"], false);
+    let first = sync_tables(&sb, b, &["Orders"], false);
     let r = report(&first, "Orders");
     assert_eq!(r.mode, Mode::Incremental, "{r:?}");
     assert_eq!(r.rows, 3003);
@@ -147,7 +209,7 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
         diag(HandleType::Stmt, st)
     );
     sb.reset_counts();
-    let second = sync_tables(&sb, &file, &["Orders"], false);
+    let second = sync_tables(&sb, b, &["Orders"], false);
     let r = report(&second, "Orders");
     assert_eq!(r.mode, Mode::Incremental, "{r:?}");
     // What the store served: the sync's requests and the connect's check.
@@ -164,7 +226,7 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
         r.requests,
         sb.requests_by_route()
     );
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     let sql = format!("SELECT status FROM Orders WHERE id = {id}");
     assert_eq!(
         query(cached, &sql),
@@ -178,40 +240,36 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn a_deleted_row_is_reconciled_by_counts() {
+on_both!(a_deleted_row_is_reconciled_by_counts);
+fn a_deleted_row_is_reconciled_by_counts(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-deleted");
-    let file = dir.join("store.db");
-    sync_tables(&sb, &file, &["Products"], false);
+    sync_tables(&sb, b, &["Products"], false);
     assert!(sb.mutate(&Mutation::Delete("products/5.json".into())));
-    let reports = sync_tables(&sb, &file, &["Products"], false);
+    let reports = sync_tables(&sb, b, &["Products"], false);
     let r = report(&reports, "Products");
     assert_eq!(r.mode, Mode::Reconciled, "{r:?}");
     assert_eq!(r.rows, 119);
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     assert!(query(cached, "SELECT id FROM Products WHERE id = 5").is_empty());
     disconnect(e, cached);
     // --full reads a table whole even where an incremental sync would do.
-    let reports = sync_tables(&sb, &file, &["Products"], true);
+    let reports = sync_tables(&sb, b, &["Products"], true);
     assert_eq!(report(&reports, "Products").mode, Mode::Full);
     assert_eq!(report(&reports, "Products").rows, 119);
 }
 
-#[test]
-fn offline_needs_no_network_and_names_what_to_sync() {
-    let dir = TempDir::new("replica-offline");
-    let file = dir.join("store.db");
+on_both!(offline_needs_no_network_and_names_what_to_sync);
+fn offline_needs_no_network_and_names_what_to_sync(b: &Backend) {
     let orders = {
         let sb = sandbox();
-        sync_tables(&sb, &file, &["Orders"], false);
+        sync_tables(&sb, b, &["Orders"], false);
         let (e, live) = connect(&sb);
         let rows = query(live, "SELECT id, total FROM Orders ORDER BY id");
         disconnect(e, live);
         rows
     };
     // The sandbox is gone: nothing answers on its port any more.
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     assert_eq!(
         query(cached, "SELECT id, total FROM Orders ORDER BY id"),
         orders
@@ -243,10 +301,7 @@ fn offline_needs_no_network_and_names_what_to_sync() {
     disconnect(e, cached);
     // CacheStatus is read when the connection opens.
     std::thread::sleep(Duration::from_millis(1100));
-    let e = env();
-    let d = dbc(e);
-    let (rc, _) = driver_connect(d, &format!("URL=http://127.0.0.1:9;Login=a;AuthToken=b;CacheLocation={};Offline=true;CacheTolerance=0", file.display()));
-    assert_eq!(rc, SQL_SUCCESS);
+    let (e, d) = offline_with(b, ";CacheTolerance=0");
     assert_eq!(
         query(d, "SELECT stale FROM CacheStatus"),
         vec![vec![Some("1".into())]]
@@ -274,17 +329,42 @@ fn offline_without_a_replica_or_location_is_a_clear_error() {
     );
     let (rc, _) = driver_connect(d, "URL=http://127.0.0.1:9;Login=a;AuthToken=b;Offline=true");
     assert_eq!(rc, SQL_ERROR);
-    assert!(diag(HandleType::Dbc, d)[0].1.contains("CacheLocation"));
+    let msg = diag(HandleType::Dbc, d)[0].1.clone();
+    assert!(
+        msg.contains("CacheLocation") && msg.contains("CacheConnection"),
+        "{msg}"
+    );
+    // Two replicas named: which one is meant is not guessed.
+    let (rc, _) = driver_connect(
+        d,
+        "URL=http://127.0.0.1:9;Login=a;AuthToken=b;CacheLocation=x.db;CacheConnection={host=127.0.0.1}",
+    );
+    assert_eq!(rc, SQL_ERROR);
+    assert!(diag(HandleType::Dbc, d)[0].1.contains("give one"));
+    // A PostgreSQL server that does not answer: the connection fails and says where.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (rc, _) = driver_connect(
+        d,
+        &format!("URL=http://127.0.0.1:9;Login=a;AuthToken=b;Offline=true;CacheConnection={{host=127.0.0.1 port={port} user=postgres connect_timeout=5}}"),
+    );
+    assert_eq!(rc, SQL_ERROR);
+    let msg = diag(HandleType::Dbc, d)[0].1.clone();
+    assert!(
+        msg.contains("PostgreSQL replica") && msg.contains("CacheConnection"),
+        "{msg}"
+    );
     disconnect(e, d);
 }
 
-#[test]
-fn cache_status_is_readable_live() {
+on_both!(cache_status_is_readable_live);
+fn cache_status_is_readable_live(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-status-live");
-    let file = dir.join("store.db");
-    sync_tables(&sb, &file, &["Categories"], false);
-    let (e, live) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    sync_tables(&sb, b, &["Categories"], false);
+    let (e, live) = connect_with(&sb, &b.key());
     assert_eq!(
         query(live, "SELECT table_name, rows FROM CacheStatus"),
         vec![vec![Some("Categories".into()), Some("12".into())]]
@@ -294,22 +374,20 @@ fn cache_status_is_readable_live() {
 
 /// `jumpseller-odbc sync` in a process of its own; small pages (and the
 /// sandbox's latency) make it slow enough to be killed or waited for.
-fn sync_command(sb: &Sandbox, file: &Path, tables: &str) -> Command {
+fn sync_command(sb: &Sandbox, b: &Backend, tables: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_jumpseller-odbc"));
-    let conn = format!("{};Pagesize=20", cache_str(sb, file));
+    let conn = format!("{};Pagesize=20", cache_str(sb, b));
     c.args(["sync", "--connection-string", &conn, "--tables", tables]);
     c.stdout(Stdio::piped()).stderr(Stdio::piped());
     c
 }
 
-#[test]
-fn a_killed_sync_resumes_to_the_same_end_state() {
+on_both!(a_killed_sync_resumes_to_the_same_end_state);
+fn a_killed_sync_resumes_to_the_same_end_state(b: &Backend) {
     let sb = sandbox_with(|c| c.latency_ms = 100);
-    let dir = TempDir::new("replica-kill");
-    let file = dir.join("store.db");
     // First a complete sync, then new orders, then an incremental sync
     // killed part way, then resumed.
-    let out = sync_command(&sb, &file, "Orders").output().unwrap();
+    let out = sync_command(&sb, b, "Orders").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -319,7 +397,7 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
         String::from_utf8_lossy(&out.stdout).starts_with("Orders: full, 400 rows read, 400 rows")
     );
     assert!(sb.mutate(&Mutation::CreateOrders(1000)));
-    let mut child = sync_command(&sb, &file, "Orders,Products").spawn().unwrap();
+    let mut child = sync_command(&sb, b, "Orders,Products").spawn().unwrap();
     std::thread::sleep(Duration::from_millis(600));
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
@@ -330,7 +408,7 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
         "the sync ended before it was killed"
     );
     // Whatever was written is a consistent state readers can use.
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     let n: usize = query(cached, "SELECT COUNT(*) FROM Orders")[0][0]
         .as_ref()
         .unwrap()
@@ -338,16 +416,14 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
         .unwrap();
     assert!((400..=1400).contains(&n), "{n}");
     disconnect(e, cached);
-    let out = sync_command(&sb, &file, "Orders,Products")
-        .output()
-        .unwrap();
+    let out = sync_command(&sb, b, "Orders,Products").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let (e1, live) = connect(&sb);
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     for sql in [
         "SELECT * FROM Orders ORDER BY id",
         "SELECT * FROM Products ORDER BY id",
@@ -358,82 +434,92 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn two_syncs_take_turns() {
+on_both!(two_syncs_take_turns);
+fn two_syncs_take_turns(b: &Backend) {
     let sb = sandbox_with(|c| c.latency_ms = 150);
-    let dir = TempDir::new("replica-turns");
-    let file = dir.join("store.db");
-    let first = sync_command(&sb, &file, "Orders").spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(100));
-    let second = sync_command(&sb, &file, "Orders").spawn().unwrap();
-    let (a, b) = (
+    let first = sync_command(&sb, b, "Orders").spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = sync_command(&sb, b, "Orders").spawn().unwrap();
+    let (a, c) = (
         first.wait_with_output().unwrap(),
         second.wait_with_output().unwrap(),
     );
-    assert!(a.status.success() && b.status.success());
+    assert!(a.status.success() && c.status.success());
     assert!(
-        String::from_utf8_lossy(&b.stderr).contains("Another sync"),
+        String::from_utf8_lossy(&c.stderr).contains("Another sync"),
         "{}",
-        String::from_utf8_lossy(&b.stderr)
+        String::from_utf8_lossy(&c.stderr)
     );
     // The second one found the first one's complete state and went on from it.
     assert!(
-        String::from_utf8_lossy(&b.stdout).starts_with("Orders: incremental"),
+        String::from_utf8_lossy(&c.stdout).starts_with("Orders: incremental"),
         "{}",
-        String::from_utf8_lossy(&b.stdout)
+        String::from_utf8_lossy(&c.stdout)
     );
     // In one process too: a held lock makes a second taker wait, then give up.
-    let held = lock::take(&file, Duration::ZERO, &mut || {}).unwrap();
-    let mut told = false;
-    let refused = lock::take(&file, Duration::from_millis(200), &mut || told = true);
-    assert!(refused.is_err() && told);
-    drop(held);
-    assert!(lock::take(&file, Duration::ZERO, &mut || {}).is_ok());
+    match b {
+        Backend::Sqlite { file, .. } => {
+            let held = lock::take(file, Duration::ZERO, &mut || {}).unwrap();
+            let mut told = false;
+            let refused = lock::take(file, Duration::from_millis(200), &mut || told = true);
+            assert!(refused.is_err() && told);
+            drop(held);
+            assert!(lock::take(file, Duration::ZERO, &mut || {}).is_ok());
+        }
+        Backend::Pg(server) => {
+            let held = b.store(Duration::ZERO).unwrap();
+            let mut told = false;
+            let refused = PgStore::open(
+                &server.conn(),
+                SCHEMA,
+                Duration::from_millis(200),
+                &mut || told = true,
+            );
+            let msg = refused.err().expect("refused while held").message;
+            assert!(told && msg.contains("Another sync"), "{msg}");
+            // Another store's schema has a lock of its own.
+            assert!(PgStore::open(&server.conn(), "other", Duration::ZERO, &mut || {}).is_ok());
+            drop(held);
+            assert!(b.store(Duration::ZERO).is_ok());
+        }
+    }
 }
 
 #[test]
 fn keys_not_built_yet_are_named_in_a_warning() {
     let sb = sandbox();
-    for key in [
-        "AutoCache=true",
-        "CacheConnection={host=127.0.0.1 dbname=x}",
-    ] {
-        let e = env();
-        let d = dbc(e);
-        let (rc, _) = driver_connect(d, &format!("{};{key}", conn_str(&sb)));
-        assert_eq!(rc, SQL_SUCCESS_WITH_INFO, "{key}");
-        let d01 = diag(HandleType::Dbc, d);
-        assert!(
-            d01.iter()
-                .any(|(s, m)| s == "01S00" && m.contains("not built yet")),
-            "{key}: {d01:?}"
-        );
-        disconnect(e, d);
-    }
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(d, &format!("{};AutoCache=true", conn_str(&sb)));
+    assert_eq!(rc, SQL_SUCCESS_WITH_INFO);
+    let d01 = diag(HandleType::Dbc, d);
+    assert!(
+        d01.iter()
+            .any(|(s, m)| s == "01S00" && m.contains("not built yet")),
+        "{d01:?}"
+    );
+    disconnect(e, d);
 }
 
 #[test]
 fn the_command_fails_on_a_table_it_cannot_sync() {
     let sb = sandbox();
-    let dir = TempDir::new("replica-bad-table");
-    let file = dir.join("store.db");
-    let out = sync_command(&sb, &file, "Nonesuch").output().unwrap();
+    let b = Backend::sqlite("replica-bad-table");
+    let out = sync_command(&sb, &b, "Nonesuch").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no table Nonesuch"));
 }
 
-#[test]
-fn a_table_that_fails_keeps_its_previous_copy() {
-    let dir = TempDir::new("replica-failed");
-    let file = dir.join("store.db");
+on_both!(a_table_that_fails_keeps_its_previous_copy);
+fn a_table_that_fails_keeps_its_previous_copy(b: &Backend) {
     let sb = sandbox();
-    let out = sync_command(&sb, &file, "Categories").output().unwrap();
+    let out = sync_command(&sb, b, "Categories").output().unwrap();
     assert!(out.status.success());
     drop(sb);
     let broken = sandbox_with(|c| {
         c.faults = vec![jumpseller_sandbox::Fault::parse("/v1/categories*=status:400").unwrap()]
     });
-    let out = sync_command(&broken, &file, "Categories,Store")
+    let out = sync_command(&broken, b, "Categories,Store")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -442,10 +528,91 @@ fn a_table_that_fails_keeps_its_previous_copy() {
         stdout.contains("Categories: FAILED") && stdout.contains("Store: full, 1 rows read"),
         "{stdout}"
     );
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     assert_eq!(
         query(cached, "SELECT COUNT(*) FROM Categories"),
         vec![vec![Some("12".into())]]
     );
     disconnect(e, cached);
+}
+
+/// What a tool querying PostgreSQL directly sees: the store's schema, the
+/// profile's columns in PostgreSQL's types (NUMERIC(p,s) for money), and
+/// the amounts exactly as the driver answers them live.
+#[test]
+fn a_tool_reading_postgresql_sees_the_schema_and_exact_numerics() {
+    let sb = sandbox();
+    let b = Backend::pg("direct");
+    sync_tables(&sb, &b, &["Orders"], false);
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let mut pg = postgres::Client::connect(&server.conn(), postgres::NoTls).unwrap();
+    let profile = jumpseller_odbc::schema::Profile::load(None).unwrap();
+    let orders = profile.table("Orders").unwrap();
+    let described = pg
+        .query(
+            "SELECT column_name, format_type(atttypid, atttypmod)
+             FROM information_schema.columns c
+             JOIN pg_attribute a ON a.attrelid = '\"sandbox\".\"Orders\"'::regclass AND a.attname = c.column_name
+             WHERE table_schema = 'sandbox' AND table_name = 'Orders' ORDER BY ordinal_position",
+            &[],
+        )
+        .unwrap();
+    let want: Vec<(String, String)> = orders
+        .columns
+        .iter()
+        .map(|c| {
+            let ty = jumpseller_odbc::replica::pg_types::pg_type(c.sql_type()).to_lowercase();
+            let ty = match ty.as_str() {
+                "timestamptz" => "timestamp with time zone".to_string(),
+                "time" => "time without time zone".to_string(),
+                _ => ty,
+            };
+            (c.name.clone(), ty)
+        })
+        .collect();
+    let got: Vec<(String, String)> = described.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(got, want);
+    assert!(
+        got.iter().any(|(_, t)| t.starts_with("numeric(")),
+        "money is NUMERIC: {got:?}"
+    );
+    // Amounts: PostgreSQL's text is the live answer padded to the scale.
+    let (e, live) = connect(&sb);
+    let live_rows = query(live, "SELECT id, total, subtotal FROM Orders ORDER BY id");
+    disconnect(e, live);
+    let pg_rows: Vec<Vec<Option<String>>> = pg
+        .query(
+            // (ORDER BY o.id: a bare `id` would sort by the text column)
+            "SELECT o.id::text, o.total::text, o.subtotal::text FROM sandbox.\"Orders\" o ORDER BY o.id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (0..3).map(|i| r.get::<_, Option<String>>(i)).collect())
+        .collect();
+    let unpadded = |t: &Option<String>| {
+        t.as_ref().map(|t| {
+            if t.contains('.') {
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                t.clone()
+            }
+        })
+    };
+    assert_eq!(pg_rows.len(), 400);
+    for (p, l) in pg_rows.iter().zip(&live_rows) {
+        let p: Vec<Option<String>> = p.iter().map(unpadded).collect();
+        assert_eq!(&p, l);
+    }
+    // The sync state, typed too.
+    let state = pg
+        .query_one(
+            "SELECT row_count, pg_typeof(last_full_sync)::text FROM sandbox._replica_sync WHERE table_name = 'Orders'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(state.get::<_, i64>(0), 400);
+    assert_eq!(state.get::<_, String>(1), "timestamp with time zone");
 }

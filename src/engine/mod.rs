@@ -131,6 +131,11 @@ pub struct Setup<'a> {
     /// attached read-only, instead of the virtual tables; views and fixed
     /// tables then live in the connection's temp schema.
     pub offline_replica: Option<&'a std::path::Path>,
+    /// Offline from elsewhere (the PostgreSQL replica, src/replica/pg_read.rs):
+    /// declares its own tables in the store's schema (attached empty) in
+    /// place of the virtual tables; views and fixed tables as above.
+    #[allow(clippy::type_complexity)]
+    pub offline_tables: Option<&'a dyn Fn(&rusqlite::Connection, &str) -> Result<()>>,
 }
 
 #[derive(Clone, Copy)]
@@ -174,7 +179,7 @@ impl Session {
             added: Mutex::new(Vec::new()),
             fixed: Mutex::new(Vec::new()),
             sealed: std::sync::atomic::AtomicBool::new(false),
-            offline: setup.offline_replica.is_some(),
+            offline: setup.offline_replica.is_some() || setup.offline_tables.is_some(),
         });
         // Serialized mode: statements of one connection may run on several
         // threads; SQLite's connection mutex orders them (see DbLock).
@@ -212,13 +217,16 @@ impl Session {
         for t in profile
             .tables
             .iter()
-            .filter(|_| setup.offline_replica.is_none())
+            .filter(|_| setup.offline_replica.is_none() && setup.offline_tables.is_none())
         {
             let name = t.name.replace('"', "\"\"");
             conn.execute_batch(&format!(
                 "CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"
             ))
             .map_err(sqlite_setup)?;
+        }
+        if let Some(declare) = setup.offline_tables {
+            declare(&conn, &profile.schema)?;
         }
         // From here on user SQL is fenced in (authorizer.rs): no files, no
         // pragmas that change the connection, no DDL on the store's tables.

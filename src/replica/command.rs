@@ -1,25 +1,27 @@
 //! `jumpseller-odbc sync`: fills the replica named by the connection
-//! string's CacheLocation, one table after the other, under the replica's
-//! lock. A terminal sees a progress line; anything else one summary line
+//! string's CacheLocation (SQLite) or CacheConnection (PostgreSQL), one
+//! table after the other, under the replica's lock. A terminal sees a progress line; anything else one summary line
 //! per table. The exit status is 1 when any table failed.
 
 use super::sync::{self, Options, Progress, TableReport};
-use super::{lock, SqliteStore};
+use super::{lock, pg, SqliteStore, Store};
 use crate::config::Config;
+use crate::error::{Error, Kind};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
 pub const USAGE: &str = "\
 Usage: jumpseller-odbc sync --connection-string \"...;CacheLocation=FILE\" [--tables Orders,Products] [--full]
+       jumpseller-odbc sync --connection-string \"...;CacheConnection={host=H dbname=D user=U}\" ...
 
-Copies the store's tables into the local replica (an SQLite file, CacheLocation)
-through the driver's live connection (its rate limit, prefetch and pushdown).
+Copies the store's tables into the local replica (an SQLite file, CacheLocation,
+or a PostgreSQL database, CacheConnection: one schema named after Login) through the driver's live connection (its rate limit, prefetch and pushdown).
 Orders and Products sync incrementally after their first sync (new ids, and the
 last 30 days of orders); other tables are re-read whole. Connections with
-Offline=true and the same CacheLocation then answer from the replica.
+Offline=true and the same CacheLocation or CacheConnection then answer from the replica.
 
-  --connection-string STR   the driver's connection string (credentials, URL, CacheLocation)
+  --connection-string STR   the driver's connection string (credentials, URL, the replica)
   --tables A,B              only these tables (default: every table)
   --full                    re-read the tables whole even where an incremental sync would do
   --lock-wait SECS          how long to wait for another sync of the replica (default 3600)";
@@ -66,23 +68,47 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     }
     let conn = conn.ok_or("--connection-string is required (see --help)")?;
     let (config, _warnings) = Config::from_connection_string(&conn).map_err(|e| e.message)?;
-    let location = config
-        .cache_location
-        .clone()
-        .ok_or("the connection string names no CacheLocation: the replica file to fill")?;
-    let path = Path::new(&location);
-    let _lock = lock::take(path, wait, &mut || {
-        eprintln!("Another sync of {location} is running; waiting for it to finish ...");
-    })
-    .map_err(|e| e.message)?;
-    let mut store = SqliteStore::open(path).map_err(|e| e.message)?;
+    let (_lock, mut store) = open_store(&config, wait).map_err(|e| e.message)?;
     let session = crate::config::live::live_session(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };
-    let reports = sync::run(&mut store, &session, &Options { tables, full }, &mut shown)
-        .map_err(|e| e.message)?;
+    let reports = sync::run(
+        store.as_mut(),
+        &session,
+        &Options { tables, full },
+        &mut shown,
+    )
+    .map_err(|e| e.message)?;
     Ok(reports.iter().all(|r| r.error.is_none()))
+}
+
+/// The replica the connection string names, under its lock: a PostgreSQL
+/// schema (CacheConnection; the lock is the store's connection's) or an
+/// SQLite file (CacheLocation; the lock is the file lock returned).
+fn open_store(
+    config: &Config,
+    wait: Duration,
+) -> crate::error::Result<(Option<lock::SyncLock>, Box<dyn Store>)> {
+    let waiting = |what: &str| {
+        eprintln!("Another sync of {what} is running; waiting for it to finish ...");
+    };
+    if let Some(conn) = &config.cache_connection {
+        let schema = pg::schema_name(config.login.as_deref(), &config.url)?;
+        let store = pg::PgStore::open(conn, &schema, wait, &mut || {
+            waiting(&format!("the PostgreSQL schema {}", pg::ident(&schema)))
+        })?;
+        return Ok((None, Box::new(store)));
+    }
+    let location = config.cache_location.clone().ok_or_else(|| {
+        Error::new(
+            Kind::Config,
+            "the connection string names no replica to fill: CacheLocation (an SQLite file) or CacheConnection (PostgreSQL)",
+        )
+    })?;
+    let path = Path::new(&location);
+    let held = lock::take(path, wait, &mut || waiting(&location))?;
+    Ok((Some(held), Box::new(SqliteStore::open(path)?)))
 }
 
 /// How progress is shown.

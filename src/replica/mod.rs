@@ -12,6 +12,9 @@
 pub mod command;
 pub mod layout;
 pub mod lock;
+pub mod pg;
+pub mod pg_read;
+pub mod pg_types;
 pub mod sqlite_store;
 pub mod status;
 pub mod store;
