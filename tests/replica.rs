@@ -352,7 +352,8 @@ fn offline_without_a_replica_or_location_is_a_clear_error() {
         &format!("URL=http://127.0.0.1:9;Login=a;AuthToken=b;Offline=true;CacheConnection={{host=127.0.0.1 port={port} user=postgres connect_timeout=5}}"),
     );
     assert_eq!(rc, SQL_ERROR);
-    let msg = diag(HandleType::Dbc, d)[0].1.clone();
+    let (state, msg) = diag(HandleType::Dbc, d)[0].clone();
+    assert_eq!(state, "08001", "{msg}");
     assert!(
         msg.contains("PostgreSQL replica") && msg.contains("CacheConnection"),
         "{msg}"
@@ -615,4 +616,24 @@ fn a_tool_reading_postgresql_sees_the_schema_and_exact_numerics() {
         .unwrap();
     assert_eq!(state.get::<_, i64>(0), 400);
     assert_eq!(state.get::<_, String>(1), "timestamp with time zone");
+    // CacheConnection as a URL reads the same replica.
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(
+        d,
+        &format!(
+            "URL=http://127.0.0.1:9;Login=sandbox;AuthToken=x;Offline=true;CacheConnection={{postgresql://postgres@127.0.0.1:{}/postgres}}",
+            server.port
+        ),
+    );
+    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
+    assert_eq!(
+        query(d, "SELECT COUNT(*), SUM(total) FROM Orders"),
+        query(d, "SELECT COUNT(*), SUM(total) FROM Orders WHERE id > 0")
+    );
+    assert_eq!(
+        query(d, "SELECT COUNT(*) FROM Orders")[0][0].as_deref(),
+        Some("400")
+    );
+    disconnect(e, d);
 }

@@ -42,7 +42,7 @@ pub fn never_synced(table: &str) -> Error {
     Error::new(
         Kind::NoTable,
         format!(
-            "Table {table} is not in the replica (Offline=true answers from CacheLocation only): sync it first with `jumpseller-odbc sync --connection-string \"...\" --tables {table}`."
+            "Table {table} is not in the replica (Offline=true answers from the replica only): sync it first with `jumpseller-odbc sync --connection-string \"...\" --tables {table}`."
         ),
     )
 }

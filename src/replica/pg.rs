@@ -32,6 +32,9 @@ pub const META: &str = "_replica_sync";
 /// The first key of the advisory lock: this driver's syncs.
 const LOCK_CLASS: i32 = 0x4A53_4F44; // "JSOD"
 
+/// How long a full sync's swap waits for readers to let go of the table.
+const SWAP_WAIT: &str = "120s";
+
 /// PostgreSQL truncates longer identifiers: two stores would then share a
 /// schema.
 const MAX_IDENTIFIER: usize = 63;
@@ -94,7 +97,11 @@ pub fn pg_failed(schema: &str, e: postgres::Error) -> Error {
 /// A connection with the session settings every text conversion here
 /// relies on: instants in UTC, ISO dates, shortest exact doubles.
 pub fn connect(conn: &str, schema: &str) -> Result<Client> {
-    let mut client = Client::connect(conn, NoTls).map_err(|e| pg_failed(schema, e))?;
+    // Not reached or refused: a connection error (08001), as for the store.
+    let mut client = Client::connect(conn, NoTls).map_err(|e| Error {
+        kind: Kind::Connect,
+        ..pg_failed(schema, e)
+    })?;
     client
         .batch_execute(
             "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; \
@@ -157,6 +164,19 @@ impl PgStore {
             .map(|_| ())
             .map_err(|e| self.failed(e))
     }
+}
+
+/// A key made unique over rows that share one: the API listed a row twice.
+fn twice_or_failed(schema: &str, table: &str, e: postgres::Error) -> Error {
+    let twice = e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION);
+    let failed = pg_failed(schema, e);
+    if !twice {
+        return failed;
+    }
+    Error::new(
+        Kind::General,
+        format!("The API listed a row of {table} twice under one key; the replica keeps its previous copy: {}", failed.message),
+    )
 }
 
 /// The advisory lock of `schema`'s syncs, waited for up to `wait`.
@@ -392,24 +412,26 @@ impl Store for PgStore {
         let mut tx = client
             .transaction()
             .map_err(|e| pg_failed(&self.schema, e))?;
+        // The swap waits for readers in a statement (their transaction holds
+        // the table), but not forever: a reader left open fails this table's
+        // sync, which keeps the previous copy, rather than hang it.
         tx.batch_execute(&format!(
-            "DROP TABLE IF EXISTS {t}; ALTER TABLE {stage} RENAME TO {}",
+            "SET LOCAL lock_timeout = '{SWAP_WAIT}'; \
+             DROP TABLE IF EXISTS {t}; ALTER TABLE {stage} RENAME TO {}",
             ident(&table.name)
         ))
         .map_err(|e| pg_failed(&self.schema, e))?;
         if let Some(key) = key_columns(table) {
+            // UNIQUE, not PRIMARY KEY: a key column may be NULL (a product's
+            // location without a variant), and NULLs are distinct, as in
+            // the SQLite replica's unique index.
             let cols: Vec<String> = key.iter().map(|k| ident(k)).collect();
             tx.batch_execute(&format!(
-                "ALTER TABLE {t} ADD CONSTRAINT {} PRIMARY KEY ({})",
+                "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE ({})",
                 ident(&format!("_key_{}", table.name)),
                 cols.join(", ")
             ))
-            .map_err(|e| {
-                Error::new(
-                    Kind::General,
-                    format!("The API listed a row of {} twice under one key; the replica keeps its previous copy: {}", table.name, pg_failed(&self.schema, e).message),
-                )
-            })?;
+            .map_err(|e| twice_or_failed(&self.schema, &table.name, e))?;
         }
         let high_water = if table.columns.iter().any(|c| c.name == "id") {
             "(SELECT coalesce(max(id), 0) FROM {t})".replace("{t}", &t)

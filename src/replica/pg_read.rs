@@ -5,9 +5,12 @@
 //! a time, so memory stays flat whatever the table's size.
 //!
 //! The cursors of one connection share one read-only REPEATABLE READ
-//! transaction while any of them is open (a join sees one state of the
-//! replica) and commit when the last one closes (the next statement sees
-//! the syncs made since). Equality on integer and text columns and ranges
+//! transaction while any of them is open (a statement sees one state of
+//! the replica, as an SQLite reader does) and commit when SQLite closes
+//! the last one (at the end of the statement: the next one sees the syncs
+//! made since). A row's rowid is its `ctid` in that snapshot: unique, so
+//! SQLite's OR-by-union plans (one scan per OR term, rows merged by rowid)
+//! neither drop nor repeat rows. Equality on integer and text columns and ranges
 //! on integer columns are sent to PostgreSQL; SQLite checks every
 //! constraint again, so what is sent only narrows the rows read.
 
@@ -41,8 +44,10 @@ pub struct Reader {
 
 struct Portals {
     client: Client,
-    /// Cursors open in the current transaction.
-    open: usize,
+    /// SQLite's cursors on the replica's tables, alive.
+    cursors: usize,
+    /// Whether a transaction is open (from the first DECLARE on).
+    in_tx: bool,
     next: u64,
     /// Bumped when a transaction is abandoned: its cursors are gone.
     generation: u64,
@@ -61,7 +66,8 @@ impl Reader {
             profile,
             inner: Mutex::new(Portals {
                 client: connect(conn, schema)?,
-                open: 0,
+                cursors: 0,
+                in_tx: false,
                 next: 0,
                 generation: 0,
             }),
@@ -93,23 +99,25 @@ impl Reader {
         let mut p = self.portals();
         let name = format!("jsodbc_{}", p.next);
         p.next += 1;
-        let begin = if p.open == 0 {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-        } else {
+        let begin = if p.in_tx {
             ""
+        } else {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
         };
         let sql = format!("{begin}DECLARE {name} NO SCROLL CURSOR FOR {select}");
         if let Err(e) = p.client.batch_execute(&sql) {
             return Err(self.abandon(&mut p, e));
         }
-        p.open += 1;
+        p.in_tx = true;
         Ok(Portal {
             name,
             generation: p.generation,
         })
     }
 
-    fn fetch(&self, portal: &Portal, ty: &[SqlType]) -> Result<Vec<Vec<Value>>> {
+    /// The next rows of a cursor, each with its rowid (from the `ctid`
+    /// selected after the columns).
+    fn fetch(&self, portal: &Portal, ty: &[SqlType]) -> Result<Vec<(i64, Vec<Value>)>> {
         let mut p = self.portals();
         let messages = match p
             .client
@@ -121,30 +129,43 @@ impl Reader {
         Ok(messages
             .iter()
             .filter_map(|m| match m {
-                SimpleQueryMessage::Row(r) => Some(
+                SimpleQueryMessage::Row(r) => Some((
+                    rowid_of(r.get(ty.len()).unwrap_or("")),
                     ty.iter()
                         .enumerate()
                         .map(|(i, t)| from_pg_text(r.get(i), *t))
                         .collect(),
-                ),
+                )),
                 _ => None,
             })
             .collect())
     }
 
-    /// Closes a cursor; the last one open ends the transaction.
+    /// Closes a server-side cursor (its rows are all read, or SQLite
+    /// filters again); the transaction stays.
     fn close(&self, portal: &Portal) {
         let mut p = self.portals();
         if portal.generation != p.generation {
             return;
         }
-        p.open = p.open.saturating_sub(1);
-        let end = if p.open == 0 { "; COMMIT" } else { "" };
-        if let Err(e) = p
-            .client
-            .batch_execute(&format!("CLOSE {}{end}", portal.name))
-        {
+        if let Err(e) = p.client.batch_execute(&format!("CLOSE {}", portal.name)) {
             self.abandon(&mut p, e);
+        }
+    }
+
+    fn cursor_opened(&self) {
+        self.portals().cursors += 1;
+    }
+
+    /// SQLite closed a cursor; the last one ends the transaction.
+    fn cursor_closed(&self) {
+        let mut p = self.portals();
+        p.cursors = p.cursors.saturating_sub(1);
+        if p.cursors == 0 && p.in_tx {
+            p.in_tx = false;
+            if let Err(e) = p.client.batch_execute("COMMIT") {
+                self.abandon(&mut p, e);
+            }
         }
     }
 
@@ -152,10 +173,21 @@ impl Reader {
     /// cursor of it forgotten.
     fn abandon(&self, p: &mut Portals, e: postgres::Error) -> crate::error::Error {
         let _ = p.client.batch_execute("ROLLBACK");
-        p.open = 0;
+        p.in_tx = false;
         p.generation += 1;
         pg_failed(&self.schema, e)
     }
+}
+
+/// `(block,offset)` as one number: unique among a table's rows in one
+/// snapshot (offsets are below 2^16).
+fn rowid_of(ctid: &str) -> i64 {
+    let (block, offset) = ctid
+        .trim_matches(|c| c == '(' || c == ')')
+        .split_once(',')
+        .unwrap_or(("0", "0"));
+    let n = |s: &str| s.trim().parse::<i64>().unwrap_or(0);
+    (n(block) << 16) | n(offset)
 }
 
 /// The reader of a connection whose replica is in PostgreSQL (None: it is
@@ -291,6 +323,7 @@ unsafe impl<'vtab> VTab<'vtab> for PgTable {
     }
 
     fn open(&'vtab mut self) -> rusqlite::Result<PgCursor> {
+        self.reader.cursor_opened();
         Ok(PgCursor {
             base: sqlite3_vtab_cursor::default(),
             reader: self.reader.clone(),
@@ -299,7 +332,6 @@ unsafe impl<'vtab> VTab<'vtab> for PgTable {
             portal: None,
             rows: VecDeque::new(),
             current: None,
-            rowid: 0,
         })
     }
 }
@@ -379,9 +411,8 @@ pub struct PgCursor {
     table: usize,
     types: Vec<SqlType>,
     portal: Option<Portal>,
-    rows: VecDeque<Vec<Value>>,
-    current: Option<Vec<Value>>,
-    rowid: i64,
+    rows: VecDeque<(i64, Vec<Value>)>,
+    current: Option<(i64, Vec<Value>)>,
 }
 
 impl PgCursor {
@@ -420,7 +451,7 @@ impl PgCursor {
             format!(" WHERE {}", conds.join(" AND "))
         };
         Ok(format!(
-            "SELECT {} FROM {}.{}{filter}",
+            "SELECT {}, ctid FROM {}.{}{filter}",
             cols.join(", "),
             ident(&self.reader.schema),
             ident(&t.name)
@@ -449,7 +480,6 @@ impl PgCursor {
             }
         }
         self.current = self.rows.pop_front();
-        self.rowid += 1;
         Ok(())
     }
 }
@@ -457,6 +487,7 @@ impl PgCursor {
 impl Drop for PgCursor {
     fn drop(&mut self) {
         self.close_portal();
+        self.reader.cursor_closed();
     }
 }
 
@@ -472,7 +503,6 @@ unsafe impl VTabCursor for PgCursor {
         guard(|| {
             self.close_portal();
             self.rows.clear();
-            self.rowid = 0;
             let sql = self.select(idx_str, args)?;
             self.portal = Some(
                 self.reader
@@ -495,13 +525,13 @@ unsafe impl VTabCursor for PgCursor {
         let v = self
             .current
             .as_ref()
-            .and_then(|r| r.get(i as usize))
+            .and_then(|(_, r)| r.get(i as usize))
             .unwrap_or(&Value::Null);
         ctx.set_result(rusqlite::types::ToSqlOutput::Borrowed(v.as_sqlite()))
     }
 
     fn rowid(&self) -> rusqlite::Result<i64> {
-        Ok(self.rowid)
+        Ok(self.current.as_ref().map_or(0, |(rowid, _)| *rowid))
     }
 }
 
