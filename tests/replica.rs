@@ -637,3 +637,128 @@ fn a_tool_reading_postgresql_sees_the_schema_and_exact_numerics() {
     );
     disconnect(e, d);
 }
+
+/// Offline from PostgreSQL, equality on integer and text columns and
+/// integer ranges reach the server's WHERE (its log shows them); a text
+/// comparison under another collation than SQLite's BINARY does not. The
+/// answers stay the live ones.
+#[test]
+fn offline_sends_simple_constraints_to_postgresql() {
+    let sb = sandbox();
+    let b = Backend::pg("pushdown");
+    sync_tables(&sb, &b, &["Orders", "OrderProducts"], false);
+    let (e1, live) = connect(&sb);
+    let status = query(live, "SELECT status FROM Orders WHERE id = 7")[0][0]
+        .clone()
+        .unwrap();
+    let lower = status.to_lowercase();
+    let (e2, cached) = offline(&b);
+    for sql in [
+        "SELECT * FROM Orders WHERE id = 7".to_string(),
+        "SELECT id FROM Orders WHERE id >= 10 AND id < 20 ORDER BY id".to_string(),
+        format!("SELECT id FROM Orders WHERE status = '{status}' ORDER BY id"),
+        format!("SELECT id FROM Orders WHERE status = '{lower}' COLLATE NOCASE ORDER BY id"),
+        "SELECT o.id, l.line FROM Orders o JOIN OrderProducts l ON l.order_id = o.id WHERE o.id < 5 ORDER BY 1, 2".to_string(),
+    ] {
+        let want = query(live, &sql);
+        assert!(!want.is_empty(), "{sql}");
+        assert_eq!(query(cached, &sql), want, "{sql}");
+    }
+    disconnect(e1, live);
+    disconnect(e2, cached);
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let log = server.log();
+    for sent in [
+        "FROM \"sandbox\".\"Orders\" WHERE \"id\" = 7",
+        "\"id\" >= 10",
+        "\"id\" < 20",
+        &format!("WHERE \"status\" = '{status}'"),
+        "FROM \"sandbox\".\"OrderProducts\" WHERE \"order_id\" = ",
+    ] {
+        assert!(log.contains(sent), "{sent} not sent:\n{log}");
+    }
+    if lower != status {
+        assert!(!log.contains(&format!("'{lower}'")), "{log}");
+    }
+}
+
+/// Many stores in one PostgreSQL database: each in the schema its Login
+/// names (quoted: case and spaces kept), synced and read apart.
+#[test]
+fn many_stores_share_one_postgresql_database() {
+    let stores = [("shop-a", 50u64), ("Shop B", 120)];
+    let sandboxes: Vec<Sandbox> = stores
+        .iter()
+        .map(|(login, orders)| {
+            sandbox_with(|c| {
+                c.login = login.to_string();
+                c.orders = *orders;
+            })
+        })
+        .collect();
+    let b = Backend::pg("many");
+    let conn = |sb: &Sandbox, login: &str| {
+        format!(
+            "URL={};Login={login};AuthToken=sandbox-authtoken;MaxRequestsPerSecond=10000;MaxRequestsPerMinute=600000;{}",
+            sb.url(),
+            b.key()
+        )
+    };
+    for (sb, (login, _)) in sandboxes.iter().zip(stores) {
+        let out = Command::new(env!("CARGO_BIN_EXE_jumpseller-odbc"))
+            .args([
+                "sync",
+                "--connection-string",
+                &conn(sb, login),
+                "--tables",
+                "Orders",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (sb, (login, orders)) in sandboxes.iter().zip(stores) {
+        let e = env();
+        let d = dbc(e);
+        let offline = format!(
+            "URL=http://127.0.0.1:9;Login={login};AuthToken=x;{};Offline=true",
+            b.key()
+        );
+        let (rc, _) = driver_connect(d, &offline);
+        assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
+        let (e1, live) = {
+            let e1 = env();
+            let l = dbc(e1);
+            assert_eq!(driver_connect(l, &conn(sb, login)).0, SQL_SUCCESS);
+            (e1, l)
+        };
+        let sql = "SELECT COUNT(*), SUM(total), MAX(id) FROM Orders";
+        assert_eq!(query(d, sql), query(live, sql), "{login}");
+        assert_eq!(
+            query(d, "SELECT COUNT(*) FROM Orders")[0][0],
+            Some(orders.to_string())
+        );
+        disconnect(e1, live);
+        disconnect(e, d);
+    }
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let mut pg = postgres::Client::connect(&server.conn(), postgres::NoTls).unwrap();
+    let schemas: Vec<String> = pg
+        .query(
+            "SELECT DISTINCT schemaname FROM pg_tables WHERE tablename = 'Orders' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(schemas, vec!["Shop B".to_string(), "shop-a".to_string()]);
+}

@@ -32,6 +32,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub const MODULE_NAME: &str = "jumpseller_pg";
 
+/// What one query costs besides its rows, in rows: a round trip to the
+/// server.
+const QUERY_COST: f64 = 1000.0;
+
 /// Rows fetched from a cursor at a time.
 const BATCH: usize = 500;
 
@@ -39,6 +43,8 @@ const BATCH: usize = 500;
 pub struct Reader {
     schema: String,
     profile: Arc<Profile>,
+    /// Each synced table's rows when the connection opened (the planner's).
+    rows: std::collections::HashMap<String, f64>,
     inner: Mutex<Portals>,
 }
 
@@ -61,17 +67,28 @@ struct Portal {
 
 impl Reader {
     pub fn open(conn: &str, schema: &str, profile: Arc<Profile>) -> Result<Reader> {
+        let mut client = connect(conn, schema)?;
+        let rows = super::pg::states(&mut client, schema)?
+            .into_iter()
+            .map(|s| (s.table_name, s.row_count.unwrap_or(0) as f64))
+            .collect();
         Ok(Reader {
             schema: schema.to_string(),
             profile,
+            rows,
             inner: Mutex::new(Portals {
-                client: connect(conn, schema)?,
+                client,
                 cursors: 0,
                 in_tx: false,
                 next: 0,
                 generation: 0,
             }),
         })
+    }
+
+    /// A table's rows as of the connection's start (a million if unknown).
+    fn rows_of(&self, table: &str) -> f64 {
+        self.rows.get(table).copied().unwrap_or(1e6)
     }
 
     fn portals(&self) -> MutexGuard<'_, Portals> {
@@ -318,7 +335,7 @@ unsafe impl<'vtab> VTab<'vtab> for PgTable {
                 [one] => t.columns.iter().position(|c| &c.name == one),
                 _ => None,
             };
-            best_index(info, &types, key)
+            best_index(info, &types, key, self.reader.rows_of(&t.name))
         })
     }
 
@@ -352,14 +369,18 @@ fn pushed(op: IndexConstraintOp, ty: SqlType) -> Option<&'static str> {
 }
 
 /// The plan, in idx_str: `column op` per argument, `;`-separated.
+///
+/// Costs count rows read plus a round trip per query (`QUERY_COST`), from
+/// the table's row count in the sync state: a join then probes the larger
+/// table by key for each row of the smaller, filtered one, not the reverse.
 fn best_index(
     info: &mut IndexInfo,
     types: &[SqlType],
     key: Option<usize>,
+    table_rows: f64,
 ) -> rusqlite::Result<bool> {
     let mut plan = Vec::new();
-    let mut cost = 1_000_000.0;
-    let mut rows = 1_000_000i64;
+    let mut rows = table_rows;
     let mut chosen = Vec::new();
     for (i, c) in info.constraints().enumerate() {
         let Some(ty) = usize::try_from(c.column()).ok().and_then(|n| types.get(n)) else {
@@ -388,18 +409,17 @@ fn best_index(
         usage.set_omit(false);
         plan.push(format!("{column} {op}"));
         let exact = op == "=" && key == Some(column as usize);
-        cost /= if exact {
-            100_000.0
+        rows = if exact {
+            1.0
         } else if op == "=" {
-            10.0
+            (rows / 10.0).max(1.0)
         } else {
-            3.0
+            (rows / 4.0).max(1.0)
         };
-        rows = if exact { 1 } else { (rows / 4).max(1) };
     }
     info.set_idx_str(&plan.join(";"));
-    info.set_estimated_cost(cost);
-    info.set_estimated_rows(rows);
+    info.set_estimated_cost(QUERY_COST + rows);
+    info.set_estimated_rows(rows as i64);
     Ok(true)
 }
 

@@ -2,7 +2,7 @@
 //! with `pg_ctl` on a free 127.0.0.1 port (no Unix socket, no system
 //! service), trust authentication for the `postgres` user; stopped
 //! (`-m immediate`) and its directory removed when dropped, on success or
-//! panic. PostgreSQL refuses to run as root: as root, it runs as `nobody`
+//! panic. It logs every statement (`log()`). PostgreSQL refuses to run as root: as root, it runs as `nobody`
 //! in a directory `nobody` owns. The binaries: $JUMPSELLER_PG_BIN, else
 //! the newest /usr/lib/postgresql/<version>/bin (Debian's `postgresql`).
 
@@ -105,7 +105,8 @@ impl PgServer {
                 .args(["-w", "-t", "60", "-o"])
                 .arg(format!(
                     "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
-                     -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+                     -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
+                     -c log_statement=all"
                 ))
                 .arg("start");
             if run(start, "pg_ctl start") {
@@ -114,6 +115,11 @@ impl PgServer {
         }
         let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
         panic!("the private PostgreSQL server did not start:\n{log}");
+    }
+
+    /// The server's log: every statement it ran (`log_statement=all`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
     /// The connection string (postgres crate / libpq key=value form).
