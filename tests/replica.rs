@@ -12,6 +12,7 @@ use common::*;
 use jumpseller_odbc::config::Config;
 use jumpseller_odbc::ffi::SQLNumResultCols;
 use jumpseller_odbc::replica::pg::PgStore;
+use jumpseller_odbc::replica::reader::Reader;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
 use jumpseller_odbc::replica::{lock, SqliteStore, Store};
 use jumpseller_sandbox::{Mutation, Sandbox};
@@ -86,14 +87,27 @@ fn cache_str(sb: &Sandbox, b: &Backend) -> String {
 
 /// Syncs `tables` through the library, as `jumpseller-odbc sync` does.
 fn sync_tables(sb: &Sandbox, b: &Backend, tables: &[&str], full: bool) -> Vec<TableReport> {
-    let (config, _) = Config::from_connection_string(&cache_str(sb, b)).unwrap();
-    let session = jumpseller_odbc::config::live::live_session(&config).unwrap();
+    sync_with(sb, b, tables, full, "")
+}
+
+/// As `sync_tables`, with more connection keys (`;Key=value...`).
+fn sync_with(
+    sb: &Sandbox,
+    b: &Backend,
+    tables: &[&str],
+    full: bool,
+    keys: &str,
+) -> Vec<TableReport> {
+    let conn = format!("{}{keys}", cache_str(sb, b));
+    let (config, _) = Config::from_connection_string(&conn).unwrap();
+    let reader = Reader::open(&config).unwrap();
     let mut store = b.store(Duration::ZERO).unwrap();
     let opts = Options {
         tables: Some(tables.iter().map(|t| t.to_string()).collect()),
         full,
+        recheck_days: config.cache_recheck_days,
     };
-    let reports = sync::run(store.as_mut(), &session, &opts, &mut Quiet).unwrap();
+    let reports = sync::run(store.as_mut(), &reader, &opts, &mut Quiet).unwrap();
     for r in &reports {
         assert!(r.error.is_none(), "{r:?}");
     }
@@ -133,8 +147,17 @@ const QUERIES: &[&str] = &[
     "SELECT * FROM Orders ORDER BY id",
     "SELECT status, COUNT(*), SUM(total), MIN(created_at), MAX(total) FROM Orders GROUP BY status ORDER BY status",
     "SELECT id, total / 3, total * 2, subtotal + tax FROM Orders ORDER BY id",
-    // Storage classes too: a whole amount stays REAL (DECIMAL BLOB affinity).
+    // Storage classes too: a whole amount stays REAL.
     "SELECT id, typeof(total), typeof(subtotal), typeof(price) FROM Orders JOIN OrderProducts ON order_id = id ORDER BY id, line",
+    // Money compared as live compares it: the column's numeric affinity
+    // makes a text operand a number ('10' is ten, not text after every
+    // number); equality with whole numbers, text columns, IN lists.
+    "SELECT id, total FROM Orders WHERE total > '100' ORDER BY total DESC, id",
+    "SELECT COUNT(*) FROM Orders WHERE total BETWEEN '10' AND '50.5'",
+    "SELECT COUNT(*), SUM(total = 12), SUM(total = '12'), SUM(total < status), SUM(total IN ('12', 37.9, '40')) FROM Orders",
+    "SELECT id, total, total || '', printf('%s|%.2f', total, total), total + 0 FROM Orders ORDER BY total, id",
+    "SELECT total, COUNT(*), SUM(total), AVG(total) FROM Orders GROUP BY total ORDER BY total",
+    "SELECT id, price FROM Products WHERE price > '50' AND price <= 1000 ORDER BY price, id",
     "SELECT id FROM Orders WHERE created_at >= {ts '2024-03-01 00:00:00.000'} AND created_at < '2024-06-01T00:00:00Z' ORDER BY id",
     "SELECT * FROM Products ORDER BY id",
     "SELECT p.id, p.name, v.id, v.price FROM Products p JOIN ProductVariants v ON v.product_id = p.id ORDER BY 1, 3",
@@ -164,6 +187,13 @@ fn offline_answers_equal_live_answers(b: &Backend) {
     assert!(report(&reports, "Orders").requests >= 4);
     let (e1, live) = connect(&sb);
     let (e2, cached) = offline(b);
+    // The data hold the amounts the money queries are about: whole ones
+    // (12, which NUMERIC affinity would make an integer), one-decimal ones
+    // (12.5, sent as "12.5") and totals above and below 100.
+    let shapes = "SELECT SUM(total = round(total)), SUM(total * 10 = round(total * 10) AND total != round(total)), SUM(total > 100), SUM(total < 100) FROM Orders";
+    for n in &query(live, shapes)[0] {
+        assert!(n.as_deref().unwrap_or("0") != "0", "{shapes}: {n:?}");
+    }
     assert_same_answers(live, cached);
     // The result columns describe the same.
     for sql in ["SELECT * FROM Orders", "SELECT total / 3 AS t FROM Orders"] {
@@ -238,6 +268,62 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests(b: &Backend) 
     );
     disconnect(e1, live);
     disconnect(e2, cached);
+}
+
+on_both!(the_recheck_window_is_the_connections);
+/// `CacheRecheckDays` decides which rows an incremental sync reads again:
+/// 0 none (new rows and the count only), N the orders created in the last
+/// N days, through the date route, a page per Pagesize rows.
+fn the_recheck_window_is_the_connections(b: &Backend) {
+    let sb = sandbox_with(|c| c.orders = 3000);
+    sync_tables(&sb, b, &["Orders"], false);
+    sb.reset_counts();
+    let none = sync_with(&sb, b, &["Orders"], false, ";CacheRecheckDays=0");
+    let r = report(&none, "Orders");
+    assert_eq!((r.mode.clone(), r.read), (Mode::Incremental, 0), "{r:?}");
+    let routes = sb.requests_by_route();
+    assert_eq!(r.requests, 2, "new ids and the count: {routes:?}");
+    assert!(!routes.contains_key("GET /orders.json"), "{routes:?}");
+    // The sandbox's orders were created in 2024 and 2025: a window reaching
+    // back to 2025-06-01 holds the last seven months of them.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let days = (now - 1_748_736_000) / 86_400; // 2025-06-01
+    sb.reset_counts();
+    let some = sync_with(
+        &sb,
+        b,
+        &["Orders"],
+        false,
+        &format!(";CacheRecheckDays={days};Pagesize=50"),
+    );
+    let r = report(&some, "Orders");
+    let routes = sb.requests_by_route();
+    let (e, live) = connect(&sb);
+    let since = now - days * 86_400;
+    let count = |from: u64| -> u64 {
+        let sql = format!(
+            "SELECT COUNT(*) FROM Orders WHERE created_at >= datetime({from}, 'unixepoch')"
+        );
+        query(live, &sql)[0][0].as_ref().unwrap().parse().unwrap()
+    };
+    // The window's rows, give or take the seconds between here and the sync.
+    assert!(
+        (count(since + 60)..=count(since - 60)).contains(&r.read) && r.read > 500,
+        "{r:?}"
+    );
+    let window_pages = routes.get("GET /orders.json").copied().unwrap_or(0);
+    assert_eq!(r.requests, 2 + window_pages, "{routes:?}");
+    // The route answers whole days, widened by one each way.
+    let widened = count(since - 2 * 86_400);
+    assert!(
+        window_pages * 50 >= r.read && window_pages <= widened.div_ceil(50) + 1,
+        "{window_pages} pages for {} rows: {routes:?}",
+        r.read
+    );
+    disconnect(e, live);
 }
 
 on_both!(a_deleted_row_is_reconciled_by_counts);
@@ -560,19 +646,7 @@ fn a_tool_reading_postgresql_sees_the_schema_and_exact_numerics() {
             &[],
         )
         .unwrap();
-    let want: Vec<(String, String)> = orders
-        .columns
-        .iter()
-        .map(|c| {
-            let ty = jumpseller_odbc::replica::pg_types::pg_type(c.sql_type()).to_lowercase();
-            let ty = match ty.as_str() {
-                "timestamptz" => "timestamp with time zone".to_string(),
-                "time" => "time without time zone".to_string(),
-                _ => ty,
-            };
-            (c.name.clone(), ty)
-        })
-        .collect();
+    let want = jumpseller_odbc::replica::pg::declared_columns(orders);
     let got: Vec<(String, String)> = described.iter().map(|r| (r.get(0), r.get(1))).collect();
     assert_eq!(got, want);
     assert!(

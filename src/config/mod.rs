@@ -268,6 +268,11 @@ pub static KEYS: &[KeySpec] = &[
         },
     },
     KeySpec {
+        name: "CacheRecheckDays",
+        aliases: &[],
+        kind: Int { min: 0, max: 36500 },
+    },
+    KeySpec {
         name: "Offline",
         aliases: &[],
         kind: Bool,
@@ -439,6 +444,9 @@ pub struct Config {
     pub cache_connection: Option<String>,
     /// Seconds a replica table is trusted (CacheStatus.stale).
     pub cache_tolerance: u64,
+    /// Days back an incremental sync re-reads rows that may still change
+    /// (the profile's `sync.recheck` column).
+    pub cache_recheck_days: u32,
     /// Answer from the replica only, with no network.
     pub offline: bool,
     /// ConnectOnOpen as given (the credentials are verified at connect
@@ -639,6 +647,7 @@ impl Config {
             cache_location: get("CacheLocation").filter(|p| !p.trim().is_empty()),
             cache_connection: get("CacheConnection").filter(|c| !c.trim().is_empty()),
             cache_tolerance: int("CacheTolerance").unwrap_or(600) as u64,
+            cache_recheck_days: int("CacheRecheckDays").unwrap_or(30) as u32,
             offline: flag("Offline").unwrap_or(false),
             connect_on_open: flag("ConnectOnOpen"),
             max_log_file_size,

@@ -16,9 +16,11 @@ Usage: jumpseller-odbc sync --connection-string \"...;CacheLocation=FILE\" [--ta
        jumpseller-odbc sync --connection-string \"...;CacheConnection={host=H dbname=D user=U}\" ...
 
 Copies the store's tables into the local replica (an SQLite file, CacheLocation,
-or a PostgreSQL database, CacheConnection: one schema named after Login) through the driver's live connection (its rate limit, prefetch and pushdown).
-Orders and Products sync incrementally after their first sync (new ids, and the
-last 30 days of orders); other tables are re-read whole. Connections with
+or a PostgreSQL database, CacheConnection: one schema named after Login)
+through the driver's live connection (its rate limit, prefetch and pushdown).
+Tables with a `sync` object in the profile (Orders, Products) sync incrementally
+after their first sync: new ids, and the rows of the last CacheRecheckDays days
+(default 30) that can still change (orders); other tables are re-read whole. Connections with
 Offline=true and the same CacheLocation or CacheConnection then answer from the replica.
 
   --connection-string STR   the driver's connection string (credentials, URL, the replica)
@@ -69,14 +71,18 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     let conn = conn.ok_or("--connection-string is required (see --help)")?;
     let (config, _warnings) = Config::from_connection_string(&conn).map_err(|e| e.message)?;
     let (_lock, mut store) = open_store(&config, wait).map_err(|e| e.message)?;
-    let session = crate::config::live::live_session(&config).map_err(|e| e.message)?;
+    let reader = super::reader::Reader::open(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };
     let reports = sync::run(
         store.as_mut(),
-        &session,
-        &Options { tables, full },
+        &reader,
+        &Options {
+            tables,
+            full,
+            recheck_days: config.cache_recheck_days,
+        },
         &mut shown,
     )
     .map_err(|e| e.message)?;

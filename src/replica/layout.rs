@@ -29,17 +29,30 @@ pub const META_DDL: &str = "CREATE TABLE IF NOT EXISTS _replica_sync(
     high_water INTEGER
 )";
 
-/// The declaration a replica column gets. The same as the virtual table's
-/// (`SqlType::decl`), except DECIMAL: with SQLite's NUMERIC affinity a
-/// stored 12.0 would come back as the integer 12 (and `total / 5` would
-/// divide as integers) and a long amount kept as text would be rounded.
-/// `DECIMAL BLOB(p,s)` reads back as the same type (`SqlType::parse`)
-/// while its BLOB affinity stores each value exactly as the API gave it.
+/// The declaration a replica column gets: the virtual table's
+/// (`SqlType::decl`), so that each column has the live column's affinity
+/// class and compares the same (`total > '10'` as numbers), except
+/// DECIMAL: `DECIMAL REAL(p,s)` has REAL affinity where `DECIMAL(p,s)` has
+/// NUMERIC, which would store the REAL 12.0 live hands over as the integer
+/// 12 (and `total / 5` would divide as integers). It reads back as the
+/// same type (`SqlType::parse`). Values an affinity would change are
+/// refused (affinity.rs).
 pub fn stored_decl(ty: SqlType) -> String {
     match ty {
-        SqlType::Decimal(p, s) => format!("DECIMAL BLOB({p},{s})"),
+        SqlType::Decimal(p, s) => format!("DECIMAL REAL({p},{s})"),
         other => other.decl(),
     }
+}
+
+/// Each column's name and declared type, in the table's order: what a
+/// replica table made by this layout has (a table made otherwise, by an
+/// older layout or profile, is synced whole again).
+pub fn columns(table: &Table) -> Vec<(String, String)> {
+    table
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), stored_decl(c.sql_type())))
+        .collect()
 }
 
 /// `CREATE TABLE name(...)` for a profile table, with the primary key as a
@@ -86,5 +99,43 @@ mod tests {
         let t = SqlType::Decimal(19, 4);
         assert_eq!(SqlType::parse(&stored_decl(t), None).unwrap(), t);
         assert_eq!(stored_decl(SqlType::BigInt), "BIGINT");
+    }
+
+    /// The declarations have the affinities affinity.rs assumes.
+    #[test]
+    fn declared_affinities_are_the_ones_checked() {
+        use super::super::affinity::{of, Affinity};
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        for ty in [
+            SqlType::BigInt,
+            SqlType::Integer,
+            SqlType::SmallInt,
+            SqlType::Decimal(12, 2),
+            SqlType::Double,
+            SqlType::Bit,
+            SqlType::Timestamp,
+            SqlType::Date,
+            SqlType::Time,
+            SqlType::WVarchar(20),
+            SqlType::WLongVarchar,
+        ] {
+            db.execute_batch(&format!(
+                "DROP TABLE IF EXISTS t; CREATE TABLE t(c {})",
+                stored_decl(ty)
+            ))
+            .unwrap();
+            // Each affinity stores '5.0' its own way: INTEGER and NUMERIC
+            // as 5, REAL as 5.0, TEXT as the text.
+            db.execute("INSERT INTO t VALUES ('5.0')", []).unwrap();
+            let stored: String = db
+                .query_row("SELECT typeof(c) FROM t", [], |r| r.get(0))
+                .unwrap();
+            let want = match of(ty) {
+                Affinity::Integer | Affinity::Numeric => "integer",
+                Affinity::Real => "real",
+                Affinity::Text => "text",
+            };
+            assert_eq!(stored, want, "{ty:?}");
+        }
     }
 }

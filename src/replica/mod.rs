@@ -9,12 +9,14 @@
 //! one in its last transaction, so a reader sees the previous state or the
 //! new one, and a sync killed at any point leaves the previous state.
 
+pub mod affinity;
 pub mod command;
 pub mod layout;
 pub mod lock;
 pub mod pg;
 pub mod pg_read;
 pub mod pg_types;
+pub mod reader;
 pub mod sqlite_store;
 pub mod status;
 pub mod store;

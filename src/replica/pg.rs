@@ -16,8 +16,8 @@
 //! host or a trusted network. A server that requires TLS refuses it, and
 //! the error says so.
 
-use super::pg_types::{pg_type, to_pg_text};
-use super::store::{Change, Store, SyncKind, SyncState};
+use super::pg_types::{pg_format_type, pg_type, to_pg_text};
+use super::store::{keyset_column, Change, Store, SyncKind, SyncState};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
 use crate::schema::Table;
@@ -151,6 +151,27 @@ impl PgStore {
         pg_failed(&self.schema, e)
     }
 
+    /// The columns `table` has in the schema (name, `format_type`).
+    fn declared(&self, table: &str) -> Result<Vec<(String, String)>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod)
+                 FROM pg_catalog.pg_attribute a
+                 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+                 ORDER BY a.attnum",
+                &[&self.schema, &table],
+            )
+            .map_err(|e| self.failed(e))?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<std::result::Result<Vec<_>, postgres::Error>>()
+            .map_err(|e| self.failed(e))
+    }
+
     fn set_state(&self, table: &str, column: &str, value: &str) -> Result<()> {
         self.client
             .borrow_mut()
@@ -223,6 +244,26 @@ fn key_columns(table: &Table) -> Option<&[String]> {
     let key = &table.primary_key;
     let known = |k: &String| table.columns.iter().any(|c| &c.name == k);
     (!key.is_empty() && key.iter().all(known)).then_some(key.as_slice())
+}
+
+/// The SQL of the high water: the highest keyset value `target` holds (0
+/// when empty or without a keyset column).
+fn highest_key(table: &Table, target: &str) -> String {
+    match keyset_column(table) {
+        Some(k) => format!("(SELECT coalesce(max({}), 0) FROM {target})", ident(k)),
+        None => "0".to_string(),
+    }
+}
+
+/// The columns a table of the current layout has, as PostgreSQL describes
+/// them (name, `format_type`): a copy with others was made by an older
+/// layout or profile and is synced whole again.
+pub fn declared_columns(table: &Table) -> Vec<(String, String)> {
+    table
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), pg_format_type(c.sql_type())))
+        .collect()
 }
 
 fn stage_name(table: &str) -> String {
@@ -433,11 +474,7 @@ impl Store for PgStore {
             ))
             .map_err(|e| twice_or_failed(&self.schema, &table.name, e))?;
         }
-        let high_water = if table.columns.iter().any(|c| c.name == "id") {
-            "(SELECT coalesce(max(id), 0) FROM {t})".replace("{t}", &t)
-        } else {
-            "0".to_string()
-        };
+        let high_water = highest_key(table, &t);
         tx.execute(
             &format!(
                 "INSERT INTO {s}.{META}(table_name, row_count, last_full_sync, high_water)
@@ -452,8 +489,8 @@ impl Store for PgStore {
         tx.commit().map_err(|e| pg_failed(&self.schema, e))
     }
 
-    fn high_water(&self, table: &str) -> Result<Option<i64>> {
-        if !self.has_table(table)? {
+    fn high_water(&self, table: &Table) -> Result<Option<i64>> {
+        if !self.has_table(&table.name)? || self.declared(&table.name)? != declared_columns(table) {
             return Ok(None);
         }
         let rows = self
@@ -464,7 +501,7 @@ impl Store for PgStore {
                     "SELECT high_water FROM {}.{META} WHERE table_name = $1",
                     ident(&self.schema)
                 ),
-                &[&table],
+                &[&table.name],
             )
             .map_err(|e| self.failed(e))?;
         match rows.first() {
@@ -474,10 +511,10 @@ impl Store for PgStore {
     }
 
     fn raise_high_water(&mut self, table: &Table) -> Result<()> {
-        let value = format!(
-            "(SELECT coalesce(max(id), 0) FROM {})",
-            self.table_ref(&table.name)
-        );
+        if keyset_column(table).is_none() {
+            return Ok(());
+        }
+        let value = highest_key(table, &self.table_ref(&table.name));
         self.set_state(&table.name, "high_water", &value)
     }
 

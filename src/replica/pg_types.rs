@@ -27,6 +27,15 @@ pub fn pg_type(ty: SqlType) -> String {
     }
 }
 
+/// How PostgreSQL's `format_type` names `pg_type(ty)`.
+pub fn pg_format_type(ty: SqlType) -> String {
+    match ty {
+        SqlType::Timestamp => "timestamp with time zone".into(),
+        SqlType::Time => "time without time zone".into(),
+        other => pg_type(other).to_lowercase(),
+    }
+}
+
 /// The expression a reader selects for a column: instants in UTC, so the
 /// text is the engine's form whatever the session's TimeZone.
 pub fn select_expr(quoted_column: &str, ty: SqlType) -> String {

@@ -4,7 +4,7 @@
 //! state while a batch is written.
 
 use super::layout::{self, quoted, META};
-use super::store::{Change, Store, SyncKind, SyncState};
+use super::store::{keyset_column, Change, Store, SyncKind, SyncState};
 use super::{failed, now_unix, sql_time};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
@@ -59,6 +59,20 @@ impl SqliteStore {
         })
     }
 
+    /// The columns (name, declared type) the table has in the file.
+    fn declared(&self, table: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, type FROM pragma_table_info(?1) ORDER BY cid")
+            .map_err(|e| self.fail(e))?;
+        let found = stmt
+            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.fail(e))?;
+        found
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.fail(e))
+    }
+
     fn fail(&self, e: rusqlite::Error) -> Error {
         failed(&self.path, e)
     }
@@ -99,6 +113,11 @@ impl Store for SqliteStore {
     }
 
     fn apply(&mut self, changes: &[Change]) -> Result<()> {
+        for change in changes {
+            if let Change::Stage { table, rows } | Change::Replace { table, rows } = change {
+                super::affinity::check(table, rows)?;
+            }
+        }
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
         for change in changes {
@@ -124,16 +143,15 @@ impl Store for SqliteStore {
                 )
             })?;
         }
-        let has_id = table.columns.iter().any(|c| c.name == "id");
-        let high_water: Option<i64> = if has_id {
-            tx.query_row(
-                &format!("SELECT max(id) FROM {}", quoted(&table.name)),
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| failed(&path, e))?
-        } else {
-            None
+        let high_water: Option<i64> = match keyset_column(table) {
+            Some(k) => tx
+                .query_row(
+                    &format!("SELECT max({}) FROM {}", quoted(k), quoted(&table.name)),
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| failed(&path, e))?,
+            None => None,
         };
         let now = sql_time(now_unix());
         tx.execute(
@@ -150,8 +168,8 @@ impl Store for SqliteStore {
         tx.commit().map_err(|e| failed(&path, e))
     }
 
-    fn high_water(&self, table: &str) -> Result<Option<i64>> {
-        if !self.has_table(table)? {
+    fn high_water(&self, table: &Table) -> Result<Option<i64>> {
+        if !self.has_table(&table.name)? || self.declared(&table.name)? != layout::columns(table) {
             return Ok(None);
         }
         let mut stmt = self
@@ -160,7 +178,7 @@ impl Store for SqliteStore {
                 "SELECT high_water FROM {META} WHERE table_name = ?1"
             ))
             .map_err(|e| self.fail(e))?;
-        let mut rows = stmt.query([table]).map_err(|e| self.fail(e))?;
+        let mut rows = stmt.query([&table.name]).map_err(|e| self.fail(e))?;
         match rows.next().map_err(|e| self.fail(e))? {
             Some(row) => row.get(0).map_err(|e| self.fail(e)),
             None => Ok(None),
@@ -168,9 +186,13 @@ impl Store for SqliteStore {
     }
 
     fn raise_high_water(&mut self, table: &Table) -> Result<()> {
+        let Some(k) = keyset_column(table) else {
+            return Ok(());
+        };
         self.exec(
             &format!(
-                "UPDATE {META} SET high_water = (SELECT coalesce(max(id), 0) FROM {}) WHERE table_name = ?1",
+                "UPDATE {META} SET high_water = (SELECT coalesce(max({}), 0) FROM {}) WHERE table_name = ?1",
+                quoted(k),
                 quoted(&table.name)
             ),
             [&table.name],
@@ -323,10 +345,10 @@ mod tests {
             }])
             .unwrap();
         assert!(!store.has_table("Orders").unwrap(), "staged only");
-        assert_eq!(store.high_water("Orders").unwrap(), None);
+        assert_eq!(store.high_water(orders).unwrap(), None);
         store.finish_full(orders).unwrap();
         assert_eq!(store.row_count("Orders").unwrap(), 3);
-        assert_eq!(store.high_water("Orders").unwrap(), Some(3));
+        assert_eq!(store.high_water(orders).unwrap(), Some(3));
         let newer = vec![row(orders, 3), row(orders, 7)];
         store
             .apply(&[
@@ -370,5 +392,50 @@ mod tests {
         let e = store.finish_full(orders).unwrap_err();
         assert!(e.message.contains("twice"), "{}", e.message);
         assert!(!store.has_table("Orders").unwrap());
+    }
+
+    #[test]
+    fn an_amount_sqlite_would_round_is_refused_not_stored() {
+        let profile = Profile::load(None).unwrap();
+        let orders = profile.table("Orders").unwrap();
+        let total = orders
+            .columns
+            .iter()
+            .position(|c| c.name == "total")
+            .unwrap();
+        let mut store = SqliteStore::open(Path::new(":memory:")).unwrap();
+        store.begin_full(orders).unwrap();
+        let mut long = row(orders, 1);
+        long[total] = Value::Text("12345678901234567.25".into());
+        let e = store
+            .apply(&[Change::Stage {
+                table: orders,
+                rows: &[row(orders, 2), long],
+            }])
+            .unwrap_err();
+        assert!(
+            e.message.contains("Orders.total") && e.message.contains("12345678901234567.25"),
+            "{}",
+            e.message
+        );
+        // Nothing of the batch was written.
+        store.finish_full(orders).unwrap();
+        assert_eq!(store.row_count("Orders").unwrap(), 0);
+    }
+
+    #[test]
+    fn a_copy_made_with_other_columns_is_synced_whole_again() {
+        let profile = Profile::load(None).unwrap();
+        let orders = profile.table("Orders").unwrap();
+        let mut store = SqliteStore::open(Path::new(":memory:")).unwrap();
+        store.begin_full(orders).unwrap();
+        store.finish_full(orders).unwrap();
+        assert_eq!(store.high_water(orders).unwrap(), Some(0));
+        // As the first replicas declared money (BLOB affinity).
+        store
+            .conn
+            .execute_batch(r#"ALTER TABLE "Orders" RENAME COLUMN total TO total_old; ALTER TABLE "Orders" ADD COLUMN total DECIMAL BLOB(19,4)"#)
+            .unwrap();
+        assert_eq!(store.high_water(orders).unwrap(), None);
     }
 }

@@ -9,6 +9,19 @@ use crate::engine::Value;
 use crate::error::Result;
 use crate::schema::Table;
 
+/// The column a table's high water is the highest value of: the profile's
+/// `sync.keyset`, else `id` when the table has one (shown in CacheStatus).
+pub fn keyset_column(table: &Table) -> Option<&str> {
+    match &table.sync {
+        Some(spec) => Some(&spec.keyset),
+        None => table
+            .columns
+            .iter()
+            .find(|c| c.name == "id")
+            .map(|c| c.name.as_str()),
+    }
+}
+
 /// One change to the replica; a slice of them is applied in one
 /// transaction, so a reader sees all of it or none.
 pub enum Change<'a> {
@@ -68,13 +81,17 @@ pub trait Store: Send {
 
     /// Ends a full sync in one transaction: the staging copy replaces the
     /// table (refused when two rows share a primary key), and the state
-    /// gets its row count, `last_full_sync` and the high water (max id).
+    /// gets its row count, `last_full_sync` and the high water (the
+    /// highest `keyset_column`, 0 without one).
     fn finish_full(&mut self, table: &Table) -> Result<()>;
 
-    /// The high water id of a table synced whole before (None: never).
-    fn high_water(&self, table: &str) -> Result<Option<i64>>;
+    /// The high water id of a table synced whole before (None: never, or
+    /// its copy was made with other columns than the profile's: an older
+    /// layout or profile, to be synced whole again).
+    fn high_water(&self, table: &Table) -> Result<Option<i64>>;
 
-    /// The high water becomes the highest id the table holds.
+    /// The high water becomes the highest `keyset_column` value the table
+    /// holds.
     fn raise_high_water(&mut self, table: &Table) -> Result<()>;
 
     /// Rows the table holds (0 when never synced).

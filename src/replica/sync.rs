@@ -1,26 +1,21 @@
 //! One sync: each table read through a live engine session and written to
 //! the replica. How change is found, since the API has no "updated since":
-//! - a table never synced, a child table, a table without an id route, or
+//! - a table never synced, a table without a profile `sync` object, or
 //!   `--full`: re-read whole into a staging table, renamed over the old one;
-//! - Orders and Products: new rows by `id > high water` (`/after/{id}`);
-//!   Orders also re-read the window of recent orders that can still change
-//!   (`created_at BETWEEN`, `dateFilter=customDate`), upserted;
+//! - a table with one (Orders, Products): new rows by `keyset > high water`
+//!   (`/after/{id}`), and, with a `recheck` column, the rows of the last
+//!   `CacheRecheckDays` days, which can still change (Orders' `created_at`
+//!   through `dateFilter=customDate`), upserted;
 //! - deletions: when the API's count differs from the replica's afterwards,
 //!   the table is re-read whole (a reconciliation).
 
 use super::layout::quoted;
+use super::reader::{Pace, Reader};
 use super::store::{Change, Store, SyncKind};
 use super::{now_unix, sql_time};
-use crate::engine::{Interrupt, Session, Value};
+use crate::engine::{Query, Value};
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Profile, Table};
-
-/// Tables synced incrementally by id, and whether their recent window is
-/// re-read (the column of its dates).
-const INCREMENTAL: &[(&str, Option<&str>)] = &[("Orders", Some("created_at")), ("Products", None)];
-
-/// Orders younger than this may still change (status, payment): re-read.
-pub const RECENT_WINDOW_DAYS: i64 = 30;
 
 /// Rows written per transaction.
 const BATCH: usize = 500;
@@ -68,6 +63,8 @@ pub struct Options {
     /// None: every table of the profile.
     pub tables: Option<Vec<String>>,
     pub full: bool,
+    /// `CacheRecheckDays`: how far back rows that may change are re-read.
+    pub recheck_days: u32,
 }
 
 /// Told of each batch written (table, rows read so far) and each table done.
@@ -80,18 +77,18 @@ pub trait Progress {
 /// keeps its previous state and is reported; the others go on.
 pub fn run(
     store: &mut dyn Store,
-    session: &Session,
+    reader: &Reader,
     opts: &Options,
     progress: &mut dyn Progress,
 ) -> Result<Vec<TableReport>> {
-    let profile = session.profile().clone();
+    let profile = reader.profile().clone();
     let tables = chosen(&profile, opts)?;
     let mut reports = Vec::new();
     for table in tables {
-        let before = session.client().requests_sent();
+        let before = reader.requests_sent();
         let mut read = 0u64;
-        let outcome = sync_table(store, session, table, opts.full, &mut read, progress);
-        let requests = session.client().requests_sent() - before;
+        let outcome = sync_table(store, reader, table, opts, &mut read, progress);
+        let requests = reader.requests_sent() - before;
         let report = match outcome {
             Ok(mode) => {
                 store.record_requests(&table.name, mode.kind(), requests)?;
@@ -139,64 +136,40 @@ fn chosen<'p>(profile: &'p Profile, opts: &Options) -> Result<Vec<&'p Table>> {
     }
 }
 
-fn incremental_of(table: &Table) -> Option<Option<&'static str>> {
-    INCREMENTAL
-        .iter()
-        .find(|(name, _)| *name == table.name)
-        .map(|(_, window)| *window)
-}
-
 fn sync_table(
     store: &mut dyn Store,
-    session: &Session,
+    reader: &Reader,
     table: &Table,
-    full: bool,
+    opts: &Options,
     read: &mut u64,
     progress: &mut dyn Progress,
 ) -> Result<Mode> {
-    let window = incremental_of(table);
-    let high_water = store.high_water(&table.name)?;
-    let (Some(window), Some(high_water), false) = (window, high_water, full) else {
-        full_sync(store, session, table, read, progress)?;
+    let high_water = store.high_water(table)?;
+    let (Some(spec), Some(high_water), false) = (&table.sync, high_water, opts.full) else {
+        full_sync(store, reader, table, read, progress)?;
         return Ok(Mode::Full);
     };
-    let from = format!(
-        "SELECT * FROM {}.{}",
-        quoted(&session.profile().schema),
-        quoted(&table.name)
-    );
-    let newer = format!("{from} WHERE id > ?");
-    copy(
-        store,
-        session,
-        table,
-        &newer,
-        &[Value::Int(high_water)],
-        Upsert::Replace,
-        read,
-        progress,
-    )?;
+    let newer = format!("{} > ?", quoted(&spec.keyset));
+    let query = reader.select(Pace::Exact, table, &newer, &[Value::Int(high_water)])?;
+    copy(store, query, table, Upsert::Replace, read, progress)?;
     // Only once every newer row is in: the API does not promise an order,
     // and a sync killed before here reads them again (replacing by key).
     store.raise_high_water(table)?;
-    if let Some(column) = window {
+    if let (Some(column), 1..) = (&spec.recheck, opts.recheck_days) {
         let now = now_unix();
-        let since = Value::Text(sql_time(now - RECENT_WINDOW_DAYS * 86_400));
-        let sql = format!("{from} WHERE {} BETWEEN ? AND ?", quoted(column));
-        copy(
-            store,
-            session,
+        let since = Value::Text(sql_time(now - i64::from(opts.recheck_days) * 86_400));
+        let window = format!("{} BETWEEN ? AND ?", quoted(column));
+        let query = reader.select(
+            Pace::Exact,
             table,
-            &sql,
+            &window,
             &[since, Value::Text(sql_time(now))],
-            Upsert::Replace,
-            read,
-            progress,
         )?;
+        copy(store, query, table, Upsert::Replace, read, progress)?;
     }
     store.mark_incremental(&table.name)?;
-    if live_count(session, table)? != store.row_count(&table.name)? {
-        full_sync(store, session, table, read, progress)?;
+    if reader.count(table)? != store.row_count(&table.name)? {
+        full_sync(store, reader, table, read, progress)?;
         return Ok(Mode::Reconciled);
     }
     Ok(Mode::Incremental)
@@ -206,27 +179,14 @@ fn sync_table(
 /// transaction, the staging table replaces the table and the state says so.
 fn full_sync(
     store: &mut dyn Store,
-    session: &Session,
+    reader: &Reader,
     table: &Table,
     read: &mut u64,
     progress: &mut dyn Progress,
 ) -> Result<()> {
     store.begin_full(table)?;
-    let sql = format!(
-        "SELECT * FROM {}.{}",
-        quoted(&session.profile().schema),
-        quoted(&table.name)
-    );
-    copy(
-        store,
-        session,
-        table,
-        &sql,
-        &[],
-        Upsert::Stage,
-        read,
-        progress,
-    )?;
+    let query = reader.select(Pace::Ahead, table, "", &[])?;
+    copy(store, query, table, Upsert::Stage, read, progress)?;
     store.finish_full(table)
 }
 
@@ -240,19 +200,14 @@ enum Upsert {
 
 /// Runs `sql` on the live session and writes its rows, BATCH per
 /// transaction.
-#[allow(clippy::too_many_arguments)]
 fn copy(
     store: &mut dyn Store,
-    session: &Session,
+    mut query: Query,
     table: &Table,
-    sql: &str,
-    params: &[Value],
     upsert: Upsert,
     read: &mut u64,
     progress: &mut dyn Progress,
 ) -> Result<()> {
-    let mut query = session.prepare(sql)?;
-    query.execute(params, &Interrupt::none())?;
     loop {
         let mut batch = Vec::with_capacity(BATCH);
         while batch.len() < BATCH {
@@ -281,29 +236,5 @@ fn copy(
         if last {
             return Ok(());
         }
-    }
-}
-
-/// `SELECT COUNT(*)` through the session: a count route when the table has one.
-fn live_count(session: &Session, table: &Table) -> Result<u64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM {}.{}",
-        quoted(&session.profile().schema),
-        quoted(&table.name)
-    );
-    let mut q = session.prepare(&sql)?;
-    q.execute(&[], &Interrupt::none())?;
-    match q.next_row()? {
-        Some(row) => match row.first() {
-            Some(Value::Int(n)) => Ok(*n as u64),
-            _ => Err(Error::new(
-                Kind::General,
-                format!("COUNT(*) of {} answered no number.", table.name),
-            )),
-        },
-        None => Err(Error::new(
-            Kind::General,
-            format!("COUNT(*) of {} answered no row.", table.name),
-        )),
     }
 }

@@ -110,6 +110,7 @@ fn check_table(t: &Table, place: &str, names: &[String]) -> Result<()> {
             "{place}: at most one pushdown route is a 'keyset'."
         ));
     }
+    check_sync(t, place)?;
     match (&t.source.list, &t.source.parent) {
         (Some(_), None) => Ok(()),
         (None, Some(ps)) => {
@@ -136,6 +137,42 @@ fn check_table(t: &Table, place: &str, names: &[String]) -> Result<()> {
             "{place}: source needs exactly one of 'list' or 'parent'."
         )),
     }
+}
+
+/// A table's `sync`: new rows through its keyset route, the recheck window
+/// through a route on a date column; a child table follows its parent.
+fn check_sync(t: &Table, place: &str) -> Result<()> {
+    let Some(sync) = &t.sync else {
+        return Ok(());
+    };
+    if t.source.parent.is_some() {
+        return config(format!("{place}: 'sync' is for tables with a list of their own; a child table is synced with its parent."));
+    }
+    if !t
+        .pushdown
+        .iter()
+        .any(|pd| pd.keyset && pd.column == sync.keyset)
+    {
+        return config(format!(
+            "{place}: sync.keyset '{}' needs a 'keyset' pushdown route on that column (new rows are read through it).",
+            sync.keyset
+        ));
+    }
+    if let Some(r) = &sync.recheck {
+        let date = t
+            .columns
+            .iter()
+            .find(|c| &c.name == r)
+            .map(|c| c.sql_type());
+        let routed = t
+            .pushdown
+            .iter()
+            .any(|pd| &pd.column == r && pd.op != super::Op::Eq);
+        if !matches!(date, Some(super::SqlType::Timestamp | super::SqlType::Date)) || !routed {
+            return config(format!("{place}: sync.recheck '{r}' must be a TIMESTAMP or DATE column with a range pushdown route (the window is read through it)."));
+        }
+    }
+    Ok(())
 }
 
 /// Every route of a table uses only the placeholders its kind of route

@@ -55,6 +55,24 @@ pub struct Table {
     pub update: Option<WriteRoute>,
     #[serde(default)]
     pub delete: Option<WriteRoute>,
+    /// How the local replica syncs the table after its first full sync
+    /// (src/replica); absent: re-read whole each time (or, for a child
+    /// table, with its parent).
+    #[serde(default)]
+    pub sync: Option<SyncSpec>,
+}
+
+/// An incremental sync: rows with a `keyset` value above the replica's
+/// highest are new; rows whose `recheck` date lies within the connection's
+/// `CacheRecheckDays` may still change and are read again.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSpec {
+    /// The column new rows are found by (a `keyset` pushdown route's).
+    pub keyset: String,
+    /// A date column with a pushdown route: rows this recent are re-read.
+    #[serde(default)]
+    pub recheck: Option<String>,
 }
 
 /// A write endpoint: path with `{id}` / `{column}` placeholders, and the
@@ -425,6 +443,42 @@ mod tests {
             child("B", "A", "/b/{parent}.json"),
         ]);
         assert!(m.contains("cycle") && m.contains("A -> B -> A"), "{m}");
+    }
+
+    #[test]
+    fn a_sync_spec_needs_the_routes_it_reads_through() {
+        let synced = |sync: serde_json::Value, pushdown: serde_json::Value| {
+            serde_json::json!({"name": "T", "source": {"list": "/t.json"}, "sync": sync,
+                "columns": [{"name": "id", "type": "BIGINT"}, {"name": "at", "type": "TIMESTAMP"},
+                            {"name": "n", "type": "WVARCHAR"}],
+                "pushdown": pushdown})
+        };
+        let keyset = serde_json::json!({"column": "id", "op": ">", "list": "/t/after/{value}.json", "keyset": true});
+        let window = serde_json::json!({"column": "at", "op": "between", "list": "/t.json?from={from}&to={to}", "exact": false});
+        let n_eq = serde_json::json!({"column": "n", "op": "=", "list": "/t/n/{value}.json"});
+        let full = serde_json::json!({"keyset": "id", "recheck": "at"});
+        profile(&[synced(full.clone(), serde_json::json!([keyset, window]))]).expect("valid");
+        let m = refused(&[synced(full, serde_json::json!([keyset]))]);
+        assert!(m.contains("sync.recheck 'at'"), "{m}");
+        let m = refused(&[synced(
+            serde_json::json!({"keyset": "id"}),
+            serde_json::json!([]),
+        )]);
+        assert!(m.contains("sync.keyset 'id'"), "{m}");
+        let m = refused(&[synced(
+            serde_json::json!({"keyset": "id", "recheck": "n"}),
+            serde_json::json!([keyset, n_eq]),
+        )]);
+        assert!(m.contains("TIMESTAMP or DATE"), "{m}");
+        let mut c = child("C", "T", "/t/{parent}/c.json");
+        c["sync"] = serde_json::json!({"keyset": "id"});
+        let m = refused(&[plain("T"), c]);
+        assert!(m.contains("synced with its parent"), "{m}");
+        let m = refused(&[synced(
+            serde_json::json!({"keyset": "id", "since": "at"}),
+            serde_json::json!([keyset]),
+        )]);
+        assert!(m.contains("since"), "{m}");
     }
 
     #[test]

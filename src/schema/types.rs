@@ -37,7 +37,7 @@ impl SqlType {
             "BIGINT" => SqlType::BigInt,
             "INTEGER" | "INT" => SqlType::Integer,
             "SMALLINT" => SqlType::SmallInt,
-            "DECIMAL" | "NUMERIC" | "DECIMAL BLOB" => SqlType::Decimal(num(0, 19).min(38) as u8, num(1, 4).min(38) as u8),
+            "DECIMAL" | "NUMERIC" | "DECIMAL REAL" => SqlType::Decimal(num(0, 19).min(38) as u8, num(1, 4).min(38) as u8),
             "DOUBLE" | "FLOAT" | "REAL" => SqlType::Double,
             "BIT" | "BOOLEAN" => SqlType::Bit,
             "TIMESTAMP" | "DATETIME" => SqlType::Timestamp,
