@@ -756,6 +756,35 @@ fn offline_sends_simple_constraints_to_postgresql() {
     if lower != status {
         assert!(!log.contains(&format!("'{lower}'")), "{log}");
     }
+    // Rows come through server-side cursors, a batch at a time.
+    assert!(log.contains("NO SCROLL CURSOR FOR SELECT") && log.contains("FETCH 500 FROM"));
+}
+
+/// A PostgreSQL copy whose columns are not the layout's (an older driver
+/// or profile made it) is synced whole again, not appended to.
+#[test]
+fn a_postgresql_copy_with_other_columns_is_synced_whole_again() {
+    let sb = sandbox();
+    let b = Backend::pg("layout");
+    sync_tables(&sb, &b, &["Products"], false);
+    let again = sync_tables(&sb, &b, &["Products"], false);
+    assert_eq!(report(&again, "Products").mode, Mode::Incremental);
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let mut pg = postgres::Client::connect(&server.conn(), postgres::NoTls).unwrap();
+    pg.batch_execute("ALTER TABLE sandbox.\"Products\" ALTER COLUMN price TYPE NUMERIC")
+        .unwrap();
+    let whole = sync_tables(&sb, &b, &["Products"], false);
+    assert_eq!(report(&whole, "Products").mode, Mode::Full);
+    let price: String = pg
+        .query_one(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'sandbox.\"Products\"'::regclass AND attname = 'price'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(price.starts_with("numeric("), "{price}");
 }
 
 /// Many stores in one PostgreSQL database: each in the schema its Login
