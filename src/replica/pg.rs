@@ -619,6 +619,32 @@ mod tests {
     }
 
     #[test]
+    fn a_value_a_column_cannot_hold_names_the_column() {
+        let profile = crate::schema::Profile::load(None).unwrap();
+        let orders = profile.table("Orders").unwrap();
+        let row: Vec<Value> = orders
+            .columns
+            .iter()
+            .map(|c| match c.name.as_str() {
+                "total" => Value::Real(1.234_567_89),
+                _ => Value::Null,
+            })
+            .collect();
+        let e = copy_text(orders, &[row]).unwrap_err();
+        assert!(
+            e.message.contains("Orders.total") && e.message.contains("1.23456789"),
+            "{}",
+            e.message
+        );
+        let nulls: Vec<Value> = orders.columns.iter().map(|_| Value::Null).collect();
+        let text = copy_text(orders, &[nulls]).unwrap();
+        assert_eq!(
+            text.iter().filter(|&&b| b == b'\t').count() + 1,
+            orders.columns.len()
+        );
+    }
+
+    #[test]
     fn copy_text_escapes_what_ends_a_field() {
         let mut out = Vec::new();
         escape_into("a\tb\\c\nd\re", &mut out);
