@@ -18,9 +18,18 @@
    sustained one (800 pages/min) and the exact ceiling of that many requests
    under both (sliding windows: 800 in the first 40 s, then a pause to the
    minute). 429 answers are counted by the sandbox.
+3. Replica (--replica): `jumpseller-odbc sync` of Orders and the children in
+   each order's JSON on the sandbox with Jumpseller's limits and latency:
+   the full sync (wall, requests, the request rate past the first 800
+   against 800/min, peak RSS of the sync process, and that RSS for a store a
+   tenth the size); an incremental sync after 100 new orders and 50 status
+   changes in a 30-day recheck window (requests against the minimum: the
+   window's pages, the new ids' pages, the count); then a cached GROUP BY
+   status_enum and a cached SELECT * through pyodbc Offline against
+   libsqliteodbc on the sandbox's export of the same data.
 
 Usage: python3 bench/run.py [--orders N] [--repeat K] [--limited [--latency MS]
-       [--jitter MS] [--connections K]] [--no-local]
+       [--jitter MS] [--connections K]] [--replica] [--no-local]
 Needs: a release build (cargo build --release -p jumpseller-odbc -p
 jumpseller-sandbox --example transport_floor), unixODBC, pyodbc,
 libsqliteodbc. Prints tables; paste them into bench/README.md.
@@ -28,7 +37,8 @@ libsqliteodbc. Prints tables; paste them into bench/README.md.
 import argparse, json, os, resource, shutil, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REL = os.path.join(ROOT, "target", "release")
+# BENCH_PROFILE=debug runs the script on a debug build (to try it; figures come from release).
+REL = os.path.join(ROOT, "target", os.environ.get("BENCH_PROFILE", "release"))
 SQLITE_ODBC = "/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so"
 CREDS = "Login=sandbox;AuthToken=sandbox-authtoken"
 RAISED = "MaxRequestsPerSecond=10000;MaxRequestsPerMinute=600000"
@@ -174,6 +184,130 @@ def limited(a, table):
         sb.kill()
 
 
+FAMILY = "Orders,OrderProducts,OrderAdditionalFields,OrderShippingTaxes,OrderPromotions"
+GROUP_BY = "SELECT status_enum, COUNT(*), SUM(total) FROM Orders GROUP BY status_enum"
+ORDERS_END = 1_767_225_600  # 2026-01-01: the sandbox's orders span the two years before
+
+
+def run_sync(conn_str, tables, sample=None):
+    """`jumpseller-odbc sync` in a process of its own: (summary lines, wall,
+    peak RSS in kB); `sample(t)` is called about every 0.2 s meanwhile."""
+    t = time.perf_counter()
+    p = subprocess.Popen([os.path.join(REL, "jumpseller-odbc"), "sync", "--connection-string", conn_str,
+                          "--tables", tables], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while True:
+        # wait4: the child's own rusage (its peak RSS), not the children's max.
+        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if sample:
+            sample(time.perf_counter() - t)
+        time.sleep(0.2)
+    wall = time.perf_counter() - t
+    out, err = p.stdout.read(), p.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"sync failed: {out}{err}")
+    return out.splitlines(), wall, usage.ru_maxrss
+
+
+def sync_requests(lines):
+    """Requests per table from the summary lines."""
+    return {l.split(":")[0]: int(l.rsplit(",", 1)[1].split()[0]) for l in lines}
+
+
+def control(url, what, body):
+    base = url.rsplit("/v1", 1)[0]
+    req = urllib.request.Request(f"{base}/__sandbox/{what}", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))
+
+
+def put_status(url, order_id, status):
+    import base64
+    auth = base64.b64encode(b"sandbox:sandbox-authtoken").decode()
+    req = urllib.request.Request(f"{url}/orders/{order_id}.json", method="PUT",
+                                 data=json.dumps({"order": {"status": status}}).encode(),
+                                 headers={"Content-Type": "application/json", "Authorization": f"Basic {auth}"})
+    urllib.request.urlopen(req).read()
+
+
+def replica(a, tmp, table):
+    # Peak RSS flat in store size: a tenth of the store first, limits off.
+    small, small_url = start_sandbox(a.orders // 10, "--per-second", "0", "--per-minute", "0")
+    try:
+        conn = f"URL={small_url};{CREDS};{RAISED};CacheLocation={tmp}/small.db"
+        _, wall, small_peak = run_sync(conn, FAMILY)
+        table.append((f"full sync, {a.orders // 10:,} orders, limits off", a.orders // 10, wall, 0, mb(small_peak),
+                      "", "peak RSS of the sync process"))
+    finally:
+        small.kill()
+    sb, url = start_sandbox(a.orders, "--latency", str(a.latency), "--jitter", str(a.jitter))
+    try:
+        db = os.path.join(tmp, "replica.db")
+        # The recheck window: the last 30 days of the sandbox's orders, and now.
+        days = (int(time.time()) - (ORDERS_END - 30 * 86400)) // 86400
+        conn = f"URL={url};{CREDS};CacheLocation={db};CacheRecheckDays={days}"
+        samples = []
+        lines, wall, peak = run_sync(conn, FAMILY, lambda t: samples.append((t, stats(url)["total"])))
+        sent = stats(url)["total"] - 1  # minus the sign-in check
+        past = [(t, n) for t, n in samples if n >= 800]
+        rate = (past[-1][1] - past[0][1]) / (past[-1][0] - past[0][0]) * 60 if len(past) > 1 else 0
+        reqs = sync_requests(lines)
+        table.append((f"full sync, {a.orders:,} orders + embedded children, {a.latency}±{a.jitter} ms, "
+                      f"20/s + 800/min ({sent} requests: {reqs})", a.orders, wall, 0, mb(peak), "",
+                      f"{rate:,.0f} requests/min past the first 800 = {rate / 800:.2f} of 800/min; "
+                      f"{ceiling_seconds(sent) / wall:.2f} of both limits for {sent} requests"))
+        # 100 new orders (created now) and 50 status changes in the window,
+        # a minute after the full sync (its budget, shared by the machine's
+        # processes through the driver's rate file, is then free again).
+        time.sleep(60)
+        control(url, "reset-rate-limits", {})
+        control(url, "mutate", {"create_orders": 100})
+        import pyodbc
+        live = pyodbc.connect(f"Driver={{Jumpseller ODBC Driver}};URL={url};{CREDS};{RAISED}", autocommit=True)
+        since = time.strftime("%Y-%m-%d", time.gmtime(ORDERS_END - 29 * 86400))
+        ids = [r[0] for r in live.cursor().execute(
+            f"SELECT id FROM Orders WHERE created_at >= '{since}' AND status <> 'Canceled' ORDER BY id LIMIT 50")]
+        before_window = live.cursor().execute(
+            "SELECT COUNT(*) FROM Orders WHERE created_at >= ?",
+            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - days * 86400 - 86400))).fetchone()[0]
+        live.close()
+        for i in ids:
+            put_status(url, i, "Canceled")
+            time.sleep(0.1)  # under 20/s
+        control(url, "reset-rate-limits", {})
+        control(url, "reset", {})
+        lines, wall, _ = run_sync(conn, FAMILY)
+        used = stats(url)["total"] - 1
+        window_pages = stats(url)["by_route"].get("GET /orders.json", 0)
+        minimum = -(-before_window // PAGE) + 2 + 1  # window (widened a day), new ids (a full page and the end), count
+        table.append((f"incremental sync after 100 new orders + {len(ids)} status changes, {days}-day window "
+                      f"({sync_requests(lines)})", 150, wall, 0, "", "",
+                      f"{used} requests: {window_pages} window pages + {used - window_pages}; "
+                      f"minimum about {minimum}, target window pages + 3 = {window_pages + 3}"))
+    finally:
+        sb.kill()
+    # Cached answers: Offline through pyodbc against libsqliteodbc on the export.
+    export = os.path.join(tmp, "store.sqlite")
+    subprocess.run([os.path.join(REL, "jumpseller-sandbox"), "export", "--sqlite", export, "--orders",
+                    str(a.orders)], check=True, stdout=subprocess.DEVNULL)
+    full = os.path.join(tmp, "replica-full.db")
+    fsb, furl = start_sandbox(a.orders, "--per-second", "0", "--per-minute", "0")
+    try:
+        run_sync(f"URL={furl};{CREDS};{RAISED};CacheLocation={full}", "Orders")
+    finally:
+        fsb.kill()
+    ours = f"Driver={{Jumpseller ODBC Driver}};URL=http://127.0.0.1:9;{CREDS};CacheLocation={full};Offline=true"
+    theirs = f"Driver={{SQLite3}};Database={export}"
+    for sql in (GROUP_BY, ALL):
+        r1 = measure(ours, sql, a.repeat)
+        r2 = measure(theirs, sql, a.repeat)
+        for name, r, what in (("Offline replica", r1, f"{r1['wall'] / r2['wall']:.2f}x libsqliteodbc"),
+                              ("libsqliteodbc", r2, "")):
+            table.append((f"`{sql}` - {name}", r["rows"], r["wall"], r["cpu"], mb(r["peak_kb"]),
+                          mb(r["peak_kb"] - r["idle_kb"]), what))
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         return child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
@@ -185,8 +319,12 @@ def main():
     ap.add_argument("--latency", type=int, default=150)
     ap.add_argument("--jitter", type=int, default=50)
     ap.add_argument("--connections", type=int, default=1)
+    ap.add_argument("--replica", action="store_true", help="sync a replica under the limits, then query it")
     a = ap.parse_args()
-    for f in ("libjumpseller_odbc.so", "jumpseller-sandbox", "examples/transport_floor"):
+    needed = ["libjumpseller_odbc.so", "jumpseller-sandbox"]
+    needed += ["jumpseller-odbc"] if a.replica else []
+    needed += [] if a.no_local else ["examples/transport_floor"]
+    for f in needed:
         if not os.path.exists(os.path.join(REL, f)):
             sys.exit(f"missing target/release/{f}: cargo build --release -p jumpseller-odbc "
                      "-p jumpseller-sandbox --example transport_floor")
@@ -200,6 +338,8 @@ def main():
             local(a, tmp, table)
         if a.limited:
             limited(a, table)
+        if a.replica:
+            replica(a, tmp, table)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # the export is 325 MB at 100,000 orders
     print(f"orders={a.orders}, best of {a.repeat} for local runs, fetchmany(1000)\n")

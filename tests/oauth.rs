@@ -686,7 +686,8 @@ fn stored_procedures_get_and_refresh_tokens() {
             "GetOAuthAccessToken",
             "GetOAuthAuthorizationURL",
             "GetShippingRates",
-            "RefreshOAuthAccessToken"
+            "RefreshOAuthAccessToken",
+            "SyncCache"
         ]
     );
     let p = "GetOAuthAccessToken";

@@ -10,7 +10,8 @@ mod common;
 use common::pg::PgServer;
 use common::*;
 use jumpseller_odbc::config::Config;
-use jumpseller_odbc::ffi::SQLNumResultCols;
+use jumpseller_odbc::engine::Interrupt;
+use jumpseller_odbc::ffi::{SQLNumResultCols, SQLSetStmtAttr};
 use jumpseller_odbc::replica::pg::PgStore;
 use jumpseller_odbc::replica::reader::Reader;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
@@ -54,13 +55,25 @@ impl Backend {
         }
     }
 
+    /// The replica's sync lock, held by this process until dropped.
+    fn hold_lock(&self) -> Box<dyn std::any::Any> {
+        match self {
+            Backend::Sqlite { file, .. } => {
+                Box::new(lock::take(file, Duration::ZERO, &mut || {}).unwrap())
+            }
+            Backend::Pg(_) => Box::new(self.store(Duration::ZERO).unwrap()),
+        }
+    }
+
     /// The replica open for a sync, as `jumpseller-odbc sync` opens it.
     fn store(&self, wait: Duration) -> Result<Box<dyn Store>, String> {
         match self {
             Backend::Sqlite { file, .. } => Ok(Box::new(SqliteStore::open(file).unwrap())),
-            Backend::Pg(server) => PgStore::open(&server.conn(), SCHEMA, wait, &mut || {})
-                .map(|s| Box::new(s) as Box<dyn Store>)
-                .map_err(|e| e.message),
+            Backend::Pg(server) => {
+                PgStore::open(&server.conn(), SCHEMA, wait, &Interrupt::none(), &mut || {})
+                    .map(|s| Box::new(s) as Box<dyn Store>)
+                    .map_err(|e| e.message)
+            }
         }
     }
 }
@@ -326,6 +339,141 @@ fn the_recheck_window_is_the_connections(b: &Backend) {
     disconnect(e, live);
 }
 
+/// The tables of Orders' family: children in each order's JSON, and the
+/// history read by a request per order.
+const ORDER_FAMILY: &[&str] = &[
+    "Orders",
+    "OrderProducts",
+    "OrderAdditionalFields",
+    "OrderShippingTaxes",
+    "OrderPromotions",
+    "OrderHistory",
+];
+
+fn whole(table: &str) -> String {
+    format!("SELECT * FROM {table} ORDER BY 1, 2, 3")
+}
+
+on_both!(children_move_with_their_parents);
+/// Children move with their parents: the embedded ones cost no request of
+/// their own, the history costs one request per order on a full sync and
+/// one per new or changed order on an incremental one; the Orders family's
+/// incremental sync after N creates and M status changes costs the
+/// recheck window's pages + 2 (new ids, the count) + N + M history reads;
+/// afterwards every table of the family answers as live.
+fn children_move_with_their_parents(b: &Backend) {
+    let sb = sandbox_with(|c| c.orders = 1000);
+    // A window reaching back to 2025-11-01: the last two months of the
+    // sandbox's orders, and every order created now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let keys = format!(
+        ";Pagesize=50;CacheRecheckDays={}",
+        (now - 1_761_955_200) / 86_400
+    );
+    sb.reset_counts();
+    let full = sync_with(&sb, b, ORDER_FAMILY, false, &keys);
+    let routes = sb.requests_by_route();
+    for r in &full {
+        assert_eq!(r.mode, Mode::Full, "{r:?}");
+    }
+    // The orders' pages by id (20 of 50 and the empty one) and the scan's
+    // count, for the orders and their embedded children; the pages again
+    // for the history's scan, which adds one request per order.
+    let order_pages = routes["GET /orders/after/{id}.json"] / 2;
+    let counts = routes["GET /orders/count.json"];
+    assert_eq!(
+        report(&full, "Orders").requests,
+        order_pages + counts,
+        "{routes:?}"
+    );
+    assert!(order_pages <= 21, "{routes:?}");
+    assert_eq!(routes["GET /orders/{id}/history.json"], 1000);
+    let history = report(&full, "OrderHistory");
+    assert_eq!(history.requests, 1000 + order_pages, "{routes:?}");
+    for t in &ORDER_FAMILY[1..5] {
+        assert_eq!(report(&full, t).requests, 0, "{t} is in the orders' JSON");
+        assert!(report(&full, t).rows > 0, "{t}");
+    }
+    let (e, live) = connect(&sb);
+    let recent = query(
+        live,
+        "SELECT id FROM Orders WHERE created_at >= '2025-11-15' ORDER BY id LIMIT 5",
+    );
+    assert_eq!(recent.len(), 5);
+    let st = stmt(live);
+    for row in &recent {
+        let id = row[0].as_deref().unwrap();
+        let sql = format!("UPDATE Orders SET status = 'Canceled' WHERE id = {id}");
+        assert_eq!(
+            exec(st, &sql),
+            SQL_SUCCESS,
+            "{:?}",
+            diag(HandleType::Stmt, st)
+        );
+    }
+    assert!(sb.mutate(&Mutation::CreateOrders(7)));
+    sb.reset_counts();
+    let inc = sync_with(&sb, b, ORDER_FAMILY, false, &keys);
+    let routes = sb.requests_by_route();
+    for r in &inc {
+        assert_eq!(r.mode, Mode::Incremental, "{r:?}");
+    }
+    let window_pages = routes["GET /orders.json"];
+    assert_eq!(
+        report(&inc, "Orders").requests,
+        window_pages + 2,
+        "{routes:?}"
+    );
+    assert_eq!(report(&inc, "OrderHistory").requests, 7 + 5, "{routes:?}");
+    for t in &ORDER_FAMILY[1..5] {
+        assert_eq!(report(&inc, t).requests, 0, "{t}: {routes:?}");
+    }
+    // Everything the store served: the sync's requests and the connect's check.
+    let sum: u64 = inc.iter().map(|r| r.requests).sum();
+    assert_eq!(sum + 1, sb.request_count(), "{routes:?}");
+    let (e2, cached) = offline(b);
+    for t in ORDER_FAMILY {
+        let sql = whole(t);
+        let want = query(live, &sql);
+        assert!(!want.is_empty(), "{sql}");
+        assert_eq!(query(cached, &sql), want, "{sql}");
+    }
+    disconnect(e, live);
+    disconnect(e2, cached);
+}
+
+on_both!(children_of_a_deleted_parent_go_with_it);
+/// A deleted parent takes its children along: the counts differ, the
+/// family is read whole again.
+fn children_of_a_deleted_parent_go_with_it(b: &Backend) {
+    let sb = sandbox();
+    let family = [
+        "Products",
+        "ProductVariants",
+        "ProductOptions",
+        "ProductOptionValues",
+    ];
+    sync_tables(&sb, b, &family, false);
+    let (e, cached) = offline(b);
+    let of_5 = "SELECT (SELECT COUNT(*) FROM ProductVariants WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptions WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptionValues WHERE product_id = 5)";
+    assert_ne!(query(cached, of_5), vec![vec![Some("0".to_string())]]);
+    disconnect(e, cached);
+    assert!(sb.mutate(&Mutation::Delete("products/5.json".into())));
+    let reports = sync_tables(&sb, b, &family, false);
+    assert_eq!(report(&reports, "Products").mode, Mode::Reconciled);
+    let (e, cached) = offline(b);
+    assert_eq!(query(cached, of_5), vec![vec![Some("0".to_string())]]);
+    let (e2, live) = connect(&sb);
+    for t in family {
+        assert_eq!(query(cached, &whole(t)), query(live, &whole(t)), "{t}");
+    }
+    disconnect(e, cached);
+    disconnect(e2, live);
+}
+
 on_both!(a_deleted_row_is_reconciled_by_counts);
 fn a_deleted_row_is_reconciled_by_counts(b: &Backend) {
     let sb = sandbox();
@@ -560,12 +708,20 @@ fn two_syncs_take_turns(b: &Backend) {
                 &server.conn(),
                 SCHEMA,
                 Duration::from_millis(200),
+                &Interrupt::none(),
                 &mut || told = true,
             );
             let msg = refused.err().expect("refused while held").message;
             assert!(told && msg.contains("Another sync"), "{msg}");
             // Another store's schema has a lock of its own.
-            assert!(PgStore::open(&server.conn(), "other", Duration::ZERO, &mut || {}).is_ok());
+            assert!(PgStore::open(
+                &server.conn(),
+                "other",
+                Duration::ZERO,
+                &Interrupt::none(),
+                &mut || {}
+            )
+            .is_ok());
             drop(held);
             assert!(b.store(Duration::ZERO).is_ok());
         }
@@ -864,4 +1020,92 @@ fn many_stores_share_one_postgresql_database() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(schemas, vec!["Shop B".to_string(), "shop-a".to_string()]);
+}
+
+on_both!(sync_cache_procedure_syncs_on_a_live_connection);
+/// `{call SyncCache(...)}` on a live connection with CacheLocation: the
+/// command's sync, one row per table (table, mode, rows read, rows,
+/// requests, error); `SyncCache()` syncs every table.
+fn sync_cache_procedure_syncs_on_a_live_connection(b: &Backend) {
+    let sb = sandbox();
+    let (e, live) = connect_with(&sb, &b.key());
+    let rows = query(live, "{call SyncCache('Orders,Products')}");
+    let firsts: Vec<_> = rows
+        .iter()
+        .map(|r| (r[0].clone().unwrap(), r[1].clone().unwrap(), r[5].clone()))
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            ("Orders".to_string(), "full".to_string(), None),
+            ("Products".to_string(), "full".to_string(), None)
+        ]
+    );
+    assert_eq!(rows[0][2].as_deref(), Some("400"), "rows read: {rows:?}");
+    assert_eq!(rows[0][3].as_deref(), Some("400"), "rows: {rows:?}");
+    assert!(rows[0][4].as_deref().unwrap().parse::<u64>().unwrap() >= 4);
+    // Again: incremental, and the replica answers as live.
+    let again = query(live, "EXEC SyncCache @Tables = 'Orders'");
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0][1].as_deref(), Some("incremental"), "{again:?}");
+    let (e2, cached) = offline(b);
+    let sql = "SELECT * FROM Orders ORDER BY id";
+    assert_eq!(query(cached, sql), query(live, sql));
+    disconnect(e2, cached);
+    // Every table.
+    let all = query(live, "{call SyncCache()}");
+    let profile = jumpseller_odbc::schema::Profile::builtin();
+    assert_eq!(all.len(), profile.tables.len(), "{all:?}");
+    assert!(all.iter().all(|r| r[5].is_none()), "{all:?}");
+    // An unknown table is named, before anything is read.
+    let d = query_error(live, "{call SyncCache('Nonesuch')}");
+    assert_eq!(d[0].0, "42S02", "{d:?}");
+    assert!(d[0].1.contains("Nonesuch"), "{d:?}");
+    disconnect(e, live);
+}
+
+#[test]
+fn sync_cache_needs_a_live_connection_with_a_replica() {
+    let sb = sandbox();
+    let (e, live) = connect(&sb);
+    let d = query_error(live, "{call SyncCache('Orders')}");
+    assert_eq!(d[0].0, "HY000", "{d:?}");
+    assert!(d[0].1.contains("CacheLocation"), "{d:?}");
+    disconnect(e, live);
+    let b = Backend::sqlite("replica-proc-offline");
+    sync_tables(&sb, &b, &["Categories"], false);
+    let (e, cached) = offline(&b);
+    let d = query_error(cached, "{call SyncCache('Categories')}");
+    assert_eq!(d[0].0, "HY000", "{d:?}");
+    assert!(d[0].1.contains("Offline"), "{d:?}");
+    disconnect(e, cached);
+}
+
+on_both!(sync_cache_waits_for_the_lock_within_the_query_timeout);
+/// The procedure takes the replica's lock like the command: while another
+/// sync holds it, the call waits, and the statement's query timeout ends
+/// the wait (HYT00) with nothing read.
+fn sync_cache_waits_for_the_lock_within_the_query_timeout(b: &Backend) {
+    let sb = sandbox();
+    let (e, live) = connect_with(&sb, &b.key());
+    let held = b.hold_lock();
+    let st = stmt(live);
+    assert_eq!(
+        SQLSetStmtAttr(
+            st,
+            StatementAttribute::QueryTimeout as i32,
+            std::ptr::dangling_mut::<std::os::raw::c_void>(),
+            0,
+        ),
+        SQL_SUCCESS
+    ); // 1 s
+    sb.reset_counts();
+    let started = std::time::Instant::now();
+    assert_eq!(exec(st, "{call SyncCache('Categories')}"), SQL_ERROR);
+    assert_eq!(diag(HandleType::Stmt, st)[0].0, "HYT00");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(sb.request_count(), 0, "{:?}", sb.requests_by_route());
+    drop(held);
+    assert_eq!(exec(st, "{call SyncCache('Categories')}"), SQL_SUCCESS);
+    disconnect(e, live);
 }

@@ -28,7 +28,7 @@ mod vtab;
 mod write;
 
 pub use escapes::rewrite as rewrite_escapes;
-pub use value::{decode, Value};
+pub use value::{decode, lookup, Value};
 pub use vtab::table_declaration;
 
 use crate::error::{Error, Kind, Result};

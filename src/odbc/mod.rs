@@ -23,6 +23,7 @@ pub mod connect_attrs {
 }
 pub mod param_input;
 mod procedure_api;
+mod procedure_sync;
 pub mod procedures;
 pub mod sqlext;
 mod stmt;

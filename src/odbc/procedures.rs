@@ -4,7 +4,8 @@
 //! `EXEC NAME ...`. They are parsed here, before any SQL reaches SQLite, and
 //! described to SQLProcedures / SQLProcedureColumns from one data table.
 //! An API procedure is data only (`ApiCall`, each parameter's `body` place,
-//! each result's `path`); `procedure_api.rs` runs it.
+//! each result's `path`); `procedure_api.rs` runs it. `SyncCache` (the
+//! replica's sync) runs in `procedure_sync.rs`.
 
 use super::stmt::ColDesc;
 use super::{lock, Conn};
@@ -147,6 +148,20 @@ pub static PROCEDURES: &[ProcDef] = &[
             ResultDef { name: "amount", sql_type: SqlType::Decimal(19, 4), remarks: "Estimated price, in the store's currency." },
         ],
         api: Some(ApiCall { method: Method::Post, path: "/fulfillments/rates.json", wrapper: "rates" }),
+    },
+    ProcDef {
+        name: "SyncCache",
+        remarks: "Syncs the local replica (CacheLocation) as `jumpseller-odbc sync` does, under the same lock: one row per table synced. Needs a live connection with CacheLocation.",
+        params: &[ParamDef { name: "Tables", remarks: "Comma-separated tables (Orders,Products); default: every table. A child table named with its parent moves with it.", ..LOCAL }],
+        results: &[
+            ResultDef { name: "table_name", sql_type: SqlType::WVarchar(255), remarks: "The table." },
+            ResultDef { name: "mode", sql_type: SqlType::WVarchar(32), remarks: "full, incremental or incremental+reconciled." },
+            ResultDef { name: "rows_read", sql_type: SqlType::BigInt, remarks: "Rows read from the API." },
+            ResultDef { name: "rows", sql_type: SqlType::BigInt, remarks: "Rows in the replica afterwards." },
+            ResultDef { name: "requests", sql_type: SqlType::BigInt, remarks: "Requests the table's sync used." },
+            ResultDef { name: "error", sql_type: TEXT, remarks: "Why the table failed (it keeps its previous copy); NULL when it synced." },
+        ],
+        api: None,
     },
 ];
 
@@ -629,6 +644,10 @@ pub fn run(
     if let Some(api) = &call.proc.api {
         let client = conn.session()?.client().clone();
         let rows = super::procedure_api::run(&client, call, api, interrupt)?;
+        return Ok((call.columns(), rows));
+    }
+    if call.proc.name == "SyncCache" {
+        let rows = super::procedure_sync::run(conn, call, interrupt)?;
         return Ok((call.columns(), rows));
     }
     let config = lock(&conn.state)

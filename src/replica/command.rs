@@ -1,14 +1,13 @@
 //! `jumpseller-odbc sync`: fills the replica named by the connection
 //! string's CacheLocation (SQLite) or CacheConnection (PostgreSQL), one
-//! table after the other, under the replica's lock. A terminal sees a progress line; anything else one summary line
-//! per table. The exit status is 1 when any table failed.
+//! table after the other, under the replica's lock. A terminal sees a
+//! progress line; anything else one summary line per table. The exit status is 1 when any table failed.
 
+use super::reader::Reader;
 use super::sync::{self, Options, Progress, TableReport};
-use super::{lock, pg, SqliteStore, Store};
+use super::Target;
 use crate::config::Config;
-use crate::error::{Error, Kind};
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::time::Duration;
 
 pub const USAGE: &str = "\
@@ -20,8 +19,11 @@ or a PostgreSQL database, CacheConnection: one schema named after Login)
 through the driver's live connection (its rate limit, prefetch and pushdown).
 Tables with a `sync` object in the profile (Orders, Products) sync incrementally
 after their first sync: new ids, and the rows of the last CacheRecheckDays days
-(default 30) that can still change (orders); other tables are re-read whole. Connections with
-Offline=true and the same CacheLocation or CacheConnection then answer from the replica.
+(default 30) that can still change (orders); other tables are re-read whole.
+A child table named with its parent moves with it: from the parent's rows when
+they hold it (order lines), else only for new or changed parents (order history).
+Connections with Offline=true and the same CacheLocation or CacheConnection then
+answer from the replica.
 
   --connection-string STR   the driver's connection string (credentials, URL, the replica)
   --tables A,B              only these tables (default: every table)
@@ -70,51 +72,31 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     }
     let conn = conn.ok_or("--connection-string is required (see --help)")?;
     let (config, _warnings) = Config::from_connection_string(&conn).map_err(|e| e.message)?;
-    let (_lock, mut store) = open_store(&config, wait).map_err(|e| e.message)?;
-    let reader = super::reader::Reader::open(&config).map_err(|e| e.message)?;
+    let target = Target::of(&config).map_err(|e| e.message)?;
+    let reader = Reader::open(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
     };
-    let reports = sync::run(
-        store.as_mut(),
+    let opts = Options {
+        tables,
+        full,
+        recheck_days: config.cache_recheck_days,
+    };
+    let reports = sync::locked(
+        &target,
         &reader,
-        &Options {
-            tables,
-            full,
-            recheck_days: config.cache_recheck_days,
+        &opts,
+        wait,
+        &mut || {
+            eprintln!(
+                "Another sync of {} is running; waiting for it to finish ...",
+                target.describe()
+            )
         },
         &mut shown,
     )
     .map_err(|e| e.message)?;
     Ok(reports.iter().all(|r| r.error.is_none()))
-}
-
-/// The replica the connection string names, under its lock: a PostgreSQL
-/// schema (CacheConnection; the lock is the store's connection's) or an
-/// SQLite file (CacheLocation; the lock is the file lock returned).
-fn open_store(
-    config: &Config,
-    wait: Duration,
-) -> crate::error::Result<(Option<lock::SyncLock>, Box<dyn Store>)> {
-    let waiting = |what: &str| {
-        eprintln!("Another sync of {what} is running; waiting for it to finish ...");
-    };
-    if let Some(conn) = &config.cache_connection {
-        let schema = pg::schema_name(config.login.as_deref(), &config.url)?;
-        let store = pg::PgStore::open(conn, &schema, wait, &mut || {
-            waiting(&format!("the PostgreSQL schema {}", pg::ident(&schema)))
-        })?;
-        return Ok((None, Box::new(store)));
-    }
-    let location = config.cache_location.clone().ok_or_else(|| {
-        Error::new(
-            Kind::Config,
-            "the connection string names no replica to fill: CacheLocation (an SQLite file) or CacheConnection (PostgreSQL)",
-        )
-    })?;
-    let path = Path::new(&location);
-    let held = lock::take(path, wait, &mut || waiting(&location))?;
-    Ok((Some(held), Box::new(SqliteStore::open(path)?)))
 }
 
 /// How progress is shown.

@@ -3,6 +3,7 @@
 //! when the process ends, however it ends (kill -9 included).
 
 use crate::error::{Error, Kind, Result};
+use crate::jumpseller::Interrupt;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
@@ -23,6 +24,17 @@ pub fn lock_path(replica: &Path) -> PathBuf {
 /// Waits for the lock up to `wait`; `waiting` is called once if another
 /// process holds it (so a person sees why nothing moves).
 pub fn take(replica: &Path, wait: Duration, waiting: &mut dyn FnMut()) -> Result<SyncLock> {
+    take_or_stop(replica, wait, &Interrupt::none(), waiting)
+}
+
+/// As `take`, and the wait ends with the statement's cancel or deadline
+/// (SyncCache).
+pub fn take_or_stop(
+    replica: &Path,
+    wait: Duration,
+    interrupt: &Interrupt,
+    waiting: &mut dyn FnMut(),
+) -> Result<SyncLock> {
     let path = lock_path(replica);
     let file = OpenOptions::new()
         .read(true)
@@ -49,6 +61,7 @@ pub fn take(replica: &Path, wait: Duration, waiting: &mut dyn FnMut()) -> Result
         if status == 0 {
             return Ok(SyncLock { _file: file });
         }
+        interrupt.check().map_err(Error::from)?;
         if Instant::now() >= until {
             return Err(Error::new(
                 Kind::Timeout,

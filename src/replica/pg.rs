@@ -16,9 +16,9 @@
 //! host or a trusted network. A server that requires TLS refuses it, and
 //! the error says so.
 
-use super::pg_types::{pg_format_type, pg_type, to_pg_text};
+use super::pg_types::{from_pg_text, pg_format_type, pg_type, select_expr, to_pg_text};
 use super::store::{keyset_column, Change, Store, SyncKind, SyncState};
-use crate::engine::Value;
+use crate::engine::{Interrupt, Value};
 use crate::error::{Error, Kind, Result};
 use crate::schema::Table;
 use postgres::{Client, NoTls};
@@ -119,10 +119,11 @@ impl PgStore {
         conn: &str,
         schema: &str,
         wait: Duration,
+        interrupt: &Interrupt,
         waiting: &mut dyn FnMut(),
     ) -> Result<PgStore> {
         let mut client = connect(conn, schema)?;
-        take_lock(&mut client, schema, wait, waiting)?;
+        take_lock(&mut client, schema, wait, interrupt, waiting)?;
         let s = ident(schema);
         client
             .batch_execute(&format!(
@@ -200,11 +201,13 @@ fn twice_or_failed(schema: &str, table: &str, e: postgres::Error) -> Error {
     )
 }
 
-/// The advisory lock of `schema`'s syncs, waited for up to `wait`.
+/// The advisory lock of `schema`'s syncs, waited for up to `wait` (or
+/// until the statement that asked is cancelled or times out).
 fn take_lock(
     client: &mut Client,
     schema: &str,
     wait: Duration,
+    interrupt: &Interrupt,
     waiting: &mut dyn FnMut(),
 ) -> Result<()> {
     let until = Instant::now() + wait;
@@ -220,6 +223,7 @@ fn take_lock(
         if got {
             return Ok(());
         }
+        interrupt.check().map_err(Error::from)?;
         if Instant::now() >= until {
             return Err(Error::new(
                 Kind::Timeout,
@@ -383,36 +387,108 @@ impl PgStore {
                 column,
                 values,
             } => {
-                let ty = table
-                    .columns
-                    .iter()
-                    .find(|c| c.name == *column)
-                    .map(|c| c.sql_type())
-                    .ok_or_else(|| {
-                        Error::new(
-                            Kind::General,
-                            format!("{} has no column {column}", table.name),
-                        )
-                    })?;
-                let texts = values
-                    .iter()
-                    .map(|v| to_pg_text(v, ty))
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|why| Error::new(Kind::General, why))?;
+                let (is_one_of, texts) = one_of(table, column, values)?;
                 tx.execute(
                     &format!(
-                        "DELETE FROM {} WHERE {} = ANY(CAST($1::text[] AS {}[]))",
-                        self.table_ref(&table.name),
-                        ident(column),
-                        pg_type(ty)
+                        "DELETE FROM {} WHERE {is_one_of}",
+                        self.table_ref(&table.name)
                     ),
                     &[&texts],
                 )
                 .map(|_| ())
                 .map_err(pg)
             }
+            Change::DeleteOrphans {
+                table,
+                column,
+                parent,
+                parent_column,
+            } => tx
+                .execute(
+                    &format!(
+                        "DELETE FROM {t} c WHERE NOT EXISTS (SELECT 1 FROM {p} p WHERE p.{pc} = c.{cc})",
+                        t = self.table_ref(&table.name),
+                        p = self.table_ref(&parent.name),
+                        pc = ident(parent_column),
+                        cc = ident(column)
+                    ),
+                    &[],
+                )
+                .map(|_| ())
+                .map_err(pg),
         }
     }
+
+    /// Ends one table's full sync inside `tx`: the swap, its key, its state.
+    fn swap_in(&self, tx: &mut postgres::Transaction<'_>, table: &Table) -> Result<()> {
+        let t = self.table_ref(&table.name);
+        let stage = self.table_ref(&stage_name(&table.name));
+        // The swap waits for readers in a statement (their transaction holds
+        // the table), but not forever: a reader left open fails this table's
+        // sync, which keeps the previous copy, rather than hang it.
+        tx.batch_execute(&format!(
+            "SET LOCAL lock_timeout = '{SWAP_WAIT}'; \
+             DROP TABLE IF EXISTS {t}; ALTER TABLE {stage} RENAME TO {}",
+            ident(&table.name)
+        ))
+        .map_err(|e| pg_failed(&self.schema, e))?;
+        if let Some(key) = key_columns(table) {
+            // UNIQUE, not PRIMARY KEY: a key column may be NULL (a product's
+            // location without a variant), and NULLs are distinct, as in
+            // the SQLite replica's unique index.
+            let cols: Vec<String> = key.iter().map(|k| ident(k)).collect();
+            tx.batch_execute(&format!(
+                "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE ({})",
+                ident(&format!("_key_{}", table.name)),
+                cols.join(", ")
+            ))
+            .map_err(|e| twice_or_failed(&self.schema, &table.name, e))?;
+        }
+        let high_water = highest_key(table, &t);
+        tx.execute(
+            &format!(
+                "INSERT INTO {s}.{META}(table_name, row_count, last_full_sync, high_water)
+                 VALUES ($1, (SELECT count(*) FROM {t}), now(), {high_water})
+                 ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count,
+                    last_full_sync = excluded.last_full_sync, high_water = excluded.high_water",
+                s = ident(&self.schema)
+            ),
+            &[&table.name],
+        )
+        .map(|_| ())
+        .map_err(|e| pg_failed(&self.schema, e))
+    }
+}
+
+/// `"column" = ANY(...)` and its parameter: `values` as the column's
+/// PostgreSQL text (a value it could not hold is an error).
+fn one_of(table: &Table, column: &str, values: &[Value]) -> Result<(String, Vec<String>)> {
+    let ty = table
+        .columns
+        .iter()
+        .find(|c| c.name == column)
+        .map(|c| c.sql_type())
+        .ok_or_else(|| {
+            Error::new(
+                Kind::General,
+                format!("{} has no column {column}", table.name),
+            )
+        })?;
+    // NULL equals nothing: it is left out.
+    let texts = values
+        .iter()
+        .map(|v| to_pg_text(v, ty))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|why| Error::new(Kind::General, why))?
+        .into_iter()
+        .flatten()
+        .collect();
+    let sql = format!(
+        "{} = ANY(CAST($1::text[] AS {}[]))",
+        ident(column),
+        pg_type(ty)
+    );
+    Ok((sql, texts))
 }
 
 impl Store for PgStore {
@@ -446,47 +522,50 @@ impl Store for PgStore {
         tx.commit().map_err(|e| pg_failed(&self.schema, e))
     }
 
-    fn finish_full(&mut self, table: &Table) -> Result<()> {
-        let t = self.table_ref(&table.name);
-        let stage = self.table_ref(&stage_name(&table.name));
+    fn finish_full(&mut self, tables: &[&Table]) -> Result<()> {
         let mut client = self.client.borrow_mut();
         let mut tx = client
             .transaction()
             .map_err(|e| pg_failed(&self.schema, e))?;
-        // The swap waits for readers in a statement (their transaction holds
-        // the table), but not forever: a reader left open fails this table's
-        // sync, which keeps the previous copy, rather than hang it.
-        tx.batch_execute(&format!(
-            "SET LOCAL lock_timeout = '{SWAP_WAIT}'; \
-             DROP TABLE IF EXISTS {t}; ALTER TABLE {stage} RENAME TO {}",
-            ident(&table.name)
-        ))
-        .map_err(|e| pg_failed(&self.schema, e))?;
-        if let Some(key) = key_columns(table) {
-            // UNIQUE, not PRIMARY KEY: a key column may be NULL (a product's
-            // location without a variant), and NULLs are distinct, as in
-            // the SQLite replica's unique index.
-            let cols: Vec<String> = key.iter().map(|k| ident(k)).collect();
-            tx.batch_execute(&format!(
-                "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE ({})",
-                ident(&format!("_key_{}", table.name)),
-                cols.join(", ")
-            ))
-            .map_err(|e| twice_or_failed(&self.schema, &table.name, e))?;
+        for table in tables {
+            self.swap_in(&mut tx, table)?;
         }
-        let high_water = highest_key(table, &t);
-        tx.execute(
-            &format!(
-                "INSERT INTO {s}.{META}(table_name, row_count, last_full_sync, high_water)
-                 VALUES ($1, (SELECT count(*) FROM {t}), now(), {high_water})
-                 ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count,
-                    last_full_sync = excluded.last_full_sync, high_water = excluded.high_water",
-                s = ident(&self.schema)
-            ),
-            &[&table.name],
-        )
-        .map_err(|e| pg_failed(&self.schema, e))?;
         tx.commit().map_err(|e| pg_failed(&self.schema, e))
+    }
+
+    fn rows_by_key(
+        &self,
+        table: &Table,
+        column: &str,
+        values: &[Value],
+    ) -> Result<Vec<Vec<Value>>> {
+        let (is_one_of, texts) = one_of(table, column, values)?;
+        let cols: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| format!("{}::text", select_expr(&ident(&c.name), c.sql_type())))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {is_one_of}",
+            cols.join(", "),
+            self.table_ref(&table.name)
+        );
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&sql, &[&texts])
+            .map_err(|e| self.failed(e))?;
+        rows.iter()
+            .map(|r| {
+                table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Ok(from_pg_text(r.try_get(i)?, c.sql_type())))
+                    .collect::<std::result::Result<Vec<_>, postgres::Error>>()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.failed(e))
     }
 
     fn high_water(&self, table: &Table) -> Result<Option<i64>> {

@@ -5,6 +5,10 @@
 //! - `Pace::Exact` requests one page at a time: for a window or one
 //!   parent's children, where a page read ahead past the end of a list
 //!   without a count is a request spent for nothing.
+//!
+//! The sessions read a copy of the profile with hidden columns
+//! (embedded.rs), so that a table's rows come with the rows of its array
+//! children: a `Reading` hands out both, batch by batch.
 
 use crate::config::live::{self, open_session};
 use crate::config::Config;
@@ -14,7 +18,9 @@ use crate::jumpseller::Client;
 use crate::schema::{Profile, Table};
 use std::sync::Arc;
 
+use super::embedded::{self, Embedded};
 use super::layout::quoted;
+use crate::schema::BUILTIN;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pace {
@@ -23,8 +29,34 @@ pub enum Pace {
 }
 
 pub struct Reader {
+    /// The connection's profile (the tables the replica holds).
+    profile: Arc<Profile>,
     ahead: Session,
     exact: Session,
+    /// A statement's cancel and deadline (SyncCache), or none.
+    interrupt: Interrupt,
+}
+
+/// Rows of a table and of its array children, read together.
+pub struct Batch {
+    pub rows: Vec<Vec<Value>>,
+    pub children: Vec<ChildRows>,
+}
+
+/// One array child's rows in a batch, and the keys of the parents they
+/// belong to (a parent whose array is now empty has none).
+pub struct ChildRows {
+    /// Index of the child in the profile's tables.
+    pub table: usize,
+    pub parent_keys: Vec<Value>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// A running `SELECT` of a table and its hidden columns.
+pub struct Reading {
+    query: Query,
+    width: usize,
+    embedded: Vec<Embedded>,
 }
 
 impl Reader {
@@ -37,18 +69,33 @@ impl Reader {
     /// Over a client already signed in (a live connection's).
     pub fn over(config: &Config, client: Arc<Client>) -> Result<Reader> {
         let profile = Profile::load(config.profile.as_deref())?;
+        let (text, origin) = Profile::source(config.profile.as_deref())?
+            .unwrap_or_else(|| (BUILTIN.to_string(), "(built-in)".to_string()));
+        let hidden = Arc::new(embedded::with_hidden_columns(&text, &origin, &profile)?);
         let exact = Config {
             prefetch: Some(0),
             ..config.clone()
         };
         Ok(Reader {
-            ahead: open_session(config, profile.clone(), client.clone(), &Setup::default())?,
-            exact: open_session(&exact, profile, client, &Setup::default())?,
+            profile,
+            ahead: open_session(config, hidden.clone(), client.clone(), &Setup::default())?,
+            exact: open_session(&exact, hidden, client, &Setup::default())?,
+            interrupt: Interrupt::none(),
         })
     }
 
+    pub fn interrupt(&self) -> &Interrupt {
+        &self.interrupt
+    }
+
+    /// Reads stop with the statement's cancel or deadline.
+    pub fn interrupted_by(mut self, interrupt: Interrupt) -> Reader {
+        self.interrupt = interrupt;
+        self
+    }
+
     pub fn profile(&self) -> &Arc<Profile> {
-        self.ahead.profile()
+        &self.profile
     }
 
     /// Requests sent so far by the sync's client.
@@ -56,33 +103,44 @@ impl Reader {
         self.ahead.client().requests_sent()
     }
 
-    /// `SELECT * FROM table [WHERE filter]`, running.
-    pub fn select(
+    /// The table's rows (and its array children's) `[WHERE filter]`.
+    pub fn read(
         &self,
         pace: Pace,
         table: &Table,
         filter: &str,
         params: &[Value],
-    ) -> Result<Query> {
+    ) -> Result<Reading> {
         let session = match pace {
             Pace::Ahead => &self.ahead,
             Pace::Exact => &self.exact,
         };
-        let mut sql = format!("SELECT * FROM {}", self.name(table));
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .chain(embedded::hidden_names(&self.profile, table))
+            .map(|c| quoted(&c))
+            .collect();
+        let mut sql = format!("SELECT {} FROM {}", columns.join(", "), self.name(table));
         if !filter.is_empty() {
             sql.push_str(" WHERE ");
             sql.push_str(filter);
         }
         let mut query = session.prepare(&sql)?;
-        query.execute(params, &Interrupt::none())?;
-        Ok(query)
+        query.execute(params, &self.interrupt)?;
+        Ok(Reading {
+            query,
+            width: table.columns.len(),
+            embedded: embedded::children_of(&self.profile, table),
+        })
     }
 
     /// `SELECT COUNT(*)`: a count route when the table has one.
     pub fn count(&self, table: &Table) -> Result<u64> {
         let sql = format!("SELECT COUNT(*) FROM {}", self.name(table));
         let mut q = self.exact.prepare(&sql)?;
-        q.execute(&[], &Interrupt::none())?;
+        q.execute(&[], &self.interrupt)?;
         match q.next_row()?.as_deref() {
             Some([Value::Int(n)]) => Ok(*n as u64),
             other => Err(Error::new(
@@ -97,5 +155,33 @@ impl Reader {
 
     fn name(&self, table: &Table) -> String {
         format!("{}.{}", quoted(&self.profile().schema), quoted(&table.name))
+    }
+}
+
+impl Reading {
+    /// Up to `n` more rows, with their children; None at the end.
+    pub fn next_batch(&mut self, n: usize) -> Result<Option<Batch>> {
+        let mut rows = Vec::with_capacity(n);
+        let mut children: Vec<ChildRows> = self
+            .embedded
+            .iter()
+            .map(|e| ChildRows {
+                table: e.child,
+                parent_keys: Vec::new(),
+                rows: Vec::new(),
+            })
+            .collect();
+        while rows.len() < n {
+            let Some(mut row) = self.query.next_row()? else {
+                break;
+            };
+            let hidden = row.split_off(self.width);
+            for (e, out) in self.embedded.iter().zip(children.iter_mut()) {
+                out.parent_keys.push(row[e.parent_key].clone());
+                out.rows.extend(e.rows(&row, &hidden));
+            }
+            rows.push(row);
+        }
+        Ok((!rows.is_empty()).then_some(Batch { rows, children }))
     }
 }

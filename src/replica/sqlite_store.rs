@@ -126,46 +126,42 @@ impl Store for SqliteStore {
         tx.commit().map_err(|e| failed(&path, e))
     }
 
-    fn finish_full(&mut self, table: &Table) -> Result<()> {
+    fn finish_full(&mut self, tables: &[&Table]) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
-        tx.execute_batch(&format!(
-            "DROP TABLE IF EXISTS {t}; ALTER TABLE {s} RENAME TO {t};",
-            t = quoted(&table.name),
-            s = quoted(&layout::stage_name(&table.name))
-        ))
-        .map_err(|e| failed(&path, e))?;
-        if let Some(index) = layout::key_index_sql(table) {
-            tx.execute_batch(&index).map_err(|e| {
-                Error::new(
-                    Kind::General,
-                    format!("The API listed a row of {} twice under one key; the replica keeps its previous copy: {e}", table.name),
-                )
+        for table in tables {
+            swap_in(&tx, table).map_err(|e| match e {
+                Swap::Sql(e) => failed(&path, e),
+                Swap::Duplicate(e) => e,
             })?;
         }
-        let high_water: Option<i64> = match keyset_column(table) {
-            Some(k) => tx
-                .query_row(
-                    &format!("SELECT max({}) FROM {}", quoted(k), quoted(&table.name)),
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(|e| failed(&path, e))?,
-            None => None,
-        };
-        let now = sql_time(now_unix());
-        tx.execute(
-            &format!(
-                "INSERT INTO {META}(table_name, row_count, last_full_sync, high_water)
-                 VALUES (?1, (SELECT count(*) FROM {t}), ?2, ?3)
-                 ON CONFLICT(table_name) DO UPDATE SET row_count = excluded.row_count,
-                    last_full_sync = ?2, high_water = ?3",
-                t = quoted(&table.name)
-            ),
-            rusqlite::params![table.name, now, high_water.unwrap_or(0)],
-        )
-        .map_err(|e| failed(&path, e))?;
         tx.commit().map_err(|e| failed(&path, e))
+    }
+
+    fn rows_by_key(
+        &self,
+        table: &Table,
+        column: &str,
+        values: &[Value],
+    ) -> Result<Vec<Vec<Value>>> {
+        let sql = format!(
+            "SELECT * FROM {} WHERE {} = ?1",
+            quoted(&table.name),
+            quoted(column)
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.fail(e))?;
+        let mut out = Vec::new();
+        for v in values {
+            let mut rows = stmt.query([Param(v)]).map_err(|e| self.fail(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.fail(e))? {
+                let row = (0..table.columns.len())
+                    .map(|i| r.get::<_, Value>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(|e| self.fail(e))?;
+                out.push(row);
+            }
+        }
+        Ok(out)
     }
 
     fn high_water(&self, table: &Table) -> Result<Option<i64>> {
@@ -263,6 +259,54 @@ impl Store for SqliteStore {
     }
 }
 
+enum Swap {
+    Sql(rusqlite::Error),
+    Duplicate(Error),
+}
+
+impl From<rusqlite::Error> for Swap {
+    fn from(e: rusqlite::Error) -> Swap {
+        Swap::Sql(e)
+    }
+}
+
+/// Inside the caller's transaction: the staging copy of `table` becomes
+/// the table, with its key index and its state.
+fn swap_in(tx: &Transaction, table: &Table) -> std::result::Result<(), Swap> {
+    tx.execute_batch(&format!(
+        "DROP TABLE IF EXISTS {t}; ALTER TABLE {s} RENAME TO {t};",
+        t = quoted(&table.name),
+        s = quoted(&layout::stage_name(&table.name))
+    ))?;
+    if let Some(index) = layout::key_index_sql(table) {
+        tx.execute_batch(&index).map_err(|e| {
+            Swap::Duplicate(Error::new(
+                Kind::General,
+                format!("The API listed a row of {} twice under one key; the replica keeps its previous copy: {e}", table.name),
+            ))
+        })?;
+    }
+    let high_water: Option<i64> = match keyset_column(table) {
+        Some(k) => tx.query_row(
+            &format!("SELECT max({}) FROM {}", quoted(k), quoted(&table.name)),
+            [],
+            |r| r.get(0),
+        )?,
+        None => None,
+    };
+    tx.execute(
+        &format!(
+            "INSERT INTO {META}(table_name, row_count, last_full_sync, high_water)
+             VALUES (?1, (SELECT count(*) FROM {t}), ?2, ?3)
+             ON CONFLICT(table_name) DO UPDATE SET row_count = excluded.row_count,
+                last_full_sync = ?2, high_water = ?3",
+            t = quoted(&table.name)
+        ),
+        rusqlite::params![table.name, sql_time(now_unix()), high_water.unwrap_or(0)],
+    )?;
+    Ok(())
+}
+
 /// One change inside the caller's transaction.
 fn apply_one(tx: &Transaction, change: &Change) -> rusqlite::Result<()> {
     match change {
@@ -290,6 +334,23 @@ fn apply_one(tx: &Transaction, change: &Change) -> rusqlite::Result<()> {
             }
             Ok(())
         }
+        Change::DeleteOrphans {
+            table,
+            column,
+            parent,
+            parent_column,
+        } => tx
+            .execute(
+                &format!(
+                    "DELETE FROM {t} WHERE NOT EXISTS (SELECT 1 FROM {p} WHERE {p}.{pc} = {t}.{c})",
+                    t = quoted(&table.name),
+                    c = quoted(column),
+                    p = quoted(&parent.name),
+                    pc = quoted(parent_column)
+                ),
+                [],
+            )
+            .map(|_| ()),
     }
 }
 
@@ -346,7 +407,7 @@ mod tests {
             .unwrap();
         assert!(!store.has_table("Orders").unwrap(), "staged only");
         assert_eq!(store.high_water(orders).unwrap(), None);
-        store.finish_full(orders).unwrap();
+        store.finish_full(&[orders]).unwrap();
         assert_eq!(store.row_count("Orders").unwrap(), 3);
         assert_eq!(store.high_water(orders).unwrap(), Some(3));
         let newer = vec![row(orders, 3), row(orders, 7)];
@@ -389,7 +450,7 @@ mod tests {
                 rows: &rows,
             }])
             .unwrap();
-        let e = store.finish_full(orders).unwrap_err();
+        let e = store.finish_full(&[orders]).unwrap_err();
         assert!(e.message.contains("twice"), "{}", e.message);
         assert!(!store.has_table("Orders").unwrap());
     }
@@ -419,7 +480,7 @@ mod tests {
             e.message
         );
         // Nothing of the batch was written.
-        store.finish_full(orders).unwrap();
+        store.finish_full(&[orders]).unwrap();
         assert_eq!(store.row_count("Orders").unwrap(), 0);
     }
 
@@ -429,7 +490,7 @@ mod tests {
         let orders = profile.table("Orders").unwrap();
         let mut store = SqliteStore::open(Path::new(":memory:")).unwrap();
         store.begin_full(orders).unwrap();
-        store.finish_full(orders).unwrap();
+        store.finish_full(&[orders]).unwrap();
         assert_eq!(store.high_water(orders).unwrap(), Some(0));
         // As the first replicas declared money (BLOB affinity).
         store

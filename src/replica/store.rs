@@ -41,6 +41,14 @@ pub enum Change<'a> {
         column: &'a str,
         values: &'a [Value],
     },
+    /// Rows of `table` whose `column` matches no `parent.parent_column`
+    /// are removed (children of parents gone).
+    DeleteOrphans {
+        table: &'a Table,
+        column: &'a str,
+        parent: &'a Table,
+        parent_column: &'a str,
+    },
 }
 
 /// Which count of requests a finished sync records.
@@ -79,11 +87,17 @@ pub trait Store: Send {
     /// Applies the changes in one transaction.
     fn apply(&mut self, changes: &[Change]) -> Result<()>;
 
-    /// Ends a full sync in one transaction: the staging copy replaces the
-    /// table (refused when two rows share a primary key), and the state
-    /// gets its row count, `last_full_sync` and the high water (the
-    /// highest `keyset_column`, 0 without one).
-    fn finish_full(&mut self, table: &Table) -> Result<()>;
+    /// Ends the full syncs of `tables` (a parent and the children read with
+    /// it) in one transaction: each staging copy replaces its table
+    /// (refused when two rows share a primary key), and each state gets
+    /// its row count, `last_full_sync` and the high water (the highest
+    /// `keyset_column`, 0 without one).
+    fn finish_full(&mut self, tables: &[&Table]) -> Result<()>;
+
+    /// The rows of `table` whose `column` is one of `values` (a sync
+    /// compares them with the rows it reads again: a parent changed?).
+    fn rows_by_key(&self, table: &Table, column: &str, values: &[Value])
+        -> Result<Vec<Vec<Value>>>;
 
     /// The high water id of a table synced whole before (None: never, or
     /// its copy was made with other columns than the profile's: an older

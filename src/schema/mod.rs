@@ -331,9 +331,18 @@ impl Profile {
     /// The profile a connection asked for: built-in unless `Profile=` names
     /// a file (a CData `.apip` means built-in).
     pub fn load(path: Option<&str>) -> Result<Arc<Profile>> {
-        match path {
+        match Self::source(path)? {
             None => Ok(Self::builtin()),
-            Some(p) if p.to_ascii_lowercase().ends_with(".apip") => Ok(Self::builtin()),
+            Some((text, p)) => Ok(Arc::new(Profile::parse(&text, &p)?)),
+        }
+    }
+
+    /// The text of the profile `path` names and where it is from (None:
+    /// the built-in one, `BUILTIN`).
+    pub fn source(path: Option<&str>) -> Result<Option<(String, String)>> {
+        match path {
+            None => Ok(None),
+            Some(p) if p.to_ascii_lowercase().ends_with(".apip") => Ok(None),
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|e| {
                     crate::error::Error::new(
@@ -341,7 +350,7 @@ impl Profile {
                         format!("Profile {p} cannot be read: {e}"),
                     )
                 })?;
-                Ok(Arc::new(Profile::parse(&text, p)?))
+                Ok(Some((text, p.to_string())))
             }
         }
     }

@@ -93,7 +93,8 @@ def test_procedures_are_described(sandbox, store):
     conn = pyodbc.connect(_oauth_conn_str(sandbox, store), autocommit=True)
     cur = conn.cursor()
     names = sorted(r.procedure_name for r in cur.procedures())
-    assert names == ["GetOAuthAccessToken", "GetOAuthAuthorizationURL", "GetShippingRates", "RefreshOAuthAccessToken"]
+    assert names == ["GetOAuthAccessToken", "GetOAuthAuthorizationURL", "GetShippingRates", "RefreshOAuthAccessToken",
+                     "SyncCache"]
     cols = [(r.column_name, r.column_type) for r in cur.procedureColumns(procedure="GetOAuthAccessToken")]
     assert cols == [("AuthMode", 1), ("Verifier", 1), ("CallbackURL", 1), ("Scope", 1), ("State", 1),
                     ("OAuthAccessToken", 3), ("OAuthRefreshToken", 3), ("ExpiresIn", 3)]

@@ -38,6 +38,16 @@ def backend(request, workdir):
             yield {"CacheConnection": "{%s}" % pg.conn}, pg
 
 
+def fresh_replica(backend, workdir, name):
+    """The key of a new, empty replica beside the module's: a file, or a
+    database of its own on the module's PostgreSQL server."""
+    _, pg = backend
+    if pg is None:
+        return {"CacheLocation": str(workdir / f"{name}.db")}
+    pg.psql(f'CREATE DATABASE "{name}"')
+    return {"CacheConnection": "{%s}" % pg.conn.replace("dbname=postgres", f"dbname={name}")}
+
+
 @pytest.fixture(scope="module")
 def replica(module_sandbox, backend):
     """Every table synced into a fresh replica; (its key, summary lines)."""
@@ -109,3 +119,22 @@ def test_psql_reads_the_postgresql_replica_directly(backend, replica, module_con
     got = {int(i): Decimal(t) for i, t in (line.split("|") for line in pg.psql(
         f'SELECT id, total FROM "{LOGIN}"."Orders"').split("\n") if line)}
     assert got == {i: Decimal(str(t)) for i, t in live.items()}
+
+
+def test_sync_cache_procedure_through_pyodbc(module_sandbox, workdir, backend):
+    """{call SyncCache(?)} with a bound argument: one row per table, described
+    by SQLProcedureColumns; then the Offline connection answers from it."""
+    key = fresh_replica(backend, workdir, "replica_proc")
+    conn = pyodbc.connect(module_sandbox.conn_str(**key), autocommit=True)
+    cur = conn.cursor()
+    names = [(c.column_name, c.column_type) for c in cur.procedureColumns(procedure="SyncCache")]
+    assert names == [("Tables", 1), ("table_name", 3), ("mode", 3), ("rows_read", 3), ("rows", 3),
+                     ("requests", 3), ("error", 3)]
+    rows = cur.execute("{call SyncCache(?)}", "Categories,Products").fetchall()
+    assert [tuple(r)[:2] for r in rows] == [("Categories", "full"), ("Products", "full")]
+    assert [r.rows for r in rows] == [12, 120] and all(r.error is None for r in rows)
+    assert [d[0] for d in cur.description] == ["table_name", "mode", "rows_read", "rows", "requests", "error"]
+    offline = pyodbc.connect(module_sandbox.conn_str(**key, Offline="true"), autocommit=True)
+    assert offline.cursor().execute("SELECT COUNT(*) FROM Products").fetchone()[0] == 120
+    offline.close()
+    conn.close()
