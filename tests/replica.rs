@@ -457,6 +457,37 @@ fn children_of_a_deleted_parent_go_with_it(b: &Backend) {
         "ProductOptionValues",
     ];
     sync_tables(&sb, b, &family, false);
+    // A new product: its options are read (one request), its variants come
+    // in its own JSON; the other products' options are not read again.
+    let (e, live) = connect(&sb);
+    let st = stmt(live);
+    let sql = "INSERT INTO Products (name, price) VALUES ('Replica lamp', 12.5)";
+    assert_eq!(
+        exec(st, sql),
+        SQL_SUCCESS,
+        "{:?}",
+        diag(HandleType::Stmt, st)
+    );
+    disconnect(e, live);
+    let reports = sync_tables(&sb, b, &family, false);
+    for r in &reports {
+        assert_eq!(r.mode, Mode::Incremental, "{r:?}");
+    }
+    assert_eq!(
+        report(&reports, "ProductOptions").requests,
+        1,
+        "{reports:?}"
+    );
+    assert_eq!(
+        report(&reports, "ProductVariants").requests,
+        0,
+        "{reports:?}"
+    );
+    assert_eq!(
+        report(&reports, "ProductOptionValues").requests,
+        0,
+        "{reports:?}"
+    );
     let (e, cached) = offline(b);
     let of_5 = "SELECT (SELECT COUNT(*) FROM ProductVariants WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptions WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptionValues WHERE product_id = 5)";
     assert_ne!(query(cached, of_5), vec![vec![Some("0".to_string())]]);

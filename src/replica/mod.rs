@@ -12,6 +12,7 @@
 pub mod affinity;
 pub mod command;
 pub mod embedded;
+mod family;
 pub mod layout;
 pub mod lock;
 pub mod pg;

@@ -50,7 +50,14 @@ impl Profile {
                 }
             }
         }
-        check_nesting(self, origin)
+        check_nesting(self, origin)?;
+        // Last: a table made a child (a mistake the checks above name
+        // better) keeps a `sync` it can no longer have.
+        for (ti, t) in self.tables.iter().enumerate() {
+            let place = format!("Profile {origin}, table '{}' (tables[{ti}])", t.name);
+            check_sync(t, &place)?;
+        }
+        Ok(())
     }
 }
 
@@ -110,7 +117,6 @@ fn check_table(t: &Table, place: &str, names: &[String]) -> Result<()> {
             "{place}: at most one pushdown route is a 'keyset'."
         ));
     }
-    check_sync(t, place)?;
     match (&t.source.list, &t.source.parent) {
         (Some(_), None) => Ok(()),
         (None, Some(ps)) => {
