@@ -1,6 +1,6 @@
 //! `{call SyncCache('Orders,Products')}` (or `SyncCache()`: every table):
 //! the replica sync of `jumpseller-odbc sync` run on a live connection with
-//! a `CacheLocation`, through its client (its rate limit), under the same
+//! a `CacheLocation` or `CacheConnection`, through its client (its rate limit), under the same
 //! lock, stopped by the statement's cancel or query timeout. One row per
 //! table synced: what the command prints, as columns.
 
@@ -25,7 +25,7 @@ pub fn run(conn: &Conn, call: &Call, interrupt: &Interrupt) -> Result<Vec<Vec<Va
     if config.offline {
         return Err(Error::new(
             Kind::General,
-            "SyncCache reads the store, and this connection is Offline (Offline=true sends nothing): call it on a live connection with the same CacheLocation.",
+            "SyncCache reads the store, and this connection is Offline (Offline=true sends nothing): call it on a live connection with the same CacheLocation or CacheConnection.",
         ));
     }
     if config.cache_location.is_none() && config.cache_connection.is_none() {
