@@ -2,17 +2,22 @@
 //! Offline answers equal to live ones; incremental syncs that find new and
 //! changed orders with few requests; deletions reconciled by counts; a sync
 //! killed with SIGKILL resumed to the same end state; Offline without any
-//! network; two syncs taking turns.
+//! network; two syncs taking turns. Each of these runs twice: with the
+//! replica in an SQLite file (CacheLocation) and in a private PostgreSQL
+//! server (CacheConnection, tests/common/pg.rs).
 
 mod common;
+use common::pg::PgServer;
 use common::*;
 use jumpseller_odbc::config::Config;
+use jumpseller_odbc::engine::Interrupt;
 use jumpseller_odbc::ffi::{SQLNumResultCols, SQLSetStmtAttr};
+use jumpseller_odbc::replica::pg::PgStore;
 use jumpseller_odbc::replica::reader::Reader;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
-use jumpseller_odbc::replica::{lock, SqliteStore};
+use jumpseller_odbc::replica::{lock, SqliteStore, Store};
 use jumpseller_sandbox::{Mutation, Sandbox};
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -22,33 +27,100 @@ impl Progress for Quiet {
     fn done(&mut self, _: &TableReport) {}
 }
 
-fn cache_str(sb: &Sandbox, file: &Path) -> String {
-    format!("{};CacheLocation={}", conn_str(sb), file.display())
+/// Where a test's replica lives.
+enum Backend {
+    Sqlite { _dir: TempDir, file: PathBuf },
+    Pg(PgServer),
+}
+
+/// The sandbox's Login: the PostgreSQL replica's schema.
+const SCHEMA: &str = "sandbox";
+
+impl Backend {
+    fn sqlite(name: &str) -> Backend {
+        let dir = TempDir::new(name);
+        let file = dir.join("store.db");
+        Backend::Sqlite { _dir: dir, file }
+    }
+
+    fn pg(_name: &str) -> Backend {
+        Backend::Pg(PgServer::start())
+    }
+
+    /// The connection string key naming the replica.
+    fn key(&self) -> String {
+        match self {
+            Backend::Sqlite { file, .. } => format!("CacheLocation={}", file.display()),
+            Backend::Pg(server) => format!("CacheConnection={{{}}}", server.conn()),
+        }
+    }
+
+    /// The replica's sync lock, held by this process until dropped.
+    fn hold_lock(&self) -> Box<dyn std::any::Any> {
+        match self {
+            Backend::Sqlite { file, .. } => {
+                Box::new(lock::take(file, Duration::ZERO, &mut || {}).unwrap())
+            }
+            Backend::Pg(_) => Box::new(self.store(Duration::ZERO).unwrap()),
+        }
+    }
+
+    /// The replica open for a sync, as `jumpseller-odbc sync` opens it.
+    fn store(&self, wait: Duration) -> Result<Box<dyn Store>, String> {
+        match self {
+            Backend::Sqlite { file, .. } => Ok(Box::new(SqliteStore::open(file).unwrap())),
+            Backend::Pg(server) => {
+                PgStore::open(&server.conn(), SCHEMA, wait, &Interrupt::none(), &mut || {})
+                    .map(|s| Box::new(s) as Box<dyn Store>)
+                    .map_err(|e| e.message)
+            }
+        }
+    }
+}
+
+/// One test body run against both replicas.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(&super::Backend::sqlite(stringify!($name)));
+            }
+            #[test]
+            fn postgres() {
+                super::$name(&super::Backend::pg(stringify!($name)));
+            }
+        }
+    };
+}
+
+fn cache_str(sb: &Sandbox, b: &Backend) -> String {
+    format!("{};{}", conn_str(sb), b.key())
 }
 
 /// Syncs `tables` through the library, as `jumpseller-odbc sync` does.
-fn sync_tables(sb: &Sandbox, file: &Path, tables: &[&str], full: bool) -> Vec<TableReport> {
-    sync_with(sb, file, tables, full, "")
+fn sync_tables(sb: &Sandbox, b: &Backend, tables: &[&str], full: bool) -> Vec<TableReport> {
+    sync_with(sb, b, tables, full, "")
 }
 
 /// As `sync_tables`, with more connection keys (`;Key=value...`).
 fn sync_with(
     sb: &Sandbox,
-    file: &Path,
+    b: &Backend,
     tables: &[&str],
     full: bool,
     keys: &str,
 ) -> Vec<TableReport> {
-    let conn = format!("{}{keys}", cache_str(sb, file));
+    let conn = format!("{}{keys}", cache_str(sb, b));
     let (config, _) = Config::from_connection_string(&conn).unwrap();
     let reader = Reader::open(&config).unwrap();
-    let mut replica = SqliteStore::open(file).unwrap();
+    let mut store = b.store(Duration::ZERO).unwrap();
     let opts = Options {
         tables: Some(tables.iter().map(|t| t.to_string()).collect()),
         full,
         recheck_days: config.cache_recheck_days,
     };
-    let reports = sync::run(&mut replica, &reader, &opts, &mut Quiet).unwrap();
+    let reports = sync::run(store.as_mut(), &reader, &opts, &mut Quiet).unwrap();
     for r in &reports {
         assert!(r.error.is_none(), "{r:?}");
     }
@@ -60,14 +132,21 @@ fn report<'a>(reports: &'a [TableReport], table: &str) -> &'a TableReport {
 }
 
 /// An Offline connection to the replica (no sandbox needed).
-fn offline(file: &Path) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
+fn offline(b: &Backend) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
+    offline_with(b, "")
+}
+
+fn offline_with(
+    b: &Backend,
+    extra: &str,
+) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
     let e = env();
     let d = dbc(e);
     let (rc, _) = driver_connect(
         d,
         &format!(
-            "URL=http://127.0.0.1:9;Login=nobody;AuthToken=none;CacheLocation={};Offline=true",
-            file.display()
+            "URL=http://127.0.0.1:9;Login=sandbox;AuthToken=none;{};Offline=true{extra}",
+            b.key()
         ),
     );
     assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
@@ -107,14 +186,12 @@ fn assert_same_answers(live: *mut std::os::raw::c_void, cached: *mut std::os::ra
     }
 }
 
-#[test]
-fn offline_answers_equal_live_answers() {
+on_both!(offline_answers_equal_live_answers);
+fn offline_answers_equal_live_answers(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-equal");
-    let file = dir.join("store.db");
     let reports = sync_tables(
         &sb,
-        &file,
+        b,
         &["Orders", "OrderProducts", "Products", "ProductVariants"],
         false,
     );
@@ -122,7 +199,7 @@ fn offline_answers_equal_live_answers() {
     assert_eq!(report(&reports, "Orders").rows, 400);
     assert!(report(&reports, "Orders").requests >= 4);
     let (e1, live) = connect(&sb);
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     // The data hold the amounts the money queries are about: whole ones
     // (12, which NUMERIC affinity would make an integer), one-decimal ones
     // (12.5, sent as "12.5") and totals above and below 100.
@@ -148,19 +225,17 @@ fn offline_answers_equal_live_answers() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
+on_both!(incremental_sync_finds_new_and_changed_orders_with_few_requests);
+fn incremental_sync_finds_new_and_changed_orders_with_few_requests(b: &Backend) {
     let sb = sandbox_with(|c| c.orders = 3000);
-    let dir = TempDir::new("replica-incremental");
-    let file = dir.join("store.db");
-    let full = sync_tables(&sb, &file, &["Orders"], false);
+    let full = sync_tables(&sb, b, &["Orders"], false);
     let full_requests = report(&full, "Orders").requests;
     // New orders (created now, so inside the recent window) ...
     assert!(sb.mutate(&Mutation::CreateOrders(3)));
     let (e1, live) = connect(&sb);
     let new_ids = query(live, "SELECT id FROM Orders WHERE id > 3000 ORDER BY id");
     assert_eq!(new_ids.len(), 3);
-    let first = sync_tables(&sb, &file, &["Orders"], false);
+    let first = sync_tables(&sb, b, &["Orders"], false);
     let r = report(&first, "Orders");
     assert_eq!(r.mode, Mode::Incremental, "{r:?}");
     assert_eq!(r.rows, 3003);
@@ -177,7 +252,7 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
         diag(HandleType::Stmt, st)
     );
     sb.reset_counts();
-    let second = sync_tables(&sb, &file, &["Orders"], false);
+    let second = sync_tables(&sb, b, &["Orders"], false);
     let r = report(&second, "Orders");
     assert_eq!(r.mode, Mode::Incremental, "{r:?}");
     // What the store served: the sync's requests and the connect's check.
@@ -194,7 +269,7 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
         r.requests,
         sb.requests_by_route()
     );
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     let sql = format!("SELECT status FROM Orders WHERE id = {id}");
     assert_eq!(
         query(cached, &sql),
@@ -208,17 +283,15 @@ fn incremental_sync_finds_new_and_changed_orders_with_few_requests() {
     disconnect(e2, cached);
 }
 
+on_both!(the_recheck_window_is_the_connections);
 /// `CacheRecheckDays` decides which rows an incremental sync reads again:
 /// 0 none (new rows and the count only), N the orders created in the last
 /// N days, through the date route, a page per Pagesize rows.
-#[test]
-fn the_recheck_window_is_the_connections() {
+fn the_recheck_window_is_the_connections(b: &Backend) {
     let sb = sandbox_with(|c| c.orders = 3000);
-    let dir = TempDir::new("replica-recheck");
-    let file = dir.join("store.db");
-    sync_tables(&sb, &file, &["Orders"], false);
+    sync_tables(&sb, b, &["Orders"], false);
     sb.reset_counts();
-    let none = sync_with(&sb, &file, &["Orders"], false, ";CacheRecheckDays=0");
+    let none = sync_with(&sb, b, &["Orders"], false, ";CacheRecheckDays=0");
     let r = report(&none, "Orders");
     assert_eq!((r.mode.clone(), r.read), (Mode::Incremental, 0), "{r:?}");
     let routes = sb.requests_by_route();
@@ -234,7 +307,7 @@ fn the_recheck_window_is_the_connections() {
     sb.reset_counts();
     let some = sync_with(
         &sb,
-        &file,
+        b,
         &["Orders"],
         false,
         &format!(";CacheRecheckDays={days};Pagesize=50"),
@@ -281,17 +354,15 @@ fn whole(table: &str) -> String {
     format!("SELECT * FROM {table} ORDER BY 1, 2, 3")
 }
 
+on_both!(children_move_with_their_parents);
 /// Children move with their parents: the embedded ones cost no request of
 /// their own, the history costs one request per order on a full sync and
 /// one per new or changed order on an incremental one; the Orders family's
 /// incremental sync after N creates and M status changes costs the
 /// recheck window's pages + 2 (new ids, the count) + N + M history reads;
 /// afterwards every table of the family answers as live.
-#[test]
-fn children_move_with_their_parents() {
+fn children_move_with_their_parents(b: &Backend) {
     let sb = sandbox_with(|c| c.orders = 1000);
-    let dir = TempDir::new("replica-children");
-    let file = dir.join("store.db");
     // A window reaching back to 2025-11-01: the last two months of the
     // sandbox's orders, and every order created now.
     let now = std::time::SystemTime::now()
@@ -303,7 +374,7 @@ fn children_move_with_their_parents() {
         (now - 1_761_955_200) / 86_400
     );
     sb.reset_counts();
-    let full = sync_with(&sb, &file, ORDER_FAMILY, false, &keys);
+    let full = sync_with(&sb, b, ORDER_FAMILY, false, &keys);
     let routes = sb.requests_by_route();
     for r in &full {
         assert_eq!(r.mode, Mode::Full, "{r:?}");
@@ -345,7 +416,7 @@ fn children_move_with_their_parents() {
     }
     assert!(sb.mutate(&Mutation::CreateOrders(7)));
     sb.reset_counts();
-    let inc = sync_with(&sb, &file, ORDER_FAMILY, false, &keys);
+    let inc = sync_with(&sb, b, ORDER_FAMILY, false, &keys);
     let routes = sb.requests_by_route();
     for r in &inc {
         assert_eq!(r.mode, Mode::Incremental, "{r:?}");
@@ -363,7 +434,7 @@ fn children_move_with_their_parents() {
     // Everything the store served: the sync's requests and the connect's check.
     let sum: u64 = inc.iter().map(|r| r.requests).sum();
     assert_eq!(sum + 1, sb.request_count(), "{routes:?}");
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     for t in ORDER_FAMILY {
         let sql = whole(t);
         let want = query(live, &sql);
@@ -374,20 +445,18 @@ fn children_move_with_their_parents() {
     disconnect(e2, cached);
 }
 
+on_both!(children_of_a_deleted_parent_go_with_it);
 /// A deleted parent takes its children along: the counts differ, the
 /// family is read whole again.
-#[test]
-fn children_of_a_deleted_parent_go_with_it() {
+fn children_of_a_deleted_parent_go_with_it(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-orphans");
-    let file = dir.join("store.db");
     let family = [
         "Products",
         "ProductVariants",
         "ProductOptions",
         "ProductOptionValues",
     ];
-    sync_tables(&sb, &file, &family, false);
+    sync_tables(&sb, b, &family, false);
     // A new product: its options are read (one request), its variants come
     // in its own JSON; the other products' options are not read again.
     let (e, live) = connect(&sb);
@@ -400,7 +469,7 @@ fn children_of_a_deleted_parent_go_with_it() {
         diag(HandleType::Stmt, st)
     );
     disconnect(e, live);
-    let reports = sync_tables(&sb, &file, &family, false);
+    let reports = sync_tables(&sb, b, &family, false);
     for r in &reports {
         assert_eq!(r.mode, Mode::Incremental, "{r:?}");
     }
@@ -419,14 +488,14 @@ fn children_of_a_deleted_parent_go_with_it() {
         0,
         "{reports:?}"
     );
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     let of_5 = "SELECT (SELECT COUNT(*) FROM ProductVariants WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptions WHERE product_id = 5) + (SELECT COUNT(*) FROM ProductOptionValues WHERE product_id = 5)";
     assert_ne!(query(cached, of_5), vec![vec![Some("0".to_string())]]);
     disconnect(e, cached);
     assert!(sb.mutate(&Mutation::Delete("products/5.json".into())));
-    let reports = sync_tables(&sb, &file, &family, false);
+    let reports = sync_tables(&sb, b, &family, false);
     assert_eq!(report(&reports, "Products").mode, Mode::Reconciled);
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     assert_eq!(query(cached, of_5), vec![vec![Some("0".to_string())]]);
     let (e2, live) = connect(&sb);
     for t in family {
@@ -436,40 +505,36 @@ fn children_of_a_deleted_parent_go_with_it() {
     disconnect(e2, live);
 }
 
-#[test]
-fn a_deleted_row_is_reconciled_by_counts() {
+on_both!(a_deleted_row_is_reconciled_by_counts);
+fn a_deleted_row_is_reconciled_by_counts(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-deleted");
-    let file = dir.join("store.db");
-    sync_tables(&sb, &file, &["Products"], false);
+    sync_tables(&sb, b, &["Products"], false);
     assert!(sb.mutate(&Mutation::Delete("products/5.json".into())));
-    let reports = sync_tables(&sb, &file, &["Products"], false);
+    let reports = sync_tables(&sb, b, &["Products"], false);
     let r = report(&reports, "Products");
     assert_eq!(r.mode, Mode::Reconciled, "{r:?}");
     assert_eq!(r.rows, 119);
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     assert!(query(cached, "SELECT id FROM Products WHERE id = 5").is_empty());
     disconnect(e, cached);
     // --full reads a table whole even where an incremental sync would do.
-    let reports = sync_tables(&sb, &file, &["Products"], true);
+    let reports = sync_tables(&sb, b, &["Products"], true);
     assert_eq!(report(&reports, "Products").mode, Mode::Full);
     assert_eq!(report(&reports, "Products").rows, 119);
 }
 
-#[test]
-fn offline_needs_no_network_and_names_what_to_sync() {
-    let dir = TempDir::new("replica-offline");
-    let file = dir.join("store.db");
+on_both!(offline_needs_no_network_and_names_what_to_sync);
+fn offline_needs_no_network_and_names_what_to_sync(b: &Backend) {
     let orders = {
         let sb = sandbox();
-        sync_tables(&sb, &file, &["Orders"], false);
+        sync_tables(&sb, b, &["Orders"], false);
         let (e, live) = connect(&sb);
         let rows = query(live, "SELECT id, total FROM Orders ORDER BY id");
         disconnect(e, live);
         rows
     };
     // The sandbox is gone: nothing answers on its port any more.
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     assert_eq!(
         query(cached, "SELECT id, total FROM Orders ORDER BY id"),
         orders
@@ -501,10 +566,7 @@ fn offline_needs_no_network_and_names_what_to_sync() {
     disconnect(e, cached);
     // CacheStatus is read when the connection opens.
     std::thread::sleep(Duration::from_millis(1100));
-    let e = env();
-    let d = dbc(e);
-    let (rc, _) = driver_connect(d, &format!("URL=http://127.0.0.1:9;Login=a;AuthToken=b;CacheLocation={};Offline=true;CacheTolerance=0", file.display()));
-    assert_eq!(rc, SQL_SUCCESS);
+    let (e, d) = offline_with(b, ";CacheTolerance=0");
     assert_eq!(
         query(d, "SELECT stale FROM CacheStatus"),
         vec![vec![Some("1".into())]]
@@ -532,17 +594,43 @@ fn offline_without_a_replica_or_location_is_a_clear_error() {
     );
     let (rc, _) = driver_connect(d, "URL=http://127.0.0.1:9;Login=a;AuthToken=b;Offline=true");
     assert_eq!(rc, SQL_ERROR);
-    assert!(diag(HandleType::Dbc, d)[0].1.contains("CacheLocation"));
+    let msg = diag(HandleType::Dbc, d)[0].1.clone();
+    assert!(
+        msg.contains("CacheLocation") && msg.contains("CacheConnection"),
+        "{msg}"
+    );
+    // Two replicas named: which one is meant is not guessed.
+    let (rc, _) = driver_connect(
+        d,
+        "URL=http://127.0.0.1:9;Login=a;AuthToken=b;CacheLocation=x.db;CacheConnection={host=127.0.0.1}",
+    );
+    assert_eq!(rc, SQL_ERROR);
+    assert!(diag(HandleType::Dbc, d)[0].1.contains("give one"));
+    // A PostgreSQL server that does not answer: the connection fails and says where.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (rc, _) = driver_connect(
+        d,
+        &format!("URL=http://127.0.0.1:9;Login=a;AuthToken=b;Offline=true;CacheConnection={{host=127.0.0.1 port={port} user=postgres connect_timeout=5}}"),
+    );
+    assert_eq!(rc, SQL_ERROR);
+    let (state, msg) = diag(HandleType::Dbc, d)[0].clone();
+    assert_eq!(state, "08001", "{msg}");
+    assert!(
+        msg.contains("PostgreSQL replica") && msg.contains("CacheConnection"),
+        "{msg}"
+    );
     disconnect(e, d);
 }
 
-#[test]
-fn cache_status_is_readable_live() {
+on_both!(cache_status_is_readable_live);
+fn cache_status_is_readable_live(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-status-live");
-    let file = dir.join("store.db");
-    sync_tables(&sb, &file, &["Categories"], false);
-    let (e, live) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    sync_tables(&sb, b, &["Categories"], false);
+    let (e, live) = connect_with(&sb, &b.key());
     assert_eq!(
         query(live, "SELECT table_name, rows FROM CacheStatus"),
         vec![vec![Some("Categories".into()), Some("12".into())]]
@@ -552,22 +640,20 @@ fn cache_status_is_readable_live() {
 
 /// `jumpseller-odbc sync` in a process of its own; small pages (and the
 /// sandbox's latency) make it slow enough to be killed or waited for.
-fn sync_command(sb: &Sandbox, file: &Path, tables: &str) -> Command {
+fn sync_command(sb: &Sandbox, b: &Backend, tables: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_jumpseller-odbc"));
-    let conn = format!("{};Pagesize=20", cache_str(sb, file));
+    let conn = format!("{};Pagesize=20", cache_str(sb, b));
     c.args(["sync", "--connection-string", &conn, "--tables", tables]);
     c.stdout(Stdio::piped()).stderr(Stdio::piped());
     c
 }
 
-#[test]
-fn a_killed_sync_resumes_to_the_same_end_state() {
+on_both!(a_killed_sync_resumes_to_the_same_end_state);
+fn a_killed_sync_resumes_to_the_same_end_state(b: &Backend) {
     let sb = sandbox_with(|c| c.latency_ms = 100);
-    let dir = TempDir::new("replica-kill");
-    let file = dir.join("store.db");
     // First a complete sync, then new orders, then an incremental sync
     // killed part way, then resumed.
-    let out = sync_command(&sb, &file, "Orders").output().unwrap();
+    let out = sync_command(&sb, b, "Orders").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -577,7 +663,7 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
         String::from_utf8_lossy(&out.stdout).starts_with("Orders: full, 400 rows read, 400 rows")
     );
     assert!(sb.mutate(&Mutation::CreateOrders(1000)));
-    let mut child = sync_command(&sb, &file, "Orders,Products").spawn().unwrap();
+    let mut child = sync_command(&sb, b, "Orders,Products").spawn().unwrap();
     std::thread::sleep(Duration::from_millis(600));
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
@@ -588,7 +674,7 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
         "the sync ended before it was killed"
     );
     // Whatever was written is a consistent state readers can use.
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     let n: usize = query(cached, "SELECT COUNT(*) FROM Orders")[0][0]
         .as_ref()
         .unwrap()
@@ -596,16 +682,14 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
         .unwrap();
     assert!((400..=1400).contains(&n), "{n}");
     disconnect(e, cached);
-    let out = sync_command(&sb, &file, "Orders,Products")
-        .output()
-        .unwrap();
+    let out = sync_command(&sb, b, "Orders,Products").output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let (e1, live) = connect(&sb);
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     for sql in [
         "SELECT * FROM Orders ORDER BY id",
         "SELECT * FROM Products ORDER BY id",
@@ -616,78 +700,84 @@ fn a_killed_sync_resumes_to_the_same_end_state() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn two_syncs_take_turns() {
+on_both!(two_syncs_take_turns);
+fn two_syncs_take_turns(b: &Backend) {
     let sb = sandbox_with(|c| c.latency_ms = 150);
-    let dir = TempDir::new("replica-turns");
-    let file = dir.join("store.db");
-    let first = sync_command(&sb, &file, "Orders").spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(100));
-    let second = sync_command(&sb, &file, "Orders").spawn().unwrap();
-    let (a, b) = (
+    let first = sync_command(&sb, b, "Orders").spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = sync_command(&sb, b, "Orders").spawn().unwrap();
+    let (a, c) = (
         first.wait_with_output().unwrap(),
         second.wait_with_output().unwrap(),
     );
-    assert!(a.status.success() && b.status.success());
+    assert!(a.status.success() && c.status.success());
     assert!(
-        String::from_utf8_lossy(&b.stderr).contains("Another sync"),
+        String::from_utf8_lossy(&c.stderr).contains("Another sync"),
         "{}",
-        String::from_utf8_lossy(&b.stderr)
+        String::from_utf8_lossy(&c.stderr)
     );
     // The second one found the first one's complete state and went on from it.
     assert!(
-        String::from_utf8_lossy(&b.stdout).starts_with("Orders: incremental"),
+        String::from_utf8_lossy(&c.stdout).starts_with("Orders: incremental"),
         "{}",
-        String::from_utf8_lossy(&b.stdout)
+        String::from_utf8_lossy(&c.stdout)
     );
     // In one process too: a held lock makes a second taker wait, then give up.
-    let held = lock::take(&file, Duration::ZERO, &mut || {}).unwrap();
-    let mut told = false;
-    let refused = lock::take(&file, Duration::from_millis(200), &mut || told = true);
-    assert!(refused.is_err() && told);
-    drop(held);
-    assert!(lock::take(&file, Duration::ZERO, &mut || {}).is_ok());
-}
-
-#[test]
-fn keys_not_built_yet_are_named_in_a_warning() {
-    let sb = sandbox();
-    let key = "CacheConnection={host=127.0.0.1 dbname=x}";
-    let e = env();
-    let d = dbc(e);
-    let (rc, _) = driver_connect(d, &format!("{};{key}", conn_str(&sb)));
-    assert_eq!(rc, SQL_SUCCESS_WITH_INFO, "{key}");
-    let d01 = diag(HandleType::Dbc, d);
-    assert!(
-        d01.iter()
-            .any(|(s, m)| s == "01S00" && m.contains("not built yet")),
-        "{key}: {d01:?}"
-    );
-    disconnect(e, d);
+    match b {
+        Backend::Sqlite { file, .. } => {
+            let held = lock::take(file, Duration::ZERO, &mut || {}).unwrap();
+            let mut told = false;
+            let refused = lock::take(file, Duration::from_millis(200), &mut || told = true);
+            assert!(refused.is_err() && told);
+            drop(held);
+            assert!(lock::take(file, Duration::ZERO, &mut || {}).is_ok());
+        }
+        Backend::Pg(server) => {
+            let held = b.store(Duration::ZERO).unwrap();
+            let mut told = false;
+            let refused = PgStore::open(
+                &server.conn(),
+                SCHEMA,
+                Duration::from_millis(200),
+                &Interrupt::none(),
+                &mut || told = true,
+            );
+            let msg = refused.err().expect("refused while held").message;
+            assert!(told && msg.contains("Another sync"), "{msg}");
+            // Another store's schema has a lock of its own.
+            assert!(PgStore::open(
+                &server.conn(),
+                "other",
+                Duration::ZERO,
+                &Interrupt::none(),
+                &mut || {}
+            )
+            .is_ok());
+            drop(held);
+            assert!(b.store(Duration::ZERO).is_ok());
+        }
+    }
 }
 
 #[test]
 fn the_command_fails_on_a_table_it_cannot_sync() {
     let sb = sandbox();
-    let dir = TempDir::new("replica-bad-table");
-    let file = dir.join("store.db");
-    let out = sync_command(&sb, &file, "Nonesuch").output().unwrap();
+    let b = Backend::sqlite("replica-bad-table");
+    let out = sync_command(&sb, &b, "Nonesuch").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no table Nonesuch"));
 }
 
-#[test]
-fn a_table_that_fails_keeps_its_previous_copy() {
-    let dir = TempDir::new("replica-failed");
-    let file = dir.join("store.db");
+on_both!(a_table_that_fails_keeps_its_previous_copy);
+fn a_table_that_fails_keeps_its_previous_copy(b: &Backend) {
     let sb = sandbox();
-    let out = sync_command(&sb, &file, "Categories").output().unwrap();
+    let out = sync_command(&sb, b, "Categories").output().unwrap();
     assert!(out.status.success());
     drop(sb);
     let broken = sandbox_with(|c| {
         c.faults = vec![jumpseller_sandbox::Fault::parse("/v1/categories*=status:400").unwrap()]
     });
-    let out = sync_command(&broken, &file, "Categories,Store")
+    let out = sync_command(&broken, b, "Categories,Store")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -696,7 +786,7 @@ fn a_table_that_fails_keeps_its_previous_copy() {
         stdout.contains("Categories: FAILED") && stdout.contains("Store: full, 1 rows read"),
         "{stdout}"
     );
-    let (e, cached) = offline(&file);
+    let (e, cached) = offline(b);
     assert_eq!(
         query(cached, "SELECT COUNT(*) FROM Categories"),
         vec![vec![Some("12".into())]]
@@ -704,15 +794,256 @@ fn a_table_that_fails_keeps_its_previous_copy() {
     disconnect(e, cached);
 }
 
+/// What a tool querying PostgreSQL directly sees: the store's schema, the
+/// profile's columns in PostgreSQL's types (NUMERIC(p,s) for money), and
+/// the amounts exactly as the driver answers them live.
+#[test]
+fn a_tool_reading_postgresql_sees_the_schema_and_exact_numerics() {
+    let sb = sandbox();
+    let b = Backend::pg("direct");
+    sync_tables(&sb, &b, &["Orders"], false);
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let mut pg = postgres::Client::connect(&server.conn(), postgres::NoTls).unwrap();
+    let profile = jumpseller_odbc::schema::Profile::load(None).unwrap();
+    let orders = profile.table("Orders").unwrap();
+    let described = pg
+        .query(
+            "SELECT column_name, format_type(atttypid, atttypmod)
+             FROM information_schema.columns c
+             JOIN pg_attribute a ON a.attrelid = '\"sandbox\".\"Orders\"'::regclass AND a.attname = c.column_name
+             WHERE table_schema = 'sandbox' AND table_name = 'Orders' ORDER BY ordinal_position",
+            &[],
+        )
+        .unwrap();
+    let want = jumpseller_odbc::replica::pg::declared_columns(orders);
+    let got: Vec<(String, String)> = described.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(got, want);
+    assert!(
+        got.iter().any(|(_, t)| t.starts_with("numeric(")),
+        "money is NUMERIC: {got:?}"
+    );
+    // Amounts: PostgreSQL's text is the live answer padded to the scale.
+    let (e, live) = connect(&sb);
+    let live_rows = query(live, "SELECT id, total, subtotal FROM Orders ORDER BY id");
+    disconnect(e, live);
+    let pg_rows: Vec<Vec<Option<String>>> = pg
+        .query(
+            // (ORDER BY o.id: a bare `id` would sort by the text column)
+            "SELECT o.id::text, o.total::text, o.subtotal::text FROM sandbox.\"Orders\" o ORDER BY o.id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (0..3).map(|i| r.get::<_, Option<String>>(i)).collect())
+        .collect();
+    let unpadded = |t: &Option<String>| {
+        t.as_ref().map(|t| {
+            if t.contains('.') {
+                t.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                t.clone()
+            }
+        })
+    };
+    assert_eq!(pg_rows.len(), 400);
+    for (p, l) in pg_rows.iter().zip(&live_rows) {
+        let p: Vec<Option<String>> = p.iter().map(unpadded).collect();
+        assert_eq!(&p, l);
+    }
+    // The sync state, typed too.
+    let state = pg
+        .query_one(
+            "SELECT row_count, pg_typeof(last_full_sync)::text FROM sandbox._replica_sync WHERE table_name = 'Orders'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(state.get::<_, i64>(0), 400);
+    assert_eq!(state.get::<_, String>(1), "timestamp with time zone");
+    // CacheConnection as a URL reads the same replica.
+    let e = env();
+    let d = dbc(e);
+    let (rc, _) = driver_connect(
+        d,
+        &format!(
+            "URL=http://127.0.0.1:9;Login=sandbox;AuthToken=x;Offline=true;CacheConnection={{postgresql://postgres@127.0.0.1:{}/postgres}}",
+            server.port
+        ),
+    );
+    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
+    assert_eq!(
+        query(d, "SELECT COUNT(*), SUM(total) FROM Orders"),
+        query(d, "SELECT COUNT(*), SUM(total) FROM Orders WHERE id > 0")
+    );
+    assert_eq!(
+        query(d, "SELECT COUNT(*) FROM Orders")[0][0].as_deref(),
+        Some("400")
+    );
+    disconnect(e, d);
+}
+
+/// Offline from PostgreSQL, equality on integer and text columns and
+/// integer ranges reach the server's WHERE (its log shows them); a text
+/// comparison under another collation than SQLite's BINARY does not. The
+/// answers stay the live ones.
+#[test]
+fn offline_sends_simple_constraints_to_postgresql() {
+    let sb = sandbox();
+    let b = Backend::pg("pushdown");
+    sync_tables(&sb, &b, &["Orders", "OrderProducts"], false);
+    let (e1, live) = connect(&sb);
+    let status = query(live, "SELECT status FROM Orders WHERE id = 7")[0][0]
+        .clone()
+        .unwrap();
+    let lower = status.to_lowercase();
+    let (e2, cached) = offline(&b);
+    for sql in [
+        "SELECT * FROM Orders WHERE id = 7".to_string(),
+        "SELECT id FROM Orders WHERE id >= 10 AND id < 20 ORDER BY id".to_string(),
+        format!("SELECT id FROM Orders WHERE status = '{status}' ORDER BY id"),
+        format!("SELECT id FROM Orders WHERE status = '{lower}' COLLATE NOCASE ORDER BY id"),
+        "SELECT o.id, l.line FROM Orders o JOIN OrderProducts l ON l.order_id = o.id WHERE o.id < 5 ORDER BY 1, 2".to_string(),
+    ] {
+        let want = query(live, &sql);
+        assert!(!want.is_empty(), "{sql}");
+        assert_eq!(query(cached, &sql), want, "{sql}");
+    }
+    disconnect(e1, live);
+    disconnect(e2, cached);
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let log = server.log();
+    for sent in [
+        "FROM \"sandbox\".\"Orders\" WHERE \"id\" = 7",
+        "\"id\" >= 10",
+        "\"id\" < 20",
+        &format!("WHERE \"status\" = '{status}'"),
+        "FROM \"sandbox\".\"OrderProducts\" WHERE \"order_id\" = ",
+    ] {
+        assert!(log.contains(sent), "{sent} not sent:\n{log}");
+    }
+    if lower != status {
+        assert!(!log.contains(&format!("'{lower}'")), "{log}");
+    }
+    // Rows come through server-side cursors, a batch at a time.
+    assert!(log.contains("NO SCROLL CURSOR FOR SELECT") && log.contains("FETCH 500 FROM"));
+}
+
+/// A PostgreSQL copy whose columns are not the layout's (an older driver
+/// or profile made it) is synced whole again, not appended to.
+#[test]
+fn a_postgresql_copy_with_other_columns_is_synced_whole_again() {
+    let sb = sandbox();
+    let b = Backend::pg("layout");
+    sync_tables(&sb, &b, &["Products"], false);
+    let again = sync_tables(&sb, &b, &["Products"], false);
+    assert_eq!(report(&again, "Products").mode, Mode::Incremental);
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let mut pg = postgres::Client::connect(&server.conn(), postgres::NoTls).unwrap();
+    pg.batch_execute("ALTER TABLE sandbox.\"Products\" ALTER COLUMN price TYPE NUMERIC")
+        .unwrap();
+    let whole = sync_tables(&sb, &b, &["Products"], false);
+    assert_eq!(report(&whole, "Products").mode, Mode::Full);
+    let price: String = pg
+        .query_one(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'sandbox.\"Products\"'::regclass AND attname = 'price'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(price.starts_with("numeric("), "{price}");
+}
+
+/// Many stores in one PostgreSQL database: each in the schema its Login
+/// names (quoted: case and spaces kept), synced and read apart.
+#[test]
+fn many_stores_share_one_postgresql_database() {
+    let stores = [("shop-a", 50u64), ("Shop B", 120)];
+    let sandboxes: Vec<Sandbox> = stores
+        .iter()
+        .map(|(login, orders)| {
+            sandbox_with(|c| {
+                c.login = login.to_string();
+                c.orders = *orders;
+            })
+        })
+        .collect();
+    let b = Backend::pg("many");
+    let conn = |sb: &Sandbox, login: &str| {
+        format!(
+            "URL={};Login={login};AuthToken=sandbox-authtoken;MaxRequestsPerSecond=10000;MaxRequestsPerMinute=600000;{}",
+            sb.url(),
+            b.key()
+        )
+    };
+    for (sb, (login, _)) in sandboxes.iter().zip(stores) {
+        let out = Command::new(env!("CARGO_BIN_EXE_jumpseller-odbc"))
+            .args([
+                "sync",
+                "--connection-string",
+                &conn(sb, login),
+                "--tables",
+                "Orders",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (sb, (login, orders)) in sandboxes.iter().zip(stores) {
+        let e = env();
+        let d = dbc(e);
+        let offline = format!(
+            "URL=http://127.0.0.1:9;Login={login};AuthToken=x;{};Offline=true",
+            b.key()
+        );
+        let (rc, _) = driver_connect(d, &offline);
+        assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
+        let (e1, live) = {
+            let e1 = env();
+            let l = dbc(e1);
+            assert_eq!(driver_connect(l, &conn(sb, login)).0, SQL_SUCCESS);
+            (e1, l)
+        };
+        let sql = "SELECT COUNT(*), SUM(total), MAX(id) FROM Orders";
+        assert_eq!(query(d, sql), query(live, sql), "{login}");
+        assert_eq!(
+            query(d, "SELECT COUNT(*) FROM Orders")[0][0],
+            Some(orders.to_string())
+        );
+        disconnect(e1, live);
+        disconnect(e, d);
+    }
+    let Backend::Pg(server) = &b else {
+        unreachable!()
+    };
+    let mut pg = postgres::Client::connect(&server.conn(), postgres::NoTls).unwrap();
+    let schemas: Vec<String> = pg
+        .query(
+            "SELECT DISTINCT schemaname FROM pg_tables WHERE tablename = 'Orders' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(schemas, vec!["Shop B".to_string(), "shop-a".to_string()]);
+}
+
+on_both!(sync_cache_procedure_syncs_on_a_live_connection);
 /// `{call SyncCache(...)}` on a live connection with CacheLocation: the
 /// command's sync, one row per table (table, mode, rows read, rows,
 /// requests, error); `SyncCache()` syncs every table.
-#[test]
-fn sync_cache_procedure_syncs_on_a_live_connection() {
+fn sync_cache_procedure_syncs_on_a_live_connection(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-proc");
-    let file = dir.join("store.db");
-    let (e, live) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    let (e, live) = connect_with(&sb, &b.key());
     let rows = query(live, "{call SyncCache('Orders,Products')}");
     let firsts: Vec<_> = rows
         .iter()
@@ -732,7 +1063,7 @@ fn sync_cache_procedure_syncs_on_a_live_connection() {
     let again = query(live, "EXEC SyncCache @Tables = 'Orders'");
     assert_eq!(again.len(), 1);
     assert_eq!(again[0][1].as_deref(), Some("incremental"), "{again:?}");
-    let (e2, cached) = offline(&file);
+    let (e2, cached) = offline(b);
     let sql = "SELECT * FROM Orders ORDER BY id";
     assert_eq!(query(cached, sql), query(live, sql));
     disconnect(e2, cached);
@@ -756,26 +1087,23 @@ fn sync_cache_needs_a_live_connection_with_a_replica() {
     assert_eq!(d[0].0, "HY000", "{d:?}");
     assert!(d[0].1.contains("CacheLocation"), "{d:?}");
     disconnect(e, live);
-    let dir = TempDir::new("replica-proc-offline");
-    let file = dir.join("store.db");
-    sync_tables(&sb, &file, &["Categories"], false);
-    let (e, cached) = offline(&file);
+    let b = Backend::sqlite("replica-proc-offline");
+    sync_tables(&sb, &b, &["Categories"], false);
+    let (e, cached) = offline(&b);
     let d = query_error(cached, "{call SyncCache('Categories')}");
     assert_eq!(d[0].0, "HY000", "{d:?}");
     assert!(d[0].1.contains("Offline"), "{d:?}");
     disconnect(e, cached);
 }
 
+on_both!(sync_cache_waits_for_the_lock_within_the_query_timeout);
 /// The procedure takes the replica's lock like the command: while another
 /// sync holds it, the call waits, and the statement's query timeout ends
 /// the wait (HYT00) with nothing read.
-#[test]
-fn sync_cache_waits_for_the_lock_within_the_query_timeout() {
+fn sync_cache_waits_for_the_lock_within_the_query_timeout(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-proc-lock");
-    let file = dir.join("store.db");
-    let (e, live) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
-    let held = lock::take(&file, Duration::ZERO, &mut || {}).unwrap();
+    let (e, live) = connect_with(&sb, &b.key());
+    let held = b.hold_lock();
     let st = stmt(live);
     assert_eq!(
         SQLSetStmtAttr(
@@ -797,16 +1125,14 @@ fn sync_cache_waits_for_the_lock_within_the_query_timeout() {
     disconnect(e, live);
 }
 
+on_both!(seeded_writes_then_syncs_answer_as_live);
 /// A seeded sequence of writes (new orders, status changes, new and
 /// deleted products), a sync after each round, and every table of the two
 /// families and the money queries answer from the replica as live. The
 /// recheck window reaches back to the sandbox's first order, so every
 /// status change is inside it.
-#[test]
-fn seeded_writes_then_syncs_answer_as_live() {
+fn seeded_writes_then_syncs_answer_as_live(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("replica-seeded");
-    let file = dir.join("store.db");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -823,7 +1149,7 @@ fn seeded_writes_then_syncs_answer_as_live() {
         ],
     ]
     .concat();
-    sync_with(&sb, &file, &tables, false, &keys);
+    sync_with(&sb, b, &tables, false, &keys);
     let mut seed: u64 = 20_261_207;
     let mut next = |n: u64| {
         seed = seed
@@ -870,7 +1196,7 @@ fn seeded_writes_then_syncs_answer_as_live() {
             assert!(sb.mutate(&Mutation::Delete(format!("products/{id}.json"))));
             deleted.push(id);
         }
-        let reports = sync_with(&sb, &file, &tables, false, &keys);
+        let reports = sync_with(&sb, b, &tables, false, &keys);
         let products = if delete {
             Mode::Reconciled
         } else {
@@ -882,7 +1208,7 @@ fn seeded_writes_then_syncs_answer_as_live() {
             "round {round}"
         );
         assert_eq!(report(&reports, "Products").mode, products, "round {round}");
-        let (e2, cached) = offline(&file);
+        let (e2, cached) = offline(b);
         for t in &tables {
             let sql = whole(t);
             assert_eq!(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test entry point (CI runs it through .ci/run).
 #   1. installs what is missing: unixODBC + tools, DBD::ODBC, gcc, PHP with odbc + PDO_ODBC,
-#      iODBC, LibreOffice Base (headless, with its ODBC driver and python3-uno) (apt);
+#      iODBC, LibreOffice Base (headless, with its ODBC driver and python3-uno), PostgreSQL (apt);
 #      pyodbc, pytest (pip)
 #   2. gates: cargo fmt --check, cargo clippy --workspace --all-targets -D warnings;
 #      then cargo build --workspace --all-targets
@@ -27,6 +27,10 @@ APT_PACKAGES=(unixodbc unixodbc-dev odbcinst libdbd-odbc-perl gcc libiodbc2 iodb
 APT_PACKAGES+=(libreoffice-base-nogui libreoffice-base-drivers python3-uno)
 # PHP (odbc_* and PDO_ODBC): a client that describes parameters before binding them.
 APT_PACKAGES+=(php-cli php-odbc)
+# PostgreSQL for the CacheConnection replica: the tests start private servers themselves
+# (tests/common/pg.rs, tests/clients/pgserver.py: initdb in a temp dir, a free 127.0.0.1 port,
+# as `nobody` when root) and stop them; the package's own cluster service is not used.
+APT_PACKAGES+=(postgresql)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -37,6 +41,9 @@ if ((${#missing[@]})); then
     step "installing ${missing[*]}"
     SUDO=()
     if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
+    # PostgreSQL's package would create (and try to start) a system cluster: the tests need none.
+    "${SUDO[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | "${SUDO[@]}" tee /etc/postgresql-common/createcluster.d/jumpseller-tests.conf >/dev/null
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

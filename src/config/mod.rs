@@ -439,6 +439,9 @@ pub struct Config {
     pub user_defined_views: Option<String>,
     /// The replica file (src/replica).
     pub cache_location: Option<String>,
+    /// A PostgreSQL connection string: the replica lives there, in the
+    /// store's schema (src/replica/pg.rs).
+    pub cache_connection: Option<String>,
     /// Seconds a replica table is trusted (CacheStatus.stale).
     pub cache_tolerance: u64,
     /// Days back an incremental sync re-reads rows that may still change
@@ -645,6 +648,7 @@ impl Config {
             ssl_server_cert: get("SSLServerCert"),
             user_defined_views: get("UserDefinedViews"),
             cache_location: get("CacheLocation").filter(|p| !p.trim().is_empty()),
+            cache_connection: get("CacheConnection").filter(|c| !c.trim().is_empty()),
             cache_tolerance: int("CacheTolerance").unwrap_or(600) as u64,
             cache_recheck_days: int("CacheRecheckDays").unwrap_or(30) as u32,
             offline: flag("Offline").unwrap_or(false),
@@ -677,12 +681,6 @@ impl Config {
             unhonoured.name(
                 "MaxLogFileCount",
                 "the log rotates only with MaxLogFileSize",
-            );
-        }
-        if given("CacheConnection") {
-            unhonoured.name(
-                "CacheConnection",
-                "a replica in PostgreSQL is not built yet; CacheLocation (SQLite) is",
             );
         }
         let proxy_named = self.proxy_server.is_some() || self.firewall.is_some();
@@ -735,10 +733,16 @@ impl Config {
 
     /// Offline answers from the replica: it needs one.
     fn check_replica(&self) -> Result<()> {
-        if self.offline && self.cache_location.is_none() {
+        if self.cache_location.is_some() && self.cache_connection.is_some() {
             return err(
                 Kind::Config,
-                "Offline=true answers from the local replica: give its file as CacheLocation (and fill it with `jumpseller-odbc sync`).",
+                "CacheLocation (an SQLite file) and CacheConnection (PostgreSQL) both name a replica: give one.",
+            );
+        }
+        if self.offline && self.cache_location.is_none() && self.cache_connection.is_none() {
+            return err(
+                Kind::Config,
+                "Offline=true answers from the local replica: give its file as CacheLocation, or its PostgreSQL database as CacheConnection (and fill it with `jumpseller-odbc sync`).",
             );
         }
         if self.auto_cache && self.cache_location.is_none() {

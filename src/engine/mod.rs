@@ -34,6 +34,7 @@ pub use autocache::{Auto, Freshen};
 pub use escapes::rewrite as rewrite_escapes;
 pub use replicate::{Change, WriteThrough};
 pub use value::{decode, lookup, Value};
+pub use vtab::table_declaration;
 
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
@@ -147,6 +148,11 @@ pub struct Setup<'a> {
     pub auto: Option<autocache::Auto>,
     /// Told of every write the API confirms (CacheLocation).
     pub write_through: Option<Arc<dyn replicate::WriteThrough>>,
+    /// Offline from elsewhere (the PostgreSQL replica, src/replica/pg_read.rs):
+    /// declares its own tables in the store's schema (attached empty) in
+    /// place of the virtual tables; views and fixed tables as above.
+    #[allow(clippy::type_complexity)]
+    pub offline_tables: Option<&'a dyn Fn(&rusqlite::Connection, &str) -> Result<()>>,
 }
 
 #[derive(Clone, Copy)]
@@ -198,7 +204,7 @@ impl Session {
             added: Mutex::new(Vec::new()),
             fixed: Mutex::new(Vec::new()),
             sealed: std::sync::atomic::AtomicBool::new(false),
-            offline: setup.offline_replica.is_some(),
+            offline: setup.offline_replica.is_some() || setup.offline_tables.is_some(),
             auto: setup.auto.clone(),
             touched: Mutex::new(None),
             write_through: setup.write_through.clone(),
@@ -239,13 +245,16 @@ impl Session {
         for t in profile
             .tables
             .iter()
-            .filter(|_| setup.offline_replica.is_none())
+            .filter(|_| setup.offline_replica.is_none() && setup.offline_tables.is_none())
         {
             let name = t.name.replace('"', "\"\"");
             conn.execute_batch(&format!(
                 "CREATE VIRTUAL TABLE \"{schema}\".\"{name}\" USING jumpseller(\"{name}\")"
             ))
             .map_err(sqlite_setup)?;
+        }
+        if let Some(declare) = setup.offline_tables {
+            declare(&conn, &profile.schema)?;
         }
         // From here on user SQL is fenced in (authorizer.rs): no files, no
         // pragmas that change the connection, no DDL on the store's tables.

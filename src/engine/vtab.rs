@@ -95,7 +95,22 @@ fn declare(
         .iter()
         .position(|t| t.name == name)
         .ok_or_else(|| rusqlite::Error::ModuleError(format!("no table {name} in the profile")))?;
-    let t = &ctx.profile.tables[table];
+    let ddl = table_declaration(&ctx.profile.tables[table]);
+    let ddl = CString::new(ddl).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
+    Ok((
+        Cow::Owned(ddl),
+        ApiTable {
+            base: sqlite3_vtab::default(),
+            ctx,
+            table,
+            db,
+        },
+    ))
+}
+
+/// What xConnect declares for a profile table: its columns with their
+/// types (also the Offline replica's tables, src/replica/pg_read.rs).
+pub fn table_declaration(t: &Table) -> String {
     let cols: Vec<String> = t
         .columns
         .iter()
@@ -109,17 +124,7 @@ fn declare(
             format!("\"{}\" {}{collate}", c.name.replace('"', "\"\""), ty.decl())
         })
         .collect();
-    let ddl = format!("CREATE TABLE x({})", cols.join(", "));
-    let ddl = CString::new(ddl).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
-    Ok((
-        Cow::Owned(ddl),
-        ApiTable {
-            base: sqlite3_vtab::default(),
-            ctx,
-            table,
-            db,
-        },
-    ))
+    format!("CREATE TABLE x({})", cols.join(", "))
 }
 
 impl rusqlite::vtab::CreateVTab<'_> for ApiTable {

@@ -133,10 +133,16 @@ impl Conn {
             None => Vec::new(),
         };
         let cache = config.cache_location.as_deref().map(std::path::Path::new);
+        let pg = crate::replica::pg_read::open_for(&config, &profile)?;
         let fixed = |session: &Session| -> Result<Vec<crate::engine::additions::FixedTable>> {
             let mut tables = super::system_tables::build(session)?;
             // Only with a replica: without one the catalog stays as it was.
-            if cache.is_some() {
+            if let Some(reader) = &pg {
+                tables.push(crate::replica::status::table_of(
+                    &reader.states()?,
+                    config.cache_tolerance,
+                ));
+            } else if cache.is_some() {
                 tables.push(crate::replica::status::table(
                     cache,
                     config.cache_tolerance,
@@ -145,10 +151,22 @@ impl Conn {
             Ok(tables)
         };
         let replica = crate::replica::auto::parts(&config, &profile, &client)?;
+        let declare_pg = |conn: &rusqlite::Connection, schema: &str| -> Result<()> {
+            match &pg {
+                Some(reader) => {
+                    crate::replica::pg_read::declare_tables(conn, schema, reader.clone())
+                }
+                None => Ok(()),
+            }
+        };
         let setup = Setup {
             views,
             fixed_tables: Some(&fixed),
             offline_replica: cache.filter(|_| config.offline || config.auto_cache),
+            offline_tables: pg
+                .as_ref()
+                .filter(|_| config.offline)
+                .map(|_| &declare_pg as &dyn Fn(&rusqlite::Connection, &str) -> Result<()>),
             auto: replica.auto,
             write_through: replica.write_through,
         };

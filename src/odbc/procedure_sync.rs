@@ -1,6 +1,6 @@
 //! `{call SyncCache('Orders,Products')}` (or `SyncCache()`: every table):
 //! the replica sync of `jumpseller-odbc sync` run on a live connection with
-//! a `CacheLocation`, through its client (its rate limit), under the same
+//! a `CacheLocation` or `CacheConnection`, through its client (its rate limit), under the same
 //! lock, stopped by the statement's cancel or query timeout. One row per
 //! table synced: what the command prints, as columns.
 
@@ -10,7 +10,6 @@ use crate::engine::{Interrupt, Value};
 use crate::error::{Error, Kind, Result};
 use crate::replica::reader::Reader;
 use crate::replica::sync::{self, Options, Progress, TableReport};
-use std::path::Path;
 use std::time::Duration;
 
 /// How long a call waits for another sync of the replica to finish (less
@@ -26,15 +25,16 @@ pub fn run(conn: &Conn, call: &Call, interrupt: &Interrupt) -> Result<Vec<Vec<Va
     if config.offline {
         return Err(Error::new(
             Kind::General,
-            "SyncCache reads the store, and this connection is Offline (Offline=true sends nothing): call it on a live connection with the same CacheLocation.",
+            "SyncCache reads the store, and this connection is Offline (Offline=true sends nothing): call it on a live connection with the same CacheLocation or CacheConnection.",
         ));
     }
-    let location = config.cache_location.clone().ok_or_else(|| {
-        Error::new(
+    if config.cache_location.is_none() && config.cache_connection.is_none() {
+        return Err(Error::new(
             Kind::General,
-            "SyncCache fills the local replica, and this connection has none: add CacheLocation=<file> to the connection string.",
-        )
-    })?;
+            "SyncCache fills the local replica, and this connection has none: add CacheLocation=<file> (or CacheConnection=<PostgreSQL connection string>) to the connection string.",
+        ));
+    }
+    let target = crate::replica::Target::of(&config)?;
     let tables = call.arg("Tables").map(|list| {
         list.split(',')
             .map(|t| t.trim().to_string())
@@ -48,14 +48,7 @@ pub fn run(conn: &Conn, call: &Call, interrupt: &Interrupt) -> Result<Vec<Vec<Va
         full: false,
         recheck_days: config.cache_recheck_days,
     };
-    let reports = sync::locked(
-        Path::new(&location),
-        &reader,
-        &opts,
-        LOCK_WAIT,
-        &mut || {},
-        &mut Silent,
-    )?;
+    let reports = sync::locked(&target, &reader, &opts, LOCK_WAIT, &mut || {}, &mut Silent)?;
     Ok(reports.iter().map(row).collect())
 }
 

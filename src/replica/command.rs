@@ -1,29 +1,31 @@
 //! `jumpseller-odbc sync`: fills the replica named by the connection
-//! string's CacheLocation, one table after the other, under the replica's
-//! lock. A terminal sees a progress line; anything else one summary line
-//! per table. The exit status is 1 when any table failed.
+//! string's CacheLocation (SQLite) or CacheConnection (PostgreSQL), one
+//! table after the other, under the replica's lock. A terminal sees a
+//! progress line; anything else one summary line per table. The exit status is 1 when any table failed.
 
 use super::reader::Reader;
 use super::sync::{self, Options, Progress, TableReport};
+use super::Target;
 use crate::config::Config;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::time::Duration;
 
 pub const USAGE: &str = "\
 Usage: jumpseller-odbc sync --connection-string \"...;CacheLocation=FILE\" [--tables Orders,Products] [--full]
+       jumpseller-odbc sync --connection-string \"...;CacheConnection={host=H dbname=D user=U}\" ...
 
-Copies the store's tables into the local replica (an SQLite file, CacheLocation)
+Copies the store's tables into the local replica (an SQLite file, CacheLocation,
+or a PostgreSQL database, CacheConnection: one schema named after Login)
 through the driver's live connection (its rate limit, prefetch and pushdown).
 Tables with a `sync` object in the profile (Orders, Products) sync incrementally
 after their first sync: new ids, and the rows of the last CacheRecheckDays days
 (default 30) that can still change (orders); other tables are re-read whole.
 A child table named with its parent moves with it: from the parent's rows when
 they hold it (order lines), else only for new or changed parents (order history).
-Connections with Offline=true and the same CacheLocation then answer from the
-replica.
+Connections with Offline=true and the same CacheLocation or CacheConnection then
+answer from the replica.
 
-  --connection-string STR   the driver's connection string (credentials, URL, CacheLocation)
+  --connection-string STR   the driver's connection string (credentials, URL, the replica)
   --tables A,B              only these tables (default: every table)
   --full                    re-read the tables whole even where an incremental sync would do
   --lock-wait SECS          how long to wait for another sync of the replica (default 3600)";
@@ -70,10 +72,7 @@ pub fn run(args: &[String]) -> Result<bool, String> {
     }
     let conn = conn.ok_or("--connection-string is required (see --help)")?;
     let (config, _warnings) = Config::from_connection_string(&conn).map_err(|e| e.message)?;
-    let location = config
-        .cache_location
-        .clone()
-        .ok_or("the connection string names no CacheLocation: the replica file to fill")?;
+    let target = Target::of(&config).map_err(|e| e.message)?;
     let reader = Reader::open(&config).map_err(|e| e.message)?;
     let mut shown = Shown {
         tty: std::io::stderr().is_terminal(),
@@ -84,11 +83,16 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         recheck_days: config.cache_recheck_days,
     };
     let reports = sync::locked(
-        Path::new(&location),
+        &target,
         &reader,
         &opts,
         wait,
-        &mut || eprintln!("Another sync of {location} is running; waiting for it to finish ..."),
+        &mut || {
+            eprintln!(
+                "Another sync of {} is running; waiting for it to finish ...",
+                target.describe()
+            )
+        },
         &mut shown,
     )
     .map_err(|e| e.message)?;

@@ -16,6 +16,9 @@ pub mod embedded;
 mod family;
 pub mod layout;
 pub mod lock;
+pub mod pg;
+pub mod pg_read;
+pub mod pg_types;
 pub mod reader;
 pub mod sqlite_store;
 pub mod status;
@@ -44,7 +47,7 @@ pub fn never_synced(table: &str) -> Error {
     Error::new(
         Kind::NoTable,
         format!(
-            "Table {table} is not in the replica (Offline=true answers from CacheLocation only): sync it first with `jumpseller-odbc sync --connection-string \"...\" --tables {table}`."
+            "Table {table} is not in the replica (Offline=true answers from the replica only): sync it first with `jumpseller-odbc sync --connection-string \"...\" --tables {table}`."
         ),
     )
 }
@@ -60,6 +63,40 @@ pub fn now_unix() -> i64 {
 /// A Unix time as the replica's timestamps are written (UTC).
 pub fn sql_time(unix: i64) -> String {
     crate::timefmt::Timestamp::from_unix(unix, 0).to_sql_text()
+}
+
+/// Where a connection's replica is: an SQLite file (CacheLocation) or a
+/// PostgreSQL schema (CacheConnection; the config refuses both at once).
+pub enum Target<'a> {
+    File(&'a Path),
+    Postgres { conn: &'a str, schema: String },
+}
+
+impl Target<'_> {
+    /// The replica the connection string names (an error without one).
+    pub fn of(config: &crate::config::Config) -> crate::error::Result<Target<'_>> {
+        if let Some(conn) = &config.cache_connection {
+            let schema = pg::schema_name(config.login.as_deref(), &config.url)?;
+            return Ok(Target::Postgres { conn, schema });
+        }
+        match &config.cache_location {
+            Some(file) => Ok(Target::File(Path::new(file))),
+            None => Err(Error::new(
+                Kind::Config,
+                "The connection string names no replica to fill: CacheLocation (an SQLite file) or CacheConnection (PostgreSQL).",
+            )),
+        }
+    }
+
+    /// For messages: the file, or the schema.
+    pub fn describe(&self) -> String {
+        match self {
+            Target::File(path) => path.display().to_string(),
+            Target::Postgres { schema, .. } => {
+                format!("the PostgreSQL schema {}", pg::ident(schema))
+            }
+        }
+    }
 }
 
 /// Offline: the replica does not exist yet.

@@ -36,12 +36,21 @@ pub fn table(location: Option<&Path>, tolerance_secs: u64) -> Result<FixedTable>
         Some(path) => rows(path, tolerance_secs)?,
         None => Vec::new(),
     };
-    Ok(FixedTable {
+    Ok(fixed(rows))
+}
+
+/// The table from a store's states (the PostgreSQL replica's).
+pub fn table_of(states: &[SyncState], tolerance_secs: u64) -> FixedTable {
+    fixed(rows_of(states, now_unix(), tolerance_secs))
+}
+
+fn fixed(rows: Vec<Vec<Value>>) -> FixedTable {
+    FixedTable {
         name: NAME.into(),
-        remarks: "The local replica (CacheLocation): each synced table's rows, last syncs, requests used, and whether it is older than CacheTolerance.".into(),
+        remarks: "The local replica (CacheLocation or CacheConnection): each synced table's rows, last syncs, requests used, and whether it is older than CacheTolerance.".into(),
         columns: columns(),
         rows,
-    })
+    }
 }
 
 fn rows(path: &Path, tolerance_secs: u64) -> Result<Vec<Vec<Value>>> {

@@ -17,12 +17,12 @@
 //! differ from the replica's copy, in the same transaction as those parents.
 
 use super::family;
+use super::pg::PgStore;
 use super::reader::Reader;
 use super::store::{Store, SyncKind};
-use super::{lock, SqliteStore};
+use super::{lock, SqliteStore, Target};
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Profile, Table};
-use std::path::Path;
 use std::time::Duration;
 
 /// Rows written per transaction.
@@ -81,20 +81,29 @@ pub trait Progress {
     fn done(&mut self, report: &TableReport);
 }
 
-/// Everything a sync of the replica at `location` does: its lock (waiting
+/// Everything a sync of the replica at `target` does: its lock (waiting
 /// up to `wait`, `waiting` told once when another sync holds it), the
 /// store opened, the tables synced.
 pub fn locked(
-    location: &Path,
+    target: &Target,
     reader: &Reader,
     opts: &Options,
     wait: Duration,
     waiting: &mut dyn FnMut(),
     progress: &mut dyn Progress,
 ) -> Result<Vec<TableReport>> {
-    let _lock = lock::take_or_stop(location, wait, reader.interrupt(), waiting)?;
-    let mut store = SqliteStore::open(location)?;
-    run(&mut store, reader, opts, progress)
+    match target {
+        Target::File(location) => {
+            let _lock = lock::take_or_stop(location, wait, reader.interrupt(), waiting)?;
+            let mut store = SqliteStore::open(location)?;
+            run(&mut store, reader, opts, progress)
+        }
+        // The lock is the store's connection's (pg.rs).
+        Target::Postgres { conn, schema } => {
+            let mut store = PgStore::open(conn, schema, wait, reader.interrupt(), waiting)?;
+            run(&mut store, reader, opts, progress)
+        }
+    }
 }
 
 /// Syncs the tables `opts` names: each table whose parent is not among

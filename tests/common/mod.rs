@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 use std::ptr::{null, null_mut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod pg;
+
 // The ODBC vocabulary comes from odbc-sys; the tests see it through `common::*`.
 pub use odbc_sys::{
     AttrConnectionPooling, AttrOdbcVersion, CDataType, CompletionType, ConnectionAttribute, Desc,
