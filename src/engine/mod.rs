@@ -23,6 +23,7 @@ mod record;
 pub mod result_types;
 mod scope;
 mod source;
+mod typed;
 mod upsert;
 mod value;
 mod vtab;

@@ -1,0 +1,321 @@
+//! A kept field's columns decoded by their types straight from the field's
+//! JSON text (`keep.rs`): a string borrowed between its quotes, a number
+//! from its digits, through `value::decode_scalar`, the one decoding a
+//! whole parse's `decode` uses too. No `serde_json::Value` is built for
+//! them: nested objects are walked only along the columns' paths, the rest
+//! skipped unbuilt. What a borrowed scalar cannot say exactly (a string
+//! with escapes, a number with an exponent, which serde_json rewrites; a
+//! list or an object a column reads whole) is parsed as JSON and decoded
+//! by `decode`, so every value is the one the whole parse would give.
+
+use super::value::{decode, decode_scalar, Scalar, Value};
+use crate::schema::SqlType;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::Value as Json;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A column read in a kept field: where its value goes among the object's
+/// typed values, its path below the field (empty: the field itself), its
+/// type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typed {
+    pub at: usize,
+    pub below: Vec<String>,
+    pub ty: SqlType,
+}
+
+/// Decodes into `out` the columns `targets` read in `raw`, the JSON text
+/// of a value at depth `depth` of their paths. A path follows
+/// `value::lookup`: a list met on the way stands for its first element,
+/// and a path that leads nowhere leaves its column NULL (as `out` starts).
+pub fn walk(
+    raw: &str,
+    targets: &[&Typed],
+    depth: usize,
+    out: &mut [Value],
+) -> serde_json::Result<()> {
+    let mut deeper = Vec::new();
+    for t in targets {
+        if t.below.len() == depth {
+            out[t.at] = decode_raw(raw, t.ty)?;
+        } else {
+            deeper.push(*t);
+        }
+    }
+    if deeper.is_empty() {
+        return Ok(());
+    }
+    let object = if raw.starts_with('[') {
+        first_element(raw)?
+    } else {
+        Some(raw)
+    };
+    let Some(object) = object.filter(|o| o.starts_with('{')) else {
+        return Ok(());
+    };
+    let wanted = |key: &str| deeper.iter().any(|t| t.below[depth] == key);
+    let entries = entries(object, &wanted)?;
+    for (i, (key, value)) in entries.iter().enumerate() {
+        // A repeated key: the last one, as a whole parse keeps it.
+        if entries[i + 1..].iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let below: Vec<&Typed> = deeper
+            .iter()
+            .copied()
+            .filter(|t| t.below[depth] == *key)
+            .collect();
+        walk(value.get(), &below, depth + 1, out)?;
+    }
+    Ok(())
+}
+
+/// `decode` of the JSON value whose text is `raw`.
+pub fn decode_raw(raw: &str, ty: SqlType) -> serde_json::Result<Value> {
+    let scalar = match raw.as_bytes().first() {
+        Some(b'n') if raw == "null" => return Ok(Value::Null),
+        Some(b't') if raw == "true" => Scalar::Bool(true),
+        Some(b'f') if raw == "false" => Scalar::Bool(false),
+        Some(b'"') if !raw.contains('\\') && raw.len() >= 2 => Scalar::Str(&raw[1..raw.len() - 1]),
+        Some(b'"') => {
+            let s: String = serde_json::from_str(raw)?;
+            return Ok(decode_scalar(Scalar::Str(&s), ty));
+        }
+        Some(b'-' | b'0'..=b'9') if !raw.contains(['e', 'E']) => Scalar::Number(raw),
+        _ => return Ok(decode(&serde_json::from_str::<Json>(raw)?, ty)),
+    };
+    Ok(decode_scalar(scalar, ty))
+}
+
+/// The text of a list's first element, None for an empty list.
+fn first_element(raw: &str) -> serde_json::Result<Option<&str>> {
+    struct First;
+    impl<'de> Visitor<'de> for First {
+        type Value = Option<&'de str>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let first = seq.next_element::<&'de RawValue>()?.map(RawValue::get);
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(first)
+        }
+    }
+    serde_json::Deserializer::from_str(raw).deserialize_seq(First)
+}
+
+type Entries<'de> = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+/// The entries of an object whose keys `wanted` accepts, in their order,
+/// the others skipped.
+fn entries<'de>(raw: &'de str, wanted: &dyn Fn(&str) -> bool) -> serde_json::Result<Entries<'de>> {
+    struct Wanted<'w>(&'w dyn Fn(&str) -> bool);
+    impl<'de> Visitor<'de> for Wanted<'_> {
+        type Value = Entries<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(super::keep::Key(key)) = map.next_key()? {
+                if (self.0)(&key) {
+                    out.push((key, map.next_value::<&'de RawValue>()?));
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(out)
+        }
+    }
+    serde_json::Deserializer::from_str(raw).deserialize_map(Wanted(wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::keep::{decode as decode_page, Decoded, Keep};
+    use crate::engine::record::{Kept, Record};
+    use crate::engine::value::lookup;
+    use crate::schema::{Profile, Table};
+    use jumpseller_sandbox::{Sandbox, SandboxConfig};
+    use std::sync::Arc;
+
+    /// The object of a list item, as the whole parse unwraps it.
+    fn unwrap<'a>(item: &'a Json, wrapper: Option<&str>) -> &'a Json {
+        match (wrapper, item) {
+            (Some(w), Json::Object(m)) if m.contains_key(w) => &m[w],
+            _ => item,
+        }
+    }
+
+    /// The page `text` of table `t` kept with the columns `read` decoded by
+    /// type; each column's typed value must be `decode` of the field the
+    /// whole parse finds, and a path looked up must be the whole one's.
+    /// Returns how many values were compared.
+    fn compare(t: &Table, text: &str, items: &[Json], read: &dyn Fn(usize) -> bool) -> usize {
+        let paths = t.columns.iter().map(|c| c.json_path());
+        let fields = paths
+            .clone()
+            .filter_map(|p| p.split('.').next().map(String::from));
+        let columns = t
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.json_path(), read(i).then(|| c.sql_type())));
+        let keep = Arc::new(Keep::new(fields).with_columns(columns));
+        let wrapper = t.source.wrapper.as_deref();
+        let kept: Vec<Kept> = match decode_page(text, wrapper, &keep).unwrap() {
+            Decoded::Kept(kept) => kept,
+            Decoded::Whole(_) => panic!("{}: a list of objects parsed whole", t.name),
+        };
+        assert_eq!(kept.len(), items.len(), "{}", t.name);
+        let mut compared = 0;
+        for (k, item) in kept.into_iter().zip(items) {
+            let obj = unwrap(item, wrapper);
+            let record = Record::Kept(k);
+            let Record::Kept(k) = &record else {
+                unreachable!()
+            };
+            for (i, c) in t.columns.iter().enumerate() {
+                let path = c.json_path();
+                if path.starts_with('$') {
+                    continue;
+                }
+                let whole = lookup(obj, path);
+                assert_eq!(record.lookup(path), whole, "{}.{}", t.name, c.name);
+                let typed = k.column(i);
+                if read(i) {
+                    let want = decode(whole, c.sql_type());
+                    assert_eq!(typed, Some(&want), "{}.{} in {obj}", t.name, c.name);
+                    compared += 1;
+                } else {
+                    assert_eq!(typed, None, "{}.{} is not read", t.name, c.name);
+                }
+            }
+        }
+        compared
+    }
+
+    /// The safety net of the typed decoding: every page of every table a
+    /// scan decodes by type (a list endpoint of its own), every column,
+    /// all read and every other one read, equals the whole parse's decoding.
+    /// The other tables (rows inside a parent's objects, sub-resources) are
+    /// read from whole objects through `decode` itself.
+    #[test]
+    fn the_typed_decoding_is_the_decoding_on_every_table_of_the_sandbox() {
+        let sb = Sandbox::start(SandboxConfig {
+            per_second: 0,
+            per_minute: 0,
+            ..Default::default()
+        })
+        .unwrap();
+        let http = reqwest::blocking::Client::new();
+        let profile = Profile::builtin();
+        let (mut tables, mut values) = (0, 0);
+        for t in &profile.tables {
+            let list = match (&t.source.list, &t.source.parent) {
+                (Some(list), None) if !list.has_placeholders() && !t.source.single => list,
+                _ => continue,
+            };
+            tables += 1;
+            for page in 1.. {
+                let sep = if list.as_str().contains('?') {
+                    '&'
+                } else {
+                    '?'
+                };
+                let path = format!("{}{sep}page={page}&limit=100", list.as_str());
+                let text = http
+                    .get(format!("{}{path}", sb.url()))
+                    .basic_auth("sandbox", Some("sandbox-authtoken"))
+                    .send()
+                    .and_then(|r| r.text())
+                    .unwrap();
+                let whole: Json = serde_json::from_str(&text).unwrap();
+                let Json::Array(items) = whole else {
+                    panic!("{path}: {text}")
+                };
+                values += compare(t, &text, &items, &|_| true);
+                values += compare(t, &text, &items, &|i| i % 2 == 1);
+                if items.len() < 100 || !t.source.paged {
+                    break;
+                }
+            }
+        }
+        assert!(tables >= 20, "{tables} tables scanned by type");
+        assert!(values > 50_000, "{values} values compared");
+        eprintln!("{tables} tables, {values} values");
+    }
+
+    #[test]
+    fn scalars_decode_as_the_whole_parse_decodes_them() {
+        let types = [
+            SqlType::BigInt,
+            SqlType::Integer,
+            SqlType::Decimal(19, 4),
+            SqlType::Double,
+            SqlType::Bit,
+            SqlType::Timestamp,
+            SqlType::Date,
+            SqlType::Time,
+            SqlType::WVarchar(10),
+        ];
+        let texts = [
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0",
+            "12.50",
+            "1E2",
+            "1e-400",
+            "99999999999999999999",
+            r#""a\"b""#,
+            r#""\u00e9t\u00e9""#,
+            r#""2026-07-23 17:48:38 UTC""#,
+            r#""12:30""#,
+            r#""""#,
+            r#"" 7.50 ""#,
+            r#""yes""#,
+            "[]",
+            "[1, {\"a\": 2}]",
+            "{\"b\": 1, \"a\": [true]}",
+        ];
+        for ty in types {
+            for text in texts {
+                let json: Json = serde_json::from_str(text).unwrap();
+                assert_eq!(
+                    decode_raw(text, ty).unwrap(),
+                    decode(&json, ty),
+                    "{text} as {ty:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn paths_follow_lookup_through_lists_repeats_and_dead_ends() {
+        let text = r#"{"a": [{"b": 1, "b": {"c": "x"}}, {"b": 2}], "s": "t", "e": [],
+            "n": {"a": {"z": 1}, "a": {"y": 2}}}"#;
+        let obj: Json = serde_json::from_str(text).unwrap();
+        let paths = [
+            "a.b.c", "a.b", "a", "s.x", "e.x", "n.a.z", "n.a.y", "n.q", "a.b.c.d",
+        ];
+        let typed: Vec<Typed> = paths
+            .iter()
+            .enumerate()
+            .map(|(at, p)| Typed {
+                at,
+                below: p.split('.').map(String::from).collect(),
+                ty: SqlType::WVarchar(10),
+            })
+            .collect();
+        let mut out = vec![Value::Null; paths.len()];
+        walk(text, &typed.iter().collect::<Vec<_>>(), 0, &mut out).unwrap();
+        for (p, v) in paths.iter().zip(&out) {
+            assert_eq!(*v, decode(lookup(&obj, p), SqlType::WVarchar(10)), "{p}");
+        }
+    }
+}
