@@ -13,7 +13,7 @@
 //! left to the whole parse, which knows what to say about it.
 
 use super::record::Kept;
-use super::typed::{walk, Typed};
+use super::typed::{walk, Node};
 use super::value::Value;
 use crate::schema::SqlType;
 use serde::de::{
@@ -38,7 +38,7 @@ pub struct Keep {
     slots: Vec<Option<Slot>>,
     /// For each kept field, the columns read in it, decoded by type when
     /// a page is (`typed.rs`).
-    typed: Vec<Vec<Typed>>,
+    typed: Vec<Node>,
     /// How many typed values an object holds.
     typed_len: usize,
 }
@@ -59,7 +59,7 @@ impl Keep {
         fields.sort();
         fields.dedup();
         let tag = fields.join(",");
-        let typed = vec![Vec::new(); fields.len()];
+        let typed = vec![Node::default(); fields.len()];
         Keep {
             fields,
             tag,
@@ -98,11 +98,11 @@ impl Keep {
     /// field itself); its value's place.
     fn add_typed(&mut self, field: usize, below: &str, rest: usize, ty: SqlType) -> usize {
         let at = self.typed_len;
-        let below = match rest {
+        let below: Vec<&str> = match rest {
             0 => Vec::new(),
-            _ => below.split('.').map(String::from).collect(),
+            _ => below.split('.').collect(),
         };
-        self.typed[field].push(Typed { at, below, ty });
+        self.typed[field].add(&below, at, ty);
         self.typed_len += 1;
         at
     }
@@ -111,14 +111,13 @@ impl Keep {
     /// is field `i`'s), its read columns decoded by type.
     fn object(self: &Arc<Keep>, raw: &[Option<&RawValue>]) -> serde_json::Result<Kept> {
         let mut values = vec![Value::Null; self.typed_len];
-        for (field, targets) in raw.iter().zip(&self.typed) {
-            if let (Some(text), false) = (field, targets.is_empty()) {
-                let targets: Vec<&Typed> = targets.iter().collect();
-                walk(text.get(), &targets, 0, &mut values)?;
+        for (field, node) in raw.iter().zip(&self.typed) {
+            if let (Some(text), false) = (field, node.is_empty()) {
+                walk(text.get(), node, &mut values)?;
             }
         }
-        let raw = raw.iter().map(|r| r.map(|r| Box::from(r.get()))).collect();
-        Ok(Kept::new(self.clone(), raw, values.into_boxed_slice()))
+        let raw: Vec<Option<&str>> = raw.iter().map(|r| r.map(RawValue::get)).collect();
+        Ok(Kept::new(self.clone(), &raw, values.into_boxed_slice()))
     }
 
     /// Where column `column` finds its value, when known.

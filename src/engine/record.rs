@@ -19,12 +19,14 @@ pub enum Record {
     Kept(Kept),
 }
 
-/// The kept fields of one object: `raw[i]` is the JSON text of the field
-/// `keep.field(i)`, None where the object does not have it; `values` the
-/// typed values of the read columns (see `Keep::with_columns`).
+/// The kept fields of one object: `text[spans[i]]` is the JSON text of
+/// the field `keep.field(i)` (all in one allocation), None where the object
+/// does not have it; `values` the typed values of the read columns (see
+/// `Keep::with_columns`).
 pub struct Kept {
     keep: Arc<Keep>,
-    raw: Box<[Option<Box<str>>]>,
+    text: Box<str>,
+    spans: Box<[Option<(u32, u32)>]>,
     parsed: Box<[OnceLock<Json>]>,
     values: Box<[Value]>,
 }
@@ -32,12 +34,22 @@ pub struct Kept {
 static NULL: Json = Json::Null;
 
 impl Kept {
-    pub fn new(keep: Arc<Keep>, raw: Box<[Option<Box<str>>]>, values: Box<[Value]>) -> Kept {
+    pub fn new(keep: Arc<Keep>, raw: &[Option<&str>], values: Box<[Value]>) -> Kept {
         debug_assert_eq!(raw.len(), keep.len());
+        let mut text = String::with_capacity(raw.iter().flatten().map(|r| r.len()).sum());
+        let spans = raw
+            .iter()
+            .map(|r| {
+                let start = text.len();
+                text.push_str((*r)?);
+                Some((start as u32, text.len() as u32))
+            })
+            .collect();
         let parsed = raw.iter().map(|_| OnceLock::new()).collect();
         Kept {
             keep,
-            raw,
+            text: text.into_boxed_str(),
+            spans,
             parsed,
             values,
         }
@@ -50,7 +62,8 @@ impl Kept {
     /// Field `i` as JSON, parsed from its text the first time (the text
     /// came out of a parse of the body, so it parses again).
     fn field(&self, i: usize) -> Option<&Json> {
-        let raw = self.raw.get(i)?.as_deref()?;
+        let (start, end) = (*self.spans.get(i)?)?;
+        let raw = &self.text[start as usize..end as usize];
         Some(self.parsed[i].get_or_init(|| serde_json::from_str(raw).unwrap_or(Json::Null)))
     }
 
@@ -64,7 +77,7 @@ impl Kept {
     /// What the object holds in memory, estimated: the fields' texts, the
     /// typed values, and the fields parsed as JSON (`json_bytes`).
     fn held_bytes(&self, json_bytes: fn(&Json) -> usize) -> usize {
-        let texts: usize = self.raw.iter().flatten().map(|r| r.len() + 16).sum();
+        let texts = self.text.len() + self.spans.len() * 12;
         let values: usize = self
             .values
             .iter()

@@ -8,43 +8,56 @@
 //! list or an object a column reads whole) is parsed as JSON and decoded
 //! by `decode`, so every value is the one the whole parse would give.
 
+use super::keep::Key;
 use super::value::{decode, decode_scalar, Scalar, Value};
 use crate::schema::SqlType;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value as Json;
-use std::borrow::Cow;
 use std::fmt;
 
-/// A column read in a kept field: where its value goes among the object's
-/// typed values, its path below the field (empty: the field itself), its
-/// type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Typed {
-    pub at: usize,
-    pub below: Vec<String>,
-    pub ty: SqlType,
+/// The read columns inside one JSON value: those that are the value
+/// itself (`here`: their values' places and types), and those below it by
+/// key. `all` is every place in the node and below.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Node {
+    here: Vec<(usize, SqlType)>,
+    below: Vec<(String, Node)>,
+    all: Vec<usize>,
 }
 
-/// Decodes into `out` the columns `targets` read in `raw`, the JSON text
-/// of a value at depth `depth` of their paths. A path follows
-/// `value::lookup`: a list met on the way stands for its first element,
-/// and a path that leads nowhere leaves its column NULL (as `out` starts).
-pub fn walk(
-    raw: &str,
-    targets: &[&Typed],
-    depth: usize,
-    out: &mut [Value],
-) -> serde_json::Result<()> {
-    let mut deeper = Vec::new();
-    for t in targets {
-        if t.below.len() == depth {
-            out[t.at] = decode_raw(raw, t.ty)?;
-        } else {
-            deeper.push(*t);
-        }
+impl Node {
+    /// A column at `path` below this value, its value at place `at`.
+    pub fn add(&mut self, path: &[&str], at: usize, ty: SqlType) {
+        self.all.push(at);
+        let Some((key, rest)) = path.split_first() else {
+            self.here.push((at, ty));
+            return;
+        };
+        let child = match self.below.iter().position(|(k, _)| k == key) {
+            Some(i) => &mut self.below[i].1,
+            None => {
+                self.below.push((key.to_string(), Node::default()));
+                &mut self.below.last_mut().expect("just pushed").1
+            }
+        };
+        child.add(rest, at, ty);
     }
-    if deeper.is_empty() {
+
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+}
+
+/// Decodes into `out` the columns of `node` found in `raw`, the JSON text
+/// of the node's value. A path follows `value::lookup`: a list met on the
+/// way stands for its first element, and a path that leads nowhere leaves
+/// its column NULL (as `out` starts).
+pub fn walk(raw: &str, node: &Node, out: &mut [Value]) -> serde_json::Result<()> {
+    for &(at, ty) in &node.here {
+        out[at] = decode_raw(raw, ty)?;
+    }
+    if node.below.is_empty() {
         return Ok(());
     }
     let object = if raw.starts_with('[') {
@@ -52,24 +65,43 @@ pub fn walk(
     } else {
         Some(raw)
     };
-    let Some(object) = object.filter(|o| o.starts_with('{')) else {
-        return Ok(());
-    };
-    let wanted = |key: &str| deeper.iter().any(|t| t.below[depth] == key);
-    let entries = entries(object, &wanted)?;
-    for (i, (key, value)) in entries.iter().enumerate() {
-        // A repeated key: the last one, as a whole parse keeps it.
-        if entries[i + 1..].iter().any(|(k, _)| k == key) {
-            continue;
+    match object.filter(|o| o.starts_with('{')) {
+        Some(object) => {
+            serde_json::Deserializer::from_str(object).deserialize_map(Below { node, out })
         }
-        let below: Vec<&Typed> = deeper
-            .iter()
-            .copied()
-            .filter(|t| t.below[depth] == *key)
-            .collect();
-        walk(value.get(), &below, depth + 1, out)?;
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// An object's entries walked for the node's columns below it, the other
+/// entries skipped unbuilt.
+struct Below<'a> {
+    node: &'a Node,
+    out: &'a mut [Value],
+}
+
+impl<'de> Visitor<'de> for Below<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key()? {
+            let Some((_, child)) = self.node.below.iter().find(|(k, _)| *k == key) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            // A repeated key: the last one, as a whole parse keeps it.
+            for &at in &child.all {
+                self.out[at] = Value::Null;
+            }
+            let raw: &'de RawValue = map.next_value()?;
+            walk(raw.get(), child, self.out).map_err(A::Error::custom)?;
+        }
+        Ok(())
+    }
 }
 
 /// `decode` of the JSON value whose text is `raw`.
@@ -104,32 +136,6 @@ fn first_element(raw: &str) -> serde_json::Result<Option<&str>> {
         }
     }
     serde_json::Deserializer::from_str(raw).deserialize_seq(First)
-}
-
-type Entries<'de> = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-/// The entries of an object whose keys `wanted` accepts, in their order,
-/// the others skipped.
-fn entries<'de>(raw: &'de str, wanted: &dyn Fn(&str) -> bool) -> serde_json::Result<Entries<'de>> {
-    struct Wanted<'w>(&'w dyn Fn(&str) -> bool);
-    impl<'de> Visitor<'de> for Wanted<'_> {
-        type Value = Entries<'de>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(super::keep::Key(key)) = map.next_key()? {
-                if (self.0)(&key) {
-                    out.push((key, map.next_value::<&'de RawValue>()?));
-                } else {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-            Ok(out)
-        }
-    }
-    serde_json::Deserializer::from_str(raw).deserialize_map(Wanted(wanted))
 }
 
 #[cfg(test)]
@@ -303,17 +309,12 @@ mod tests {
         let paths = [
             "a.b.c", "a.b", "a", "s.x", "e.x", "n.a.z", "n.a.y", "n.q", "a.b.c.d",
         ];
-        let typed: Vec<Typed> = paths
-            .iter()
-            .enumerate()
-            .map(|(at, p)| Typed {
-                at,
-                below: p.split('.').map(String::from).collect(),
-                ty: SqlType::WVarchar(10),
-            })
-            .collect();
+        let mut node = Node::default();
+        for (at, p) in paths.iter().enumerate() {
+            node.add(&p.split('.').collect::<Vec<_>>(), at, SqlType::WVarchar(10));
+        }
         let mut out = vec![Value::Null; paths.len()];
-        walk(text, &typed.iter().collect::<Vec<_>>(), 0, &mut out).unwrap();
+        walk(text, &node, &mut out).unwrap();
         for (p, v) in paths.iter().zip(&out) {
             assert_eq!(*v, decode(lookup(&obj, p), SqlType::WVarchar(10)), "{p}");
         }
