@@ -332,7 +332,7 @@ impl ApiCursor {
             let record = self.record.checked_sub(1).and_then(|r| self.page.get(r));
             if let Some(Record::Kept(kept)) = record.map(|r| &**r) {
                 if let Some(value) = kept.column(i) {
-                    return f(value.as_sqlite());
+                    return f(value);
                 }
             }
         }

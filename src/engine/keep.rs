@@ -13,7 +13,7 @@
 //! left to the whole parse, which knows what to say about it.
 
 use super::record::Kept;
-use super::typed::{walk, Node};
+use super::typed::{walk, Cell, Node, Out};
 use super::value::Value;
 use crate::schema::SqlType;
 use serde::de::{
@@ -110,14 +110,21 @@ impl Keep {
     /// An object of this keep from its kept fields' JSON texts (`raw[i]`
     /// is field `i`'s), its read columns decoded by type.
     fn object(self: &Arc<Keep>, raw: &[Option<&RawValue>]) -> serde_json::Result<Kept> {
-        let mut values = vec![Value::Null; self.typed_len];
-        for (field, node) in raw.iter().zip(&self.typed) {
-            if let (Some(text), false) = (field, node.is_empty()) {
-                walk(text.get(), node, &mut values)?;
-            }
-        }
         let raw: Vec<Option<&str>> = raw.iter().map(|r| r.map(RawValue::get)).collect();
-        Ok(Kept::new(self.clone(), &raw, values.into_boxed_slice()))
+        let mut cells = vec![Cell::Value(Value::Null); self.typed_len];
+        // Where each field's text will start in the kept text (`Kept::new`
+        // lays the present fields' texts end to end, in this order).
+        let mut at = 0;
+        for (field, node) in raw.iter().zip(&self.typed) {
+            let Some(text) = field else { continue };
+            if !node.is_empty() {
+                let base = text.as_ptr() as usize;
+                let cells = &mut cells[..];
+                walk(text, node, &mut Out { cells, base, at })?;
+            }
+            at += text.len();
+        }
+        Ok(Kept::new(self.clone(), &raw, cells.into_boxed_slice()))
     }
 
     /// Where column `column` finds its value, when known.

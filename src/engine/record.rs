@@ -10,7 +10,9 @@
 //! field kept.
 
 use super::keep::Keep;
+use super::typed::Cell;
 use super::value::{lookup as json_lookup, Value};
+use rusqlite::types::ValueRef;
 use serde_json::{Map, Value as Json};
 use std::sync::{Arc, OnceLock};
 
@@ -22,19 +24,19 @@ pub enum Record {
 /// The kept fields of one object: `text[spans[i]]` is the JSON text of
 /// the field `keep.field(i)` (all in one allocation), None where the object
 /// does not have it; `values` the typed values of the read columns (see
-/// `Keep::with_columns`).
+/// `Keep::with_columns`), a text one as a range of `text`.
 pub struct Kept {
     keep: Arc<Keep>,
     text: Box<str>,
     spans: Box<[Option<(u32, u32)>]>,
     parsed: Box<[OnceLock<Json>]>,
-    values: Box<[Value]>,
+    values: Box<[Cell]>,
 }
 
 static NULL: Json = Json::Null;
 
 impl Kept {
-    pub fn new(keep: Arc<Keep>, raw: &[Option<&str>], values: Box<[Value]>) -> Kept {
+    pub fn new(keep: Arc<Keep>, raw: &[Option<&str>], values: Box<[Cell]>) -> Kept {
         debug_assert_eq!(raw.len(), keep.len());
         let mut text = String::with_capacity(raw.iter().flatten().map(|r| r.len()).sum());
         let spans = raw
@@ -70,8 +72,13 @@ impl Kept {
     /// Column `column`'s value, decoded by its type with the page; None
     /// when the keep decoded none for the column (the statement does not
     /// read it, or its path starts at no kept field).
-    pub fn column(&self, column: usize) -> Option<&Value> {
-        self.values.get(self.keep.slot(column)?.value?)
+    pub fn column(&self, column: usize) -> Option<ValueRef<'_>> {
+        Some(match self.values.get(self.keep.slot(column)?.value?)? {
+            Cell::Value(v) => v.as_sqlite(),
+            Cell::Span(start, end) => {
+                ValueRef::Text(&self.text.as_bytes()[*start as usize..*end as usize])
+            }
+        })
     }
 
     /// What the object holds in memory, estimated: the fields' texts, the
@@ -82,9 +89,9 @@ impl Kept {
             .values
             .iter()
             .map(|v| {
-                std::mem::size_of::<Value>()
+                std::mem::size_of::<Cell>()
                     + match v {
-                        Value::Text(t) => t.len(),
+                        Cell::Value(Value::Text(t)) => t.len(),
                         _ => 0,
                     }
             })
@@ -253,7 +260,11 @@ mod tests {
         let k = kept_by(&whole, keep);
         for (i, path) in paths.iter().enumerate() {
             match k.column(i) {
-                Some(v) => assert_eq!(*v, decode(json_lookup(&whole, path), ty), "{path}"),
+                Some(v) => assert_eq!(
+                    Value::from(v),
+                    decode(json_lookup(&whole, path), ty),
+                    "{path}"
+                ),
                 None => assert!(
                     ["absent", "$parent.id", "$index"].contains(path),
                     "{path} has a slot"

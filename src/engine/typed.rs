@@ -49,13 +49,45 @@ impl Node {
     }
 }
 
+/// A read column's value: decoded, or a text column's string as it is in
+/// the object's kept text (see `Kept`), by its byte range (no `String` per
+/// value).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Value(Value),
+    Span(u32, u32),
+}
+
+/// Where a walk puts its values: `cells`, by place; the field walked
+/// starts at address `base` in the body and at byte `at` of the kept text.
+pub struct Out<'a> {
+    pub cells: &'a mut [Cell],
+    pub base: usize,
+    pub at: usize,
+}
+
+impl Out<'_> {
+    /// The value at `place` is the one `raw` holds for a column of `ty`.
+    fn leaf(&mut self, raw: &str, place: usize, ty: SqlType) -> serde_json::Result<()> {
+        self.cells[place] = match raw.as_bytes() {
+            // A string as it is: what `decode` makes of it for a text column.
+            [b'"', inner @ .., b'"'] if ty.is_char() && !inner.contains(&b'\\') => {
+                let start = raw.as_ptr() as usize - self.base + self.at + 1;
+                Cell::Span(start as u32, (start + inner.len()) as u32)
+            }
+            _ => Cell::Value(decode_raw(raw, ty)?),
+        };
+        Ok(())
+    }
+}
+
 /// Decodes into `out` the columns of `node` found in `raw`, the JSON text
-/// of the node's value. A path follows `value::lookup`: a list met on the
-/// way stands for its first element, and a path that leads nowhere leaves
-/// its column NULL (as `out` starts).
-pub fn walk(raw: &str, node: &Node, out: &mut [Value]) -> serde_json::Result<()> {
-    for &(at, ty) in &node.here {
-        out[at] = decode_raw(raw, ty)?;
+/// of the node's value (a part of the field `out` is at). A path follows
+/// `value::lookup`: a list met on the way stands for its first element,
+/// and a path that leads nowhere leaves its column NULL (as `out` starts).
+pub fn walk(raw: &str, node: &Node, out: &mut Out<'_>) -> serde_json::Result<()> {
+    for &(place, ty) in &node.here {
+        out.leaf(raw, place, ty)?;
     }
     if node.below.is_empty() {
         return Ok(());
@@ -75,12 +107,12 @@ pub fn walk(raw: &str, node: &Node, out: &mut [Value]) -> serde_json::Result<()>
 
 /// An object's entries walked for the node's columns below it, the other
 /// entries skipped unbuilt.
-struct Below<'a> {
+struct Below<'a, 'b> {
     node: &'a Node,
-    out: &'a mut [Value],
+    out: &'a mut Out<'b>,
 }
 
-impl<'de> Visitor<'de> for Below<'_> {
+impl<'de> Visitor<'de> for Below<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -95,7 +127,7 @@ impl<'de> Visitor<'de> for Below<'_> {
             };
             // A repeated key: the last one, as a whole parse keeps it.
             for &at in &child.all {
-                self.out[at] = Value::Null;
+                self.out.cells[at] = Cell::Value(Value::Null);
             }
             let raw: &'de RawValue = map.next_value()?;
             walk(raw.get(), child, self.out).map_err(A::Error::custom)?;
@@ -191,10 +223,10 @@ mod tests {
                 }
                 let whole = lookup(obj, path);
                 assert_eq!(record.lookup(path), whole, "{}.{}", t.name, c.name);
-                let typed = k.column(i);
+                let typed = k.column(i).map(Value::from);
                 if read(i) {
                     let want = decode(whole, c.sql_type());
-                    assert_eq!(typed, Some(&want), "{}.{} in {obj}", t.name, c.name);
+                    assert_eq!(typed, Some(want), "{}.{} in {obj}", t.name, c.name);
                     compared += 1;
                 } else {
                     assert_eq!(typed, None, "{}.{} is not read", t.name, c.name);
@@ -303,7 +335,7 @@ mod tests {
 
     #[test]
     fn paths_follow_lookup_through_lists_repeats_and_dead_ends() {
-        let text = r#"{"a": [{"b": 1, "b": {"c": "x"}}, {"b": 2}], "s": "t", "e": [],
+        let text = r#"{"a": [{"b": 1, "b": {"c": "x"}}, {"b": 2}], "s": "t", "q": "a\"b", "e": [],
             "n": {"a": {"z": 1}, "a": {"y": 2}}}"#;
         let obj: Json = serde_json::from_str(text).unwrap();
         let paths = [
@@ -313,10 +345,24 @@ mod tests {
         for (at, p) in paths.iter().enumerate() {
             node.add(&p.split('.').collect::<Vec<_>>(), at, SqlType::WVarchar(10));
         }
-        let mut out = vec![Value::Null; paths.len()];
-        walk(text, &node, &mut out).unwrap();
-        for (p, v) in paths.iter().zip(&out) {
-            assert_eq!(*v, decode(lookup(&obj, p), SqlType::WVarchar(10)), "{p}");
+        let mut cells = vec![Cell::Value(Value::Null); paths.len()];
+        let base = text.as_ptr() as usize;
+        walk(
+            text,
+            &node,
+            &mut Out {
+                cells: &mut cells,
+                base,
+                at: 0,
+            },
+        )
+        .unwrap();
+        for (p, cell) in paths.iter().zip(&cells) {
+            let v = match cell {
+                Cell::Value(v) => v.clone(),
+                Cell::Span(a, b) => Value::Text(text[*a as usize..*b as usize].to_string()),
+            };
+            assert_eq!(v, decode(lookup(&obj, p), SqlType::WVarchar(10)), "{p}");
         }
     }
 }
