@@ -8,9 +8,15 @@
 //! `serde_json::Value` a whole parse builds only when something asks for
 //! the field as JSON), and the columns the statement reads in it are
 //! decoded by their types straight from that text (`typed.rs`), so xColumn
-//! hands SQLite a value already decoded and no JSON tree is built for them. Anything of another shape than a list of
-//! objects (an error body, a bare object, items that are not objects) is
-//! left to the whole parse, which knows what to say about it.
+//! hands SQLite a value already decoded and no JSON tree is built for
+//! them. Anything of another shape than a list of objects (an error body,
+//! a bare object, items that are not objects) is left to the whole parse,
+//! which knows what to say about it.
+//!
+//! Pages are memoised by path and kept fields (`tag`): a page decoded for
+//! another statement reading the same fields may have typed other columns;
+//! a column it did not type is read from the field's JSON (`Record::lookup`
+//! and `decode`), the same value by another way.
 
 use super::record::Kept;
 use super::typed::{walk, Cell, Node, Out};
