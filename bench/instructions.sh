@@ -9,7 +9,7 @@
 # the same data: the instructions of the connect alone (`SELECT 1`), of
 # the 4-column projection and of `SELECT *`, and the scans' instructions
 # without the connect. Needs valgrind, pyodbc, libsqliteodbc and a release
-# build of the sandbox.
+# build of the sandbox. WHO=ours counts the driver alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS=${1:-2000}
@@ -42,7 +42,7 @@ count() {  # connection string, SQL -> instructions of the whole process
 OURS="Driver=$DRIVER;URL=$URL;Login=sandbox;AuthToken=sandbox-authtoken;MaxRequestsPerSecond=10000;MaxRequestsPerMinute=600000"
 THEIRS="Driver=/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so;Database=$TMP/store.sqlite"
 echo "orders=$ORDERS, instructions (millions), whole process / scan without the connect"
-for who in ours theirs; do
+for who in ${WHO:-ours theirs}; do
     cs=$OURS; [ $who = theirs ] && cs=$THEIRS
     base=$(count "$cs" "SELECT 1")
     proj=$(count "$cs" "SELECT id, total, status_enum, created_at FROM Orders")

@@ -59,16 +59,20 @@ pub fn sources(
 /// row needs (an UPDATE or DELETE reads its rows through this scan).
 fn keep_read_fields(sources: &mut Sources, t: &Table, columns: u64) {
     let writes = write::path_columns(t);
+    let read = |i: usize| columns & (1u64 << i.min(63)) != 0;
     let fields = t
         .columns
         .iter()
         .enumerate()
-        .filter(|(i, c)| {
-            columns & (1u64 << (*i).min(63)) != 0 || c.name == "id" || writes.contains(&c.name)
-        })
+        .filter(|(i, c)| read(*i) || c.name == "id" || writes.contains(&c.name))
         .filter_map(|(_, c)| top_field(c.json_path()))
         .chain(["id".to_string()]);
-    let keep = Arc::new(Keep::new(fields).with_columns(t.columns.iter().map(|c| c.json_path())));
+    // The columns read are decoded by type with the page.
+    let typed = t.columns.iter().enumerate().map(|(i, c)| {
+        let ty = read(i).then(|| c.sql_type());
+        (c.json_path(), ty)
+    });
+    let keep = Arc::new(Keep::new(fields).with_columns(typed));
     for source in sources.queue.iter_mut() {
         if let RowSource::Fetch(f) = source {
             f.keep = Some(keep.clone());

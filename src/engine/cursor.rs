@@ -325,14 +325,14 @@ impl ApiCursor {
     }
 
     /// `value` of column `i` handed to `f` as SQLite's, borrowed where it
-    /// can be (xColumn). A kept object's field is found by the column's
-    /// slot (see `Keep::with_columns`).
+    /// can be (xColumn). A kept object's read column was decoded with the
+    /// page and is found by the column's slot (see `Keep::with_columns`).
     pub fn with_value<R>(&self, i: usize, col: &Column, f: impl FnOnce(ValueRef<'_>) -> R) -> R {
         if self.explode.is_none() {
             let record = self.record.checked_sub(1).and_then(|r| self.page.get(r));
             if let Some(Record::Kept(kept)) = record.map(|r| &**r) {
-                if let Some(json) = kept.column(i, col.json_path()) {
-                    return with_decoded(json, col.sql_type(), f);
+                if let Some(value) = kept.column(i) {
+                    return f(value);
                 }
             }
         }

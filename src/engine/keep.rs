@@ -4,14 +4,28 @@
 //! most of the CPU of a scan, and most of the memory of the pages held):
 //! the other fields are skipped by the parser without being built.
 //!
-//! What is kept is decoded exactly as a whole parse would decode it (the
-//! same `serde_json::Value`, numbers as their JSON text), so every value a
-//! column reads is the same. Anything of another shape than a list of
-//! objects (an error body, a bare object, items that are not objects) is
-//! left to the whole parse, which knows what to say about it.
+//! A kept field is held as its JSON text (parsed into the same
+//! `serde_json::Value` a whole parse builds only when something asks for
+//! the field as JSON), and the columns the statement reads in it are
+//! decoded by their types straight from that text (`typed.rs`), so xColumn
+//! hands SQLite a value already decoded and no JSON tree is built for
+//! them. Anything of another shape than a list of objects (an error body,
+//! a bare object, items that are not objects) is left to the whole parse,
+//! which knows what to say about it.
+//!
+//! Pages are memoised by path and kept fields (`tag`): a page decoded for
+//! another statement reading the same fields may have typed other columns;
+//! a column it did not type is read from the field's JSON (`Record::lookup`
+//! and `decode`), the same value by another way.
 
 use super::record::Kept;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use super::typed::{walk, Cell, Node, Out};
+use super::value::Value;
+use crate::schema::SqlType;
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::fmt;
@@ -28,14 +42,21 @@ pub struct Keep {
     /// Where each column of the scanned table finds its value (by the
     /// column's index), so that reading a column searches nothing.
     slots: Vec<Option<Slot>>,
+    /// For each kept field, the columns read in it, decoded by type when
+    /// a page is (`typed.rs`).
+    typed: Vec<Node>,
+    /// How many typed values an object holds.
+    typed_len: usize,
 }
 
 /// A column's value in a kept object: the kept field its path starts at,
-/// and where the rest of its dotted path begins (0: the path is the field).
+/// where the rest of its dotted path begins (0: the path is the field), and
+/// for a column read by the statement, its typed value's place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
     pub field: usize,
     pub rest: usize,
+    pub value: Option<usize>,
 }
 
 impl Keep {
@@ -44,29 +65,72 @@ impl Keep {
         fields.sort();
         fields.dedup();
         let tag = fields.join(",");
+        let typed = vec![Node::default(); fields.len()];
         Keep {
             fields,
             tag,
             slots: Vec::new(),
+            typed,
+            typed_len: 0,
         }
     }
 
     /// The slots of the scanned table's columns, given their JSON paths
-    /// in column order; a column whose path starts at no kept field (the
-    /// parent's fields, the position) has none.
-    pub fn with_columns<'a>(mut self, paths: impl IntoIterator<Item = &'a str>) -> Keep {
-        self.slots = paths
-            .into_iter()
-            .map(|path| {
-                let (first, rest) = match path.split_once('.') {
-                    Some((first, _)) => (first, first.len() + 1),
-                    None => (path, 0),
-                };
-                let field = self.position(first)?;
-                Some(Slot { field, rest })
-            })
-            .collect();
+    /// in column order and, for the columns the statement reads, their
+    /// types (those are decoded by type with the page); a column whose path
+    /// starts at no kept field (the parent's fields, the position) has none.
+    pub fn with_columns<'a>(
+        mut self,
+        columns: impl IntoIterator<Item = (&'a str, Option<SqlType>)>,
+    ) -> Keep {
+        let mut slots = Vec::new();
+        for (path, read) in columns {
+            let (first, rest) = match path.split_once('.') {
+                Some((first, _)) => (first, first.len() + 1),
+                None => (path, 0),
+            };
+            let slot = self.position(first).map(|field| Slot {
+                field,
+                rest,
+                value: read.map(|ty| self.add_typed(field, &path[rest..], rest, ty)),
+            });
+            slots.push(slot);
+        }
+        self.slots = slots;
         self
+    }
+
+    /// A typed column in `field`, `below` its path under it (`rest` 0: the
+    /// field itself); its value's place.
+    fn add_typed(&mut self, field: usize, below: &str, rest: usize, ty: SqlType) -> usize {
+        let at = self.typed_len;
+        let below: Vec<&str> = match rest {
+            0 => Vec::new(),
+            _ => below.split('.').collect(),
+        };
+        self.typed[field].add(&below, at, ty);
+        self.typed_len += 1;
+        at
+    }
+
+    /// An object of this keep from its kept fields' JSON texts (`raw[i]`
+    /// is field `i`'s), its read columns decoded by type.
+    fn object(self: &Arc<Keep>, raw: &[Option<&RawValue>]) -> serde_json::Result<Kept> {
+        let raw: Vec<Option<&str>> = raw.iter().map(|r| r.map(RawValue::get)).collect();
+        let mut cells = vec![Cell::Value(Value::Null); self.typed_len];
+        // Where each field's text will start in the kept text (`Kept::new`
+        // lays the present fields' texts end to end, in this order).
+        let mut at = 0;
+        for (field, node) in raw.iter().zip(&self.typed) {
+            let Some(text) = field else { continue };
+            if !node.is_empty() {
+                let base = text.as_ptr() as usize;
+                let cells = &mut cells[..];
+                walk(text, node, &mut Out { cells, base, at })?;
+            }
+            at += text.len();
+        }
+        Ok(Kept::new(self.clone(), &raw, cells.into_boxed_slice()))
     }
 
     /// Where column `column` finds its value, when known.
@@ -159,7 +223,7 @@ impl<'de> Visitor<'de> for Item<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kept, A::Error> {
         // Made at the first kept field (a wrapper object keeps none).
-        let mut own: Option<Vec<Option<Json>>> = None;
+        let mut own: Option<Vec<Option<&'de RawValue>>> = None;
         let mut inner = None;
         while let Some(Key(key)) = map.next_key()? {
             if self.wrapper == Some(key.as_ref()) {
@@ -171,20 +235,23 @@ impl<'de> Visitor<'de> for Item<'_> {
             } else if let Some(at) = self.keep.position(&key).filter(|_| inner.is_none()) {
                 // A repeated key: the last one wins, as in a whole parse.
                 let own = own.get_or_insert_with(|| vec![None; self.keep.len()]);
-                own[at] = Some(map.next_value::<Json>()?);
+                own[at] = Some(map.next_value::<&'de RawValue>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(inner.unwrap_or_else(|| {
-            let own = own.unwrap_or_else(|| vec![None; self.keep.len()]);
-            Kept::new(self.keep.clone(), own.into_boxed_slice())
-        }))
+        match inner {
+            Some(inner) => Ok(inner),
+            None => {
+                let own = own.unwrap_or_else(|| vec![None; self.keep.len()]);
+                self.keep.object(&own).map_err(A::Error::custom)
+            }
+        }
     }
 }
 
 /// An object's key, borrowed from the text unless it has escapes.
-struct Key<'de>(Cow<'de, str>);
+pub struct Key<'de>(pub Cow<'de, str>);
 
 impl<'de> serde::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Key<'de>, D::Error> {

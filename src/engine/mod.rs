@@ -25,6 +25,7 @@ pub mod replicate;
 pub mod result_types;
 mod scope;
 mod source;
+mod typed;
 mod upsert;
 mod value;
 mod vtab;

@@ -1,52 +1,108 @@
 //! One object of a page: either its whole JSON, or — on a scan that reads
-//! only some columns (`keep.rs`) — the values of the kept fields alone, in
-//! the order of the keep's sorted field names and without keys. A kept
-//! object builds no map: no key is copied or hashed when the page is
-//! decoded, and a column finds its field by a binary search over the names.
-//! Everything reads a record through `get` and `lookup`, which answer as the
-//! whole object would for every field kept.
+//! only some columns (`keep.rs`) — the kept fields alone, in the order of
+//! the keep's sorted field names and without keys: each field's JSON text,
+//! and the columns the statement reads already decoded by their types. A
+//! kept object builds no map and no JSON tree: a column reads its typed
+//! value by the slot the keep computed, and a field asked for as JSON
+//! (`get`, `lookup`: the id for paging, a parent's fields) is parsed from
+//! its text once, when first asked. Everything else reads a record through
+//! `get` and `lookup`, which answer as the whole object would for every
+//! field kept.
 
 use super::keep::Keep;
-use super::value::lookup as json_lookup;
+use super::typed::Cell;
+use super::value::{lookup as json_lookup, Value};
+use rusqlite::types::ValueRef;
 use serde_json::{Map, Value as Json};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub enum Record {
     Whole(Json),
     Kept(Kept),
 }
 
-/// The kept fields of one object: `values[i]` is the field
-/// `keep.field(i)`, None where the object does not have it.
+/// The kept fields of one object: `text[spans[i]]` is the JSON text of
+/// the field `keep.field(i)` (all in one allocation), None where the object
+/// does not have it; `values` the typed values of the read columns (see
+/// `Keep::with_columns`), a text one as a range of `text`.
 pub struct Kept {
     keep: Arc<Keep>,
-    values: Box<[Option<Json>]>,
+    text: Box<str>,
+    spans: Box<[Option<(u32, u32)>]>,
+    parsed: Box<[OnceLock<Json>]>,
+    values: Box<[Cell]>,
 }
 
 static NULL: Json = Json::Null;
 
 impl Kept {
-    pub fn new(keep: Arc<Keep>, values: Box<[Option<Json>]>) -> Kept {
-        debug_assert_eq!(values.len(), keep.len());
-        Kept { keep, values }
+    pub fn new(keep: Arc<Keep>, raw: &[Option<&str>], values: Box<[Cell]>) -> Kept {
+        debug_assert_eq!(raw.len(), keep.len());
+        let mut text = String::with_capacity(raw.iter().flatten().map(|r| r.len()).sum());
+        let spans = raw
+            .iter()
+            .map(|r| {
+                let start = text.len();
+                text.push_str((*r)?);
+                Some((start as u32, text.len() as u32))
+            })
+            .collect();
+        let parsed = raw.iter().map(|_| OnceLock::new()).collect();
+        Kept {
+            keep,
+            text: text.into_boxed_str(),
+            spans,
+            parsed,
+            values,
+        }
     }
 
     fn get(&self, field: &str) -> Option<&Json> {
-        self.values.get(self.keep.position(field)?)?.as_ref()
+        self.field(self.keep.position(field)?)
     }
 
-    /// Column `column`'s field (at `path`, the column's JSON path) found by
-    /// its slot, as `Record::lookup(path)` finds it; None when the keep
-    /// knows no slot for the column.
-    pub fn column(&self, column: usize, path: &str) -> Option<&Json> {
-        let slot = self.keep.slot(column)?;
-        let value = self.values.get(slot.field)?.as_ref();
-        Some(match (value, path.get(slot.rest..)) {
-            (None, _) => &NULL,
-            (Some(v), _) if slot.rest == 0 => v,
-            (Some(v), Some(rest)) => json_lookup(v, rest),
-            (Some(_), None) => &NULL,
+    /// Field `i` as JSON, parsed from its text the first time (the text
+    /// came out of a parse of the body, so it parses again).
+    fn field(&self, i: usize) -> Option<&Json> {
+        let (start, end) = (*self.spans.get(i)?)?;
+        let raw = &self.text[start as usize..end as usize];
+        Some(self.parsed[i].get_or_init(|| serde_json::from_str(raw).unwrap_or(Json::Null)))
+    }
+
+    /// Column `column`'s value, decoded by its type with the page; None
+    /// when the keep decoded none for the column (the statement does not
+    /// read it, or its path starts at no kept field).
+    pub fn column(&self, column: usize) -> Option<ValueRef<'_>> {
+        Some(match self.values.get(self.keep.slot(column)?.value?)? {
+            Cell::Value(v) => v.as_sqlite(),
+            Cell::Span(start, end) => {
+                ValueRef::Text(&self.text.as_bytes()[*start as usize..*end as usize])
+            }
         })
+    }
+
+    /// What the object holds in memory, estimated: the fields' texts, the
+    /// typed values, and the fields parsed as JSON (`json_bytes`).
+    fn held_bytes(&self, json_bytes: fn(&Json) -> usize) -> usize {
+        let texts = self.text.len() + self.spans.len() * 12;
+        let values: usize = self
+            .values
+            .iter()
+            .map(|v| {
+                std::mem::size_of::<Cell>()
+                    + match v {
+                        Cell::Value(Value::Text(t)) => t.len(),
+                        _ => 0,
+                    }
+            })
+            .sum();
+        let parsed: usize = self
+            .parsed
+            .iter()
+            .filter_map(OnceLock::get)
+            .map(json_bytes)
+            .sum();
+        texts + values + parsed
     }
 }
 
@@ -88,20 +144,19 @@ impl Record {
                 .keep
                 .fields()
                 .iter()
-                .zip(kept.values.iter())
-                .filter_map(|(name, v)| Some((name.clone(), v.clone()?)))
+                .enumerate()
+                .filter_map(|(i, name)| Some((name.clone(), kept.field(i)?.clone())))
                 .collect(),
         }
     }
 
-    /// The JSON values the record holds: the whole object, or each kept
-    /// field's value (for the page memo's size estimate).
-    pub fn values(&self) -> impl Iterator<Item = &Json> {
-        let (whole, kept) = match self {
-            Record::Whole(json) => (Some(json), None),
-            Record::Kept(kept) => (None, Some(kept.values.iter().flatten())),
-        };
-        whole.into_iter().chain(kept.into_iter().flatten())
+    /// What the record holds in memory, estimated, JSON measured by
+    /// `json_bytes` (for the page memo's bound).
+    pub fn held_bytes(&self, json_bytes: fn(&Json) -> usize) -> usize {
+        match self {
+            Record::Whole(json) => json_bytes(json),
+            Record::Kept(kept) => kept.held_bytes(json_bytes),
+        }
     }
 }
 
@@ -133,16 +188,23 @@ impl<'a> Object<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::value::decode;
+    use crate::schema::SqlType;
     use serde_json::json;
 
+    fn kept_by(whole: &Json, keep: Keep) -> Kept {
+        let text = format!("[{whole}]");
+        match super::super::keep::decode(&text, None, &Arc::new(keep)).unwrap() {
+            super::super::keep::Decoded::Kept(mut items) => items.remove(0),
+            super::super::keep::Decoded::Whole(j) => panic!("parsed whole: {j}"),
+        }
+    }
+
     fn kept(whole: &Json, fields: &[&str]) -> Record {
-        let keep = Arc::new(Keep::new(fields.iter().map(|f| f.to_string())));
-        let values = keep
-            .fields()
-            .iter()
-            .map(|f| whole.get(f.as_str()).cloned())
-            .collect();
-        Record::Kept(Kept::new(keep, values))
+        Record::Kept(kept_by(
+            whole,
+            Keep::new(fields.iter().map(|f| f.to_string())),
+        ))
     }
 
     #[test]
@@ -175,8 +237,7 @@ mod tests {
         let m = k.to_map();
         assert_eq!(m.len(), 5);
         assert_eq!(Json::Object(m), whole);
-        assert_eq!(k.values().count(), 5);
-        assert_eq!(w.values().count(), 1);
+        assert!(k.held_bytes(|_| 0) > 0);
     }
 
     #[test]
@@ -193,25 +254,24 @@ mod tests {
             "$index",
             "n.x",
         ];
-        let keep =
-            Keep::new(["id", "customer", "lines", "n"].map(String::from)).with_columns(paths);
-        let keep = Arc::new(keep);
-        let values = keep
-            .fields()
-            .iter()
-            .map(|f| whole.get(f.as_str()).cloned())
-            .collect();
-        let k = Kept::new(keep, values);
+        let ty = SqlType::WVarchar(10);
+        let keep = Keep::new(["id", "customer", "lines", "n"].map(String::from))
+            .with_columns(paths.iter().map(|p| (*p, Some(ty))));
+        let k = kept_by(&whole, keep);
         for (i, path) in paths.iter().enumerate() {
-            match k.column(i, path) {
-                Some(v) => assert_eq!(v, json_lookup(&whole, path), "{path}"),
+            match k.column(i) {
+                Some(v) => assert_eq!(
+                    Value::from(v),
+                    decode(json_lookup(&whole, path), ty),
+                    "{path}"
+                ),
                 None => assert!(
                     ["absent", "$parent.id", "$index"].contains(path),
                     "{path} has a slot"
                 ),
             }
         }
-        assert_eq!(k.column(paths.len(), "id"), None, "no such column");
+        assert_eq!(k.column(paths.len()), None, "no such column");
     }
 
     #[test]

@@ -192,7 +192,7 @@ impl PageMemo {
 /// plus the text of strings, numbers and keys (and a map entry's index).
 pub fn page_bytes(page: &Page) -> usize {
     page.iter()
-        .map(|r| NODE + r.values().map(json_bytes).sum::<usize>() + 16)
+        .map(|r| NODE + r.held_bytes(json_bytes) + 16)
         .sum()
 }
 

@@ -109,49 +109,77 @@ const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
 
 /// Decodes a JSON field into what SQLite should see for a column of `ty`.
 /// Nothing here fails: a field of an unexpected shape is passed on as text,
-/// so the user sees what the API sent rather than a silent NULL.
+/// so the user sees what the API sent rather than a silent NULL (a list or
+/// an object as its JSON text, whatever the column's type).
 pub fn decode(json: &Json, ty: SqlType) -> Value {
-    match (json, ty) {
-        (Json::Null, _) => Value::Null,
-        (_, SqlType::BigInt | SqlType::Integer) => integer(json),
-        (_, SqlType::Decimal(..)) => decimal(json),
-        (Json::Number(n), SqlType::Double) => n.as_f64().map(Value::Real).unwrap_or(Value::Null),
-        (Json::String(s), SqlType::Double) => s
+    match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => decode_scalar(Scalar::Bool(*b), ty),
+        Json::Number(n) => decode_scalar(Scalar::Number(n.as_str()), ty),
+        Json::String(s) => decode_scalar(Scalar::Str(s), ty),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+/// A JSON scalar other than null, borrowed: a number as serde_json keeps
+/// its text (`arbitrary_precision`), a string without its quotes and
+/// escapes. `decode` and the typed page decoding (`keep.rs`) both decode
+/// through `decode_scalar`, so a value is the same whichever way it came.
+#[derive(Debug, Clone, Copy)]
+pub enum Scalar<'a> {
+    Bool(bool),
+    Number(&'a str),
+    Str(&'a str),
+}
+
+/// `decode` of a scalar.
+pub fn decode_scalar(s: Scalar<'_>, ty: SqlType) -> Value {
+    match (s, ty) {
+        (_, SqlType::BigInt | SqlType::Integer) => integer(s),
+        (_, SqlType::Decimal(..)) => match s {
+            Scalar::Bool(b) => Value::Int(b as i64),
+            Scalar::Number(n) => decimal_text(n),
+            Scalar::Str(t) => decimal_text(t.trim()),
+        },
+        (Scalar::Number(n), SqlType::Double) => finite(n).map(Value::Real).unwrap_or(Value::Null),
+        (Scalar::Str(s), SqlType::Double) => s
             .trim()
             .parse::<f64>()
             .map(Value::Real)
-            .unwrap_or_else(|_| Value::Text(s.clone())),
-        (Json::Bool(b), _) if !ty.is_char() => Value::Int(*b as i64),
-        (_, SqlType::Bit) => match json {
-            Json::Number(n) => Value::Int((n.as_f64().unwrap_or(0.0) != 0.0) as i64),
-            Json::String(s) => match s.to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" => Value::Int(1),
-                "false" | "0" | "no" | "" => Value::Int(0),
-                _ => Value::Text(s.clone()),
-            },
-            other => Value::Text(other.to_string()),
+            .unwrap_or_else(|_| Value::Text(s.to_string())),
+        (Scalar::Bool(b), _) if !ty.is_char() => Value::Int(b as i64),
+        (Scalar::Number(n), SqlType::Bit) => Value::Int((finite(n).unwrap_or(0.0) != 0.0) as i64),
+        (Scalar::Str(s), SqlType::Bit) => match s.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => Value::Int(1),
+            "false" | "0" | "no" | "" => Value::Int(0),
+            _ => Value::Text(s.to_string()),
         },
-        (Json::String(s), SqlType::Timestamp) => match parse_timestamp(s) {
+        (Scalar::Str(s), SqlType::Timestamp) => match parse_timestamp(s) {
             Some(t) => Value::Text(t.to_sql_text()),
             None if s.is_empty() => Value::Null,
-            None => Value::Text(s.clone()),
+            None => Value::Text(s.to_string()),
         },
-        (Json::String(s), SqlType::Date) => match parse_timestamp(s) {
+        (Scalar::Str(s), SqlType::Date) => match parse_timestamp(s) {
             Some(t) => Value::Text(t.to_sql_text()[..10].to_string()),
             None if s.is_empty() => Value::Null,
-            None => Value::Text(s.clone()),
+            None => Value::Text(s.to_string()),
         },
         // A time of day, or an instant's time of day in UTC; else as sent.
-        (Json::String(s), SqlType::Time) => match super::casts::cast(&Value::Text(s.clone()), ty) {
-            Ok(t) => t,
-            Err(_) if s.is_empty() => Value::Null,
-            Err(_) => Value::Text(s.clone()),
-        },
-        (Json::String(s), _) => Value::Text(s.clone()),
-        (Json::Number(n), _) => Value::Text(n.to_string()),
-        (Json::Bool(b), _) => Value::Text(b.to_string()),
-        (other, _) => Value::Text(other.to_string()),
+        (Scalar::Str(s), SqlType::Time) => {
+            match super::casts::cast(&Value::Text(s.to_string()), ty) {
+                Ok(t) => t,
+                Err(_) if s.is_empty() => Value::Null,
+                Err(_) => Value::Text(s.to_string()),
+            }
+        }
+        (Scalar::Str(s) | Scalar::Number(s), _) => Value::Text(s.to_string()),
+        (Scalar::Bool(b), _) => Value::Text(b.to_string()),
     }
+}
+
+/// A number's text as a finite double (serde_json's `as_f64`).
+fn finite(n: &str) -> Option<f64> {
+    n.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 /// `decode`'s value handed to `f` as SQLite's, borrowed where the field
@@ -169,19 +197,18 @@ pub fn with_decoded<R>(json: &Json, ty: SqlType, f: impl FnOnce(ValueRef<'_>) ->
     }
 }
 
-fn integer(json: &Json) -> Value {
-    match json {
-        Json::Number(n) => n
-            .as_i64()
+fn integer(s: Scalar<'_>) -> Value {
+    match s {
+        Scalar::Number(n) => n
+            .parse::<i64>()
             .map(Value::Int)
-            .unwrap_or_else(|| Value::Text(n.to_string())),
-        Json::String(s) => s
+            .unwrap_or_else(|_| Value::Text(n.to_string())),
+        Scalar::Str(s) => s
             .trim()
             .parse::<i64>()
             .map(Value::Int)
-            .unwrap_or_else(|_| Value::Text(s.clone())),
-        Json::Bool(b) => Value::Int(*b as i64),
-        other => Value::Text(other.to_string()),
+            .unwrap_or_else(|_| Value::Text(s.to_string())),
+        Scalar::Bool(b) => Value::Int(b as i64),
     }
 }
 
@@ -193,14 +220,8 @@ fn integer(json: &Json) -> Value {
 /// than lose digits. Always REAL, whole amounts too: an expression over
 /// money (`price * 2`) then has one type in every row, and a column typed
 /// from its first row cannot truncate a later 6.5 to 6.
-pub fn decimal(json: &Json) -> Value {
-    // Borrowed: this runs for every amount of every row read.
-    let text: &str = match json {
-        Json::Number(n) => n.as_str(),
-        Json::String(s) => s.trim(),
-        Json::Bool(b) => return Value::Int(*b as i64),
-        other => return Value::Text(other.to_string()),
-    };
+/// (`text` is borrowed: this runs for every amount of every row read.)
+fn decimal_text(text: &str) -> Value {
     match text.parse::<f64>() {
         Ok(f) if f.is_finite() && prints_as(f, normalize_decimal(text)) => Value::Real(f),
         _ => Value::Text(text.to_string()),
@@ -267,6 +288,10 @@ mod tests {
 
     fn num(t: &str) -> Json {
         serde_json::from_str(t).unwrap()
+    }
+
+    fn decimal(json: &Json) -> Value {
+        decode(json, SqlType::Decimal(19, 4))
     }
 
     #[test]
