@@ -1224,3 +1224,41 @@ fn seeded_writes_then_syncs_answer_as_live(b: &Backend) {
     }
     disconnect(e, live);
 }
+
+/// A 429 storm and lost connections in the middle of a sync lose nothing:
+/// the client's retries carry every page through, and the replica answers
+/// as live. The faulted sync sends more requests than a clean one of the
+/// same tables (the retries), so the faults did fire.
+on_both!(a_429_storm_and_lost_connections_mid_sync_lose_nothing);
+fn a_429_storm_and_lost_connections_mid_sync_lose_nothing(b: &Backend) {
+    let sb = sandbox();
+    let tables = ["Orders", "OrderProducts", "Products", "ProductVariants"];
+    sb.set_faults(
+        [
+            "/v1/orders*=status:429@0.4#8",
+            "/v1/orders*=reset@0.2#3",
+            "/v1/products*=status:429@0.4#4",
+            "/v1/products*=reset@0.3#2",
+        ]
+        .iter()
+        .map(|f| jumpseller_sandbox::Fault::parse(f).unwrap())
+        .collect(),
+    );
+    sb.reset_counts();
+    let reports = sync_with(&sb, b, &tables, false, ";Pagesize=20");
+    let faulted = sb.request_count();
+    assert_eq!(report(&reports, "Orders").rows, 400);
+    sb.set_faults(Vec::new());
+    let (e1, live) = connect(&sb);
+    let (e2, cached) = offline(b);
+    assert_same_answers(live, cached);
+    disconnect(e1, live);
+    disconnect(e2, cached);
+    sb.reset_counts();
+    sync_with(&sb, b, &tables, true, ";Pagesize=20");
+    let clean = sb.request_count();
+    assert!(
+        faulted > clean,
+        "faulted {faulted} vs clean {clean}: no fault fired"
+    );
+}
