@@ -1225,10 +1225,10 @@ fn seeded_writes_then_syncs_answer_as_live(b: &Backend) {
     disconnect(e, live);
 }
 
-/// A 429 storm and lost connections in the middle of a sync lose nothing:
-/// the client's retries carry every page through, and the replica answers
-/// as live. The faulted sync sends more requests than a clean one of the
-/// same tables (the retries), so the faults did fire.
+// A 429 storm and lost connections in the middle of a sync lose nothing:
+// the client's retries carry every page through, and the replica answers
+// as live. The faulted sync sends more requests than a clean one of the
+// same tables (the retries), so the faults did fire.
 on_both!(a_429_storm_and_lost_connections_mid_sync_lose_nothing);
 fn a_429_storm_and_lost_connections_mid_sync_lose_nothing(b: &Backend) {
     let sb = sandbox();
