@@ -4,7 +4,7 @@
 //! `jumpseller-odbc sync`: fill the local replica (src/replica/command.rs).
 
 use jumpseller_odbc::config::{parse_pairs, Config};
-use jumpseller_odbc::jumpseller::oauth::{self, FlowError, OAuthApp, DEFAULT_SCOPE};
+use jumpseller_odbc::jumpseller::oauth::{self, FlowError};
 use jumpseller_odbc::jumpseller::tokenstore::{default_location, StoredTokens, TokenStore};
 use jumpseller_odbc::logging::Logger;
 use std::process::ExitCode;
@@ -140,17 +140,7 @@ fn auth(args: &[String]) -> Result<(), String> {
     if config.oauth_client_secret.is_none() {
         return Err("--client-secret (OAuthClientSecret) is required".into());
     }
-    let app = OAuthApp {
-        client_id: client_id.clone(),
-        client_secret: config.oauth_client_secret.clone(),
-        authorization_url: config.oauth_authorization_url.clone(),
-        token_url: config.oauth_access_token_url.clone(),
-        callback_url: config.callback_url.clone(),
-        scope: config
-            .scope
-            .clone()
-            .unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
-    };
+    let app = jumpseller_odbc::config::oauth::app(&config);
     let location = match &config.oauth_settings_location {
         Some(l) => l.clone(),
         None => default_location(&client_id, &config.url).map_err(|e| e.message)?,

@@ -35,7 +35,7 @@ pub use autocache::{Auto, Freshen};
 pub use escapes::rewrite as rewrite_escapes;
 pub use replicate::{Change, WriteThrough};
 pub use value::{decode, lookup, Value};
-pub use vtab::table_declaration;
+pub use vtab::{column_declarations, table_declaration};
 
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;

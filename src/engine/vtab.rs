@@ -111,20 +111,27 @@ fn declare(
 /// What xConnect declares for a profile table: its columns with their
 /// types (also the Offline replica's tables, src/replica/pg_read.rs).
 pub fn table_declaration(t: &Table) -> String {
-    let cols: Vec<String> = t
-        .columns
+    format!(
+        "CREATE TABLE x({})",
+        column_declarations(t, SqlType::decl).join(", ")
+    )
+}
+
+/// Each column as `"name" TYPE`, the type as `decl` spells it; date and
+/// time columns compare as instants (collation.rs). The replica's tables
+/// (src/replica/layout.rs) declare their columns with it too.
+pub fn column_declarations(t: &Table, decl: impl Fn(&SqlType) -> String) -> Vec<String> {
+    t.columns
         .iter()
         .map(|c| {
             let ty = c.sql_type();
-            // Date and time columns compare as instants (collation.rs).
             let collate = match ty {
                 SqlType::Timestamp | SqlType::Date => format!(" COLLATE {INSTANT}"),
                 _ => String::new(),
             };
-            format!("\"{}\" {}{collate}", c.name.replace('"', "\"\""), ty.decl())
+            format!("\"{}\" {}{collate}", c.name.replace('"', "\"\""), decl(&ty))
         })
-        .collect();
-    format!("CREATE TABLE x({})", cols.join(", "))
+        .collect()
 }
 
 impl rusqlite::vtab::CreateVTab<'_> for ApiTable {

@@ -4,7 +4,6 @@
 //! sync of it has completed, so a reader never mistakes "never synced" for
 //! "no rows".
 
-use crate::engine::collation::INSTANT;
 use crate::schema::{SqlType, Table};
 
 /// The per-table sync state.
@@ -58,18 +57,7 @@ pub fn columns(table: &Table) -> Vec<(String, String)> {
 /// `CREATE TABLE name(...)` for a profile table, with the primary key as a
 /// unique index when the table has one (upserts and lookups by id).
 pub fn create_sql(table: &Table, name: &str) -> String {
-    let cols: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| {
-            let ty = c.sql_type();
-            let collate = match ty {
-                SqlType::Timestamp | SqlType::Date => format!(" COLLATE {INSTANT}"),
-                _ => String::new(),
-            };
-            format!("{} {}{collate}", quoted(&c.name), stored_decl(ty))
-        })
-        .collect();
+    let cols = crate::engine::column_declarations(table, |ty| stored_decl(*ty));
     format!("CREATE TABLE {}({})", quoted(name), cols.join(", "))
 }
 
