@@ -4,26 +4,20 @@
 //! request is sent; past it, an incremental sync; a failed sync answers a
 //! held table stale with 01000, a table never held with the error; two
 //! connections take turns; writes go to the API and then to the replica.
+//! Each runs on both replicas (CacheLocation, CacheConnection: `on_both!`).
 
 mod common;
+use common::backend::{on_both, Backend};
 use common::*;
 use jumpseller_sandbox::{Fault, FaultKind, Mutation, Sandbox};
 use std::os::raw::c_void;
-use std::path::Path;
 use std::time::Duration;
 
-fn auto_str(sb: &Sandbox, file: &Path, extra: &str) -> String {
-    format!(
-        "{};CacheLocation={};AutoCache=true{extra}",
-        conn_str(sb),
-        file.display()
-    )
-}
-
-fn auto(sb: &Sandbox, file: &Path, extra: &str) -> (*mut c_void, *mut c_void) {
+fn auto(sb: &Sandbox, b: &Backend, extra: &str) -> (*mut c_void, *mut c_void) {
     let e = env();
     let d = dbc(e);
-    let (rc, _) = driver_connect(d, &auto_str(sb, file, extra));
+    let conn = format!("{};{};AutoCache=true{extra}", conn_str(sb), b.key());
+    let (rc, _) = driver_connect(d, &conn);
     assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
     (e, d)
 }
@@ -41,13 +35,11 @@ const SAME: &[&str] = &[
     "SELECT id, name FROM Categories WHERE id IN (SELECT category_id FROM ProductCategories) ORDER BY id",
 ];
 
-#[test]
-fn the_first_query_syncs_and_the_next_ones_send_nothing() {
+on_both!(the_first_query_syncs_and_the_next_ones_send_nothing);
+fn the_first_query_syncs_and_the_next_ones_send_nothing(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-first");
-    let file = dir.join("store.db");
     let (e1, live) = connect(&sb);
-    let (e2, cached) = auto(&sb, &file, "");
+    let (e2, cached) = auto(&sb, b, "");
     sb.reset_counts();
     let want = query(live, SAME[0]);
     let live_requests = sb.request_count();
@@ -73,12 +65,10 @@ fn the_first_query_syncs_and_the_next_ones_send_nothing() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn past_the_tolerance_a_query_syncs_incrementally() {
+on_both!(past_the_tolerance_a_query_syncs_incrementally);
+fn past_the_tolerance_a_query_syncs_incrementally(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-tolerance");
-    let file = dir.join("store.db");
-    let (e, cached) = auto(&sb, &file, ";CacheTolerance=1");
+    let (e, cached) = auto(&sb, b, ";CacheTolerance=1");
     assert_eq!(one(&query(cached, "SELECT COUNT(*) FROM Orders")), "400");
     assert!(sb.mutate(&Mutation::CreateOrders(2)));
     std::thread::sleep(Duration::from_millis(2100));
@@ -87,8 +77,7 @@ fn past_the_tolerance_a_query_syncs_incrementally() {
     // New orders after the high water, the recent window, the count.
     let requests = sb.request_count();
     assert!((1..=6).contains(&requests), "{:?}", sb.requests_by_route());
-    let state = replica_query(
-        &file,
+    let state = b.query(
         "SELECT rows, last_incremental_sync IS NOT NULL, incremental_sync_requests FROM CacheStatus WHERE table_name = 'Orders'",
     );
     assert_eq!(
@@ -102,12 +91,10 @@ fn past_the_tolerance_a_query_syncs_incrementally() {
     disconnect(e, cached);
 }
 
-#[test]
-fn a_failed_sync_answers_a_held_table_stale_and_a_missing_one_with_the_error() {
+on_both!(a_failed_sync_answers_a_held_table_stale_and_a_missing_one_with_the_error);
+fn a_failed_sync_answers_a_held_table_stale_and_a_missing_one_with_the_error(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-failure");
-    let file = dir.join("store.db");
-    let (e, cached) = auto(&sb, &file, ";CacheTolerance=1");
+    let (e, cached) = auto(&sb, b, ";CacheTolerance=1");
     assert_eq!(one(&query(cached, "SELECT COUNT(*) FROM Categories")), "12");
     std::thread::sleep(Duration::from_millis(2100));
     sb.set_faults(vec![Fault {
@@ -144,31 +131,29 @@ fn a_failed_sync_answers_a_held_table_stale_and_a_missing_one_with_the_error() {
     disconnect(e, cached);
 }
 
-#[test]
-fn two_connections_on_one_replica_take_turns_and_sync_once() {
+on_both!(two_connections_on_one_replica_take_turns_and_sync_once);
+fn two_connections_on_one_replica_take_turns_and_sync_once(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-turns");
-    let file = dir.join("store.db");
-    let (e1, a) = auto(&sb, &file, "");
-    let (e2, b) = auto(&sb, &file, "");
-    let (a, b) = (a as usize, b as usize);
+    let (e1, a) = auto(&sb, b, "");
+    let (e2, d2) = auto(&sb, b, "");
+    let (a, d2) = (a as usize, d2 as usize);
     sb.reset_counts();
     let sql = "SELECT COUNT(*), SUM(total) FROM Orders";
     let ta = std::thread::spawn(move || query(a as *mut c_void, sql));
-    let tb = std::thread::spawn(move || query(b as *mut c_void, sql));
+    let tb = std::thread::spawn(move || query(d2 as *mut c_void, sql));
     let (ra, rb) = (ta.join().unwrap(), tb.join().unwrap());
     assert_eq!(ra, rb);
     assert_eq!(ra[0][0].as_deref(), Some("400"));
     let both = sb.request_count();
     // One full sync of Orders (its pages and a count); the second waited
     // for the lock and found the table fresh.
-    let dir2 = TempDir::new("auto-turns-one");
-    let (e3, c) = auto(&sb, &dir2.join("store.db"), "");
+    let other = b.like("auto-turns-one");
+    let (e3, c) = auto(&sb, &other, "");
     sb.reset_counts();
     query(c, sql);
     assert_eq!(both, sb.request_count(), "{:?}", sb.requests_by_route());
     disconnect(e1, a as *mut c_void);
-    disconnect(e2, b as *mut c_void);
+    disconnect(e2, d2 as *mut c_void);
     disconnect(e3, c);
 }
 
@@ -213,12 +198,11 @@ fn columns_of(d: *mut c_void, table: &str) -> Vec<Vec<Option<String>>> {
     catalog_rows(st)
 }
 
-#[test]
-fn catalog_functions_list_what_a_live_connection_lists() {
+on_both!(catalog_functions_list_what_a_live_connection_lists);
+fn catalog_functions_list_what_a_live_connection_lists(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-catalog");
     let (e1, live) = connect(&sb);
-    let (e2, cached) = auto(&sb, &dir.join("store.db"), "");
+    let (e2, cached) = auto(&sb, b, "");
     // Before any sync, and after one.
     for round in 0..2 {
         let live_tables = tables_of(live);
@@ -242,11 +226,10 @@ fn catalog_functions_list_what_a_live_connection_lists() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn a_table_read_through_a_view_is_synced_too() {
+on_both!(a_table_read_through_a_view_is_synced_too);
+fn a_table_read_through_a_view_is_synced_too(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-view");
-    let (e, cached) = auto(&sb, &dir.join("store.db"), ";CacheTolerance=1");
+    let (e, cached) = auto(&sb, b, ";CacheTolerance=1");
     let st = stmt(cached);
     assert_eq!(
         exec(
@@ -284,10 +267,13 @@ fn a_table_read_through_a_view_is_synced_too() {
 }
 
 #[test]
-fn auto_cache_needs_a_location_and_is_not_offline() {
+fn auto_cache_needs_a_replica_and_is_not_offline() {
     let sb = sandbox();
     for (extra, words) in [
-        (";AutoCache=true", "give its file as CacheLocation"),
+        (
+            ";AutoCache=true",
+            "give its file as CacheLocation, or its PostgreSQL database as CacheConnection",
+        ),
         (
             ";AutoCache=true;CacheLocation=/tmp/x.db;Offline=true",
             "choose one",
@@ -305,11 +291,10 @@ fn auto_cache_needs_a_location_and_is_not_offline() {
     }
 }
 
-#[test]
-fn cache_status_shows_the_syncs_made_since_connecting() {
+on_both!(cache_status_shows_the_syncs_made_since_connecting);
+fn cache_status_shows_the_syncs_made_since_connecting(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-status");
-    let (e, cached) = auto(&sb, &dir.join("store.db"), "");
+    let (e, cached) = auto(&sb, b, "");
     let status = "SELECT table_name, rows, stale, full_sync_requests > 0 FROM CacheStatus";
     assert_eq!(query(cached, status), Vec::<Vec<Option<String>>>::new());
     query(cached, "SELECT COUNT(*) FROM Orders");
@@ -326,11 +311,10 @@ fn cache_status_shows_the_syncs_made_since_connecting() {
     disconnect(e, cached);
 }
 
-#[test]
-fn the_query_timeout_ends_a_sync_and_its_statement() {
+on_both!(the_query_timeout_ends_a_sync_and_its_statement);
+fn the_query_timeout_ends_a_sync_and_its_statement(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-timeout");
-    let (e, cached) = auto(&sb, &dir.join("store.db"), ";CacheTolerance=1;Timeout=0");
+    let (e, cached) = auto(&sb, b, ";CacheTolerance=1;Timeout=0");
     assert_eq!(one(&query(cached, "SELECT COUNT(*) FROM Orders")), "400");
     std::thread::sleep(Duration::from_millis(2100));
     sb.set_faults(vec![Fault {
@@ -360,14 +344,12 @@ fn the_query_timeout_ends_a_sync_and_its_statement() {
     disconnect(e, cached);
 }
 
-/// A replica row's rowid is not the live rowid a write would use: reading it
-/// under AutoCache is an error (42000), never a number that names another row.
-#[test]
-fn a_replica_rowid_is_refused_not_guessed() {
+// A replica row's rowid is not the live rowid a write would use: reading it
+// under AutoCache is an error (42000), never a number that names another row.
+on_both!(a_replica_rowid_is_refused_not_guessed);
+fn a_replica_rowid_is_refused_not_guessed(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("auto-rowid");
-    let file = dir.join("store.db");
-    let (e, d) = auto(&sb, &file, "");
+    let (e, d) = auto(&sb, b, "");
     // The key columns answer; the table is synced and held.
     assert!(!query(d, "SELECT id FROM Orders ORDER BY id").is_empty());
     for sql in [

@@ -7,17 +7,16 @@
 //! server (CacheConnection, tests/common/pg.rs).
 
 mod common;
-use common::pg::PgServer;
+use common::backend::{on_both, Backend, SCHEMA};
 use common::*;
 use jumpseller_odbc::config::Config;
 use jumpseller_odbc::engine::Interrupt;
 use jumpseller_odbc::ffi::{SQLNumResultCols, SQLSetStmtAttr};
+use jumpseller_odbc::replica::lock;
 use jumpseller_odbc::replica::pg::PgStore;
 use jumpseller_odbc::replica::reader::Reader;
 use jumpseller_odbc::replica::sync::{self, Mode, Options, Progress, TableReport};
-use jumpseller_odbc::replica::{lock, SqliteStore, Store};
 use jumpseller_sandbox::{Mutation, Sandbox};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -25,73 +24,6 @@ struct Quiet;
 impl Progress for Quiet {
     fn rows(&mut self, _: &str, _: u64) {}
     fn done(&mut self, _: &TableReport) {}
-}
-
-/// Where a test's replica lives.
-enum Backend {
-    Sqlite { _dir: TempDir, file: PathBuf },
-    Pg(PgServer),
-}
-
-/// The sandbox's Login: the PostgreSQL replica's schema.
-const SCHEMA: &str = "sandbox";
-
-impl Backend {
-    fn sqlite(name: &str) -> Backend {
-        let dir = TempDir::new(name);
-        let file = dir.join("store.db");
-        Backend::Sqlite { _dir: dir, file }
-    }
-
-    fn pg(_name: &str) -> Backend {
-        Backend::Pg(PgServer::start())
-    }
-
-    /// The connection string key naming the replica.
-    fn key(&self) -> String {
-        match self {
-            Backend::Sqlite { file, .. } => format!("CacheLocation={}", file.display()),
-            Backend::Pg(server) => format!("CacheConnection={{{}}}", server.conn()),
-        }
-    }
-
-    /// The replica's sync lock, held by this process until dropped.
-    fn hold_lock(&self) -> Box<dyn std::any::Any> {
-        match self {
-            Backend::Sqlite { file, .. } => {
-                Box::new(lock::take(file, Duration::ZERO, &mut || {}).unwrap())
-            }
-            Backend::Pg(_) => Box::new(self.store(Duration::ZERO).unwrap()),
-        }
-    }
-
-    /// The replica open for a sync, as `jumpseller-odbc sync` opens it.
-    fn store(&self, wait: Duration) -> Result<Box<dyn Store>, String> {
-        match self {
-            Backend::Sqlite { file, .. } => Ok(Box::new(SqliteStore::open(file).unwrap())),
-            Backend::Pg(server) => {
-                PgStore::open(&server.conn(), SCHEMA, wait, &Interrupt::none(), &mut || {})
-                    .map(|s| Box::new(s) as Box<dyn Store>)
-                    .map_err(|e| e.message)
-            }
-        }
-    }
-}
-
-/// One test body run against both replicas.
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::$name(&super::Backend::sqlite(stringify!($name)));
-            }
-            #[test]
-            fn postgres() {
-                super::$name(&super::Backend::pg(stringify!($name)));
-            }
-        }
-    };
 }
 
 fn cache_str(sb: &Sandbox, b: &Backend) -> String {
@@ -133,24 +65,14 @@ fn report<'a>(reports: &'a [TableReport], table: &str) -> &'a TableReport {
 
 /// An Offline connection to the replica (no sandbox needed).
 fn offline(b: &Backend) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
-    offline_with(b, "")
+    b.offline_with("")
 }
 
 fn offline_with(
     b: &Backend,
     extra: &str,
 ) -> (*mut std::os::raw::c_void, *mut std::os::raw::c_void) {
-    let e = env();
-    let d = dbc(e);
-    let (rc, _) = driver_connect(
-        d,
-        &format!(
-            "URL=http://127.0.0.1:9;Login=sandbox;AuthToken=none;{};Offline=true{extra}",
-            b.key()
-        ),
-    );
-    assert_eq!(rc, SQL_SUCCESS, "{:?}", diag(HandleType::Dbc, d));
-    (e, d)
+    b.offline_with(extra)
 }
 
 /// Queries whose answers must be the same live and from the replica:

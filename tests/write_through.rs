@@ -1,30 +1,26 @@
 //! Writes reaching the replica (src/engine/replicate.rs, src/replica/auto.rs):
-//! on a connection with a CacheLocation, INSERT, UPDATE and DELETE go to
+//! on a connection with a replica (CacheLocation or CacheConnection: each
+//! test runs on both), INSERT, UPDATE and DELETE go to
 //! the API and then to the replica's copy, so that a read after one's own
 //! write under AutoCache sees it without a sync. A failed write changes
 //! nothing; a table never synced gets no partial copy; embedded children
 //! follow their parent; what cannot be followed row by row is marked stale.
 
 mod common;
+use common::backend::{on_both, Backend};
 use common::*;
 use jumpseller_sandbox::{Mutation, Sandbox};
 use std::os::raw::c_void;
-use std::path::Path;
 
-fn auto(sb: &Sandbox, file: &Path) -> (*mut c_void, *mut c_void) {
-    connect_with(
-        sb,
-        &format!("CacheLocation={};AutoCache=true", file.display()),
-    )
+fn auto(sb: &Sandbox, b: &Backend) -> (*mut c_void, *mut c_void) {
+    connect_with(sb, &format!("{};AutoCache=true", b.key()))
 }
 
-#[test]
-fn a_read_after_ones_own_write_sees_it_without_a_sync() {
+on_both!(a_read_after_ones_own_write_sees_it_without_a_sync);
+fn a_read_after_ones_own_write_sees_it_without_a_sync(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-own");
-    let file = dir.join("store.db");
     let (e1, live) = connect(&sb);
-    let (e2, cached) = auto(&sb, &file);
+    let (e2, cached) = auto(&sb, b);
     let all = "SELECT * FROM Categories ORDER BY id";
     assert_eq!(query(cached, all), query(live, all));
     sb.reset_counts();
@@ -76,13 +72,11 @@ fn a_read_after_ones_own_write_sees_it_without_a_sync() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn embedded_children_follow_their_parent() {
+on_both!(embedded_children_follow_their_parent);
+fn embedded_children_follow_their_parent(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-children");
-    let file = dir.join("store.db");
     let (e1, live) = connect(&sb);
-    let (e2, cached) = auto(&sb, &file);
+    let (e2, cached) = auto(&sb, b);
     let lines = "SELECT o.id, o.status, l.line, l.product_id, l.qty, l.price FROM Orders o JOIN OrderProducts l ON l.order_id = o.id WHERE o.id = 7 ORDER BY l.line";
     let first = query(
         cached,
@@ -114,12 +108,10 @@ fn embedded_children_follow_their_parent() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn a_failed_write_changes_nothing_in_the_replica() {
+on_both!(a_failed_write_changes_nothing_in_the_replica);
+fn a_failed_write_changes_nothing_in_the_replica(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-failed");
-    let file = dir.join("store.db");
-    let (e, cached) = auto(&sb, &file);
+    let (e, cached) = auto(&sb, b);
     let all = "SELECT * FROM Orders ORDER BY id";
     let before = query(cached, all);
     let failed = query_error(
@@ -127,16 +119,14 @@ fn a_failed_write_changes_nothing_in_the_replica() {
         "UPDATE Orders SET status = 'No such status' WHERE id = 7",
     );
     assert!(!failed.is_empty());
-    assert_eq!(replica_query(&file, all), before);
+    assert_eq!(b.query(all), before);
     disconnect(e, cached);
 }
 
-#[test]
-fn a_write_on_a_table_never_synced_creates_no_partial_copy() {
+on_both!(a_write_on_a_table_never_synced_creates_no_partial_copy);
+fn a_write_on_a_table_never_synced_creates_no_partial_copy(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-unsynced");
-    let file = dir.join("store.db");
-    let (e1, cached) = auto(&sb, &file);
+    let (e1, cached) = auto(&sb, b);
     assert_eq!(
         query(cached, "SELECT COUNT(*) FROM Orders")[0][0].as_deref(),
         Some("400")
@@ -149,7 +139,7 @@ fn a_write_on_a_table_never_synced_creates_no_partial_copy() {
         "no sync before the write: {:?}",
         sb.requests_by_route()
     );
-    let tables = replica_query(&file, "SELECT table_name FROM CacheStatus ORDER BY 1");
+    let tables = b.query("SELECT table_name FROM CacheStatus ORDER BY 1");
     assert_eq!(tables, vec![vec![Some("Orders".into())]]);
     // Its first read syncs it whole, the new row included.
     let (e2, live) = connect(&sb);
@@ -159,31 +149,27 @@ fn a_write_on_a_table_never_synced_creates_no_partial_copy() {
     disconnect(e2, live);
 }
 
-#[test]
-fn writes_reach_the_replica_without_auto_cache_too() {
+on_both!(writes_reach_the_replica_without_auto_cache_too);
+fn writes_reach_the_replica_without_auto_cache_too(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-plain");
-    let file = dir.join("store.db");
-    let (e1, cached) = auto(&sb, &file);
+    let (e1, cached) = auto(&sb, b);
     query(cached, "SELECT COUNT(*) FROM Customers");
     disconnect(e1, cached);
-    let (e2, plain) = connect_with(&sb, &format!("CacheLocation={}", file.display()));
+    let (e2, plain) = connect_with(&sb, &b.key());
     run_ok(
         plain,
         "UPDATE Customers SET phone = '+56 9 1234 5678' WHERE id = 2",
     );
     let all = "SELECT * FROM Customers ORDER BY id";
-    assert_eq!(replica_query(&file, all), query(plain, all));
+    assert_eq!(b.query(all), query(plain, all));
     disconnect(e2, plain);
 }
 
-#[test]
-fn a_child_deleted_by_its_composite_key_marks_its_table_stale() {
+on_both!(a_child_deleted_by_its_composite_key_marks_its_table_stale);
+fn a_child_deleted_by_its_composite_key_marks_its_table_stale(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-stale");
-    let file = dir.join("store.db");
     let (e1, live) = connect(&sb);
-    let (e2, cached) = auto(&sb, &file);
+    let (e2, cached) = auto(&sb, b);
     let images = "SELECT * FROM ProductImages ORDER BY product_id, id";
     let first = query(cached, images);
     let (product, image) = (first[0][0].clone().unwrap(), first[0][1].clone().unwrap());
@@ -194,7 +180,7 @@ fn a_child_deleted_by_its_composite_key_marks_its_table_stale() {
     let stale =
         "SELECT stale, last_full_sync IS NULL FROM CacheStatus WHERE table_name = 'ProductImages'";
     assert_eq!(
-        replica_query(&file, stale),
+        b.query(stale),
         vec![vec![Some("1".into()), Some("1".into())]]
     );
     // The next read syncs it whole.
@@ -208,11 +194,10 @@ fn a_child_deleted_by_its_composite_key_marks_its_table_stale() {
     disconnect(e2, cached);
 }
 
-#[test]
-fn rollback_and_sys_identity_see_the_writes_made_under_auto_cache() {
+on_both!(rollback_and_sys_identity_see_the_writes_made_under_auto_cache);
+fn rollback_and_sys_identity_see_the_writes_made_under_auto_cache(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-journal");
-    let (e, cached) = auto(&sb, &dir.join("store.db"));
+    let (e, cached) = auto(&sb, b);
     // SAFETY: see "Calling the exports" in tests/common (an integer
     // attribute travels in the pointer).
     let rc = unsafe {
@@ -246,12 +231,11 @@ fn rollback_and_sys_identity_see_the_writes_made_under_auto_cache() {
     disconnect(e, cached);
 }
 
-#[test]
-fn children_of_a_child_get_the_keys_it_got_from_its_parent() {
+on_both!(children_of_a_child_get_the_keys_it_got_from_its_parent);
+fn children_of_a_child_get_the_keys_it_got_from_its_parent(b: &Backend) {
     let sb = sandbox();
-    let dir = TempDir::new("through-grandchildren");
     let (e1, live) = connect(&sb);
-    let (e2, cached) = auto(&sb, &dir.join("store.db"));
+    let (e2, cached) = auto(&sb, b);
     let first = query(
         cached,
         "SELECT product_id, option_id FROM ProductOptionValues ORDER BY 1, 2 LIMIT 1",

@@ -745,10 +745,10 @@ impl Config {
                 "Offline=true answers from the local replica: give its file as CacheLocation, or its PostgreSQL database as CacheConnection (and fill it with `jumpseller-odbc sync`).",
             );
         }
-        if self.auto_cache && self.cache_location.is_none() {
+        if self.auto_cache && self.cache_location.is_none() && self.cache_connection.is_none() {
             return err(
                 Kind::Config,
-                "AutoCache=true keeps the tables a query reads in a local replica: give its file as CacheLocation.",
+                "AutoCache=true keeps the tables a query reads in a local replica: give its file as CacheLocation, or its PostgreSQL database as CacheConnection.",
             );
         }
         if self.auto_cache && self.offline {

@@ -29,6 +29,13 @@ pub trait Freshen: Send + Sync {
     /// The fixed tables whose rows follow the replica (CacheStatus), as
     /// of now: refilled before a statement that reads them runs.
     fn fixed_tables(&self) -> Result<Vec<FixedTable>>;
+
+    /// The virtual table module a table is declared with in the store's
+    /// schema once its first sync made the replica hold it (the PostgreSQL
+    /// replica's); None when it appears by itself (an attached file).
+    fn declared_with(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// What an AutoCache session keeps besides its replica.
@@ -92,6 +99,9 @@ impl Session {
             // Prepare has no statement interrupt yet (SQLPrepare takes none).
             auto.freshen
                 .freshen(std::slice::from_ref(&table), &Interrupt::none())?;
+            if let Some(module) = auto.freshen.declared_with() {
+                self.declare_synced(module, &table)?;
+            }
             synced.push(table);
         }
     }
@@ -135,6 +145,29 @@ impl Session {
         let outcome = self
             .clear_fixed_rows(&t.name)
             .and_then(|_| self.insert_fixed_rows(t));
+        sealed.store(true, std::sync::atomic::Ordering::SeqCst);
+        outcome
+    }
+}
+
+impl Session {
+    /// A table the replica holds since a sync of this connection, declared
+    /// in the store's schema (unsealed as in `refill`, under the mutex).
+    fn declare_synced(&self, module: &str, table: &str) -> Result<()> {
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let sql = format!(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS {}.{t} USING {module}({t})",
+            quote(&self.ctx.profile.schema),
+            t = quote(table)
+        );
+        // SAFETY: the connection is open while self lives; the mutex is
+        // recursive, so the statement below takes it again.
+        let _db = unsafe { DbLock::enter(self.db.0) };
+        let sealed = &self.ctx.sealed;
+        sealed.store(false, std::sync::atomic::Ordering::SeqCst);
+        let outcome = self
+            .prepare_here(&sql)
+            .and_then(|mut q| q.execute(&[], &Interrupt::none()));
         sealed.store(true, std::sync::atomic::Ordering::SeqCst);
         outcome
     }

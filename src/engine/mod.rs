@@ -145,9 +145,10 @@ pub struct Setup<'a> {
     /// attached read-only, instead of the virtual tables; views and fixed
     /// tables then live in the connection's temp schema.
     pub offline_replica: Option<&'a std::path::Path>,
-    /// AutoCache (with `offline_replica`): the live sibling and the syncs.
+    /// AutoCache (with `offline_replica` or `offline_tables`): the live
+    /// sibling and the syncs.
     pub auto: Option<autocache::Auto>,
-    /// Told of every write the API confirms (CacheLocation).
+    /// Told of every write the API confirms (CacheLocation, CacheConnection).
     pub write_through: Option<Arc<dyn replicate::WriteThrough>>,
     /// Offline from elsewhere (the PostgreSQL replica, src/replica/pg_read.rs):
     /// declares its own tables in the store's schema (attached empty) in

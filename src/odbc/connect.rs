@@ -165,7 +165,7 @@ impl Conn {
             offline_replica: cache.filter(|_| config.offline || config.auto_cache),
             offline_tables: pg
                 .as_ref()
-                .filter(|_| config.offline)
+                .filter(|_| config.offline || config.auto_cache)
                 .map(|_| &declare_pg as &dyn Fn(&rusqlite::Connection, &str) -> Result<()>),
             auto: replica.auto,
             write_through: replica.write_through,

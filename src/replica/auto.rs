@@ -13,18 +13,18 @@
 use super::reader::Reader;
 use super::store::{self, Store};
 use super::sync::{self, Options, Progress, TableReport};
-use super::{lock, now_unix, status, SqliteStore};
+use super::{now_unix, status, Target};
 use crate::config::{live, Config};
 use crate::engine::additions::FixedTable;
 use crate::engine::{Auto, Change, Freshen, Interrupt, Setup, WriteThrough};
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
 use crate::schema::Profile;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// What a connection with a CacheLocation adds to its session.
+/// What a connection with a replica (CacheLocation or CacheConnection)
+/// adds to its session.
 pub struct Parts {
     /// AutoCache: the live sibling and its syncs.
     pub auto: Option<Auto>,
@@ -32,19 +32,20 @@ pub struct Parts {
     pub write_through: Option<Arc<dyn WriteThrough>>,
 }
 
-/// The parts `config` asks for (none without a CacheLocation). AutoCache
-/// makes the replica file exist (the connection's session attaches it)
-/// and opens the live sibling on the connection's `client`.
+/// The parts `config` asks for (none without a replica). AutoCache makes
+/// the replica reachable (the SQLite file exists, for the session to
+/// attach; the PostgreSQL server answers) and opens the live sibling on
+/// the connection's `client`.
 pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> Result<Parts> {
-    let Some(path) = config.cache_location.as_deref().map(Path::new) else {
+    if config.cache_location.is_none() && config.cache_connection.is_none() {
         return Ok(Parts {
             auto: None,
             write_through: None,
         });
-    };
+    }
     let write_through: Option<Arc<dyn WriteThrough>> = match config.offline {
         true => None,
-        false => Some(Arc::new(ReplicaWrites::new(profile.clone(), path))),
+        false => Some(Arc::new(ReplicaWrites::new(profile.clone(), config))),
     };
     if !config.auto_cache {
         return Ok(Parts {
@@ -52,7 +53,7 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
             write_through,
         });
     }
-    SqliteStore::open(path)?;
+    let peek = Target::of(config)?.peek()?;
     let setup = Setup {
         write_through: write_through.clone(),
         ..Setup::default()
@@ -61,7 +62,7 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
     if let Some(bytes) = config.memo_bytes {
         live.set_memo_bytes(bytes as usize);
     }
-    let freshen = AutoSync::new(config, client.clone(), path);
+    let freshen = AutoSync::new(config, client.clone(), peek);
     Ok(Parts {
         auto: Some(Auto {
             freshen: Arc::new(freshen),
@@ -75,28 +76,44 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
 /// sync`) before it answers from what the replica holds.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 
+/// The syncs of one AutoCache connection, the same over either replica:
+/// the states are read without the lock (`Target::peek`), a sync runs
+/// under it (`Target::lock`).
 pub struct AutoSync {
     /// The connection's: a sync reads through its client (one rate limiter).
     config: Config,
     client: Arc<Client>,
-    path: PathBuf,
     tolerance_secs: u64,
     recheck_days: u32,
-    /// The replica, opened at the first statement and kept: every run
-    /// reads the sync state (one connection's statements take turns).
-    store: Mutex<Option<SqliteStore>>,
+    /// The replica's states, opened at connect and kept (one connection's
+    /// statements take turns); dropped after an error, reopened at the
+    /// next statement.
+    peek: Mutex<Option<Box<dyn Store>>>,
 }
 
 impl AutoSync {
-    pub fn new(config: &Config, client: Arc<Client>, path: &Path) -> AutoSync {
+    pub fn new(config: &Config, client: Arc<Client>, peek: Box<dyn Store>) -> AutoSync {
         AutoSync {
             config: config.clone(),
             client,
-            path: path.to_path_buf(),
             tolerance_secs: config.cache_tolerance,
             recheck_days: config.cache_recheck_days,
-            store: Mutex::new(None),
+            peek: Mutex::new(Some(peek)),
         }
+    }
+
+    /// `f` over the kept store of states (reopened when an error dropped it).
+    fn with_peek<T>(&self, f: impl FnOnce(&dyn Store) -> Result<T>) -> Result<T> {
+        let mut slot = self.peek.lock().unwrap_or_else(|e| e.into_inner());
+        let peek = match slot.take() {
+            Some(store) => slot.insert(store),
+            None => slot.insert(Target::of(&self.config)?.peek()?),
+        };
+        let outcome = f(peek.as_ref());
+        if outcome.is_err() {
+            *slot = None;
+        }
+        outcome
     }
 
     /// Those of `tables` that are stale now: never synced, or synced
@@ -118,6 +135,67 @@ impl AutoSync {
         }
         Ok(stale)
     }
+
+    /// Syncs those of `tables` still stale once the lock is held (another
+    /// connection may have synced them while this one waited); a lock not
+    /// taken is every stale table's failure.
+    fn sync_stale(
+        &self,
+        peek: &dyn Store,
+        tables: &[String],
+        interrupt: &Interrupt,
+    ) -> Result<Vec<TableReport>> {
+        let target = Target::of(&self.config)?;
+        let mut locked = match target.lock(LOCK_WAIT, interrupt, &mut || {}) {
+            Ok(locked) => locked,
+            Err(e) => {
+                return Ok(self
+                    .stale_of(peek, tables)?
+                    .into_iter()
+                    .map(|table| failed_report(table, &e))
+                    .collect())
+            }
+        };
+        let store = locked.store.as_mut();
+        let stale = self.stale_of(store, tables)?;
+        if stale.is_empty() {
+            return Ok(Vec::new());
+        }
+        let opts = Options {
+            tables: Some(stale),
+            full: false,
+            recheck_days: self.recheck_days,
+        };
+        let reader =
+            Reader::over(&self.config, self.client.clone())?.interrupted_by(interrupt.clone());
+        sync::run(store, &reader, &opts, &mut Quiet)
+    }
+
+    /// The warnings of the failed syncs of tables the replica holds; a
+    /// table it does not hold is the error.
+    fn warnings(&self, peek: &dyn Store, reports: Vec<TableReport>) -> Result<Vec<String>> {
+        let mut warnings = Vec::new();
+        for r in reports {
+            let Some(why) = r.error else { continue };
+            if !peek.has_table(&r.table)? {
+                return Err(Error::new(
+                    Kind::General,
+                    format!(
+                        "AutoCache could not sync {}, which the replica ({}) does not hold yet: {why}",
+                        r.table,
+                        peek.describe()
+                    ),
+                ));
+            }
+            warnings.push(format!(
+                "{} is answered from the replica as last synced ({}): it is older than CacheTolerance ({} s) and syncing it failed: {why}",
+                r.table,
+                last_synced(peek, &r.table)?,
+                self.tolerance_secs
+            ));
+        }
+        Ok(warnings)
+    }
 }
 
 struct Quiet;
@@ -128,63 +206,29 @@ impl Progress for Quiet {
 
 impl Freshen for AutoSync {
     fn freshen(&self, tables: &[String], interrupt: &Interrupt) -> Result<Vec<String>> {
-        let mut slot = self.store.lock().unwrap_or_else(|e| e.into_inner());
-        let store = match slot.take() {
-            Some(store) => slot.insert(store),
-            None => slot.insert(SqliteStore::open(&self.path)?),
-        };
-        if self.stale_of(store, tables)?.is_empty() {
-            return Ok(Vec::new());
-        }
-        let reports = match lock::take_or_stop(&self.path, LOCK_WAIT, interrupt, &mut || {}) {
-            Ok(_held) => {
-                // Another connection may have synced them while we waited.
-                let stale = self.stale_of(store, tables)?;
-                if stale.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let opts = Options {
-                    tables: Some(stale),
-                    full: false,
-                    recheck_days: self.recheck_days,
-                };
-                let reader = Reader::over(&self.config, self.client.clone())?
-                    .interrupted_by(interrupt.clone());
-                sync::run(store, &reader, &opts, &mut Quiet)?
+        self.with_peek(|peek| {
+            if self.stale_of(peek, tables)?.is_empty() {
+                return Ok(Vec::new());
             }
-            Err(e) => self
-                .stale_of(store, tables)?
-                .into_iter()
-                .map(|table| failed_report(table, &e))
-                .collect(),
-        };
-        // A cancel or the query timeout ends the statement, not only the sync.
-        interrupt.check().map_err(Error::from)?;
-        let mut warnings = Vec::new();
-        for r in reports {
-            let Some(why) = r.error else { continue };
-            if !store.has_table(&r.table)? {
-                return Err(Error::new(
-                    Kind::General,
-                    format!(
-                        "AutoCache could not sync {}, which the replica ({}) does not hold yet: {why}",
-                        r.table,
-                        store.describe()
-                    ),
-                ));
-            }
-            warnings.push(format!(
-                "{} is answered from the replica as last synced ({}): it is older than CacheTolerance ({} s) and syncing it failed: {why}",
-                r.table,
-                last_synced(store, &r.table)?,
-                self.tolerance_secs
-            ));
-        }
-        Ok(warnings)
+            let reports = self.sync_stale(peek, tables, interrupt)?;
+            // A cancel or the query timeout ends the statement, not only the sync.
+            interrupt.check().map_err(Error::from)?;
+            self.warnings(peek, reports)
+        })
     }
 
     fn fixed_tables(&self) -> Result<Vec<FixedTable>> {
-        Ok(vec![status::table(Some(&self.path), self.tolerance_secs)?])
+        let states = self.with_peek(|peek| peek.states())?;
+        Ok(vec![status::table_of(&states, self.tolerance_secs)])
+    }
+
+    fn declared_with(&self) -> Option<&'static str> {
+        // The SQLite file is attached: a table synced into it appears by
+        // itself. PostgreSQL's tables are declared one by one (pg_read.rs).
+        self.config
+            .cache_connection
+            .as_ref()
+            .map(|_| super::pg_read::MODULE_NAME)
     }
 }
 
@@ -208,31 +252,32 @@ fn last_synced(store: &dyn Store, table: &str) -> Result<String> {
         .unwrap_or_else(|| "a full sync is due".into()))
 }
 
-/// Writes the API confirmed, applied to the replica file.
+/// Writes the API confirmed, applied to the replica (either one).
 pub struct ReplicaWrites {
     profile: Arc<Profile>,
-    path: PathBuf,
+    config: Config,
 }
 
 impl ReplicaWrites {
-    pub fn new(profile: Arc<Profile>, path: &Path) -> ReplicaWrites {
+    pub fn new(profile: Arc<Profile>, config: &Config) -> ReplicaWrites {
         ReplicaWrites {
             profile,
-            path: path.to_path_buf(),
+            config: config.clone(),
         }
     }
 }
 
 impl WriteThrough for ReplicaWrites {
     fn apply(&self, changes: &[Change]) -> Result<()> {
+        let target = Target::of(&self.config)?;
         // No replica yet: nothing to keep consistent (and none is created).
-        if !self.path.is_file() {
+        if !target.exists()? {
             return Ok(());
         }
-        // A sync in progress would rename its staging copy, read before
-        // this write, over the row written here: wait for it.
-        let _held = lock::take(&self.path, LOCK_WAIT, &mut || {})?;
-        let mut store = SqliteStore::open(&self.path)?;
+        // A sync in progress would swap its staging copy, read before this
+        // write, over the row written here: wait for it.
+        let mut locked = target.lock(LOCK_WAIT, &Interrupt::none(), &mut || {})?;
+        let store = locked.store.as_mut();
         let mut held = Vec::new();
         for c in changes {
             let name = changed_table(c);

@@ -88,6 +88,51 @@ impl Target<'_> {
         }
     }
 
+    /// The replica under its sync lock, waited for up to `wait` (or until
+    /// `interrupt` ends the statement that asked; `waiting` told once when
+    /// another sync holds it): the file's `.lock`, or the schema's
+    /// advisory lock, which the store's own connection holds.
+    pub fn lock(
+        &self,
+        wait: std::time::Duration,
+        interrupt: &crate::engine::Interrupt,
+        waiting: &mut dyn FnMut(),
+    ) -> crate::error::Result<Locked> {
+        match self {
+            Target::File(path) => {
+                let held = lock::take_or_stop(path, wait, interrupt, waiting)?;
+                Ok(Locked {
+                    store: Box::new(SqliteStore::open(path)?),
+                    _lock: Some(held),
+                })
+            }
+            Target::Postgres { conn, schema } => Ok(Locked {
+                store: Box::new(pg::PgStore::open(conn, schema, wait, interrupt, waiting)?),
+                _lock: None,
+            }),
+        }
+    }
+
+    /// The replica for reading its sync states, without the lock (the
+    /// SQLite file is created when absent, as a sync would).
+    pub fn peek(&self) -> crate::error::Result<Box<dyn Store>> {
+        Ok(match self {
+            Target::File(path) => Box::new(SqliteStore::open(path)?),
+            Target::Postgres { conn, schema } => Box::new(pg::PgStore::reading(conn, schema)?),
+        })
+    }
+
+    /// Whether anything was ever synced into it (a write through then has
+    /// nothing to keep consistent, and creates nothing).
+    pub fn exists(&self) -> crate::error::Result<bool> {
+        match self {
+            Target::File(path) => Ok(path.is_file()),
+            Target::Postgres { conn, schema } => {
+                pg::has_table(&mut pg::connect(conn, schema)?, schema, pg::META)
+            }
+        }
+    }
+
     /// For messages: the file, or the schema.
     pub fn describe(&self) -> String {
         match self {
@@ -97,6 +142,13 @@ impl Target<'_> {
             }
         }
     }
+}
+
+/// A replica's store with its sync lock, held while this lives (the store
+/// is closed first: fields drop in order).
+pub struct Locked {
+    pub store: Box<dyn Store>,
+    _lock: Option<lock::SyncLock>,
 }
 
 /// Offline: the replica does not exist yet.

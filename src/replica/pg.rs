@@ -144,6 +144,16 @@ impl PgStore {
         })
     }
 
+    /// Opens the store's schema to read its sync states only, without the
+    /// lock and creating nothing (AutoCache's freshness checks): writes go
+    /// through `open`.
+    pub fn reading(conn: &str, schema: &str) -> Result<PgStore> {
+        Ok(PgStore {
+            client: RefCell::new(connect(conn, schema)?),
+            schema: schema.to_string(),
+        })
+    }
+
     fn table_ref(&self, name: &str) -> String {
         format!("{}.{}", ident(&self.schema), ident(name))
     }

@@ -17,10 +17,9 @@
 //! differ from the replica's copy, in the same transaction as those parents.
 
 use super::family;
-use super::pg::PgStore;
 use super::reader::Reader;
 use super::store::{Store, SyncKind};
-use super::{lock, SqliteStore, Target};
+use super::Target;
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Profile, Table};
 use std::time::Duration;
@@ -92,18 +91,8 @@ pub fn locked(
     waiting: &mut dyn FnMut(),
     progress: &mut dyn Progress,
 ) -> Result<Vec<TableReport>> {
-    match target {
-        Target::File(location) => {
-            let _lock = lock::take_or_stop(location, wait, reader.interrupt(), waiting)?;
-            let mut store = SqliteStore::open(location)?;
-            run(&mut store, reader, opts, progress)
-        }
-        // The lock is the store's connection's (pg.rs).
-        Target::Postgres { conn, schema } => {
-            let mut store = PgStore::open(conn, schema, wait, reader.interrupt(), waiting)?;
-            run(&mut store, reader, opts, progress)
-        }
-    }
+    let mut locked = target.lock(wait, reader.interrupt(), waiting)?;
+    run(locked.store.as_mut(), reader, opts, progress)
 }
 
 /// Syncs the tables `opts` names: each table whose parent is not among

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::ptr::{null, null_mut};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod backend;
 pub mod pg;
 
 // The ODBC vocabulary comes from odbc-sys; the tests see it through `common::*`.
