@@ -2,30 +2,28 @@
 tables they read into a fresh replica and answer from it; within
 CacheTolerance a statement sends no request; answers equal the oracle built
 from live scans for a subset of the differential corpus (differential.py);
-a write goes to the API and a read after it sees it without a sync.
+a write goes to the API and a read after it sees it without a sync. Every
+test runs on both replicas (SQLite file and PostgreSQL: replica_backend.py).
 AUTOCACHE_DIFF_COUNT overrides how many corpus statements run."""
 
 import os
-from pathlib import Path
 
 import pyodbc
 import pytest
 
 import differential as D
+from replica_backend import backend  # noqa: F401 (a fixture)
 
 SEED = int(os.environ.get("DIFF_SEED", "20261207"))
 COUNT = int(os.environ.get("AUTOCACHE_DIFF_COUNT", "150"))
 
 
 @pytest.fixture(scope="module")
-def auto(module_sandbox, workdir):
-    path = workdir / "autocache-clients.db"
-    conn = pyodbc.connect(module_sandbox.conn_str(CacheLocation=str(path), AutoCache="true"),
-                          autocommit=True)
+def auto(module_sandbox, backend):
+    key, _ = backend
+    conn = pyodbc.connect(module_sandbox.conn_str(**key, AutoCache="true"), autocommit=True)
     yield conn
     conn.close()
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def test_first_query_syncs_and_the_second_sends_nothing(module_sandbox, module_conn, auto):

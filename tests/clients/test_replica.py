@@ -2,7 +2,7 @@
 module's sandbox, then an Offline connection (pyodbc) answers statements of the
 differential corpus (differential.py) exactly as the oracle built from live
 scans does. Every test runs on both replicas: an SQLite file (CacheLocation)
-and a private PostgreSQL server (CacheConnection, pgserver.py), which psql
+and a private PostgreSQL server (CacheConnection, replica_backend.py), which psql
 then reads directly. REPLICA_DIFF_COUNT overrides how many statements run."""
 
 import os
@@ -16,36 +16,12 @@ import pytest
 
 from conftest import LOGIN, SANDBOX_BIN
 import differential as D
-from pgserver import PgServer
+from replica_backend import backend, fresh_replica  # noqa: F401 (a fixture)
 
 SYNC_BIN = Path(os.environ.get("JUMPSELLER_ODBC_BIN", Path(SANDBOX_BIN).parent / "jumpseller-odbc"))
 SEED = int(os.environ.get("DIFF_SEED", "20261207"))
 COUNT = int(os.environ.get("REPLICA_DIFF_COUNT", "300"))
 SUMMARY = re.compile(r"^(\w+): (full|incremental|incremental\+reconciled), (\d+) rows read, (\d+) rows, (\d+) requests$")
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def backend(request, workdir):
-    """The connection string key naming the replica, and the PostgreSQL
-    server when there is one."""
-    if request.param == "sqlite":
-        path = workdir / "replica-clients.db"
-        yield {"CacheLocation": str(path)}, None
-        for suffix in ("", "-wal", "-shm", ".lock"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    else:
-        with PgServer() as pg:
-            yield {"CacheConnection": "{%s}" % pg.conn}, pg
-
-
-def fresh_replica(backend, workdir, name):
-    """The key of a new, empty replica beside the module's: a file, or a
-    database of its own on the module's PostgreSQL server."""
-    _, pg = backend
-    if pg is None:
-        return {"CacheLocation": str(workdir / f"{name}.db")}
-    pg.psql(f'CREATE DATABASE "{name}"')
-    return {"CacheConnection": "{%s}" % pg.conn.replace("dbname=postgres", f"dbname={name}")}
 
 
 @pytest.fixture(scope="module")
