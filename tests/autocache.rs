@@ -217,6 +217,25 @@ fn catalog_functions_list_what_a_live_connection_lists(b: &Backend) {
             assert!(!want.is_empty());
             assert_eq!(columns_of(cached, table), want, "{table} round {round}");
         }
+        // A pragma of a table never synced syncs it, and answers as live
+        // (the SQLite file declares money `DECIMAL REAL(p,s)`, for its
+        // affinity: README, "Answers from the replica").
+        for sql in [
+            "PRAGMA table_info(Customers)",
+            "PRAGMA table_xinfo('ProductVariants')",
+        ] {
+            let want = query(live, sql);
+            assert!(want.len() > 5, "{sql}");
+            let mut got = query(cached, sql);
+            if let Backend::Sqlite { .. } = b {
+                for row in &mut got {
+                    row[2] = row[2]
+                        .as_ref()
+                        .map(|t| t.replace("DECIMAL REAL(", "DECIMAL("));
+                }
+            }
+            assert_eq!(got, want, "{sql} round {round}");
+        }
         query(
             cached,
             "SELECT COUNT(*) FROM Orders JOIN OrderProducts ON order_id = id",

@@ -1,13 +1,17 @@
 //! AutoCache, the engine's part: a session whose store schema is the
-//! replica file (attached read-only, as Offline) and which has a live
+//! replica (the file attached read-only, or the PostgreSQL replica's
+//! virtual tables, as Offline) and which has a live
 //! sibling session on the same Client. A statement is prepared against the
 //! replica; the authorizer records which store tables it reads and whether
 //! it writes one (`Touched`). A write is prepared on the live sibling
 //! instead (the API, then the replica: `replicate.rs`). A read names its
 //! tables to `Freshen` before each execution, which syncs the stale ones
 //! (src/replica/auto.rs). A table the replica has never held makes the
-//! prepare fail with "no such table": it is synced (full) there, and the
-//! prepare tried again.
+//! prepare fail with "no such table", and a pragma describing it
+//! (`PRAGMA table_info`) would answer no columns: it is synced (full)
+//! there, declared when the replica's tables are declared one by one (the
+//! PostgreSQL replica's, `Freshen::declared_with`), and the prepare tried
+//! again.
 
 use super::additions::FixedTable;
 use super::scope::{lock, DbLock};
@@ -38,6 +42,11 @@ pub trait Freshen: Send + Sync {
     }
 }
 
+/// The pragmas that describe a table's columns: under AutoCache a table
+/// they name is synced first if the replica never held it, so that they
+/// answer what a live connection answers.
+const DESCRIBING: &[&str] = &["table_info", "table_xinfo"];
+
 /// What an AutoCache session keeps besides its replica.
 #[derive(Clone)]
 pub struct Auto {
@@ -54,6 +63,8 @@ pub(super) struct Touched {
     /// Fixed tables read (lower case).
     pub fixed: BTreeSet<String>,
     pub writes_store: bool,
+    /// Profile tables a pragma describes (`PRAGMA table_info(Orders)`).
+    pub described: BTreeSet<String>,
 }
 
 /// What a statement reads that AutoCache brings up to date before it runs.
@@ -72,30 +83,42 @@ impl Session {
             *lock(&self.ctx.touched) = Some(Touched::default());
             let prepared = self.prepare_here(sql);
             let touched = lock(&self.ctx.touched).take().unwrap_or_default();
-            let e = match prepared {
+            let table = match prepared {
                 Ok(_) if touched.writes_store => return auto.live.prepare(sql),
                 Ok(mut query) => {
-                    query.reads = Reads {
-                        tables: touched.reads.into_iter().collect(),
-                        fixed: touched.fixed.into_iter().collect(),
+                    // A pragma describing a table the replica does not hold
+                    // yet would answer no columns, where live answers them.
+                    let unheld = touched
+                        .described
+                        .iter()
+                        .find(|t| !synced.contains(t) && !self.holds(t))
+                        .cloned();
+                    let Some(table) = unheld else {
+                        query.reads = Reads {
+                            tables: touched.reads.into_iter().collect(),
+                            fixed: touched.fixed.into_iter().collect(),
+                        };
+                        return Ok(query);
                     };
-                    return Ok(query);
+                    table
                 }
-                Err(e) => e,
-            };
-            let Some(table) = self.missing_store_table(&e) else {
-                return Err(e);
-            };
-            if synced.contains(&table) {
-                return Err(self.offline_error(e));
-            }
-            // A write to a table never synced goes to the API without
-            // syncing it first (the replica then keeps no copy of it).
-            if let Ok(query) = auto.live.prepare(sql) {
-                if !query.readonly() {
-                    return Ok(query);
+                Err(e) => {
+                    let Some(table) = self.missing_store_table(&e) else {
+                        return Err(e);
+                    };
+                    if synced.contains(&table) {
+                        return Err(self.offline_error(e));
+                    }
+                    // A write to a table never synced goes to the API without
+                    // syncing it first (the replica then keeps no copy of it).
+                    if let Ok(query) = auto.live.prepare(sql) {
+                        if !query.readonly() {
+                            return Ok(query);
+                        }
+                    }
+                    table
                 }
-            }
+            };
             // Prepare has no statement interrupt yet (SQLPrepare takes none).
             auto.freshen
                 .freshen(std::slice::from_ref(&table), &Interrupt::none())?;
@@ -104,6 +127,35 @@ impl Session {
             }
             synced.push(table);
         }
+    }
+
+    /// Whether the store's schema has `table` (the replica holds it).
+    fn holds(&self, table: &str) -> bool {
+        let (Ok(schema), Ok(name)) = (
+            std::ffi::CString::new(self.ctx.profile.schema.as_str()),
+            std::ffi::CString::new(table),
+        ) else {
+            return false;
+        };
+        // SAFETY: the connection is open while self lives; the mutex is
+        // recursive.
+        let _db = unsafe { DbLock::enter(self.db.0) };
+        // SAFETY: the names are NUL-terminated and live; a NULL column asks
+        // only whether the table exists, and every output may be NULL.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_table_column_metadata(
+                self.db.0,
+                schema.as_ptr(),
+                name.as_ptr(),
+                std::ptr::null(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        rc == rusqlite::ffi::SQLITE_OK
     }
 }
 
@@ -195,6 +247,16 @@ impl super::Ctx {
                 if store =>
             {
                 touched.writes_store = true;
+            }
+            AuthAction::Pragma {
+                pragma_name,
+                pragma_value: Some(table),
+            } if (store || database.is_none())
+                && DESCRIBING.contains(&pragma_name.to_ascii_lowercase().as_str()) =>
+            {
+                if let Some(t) = self.profile.table(table) {
+                    touched.described.insert(t.name.clone());
+                }
             }
             AuthAction::Read { table_name, .. } if database == Some("temp") => {
                 let name = table_name.to_ascii_lowercase();
