@@ -259,3 +259,52 @@ fn children_of_a_child_get_the_keys_it_got_from_its_parent(b: &Backend) {
     disconnect(e1, live);
     disconnect(e2, cached);
 }
+
+// A write whose replica update cannot take the lock (a sync keeps it past
+// the wait) stands at the store: the tables it changed are marked stale at
+// once, with a warning, and again when the sync ends (whose last state
+// write would make them look fresh without the write).
+on_both!(a_write_that_cannot_take_the_lock_leaves_its_table_stale);
+fn a_write_that_cannot_take_the_lock_leaves_its_table_stale(b: &Backend) {
+    use jumpseller_odbc::engine::{Change, Interrupt, WriteThrough};
+    use jumpseller_odbc::replica::{auto::ReplicaWrites, Target};
+    use std::time::{Duration, Instant};
+    let sb = sandbox();
+    let (e, cached) = auto(&sb, b);
+    query(cached, "SELECT COUNT(*) FROM Categories");
+    query(cached, "SELECT COUNT(*) FROM Customers");
+    disconnect(e, cached);
+    let conn = format!("{};{}", conn_str(&sb), b.key());
+    let (config, _) = jumpseller_odbc::config::Config::from_connection_string(&conn).unwrap();
+    let profile = jumpseller_odbc::schema::Profile::load(None).unwrap();
+    let writes = ReplicaWrites::new(profile, &config).with_lock_wait(Duration::from_millis(300));
+    let target = Target::of(&config).unwrap();
+    let mut syncing = target
+        .lock(Duration::ZERO, &Interrupt::none(), &mut || {})
+        .unwrap();
+    let warnings = writes
+        .apply(&[Change::Replace {
+            table: "Categories".into(),
+            key: vec![],
+            rows: vec![],
+        }])
+        .unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("Categories marked stale") && warnings[0].contains("held its lock"),
+        "{warnings:?}"
+    );
+    let state = "SELECT table_name, stale FROM CacheStatus ORDER BY 1";
+    let row = |t: &str, stale: &str| vec![Some(t.to_string()), Some(stale.to_string())];
+    let marked = vec![row("Categories", "1"), row("Customers", "0")];
+    assert_eq!(b.query(state), marked);
+    // The sync ends with its state written, and lets the lock go.
+    syncing.store.mark_incremental("Categories").unwrap();
+    assert_eq!(b.query(state)[0], row("Categories", "0"));
+    drop(syncing);
+    let until = Instant::now() + Duration::from_secs(10);
+    while b.query(state) != marked {
+        assert!(Instant::now() < until, "{:?}", b.query(state));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -782,12 +782,21 @@ impl Query {
         self.state = State::Running;
         self.changes = -1;
         if !self.is_select() {
-            while self.step()?.is_some() {}
+            let stepped = self.step_to_end();
+            // Warnings of the run (a write the replica could not follow)
+            // are the statement's, whatever the rest of it did.
+            self.warnings.extend(self.scope.take_warnings());
+            stepped?;
             let _db = self.lock_db();
             // SAFETY: the connection is open and we hold its mutex, so the
             // count is this statement's.
             self.changes = unsafe { ffi::sqlite3_changes(self.session.db.0) } as i64;
         }
+        Ok(())
+    }
+
+    fn step_to_end(&mut self) -> Result<()> {
+        while self.step()?.is_some() {}
         Ok(())
     }
 

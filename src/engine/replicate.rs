@@ -1,4 +1,4 @@
-//! Writes reaching the replica (CacheLocation): once the API confirms an
+//! Writes reaching the replica (CacheLocation, CacheConnection): once the API confirms an
 //! INSERT, UPDATE or DELETE, the rows it changed are handed to the
 //! connection's `WriteThrough` (src/replica/auto.rs), which applies them
 //! in one transaction. The row an INSERT or UPDATE is answered with
@@ -33,7 +33,9 @@ pub enum Change {
 /// Applies the changes of one confirmed write (one transaction). A table
 /// the replica does not hold is left alone: it never gets a partial copy.
 pub trait WriteThrough: Send + Sync {
-    fn apply(&self, changes: &[Change]) -> Result<()>;
+    /// Ok holds warnings: the replica could not follow the write now, and
+    /// what was done instead so that its next read is right.
+    fn apply(&self, changes: &[Change]) -> Result<Vec<String>>;
 }
 
 /// After an INSERT or UPDATE the API answered: its row and embedded
@@ -49,8 +51,8 @@ pub(super) fn upserted(
     let Some(sink) = &ctx.write_through else {
         return Ok(());
     };
-    sink.apply(&upsert_changes(&ctx.profile, t, answer, wrapper, given))
-        .map_err(|e| not_replicated(t, e))
+    let changes = upsert_changes(&ctx.profile, t, answer, wrapper, given);
+    warn_of(ctx, t, sink.apply(&changes))
 }
 
 /// After a DELETE the API confirmed: the row (by its key) and its children.
@@ -76,14 +78,27 @@ pub(super) fn deleted(ctx: &Ctx, t: &Table, id: Option<i64>, keys: &[Option<Valu
         None => vec![stale(t)],
     };
     changes.extend(children(&ctx.profile, t, &row, None));
-    sink.apply(&changes).map_err(|e| not_replicated(t, e))
+    warn_of(ctx, t, sink.apply(&changes))
+}
+
+/// The replica's warnings become the statement's; its error is the
+/// statement's, saying that the store accepted the write.
+fn warn_of(ctx: &Ctx, t: &Table, applied: Result<Vec<String>>) -> Result<()> {
+    let scope = ctx.scope();
+    for w in applied.map_err(|e| not_replicated(t, e))? {
+        scope.warn(format!(
+            "The store accepted the write to {}; the local replica did not follow it: {w}",
+            t.name
+        ));
+    }
+    Ok(())
 }
 
 fn not_replicated(t: &Table, e: Error) -> Error {
     Error::new(
         e.kind,
         format!(
-            "The store accepted the write to {}, but the local replica (CacheLocation) could not be updated: {}",
+            "The store accepted the write to {}, but the local replica could not be updated: {}",
             t.name, e.message
         ),
     )

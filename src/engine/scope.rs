@@ -45,6 +45,9 @@ pub struct Scope {
     /// Writes this run has sent and the API accepted: how many, and the first
     /// few (a failing multi-row write names what is already done).
     written: Mutex<(u64, Vec<String>)>,
+    /// Warnings of this run besides its rows (a write the replica could
+    /// not follow, replicate.rs): the statement's SQL_SUCCESS_WITH_INFO.
+    warnings: Mutex<Vec<String>>,
 }
 
 /// Writes a failure message lists by name; the rest are counted.
@@ -65,6 +68,12 @@ impl Scope {
     }
     pub fn take_error(&self) -> Option<Error> {
         lock(&self.error).take()
+    }
+    pub fn warn(&self, warning: String) {
+        lock(&self.warnings).push(warning);
+    }
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.warnings))
     }
     pub fn cached(&self, path: &str) -> Option<Page> {
         lock(&self.pages).get(path)

@@ -8,7 +8,9 @@
 //!   replica holds is answered as it is, with a warning that it is stale;
 //!   a table it does not hold is the error.
 //! - `ReplicaWrites`: the rows a write the API confirmed changed, applied
-//!   to the tables the replica holds, in one transaction under the lock.
+//!   to the tables the replica holds, in one transaction under the lock;
+//!   when a sync keeps the lock too long, those tables are marked stale
+//!   instead, with a warning (the write stands).
 
 use super::reader::Reader;
 use super::store::{self, Store};
@@ -256,27 +258,82 @@ fn last_synced(store: &dyn Store, table: &str) -> Result<String> {
 pub struct ReplicaWrites {
     profile: Arc<Profile>,
     config: Config,
+    lock_wait: Duration,
 }
+
+/// How long a thread marking tables stale waits for a sync that kept the
+/// replica's lock past `LOCK_WAIT` (see `ReplicaWrites::stale_later`).
+const STALE_WAIT: Duration = Duration::from_secs(6 * 3600);
 
 impl ReplicaWrites {
     pub fn new(profile: Arc<Profile>, config: &Config) -> ReplicaWrites {
         ReplicaWrites {
             profile,
             config: config.clone(),
+            lock_wait: LOCK_WAIT,
         }
+    }
+
+    /// How long a write waits for a sync holding the lock (60 s).
+    pub fn with_lock_wait(mut self, wait: Duration) -> ReplicaWrites {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// The lock was not had: the tables the write changed are marked stale
+    /// at once, without it (a read sees them stale), and again once the
+    /// sync holding it ends (its last state writes would make them look
+    /// fresh without this write): a thread waits for the lock to do it.
+    fn stale_later(&self, changes: &[Change], why: &Error) -> Result<Vec<String>> {
+        let target = Target::of(&self.config)?;
+        let mut tables: Vec<String> = Vec::new();
+        let mut store = target.peek()?;
+        for c in changes {
+            let name = changed_table(c);
+            if !tables.iter().any(|t| t == name) && store.has_table(name)? {
+                store.mark_stale(name)?;
+                tables.push(name.to_string());
+            }
+        }
+        drop(store);
+        if tables.is_empty() {
+            return Ok(Vec::new());
+        }
+        let config = self.config.clone();
+        let marked = tables.clone();
+        std::thread::spawn(move || {
+            let Ok(target) = Target::of(&config) else {
+                return;
+            };
+            if let Ok(mut locked) = target.lock(STALE_WAIT, &Interrupt::none(), &mut || {}) {
+                for t in &marked {
+                    let _ = locked.store.mark_stale(t);
+                }
+            }
+        });
+        Ok(vec![format!(
+            "{} marked stale instead, so that the next read syncs {} again ({})",
+            tables.join(", "),
+            if tables.len() == 1 { "it" } else { "them" },
+            why.message
+        )])
     }
 }
 
 impl WriteThrough for ReplicaWrites {
-    fn apply(&self, changes: &[Change]) -> Result<()> {
+    fn apply(&self, changes: &[Change]) -> Result<Vec<String>> {
         let target = Target::of(&self.config)?;
         // No replica yet: nothing to keep consistent (and none is created).
         if !target.exists()? {
-            return Ok(());
+            return Ok(Vec::new());
         }
         // A sync in progress would swap its staging copy, read before this
         // write, over the row written here: wait for it.
-        let mut locked = target.lock(LOCK_WAIT, &Interrupt::none(), &mut || {})?;
+        let mut locked = match target.lock(self.lock_wait, &Interrupt::none(), &mut || {}) {
+            Ok(locked) => locked,
+            Err(e) if e.kind == Kind::Timeout => return self.stale_later(changes, &e),
+            Err(e) => return Err(e),
+        };
         let store = locked.store.as_mut();
         let mut held = Vec::new();
         for c in changes {
@@ -329,7 +386,7 @@ impl WriteThrough for ReplicaWrites {
         for name in &held {
             store.recount(name)?;
         }
-        Ok(())
+        Ok(Vec::new())
     }
 }
 

@@ -144,9 +144,10 @@ impl PgStore {
         })
     }
 
-    /// Opens the store's schema to read its sync states only, without the
-    /// lock and creating nothing (AutoCache's freshness checks): writes go
-    /// through `open`.
+    /// Opens the store's schema without the lock, creating nothing: to read
+    /// its sync states (AutoCache's freshness checks) or mark a table stale
+    /// (a write that could not wait for the lock, auto.rs). Syncs and
+    /// writes of rows go through `open`.
     pub fn reading(conn: &str, schema: &str) -> Result<PgStore> {
         Ok(PgStore {
             client: RefCell::new(connect(conn, schema)?),
