@@ -308,3 +308,45 @@ fn a_write_that_cannot_take_the_lock_leaves_its_table_stale(b: &Backend) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// What the replica says of a write it did not follow reaches the
+/// statement as a warning, and the write stands.
+#[test]
+fn a_replica_warning_is_the_statements_warning() {
+    use jumpseller_odbc::config::{live, Config};
+    use jumpseller_odbc::engine::{Change, Interrupt, Setup, WriteThrough};
+    struct Warns;
+    impl WriteThrough for Warns {
+        fn apply(&self, _: &[Change]) -> jumpseller_odbc::error::Result<Vec<String>> {
+            Ok(vec!["Customers marked stale instead".into()])
+        }
+    }
+    let sb = sandbox();
+    let (config, _) = Config::from_connection_string(&conn_str(&sb)).unwrap();
+    let plain = live::live_session(&config).unwrap();
+    let setup = Setup {
+        write_through: Some(std::sync::Arc::new(Warns)),
+        ..Setup::default()
+    };
+    let session = live::open_session(
+        &config,
+        plain.profile().clone(),
+        plain.client().clone(),
+        &setup,
+    )
+    .unwrap();
+    let mut q = session
+        .prepare("UPDATE Customers SET phone = '+56 9 8765 4321' WHERE id = 2")
+        .unwrap();
+    q.execute(&[], &Interrupt::none()).unwrap();
+    assert_eq!(
+        q.take_warnings(),
+        ["The store accepted the write to Customers; the local replica did not follow it: Customers marked stale instead"]
+    );
+    let (e, live) = connect(&sb);
+    assert_eq!(
+        query(live, "SELECT phone FROM Customers WHERE id = 2"),
+        vec![vec![Some("+56 9 8765 4321".into())]]
+    );
+    disconnect(e, live);
+}
