@@ -383,3 +383,34 @@ fn a_replica_rowid_is_refused_not_guessed(b: &Backend) {
     }
     disconnect(e, d);
 }
+
+// A result set left open holds the replica's state as it was when it
+// started; a statement that syncs a table meanwhile is an error that says
+// so, never an answer from the older state (a table never synced would
+// read as empty); once the other result set is closed it answers.
+on_both!(an_open_result_set_does_not_hide_a_sync_from_the_next_statement);
+fn an_open_result_set_does_not_hide_a_sync_from_the_next_statement(b: &Backend) {
+    let sb = sandbox();
+    let (e, cached) = auto(&sb, b, "");
+    let open = stmt(cached);
+    assert_eq!(exec(open, "SELECT id FROM Orders ORDER BY id"), SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common.
+    assert_eq!(unsafe { jumpseller_odbc::ffi::SQLFetch(open) }, SQL_SUCCESS);
+    let count = "SELECT COUNT(*) FROM Customers";
+    let refused = query_error(cached, count);
+    assert_eq!(refused[0].0, "HY000", "{refused:?}");
+    assert!(
+        refused[0]
+            .1
+            .contains("Another result set of this connection is still open"),
+        "{refused:?}"
+    );
+    // Orders is fresh and this connection changed nothing it reads since
+    // the open result set began: answered.
+    assert_eq!(one(&query(cached, "SELECT COUNT(*) FROM Orders")), "400");
+    jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Stmt as i16, open);
+    let (e2, live) = connect(&sb);
+    assert_eq!(query(cached, count), query(live, count));
+    disconnect(e2, live);
+    disconnect(e, cached);
+}

@@ -350,3 +350,28 @@ fn a_replica_warning_is_the_statements_warning() {
     );
     disconnect(e, live);
 }
+
+// A result set left open holds the replica as it was: a read of a table
+// this connection wrote since is an error, not an answer without the write.
+on_both!(an_open_result_set_does_not_hide_ones_own_write);
+fn an_open_result_set_does_not_hide_ones_own_write(b: &Backend) {
+    let sb = sandbox();
+    let (e, cached) = auto(&sb, b);
+    let count = "SELECT COUNT(*) FROM Categories";
+    assert_eq!(query(cached, count), vec![vec![Some("12".into())]]);
+    let open = stmt(cached);
+    assert_eq!(exec(open, "SELECT id FROM Orders ORDER BY id"), SQL_SUCCESS);
+    // SAFETY: see "Calling the exports" in tests/common.
+    assert_eq!(unsafe { jumpseller_odbc::ffi::SQLFetch(open) }, SQL_SUCCESS);
+    run_ok(cached, "INSERT INTO Categories (name) VALUES ('Hidden?')");
+    let refused = query_error(cached, count);
+    assert!(
+        refused[0]
+            .1
+            .contains("Another result set of this connection is still open"),
+        "{refused:?}"
+    );
+    jumpseller_odbc::ffi::SQLFreeHandle(HandleType::Stmt as i16, open);
+    assert_eq!(query(cached, count), vec![vec![Some("13".into())]]);
+    disconnect(e, cached);
+}

@@ -40,6 +40,11 @@ pub trait Freshen: Send + Sync {
     fn declared_with(&self) -> Option<&'static str> {
         None
     }
+
+    /// How many times this connection changed each table of the replica so
+    /// far (syncs made, writes through applied): a read transaction begun
+    /// before the last change of a table does not see it.
+    fn changes(&self) -> Changes;
 }
 
 /// The pragmas that describe a table's columns: under AutoCache a table
@@ -54,6 +59,21 @@ pub struct Auto {
     /// The live session on the same Client: syncs read through it, writes
     /// are sent through it.
     pub live: Session,
+    /// `Freshen::changes` when the replica's read transaction the
+    /// session's open statements share began.
+    pub seen: Arc<std::sync::Mutex<Changes>>,
+}
+
+/// Changes to the replica by table (`Freshen::changes`).
+pub type Changes = std::collections::HashMap<String, u64>;
+
+/// A statement that would read an older state of the replica than this
+/// connection made.
+fn open_result_set() -> crate::error::Error {
+    crate::error::Error::new(
+        crate::error::Kind::General,
+        "Another result set of this connection is still open, and it holds the replica as it was before this connection synced or wrote to it: this statement would not see that. Close the other result set (SQLCloseCursor or SQLFreeStmt) or read it to the end, then run this statement again.",
+    )
 }
 
 /// The store tables one prepare touches, as the authorizer saw them.
@@ -106,6 +126,9 @@ impl Session {
                     let Some(table) = self.missing_store_table(&e) else {
                         return Err(e);
                     };
+                    if synced.contains(&table) && self.another_statement_open() {
+                        return Err(open_result_set());
+                    }
                     if synced.contains(&table) {
                         return Err(self.offline_error(e));
                     }
@@ -126,6 +149,46 @@ impl Session {
                 self.declare_synced(module, &table)?;
             }
             synced.push(table);
+        }
+    }
+
+    /// A statement about to read the replica while another of the
+    /// connection is open reads that one's snapshot of it (one read
+    /// transaction per connection, as one per PostgreSQL reader): an error
+    /// when this connection changed a table it reads since, which the
+    /// snapshot would hide (a table first synced would read empty).
+    fn check_snapshot(&self, auto: &Auto, tables: &[String]) -> Result<()> {
+        let changes = auto.freshen.changes();
+        let mut seen = lock(&auto.seen);
+        if !self.another_statement_open() {
+            *seen = changes;
+            return Ok(());
+        }
+        let count = |c: &Changes, t: &String| c.get(t).copied().unwrap_or(0);
+        match tables.iter().all(|t| count(&seen, t) == count(&changes, t)) {
+            true => Ok(()),
+            false => Err(open_result_set()),
+        }
+    }
+
+    /// Whether a statement of the connection has started and not finished
+    /// (the one about to run was reset, so it is not counted).
+    fn another_statement_open(&self) -> bool {
+        // SAFETY: the connection is open while self lives; the mutex is
+        // recursive.
+        let _db = unsafe { DbLock::enter(self.db.0) };
+        let mut st = std::ptr::null_mut();
+        loop {
+            // SAFETY: under the connection's mutex, statements are neither
+            // prepared nor finalized meanwhile; null starts the list.
+            st = unsafe { rusqlite::ffi::sqlite3_next_stmt(self.db.0, st) };
+            if st.is_null() {
+                return false;
+            }
+            // SAFETY: st is a live statement of this connection.
+            if unsafe { rusqlite::ffi::sqlite3_stmt_busy(st) } != 0 {
+                return true;
+            }
         }
     }
 
@@ -173,7 +236,11 @@ impl Session {
         };
         let warnings = match reads.tables.is_empty() {
             true => Vec::new(),
-            false => auto.freshen.freshen(&reads.tables, interrupt)?,
+            false => {
+                let warnings = auto.freshen.freshen(&reads.tables, interrupt)?;
+                self.check_snapshot(auto, &reads.tables)?;
+                warnings
+            }
         };
         if !reads.fixed.is_empty() {
             for t in auto.freshen.fixed_tables()? {

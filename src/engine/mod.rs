@@ -31,7 +31,7 @@ mod value;
 mod vtab;
 mod write;
 
-pub use autocache::{Auto, Freshen};
+pub use autocache::{Auto, Changes, Freshen};
 pub use escapes::rewrite as rewrite_escapes;
 pub use replicate::{Change, WriteThrough};
 pub use value::{decode, lookup, Value};

@@ -18,7 +18,7 @@ use super::sync::{self, Options, Progress, TableReport};
 use super::{now_unix, status, Target};
 use crate::config::{live, Config};
 use crate::engine::additions::FixedTable;
-use crate::engine::{Auto, Change, Freshen, Interrupt, Setup, WriteThrough};
+use crate::engine::{Auto, Change, Changes, Freshen, Interrupt, Setup, WriteThrough};
 use crate::error::{Error, Kind, Result};
 use crate::jumpseller::Client;
 use crate::schema::Profile;
@@ -45,9 +45,13 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
             write_through: None,
         });
     }
+    // Syncs and writes through of the connection, counted (Freshen::changes).
+    let changes: Counted = Default::default();
     let write_through: Option<Arc<dyn WriteThrough>> = match config.offline {
         true => None,
-        false => Some(Arc::new(ReplicaWrites::new(profile.clone(), config))),
+        false => Some(Arc::new(
+            ReplicaWrites::new(profile.clone(), config).counting(changes.clone()),
+        )),
     };
     if !config.auto_cache {
         return Ok(Parts {
@@ -64,11 +68,12 @@ pub fn parts(config: &Config, profile: &Arc<Profile>, client: &Arc<Client>) -> R
     if let Some(bytes) = config.memo_bytes {
         live.set_memo_bytes(bytes as usize);
     }
-    let freshen = AutoSync::new(config, client.clone(), peek);
+    let freshen = AutoSync::new(config, client.clone(), peek, changes);
     Ok(Parts {
         auto: Some(Auto {
             freshen: Arc::new(freshen),
             live,
+            seen: Default::default(),
         }),
         write_through,
     })
@@ -91,16 +96,24 @@ pub struct AutoSync {
     /// statements take turns); dropped after an error, reopened at the
     /// next statement.
     peek: Mutex<Option<Box<dyn Store>>>,
+    /// The connection's syncs and writes through, counted.
+    changes: Counted,
 }
 
 impl AutoSync {
-    pub fn new(config: &Config, client: Arc<Client>, peek: Box<dyn Store>) -> AutoSync {
+    pub fn new(
+        config: &Config,
+        client: Arc<Client>,
+        peek: Box<dyn Store>,
+        changes: Counted,
+    ) -> AutoSync {
         AutoSync {
             config: config.clone(),
             client,
             tolerance_secs: config.cache_tolerance,
             recheck_days: config.cache_recheck_days,
             peek: Mutex::new(Some(peek)),
+            changes,
         }
     }
 
@@ -170,6 +183,10 @@ impl AutoSync {
         };
         let reader =
             Reader::over(&self.config, self.client.clone())?.interrupted_by(interrupt.clone());
+        // Counted before it runs: a failed sync may have committed batches.
+        if let Some(tables) = &opts.tables {
+            count(&self.changes, tables);
+        }
         sync::run(store, &reader, &opts, &mut Quiet)
     }
 
@@ -232,6 +249,13 @@ impl Freshen for AutoSync {
             .as_ref()
             .map(|_| super::pg_read::MODULE_NAME)
     }
+
+    fn changes(&self) -> Changes {
+        self.changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
 }
 
 fn failed_report(table: String, e: &Error) -> TableReport {
@@ -259,6 +283,8 @@ pub struct ReplicaWrites {
     profile: Arc<Profile>,
     config: Config,
     lock_wait: Duration,
+    /// Bumped by every write applied (AutoCache's `Freshen::changes`).
+    changes: Counted,
 }
 
 /// How long a thread marking tables stale waits for a sync that kept the
@@ -271,7 +297,14 @@ impl ReplicaWrites {
             profile,
             config: config.clone(),
             lock_wait: LOCK_WAIT,
+            changes: Default::default(),
         }
+    }
+
+    /// Counts the writes applied in `changes` (shared with AutoSync).
+    pub fn counting(mut self, changes: Counted) -> ReplicaWrites {
+        self.changes = changes;
+        self
     }
 
     /// How long a write waits for a sync holding the lock (60 s).
@@ -352,6 +385,7 @@ impl WriteThrough for ReplicaWrites {
                 }
             }
         }
+        count(&self.changes, &held);
         let mut seam = Vec::new();
         for c in changes {
             let Change::Replace { table, key, rows } = c else {
@@ -387,6 +421,17 @@ impl WriteThrough for ReplicaWrites {
             store.recount(name)?;
         }
         Ok(Vec::new())
+    }
+}
+
+/// A connection's changes to the replica by table, shared by its syncs and
+/// its writes through.
+pub type Counted = Arc<Mutex<Changes>>;
+
+fn count(changes: &Counted, tables: &[String]) {
+    let mut c = changes.lock().unwrap_or_else(|e| e.into_inner());
+    for t in tables {
+        *c.entry(t.clone()).or_insert(0) += 1;
     }
 }
 
