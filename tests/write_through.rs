@@ -267,7 +267,7 @@ fn children_of_a_child_get_the_keys_it_got_from_its_parent(b: &Backend) {
 on_both!(a_write_that_cannot_take_the_lock_leaves_its_table_stale);
 fn a_write_that_cannot_take_the_lock_leaves_its_table_stale(b: &Backend) {
     use jumpseller_odbc::engine::{Change, Interrupt, WriteThrough};
-    use jumpseller_odbc::replica::{auto::ReplicaWrites, Target};
+    use jumpseller_odbc::replica::{writes::ReplicaWrites, Target};
     use std::time::{Duration, Instant};
     let sb = sandbox();
     let (e, cached) = auto(&sb, b);

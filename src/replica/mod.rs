@@ -24,6 +24,7 @@ pub mod sqlite_store;
 pub mod status;
 pub mod store;
 pub mod sync;
+pub mod writes;
 
 pub use sqlite_store::SqliteStore;
 pub use store::Store;
