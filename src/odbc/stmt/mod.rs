@@ -100,6 +100,9 @@ pub struct StmtState {
     /// SQLGetData's value being handed out: (column, C type, the value
     /// encoded once for all its pieces).
     get_data_encoded: Option<(u16, i16, Encoded)>,
+    /// The buffer SQLGetData converts each value in, kept from call to
+    /// call so that a value that fits goes out without an allocation.
+    get_data_scratch: Vec<u8>,
     /// SQL_ATTR_METADATA_ID: catalog arguments are identifiers, not
     /// patterns. Kept here, outside `attrs`, because the catalog exports
     /// read it directly.
@@ -130,6 +133,7 @@ impl StmtState {
             pending_error: None,
             get_data_progress: None,
             get_data_encoded: None,
+            get_data_scratch: Vec::new(),
             metadata_id,
             attrs: Attributes::default(),
             scroll: Default::default(),
