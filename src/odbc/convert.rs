@@ -90,6 +90,53 @@ pub fn as_text(v: &Value, t: SqlType) -> Option<Cow<'_, str>> {
     }
 }
 
+/// Text written on the stack: a number's digits without a String.
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> StackText {
+        StackText {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// `as_text` of a number, written into `stack` instead of a new String:
+/// SQL_C_NUMERIC reads every DECIMAL value pyodbc fetches this way. None
+/// where `as_text` has a rule of its own (text, blobs, an integer of a
+/// DOUBLE column) or the digits do not fit; `as_text` answers those.
+fn number_text<'a>(v: &Value, t: SqlType, stack: &'a mut StackText) -> Option<&'a str> {
+    use std::fmt::Write;
+    // Value::text's rule: a real with no fraction below 2^63 prints as
+    // the integer.
+    const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    match (v, t) {
+        (Value::Int(_), SqlType::Double) => return None,
+        (Value::Int(i), _) => write!(stack, "{i}"),
+        (Value::Real(f), _) if f.fract() == 0.0 && f.abs() < I64_LIMIT => {
+            write!(stack, "{}", *f as i64)
+        }
+        (Value::Real(f), _) => write!(stack, "{f}"),
+        _ => return None,
+    }
+    .ok()?;
+    std::str::from_utf8(&stack.bytes[..stack.len]).ok()
+}
+
 fn as_f64(v: &Value) -> Result<f64> {
     match v {
         Value::Int(i) => Ok(*i as f64),
@@ -263,7 +310,11 @@ pub fn encode_into(
 ) -> Result<(Shape, bool)> {
     out.clear();
     if c_type == C_NUMERIC && *v != Value::Null {
-        let (bytes, cut) = numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?;
+        let mut stack = StackText::default();
+        let (bytes, cut) = match number_text(v, t, &mut stack) {
+            Some(text) => numeric::to_struct(text, num)?,
+            None => numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?,
+        };
         out.extend_from_slice(&bytes);
         return Ok((Shape::Fixed, cut));
     }
@@ -887,6 +938,30 @@ mod tests {
             NumericSpec::DEFAULT
         ));
         assert!(!numeric_cut(&v, SqlType::Decimal(19, 4), four));
+    }
+
+    #[test]
+    fn numbers_written_on_the_stack_read_as_as_text() {
+        let reals = [
+            0.0, -0.0, 0.1, -12.5, 305.5, 1e15, 123456.789, 9.2e18, 9.3e18, -9.3e18, 1e-7,
+            1e300, 2.5e-300, f64::MAX, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY,
+        ];
+        let mut values: Vec<Value> = reals.iter().map(|f| Value::Real(*f)).collect();
+        values.extend([0, -1, 42, i64::MAX, i64::MIN].map(Value::Int));
+        values.push(Value::Text("12.50".into()));
+        let mut written = 0;
+        for v in &values {
+            for t in [SqlType::Decimal(19, 4), SqlType::Double, SqlType::BigInt] {
+                let mut stack = StackText::default();
+                if let Some(text) = number_text(v, t, &mut stack) {
+                    written += 1;
+                    assert_eq!(Some(text), as_text(v, t).as_deref(), "{v:?} {t:?}");
+                }
+            }
+        }
+        // All but the text, an integer of a DOUBLE column and the reals
+        // too long for the stack.
+        assert!(written >= 40, "{written}");
     }
 
     #[test]
