@@ -171,7 +171,9 @@ fn get_whole(st: *mut c_void, col: u16, c_type: i16) -> Cell {
         (SQL_SUCCESS | SQL_SUCCESS_WITH_INFO, ind, None) => {
             let term = terminator(c_type);
             // The terminator is written after the data.
-            assert!(buf[ind as usize..ind as usize + term].iter().all(|b| *b == 0));
+            assert!(buf[ind as usize..ind as usize + term]
+                .iter()
+                .all(|b| *b == 0));
             ind as usize
         }
         _ => 0,

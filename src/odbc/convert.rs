@@ -943,8 +943,23 @@ mod tests {
     #[test]
     fn numbers_written_on_the_stack_read_as_as_text() {
         let reals = [
-            0.0, -0.0, 0.1, -12.5, 305.5, 1e15, 123456.789, 9.2e18, 9.3e18, -9.3e18, 1e-7,
-            1e300, 2.5e-300, f64::MAX, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY,
+            0.0,
+            -0.0,
+            0.1,
+            -12.5,
+            305.5,
+            1e15,
+            123456.789,
+            9.2e18,
+            9.3e18,
+            -9.3e18,
+            1e-7,
+            1e300,
+            2.5e-300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
         ];
         let mut values: Vec<Value> = reals.iter().map(|f| Value::Real(*f)).collect();
         values.extend([0, -1, 42, i64::MAX, i64::MIN].map(Value::Int));
