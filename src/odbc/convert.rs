@@ -750,38 +750,40 @@ fn max_length_kept(data: &[u8], unit: usize, terminated: bool, max: u64) -> usiz
     keep
 }
 
-/// HY003 for a C type this driver does not know.
+/// HY003 for a C type this driver does not know. A `match` (SQLGetData
+/// asks for every value).
 pub fn check_c_type(c_type: i16) -> Result<()> {
-    const KNOWN: &[i16] = &[
-        C_CHAR,
-        C_WCHAR,
-        C_NUMERIC,
-        C_GUID,
-        C_LONG,
-        C_SHORT,
-        C_FLOAT,
-        C_DOUBLE,
-        C_DATE,
-        C_TIME,
-        C_TIMESTAMP,
-        C_TYPE_DATE,
-        C_TYPE_TIME,
-        C_TYPE_TIMESTAMP,
-        C_BIT,
-        C_TINYINT,
-        C_BINARY,
-        C_SLONG,
-        C_SSHORT,
-        C_ULONG,
-        C_USHORT,
-        C_SBIGINT,
-        C_UBIGINT,
-        C_STINYINT,
-        C_UTINYINT,
-        C_DEFAULT,
-        C_ARD_TYPE,
-    ];
-    if KNOWN.contains(&c_type) {
+    let known = matches!(
+        c_type,
+        C_CHAR
+            | C_WCHAR
+            | C_NUMERIC
+            | C_GUID
+            | C_LONG
+            | C_SHORT
+            | C_FLOAT
+            | C_DOUBLE
+            | C_DATE
+            | C_TIME
+            | C_TIMESTAMP
+            | C_TYPE_DATE
+            | C_TYPE_TIME
+            | C_TYPE_TIMESTAMP
+            | C_BIT
+            | C_TINYINT
+            | C_BINARY
+            | C_SLONG
+            | C_SSHORT
+            | C_ULONG
+            | C_USHORT
+            | C_SBIGINT
+            | C_UBIGINT
+            | C_STINYINT
+            | C_UTINYINT
+            | C_DEFAULT
+            | C_ARD_TYPE
+    );
+    if known {
         Ok(())
     } else {
         Err(Error::odbc(
@@ -977,6 +979,18 @@ mod tests {
         // All but the text, an integer of a DOUBLE column and the reals
         // too long for the stack.
         assert!(written >= 40, "{written}");
+    }
+
+    #[test]
+    fn c_types_known_and_not() {
+        for t in [
+            C_CHAR, C_WCHAR, C_NUMERIC, C_LONG, C_TINYINT, C_UTINYINT, C_ARD_TYPE,
+        ] {
+            assert!(check_c_type(t).is_ok(), "{t}");
+        }
+        for t in [0, 1000, -1000, 17] {
+            assert_eq!(check_c_type(t).unwrap_err().state, Some("HY003"), "{t}");
+        }
     }
 
     #[test]
