@@ -62,6 +62,10 @@ pub struct Stmt {
     pub interrupt: Interrupt,
     /// Which function runs now: see `running`.
     activity: Mutex<running::Activity>,
+    /// Whether a function runs now: read without a lock (`is_running` is
+    /// asked by every call on the statement), changed only under
+    /// `activity`'s lock, so that two calls cannot both begin.
+    running_now: std::sync::atomic::AtomicBool,
 }
 
 /// The statement's cursor: closed, or where its rows come from.
@@ -206,6 +210,7 @@ impl Stmt {
             diags: Mutex::new(Default::default()),
             interrupt: Default::default(),
             activity: Default::default(),
+            running_now: Default::default(),
         })
     }
 
