@@ -12,7 +12,7 @@
 use super::params::execute;
 use super::strings::WChar;
 use super::strings::{input_text, out_bytes, out_chars_i16, Enc, A, W};
-use super::{with_stmt, Handle, SQL_NO_DATA, SQL_SUCCESS};
+use super::{with_stmt, Handle, SQL_SUCCESS};
 use crate::error::Error;
 use crate::odbc::arg_errors::{
     negative_buffer_length, null_pointer, null_without_indicator, report_truncation,
@@ -459,24 +459,21 @@ pub unsafe extern "C" fn SQLGetData(
         if buf_len < 0 {
             return Err(negative_buffer_length());
         }
-        let Some(piece) = stmt.get_data(column, c_type, buf_len as usize)? else {
-            return Ok(SQL_NO_DATA);
-        };
-        if piece.indicator == NULL_DATA && ind.is_null() {
-            return Err(null_without_indicator(column));
-        }
-        if !value.is_null() && !piece.bytes.is_empty() {
-            // SAFETY: non-null; the safe layer sized `bytes` to `buf_len` or
-            // the C type's fixed size, which the caller's buffer holds.
-            unsafe {
-                std::ptr::copy_nonoverlapping(piece.bytes.as_ptr(), value.cast(), piece.bytes.len())
-            };
-        }
-        if !ind.is_null() {
-            // SAFETY: non-null and writable by the caller's promise.
-            unsafe { *ind = piece.indicator };
-        }
-        Ok(SQL_SUCCESS)
+        stmt.get_data(column, c_type, buf_len as usize, &mut |bytes, indicator| {
+            if indicator == NULL_DATA && ind.is_null() {
+                return Err(null_without_indicator(column));
+            }
+            if !value.is_null() && !bytes.is_empty() {
+                // SAFETY: non-null; the safe layer sized `bytes` to `buf_len`
+                // or the C type's fixed size, which the caller's buffer holds.
+                unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), value.cast(), bytes.len()) };
+            }
+            if !ind.is_null() {
+                // SAFETY: non-null and writable by the caller's promise.
+                unsafe { *ind = indicator };
+            }
+            Ok(())
+        })
     })
 }
 

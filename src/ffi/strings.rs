@@ -98,13 +98,27 @@ fn wide_starts_char(_unit: WChar) -> bool {
 
 /// SQL_C_WCHAR data for `s`: its SQLWCHARs in native byte order, no NUL.
 pub fn wide_bytes(s: &str) -> Vec<u8> {
-    // One allocation of the right size: this runs for every text value
-    // fetched as SQL_C_WCHAR.
-    let mut out = Vec::with_capacity(s.len() * WIDE_SIZE + WIDE_SIZE);
+    let mut out = Vec::new();
+    wide_extend(&mut out, s);
+    out
+}
+
+/// `wide_bytes` appended to `out` (SQLGetData reuses one buffer). This
+/// runs for every text value fetched as SQL_C_WCHAR: ASCII text, most of
+/// what a store holds, is widened byte by byte into room made once.
+pub fn wide_extend(out: &mut Vec<u8>, s: &str) {
+    let start = out.len();
+    if s.is_ascii() {
+        out.resize(start + s.len() * WIDE_SIZE, 0);
+        for (unit, &b) in out[start..].chunks_exact_mut(WIDE_SIZE).zip(s.as_bytes()) {
+            unit.copy_from_slice(&WChar::from(b).to_ne_bytes());
+        }
+        return;
+    }
+    out.reserve(s.len() * WIDE_SIZE);
     for u in wide_units_iter(s) {
         out.extend_from_slice(&u.to_ne_bytes());
     }
-    out
 }
 
 /// The text of SQL_C_WCHAR data (whole SQLWCHARs; a trailing partial unit
@@ -367,6 +381,21 @@ mod tests {
         } else {
             assert_eq!((full, t), (2, false));
             assert_eq!(w, [b'a' as WChar, '😀' as WChar, 0]);
+        }
+    }
+
+    #[test]
+    fn wide_extend_appends_the_units_of_ascii_and_other_text_alike() {
+        for text in ["", "plain ascii 123", "é日本😀", "a\u{7f}\u{80}b", "\0x"] {
+            let units: Vec<u8> = W::encode(text)
+                .iter()
+                .flat_map(|u| u.to_ne_bytes())
+                .collect();
+            let mut out = vec![9u8, 9];
+            wide_extend(&mut out, text);
+            assert_eq!(&out[..2], &[9, 9], "{text:?}: what was there stays");
+            assert_eq!(&out[2..], &units[..], "{text:?}");
+            assert_eq!(wide_bytes(text), units, "{text:?}");
         }
     }
 

@@ -5,9 +5,9 @@ pub use super::numeric::NumericSpec;
 use super::{guid, numeric};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
-use crate::ffi::strings::{wide_bytes, wide_cut, wide_from_bytes, WIDE_NAME, WIDE_SIZE};
+use crate::ffi::strings::{wide_cut, wide_extend, wide_from_bytes, WIDE_NAME, WIDE_SIZE};
 use crate::schema::SqlType;
-use crate::timefmt::{parse_timestamp, Timestamp};
+use crate::timefmt::{days_in_month, parse_timestamp, Timestamp};
 use odbc_sys::{CDataType, SqlDataType};
 use std::borrow::Cow;
 
@@ -90,6 +90,53 @@ pub fn as_text(v: &Value, t: SqlType) -> Option<Cow<'_, str>> {
     }
 }
 
+/// Text written on the stack: a number's digits without a String.
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> StackText {
+        StackText {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// `as_text` of a number, written into `stack` instead of a new String:
+/// SQL_C_NUMERIC reads every DECIMAL value pyodbc fetches this way. None
+/// where `as_text` has a rule of its own (text, blobs, an integer of a
+/// DOUBLE column) or the digits do not fit; `as_text` answers those.
+fn number_text<'a>(v: &Value, t: SqlType, stack: &'a mut StackText) -> Option<&'a str> {
+    use std::fmt::Write;
+    // Value::text's rule: a real with no fraction below 2^63 prints as
+    // the integer.
+    const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    match (v, t) {
+        (Value::Int(_), SqlType::Double) => return None,
+        (Value::Int(i), _) => write!(stack, "{i}"),
+        (Value::Real(f), _) if f.fract() == 0.0 && f.abs() < I64_LIMIT => {
+            write!(stack, "{}", *f as i64)
+        }
+        (Value::Real(f), _) => write!(stack, "{f}"),
+        _ => return None,
+    }
+    .ok()?;
+    std::str::from_utf8(&stack.bytes[..stack.len]).ok()
+}
+
 fn as_f64(v: &Value) -> Result<f64> {
     match v {
         Value::Int(i) => Ok(*i as f64),
@@ -142,23 +189,51 @@ fn out_of_range() -> Error {
     )
 }
 
-fn int_bytes<T: TryFrom<i64>>(i: i64, to_bytes: impl Fn(T) -> Vec<u8>) -> Result<Encoded> {
-    let v = T::try_from(i).map_err(|_| out_of_range())?;
-    Ok(Encoded::Fixed(to_bytes(v)))
-}
-
 fn timestamp_of(v: &Value) -> Result<Timestamp> {
     match v {
-        Value::Text(s) => parse_timestamp(s).ok_or_else(|| {
-            let shown: String = s.chars().take(40).collect();
-            Error::new(Kind::Data, format!("'{shown}' is not a date or timestamp."))
-        }),
+        Value::Text(s) => canonical_timestamp(s)
+            .or_else(|| parse_timestamp(s))
+            .ok_or_else(|| {
+                let shown: String = s.chars().take(40).collect();
+                Error::new(Kind::Data, format!("'{shown}' is not a date or timestamp."))
+            }),
         Value::Int(i) => Ok(Timestamp::from_unix(*i, 0)),
         _ => Err(Error::new(
             Kind::Data,
             "The value is not a date or timestamp.",
         )),
     }
+}
+
+/// `parse_timestamp` of the one form the engine gives timestamps in,
+/// `YYYY-MM-DD HH:MM:SS`, read by position: every timestamp a scan fetches
+/// comes this way. None for any other text, which `parse_timestamp` reads.
+fn canonical_timestamp(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')];
+    if b.len() != 19 || separators.iter().any(|&(at, c)| b[at] != c) {
+        return None;
+    }
+    let n = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    let ts = Timestamp {
+        year: n(0, 4)? as i32,
+        month: n(5, 7)?,
+        day: n(8, 10)?,
+        hour: n(11, 13)?,
+        minute: n(14, 16)?,
+        second: n(17, 19)?,
+        nanos: 0,
+    };
+    let valid = (1..=12).contains(&ts.month)
+        && (1..=days_in_month(ts.year, ts.month)).contains(&ts.day)
+        && ts.hour <= 23
+        && ts.minute <= 59
+        && ts.second <= 60;
+    valid.then_some(ts)
 }
 
 /// A time of day `HH:MM[:SS[.f]]` (on an arbitrary date), or None.
@@ -195,101 +270,150 @@ pub fn encode(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<En
 /// `encode`, and whether SQL_C_NUMERIC cut nonzero fractional digits
 /// (01S07): one conversion gives both (the fetch path asked twice).
 pub fn encode_cut(v: &Value, t: SqlType, c_type: i16, num: NumericSpec) -> Result<(Encoded, bool)> {
-    if c_type == C_NUMERIC && *v != Value::Null {
-        let (bytes, cut) = numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?;
-        return Ok((Encoded::Fixed(bytes), cut));
-    }
-    encode_other(v, t, c_type).map(|e| (e, false))
+    let mut data = Vec::new();
+    let (shape, cut) = encode_into(v, t, c_type, num, &mut data)?;
+    Ok((Encoded::from_parts(shape, data), cut))
 }
 
-/// Every C type but SQL_C_NUMERIC (`encode_cut`).
-fn encode_other(v: &Value, t: SqlType, c_type: i16) -> Result<Encoded> {
+/// How the bytes `encode_into` wrote are laid out: the `Encoded` variant
+/// without its bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shape {
+    Fixed,
+    Var { unit: usize, terminated: bool },
+    Null,
+}
+
+impl Encoded {
+    pub fn from_parts(shape: Shape, data: Vec<u8>) -> Encoded {
+        match shape {
+            Shape::Fixed => Encoded::Fixed(data),
+            Shape::Var { unit, terminated } => Encoded::Var {
+                data,
+                unit,
+                terminated,
+            },
+            Shape::Null => Encoded::Null,
+        }
+    }
+}
+
+/// `encode_cut` into `out` (cleared first), for a caller that reuses one
+/// buffer from value to value (SQLGetData: no allocation per value). The
+/// one conversion of every path: `encode_cut` is this into a new buffer.
+pub fn encode_into(
+    v: &Value,
+    t: SqlType,
+    c_type: i16,
+    num: NumericSpec,
+    out: &mut Vec<u8>,
+) -> Result<(Shape, bool)> {
+    out.clear();
+    if c_type == C_NUMERIC && *v != Value::Null {
+        let mut stack = StackText::default();
+        let (bytes, cut) = match number_text(v, t, &mut stack) {
+            Some(text) => numeric::to_struct(text, num)?,
+            None => numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?,
+        };
+        out.extend_from_slice(&bytes);
+        return Ok((Shape::Fixed, cut));
+    }
+    encode_other(v, t, c_type, out).map(|shape| (shape, false))
+}
+
+/// An integer narrowed to a C type, 22003 when it does not fit.
+fn narrow<T: TryFrom<i64>>(i: i64) -> Result<T> {
+    T::try_from(i).map_err(|_| out_of_range())
+}
+
+/// Writes fixed-size bytes.
+fn fixed(out: &mut Vec<u8>, bytes: &[u8]) -> Result<Shape> {
+    out.extend_from_slice(bytes);
+    Ok(Shape::Fixed)
+}
+
+/// Every C type but SQL_C_NUMERIC (`encode_into`).
+fn encode_other(v: &Value, t: SqlType, c_type: i16, out: &mut Vec<u8>) -> Result<Shape> {
     if *v == Value::Null {
-        return Ok(Encoded::Null);
+        return Ok(Shape::Null);
     }
     let c_type = if c_type == C_DEFAULT || c_type == C_ARD_TYPE {
         default_c_type(t)
     } else {
         c_type
     };
+    let text = Shape::Var {
+        unit: 1,
+        terminated: true,
+    };
     match c_type {
-        C_CHAR => Ok(Encoded::Var {
-            data: as_text(v, t).unwrap_or_default().into_owned().into_bytes(),
-            unit: 1,
-            terminated: true,
-        }),
-        C_WCHAR => Ok(Encoded::Var {
-            data: wide_bytes(&as_text(v, t).unwrap_or_default()),
-            unit: WIDE_SIZE,
-            terminated: true,
-        }),
-        C_BINARY => Ok(Encoded::Var {
-            data: match v {
-                Value::Blob(b) => b.clone(),
-                other => as_text(other, t)
-                    .unwrap_or_default()
-                    .into_owned()
-                    .into_bytes(),
-            },
-            unit: 1,
-            terminated: false,
-        }),
-        C_SBIGINT => Ok(Encoded::Fixed(as_i64(v)?.to_ne_bytes().to_vec())),
-        C_UBIGINT => int_bytes::<u64>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
-        C_SLONG | C_LONG => int_bytes::<i32>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
-        C_ULONG => int_bytes::<u32>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
-        C_SSHORT | C_SHORT => int_bytes::<i16>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
-        C_USHORT => int_bytes::<u16>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
-        C_STINYINT | C_TINYINT => int_bytes::<i8>(as_i64(v)?, |x| x.to_ne_bytes().to_vec()),
-        C_UTINYINT => int_bytes::<u8>(as_i64(v)?, |x| vec![x]),
+        C_CHAR => {
+            out.extend_from_slice(as_text(v, t).unwrap_or_default().as_bytes());
+            Ok(text)
+        }
+        C_WCHAR => {
+            wide_extend(out, &as_text(v, t).unwrap_or_default());
+            Ok(Shape::Var {
+                unit: WIDE_SIZE,
+                terminated: true,
+            })
+        }
+        C_BINARY => {
+            match v {
+                Value::Blob(b) => out.extend_from_slice(b),
+                other => out.extend_from_slice(as_text(other, t).unwrap_or_default().as_bytes()),
+            }
+            Ok(Shape::Var {
+                unit: 1,
+                terminated: false,
+            })
+        }
+        C_SBIGINT => fixed(out, &as_i64(v)?.to_ne_bytes()),
+        C_UBIGINT => fixed(out, &narrow::<u64>(as_i64(v)?)?.to_ne_bytes()),
+        C_SLONG | C_LONG => fixed(out, &narrow::<i32>(as_i64(v)?)?.to_ne_bytes()),
+        C_ULONG => fixed(out, &narrow::<u32>(as_i64(v)?)?.to_ne_bytes()),
+        C_SSHORT | C_SHORT => fixed(out, &narrow::<i16>(as_i64(v)?)?.to_ne_bytes()),
+        C_USHORT => fixed(out, &narrow::<u16>(as_i64(v)?)?.to_ne_bytes()),
+        C_STINYINT | C_TINYINT => fixed(out, &narrow::<i8>(as_i64(v)?)?.to_ne_bytes()),
+        C_UTINYINT => fixed(out, &narrow::<u8>(as_i64(v)?)?.to_ne_bytes()),
         C_BIT => {
             let f = as_f64(v)?;
             if f == 0.0 || f == 1.0 {
-                Ok(Encoded::Fixed(vec![f as u8]))
+                fixed(out, &[f as u8])
             } else {
                 Err(out_of_range())
             }
         }
-        C_DOUBLE => Ok(Encoded::Fixed(as_f64(v)?.to_ne_bytes().to_vec())),
-        C_FLOAT => Ok(Encoded::Fixed((as_f64(v)? as f32).to_ne_bytes().to_vec())),
+        C_DOUBLE => fixed(out, &as_f64(v)?.to_ne_bytes()),
+        C_FLOAT => fixed(out, &(as_f64(v)? as f32).to_ne_bytes()),
         C_TYPE_TIMESTAMP | C_TIMESTAMP => {
             // A time of day gets today's date (the ODBC rule for TIME).
             let ts = match (t, time_of_day(v)) {
                 (SqlType::Time, Some(tod)) => today_at(tod),
                 _ => timestamp_of(v)?,
             };
-            let mut b = Vec::with_capacity(16);
-            b.extend((ts.year as i16).to_ne_bytes());
-            b.extend((ts.month as u16).to_ne_bytes());
-            b.extend((ts.day as u16).to_ne_bytes());
-            b.extend((ts.hour as u16).to_ne_bytes());
-            b.extend((ts.minute as u16).to_ne_bytes());
-            b.extend((ts.second as u16).to_ne_bytes());
-            b.extend(ts.nanos.to_ne_bytes());
-            Ok(Encoded::Fixed(b))
+            out.extend((ts.year as i16).to_ne_bytes());
+            for part in [ts.month, ts.day, ts.hour, ts.minute, ts.second] {
+                out.extend((part as u16).to_ne_bytes());
+            }
+            fixed(out, &ts.nanos.to_ne_bytes())
         }
         C_TYPE_DATE | C_DATE => {
             let ts = timestamp_of(v)?;
-            let mut b = Vec::with_capacity(6);
-            b.extend((ts.year as i16).to_ne_bytes());
-            b.extend((ts.month as u16).to_ne_bytes());
-            b.extend((ts.day as u16).to_ne_bytes());
-            Ok(Encoded::Fixed(b))
+            out.extend((ts.year as i16).to_ne_bytes());
+            out.extend((ts.month as u16).to_ne_bytes());
+            fixed(out, &(ts.day as u16).to_ne_bytes())
         }
         C_TYPE_TIME | C_TIME => {
             let ts = match time_of_day(v) {
                 Some(ts) => ts,
                 None => timestamp_of(v)?,
             };
-            let mut b = Vec::with_capacity(6);
-            b.extend((ts.hour as u16).to_ne_bytes());
-            b.extend((ts.minute as u16).to_ne_bytes());
-            b.extend((ts.second as u16).to_ne_bytes());
-            Ok(Encoded::Fixed(b))
+            out.extend((ts.hour as u16).to_ne_bytes());
+            out.extend((ts.minute as u16).to_ne_bytes());
+            fixed(out, &(ts.second as u16).to_ne_bytes())
         }
-        C_GUID => Ok(Encoded::Fixed(guid::to_struct(
-            &as_text(v, t).unwrap_or_default(),
-        )?)),
+        C_GUID => fixed(out, &guid::to_struct(&as_text(v, t).unwrap_or_default())?),
         other => Err(Error::new(
             Kind::BadConversion,
             format!("Conversion to C type {other} is not supported for this column."),
@@ -592,16 +716,8 @@ pub fn max_length(enc: Encoded, max: u64) -> Encoded {
             mut data,
             unit,
             terminated,
-        } if max > 0 && data.len() as u64 > max => {
-            let keep = (max as usize / unit) * unit;
-            // Whole UTF-8 characters only, for SQL_C_CHAR.
-            let mut keep = keep;
-            if unit == 1 && terminated {
-                while keep > 0 && keep < data.len() && (data[keep] & 0xC0) == 0x80 {
-                    keep -= 1;
-                }
-            }
-            data.truncate(keep);
+        } => {
+            data.truncate(max_length_kept(&data, unit, terminated, max));
             Encoded::Var {
                 data,
                 unit,
@@ -612,38 +728,62 @@ pub fn max_length(enc: Encoded, max: u64) -> Encoded {
     }
 }
 
-/// HY003 for a C type this driver does not know.
+/// `max_length` in place, on bytes `encode_into` wrote.
+pub fn max_length_in_place(shape: Shape, data: &mut Vec<u8>, max: u64) {
+    if let Shape::Var { unit, terminated } = shape {
+        data.truncate(max_length_kept(data, unit, terminated, max));
+    }
+}
+
+/// How many bytes of character or binary data SQL_ATTR_MAX_LENGTH keeps:
+/// whole units, and whole UTF-8 characters for SQL_C_CHAR.
+fn max_length_kept(data: &[u8], unit: usize, terminated: bool, max: u64) -> usize {
+    if max == 0 || data.len() as u64 <= max {
+        return data.len();
+    }
+    let mut keep = (max as usize / unit) * unit;
+    if unit == 1 && terminated {
+        while keep > 0 && keep < data.len() && (data[keep] & 0xC0) == 0x80 {
+            keep -= 1;
+        }
+    }
+    keep
+}
+
+/// HY003 for a C type this driver does not know. A `match` (SQLGetData
+/// asks for every value).
 pub fn check_c_type(c_type: i16) -> Result<()> {
-    const KNOWN: &[i16] = &[
-        C_CHAR,
-        C_WCHAR,
-        C_NUMERIC,
-        C_GUID,
-        C_LONG,
-        C_SHORT,
-        C_FLOAT,
-        C_DOUBLE,
-        C_DATE,
-        C_TIME,
-        C_TIMESTAMP,
-        C_TYPE_DATE,
-        C_TYPE_TIME,
-        C_TYPE_TIMESTAMP,
-        C_BIT,
-        C_TINYINT,
-        C_BINARY,
-        C_SLONG,
-        C_SSHORT,
-        C_ULONG,
-        C_USHORT,
-        C_SBIGINT,
-        C_UBIGINT,
-        C_STINYINT,
-        C_UTINYINT,
-        C_DEFAULT,
-        C_ARD_TYPE,
-    ];
-    if KNOWN.contains(&c_type) {
+    let known = matches!(
+        c_type,
+        C_CHAR
+            | C_WCHAR
+            | C_NUMERIC
+            | C_GUID
+            | C_LONG
+            | C_SHORT
+            | C_FLOAT
+            | C_DOUBLE
+            | C_DATE
+            | C_TIME
+            | C_TIMESTAMP
+            | C_TYPE_DATE
+            | C_TYPE_TIME
+            | C_TYPE_TIMESTAMP
+            | C_BIT
+            | C_TINYINT
+            | C_BINARY
+            | C_SLONG
+            | C_SSHORT
+            | C_ULONG
+            | C_USHORT
+            | C_SBIGINT
+            | C_UBIGINT
+            | C_STINYINT
+            | C_UTINYINT
+            | C_DEFAULT
+            | C_ARD_TYPE
+    );
+    if known {
         Ok(())
     } else {
         Err(Error::odbc(
@@ -800,6 +940,93 @@ mod tests {
             NumericSpec::DEFAULT
         ));
         assert!(!numeric_cut(&v, SqlType::Decimal(19, 4), four));
+    }
+
+    #[test]
+    fn numbers_written_on_the_stack_read_as_as_text() {
+        let reals = [
+            0.0,
+            -0.0,
+            0.1,
+            -12.5,
+            305.5,
+            1e15,
+            123456.789,
+            9.2e18,
+            9.3e18,
+            -9.3e18,
+            1e-7,
+            1e300,
+            2.5e-300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let mut values: Vec<Value> = reals.iter().map(|f| Value::Real(*f)).collect();
+        values.extend([0, -1, 42, i64::MAX, i64::MIN].map(Value::Int));
+        values.push(Value::Text("12.50".into()));
+        let mut written = 0;
+        for v in &values {
+            for t in [SqlType::Decimal(19, 4), SqlType::Double, SqlType::BigInt] {
+                let mut stack = StackText::default();
+                if let Some(text) = number_text(v, t, &mut stack) {
+                    written += 1;
+                    assert_eq!(Some(text), as_text(v, t).as_deref(), "{v:?} {t:?}");
+                }
+            }
+        }
+        // All but the text, an integer of a DOUBLE column and the reals
+        // too long for the stack.
+        assert!(written >= 40, "{written}");
+    }
+
+    #[test]
+    fn c_types_known_and_not() {
+        for t in [
+            C_CHAR, C_WCHAR, C_NUMERIC, C_LONG, C_TINYINT, C_UTINYINT, C_ARD_TYPE,
+        ] {
+            assert!(check_c_type(t).is_ok(), "{t}");
+        }
+        for t in [0, 1000, -1000, 17] {
+            assert_eq!(check_c_type(t).unwrap_err().state, Some("HY003"), "{t}");
+        }
+    }
+
+    #[test]
+    fn canonical_timestamps_read_as_parse_timestamp_reads_them() {
+        let mut texts = vec![
+            "2026-07-23 17:48:38".to_string(),
+            "2024-02-29 00:00:00".into(),
+            "2023-02-29 00:00:00".into(),
+            "2026-13-01 00:00:00".into(),
+            "2026-00-10 00:00:00".into(),
+            "2026-04-31 12:00:00".into(),
+            "2026-01-01 24:00:00".into(),
+            "2026-01-01 23:60:00".into(),
+            "2026-01-01 23:59:60".into(),
+            "2026-01-01 23:59:61".into(),
+            "0000-01-01 00:00:00".into(),
+            "2026-01-01T10:00:00".into(),
+            "2026-01-01 10:00:0a".into(),
+            "2026-01-01 +1:00:00".into(),
+            "2026-1-01 10:00:00Z".into(),
+            " 2026-01-01 10:00:0".into(),
+        ];
+        // Every day of two years, at a few times.
+        for day in 0..731 {
+            let ts = Timestamp::from_unix(1_704_067_200 + day * 86_400 + day * 3_607 % 86_400, 0);
+            texts.push(ts.to_sql_text());
+        }
+        let mut fast = 0;
+        for t in &texts {
+            if let Some(ts) = canonical_timestamp(t) {
+                fast += 1;
+                assert_eq!(Some(ts), parse_timestamp(t), "{t}");
+            }
+        }
+        // The generated ones and the four valid ones above.
+        assert_eq!(fast, 731 + 4);
     }
 
     #[test]

@@ -47,8 +47,9 @@ fn too_many_digits(what: &str, spec: NumericSpec) -> Error {
 }
 
 /// Decimal text as an SQL_NUMERIC_STRUCT, and whether nonzero fractional
-/// digits were cut.
-pub fn to_struct(text: &str, spec: NumericSpec) -> Result<(Vec<u8>, bool)> {
+/// digits were cut. The struct comes back by value: SQLGetData converts
+/// every DECIMAL value pyodbc reads this way.
+pub fn to_struct(text: &str, spec: NumericSpec) -> Result<([u8; STRUCT_SIZE], bool)> {
     let t = text.trim();
     let (negative, digits) = match t.strip_prefix('-') {
         Some(d) => (true, d),
@@ -60,26 +61,31 @@ pub fn to_struct(text: &str, spec: NumericSpec) -> Result<(Vec<u8>, bool)> {
         return Err(not_a_number(text));
     }
     let scale = spec.scale.max(0) as usize;
-    // The digits kept: the integer part, then the fraction cut or padded
-    // with zeros to the scale; counted and summed without building them.
-    let kept = int_part
-        .bytes()
-        .chain(frac_part.bytes().chain(std::iter::repeat(b'0')).take(scale));
     let cut = frac_part.bytes().skip(scale).any(|c| c != b'0');
+    // The digits kept: the integer part, then the fraction cut or padded
+    // with zeros to the scale; counted and summed without building them
+    // (leading zeros are not significant).
     let (mut significant, mut magnitude) = (0usize, Some(0u128));
-    for d in kept.skip_while(|d| *d == b'0') {
+    let mut keep = |d: u8| {
+        if significant == 0 && d == b'0' {
+            return;
+        }
         significant += 1;
         magnitude = magnitude
             .and_then(|m| m.checked_mul(10))
             .and_then(|m| m.checked_add(u128::from(d - b'0')));
-    }
+    };
+    int_part.bytes().for_each(&mut keep);
+    frac_part.bytes().take(scale).for_each(&mut keep);
+    (frac_part.len()..scale).for_each(|_| keep(b'0'));
     if significant > spec.precision.max(0) as usize {
         return Err(too_many_digits(&format!("'{t}'"), spec));
     }
     let magnitude = magnitude.ok_or_else(|| too_many_digits(t, spec))?;
     let positive = !negative || magnitude == 0;
-    let mut b = vec![spec.precision as u8, spec.scale as u8, positive as u8];
-    b.extend(magnitude.to_le_bytes());
+    let mut b = [0u8; STRUCT_SIZE];
+    b[..3].copy_from_slice(&[spec.precision as u8, spec.scale as u8, positive as u8]);
+    b[3..].copy_from_slice(&magnitude.to_le_bytes());
     Ok((b, cut))
 }
 
@@ -175,6 +181,43 @@ mod tests {
             Kind::OutOfRange
         );
         assert_eq!(to_struct(".", spec(5, 0)).unwrap_err().kind, Kind::Data);
+    }
+
+    #[test]
+    fn magnitudes_are_the_kept_digits() {
+        // The reference: the kept digits built as text and parsed.
+        for text in [
+            "0",
+            "7",
+            "-0.5",
+            "12.345",
+            "000.000",
+            "99999.99999",
+            "+3.",
+            ".25",
+            "100",
+        ] {
+            for (precision, scale) in [(38, 0), (19, 4), (5, 2), (38, 10), (3, 0)] {
+                let t = text.trim_start_matches(['+', '-']);
+                let (i, f) = t.split_once('.').unwrap_or((t, ""));
+                let mut kept = format!("{i}{}", &f[..f.len().min(scale)]);
+                kept.extend(std::iter::repeat_n('0', scale.saturating_sub(f.len())));
+                let kept = kept.trim_start_matches('0');
+                let got = to_struct(text, spec(precision, scale as i16));
+                if kept.len() > precision as usize {
+                    assert_eq!(got.unwrap_err().kind, Kind::OutOfRange, "{text}");
+                } else {
+                    let (b, _) = got.unwrap();
+                    let want = if kept.is_empty() {
+                        0
+                    } else {
+                        kept.parse().unwrap()
+                    };
+                    assert_eq!(magnitude(&b), want, "{text} at ({precision}, {scale})");
+                    assert_eq!((b[0], b[1]), (precision as u8, scale as u8));
+                }
+            }
+        }
     }
 
     #[test]

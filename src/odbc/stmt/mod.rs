@@ -62,6 +62,10 @@ pub struct Stmt {
     pub interrupt: Interrupt,
     /// Which function runs now: see `running`.
     activity: Mutex<running::Activity>,
+    /// Whether a function runs now: read without a lock (`is_running` is
+    /// asked by every call on the statement), changed only under
+    /// `activity`'s lock, so that two calls cannot both begin.
+    running_now: std::sync::atomic::AtomicBool,
 }
 
 /// The statement's cursor: closed, or where its rows come from.
@@ -100,6 +104,9 @@ pub struct StmtState {
     /// SQLGetData's value being handed out: (column, C type, the value
     /// encoded once for all its pieces).
     get_data_encoded: Option<(u16, i16, Encoded)>,
+    /// The buffer SQLGetData converts each value in, kept from call to
+    /// call so that a value that fits goes out without an allocation.
+    get_data_scratch: Vec<u8>,
     /// SQL_ATTR_METADATA_ID: catalog arguments are identifiers, not
     /// patterns. Kept here, outside `attrs`, because the catalog exports
     /// read it directly.
@@ -130,6 +137,7 @@ impl StmtState {
             pending_error: None,
             get_data_progress: None,
             get_data_encoded: None,
+            get_data_scratch: Vec::new(),
             metadata_id,
             attrs: Attributes::default(),
             scroll: Default::default(),
@@ -202,6 +210,7 @@ impl Stmt {
             diags: Mutex::new(Default::default()),
             interrupt: Default::default(),
             activity: Default::default(),
+            running_now: Default::default(),
         })
     }
 

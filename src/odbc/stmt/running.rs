@@ -15,13 +15,13 @@ use crate::engine::Timeout;
 use crate::error::{Error, Kind, Result};
 use crate::odbc::lock;
 use odbc_sys::RetCode;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// Whether a function runs on the statement, and whether SQLCancel was
 /// called during it.
 #[derive(Default)]
 pub(super) struct Activity {
-    running: bool,
     /// Whether the running function is one SQLCancel stops (execute,
     /// fetch); the others are short and never wait on the network.
     interruptible: bool,
@@ -67,7 +67,7 @@ impl Stmt {
 
     fn begin_with(&self, interruptible: bool, on_start: impl FnOnce()) -> Result<Running<'_>> {
         let mut activity = lock(&self.activity);
-        if activity.running {
+        if self.running_now.load(Ordering::Acquire) {
             return Err(busy());
         }
         if activity.need_data {
@@ -76,7 +76,7 @@ impl Stmt {
                 "The statement waits for parameter values (SQL_NEED_DATA): call SQLParamData and SQLPutData, or SQLCancel (function sequence error).",
             ));
         }
-        activity.running = true;
+        self.running_now.store(true, Ordering::Release);
         activity.interruptible = interruptible;
         activity.cancel_requested = false;
         on_start();
@@ -92,7 +92,7 @@ impl Stmt {
 
     /// Whether a function (execute, fetch, ...) runs on this statement now.
     pub fn is_running(&self) -> bool {
-        lock(&self.activity).running
+        self.running_now.load(Ordering::Acquire)
     }
 
     /// SQLCancel: stops this statement's running function from another
@@ -105,7 +105,7 @@ impl Stmt {
             return Ok(crate::odbc::SUCCESS);
         }
         let mut activity = lock(&self.activity);
-        if activity.running && activity.interruptible {
+        if self.running_now.load(Ordering::Acquire) && activity.interruptible {
             activity.cancel_requested = true;
             self.interrupt.cancel();
         }
@@ -121,7 +121,7 @@ impl Running<'_> {
     pub(super) fn end(mut self) -> bool {
         self.ended = true;
         let mut activity = lock(&self.stmt.activity);
-        activity.running = false;
+        self.stmt.running_now.store(false, Ordering::Release);
         std::mem::take(&mut activity.cancel_requested)
     }
 }
@@ -131,7 +131,9 @@ impl Drop for Running<'_> {
         // On an early return (an error, a panic) the statement must not
         // stay busy. After `end` another run may have begun: leave it be.
         if !self.ended {
-            lock(&self.stmt.activity).running = false;
+            // Under the lock, as every change of the flag.
+            let _activity = lock(&self.stmt.activity);
+            self.stmt.running_now.store(false, Ordering::Release);
         }
     }
 }
