@@ -24,6 +24,7 @@ use super::typed::{walk, Cell, Node};
 use super::value::Value;
 use crate::schema::SqlType;
 use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// The top-level fields kept of each object (of the object inside its
@@ -196,48 +197,87 @@ fn kept_items(
     keep: &Arc<Keep>,
 ) -> serde_json::Result<Vec<Kept>> {
     let mut s = Scan::new(text);
+    let mut page = Items {
+        text,
+        keep,
+        known: Vec::new(),
+    };
     let mut items = Vec::with_capacity(100);
     s.list(|s, _| {
-        items.push(item(s, text, wrapper, keep)?);
+        items.push(page.item(s, wrapper)?);
         Ok(())
     })?;
     s.end()?;
     Ok(items)
 }
 
-/// One item of the list: an object, unwrapped where it has the wrapper;
-/// its kept fields' read columns decoded as the scanner passes them.
-fn item(
-    s: &mut Scan<'_>,
-    text: &str,
-    wrapper: Option<&str>,
-    keep: &Arc<Keep>,
-) -> serde_json::Result<Kept> {
-    let mut fields = vec![None; keep.len()];
-    let mut cells = vec![Cell::Value(Value::Null); keep.typed_len];
-    let mut inner = None;
-    s.object(|s, key| {
-        if wrapper == Some(key.as_ref()) {
-            // As a whole parse unwraps: the last one wins.
-            inner = Some(item(s, text, None, keep)?);
-        } else if let Some(at) = keep.position(&key).filter(|_| inner.is_none()) {
-            // A repeated key: the last one wins, as in a whole parse.
-            let node = &keep.typed[at];
-            for &place in node.places() {
-                cells[place] = Cell::Value(Value::Null);
-            }
-            let start = s.start()?;
-            walk(s, node, &mut cells)?;
-            fields[at] = Some((start, s.pos()));
-        } else {
-            s.value()?;
+/// A page being scanned, and where each key was found among the kept
+/// fields, by its place in its object.
+struct Items<'a, 'k> {
+    text: &'a str,
+    keep: &'k Arc<Keep>,
+    known: Vec<(&'a str, Option<usize>)>,
+}
+
+impl<'a> Items<'a, '_> {
+    /// Where `key`, the `n`th of its object, is among the kept fields. The
+    /// objects of a page write their keys in one order, so this is mostly
+    /// one comparison with the key met at the same place before.
+    fn position(&mut self, n: usize, key: &Cow<'a, str>) -> Option<usize> {
+        if self.keep.lengths & length_bit(key) == 0 {
+            return None;
         }
-        Ok(())
-    })?;
-    Ok(match inner {
-        Some(inner) => inner,
-        None => keep.object(text, &fields, cells),
-    })
+        if let Some(&(k, at)) = self.known.get(n) {
+            if k == key.as_ref() {
+                return at;
+            }
+        }
+        let at = self.keep.position(key);
+        if let Cow::Borrowed(k) = *key {
+            if n < self.known.len() {
+                self.known[n] = (k, at);
+            } else if n == self.known.len() {
+                self.known.push((k, at));
+            }
+        }
+        at
+    }
+
+    /// One item of the list: an object, unwrapped where it has the
+    /// wrapper; its kept fields' read columns decoded as the scanner
+    /// passes them.
+    fn item(&mut self, s: &mut Scan<'a>, wrapper: Option<&str>) -> serde_json::Result<Kept> {
+        let keep = self.keep;
+        let mut fields = vec![None; keep.len()];
+        let mut cells: Vec<Cell> = (0..keep.typed_len)
+            .map(|_| Cell::Value(Value::Null))
+            .collect();
+        let mut inner = None;
+        let mut n = 0;
+        s.object(|s, key| {
+            n += 1;
+            if wrapper == Some(key.as_ref()) {
+                // As a whole parse unwraps: the last one wins.
+                inner = Some(self.item(s, None)?);
+            } else if let Some(at) = self.position(n - 1, &key).filter(|_| inner.is_none()) {
+                // A repeated key: the last one wins, as in a whole parse.
+                let node = &keep.typed[at];
+                for &place in node.places() {
+                    cells[place] = Cell::Value(Value::Null);
+                }
+                let start = s.start()?;
+                walk(s, node, &mut cells)?;
+                fields[at] = Some((start, s.pos()));
+            } else {
+                s.value()?;
+            }
+            Ok(())
+        })?;
+        Ok(match inner {
+            Some(inner) => inner,
+            None => keep.object(self.text, &fields, cells),
+        })
+    }
 }
 
 #[cfg(test)]
