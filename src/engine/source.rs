@@ -412,3 +412,62 @@ fn request_count(ctx: &Ctx, scope: &Scope, path: &str) -> Result<u64> {
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_fetch() -> Fetch {
+        Fetch {
+            path: "/orders.json".into(),
+            wrapper: Some("order".into()),
+            single: false,
+            paged: true,
+            missing_is_empty: false,
+            parent: None,
+            count: None,
+            keep: Some(Arc::new(Keep::new(["id".to_string()]))),
+        }
+    }
+
+    fn text(body: &str) -> Result<Answer> {
+        Ok(Answer::Text {
+            text: body.into(),
+            key: "k".into(),
+            full_at: Some(2),
+        })
+    }
+
+    /// The decoding thread hands the reader pages decoded, each as its
+    /// request thread's answer, and leaves a text that does not decode as
+    /// it is (the reader asks for it again); it ends with its last sender.
+    #[test]
+    fn the_decoding_thread_decodes_what_decodes_and_leaves_the_rest() {
+        let decoder = Decoder::start();
+        let (tx, rx) = channel();
+        let f = scan_fetch();
+        decoder.decode(
+            f.clone(),
+            text(r#"[{"order": {"id": 7}}, {"id": 8}]"#),
+            tx.clone(),
+        );
+        decoder.decode(f.clone(), text(r#"[{"order": {"id": 7}}"#), tx.clone());
+        decoder.decode(f.clone(), Err(Error::new(Kind::General, "no")), tx);
+        drop(decoder);
+        match rx.recv().unwrap().unwrap() {
+            Answer::Decoded {
+                items,
+                key,
+                full_at,
+            } => {
+                let ids: Vec<_> = items.iter().map(|r| r.get("id").cloned()).collect();
+                assert_eq!(ids, [Some(7.into()), Some(8.into())]);
+                assert_eq!((key.as_str(), full_at), ("k", Some(2)));
+            }
+            _ => panic!("not decoded"),
+        }
+        assert!(matches!(rx.recv().unwrap(), Ok(Answer::Text { .. })));
+        assert!(rx.recv().unwrap().is_err());
+        assert!(rx.recv().is_err(), "every sender gone");
+    }
+}
