@@ -223,8 +223,8 @@ impl<'a> Items<'a, '_> {
     /// Where `key`, the `n`th of its object, is among the kept fields. The
     /// objects of a page write their keys in one order, so this is mostly
     /// one comparison with the key met at the same place before.
-    fn position(&mut self, n: usize, key: &Cow<'a, str>) -> Option<usize> {
-        if self.keep.lengths & length_bit(key) == 0 {
+    fn position(&mut self, n: usize, key: Cow<'a, str>) -> Option<usize> {
+        if self.keep.lengths & length_bit(&key) == 0 {
             return None;
         }
         if let Some(&(k, at)) = self.known.get(n) {
@@ -232,8 +232,8 @@ impl<'a> Items<'a, '_> {
                 return at;
             }
         }
-        let at = self.keep.position(key);
-        if let Cow::Borrowed(k) = *key {
+        let at = self.keep.position(&key);
+        if let Cow::Borrowed(k) = key {
             if n < self.known.len() {
                 self.known[n] = (k, at);
             } else if n == self.known.len() {
@@ -259,7 +259,7 @@ impl<'a> Items<'a, '_> {
             if wrapper == Some(key.as_ref()) {
                 // As a whole parse unwraps: the last one wins.
                 inner = Some(self.item(s, None)?);
-            } else if let Some(at) = self.position(n - 1, &key).filter(|_| inner.is_none()) {
+            } else if let Some(at) = self.position(n - 1, key).filter(|_| inner.is_none()) {
                 // A repeated key: the last one wins, as in a whole parse.
                 let node = &keep.typed[at];
                 for &place in node.places() {
