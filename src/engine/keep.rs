@@ -19,16 +19,12 @@
 //! and `decode`), the same value by another way.
 
 use super::record::Kept;
-use super::typed::{walk, Cell, Node, Out};
+use super::scan::Scan;
+use super::typed::{walk, Cell, Node};
 use super::value::Value;
 use crate::schema::SqlType;
-use serde::de::{
-    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
-use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use std::borrow::Cow;
-use std::fmt;
 use std::sync::Arc;
 
 /// The top-level fields kept of each object (of the object inside its
@@ -47,6 +43,10 @@ pub struct Keep {
     typed: Vec<Node>,
     /// How many typed values an object holds.
     typed_len: usize,
+    /// Bit `n` set when a kept field's name is `n` bytes long (names of 63
+    /// bytes or more set bit 63): most keys of a page are not kept, and
+    /// most are told so by their length, before any comparison.
+    lengths: u64,
 }
 
 /// A column's value in a kept object: the kept field its path starts at,
@@ -66,12 +66,14 @@ impl Keep {
         fields.dedup();
         let tag = fields.join(",");
         let typed = vec![Node::default(); fields.len()];
+        let lengths = fields.iter().fold(0, |m, f| m | length_bit(f));
         Keep {
             fields,
             tag,
             slots: Vec::new(),
             typed,
             typed_len: 0,
+            lengths,
         }
     }
 
@@ -113,24 +115,31 @@ impl Keep {
         at
     }
 
-    /// An object of this keep from its kept fields' JSON texts (`raw[i]`
-    /// is field `i`'s), its read columns decoded by type.
-    fn object(self: &Arc<Keep>, raw: &[Option<&RawValue>]) -> serde_json::Result<Kept> {
-        let raw: Vec<Option<&str>> = raw.iter().map(|r| r.map(RawValue::get)).collect();
-        let mut cells = vec![Cell::Value(Value::Null); self.typed_len];
-        // Where each field's text will start in the kept text (`Kept::new`
-        // lays the present fields' texts end to end, in this order).
+    /// An object of this keep from its kept fields' spans in `text`
+    /// (`fields[i]` is field `i`'s) and its read columns' values, a text
+    /// one as a span of `text` until here: the kept text lays the present
+    /// fields' texts end to end, in this order, so a span moves by where
+    /// its field lands.
+    fn object(
+        self: &Arc<Keep>,
+        text: &str,
+        fields: &[Option<(usize, usize)>],
+        mut cells: Vec<Cell>,
+    ) -> Kept {
         let mut at = 0;
-        for (field, node) in raw.iter().zip(&self.typed) {
-            let Some(text) = field else { continue };
-            if !node.is_empty() {
-                let base = text.as_ptr() as usize;
-                let cells = &mut cells[..];
-                walk(text, node, &mut Out { cells, base, at })?;
+        for (field, node) in fields.iter().zip(&self.typed) {
+            let Some((start, end)) = *field else { continue };
+            for &place in node.places() {
+                if let Cell::Span(a, b) = &mut cells[place] {
+                    // In range: `leaf` made both from positions of `text`.
+                    *a = (*a as usize - start + at) as u32;
+                    *b = (*b as usize - start + at) as u32;
+                }
             }
-            at += text.len();
+            at += end - start;
         }
-        Ok(Kept::new(self.clone(), &raw, cells.into_boxed_slice()))
+        let raw: Vec<Option<&str>> = fields.iter().map(|f| f.map(|(a, b)| &text[a..b])).collect();
+        Kept::new(self.clone(), &raw, cells.into_boxed_slice())
     }
 
     /// Where column `column` finds its value, when known.
@@ -140,6 +149,9 @@ impl Keep {
 
     /// Where `field` is among the kept fields.
     pub fn position(&self, field: &str) -> Option<usize> {
+        if self.lengths & length_bit(field) == 0 {
+            return None;
+        }
         self.fields.binary_search_by(|f| f.as_str().cmp(field)).ok()
     }
 
@@ -156,6 +168,10 @@ impl Keep {
     }
 }
 
+fn length_bit(name: &str) -> u64 {
+    1 << name.len().min(63)
+}
+
 /// A body as decoded: the kept objects of a list, or the whole JSON of a
 /// body of any other shape.
 pub enum Decoded {
@@ -167,113 +183,100 @@ pub enum Decoded {
 /// `wrapper` where an object has it); any other shape is parsed whole.
 pub fn decode(text: &str, wrapper: Option<&str>, keep: &Arc<Keep>) -> serde_json::Result<Decoded> {
     if text.trim_start().starts_with('[') {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let kept = de.deserialize_seq(Items { wrapper, keep });
-        if let Ok(items) = kept.and_then(|items| de.end().map(|_| items)) {
+        if let Ok(items) = kept_items(text, wrapper, keep) {
             return Ok(Decoded::Kept(items));
         }
     }
     serde_json::from_str(text).map(Decoded::Whole)
 }
 
-struct Items<'a> {
-    wrapper: Option<&'a str>,
-    keep: &'a Arc<Keep>,
+/// The kept objects of a list of objects, in one scan of the text.
+fn kept_items(
+    text: &str,
+    wrapper: Option<&str>,
+    keep: &Arc<Keep>,
+) -> serde_json::Result<Vec<Kept>> {
+    let mut s = Scan::new(text);
+    let mut page = Items {
+        text,
+        keep,
+        known: Vec::new(),
+    };
+    let mut items = Vec::with_capacity(100);
+    s.list(|s, _| {
+        items.push(page.item(s, wrapper)?);
+        Ok(())
+    })?;
+    s.end()?;
+    Ok(items)
 }
 
-impl<'de> Visitor<'de> for Items<'_> {
-    type Value = Vec<Kept>;
+/// A page being scanned, and where each key was found among the kept
+/// fields, by its place in its object.
+struct Items<'a, 'k> {
+    text: &'a str,
+    keep: &'k Arc<Keep>,
+    known: Vec<(&'a str, Option<usize>)>,
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Kept>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(100));
-        while let Some(item) = seq.next_element_seed(Item {
-            wrapper: self.wrapper,
-            keep: self.keep,
-        })? {
-            items.push(item);
+impl<'a> Items<'a, '_> {
+    /// Where `key`, the `n`th of its object, is among the kept fields. The
+    /// objects of a page write their keys in one order, so this is mostly
+    /// one comparison with the key met at the same place before.
+    fn position(&mut self, n: usize, key: Cow<'a, str>) -> Option<usize> {
+        if self.keep.lengths & length_bit(&key) == 0 {
+            return None;
         }
-        Ok(items)
-    }
-}
-
-/// One item of the list: an object, unwrapped where it has the wrapper.
-struct Item<'a> {
-    wrapper: Option<&'a str>,
-    keep: &'a Arc<Keep>,
-}
-
-impl<'de> DeserializeSeed<'de> for Item<'_> {
-    type Value = Kept;
-
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Kept, D::Error> {
-        de.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Item<'_> {
-    type Value = Kept;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
+        if let Some(&(k, at)) = self.known.get(n) {
+            if k == key.as_ref() {
+                return at;
+            }
+        }
+        let at = self.keep.position(&key);
+        if let Cow::Borrowed(k) = key {
+            if n < self.known.len() {
+                self.known[n] = (k, at);
+            } else if n == self.known.len() {
+                self.known.push((k, at));
+            }
+        }
+        at
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kept, A::Error> {
-        // Made at the first kept field (a wrapper object keeps none).
-        let mut own: Option<Vec<Option<&'de RawValue>>> = None;
+    /// One item of the list: an object, unwrapped where it has the
+    /// wrapper; its kept fields' read columns decoded as the scanner
+    /// passes them.
+    fn item(&mut self, s: &mut Scan<'a>, wrapper: Option<&str>) -> serde_json::Result<Kept> {
+        let keep = self.keep;
+        let mut fields = vec![None; keep.len()];
+        let mut cells: Vec<Cell> = (0..keep.typed_len)
+            .map(|_| Cell::Value(Value::Null))
+            .collect();
         let mut inner = None;
-        while let Some(Key(key)) = map.next_key()? {
-            if self.wrapper == Some(key.as_ref()) {
+        let mut n = 0;
+        s.object(|s, key| {
+            n += 1;
+            if wrapper == Some(key.as_ref()) {
                 // As a whole parse unwraps: the last one wins.
-                inner = Some(map.next_value_seed(Item {
-                    wrapper: None,
-                    keep: self.keep,
-                })?);
-            } else if let Some(at) = self.keep.position(&key).filter(|_| inner.is_none()) {
+                inner = Some(self.item(s, None)?);
+            } else if let Some(at) = self.position(n - 1, key).filter(|_| inner.is_none()) {
                 // A repeated key: the last one wins, as in a whole parse.
-                let own = own.get_or_insert_with(|| vec![None; self.keep.len()]);
-                own[at] = Some(map.next_value::<&'de RawValue>()?);
+                let node = &keep.typed[at];
+                for &place in node.places() {
+                    cells[place] = Cell::Value(Value::Null);
+                }
+                let start = s.start()?;
+                walk(s, node, &mut cells)?;
+                fields[at] = Some((start, s.pos()));
             } else {
-                map.next_value::<IgnoredAny>()?;
+                s.value()?;
             }
-        }
-        match inner {
-            Some(inner) => Ok(inner),
-            None => {
-                let own = own.unwrap_or_else(|| vec![None; self.keep.len()]);
-                self.keep.object(&own).map_err(A::Error::custom)
-            }
-        }
-    }
-}
-
-/// An object's key, borrowed from the text unless it has escapes.
-pub struct Key<'de>(pub Cow<'de, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Key<'de>, D::Error> {
-        de.deserialize_str(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(v.to_string())))
+            Ok(())
+        })?;
+        Ok(match inner {
+            Some(inner) => inner,
+            None => keep.object(self.text, &fields, cells),
+        })
     }
 }
 
@@ -342,5 +345,70 @@ mod tests {
             }
         }
         assert!(decode("[{\"id\": 1}", None, &k).is_err(), "truncated text");
+    }
+
+    /// The scan-once walk of nested objects: every column, typed as the
+    /// page is scanned, is what the whole parse's lookup decodes, with
+    /// escapes, unicode, nulls, lists, repeated and missing keys.
+    #[test]
+    fn nested_columns_are_decoded_in_the_one_scan_as_the_whole_parse() {
+        use crate::engine::value::{decode as decode_value, lookup};
+        let text = r#"[{"order": {"id": 1, "a": {"s": "x\"y", "u": "\u00e9t\u00e9 ☃",
+              "n": null, "d": "2026-07-23 17:48:38 UTC", "m": "12.50", "k": {"z": [1]}},
+              "l": [{"s": "first"}, {"s": "second"}], "skip": {"deep": [[{"s": 1}]]}}},
+            {"order": {"id": 2, "a": null, "l": [], "a": {"s": "again"}}},
+            {"order": {"id": 3, "a": {"s": "one", "s": "two"}, "l": "no list"}},
+            {"id": 4, "a": {"\u0073": "escaped key"}}]"#;
+        let paths = [
+            "id", "a.s", "a.u", "a.n", "a.d", "a.m", "a.k", "a.k.z", "a.none", "l.s", "l",
+        ];
+        let types = [
+            SqlType::BigInt,
+            SqlType::WVarchar(20),
+            SqlType::Timestamp,
+            SqlType::Decimal(19, 4),
+        ];
+        let whole: Json = serde_json::from_str(text).unwrap();
+        for ty in types {
+            let fields = paths
+                .iter()
+                .map(|p| p.split('.').next().unwrap().to_string());
+            let k = Arc::new(Keep::new(fields).with_columns(paths.iter().map(|p| (*p, Some(ty)))));
+            let Decoded::Kept(items) = decode(text, Some("order"), &k).unwrap() else {
+                panic!("parsed whole")
+            };
+            assert_eq!(items.len(), 4);
+            for (item, json) in items.iter().zip(whole.as_array().unwrap()) {
+                let obj = json.get("order").unwrap_or(json);
+                for (i, p) in paths.iter().enumerate() {
+                    let typed = item.column(i).map(Value::from);
+                    assert_eq!(
+                        typed,
+                        Some(decode_value(lookup(obj, p), ty)),
+                        "{p} as {ty:?} in {obj}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_malformed_page_is_an_error_never_rows() {
+        let k = Arc::new(
+            Keep::new(["a".to_string()]).with_columns([("a.s", Some(SqlType::WVarchar(9)))]),
+        );
+        for text in [
+            r#"[{"a": {"s": "x"}}"#,
+            r#"[{"a": {"s": "x"}]"#,
+            r#"[{"a": {"s": "x\q"}}]"#,
+            r#"[{"a": {"s": "x"}, "b": [1 2]}]"#,
+            r#"[{"a": {"s": "x"}, "b": tru}]"#,
+            r#"[{"a": {"s": "x"}, "b": 01}]"#,
+            "[{\"a\": {\"s\": \"x\ny\"}}]",
+            r#"[{"a": {"s": "x"}}] x"#,
+            r#"[{"a": {"s": "x"},}]"#,
+        ] {
+            assert!(decode(text, None, &k).is_err(), "{text}");
+        }
     }
 }

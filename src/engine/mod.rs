@@ -23,6 +23,7 @@ mod prefetch;
 mod record;
 pub mod replicate;
 pub mod result_types;
+mod scan;
 mod scope;
 mod source;
 mod typed;

@@ -22,7 +22,8 @@
 use super::record::Record;
 use super::scope::Scope;
 use super::source::{
-    after_ahead, fetch_after, fetch_count_as, fetch_page, page_ahead, settle, Answer, Fetch, Page,
+    after_ahead, fetch_after, fetch_count_as, fetch_page, page_ahead, settle, Answer, Decoder,
+    Fetch, Page,
 };
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
@@ -184,6 +185,8 @@ struct Keyset {
     count_asked: bool,
     /// Whether guessed pages still pay.
     guess: bool,
+    /// Decodes the pages asked ahead (started with the first of them).
+    decoder: Option<Decoder>,
 }
 
 impl Keyset {
@@ -198,6 +201,7 @@ impl Keyset {
             counting: None,
             count_asked: false,
             guess: true,
+            decoder: None,
         }
     }
 
@@ -346,11 +350,10 @@ impl Keyset {
             if self.ahead.contains_key(&key) {
                 continue;
             }
-            let (tx, rx) = channel();
             let (ctx, scope) = (ctx.clone(), scope.clone());
-            let (f, route) = (fetch.clone(), self.route.clone());
-            std::thread::spawn(move || {
-                let _ = tx.send(after_ahead(&ctx, &scope, &f, &route, key, limit));
+            let route = self.route.clone();
+            let rx = ask_ahead(&mut self.decoder, fetch, move |f| {
+                after_ahead(&ctx, &scope, f, &route, key, limit)
             });
             self.ahead.insert(key, rx);
         }
@@ -386,6 +389,8 @@ struct Offset {
     pages_read: u32,
     /// Passes over the list before this one.
     pass: u32,
+    /// Decodes the pages asked ahead (started with the first of them).
+    decoder: Option<Decoder>,
 }
 
 impl Offset {
@@ -405,6 +410,7 @@ impl Offset {
             shifted: false,
             pages_read: 0,
             pass: 0,
+            decoder: None,
         }
     }
 
@@ -637,16 +643,41 @@ impl Offset {
             if self.ahead.contains_key(&p) {
                 continue;
             }
-            let (tx, rx) = channel();
             let (ctx, scope) = (ctx.clone(), scope.clone());
-            let f = fetch.clone();
-            std::thread::spawn(move || {
-                let _ = tx.send(page_ahead(&ctx, &scope, &f, p, limit, fresh));
+            let rx = ask_ahead(&mut self.decoder, fetch, move |f| {
+                page_ahead(&ctx, &scope, f, p, limit, fresh)
             });
             self.ahead.insert(p, rx);
         }
         self.window = next_window(self.window, depth);
     }
+}
+
+/// A page asked for ahead of the reader by a request thread of its own
+/// (`ask`); a scan's page, which comes as text, is then decoded by the
+/// pager's decoding thread (see `source::Answer`), started here the first
+/// time.
+fn ask_ahead(
+    decoder: &mut Option<Decoder>,
+    fetch: &Fetch,
+    ask: impl FnOnce(&Fetch) -> Result<Answer> + Send + 'static,
+) -> Receiver<Result<Answer>> {
+    let (tx, rx) = channel();
+    let f = fetch.clone();
+    let decoder = f
+        .keep
+        .is_some()
+        .then(|| decoder.get_or_insert_with(Decoder::start).clone());
+    std::thread::spawn(move || {
+        let answer = ask(&f);
+        match decoder {
+            Some(d) => d.decode(f, answer, tx),
+            None => {
+                let _ = tx.send(answer);
+            }
+        }
+    });
+    rx
 }
 
 /// Pages a pushed-down LIMIT of `rows` can need, at `limit` rows a page.

@@ -29,7 +29,9 @@ pub struct Kept {
     keep: Arc<Keep>,
     text: Box<str>,
     spans: Box<[Option<(u32, u32)>]>,
-    parsed: Box<[OnceLock<Json>]>,
+    /// Boxed: most fields are never asked for as JSON, and an unboxed
+    /// `Json` a field would be most of a kept object's size.
+    parsed: Box<[OnceLock<Box<Json>>]>,
     values: Box<[Cell]>,
 }
 
@@ -66,7 +68,10 @@ impl Kept {
     fn field(&self, i: usize) -> Option<&Json> {
         let (start, end) = (*self.spans.get(i)?)?;
         let raw = &self.text[start as usize..end as usize];
-        Some(self.parsed[i].get_or_init(|| serde_json::from_str(raw).unwrap_or(Json::Null)))
+        Some(
+            self.parsed[i]
+                .get_or_init(|| Box::new(serde_json::from_str(raw).unwrap_or(Json::Null))),
+        )
     }
 
     /// Column `column`'s value, decoded by its type with the page; None
@@ -100,9 +105,10 @@ impl Kept {
             .parsed
             .iter()
             .filter_map(OnceLock::get)
-            .map(json_bytes)
+            .map(|json| json_bytes(json))
             .sum();
-        texts + values + parsed
+        let slots = self.parsed.len() * std::mem::size_of::<OnceLock<Box<Json>>>();
+        texts + values + parsed + slots
     }
 }
 

@@ -10,6 +10,7 @@ use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Table, Template};
 use serde_json::Value as Json;
+use std::sync::mpsc::{channel, SendError, Sender};
 use std::sync::Arc;
 
 /// One API source of objects: a path (value already filled in), how its
@@ -54,9 +55,12 @@ impl Fetch {
 pub type Page = Arc<Vec<Arc<Record>>>;
 
 /// A page as a request thread leaves it. A scan's page (one that keeps
-/// only some fields) comes as its body text, decoded by `settle` in the
-/// thread that reads it: every page's values are then built and freed by
-/// one thread, whose allocator reuses the memory (built by the request
+/// only some fields) comes as its body text, and is decoded ahead of the
+/// reader by the pager's one decoding thread (`Decoder`, `decode_ahead`):
+/// the reader (SQLFetch's thread) then only takes decoded pages, and the
+/// decoding runs beside it on another core. One thread, not each request
+/// thread: every page's values are then built by one thread, whose
+/// allocator reuses the memory the reader frees (built by the request
 /// threads, each page went to a malloc arena of its own, and a scan's
 /// memory grew with the arenas). A text that does not decode is asked for
 /// again by the reader, through the client's retries, like any bad body.
@@ -69,6 +73,68 @@ pub enum Answer {
         /// More may follow when the page holds this many objects.
         full_at: Option<u32>,
     },
+    /// A text decoded ahead of the reader, not yet in the page memo.
+    Decoded {
+        items: Vec<Arc<Record>>,
+        key: String,
+        full_at: Option<u32>,
+    },
+}
+
+/// A job for the decoding thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The thread that decodes a pager's pages ahead of the reader: it runs
+/// the jobs the request threads hand it, one at a time, and ends when the
+/// pager and every request thread of it have let go of it.
+#[derive(Clone)]
+pub struct Decoder(Sender<Job>);
+
+impl Decoder {
+    pub fn start() -> Decoder {
+        let (tx, rx) = channel::<Job>();
+        std::thread::spawn(move || {
+            for job in rx {
+                job();
+            }
+        });
+        Decoder(tx)
+    }
+
+    /// Decodes a request thread's answer (`decode_ahead`) on the decoding
+    /// thread, and sends it to the reader through `reply`.
+    pub fn decode(&self, f: Fetch, answer: Result<Answer>, reply: Sender<Result<Answer>>) {
+        let job: Job = Box::new(move || {
+            let _ = reply.send(answer.map(|a| decode_ahead(&f, a)));
+        });
+        if let Err(SendError(job)) = self.0.send(job) {
+            // No decoding thread (it could not start): the reader decodes.
+            job();
+        }
+    }
+}
+
+/// A request thread's text decoded (and its objects unwrapped); a text
+/// that does not decode is left as it is, for the reader (`settle`).
+fn decode_ahead(f: &Fetch, answer: Answer) -> Answer {
+    let Answer::Text { text, key, full_at } = answer else {
+        return answer;
+    };
+    match decode_text(f, &text).ok().and_then(|d| items_of(d, f).ok()) {
+        Some(items) => Answer::Decoded {
+            items,
+            key,
+            full_at,
+        },
+        None => Answer::Text { text, key, full_at },
+    }
+}
+
+fn decode_text(f: &Fetch, text: &str) -> serde_json::Result<Decoded> {
+    match &f.keep {
+        Some(k) => keep::decode(text, f.wrapper.as_deref(), k),
+        None => serde_json::from_str(text).map(Decoded::Whole),
+    }
 }
 
 /// Fetches page `page` (1-based) of a source; a single-object source has only
@@ -111,7 +177,9 @@ fn page_path(f: &Fetch, page: u32, limit: u32) -> String {
 fn take(answer: Answer) -> Result<(Page, bool)> {
     match answer {
         Answer::Page(page, more) => Ok((page, more)),
-        Answer::Text { .. } => Err(Error::new(Kind::General, "internal: an undecoded page")),
+        Answer::Text { .. } | Answer::Decoded { .. } => {
+            Err(Error::new(Kind::General, "internal: an undecoded page"))
+        }
     }
 }
 
@@ -238,8 +306,8 @@ fn items_of(decoded: Decoded, f: &Fetch) -> Result<Vec<Arc<Record>>> {
     }
 }
 
-/// The page of a request thread's answer: decoded and remembered where it
-/// came as text; `again` fetches it anew (in this thread, through the
+/// The page of a request thread's answer: decoded where it came as text,
+/// and remembered; `again` fetches it anew (in this thread, through the
 /// client's retries) when the text does not decode.
 pub fn settle(
     scope: &Scope,
@@ -247,18 +315,21 @@ pub fn settle(
     answer: Answer,
     again: impl FnOnce() -> Result<(Page, bool)>,
 ) -> Result<(Page, bool)> {
-    let (text, key, full_at) = match answer {
+    let (items, key, full_at) = match answer {
         Answer::Page(page, more) => return Ok((page, more)),
-        Answer::Text { text, key, full_at } => (text, key, full_at),
+        Answer::Decoded {
+            items,
+            key,
+            full_at,
+        } => (items, key, full_at),
+        Answer::Text { text, key, full_at } => {
+            let Ok(decoded) = decode_text(f, &text) else {
+                return again();
+            };
+            (items_of(decoded, f)?, key, full_at)
+        }
     };
-    let decoded = match &f.keep {
-        Some(k) => keep::decode(&text, f.wrapper.as_deref(), k),
-        None => serde_json::from_str(&text).map(Decoded::Whole),
-    };
-    let Ok(decoded) = decoded else {
-        return again();
-    };
-    let items: Page = Arc::new(items_of(decoded, f)?);
+    let items: Page = Arc::new(items);
     scope.remember(key, items.clone());
     let more = full_at.is_some_and(|l| items.len() as u32 >= l);
     Ok((items, more))
@@ -340,4 +411,63 @@ fn request_count(ctx: &Ctx, scope: &Scope, path: &str) -> Result<u64> {
                 format!("The API answered {path} without a count."),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_fetch() -> Fetch {
+        Fetch {
+            path: "/orders.json".into(),
+            wrapper: Some("order".into()),
+            single: false,
+            paged: true,
+            missing_is_empty: false,
+            parent: None,
+            count: None,
+            keep: Some(Arc::new(Keep::new(["id".to_string()]))),
+        }
+    }
+
+    fn text(body: &str) -> Result<Answer> {
+        Ok(Answer::Text {
+            text: body.into(),
+            key: "k".into(),
+            full_at: Some(2),
+        })
+    }
+
+    /// The decoding thread hands the reader pages decoded, each as its
+    /// request thread's answer, and leaves a text that does not decode as
+    /// it is (the reader asks for it again); it ends with its last sender.
+    #[test]
+    fn the_decoding_thread_decodes_what_decodes_and_leaves_the_rest() {
+        let decoder = Decoder::start();
+        let (tx, rx) = channel();
+        let f = scan_fetch();
+        decoder.decode(
+            f.clone(),
+            text(r#"[{"order": {"id": 7}}, {"id": 8}]"#),
+            tx.clone(),
+        );
+        decoder.decode(f.clone(), text(r#"[{"order": {"id": 7}}"#), tx.clone());
+        decoder.decode(f.clone(), Err(Error::new(Kind::General, "no")), tx);
+        drop(decoder);
+        match rx.recv().unwrap().unwrap() {
+            Answer::Decoded {
+                items,
+                key,
+                full_at,
+            } => {
+                let ids: Vec<_> = items.iter().map(|r| r.get("id").cloned()).collect();
+                assert_eq!(ids, [Some(7.into()), Some(8.into())]);
+                assert_eq!((key.as_str(), full_at), ("k", Some(2)));
+            }
+            _ => panic!("not decoded"),
+        }
+        assert!(matches!(rx.recv().unwrap(), Ok(Answer::Text { .. })));
+        assert!(rx.recv().unwrap().is_err());
+        assert!(rx.recv().is_err(), "every sender gone");
+    }
 }

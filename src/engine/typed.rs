@@ -8,13 +8,11 @@
 //! list or an object a column reads whole) is parsed as JSON and decoded
 //! by `decode`, so every value is the one the whole parse would give.
 
-use super::keep::Key;
+use super::scan::Scan;
 use super::value::{decode, decode_scalar, Scalar, Value};
 use crate::schema::SqlType;
-use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::Error as _;
 use serde_json::Value as Json;
-use std::fmt;
 
 /// The read columns inside one JSON value: those that are the value
 /// itself (`here`: their values' places and types), and those below it by
@@ -44,8 +42,9 @@ impl Node {
         child.add(rest, at, ty);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.all.is_empty()
+    /// The places of every column in the node and below.
+    pub fn places(&self) -> &[usize] {
+        &self.all
     }
 }
 
@@ -58,82 +57,58 @@ pub enum Cell {
     Span(u32, u32),
 }
 
-/// Where a walk puts its values: `cells`, by place; the field walked
-/// starts at address `base` in the body and at byte `at` of the kept text.
-pub struct Out<'a> {
-    pub cells: &'a mut [Cell],
-    pub base: usize,
-    pub at: usize,
-}
-
-impl Out<'_> {
-    /// The value at `place` is the one `raw` holds for a column of `ty`.
-    fn leaf(&mut self, raw: &str, place: usize, ty: SqlType) -> serde_json::Result<()> {
-        self.cells[place] = match raw.as_bytes() {
-            // A string as it is: what `decode` makes of it for a text column.
-            [b'"', inner @ .., b'"'] if ty.is_char() && !inner.contains(&b'\\') => {
-                let start = raw.as_ptr() as usize - self.base + self.at + 1;
-                Cell::Span(start as u32, (start + inner.len()) as u32)
-            }
-            _ => Cell::Value(decode_raw(raw, ty)?),
-        };
-        Ok(())
+/// Decodes into `cells` (by place) the columns of `node` found in the
+/// value the scanner is at, and consumes it: the page is scanned once, the
+/// columns' values taken as the scanner passes them. A text column's
+/// string is a `Cell::Span` of its bytes in the scanned text (`keep.rs`
+/// moves it onto the kept text). A path follows `value::lookup`: a list
+/// met on the way stands for its first element, and a path that leads
+/// nowhere leaves its column NULL (as `cells` start).
+pub fn walk(s: &mut Scan<'_>, node: &Node, cells: &mut [Cell]) -> serde_json::Result<()> {
+    let start = s.start()?;
+    match (node.below.is_empty(), s.peek()) {
+        (false, Some(b'{')) => below(s, node, cells)?,
+        (false, Some(b'[')) => s.list(|s, i| match (i, s.peek()) {
+            (0, Some(b'{')) => below(s, node, cells),
+            _ => s.value().map(drop),
+        })?,
+        _ => s.value().map(drop)?,
     }
-}
-
-/// Decodes into `out` the columns of `node` found in `raw`, the JSON text
-/// of the node's value (a part of the field `out` is at). A path follows
-/// `value::lookup`: a list met on the way stands for its first element,
-/// and a path that leads nowhere leaves its column NULL (as `out` starts).
-pub fn walk(raw: &str, node: &Node, out: &mut Out<'_>) -> serde_json::Result<()> {
+    let raw = s.slice(start, s.pos());
     for &(place, ty) in &node.here {
-        out.leaf(raw, place, ty)?;
+        cells[place] = leaf(raw, start, ty)?;
     }
-    if node.below.is_empty() {
-        return Ok(());
-    }
-    let object = if raw.starts_with('[') {
-        first_element(raw)?
-    } else {
-        Some(raw)
-    };
-    match object.filter(|o| o.starts_with('{')) {
-        Some(object) => {
-            serde_json::Deserializer::from_str(object).deserialize_map(Below { node, out })
-        }
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// An object's entries walked for the node's columns below it, the other
 /// entries skipped unbuilt.
-struct Below<'a, 'b> {
-    node: &'a Node,
-    out: &'a mut Out<'b>,
-}
-
-impl<'de> Visitor<'de> for Below<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Key(key)) = map.next_key()? {
-            let Some((_, child)) = self.node.below.iter().find(|(k, _)| *k == key) else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
+fn below(s: &mut Scan<'_>, node: &Node, cells: &mut [Cell]) -> serde_json::Result<()> {
+    s.object(|s, key| match node.below.iter().find(|(k, _)| *k == key) {
+        Some((_, child)) => {
             // A repeated key: the last one, as a whole parse keeps it.
             for &at in &child.all {
-                self.out.cells[at] = Cell::Value(Value::Null);
+                cells[at] = Cell::Value(Value::Null);
             }
-            let raw: &'de RawValue = map.next_value()?;
-            walk(raw.get(), child, self.out).map_err(A::Error::custom)?;
+            walk(s, child, cells)
         }
-        Ok(())
-    }
+        None => s.value().map(drop),
+    })
+}
+
+/// The value `raw` (at byte `at` of the scanned text) holds for a column
+/// of `ty`.
+fn leaf(raw: &str, at: usize, ty: SqlType) -> serde_json::Result<Cell> {
+    Ok(match raw.as_bytes() {
+        // A string as it is: what `decode` makes of it for a text column.
+        [b'"', inner @ .., b'"'] if ty.is_char() && !inner.contains(&b'\\') => {
+            match (u32::try_from(at + 1), u32::try_from(at + 1 + inner.len())) {
+                (Ok(start), Ok(end)) => Cell::Span(start, end),
+                _ => return Err(serde_json::Error::custom("a page over 4 GB")),
+            }
+        }
+        _ => Cell::Value(decode_raw(raw, ty)?),
+    })
 }
 
 /// `decode` of the JSON value whose text is `raw`.
@@ -151,23 +126,6 @@ pub fn decode_raw(raw: &str, ty: SqlType) -> serde_json::Result<Value> {
         _ => return Ok(decode(&serde_json::from_str::<Json>(raw)?, ty)),
     };
     Ok(decode_scalar(scalar, ty))
-}
-
-/// The text of a list's first element, None for an empty list.
-fn first_element(raw: &str) -> serde_json::Result<Option<&str>> {
-    struct First;
-    impl<'de> Visitor<'de> for First {
-        type Value = Option<&'de str>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a list")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let first = seq.next_element::<&'de RawValue>()?.map(RawValue::get);
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(first)
-        }
-    }
-    serde_json::Deserializer::from_str(raw).deserialize_seq(First)
 }
 
 #[cfg(test)]
@@ -346,17 +304,9 @@ mod tests {
             node.add(&p.split('.').collect::<Vec<_>>(), at, SqlType::WVarchar(10));
         }
         let mut cells = vec![Cell::Value(Value::Null); paths.len()];
-        let base = text.as_ptr() as usize;
-        walk(
-            text,
-            &node,
-            &mut Out {
-                cells: &mut cells,
-                base,
-                at: 0,
-            },
-        )
-        .unwrap();
+        let mut s = Scan::new(text);
+        walk(&mut s, &node, &mut cells).unwrap();
+        s.end().unwrap();
         for (p, cell) in paths.iter().zip(&cells) {
             let v = match cell {
                 Cell::Value(v) => v.clone(),

@@ -1,0 +1,480 @@
+//! A validating JSON scanner over a response's text, for the scan pages
+//! `keep.rs` decodes: it walks the page once, handing out the entries of
+//! objects and the spans of values, and skips everything else without
+//! building it. Skipping is where a projection's decoding goes (an order
+//! is 107 fields, a projection reads 4), so strings are skipped 8 bytes at
+//! a time.
+//!
+//! Exact or an error: what it accepts is JSON (RFC 8259: strings with
+//! valid escapes and no control characters, numbers by the grammar,
+//! `true`/`false`/`null`, nothing after the value), nested at most as
+//! deep as serde_json's whole parse allows; anything else is an error, and
+//! `keep::decode` then leaves the body to that whole parse, which says
+//! what is wrong with it. A key with escapes is unescaped by serde_json
+//! (which checks its escapes as a key's parse always has).
+
+use serde::de::Error as _;
+use std::borrow::Cow;
+
+pub type Result<T> = serde_json::Result<T>;
+
+/// serde_json's whole parse fails at this many nested lists and objects.
+const MAX_DEPTH: u32 = 128;
+
+pub struct Scan<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: u32,
+}
+
+fn malformed<T>(what: &str, at: usize) -> Result<T> {
+    Err(serde_json::Error::custom(format!("{what} at byte {at}")))
+}
+
+impl<'a> Scan<'a> {
+    pub fn new(text: &'a str) -> Scan<'a> {
+        Scan {
+            text,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    /// Where the scanner is, in bytes from the start of the text.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The text between two positions.
+    pub fn slice(&self, start: usize, end: usize) -> &'a str {
+        &self.text[start..end]
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    /// The next byte that is not whitespace (not consumed).
+    #[inline]
+    pub fn peek(&mut self) -> Option<u8> {
+        while let Some(&b) = self.bytes().get(self.pos) {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// Only whitespace is left.
+    pub fn end(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => malformed("trailing characters", self.pos),
+        }
+    }
+
+    #[inline]
+    fn expect(&mut self, b: u8) -> Result<()> {
+        if self.peek() != Some(b) {
+            return malformed(&format!("expected `{}`", b as char), self.pos);
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth >= MAX_DEPTH {
+            return malformed("nested too deep", self.pos);
+        }
+        Ok(())
+    }
+
+    /// The elements of a list: `each` is called at each one (with its
+    /// index) and must consume it.
+    pub fn list(&mut self, mut each: impl FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
+        self.expect(b'[')?;
+        self.enter()?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+        } else {
+            for i in 0.. {
+                each(self, i)?;
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return malformed("expected `,` or `]`", self.pos),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// The entries of an object: `each` is called with each key (as
+    /// unescaped) with the scanner at its value, which it must consume.
+    pub fn object(
+        &mut self,
+        mut each: impl FnMut(&mut Self, Cow<'a, str>) -> Result<()>,
+    ) -> Result<()> {
+        self.entries(|s, raw, escaped| {
+            let key = match escaped {
+                true => Cow::Owned(serde_json::from_str::<String>(raw)?),
+                false => Cow::Borrowed(&raw[1..raw.len() - 1]),
+            };
+            each(s, key)
+        })
+    }
+
+    /// `object` with each key as written (quotes included) and whether it
+    /// has escapes: a skipped object's keys are checked as any skipped
+    /// string is, not unescaped.
+    fn entries(
+        &mut self,
+        mut each: impl FnMut(&mut Self, &'a str, bool) -> Result<()>,
+    ) -> Result<()> {
+        self.expect(b'{')?;
+        self.enter()?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+        } else {
+            loop {
+                if self.peek() != Some(b'"') {
+                    return malformed("expected a key", self.pos);
+                }
+                let start = self.pos;
+                let escaped = self.string()?;
+                let raw = &self.text[start..self.pos];
+                self.expect(b':')?;
+                each(self, raw, escaped)?;
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b'}') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return malformed("expected `,` or `}`", self.pos),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Where the next value starts (whitespace skipped).
+    #[inline]
+    pub fn start(&mut self) -> Result<usize> {
+        match self.peek() {
+            Some(_) => Ok(self.pos),
+            None => malformed("expected a value", self.pos),
+        }
+    }
+
+    /// Skips one value; returns its text.
+    pub fn value(&mut self) -> Result<&'a str> {
+        let start = self.start()?;
+        self.skip()?;
+        Ok(&self.text[start..self.pos])
+    }
+
+    fn skip(&mut self) -> Result<()> {
+        match self.peek() {
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b'{') => self.entries(|s, _, _| s.skip()),
+            Some(b'[') => self.list(|s, _| s.skip()),
+            Some(b't') => self.literal("true"),
+            Some(b'f') => self.literal("false"),
+            Some(b'n') => self.literal("null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => malformed("expected a value", self.pos),
+        }
+    }
+
+    #[inline]
+    fn literal(&mut self, word: &str) -> Result<()> {
+        if !self.bytes()[self.pos..].starts_with(word.as_bytes()) {
+            return malformed(&format!("expected `{word}`"), self.pos);
+        }
+        self.pos += word.len();
+        Ok(())
+    }
+
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
+    #[inline]
+    fn number(&mut self) -> Result<()> {
+        let b = self.bytes();
+        let mut i = self.pos;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => i = digits(b, i),
+            _ => return malformed("expected a digit", i),
+        }
+        if b.get(i) == Some(&b'.') {
+            let after = digits(b, i + 1);
+            if after == i + 1 {
+                return malformed("expected a digit", after);
+            }
+            i = after;
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let after = digits(b, i);
+            if after == i {
+                return malformed("expected a digit", after);
+            }
+            i = after;
+        }
+        self.pos = i;
+        Ok(())
+    }
+
+    /// Skips a string (the scanner at its opening quote); whether it has
+    /// escapes.
+    #[inline]
+    fn string(&mut self) -> Result<bool> {
+        let b = self.bytes();
+        let mut i = self.pos + 1;
+        let mut escaped = false;
+        loop {
+            i = to_special(b, i);
+            match b.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(escaped);
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    i = escape(b, i + 1)?;
+                }
+                Some(_) => return malformed("a control character in a string", i),
+                None => return malformed("an unterminated string", i),
+            }
+        }
+    }
+}
+
+/// Past the digits from `i`.
+#[inline]
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
+}
+
+/// Past the escape whose letter is at `i` (after the backslash). A `\u`
+/// escape of a UTF-16 surrogate must be a leading one followed by a
+/// trailing one, as serde_json's parse of a string requires (it would not
+/// parse the field again otherwise).
+fn escape(b: &[u8], i: usize) -> Result<usize> {
+    match b.get(i) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 1),
+        Some(b'u') => match hex4(b, i + 1) {
+            Some(0xD800..=0xDBFF) if b.get(i + 5..i + 7) == Some(b"\\u") => match hex4(b, i + 7) {
+                Some(0xDC00..=0xDFFF) => Ok(i + 11),
+                _ => malformed("a lone surrogate in an escape", i),
+            },
+            Some(0xD800..=0xDFFF) => malformed("a lone surrogate in an escape", i),
+            Some(_) => Ok(i + 5),
+            None => malformed("an invalid escape", i),
+        },
+        _ => malformed("an invalid escape", i),
+    }
+}
+
+/// The 4 hex digits at `i`, as a number.
+fn hex4(b: &[u8], i: usize) -> Option<u16> {
+    let digits = std::str::from_utf8(b.get(i..i + 4)?).ok()?;
+    match digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+        true => u16::from_str_radix(digits, 16).ok(),
+        false => None,
+    }
+}
+
+const ONES: u64 = u64::from_ne_bytes([1; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The first byte from `i` that is a quote, a backslash or a control
+/// character (or the end): 8 bytes a step while none of them is one.
+#[inline]
+fn to_special(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // A byte's high bit is set where it is below 0x20, or equal to `"`
+        // or `\` (the usual "has a zero byte" test on x ^ the byte); the
+        // lowest flagged byte is always a true one.
+        let below = x.wrapping_sub(ONES * 0x20);
+        let quote = (x ^ (ONES * b'"' as u64)).wrapping_sub(ONES);
+        let slash = (x ^ (ONES * b'\\' as u64)).wrapping_sub(ONES);
+        let quote = quote & !(x ^ (ONES * b'"' as u64));
+        let slash = slash & !(x ^ (ONES * b'\\' as u64));
+        let found = (below & !x | quote | slash) & HIGHS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b
+        .get(i)
+        .is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+    {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skims(text: &str) -> bool {
+        let mut s = Scan::new(text);
+        s.value().is_ok() && s.end().is_ok()
+    }
+
+    /// What the whole parse accepts (strings checked as a parse into
+    /// values checks them: no lone surrogates).
+    fn parses(text: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(text).is_ok()
+    }
+
+    #[test]
+    fn it_accepts_what_serde_json_accepts_and_nothing_else() {
+        let cases = [
+            "0",
+            "-0",
+            "12.50",
+            "1e5",
+            "1E+5",
+            "1e-5",
+            "-1.5e10",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "+1",
+            "1e",
+            "1e+",
+            "0x1",
+            "--1",
+            "true",
+            "false",
+            "null",
+            "tru",
+            "nul",
+            "truex",
+            "True",
+            r#""""#,
+            r#""a""#,
+            r#""a\"b""#,
+            r#""\\""#,
+            r#""\/""#,
+            r#""\b\f\n\r\t""#,
+            r#""\u00e9""#,
+            r#""\ud83d\ude00""#,
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83d\u0041""#,
+            r#""\ud83dx""#,
+            r#""\ud83d\n""#,
+            r#""\uDBFF\uDFFF""#,
+            r#""\ud83d\ud83d\ude00""#,
+            r#""\ud83d\u""#,
+            r#""\u00G9""#,
+            r#""\u00e""#,
+            r#""\x""#,
+            r#""\""#,
+            "\"a\nb\"",
+            "\"a\tb\"",
+            "\"\u{7f}\"",
+            "\"é, ☃, 😀\"",
+            r#""unterminated"#,
+            "[]",
+            "[ ]",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "[[[]]]",
+            "{}",
+            r#"{"a":1}"#,
+            r#"{"a" : [1, {"b": null}] }"#,
+            r#"{"a":1,}"#,
+            r#"{a:1}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":}"#,
+            r#"{"\u0041":1}"#,
+            r#"{"\ud800":1}"#,
+            r#"{"\u00":1}"#,
+            r#"{1:2}"#,
+            "  [1] ",
+            "[1] x",
+            "[1]]",
+            "",
+            " ",
+            "[",
+            "{",
+            "\"0123456789abcdef\\\"0123456789abcdef\"",
+            "\"0123456789abcdef\u{1}0123\"",
+        ];
+        for text in cases {
+            assert_eq!(skims(text), parses(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_byte_of_a_string_is_checked_at_every_alignment() {
+        for len in 0..20 {
+            for at in 0..len {
+                for c in [b'"', b'\\', 0x01, 0x1f, 0x20, 0x7f, b'!', b'#', b'[', b']'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = c;
+                    let text = format!("\"{}\"", String::from_utf8(bytes).unwrap());
+                    assert_eq!(skims(&text), parses(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_whole_parse_allows_is_an_error() {
+        for depth in [1, 100, 126, 127, 128, 129, 500] {
+            let lists = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+            for text in [lists, objects] {
+                let whole = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+                assert_eq!(skims(&text), whole, "depth {depth}");
+            }
+        }
+    }
+
+    #[test]
+    fn entries_keys_and_values_come_out_as_written() {
+        let text = r#" { "a" : [1, "x"] , "b\"c": {"d": -1.5e3}, "é": "\u00e9" } "#;
+        let mut seen = Vec::new();
+        let mut s = Scan::new(text);
+        s.object(|s, key| {
+            seen.push((key.into_owned(), s.value()?.to_string()));
+            Ok(())
+        })
+        .unwrap();
+        s.end().unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("a".to_string(), r#"[1, "x"]"#.to_string()),
+                ("b\"c".to_string(), r#"{"d": -1.5e3}"#.to_string()),
+                ("é".to_string(), r#""\u00e9""#.to_string()),
+            ]
+        );
+    }
+}
