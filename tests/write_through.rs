@@ -301,7 +301,10 @@ fn a_write_that_cannot_take_the_lock_leaves_its_table_stale(b: &Backend) {
     // table stays stale, the untouched one fresh.
     syncing.store.mark_incremental("Categories", since).unwrap();
     let customers = syncing.store.generation("Customers").unwrap();
-    syncing.store.mark_incremental("Customers", customers).unwrap();
+    syncing
+        .store
+        .mark_incremental("Customers", customers)
+        .unwrap();
     assert_eq!(b.query(state), marked);
     drop(syncing);
     assert_eq!(b.query(state), marked);
@@ -320,8 +323,8 @@ fn impatient_writes(
     let conn = format!("{};{}", conn_str(sb), b.key());
     let (config, _) = jumpseller_odbc::config::Config::from_connection_string(&conn).unwrap();
     let profile = jumpseller_odbc::schema::Profile::load(None).unwrap();
-    let writes = ReplicaWrites::new(profile, &config)
-        .with_lock_wait(std::time::Duration::from_millis(300));
+    let writes =
+        ReplicaWrites::new(profile, &config).with_lock_wait(std::time::Duration::from_millis(300));
     (config, writes)
 }
 
@@ -392,8 +395,15 @@ fn a_write_during_a_sync_survives_the_syncs_last_state_write(b: &Backend) {
     };
     let reader = Reader::open(&config).unwrap();
     let target = Target::of(&config).unwrap();
-    let reports =
-        sync::locked(&target, &reader, &opts, Duration::ZERO, &mut || {}, &mut hook).unwrap();
+    let reports = sync::locked(
+        &target,
+        &reader,
+        &opts,
+        Duration::ZERO,
+        &mut || {},
+        &mut hook,
+    )
+    .unwrap();
     let warnings = hook.warnings.take().expect("the write ran mid-sync");
     assert!(
         warnings.len() == 1 && warnings[0].contains("Categories marked stale"),
@@ -401,7 +411,10 @@ fn a_write_during_a_sync_survives_the_syncs_last_state_write(b: &Backend) {
     );
     drop(hook);
     assert_eq!(reports.len(), 1);
-    assert!(reports[0].error.is_none() && reports[0].left_stale, "{reports:?}");
+    assert!(
+        reports[0].error.is_none() && reports[0].left_stale,
+        "{reports:?}"
+    );
     assert!(command::summary(&reports[0]).contains("left stale"));
     let name = format!("SELECT name FROM Categories WHERE id = {id}");
     assert_ne!(
@@ -410,7 +423,9 @@ fn a_write_during_a_sync_survives_the_syncs_last_state_write(b: &Backend) {
         "the sync's copy was read before the write"
     );
     assert_eq!(
-        b.query("SELECT stale, last_full_sync IS NULL FROM CacheStatus WHERE table_name = 'Categories'"),
+        b.query(
+            "SELECT stale, last_full_sync IS NULL FROM CacheStatus WHERE table_name = 'Categories'"
+        ),
         vec![vec![Some("1".into()), Some("1".into())]]
     );
     sb.reset_counts();

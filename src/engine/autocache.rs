@@ -390,7 +390,9 @@ mod tests {
     #[test]
     fn quoted_texts_are_unquoted() {
         assert_eq!(
-            super::quoted_texts(r#"SELECT * FROM pragma_table_info('Or''ders'), "x""y" WHERE a = 'b'"#),
+            super::quoted_texts(
+                r#"SELECT * FROM pragma_table_info('Or''ders'), "x""y" WHERE a = 'b'"#
+            ),
             ["Or'ders", "x\"y", "b"]
         );
     }

@@ -266,7 +266,8 @@ impl<'p> Pass<'_, 'p> {
             self.replace(reading, table, arrays, lists)?;
         }
         for t in std::iter::once(&table).chain(arrays).chain(lists) {
-            self.store.mark_incremental(&t.name, self.tally.since(&t.name))?;
+            self.store
+                .mark_incremental(&t.name, self.tally.since(&t.name))?;
         }
         if self.reader.count(table)? != self.store.row_count(&table.name)? {
             self.full(table, arrays)?;

@@ -31,7 +31,8 @@ pub const META_DDL: &str = "CREATE TABLE IF NOT EXISTS _replica_sync(
 
 /// A state table made before the write generation (`store::Generation`)
 /// gains it: the column `dirty`, 0 in every row.
-pub const META_DIRTY: &str = "ALTER TABLE _replica_sync ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0";
+pub const META_DIRTY: &str =
+    "ALTER TABLE _replica_sync ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0";
 
 /// The declaration a replica column gets: the virtual table's
 /// (`SqlType::decl`), so that each column has the live column's affinity

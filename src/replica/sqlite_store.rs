@@ -45,7 +45,11 @@ impl SqliteStore {
             path: path.to_path_buf(),
             conn,
         };
-        if !store.declared(META)?.iter().any(|(name, _)| name == "dirty") {
+        if !store
+            .declared(META)?
+            .iter()
+            .any(|(name, _)| name == "dirty")
+        {
             store.exec(layout::META_DIRTY, [])?;
         }
         Ok(store)
@@ -568,7 +572,13 @@ mod tests {
         assert_eq!(store.states().unwrap()[0].last_full_sync, None);
         drop(store);
         // Opened again, nothing is added twice.
-        assert_eq!(SqliteStore::open(&path).unwrap().generation("Categories").unwrap(), 1);
+        assert_eq!(
+            SqliteStore::open(&path)
+                .unwrap()
+                .generation("Categories")
+                .unwrap(),
+            1
+        );
         let _ = std::fs::remove_file(&path);
     }
 
@@ -584,8 +594,15 @@ mod tests {
         store.begin_full(orders).unwrap();
         store.finish_full(&[(orders, since)]).unwrap();
         let state = &store.states().unwrap()[0];
-        assert_eq!((state.last_full_sync.as_deref(), state.high_water), (None, None));
-        assert_eq!(store.high_water(orders).unwrap(), None, "read whole next time");
+        assert_eq!(
+            (state.last_full_sync.as_deref(), state.high_water),
+            (None, None)
+        );
+        assert_eq!(
+            store.high_water(orders).unwrap(),
+            None,
+            "read whole next time"
+        );
         // A sync that began after the mark makes it fresh.
         let since = store.generation("Orders").unwrap();
         store.begin_full(orders).unwrap();
