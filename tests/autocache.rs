@@ -217,12 +217,15 @@ fn catalog_functions_list_what_a_live_connection_lists(b: &Backend) {
             assert!(!want.is_empty());
             assert_eq!(columns_of(cached, table), want, "{table} round {round}");
         }
-        // A pragma of a table never synced syncs it, and answers as live
+        // A pragma of a table never synced (as a statement, or its
+        // table-valued function with a quoted argument) syncs it, and answers as live
         // (the SQLite file declares money `DECIMAL REAL(p,s)`, for its
         // affinity: README, "Answers from the replica").
         for sql in [
             "PRAGMA table_info(Customers)",
             "PRAGMA table_xinfo('ProductVariants')",
+            "SELECT * FROM pragma_table_info('Orders')",
+            "SELECT * FROM pragma_table_xinfo(\"Products\") ORDER BY cid",
         ] {
             let want = query(live, sql);
             assert!(want.len() > 5, "{sql}");

@@ -1184,3 +1184,32 @@ fn a_429_storm_and_lost_connections_mid_sync_lose_nothing(b: &Backend) {
         "faulted {faulted} vs clean {clean}: no fault fired"
     );
 }
+
+// A replica whose state table was made before the write generation (no
+// `dirty` column) keeps working: a sync adds the column, and a write that
+// cannot take the lock marks a table stale in it.
+on_both!(an_old_state_table_gains_the_write_generation);
+fn an_old_state_table_gains_the_write_generation(b: &Backend) {
+    let sb = sandbox();
+    b.execute(
+        "CREATE TABLE _replica_sync(table_name TEXT PRIMARY KEY, row_count BIGINT NOT NULL,
+            last_full_sync TIMESTAMPTZ, last_incremental_sync TIMESTAMPTZ, full_requests BIGINT,
+            incremental_requests BIGINT, high_water BIGINT);
+         INSERT INTO _replica_sync(table_name, row_count) VALUES ('Customers', 0)",
+    );
+    sync_tables(&sb, b, &["Categories"], false);
+    let mut store = b.store(Duration::ZERO).unwrap();
+    assert_eq!(store.generation("Customers").unwrap(), 0);
+    assert_eq!(store.generation("Categories").unwrap(), 0);
+    store.mark_stale("Categories").unwrap();
+    assert_eq!(store.generation("Categories").unwrap(), 1);
+    drop(store);
+    assert_eq!(
+        b.query("SELECT table_name, rows, stale FROM CacheStatus"),
+        vec![vec![
+            Some("Categories".into()),
+            Some("12".into()),
+            Some("1".into())
+        ]]
+    );
+}

@@ -262,26 +262,25 @@ fn children_of_a_child_get_the_keys_it_got_from_its_parent(b: &Backend) {
 
 // A write whose replica update cannot take the lock (a sync keeps it past
 // the wait) stands at the store: the tables it changed are marked stale at
-// once, with a warning, and again when the sync ends (whose last state
-// write would make them look fresh without the write).
+// once, without the lock, with a warning; the sync holding the lock, which
+// read their write generation before reading them, cannot make them look
+// fresh again with its last state write (no thread, no waiting process).
 on_both!(a_write_that_cannot_take_the_lock_leaves_its_table_stale);
 fn a_write_that_cannot_take_the_lock_leaves_its_table_stale(b: &Backend) {
     use jumpseller_odbc::engine::{Change, Interrupt, WriteThrough};
-    use jumpseller_odbc::replica::{writes::ReplicaWrites, Target};
-    use std::time::{Duration, Instant};
+    use jumpseller_odbc::replica::Target;
+    use std::time::Duration;
     let sb = sandbox();
     let (e, cached) = auto(&sb, b);
     query(cached, "SELECT COUNT(*) FROM Categories");
     query(cached, "SELECT COUNT(*) FROM Customers");
     disconnect(e, cached);
-    let conn = format!("{};{}", conn_str(&sb), b.key());
-    let (config, _) = jumpseller_odbc::config::Config::from_connection_string(&conn).unwrap();
-    let profile = jumpseller_odbc::schema::Profile::load(None).unwrap();
-    let writes = ReplicaWrites::new(profile, &config).with_lock_wait(Duration::from_millis(300));
+    let (config, writes) = impatient_writes(&sb, b);
     let target = Target::of(&config).unwrap();
     let mut syncing = target
         .lock(Duration::ZERO, &Interrupt::none(), &mut || {})
         .unwrap();
+    let since = syncing.store.generation("Categories").unwrap();
     let warnings = writes
         .apply(&[Change::Replace {
             table: "Categories".into(),
@@ -298,15 +297,148 @@ fn a_write_that_cannot_take_the_lock_leaves_its_table_stale(b: &Backend) {
     let row = |t: &str, stale: &str| vec![Some(t.to_string()), Some(stale.to_string())];
     let marked = vec![row("Categories", "1"), row("Customers", "0")];
     assert_eq!(b.query(state), marked);
-    // The sync ends with its state written, and lets the lock go.
-    syncing.store.mark_incremental("Categories").unwrap();
-    assert_eq!(b.query(state)[0], row("Categories", "0"));
+    // The sync ends with its state written, and lets the lock go: the
+    // table stays stale, the untouched one fresh.
+    syncing.store.mark_incremental("Categories", since).unwrap();
+    let customers = syncing.store.generation("Customers").unwrap();
+    syncing
+        .store
+        .mark_incremental("Customers", customers)
+        .unwrap();
+    assert_eq!(b.query(state), marked);
     drop(syncing);
-    let until = Instant::now() + Duration::from_secs(10);
-    while b.query(state) != marked {
-        assert!(Instant::now() < until, "{:?}", b.query(state));
-        std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(b.query(state), marked);
+}
+
+/// The connection's config and its writes through, waiting 300 ms for the
+/// replica's lock (rather than 60 s).
+fn impatient_writes(
+    sb: &Sandbox,
+    b: &Backend,
+) -> (
+    jumpseller_odbc::config::Config,
+    jumpseller_odbc::replica::writes::ReplicaWrites,
+) {
+    use jumpseller_odbc::replica::writes::ReplicaWrites;
+    let conn = format!("{};{}", conn_str(sb), b.key());
+    let (config, _) = jumpseller_odbc::config::Config::from_connection_string(&conn).unwrap();
+    let profile = jumpseller_odbc::schema::Profile::load(None).unwrap();
+    let writes =
+        ReplicaWrites::new(profile, &config).with_lock_wait(std::time::Duration::from_millis(300));
+    (config, writes)
+}
+
+/// Makes one UPDATE through a session whose writes through wait 300 ms for
+/// the lock, when the sync it watches has written its first batch of
+/// `table`; keeps the statement's warnings.
+struct WriteMidSync {
+    session: jumpseller_odbc::engine::Session,
+    table: &'static str,
+    update: String,
+    warnings: Option<Vec<String>>,
+}
+
+impl jumpseller_odbc::replica::sync::Progress for WriteMidSync {
+    fn rows(&mut self, table: &str, _: u64) {
+        if table != self.table || self.warnings.is_some() {
+            return;
+        }
+        let mut q = self.session.prepare(&self.update).unwrap();
+        q.execute(&[], &jumpseller_odbc::engine::Interrupt::none())
+            .unwrap();
+        self.warnings = Some(q.take_warnings());
     }
+    fn done(&mut self, _: &jumpseller_odbc::replica::sync::TableReport) {}
+}
+
+// The interleaving the write generation closes, driven step by step: a
+// sync reads Categories (its whole copy, before the write), a write the
+// API accepts marks it stale meanwhile (the sync holds the lock), the sync
+// swaps its copy in and ends; the writing session is gone. The table is
+// left stale, so the next AutoCache read syncs it and sees the write.
+on_both!(a_write_during_a_sync_survives_the_syncs_last_state_write);
+fn a_write_during_a_sync_survives_the_syncs_last_state_write(b: &Backend) {
+    use jumpseller_odbc::config::live;
+    use jumpseller_odbc::engine::Setup;
+    use jumpseller_odbc::replica::reader::Reader;
+    use jumpseller_odbc::replica::sync::{self, Options};
+    use jumpseller_odbc::replica::{command, Target};
+    use std::time::Duration;
+    let sb = sandbox();
+    let (e1, cached) = auto(&sb, b);
+    let id = query(cached, "SELECT min(id) FROM Categories")[0][0]
+        .clone()
+        .unwrap();
+    let (config, writes) = impatient_writes(&sb, b);
+    let plain = live::live_session(&config).unwrap();
+    let setup = Setup {
+        write_through: Some(std::sync::Arc::new(writes)),
+        ..Setup::default()
+    };
+    let session = live::open_session(
+        &config,
+        plain.profile().clone(),
+        plain.client().clone(),
+        &setup,
+    )
+    .unwrap();
+    let mut hook = WriteMidSync {
+        session,
+        table: "Categories",
+        update: format!("UPDATE Categories SET name = 'Written mid-sync' WHERE id = {id}"),
+        warnings: None,
+    };
+    let opts = Options {
+        tables: Some(vec!["Categories".into()]),
+        full: false,
+        recheck_days: config.cache_recheck_days,
+    };
+    let reader = Reader::open(&config).unwrap();
+    let target = Target::of(&config).unwrap();
+    let reports = sync::locked(
+        &target,
+        &reader,
+        &opts,
+        Duration::ZERO,
+        &mut || {},
+        &mut hook,
+    )
+    .unwrap();
+    let warnings = hook.warnings.take().expect("the write ran mid-sync");
+    assert!(
+        warnings.len() == 1 && warnings[0].contains("Categories marked stale"),
+        "{warnings:?}"
+    );
+    drop(hook);
+    assert_eq!(reports.len(), 1);
+    assert!(
+        reports[0].error.is_none() && reports[0].left_stale,
+        "{reports:?}"
+    );
+    assert!(command::summary(&reports[0]).contains("left stale"));
+    let name = format!("SELECT name FROM Categories WHERE id = {id}");
+    assert_ne!(
+        b.query(&name),
+        vec![vec![Some("Written mid-sync".into())]],
+        "the sync's copy was read before the write"
+    );
+    assert_eq!(
+        b.query(
+            "SELECT stale, last_full_sync IS NULL FROM CacheStatus WHERE table_name = 'Categories'"
+        ),
+        vec![vec![Some("1".into()), Some("1".into())]]
+    );
+    sb.reset_counts();
+    assert_eq!(
+        query(cached, &name),
+        vec![vec![Some("Written mid-sync".into())]]
+    );
+    assert!(sb.request_count() > 0, "the read synced it");
+    let (e2, live) = connect(&sb);
+    let all = "SELECT * FROM Categories ORDER BY id";
+    assert_eq!(query(cached, all), query(live, all));
+    disconnect(e1, cached);
+    disconnect(e2, live);
 }
 
 /// What the replica says of a write it did not follow reaches the

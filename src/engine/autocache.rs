@@ -8,7 +8,8 @@
 //! tables to `Freshen` before each execution, which syncs the stale ones
 //! (src/replica/auto.rs). A table the replica has never held makes the
 //! prepare fail with "no such table", and a pragma describing it
-//! (`PRAGMA table_info`) would answer no columns: it is synced (full)
+//! (`PRAGMA table_info`, or `pragma_table_info('T')`, a quoted argument
+//! naming it) would answer no columns: it is synced (full)
 //! there, declared when the replica's tables are declared one by one (the
 //! PostgreSQL replica's, `Freshen::declared_with`), and the prepare tried
 //! again.
@@ -85,6 +86,10 @@ pub(super) struct Touched {
     pub writes_store: bool,
     /// Profile tables a pragma describes (`PRAGMA table_info(Orders)`).
     pub described: BTreeSet<String>,
+    /// Whether it reads a describing pragma's table-valued function
+    /// (`pragma_table_info('Orders')`), whose argument SQLite reports to
+    /// the authorizer only when it runs.
+    pub describes_by_function: bool,
 }
 
 /// What a statement reads that AutoCache brings up to date before it runs.
@@ -108,8 +113,11 @@ impl Session {
                 Ok(mut query) => {
                     // A pragma describing a table the replica does not hold
                     // yet would answer no columns, where live answers them.
-                    let unheld = touched
-                        .described
+                    let mut described = touched.described.clone();
+                    if touched.describes_by_function {
+                        described.extend(self.named_tables(sql));
+                    }
+                    let unheld = described
                         .iter()
                         .find(|t| !synced.contains(t) && !self.holds(t))
                         .cloned();
@@ -190,6 +198,16 @@ impl Session {
                 return true;
             }
         }
+    }
+
+    /// The profile tables `sql` names in a quoted string or identifier
+    /// (the arguments of `pragma_table_info('Orders')`).
+    fn named_tables(&self, sql: &str) -> Vec<String> {
+        quoted_texts(sql)
+            .iter()
+            .filter_map(|t| self.ctx.profile.table(t))
+            .map(|t| t.name.clone())
+            .collect()
     }
 
     /// Whether the store's schema has `table` (the replica holds it).
@@ -315,6 +333,13 @@ impl super::Ctx {
             {
                 touched.writes_store = true;
             }
+            AuthAction::Read { table_name, .. }
+                if DESCRIBING
+                    .iter()
+                    .any(|p| table_name.eq_ignore_ascii_case(&format!("pragma_{p}"))) =>
+            {
+                touched.describes_by_function = true;
+            }
             AuthAction::Pragma {
                 pragma_name,
                 pragma_value: Some(table),
@@ -333,5 +358,42 @@ impl super::Ctx {
             }
             _ => {}
         }
+    }
+}
+
+/// The texts of the quoted strings and identifiers of `sql` (`'...'`,
+/// `"..."`, a doubled quote inside one being the quote).
+fn quoted_texts(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' && c != '"' {
+            continue;
+        }
+        let mut text = String::new();
+        while let Some(d) = chars.next() {
+            if d != c {
+                text.push(d);
+            } else if chars.peek() == Some(&c) {
+                text.push(chars.next().unwrap_or(c));
+            } else {
+                break;
+            }
+        }
+        out.push(text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quoted_texts_are_unquoted() {
+        assert_eq!(
+            super::quoted_texts(
+                r#"SELECT * FROM pragma_table_info('Or''ders'), "x""y" WHERE a = 'b'"#
+            ),
+            ["Or'ders", "x\"y", "b"]
+        );
     }
 }

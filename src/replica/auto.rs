@@ -265,6 +265,7 @@ fn failed_report(table: String, e: &Error) -> TableReport {
         read: 0,
         requests: 0,
         error: Some(e.message.clone()),
+        left_stale: false,
     }
 }
 

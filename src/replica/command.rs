@@ -128,12 +128,16 @@ pub fn summary(r: &TableReport) -> String {
             r.table, r.requests, r.read
         ),
         None => format!(
-            "{}: {}, {} rows read, {} rows, {} requests",
+            "{}: {}, {} rows read, {} rows, {} requests{}",
             r.table,
             r.mode.as_str(),
             r.read,
             r.rows,
-            r.requests
+            r.requests,
+            match r.left_stale {
+                true => "; left stale: a write through the driver changed it meanwhile, so its next sync reads it whole",
+                false => "",
+            }
         ),
     }
 }

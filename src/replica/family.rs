@@ -4,7 +4,7 @@
 
 use super::layout::quoted;
 use super::reader::{Batch, ChildRows, Pace, Reader, Reading};
-use super::store::{Change, Store};
+use super::store::{Change, Generation, Store};
 use super::sync::{Mode, Options, Progress, BATCH};
 use super::{now_unix, sql_time};
 use crate::engine::Value;
@@ -65,9 +65,10 @@ pub(super) fn family<'p>(
     out
 }
 
-/// Per table: how it was synced, rows read, requests used.
+/// Per table: how it was synced, rows read, requests used; and its write
+/// generation before the sync read anything of the family.
 #[derive(Default)]
-pub(super) struct Tally(BTreeMap<String, Entry>);
+pub(super) struct Tally(BTreeMap<String, Entry>, BTreeMap<String, Generation>);
 
 pub(super) struct Entry {
     pub(super) mode: Mode,
@@ -78,6 +79,11 @@ pub(super) struct Entry {
 impl Tally {
     pub(super) fn get(&self, table: &str) -> Option<&Entry> {
         self.0.get(table)
+    }
+
+    /// The table's generation when its sync began (0 when unread).
+    pub(super) fn since(&self, table: &str) -> Generation {
+        self.1.get(table).copied().unwrap_or(0)
     }
 
     fn mode(&mut self, table: &str, mode: Mode) {
@@ -123,7 +129,11 @@ pub(super) fn sync(
         tally: Tally::default(),
         progress,
     };
-    let outcome = pass.tree(root, false);
+    // Before anything is read: a write marking a table stale from here on
+    // keeps it stale (`store::Generation`).
+    let outcome = pass
+        .read_generations(root)
+        .and_then(|()| pass.tree(root, false));
     (outcome, pass.tally)
 }
 
@@ -139,6 +149,14 @@ struct Pass<'a, 'p> {
 }
 
 impl<'p> Pass<'_, 'p> {
+    fn read_generations(&mut self, root: &'p Table) -> Result<()> {
+        for t in family(self.profile, root, self.chosen) {
+            let generation = self.store.generation(&t.name)?;
+            self.tally.1.insert(t.name.clone(), generation);
+        }
+        Ok(())
+    }
+
     /// `table` and its chosen descendants; `full` forces a whole read.
     fn tree(&mut self, table: &'p Table, full: bool) -> Result<()> {
         let (arrays, lists) = children(self.profile, table, self.chosen);
@@ -237,7 +255,8 @@ impl<'p> Pass<'_, 'p> {
         self.replace(reading, table, arrays, lists)?;
         // Only once every newer row is in: the API does not promise an
         // order, and a sync killed before here reads them again.
-        self.store.raise_high_water(table)?;
+        self.store
+            .raise_high_water(table, self.tally.since(&table.name))?;
         if let (Some(column), 1..) = (&spec.recheck, self.opts.recheck_days) {
             let now = now_unix();
             let since = sql_time(now - i64::from(self.opts.recheck_days) * 86_400);
@@ -247,7 +266,8 @@ impl<'p> Pass<'_, 'p> {
             self.replace(reading, table, arrays, lists)?;
         }
         for t in std::iter::once(&table).chain(arrays).chain(lists) {
-            self.store.mark_incremental(&t.name)?;
+            self.store
+                .mark_incremental(&t.name, self.tally.since(&t.name))?;
         }
         if self.reader.count(table)? != self.store.row_count(&table.name)? {
             self.full(table, arrays)?;
@@ -259,10 +279,11 @@ impl<'p> Pass<'_, 'p> {
     /// The table and its array children whole, through staging copies
     /// swapped in together.
     fn full(&mut self, table: &'p Table, arrays: &[&'p Table]) -> Result<()> {
-        let tables: Vec<&Table> = std::iter::once(table)
+        let tables: Vec<(&Table, Generation)> = std::iter::once(table)
             .chain(arrays.iter().copied())
+            .map(|t| (t, self.tally.since(&t.name)))
             .collect();
-        for t in &tables {
+        for (t, _) in &tables {
             self.store.begin_full(t)?;
         }
         let mut reading = self.reader.read(Pace::Ahead, table, "", &[])?;

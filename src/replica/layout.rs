@@ -1,6 +1,6 @@
 //! The replica file's layout: one table per profile table, with the column
 //! names and types the engine's virtual tables declare, and `_replica_sync`,
-//! one row of sync state per table. A table exists in the file only once a
+//! one row of sync state per table (with its write generation, `dirty`). A table exists in the file only once a
 //! sync of it has completed, so a reader never mistakes "never synced" for
 //! "no rows".
 
@@ -25,8 +25,14 @@ pub const META_DDL: &str = "CREATE TABLE IF NOT EXISTS _replica_sync(
     last_incremental_sync TEXT,
     full_requests INTEGER,
     incremental_requests INTEGER,
-    high_water INTEGER
+    high_water INTEGER,
+    dirty INTEGER NOT NULL DEFAULT 0
 )";
+
+/// A state table made before the write generation (`store::Generation`)
+/// gains it: the column `dirty`, 0 in every row.
+pub const META_DIRTY: &str =
+    "ALTER TABLE _replica_sync ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0";
 
 /// The declaration a replica column gets: the virtual table's
 /// (`SqlType::decl`), so that each column has the live column's affinity

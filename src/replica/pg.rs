@@ -17,7 +17,7 @@
 //! the error says so.
 
 use super::pg_types::{from_pg_text, pg_format_type, pg_type, select_expr, to_pg_text};
-use super::store::{keyset_column, Change, Store, SyncKind, SyncState};
+use super::store::{keyset_column, Change, Generation, Store, SyncKind, SyncState};
 use crate::engine::{Interrupt, Value};
 use crate::error::{Error, Kind, Result};
 use crate::schema::Table;
@@ -135,9 +135,11 @@ impl PgStore {
                     last_incremental_sync TIMESTAMPTZ,
                     full_requests BIGINT,
                     incremental_requests BIGINT,
-                    high_water BIGINT)"
+                    high_water BIGINT,
+                    dirty BIGINT NOT NULL DEFAULT 0)"
             ))
             .map_err(|e| pg_failed(schema, e))?;
+        add_generation(&mut client, schema)?;
         Ok(PgStore {
             client: RefCell::new(client),
             schema: schema.to_string(),
@@ -184,20 +186,56 @@ impl PgStore {
             .map_err(|e| self.failed(e))
     }
 
-    fn set_state(&self, table: &str, column: &str, value: &str) -> Result<()> {
+    /// One column of the table's state; with `since`, only while the
+    /// table's generation is still that.
+    fn set_state(
+        &self,
+        table: &str,
+        column: &str,
+        value: &str,
+        since: Option<Generation>,
+    ) -> Result<()> {
         self.client
             .borrow_mut()
             .execute(
                 &format!(
-                    "UPDATE {}.{META} SET {column} = {value} WHERE table_name = $1",
+                    "UPDATE {}.{META} SET {column} = {value} WHERE table_name = $1 \
+                     AND ($2::bigint IS NULL OR dirty = $2)",
                     ident(&self.schema)
                 ),
-                &[&table],
+                &[&table, &since],
             )
             .map(|_| ())
             .map_err(|e| self.failed(e))
     }
 }
+
+/// A state table made before the write generation (`store::Generation`)
+/// gains it. Only when it lacks it: ALTER TABLE would wait for every
+/// reader of the state table.
+fn add_generation(client: &mut Client, schema: &str) -> Result<()> {
+    let has: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+              WHERE table_schema = $1 AND table_name = $2 AND column_name = 'dirty')",
+            &[&schema, &META],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| pg_failed(schema, e))?;
+    if has {
+        return Ok(());
+    }
+    client
+        .batch_execute(&format!(
+            "ALTER TABLE {}.{META} ADD COLUMN IF NOT EXISTS dirty BIGINT NOT NULL DEFAULT 0",
+            ident(schema)
+        ))
+        .map_err(|e| pg_failed(schema, e))
+}
+
+/// How long marking a table stale without the sync lock waits for a
+/// sync's open state write (which holds the state row for milliseconds).
+const MARK_WAIT: &str = "30s";
 
 /// A key made unique over rows that share one: the API listed a row twice.
 fn twice_or_failed(schema: &str, table: &str, e: postgres::Error) -> Error {
@@ -430,7 +468,7 @@ impl PgStore {
         }
     }
 
-    /// Ends one table's full sync inside `tx`: the swap, its key, its state.
+    /// Ends one table's full sync inside `tx`: the swap and its key.
     fn swap_in(&self, tx: &mut postgres::Transaction<'_>, table: &Table) -> Result<()> {
         let t = self.table_ref(&table.name);
         let stage = self.table_ref(&stage_name(&table.name));
@@ -455,16 +493,32 @@ impl PgStore {
             ))
             .map_err(|e| twice_or_failed(&self.schema, &table.name, e))?;
         }
+        Ok(())
+    }
+
+    /// The state of a table just swapped in, inside `tx`: its row count,
+    /// and `last_full_sync` and the high water only while its generation
+    /// is still `since`. Written after every swap of the transaction, so
+    /// that the state row is held (from a write marking it stale) only
+    /// until the commit that follows at once.
+    fn full_state(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        table: &Table,
+        since: Generation,
+    ) -> Result<()> {
+        let t = self.table_ref(&table.name);
         let high_water = highest_key(table, &t);
         tx.execute(
             &format!(
-                "INSERT INTO {s}.{META}(table_name, row_count, last_full_sync, high_water)
+                "INSERT INTO {s}.{META} AS m (table_name, row_count, last_full_sync, high_water)
                  VALUES ($1, (SELECT count(*) FROM {t}), now(), {high_water})
                  ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count,
-                    last_full_sync = excluded.last_full_sync, high_water = excluded.high_water",
+                    last_full_sync = CASE WHEN m.dirty = $2 THEN excluded.last_full_sync END,
+                    high_water = CASE WHEN m.dirty = $2 THEN excluded.high_water END",
                 s = ident(&self.schema)
             ),
-            &[&table.name],
+            &[&table.name, &since],
         )
         .map(|_| ())
         .map_err(|e| pg_failed(&self.schema, e))
@@ -533,13 +587,16 @@ impl Store for PgStore {
         tx.commit().map_err(|e| pg_failed(&self.schema, e))
     }
 
-    fn finish_full(&mut self, tables: &[&Table]) -> Result<()> {
+    fn finish_full(&mut self, tables: &[(&Table, Generation)]) -> Result<()> {
         let mut client = self.client.borrow_mut();
         let mut tx = client
             .transaction()
             .map_err(|e| pg_failed(&self.schema, e))?;
-        for table in tables {
+        for (table, _) in tables {
             self.swap_in(&mut tx, table)?;
+        }
+        for (table, since) in tables {
+            self.full_state(&mut tx, table, *since)?;
         }
         tx.commit().map_err(|e| pg_failed(&self.schema, e))
     }
@@ -600,12 +657,12 @@ impl Store for PgStore {
         }
     }
 
-    fn raise_high_water(&mut self, table: &Table) -> Result<()> {
+    fn raise_high_water(&mut self, table: &Table, since: Generation) -> Result<()> {
         if keyset_column(table).is_none() {
             return Ok(());
         }
         let value = highest_key(table, &self.table_ref(&table.name));
-        self.set_state(&table.name, "high_water", &value)
+        self.set_state(&table.name, "high_water", &value, Some(since))
     }
 
     fn row_count(&self, table: &str) -> Result<u64> {
@@ -624,8 +681,8 @@ impl Store for PgStore {
         Ok(n as u64)
     }
 
-    fn mark_incremental(&mut self, table: &str) -> Result<()> {
-        self.set_state(table, "last_incremental_sync", "now()")
+    fn mark_incremental(&mut self, table: &str, since: Generation) -> Result<()> {
+        self.set_state(table, "last_incremental_sync", "now()", Some(since))
     }
 
     fn record_requests(&mut self, table: &str, kind: SyncKind, requests: u64) -> Result<()> {
@@ -634,24 +691,54 @@ impl Store for PgStore {
             SyncKind::Incremental => "incremental_requests",
         };
         let rows = self.row_count(table)?;
-        self.set_state(table, column, &(requests as i64).to_string())?;
-        self.set_state(table, "row_count", &(rows as i64).to_string())
+        self.set_state(table, column, &(requests as i64).to_string(), None)?;
+        self.set_state(table, "row_count", &(rows as i64).to_string(), None)
     }
 
     fn states(&self) -> Result<Vec<SyncState>> {
         states(&mut self.client.borrow_mut(), &self.schema)
     }
 
+    fn generation(&self, table: &str) -> Result<Generation> {
+        self.client
+            .borrow_mut()
+            .query_one(
+                &format!(
+                    "SELECT coalesce(max(dirty), 0) FROM {}.{META} WHERE table_name = $1",
+                    ident(&self.schema)
+                ),
+                &[&table],
+            )
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| self.failed(e))
+    }
+
     fn mark_stale(&mut self, table: &str) -> Result<()> {
-        for column in ["last_full_sync", "last_incremental_sync", "high_water"] {
-            self.set_state(table, column, "NULL")?;
-        }
-        Ok(())
+        // Made without the sync lock too (`reading`), on a state table an
+        // older sync may have made.
+        add_generation(&mut self.client.borrow_mut(), &self.schema)?;
+        // One row, in a transaction of its own: it holds nothing while it
+        // waits (no deadlock with a sync), and waits a bounded time.
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().map_err(|e| self.failed(e))?;
+        tx.batch_execute(&format!("SET LOCAL lock_timeout = '{MARK_WAIT}'"))
+            .map_err(|e| self.failed(e))?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {}.{META} AS m (table_name, row_count, dirty) VALUES ($1, 0, 1)
+                 ON CONFLICT (table_name) DO UPDATE SET dirty = m.dirty + 1,
+                    last_full_sync = NULL, last_incremental_sync = NULL, high_water = NULL",
+                ident(&self.schema)
+            ),
+            &[&table],
+        )
+        .map_err(|e| self.failed(e))?;
+        tx.commit().map_err(|e| self.failed(e))
     }
 
     fn recount(&mut self, table: &str) -> Result<()> {
         let rows = self.row_count(table)?;
-        self.set_state(table, "row_count", &(rows as i64).to_string())
+        self.set_state(table, "row_count", &(rows as i64).to_string(), None)
     }
 }
 
@@ -678,12 +765,14 @@ pub fn states(client: &mut Client, schema: &str) -> Result<Vec<SyncState>> {
         .query(
             &format!(
                 "SELECT table_name, row_count, {}, {}, full_requests, incremental_requests, high_water
-                 FROM {}.{META} ORDER BY table_name COLLATE \"C\"",
+                 FROM {}.{META} m WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_tables p
+                    WHERE p.schemaname = $1 AND p.tablename = m.table_name)
+                 ORDER BY table_name COLLATE \"C\"",
                 when("last_full_sync"),
                 when("last_incremental_sync"),
                 ident(schema)
             ),
-            &[],
+            &[&schema],
         )
         .map_err(|e| pg_failed(schema, e))?;
     rows.iter()

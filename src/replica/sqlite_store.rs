@@ -4,7 +4,7 @@
 //! state while a batch is written.
 
 use super::layout::{self, quoted, META};
-use super::store::{keyset_column, Change, Store, SyncKind, SyncState};
+use super::store::{keyset_column, Change, Generation, Store, SyncKind, SyncState};
 use super::{failed, now_unix, sql_time};
 use crate::engine::Value;
 use crate::error::{Error, Kind, Result};
@@ -41,10 +41,18 @@ impl SqliteStore {
         .map_err(|e| failed(path, e))?;
         conn.execute_batch(layout::META_DDL)
             .map_err(|e| failed(path, e))?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             path: path.to_path_buf(),
             conn,
-        })
+        };
+        if !store
+            .declared(META)?
+            .iter()
+            .any(|(name, _)| name == "dirty")
+        {
+            store.exec(layout::META_DIRTY, [])?;
+        }
+        Ok(store)
     }
 
     /// Opens an existing replica read-only (CacheStatus).
@@ -126,11 +134,11 @@ impl Store for SqliteStore {
         tx.commit().map_err(|e| failed(&path, e))
     }
 
-    fn finish_full(&mut self, tables: &[&Table]) -> Result<()> {
+    fn finish_full(&mut self, tables: &[(&Table, Generation)]) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
-        for table in tables {
-            swap_in(&tx, table).map_err(|e| match e {
+        for (table, since) in tables {
+            swap_in(&tx, table, *since).map_err(|e| match e {
                 Swap::Sql(e) => failed(&path, e),
                 Swap::Duplicate(e) => e,
             })?;
@@ -181,17 +189,17 @@ impl Store for SqliteStore {
         }
     }
 
-    fn raise_high_water(&mut self, table: &Table) -> Result<()> {
+    fn raise_high_water(&mut self, table: &Table, since: Generation) -> Result<()> {
         let Some(k) = keyset_column(table) else {
             return Ok(());
         };
         self.exec(
             &format!(
-                "UPDATE {META} SET high_water = (SELECT coalesce(max({}), 0) FROM {}) WHERE table_name = ?1",
+                "UPDATE {META} SET high_water = (SELECT coalesce(max({}), 0) FROM {}) WHERE table_name = ?1 AND dirty = ?2",
                 quoted(k),
                 quoted(&table.name)
             ),
-            [&table.name],
+            rusqlite::params![table.name, since],
         )
     }
 
@@ -209,10 +217,12 @@ impl Store for SqliteStore {
             .map_err(|e| self.fail(e))
     }
 
-    fn mark_incremental(&mut self, table: &str) -> Result<()> {
+    fn mark_incremental(&mut self, table: &str, since: Generation) -> Result<()> {
         self.exec(
-            &format!("UPDATE {META} SET last_incremental_sync = ?2 WHERE table_name = ?1"),
-            rusqlite::params![table, sql_time(now_unix())],
+            &format!(
+                "UPDATE {META} SET last_incremental_sync = ?2 WHERE table_name = ?1 AND dirty = ?3"
+            ),
+            rusqlite::params![table, sql_time(now_unix()), since],
         )
     }
 
@@ -237,7 +247,9 @@ impl Store for SqliteStore {
             .prepare(&format!(
                 "SELECT table_name, row_count, last_full_sync, last_incremental_sync,
                         full_requests, incremental_requests, high_water
-                 FROM {META} ORDER BY table_name"
+                 FROM {META} WHERE table_name IN
+                    (SELECT name FROM sqlite_schema WHERE type = 'table')
+                 ORDER BY table_name"
             ))
             .map_err(|e| self.fail(e))?;
         let found = stmt
@@ -258,10 +270,24 @@ impl Store for SqliteStore {
             .map_err(|e| self.fail(e))
     }
 
+    fn generation(&self, table: &str) -> Result<Generation> {
+        self.conn
+            .query_row(
+                &format!("SELECT coalesce(max(dirty), 0) FROM {META} WHERE table_name = ?1"),
+                [table],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.fail(e))
+    }
+
     fn mark_stale(&mut self, table: &str) -> Result<()> {
+        // One statement: WAL lets it commit between a sync's batches; the
+        // busy timeout bounds its wait for one.
         self.exec(
             &format!(
-                "UPDATE {META} SET last_full_sync = NULL, last_incremental_sync = NULL, high_water = NULL WHERE table_name = ?1"
+                "INSERT INTO {META}(table_name, row_count, dirty) VALUES (?1, 0, 1)
+                 ON CONFLICT(table_name) DO UPDATE SET dirty = dirty + 1,
+                    last_full_sync = NULL, last_incremental_sync = NULL, high_water = NULL"
             ),
             [table],
         )
@@ -288,8 +314,9 @@ impl From<rusqlite::Error> for Swap {
 }
 
 /// Inside the caller's transaction: the staging copy of `table` becomes
-/// the table, with its key index and its state.
-fn swap_in(tx: &Transaction, table: &Table) -> std::result::Result<(), Swap> {
+/// the table, with its key index and its state (fresh only if its
+/// generation is still `since`).
+fn swap_in(tx: &Transaction, table: &Table, since: Generation) -> std::result::Result<(), Swap> {
     tx.execute_batch(&format!(
         "DROP TABLE IF EXISTS {t}; ALTER TABLE {s} RENAME TO {t};",
         t = quoted(&table.name),
@@ -316,10 +343,16 @@ fn swap_in(tx: &Transaction, table: &Table) -> std::result::Result<(), Swap> {
             "INSERT INTO {META}(table_name, row_count, last_full_sync, high_water)
              VALUES (?1, (SELECT count(*) FROM {t}), ?2, ?3)
              ON CONFLICT(table_name) DO UPDATE SET row_count = excluded.row_count,
-                last_full_sync = ?2, high_water = ?3",
+                last_full_sync = CASE WHEN dirty = ?4 THEN ?2 END,
+                high_water = CASE WHEN dirty = ?4 THEN ?3 END",
             t = quoted(&table.name)
         ),
-        rusqlite::params![table.name, sql_time(now_unix()), high_water.unwrap_or(0)],
+        rusqlite::params![
+            table.name,
+            sql_time(now_unix()),
+            high_water.unwrap_or(0),
+            since
+        ],
     )?;
     Ok(())
 }
@@ -424,7 +457,7 @@ mod tests {
             .unwrap();
         assert!(!store.has_table("Orders").unwrap(), "staged only");
         assert_eq!(store.high_water(orders).unwrap(), None);
-        store.finish_full(&[orders]).unwrap();
+        store.finish_full(&[(orders, 0)]).unwrap();
         assert_eq!(store.row_count("Orders").unwrap(), 3);
         assert_eq!(store.high_water(orders).unwrap(), Some(3));
         let newer = vec![row(orders, 3), row(orders, 7)];
@@ -442,7 +475,7 @@ mod tests {
             ])
             .unwrap();
         assert_eq!(store.row_count("Orders").unwrap(), 3, "2, 3 and 7");
-        store.raise_high_water(orders).unwrap();
+        store.raise_high_water(orders, 0).unwrap();
         store
             .record_requests("Orders", SyncKind::Incremental, 4)
             .unwrap();
@@ -467,7 +500,7 @@ mod tests {
                 rows: &rows,
             }])
             .unwrap();
-        let e = store.finish_full(&[orders]).unwrap_err();
+        let e = store.finish_full(&[(orders, 0)]).unwrap_err();
         assert!(e.message.contains("twice"), "{}", e.message);
         assert!(!store.has_table("Orders").unwrap());
     }
@@ -497,7 +530,7 @@ mod tests {
             e.message
         );
         // Nothing of the batch was written.
-        store.finish_full(&[orders]).unwrap();
+        store.finish_full(&[(orders, 0)]).unwrap();
         assert_eq!(store.row_count("Orders").unwrap(), 0);
     }
 
@@ -507,7 +540,7 @@ mod tests {
         let orders = profile.table("Orders").unwrap();
         let mut store = SqliteStore::open(Path::new(":memory:")).unwrap();
         store.begin_full(orders).unwrap();
-        store.finish_full(&[orders]).unwrap();
+        store.finish_full(&[(orders, 0)]).unwrap();
         assert_eq!(store.high_water(orders).unwrap(), Some(0));
         // As the first replicas declared money (BLOB affinity).
         store
@@ -515,5 +548,72 @@ mod tests {
             .execute_batch(r#"ALTER TABLE "Orders" RENAME COLUMN total TO total_old; ALTER TABLE "Orders" ADD COLUMN total DECIMAL BLOB(19,4)"#)
             .unwrap();
         assert_eq!(store.high_water(orders).unwrap(), None);
+    }
+
+    #[test]
+    fn a_state_table_made_before_the_write_generation_gains_it() {
+        let path = std::env::temp_dir().join(format!("jsodbc-old-state-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE _replica_sync(table_name TEXT PRIMARY KEY, row_count INTEGER NOT NULL,
+                last_full_sync TEXT, last_incremental_sync TEXT, full_requests INTEGER,
+                incremental_requests INTEGER, high_water INTEGER);
+             CREATE TABLE Categories(id BIGINT);
+             INSERT INTO _replica_sync VALUES ('Categories', 0, '2026-01-01 00:00:00', NULL, 1, NULL, 0);",
+        )
+        .unwrap();
+        drop(old);
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.generation("Categories").unwrap(), 0);
+        assert_eq!(store.states().unwrap()[0].full_requests, Some(1));
+        store.mark_stale("Categories").unwrap();
+        assert_eq!(store.generation("Categories").unwrap(), 1);
+        assert_eq!(store.states().unwrap()[0].last_full_sync, None);
+        drop(store);
+        // Opened again, nothing is added twice.
+        assert_eq!(
+            SqliteStore::open(&path)
+                .unwrap()
+                .generation("Categories")
+                .unwrap(),
+            1
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_sync_cannot_make_fresh_a_table_marked_stale_since_it_began() {
+        let profile = Profile::load(None).unwrap();
+        let orders = profile.table("Orders").unwrap();
+        let mut store = SqliteStore::open(Path::new(":memory:")).unwrap();
+        // Never synced: a mark makes a state that lists nothing yet.
+        let since = store.generation("Orders").unwrap();
+        store.mark_stale("Orders").unwrap();
+        assert!(store.states().unwrap().is_empty());
+        store.begin_full(orders).unwrap();
+        store.finish_full(&[(orders, since)]).unwrap();
+        let state = &store.states().unwrap()[0];
+        assert_eq!(
+            (state.last_full_sync.as_deref(), state.high_water),
+            (None, None)
+        );
+        assert_eq!(
+            store.high_water(orders).unwrap(),
+            None,
+            "read whole next time"
+        );
+        // A sync that began after the mark makes it fresh.
+        let since = store.generation("Orders").unwrap();
+        store.begin_full(orders).unwrap();
+        store.finish_full(&[(orders, since)]).unwrap();
+        assert!(store.states().unwrap()[0].last_full_sync.is_some());
+        // An incremental sync's state writes are refused the same way.
+        store.mark_stale("Orders").unwrap();
+        store.raise_high_water(orders, since).unwrap();
+        store.mark_incremental("Orders", since).unwrap();
+        let state = &store.states().unwrap()[0];
+        assert_eq!(state.last_incremental_sync.as_deref(), None);
+        assert_eq!(state.high_water, None);
     }
 }

@@ -71,6 +71,13 @@ pub struct SyncState {
     pub high_water: Option<i64>,
 }
 
+/// A table's write generation: `mark_stale` raises it, and a sync's state
+/// writes make the table fresh only while it is the one the sync read
+/// before reading the table (a compare-and-set). A write the API accepted
+/// while a sync held the lock thus survives that sync's last state write,
+/// whatever becomes of the writing process.
+pub type Generation = i64;
+
 /// Where the replica is kept. A table exists in a store only once a full
 /// sync of it completed, so "never synced" is never read as "no rows".
 pub trait Store: Send {
@@ -88,11 +95,13 @@ pub trait Store: Send {
     fn apply(&mut self, changes: &[Change]) -> Result<()>;
 
     /// Ends the full syncs of `tables` (a parent and the children read with
-    /// it) in one transaction: each staging copy replaces its table
-    /// (refused when two rows share a primary key), and each state gets
-    /// its row count, `last_full_sync` and the high water (the highest
-    /// `keyset_column`, 0 without one).
-    fn finish_full(&mut self, tables: &[&Table]) -> Result<()>;
+    /// it, each with its generation when the sync began reading it) in one
+    /// transaction: each staging copy replaces its table (refused when two
+    /// rows share a primary key), and each state gets its row count and,
+    /// only while its generation is still the one given, `last_full_sync`
+    /// and the high water (the highest `keyset_column`, 0 without one):
+    /// otherwise a write marked it stale meanwhile, and it stays stale.
+    fn finish_full(&mut self, tables: &[(&Table, Generation)]) -> Result<()>;
 
     /// The rows of `table` whose `column` is one of `values` (a sync
     /// compares them with the rows it reads again: a parent changed?).
@@ -105,24 +114,33 @@ pub trait Store: Send {
     fn high_water(&self, table: &Table) -> Result<Option<i64>>;
 
     /// The high water becomes the highest `keyset_column` value the table
-    /// holds.
-    fn raise_high_water(&mut self, table: &Table) -> Result<()>;
+    /// holds, if its generation is still `since`.
+    fn raise_high_water(&mut self, table: &Table, since: Generation) -> Result<()>;
 
     /// Rows the table holds (0 when never synced).
     fn row_count(&self, table: &str) -> Result<u64>;
 
-    /// `last_incremental_sync` becomes now.
-    fn mark_incremental(&mut self, table: &str) -> Result<()>;
+    /// `last_incremental_sync` becomes now, if the table's generation is
+    /// still `since`.
+    fn mark_incremental(&mut self, table: &str, since: Generation) -> Result<()>;
 
     /// The requests a finished sync used, and the rows it left.
     fn record_requests(&mut self, table: &str, kind: SyncKind, requests: u64) -> Result<()>;
 
-    /// Every table's state, ordered by name.
+    /// The state of every table the store holds, ordered by name.
     fn states(&self) -> Result<Vec<SyncState>>;
 
-    /// A write changed the table in a way not known row by row: its last
-    /// syncs and high water are forgotten, so that it is stale and its next
-    /// sync reads it whole (writes through, replica/auto.rs).
+    /// The table's write generation (0 when it has no state yet). A sync
+    /// reads it before it reads the table; see `Generation`.
+    fn generation(&self, table: &str) -> Result<Generation>;
+
+    /// A write changed the table in a way not known row by row, or while a
+    /// sync held the lock: its last syncs and high water are forgotten and
+    /// its generation goes up, in one statement (a state is made for a
+    /// table never synced), so that it is stale, its next sync reads it
+    /// whole, and a sync reading it now cannot make it look fresh. Safe
+    /// without the lock (writes.rs); it waits for a sync's open state
+    /// write a bounded time, then fails.
     fn mark_stale(&mut self, table: &str) -> Result<()>;
 
     /// The state's row count becomes the rows the table holds (after a

@@ -64,6 +64,10 @@ pub struct TableReport {
     pub read: u64,
     pub requests: u64,
     pub error: Option<String>,
+    /// A write through the driver marked the table stale while this sync
+    /// read it (the lock was this sync's): the sync's copy may lack that
+    /// write, so the table is left stale and its next sync reads it whole.
+    pub left_stale: bool,
 }
 
 pub struct Options {
@@ -124,6 +128,7 @@ pub fn run(
                         read: t.read,
                         requests: t.requests,
                         error: None,
+                        left_stale: store.generation(&table.name)? != tally.since(&table.name),
                     }
                 }
                 (outcome, t) => TableReport {
@@ -136,6 +141,7 @@ pub fn run(
                         Err(e) => e.message.clone(),
                         Ok(()) => "not synced".into(),
                     }),
+                    left_stale: false,
                 },
             };
             progress.done(&report);

@@ -2,7 +2,9 @@
 //! the tables the replica (either one) holds, in one transaction under its
 //! lock; embedded children follow their parent; what cannot be followed row
 //! by row marks its table stale. When a sync keeps the lock too long, the
-//! tables are marked stale instead, with a warning (the write stands).
+//! tables are marked stale instead, without the lock, with a warning (the
+//! write stands); the sync cannot make them look fresh again
+//! (`store::Generation`).
 
 use super::auto::LOCK_WAIT;
 use super::store;
@@ -22,10 +24,6 @@ pub struct ReplicaWrites {
     /// Bumped by every write applied (AutoCache's `Freshen::changes`).
     changes: Counted,
 }
-
-/// How long a thread marking tables stale waits for a sync that kept the
-/// replica's lock past `LOCK_WAIT` (see `ReplicaWrites::stale_later`).
-const STALE_WAIT: Duration = Duration::from_secs(6 * 3600);
 
 impl ReplicaWrites {
     pub fn new(profile: Arc<Profile>, config: &Config) -> ReplicaWrites {
@@ -50,42 +48,43 @@ impl ReplicaWrites {
     }
 
     /// The lock was not had: the tables the write changed are marked stale
-    /// at once, without it (a read sees them stale), and again once the
-    /// sync holding it ends (its last state writes would make them look
-    /// fresh without this write): a thread waits for the lock to do it.
-    fn stale_later(&self, changes: &[Change], why: &Error) -> Result<Vec<String>> {
-        let target = Target::of(&self.config)?;
-        let mut tables: Vec<String> = Vec::new();
-        let mut store = target.peek()?;
+    /// without it (one statement each, its wait bounded). Each mark raises
+    /// the table's write generation, so the sync holding the lock, which
+    /// read the table's generation before reading it, cannot make it look
+    /// fresh: its next read syncs it whole, whenever this process ends.
+    /// The write stands either way: what the replica did is a warning.
+    fn stale_instead(&self, changes: &[Change], why: &Error) -> Vec<String> {
+        let mut tables: Vec<&str> = Vec::new();
         for c in changes {
             let name = changed_table(c);
-            if !tables.iter().any(|t| t == name) && store.has_table(name)? {
-                store.mark_stale(name)?;
-                tables.push(name.to_string());
+            if !tables.contains(&name) {
+                tables.push(name);
             }
         }
-        drop(store);
-        if tables.is_empty() {
-            return Ok(Vec::new());
+        let them = if tables.len() == 1 { "it" } else { "them" };
+        let listed = tables.join(", ");
+        match self.mark_unlocked(&tables) {
+            Ok(()) => vec![format!(
+                "{listed} marked stale instead, so that the next read syncs {them} again ({})",
+                why.message
+            )],
+            Err(e) => vec![format!(
+                "{listed} could not be marked stale either ({}; {}): the replica may answer without this write; sync {listed} whole before reading the replica (`jumpseller-odbc sync --full --tables {}`)",
+                why.message,
+                e.message,
+                tables.join(",")
+            )],
         }
-        let config = self.config.clone();
-        let marked = tables.clone();
-        std::thread::spawn(move || {
-            let Ok(target) = Target::of(&config) else {
-                return;
-            };
-            if let Ok(mut locked) = target.lock(STALE_WAIT, &Interrupt::none(), &mut || {}) {
-                for t in &marked {
-                    let _ = locked.store.mark_stale(t);
-                }
-            }
-        });
-        Ok(vec![format!(
-            "{} marked stale instead, so that the next read syncs {} again ({})",
-            tables.join(", "),
-            if tables.len() == 1 { "it" } else { "them" },
-            why.message
-        )])
+    }
+
+    /// Marks `tables` stale without the sync lock: held or not (a sync may
+    /// be making a table's first copy now).
+    fn mark_unlocked(&self, tables: &[&str]) -> Result<()> {
+        let mut store = Target::of(&self.config)?.peek()?;
+        for t in tables {
+            store.mark_stale(t)?;
+        }
+        Ok(())
     }
 }
 
@@ -100,7 +99,7 @@ impl WriteThrough for ReplicaWrites {
         // write, over the row written here: wait for it.
         let mut locked = match target.lock(self.lock_wait, &Interrupt::none(), &mut || {}) {
             Ok(locked) => locked,
-            Err(e) if e.kind == Kind::Timeout => return self.stale_later(changes, &e),
+            Err(e) if e.kind == Kind::Timeout => return Ok(self.stale_instead(changes, &e)),
             Err(e) => return Err(e),
         };
         let store = locked.store.as_mut();

@@ -68,6 +68,26 @@ impl Backend {
         }
     }
 
+    /// Runs `sql` in the replica itself: the SQLite file, or the
+    /// PostgreSQL database with the store's schema (made when absent)
+    /// first on the search path.
+    #[allow(dead_code)]
+    pub fn execute(&self, sql: &str) {
+        match self {
+            Backend::Sqlite { file, .. } => rusqlite::Connection::open(file)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            Backend::Pg(server) => {
+                let mut c = postgres::Client::connect(&server.conn(), postgres::NoTls).unwrap();
+                c.batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {SCHEMA}; SET search_path = {SCHEMA}; {sql}"
+                ))
+                .unwrap();
+            }
+        }
+    }
+
     /// An Offline connection to the replica (no network), with more keys
     /// (`;Key=value...`).
     pub fn offline_with(&self, extra: &str) -> (*mut c_void, *mut c_void) {
