@@ -17,3 +17,4 @@ pub mod odbc;
 pub mod replica;
 pub mod schema;
 pub mod timefmt;
+pub mod workers;

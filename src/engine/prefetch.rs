@@ -308,10 +308,10 @@ impl Keyset {
             return;
         }
         let (tx, rx) = channel();
-        let (ctx, scope) = (ctx.clone(), scope.clone());
-        std::thread::spawn(move || {
-            let _ = tx.send(fetch_count_as(&ctx, &scope, &path, &path, false));
-        });
+        let (c, scope) = (ctx.clone(), scope.clone());
+        ctx.client.workers().run(Box::new(move || {
+            let _ = tx.send(fetch_count_as(&c, &scope, &path, &path, false));
+        }));
         self.counting = Some(rx);
     }
 
@@ -350,10 +350,10 @@ impl Keyset {
             if self.ahead.contains_key(&key) {
                 continue;
             }
-            let (ctx, scope) = (ctx.clone(), scope.clone());
+            let (c, scope) = (ctx.clone(), scope.clone());
             let route = self.route.clone();
-            let rx = ask_ahead(&mut self.decoder, fetch, move |f| {
-                after_ahead(&ctx, &scope, f, &route, key, limit)
+            let rx = ask_ahead(ctx, &mut self.decoder, fetch, move |f| {
+                after_ahead(&c, &scope, f, &route, key, limit)
             });
             self.ahead.insert(key, rx);
         }
@@ -601,14 +601,14 @@ impl Offset {
             }
         }
         let (tx, rx) = channel();
-        let (ctx, scope) = (ctx.clone(), scope.clone());
-        std::thread::spawn(move || {
-            let r = fetch_count_as(&ctx, &scope, &path, &path, fresh);
+        let (c, scope) = (ctx.clone(), scope.clone());
+        ctx.client.workers().run(Box::new(move || {
+            let r = fetch_count_as(&c, &scope, &path, &path, fresh);
             if let Ok(n) = r {
-                ctx.remember_count_of(&path, n);
+                c.remember_count_of(&path, n);
             }
             let _ = tx.send(r);
-        });
+        }));
         self.counting = Some(rx);
     }
 
@@ -643,9 +643,9 @@ impl Offset {
             if self.ahead.contains_key(&p) {
                 continue;
             }
-            let (ctx, scope) = (ctx.clone(), scope.clone());
-            let rx = ask_ahead(&mut self.decoder, fetch, move |f| {
-                page_ahead(&ctx, &scope, f, p, limit, fresh)
+            let (c, scope) = (ctx.clone(), scope.clone());
+            let rx = ask_ahead(ctx, &mut self.decoder, fetch, move |f| {
+                page_ahead(&c, &scope, f, p, limit, fresh)
             });
             self.ahead.insert(p, rx);
         }
@@ -653,11 +653,12 @@ impl Offset {
     }
 }
 
-/// A page asked for ahead of the reader by a request thread of its own
-/// (`ask`); a scan's page, which comes as text, is then decoded by the
-/// pager's decoding thread (see `source::Answer`), started here the first
-/// time.
+/// A page asked for ahead of the reader by a request thread (`ask`, on
+/// one of the connection's workers); a scan's page, which comes as text,
+/// is then decoded by the pager's decoding thread (see `source::Answer`),
+/// started here the first time.
 fn ask_ahead(
+    ctx: &Ctx,
     decoder: &mut Option<Decoder>,
     fetch: &Fetch,
     ask: impl FnOnce(&Fetch) -> Result<Answer> + Send + 'static,
@@ -668,7 +669,7 @@ fn ask_ahead(
         .keep
         .is_some()
         .then(|| decoder.get_or_insert_with(Decoder::start).clone());
-    std::thread::spawn(move || {
+    ctx.client.workers().run(Box::new(move || {
         let answer = ask(&f);
         match decoder {
             Some(d) => d.decode(f, answer, tx),
@@ -676,7 +677,7 @@ fn ask_ahead(
                 let _ = tx.send(answer);
             }
         }
-    });
+    }));
     rx
 }
 

@@ -93,11 +93,15 @@ pub struct Decoder(Sender<Job>);
 impl Decoder {
     pub fn start() -> Decoder {
         let (tx, rx) = channel::<Job>();
-        std::thread::spawn(move || {
-            for job in rx {
-                job();
-            }
-        });
+        // A thread that cannot start drops `rx`: `decode` then decodes
+        // on the request thread.
+        let _ = std::thread::Builder::new()
+            .name("jumpseller-dec".into())
+            .spawn(move || {
+                for job in rx {
+                    job();
+                }
+            });
         Decoder(tx)
     }
 
@@ -271,9 +275,7 @@ fn fetch_path(
     let wrapper = f.wrapper.as_deref();
     let body = match &f.keep {
         Some(_) if ahead => {
-            let text = ctx
-                .client
-                .get_with(&path, &scope.interrupt, &|t| Ok(t.to_string()));
+            let text = ctx.client.get_text(&path, &scope.interrupt);
             match text {
                 Ok(text) => return Ok(Answer::Text { text, key, full_at }),
                 Err(e) => Err(e),

@@ -1,4 +1,5 @@
-//! One request and its whole answer, on a thread of its own, so the statement
+//! One request and its whole answer, on a thread of its own (one of the
+//! connection's workers), so the statement
 //! waiting for it can give up: a cancel or the query's deadline ends the wait
 //! within a slice, whatever the server does (stalls, trickles a body, never
 //! answers while `Timeout=0`). The abandoned thread finishes or times out on
@@ -7,6 +8,7 @@
 use super::error::ApiError;
 use super::Interrupt;
 use crate::jumpseller::ratelimit::Permit;
+use crate::workers::Workers;
 use reqwest::blocking::RequestBuilder;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -49,9 +51,10 @@ pub(crate) fn exchange(
     request: RequestBuilder,
     permit: Permit,
     interrupt: &Interrupt,
+    workers: &Workers,
 ) -> Result<Exchanged, ApiError> {
     let (tx, rx) = channel();
-    std::thread::spawn(move || {
+    workers.run(Box::new(move || {
         let sent = request.send();
         drop(permit);
         let outcome = match sent {
@@ -64,7 +67,7 @@ pub(crate) fn exchange(
         };
         // The waiter may have given up: then nobody needs the answer.
         let _ = tx.send(outcome);
-    });
+    }));
     loop {
         match rx.recv_timeout(SLICE) {
             Ok(outcome) => return Ok(outcome),

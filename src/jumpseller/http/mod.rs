@@ -19,6 +19,7 @@ use super::oauth::{Renewal, TokenManager};
 use super::ratelimit::Limiter;
 use crate::error::{Error, Kind};
 use crate::logging::{redact, Logger};
+use crate::workers::Workers;
 use error::{auth_failure, transport_error, with_tries};
 use exchange::{exchange, Exchanged};
 use reqwest::blocking::{Client as Http, RequestBuilder};
@@ -72,6 +73,8 @@ pub struct Client {
     reached: AtomicBool,
     /// Requests sent (attempts, retries included).
     sent: AtomicU64,
+    /// The threads that carry the requests (see `crate::workers`).
+    workers: Workers,
 }
 
 /// The HTTP methods the API is called with (callers above this layer name no
@@ -118,6 +121,7 @@ impl Client {
             attempts: opts.attempts.max(1),
             reached: AtomicBool::new(false),
             sent: AtomicU64::new(0),
+            workers: Workers::new("jumpseller-io"),
         })
     }
 
@@ -125,6 +129,12 @@ impl Client {
     /// it used).
     pub fn requests_sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// The connection's worker threads: its requests' exchanges run on
+    /// them, and the engine's pages asked ahead.
+    pub fn workers(&self) -> &Workers {
+        &self.workers
     }
 
     /// The underlying HTTP client (OAuth token requests share its proxy and TLS settings).
@@ -154,7 +164,15 @@ impl Client {
         interrupt: &Interrupt,
         parse: &dyn Fn(&str) -> serde_json::Result<T>,
     ) -> Result<T, ApiError> {
-        self.send_with(Method::Get, path, None, interrupt, parse)
+        self.send_with(Method::Get, path, None, interrupt, &|t| parse(&t))
+    }
+
+    /// `GET base + path`, its body handed over as the text it was read
+    /// into (not copied: a scan's pages are decoded by another thread).
+    /// Only a successful answer's body; whether it is JSON is the caller's
+    /// to find out.
+    pub fn get_text(&self, path: &str, interrupt: &Interrupt) -> Result<String, ApiError> {
+        self.send_with(Method::Get, path, None, interrupt, &Ok)
     }
 
     /// Sends one request (retried within the policy) and parses the answer.
@@ -167,7 +185,7 @@ impl Client {
         interrupt: &Interrupt,
     ) -> Result<Value, ApiError> {
         self.send_with(method, path, body, interrupt, &|text| {
-            serde_json::from_str(text)
+            serde_json::from_str(&text)
         })
     }
 
@@ -177,7 +195,7 @@ impl Client {
         path: &str,
         body: Option<&Value>,
         interrupt: &Interrupt,
-        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+        parse: &dyn Fn(String) -> serde_json::Result<T>,
     ) -> Result<T, ApiError> {
         let url = format!("{}{}", self.base, path);
         let idempotent = method.is_idempotent();
@@ -193,7 +211,7 @@ impl Client {
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             self.sent.fetch_add(1, Ordering::Relaxed);
             let (request, used_token) = self.authorize(self.http.request(method.clone(), &url))?;
-            let outcome = exchange(with_body(request, body), permit, interrupt)
+            let outcome = exchange(with_body(request, body), permit, interrupt, &self.workers)
                 .map_err(|stopped| in_flight(stopped, idempotent, &url))?;
             let (error, failure) = match outcome {
                 Exchanged::Failed(transport) => {
@@ -233,7 +251,7 @@ impl Client {
         &self,
         answer: exchange::Answer,
         url: &str,
-        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+        parse: &dyn Fn(String) -> serde_json::Result<T>,
     ) -> Result<T, (ApiError, Failure)> {
         self.reached.store(true, Ordering::Relaxed);
         self.read(answer, url, parse)

@@ -27,7 +27,7 @@ impl Client {
         &self,
         answer: Answer,
         url: &str,
-        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+        parse: &dyn Fn(String) -> serde_json::Result<T>,
     ) -> Result<T, (ApiError, Failure)> {
         let Answer {
             status,
@@ -64,7 +64,7 @@ impl Client {
             self.logger.log(5, &format!("  body: {}", redact(&shown)));
         }
         if status.is_success() {
-            return parse(&body).map_err(|error| {
+            return parse(body).map_err(|error| {
                 let message = format!(
                     "The API answered {} with a body that is not valid JSON ({error}).",
                     redact(url)
