@@ -12,11 +12,12 @@
 //! naming it) would answer no columns: it is synced (full)
 //! there, declared when the replica's tables are declared one by one (the
 //! PostgreSQL replica's, `Freshen::declared_with`), and the prepare tried
-//! again.
+//! again. `pragma_table_info(?)` names its table only when it runs: a
+//! bound text naming a table the replica does not hold syncs it then.
 
 use super::additions::FixedTable;
 use super::scope::{lock, DbLock};
-use super::{Interrupt, Query, Session};
+use super::{Interrupt, Query, Session, Value};
 use crate::error::Result;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -97,6 +98,9 @@ pub(super) struct Touched {
 pub(super) struct Reads {
     tables: Vec<String>,
     fixed: Vec<String>,
+    /// A describing pragma's function with parameters: its table may be
+    /// a bound value (`pragma_table_info(?)`).
+    described_by_params: bool,
 }
 
 impl Session {
@@ -125,6 +129,7 @@ impl Session {
                         query.reads = Reads {
                             tables: touched.reads.into_iter().collect(),
                             fixed: touched.fixed.into_iter().collect(),
+                            described_by_params: touched.describes_by_function && query.params > 0,
                         };
                         return Ok(query);
                     };
@@ -247,11 +252,15 @@ impl Session {
     pub(super) fn bring_up_to_date(
         &self,
         reads: &Reads,
+        params: &[Value],
         interrupt: &Interrupt,
     ) -> Result<Vec<String>> {
         let Some(auto) = &self.ctx.auto else {
             return Ok(Vec::new());
         };
+        if reads.described_by_params {
+            self.hold_described(auto, params, interrupt)?;
+        }
         let warnings = match reads.tables.is_empty() {
             true => Vec::new(),
             false => {
@@ -268,6 +277,26 @@ impl Session {
             }
         }
         Ok(warnings)
+    }
+
+    /// The tables a run's bound texts name that the replica does not hold
+    /// yet, synced (and declared) before a describing pragma reads them.
+    fn hold_described(&self, auto: &Auto, params: &[Value], interrupt: &Interrupt) -> Result<()> {
+        let named = params.iter().filter_map(|v| match v {
+            Value::Text(t) => self.ctx.profile.table(t).map(|t| t.name.clone()),
+            _ => None,
+        });
+        for table in named.collect::<BTreeSet<_>>() {
+            if self.holds(&table) {
+                continue;
+            }
+            auto.freshen
+                .freshen(std::slice::from_ref(&table), interrupt)?;
+            if let Some(module) = auto.freshen.declared_with() {
+                self.declare_synced(module, &table)?;
+            }
+        }
+        Ok(())
     }
 
     /// A fixed table's rows replaced. User SQL may not write fixed tables

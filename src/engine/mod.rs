@@ -774,7 +774,9 @@ impl Query {
                 }
             }
         }
-        self.warnings = self.session.bring_up_to_date(&self.reads, interrupt)?;
+        self.warnings = self
+            .session
+            .bring_up_to_date(&self.reads, params, interrupt)?;
         if !self.readonly {
             self.session.ctx.identity.next_batch();
         }

@@ -12,7 +12,7 @@ import pyodbc
 import pytest
 
 import differential as D
-from replica_backend import backend  # noqa: F401 (a fixture)
+from replica_backend import backend, fresh_replica  # noqa: F401 (a fixture)
 
 SEED = int(os.environ.get("DIFF_SEED", "20261207"))
 COUNT = int(os.environ.get("AUTOCACHE_DIFF_COUNT", "150"))
@@ -55,3 +55,22 @@ def test_a_read_after_a_write_sees_it_without_a_sync(module_sandbox, auto):
     assert cursor.execute("SELECT phone FROM Customers WHERE id = 3").fetchone()[0] == "+56 2 2345 6789"
     assert cursor.execute("SELECT COUNT(*) FROM Customers").fetchone()[0] == before
     assert module_sandbox.stats()["total"] == writes
+
+
+def test_a_table_a_describing_pragma_names_by_a_parameter_is_synced_first(
+        module_sandbox, module_conn, backend, workdir):
+    """pragma_table_info(?) names its table only when it runs: a table the
+    replica never held is synced then, and the pragma answers its columns as
+    live does (not an empty list); the statement run again with another
+    table does the same."""
+    key = fresh_replica(backend, workdir, "describe_by_parameter")
+    conn = pyodbc.connect(module_sandbox.conn_str(**key, AutoCache="true"), autocommit=True)
+    sql = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+    live = module_conn.cursor()
+    cur = conn.cursor()
+    for table in ["Customers", "Products", "Customers"]:
+        want = live.execute(sql, table).fetchall()
+        assert len(want) > 5, table
+        assert cur.execute(sql, table).fetchall() == want, table
+    assert cur.execute(sql, "NoSuchTable").fetchall() == []
+    conn.close()
