@@ -31,6 +31,8 @@ APT_PACKAGES+=(php-cli php-odbc)
 # (tests/common/pg.rs, tests/clients/pgserver.py: initdb in a temp dir, a free 127.0.0.1 port,
 # as `nobody` when root) and stop them; the package's own cluster service is not used.
 APT_PACKAGES+=(postgresql)
+# openssl makes the CA and server certificate of tests/pg_tls.rs (TLS to the replica).
+APT_PACKAGES+=(openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -15,5 +15,7 @@ pub mod tokenstore;
 #[cfg(test)]
 mod test_support;
 
+/// Certificate files read as `SSLServerCert` is (the PostgreSQL replica's `sslrootcert`).
+pub(crate) use http::certificates;
 pub use http::{ApiError, Auth, Client, ClientOptions, Method};
 pub use interrupt::{Interrupt, Timeout};

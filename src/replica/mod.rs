@@ -18,6 +18,7 @@ pub mod layout;
 pub mod lock;
 pub mod pg;
 pub mod pg_read;
+pub mod pg_tls;
 pub mod pg_types;
 pub mod reader;
 pub mod sqlite_store;

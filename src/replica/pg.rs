@@ -12,9 +12,7 @@
 //! by the schema, which the server drops when the connection ends (kill -9
 //! included).
 //!
-//! The connection is made without TLS (`NoTls`): a replica on the same
-//! host or a trusted network. A server that requires TLS refuses it, and
-//! the error says so.
+//! TLS as libpq's `sslmode` and `sslrootcert` ask (`pg_tls.rs`).
 
 use super::pg_types::{from_pg_text, pg_format_type, pg_type, select_expr, to_pg_text};
 use super::store::{keyset_column, Change, Generation, Store, SyncKind, SyncState};
@@ -97,8 +95,13 @@ pub fn pg_failed(schema: &str, e: postgres::Error) -> Error {
 /// A connection with the session settings every text conversion here
 /// relies on: instants in UTC, ISO dates, shortest exact doubles.
 pub fn connect(conn: &str, schema: &str) -> Result<Client> {
+    let plan = super::pg_tls::plan(conn)?;
     // Not reached or refused: a connection error (08001), as for the store.
-    let mut client = Client::connect(conn, NoTls).map_err(|e| Error {
+    let connected = match plan.connector()? {
+        Some(tls) => Client::connect(&plan.conn, tls),
+        None => Client::connect(&plan.conn, NoTls),
+    };
+    let mut client = connected.map_err(|e| Error {
         kind: Kind::Connect,
         ..pg_failed(schema, e)
     })?;

@@ -72,6 +72,43 @@ fn run(mut c: Command, what: &str) -> bool {
 
 impl PgServer {
     pub fn start() -> PgServer {
+        PgServer::start_with(|_| String::new())
+    }
+
+    /// A server that takes TLS connections only (`hostssl` in pg_hba.conf,
+    /// every other connection refused), with a certificate for 127.0.0.1
+    /// signed by `tls.ca` (made by `openssl`).
+    pub fn start_tls(tls: &TestCa) -> PgServer {
+        PgServer::start_with(|data| {
+            let (cert, key) = (data.join("server.pem"), data.join("server.key"));
+            std::fs::copy(&tls.server_cert, &cert).unwrap();
+            std::fs::copy(&tls.server_key, &key).unwrap();
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "hostssl all all 127.0.0.1/32 trust\n",
+            )
+            .unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+            if is_root() {
+                let mut c = Command::new("chown");
+                c.arg("nobody")
+                    .arg(&cert)
+                    .arg(&key)
+                    .arg(data.join("pg_hba.conf"));
+                assert!(run(c, "chown"));
+            }
+            format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                cert.display(),
+                key.display()
+            )
+        })
+    }
+
+    /// `setup` prepares the data dir after initdb and returns more server
+    /// options.
+    fn start_with(setup: impl FnOnce(&Path) -> String) -> PgServer {
         let dir = TempDir::new("pg");
         let data = dir.join("data");
         std::fs::create_dir(&data).unwrap();
@@ -93,6 +130,7 @@ impl PgServer {
             .args(["-U", "postgres", "-A", "trust", "--no-sync"])
             .args(["--encoding=UTF8", "--locale=C.UTF-8"]);
         assert!(run(initdb, "initdb"));
+        let more = setup(&data);
         // A port found free may be taken before the server binds it: retry.
         for _ in 0..5 {
             let port = free_port();
@@ -106,7 +144,7 @@ impl PgServer {
                 .arg(format!(
                     "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
                      -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
-                     -c log_statement=all"
+                     -c log_statement=all{more}"
                 ))
                 .arg("start");
             if run(start, "pg_ctl start") {
@@ -138,5 +176,97 @@ impl Drop for PgServer {
             .arg(self.dir.join("data"))
             .args(["-m", "immediate", "-w", "stop"]);
         let _ = stop.output();
+    }
+}
+
+/// A certificate authority made for a test with `openssl`, and a server
+/// certificate it signed for 127.0.0.1 (no host name).
+pub struct TestCa {
+    _dir: TempDir,
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+}
+
+impl TestCa {
+    pub fn new(name: &str) -> TestCa {
+        let dir = TempDir::new(name);
+        let ca = dir.join("ca.pem");
+        let server_cert = dir.join("server.pem");
+        let server_key = dir.join("server.key");
+        let ext = dir.join("server.ext");
+        std::fs::write(
+            &ext,
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        let openssl = |args: &[&str]| {
+            let mut c = Command::new("openssl");
+            c.args(args).current_dir(&*dir);
+            assert!(run(c, "openssl (tests/run.sh installs it)"));
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &[
+                    "-days",
+                    "2",
+                    "-subj",
+                    &format!("/CN={name} test CA"),
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem",
+                ],
+            ]
+            .concat(),
+        );
+        openssl(
+            &[
+                &["req"][..],
+                &ec,
+                &[
+                    "-subj",
+                    "/CN=jumpseller test server",
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                ],
+            ]
+            .concat(),
+        );
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.pem",
+        ]);
+        TestCa {
+            _dir: dir,
+            ca,
+            server_cert,
+            server_key,
+        }
     }
 }

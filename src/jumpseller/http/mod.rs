@@ -10,6 +10,7 @@ mod exchange;
 mod response;
 mod retry;
 mod setup;
+pub(crate) use setup::certificates;
 mod throttle;
 
 pub use error::ApiError;

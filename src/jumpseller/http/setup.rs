@@ -86,7 +86,7 @@ fn with_extra_roots(
 
 /// The DER certificates of a PEM or DER file, or what the file holds
 /// instead (for the message).
-fn certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+pub(crate) fn certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("nothing (it is empty)".into());
     }
