@@ -21,8 +21,11 @@ use std::time::Duration;
 /// Work handed to a worker.
 pub type Job = Box<dyn FnOnce() + Send>;
 
-/// How long a worker with nothing to do waits for another job.
-const IDLE_FOR: Duration = Duration::from_secs(30);
+/// How long a worker with nothing to do waits for another job: long
+/// enough to carry a dashboard's statements one after the other, short
+/// enough that a server process with many idle connections does not keep
+/// their threads (up to two per page in flight) for long.
+const IDLE_FOR: Duration = Duration::from_secs(10);
 
 /// A handle on the pool: clones share it.
 #[derive(Clone)]
