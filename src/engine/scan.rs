@@ -27,6 +27,7 @@ pub struct Scan<'a> {
     depth: u32,
 }
 
+#[cold]
 fn malformed<T>(what: &str, at: usize) -> Result<T> {
     Err(serde_json::Error::custom(format!("{what} at byte {at}")))
 }
@@ -304,7 +305,7 @@ impl<'a> Scan<'a> {
 
     /// Skips a string (the scanner at its opening quote); whether it has
     /// escapes.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Result<bool> {
         let b = self.bytes();
         let mut i = self.pos + 1;
@@ -372,7 +373,7 @@ const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
 /// character (or the end): 16 bytes a step with SSE2 (every x86_64 has
 /// it), then 8 a step (`to_special_8`) for the rest, and the rest of the
 /// architectures.
-#[inline]
+#[inline(always)]
 fn to_special(b: &[u8], i: usize) -> usize {
     // SAFETY: SSE2 is part of every x86_64 target's baseline.
     #[cfg(target_arch = "x86_64")]
