@@ -392,6 +392,28 @@ mod tests {
         }
     }
 
+    /// The page decode keeps fields (and their typed columns) as it scans:
+    /// a random edit of a page gives rows only when the whole parse would.
+    #[test]
+    fn random_edits_of_a_page_give_rows_only_when_the_whole_parse_would() {
+        use crate::engine::scan::tests::{mutants, SAMPLE};
+        let k = Arc::new(
+            Keep::new(["id", "total", "customer", "note"].map(String::from)).with_columns([
+                ("id", Some(SqlType::BigInt)),
+                ("total", Some(SqlType::Decimal(19, 4))),
+                ("customer.email", Some(SqlType::WVarchar(99))),
+                ("note", Some(SqlType::WVarchar(99))),
+            ]),
+        );
+        assert!(kept_items(SAMPLE, Some("order"), &k).is_ok());
+        for text in mutants(5_000) {
+            let whole = serde_json::from_str::<Json>(&text).is_ok();
+            if kept_items(&text, Some("order"), &k).is_ok() {
+                assert!(whole, "rows from a page the whole parse refuses: {text}");
+            }
+        }
+    }
+
     #[test]
     fn a_malformed_page_is_an_error_never_rows() {
         let k = Arc::new(

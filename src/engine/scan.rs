@@ -448,7 +448,7 @@ fn to_special_8(b: &[u8], mut i: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn skims(text: &str) -> bool {
@@ -588,6 +588,65 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A page-like text: nested objects and lists, every kind of scalar,
+    /// escapes, characters of several bytes, whitespace.
+    pub(crate) const SAMPLE: &str = r#"[{"order": {"id": 1, "total": 90.97, "neg": -0.5e-3, "ok": true,
+        "no": false, "none": null, "status_enum": "paid", "note": "tab\there \"q\" \u00e9\ud83d\ude00 é 😀",
+        "customer": {"id": 143, "email": "a@b.cl", "tags": ["x", "y", []], "deep": [[{"k": [1, {}]}]]},
+        "products": [{"id": 61, "qty": 1, "price": 63.95, "taxes": [{"rate": 0.19, "fixed": false}]}],
+        "empty": {}, "list": [ ], "slash": "a\/b\\c"}},
+       {"order": {"id": 2, "total": 1E+2, "created_at": "2024-01-01 05:30:45 UTC"}}]"#;
+
+    /// Random edits of SAMPLE, one to three each, in the characters JSON
+    /// cares about: every mutant is accepted by the scan exactly when the
+    /// whole parse accepts it.
+    pub(crate) fn mutants(count: usize) -> impl Iterator<Item = String> {
+        const PIECES: &[&str] = &[
+            "\"", "\\", "{", "}", "[", "]", ":", ",", " ", "0", "1", "-", ".", "e", "+", "t", "n",
+            "u", "\n", "\u{1}", "\u{1f}", "é", "😀", "\\u", "d8", "\\ud83d", "true", "null", "",
+        ];
+        let chars: Vec<char> = SAMPLE.chars().collect();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        (0..count).map(move |_| {
+            let mut c = chars.clone();
+            for _ in 0..1 + next(3) {
+                let at = next(c.len());
+                let piece: Vec<char> = PIECES[next(PIECES.len())].chars().collect();
+                match next(3) {
+                    0 => {
+                        c.splice(at..at + 1, piece);
+                    }
+                    1 => {
+                        c.splice(at..at, piece);
+                    }
+                    _ => {
+                        c.remove(at);
+                    }
+                }
+            }
+            c.into_iter().collect()
+        })
+    }
+
+    #[test]
+    fn random_edits_of_a_page_are_accepted_exactly_when_the_whole_parse_accepts_them() {
+        assert!(skims(SAMPLE) && parses(SAMPLE));
+        let mut accepted = 0;
+        for text in mutants(20_000) {
+            let ok = parses(&text);
+            assert_eq!(skims(&text), ok, "{text}");
+            accepted += ok as usize;
+        }
+        // Enough of both kinds for the comparison to mean something.
+        assert!((500..19_500).contains(&accepted), "{accepted} accepted");
     }
 
     #[test]
