@@ -322,30 +322,23 @@ fn a_null_without_an_indicator_is_22002_on_the_fast_path() {
     assert_eq!(exec(st, "SELECT NULL, 'x'"), SQL_SUCCESS);
     assert!(fetch(st));
     let mut buf = [0u8; 8];
-    // SAFETY: see "Calling the exports" in tests/common (buffer lengths).
-    let rc = unsafe {
-        SQLGetData(
-            st,
-            1,
-            CDataType::Char as i16,
-            buf.as_mut_ptr() as *mut c_void,
-            8,
-            null_mut(),
-        )
+    // Column `col` as SQL_C_CHAR into `buf`, without an indicator.
+    let mut get = |col: u16| {
+        // SAFETY: see "Calling the exports" in tests/common (buffer lengths).
+        unsafe {
+            SQLGetData(
+                st,
+                col,
+                CDataType::Char as i16,
+                buf.as_mut_ptr() as *mut c_void,
+                8,
+                null_mut(),
+            )
+        }
     };
-    assert_eq!(rc, SQL_ERROR);
+    assert_eq!(get(1), SQL_ERROR);
     assert_eq!(states(HandleType::Stmt, st), ["22002"]);
     // The next column reads as usual, without an indicator too.
-    // SAFETY: as above.
-    let rc = unsafe {
-        SQLGetData(
-            st,
-            2,
-            CDataType::Char as i16,
-            buf.as_mut_ptr() as *mut c_void,
-            8,
-            null_mut(),
-        )
-    };
+    let rc = get(2);
     assert_eq!((rc, &buf[..2]), (SQL_SUCCESS, &b"x\0"[..]));
 }

@@ -310,6 +310,26 @@ fn a_write_that_cannot_take_the_lock_leaves_its_table_stale(b: &Backend) {
     assert_eq!(b.query(state), marked);
 }
 
+/// A live engine session of `config` whose writes go through `writes`.
+fn session_writing_through(
+    config: &jumpseller_odbc::config::Config,
+    writes: std::sync::Arc<dyn jumpseller_odbc::engine::WriteThrough>,
+) -> jumpseller_odbc::engine::Session {
+    use jumpseller_odbc::config::live;
+    let plain = live::live_session(config).unwrap();
+    let setup = jumpseller_odbc::engine::Setup {
+        write_through: Some(writes),
+        ..Default::default()
+    };
+    live::open_session(
+        config,
+        plain.profile().clone(),
+        plain.client().clone(),
+        &setup,
+    )
+    .unwrap()
+}
+
 /// The connection's config and its writes through, waiting 300 ms for the
 /// replica's lock (rather than 60 s).
 fn impatient_writes(
@@ -358,8 +378,6 @@ impl jumpseller_odbc::replica::sync::Progress for WriteMidSync {
 // left stale, so the next AutoCache read syncs it and sees the write.
 on_both!(a_write_during_a_sync_survives_the_syncs_last_state_write);
 fn a_write_during_a_sync_survives_the_syncs_last_state_write(b: &Backend) {
-    use jumpseller_odbc::config::live;
-    use jumpseller_odbc::engine::Setup;
     use jumpseller_odbc::replica::reader::Reader;
     use jumpseller_odbc::replica::sync::{self, Options};
     use jumpseller_odbc::replica::{command, Target};
@@ -370,18 +388,7 @@ fn a_write_during_a_sync_survives_the_syncs_last_state_write(b: &Backend) {
         .clone()
         .unwrap();
     let (config, writes) = impatient_writes(&sb, b);
-    let plain = live::live_session(&config).unwrap();
-    let setup = Setup {
-        write_through: Some(std::sync::Arc::new(writes)),
-        ..Setup::default()
-    };
-    let session = live::open_session(
-        &config,
-        plain.profile().clone(),
-        plain.client().clone(),
-        &setup,
-    )
-    .unwrap();
+    let session = session_writing_through(&config, std::sync::Arc::new(writes));
     let mut hook = WriteMidSync {
         session,
         table: "Categories",
@@ -445,8 +452,8 @@ fn a_write_during_a_sync_survives_the_syncs_last_state_write(b: &Backend) {
 /// statement as a warning, and the write stands.
 #[test]
 fn a_replica_warning_is_the_statements_warning() {
-    use jumpseller_odbc::config::{live, Config};
-    use jumpseller_odbc::engine::{Change, Interrupt, Setup, WriteThrough};
+    use jumpseller_odbc::config::Config;
+    use jumpseller_odbc::engine::{Change, Interrupt, WriteThrough};
     struct Warns;
     impl WriteThrough for Warns {
         fn apply(&self, _: &[Change]) -> jumpseller_odbc::error::Result<Vec<String>> {
@@ -455,18 +462,7 @@ fn a_replica_warning_is_the_statements_warning() {
     }
     let sb = sandbox();
     let (config, _) = Config::from_connection_string(&conn_str(&sb)).unwrap();
-    let plain = live::live_session(&config).unwrap();
-    let setup = Setup {
-        write_through: Some(std::sync::Arc::new(Warns)),
-        ..Setup::default()
-    };
-    let session = live::open_session(
-        &config,
-        plain.profile().clone(),
-        plain.client().clone(),
-        &setup,
-    )
-    .unwrap();
+    let session = session_writing_through(&config, std::sync::Arc::new(Warns));
     let mut q = session
         .prepare("UPDATE Customers SET phone = '+56 9 8765 4321' WHERE id = 2")
         .unwrap();

@@ -156,11 +156,7 @@ impl Session {
                 }
             };
             // Prepare has no statement interrupt yet (SQLPrepare takes none).
-            auto.freshen
-                .freshen(std::slice::from_ref(&table), &Interrupt::none())?;
-            if let Some(module) = auto.freshen.declared_with() {
-                self.declare_synced(module, &table)?;
-            }
+            self.hold(auto, &table, &Interrupt::none())?;
             synced.push(table);
         }
     }
@@ -290,13 +286,19 @@ impl Session {
             if self.holds(&table) {
                 continue;
             }
-            auto.freshen
-                .freshen(std::slice::from_ref(&table), interrupt)?;
-            if let Some(module) = auto.freshen.declared_with() {
-                self.declare_synced(module, &table)?;
-            }
+            self.hold(auto, &table, interrupt)?;
         }
         Ok(())
+    }
+
+    /// `table` synced (full: the replica does not hold it) and, where the
+    /// replica's tables are declared one by one, declared.
+    fn hold(&self, auto: &Auto, table: &str, interrupt: &Interrupt) -> Result<()> {
+        auto.freshen.freshen(&[table.to_string()], interrupt)?;
+        match auto.freshen.declared_with() {
+            Some(module) => self.declare_synced(module, table),
+            None => Ok(()),
+        }
     }
 
     /// A fixed table's rows replaced. User SQL may not write fixed tables

@@ -35,7 +35,7 @@ mod write;
 pub use autocache::{Auto, Changes, Freshen};
 pub use escapes::rewrite as rewrite_escapes;
 pub use replicate::{Change, WriteThrough};
-pub use value::{decode, lookup, Value};
+pub use value::{decode, lookup, StackText, Value};
 pub use vtab::{column_declarations, table_declaration};
 
 use crate::error::{Error, Kind, Result};

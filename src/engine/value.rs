@@ -228,28 +228,46 @@ fn decimal_text(text: &str) -> Value {
     }
 }
 
-/// Whether `f` prints (shortest round trip, `{f}`) as exactly `text`,
-/// formatted on the stack (every f64 prints in under 400 characters).
-fn prints_as(f: f64, text: &str) -> bool {
-    use std::fmt::Write;
-    struct Buf {
-        bytes: [u8; 400],
-        len: usize,
-    }
-    impl Write for Buf {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            let end = self.len + s.len();
-            let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-            dst.copy_from_slice(s.as_bytes());
-            self.len = end;
-            Ok(())
+/// Text formatted on the stack, at most `N` bytes (a longer write fails):
+/// numbers written for a comparison or a conversion without a String, on
+/// paths that run for every value read.
+pub struct StackText<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Default for StackText<N> {
+    fn default() -> Self {
+        StackText {
+            bytes: [0; N],
+            len: 0,
         }
     }
-    let mut buf = Buf {
-        bytes: [0; 400],
-        len: 0,
-    };
-    write!(buf, "{f}").is_ok() && &buf.bytes[..buf.len] == text.as_bytes()
+}
+
+impl<const N: usize> StackText<N> {
+    pub fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever written into `bytes`.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> std::fmt::Write for StackText<N> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Whether `f` prints (shortest round trip, `{f}`) as exactly `text`
+/// (every f64 prints in under 400 characters).
+fn prints_as(f: f64, text: &str) -> bool {
+    use std::fmt::Write;
+    let mut buf = StackText::<400>::default();
+    write!(buf, "{f}").is_ok() && buf.as_str() == text
 }
 
 /// `12.50` -> `12.5`, `3.0` -> `3`, `-0.10` -> `-0.1`; exponent forms untouched.

@@ -3,7 +3,7 @@
 
 pub use super::numeric::NumericSpec;
 use super::{guid, numeric};
-use crate::engine::Value;
+use crate::engine::{StackText, Value};
 use crate::error::{Error, Kind, Result};
 use crate::ffi::strings::{wide_cut, wide_extend, wide_from_bytes, WIDE_NAME, WIDE_SIZE};
 use crate::schema::SqlType;
@@ -90,36 +90,14 @@ pub fn as_text(v: &Value, t: SqlType) -> Option<Cow<'_, str>> {
     }
 }
 
-/// Text written on the stack: a number's digits without a String.
-struct StackText {
-    bytes: [u8; 64],
-    len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> StackText {
-        StackText {
-            bytes: [0; 64],
-            len: 0,
-        }
-    }
-}
-
-impl std::fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
+/// A number's digits fit in this many bytes, or take `as_text`'s String.
+const DIGITS: usize = 64;
 
 /// `as_text` of a number, written into `stack` instead of a new String:
 /// SQL_C_NUMERIC reads every DECIMAL value pyodbc fetches this way. None
 /// where `as_text` has a rule of its own (text, blobs, an integer of a
 /// DOUBLE column) or the digits do not fit; `as_text` answers those.
-fn number_text<'a>(v: &Value, t: SqlType, stack: &'a mut StackText) -> Option<&'a str> {
+fn number_text<'a>(v: &Value, t: SqlType, stack: &'a mut StackText<DIGITS>) -> Option<&'a str> {
     use std::fmt::Write;
     // Value::text's rule: a real with no fraction below 2^63 prints as
     // the integer.
@@ -134,7 +112,7 @@ fn number_text<'a>(v: &Value, t: SqlType, stack: &'a mut StackText) -> Option<&'
         _ => return None,
     }
     .ok()?;
-    std::str::from_utf8(&stack.bytes[..stack.len]).ok()
+    Some(stack.as_str())
 }
 
 fn as_f64(v: &Value) -> Result<f64> {
@@ -310,7 +288,7 @@ pub fn encode_into(
 ) -> Result<(Shape, bool)> {
     out.clear();
     if c_type == C_NUMERIC && *v != Value::Null {
-        let mut stack = StackText::default();
+        let mut stack = StackText::<DIGITS>::default();
         let (bytes, cut) = match number_text(v, t, &mut stack) {
             Some(text) => numeric::to_struct(text, num)?,
             None => numeric::to_struct(&as_text(v, t).unwrap_or_default(), num)?,
@@ -969,7 +947,7 @@ mod tests {
         let mut written = 0;
         for v in &values {
             for t in [SqlType::Decimal(19, 4), SqlType::Double, SqlType::BigInt] {
-                let mut stack = StackText::default();
+                let mut stack = StackText::<DIGITS>::default();
                 if let Some(text) = number_text(v, t, &mut stack) {
                     written += 1;
                     assert_eq!(Some(text), as_text(v, t).as_deref(), "{v:?} {t:?}");
