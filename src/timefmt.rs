@@ -59,8 +59,36 @@ impl Timestamp {
         }
     }
 
-    /// `YYYY-MM-DD HH:MM:SS[.fff]`
+    /// `YYYY-MM-DD HH:MM:SS[.fff]`: written digit by digit, as a scan
+    /// writes one for every timestamp it reads (`format!` was most of it).
     pub fn to_sql_text(&self) -> String {
+        if !(0..=9999).contains(&self.year) {
+            return self.formatted();
+        }
+        let mut s = String::with_capacity(29);
+        let fields = [
+            (self.year as u32, 4, '-'),
+            (self.month, 2, '-'),
+            (self.day, 2, ' '),
+            (self.hour, 2, ':'),
+            (self.minute, 2, ':'),
+            (self.second, 2, '.'),
+        ];
+        for (value, width, after) in fields {
+            push_digits(&mut s, value, width);
+            s.push(after);
+        }
+        if self.nanos == 0 {
+            s.pop();
+            return s;
+        }
+        push_digits(&mut s, self.nanos, 9);
+        s.truncate(s.trim_end_matches('0').len());
+        s
+    }
+
+    /// `to_sql_text` by `format!`, for any year.
+    fn formatted(&self) -> String {
         let mut s = format!(
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
             self.year, self.month, self.day, self.hour, self.minute, self.second
@@ -72,6 +100,21 @@ impl Timestamp {
         }
         s
     }
+}
+
+/// `value` in `width` decimal digits, zero-padded (`{:0width$}` for a
+/// value that fits, which every field of a valid timestamp does; a wider
+/// one is written whole).
+fn push_digits(s: &mut String, value: u32, width: u32) {
+    let mut digits = [b'0'; 10];
+    let mut v = value;
+    let mut n = 0;
+    while v > 0 || n < width {
+        digits[9 - n as usize] = b'0' + (v % 10) as u8;
+        v /= 10;
+        n += 1;
+    }
+    s.extend(digits[10 - n as usize..].iter().map(|&d| d as char));
 }
 
 /// Days of `month` (1..=12) in `year` of the proleptic Gregorian calendar.
@@ -212,6 +255,33 @@ mod tests {
         }
         for good in ["2024-02-29", "2000-02-29", "2024-12-31 23:59:59"] {
             assert!(parse_timestamp(good).is_some(), "{good}");
+        }
+    }
+
+    #[test]
+    fn the_text_written_digit_by_digit_is_the_formatted_one() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m) as u32
+        };
+        for i in 0..20_000 {
+            let t = Timestamp {
+                year: next(12_000) as i32 - 1_000,
+                month: next(14),
+                day: next(33),
+                hour: next(if i % 7 == 0 { 200 } else { 24 }),
+                minute: next(60),
+                second: next(61),
+                nanos: match i % 4 {
+                    0 => 0,
+                    1 => next(1000) * 1_000_000,
+                    _ => next(1_000_000_000),
+                },
+            };
+            assert_eq!(t.to_sql_text(), t.formatted(), "{t:?}");
         }
     }
 

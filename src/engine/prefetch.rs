@@ -156,7 +156,7 @@ fn list_keyset(ctx: &Ctx, f: &Fetch) -> Option<Template> {
 }
 
 fn object_id(o: &Record) -> Option<i64> {
-    o.get("id").and_then(|v| v.as_i64())
+    o.integer("id")
 }
 
 /// Reading by id: `route` with the last id seen, `limit` objects a page in

@@ -63,6 +63,20 @@ impl Kept {
         self.field(self.keep.position(field)?)
     }
 
+    /// `get(field)` as an i64, read from the field's text when it is
+    /// plain digits (what a scan reads of every object's id), without
+    /// parsing it into JSON to keep.
+    fn integer(&self, field: &str) -> Option<i64> {
+        let i = self.keep.position(field)?;
+        let (start, end) = (*self.spans.get(i)?)?;
+        let raw = &self.text[start as usize..end as usize];
+        if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+            // Too big for an i64: not one to `as_i64` either.
+            return raw.parse().ok();
+        }
+        self.field(i)?.as_i64()
+    }
+
     /// Field `i` as JSON, parsed from its text the first time (the text
     /// came out of a parse of the body, so it parses again).
     fn field(&self, i: usize) -> Option<&Json> {
@@ -118,6 +132,14 @@ impl Record {
         match self {
             Record::Whole(json) => json.get(field),
             Record::Kept(kept) => kept.get(field),
+        }
+    }
+
+    /// A top-level integer field (`get(field)` as an i64).
+    pub fn integer(&self, field: &str) -> Option<i64> {
+        match self {
+            Record::Whole(json) => json.get(field)?.as_i64(),
+            Record::Kept(kept) => kept.integer(field),
         }
     }
 
@@ -244,6 +266,42 @@ mod tests {
         assert_eq!(m.len(), 5);
         assert_eq!(Json::Object(m), whole);
         assert!(k.held_bytes(|_| 0) > 0);
+    }
+
+    #[test]
+    fn an_integer_field_reads_as_the_whole_parse_reads_it() {
+        for raw in [
+            "501",
+            "0",
+            "-5",
+            "-0",
+            "1.0",
+            "1e3",
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551616",
+            "\"7\"",
+            "null",
+            "[1]",
+        ] {
+            let text = format!("[{{\"id\": {raw}}}]");
+            let keep = Arc::new(Keep::new(["id".to_string()]));
+            let super::super::keep::Decoded::Kept(mut items) =
+                super::super::keep::decode(&text, None, &keep).unwrap()
+            else {
+                panic!("parsed whole: {text}")
+            };
+            let whole: Json = serde_json::from_str(&text).unwrap();
+            let expected = whole[0]["id"].as_i64();
+            let k = Record::Kept(items.remove(0));
+            assert_eq!(k.integer("id"), expected, "{raw}");
+            assert_eq!(k.integer("absent"), None);
+            assert_eq!(
+                Record::Whole(whole[0].clone()).integer("id"),
+                expected,
+                "{raw}"
+            );
+        }
     }
 
     #[test]

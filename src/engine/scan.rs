@@ -216,9 +216,9 @@ impl<'a> Scan<'a> {
                         continue;
                     }
                 }
-                Some(b't') => self.literal("true")?,
-                Some(b'f') => self.literal("false")?,
-                Some(b'n') => self.literal("null")?,
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
                 Some(b'-' | b'0'..=b'9') => self.number()?,
                 _ => return malformed("expected a value", self.pos),
             }
@@ -259,12 +259,17 @@ impl<'a> Scan<'a> {
         self.expect(b':')
     }
 
+    /// `true`, `false` or `null`, compared as a fixed-size array (a
+    /// slice's comparison is a call to `memcmp`, for each of a page's
+    /// thousands of literals).
     #[inline]
-    fn literal(&mut self, word: &str) -> Result<()> {
-        if !self.bytes()[self.pos..].starts_with(word.as_bytes()) {
+    fn literal<const N: usize>(&mut self, word: &[u8; N]) -> Result<()> {
+        let here = self.bytes().get(self.pos..self.pos + N);
+        if here.and_then(|b| <&[u8; N]>::try_from(b).ok()) != Some(word) {
+            let word = String::from_utf8_lossy(word);
             return malformed(&format!("expected `{word}`"), self.pos);
         }
-        self.pos += word.len();
+        self.pos += N;
         Ok(())
     }
 
