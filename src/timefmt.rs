@@ -62,29 +62,35 @@ impl Timestamp {
     /// `YYYY-MM-DD HH:MM:SS[.fff]`: written digit by digit, as a scan
     /// writes one for every timestamp it reads (`format!` was most of it).
     pub fn to_sql_text(&self) -> String {
-        if !(0..=9999).contains(&self.year) {
+        let fields = [self.month, self.day, self.hour, self.minute, self.second];
+        if !(0..=9999).contains(&self.year) || fields.iter().any(|&f| f > 99) {
             return self.formatted();
         }
-        let mut s = String::with_capacity(29);
-        let fields = [
-            (self.year as u32, 4, '-'),
-            (self.month, 2, '-'),
-            (self.day, 2, ' '),
-            (self.hour, 2, ':'),
-            (self.minute, 2, ':'),
-            (self.second, 2, '.'),
-        ];
-        for (value, width, after) in fields {
-            push_digits(&mut s, value, width);
-            s.push(after);
+        let mut text = *b"0000-00-00 00:00:00.000000000";
+        let year = self.year as u32;
+        for (k, place) in [1000, 100, 10, 1].into_iter().zip(0..) {
+            text[place] = b'0' + (year / k % 10) as u8;
         }
-        if self.nanos == 0 {
-            s.pop();
-            return s;
+        for (value, place) in fields.into_iter().zip([5, 8, 11, 14, 17]) {
+            text[place] = b'0' + (value / 10) as u8;
+            text[place + 1] = b'0' + (value % 10) as u8;
         }
-        push_digits(&mut s, self.nanos, 9);
-        s.truncate(s.trim_end_matches('0').len());
-        s
+        let mut len = 19;
+        if self.nanos != 0 && self.nanos < 1_000_000_000 {
+            let mut n = self.nanos;
+            for place in (20..29).rev() {
+                text[place] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            len = 29;
+            while text[len - 1] == b'0' {
+                len -= 1;
+            }
+        } else if self.nanos != 0 {
+            return self.formatted();
+        }
+        // Only ASCII digits and separators were written.
+        String::from_utf8_lossy(&text[..len]).into_owned()
     }
 
     /// `to_sql_text` by `format!`, for any year.
@@ -100,21 +106,6 @@ impl Timestamp {
         }
         s
     }
-}
-
-/// `value` in `width` decimal digits, zero-padded (`{:0width$}` for a
-/// value that fits, which every field of a valid timestamp does; a wider
-/// one is written whole).
-fn push_digits(s: &mut String, value: u32, width: u32) {
-    let mut digits = [b'0'; 10];
-    let mut v = value;
-    let mut n = 0;
-    while v > 0 || n < width {
-        digits[9 - n as usize] = b'0' + (v % 10) as u8;
-        v /= 10;
-        n += 1;
-    }
-    s.extend(digits[10 - n as usize..].iter().map(|&d| d as char));
 }
 
 /// Days of `month` (1..=12) in `year` of the proleptic Gregorian calendar.

@@ -128,6 +128,7 @@ impl Kept {
 
 impl Record {
     /// A top-level field of the object.
+    #[cfg(test)]
     pub fn get(&self, field: &str) -> Option<&Json> {
         match self {
             Record::Whole(json) => json.get(field),

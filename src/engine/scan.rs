@@ -140,25 +140,31 @@ impl<'a> Scan<'a> {
     ) -> Result<()> {
         self.expect(b'{')?;
         self.enter()?;
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        let b = self.bytes();
+        let mut i = blank(b, self.pos);
+        if b.get(i) == Some(&b'}') {
+            self.pos = i + 1;
         } else {
             loop {
-                if self.peek() != Some(b'"') {
-                    return malformed("expected a key", self.pos);
+                if b.get(i) != Some(&b'"') {
+                    return malformed("expected a key", i);
                 }
-                let start = self.pos;
-                let escaped = self.string()?;
-                let raw = &self.text[start..self.pos];
-                self.expect(b':')?;
+                let (end, escaped) = string_end(b, i)?;
+                let raw = &self.text[i..end];
+                i = blank(b, end);
+                if b.get(i) != Some(&b':') {
+                    return malformed("expected `:`", i);
+                }
+                self.pos = i + 1;
                 each(self, raw, escaped)?;
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
+                i = blank(b, self.pos);
+                match b.get(i) {
+                    Some(b',') => i = blank(b, i + 1),
                     Some(b'}') => {
-                        self.pos += 1;
+                        self.pos = i + 1;
                         break;
                     }
-                    _ => return malformed("expected `,` or `}`", self.pos),
+                    _ => return malformed("expected `,` or `}`", i),
                 }
             }
         }
@@ -185,150 +191,162 @@ impl<'a> Scan<'a> {
     /// Skips one value, in one loop over its tokens (no call per element,
     /// as `entries` and `list` make): a projection skips most of a page.
     /// It accepts what `entries` and `list` accept, and the nesting depth
-    /// counts as theirs does.
+    /// counts as theirs does. The place and depth are kept in locals, and
+    /// the token steps are functions of the bytes and a place: the loop
+    /// then runs in registers.
     fn skip(&mut self) -> Result<()> {
+        let b = self.bytes();
         let base = self.depth;
+        let mut depth = base;
+        let mut i = self.pos;
         // Bit k: whether the container at depth `base + k + 1` is an object.
         let mut objects: u128 = 0;
         loop {
             // At a value.
-            match self.peek() {
-                Some(b'"') => _ = self.string()?,
-                Some(open @ (b'{' | b'[')) => {
-                    self.pos += 1;
-                    self.enter()?;
-                    let bit = 1u128 << (self.depth - base - 1);
-                    let close = match open {
-                        b'{' => b'}',
-                        _ => b']',
-                    };
-                    match open {
-                        b'{' => objects |= bit,
-                        _ => objects &= !bit,
+            i = blank(b, i);
+            match b.get(i) {
+                Some(b'"') => i = string_end(b, i)?.0,
+                Some(&open @ (b'{' | b'[')) => {
+                    depth += 1;
+                    if depth >= MAX_DEPTH {
+                        return malformed("nested too deep", i + 1);
                     }
-                    if self.peek() == Some(close) {
-                        self.pos += 1;
-                        self.depth -= 1;
-                    } else if open == b'{' {
-                        self.key()?;
-                        continue;
+                    let bit = 1u128 << (depth - base - 1);
+                    i = blank(b, i + 1);
+                    if open == b'{' {
+                        objects |= bit;
+                        if b.get(i) != Some(&b'}') {
+                            i = key_end(b, i)?;
+                            continue;
+                        }
                     } else {
-                        continue;
+                        objects &= !bit;
+                        if b.get(i) != Some(&b']') {
+                            continue;
+                        }
                     }
+                    i += 1;
+                    depth -= 1;
                 }
-                Some(b't') => self.literal(b"true")?,
-                Some(b'f') => self.literal(b"false")?,
-                Some(b'n') => self.literal(b"null")?,
-                Some(b'-' | b'0'..=b'9') => self.number()?,
-                _ => return malformed("expected a value", self.pos),
+                Some(b't') => i = literal_end(b, i, b"true")?,
+                Some(b'f') => i = literal_end(b, i, b"false")?,
+                Some(b'n') => i = literal_end(b, i, b"null")?,
+                Some(b'-' | b'0'..=b'9') => i = number_end(b, i)?,
+                _ => return malformed("expected a value", i),
             }
             // After a value: close what it ended, or go on to the next one.
             loop {
-                if self.depth == base {
+                if depth == base {
+                    self.pos = i;
                     return Ok(());
                 }
-                let in_object = (objects >> (self.depth - base - 1)) & 1 == 1;
-                match (self.peek(), in_object) {
+                let in_object = (objects >> (depth - base - 1)) & 1 == 1;
+                i = blank(b, i);
+                match (b.get(i), in_object) {
                     (Some(b','), true) => {
-                        self.pos += 1;
-                        self.key()?;
+                        i = key_end(b, blank(b, i + 1))?;
                         break;
                     }
                     (Some(b','), false) => {
-                        self.pos += 1;
+                        i += 1;
                         break;
                     }
                     (Some(b'}'), true) | (Some(b']'), false) => {
-                        self.pos += 1;
-                        self.depth -= 1;
+                        i += 1;
+                        depth -= 1;
                     }
-                    (_, true) => return malformed("expected `,` or `}`", self.pos),
-                    (_, false) => return malformed("expected `,` or `]`", self.pos),
+                    (_, true) => return malformed("expected `,` or `}`", i),
+                    (_, false) => return malformed("expected `,` or `]`", i),
                 }
             }
         }
     }
+}
 
-    /// A skipped object's key and its colon.
-    #[inline]
-    fn key(&mut self) -> Result<()> {
-        if self.peek() != Some(b'"') {
-            return malformed("expected a key", self.pos);
-        }
-        self.string()?;
-        self.expect(b':')
+/// Past the whitespace from `i`.
+#[inline(always)]
+fn blank(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
     }
+    i
+}
 
-    /// `true`, `false` or `null`, compared as a fixed-size array (a
-    /// slice's comparison is a call to `memcmp`, for each of a page's
-    /// thousands of literals).
-    #[inline]
-    fn literal<const N: usize>(&mut self, word: &[u8; N]) -> Result<()> {
-        let here = self.bytes().get(self.pos..self.pos + N);
-        if here.and_then(|b| <&[u8; N]>::try_from(b).ok()) != Some(word) {
-            let word = String::from_utf8_lossy(word);
-            return malformed(&format!("expected `{word}`"), self.pos);
-        }
-        self.pos += N;
-        Ok(())
+/// Past a skipped object's key (at `i`) and its colon.
+#[inline(always)]
+fn key_end(b: &[u8], i: usize) -> Result<usize> {
+    if b.get(i) != Some(&b'"') {
+        return malformed("expected a key", i);
     }
+    let i = blank(b, string_end(b, i)?.0);
+    match b.get(i) {
+        Some(b':') => Ok(i + 1),
+        _ => malformed("expected `:`", i),
+    }
+}
 
-    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
-    #[inline]
-    fn number(&mut self) -> Result<()> {
-        let b = self.bytes();
-        let mut i = self.pos;
-        if b.get(i) == Some(&b'-') {
+/// Past `true`, `false` or `null` at `i`, compared as a fixed-size array
+/// (a slice's comparison is a call to `memcmp`, for each of a page's
+/// thousands of literals).
+#[inline(always)]
+fn literal_end<const N: usize>(b: &[u8], i: usize, word: &[u8; N]) -> Result<usize> {
+    let here = b.get(i..i + N);
+    if here.and_then(|b| <&[u8; N]>::try_from(b).ok()) != Some(word) {
+        let word = String::from_utf8_lossy(word);
+        return malformed(&format!("expected `{word}`"), i);
+    }
+    Ok(i + N)
+}
+
+/// Past the number at `i`:
+/// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
+#[inline(always)]
+fn number_end(b: &[u8], mut i: usize) -> Result<usize> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits(b, i),
+        _ => return malformed("expected a digit", i),
+    }
+    if b.get(i) == Some(&b'.') {
+        let after = digits(b, i + 1);
+        if after == i + 1 {
+            return malformed("expected a digit", after);
+        }
+        i = after;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
             i += 1;
         }
+        let after = digits(b, i);
+        if after == i {
+            return malformed("expected a digit", after);
+        }
+        i = after;
+    }
+    Ok(i)
+}
+
+/// Past the string whose opening quote is at `i`, and whether it has
+/// escapes.
+#[inline(always)]
+fn string_end(b: &[u8], i: usize) -> Result<(usize, bool)> {
+    let mut i = i + 1;
+    let mut escaped = false;
+    loop {
+        i = to_special(b, i);
         match b.get(i) {
-            Some(b'0') => i += 1,
-            Some(b'1'..=b'9') => i = digits(b, i),
-            _ => return malformed("expected a digit", i),
-        }
-        if b.get(i) == Some(&b'.') {
-            let after = digits(b, i + 1);
-            if after == i + 1 {
-                return malformed("expected a digit", after);
+            Some(b'"') => return Ok((i + 1, escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                i = escape(b, i + 1)?;
             }
-            i = after;
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            if matches!(b.get(i), Some(b'+' | b'-')) {
-                i += 1;
-            }
-            let after = digits(b, i);
-            if after == i {
-                return malformed("expected a digit", after);
-            }
-            i = after;
-        }
-        self.pos = i;
-        Ok(())
-    }
-
-    /// Skips a string (the scanner at its opening quote); whether it has
-    /// escapes.
-    #[inline(always)]
-    fn string(&mut self) -> Result<bool> {
-        let b = self.bytes();
-        let mut i = self.pos + 1;
-        let mut escaped = false;
-        loop {
-            i = to_special(b, i);
-            match b.get(i) {
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(escaped);
-                }
-                Some(b'\\') => {
-                    escaped = true;
-                    i = escape(b, i + 1)?;
-                }
-                Some(_) => return malformed("a control character in a string", i),
-                None => return malformed("an unterminated string", i),
-            }
+            Some(_) => return malformed("a control character in a string", i),
+            None => return malformed("an unterminated string", i),
         }
     }
 }
