@@ -23,6 +23,7 @@ use super::scan::Scan;
 use super::typed::{walk, Cell, Node};
 use super::value::Value;
 use crate::schema::SqlType;
+use serde::de::Error as _;
 use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -122,10 +123,10 @@ impl Keep {
     /// its field lands.
     fn object(
         self: &Arc<Keep>,
-        text: &str,
+        text: &[u8],
         fields: &[Option<(usize, usize)>],
         mut cells: Vec<Cell>,
-    ) -> Kept {
+    ) -> serde_json::Result<Kept> {
         let mut at = 0;
         for (field, node) in fields.iter().zip(&self.typed) {
             let Some((start, end)) = *field else { continue };
@@ -138,8 +139,9 @@ impl Keep {
             }
             at += end - start;
         }
-        let raw: Vec<Option<&str>> = fields.iter().map(|f| f.map(|(a, b)| &text[a..b])).collect();
+        let raw: Vec<Option<&[u8]>> = fields.iter().map(|f| f.map(|(a, b)| &text[a..b])).collect();
         Kept::new(self.clone(), &raw, cells.into_boxed_slice())
+            .ok_or_else(|| serde_json::Error::custom("invalid UTF-8 in a kept field"))
     }
 
     /// Where column `column` finds its value, when known.
@@ -149,10 +151,17 @@ impl Keep {
 
     /// Where `field` is among the kept fields.
     pub fn position(&self, field: &str) -> Option<usize> {
+        self.position_of(field.as_bytes())
+    }
+
+    /// `position` of a name as the scan reads it, UTF-8 bytes.
+    fn position_of(&self, field: &[u8]) -> Option<usize> {
         if self.lengths & length_bit(field) == 0 {
             return None;
         }
-        self.fields.binary_search_by(|f| f.as_str().cmp(field)).ok()
+        self.fields
+            .binary_search_by(|f| f.as_bytes().cmp(field))
+            .ok()
     }
 
     pub fn fields(&self) -> &[String] {
@@ -168,7 +177,8 @@ impl Keep {
     }
 }
 
-fn length_bit(name: &str) -> u64 {
+fn length_bit(name: impl AsRef<[u8]>) -> u64 {
+    let name = name.as_ref();
     1 << name.len().min(63)
 }
 
@@ -181,18 +191,21 @@ pub enum Decoded {
 
 /// Decodes a body: a list of objects keeps `keep`'s fields of each (inside
 /// `wrapper` where an object has it); any other shape is parsed whole.
-pub fn decode(text: &str, wrapper: Option<&str>, keep: &Arc<Keep>) -> serde_json::Result<Decoded> {
-    if text.trim_start().starts_with('[') {
-        if let Ok(items) = kept_items(text, wrapper, keep) {
+/// The body is bytes as they came: the scan checks them as UTF-8 (see
+/// `scan.rs`); the whole parse reads them as text with bad bytes replaced,
+/// as the client reads any other body.
+pub fn decode(body: &[u8], wrapper: Option<&str>, keep: &Arc<Keep>) -> serde_json::Result<Decoded> {
+    if body.trim_ascii_start().starts_with(b"[") {
+        if let Ok(items) = kept_items(body, wrapper, keep) {
             return Ok(Decoded::Kept(items));
         }
     }
-    serde_json::from_str(text).map(Decoded::Whole)
+    serde_json::from_str(&String::from_utf8_lossy(body)).map(Decoded::Whole)
 }
 
 /// The kept objects of a list of objects, in one scan of the text.
 fn kept_items(
-    text: &str,
+    text: &[u8],
     wrapper: Option<&str>,
     keep: &Arc<Keep>,
 ) -> serde_json::Result<Vec<Kept>> {
@@ -214,16 +227,16 @@ fn kept_items(
 /// A page being scanned, and where each key was found among the kept
 /// fields, by its place in its object.
 struct Items<'a, 'k> {
-    text: &'a str,
+    text: &'a [u8],
     keep: &'k Arc<Keep>,
-    known: Vec<(&'a str, Option<usize>)>,
+    known: Vec<(&'a [u8], Option<usize>)>,
 }
 
 impl<'a> Items<'a, '_> {
     /// Where `key`, the `n`th of its object, is among the kept fields. The
     /// objects of a page write their keys in one order, so this is mostly
     /// one comparison with the key met at the same place before.
-    fn position(&mut self, n: usize, key: Cow<'a, str>) -> Option<usize> {
+    fn position(&mut self, n: usize, key: Cow<'a, [u8]>) -> Option<usize> {
         if self.keep.lengths & length_bit(&key) == 0 {
             return None;
         }
@@ -232,7 +245,7 @@ impl<'a> Items<'a, '_> {
                 return at;
             }
         }
-        let at = self.keep.position(&key);
+        let at = self.keep.position_of(&key);
         if let Cow::Borrowed(k) = key {
             if n < self.known.len() {
                 self.known[n] = (k, at);
@@ -256,7 +269,7 @@ impl<'a> Items<'a, '_> {
         let mut n = 0;
         s.object(|s, key| {
             n += 1;
-            if wrapper == Some(key.as_ref()) {
+            if wrapper.map(str::as_bytes) == Some(key.as_ref()) {
                 // As a whole parse unwraps: the last one wins.
                 inner = Some(self.item(s, None)?);
             } else if let Some(at) = self.position(n - 1, key).filter(|_| inner.is_none()) {
@@ -269,14 +282,14 @@ impl<'a> Items<'a, '_> {
                 walk(s, node, &mut cells)?;
                 fields[at] = Some((start, s.pos()));
             } else {
-                s.value()?;
+                s.skip_value()?;
             }
             Ok(())
         })?;
-        Ok(match inner {
-            Some(inner) => inner,
+        match inner {
+            Some(inner) => Ok(inner),
             None => keep.object(self.text, &fields, cells),
-        })
+        }
     }
 }
 
@@ -290,7 +303,7 @@ mod tests {
     }
 
     fn kept(text: &str, wrapper: Option<&str>, k: &Arc<Keep>) -> Vec<Record> {
-        match decode(text, wrapper, k).unwrap() {
+        match decode(text.as_bytes(), wrapper, k).unwrap() {
             Decoded::Kept(items) => items.into_iter().map(Record::Kept).collect(),
             Decoded::Whole(j) => panic!("parsed whole: {j}"),
         }
@@ -339,12 +352,12 @@ mod tests {
             r#"[{"order": 5}]"#,
             "[]  ",
         ] {
-            match decode(text, Some("order"), &k).unwrap() {
+            match decode(text.as_bytes(), Some("order"), &k).unwrap() {
                 Decoded::Whole(j) => assert_eq!(j, serde_json::from_str::<Json>(text).unwrap()),
                 Decoded::Kept(items) => assert!(items.is_empty() && text.starts_with("[]")),
             }
         }
-        assert!(decode("[{\"id\": 1}", None, &k).is_err(), "truncated text");
+        assert!(decode(b"[{\"id\": 1}", None, &k).is_err(), "truncated text");
     }
 
     /// The scan-once walk of nested objects: every column, typed as the
@@ -374,7 +387,7 @@ mod tests {
                 .iter()
                 .map(|p| p.split('.').next().unwrap().to_string());
             let k = Arc::new(Keep::new(fields).with_columns(paths.iter().map(|p| (*p, Some(ty)))));
-            let Decoded::Kept(items) = decode(text, Some("order"), &k).unwrap() else {
+            let Decoded::Kept(items) = decode(text.as_bytes(), Some("order"), &k).unwrap() else {
                 panic!("parsed whole")
             };
             assert_eq!(items.len(), 4);
@@ -405,13 +418,30 @@ mod tests {
                 ("note", Some(SqlType::WVarchar(99))),
             ]),
         );
-        assert!(kept_items(SAMPLE, Some("order"), &k).is_ok());
+        assert!(kept_items(SAMPLE.as_bytes(), Some("order"), &k).is_ok());
         for text in mutants(5_000) {
             let whole = serde_json::from_str::<Json>(&text).is_ok();
-            if kept_items(&text, Some("order"), &k).is_ok() {
+            if kept_items(text.as_bytes(), Some("order"), &k).is_ok() {
                 assert!(whole, "rows from a page the whole parse refuses: {text}");
             }
         }
+    }
+
+    /// A body that is not UTF-8 is read as any other body is read as
+    /// text (bad bytes replaced), by the whole parse: the rows the scan of
+    /// that text gave when the client made it before the scan.
+    #[test]
+    fn a_body_that_is_not_utf8_is_read_as_text_with_bad_bytes_replaced() {
+        let k = keep(&["id", "name"]);
+        let body = b"[{\"id\": 1, \"name\": \"a\xffb\"}, {\"id\": 2, \"x\": \"\xc3\"}]";
+        let Decoded::Whole(whole) = decode(body, None, &k).unwrap() else {
+            panic!("kept from bytes that are not UTF-8")
+        };
+        let lossy = String::from_utf8_lossy(body);
+        assert_eq!(whole, serde_json::from_str::<Json>(&lossy).unwrap());
+        assert_eq!(whole[0]["name"], "a\u{fffd}b");
+        let kept = kept(&lossy, None, &k);
+        assert_eq!(kept[0].lookup("name"), &whole[0]["name"]);
     }
 
     #[test]
@@ -430,7 +460,7 @@ mod tests {
             r#"[{"a": {"s": "x"}}] x"#,
             r#"[{"a": {"s": "x"},}]"#,
         ] {
-            assert!(decode(text, None, &k).is_err(), "{text}");
+            assert!(decode(text.as_bytes(), None, &k).is_err(), "{text}");
         }
     }
 }

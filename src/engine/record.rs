@@ -38,25 +38,28 @@ pub struct Kept {
 static NULL: Json = Json::Null;
 
 impl Kept {
-    pub fn new(keep: Arc<Keep>, raw: &[Option<&str>], values: Box<[Cell]>) -> Kept {
+    /// An object from its kept fields' texts as the scan passed them;
+    /// None if they are not UTF-8 (the scan checked them: checked again
+    /// here, once for the object).
+    pub fn new(keep: Arc<Keep>, raw: &[Option<&[u8]>], values: Box<[Cell]>) -> Option<Kept> {
         debug_assert_eq!(raw.len(), keep.len());
-        let mut text = String::with_capacity(raw.iter().flatten().map(|r| r.len()).sum());
+        let mut text = Vec::with_capacity(raw.iter().flatten().map(|r| r.len()).sum());
         let spans = raw
             .iter()
             .map(|r| {
                 let start = text.len();
-                text.push_str((*r)?);
+                text.extend_from_slice((*r)?);
                 Some((start as u32, text.len() as u32))
             })
             .collect();
         let parsed = raw.iter().map(|_| OnceLock::new()).collect();
-        Kept {
+        Some(Kept {
             keep,
-            text: text.into_boxed_str(),
+            text: String::from_utf8(text).ok()?.into_boxed_str(),
             spans,
             parsed,
             values,
-        }
+        })
     }
 
     fn get(&self, field: &str) -> Option<&Json> {
@@ -223,7 +226,7 @@ mod tests {
 
     fn kept_by(whole: &Json, keep: Keep) -> Kept {
         let text = format!("[{whole}]");
-        match super::super::keep::decode(&text, None, &Arc::new(keep)).unwrap() {
+        match super::super::keep::decode(text.as_bytes(), None, &Arc::new(keep)).unwrap() {
             super::super::keep::Decoded::Kept(mut items) => items.remove(0),
             super::super::keep::Decoded::Whole(j) => panic!("parsed whole: {j}"),
         }
@@ -288,7 +291,7 @@ mod tests {
             let text = format!("[{{\"id\": {raw}}}]");
             let keep = Arc::new(Keep::new(["id".to_string()]));
             let super::super::keep::Decoded::Kept(mut items) =
-                super::super::keep::decode(&text, None, &keep).unwrap()
+                super::super::keep::decode(text.as_bytes(), None, &keep).unwrap()
             else {
                 panic!("parsed whole: {text}")
             };

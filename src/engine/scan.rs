@@ -1,17 +1,24 @@
-//! A validating JSON scanner over a response's text, for the scan pages
+//! A validating JSON scanner over a response's bytes, for the scan pages
 //! `keep.rs` decodes: it walks the page once, handing out the entries of
 //! objects and the spans of values, and skips everything else without
 //! building it. Skipping is where a projection's decoding goes (an order
-//! is 107 fields, a projection reads 4), so strings are skipped 8 bytes at
-//! a time.
+//! is 107 fields, a projection reads 4), so strings are skipped 16 bytes
+//! at a time.
 //!
-//! Exact or an error: what it accepts is JSON (RFC 8259: strings with
-//! valid escapes and no control characters, numbers by the grammar,
+//! Exact or an error: what it accepts is JSON in UTF-8 (RFC 8259: strings
+//! of UTF-8 with valid escapes and no control characters, numbers by the grammar,
 //! `true`/`false`/`null`, nothing after the value), nested at most as
 //! deep as serde_json's whole parse allows; anything else is an error, and
 //! `keep::decode` then leaves the body to that whole parse, which says
 //! what is wrong with it. A key with escapes is unescaped by serde_json
 //! (which checks its escapes as a key's parse always has).
+//!
+//! The body is not checked as UTF-8 before the scan: that was a pass over
+//! every byte of every page on the request thread, after the bytes had
+//! left its cache. Outside strings only ASCII is JSON, so the scan checks
+//! the strings, and only those with a byte above 0x7f (the 16-byte step
+//! stops at the first one; 6% of an orders page's strings have one). A
+//! body the scan accepts is therefore UTF-8 as a whole.
 
 use serde::de::Error as _;
 use std::borrow::Cow;
@@ -22,7 +29,7 @@ pub type Result<T> = serde_json::Result<T>;
 const MAX_DEPTH: u32 = 128;
 
 pub struct Scan<'a> {
-    text: &'a str,
+    text: &'a [u8],
     pos: usize,
     depth: u32,
 }
@@ -33,7 +40,7 @@ fn malformed<T>(what: &str, at: usize) -> Result<T> {
 }
 
 impl<'a> Scan<'a> {
-    pub fn new(text: &'a str) -> Scan<'a> {
+    pub fn new(text: &'a [u8]) -> Scan<'a> {
         Scan {
             text,
             pos: 0,
@@ -46,13 +53,17 @@ impl<'a> Scan<'a> {
         self.pos
     }
 
-    /// The text between two positions.
-    pub fn slice(&self, start: usize, end: usize) -> &'a str {
-        &self.text[start..end]
+    /// The text between two positions: a value the scan passed is UTF-8
+    /// (checked again here, the value's bytes only).
+    pub fn slice(&self, start: usize, end: usize) -> Result<&'a str> {
+        match utf8(&self.text[start..end]) {
+            Some(text) => Ok(text),
+            None => malformed("invalid UTF-8", start),
+        }
     }
 
     fn bytes(&self) -> &'a [u8] {
-        self.text.as_bytes()
+        self.text
     }
 
     /// The next byte that is not whitespace (not consumed).
@@ -117,14 +128,15 @@ impl<'a> Scan<'a> {
     }
 
     /// The entries of an object: `each` is called with each key (as
-    /// unescaped) with the scanner at its value, which it must consume.
+    /// unescaped, its UTF-8 bytes) with the scanner at its value, which it
+    /// must consume.
     pub fn object(
         &mut self,
-        mut each: impl FnMut(&mut Self, Cow<'a, str>) -> Result<()>,
+        mut each: impl FnMut(&mut Self, Cow<'a, [u8]>) -> Result<()>,
     ) -> Result<()> {
         self.entries(|s, raw, escaped| {
             let key = match escaped {
-                true => Cow::Owned(serde_json::from_str::<String>(raw)?),
+                true => Cow::Owned(unescaped(raw)?.into_bytes()),
                 false => Cow::Borrowed(&raw[1..raw.len() - 1]),
             };
             each(s, key)
@@ -136,7 +148,7 @@ impl<'a> Scan<'a> {
     /// string is, not unescaped.
     fn entries(
         &mut self,
-        mut each: impl FnMut(&mut Self, &'a str, bool) -> Result<()>,
+        mut each: impl FnMut(&mut Self, &'a [u8], bool) -> Result<()>,
     ) -> Result<()> {
         self.expect(b'{')?;
         self.enter()?;
@@ -182,10 +194,17 @@ impl<'a> Scan<'a> {
     }
 
     /// Skips one value; returns its text.
+    #[cfg(test)]
     pub fn value(&mut self) -> Result<&'a str> {
         let start = self.start()?;
         self.skip()?;
-        Ok(&self.text[start..self.pos])
+        self.slice(start, self.pos)
+    }
+
+    /// Skips one value (checked as `value` checks it).
+    pub fn skip_value(&mut self) -> Result<()> {
+        self.start()?;
+        self.skip()
     }
 
     /// Skips one value, in one loop over its tokens (no call per element,
@@ -335,19 +354,103 @@ fn number_end(b: &[u8], mut i: usize) -> Result<usize> {
 /// escapes.
 #[inline(always)]
 fn string_end(b: &[u8], i: usize) -> Result<(usize, bool)> {
-    let mut i = i + 1;
-    let mut escaped = false;
+    string_rest::<true>(b, i, i + 1, false)
+}
+
+/// The rest of the string opened at `open`, from `i`. `ASCII`: no byte
+/// above 0x7f met yet (most strings), and the step stops at the first one:
+/// from there the rest is scanned without that stop (`wide_string_rest`),
+/// and the string checked as UTF-8 at its end.
+#[inline(always)]
+fn string_rest<const ASCII: bool>(
+    b: &[u8],
+    open: usize,
+    mut i: usize,
+    mut escaped: bool,
+) -> Result<(usize, bool)> {
     loop {
-        i = to_special(b, i);
+        i = to_special::<ASCII>(b, i);
         match b.get(i) {
-            Some(b'"') => return Ok((i + 1, escaped)),
+            Some(b'"') => {
+                if !ASCII && !is_utf8(&b[open + 1..i]) {
+                    return malformed("invalid UTF-8 in a string", open);
+                }
+                return Ok((i + 1, escaped));
+            }
             Some(b'\\') => {
                 escaped = true;
                 i = escape(b, i + 1)?;
             }
+            Some(0x80..) => return wide_string_rest(b, open, i + 1, escaped),
             Some(_) => return malformed("a control character in a string", i),
             None => return malformed("an unterminated string", i),
         }
+    }
+}
+
+#[inline(never)]
+fn wide_string_rest(b: &[u8], open: usize, i: usize, escaped: bool) -> Result<(usize, bool)> {
+    string_rest::<false>(b, open, i, escaped)
+}
+
+/// `s` as text, if it is UTF-8: `from_utf8` for the few bytes of a value
+/// (whose setup costs more than `is_utf8`'s loop on them).
+fn utf8(s: &[u8]) -> Option<&str> {
+    match is_utf8(s) {
+        // SAFETY: `is_utf8` checked that `s` is UTF-8, by the rules
+        // `from_utf8` checks (its test holds it to `from_utf8` on every
+        // sequence of up to three bytes and on the four-byte ones).
+        true => Some(unsafe { std::str::from_utf8_unchecked(s) }),
+        false => None,
+    }
+}
+
+/// Whether `s` is UTF-8 (Unicode's table of well-formed byte sequences:
+/// no overlong forms, no surrogates, nothing past U+10FFFF). A string's
+/// bytes, a few dozen: `from_utf8`'s setup cost more than this loop.
+fn is_utf8(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&c) = s.get(i) {
+        if c < 0x80 {
+            // ASCII, 8 bytes a step while they are.
+            i += 1;
+            while let Some(word) = s.get(i..i + 8) {
+                if u64::from_le_bytes(word.try_into().expect("8 bytes")) & HIGHS != 0 {
+                    break;
+                }
+                i += 8;
+            }
+            continue;
+        }
+        // The byte after the first has a narrower range after some firsts.
+        let (len, second) = match c {
+            0xC2..=0xDF => (2, 0x80..=0xBF),
+            0xE0 => (3, 0xA0..=0xBF),
+            0xE1..=0xEC | 0xEE..=0xEF => (3, 0x80..=0xBF),
+            0xED => (3, 0x80..=0x9F),
+            0xF0 => (4, 0x90..=0xBF),
+            0xF1..=0xF3 => (4, 0x80..=0xBF),
+            0xF4 => (4, 0x80..=0x8F),
+            _ => return false,
+        };
+        let Some(rest) = s.get(i + 1..i + len) else {
+            return false;
+        };
+        if !second.contains(&rest[0]) || !rest[1..].iter().all(|&b| (0x80..=0xBF).contains(&b)) {
+            return false;
+        }
+        i += len;
+    }
+    true
+}
+
+/// A key with escapes (quotes included), unescaped as serde_json's parse
+/// of a string unescapes it (the scan found its bytes UTF-8).
+#[cold]
+fn unescaped(raw: &[u8]) -> Result<String> {
+    match std::str::from_utf8(raw) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => malformed("invalid UTF-8 in a key", 0),
     }
 }
 
@@ -393,18 +496,19 @@ const ONES: u64 = u64::from_ne_bytes([1; 8]);
 const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
 
 /// The first byte from `i` that is a quote, a backslash or a control
-/// character (or the end): 16 bytes a step with SSE2 (every x86_64 has
+/// character, or with `ASCII` also one above 0x7f (part of a character of
+/// several bytes), or the end: 16 bytes a step with SSE2 (every x86_64 has
 /// it), then 8 a step (`to_special_8`) for the rest, and the rest of the
 /// architectures.
 #[inline(always)]
-fn to_special(b: &[u8], i: usize) -> usize {
+fn to_special<const ASCII: bool>(b: &[u8], i: usize) -> usize {
     // SAFETY: SSE2 is part of every x86_64 target's baseline.
     #[cfg(target_arch = "x86_64")]
-    let i = match unsafe { sse2::to_special_16(b, i) } {
+    let i = match unsafe { sse2::to_special_16::<ASCII>(b, i) } {
         Ok(found) => return found,
         Err(rest) => rest,
     };
-    to_special_8(b, i)
+    to_special_8::<ASCII>(b, i)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -418,7 +522,7 @@ mod sse2 {
     /// byte is (`Ok`), or where fewer than 16 bytes are left to look at.
     #[inline]
     #[target_feature(enable = "sse2")]
-    pub fn to_special_16(b: &[u8], mut i: usize) -> Result<usize, usize> {
+    pub fn to_special_16<const ASCII: bool>(b: &[u8], mut i: usize) -> Result<usize, usize> {
         let quote = _mm_set1_epi8(b'"' as i8);
         let slash = _mm_set1_epi8(b'\\' as i8);
         let below = _mm_set1_epi8(0x1f);
@@ -428,10 +532,15 @@ mod sse2 {
             let x = unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) };
             // A control byte is one whose unsigned max with 0x1f is 0x1f.
             let control = _mm_cmpeq_epi8(_mm_max_epu8(x, below), below);
-            let special = _mm_or_si128(
+            let mut special = _mm_or_si128(
                 _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, slash)),
                 control,
             );
+            if ASCII {
+                // The mask takes each byte's high bit: x's own is set
+                // exactly where the byte is above 0x7f.
+                special = _mm_or_si128(special, x);
+            }
             let found = _mm_movemask_epi8(special) as u32;
             if found != 0 {
                 return Ok(i + found.trailing_zeros() as usize);
@@ -444,18 +553,19 @@ mod sse2 {
 
 /// `to_special` 8 bytes a step (SWAR), then byte by byte.
 #[inline]
-fn to_special_8(b: &[u8], mut i: usize) -> usize {
+fn to_special_8<const ASCII: bool>(b: &[u8], mut i: usize) -> usize {
+    let high = if ASCII { u64::MAX } else { 0 };
     while let Some(chunk) = b.get(i..i + 8) {
         let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         // A byte's high bit is set where it is below 0x20, or equal to `"`
-        // or `\` (the usual "has a zero byte" test on x ^ the byte); the
-        // lowest flagged byte is always a true one.
+        // or `\\` (the usual "has a zero byte" test on x ^ the byte), or
+        // (ASCII) above 0x7f; the lowest flagged byte is always a true one.
         let below = x.wrapping_sub(ONES * 0x20);
         let quote = (x ^ (ONES * b'"' as u64)).wrapping_sub(ONES);
         let slash = (x ^ (ONES * b'\\' as u64)).wrapping_sub(ONES);
         let quote = quote & !(x ^ (ONES * b'"' as u64));
         let slash = slash & !(x ^ (ONES * b'\\' as u64));
-        let found = (below & !x | quote | slash) & HIGHS;
+        let found = (below & !x | quote | slash | x & high) & HIGHS;
         if found != 0 {
             return i + (found.trailing_zeros() / 8) as usize;
         }
@@ -463,7 +573,7 @@ fn to_special_8(b: &[u8], mut i: usize) -> usize {
     }
     while b
         .get(i)
-        .is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+        .is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\' && (!ASCII || c < 0x80))
     {
         i += 1;
     }
@@ -475,8 +585,12 @@ pub(crate) mod tests {
     use super::*;
 
     fn skims(text: &str) -> bool {
+        skims_bytes(text.as_bytes())
+    }
+
+    fn skims_bytes(text: &[u8]) -> bool {
         let mut s = Scan::new(text);
-        s.value().is_ok() && s.end().is_ok()
+        s.skip_value().is_ok() && s.end().is_ok()
     }
 
     /// What the whole parse accepts (strings checked as a parse into
@@ -672,6 +786,89 @@ pub(crate) mod tests {
         assert!((500..19_500).contains(&accepted), "{accepted} accepted");
     }
 
+    /// Bytes that are not UTF-8 (a lone continuation byte, a truncated
+    /// character, an overlong form, an encoded surrogate, bytes never in
+    /// UTF-8), put at every place of SAMPLE in turn, inside strings and
+    /// out, and a valid character of several bytes likewise: the scan
+    /// accepts the bytes exactly when they are UTF-8 and the whole parse
+    /// accepts that text.
+    #[test]
+    fn bytes_that_are_not_utf8_are_refused_wherever_they_are() {
+        let bad: [&[u8]; 7] = [
+            b"\x80",
+            b"\xc3",
+            b"\xe2\x98",
+            b"\xc0\x80",
+            b"\xed\xa0\x80",
+            b"\xff",
+            b"\xf8\x88\x80\x80\x80",
+        ];
+        let pieces = || bad.iter().copied().chain(["é☃😀".as_bytes()]);
+        let agree = |b: &[u8]| {
+            let whole = std::str::from_utf8(b).is_ok_and(parses);
+            assert_eq!(skims_bytes(b), whole, "{}", String::from_utf8_lossy(b));
+            whole
+        };
+        let sample = SAMPLE.as_bytes();
+        let mut accepted = 0;
+        for at in 0..=sample.len() {
+            for piece in pieces() {
+                accepted += agree(&[&sample[..at], piece, &sample[at..]].concat()) as usize;
+            }
+        }
+        assert!(accepted > 100, "{accepted} accepted");
+        // At every alignment against the 16-byte step, in a long string,
+        // before and after an escape.
+        for len in 0..48 {
+            for at in 0..=len {
+                for piece in pieces() {
+                    for escape in ["", "\\n"] {
+                        let a = "a".repeat(at);
+                        let z = "z".repeat(len - at);
+                        let b = [
+                            b"[\"",
+                            escape.as_bytes(),
+                            a.as_bytes(),
+                            piece,
+                            z.as_bytes(),
+                            b"\", 1]",
+                        ];
+                        agree(&b.concat());
+                    }
+                }
+            }
+        }
+    }
+
+    /// `is_utf8` is `from_utf8` on every sequence of one to three bytes
+    /// (alone and among ASCII, and after 8 ASCII bytes, the word step's
+    /// size), and on the four-byte ones that start at 0xEF or above with
+    /// the other bytes around the continuation range (0x70 to 0xC0).
+    #[test]
+    fn the_utf8_check_is_the_standard_one() {
+        let check = |b: &[u8]| assert_eq!(is_utf8(b), std::str::from_utf8(b).is_ok(), "{b:x?}");
+        for x in 0..=255u8 {
+            check(&[x]);
+            for y in 0..=255u8 {
+                check(&[x, y]);
+                check(&[b'a', x, y, b'z']);
+                check(&[b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8', x, y]);
+                for z in 0..=255u8 {
+                    check(&[x, y, z]);
+                }
+            }
+        }
+        for w in 0xEF..=255u8 {
+            for x in 0x70..=0xC0u8 {
+                for y in 0x70..=0xC0u8 {
+                    for z in 0x70..=0xC0u8 {
+                        check(&[w, x, y, z]);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn nesting_deeper_than_the_whole_parse_allows_is_an_error() {
         for depth in [1, 100, 126, 127, 128, 129, 500] {
@@ -688,9 +885,10 @@ pub(crate) mod tests {
     fn entries_keys_and_values_come_out_as_written() {
         let text = r#" { "a" : [1, "x"] , "b\"c": {"d": -1.5e3}, "é": "\u00e9" } "#;
         let mut seen = Vec::new();
-        let mut s = Scan::new(text);
+        let mut s = Scan::new(text.as_bytes());
         s.object(|s, key| {
-            seen.push((key.into_owned(), s.value()?.to_string()));
+            let key = String::from_utf8(key.into_owned()).unwrap();
+            seen.push((key, s.value()?.to_string()));
             Ok(())
         })
         .unwrap();

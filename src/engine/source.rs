@@ -9,6 +9,7 @@ use super::scope::Scope;
 use super::Ctx;
 use crate::error::{Error, Kind, Result};
 use crate::schema::{Table, Template};
+use bytes::Bytes;
 use serde_json::Value as Json;
 use std::sync::mpsc::{channel, SendError, Sender};
 use std::sync::Arc;
@@ -55,7 +56,7 @@ impl Fetch {
 pub type Page = Arc<Vec<Arc<Record>>>;
 
 /// A page as a request thread leaves it. A scan's page (one that keeps
-/// only some fields) comes as its body text, and is decoded ahead of the
+/// only some fields) comes as its body's bytes, unchecked, and is decoded ahead of the
 /// reader by the pager's one decoding thread (`Decoder`, `decode_ahead`):
 /// the reader (SQLFetch's thread) then only takes decoded pages, and the
 /// decoding runs beside it on another core. One thread, not each request
@@ -67,7 +68,7 @@ pub type Page = Arc<Vec<Arc<Record>>>;
 pub enum Answer {
     Page(Page, bool),
     Text {
-        text: String,
+        body: Bytes,
         /// The page memo's key.
         key: String,
         /// More may follow when the page holds this many objects.
@@ -121,23 +122,23 @@ impl Decoder {
 /// A request thread's text decoded (and its objects unwrapped); a text
 /// that does not decode is left as it is, for the reader (`settle`).
 fn decode_ahead(f: &Fetch, answer: Answer) -> Answer {
-    let Answer::Text { text, key, full_at } = answer else {
+    let Answer::Text { body, key, full_at } = answer else {
         return answer;
     };
-    match decode_text(f, &text).ok().and_then(|d| items_of(d, f).ok()) {
+    match decode_body(f, &body).ok().and_then(|d| items_of(d, f).ok()) {
         Some(items) => Answer::Decoded {
             items,
             key,
             full_at,
         },
-        None => Answer::Text { text, key, full_at },
+        None => Answer::Text { body, key, full_at },
     }
 }
 
-fn decode_text(f: &Fetch, text: &str) -> serde_json::Result<Decoded> {
+fn decode_body(f: &Fetch, body: &[u8]) -> serde_json::Result<Decoded> {
     match &f.keep {
-        Some(k) => keep::decode(text, f.wrapper.as_deref(), k),
-        None => serde_json::from_str(text).map(Decoded::Whole),
+        Some(k) => keep::decode(body, f.wrapper.as_deref(), k),
+        None => serde_json::from_str(&String::from_utf8_lossy(body)).map(Decoded::Whole),
     }
 }
 
@@ -274,13 +275,10 @@ fn fetch_path(
     }
     let wrapper = f.wrapper.as_deref();
     let body = match &f.keep {
-        Some(_) if ahead => {
-            let text = ctx.client.get_text(&path, &scope.interrupt);
-            match text {
-                Ok(text) => return Ok(Answer::Text { text, key, full_at }),
-                Err(e) => Err(e),
-            }
-        }
+        Some(_) if ahead => match ctx.client.get_body(&path, &scope.interrupt) {
+            Ok(body) => return Ok(Answer::Text { body, key, full_at }),
+            Err(e) => Err(e),
+        },
         // Decoded inside the client's retries: a bad body is asked again.
         Some(k) => ctx
             .client
@@ -324,8 +322,8 @@ pub fn settle(
             key,
             full_at,
         } => (items, key, full_at),
-        Answer::Text { text, key, full_at } => {
-            let Ok(decoded) = decode_text(f, &text) else {
+        Answer::Text { body, key, full_at } => {
+            let Ok(decoded) = decode_body(f, &body) else {
                 return again();
             };
             (items_of(decoded, f)?, key, full_at)
@@ -434,7 +432,7 @@ mod tests {
 
     fn text(body: &str) -> Result<Answer> {
         Ok(Answer::Text {
-            text: body.into(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
             key: "k".into(),
             full_at: Some(2),
         })

@@ -70,11 +70,11 @@ pub fn walk(s: &mut Scan<'_>, node: &Node, cells: &mut [Cell]) -> serde_json::Re
         (false, Some(b'{')) => below(s, node, cells)?,
         (false, Some(b'[')) => s.list(|s, i| match (i, s.peek()) {
             (0, Some(b'{')) => below(s, node, cells),
-            _ => s.value().map(drop),
+            _ => s.skip_value(),
         })?,
-        _ => s.value().map(drop)?,
+        _ => s.skip_value()?,
     }
-    let raw = s.slice(start, s.pos());
+    let raw = s.slice(start, s.pos())?;
     for &(place, ty) in &node.here {
         cells[place] = leaf(raw, start, ty)?;
     }
@@ -84,16 +84,18 @@ pub fn walk(s: &mut Scan<'_>, node: &Node, cells: &mut [Cell]) -> serde_json::Re
 /// An object's entries walked for the node's columns below it, the other
 /// entries skipped unbuilt.
 fn below(s: &mut Scan<'_>, node: &Node, cells: &mut [Cell]) -> serde_json::Result<()> {
-    s.object(|s, key| match node.below.iter().find(|(k, _)| *k == key) {
-        Some((_, child)) => {
-            // A repeated key: the last one, as a whole parse keeps it.
-            for &at in &child.all {
-                cells[at] = Cell::Value(Value::Null);
+    s.object(
+        |s, key| match node.below.iter().find(|(k, _)| k.as_bytes() == &*key) {
+            Some((_, child)) => {
+                // A repeated key: the last one, as a whole parse keeps it.
+                for &at in &child.all {
+                    cells[at] = Cell::Value(Value::Null);
+                }
+                walk(s, child, cells)
             }
-            walk(s, child, cells)
-        }
-        None => s.value().map(drop),
-    })
+            None => s.skip_value(),
+        },
+    )
 }
 
 /// The value `raw` (at byte `at` of the scanned text) holds for a column
@@ -162,7 +164,7 @@ mod tests {
             .map(|(i, c)| (c.json_path(), read(i).then(|| c.sql_type())));
         let keep = Arc::new(Keep::new(fields).with_columns(columns));
         let wrapper = t.source.wrapper.as_deref();
-        let kept: Vec<Kept> = match decode_page(text, wrapper, &keep).unwrap() {
+        let kept: Vec<Kept> = match decode_page(text.as_bytes(), wrapper, &keep).unwrap() {
             Decoded::Kept(kept) => kept,
             Decoded::Whole(_) => panic!("{}: a list of objects parsed whole", t.name),
         };
@@ -304,7 +306,7 @@ mod tests {
             node.add(&p.split('.').collect::<Vec<_>>(), at, SqlType::WVarchar(10));
         }
         let mut cells = vec![Cell::Value(Value::Null); paths.len()];
-        let mut s = Scan::new(text);
+        let mut s = Scan::new(text.as_bytes());
         walk(&mut s, &node, &mut cells).unwrap();
         s.end().unwrap();
         for (p, cell) in paths.iter().zip(&cells) {

@@ -9,6 +9,7 @@ use super::error::ApiError;
 use super::Interrupt;
 use crate::jumpseller::ratelimit::Permit;
 use crate::workers::Workers;
+use bytes::Bytes;
 use reqwest::blocking::RequestBuilder;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -22,7 +23,9 @@ pub(crate) const SLICE: Duration = Duration::from_millis(50);
 pub(crate) struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
-    pub body: Result<String, reqwest::Error>,
+    /// As it came, unchecked: read as text by `utf8_text`, or checked by a
+    /// scan's page decoder as it goes (`engine/scan.rs`).
+    pub body: Result<Bytes, reqwest::Error>,
 }
 
 /// What became of a request: an answer, or the transport's failure.
@@ -32,13 +35,9 @@ pub(crate) enum Exchanged {
 }
 
 /// A body as text, as reqwest's `text()` makes it without its `charset`
-/// feature (UTF-8, bad bytes replaced), but checked by `from_utf8`'s fast
-/// path and, for valid text (every JSON body), not copied again (reqwest's `text()` copies it).
-fn utf8_text(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
+/// feature (UTF-8, bad bytes replaced).
+pub(crate) fn utf8_text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Sends `request` and reads its answer (or the transport's failure),
@@ -61,7 +60,7 @@ pub(crate) fn exchange(
             Ok(response) => Exchanged::Answered(Answer {
                 status: response.status(),
                 headers: response.headers().clone(),
-                body: response.bytes().map(|b| utf8_text(Vec::from(b))),
+                body: response.bytes(),
             }),
             Err(error) => Exchanged::Failed(error),
         };
@@ -90,8 +89,8 @@ mod tests {
 
     #[test]
     fn bodies_are_utf8_with_bad_bytes_replaced() {
-        assert_eq!(utf8_text("[{\"n\": \"ñ\"}]".into()), "[{\"n\": \"ñ\"}]");
-        assert_eq!(utf8_text(b"a\xffb".to_vec()), "a\u{fffd}b");
-        assert_eq!(utf8_text(Vec::new()), "");
+        assert_eq!(utf8_text("[{\"n\": \"ñ\"}]".as_bytes()), "[{\"n\": \"ñ\"}]");
+        assert_eq!(utf8_text(b"a\xffb"), "a\u{fffd}b");
+        assert_eq!(utf8_text(b""), "");
     }
 }

@@ -21,8 +21,9 @@ use super::ratelimit::Limiter;
 use crate::error::{Error, Kind};
 use crate::logging::{redact, Logger};
 use crate::workers::Workers;
+use bytes::Bytes;
 use error::{auth_failure, transport_error, with_tries};
-use exchange::{exchange, Exchanged};
+use exchange::{exchange, utf8_text, Exchanged};
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use retry::{Failure, Next, RetryPolicy};
 use serde_json::Value;
@@ -157,22 +158,23 @@ impl Client {
     }
 
     /// `GET base + path`, its body parsed by `parse` (a decoder that keeps
-    /// only what the caller needs, straight from the response text). A body
-    /// `parse` refuses counts as malformed JSON: retried, then an error.
+    /// only what the caller needs, straight from the response's bytes,
+    /// which it checks as UTF-8). A body `parse` refuses counts as
+    /// malformed JSON: retried, then an error.
     pub fn get_with<T>(
         &self,
         path: &str,
         interrupt: &Interrupt,
-        parse: &dyn Fn(&str) -> serde_json::Result<T>,
+        parse: &dyn Fn(&[u8]) -> serde_json::Result<T>,
     ) -> Result<T, ApiError> {
-        self.send_with(Method::Get, path, None, interrupt, &|t| parse(&t))
+        self.send_with(Method::Get, path, None, interrupt, &|b| parse(&b))
     }
 
-    /// `GET base + path`, its body handed over as the text it was read
-    /// into (not copied: a scan's pages are decoded by another thread).
-    /// Only a successful answer's body; whether it is JSON is the caller's
-    /// to find out.
-    pub fn get_text(&self, path: &str, interrupt: &Interrupt) -> Result<String, ApiError> {
+    /// `GET base + path`, its body handed over as the bytes it was read
+    /// into: not copied, nor checked as UTF-8 (a scan's pages are decoded,
+    /// and so checked, by another thread). Only a successful answer's
+    /// body; whether it is JSON is the caller's to find out.
+    pub fn get_body(&self, path: &str, interrupt: &Interrupt) -> Result<Bytes, ApiError> {
         self.send_with(Method::Get, path, None, interrupt, &Ok)
     }
 
@@ -185,8 +187,8 @@ impl Client {
         body: Option<&Value>,
         interrupt: &Interrupt,
     ) -> Result<Value, ApiError> {
-        self.send_with(method, path, body, interrupt, &|text| {
-            serde_json::from_str(&text)
+        self.send_with(method, path, body, interrupt, &|bytes| {
+            serde_json::from_str(&utf8_text(&bytes))
         })
     }
 
@@ -196,7 +198,7 @@ impl Client {
         path: &str,
         body: Option<&Value>,
         interrupt: &Interrupt,
-        parse: &dyn Fn(String) -> serde_json::Result<T>,
+        parse: &dyn Fn(Bytes) -> serde_json::Result<T>,
     ) -> Result<T, ApiError> {
         let url = format!("{}{}", self.base, path);
         let idempotent = method.is_idempotent();
@@ -252,7 +254,7 @@ impl Client {
         &self,
         answer: exchange::Answer,
         url: &str,
-        parse: &dyn Fn(String) -> serde_json::Result<T>,
+        parse: &dyn Fn(Bytes) -> serde_json::Result<T>,
     ) -> Result<T, (ApiError, Failure)> {
         self.reached.store(true, Ordering::Relaxed);
         self.read(answer, url, parse)

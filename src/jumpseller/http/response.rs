@@ -4,13 +4,14 @@
 //! what the failure means for a retry.
 
 use super::error::ApiError;
-use super::exchange::Answer;
+use super::exchange::{utf8_text, Answer};
 use super::retry::{random, spread, Failure};
 use super::throttle::RateHeaders;
 use super::{Auth, Client};
 use crate::error::Kind;
 use crate::jumpseller::oauth::{now_secs, Renewal};
 use crate::logging::redact;
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -27,7 +28,7 @@ impl Client {
         &self,
         answer: Answer,
         url: &str,
-        parse: &dyn Fn(String) -> serde_json::Result<T>,
+        parse: &dyn Fn(Bytes) -> serde_json::Result<T>,
     ) -> Result<T, (ApiError, Failure)> {
         let Answer {
             status,
@@ -60,7 +61,10 @@ impl Client {
             }
         };
         if self.logger.enabled(5) {
-            let shown: String = body.chars().take(LOGGED_BODY_CHARS).collect();
+            let shown: String = String::from_utf8_lossy(&body)
+                .chars()
+                .take(LOGGED_BODY_CHARS)
+                .collect();
             self.logger.log(5, &format!("  body: {}", redact(&shown)));
         }
         if status.is_success() {
@@ -75,7 +79,7 @@ impl Client {
                 )
             });
         }
-        let api_text = api_message(&body);
+        let api_text = api_message(&utf8_text(&body));
         if rate.is_throttle(status) {
             let message = format!(
                 "HTTP {} from the API: {api_text} (rate limit)",
