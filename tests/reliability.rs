@@ -101,6 +101,40 @@ fn a_cancel_ends_a_stalled_answer_even_without_a_timeout() {
     disconnect(e, d);
 }
 
+/// The first page answers; the next one, asked ahead by a request thread
+/// (which waits for its answer where it is), stalls: the reader, waiting
+/// for that thread, still gives up at the cancel.
+#[test]
+fn a_cancel_ends_the_wait_for_a_stalled_page_asked_ahead() {
+    let sb = sandbox();
+    let (e, d) = connect_with(&sb, "Timeout=0;Prefetch=4");
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders/after/1*".into(),
+        kind: FaultKind::Stall(60_000),
+        probability: 1.0,
+        count: None,
+    }]);
+    sb.reset_counts();
+    let (rc, latency, _) =
+        cancel_after(&sb, d, "SELECT id FROM Orders", Duration::from_millis(800));
+    assert_eq!(rc, SQL_ERROR);
+    assert!(
+        latency < Duration::from_secs(1),
+        "the cancel took {latency:?}"
+    );
+    let asked = sb.requests_by_route();
+    assert!(
+        asked
+            .get("GET /orders/after/{id}.json")
+            .copied()
+            .unwrap_or(0)
+            >= 2,
+        "no page was asked ahead: {asked:?}"
+    );
+    sb.set_faults(vec![]);
+    disconnect(e, d);
+}
+
 #[test]
 fn a_query_timeout_ends_a_stalled_answer() {
     let sb = sandbox();

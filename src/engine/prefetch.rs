@@ -232,8 +232,8 @@ impl Keyset {
             let cursor = self.cursor;
             let best = self.ahead.range(..=cursor).next_back().map(|(k, _)| *k);
             let (asked, answer) = match best.and_then(|k| self.ahead.remove(&k).map(|rx| (k, rx))) {
-                Some((k, rx)) => match rx.recv() {
-                    Ok(r) => (
+                Some((k, rx)) => match scope.interrupt.wait_for(&rx).map_err(Error::from)? {
+                    Some(r) => (
                         k,
                         r.and_then(|a| {
                             settle(scope, fetch, a, || {
@@ -241,7 +241,7 @@ impl Keyset {
                             })
                         }),
                     ),
-                    Err(_) => (k, fetch_after(ctx, scope, fetch, &self.route, k, limit)),
+                    None => (k, fetch_after(ctx, scope, fetch, &self.route, k, limit)),
                 },
                 None => (
                     cursor,
@@ -436,11 +436,11 @@ impl Offset {
             }
         }
         let (page, more) = match self.ahead.remove(&n) {
-            Some(rx) => match rx.recv() {
-                Ok(r) => settle(scope, fetch, r?, || {
+            Some(rx) => match scope.interrupt.wait_for(&rx).map_err(Error::from)? {
+                Some(r) => settle(scope, fetch, r?, || {
                     fetch_page(ctx, scope, fetch, n, limit, fresh)
                 })?,
-                Err(_) => fetch_page(ctx, scope, fetch, n, limit, fresh)?,
+                None => fetch_page(ctx, scope, fetch, n, limit, fresh)?,
             },
             None => fetch_page(ctx, scope, fetch, n, limit, fresh)?,
         };

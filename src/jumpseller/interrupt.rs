@@ -6,8 +6,12 @@
 use super::http::ApiError;
 use crate::error::Kind;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// How often a waiting statement looks at its interrupt token.
+const SLICE: Duration = Duration::from_millis(50);
 
 #[derive(Clone, Default)]
 pub struct Interrupt(Arc<Token>);
@@ -49,6 +53,19 @@ impl Interrupt {
 
     pub fn is_cancelled(&self) -> bool {
         self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// What a worker sends on `rx`, waited for until a cancel or the
+    /// deadline (within a slice, whatever the worker is waiting for
+    /// itself); None when the worker ended without sending.
+    pub fn wait_for<T>(&self, rx: &Receiver<T>) -> Result<Option<T>, ApiError> {
+        loop {
+            match rx.recv_timeout(SLICE) {
+                Ok(value) => return Ok(Some(value)),
+                Err(RecvTimeoutError::Timeout) => self.check()?,
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+            }
+        }
     }
 
     /// Err(Cancelled) after a cancel, Err(Timeout) past the deadline.

@@ -3,7 +3,9 @@
 //! waiting for it can give up: a cancel or the query's deadline ends the wait
 //! within a slice, whatever the server does (stalls, trickles a body, never
 //! answers while `Timeout=0`). The abandoned thread finishes or times out on
-//! its own; its answer is dropped.
+//! its own; its answer is dropped. A thread that is itself waited for that
+//! way (a scan's request thread) makes its request where it is
+//! (`exchange_here`).
 
 use super::error::ApiError;
 use super::Interrupt;
@@ -13,11 +15,7 @@ use bytes::Bytes;
 use reqwest::blocking::RequestBuilder;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
-use std::sync::mpsc::{channel, RecvTimeoutError};
-use std::time::Duration;
-
-/// How often a waiting statement looks at its interrupt token.
-pub(crate) const SLICE: Duration = Duration::from_millis(50);
+use std::sync::mpsc::channel;
 
 /// An answer read whole: status, headers, and the body (or why reading it failed).
 pub(crate) struct Answer {
@@ -54,32 +52,31 @@ pub(crate) fn exchange(
 ) -> Result<Exchanged, ApiError> {
     let (tx, rx) = channel();
     workers.run(Box::new(move || {
-        let sent = request.send();
-        drop(permit);
-        let outcome = match sent {
-            Ok(response) => Exchanged::Answered(Answer {
-                status: response.status(),
-                headers: response.headers().clone(),
-                body: response.bytes(),
-            }),
-            Err(error) => Exchanged::Failed(error),
-        };
         // The waiter may have given up: then nobody needs the answer.
-        let _ = tx.send(outcome);
+        let _ = tx.send(exchange_here(request, permit));
     }));
-    loop {
-        match rx.recv_timeout(SLICE) {
-            Ok(outcome) => return Ok(outcome),
-            Err(RecvTimeoutError::Timeout) => interrupt.check()?,
-            Err(RecvTimeoutError::Disconnected) => {
-                // The thread ended without an answer: it panicked.
-                return Err(ApiError {
-                    kind: crate::error::Kind::General,
-                    status: None,
-                    message: "The request ended without an answer (internal error).".into(),
-                });
-            }
-        }
+    // None: the thread ended without an answer (it panicked).
+    interrupt.wait_for(&rx)?.ok_or_else(|| ApiError {
+        kind: crate::error::Kind::General,
+        status: None,
+        message: "The request ended without an answer (internal error).".into(),
+    })
+}
+
+/// `exchange` on the calling thread, which then waits for the answer
+/// whatever happens: for a request thread of a page asked ahead, whose
+/// reader waits for it by `Interrupt::wait_for` and so still gives up in
+/// time (a thread less to wake for each page of a scan).
+pub(crate) fn exchange_here(request: RequestBuilder, permit: Permit) -> Exchanged {
+    let sent = request.send();
+    drop(permit);
+    match sent {
+        Ok(response) => Exchanged::Answered(Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.bytes(),
+        }),
+        Err(error) => Exchanged::Failed(error),
     }
 }
 

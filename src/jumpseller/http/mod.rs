@@ -23,7 +23,7 @@ use crate::logging::{redact, Logger};
 use crate::workers::Workers;
 use bytes::Bytes;
 use error::{auth_failure, transport_error, with_tries};
-use exchange::{exchange, utf8_text, Exchanged};
+use exchange::{exchange, exchange_here, utf8_text, Exchanged};
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use retry::{Failure, Next, RetryPolicy};
 use serde_json::Value;
@@ -167,15 +167,25 @@ impl Client {
         interrupt: &Interrupt,
         parse: &dyn Fn(&[u8]) -> serde_json::Result<T>,
     ) -> Result<T, ApiError> {
-        self.send_with(Method::Get, path, None, interrupt, &|b| parse(&b))
+        self.send_with(
+            Method::Get,
+            path,
+            None,
+            interrupt,
+            &|b| parse(&b),
+            Via::Worker,
+        )
     }
 
     /// `GET base + path`, its body handed over as the bytes it was read
     /// into: not copied, nor checked as UTF-8 (a scan's pages are decoded,
     /// and so checked, by another thread). Only a successful answer's
-    /// body; whether it is JSON is the caller's to find out.
+    /// body; whether it is JSON is the caller's to find out. For a request
+    /// thread: the request is made on the calling thread, which waits for
+    /// its answer even past a cancel (`exchange_here`); whoever waits for
+    /// that thread gives up by `Interrupt::wait_for`.
     pub fn get_body(&self, path: &str, interrupt: &Interrupt) -> Result<Bytes, ApiError> {
-        self.send_with(Method::Get, path, None, interrupt, &Ok)
+        self.send_with(Method::Get, path, None, interrupt, &Ok, Via::ThisThread)
     }
 
     /// Sends one request (retried within the policy) and parses the answer.
@@ -187,9 +197,8 @@ impl Client {
         body: Option<&Value>,
         interrupt: &Interrupt,
     ) -> Result<Value, ApiError> {
-        self.send_with(method, path, body, interrupt, &|bytes| {
-            serde_json::from_str(&utf8_text(&bytes))
-        })
+        let parse = |bytes: Bytes| serde_json::from_str(&utf8_text(&bytes));
+        self.send_with(method, path, body, interrupt, &parse, Via::Worker)
     }
 
     fn send_with<T>(
@@ -199,6 +208,7 @@ impl Client {
         body: Option<&Value>,
         interrupt: &Interrupt,
         parse: &dyn Fn(Bytes) -> serde_json::Result<T>,
+        via: Via,
     ) -> Result<T, ApiError> {
         let url = format!("{}{}", self.base, path);
         let idempotent = method.is_idempotent();
@@ -214,8 +224,12 @@ impl Client {
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             self.sent.fetch_add(1, Ordering::Relaxed);
             let (request, used_token) = self.authorize(self.http.request(method.clone(), &url))?;
-            let outcome = exchange(with_body(request, body), permit, interrupt, &self.workers)
-                .map_err(|stopped| in_flight(stopped, idempotent, &url))?;
+            let request = with_body(request, body);
+            let outcome = match via {
+                Via::Worker => exchange(request, permit, interrupt, &self.workers)
+                    .map_err(|stopped| in_flight(stopped, idempotent, &url))?,
+                Via::ThisThread => exchange_here(request, permit),
+            };
             let (error, failure) = match outcome {
                 Exchanged::Failed(transport) => {
                     let (mut error, failure) = transport_error(&transport, &url);
@@ -291,6 +305,15 @@ impl Client {
         }
         Ok(())
     }
+}
+
+/// Where a request is made: on one of the connection's workers while the
+/// caller waits for it, giving up on a cancel or the deadline
+/// (`exchange`), or on the calling thread (`exchange_here`).
+#[derive(Clone, Copy)]
+enum Via {
+    Worker,
+    ThisThread,
 }
 
 /// A request abandoned in flight by a cancel or the deadline. A write may
