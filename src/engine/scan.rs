@@ -201,10 +201,17 @@ impl<'a> Scan<'a> {
         self.slice(start, self.pos)
     }
 
-    /// Skips one value (checked as `value` checks it).
+    /// Skips one value (checked as `value` checks it): a scalar here (most
+    /// of an object's values), a list or an object by `skip`.
     pub fn skip_value(&mut self) -> Result<()> {
-        self.start()?;
-        self.skip()
+        let b = self.bytes();
+        let i = blank(b, self.pos);
+        if let Some(b'{' | b'[') = b.get(i) {
+            self.pos = i;
+            return self.skip();
+        }
+        self.pos = scalar_end(b, i)?;
+        Ok(())
     }
 
     /// Skips one value, in one loop over its tokens (no call per element,
@@ -224,7 +231,6 @@ impl<'a> Scan<'a> {
             // At a value.
             i = blank(b, i);
             match b.get(i) {
-                Some(b'"') => i = string_end(b, i)?.0,
                 Some(&open @ (b'{' | b'[')) => {
                     depth += 1;
                     if depth >= MAX_DEPTH {
@@ -247,11 +253,7 @@ impl<'a> Scan<'a> {
                     i += 1;
                     depth -= 1;
                 }
-                Some(b't') => i = literal_end(b, i, b"true")?,
-                Some(b'f') => i = literal_end(b, i, b"false")?,
-                Some(b'n') => i = literal_end(b, i, b"null")?,
-                Some(b'-' | b'0'..=b'9') => i = number_end(b, i)?,
-                _ => return malformed("expected a value", i),
+                _ => i = scalar_end(b, i)?,
             }
             // After a value: close what it ended, or go on to the next one.
             loop {
@@ -289,6 +291,19 @@ fn blank(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Past the string, number, `true`, `false` or `null` at `i`.
+#[inline(always)]
+fn scalar_end(b: &[u8], i: usize) -> Result<usize> {
+    match b.get(i) {
+        Some(b'"') => Ok(string_end(b, i)?.0),
+        Some(b'-' | b'0'..=b'9') => number_end(b, i),
+        Some(b't') => literal_end(b, i, b"true"),
+        Some(b'f') => literal_end(b, i, b"false"),
+        Some(b'n') => literal_end(b, i, b"null"),
+        _ => malformed("expected a value", i),
+    }
 }
 
 /// Past a skipped object's key (at `i`) and its colon.
@@ -354,26 +369,26 @@ fn number_end(b: &[u8], mut i: usize) -> Result<usize> {
 /// escapes.
 #[inline(always)]
 fn string_end(b: &[u8], i: usize) -> Result<(usize, bool)> {
-    string_rest::<true>(b, i, i + 1, false)
+    string_rest::<true>(b, i + 1, false, i + 1)
 }
 
-/// The rest of the string opened at `open`, from `i`. `ASCII`: no byte
-/// above 0x7f met yet (most strings), and the step stops at the first one:
-/// from there the rest is scanned without that stop (`wide_string_rest`),
-/// and the string checked as UTF-8 at its end.
+/// The rest of a string, from `i`. `ASCII`: no byte above 0x7f met yet
+/// (most strings), and the step stops at the first one, at `wide`: from
+/// there the rest is scanned without that stop (`wide_string_rest`), and
+/// checked as UTF-8 at the string's end (what came before is ASCII).
 #[inline(always)]
 fn string_rest<const ASCII: bool>(
     b: &[u8],
-    open: usize,
     mut i: usize,
     mut escaped: bool,
+    wide: usize,
 ) -> Result<(usize, bool)> {
     loop {
         i = to_special::<ASCII>(b, i);
         match b.get(i) {
             Some(b'"') => {
-                if !ASCII && !is_utf8(&b[open + 1..i]) {
-                    return malformed("invalid UTF-8 in a string", open);
+                if !ASCII && !is_utf8(&b[wide..i]) {
+                    return malformed("invalid UTF-8 in a string", wide);
                 }
                 return Ok((i + 1, escaped));
             }
@@ -381,7 +396,7 @@ fn string_rest<const ASCII: bool>(
                 escaped = true;
                 i = escape(b, i + 1)?;
             }
-            Some(0x80..) => return wide_string_rest(b, open, i + 1, escaped),
+            Some(0x80..) => return wide_string_rest(b, i, escaped),
             Some(_) => return malformed("a control character in a string", i),
             None => return malformed("an unterminated string", i),
         }
@@ -389,8 +404,8 @@ fn string_rest<const ASCII: bool>(
 }
 
 #[inline(never)]
-fn wide_string_rest(b: &[u8], open: usize, i: usize, escaped: bool) -> Result<(usize, bool)> {
-    string_rest::<false>(b, open, i, escaped)
+fn wide_string_rest(b: &[u8], wide: usize, escaped: bool) -> Result<(usize, bool)> {
+    string_rest::<false>(b, wide + 1, escaped, wide)
 }
 
 /// `s` as text, if it is UTF-8: `from_utf8` for the few bytes of a value
