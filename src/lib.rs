@@ -18,3 +18,18 @@ pub mod replica;
 pub mod schema;
 pub mod timefmt;
 pub mod workers;
+
+/// What the randomized unit tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A reproducible stream of numbers below the bound each call gives
+    /// (xorshift64 from `seed`, which must not be 0).
+    pub fn below(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |bound| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % bound
+        }
+    }
+}

@@ -251,13 +251,8 @@ mod tests {
 
     #[test]
     fn the_text_written_digit_by_digit_is_the_formatted_one() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % m) as u32
-        };
+        let mut below = crate::testing::below(0x9E37_79B9_7F4A_7C15);
+        let mut next = |m: u64| below(m) as u32;
         for i in 0..20_000 {
             let t = Timestamp {
                 year: next(12_000) as i32 - 1_000,

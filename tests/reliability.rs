@@ -78,27 +78,39 @@ fn a_cancel_during_a_rate_limit_ban_is_obeyed_within_a_second() {
     disconnect(e, d);
 }
 
-#[test]
-fn a_cancel_ends_a_stalled_answer_even_without_a_timeout() {
+/// A scan of Orders whose pages on `route` stall (without a Timeout),
+/// cancelled `after` it starts: it ends in error within a second of the
+/// cancel. Returns the sandbox (its counts) and the requests after the
+/// cancel returned.
+fn cancel_a_stalled_scan(route: &str, options: &str, after: Duration) -> (Sandbox, u64) {
     let sb = sandbox();
-    let (e, d) = connect_with(&sb, "Timeout=0");
+    let (e, d) = connect_with(&sb, options);
     sb.set_faults(vec![Fault {
-        route: "/v1/orders/after/*".into(),
+        route: route.into(),
         kind: FaultKind::Stall(60_000),
         probability: 1.0,
         count: None,
     }]);
     sb.reset_counts();
-    let (rc, latency, after) =
-        cancel_after(&sb, d, "SELECT id FROM Orders", Duration::from_millis(500));
+    let (rc, latency, requests_after) = cancel_after(&sb, d, "SELECT id FROM Orders", after);
     assert_eq!(rc, SQL_ERROR);
     assert!(
         latency < Duration::from_secs(1),
         "the cancel took {latency:?}"
     );
-    assert_eq!(after, 0);
     sb.set_faults(vec![]);
     disconnect(e, d);
+    (sb, requests_after)
+}
+
+#[test]
+fn a_cancel_ends_a_stalled_answer_even_without_a_timeout() {
+    let (_, after) = cancel_a_stalled_scan(
+        "/v1/orders/after/*",
+        "Timeout=0",
+        Duration::from_millis(500),
+    );
+    assert_eq!(after, 0);
 }
 
 /// The first page answers; the next one, asked ahead by a request thread
@@ -106,33 +118,17 @@ fn a_cancel_ends_a_stalled_answer_even_without_a_timeout() {
 /// for that thread, still gives up at the cancel.
 #[test]
 fn a_cancel_ends_the_wait_for_a_stalled_page_asked_ahead() {
-    let sb = sandbox();
-    let (e, d) = connect_with(&sb, "Timeout=0;Prefetch=4");
-    sb.set_faults(vec![Fault {
-        route: "/v1/orders/after/1*".into(),
-        kind: FaultKind::Stall(60_000),
-        probability: 1.0,
-        count: None,
-    }]);
-    sb.reset_counts();
-    let (rc, latency, _) =
-        cancel_after(&sb, d, "SELECT id FROM Orders", Duration::from_millis(800));
-    assert_eq!(rc, SQL_ERROR);
-    assert!(
-        latency < Duration::from_secs(1),
-        "the cancel took {latency:?}"
+    let (sb, _) = cancel_a_stalled_scan(
+        "/v1/orders/after/1*",
+        "Timeout=0;Prefetch=4",
+        Duration::from_millis(800),
     );
     let asked = sb.requests_by_route();
+    let pages = asked.get("GET /orders/after/{id}.json").copied();
     assert!(
-        asked
-            .get("GET /orders/after/{id}.json")
-            .copied()
-            .unwrap_or(0)
-            >= 2,
+        pages.unwrap_or(0) >= 2,
         "no page was asked ahead: {asked:?}"
     );
-    sb.set_faults(vec![]);
-    disconnect(e, d);
 }
 
 #[test]

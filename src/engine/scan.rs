@@ -760,13 +760,8 @@ pub(crate) mod tests {
             "u", "\n", "\u{1}", "\u{1f}", "é", "😀", "\\u", "d8", "\\ud83d", "true", "null", "",
         ];
         let chars: Vec<char> = SAMPLE.chars().collect();
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut below = crate::testing::below(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |n: usize| below(n as u64) as usize;
         (0..count).map(move |_| {
             let mut c = chars.clone();
             for _ in 0..1 + next(3) {
