@@ -131,6 +131,46 @@ fn a_cancel_ends_the_wait_for_a_stalled_page_asked_ahead() {
     );
 }
 
+/// A page asked ahead stalls past the request Timeout; the statement is
+/// cancelled and executed again (a statement that asks the API nothing)
+/// before that request times out. Its request thread, still waiting where
+/// it is, belongs to a run that ended: it sends no retry for it, though
+/// the new run lowered the cancel flag.
+#[test]
+fn a_request_thread_of_a_cancelled_run_sends_no_retry_in_the_next_run() {
+    let sb = sandbox();
+    let (e, d) = connect_with(&sb, "Timeout=1;Prefetch=4");
+    sb.set_faults(vec![Fault {
+        route: "/v1/orders/after/1*".into(),
+        kind: FaultKind::Stall(60_000),
+        probability: 1.0,
+        count: None,
+    }]);
+    let st = stmt(d);
+    let addr = st as usize;
+    let runner =
+        std::thread::spawn(move || run_to_end(addr as *mut c_void, "SELECT id FROM Orders"));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(SQLCancel(st), SQL_SUCCESS);
+    assert_eq!(runner.join().unwrap(), SQL_ERROR);
+    let pages = || {
+        sb.requests_by_route()
+            .get("GET /orders/after/{id}.json")
+            .copied()
+    };
+    let before = pages();
+    assert_eq!(run_to_end(st, "SELECT 1"), SQL_NO_DATA);
+    // Past the stalled request's Timeout and a retry's pause.
+    std::thread::sleep(Duration::from_millis(3500));
+    assert_eq!(
+        pages(),
+        before,
+        "a request was sent again for the ended run"
+    );
+    sb.set_faults(vec![]);
+    disconnect(e, d);
+}
+
 #[test]
 fn a_query_timeout_ends_a_stalled_answer() {
     let sb = sandbox();

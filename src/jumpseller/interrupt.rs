@@ -5,7 +5,7 @@
 
 use super::http::ApiError;
 use crate::error::Kind;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,6 +19,10 @@ pub struct Interrupt(Arc<Token>);
 #[derive(Default)]
 struct Token {
     cancelled: AtomicBool,
+    /// Counts the runs started: a request loop of an earlier run (a
+    /// request thread still waiting for its answer) stops at its next
+    /// attempt, though the new run lowered the cancel flag.
+    run: AtomicU64,
     /// The running query's deadline, with the timeout it came from.
     deadline: Mutex<Option<(Instant, Timeout)>>,
 }
@@ -31,6 +35,14 @@ pub struct Timeout {
     pub setting: &'static str,
 }
 
+fn cancelled() -> ApiError {
+    ApiError {
+        kind: Kind::Cancelled,
+        status: None,
+        message: "The statement was cancelled.".into(),
+    }
+}
+
 impl Interrupt {
     /// A token nobody cancels and without a deadline (connect-time and
     /// catalog requests, which no statement runs).
@@ -41,6 +53,7 @@ impl Interrupt {
     /// Starts a new run: the cancel flag is lowered and the deadline, if any,
     /// counts from now.
     pub fn start(&self, timeout: Option<Timeout>) {
+        self.0.run.fetch_add(1, Ordering::SeqCst);
         self.0.cancelled.store(false, Ordering::SeqCst);
         *self.deadline() = timeout.map(|t| (Instant::now() + t.limit, t));
     }
@@ -68,14 +81,25 @@ impl Interrupt {
         }
     }
 
+    /// The run under way (see `check_run`).
+    pub fn run(&self) -> u64 {
+        self.0.run.load(Ordering::SeqCst)
+    }
+
+    /// `check` for work begun in run `run`: also Err(Cancelled) once a
+    /// later run has started (the statement was cancelled, or ended, and
+    /// executed again).
+    pub fn check_run(&self, run: u64) -> Result<(), ApiError> {
+        if self.run() != run {
+            return Err(cancelled());
+        }
+        self.check()
+    }
+
     /// Err(Cancelled) after a cancel, Err(Timeout) past the deadline.
     pub fn check(&self) -> Result<(), ApiError> {
         if self.is_cancelled() {
-            return Err(ApiError {
-                kind: Kind::Cancelled,
-                status: None,
-                message: "The statement was cancelled.".into(),
-            });
+            return Err(cancelled());
         }
         if let Some((at, timeout)) = *self.deadline() {
             if Instant::now() >= at {
@@ -126,6 +150,21 @@ mod tests {
         assert_eq!(a.check().unwrap_err().kind, Kind::Cancelled);
         a.start(None);
         assert!(b.check().is_ok());
+    }
+
+    /// Work of an earlier run stops though the next run lowered the
+    /// cancel flag; the next run's own work goes on.
+    #[test]
+    fn work_of_an_earlier_run_is_cancelled_by_the_next_start() {
+        let a = Interrupt::none();
+        a.start(None);
+        let first = a.run();
+        assert!(a.check_run(first).is_ok());
+        a.cancel();
+        a.start(None);
+        assert_eq!(a.check_run(first).unwrap_err().kind, Kind::Cancelled);
+        assert!(a.check_run(a.run()).is_ok());
+        assert!(a.check().is_ok());
     }
 
     #[test]

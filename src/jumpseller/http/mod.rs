@@ -216,11 +216,16 @@ impl Client {
         let method = method.to_reqwest();
         // A refused OAuth token is refreshed and the request sent once more.
         let mut renewed = false;
+        // A request thread may still be here after its run ended (waiting
+        // for an answer where it is): no attempt for a later run.
+        let run = interrupt.run();
         loop {
-            interrupt.check()?;
+            interrupt.check_run(run)?;
             // A ban may hold the limiter for an hour: the wait gives way to
             // a cancel or the query's deadline.
-            let permit = self.limiter.acquire_unless(|| interrupt.check().err())?;
+            let permit = self
+                .limiter
+                .acquire_unless(|| interrupt.check_run(run).err())?;
             self.logger.log(2, &format!("{method} {}", redact(&url)));
             self.sent.fetch_add(1, Ordering::Relaxed);
             let (request, used_token) = self.authorize(self.http.request(method.clone(), &url))?;
