@@ -78,19 +78,26 @@ fn a_cancel_during_a_rate_limit_ban_is_obeyed_within_a_second() {
     disconnect(e, d);
 }
 
+/// A sandbox whose answers on `route` stall for `ms` milliseconds, and a
+/// connection to it with `options`.
+fn stalled(route: &str, ms: u64, options: &str) -> (Sandbox, *mut c_void, *mut c_void) {
+    let sb = sandbox();
+    let (e, d) = connect_with(&sb, options);
+    sb.set_faults(vec![Fault {
+        route: route.into(),
+        kind: FaultKind::Stall(ms),
+        probability: 1.0,
+        count: None,
+    }]);
+    (sb, e, d)
+}
+
 /// A scan of Orders whose pages on `route` stall (without a Timeout),
 /// cancelled `after` it starts: it ends in error within a second of the
 /// cancel. Returns the sandbox (its counts) and the requests after the
 /// cancel returned.
 fn cancel_a_stalled_scan(route: &str, options: &str, after: Duration) -> (Sandbox, u64) {
-    let sb = sandbox();
-    let (e, d) = connect_with(&sb, options);
-    sb.set_faults(vec![Fault {
-        route: route.into(),
-        kind: FaultKind::Stall(60_000),
-        probability: 1.0,
-        count: None,
-    }]);
+    let (sb, e, d) = stalled(route, 60_000, options);
     sb.reset_counts();
     let (rc, latency, requests_after) = cancel_after(&sb, d, "SELECT id FROM Orders", after);
     assert_eq!(rc, SQL_ERROR);
@@ -138,14 +145,7 @@ fn a_cancel_ends_the_wait_for_a_stalled_page_asked_ahead() {
 /// the new run lowered the cancel flag.
 #[test]
 fn a_request_thread_of_a_cancelled_run_sends_no_retry_in_the_next_run() {
-    let sb = sandbox();
-    let (e, d) = connect_with(&sb, "Timeout=1;Prefetch=4");
-    sb.set_faults(vec![Fault {
-        route: "/v1/orders/after/1*".into(),
-        kind: FaultKind::Stall(60_000),
-        probability: 1.0,
-        count: None,
-    }]);
+    let (sb, e, d) = stalled("/v1/orders/after/1*", 60_000, "Timeout=1;Prefetch=4");
     let st = stmt(d);
     let addr = st as usize;
     let runner =
@@ -173,14 +173,7 @@ fn a_request_thread_of_a_cancelled_run_sends_no_retry_in_the_next_run() {
 
 #[test]
 fn a_query_timeout_ends_a_stalled_answer() {
-    let sb = sandbox();
-    let (e, d) = connect_with(&sb, "Timeout=0");
-    sb.set_faults(vec![Fault {
-        route: "/v1/orders/after/*".into(),
-        kind: FaultKind::Stall(60_000),
-        probability: 1.0,
-        count: None,
-    }]);
+    let (sb, e, d) = stalled("/v1/orders/after/*", 60_000, "Timeout=0");
     let st = stmt(d);
     // An integer attribute travels in the pointer argument.
     let rc = SQLSetStmtAttr(
@@ -214,14 +207,7 @@ fn a_server_that_disappears_mid_session_is_08s01() {
 
 #[test]
 fn a_body_that_stalls_past_the_timeout_is_hyt00() {
-    let sb = sandbox();
-    let (e, d) = connect_with(&sb, "Timeout=1");
-    sb.set_faults(vec![Fault {
-        route: "/v1/orders/after/*".into(),
-        kind: FaultKind::Stall(10_000),
-        probability: 1.0,
-        count: None,
-    }]);
+    let (sb, e, d) = stalled("/v1/orders/after/*", 10_000, "Timeout=1");
     let errors = query_error(d, "SELECT id FROM Orders");
     assert_eq!(errors[0].0, "HYT00", "{errors:?}");
     sb.set_faults(vec![]);

@@ -200,7 +200,13 @@ pub fn decode(body: &[u8], wrapper: Option<&str>, keep: &Arc<Keep>) -> serde_jso
             return Ok(Decoded::Kept(items));
         }
     }
-    serde_json::from_str(&String::from_utf8_lossy(body)).map(Decoded::Whole)
+    whole(body).map(Decoded::Whole)
+}
+
+/// A body parsed whole, as text with bad bytes replaced (as the client
+/// reads any other body).
+pub fn whole(body: &[u8]) -> serde_json::Result<Json> {
+    serde_json::from_str(&String::from_utf8_lossy(body))
 }
 
 /// The kept objects of a list of objects, in one scan of the text.

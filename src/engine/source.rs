@@ -138,7 +138,7 @@ fn decode_ahead(f: &Fetch, answer: Answer) -> Answer {
 fn decode_body(f: &Fetch, body: &[u8]) -> serde_json::Result<Decoded> {
     match &f.keep {
         Some(k) => keep::decode(body, f.wrapper.as_deref(), k),
-        None => serde_json::from_str(&String::from_utf8_lossy(body)).map(Decoded::Whole),
+        None => keep::whole(body).map(Decoded::Whole),
     }
 }
 

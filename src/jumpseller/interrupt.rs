@@ -127,7 +127,7 @@ impl Interrupt {
             if now >= until {
                 return Ok(());
             }
-            std::thread::sleep((until - now).min(Duration::from_millis(50)));
+            std::thread::sleep((until - now).min(SLICE));
         }
     }
 
